@@ -1,0 +1,2 @@
+import TGFLCore
+print("tgfl \(TGFLVersion.string)")

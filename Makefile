@@ -1,0 +1,63 @@
+# TGFL — the README's two commands: `make demo` and `make test`.
+# Both install what a fresh Debian machine lacks (system packages through apt-get,
+# through sudo when not root; Python test dependencies in a local .venv).
+
+SHELL      := /bin/bash
+APT_PKGS   := libopenblas-dev libhdf5-dev pkg-config
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VENV       := .venv
+PY         := $(VENV)/bin/python
+# One release build serves the demo, the Swift tests (with testing enabled),
+# the C example and the Python binding.
+SWIFT_FLAGS := -c release -Xswiftc -enable-testing
+BUILD_DIR  := .build/release
+
+.PHONY: demo test deps venv build swift-test c-test py-test bench clean
+
+demo: deps
+	swift build -c release -Xswiftc -enable-testing --product tgfl
+	$(BUILD_DIR)/tgfl demo
+
+test: deps venv build swift-test c-test py-test
+
+# System packages: only the missing ones are installed.
+deps:
+	@missing=""; \
+	for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "error: missing system packages:$$missing — install them with your package manager"; exit 1; fi; \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Python test dependencies in .venv (re-made when requirements-test.txt changes).
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements-test.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+build: deps
+	swift build $(SWIFT_FLAGS) --build-tests
+
+swift-test: build
+	swift test $(SWIFT_FLAGS) --skip-build
+
+c-test: build
+	@if [ -f Examples/c/Makefile ]; then $(MAKE) -C Examples/c test BUILD_DIR=$(abspath $(BUILD_DIR)); \
+	else echo "c-test: no C example yet"; fi
+
+py-test: build venv
+	@if ls Tests/python/test_*.py >/dev/null 2>&1; then \
+	  TGFL_LIB_DIR=$(abspath $(BUILD_DIR)) TGFL_BIN_DIR=$(abspath $(BUILD_DIR)) \
+	  PYTHONPATH=Examples/python $(PY) -m pytest -q Tests/python; \
+	else echo "py-test: no Python tests yet"; fi
+
+bench: deps
+	swift build -c release --product tgfl-bench
+	$(BUILD_DIR)/tgfl-bench train --config small
+
+clean:
+	rm -rf .build $(VENV) tgfl-demo

@@ -1,0 +1,93 @@
+// swift-tools-version: 6.0
+//
+// TGFL — market scenario simulation with federated learning.
+//
+// Layers (each its own product):
+//   CBLAS, CHDF5 (system shims) → TGFLCore → TGFLStats, TGFLFederated → CTGFL (C ABI)
+// Executables: `tgfl` (command line), `tgfl-bench` (benchmarks).
+
+import PackageDescription
+
+let package = Package(
+    name: "TGFL",
+    platforms: [.macOS(.v13)],
+
+    // MARK: - Public products
+    products: [
+        .library(name: "TGFLCore", targets: ["TGFLCore"]),
+        .library(name: "TGFLStats", targets: ["TGFLStats"]),
+        .library(name: "TGFLFederated", targets: ["TGFLFederated"]),
+        // libCTGFL.so: the C ABI declared in include/tgfl.h (Python loads it with ctypes).
+        .library(name: "CTGFL", type: .dynamic, targets: ["CTGFL"]),
+        .executable(name: "tgfl", targets: ["tgfl"]),
+        .executable(name: "tgfl-bench", targets: ["tgfl-bench"]),
+    ],
+
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+    ],
+
+    targets: [
+        // MARK: - System libraries (pkg-config; apt providers)
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "pkg-config"]), .brew(["openblas"])]
+        ),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev", "pkg-config"]), .brew(["hdf5"])]
+        ),
+
+        // MARK: - Libraries
+        .target(
+            name: "TGFLCore",
+            dependencies: [
+                "CBLAS", "CHDF5",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+            ],
+            // No unsafeFlags: the package must stay usable as a dependency.
+            resources: [.copy("Resources/sp500.csv")]
+        ),
+        .target(
+            name: "TGFLStats",
+            dependencies: []
+        ),
+        .target(
+            name: "TGFLFederated",
+            dependencies: ["TGFLCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "CTGFL",
+            dependencies: ["TGFLCore", "TGFLStats", "TGFLFederated"]
+        ),
+
+        // MARK: - Executables
+        .executableTarget(
+            name: "tgfl",
+            dependencies: [
+                "TGFLCore", "TGFLStats", "TGFLFederated",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/tgfl"
+        ),
+        .executableTarget(
+            name: "tgfl-bench",
+            dependencies: [
+                "TGFLCore", "TGFLStats", "TGFLFederated",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/tgfl-bench"
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "TGFLCoreTests", dependencies: ["TGFLCore"]),
+        .testTarget(name: "TGFLStatsTests", dependencies: ["TGFLStats"]),
+        .testTarget(name: "TGFLFederatedTests", dependencies: ["TGFLFederated", "TGFLCore"]),
+    ]
+)

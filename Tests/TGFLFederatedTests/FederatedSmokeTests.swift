@@ -1,0 +1,6 @@
+import XCTest
+@testable import TGFLFederated
+
+final class FederatedSmokeTests: XCTestCase {
+    func testVersion() { XCTAssertFalse(TGFLFederatedInfo.version.isEmpty) }
+}
