@@ -86,8 +86,11 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .testTarget(name: "TGFLCoreTests", dependencies: ["TGFLCore"]),
-        .testTarget(name: "TGFLStatsTests", dependencies: ["TGFLStats"]),
-        .testTarget(name: "TGFLFederatedTests", dependencies: ["TGFLFederated", "TGFLCore"]),
+        // Shared assertions and fixture lookup (Tests/Fixtures/) for every test target.
+        .target(name: "TGFLTestSupport", path: "Tests/TGFLTestSupport"),
+        .testTarget(name: "TGFLCoreTests", dependencies: ["TGFLCore", "TGFLTestSupport"]),
+        .testTarget(name: "TGFLStatsTests", dependencies: ["TGFLStats", "TGFLTestSupport"]),
+        .testTarget(name: "TGFLFederatedTests",
+                    dependencies: ["TGFLFederated", "TGFLCore", "TGFLTestSupport"]),
     ]
 )
