@@ -56,14 +56,36 @@ public struct RDPAccountant: Sendable, Equatable, Codable {
     /// - Throws: `TGFLError.outOfRange` naming the bad argument.
     public mutating func compose(noiseMultiplier sigma: Double, samplingRate q: Double,
                                  method: SamplingMethod = .withoutReplacement, count: Int = 1) throws {
+        let one = try RDPAccountant.rdp(noiseMultiplier: sigma, samplingRate: q, method: method, orders: orders)
+        try compose(rdp: one, count: count)
+    }
+
+    /// Adds `count` times a per-round RDP curve computed by `rdp(noiseMultiplier:samplingRate:method:orders:)`
+    /// for this accountant's orders.
+    /// - Throws: `TGFLError.shapeMismatch` when the curve has the wrong length; `.outOfRange` for count < 0.
+    public mutating func compose(rdp one: [Double], count: Int = 1) throws {
+        guard count >= 0 else { throw TGFLError.outOfRange("count = \(count) must be ≥ 0") }
+        guard one.count == orders.count else {
+            throw TGFLError.shapeMismatch("RDP curve has \(one.count) values for \(orders.count) orders")
+        }
+        for i in rdp.indices { rdp[i] += Double(count) * one[i] }
+    }
+
+    /// RDP of one round of the sampled Gaussian mechanism at each order.
+    ///
+    /// - Parameters:
+    ///   - noiseMultiplier: σ ≥ 0.
+    ///   - samplingRate: q in [0, 1].
+    ///   - method: Poisson or without replacement.
+    ///   - orders: RDP orders (> 1).
+    /// - Returns: RDP(α) per order (may be +inf).
+    /// - Throws: `TGFLError.outOfRange` naming the bad argument.
+    public static func rdp(noiseMultiplier sigma: Double, samplingRate q: Double, method: SamplingMethod,
+                           orders: [Double] = defaultOrders) throws -> [Double] {
         guard sigma >= 0, !sigma.isNaN else { throw TGFLError.outOfRange("noise multiplier = \(sigma) must be ≥ 0") }
         guard q >= 0, q <= 1 else { throw TGFLError.outOfRange("sampling rate q = \(q) must be in [0, 1]") }
-        guard count >= 0 else { throw TGFLError.outOfRange("count = \(count) must be ≥ 0") }
         var cache = [Int: Double]()
-        for (i, a) in orders.enumerated() {
-            let r = RDPAccountant.rdpOne(q: q, sigma: sigma, alpha: a, method: method, worCache: &cache)
-            rdp[i] += Double(count) * r
-        }
+        return orders.map { rdpOne(q: q, sigma: sigma, alpha: $0, method: method, worCache: &cache) }
     }
 
     /// The smallest ε over the orders at the given δ, and the order achieving it.
