@@ -158,8 +158,14 @@ public struct DifferentialPrivacy: Sendable, Equatable, Codable {
     ///   - total: Updates clipped this round (the valid replies).
     ///   - rng: Source of the count noise.
     public mutating func updateClippingNorm(clippedCount: Int, total: Int, rng: inout SeededRNG) {
+        guard config.adaptive != nil, total > 0 else { return }
+        updateClippingNorm(clippedCount: clippedCount, total: total, countNoise: rng.normal())
+    }
+
+    /// The adaptive update with a given standard-normal draw `countNoise` for the count noise.
+    public mutating func updateClippingNorm(clippedCount: Int, total: Int, countNoise: Double) {
         guard let a = config.adaptive, total > 0 else { return }
-        let unclipped = Double(total - clippedCount) + clippedCountStddev * rng.normal()
+        let unclipped = Double(total - clippedCount) + clippedCountStddev * countNoise
         let fraction = unclipped / Double(total)
         clippingNorm *= exp(-a.clipNormLr * (fraction - a.targetClippedQuantile))
     }
