@@ -144,10 +144,22 @@ public final class FederatedSimulation {
         var arrived = false
     }
 
-    /// Writes from concurrent workers, one distinct index each.
+    /// Results written from concurrent workers, one distinct index each, into raw storage
+    /// (no shared Array copy-on-write check while threads write).
     private final class Slots<T>: @unchecked Sendable {
-        var items: [T]
-        init(_ items: [T]) { self.items = items }
+        let base: UnsafeMutablePointer<T>
+        let count: Int
+        init(_ items: [T]) {
+            count = items.count
+            base = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+            base.initialize(from: items, count: count)
+        }
+        deinit { base.deinitialize(count: count); base.deallocate() }
+        subscript(i: Int) -> T {
+            get { base[i] }
+            set { base[i] = newValue }
+        }
+        var items: [T] { Array(UnsafeBufferPointer(start: base, count: count)) }
     }
 
     private func deriveSeed(_ round: Int, _ client: Int, _ purpose: UInt64) -> UInt64 {
@@ -235,7 +247,7 @@ public final class FederatedSimulation {
             } catch {
                 out.rejection = "fit failed: \(error)"
             }
-            slots.items[j] = out
+            slots[j] = out
         }
 
         // Sequential, client-id order.
@@ -243,7 +255,7 @@ public final class FederatedSimulation {
         var masked = [Int: [UInt64]](), weights = [Int: Int]()
         var arrivedCount = 0, clippedCount = 0
         for (j, c) in working.enumerated() {
-            let o = slots.items[j]
+            let o = slots[j]
             if o.arrived { arrivedCount += 1 }
             if let r = o.rejection { rejected.append(Rejection(clientID: c, reason: r)); continue }
             guard let u = o.update else { continue }
@@ -301,7 +313,7 @@ public final class FederatedSimulation {
         let evalGlobal = newGlobal
         parallel(evaluated.count) { j in
             if let r = try? clients[evaluated[j]].evaluate(global: evalGlobal), r.loss.isFinite, r.numExamples > 0 {
-                evalSlots.items[j] = (r.loss, r.numExamples)
+                evalSlots[j] = (r.loss, r.numExamples)
             }
         }
         var lossSum = 0.0, exSum = 0
