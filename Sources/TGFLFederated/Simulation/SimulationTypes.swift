@@ -1,0 +1,120 @@
+import TGFLCore
+
+/// Settings of a simulated federation (everything except the clients and the strategy).
+public struct SimulationConfig: Sendable, Equatable, Codable {
+    /// Total number of server rounds R ≥ 1.
+    public var rounds: Int
+    /// Run seed: sampling, faults, client seeds, DP noise and masks all derive from it.
+    public var seed: UInt64
+    /// Local steps per round, sent in `FitConfig.localSteps`.
+    public var localSteps: Int
+    /// Local learning rate, sent in `FitConfig.learningRate`.
+    public var learningRate: Double
+    /// Worker threads for client training; 0 = all active cores. Results do not depend on it.
+    public var threads: Int
+    /// Dropouts, stragglers, Byzantine clients.
+    public var faults: FaultConfig
+    /// Client-level DP-FedAvg, or `nil`.
+    public var privacy: DPConfig?
+    /// The δ at which the accountant reports ε (when `privacy` is set).
+    public var privacyDelta: Double
+    /// Aggregate through pairwise-masked secure aggregation (mean-based strategies only).
+    public var secureAggregation: Bool
+    /// With secure aggregation: recover from clients that drop after masking (else the round fails).
+    public var recoverDropouts: Bool
+    /// Call the checkpoint closure every k completed rounds (0 = never).
+    public var checkpointEvery: Int
+
+    public init(rounds: Int, seed: UInt64, localSteps: Int = 1, learningRate: Double = 0.1, threads: Int = 0,
+                faults: FaultConfig = FaultConfig(), privacy: DPConfig? = nil, privacyDelta: Double = 1e-5,
+                secureAggregation: Bool = false, recoverDropouts: Bool = true, checkpointEvery: Int = 0) {
+        self.rounds = rounds
+        self.seed = seed
+        self.localSteps = localSteps
+        self.learningRate = learningRate
+        self.threads = threads
+        self.faults = faults
+        self.privacy = privacy
+        self.privacyDelta = privacyDelta
+        self.secureAggregation = secureAggregation
+        self.recoverDropouts = recoverDropouts
+        self.checkpointEvery = checkpointEvery
+    }
+}
+
+/// One client's part in one round.
+public struct ClientRoundRecord: Sendable, Equatable, Codable {
+    public var clientID: Int
+    public var numExamples: Int
+    /// The client's own metrics (`train_loss`, `val_loss`, …).
+    public var metrics: [String: Double]
+    /// Simulated duration in seconds (see `FaultConfig`).
+    public var simulatedTime: Double
+    /// Whether the update was clipped by DP.
+    public var clipped: Bool
+}
+
+/// An update the server did not use, and why.
+public struct Rejection: Sendable, Equatable, Codable {
+    public var clientID: Int
+    public var reason: String
+}
+
+/// What happened in one round.
+///
+/// Bytes count 4 bytes per Float32 parameter per transfer: `bytesDown = 4·P·(sampled)`
+/// (every sampled client receives the model), `bytesUp = 4·P·(replies that arrived)`
+/// (accepted or rejected for their content; dropped and late clients send nothing that
+/// counts). With secure aggregation an upload is 8 bytes per parameter (64-bit masked words).
+public struct RoundRecord: Sendable, Equatable, Codable {
+    public var round: Int
+    /// Clients sampled for training, ascending.
+    public var sampled: [Int]
+    /// Clients whose updates were aggregated, ascending.
+    public var participants: [Int]
+    /// Sampled clients that dropped out.
+    public var dropped: [Int]
+    /// Sampled clients that missed the deadline.
+    public var late: [Int]
+    /// Updates refused (NaN/inf, wrong length, fit error) with the reason.
+    public var rejected: [Rejection]
+    /// Per-client records for the participants, in id order.
+    public var clients: [ClientRoundRecord]
+    /// Example-weighted mean of each training metric reported by every participant.
+    public var trainMetrics: [String: Double]
+    /// Clients sampled for evaluation.
+    public var evaluated: [Int]
+    /// Example-weighted validation loss of the new global model over `evaluated`; nil if none.
+    public var validationLoss: Double?
+    /// Why the global model was left unchanged this round, if it was.
+    public var skippedReason: String?
+    /// DP clipping norm used this round, and ε so far at `privacyDelta` (nil if infinite or no DP).
+    public var clippingNorm: Double?
+    public var epsilon: Double?
+    public var bytesUp: Int
+    public var bytesDown: Int
+    /// Wall-clock seconds for the round (informational; not part of reproducibility).
+    public var wallTime: Double
+}
+
+/// Everything needed to resume a run bit-identically.
+///
+/// Store it (e.g. as a JSON string in the checkpoint's `/training` group). The random
+/// streams need no state: each round's sampling, faults, client seeds, DP noise and masks
+/// are derived from `(seed, round, client)`, so resuming at round r+1 draws what an
+/// uninterrupted run would.
+public struct FederationState: Sendable, Equatable, Codable {
+    public var formatVersion: Int = 1
+    public var strategyName: String
+    public var numClients: Int
+    /// Rounds completed so far.
+    public var completedRounds: Int
+    public var globalParameters: [Float]
+    public var strategyState: StrategyState
+    /// Adaptive DP clipping norm for the next round (nil without DP).
+    public var clippingNorm: Double?
+    /// Privacy accountant so far (nil without DP).
+    public var accountant: RDPAccountant?
+    public var config: SimulationConfig
+    public var history: [RoundRecord]
+}

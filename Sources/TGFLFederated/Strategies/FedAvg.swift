@@ -1,0 +1,102 @@
+import TGFLCore
+
+/// Federated Averaging (McMahan et al. 2017, "Communication-Efficient Learning of Deep
+/// Networks from Decentralized Data", arXiv:1602.05629); Flower `FedAvg`.
+///
+/// ```
+/// w_{t+1} = Σ_i (n_i / Σ_j n_j) · w_i
+/// ```
+public struct FedAvg: MeanBasedStrategy {
+    public var name: String { "FedAvg" }
+    public var sampling: SamplingConfig
+    public init(sampling: SamplingConfig = SamplingConfig()) { self.sampling = sampling }
+    public mutating func step(round: Int, global: [Float], mean: [Float]) throws -> [Float] { mean }
+}
+
+/// FedProx (Li et al. 2020, "Federated Optimization in Heterogeneous Networks",
+/// arXiv:1812.06127); Flower `FedProx`.
+///
+/// The server rule is FedAvg's; each client adds the proximal term to its local loss:
+/// ```
+/// F_i(w) + (μ/2) ‖w − w_t‖²
+/// ```
+/// μ reaches the clients as `FitConfig.proximalMu` (Flower's `proximal-mu` config key).
+public struct FedProx: MeanBasedStrategy {
+    public var name: String { "FedProx" }
+    public var sampling: SamplingConfig
+    /// Proximal weight μ ≥ 0 (Flower `proximal_mu`, default 0.0, which makes FedProx FedAvg).
+    public var proximalMu: Double
+    public init(proximalMu: Double = 0.0, sampling: SamplingConfig = SamplingConfig()) {
+        self.proximalMu = proximalMu
+        self.sampling = sampling
+    }
+    public func validate(sampleSize: Int) throws {
+        try sampling.validate()
+        guard proximalMu >= 0, proximalMu.isFinite else {
+            throw TGFLError.outOfRange("proximal_mu = \(proximalMu) must be finite and ≥ 0")
+        }
+    }
+    public mutating func step(round: Int, global: [Float], mean: [Float]) throws -> [Float] { mean }
+}
+
+/// FedAvg with server momentum (Hsu et al. 2019, "Measuring the Effects of Non-Identical
+/// Data Distribution for Federated Visual Classification", arXiv:1909.06335); Flower `FedAvgM`.
+///
+/// ```
+/// g_t = w_t − mean_t                                   (pseudo-gradient)
+/// v_t = g_t  (first round),   v_t = β·v_{t−1} + g_t   (β = server_momentum > 0)
+/// w_{t+1} = w_t − η·v_t        (η = server_learning_rate; v_t = g_t when β = 0)
+/// ```
+/// With η = 1 and β = 0 this is FedAvg (Flower skips the server step then).
+public struct FedAvgM: MeanBasedStrategy {
+    public var name: String { "FedAvgM" }
+    public var sampling: SamplingConfig
+    /// Server learning rate η > 0 (Flower `server_learning_rate`, default 1.0).
+    public var serverLearningRate: Double
+    /// Server momentum β in [0, 1) (Flower `server_momentum`, default 0.0).
+    public var serverMomentum: Double
+    /// Momentum buffer v (empty before the first round).
+    public private(set) var momentum: [Float] = []
+
+    public init(serverLearningRate: Double = 1.0, serverMomentum: Double = 0.0,
+                sampling: SamplingConfig = SamplingConfig()) {
+        self.serverLearningRate = serverLearningRate
+        self.serverMomentum = serverMomentum
+        self.sampling = sampling
+    }
+
+    public func validate(sampleSize: Int) throws {
+        try sampling.validate()
+        try checkPositive(serverLearningRate, "server_learning_rate")
+        try checkUnitInterval(serverMomentum, "server_momentum")
+    }
+
+    public mutating func step(round: Int, global: [Float], mean: [Float]) throws -> [Float] {
+        guard serverMomentum != 0 || serverLearningRate != 1 else { return mean }
+        let d = global.count
+        let lr = serverLearningRate, beta = serverMomentum
+        var out = [Float](repeating: 0, count: d)
+        if beta > 0 {
+            let first = momentum.isEmpty
+            if first { momentum = [Float](repeating: 0, count: d) }
+            guard momentum.count == d else {
+                throw TGFLError.shapeMismatch("FedAvgM momentum has \(momentum.count) entries, the model \(d)")
+            }
+            for k in 0..<d {
+                let g = Double(global[k]) - Double(mean[k])
+                let v = first ? g : beta * Double(momentum[k]) + g
+                momentum[k] = Float(v)
+                out[k] = Float(Double(global[k]) - lr * Double(momentum[k]))
+            }
+        } else {
+            for k in 0..<d {
+                let g = Double(global[k]) - Double(mean[k])
+                out[k] = Float(Double(global[k]) - lr * g)
+            }
+        }
+        return out
+    }
+
+    public func exportState() -> StrategyState { StrategyState(vectors: ["momentum": momentum]) }
+    public mutating func restoreState(_ state: StrategyState) throws { momentum = state.vectors["momentum"] ?? [] }
+}
