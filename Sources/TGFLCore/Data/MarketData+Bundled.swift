@@ -38,7 +38,11 @@ extension MarketData {
     /// - Returns: the first existing file.
     /// - Throws: `TGFLError.data` listing every path tried and how to fix it.
     public static func locateSP500() throws -> URL {
-        let candidates = sp500Candidates()
+        try firstReadable(sp500Candidates())
+    }
+
+    /// The first readable file of `candidates`, or an error listing them all.
+    static func firstReadable(_ candidates: [URL]) throws -> URL {
         let fm = FileManager.default
         if let hit = candidates.first(where: { fm.isReadableFile(atPath: $0.path) }) {
             return hit

@@ -30,7 +30,7 @@ public struct Regime: Hashable, Sendable, CustomStringConvertible {
 /// Defaults: R = 4 regimes `calm, normal, volatile, crisis`, w = 20 trading days (about one
 /// month), quantile levels 0.40 / 0.80 / 0.95: on the training span 40% of days are calm,
 /// 40% normal, 15% volatile and 5% crisis, so crisis is rare but present (on the S&P 500
-/// 1999–2014 it covers the autumn 2008 crash, 2002, 2011).
+/// 1999–2014 it covers 2002, the 2008–09 crash and August 2011).
 public struct RegimeModel: Equatable, Sendable {
     /// Default names, calmest first.
     public static let defaultNames = ["calm", "normal", "volatile", "crisis"]

@@ -19,8 +19,9 @@ import Foundation
 /// constant resolution everywhere, so crash-sized moves stay representable to within one bin
 /// (DESIGN.md: "It must keep crash-sized moves representable"), and the token order is linear
 /// in the return. The cost — rarely used tail tokens — is small at V = 512. The default
-/// range ±12σ contains every day of the bundled data (worst ≈ −7.6σ, best ≈ +8.8σ) with room
-/// for larger crashes; at V = 512 a bin is 0.047σ (≈ 0.06% for the S&P 500).
+/// range ±12σ contains every day of the bundled data (worst ≈ −7.4σ, best ≈ +8.6σ of the
+/// 1999–2014 training std) with room for larger crashes; at V = 512 a bin is 0.047σ
+/// (≈ 0.06% for the S&P 500).
 ///
 /// Reference: the uniform scaling-and-quantization tokenizer of Chronos (Ansari et al., 2024,
 /// "Chronos: Learning the Language of Time Series"), here with mean/std standardization.
