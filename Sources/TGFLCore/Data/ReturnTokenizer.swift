@@ -105,8 +105,13 @@ public struct ReturnTokenizer: Equatable, Sendable {
         let m = sum / Double(n)
         var ss = 0.0
         for series in trainingReturns { for r in series { ss += (r - m) * (r - m) } }
-        return try ReturnTokenizer(vocabSize: vocabSize, mean: m, std: (ss / Double(n - 1)).squareRoot(),
-                                   clipSigma: clipSigma)
+        let s = (ss / Double(n - 1)).squareRoot()
+        // Rounding leaves a tiny std for constant data; treat anything at that level as zero.
+        guard s > 1e-12 * abs(m) else {
+            throw TGFLError.invalidArgument(
+                "the training returns are constant (std \(s)); the tokenizer needs varying returns")
+        }
+        return try ReturnTokenizer(vocabSize: vocabSize, mean: m, std: s, clipSigma: clipSigma)
     }
 
     /// Single-series form of `fit(trainingReturns:vocabSize:clipSigma:)`.
