@@ -424,6 +424,71 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
+    /// The kind of value an attribute holds, as far as TGFL's scalar attributes care.
+    public enum AttributeKind: Equatable, Sendable {
+        /// A fixed- or variable-length string.
+        case string
+        /// Any integer type (h5py writes Python ints as int64).
+        case integer
+        /// Any floating-point type.
+        case float
+        /// Anything else (enum/bool, compound, reference, ...).
+        case other
+    }
+
+    /// The names of the attributes of a group or dataset, sorted.
+    ///
+    /// - Parameter object: path of the group or dataset (default: the root group).
+    /// - Returns: attribute names in ascending order.
+    /// - Throws: `TGFLError.checkpoint` when the object is missing or cannot be read.
+    public func attributeNames(of object: String = "/") throws -> [String] {
+        try withHDF5Lock {
+            let fid = try openFileID(object)
+            guard linkExists(object) else { throw fail(object, "no such group or dataset") }
+            let oid = H5Oopen(fid, object, tgfl_H5P_DEFAULT())
+            guard oid >= 0 else { throw fail(object, "cannot open the object\(hdf5ErrorDetail())") }
+            defer { H5Oclose(oid) }
+            final class Names { var list: [String] = [] }
+            let names = Names()
+            let status = withExtendedLifetime(names) {
+                H5Aiterate2(oid, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, context in
+                    guard let name, let context else { return -1 }
+                    Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(String(cString: name))
+                    return 0
+                }, Unmanaged.passUnretained(names).toOpaque())
+            }
+            guard status >= 0 else { throw fail(object, "cannot list attributes\(hdf5ErrorDetail())") }
+            return names.list.sorted()
+        }
+    }
+
+    /// The kind of value attribute `name` holds, or `nil` when there is no such attribute.
+    ///
+    /// - Parameters:
+    ///   - name: attribute name.
+    ///   - object: path of the group or dataset holding it (default: the root group).
+    /// - Returns: `.string`, `.integer`, `.float` or `.other`; `nil` when absent.
+    /// - Throws: `TGFLError.checkpoint` when the object is missing or the attribute holds
+    ///   more than one value.
+    public func attributeKind(_ name: String, of object: String = "/") throws -> AttributeKind? {
+        try withHDF5Lock {
+            try withAttribute(name, of: object) { _, fileType, _ in
+                switch H5Tget_class(fileType) {
+                case tgfl_H5T_STRING_CLASS(): return .string
+                case tgfl_H5T_INTEGER_CLASS(): return .integer
+                case tgfl_H5T_FLOAT_CLASS(): return .float
+                default: return .other
+                }
+            }
+        }
+    }
+
+    /// Number of HDF5 objects (files, groups, datasets, types, attributes) open in the
+    /// whole process, `H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL)`; for leak checks.
+    public static var openObjectCount: Int {
+        withHDF5Lock { Int(tgfl_H5_open_object_count()) }
+    }
+
     // MARK: - Private helpers (call only under the global lock)
 
     private func fail(_ object: String, _ message: String) -> TGFLError {
