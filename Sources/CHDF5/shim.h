@@ -76,3 +76,20 @@ static inline void tgfl_H5_error_message(char *buffer, size_t capacity) {
     struct tgfl_H5_error_walk walk = { buffer, capacity, 0 };
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, tgfl_H5_error_walk_step, &walk);
 }
+
+/// A new file-access property list for TGFL files (the caller closes it): file locking that
+/// is skipped rather than failing on file systems without lock support (HDF5 >= 1.10.7,
+/// except 1.12.0); for new files (`for_create` != 0) also the HDF5 1.8+ object format, which
+/// allows attributes over 64 KiB. Returns a negative id on failure.
+static inline hid_t tgfl_H5_file_access_list(int for_create) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) return fapl;
+#if (H5_VERSION_GE(1, 10, 7) && !H5_VERSION_GE(1, 12, 0)) || H5_VERSION_GE(1, 12, 1)
+    (void)H5Pset_file_locking(fapl, 1, 1);
+#endif
+    if (for_create && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
+}

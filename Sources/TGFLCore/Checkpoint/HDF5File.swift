@@ -83,7 +83,12 @@ public final class HDF5File: @unchecked Sendable {
                     + "left by an interrupted write, so save the checkpoint again")
         }
         return try withHDF5Lock {
-            let id = H5Fopen(path, tgfl_H5F_ACC_RDONLY(), tgfl_H5P_DEFAULT())
+            let fapl = tgfl_H5_file_access_list(0)
+            guard fapl >= 0 else {
+                throw TGFLError.checkpoint(path: path, message: "cannot make a file-access list\(hdf5ErrorDetail())")
+            }
+            defer { H5Pclose(fapl) }
+            let id = H5Fopen(path, tgfl_H5F_ACC_RDONLY(), fapl)
             guard id >= 0 else {
                 throw TGFLError.checkpoint(
                     path: path, message: "cannot open as HDF5: the file is truncated, corrupt or "
@@ -102,12 +107,11 @@ public final class HDF5File: @unchecked Sendable {
     /// - Throws: `TGFLError.checkpoint` when the file cannot be created.
     public static func create(_ path: String) throws -> HDF5File {
         try withHDF5Lock {
-            let fapl = H5Pcreate(tgfl_H5P_FILE_ACCESS())
+            let fapl = tgfl_H5_file_access_list(1)
             guard fapl >= 0 else {
-                throw TGFLError.checkpoint(path: path, message: "cannot create a file-access list\(hdf5ErrorDetail())")
+                throw TGFLError.checkpoint(path: path, message: "cannot make a file-access list\(hdf5ErrorDetail())")
             }
             defer { H5Pclose(fapl) }
-            _ = H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, tgfl_H5F_LIBVER_LATEST())
             let id = H5Fcreate(path, tgfl_H5F_ACC_TRUNC(), tgfl_H5P_DEFAULT(), fapl)
             guard id >= 0 else {
                 throw TGFLError.checkpoint(
