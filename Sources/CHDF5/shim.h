@@ -93,3 +93,32 @@ static inline hid_t tgfl_H5_file_access_list(int for_create) {
     }
     return fapl;
 }
+
+/// Called with each member name by `tgfl_H5_iterate_links`; return 0 to go on, < 0 to stop
+/// with an error.
+typedef int (*tgfl_H5_name_callback)(const char *name, void *context);
+
+struct tgfl_H5_link_walk { tgfl_H5_name_callback callback; void *context; };
+
+#if H5_VERSION_GE(1, 12, 0)
+static inline herr_t tgfl_H5_link_step(hid_t group, const char *name, const H5L_info2_t *info, void *data)
+#else
+static inline herr_t tgfl_H5_link_step(hid_t group, const char *name, const H5L_info_t *info, void *data)
+#endif
+{
+    (void)group;
+    (void)info;
+    struct tgfl_H5_link_walk *walk = (struct tgfl_H5_link_walk *)data;
+    return walk->callback(name, walk->context);
+}
+
+/// Calls `callback` with the name of every link in `group`, in name order, in one pass
+/// (`H5Literate`/`H5Literate2`, whichever this HDF5 provides).
+static inline herr_t tgfl_H5_iterate_links(hid_t group, tgfl_H5_name_callback callback, void *context) {
+    struct tgfl_H5_link_walk walk = { callback, context };
+#if H5_VERSION_GE(1, 12, 0)
+    return H5Literate2(group, H5_INDEX_NAME, H5_ITER_INC, NULL, tgfl_H5_link_step, &walk);
+#else
+    return H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, NULL, tgfl_H5_link_step, &walk);
+#endif
+}

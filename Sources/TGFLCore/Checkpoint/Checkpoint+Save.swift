@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,7 +6,20 @@ import Darwin
 #endif
 
 /// Distinguishes temporary files of concurrent saves within one process.
-private let temporaryFileCounter = Atomic<UInt64>(0)
+private final class SaveCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count: UInt64 = 0
+
+    /// The next count; safe from any thread.
+    func next() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        count &+= 1
+        return count
+    }
+}
+
+private let temporaryFileCounter = SaveCounter()
 
 extension Checkpoint {
     /// Saves the checkpoint atomically: a crash or an error never leaves a partial file at
@@ -166,7 +178,7 @@ extension Checkpoint {
     /// A per-save suffix for temporary names: the clock and a process-wide counter, mixed by
     /// the library's generator (no stdlib randomness).
     private static func temporarySuffix() -> UInt64 {
-        let count = temporaryFileCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        let count = temporaryFileCounter.next()
         var rng = SeededRNG(seed: DispatchTime.now().uptimeNanoseconds, stream: count)
         return rng.next()
     }

@@ -28,6 +28,11 @@ private func hdf5ErrorDetail() -> String {
     return text.isEmpty ? "" : " (HDF5: \(text))"
 }
 
+/// Collects names from HDF5 iteration callbacks (passed through their `void *` context).
+private final class NameList {
+    var names: [String] = []
+}
+
 // MARK: - HDF5File
 
 /// A small, safe handle on one HDF5 file: groups, numeric datasets and scalar attributes.
@@ -155,23 +160,16 @@ public final class HDF5File: @unchecked Sendable {
             let gid = H5Gopen2(fid, group, tgfl_H5P_DEFAULT())
             guard gid >= 0 else { throw fail(group, "exists but is not a group\(hdf5ErrorDetail())") }
             defer { H5Gclose(gid) }
-            var info = H5G_info_t()
-            guard H5Gget_info(gid, &info) >= 0 else {
-                throw fail(group, "cannot list members\(hdf5ErrorDetail())")
+            let names = NameList()
+            let status = withExtendedLifetime(names) {
+                tgfl_H5_iterate_links(gid, { name, context in
+                    guard let name, let context else { return -1 }
+                    Unmanaged<NameList>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
+                    return 0
+                }, Unmanaged.passUnretained(names).toOpaque())
             }
-            var names: [String] = []
-            names.reserveCapacity(Int(info.nlinks))
-            for index in 0..<info.nlinks {
-                let length = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0,
-                                                tgfl_H5P_DEFAULT())
-                guard length >= 0 else { throw fail(group, "cannot read member \(index)\(hdf5ErrorDetail())") }
-                var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-                let got = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer,
-                                             buffer.count, tgfl_H5P_DEFAULT())
-                guard got >= 0 else { throw fail(group, "cannot read member \(index)\(hdf5ErrorDetail())") }
-                names.append(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
-            }
-            return names.sorted()
+            guard status >= 0 else { throw fail(group, "cannot list members\(hdf5ErrorDetail())") }
+            return names.names.sorted()
         }
     }
 
@@ -452,17 +450,16 @@ public final class HDF5File: @unchecked Sendable {
             let oid = H5Oopen(fid, object, tgfl_H5P_DEFAULT())
             guard oid >= 0 else { throw fail(object, "cannot open the object\(hdf5ErrorDetail())") }
             defer { H5Oclose(oid) }
-            final class Names { var list: [String] = [] }
-            let names = Names()
+            let names = NameList()
             let status = withExtendedLifetime(names) {
                 H5Aiterate2(oid, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, context in
                     guard let name, let context else { return -1 }
-                    Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(String(cString: name))
+                    Unmanaged<NameList>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
                     return 0
                 }, Unmanaged.passUnretained(names).toOpaque())
             }
             guard status >= 0 else { throw fail(object, "cannot list attributes\(hdf5ErrorDetail())") }
-            return names.list.sorted()
+            return names.names.sorted()
         }
     }
 
