@@ -46,7 +46,7 @@ static inline ssize_t tgfl_H5_open_object_count(void) {
 
 /// Frees the memory HDF5 allocated while reading variable-length data into `buf`.
 static inline herr_t tgfl_H5_reclaim(hid_t type_id, hid_t space_id, void *buf) {
-#if H5_VERSION_GE(1, 10, 7)
+#if H5_VERSION_GE(1, 12, 0)
     return H5Treclaim(type_id, space_id, H5P_DEFAULT, buf);
 #else
     return H5Dvlen_reclaim(type_id, space_id, H5P_DEFAULT, buf);

@@ -7,15 +7,15 @@ import Foundation
 /// thread-safe, and Python threads may call into TGFL concurrently.
 private let hdf5Lock = NSLock()
 
-/// Runs once, under `hdf5Lock`: silences HDF5's own error printer (our errors carry
-/// the messages instead).
-private let hdf5Setup: Void = { tgfl_H5_silence_errors() }()
-
 /// Runs `body` holding the global HDF5 lock. Never nest: the lock is not recursive.
+///
+/// Also silences HDF5's own error printer (our errors carry the messages instead). That
+/// setting is per thread when libhdf5 is built thread-safe (Debian's "serial" build is), so
+/// it is applied on every entry; it costs a few nanoseconds.
 private func withHDF5Lock<T>(_ body: () throws -> T) rethrows -> T {
     hdf5Lock.lock()
     defer { hdf5Lock.unlock() }
-    _ = hdf5Setup
+    tgfl_H5_silence_errors()
     return try body()
 }
 
