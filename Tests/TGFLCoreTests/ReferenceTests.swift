@@ -69,6 +69,7 @@ final class ReferenceTests: XCTestCase {
             let ratio = scale > 0 ? err / scale : err
             if ratio > worst.ratio || ratio.isNaN { worst = (spec.name, ratio) }
         }
+        print("reference \((path as NSString).lastPathComponent): logits err \(logitErr), loss err \(abs(loss - expectedLoss)), worst grad \(worst.name) \(worst.ratio)")
         XCTAssertLessThanOrEqual(worst.ratio, 1e-4,
                                  "worst gradient: \(worst.name) (max abs error / max |grad| = \(worst.ratio))",
                                  file: file, line: line)
