@@ -1,0 +1,113 @@
+import Foundation
+
+/// Causal multi-head self-attention on a packed `qkv` tensor, forward and backward.
+///
+/// For batch `b` and head `h` (head width `hd = C/H`, columns `h·hd ..< (h+1)·hd`):
+/// ```
+/// Q, K, V = qkv[b, :, 0..<C], qkv[b, :, C..<2C], qkv[b, :, 2C..<3C]   (head h's columns)
+/// S = Q Kᵀ / sqrt(hd)         P = softmax(S masked to j ≤ i)         out[b, :, head h] = P V
+/// ```
+/// The forward pass keeps only each row's log-sum-exp `lse[b, h, i]`; the backward pass
+/// recomputes `P = exp(S − lse)` in per-worker scratch instead of storing `[B, H, T, T]`.
+/// Products are `sgemm`s per `(b, h)` pair; each pair is one fixed part of the work.
+/// Reference: Vaswani et al. (2017), "Attention Is All You Need";
+/// `torch.nn.functional.scaled_dot_product_attention(is_causal=True)`; the recomputation
+/// follows Dao et al. (2022), "FlashAttention".
+public enum AttentionOp {
+    /// Floats of scratch the forward and backward passes need for sequence length `T`.
+    /// - Returns: `threads · 2 · T · T`.
+    public static func scratchCount(T: Int, threads: Int) -> Int { max(1, threads) * 2 * T * T }
+
+    /// Forward pass (overwrites `out` and `lse`).
+    /// - Parameters:
+    ///   - out: `[B, T, C]` attention output, heads side by side.
+    ///   - lse: `[B, H, T]` receives each row's log-sum-exp of the scaled, masked scores.
+    ///   - qkv: `[B, T, 3C]`.
+    ///   - scratch: At least `scratchCount(T:threads:)` floats.
+    ///   - threads: Maximum worker threads.
+    public static func forward(out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
+                               qkv: UnsafePointer<Float>, B: Int, T: Int, C: Int, H: Int,
+                               scratch: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        let hd = C / H, C3 = 3 * C
+        let scale = 1 / Float(hd).squareRoot()
+        let o = UncheckedSendable(out), l = UncheckedSendable(lse), s = UncheckedSendable(scratch)
+        Parallel.forEach(parts: B * H, threads: threads) { pair, worker in
+            let b = pair / H, h = pair % H
+            let q = qkv + b * T * C3 + h * hd, k = q + C, v = q + 2 * C
+            let P = s.value + worker * 2 * T * T
+            let rowLSE = l.value + pair * T
+            sgemm(transA: false, transB: true, m: T, n: T, k: hd, alpha: scale,
+                  a: q, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
+            for i in 0..<T {
+                let row = P + i &* T
+                let m = VectorMath.max(row, i &+ 1)
+                var sum: Float = 0
+                for j in 0...i {
+                    let e = exp(row[j] - m)
+                    row[j] = e
+                    sum += e
+                }
+                let inv = 1 / sum
+                for j in 0...i { row[j] *= inv }
+                for j in (i &+ 1)..<T { row[j] = 0 }
+                rowLSE[i] = m + log(sum)
+            }
+            sgemm(transA: false, transB: false, m: T, n: hd, k: T,
+                  a: P, lda: T, b: v, ldb: C3, beta: 0, c: o.value + b * T * C + h * hd, ldc: C)
+        }
+    }
+
+    /// Backward pass: adds the gradient with respect to `qkv` into `dQKV`.
+    ///
+    /// ```
+    /// dV += Pᵀ dOut      dP = dOut Vᵀ      dS = P ∘ (dP − rowsum(P ∘ dP))
+    /// dQ += dS K / sqrt(hd)                dK += dSᵀ Q / sqrt(hd)
+    /// ```
+    /// - Parameters:
+    ///   - dQKV: `[B, T, 3C]` accumulated into (overwritten when `accumulate` is false).
+    ///   - dOut: `[B, T, C]` upstream gradient.
+    ///   - qkv: `[B, T, 3C]` forward input.
+    ///   - lse: `[B, H, T]` from the forward pass.
+    ///   - scratch: At least `scratchCount(T:threads:)` floats.
+    ///   - threads: Maximum worker threads.
+    public static func backward(dQKV: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>,
+                                qkv: UnsafePointer<Float>, lse: UnsafePointer<Float>,
+                                B: Int, T: Int, C: Int, H: Int,
+                                scratch: UnsafeMutablePointer<Float>, accumulate: Bool = true,
+                                threads: Int = 1) {
+        let hd = C / H, C3 = 3 * C
+        let scale = 1 / Float(hd).squareRoot()
+        let beta: Float = accumulate ? 1 : 0
+        let d = UncheckedSendable(dQKV), s = UncheckedSendable(scratch)
+        Parallel.forEach(parts: B * H, threads: threads) { pair, worker in
+            let b = pair / H, h = pair % H
+            let q = qkv + b * T * C3 + h * hd, k = q + C, v = q + 2 * C
+            let dq = d.value + b * T * C3 + h * hd, dk = dq + C, dv = dq + 2 * C
+            let dO = dOut + b * T * C + h * hd
+            let P = s.value + worker * 2 * T * T, dP = P + T * T
+            let rowLSE = lse + pair * T
+            // Recompute the probabilities from the stored log-sum-exp.
+            sgemm(transA: false, transB: true, m: T, n: T, k: hd, alpha: scale,
+                  a: q, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
+            for i in 0..<T {
+                let row = P + i &* T, m = rowLSE[i]
+                for j in 0...i { row[j] = exp(row[j] - m) }
+                for j in (i &+ 1)..<T { row[j] = 0 }
+            }
+            sgemm(transA: true, transB: false, m: T, n: hd, k: T,
+                  a: P, lda: T, b: dO, ldb: C, beta: beta, c: dv, ldc: C3)
+            sgemm(transA: false, transB: true, m: T, n: T, k: hd,
+                  a: dO, lda: C, b: v, ldb: C3, beta: 0, c: dP, ldc: T)
+            for i in 0..<T {
+                let p = P + i &* T, g = dP + i &* T
+                let r = VectorMath.dot(p, g, i &+ 1)
+                for j in 0...i { g[j] = p[j] * (g[j] - r) }
+                for j in (i &+ 1)..<T { g[j] = 0 }
+            }
+            sgemm(transA: false, transB: false, m: T, n: hd, k: T, alpha: scale,
+                  a: dP, lda: T, b: k, ldb: C3, beta: beta, c: dq, ldc: C3)
+            sgemm(transA: true, transB: false, m: T, n: hd, k: T, alpha: scale,
+                  a: dP, lda: T, b: q, ldb: C3, beta: beta, c: dk, ldc: C3)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Dispatch
+import Foundation
+
+/// A value moved across threads on the caller's promise that the accesses do not race.
+///
+/// The ops hand raw buffer pointers to worker closures; every part writes a disjoint
+/// slice of the output, so the pointers are safe to share although the compiler cannot
+/// prove it.
+@usableFromInline
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}
+
+/// Fixed partitions and the parallel loop every op uses.
+///
+/// Determinism rule: the work is cut into `parts` pieces by a function of the problem
+/// size only, never of the thread count; each part writes its own slice of the output
+/// and every reduction runs in a fixed order inside one part. The thread count only
+/// decides which worker runs which part, so 1 and N threads give the same bits.
+public enum Parallel {
+    /// The number of threads the host offers (`ProcessInfo.activeProcessorCount`).
+    public static var hardwareThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Splits `0..<count` into at most `maxParts` contiguous ranges whose lengths are
+    /// multiples of `granule` (except the last), the same for every thread count.
+    /// - Returns: The number of parts (at least 1 when `count > 0`, else 0).
+    @inlinable
+    public static func partCount(_ count: Int, granule: Int = 16, maxParts: Int = 8) -> Int {
+        guard count > 0 else { return 0 }
+        let granules = (count + granule - 1) / granule
+        return min(maxParts, granules)
+    }
+
+    /// The range of part `part` when `0..<count` is split into `parts` pieces of whole granules.
+    @inlinable
+    public static func range(of part: Int, parts: Int, count: Int, granule: Int = 16) -> Range<Int> {
+        let granules = (count + granule - 1) / granule
+        let lo = min(count, (granules * part / parts) * granule)
+        let hi = min(count, (granules * (part + 1) / parts) * granule)
+        return lo..<hi
+    }
+
+    /// Runs `body(part, worker)` for every `part` in `0..<parts` on up to `threads` workers.
+    ///
+    /// Worker `w` runs parts `w, w + workers, w + 2·workers, …` in order, so per-worker
+    /// scratch (indexed by `worker`, `0..<threads`) is never shared by two running parts.
+    /// - Parameters:
+    ///   - parts: Number of independent pieces of work.
+    ///   - threads: Maximum number of concurrent workers (1 runs everything on the caller).
+    ///   - body: The work for one part; must only write that part's slice of any output.
+    @inlinable
+    public static func forEach(parts: Int, threads: Int, _ body: (_ part: Int, _ worker: Int) -> Void) {
+        let workers = max(1, min(threads, parts))
+        if workers == 1 {
+            for part in 0..<parts { body(part, 0) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var part = worker
+                while part < parts {
+                    box.value(part, worker)
+                    part += workers
+                }
+            }
+        }
+    }
+}
