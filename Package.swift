@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
             // No unsafeFlags: the package must stay usable as a dependency.
+            exclude: ["Resources/sp500.README.md"],
             resources: [.copy("Resources/sp500.csv")]
         ),
         .target(

@@ -1,0 +1,327 @@
+// tgfl.h — the C ABI of TGFL (market scenario simulation with federated learning).
+//
+// Conventions (after llama.h):
+//   - every symbol starts with `tgfl_`; every function is exported with TGFL_API;
+//   - handles are opaque and freed with their paired `_free` function;
+//   - parameter structs are obtained by value from `tgfl_*_default_params()`, then edited;
+//   - every fallible function returns an `int32_t` status: TGFL_OK (0) or a negative
+//     TGFL_ERR_* code; the message of the last failure on the calling thread is returned
+//     by tgfl_last_error();
+//   - no Swift error, precondition or trap crosses this boundary: NULL pointers, wrong
+//     sizes, NaN input and unknown enum values all give a status code and a message.
+//
+// Threading: distinct models may be used from different threads at once. One model must
+// not be used from two threads at the same time (calls on one model are serialised by an
+// internal lock, so doing so is safe but gains nothing). Checkpoint I/O is serialised
+// process-wide (libhdf5 is not thread-safe).
+//
+// Arrays are row-major. Returns are daily LOG returns, ln(P_t / P_{t-1}), as float64.
+// The flat float32 parameter vector follows the order documented in DESIGN.md and
+// `ParameterLayout` (tok_emb.weight, pos_emb.weight, regime_emb.weight, blocks.0.*, ...,
+// ln_f.*, head.*): it is what a Flower client exchanges.
+
+#ifndef TGFL_H
+#define TGFL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  define TGFL_API __declspec(dllimport)
+#else
+#  define TGFL_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ABI version: bumped whenever a struct layout or a signature in this file changes.
+#define TGFL_ABI_VERSION 1
+
+// ---------------------------------------------------------------------------------------
+// Status codes
+// ---------------------------------------------------------------------------------------
+enum {
+    TGFL_OK                   =  0, // success
+    TGFL_ERR_INVALID_ARGUMENT = -1, // NULL pointer, wrong buffer size, NaN/inf input, bad value
+    TGFL_ERR_INVALID_CONFIG   = -2, // a model config that cannot describe a model
+    TGFL_ERR_SHAPE            = -3, // array shapes or lengths that disagree
+    TGFL_ERR_OUT_OF_RANGE     = -4, // token/regime id, enum value or hyperparameter out of range
+    TGFL_ERR_IO               = -5, // file-system failure (not a checkpoint format problem)
+    TGFL_ERR_CHECKPOINT       = -6, // a checkpoint that cannot be read or written
+    TGFL_ERR_DATA             = -7, // bad market data (too short, non-positive prices, ...)
+    TGFL_ERR_CANCELLED        = -8, // the progress callback returned false; the model keeps
+                                    // its last consistent state (see each function)
+    TGFL_ERR_STATE            = -9, // the model lacks what the call needs (e.g. generate
+                                    // before the model was trained: no tokenizer/regimes)
+    TGFL_ERR_INTERNAL         = -99 // a bug in TGFL; please report it with the message
+};
+
+// ---------------------------------------------------------------------------------------
+// Versions and errors
+// ---------------------------------------------------------------------------------------
+
+// The ABI version this library implements (compare with TGFL_ABI_VERSION).
+TGFL_API int32_t tgfl_abi_version(void);
+
+// The library version string, e.g. "0.1.0". Static storage; do not free.
+TGFL_API const char * tgfl_version(void);
+
+// The message of the last failed call on this thread ("" if none). Thread-local storage,
+// valid until the next TGFL call on the same thread; do not free.
+TGFL_API const char * tgfl_last_error(void);
+
+// ---------------------------------------------------------------------------------------
+// Progress
+// ---------------------------------------------------------------------------------------
+enum {
+    TGFL_PROGRESS_TRAIN     = 0, // one optimisation step of central training
+    TGFL_PROGRESS_FEDERATED = 1, // one finished federated round
+    TGFL_PROGRESS_GENERATE  = 2  // one generated day (all paths)
+};
+
+typedef struct tgfl_progress {
+    int32_t kind;              // TGFL_PROGRESS_*
+    int64_t step;              // steps, rounds or days done so far (1-based)
+    int64_t total;             // planned total of the same unit
+    int32_t epoch;             // passes over the training windows so far (training only)
+    double  train_loss;        // mean training loss of the last step/round (NaN if none)
+    double  val_loss;          // last validation loss (NaN if not evaluated yet)
+    double  tokens_per_second; // throughput of the last interval
+    double  elapsed_seconds;   // since the call started
+    double  eta_seconds;       // estimated time to completion
+} tgfl_progress;
+
+// Called after each step/round/day. Return true to go on, false to cancel: the call then
+// returns TGFL_ERR_CANCELLED.
+typedef bool (*tgfl_progress_callback)(const tgfl_progress * progress, void * user_data);
+
+// ---------------------------------------------------------------------------------------
+// Model
+// ---------------------------------------------------------------------------------------
+typedef struct tgfl_model tgfl_model; // opaque
+
+// The v1 transformer's hyperparameters (DESIGN.md).
+typedef struct tgfl_model_config {
+    int32_t vocab_size;     // V: return tokens
+    int32_t context_length; // T: maximum sequence length
+    int32_t d_model;        // C: width
+    int32_t n_layers;       // L: transformer blocks
+    int32_t n_heads;        // H: attention heads (must divide d_model)
+    int32_t d_ff;           // F: MLP hidden width
+    int32_t n_regimes;      // R: market regimes (4 by default: calm, normal, volatile, crisis)
+} tgfl_model_config;
+
+// The "small" benchmark config: V=512 T=128 C=64 L=4 H=4 F=256 R=4.
+TGFL_API tgfl_model_config tgfl_model_default_config(void);
+
+// Creates a model with GPT-2 style initial weights (normal, std 0.02) drawn from `seed`.
+// On success *out_model owns a new handle (free it with tgfl_model_free).
+// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL), TGFL_ERR_INVALID_CONFIG.
+TGFL_API int32_t tgfl_model_create(const tgfl_model_config * config, uint64_t seed,
+                                   tgfl_model ** out_model);
+
+// Frees a model. NULL is a no-op.
+TGFL_API void tgfl_model_free(tgfl_model * model);
+
+// Loads an HDF5 checkpoint (weights, tokenizer, regimes, optimizer state if present).
+// Errors: TGFL_ERR_INVALID_ARGUMENT, TGFL_ERR_IO (missing file), TGFL_ERR_CHECKPOINT
+// (not HDF5, truncated, wrong format/version, a tensor missing or of the wrong shape —
+// the message names it).
+TGFL_API int32_t tgfl_model_load(const char * path, tgfl_model ** out_model);
+
+// Saves the model atomically (temporary file, then rename) as an HDF5 checkpoint.
+TGFL_API int32_t tgfl_model_save(tgfl_model * model, const char * path);
+
+// Copies the model's config into *out_config.
+TGFL_API int32_t tgfl_model_get_config(tgfl_model * model, tgfl_model_config * out_config);
+
+// Number of float32 parameters, or a negative status (TGFL_ERR_INVALID_ARGUMENT for NULL).
+TGFL_API int64_t tgfl_model_n_params(tgfl_model * model);
+
+// Copies the flat parameter vector into `out` (`n` must equal tgfl_model_n_params).
+TGFL_API int32_t tgfl_model_get_params(tgfl_model * model, float * out, size_t n);
+
+// Replaces the flat parameter vector (`n` must equal tgfl_model_n_params; all finite).
+// On error the model is unchanged.
+TGFL_API int32_t tgfl_model_set_params(tgfl_model * model, const float * params, size_t n);
+
+// Number of regimes and the name of regime `index` (static storage for the model's life).
+// Returns NULL and sets the last error if `index` is out of range.
+TGFL_API const char * tgfl_model_regime_name(tgfl_model * model, int32_t index);
+
+// Looks up a regime by name (case-insensitive: "calm", "normal", "volatile", "crisis").
+// Returns the index (>= 0) or a negative status.
+TGFL_API int32_t tgfl_model_regime_index(tgfl_model * model, const char * name);
+
+// ---------------------------------------------------------------------------------------
+// Central training
+// ---------------------------------------------------------------------------------------
+typedef struct tgfl_train_params {
+    int32_t  steps;              // optimisation steps (default 300)
+    int32_t  batch_size;         // windows per step (default 32)
+    int32_t  seq_len;            // window length T, <= context_length (0 = context_length)
+    double   learning_rate;      // peak AdamW learning rate (default 1e-3)
+    double   min_learning_rate;  // end of the cosine decay (default 1e-4)
+    int32_t  warmup_steps;       // linear warm-up steps (default 20)
+    double   weight_decay;       // AdamW decoupled weight decay (default 0.01)
+    double   grad_clip;          // global-norm clip, 0 = off (default 1.0)
+    double   val_fraction;       // last fraction of days held out for validation (default 0.2)
+    int32_t  eval_every;         // validation every N steps (default 25)
+    int32_t  patience;           // early stop after N evaluations without improvement, 0 = off
+    uint64_t seed;               // batch sampling seed (default 42)
+    int32_t  n_threads;          // 0 = all cores
+    tgfl_progress_callback progress; // optional, may be NULL
+    void *   progress_user_data;
+} tgfl_train_params;
+
+TGFL_API tgfl_train_params tgfl_train_default_params(void);
+
+// Trains on one series of daily log returns. If the model has no tokenizer/regime model
+// yet (a freshly created model), both are fitted on the training span (the first
+// 1 - val_fraction of the days) first; otherwise the model's own are used, so training
+// continues a loaded checkpoint (with its optimizer state when saved).
+// On TGFL_ERR_CANCELLED the model holds the weights after the last completed step.
+// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns, bad params),
+// TGFL_ERR_DATA (too few returns for one training and one validation window).
+TGFL_API int32_t tgfl_model_train(tgfl_model * model, const double * returns, size_t n_returns,
+                                  const tgfl_train_params * params);
+
+// ---------------------------------------------------------------------------------------
+// Federated training (in-process simulation of several institutions)
+// ---------------------------------------------------------------------------------------
+typedef enum tgfl_strategy {
+    TGFL_STRATEGY_FEDAVG        = 0,
+    TGFL_STRATEGY_FEDAVGM       = 1,
+    TGFL_STRATEGY_FEDPROX       = 2,
+    TGFL_STRATEGY_FEDADAGRAD    = 3,
+    TGFL_STRATEGY_FEDADAM       = 4,
+    TGFL_STRATEGY_FEDYOGI       = 5,
+    TGFL_STRATEGY_FEDMEDIAN     = 6,
+    TGFL_STRATEGY_FEDTRIMMEDAVG = 7,
+    TGFL_STRATEGY_KRUM          = 8,
+    TGFL_STRATEGY_MULTIKRUM     = 9,
+    TGFL_STRATEGY_BULYAN        = 10,
+    TGFL_STRATEGY_QFEDAVG       = 11
+} tgfl_strategy;
+
+typedef enum tgfl_partition {
+    TGFL_PARTITION_NATURAL          = 0, // one series per client (n_clients must equal n_series)
+    TGFL_PARTITION_IID              = 1, // shuffled windows
+    TGFL_PARTITION_DIRICHLET        = 2, // Dirichlet(partition_param = alpha) over regimes
+    TGFL_PARTITION_PATHOLOGICAL     = 3, // partition_param = k regimes per client
+    TGFL_PARTITION_TIME             = 4, // contiguous time periods
+    TGFL_PARTITION_SIZE_LINEAR      = 5, // size skew ∝ i
+    TGFL_PARTITION_SIZE_SQUARE      = 6, // size skew ∝ i²
+    TGFL_PARTITION_SIZE_EXPONENTIAL = 7  // size skew ∝ 2^i
+} tgfl_partition;
+
+typedef struct tgfl_federated_params {
+    int32_t  strategy;            // tgfl_strategy (default FEDAVG)
+    int32_t  partition;           // tgfl_partition (default TIME)
+    double   partition_param;     // alpha (Dirichlet) or k (pathological); else ignored
+    int32_t  n_clients;           // institutions (default 8)
+    int32_t  rounds;              // federated rounds (default 30)
+    int32_t  local_steps;         // local AdamW steps per round (default 10)
+    int32_t  batch_size;          // local batch size (default 32)
+    int32_t  seq_len;             // window length T (0 = context_length)
+    double   learning_rate;       // client AdamW learning rate (default 1e-3)
+    double   val_fraction;        // per-series held-out fraction for validation (default 0.2)
+    double   fraction_train;      // Flower's fraction_train, in (0, 1] (default 1.0)
+    int32_t  min_train_nodes;     // Flower's min_train_nodes (default 2)
+    // Strategy hyperparameters, with Flower 1.42's names; NaN or -1 = the strategy's default.
+    double   proximal_mu;         // FedProx
+    double   server_learning_rate;// FedAvgM
+    double   server_momentum;     // FedAvgM
+    double   eta;                 // FedAdagrad/FedAdam/FedYogi server learning rate
+    double   eta_l;               // FedOpt client learning rate (reported only)
+    double   beta_1;              // FedAdam/FedYogi
+    double   beta_2;              // FedAdam/FedYogi
+    double   tau;                 // FedOpt adaptivity
+    double   trim_beta;           // FedTrimmedAvg `beta`
+    double   q;                   // QFedAvg `q`
+    int32_t  num_malicious_nodes; // Krum/MultiKrum/Bulyan `num_malicious_nodes`
+    int32_t  num_nodes_to_select; // MultiKrum `num_nodes_to_select`
+    // Differential privacy (client-level DP-FedAvg, fixed clipping on the server).
+    double   dp_noise_multiplier; // sigma; 0 = off (default 0)
+    double   dp_clip_norm;        // S, L2 clip of each client update (default 1.0)
+    double   dp_delta;            // delta for the reported epsilon (default 1e-5)
+    bool     secure_aggregation;  // pairwise additive masks (default false)
+    uint64_t seed;                // partitioning, sampling, local batches, noise (default 42)
+    int32_t  n_threads;           // 0 = all cores
+    tgfl_progress_callback progress; // optional, called after each round
+    void *   progress_user_data;
+} tgfl_federated_params;
+
+TGFL_API tgfl_federated_params tgfl_federated_default_params(void);
+
+// Trains the model federatedly on `n_series` return series (series[i] has lengths[i]
+// values), partitioned across n_clients institutions. Fits the tokenizer/regime model
+// on the pooled training spans first if the model has none (see tgfl_model_train).
+// *out_epsilon (may be NULL) receives the privacy budget spent at dp_delta
+// (+inf when dp_noise_multiplier is 0).
+// On TGFL_ERR_CANCELLED the model holds the global weights after the last full round.
+TGFL_API int32_t tgfl_model_train_federated(tgfl_model * model,
+                                            const double * const * series, const size_t * lengths,
+                                            size_t n_series,
+                                            const tgfl_federated_params * params,
+                                            double * out_epsilon);
+
+// ---------------------------------------------------------------------------------------
+// Generation and likelihood
+// ---------------------------------------------------------------------------------------
+typedef struct tgfl_generate_params {
+    int32_t         n_paths;       // scenarios (default 100)
+    int32_t         horizon;       // days per scenario (default 250)
+    int32_t         regime;        // regime index for every day (default 1, "normal");
+                                   // ignored when regime_path is set
+    const int32_t * regime_path;   // optional: one regime index per day, length `horizon`
+    const double *  prompt;        // optional: recent real log returns to condition on
+    size_t          prompt_length;
+    double          temperature;   // softmax temperature > 0 (default 1.0)
+    uint64_t        seed;          // default 42; same seed -> same bits, any thread count
+    int32_t         n_threads;     // 0 = all cores
+    tgfl_progress_callback progress; // optional, called after each day
+    void *          progress_user_data;
+} tgfl_generate_params;
+
+TGFL_API tgfl_generate_params tgfl_generate_default_params(void);
+
+// Generates n_paths × horizon daily log returns into `out` (row-major, one path per row;
+// `out_len` must equal n_paths * horizon).
+// Errors: TGFL_ERR_STATE (the model has no tokenizer: train or load it first),
+// TGFL_ERR_OUT_OF_RANGE (regime), TGFL_ERR_INVALID_ARGUMENT, TGFL_ERR_CANCELLED.
+TGFL_API int32_t tgfl_model_generate(tgfl_model * model, const tgfl_generate_params * params,
+                                     double * out, size_t out_len);
+
+// Logits for token and regime arrays tokens[B*T], regimes[B*T] into out[B*T*V]
+// (out_len must equal B*T*vocab_size; 1 <= T <= context_length).
+TGFL_API int32_t tgfl_model_logits(tgfl_model * model, const int32_t * tokens,
+                                   const int32_t * regimes, int32_t batch, int32_t seq_len,
+                                   float * out, size_t out_len);
+
+// Mean log-likelihood per day (nats, of the tokenized returns) of a log-return series under
+// the model, using its tokenizer and regime labelling; *out_mean_loglik receives it.
+TGFL_API int32_t tgfl_model_log_likelihood(tgfl_model * model, const double * returns,
+                                           size_t n_returns, double * out_mean_loglik);
+
+// ---------------------------------------------------------------------------------------
+// Evaluation (TGFLStats; no model needed)
+// ---------------------------------------------------------------------------------------
+
+// Compares real log returns with synthetic paths (n_paths × horizon, row-major) and writes
+// the StylizedFactsReport as a JSON string into *out_json (free it with tgfl_string_free).
+TGFL_API int32_t tgfl_evaluate(const double * real, size_t n_real,
+                               const double * synthetic, int32_t n_paths, int32_t horizon,
+                               uint64_t seed, char ** out_json);
+
+// Frees a string returned by TGFL. NULL is a no-op.
+TGFL_API void tgfl_string_free(char * s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // TGFL_H
