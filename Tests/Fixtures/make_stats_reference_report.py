@@ -164,7 +164,7 @@ def horizon_case(rng):
 
 
 # ---------------------------------------------------------------- Quant GANs scores
-def garch_t(rng, n, omega=1e-6, a=0.08, b=0.9, nu=5, lev=0.5):
+def garch_t(rng, n, omega=2e-6, a=0.06, b=0.9, nu=5, lev=0.5):
     """A GJR-GARCH(1,1) path with Student-t shocks: volatility clustering + leverage."""
     r = np.empty(n)
     var = omega / (1 - a - b - 0.5 * a * lev)
