@@ -56,12 +56,24 @@ struct ReportReference: Decodable {
         let copies: MemoScore, fresh: MemoScore, freshSubsampled: MemoScore
     }
 
+    struct ReportCase: Decodable {
+        let real: [Double], synthetic: [[Double]]
+        let seed: UInt64, maxLag: Int, mmdCap: Int, leverageLags: Int, horizons: [Int], ksSubsamples: Int
+        let ksPvalues: [Double]
+        let facts: [String: [Double?]]
+        let rows: [HorizonRow]
+        let scores: Scores, fairScores: Scores
+        let memorizationWindow: Int
+        let memorization: MemoScore
+    }
+
     let randomCheck: RandomCheck
     let distances: [DistanceCase]
     let horizon: HorizonCase
     let quantGans: QuantGANsCase
     let psi: [PSICase]
     let memorization: MemorizationCase
+    let report: ReportCase
 
     /// Loaded once per test process.
     nonisolated(unsafe) static var cached: ReportReference?

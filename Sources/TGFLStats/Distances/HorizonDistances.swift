@@ -14,6 +14,18 @@ public struct HorizonDistance: Sendable, Codable, Equatable {
     public var mmdBandwidth: Double
     /// `Distances.dragulescuYakovenko` with the default bin count for `realCount`.
     public var dy: Double
+
+    /// Stable snake_case JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case horizon
+        case realCount = "real_count"
+        case syntheticCount = "synthetic_count"
+        case wasserstein1
+        case energy
+        case mmd2
+        case mmdBandwidth = "mmd_bandwidth"
+        case dy
+    }
 }
 
 extension Distances {

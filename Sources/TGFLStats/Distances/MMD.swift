@@ -13,6 +13,12 @@ public struct MMDOptions: Sendable, Codable, Equatable {
         self.maxSamplesPerSide = maxSamplesPerSide
         self.seed = seed
     }
+
+    /// Stable snake_case JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case maxSamplesPerSide = "max_samples_per_side"
+        case seed
+    }
 }
 
 /// The result of `Distances.mmdSquared`.
@@ -24,6 +30,14 @@ public struct MMDResult: Sendable, Codable, Equatable {
     /// How many values of `x` and `y` entered the statistic after subsampling.
     public var xCount: Int
     public var yCount: Int
+
+    /// Stable snake_case JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case mmd2
+        case bandwidth
+        case xCount = "x_count"
+        case yCount = "y_count"
+    }
 }
 
 extension Distances {

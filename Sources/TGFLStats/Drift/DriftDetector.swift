@@ -13,6 +13,17 @@ public struct DriftResult: Sendable, Codable, Equatable {
     public var drift: Bool
     /// The PSI rule-of-thumb band: "stable" (< 0.1), "moderate" (0.1–0.25) or "significant" (> 0.25).
     public var psiLevel: String
+
+    /// Stable snake_case JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case ksStatistic = "ks_statistic"
+        case ksPValue = "ks_p_value"
+        case psi
+        case ksDrift = "ks_drift"
+        case psiDrift = "psi_drift"
+        case drift
+        case psiLevel = "psi_level"
+    }
 }
 
 /// Detects a shift of new data (e.g. new market days, or a new scenario batch) away from the

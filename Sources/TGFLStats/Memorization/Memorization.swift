@@ -25,6 +25,16 @@ public struct MemorizationOptions: Sendable, Codable, Equatable {
         self.closeQuantile = closeQuantile; self.fractionThreshold = fractionThreshold
         self.ratioThreshold = ratioThreshold
     }
+
+    /// Stable snake_case JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case maxQueries = "max_queries"
+        case maxReferences = "max_references"
+        case seed
+        case closeQuantile = "close_quantile"
+        case fractionThreshold = "fraction_threshold"
+        case ratioThreshold = "ratio_threshold"
+    }
 }
 
 /// Whether generated windows sit closer to the training windows than fresh real data does.
@@ -47,6 +57,20 @@ public struct MemorizationScore: Sendable, Codable, Equatable {
     public var fractionCloser: Double
     /// `fractionCloser > fractionThreshold || medianRatio < ratioThreshold`.
     public var isMemorizing: Bool
+
+    /// Stable snake_case JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case windowLength = "window_length"
+        case generatedCount = "generated_count"
+        case heldOutCount = "held_out_count"
+        case trainingCount = "training_count"
+        case medianGeneratedDistance = "median_generated_distance"
+        case medianHeldOutDistance = "median_held_out_distance"
+        case medianRatio = "median_ratio"
+        case heldOutCloseDistance = "held_out_close_distance"
+        case fractionCloser = "fraction_closer"
+        case isMemorizing = "is_memorizing"
+    }
 }
 
 /// The memorization score: does a generator copy its training data?

@@ -8,6 +8,14 @@ public struct DependenceCurves: Sendable, Codable, Equatable {
     public var acfSquared: [Double]
     /// The leverage curve corr(r_t, r²_{t+k}) at lags 1…K (`LeverageEffect.curve`).
     public var leverage: [Double]
+
+    /// Stable snake_case JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case acfReturns = "acf_returns"
+        case acfAbsolute = "acf_absolute"
+        case acfSquared = "acf_squared"
+        case leverage
+    }
 }
 
 /// The Quant GANs dependence scores: L2 distances between real and synthetic curves.
@@ -20,6 +28,15 @@ public struct QuantGANsScores: Sendable, Codable, Equatable {
     public var acfSquared: Double
     /// ‖L_real − mean_p L_p‖₂ over lags 1…K.
     public var leverage: Double
+
+    /// Stable snake_case JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case maxLag = "max_lag"
+        case acfReturns = "acf_returns"
+        case acfAbsolute = "acf_absolute"
+        case acfSquared = "acf_squared"
+        case leverage
+    }
 }
 
 /// The scores of Wiese, Knobloch, Korn & Kretschmer (2020), "Quant GANs: deep generation of
