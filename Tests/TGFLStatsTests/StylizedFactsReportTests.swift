@@ -66,6 +66,7 @@ final class StylizedFactsReportTests: XCTestCase {
         XCTAssertEqual(fact("std").passed, o.stdRatioRange.contains(v("std").1 / v("std").0))
         XCTAssertEqual(fact("excess_kurtosis").passed, (3.0...15).contains(v("excess_kurtosis").1))
         XCTAssertNil(fact("skewness").passed)
+        XCTAssertNil(fact("worst_day_pooled").passed)
         XCTAssertEqual(fact("abs_acf_mean").passed, v("abs_acf_mean").1 > 0)
         XCTAssertEqual(fact("leverage_mean").passed, v("leverage_mean").1 < 0)
         XCTAssertEqual(fact("return_acf_max").passed, v("return_acf_max").1 <= 0.1)
