@@ -19,6 +19,7 @@ struct StatsBenchmark: ParsableCommand {
     @Flag(help: "Include the memorization score (training = first half of the real series, held out = second half).")
     var memorization = false
     @Flag(help: "Print the report table after the timing.") var verbose = false
+    @Option(help: "Also write the report as JSON to this file.") var json: String?
 
     func validate() throws {
         guard paths >= 1, days >= 102, realDays >= 400, repeats >= 1 else {
@@ -53,6 +54,7 @@ struct StatsBenchmark: ParsableCommand {
         if let r = report {
             print(r.summary)
             if verbose { print(r.textTable()) }
+            if let path = json { try r.jsonData().write(to: URL(fileURLWithPath: path)) }
         }
     }
 

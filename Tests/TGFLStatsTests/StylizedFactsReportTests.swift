@@ -103,6 +103,13 @@ final class StylizedFactsReportTests: XCTestCase {
             XCTAssertTrue(json.contains(key), key)
         }
         XCTAssertEqual(try StylizedFactsReport.decode(json: Data(json.utf8)), r)
+        // Stable shape: the top-level keys, and null (not a missing key) for absent values.
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        XCTAssertEqual(object.keys.sorted(), [
+            "facts", "failed_count", "fair_real_curves", "horizon_distances", "informational_count", "memorization",
+            "options", "overall_pass", "passed_count", "path_count", "quant_gans", "quant_gans_fair", "real_count",
+            "real_curves", "synthetic_count", "synthetic_curves"])
+        XCTAssertTrue(json.contains("\"real\" : null"), "a comparison fact has real = null")
         XCTAssertEqual(try r.jsonString(), json, "stable output")
         let text = r.textTable()
         XCTAssertTrue(text.contains("Excess kurtosis") && text.contains("FAIL") && text.contains("100d"))

@@ -24,6 +24,17 @@ public struct StylizedFact: Sendable, Codable, Equatable {
         case criterion
         case passed
     }
+
+    /// Encodes every key, writing `null` for a missing value, so the JSON shape never changes.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(name, forKey: .name)
+        try c.encode(real, forKey: .real)
+        try c.encode(synthetic, forKey: .synthetic)
+        try c.encode(criterion, forKey: .criterion)
+        try c.encode(passed, forKey: .passed)
+    }
 }
 
 /// Real returns and synthetic paths side by side: the stylized facts of financial returns
@@ -280,6 +291,27 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
         case failedCount = "failed_count"
         case informationalCount = "informational_count"
         case overallPass = "overall_pass"
+    }
+
+    /// Encodes every key (`memorization` as `null` when absent), so the JSON shape never changes.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(realCount, forKey: .realCount)
+        try c.encode(pathCount, forKey: .pathCount)
+        try c.encode(syntheticCount, forKey: .syntheticCount)
+        try c.encode(options, forKey: .options)
+        try c.encode(facts, forKey: .facts)
+        try c.encode(horizonDistances, forKey: .horizonDistances)
+        try c.encode(quantGANs, forKey: .quantGANs)
+        try c.encode(quantGANsFair, forKey: .quantGANsFair)
+        try c.encode(realCurves, forKey: .realCurves)
+        try c.encode(fairRealCurves, forKey: .fairRealCurves)
+        try c.encode(syntheticCurves, forKey: .syntheticCurves)
+        try c.encode(memorization, forKey: .memorization)
+        try c.encode(passedCount, forKey: .passedCount)
+        try c.encode(failedCount, forKey: .failedCount)
+        try c.encode(informationalCount, forKey: .informationalCount)
+        try c.encode(overallPass, forKey: .overallPass)
     }
 }
 
