@@ -4,6 +4,7 @@ public struct HorizonDistance: Sendable, Codable, Equatable {
     public var horizon: Int
     /// Number of real and synthetic `h`-day returns compared.
     public var realCount: Int
+    /// See `realCount`.
     public var syntheticCount: Int
     /// `Distances.wasserstein1` of the `h`-day returns.
     public var wasserstein1: Double
@@ -11,6 +12,7 @@ public struct HorizonDistance: Sendable, Codable, Equatable {
     public var energy: Double
     /// `Distances.mmdSquared` (unbiased MMD², RBF, median heuristic) and its bandwidth.
     public var mmd2: Double
+    /// The RBF bandwidth of `mmd2`.
     public var mmdBandwidth: Double
     /// `Distances.dragulescuYakovenko` with the default bin count for `realCount`.
     public var dy: Double

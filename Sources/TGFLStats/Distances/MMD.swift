@@ -9,6 +9,7 @@ public struct MMDOptions: Sendable, Codable, Equatable {
     /// Seed of the subsample (stream 0 for `x`, stream 1 for `y`).
     public var seed: UInt64
 
+    /// Creates MMD options; the defaults are documented on the properties.
     public init(maxSamplesPerSide: Int = 1000, seed: UInt64 = 0) {
         self.maxSamplesPerSide = maxSamplesPerSide
         self.seed = seed
@@ -29,6 +30,7 @@ public struct MMDResult: Sendable, Codable, Equatable {
     public var bandwidth: Double
     /// How many values of `x` and `y` entered the statistic after subsampling.
     public var xCount: Int
+    /// See `xCount`.
     public var yCount: Int
 
     /// Stable snake_case JSON keys.

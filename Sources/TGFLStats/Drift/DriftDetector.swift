@@ -44,9 +44,13 @@ public struct DriftDetector: Sendable {
     public let sortedReference: [Double]
     /// The PSI bin edges (reference quantiles at i/B).
     public let psiEdges: [Double]
+    /// Number of PSI bins B.
     public let bins: Int
+    /// Floor ε of empty PSI bin shares.
     public let epsilon: Double
+    /// KS significance level: drift if p < ksAlpha.
     public let ksAlpha: Double
+    /// Drift if PSI > psiThreshold.
     public let psiThreshold: Double
 
     /// Creates a detector for a reference window.

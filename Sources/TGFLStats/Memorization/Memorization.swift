@@ -18,6 +18,7 @@ public struct MemorizationOptions: Sendable, Codable, Equatable {
     /// (default 0.5; about 1 is expected without memorization).
     public var ratioThreshold: Double
 
+    /// Creates memorization options; the defaults are documented on the properties.
     public init(maxQueries: Int = 1000, maxReferences: Int = 20_000, seed: UInt64 = 0,
                 closeQuantile: Double = 0.05, fractionThreshold: Double = 0.25,
                 ratioThreshold: Double = 0.5) {
@@ -43,10 +44,13 @@ public struct MemorizationScore: Sendable, Codable, Equatable {
     public var windowLength: Int
     /// Windows actually used (after subsampling).
     public var generatedCount: Int
+    /// Held-out windows used.
     public var heldOutCount: Int
+    /// Training windows searched.
     public var trainingCount: Int
     /// Medians of the nearest-training-window distances.
     public var medianGeneratedDistance: Double
+    /// Median nearest-training-window distance of the held-out windows.
     public var medianHeldOutDistance: Double
     /// `medianGeneratedDistance / medianHeldOutDistance` (∞ if the held-out median is 0 and
     /// the generated one is not; 1 if both are 0).

@@ -38,6 +38,7 @@ public struct StylizedFactsOptions: Sendable, Codable, Equatable {
     /// Subsampling and thresholds of the memorization score (its seed is replaced by `seed`).
     public var memorization: MemorizationOptions
 
+    /// Creates report options; every default is documented on its property.
     public init(maxLag: Int = 20, leverageLags: Int = 5, horizons: [Int] = Distances.standardHorizons,
                 seed: UInt64 = 0, ksSubsamples: Int = 20, ksMinMedianPValue: Double = 0.05,
                 stdRatioRange: ClosedRange<Double> = 0.8...1.25,
@@ -111,6 +112,7 @@ public struct MemorizationInput: Sendable {
     /// Real windows of length w not used in training.
     public var heldOut: [[Double]]
 
+    /// Creates the memorization input from training and held-out windows of one length.
     public init(training: [[Double]], heldOut: [[Double]]) {
         self.training = training; self.heldOut = heldOut
     }

@@ -63,7 +63,7 @@ extension StylizedFactsReport {
 
     private func factRows() -> [[String]] {
         facts.map { f in
-            [f.name, f.real.map(fmt) ?? "—", f.synthetic.map(fmt) ?? "—", f.criterion,
+            [f.name, f.real.map(formatReportNumber) ?? "—", f.synthetic.map(formatReportNumber) ?? "—", f.criterion,
              f.passed.map { $0 ? "PASS" : "FAIL" } ?? "info"]
         }
     }
@@ -72,8 +72,8 @@ extension StylizedFactsReport {
 
     private func distanceRows() -> [[String]] {
         horizonDistances.map { d in
-            ["\(d.horizon)d", "\(d.realCount)", "\(d.syntheticCount)", fmt(d.wasserstein1), fmt(d.energy),
-             fmt(d.mmd2), fmt(d.dy)]
+            ["\(d.horizon)d", "\(d.realCount)", "\(d.syntheticCount)", formatReportNumber(d.wasserstein1), formatReportNumber(d.energy),
+             formatReportNumber(d.mmd2), formatReportNumber(d.dy)]
         }
     }
 
@@ -81,7 +81,7 @@ extension StylizedFactsReport {
 
     private func scoreRows() -> [[String]] {
         [("plain", quantGANs), ("fair", quantGANsFair)].map { name, s in
-            [name, fmt(s.acfReturns), fmt(s.acfAbsolute), fmt(s.acfSquared), fmt(s.leverage)]
+            [name, formatReportNumber(s.acfReturns), formatReportNumber(s.acfAbsolute), formatReportNumber(s.acfSquared), formatReportNumber(s.leverage)]
         }
     }
 

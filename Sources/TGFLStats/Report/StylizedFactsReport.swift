@@ -146,44 +146,44 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
         let ksP = fair.pValue
         facts.append(StylizedFact(key: "ks_fair", name: "Fair KS median p (\(options.ksSubsamples) subsamples)",
                                   real: nil, synthetic: ksP,
-                                  criterion: "median p ≥ \(fmt(options.ksMinMedianPValue))",
+                                  criterion: "median p ≥ \(formatReportNumber(options.ksMinMedianPValue))",
                                   passed: ksP >= options.ksMinMedianPValue))
 
         let stdR = try Descriptive.standardDeviation(real), stdS = try Descriptive.standardDeviation(pool)
         facts.append(StylizedFact(key: "std", name: "Standard deviation", real: stdR, synthetic: stdS,
-                                  criterion: "syn/real in [\(fmt(options.stdRatioRange.lowerBound)), \(fmt(options.stdRatioRange.upperBound))]",
+                                  criterion: "syn/real in [\(formatReportNumber(options.stdRatioRange.lowerBound)), \(formatReportNumber(options.stdRatioRange.upperBound))]",
                                   passed: stdR > 0 && options.stdRatioRange.contains(stdS / stdR)))
         let kurtR = try Descriptive.excessKurtosis(real), kurtS = try Descriptive.excessKurtosis(pool)
         facts.append(StylizedFact(key: "excess_kurtosis", name: "Excess kurtosis", real: kurtR, synthetic: kurtS,
-                                  criterion: "syn in [\(fmt(options.excessKurtosisRange.lowerBound)), \(fmt(options.excessKurtosisRange.upperBound))]",
+                                  criterion: "syn in [\(formatReportNumber(options.excessKurtosisRange.lowerBound)), \(formatReportNumber(options.excessKurtosisRange.upperBound))]",
                                   passed: options.excessKurtosisRange.contains(kurtS)))
         facts.append(StylizedFact(key: "skewness", name: "Skewness", real: try Descriptive.skewness(real),
                                   synthetic: try Descriptive.skewness(pool), criterion: "informational", passed: nil))
 
         let absR = mean(realCurves.acfAbsolute), absS = mean(synCurves.acfAbsolute)
         facts.append(StylizedFact(key: "abs_acf_mean", name: "Mean ACF of |r|, lags 1–\(k)", real: absR, synthetic: absS,
-                                  criterion: "syn > \(fmt(options.minMeanAbsACF))", passed: absS > options.minMeanAbsACF))
+                                  criterion: "syn > \(formatReportNumber(options.minMeanAbsACF))", passed: absS > options.minMeanAbsACF))
         let l = options.leverageLags
         let levR = mean(Array(realCurves.leverage.prefix(l))), levS = mean(Array(synCurves.leverage.prefix(l)))
         facts.append(StylizedFact(key: "leverage_mean", name: "Mean leverage corr(r_t, r²_t+k), lags 1–\(l)",
                                   real: levR, synthetic: levS,
-                                  criterion: "syn < \(fmt(options.maxMeanLeverage))", passed: levS < options.maxMeanLeverage))
+                                  criterion: "syn < \(formatReportNumber(options.maxMeanLeverage))", passed: levS < options.maxMeanLeverage))
         let acfR = realCurves.acfReturns.map(abs).max()!, acfS = synCurves.acfReturns.map(abs).max()!
         facts.append(StylizedFact(key: "return_acf_max", name: "Max |ACF of r|, lags 1–\(k)", real: acfR, synthetic: acfS,
-                                  criterion: "syn ≤ \(fmt(options.maxAbsReturnACF))", passed: acfS <= options.maxAbsReturnACF))
+                                  criterion: "syn ≤ \(formatReportNumber(options.maxAbsReturnACF))", passed: acfS <= options.maxAbsReturnACF))
 
         let worstR = real.min()!, worstS = fair.minimum
         let floor = worstR - (options.worstDayFactor - 1) * abs(worstR)
         facts.append(StylizedFact(key: "worst_day", name: "Worst day (syn: median over real-size subsamples)",
                                   real: worstR, synthetic: worstS,
-                                  criterion: "syn ≥ \(fmt(floor)) (\(fmt(options.worstDayFactor))× real)",
+                                  criterion: "syn ≥ \(formatReportNumber(floor)) (\(formatReportNumber(options.worstDayFactor))× real)",
                                   passed: worstS >= floor))
         facts.append(StylizedFact(key: "worst_day_pooled", name: "Worst day (all synthetic days)",
                                   real: worstR, synthetic: pool.min()!, criterion: "informational", passed: nil))
 
         let hillR = try ReportRisk.hillLeftTail(real), hillS = try ReportRisk.hillLeftTail(pool)
         facts.append(StylizedFact(key: "hill_left_tail", name: "Hill tail index (losses)", real: hillR, synthetic: hillS,
-                                  criterion: "|syn − real| ≤ \(fmt(options.hillTolerance))",
+                                  criterion: "|syn − real| ≤ \(formatReportNumber(options.hillTolerance))",
                                   passed: abs(hillS - hillR) <= options.hillTolerance))
 
         for alpha in [0.01, 0.05] {
@@ -194,7 +194,7 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
             for (key, name, a, b) in [("var_\(pct)", "VaR \(pct)%", r.valueAtRisk, s.valueAtRisk),
                                       ("es_\(pct)", "ES \(pct)%", r.expectedShortfall, s.expectedShortfall)] {
                 facts.append(StylizedFact(key: key, name: name + " (historical)", real: a, synthetic: b,
-                                          criterion: "|syn/real − 1| ≤ \(fmt(tol))",
+                                          criterion: "|syn/real − 1| ≤ \(formatReportNumber(tol))",
                                           passed: a != 0 && abs(b / a - 1) <= tol))
             }
         }
@@ -211,7 +211,7 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
             memo = score
             facts.append(StylizedFact(key: "memorization", name: "Memorization (NN distance ratio gen/held-out)",
                                       real: nil, synthetic: score.medianRatio,
-                                      criterion: "fraction closer ≤ \(fmt(mo.fractionThreshold)) and ratio ≥ \(fmt(mo.ratioThreshold))",
+                                      criterion: "fraction closer ≤ \(formatReportNumber(mo.fractionThreshold)) and ratio ≥ \(formatReportNumber(mo.ratioThreshold))",
                                       passed: !score.isMemorizing))
         }
 
@@ -316,7 +316,7 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
 }
 
 /// Formats a number for criteria and tables: 4 significant digits.
-func fmt(_ x: Double) -> String {
+func formatReportNumber(_ x: Double) -> String {
     if x == 0 { return "0" }
     let a = abs(x)
     if a >= 1e-3 && a < 1e5 { return String(format: "%.4g", x) }

@@ -5,6 +5,7 @@ public struct DependenceCurves: Sendable, Codable, Equatable {
     /// ACF of r, |r| and r² at lags 1…K (`Autocorrelation.acf` without lag 0).
     public var acfReturns: [Double]
     public var acfAbsolute: [Double]
+    /// See `acfReturns`.
     public var acfSquared: [Double]
     /// The leverage curve corr(r_t, r²_{t+k}) at lags 1…K (`LeverageEffect.curve`).
     public var leverage: [Double]
@@ -25,6 +26,7 @@ public struct QuantGANsScores: Sendable, Codable, Equatable {
     /// ‖ACF_real(r) − mean_p ACF_p(r)‖₂ over lags 1…K; likewise for |r| and r².
     public var acfReturns: Double
     public var acfAbsolute: Double
+    /// See `acfReturns`.
     public var acfSquared: Double
     /// ‖L_real − mean_p L_p‖₂ over lags 1…K.
     public var leverage: Double
