@@ -193,21 +193,25 @@ public enum KolmogorovSmirnov {
         var minj = 0
         var maxj = min(ceilDiv(h, mg), n + 1)
         for j in minj..<maxj { col[j] = 0 }
-        for i in 1...m {
-            let lastMin = minj
-            minj = min(max(floorDiv(ng * i - h, mg) + 1, 0), n)
-            maxj = min(ceilDiv(ng * i + h, mg), n + 1)
-            if maxj <= minj { return 1 }
-            // Cells left behind by the window are outside the band.
-            if lastMin < minj { for j in lastMin..<minj { col[j] = 1 } }
-            var below = minj == 0 ? 0.0 : 1.0
-            let fi = Double(i)
-            for j in minj..<maxj {
-                let fj = Double(j)
-                below = (col[j] * fi + below * fj) / (fi + fj)
-                col[j] = below
+        let outside: Bool = col.withUnsafeMutableBufferPointer { c in
+            for i in 1...m {
+                let lastMin = minj
+                minj = min(max(floorDiv(ng * i - h, mg) + 1, 0), n)
+                maxj = min(ceilDiv(ng * i + h, mg), n + 1)
+                if maxj <= minj { return true }
+                // Cells left behind by the window are outside the band.
+                if lastMin < minj { for j in lastMin..<minj { c[j] = 1 } }
+                var below = minj == 0 ? 0.0 : 1.0
+                let fi = Double(i)
+                for j in minj..<maxj {
+                    let fj = Double(j)
+                    below = (c[j] * fi + below * fj) / (fi + fj)
+                    c[j] = below
+                }
             }
+            return false
         }
+        if outside { return 1 }
         return col[n]
     }
 
