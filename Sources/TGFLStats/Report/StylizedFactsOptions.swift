@@ -33,7 +33,7 @@ public struct StylizedFactsOptions: Sendable, Codable, Equatable {
     public var hillTolerance: Double
     /// VaR and ES pass when |syn / real − 1| is at most this (default 0.25).
     public var riskRelativeTolerance: Double
-    /// Subsampling of the MMD at each horizon.
+    /// Subsampling of the MMD at each horizon (its seed is replaced by `seed`).
     public var mmd: MMDOptions
     /// Subsampling and thresholds of the memorization score (its seed is replaced by `seed`).
     public var memorization: MemorizationOptions
