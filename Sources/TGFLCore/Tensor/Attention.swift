@@ -40,16 +40,13 @@ public enum AttentionOp {
                   a: q, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
             for i in 0..<T {
                 let row = P + i &* T
-                let m = VectorMath.max(row, i &+ 1)
-                var sum: Float = 0
-                for j in 0...i {
-                    let e = exp(row[j] - m)
-                    row[j] = e
-                    sum += e
-                }
+                let count = i &+ 1
+                let m = VectorMath.max(row, count)
+                for j in 0..<count { row[j] = VectorMath.exp(row[j] - m) }
+                let sum = VectorMath.sum(row, count)
                 let inv = 1 / sum
-                for j in 0...i { row[j] *= inv }
-                for j in (i &+ 1)..<T { row[j] = 0 }
+                for j in 0..<count { row[j] *= inv }
+                for j in count..<T { row[j] = 0 }
                 rowLSE[i] = m + log(sum)
             }
             sgemm(transA: false, transB: false, m: T, n: hd, k: T,
@@ -90,9 +87,9 @@ public enum AttentionOp {
             sgemm(transA: false, transB: true, m: T, n: T, k: hd, alpha: scale,
                   a: q, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
             for i in 0..<T {
-                let row = P + i &* T, m = rowLSE[i]
-                for j in 0...i { row[j] = exp(row[j] - m) }
-                for j in (i &+ 1)..<T { row[j] = 0 }
+                let row = P + i &* T, m = rowLSE[i], count = i &+ 1
+                for j in 0..<count { row[j] = VectorMath.exp(row[j] - m) }
+                for j in count..<T { row[j] = 0 }
             }
             sgemm(transA: true, transB: false, m: T, n: hd, k: T,
                   a: P, lda: T, b: dO, ldb: C, beta: beta, c: dv, ldc: C3)
@@ -100,9 +97,10 @@ public enum AttentionOp {
                   a: dO, lda: C, b: v, ldb: C3, beta: 0, c: dP, ldc: T)
             for i in 0..<T {
                 let p = P + i &* T, g = dP + i &* T
-                let r = VectorMath.dot(p, g, i &+ 1)
-                for j in 0...i { g[j] = p[j] * (g[j] - r) }
-                for j in (i &+ 1)..<T { g[j] = 0 }
+                let count = i &+ 1
+                let r = VectorMath.dot(p, g, count)
+                for j in 0..<count { g[j] = p[j] * (g[j] - r) }
+                for j in count..<T { g[j] = 0 }
             }
             sgemm(transA: false, transB: false, m: T, n: hd, k: T, alpha: scale,
                   a: dP, lda: T, b: k, ldb: C3, beta: beta, c: dq, ldc: C3)

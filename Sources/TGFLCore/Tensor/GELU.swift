@@ -6,6 +6,8 @@ import Foundation
 /// gelu(x)  = 0.5 · x · (1 + erf(x / √2))  = x · Φ(x)
 /// gelu'(x) = Φ(x) + x · φ(x)              φ(x) = exp(−x²/2) / √(2π)
 /// ```
+/// `erf` is evaluated by Abramowitz & Stegun 7.1.26 (absolute error < 1.5·10⁻⁷, far below
+/// Float32 model tolerances; not the tanh approximation).
 /// Reference: Hendrycks & Gimpel (2016), "Gaussian Error Linear Units";
 /// `torch.nn.functional.gelu(approximate="none")`.
 public enum GELUOp {
@@ -25,7 +27,7 @@ public enum GELUOp {
             let y = o.value
             for i in r {
                 let x = inp[i]
-                y[i] = 0.5 * x * (1 + erf(x * invSqrt2))
+                y[i] = 0.5 * x * (1 + VectorMath.erfAndGaussian(x * invSqrt2).erf)
             }
         }
     }
@@ -48,8 +50,9 @@ public enum GELUOp {
             let dx = d.value
             for i in r {
                 let x = inp[i]
-                let cdf = 0.5 * (1 + erf(x * invSqrt2))
-                let pdf = invSqrt2Pi * exp(-0.5 * x * x)
+                let (erf, gaussian) = VectorMath.erfAndGaussian(x * invSqrt2)   // e^(−x²/2)
+                let cdf = 0.5 * (1 + erf)
+                let pdf = invSqrt2Pi * gaussian
                 let g = dOut[i] * (cdf + x * pdf)
                 if accumulate { dx[i] += g } else { dx[i] = g }
             }
