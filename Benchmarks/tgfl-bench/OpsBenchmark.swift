@@ -74,8 +74,8 @@ struct OpsBenchmark: ParsableCommand {
             LinearOp.forward(out: hidden, inp: y, weight: w, bias: bias, rows: N, inFeatures: C,
                              outFeatures: F, threads: th)
         }
-        time("gelu fwd", perStep: L) {
-            GELUOp.forward(out: dHidden, inp: hidden, count: N * F, threads: th)
+        time("gelu fwd (+derivative)", perStep: L) {
+            GELUOp.forward(out: dHidden, derivative: probs, inp: hidden, count: N * F, threads: th)
         }
         time("linear fcproj fwd (+res)", perStep: L) {
             LinearOp.forward(out: x, inp: dHidden, weight: w, bias: bias, rows: N, inFeatures: F,
@@ -104,8 +104,8 @@ struct OpsBenchmark: ParsableCommand {
             LinearOp.backward(dInp: dHidden, dWeight: dW, dBias: dB, dOut: x, inp: hidden, weight: w, rows: N,
                               inFeatures: F, outFeatures: C, accumulateInput: false, threads: th)
         }
-        time("gelu bwd", perStep: L) {
-            GELUOp.backward(dInp: dHidden, inp: hidden, dOut: dHidden, count: N * F, accumulate: false, threads: th)
+        time("gelu bwd (stored derivative)", perStep: L) {
+            GELUOp.backward(dInp: dHidden, derivative: hidden, dOut: dHidden, count: N * F, threads: th)
         }
         time("linear fc bwd", perStep: L) {
             LinearOp.backward(dInp: y, dWeight: dW, dBias: dB, dOut: dHidden, inp: x, weight: w, rows: N,
@@ -133,6 +133,16 @@ struct OpsBenchmark: ParsableCommand {
         time("adamw step", perStep: 1) {
             try? optimizer.step(parameters: UnsafeMutableBufferPointer(start: params, count: n),
                                 gradients: UnsafeBufferPointer(start: grads, count: n))
+        }
+        for blk in [16, 32, 64, 128] where blk <= T {
+            time("  attention fwd, blocks of \(blk)", perStep: 0) {
+                AttentionOp.forward(out: y, lse: lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: scratch,
+                                    threads: th, blockRows: blk)
+            }
+            time("  attention bwd, blocks of \(blk)", perStep: 0) {
+                AttentionOp.backward(dQKV: dqkv, dOut: y, qkv: qkv, lse: lse, B: B, T: T, C: C, H: H,
+                                     scratch: scratch, accumulate: false, threads: th, blockRows: blk)
+            }
         }
         let total = rows.reduce(0) { $0 + Double($1.1) * $1.2 }
         print("tgfl-bench ops --config \(config) --threads \(th) --batch \(B)  (load avg \(BenchmarkSupport.loadAverage()))")

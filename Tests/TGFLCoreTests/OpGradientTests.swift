@@ -238,3 +238,39 @@ final class OpGradientTests: XCTestCase {
         assertClose(Array(y[0..<C]), Array(qkv[2 * C..<3 * C]), rtol: 1e-6, atol: 1e-7, "out[0] = v[0]")
     }
 }
+
+/// The fast elementwise kernels against Foundation's Double-precision functions.
+final class VectorMathTests: XCTestCase {
+    func testExpMatchesFoundationToAFewUlps() {
+        var worst = 0.0
+        var x = -80.0
+        while x <= 88 {
+            let got = Double(VectorMath.exp(Float(x)))
+            let want = Foundation.exp(Double(Float(x)))
+            worst = max(worst, abs(got - want) / want)
+            x += 0.0137
+        }
+        XCTAssertLessThan(worst, 3e-7, "max relative error of VectorMath.exp on [-80, 88]")
+        XCTAssertEqual(VectorMath.exp(-.infinity), 0)
+        XCTAssertEqual(VectorMath.exp(-100), 0, "flushed below e^-80: no denormals")
+        XCTAssertEqual(VectorMath.exp(0), 1)
+    }
+
+    func testNormalCDFHasSmallRelativeError() {
+        // Φ(x) = erfc(−x/√2)/2 with Foundation's Double erfc as the reference.
+        // The Float32 exponent −x²/2 limits the far tail: relative error ≈ 2⁻²⁴·x²/2 · a few.
+        func worstError(_ lo: Double, _ hi: Double) -> Double {
+            var worst = 0.0
+            var x = lo
+            while x <= hi {
+                let got = Double(VectorMath.normalCDF(Float(x)))
+                let want = 0.5 * Foundation.erfc(-Double(Float(x)) / 2.0.squareRoot())
+                worst = max(worst, abs(got - want) / want)
+                x += 0.0173
+            }
+            return worst
+        }
+        XCTAssertLessThan(worstError(-5, 8), 3e-6, "max relative error of VectorMath.normalCDF on [-5, 8]")
+        XCTAssertLessThan(worstError(-12, -5), 3e-5, "max relative error of VectorMath.normalCDF on [-12, -5]")
+    }
+}

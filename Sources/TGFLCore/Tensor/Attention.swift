@@ -21,7 +21,7 @@ public enum AttentionOp {
 
     /// Query rows per block: block `[r0, r1)` only meets keys `0..<r1`, so the causal
     /// triangle costs about half of the full `T×T` products.
-    public static let blockRows = 32
+    public static let defaultBlockRows = 32
 
     /// Forward pass (overwrites `out` and `lse`).
     /// - Parameters:
@@ -30,9 +30,11 @@ public enum AttentionOp {
     ///   - qkv: `[B, T, 3C]`.
     ///   - scratch: At least `scratchCount(T:threads:)` floats.
     ///   - threads: Maximum worker threads.
+    ///   - blockRows: Query rows per block (1...T; a tuning knob, results differ only by rounding).
     public static func forward(out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
                                qkv: UnsafePointer<Float>, B: Int, T: Int, C: Int, H: Int,
-                               scratch: UnsafeMutablePointer<Float>, threads: Int = 1) {
+                               scratch: UnsafeMutablePointer<Float>, threads: Int = 1,
+                               blockRows: Int = AttentionOp.defaultBlockRows) {
         let hd = C / H, C3 = 3 * C
         let scale = 1 / Float(hd).squareRoot()
         let o = UncheckedSendable(out), l = UncheckedSendable(lse), s = UncheckedSendable(scratch)
@@ -44,7 +46,7 @@ public enum AttentionOp {
             let rowLSE = l.value + pair * T
             var r0 = 0
             while r0 < T {
-                let r1 = min(T, r0 + blockRows), m = r1 - r0
+                let r1 = min(T, r0 + max(1, blockRows)), m = r1 - r0
                 sgemm(transA: false, transB: true, m: m, n: r1, k: hd, alpha: scale,
                       a: q + r0 * C3, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
                 for i in r0..<r1 {
@@ -77,11 +79,12 @@ public enum AttentionOp {
     ///   - lse: `[B, H, T]` from the forward pass.
     ///   - scratch: At least `scratchCount(T:threads:)` floats.
     ///   - threads: Maximum worker threads.
+    ///   - blockRows: Query rows per block (1...T).
     public static func backward(dQKV: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>,
                                 qkv: UnsafePointer<Float>, lse: UnsafePointer<Float>,
                                 B: Int, T: Int, C: Int, H: Int,
                                 scratch: UnsafeMutablePointer<Float>, accumulate: Bool = true,
-                                threads: Int = 1) {
+                                threads: Int = 1, blockRows: Int = AttentionOp.defaultBlockRows) {
         let hd = C / H, C3 = 3 * C
         let scale = 1 / Float(hd).squareRoot()
         let d = UncheckedSendable(dQKV), s = UncheckedSendable(scratch)
@@ -100,7 +103,7 @@ public enum AttentionOp {
             }
             var r0 = 0
             while r0 < T {
-                let r1 = min(T, r0 + blockRows), m = r1 - r0
+                let r1 = min(T, r0 + max(1, blockRows)), m = r1 - r0
                 // Recompute this block's probabilities from the stored log-sum-exp.
                 sgemm(transA: false, transB: true, m: m, n: r1, k: hd, alpha: scale,
                       a: q + r0 * C3, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
