@@ -51,13 +51,16 @@ public enum Parallel {
     ///   - parts: Number of independent pieces of work.
     ///   - threads: Maximum number of concurrent workers (1 runs everything on the caller).
     ///   - body: The work for one part; must only write that part's slice of any output.
-    @inlinable
     public static func forEach(parts: Int, threads: Int, _ body: (_ part: Int, _ worker: Int) -> Void) {
         let workers = max(1, min(threads, parts))
         if workers == 1 {
             for part in 0..<parts { body(part, 0) }
             return
         }
+        if #available(macOS 15, *), WorkerPool.shared.run(parts: parts, workers: workers, body) {
+            return
+        }
+        // The pool is busy (another thread's job): Dispatch, with the same parts.
         let counter = PartCounter()
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendable(escapable)
@@ -73,14 +76,13 @@ public enum Parallel {
 }
 
 /// Hands out part numbers 0, 1, 2, … to concurrent workers.
-@usableFromInline
 final class PartCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
 
-    @usableFromInline init() {}
+    init() {}
 
-    @usableFromInline func next() -> Int {
+    func next() -> Int {
         lock.lock()
         defer { lock.unlock() }
         let v = value
