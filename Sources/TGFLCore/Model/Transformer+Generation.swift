@@ -103,15 +103,24 @@ extension Transformer {
     static func attendCached(out: UnsafeMutablePointer<Float>, query: UnsafePointer<Float>,
                              keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count: Int,
                              hd: Int, context T: Int, scale: Float, weights w: UnsafeMutablePointer<Float>) {
-        let q0 = query[0] * scale
-        for j in 0..<count { w[j] = q0 * keys[j] }
-        var d = 1
-        while d < hd {
-            let qd = query[d] * scale, kd = keys + d &* T
-            for j in 0..<count { w[j] += qd * kd[j] }
-            d &+= 1
+        // Eight positions at a time, all hd products in registers.
+        var j = 0
+        while j &+ 8 <= count {
+            var acc = SIMD8<Float>(repeating: 0)
+            for d in 0..<hd {
+                acc += SIMD8<Float>(repeating: query[d] * scale)
+                    * UnsafeRawPointer(keys + (d &* T &+ j)).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            UnsafeMutableRawPointer(w + j).storeBytes(of: acc, as: SIMD8<Float>.self)
+            j &+= 8
         }
-        let m = VectorMath.max(w, count)
+        while j < count {
+            var s: Float = 0
+            for d in 0..<hd { s += query[d] * scale * keys[d &* T &+ j] }
+            w[j] = s
+            j &+= 1
+        }
+        let m = maximum(w, count)
         for j in 0..<count { w[j] = VectorMath.exp(w[j] - m) }
         let inv = 1 / VectorMath.sum(w, count)
         if hd == 16 {
@@ -133,5 +142,24 @@ extension Transformer {
             }
             for d in 0..<hd { out[d] *= inv }
         }
+    }
+
+    /// Largest of `x[0..<n]` (`n > 0`), eight lanes with inlined compares (exact).
+    @inline(__always)
+    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var i = 0
+        var m = x[0]
+        if n >= 8 {
+            var acc = UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
+            i = 8
+            while i &+ 8 <= n {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                acc.replace(with: v, where: v .> acc)
+                i &+= 8
+            }
+            for k in 0..<8 where acc[k] > m { m = acc[k] }
+        }
+        while i < n { if x[i] > m { m = x[i] }; i &+= 1 }
+        return m
     }
 }
