@@ -160,7 +160,8 @@ public final class FederatedTrainer {
                 do {
                     summaries.append(try LocalDataSummary(trainingReturns: span, window: pipeline.regimeWindow, grid: grid))
                 } catch TGFLError.invalidArgument(let m) {
-                    throw TGFLError.invalidArgument("series \(j): \(m)")
+                    let owner = o.partition == .natural ? "client \(j) (series \(j))" : "series \(j)"
+                    throw TGFLError.invalidArgument("\(owner): \(m)")
                 }
             }
             let tokenizer = try FederatedDataModels.tokenizer(summaries, vocabSize: model.config.vocabSize,
