@@ -164,7 +164,8 @@ struct FederatedEvidence: ParsableCommand {
             let rejected = report.rounds.reduce(0) { $0 + $1.rejected.count }
             let dropped = report.rounds.reduce(0) { $0 + $1.dropped.count }
             let eps = report.epsilon.map { String(format: ", ε = %.2f at δ = %g", $0, report.delta) } ?? ""
-            print(String(format: "  %-34@ val loss %.4f  (%.1f s; dropped %d, rejected %d%@)", label as NSString, final,
+            print(String(format: "  %@ val loss %.4f  (%.1f s; dropped %d, rejected %d%@)",
+                         label.padding(toLength: 34, withPad: " ", startingAt: 0) as NSString, final,
                          BenchmarkSupport.now() - t, dropped, rejected, eps as NSString))
             return (model, report)
         }
@@ -292,7 +293,8 @@ struct Facts {
     }
 
     func row(_ label: String, nll: Double?) -> String {
-        String(format: "  %-15@ %6@  %6@  %6.2f  %8.3f   %7.3f  %8.3f  %6.4f  %6.4f", label as NSString,
+        String(format: "  %@ %6@  %6@  %6.2f  %8.3f   %7.3f  %8.3f  %6.4f  %6.4f",
+               label.padding(toLength: 15, withPad: " ", startingAt: 0) as NSString,
                (nll.map { String(format: "%.3f", $0) } ?? "—") as NSString,
                (ks.map { String(format: "%.3f", $0) } ?? "—") as NSString, kurtosis, acfAbs, acf1, leverage, var99, es99)
     }

@@ -305,7 +305,10 @@ public final class FederatedTrainer {
                 try checkpoint.save(to: path)
             })
         } catch {
-            _ = try? finish(simulation.state, true)
+            // The engine's state is always the last completed round: keep it in the model.
+            var cancelled = false
+            if case TGFLError.cancelled? = error as? TGFLError { cancelled = true }
+            _ = try? finish(simulation.state, cancelled)
             throw error
         }
         state = simulation.state
