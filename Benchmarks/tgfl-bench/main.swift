@@ -8,7 +8,7 @@ struct TGFLBench: ParsableCommand {
         commandName: "tgfl-bench",
         abstract: "TGFL benchmarks (tgfl \(TGFLVersion.string)).",
         subcommands: [TrainBenchmark.self, OpsBenchmark.self, SgemmBenchmark.self, StatsBenchmark.self,
-                      FederatedBenchmark.self, FederatedEvidence.self])
+                      GenerateBenchmark.self, FederatedBenchmark.self, FederatedEvidence.self])
 }
 
 TGFLBench.main()
