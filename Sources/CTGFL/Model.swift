@@ -144,7 +144,12 @@ public func cModelRegimeIndex(_ model: OpaquePointer?, _ name: UnsafePointer<CCh
     var index: Int32 = 0
     let status = withModel(model) { box in
         let text = try Check.string(name, "name")
-        index = Int32(try box.model.regimeIndex(text))
+        if !box.model.isFitted && Int(text.trimmingCharacters(in: .whitespaces)) == nil {
+            throw BoundaryError.state(
+                "unknown regime '\(text)': the model has no regime model yet, so only indices "
+                + "0..<\(box.model.config.nRegimes) are known; train it or load a trained checkpoint")
+        }
+        index = Int32(clamping: try box.model.regimeIndex(text))
     }
     return status == Status.ok ? index : status
 }
