@@ -6,8 +6,8 @@
 //   NULL pointers, wrong sizes, NaN input, unknown enum values, stale handles.
 //
 // Usage: example <sp500.csv> <output directory> [--quick]
-// --quick (used for the valgrind run) shrinks the numerical work (fewer steps, paths and
-// days), not the lifecycle: every function, every error path and both 50× loops still run.
+// --quick (used for the valgrind run) shrinks the numerical work (fewer steps, days, paths),
+// not the lifecycle: every function, every error path and both 50× loops still run.
 // Exit status 0 when every check passed; otherwise the failing call and tgfl_last_error().
 
 #define _POSIX_C_SOURCE 200809L
@@ -19,8 +19,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int failures = 0;
+
+// Seconds since the first call (phase timings in the output).
+static double seconds(void) {
+    static struct timespec start;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (start.tv_sec == 0 && start.tv_nsec == 0) start = now;
+    return (double)(now.tv_sec - start.tv_sec) + 1e-9 * (double)(now.tv_nsec - start.tv_nsec);
+}
 
 // Runs a call that must succeed; on failure prints it with the library's message.
 #define CHECK_OK(call)                                                                    \
@@ -270,6 +280,7 @@ int main(int argc, char ** argv) {
         fprintf(stderr, "usage: %s <sp500.csv> <output directory> [--quick]\n", argv[0]);
         return 2;
     }
+    seconds();
     printf("TGFL %s, ABI %d (header %d)\n", tgfl_version(), tgfl_abi_version(), TGFL_ABI_VERSION);
     if (tgfl_abi_version() != TGFL_ABI_VERSION) return 1;
 
@@ -289,7 +300,7 @@ int main(int argc, char ** argv) {
     CHECK_OK(tgfl_model_create(&config, 7, &model));
     int64_t n_params = tgfl_model_n_params(model);
     CHECK_TRUE(n_params > 0);
-    printf("model: %lld parameters\n", (long long)n_params);
+    printf("[%6.2fs] model: %lld parameters\n", seconds(), (long long)n_params);
     params = malloc((size_t)n_params * sizeof(float));
     if (!params) goto done;
     CHECK_OK(tgfl_model_get_params(model, params, (size_t)n_params));
@@ -329,16 +340,17 @@ int main(int argc, char ** argv) {
     progress_state progress = {0, 0, 0, -1};
     train.progress = on_progress;
     train.progress_user_data = &progress;
-    CHECK_OK(tgfl_model_train(loaded, returns, n_returns, &train));
+    size_t n_train = quick ? 600 : n_returns; // quick: the first 600 days
+    CHECK_OK(tgfl_model_train(loaded, returns, n_train, &train));
     CHECK_TRUE(progress.calls == train.steps && progress.last_step == train.steps &&
                progress.last_kind == TGFL_PROGRESS_TRAIN);
-    printf("trained: %d progress calls\n", progress.calls);
+    printf("[%6.2fs] trained: %d progress calls\n", seconds(), progress.calls);
 
     // Cancelling from the callback: TGFL_ERR_CANCELLED, the model stays usable.
     progress_state cancel = {0, 2, 0, -1};
     train.progress_user_data = &cancel;
     train.steps = 10;
-    CHECK_STATUS(tgfl_model_train(loaded, returns, n_returns, &train), TGFL_ERR_CANCELLED);
+    CHECK_STATUS(tgfl_model_train(loaded, returns, n_train, &train), TGFL_ERR_CANCELLED);
     CHECK_TRUE(cancel.calls == 2);
 
     const char * crisis = tgfl_model_regime_name(loaded, 3);
@@ -349,7 +361,7 @@ int main(int argc, char ** argv) {
     // Generate 8 paths × 250 days (quick: 2 × 120) in the crisis regime.
     tgfl_generate_params gen = tgfl_generate_default_params();
     gen.n_paths = quick ? 2 : 8;
-    gen.horizon = quick ? 120 : 250;
+    gen.horizon = quick ? 110 : 250;
     gen.regime = crisis_index;
     gen.seed = 11;
     size_t n_scenarios = (size_t)gen.n_paths * (size_t)gen.horizon;
@@ -357,23 +369,27 @@ int main(int argc, char ** argv) {
     if (!scenarios) goto done;
     CHECK_OK(tgfl_model_generate(loaded, &gen, scenarios, n_scenarios));
     for (size_t i = 0; i < n_scenarios; i++) CHECK_TRUE(isfinite(scenarios[i]));
+    printf("[%6.2fs] generated\n", seconds());
     printf("scenario[0][0..2] = %.5f %.5f %.5f\n", scenarios[0], scenarios[1], scenarios[2]);
 
     double loglik = 0;
-    CHECK_OK(tgfl_model_log_likelihood(loaded, returns, 500, &loglik));
-    printf("mean log-likelihood of 500 days: %.4f nats\n", loglik);
+    size_t n_scored = quick ? 100 : 500;
+    CHECK_OK(tgfl_model_log_likelihood(loaded, returns, n_scored, &loglik));
+    printf("mean log-likelihood of %zu days: %.4f nats\n", n_scored, loglik);
     CHECK_TRUE(loglik < 0 && isfinite(loglik));
 
     // Evaluate real vs synthetic (quick: the first 400 real days).
     size_t n_real = quick ? 400 : n_returns;
     CHECK_OK(tgfl_evaluate(returns, n_real, scenarios, gen.n_paths, gen.horizon, 3, &json));
     CHECK_TRUE(json != NULL && strstr(json, "overall_pass") != NULL);
-    printf("report: %zu bytes of JSON\n", json ? strlen(json) : 0);
+    printf("[%6.2fs] report: %zu bytes of JSON\n", seconds(), json ? strlen(json) : 0);
 
     // Save the trained model (with tokenizer, regimes and optimizer state).
     CHECK_OK(tgfl_model_save(loaded, checkpoint));
 
+    printf("[%6.2fs] saved\n", seconds());
     error_paths(argv[2], model, loaded);
+    printf("[%6.2fs] error paths done\n", seconds());
 
     // Handles: a freed handle is rejected, a double free is a no-op.
     {
@@ -391,12 +407,13 @@ int main(int argc, char ** argv) {
         CHECK_OK(tgfl_model_create(&config, (uint64_t)i, &m));
         tgfl_model_free(m);
     }
+    printf("[%6.2fs] 50 create/free done\n", seconds());
     for (int i = 0; i < 50; i++) {
         tgfl_model * m = NULL;
         CHECK_OK(tgfl_model_load(checkpoint, &m));
         tgfl_model_free(m);
     }
-    printf("50 create/free and 50 load/free done\n");
+    printf("[%6.2fs] 50 create/free and 50 load/free done\n", seconds());
 
 done:
     tgfl_string_free(json);
