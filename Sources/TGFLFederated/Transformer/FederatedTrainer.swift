@@ -44,6 +44,9 @@ public struct FederatedTrainingOptions: Sendable {
     public var checkpointPath: String?
     /// Validation windows each client evaluates at most.
     public var maxValidationWindows: Int = 64
+    /// Clients also report `val_loss` of their new local weights from `fit` (one extra
+    /// forward pass over their validation windows per round).
+    public var reportLocalValidation = true
 
     public init() {}
 }
@@ -160,7 +163,8 @@ public final class FederatedTrainer {
                 do {
                     summaries.append(try LocalDataSummary(trainingReturns: span, window: pipeline.regimeWindow, grid: grid))
                 } catch TGFLError.invalidArgument(let m) {
-                    throw TGFLError.invalidArgument("series \(j): \(m)")
+                    let owner = o.partition == .natural ? "client \(j) (series \(j))" : "series \(j)"
+                    throw TGFLError.invalidArgument("\(owner): \(m)")
                 }
             }
             let tokenizer = try FederatedDataModels.tokenizer(summaries, vocabSize: model.config.vocabSize,
@@ -200,7 +204,8 @@ public final class FederatedTrainer {
         let pool = TransformerWorkspacePool(config: model.config)
         let settings = LocalTrainingSettings(batchSize: o.batchSize, weightDecay: o.weightDecay,
                                              gradientClip: o.gradientClip,
-                                             maxValidationWindows: o.maxValidationWindows)
+                                             maxValidationWindows: o.maxValidationWindows,
+                                             reportLocalValidation: o.reportLocalValidation)
         let clients = try (0..<o.clients).map { i in
             try TransformerClient(id: i, train: train.subset(parts[i]), validation: validation.subset(validationParts[i]),
                                   settings: settings, pool: pool)
