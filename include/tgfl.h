@@ -96,8 +96,9 @@ typedef struct tgfl_progress {
 
 // Called after each step/round/chunk of paths. Return true to go on, false to cancel: the
 // call then returns TGFL_ERR_CANCELLED. Central and federated training call it on the
-// calling thread, so it may call TGFL on the same model (e.g. tgfl_model_save a checkpoint). Generation calls it from
-// its worker threads (one call at a time): it must not call TGFL on the same model.
+// calling thread, so it may call TGFL on the same model (e.g. tgfl_model_save a
+// checkpoint). Generation calls it from its worker threads (one call at a time): it must
+// not call TGFL on the same model.
 typedef bool (*tgfl_progress_callback)(const tgfl_progress * progress, void * user_data);
 
 // ---------------------------------------------------------------------------------------
