@@ -67,7 +67,7 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
         }
         let options = try FederatedTrainingOptions(checking: p, model: box.model)
         let trainer = try FederatedTrainer(model: box.model, options: options)
-        let sink = ProgressSink(p.progress, p.progress_user_data)
+        let sink = ProgressSink(p.progress, p.progress_user_data, box: box)
         let progress: ((RoundProgress) -> Bool)? = sink.map { sink in
             { value in
                 sink.report(tgfl_progress(

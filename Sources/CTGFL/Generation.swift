@@ -87,7 +87,7 @@ public func cModelGenerate(_ model: OpaquePointer?, _ params: UnsafePointer<tgfl
         options.threads = try Check.threads(p.n_threads, max: maxThreads)
         try requireFitted(box.model, "generate")
 
-        let sink = ProgressSink(p.progress, p.progress_user_data)
+        let sink = ProgressSink(p.progress, p.progress_user_data, box: box)
         let progress: ((GenerationProgress) -> Bool)? = sink.map { sink in
             { value in
                 let eta = value.etaSeconds

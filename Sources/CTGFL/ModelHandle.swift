@@ -93,11 +93,46 @@ enum HandleTable {
 }
 
 /// Runs `body` on the model behind `handle`, holding its lock; maps errors to a status.
+///
+/// A progress callback that runs on a worker thread (generation) and calls back into the
+/// model being used would wait forever for the lock its own caller holds: that case is
+/// detected and reported as TGFL_ERR_STATE instead.
 func withModel(_ handle: OpaquePointer?, _ body: (ModelBox) throws -> Void) -> Int32 {
     withStatus {
         let box = try HandleTable.box(handle)
-        box.lock.lock()
+        if CallbackScope.isInsideCallback(of: box) {
+            guard box.lock.try() else {
+                throw BoundaryError.state(
+                    "a progress callback running on a worker thread cannot call TGFL on the model it reports on "
+                    + "(that call is still running); use another model or act after the call returns")
+            }
+        } else {
+            box.lock.lock()
+        }
         defer { box.lock.unlock() }
         try body(box)
+    }
+}
+
+/// Which model's progress callback the current thread is running (pthread thread-specific
+/// data holding the box's address), so `withModel` can refuse a call that would deadlock.
+enum CallbackScope {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        _ = pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Runs `body` (the C callback) marked as inside a callback of `box`.
+    static func run<R>(for box: ModelBox, _ body: () -> R) -> R {
+        let previous = pthread_getspecific(key)
+        _ = pthread_setspecific(key, Unmanaged.passUnretained(box).toOpaque())
+        defer { _ = pthread_setspecific(key, previous) }
+        return body()
+    }
+
+    /// Whether the current thread is inside a progress callback of `box`.
+    static func isInsideCallback(of box: ModelBox) -> Bool {
+        pthread_getspecific(key) == Unmanaged.passUnretained(box).toOpaque()
     }
 }

@@ -8,18 +8,21 @@ import TGFLCore
 struct ProgressSink {
     let callback: tgfl_progress_callback
     let userData: UnsafeMutableRawPointer?
+    /// The model the callback reports on.
+    let box: ModelBox
 
     /// nil when no callback was given.
-    init?(_ callback: tgfl_progress_callback?, _ userData: UnsafeMutableRawPointer?) {
+    init?(_ callback: tgfl_progress_callback?, _ userData: UnsafeMutableRawPointer?, box: ModelBox) {
         guard let callback else { return nil }
         self.callback = callback
         self.userData = userData
+        self.box = box
     }
 
     /// Calls the C function; true to go on.
     func report(_ progress: tgfl_progress) -> Bool {
         var value = progress
-        return callback(&value, userData)
+        return CallbackScope.run(for: box) { callback(&value, userData) }
     }
 }
 

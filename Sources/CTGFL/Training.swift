@@ -78,7 +78,7 @@ public func cModelTrain(_ model: OpaquePointer?, _ returns: UnsafePointer<Double
                 + "one training window needs seq_len + 1 = \(length + 1); pass more returns or a shorter seq_len")
         }
         let trainer = try Trainer(model: box.model, options: options)
-        let sink = ProgressSink(p.progress, p.progress_user_data)
+        let sink = ProgressSink(p.progress, p.progress_user_data, box: box)
         let progress: ((TrainingProgress) -> Bool)? = sink.map { sink in
             { value in
                 sink.report(tgfl_progress(

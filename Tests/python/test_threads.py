@@ -73,3 +73,35 @@ def test_last_error_is_per_thread(fresh):
     assert b"model is NULL" in main_message
     assert "parameters" in seen["worker"]
     assert tgfl._lib.tgfl_last_error() == main_message   # untouched by the other thread
+
+
+def test_training_callback_may_save_the_model_it_trains(fresh, sp500, tmp_path):
+    saved = []
+
+    def checkpoint(p):
+        path = tmp_path / f"step{p.step}.h5"
+        fresh.save(path)                                 # re-enters the same model
+        saved.append(path)
+
+    fresh.train(sp500[:1200], steps=2, batch_size=4, progress=checkpoint)
+    assert len(saved) == 2
+    with tgfl.Model.load(saved[-1]) as last:
+        assert np.array_equal(last.parameters(), fresh.parameters())
+
+
+def test_generation_callback_reentry_fails_cleanly_instead_of_deadlocking(trained):
+    outcomes = []
+
+    def reenter(p):
+        try:
+            outcomes.append(trained.n_params)
+        except tgfl.TgflError as error:
+            outcomes.append(error.status)
+            raise
+
+    try:
+        trained.generate(n_paths=64, horizon=5, n_threads=2, progress=reenter)
+    except tgfl.TgflError as error:
+        assert error.status == tgfl.TGFL_ERR_STATE and "worker thread" in error.message
+    # Callbacks on the calling thread may re-enter; on a worker thread they get STATE.
+    assert outcomes and all(o == trained.n_params or o == tgfl.TGFL_ERR_STATE for o in outcomes)
