@@ -97,8 +97,8 @@ typedef struct tgfl_progress {
 // Called after each step/round/chunk of paths. Return true to go on, false to cancel: the
 // call then returns TGFL_ERR_CANCELLED. Central and federated training call it on the
 // calling thread, so it may call TGFL on the same model (e.g. tgfl_model_save a
-// checkpoint). Generation calls it from its worker threads (one call at a time): it must
-// not call TGFL on the same model.
+// checkpoint). Generation may call it from its worker threads (one call at a time); a call
+// on the same model from there returns TGFL_ERR_STATE (it would otherwise deadlock).
 typedef bool (*tgfl_progress_callback)(const tgfl_progress * progress, void * user_data);
 
 // ---------------------------------------------------------------------------------------
