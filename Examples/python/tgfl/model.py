@@ -281,8 +281,13 @@ class Model:
     @classmethod
     def create(cls, config: Optional[ModelConfig] = None, seed: int = 0) -> "Model":
         """A model with GPT-2 initial weights drawn from ``seed``."""
-        c_config = (config or ModelConfig())._to_c() if not isinstance(config, dict) \
-            else ModelConfig(**config)._to_c()
+        if config is None:
+            config = ModelConfig()
+        elif isinstance(config, dict):
+            config = ModelConfig(**config)
+        elif not isinstance(config, ModelConfig):
+            raise _bad(f"config must be a tgfl.ModelConfig (or a dict of its fields), got {type(config).__name__}")
+        c_config = config._to_c()
         handle = c_void_p()
         _check(_lib.tgfl_model_create(byref(c_config), _uint64(seed, "seed"), byref(handle)))
         return cls(handle.value)
