@@ -265,11 +265,15 @@ def federation(tmp_path):
         pytest.fail(f"flwr is importable but {missing} are not in {BIN_DIR}: reinstall "
                     "flwr==1.41.0 into this environment")
     deployment = LocalFederation(tmp_path, N_NODES)
+    started = time.monotonic()
     try:
         deployment.start()
+        print(f"deployment started in {time.monotonic() - started:.1f} s", file=sys.stderr)
         yield deployment
     finally:
+        stopping = time.monotonic()
         survivors = deployment.stop()
+        print(f"deployment stopped in {time.monotonic() - stopping:.1f} s", file=sys.stderr)
         print(deployment.log_text(), file=sys.stderr)
         assert not survivors, f"processes {survivors} survived SIGKILL"
 
