@@ -45,6 +45,10 @@ def train(msg: Message, context: Context) -> Message:
         return True
 
     model.train(returns, params, progress=record)
+    if len(losses) != params.steps:
+        raise RuntimeError(
+            f"local training ran {len(losses)} steps instead of {params.steps}: the base "
+            "checkpoint's optimizer state made Model.train resume an earlier run")
     train_span, _ = task.split_tail(returns, float(run_config["val-fraction"]))
     train_loss = losses[-1] if losses and math.isfinite(losses[-1]) \
         else -model.log_likelihood(train_span)

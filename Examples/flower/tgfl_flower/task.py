@@ -71,18 +71,19 @@ def reference_returns() -> np.ndarray:
 def fit_base_model(run_config: Mapping[str, Any]) -> tgfl.Model:
     """A fresh model (weights from ``seed``) with tokenizer and regimes fitted on the reference.
 
-    The C ABI fits the data models as part of the first training call, so the ServerApp runs
-    one training step on the reference span and then puts the initial weights back: the base
-    model holds the initial weights of ``Model.create(config, seed)`` and the fitted
-    tokenizer/regimes.
+    The C ABI fits the data models inside the first training call, so the ServerApp trains
+    on the reference span and then puts the initial weights back: the base model holds the
+    initial weights of ``Model.create(config, seed)`` and the fitted tokenizer/regimes.
+
+    It trains ``local-steps`` steps, not one: a checkpoint keeps its AdamW state, and
+    ``Model.train`` *resumes* a run whose saved step count is below the requested steps.
+    With exactly ``local-steps`` saved steps every ClientApp's ``train`` starts a fresh
+    optimizer run of ``local-steps`` steps (the ClientApp checks that it did).
     """
     seed = int(run_config["seed"])
     model = tgfl.Model.create(model_config(run_config), seed=seed)
     initial = model.parameters()
-    params = train_params(run_config, seed)
-    params.steps = 1
-    params.eval_every = 1
-    model.train(reference_returns(), params)
+    model.train(reference_returns(), train_params(run_config, seed))
     model.set_parameters(initial)
     return model
 
@@ -122,8 +123,11 @@ def node_returns(node_config: Mapping[str, Any]) -> np.ndarray:
 
 
 def split_tail(returns: np.ndarray, val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
-    """The training span and the held-out tail (the last ``val_fraction`` of the days)."""
-    n_train = int(round(len(returns) * (1.0 - val_fraction)))
+    """The training span and the held-out tail, split where ``Model.train`` splits.
+
+    ``n_train = floor((1 - val_fraction) * n)`` days train; the rest is the tail.
+    """
+    n_train = int((1.0 - val_fraction) * len(returns))
     return returns[:n_train], returns[n_train:]
 
 
