@@ -199,6 +199,21 @@ class LocalFederation:
             raise
         return subprocess.CompletedProcess(process.args, process.returncode)
 
+    def run_status(self) -> str:
+        """`flwr ls --run-id <id> --format json` for the submitted run (for messages)."""
+        log = self.logs.get("flwr-run")
+        text = log.read_text(errors="replace") if log and log.exists() else ""
+        marker = "Successfully started run "
+        if marker not in text:
+            return "the run was not started"
+        run_id = text.split(marker, 1)[1].split()[0]
+        listing = subprocess.run(
+            [str(BIN_DIR / "flwr"), "ls", "tgfl-test", "--run-id", run_id, "--format", "json"],
+            cwd=self.workdir, env={**self.env, "FLWR_HOME": str(self.workdir / "cli" / ".flwr")},
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        )
+        return (listing.stdout + listing.stderr).strip()
+
     def _remember_trees(self) -> None:
         """Record every live descendant of the processes we started (by pid + start time).
 
@@ -306,9 +321,12 @@ def test_fedavg_in_a_real_flower_deployment(federation, tmp_path):
                                timeout=RUN_TIMEOUT)
     elapsed = time.monotonic() - started
     print(f"flwr run took {elapsed:.1f} s", file=sys.stderr)
-    assert completed.returncode == 0, "flwr run failed"
+    status = federation.run_status()
+    print(f"run status: {status}", file=sys.stderr)
+    assert completed.returncode == 0, f"flwr run failed: {status}"
+    assert '"finished:completed"' in status, f"the run did not complete: {status}"
     summary_path = output / "summary.json"
-    assert summary_path.exists(), "the ServerApp did not finish (no summary.json)"
+    assert summary_path.exists(), f"the ServerApp did not finish (no summary.json): {status}"
     summary = json.loads(summary_path.read_text())
 
     # Every round had training and evaluation replies, with finite losses.
