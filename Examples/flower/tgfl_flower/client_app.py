@@ -35,9 +35,9 @@ def train(msg: Message, context: Context) -> Message:
     returns = task.node_returns(context.node_config)
     model = task.load_global_model(config, context.node_config, _received_parameters(msg))
     # Different batches in every round and on every node, reproducible from `seed`.
-    round_seed = int(run_config["seed"]) * 1_000_003 + int(config["server-round"]) * 1009 \
-        + int(context.node_id % 1_000_003)
-    params = task.train_params(run_config, seed=round_seed)
+    seed = task.local_seed(run_config, int(config["server-round"]), context.node_config,
+                           context.node_id)
+    params = task.train_params(run_config, seed=seed)
     losses: list[float] = []
 
     def record(progress) -> bool:

@@ -63,6 +63,18 @@ def train_params(run_config: Mapping[str, Any], seed: int) -> tgfl.TrainParams:
     )
 
 
+def local_seed(run_config: Mapping[str, Any], server_round: int,
+               node_config: Mapping[str, Any], node_id: int) -> int:
+    """The batch-sampling seed of one node in one round: reproducible from ``seed``.
+
+    Nodes on the bundled data are told apart by ``partition-id`` (so a run can be replayed
+    without Flower); others by their Flower node id.
+    """
+    node = int(node_config["partition-id"]) if "partition-id" in node_config \
+        else int(node_id) % 1_000_003
+    return (int(run_config["seed"]) * 1_000_003 + int(server_round) * 1009 + node) % 2**63
+
+
 def reference_returns() -> np.ndarray:
     """The public reference series the shared tokenizer/regimes are fitted on."""
     return tgfl.load_sp500()
