@@ -1,8 +1,8 @@
 """TGFL inside a real Flower deployment: Flower's own SuperLink and SuperNode processes.
 
-The test starts one SuperLink and three SuperNodes on 127.0.0.1 (free ports, each in its own
+The test starts one SuperLink and two SuperNodes on 127.0.0.1 (free ports, each in its own
 process group, logs in temporary files), submits Examples/flower with ``flwr run`` for two
-rounds of FedAvg on the bundled S&P 500 split into three contiguous time periods, waits for
+rounds of FedAvg on the bundled S&P 500 split into two contiguous time periods, waits for
 the run, and checks that the final global parameters load into a TGFL model that generates
 finite scenarios. Every process it started, and everything they spawned, is stopped at the
 end, pass or fail.
@@ -39,7 +39,7 @@ APP_DIR = REPO / "Examples" / "flower"
 sys.path.insert(0, str(APP_DIR))
 from tgfl_flower import task  # noqa: E402
 BIN_DIR = Path(sys.executable).parent
-N_NODES = 3
+N_NODES = 2
 ROUNDS = 2
 RUN_TIMEOUT = 240.0       # seconds for the whole `flwr run` (normally well under a minute)
 STARTUP_TIMEOUT = 60.0
@@ -339,7 +339,7 @@ def test_app_run_config_defaults_describe_a_valid_model():
 
 
 def test_fedavg_in_a_real_flower_deployment(federation, tmp_path):
-    """Two FedAvg rounds over three SuperNodes; the global model loads and generates."""
+    """Two FedAvg rounds over two SuperNodes; the global model loads and generates."""
     output = tmp_path / "output"
     started = time.monotonic()
     completed = federation.run(APP_DIR, {**RUN_CONFIG, "output-dir": str(output)},
