@@ -374,11 +374,13 @@ def test_fedavg_in_a_real_flower_deployment(federation, tmp_path):
         change = float(np.linalg.norm(final.astype(np.float64) - initial))
         assert change > 0, "FedAvg returned the initial parameters: no node trained"
         assert change == pytest.approx(summary["parameter_change_l2"], rel=1e-6)
-        # Flower's transport and FedAvg give the federation computed by hand (float32
-        # aggregation in Flower vs float64 here: differences far below one AdamW step).
+        # Flower's transport and FedAvg give the federation computed by hand. Flower
+        # aggregates in float32, this in float64 (observed difference: 0); the parameters
+        # move by up to ~2e-2 over the run. (The two partitions have equal training days,
+        # so this does not tell a weighted from an unweighted mean.)
         expected = _fedavg_by_hand(summary["base_checkpoint"],
                                    {**_default_run_config(), **RUN_CONFIG}, ROUNDS, N_NODES)
-        np.testing.assert_allclose(final, expected, rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(final, expected, rtol=0, atol=1e-5)
         scenarios = trained.generate(8, 20, regime="crisis", seed=11)
         assert scenarios.shape == (8, 20)
         assert np.all(np.isfinite(scenarios))

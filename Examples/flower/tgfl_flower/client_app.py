@@ -9,8 +9,6 @@ evaluate: the global parameters' mean negative log-likelihood per day (nats) on 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from flwr.app import ArrayRecord, Context, Message, MetricRecord, RecordDict
 from flwr.clientapp import ClientApp
@@ -33,7 +31,6 @@ def train(msg: Message, context: Context) -> Message:
     config = msg.content["config"]
     run_config = context.run_config
     returns = task.node_returns(context.node_config)
-    model = task.load_global_model(config, context.node_config, _received_parameters(msg))
     # Different batches in every round and on every node, reproducible from `seed`.
     seed = task.local_seed(run_config, int(config["server-round"]), context.node_config,
                            context.node_id)
@@ -41,25 +38,25 @@ def train(msg: Message, context: Context) -> Message:
     losses: list[float] = []
 
     def record(progress) -> bool:
-        losses.append(float(progress.train_loss))
+        losses.append(progress.train_loss)
         return True
 
-    model.train(returns, params, progress=record)
+    with task.load_global_model(config, context.node_config, _received_parameters(msg)) as model:
+        model.train(returns, params, progress=record)
+        parameters = model.parameters()
     if len(losses) != params.steps:
         raise RuntimeError(
             f"local training ran {len(losses)} steps instead of {params.steps}: the base "
             "checkpoint's optimizer state made Model.train resume an earlier run")
     train_span, _ = task.split_tail(returns, float(run_config["val-fraction"]))
-    train_loss = losses[-1] if losses and math.isfinite(losses[-1]) \
-        else -model.log_likelihood(train_span)
     content = RecordDict({
-        "arrays": ArrayRecord([model.parameters()]),
+        "arrays": ArrayRecord([parameters]),
         "metrics": MetricRecord({
             "num-examples": len(train_span),
-            "train_loss": float(train_loss),
+            # Mean batch loss (nats per token) over this round's local steps.
+            "train_loss": float(np.mean(losses)),
         }),
     })
-    model.close()
     return Message(content=content, reply_to=msg)
 
 
@@ -69,9 +66,8 @@ def evaluate(msg: Message, context: Context) -> Message:
     config = msg.content["config"]
     returns = task.node_returns(context.node_config)
     _, tail = task.split_tail(returns, float(context.run_config["val-fraction"]))
-    model = task.load_global_model(config, context.node_config, _received_parameters(msg))
-    loss = -model.log_likelihood(tail)
-    model.close()
+    with task.load_global_model(config, context.node_config, _received_parameters(msg)) as model:
+        loss = -model.log_likelihood(tail)
     content = RecordDict({
         "metrics": MetricRecord({"num-examples": len(tail), "eval_loss": float(loss)}),
     })

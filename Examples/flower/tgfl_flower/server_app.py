@@ -40,39 +40,37 @@ def main(grid: Grid, context: Context) -> None:
     rounds = int(run_config["num-server-rounds"])
     min_nodes = int(run_config["min-nodes"])
 
-    base = task.fit_base_model(run_config)
-    base_path = output / "base.h5"
-    base.save(str(base_path))
-    initial = base.parameters()
-    payload = task.checkpoint_payload(base_path)
+    with task.fit_base_model(run_config) as base:
+        base_path = output / "base.h5"
+        base.save(str(base_path))
+        initial = base.parameters()
+        payload = task.checkpoint_payload(base_path)
 
-    strategy = FedAvg(
-        fraction_train=float(run_config["fraction-train"]),
-        fraction_evaluate=float(run_config["fraction-evaluate"]),
-        min_train_nodes=min_nodes,
-        min_evaluate_nodes=min_nodes,
-        min_available_nodes=min_nodes,
-    )
-    result = strategy.start(
-        grid=grid,
-        initial_arrays=ArrayRecord([initial]),
-        num_rounds=rounds,
-        timeout=float(run_config["round-timeout"]),
-        train_config=ConfigRecord(dict(payload)),
-        evaluate_config=ConfigRecord(dict(payload)),
-    )
-
-    arrays = result.arrays.to_numpy_ndarrays()
-    if len(arrays) != 1 or len(result.train_metrics_clientapp) != rounds:
-        raise RuntimeError(
-            f"FedAvg finished {len(result.train_metrics_clientapp)} of {rounds} rounds with "
-            "replies from the ClientApps; see the SuperNode logs for their errors"
+        strategy = FedAvg(
+            fraction_train=float(run_config["fraction-train"]),
+            fraction_evaluate=float(run_config["fraction-evaluate"]),
+            min_train_nodes=min_nodes,
+            min_evaluate_nodes=min_nodes,
+            min_available_nodes=min_nodes,
         )
-    final = np.ascontiguousarray(arrays[0], dtype=np.float32)
-    base.set_parameters(final)
-    global_path = output / "global.h5"
-    base.save(str(global_path))
-    base.close()
+        result = strategy.start(
+            grid=grid,
+            initial_arrays=ArrayRecord([initial]),
+            num_rounds=rounds,
+            timeout=float(run_config["round-timeout"]),
+            train_config=ConfigRecord(dict(payload)),
+            evaluate_config=ConfigRecord(dict(payload)),
+        )
+
+        arrays = result.arrays.to_numpy_ndarrays()
+        if len(arrays) != 1 or len(result.train_metrics_clientapp) != rounds:
+            raise RuntimeError(
+                f"FedAvg finished {len(result.train_metrics_clientapp)} of {rounds} rounds "
+                "with replies from the ClientApps; see the SuperNode logs for their errors")
+        final = np.ascontiguousarray(arrays[0], dtype=np.float32)
+        base.set_parameters(final)
+        global_path = output / "global.h5"
+        base.save(str(global_path))
 
     summary = {
         "rounds": rounds,
@@ -84,7 +82,7 @@ def main(grid: Grid, context: Context) -> None:
         "evaluate_metrics": _metrics_by_round(result.evaluate_metrics_clientapp),
     }
     temporary = output / "summary.json.tmp"
-    temporary.write_text(json.dumps(summary, indent=2, allow_nan=True) + "\n")
+    temporary.write_text(json.dumps(summary, indent=2) + "\n")
     os.replace(temporary, output / "summary.json")
     final_loss = summary["train_metrics"][str(rounds)].get("train_loss", math.nan)
     print(f"TGFL global model after {rounds} rounds (train loss {final_loss:.4f}): "
