@@ -95,8 +95,9 @@ typedef struct tgfl_progress {
 } tgfl_progress;
 
 // Called after each step/round/chunk of paths. Return true to go on, false to cancel: the
-// call then returns TGFL_ERR_CANCELLED. Generation calls it from its worker threads (one
-// call at a time); training calls it on the calling thread.
+// call then returns TGFL_ERR_CANCELLED. Central and federated training call it on the
+// calling thread, so it may call TGFL on the same model (e.g. tgfl_model_save a checkpoint). Generation calls it from
+// its worker threads (one call at a time): it must not call TGFL on the same model.
 typedef bool (*tgfl_progress_callback)(const tgfl_progress * progress, void * user_data);
 
 // ---------------------------------------------------------------------------------------
@@ -229,7 +230,7 @@ typedef struct tgfl_federated_params {
     int32_t  partition;           // tgfl_partition (default TIME)
     double   partition_param;     // alpha (Dirichlet) or k (pathological); NaN = the default
                                   // (alpha 0.5, k 2); ignored by the other partitions
-    int32_t  n_clients;           // institutions (default 8)
+    int32_t  n_clients;           // institutions, 1..65536 (default 8)
     int32_t  rounds;              // federated rounds (default 30)
     int32_t  local_steps;         // local AdamW steps per round (default 10)
     int32_t  batch_size;          // local batch size, 1..4096 (default 32)
@@ -239,6 +240,7 @@ typedef struct tgfl_federated_params {
     double   fraction_train;      // Flower's fraction_train, in (0, 1] (default 1.0)
     int32_t  min_train_nodes;     // Flower's min_train_nodes (default 2)
     // Strategy hyperparameters, with Flower 1.42's names; NaN or -1 = the strategy's default.
+    // Only those of the chosen strategy are read; the others are ignored.
     double   proximal_mu;         // FedProx
     double   server_learning_rate;// FedAvgM
     double   server_momentum;     // FedAvgM

@@ -5,7 +5,9 @@
 //   then 50 × create/free and 50 × load/free (for the leak check), and the error paths:
 //   NULL pointers, wrong sizes, NaN input, unknown enum values, stale handles.
 //
-// Usage: example <sp500.csv> <output directory>
+// Usage: example <sp500.csv> <output directory> [--quick]
+// --quick (used for the valgrind run) shrinks the numerical work (fewer steps, paths and
+// days), not the lifecycle: every function, every error path and both 50× loops still run.
 // Exit status 0 when every check passed; otherwise the failing call and tgfl_last_error().
 
 #define _POSIX_C_SOURCE 200809L
@@ -180,6 +182,7 @@ static void error_paths(const char * dir, tgfl_model * model, tgfl_model * train
         params[5] = INFINITY;
         CHECK_STATUS(tgfl_model_set_params(model, params, (size_t)n), TGFL_ERR_INVALID_ARGUMENT);
         CHECK_STATUS(tgfl_model_set_params(model, params, (size_t)-1), TGFL_ERR_SHAPE);
+    CHECK_STATUS(tgfl_model_set_params(model, NULL, (size_t)n), TGFL_ERR_INVALID_ARGUMENT);
         CHECK_OK(tgfl_model_get_params(model, params, (size_t)n));
         CHECK_TRUE(params[5] == kept); // unchanged after the failed sets
     }
@@ -262,8 +265,9 @@ done:
 }
 
 int main(int argc, char ** argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s <sp500.csv> <output directory>\n", argv[0]);
+    bool quick = argc == 4 && strcmp(argv[3], "--quick") == 0;
+    if (argc != 3 && !quick) {
+        fprintf(stderr, "usage: %s <sp500.csv> <output directory> [--quick]\n", argv[0]);
         return 2;
     }
     printf("TGFL %s, ABI %d (header %d)\n", tgfl_version(), tgfl_abi_version(), TGFL_ABI_VERSION);
@@ -318,7 +322,7 @@ int main(int argc, char ** argv) {
 
     // Train a few steps on the S&P 500 log returns, with a progress callback.
     tgfl_train_params train = tgfl_train_default_params();
-    train.steps = 4;
+    train.steps = quick ? 2 : 4;
     train.batch_size = 4;
     train.eval_every = 2;
     train.seed = 1;
@@ -326,7 +330,8 @@ int main(int argc, char ** argv) {
     train.progress = on_progress;
     train.progress_user_data = &progress;
     CHECK_OK(tgfl_model_train(loaded, returns, n_returns, &train));
-    CHECK_TRUE(progress.calls == 4 && progress.last_step == 4 && progress.last_kind == TGFL_PROGRESS_TRAIN);
+    CHECK_TRUE(progress.calls == train.steps && progress.last_step == train.steps &&
+               progress.last_kind == TGFL_PROGRESS_TRAIN);
     printf("trained: %d progress calls\n", progress.calls);
 
     // Cancelling from the callback: TGFL_ERR_CANCELLED, the model stays usable.
@@ -341,10 +346,10 @@ int main(int argc, char ** argv) {
     printf("regime 3 = %s, index of CRISIS = %d\n", crisis ? crisis : "(null)", crisis_index);
     CHECK_TRUE(crisis != NULL && strcmp(crisis, "crisis") == 0 && crisis_index == 3);
 
-    // Generate 8 paths × 250 days in the crisis regime.
+    // Generate 8 paths × 250 days (quick: 2 × 120) in the crisis regime.
     tgfl_generate_params gen = tgfl_generate_default_params();
-    gen.n_paths = 8;
-    gen.horizon = 250;
+    gen.n_paths = quick ? 2 : 8;
+    gen.horizon = quick ? 120 : 250;
     gen.regime = crisis_index;
     gen.seed = 11;
     size_t n_scenarios = (size_t)gen.n_paths * (size_t)gen.horizon;
@@ -359,8 +364,9 @@ int main(int argc, char ** argv) {
     printf("mean log-likelihood of 500 days: %.4f nats\n", loglik);
     CHECK_TRUE(loglik < 0 && isfinite(loglik));
 
-    // Evaluate real vs synthetic.
-    CHECK_OK(tgfl_evaluate(returns, n_returns, scenarios, gen.n_paths, gen.horizon, 3, &json));
+    // Evaluate real vs synthetic (quick: the first 400 real days).
+    size_t n_real = quick ? 400 : n_returns;
+    CHECK_OK(tgfl_evaluate(returns, n_real, scenarios, gen.n_paths, gen.horizon, 3, &json));
     CHECK_TRUE(json != NULL && strstr(json, "overall_pass") != NULL);
     printf("report: %zu bytes of JSON\n", json ? strlen(json) : 0);
 

@@ -90,10 +90,11 @@ public func cModelNParams(_ model: OpaquePointer?) -> Int64 {
 @_cdecl("tgfl_model_get_params")
 public func cModelGetParams(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?, _ n: Int) -> Int32 {
     withModel(model) { box in
-        let count = try Check.size(n, "n")
+        let count = n
         let expected = box.model.transformer.parameterCount
         guard count == expected else {
-            throw BoundaryError.shape("n is \(count) but the model has \(expected) parameters (tgfl_model_n_params)")
+            throw BoundaryError.shape(
+                "n is \(UInt(bitPattern: n)) but the model has \(expected) parameters (tgfl_model_n_params)")
         }
         let destination = try Check.mutableBuffer(out, count: count, "out")
         let values = box.model.parameters()
@@ -105,10 +106,11 @@ public func cModelGetParams(_ model: OpaquePointer?, _ out: UnsafeMutablePointer
 @_cdecl("tgfl_model_set_params")
 public func cModelSetParams(_ model: OpaquePointer?, _ params: UnsafePointer<Float>?, _ n: Int) -> Int32 {
     withModel(model) { box in
-        let count = try Check.size(n, "n")
+        let count = n
         let expected = box.model.transformer.parameterCount
         guard count == expected else {
-            throw BoundaryError.shape("n is \(count) but the model has \(expected) parameters (tgfl_model_n_params)")
+            throw BoundaryError.shape(
+                "n is \(UInt(bitPattern: n)) but the model has \(expected) parameters (tgfl_model_n_params)")
         }
         let values = try Check.buffer(params, count: count, "params")
         // ScenarioModel.setParameters names the tensor of a NaN/inf and leaves the model unchanged.

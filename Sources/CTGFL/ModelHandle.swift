@@ -19,8 +19,10 @@ import Darwin
 final class ModelBox: @unchecked Sendable {
     /// The model (its own lock is recursive; this one serialises whole C calls).
     let model: ScenarioModel
-    /// Serialises C calls on this model: one model never runs two calls at once.
-    let lock = NSLock()
+    /// Serialises C calls on this model: one model never runs two calls at once. Recursive,
+    /// so a training progress callback (run on the calling thread) may call back into the
+    /// same model, e.g. to save a checkpoint.
+    let lock = NSRecursiveLock()
     /// Regime names handed out by `tgfl_model_regime_name`, by index (the current copy).
     private var regimeNameCStrings: [Int: UnsafeMutablePointer<CChar>] = [:]
     /// Every C string handed out; freed with the box, never earlier.
