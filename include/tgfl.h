@@ -148,7 +148,9 @@ TGFL_API int64_t tgfl_model_n_params(tgfl_model * model);
 // Copies the flat parameter vector into `out` (`n` must equal tgfl_model_n_params).
 TGFL_API int32_t tgfl_model_get_params(tgfl_model * model, float * out, size_t n);
 
-// Replaces the flat parameter vector (`n` must equal tgfl_model_n_params; all finite).
+// Replaces the flat parameter vector (`n` must equal tgfl_model_n_params; all finite)
+// and clears the saved AdamW state, so the next tgfl_model_train starts a fresh optimizer
+// run (what a federated client wants after receiving the global weights).
 // On error the model is unchanged.
 TGFL_API int32_t tgfl_model_set_params(tgfl_model * model, const float * params, size_t n);
 

@@ -46,8 +46,8 @@ def train(msg: Message, context: Context) -> Message:
         parameters = model.parameters()
     if len(losses) != params.steps:
         raise RuntimeError(
-            f"local training ran {len(losses)} steps instead of {params.steps}: the base "
-            "checkpoint's optimizer state made Model.train resume an earlier run")
+            f"local training ran {len(losses)} steps instead of {params.steps}: Model.train "
+            "resumed saved optimizer state instead of starting a fresh run")
     train_span, _ = task.split_tail(returns, float(run_config["val-fraction"]))
     content = RecordDict({
         "arrays": ArrayRecord([parameters]),

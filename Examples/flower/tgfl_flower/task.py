@@ -87,10 +87,9 @@ def fit_base_model(run_config: Mapping[str, Any]) -> tgfl.Model:
     on the reference span and then puts the initial weights back: the base model holds the
     initial weights of ``Model.create(config, seed)`` and the fitted tokenizer/regimes.
 
-    It trains ``local-steps`` steps, not one: a checkpoint keeps its AdamW state, and
-    ``Model.train`` *resumes* a run whose saved step count is below the requested steps.
-    With exactly ``local-steps`` saved steps every ClientApp's ``train`` starts a fresh
-    optimizer run of ``local-steps`` steps (the ClientApp checks that it did).
+    ``set_parameters`` clears the AdamW state of that fitting run, so every ClientApp's
+    ``train`` starts a fresh optimizer run of ``local-steps`` steps (the ClientApp checks
+    that it did).
     """
     seed = int(run_config["seed"])
     model = tgfl.Model.create(model_config(run_config), seed=seed)
