@@ -14,6 +14,7 @@ let package = Package(
 
     // MARK: - Public products
     products: [
+        .library(name: "TGFLRandom", targets: ["TGFLRandom"]),
         .library(name: "TGFLCore", targets: ["TGFLCore"]),
         .library(name: "TGFLStats", targets: ["TGFLStats"]),
         .library(name: "TGFLFederated", targets: ["TGFLFederated"]),
@@ -43,10 +44,13 @@ let package = Package(
         ),
 
         // MARK: - Libraries
+        // The seeded generator, shared by TGFLCore (re-exported) and TGFLStats, which must
+        // not depend on the model.
+        .target(name: "TGFLRandom"),
         .target(
             name: "TGFLCore",
             dependencies: [
-                "CBLAS", "CHDF5",
+                "CBLAS", "CHDF5", "TGFLRandom",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
@@ -56,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "TGFLStats",
-            dependencies: []
+            dependencies: ["TGFLRandom"]
         ),
         .target(
             name: "TGFLFederated",

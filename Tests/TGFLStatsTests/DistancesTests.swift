@@ -1,13 +1,14 @@
+import TGFLRandom
 import XCTest
 import TGFLTestSupport
 @testable import TGFLStats
 
 final class DistancesTests: XCTestCase {
-    func testStatsRandomMatchesPythonMirror() throws {
+    func testSeededRNGMatchesPythonMirror() throws {
         let ref = try ReportReference.load().randomCheck
-        var rng = StatsRandom(seed: ref.seed, stream: ref.stream)
+        var rng = SeededRNG(seed: ref.seed, stream: ref.stream)
         XCTAssertEqual((0..<4).map { _ in String(rng.next()) }, ref.firstWords)
-        var rng2 = StatsRandom(seed: 9, stream: 1)
+        var rng2 = SeededRNG(seed: 9, stream: 1)
         XCTAssertEqual(rng2.subsampleIndices(count: 7, from: 30), ref.subsample)
     }
 

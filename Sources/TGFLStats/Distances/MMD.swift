@@ -1,3 +1,4 @@
+import TGFLRandom
 import Foundation
 
 /// Options for the maximum mean discrepancy.
@@ -58,7 +59,7 @@ extension Distances {
     /// JMLR 13, eq. 3 for MMD²_u; §8 for the median heuristic.) The median is numpy's
     /// (mean of the two middle values for an even count). A sample with more than
     /// `options.maxSamplesPerSide` values is replaced by a seeded subsample (indices by a
-    /// partial Fisher–Yates shuffle of `StatsRandom(seed, stream: 0 for x, 1 for y)`,
+    /// partial Fisher–Yates shuffle of `SeededRNG(seed, stream: 0 for x, 1 for y)`,
     /// then sorted), so the result is deterministic.
     ///
     /// - Parameters:
@@ -79,11 +80,11 @@ extension Distances {
         let cap = options.maxSamplesPerSide
         var xs = x, ys = y
         if xs.count > cap {
-            var rng = StatsRandom(seed: options.seed, stream: 0)
+            var rng = SeededRNG(seed: options.seed, stream: 0)
             xs = x.picking(rng.subsampleIndices(count: cap, from: x.count))
         }
         if ys.count > cap {
-            var rng = StatsRandom(seed: options.seed, stream: 1)
+            var rng = SeededRNG(seed: options.seed, stream: 1)
             ys = y.picking(rng.subsampleIndices(count: cap, from: y.count))
         }
         let sigma = medianPairwiseDistance(xs + ys, seed: options.seed)
@@ -142,7 +143,7 @@ extension Distances {
         for i in 0..<n {
             for j in (i + 1)..<max(n, i + 1) { d.append(s[j] - s[i]) }
         }
-        var rng = StatsRandom(seed: seed, stream: 2)
+        var rng = SeededRNG(seed: seed, stream: 2)
         let med = Selection.median(&d, rng: &rng)
         if med > 0 { return med }
         var positive = d.filter { $0 > 0 }

@@ -1,3 +1,4 @@
+import TGFLRandom
 import Foundation
 
 /// Options of the memorization score.
@@ -178,7 +179,7 @@ public enum Memorization {
 
     private static func subsample(_ set: [[Double]], cap: Int, seed: UInt64, stream: UInt64) -> [[Double]] {
         guard set.count > cap else { return set }
-        var rng = StatsRandom(seed: seed, stream: stream)
+        var rng = SeededRNG(seed: seed, stream: stream)
         return rng.subsampleIndices(count: cap, from: set.count).map { set[$0] }
     }
 

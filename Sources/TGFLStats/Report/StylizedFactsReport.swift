@@ -1,3 +1,4 @@
+import TGFLRandom
 import Foundation
 
 /// One row of a `StylizedFactsReport`: a fact measured on real and synthetic data.
@@ -237,7 +238,7 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
     /// of the synthetic pool, each of the real sample's size.
     ///
     /// ```
-    /// I_s = StatsRandom(seed, stream: 100 + s).subsampleIndices(n_real, n_pool),  s = 0 … S−1
+    /// I_s = SeededRNG(seed, stream: 100 + s).subsampleIndices(n_real, n_pool),  s = 0 … S−1
     /// pValue  = median_s  KS(real, pool[I_s]).p          (numpy median; scipy ks_2samp "auto")
     /// minimum = median_s  min(pool[I_s])
     /// ```
@@ -260,7 +261,7 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
                 failure.withUnsafeMutableBufferPointer { fb in
                     let out = UnsafeSendableBuffer(pb), low = UnsafeSendableBuffer(mb), err = UnsafeSendableBuffer(fb)
                     DispatchQueue.concurrentPerform(iterations: subsamples) { s in
-                        var rng = StatsRandom(seed: seed, stream: 100 + UInt64(s))
+                        var rng = SeededRNG(seed: seed, stream: 100 + UInt64(s))
                         let sample = pool.picking(rng.subsampleIndices(count: real.count, from: pool.count))
                         low.base[s] = sample.min()!
                         do { out.base[s] = try KolmogorovSmirnov.twoSample(sortedReal, sample).pValue }

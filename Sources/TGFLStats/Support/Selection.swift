@@ -1,8 +1,10 @@
+import TGFLRandom
+
 /// Order statistics in linear expected time (quickselect with seeded random pivots).
 enum Selection {
     /// Rearranges `a` so that `a[k]` is the `k`-th smallest value, everything before it is
     /// ≤ and everything after it is ≥ (Hoare's FIND / quickselect). `a` must be non-empty.
-    static func select(_ a: inout [Double], _ k: Int, rng: inout StatsRandom) {
+    static func select(_ a: inout [Double], _ k: Int, rng: inout SeededRNG) {
         var lo = 0, hi = a.count - 1
         a.withUnsafeMutableBufferPointer { p in
             while lo < hi {
@@ -20,7 +22,7 @@ enum Selection {
     }
 
     /// numpy's median (mean of the two middle values for an even count). Reorders `a`.
-    static func median(_ a: inout [Double], rng: inout StatsRandom) -> Double {
+    static func median(_ a: inout [Double], rng: inout SeededRNG) -> Double {
         let n = a.count
         let upper = n / 2
         select(&a, upper, rng: &rng)
