@@ -1,2 +1,13 @@
+import ArgumentParser
 import TGFLCore
-print("tgfl-bench \(TGFLVersion.string)")
+
+/// `tgfl-bench`: TGFL's benchmarks. Each subcommand lives in its own file
+/// (`TrainBenchmark.swift`, `SgemmBenchmark.swift`, ...); add new ones to `subcommands`.
+struct TGFLBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tgfl-bench",
+        abstract: "TGFL benchmarks (tgfl \(TGFLVersion.string)).",
+        subcommands: [TrainBenchmark.self, OpsBenchmark.self, SgemmBenchmark.self])
+}
+
+TGFLBench.main()

@@ -109,13 +109,25 @@ final class OpGradientTests: XCTestCase {
         var dx = [Float](repeating: 0, count: n)
         GELUOp.backward(dInp: &dx, inp: x, dOut: w, count: n, threads: 2)
         check(dx, numericalGradient(x, h: 1e-2, f), "GELU dInp")
+        // The stored-derivative form used by the transformer.
+        var y = [Float](repeating: 0, count: n), derivative = y, dx2 = y
+        GELUOp.forward(out: &y, derivative: &derivative, inp: x, count: n, threads: 2)
+        GELUOp.backward(dInp: &dx2, derivative: derivative, dOut: w, count: n, threads: 2)
+        check(dx2, numericalGradient(x, h: 1e-2, f), "GELU dInp from the stored derivative")
+        var y1 = [Float](repeating: 0, count: n)
+        GELUOp.forward(out: &y1, inp: x, count: n)
+        XCTAssertEqual(y, y1, "both forward forms give gelu(x)")
     }
 
     func testGELUForwardMatchesErfForm() {
-        // gelu(1) = 0.5·(1 + erf(1/√2)) = Φ(1) = 0.8413447460685429; gelu(−2) = −2·Φ(−2).
-        var y = [Float](repeating: 0, count: 3)
-        GELUOp.forward(out: &y, inp: [1, -2, 0], count: 3)
-        assertClose(y, [0.8413447460685429, -2 * 0.022750131948179195, 0], rtol: 1e-6, atol: 1e-7, "GELU")
+        // gelu(x) = x·Φ(x) with Φ from scipy.stats.norm.cdf: Φ(1) = 0.8413447460685429,
+        // Φ(−2) = 0.022750131948179195, Φ(−5) = 2.866515718791939e-07, Φ(0.3) = 0.6179114221889527.
+        let x: [Float] = [1, -2, -5, 0.3, 0]
+        let phi = [0.8413447460685429, 0.022750131948179195, 2.866515718791939e-07, 0.6179114221889527, 0.5]
+        var y = [Float](repeating: 0, count: x.count)
+        GELUOp.forward(out: &y, inp: x, count: x.count)
+        assertClose(y.map(Double.init), zip(x, phi).map { Double($0) * $1 }, rtol: 1e-6, atol: 0,
+                    "GELU (relative accuracy also in the left tail)")
     }
 
     func testCrossEntropy() {
@@ -196,6 +208,26 @@ final class OpGradientTests: XCTestCase {
         check(dqkv, numericalGradient(qkv, h: 1e-2, f), "Attention dQKV")
     }
 
+    func testAttentionAcrossSeveralRowBlocks() {
+        // T = 70 > 2 · blockRows: several query blocks, an uneven last one; a few coordinates.
+        let B = 1, T = 70, C = 4, H = 2
+        let qkv = randomArray(B * T * 3 * C), w = randomArray(B * T * C)
+        var scratch = [Float](repeating: 0, count: AttentionOp.scratchCount(T: T, threads: 2))
+        func f(_ qkv: [Float]) -> Double {
+            var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
+            AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch,
+                                threads: 2)
+            return functional(y, w)
+        }
+        var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
+        AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch)
+        var dqkv = [Float](repeating: 1, count: B * T * 3 * C)       // overwritten: accumulate false
+        AttentionOp.backward(dQKV: &dqkv, dOut: w, qkv: qkv, lse: lse, B: B, T: T, C: C, H: H,
+                             scratch: &scratch, accumulate: false, threads: 2)
+        let numeric = numericalGradient(qkv, h: 1e-2, f)
+        check(dqkv, numeric, "Attention dQKV (T = 70)")
+    }
+
     func testAttentionFirstPositionCopiesItsValue() {
         // Causality: position 0 attends only to itself, so out[0] = v[0] exactly (P = 1).
         let B = 1, T = 3, C = 4, H = 2
@@ -204,5 +236,41 @@ final class OpGradientTests: XCTestCase {
         var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
         AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch)
         assertClose(Array(y[0..<C]), Array(qkv[2 * C..<3 * C]), rtol: 1e-6, atol: 1e-7, "out[0] = v[0]")
+    }
+}
+
+/// The fast elementwise kernels against Foundation's Double-precision functions.
+final class VectorMathTests: XCTestCase {
+    func testExpMatchesFoundationToAFewUlps() {
+        var worst = 0.0
+        var x = -80.0
+        while x <= 88 {
+            let got = Double(VectorMath.exp(Float(x)))
+            let want = Foundation.exp(Double(Float(x)))
+            worst = max(worst, abs(got - want) / want)
+            x += 0.0137
+        }
+        XCTAssertLessThan(worst, 3e-7, "max relative error of VectorMath.exp on [-80, 88]")
+        XCTAssertEqual(VectorMath.exp(-.infinity), 0)
+        XCTAssertEqual(VectorMath.exp(-100), 0, "flushed below e^-80: no denormals")
+        XCTAssertEqual(VectorMath.exp(0), 1)
+    }
+
+    func testNormalCDFHasSmallRelativeError() {
+        // Φ(x) = erfc(−x/√2)/2 with Foundation's Double erfc as the reference.
+        // The Float32 exponent −x²/2 limits the far tail: relative error ≈ 2⁻²⁴·x²/2 · a few.
+        func worstError(_ lo: Double, _ hi: Double) -> Double {
+            var worst = 0.0
+            var x = lo
+            while x <= hi {
+                let got = Double(VectorMath.normalCDF(Float(x)))
+                let want = 0.5 * Foundation.erfc(-Double(Float(x)) / 2.0.squareRoot())
+                worst = max(worst, abs(got - want) / want)
+                x += 0.0173
+            }
+            return worst
+        }
+        XCTAssertLessThan(worstError(-5, 8), 3e-6, "max relative error of VectorMath.normalCDF on [-5, 8]")
+        XCTAssertLessThan(worstError(-12, -5), 3e-5, "max relative error of VectorMath.normalCDF on [-12, -5]")
     }
 }

@@ -8,7 +8,8 @@
 /// qkv          [L, N, 3C]
 /// atty         [L, N, C]   attention output (input of attn.proj)
 /// lse          [L, N·H]    attention log-sum-exp per row (probabilities are recomputed)
-/// fch, gelu    [L, N, F]   MLP pre-activation and activation
+/// fch, gelu    [L, N, F]   gelu'(pre-activation) and gelu(pre-activation): the forward
+///                          pass overwrites the pre-activation with the derivative
 /// ```
 /// The residual stream itself is one `[N, C]` buffer updated in place: the backward pass
 /// needs only x̂ and rstd from it.

@@ -37,8 +37,8 @@ extension Transformer {
             LinearOp.backward(dInp: acts.dHidden, dWeight: g + w.fcProjWeight, dBias: g + w.fcProjBias,
                               dOut: acts.dResidual, inp: gelu, weight: p + w.fcProjWeight,
                               rows: N, inFeatures: F, outFeatures: C, accumulateInput: false, threads: th)
-            GELUOp.backward(dInp: acts.dHidden, inp: fch, dOut: acts.dHidden, count: N * F,
-                            accumulate: false, threads: th)
+            GELUOp.backward(dInp: acts.dHidden, derivative: fch, dOut: acts.dHidden, count: N * F,
+                            threads: th)
             LayerNormOp.affine(out: acts.lnOut, normalized: xhat2, weight: p + w.ln2Weight,
                                bias: p + w.ln2Bias, rows: N, C: C, threads: th)
             LinearOp.backward(dInp: acts.dLn, dWeight: g + w.fcWeight, dBias: g + w.fcBias,

@@ -71,7 +71,7 @@ extension Transformer {
                                 weight: p + w.ln2Weight, bias: p + w.ln2Bias, rows: N, C: C, threads: th)
             LinearOp.forward(out: fch, inp: acts.lnOut, weight: p + w.fcWeight, bias: p + w.fcBias,
                              rows: N, inFeatures: C, outFeatures: F, threads: th)
-            GELUOp.forward(out: gelu, inp: fch, count: N * F, threads: th)
+            GELUOp.forward(out: gelu, derivative: fch, inp: fch, count: N * F, threads: th)
             LinearOp.forward(out: acts.residual, inp: gelu, weight: p + w.fcProjWeight,
                              bias: p + w.fcProjBias, rows: N, inFeatures: F, outFeatures: C,
                              accumulate: true, threads: th)

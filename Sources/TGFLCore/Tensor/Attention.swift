@@ -8,7 +8,8 @@ import Foundation
 /// S = Q Kᵀ / sqrt(hd)         P = softmax(S masked to j ≤ i)         out[b, :, head h] = P V
 /// ```
 /// The forward pass keeps only each row's log-sum-exp `lse[b, h, i]`; the backward pass
-/// recomputes `P = exp(S − lse)` in per-worker scratch instead of storing `[B, H, T, T]`.
+/// recomputes `P = exp(S − lse)` in per-worker scratch instead of storing `[B, H, T, T]`,
+/// one block of query rows at a time (skipping keys above the diagonal block).
 /// Products are `sgemm`s per `(b, h)` pair; each pair is one fixed part of the work.
 /// Reference: Vaswani et al. (2017), "Attention Is All You Need";
 /// `torch.nn.functional.scaled_dot_product_attention(is_causal=True)`; the recomputation
@@ -18,6 +19,10 @@ public enum AttentionOp {
     /// - Returns: `threads · 2 · T · T`.
     public static func scratchCount(T: Int, threads: Int) -> Int { max(1, threads) * 2 * T * T }
 
+    /// Query rows per block: block `[r0, r1)` only meets keys `0..<r1`, so the causal
+    /// triangle costs about half of the full `T×T` products.
+    public static let defaultBlockRows = 32
+
     /// Forward pass (overwrites `out` and `lse`).
     /// - Parameters:
     ///   - out: `[B, T, C]` attention output, heads side by side.
@@ -25,35 +30,39 @@ public enum AttentionOp {
     ///   - qkv: `[B, T, 3C]`.
     ///   - scratch: At least `scratchCount(T:threads:)` floats.
     ///   - threads: Maximum worker threads.
+    ///   - blockRows: Query rows per block (1...T; a tuning knob, results differ only by rounding).
     public static func forward(out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
                                qkv: UnsafePointer<Float>, B: Int, T: Int, C: Int, H: Int,
-                               scratch: UnsafeMutablePointer<Float>, threads: Int = 1) {
+                               scratch: UnsafeMutablePointer<Float>, threads: Int = 1,
+                               blockRows: Int = AttentionOp.defaultBlockRows) {
         let hd = C / H, C3 = 3 * C
         let scale = 1 / Float(hd).squareRoot()
         let o = UncheckedSendable(out), l = UncheckedSendable(lse), s = UncheckedSendable(scratch)
         Parallel.forEach(parts: B * H, threads: threads) { pair, worker in
             let b = pair / H, h = pair % H
             let q = qkv + b * T * C3 + h * hd, k = q + C, v = q + 2 * C
-            let P = s.value + worker * 2 * T * T
+            let y = o.value + b * T * C + h * hd
+            let P = s.value + worker * 2 * T * T      // [blockRows, T] rows of the current block
             let rowLSE = l.value + pair * T
-            sgemm(transA: false, transB: true, m: T, n: T, k: hd, alpha: scale,
-                  a: q, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
-            for i in 0..<T {
-                let row = P + i &* T
-                let m = VectorMath.max(row, i &+ 1)
-                var sum: Float = 0
-                for j in 0...i {
-                    let e = exp(row[j] - m)
-                    row[j] = e
-                    sum += e
+            var r0 = 0
+            while r0 < T {
+                let r1 = min(T, r0 + max(1, blockRows)), m = r1 - r0
+                sgemm(transA: false, transB: true, m: m, n: r1, k: hd, alpha: scale,
+                      a: q + r0 * C3, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
+                for i in r0..<r1 {
+                    let row = P + (i &- r0) &* T, count = i &+ 1
+                    let mx = VectorMath.max(row, count)
+                    for j in 0..<count { row[j] = VectorMath.exp(row[j] - mx) }
+                    let sum = VectorMath.sum(row, count)
+                    let inv = 1 / sum
+                    for j in 0..<count { row[j] *= inv }
+                    for j in count..<r1 { row[j] = 0 }
+                    rowLSE[i] = mx + log(sum)
                 }
-                let inv = 1 / sum
-                for j in 0...i { row[j] *= inv }
-                for j in (i &+ 1)..<T { row[j] = 0 }
-                rowLSE[i] = m + log(sum)
+                sgemm(transA: false, transB: false, m: m, n: hd, k: r1,
+                      a: P, lda: T, b: v, ldb: C3, beta: 0, c: y + r0 * C, ldc: C)
+                r0 = r1
             }
-            sgemm(transA: false, transB: false, m: T, n: hd, k: T,
-                  a: P, lda: T, b: v, ldb: C3, beta: 0, c: o.value + b * T * C + h * hd, ldc: C)
         }
     }
 
@@ -70,14 +79,14 @@ public enum AttentionOp {
     ///   - lse: `[B, H, T]` from the forward pass.
     ///   - scratch: At least `scratchCount(T:threads:)` floats.
     ///   - threads: Maximum worker threads.
+    ///   - blockRows: Query rows per block (1...T).
     public static func backward(dQKV: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>,
                                 qkv: UnsafePointer<Float>, lse: UnsafePointer<Float>,
                                 B: Int, T: Int, C: Int, H: Int,
                                 scratch: UnsafeMutablePointer<Float>, accumulate: Bool = true,
-                                threads: Int = 1) {
+                                threads: Int = 1, blockRows: Int = AttentionOp.defaultBlockRows) {
         let hd = C / H, C3 = 3 * C
         let scale = 1 / Float(hd).squareRoot()
-        let beta: Float = accumulate ? 1 : 0
         let d = UncheckedSendable(dQKV), s = UncheckedSendable(scratch)
         Parallel.forEach(parts: B * H, threads: threads) { pair, worker in
             let b = pair / H, h = pair % H
@@ -86,28 +95,39 @@ public enum AttentionOp {
             let dO = dOut + b * T * C + h * hd
             let P = s.value + worker * 2 * T * T, dP = P + T * T
             let rowLSE = lse + pair * T
-            // Recompute the probabilities from the stored log-sum-exp.
-            sgemm(transA: false, transB: true, m: T, n: T, k: hd, alpha: scale,
-                  a: q, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
-            for i in 0..<T {
-                let row = P + i &* T, m = rowLSE[i]
-                for j in 0...i { row[j] = exp(row[j] - m) }
-                for j in (i &+ 1)..<T { row[j] = 0 }
+            if !accumulate {
+                for t in 0..<T {
+                    let row = dq + t * C3
+                    for c in 0..<hd { row[c] = 0; row[C + c] = 0; row[2 * C + c] = 0 }
+                }
             }
-            sgemm(transA: true, transB: false, m: T, n: hd, k: T,
-                  a: P, lda: T, b: dO, ldb: C, beta: beta, c: dv, ldc: C3)
-            sgemm(transA: false, transB: true, m: T, n: T, k: hd,
-                  a: dO, lda: C, b: v, ldb: C3, beta: 0, c: dP, ldc: T)
-            for i in 0..<T {
-                let p = P + i &* T, g = dP + i &* T
-                let r = VectorMath.dot(p, g, i &+ 1)
-                for j in 0...i { g[j] = p[j] * (g[j] - r) }
-                for j in (i &+ 1)..<T { g[j] = 0 }
+            var r0 = 0
+            while r0 < T {
+                let r1 = min(T, r0 + max(1, blockRows)), m = r1 - r0
+                // Recompute this block's probabilities from the stored log-sum-exp.
+                sgemm(transA: false, transB: true, m: m, n: r1, k: hd, alpha: scale,
+                      a: q + r0 * C3, lda: C3, b: k, ldb: C3, beta: 0, c: P, ldc: T)
+                for i in r0..<r1 {
+                    let row = P + (i &- r0) &* T, mx = rowLSE[i], count = i &+ 1
+                    for j in 0..<count { row[j] = VectorMath.exp(row[j] - mx) }
+                    for j in count..<r1 { row[j] = 0 }
+                }
+                sgemm(transA: true, transB: false, m: r1, n: hd, k: m,
+                      a: P, lda: T, b: dO + r0 * C, ldb: C, beta: 1, c: dv, ldc: C3)
+                sgemm(transA: false, transB: true, m: m, n: r1, k: hd,
+                      a: dO + r0 * C, lda: C, b: v, ldb: C3, beta: 0, c: dP, ldc: T)
+                for i in r0..<r1 {
+                    let p = P + (i &- r0) &* T, g = dP + (i &- r0) &* T, count = i &+ 1
+                    let r = VectorMath.dot(p, g, count)
+                    for j in 0..<count { g[j] = p[j] * (g[j] - r) }
+                    for j in count..<r1 { g[j] = 0 }
+                }
+                sgemm(transA: false, transB: false, m: m, n: hd, k: r1, alpha: scale,
+                      a: dP, lda: T, b: k, ldb: C3, beta: 1, c: dq + r0 * C3, ldc: C3)
+                sgemm(transA: true, transB: false, m: r1, n: hd, k: m, alpha: scale,
+                      a: dP, lda: T, b: q + r0 * C3, ldb: C3, beta: 1, c: dk, ldc: C3)
+                r0 = r1
             }
-            sgemm(transA: false, transB: false, m: T, n: hd, k: T, alpha: scale,
-                  a: dP, lda: T, b: k, ldb: C3, beta: beta, c: dq, ldc: C3)
-            sgemm(transA: true, transB: false, m: T, n: hd, k: T, alpha: scale,
-                  a: dP, lda: T, b: q, ldb: C3, beta: beta, c: dk, ldc: C3)
         }
     }
 }

@@ -29,7 +29,7 @@ public enum CrossEntropyOp {
             for n in Parallel.range(of: part, parts: parts, count: rows, granule: 64) {
                 let z = logits + n &* V, q = p.value + n &* V
                 let m = VectorMath.max(z, V)
-                for v in 0..<V { q[v] = exp(z[v] - m) }
+                for v in 0..<V { q[v] = VectorMath.exp(z[v] - m) }
                 let s = VectorMath.sum(q, V)
                 let inv = 1 / s
                 for v in 0..<V { q[v] *= inv }

@@ -6,10 +6,11 @@ import Foundation
 /// gelu(x)  = 0.5 · x · (1 + erf(x / √2))  = x · Φ(x)
 /// gelu'(x) = Φ(x) + x · φ(x)              φ(x) = exp(−x²/2) / √(2π)
 /// ```
+/// Φ is evaluated through erfc with a relative error below ~2·10⁻⁷ in both tails
+/// (`VectorMath.normalCDF`; not the tanh approximation).
 /// Reference: Hendrycks & Gimpel (2016), "Gaussian Error Linear Units";
 /// `torch.nn.functional.gelu(approximate="none")`.
 public enum GELUOp {
-    @usableFromInline static let invSqrt2: Float = 0.70710678118654752
     @usableFromInline static let invSqrt2Pi: Float = 0.39894228040143268
 
     /// Forward pass: `out[i] = gelu(inp[i])` (overwrites `out`; may alias `inp`).
@@ -25,8 +26,45 @@ public enum GELUOp {
             let y = o.value
             for i in r {
                 let x = inp[i]
-                y[i] = 0.5 * x * (1 + erf(x * invSqrt2))
+                y[i] = x * VectorMath.normalCDF(x)
             }
+        }
+    }
+
+    /// Forward pass that also keeps the derivative for the backward pass:
+    /// `out[i] = gelu(inp[i])`, `derivative[i] = gelu'(inp[i])` (Φ computed once).
+    /// `derivative` may alias `inp` (the transformer overwrites the pre-activation with it).
+    /// - Parameters:
+    ///   - out: `[count]` receives gelu(x).
+    ///   - derivative: `[count]` receives gelu'(x).
+    ///   - inp: `[count]`.
+    ///   - threads: Maximum worker threads.
+    public static func forward(out: UnsafeMutablePointer<Float>, derivative: UnsafeMutablePointer<Float>,
+                               inp: UnsafePointer<Float>, count: Int, threads: Int = 1) {
+        let parts = Parallel.partCount(count, granule: 4096)
+        let o = UncheckedSendable(out), d = UncheckedSendable(derivative)
+        Parallel.forEach(parts: parts, threads: threads) { part, _ in
+            let r = Parallel.range(of: part, parts: parts, count: count, granule: 4096)
+            let y = o.value, dy = d.value
+            for i in r {
+                let x = inp[i]
+                let cdf = VectorMath.normalCDF(x)
+                y[i] = x * cdf
+                dy[i] = cdf + x * invSqrt2Pi * VectorMath.exp(-0.5 * x * x)
+            }
+        }
+    }
+
+    /// Backward pass from a stored derivative: `dInp[i] = dOut[i] · derivative[i]`
+    /// (overwrite semantics; `dInp` may alias `dOut`).
+    public static func backward(dInp: UnsafeMutablePointer<Float>, derivative: UnsafePointer<Float>,
+                                dOut: UnsafePointer<Float>, count: Int, threads: Int = 1) {
+        let parts = Parallel.partCount(count, granule: 4096)
+        let d = UncheckedSendable(dInp)
+        Parallel.forEach(parts: parts, threads: threads) { part, _ in
+            let r = Parallel.range(of: part, parts: parts, count: count, granule: 4096)
+            let dx = d.value
+            for i in r { dx[i] = dOut[i] * derivative[i] }
         }
     }
 
@@ -46,12 +84,14 @@ public enum GELUOp {
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
             let r = Parallel.range(of: part, parts: parts, count: count, granule: 4096)
             let dx = d.value
-            for i in r {
+            @inline(__always) func derivative(_ i: Int) -> Float {
                 let x = inp[i]
-                let cdf = 0.5 * (1 + erf(x * invSqrt2))
-                let pdf = invSqrt2Pi * exp(-0.5 * x * x)
-                let g = dOut[i] * (cdf + x * pdf)
-                if accumulate { dx[i] += g } else { dx[i] = g }
+                return VectorMath.normalCDF(x) + x * invSqrt2Pi * VectorMath.exp(-0.5 * x * x)
+            }
+            if accumulate {
+                for i in r { dx[i] += dOut[i] * derivative(i) }
+            } else {
+                for i in r { dx[i] = dOut[i] * derivative(i) }
             }
         }
     }

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""PyTorch eager training throughput of the same v1 transformer, config and batch as
+`tgfl-bench train` (forward + backward + AdamW, batch 32, T = context, median step time
+after warm-up), for a side-by-side comparison.
+
+The model is the reference module of Tests/Fixtures/make_reference.py (DESIGN.md's v1
+transformer with its exact parameter names). `--attention sdpa` swaps the explicit masked
+softmax for torch.nn.functional.scaled_dot_product_attention(is_causal=True) (PyTorch's fused
+kernel), so both ways of writing the model can be compared.
+
+Run:  /work/devvenv/bin/python Benchmarks/pytorch_reference.py --config small --threads 2 --steps 20
+"""
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures"))
+import make_reference as ref  # noqa: E402
+
+
+def sdpa_forward(self, x):
+    B, T, C = x.shape
+    H = self.n_heads
+    q, k, v = self.qkv(x).split(C, dim=2)
+    q, k, v = (t.view(B, T, H, C // H).transpose(1, 2) for t in (q, k, v))
+    y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    return self.proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", choices=["small", "large"], default="small")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--attention", choices=["explicit", "sdpa"], default="explicit")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    cfg = ref.CONFIGS[args.config]
+    if args.attention == "sdpa":
+        ref.Attention.forward = sdpa_forward
+    model = ref.ReferenceTransformer(cfg)
+    B, T = args.batch, cfg["context_length"]
+    g = torch.Generator().manual_seed(2)
+    tokens = torch.randint(0, cfg["vocab_size"], (B, T), generator=g)
+    targets = torch.randint(0, cfg["vocab_size"], (B, T), generator=g)
+    regimes = torch.randint(0, cfg["n_regimes"], (B, T), generator=g)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+
+    times, losses = [], []
+    for step in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        _, loss = model(tokens, regimes, targets)
+        loss.backward()
+        opt.step()
+        elapsed = time.perf_counter() - start
+        losses.append(loss.item())
+        if step >= args.warmup:
+            times.append(elapsed)
+    median = statistics.median(times)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"pytorch_reference.py --config {args.config} --threads {args.threads} --batch {B} "
+          f"--steps {args.steps} --attention {args.attention}  (torch {torch.__version__})")
+    print(f"  parameters   {n_params}")
+    print(f"  step median  {median * 1e3:.2f} ms  (min {min(times) * 1e3:.2f}, max {max(times) * 1e3:.2f})")
+    print(f"  tokens/s     {B * T / median:.0f}")
+    print(f"  peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
+    print(f"  loss         {losses[0]:.4f} -> {losses[-1]:.4f}")
+    print(f"  load avg     {' '.join(open('/proc/loadavg').read().split()[:3])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import TGFLCore
+
+/// `tgfl-bench train`: training throughput (forward + backward + AdamW) of the v1 transformer.
+struct TrainBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Tokens/s of training steps (forward, backward, AdamW) at batch B, T = context.")
+
+    @Option(help: "Model config: small or large.")
+    var config = "small"
+    @Option(help: "Timed steps (after warm-up).")
+    var steps = 20
+    @Option(help: "Untimed warm-up steps.")
+    var warmup = 3
+    @Option(help: "Worker threads (default: all processors).")
+    var threads: Int?
+    @Option(help: "Batch size B.")
+    var batch = 32
+
+    func run() throws {
+        let cfg = try BenchmarkSupport.config(named: config)
+        guard steps >= 1, warmup >= 0, batch >= 1 else {
+            throw ValidationError("--steps and --batch must be at least 1, --warmup at least 0")
+        }
+        let model = try Transformer(config: cfg, seed: 1, threads: threads)
+        let B = batch, T = cfg.contextLength
+        var rng = SeededRNG(seed: 2)
+        let tokens = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.vocabSize)) }
+        let targets = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.vocabSize)) }
+        let regimes = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.nRegimes)) }
+        var optimizer = try AdamW(parameterCount: model.parameterCount)
+
+        var times: [Double] = []
+        var losses: [Float] = []
+        for step in 0..<(warmup + steps) {
+            let start = BenchmarkSupport.now()
+            let (loss, _) = try model.trainStep(tokens: tokens, regimes: regimes, targets: targets,
+                                                batch: B, length: T, optimizer: &optimizer)
+            let elapsed = BenchmarkSupport.now() - start
+            if step >= warmup { times.append(elapsed) }
+            losses.append(loss)
+        }
+        let median = BenchmarkSupport.median(times)
+        print("tgfl-bench train --config \(config) --threads \(model.threads) --batch \(B) --steps \(steps)")
+        print("  model        V=\(cfg.vocabSize) T=\(T) C=\(cfg.dModel) L=\(cfg.nLayers) H=\(cfg.nHeads) "
+              + "F=\(cfg.dFF) R=\(cfg.nRegimes)")
+        print("  parameters   \(model.parameterCount)")
+        print(String(format: "  step median  %.2f ms  (min %.2f, max %.2f)", median * 1e3,
+                     (times.min() ?? .nan) * 1e3, (times.max() ?? .nan) * 1e3))
+        print(String(format: "  tokens/s     %.0f", Double(B * T) / median))
+        print(String(format: "  peak RSS     %.1f MB", BenchmarkSupport.peakRSSMegabytes()))
+        print(String(format: "  loss         %.4f -> %.4f", losses.first ?? .nan, losses.last ?? .nan))
+        print("  load avg     \(BenchmarkSupport.loadAverage())")
+    }
+}

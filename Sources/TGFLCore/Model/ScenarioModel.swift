@@ -1,0 +1,395 @@
+import Foundation
+
+/// One entry of a training run's history: the state after a logged step.
+public struct TrainingRecord: Codable, Equatable, Sendable {
+    /// 1-based number of completed optimizer steps.
+    public var step: Int
+    /// Epochs completed, `step · batchSize / trainingWindows` (fractional).
+    public var epoch: Double
+    /// Mean training loss (nats per token) over the steps since the previous record.
+    public var trainLoss: Double
+    /// Mean validation loss (nats per token), when it was evaluated at this step.
+    public var valLoss: Double?
+    /// Learning rate used by this step.
+    public var learningRate: Double
+    /// Training throughput since the previous record, tokens per second.
+    public var tokensPerSecond: Double
+
+    public init(step: Int, epoch: Double, trainLoss: Double, valLoss: Double?, learningRate: Double,
+                tokensPerSecond: Double) {
+        self.step = step; self.epoch = epoch; self.trainLoss = trainLoss; self.valLoss = valLoss
+        self.learningRate = learningRate; self.tokensPerSecond = tokensPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, epoch, trainLoss = "train_loss", valLoss = "val_loss"
+        case learningRate = "learning_rate", tokensPerSecond = "tokens_per_second"
+    }
+}
+
+/// The record of how a model was trained, stored in checkpoints as the JSON attribute
+/// `/training/history` (`{"records": [...], "summary": {...}}`).
+///
+/// Only logged steps are kept (every `evaluateEvery` steps and the last one), so the JSON
+/// stays small.
+public struct TrainingHistory: Codable, Equatable, Sendable {
+    /// Logged steps in order.
+    public var records: [TrainingRecord]
+    /// Free-form facts about the last run (e.g. `steps`, `best_validation_loss`).
+    public var summary: [String: String]
+
+    public init(records: [TrainingRecord] = [], summary: [String: String] = [:]) {
+        self.records = records; self.summary = summary
+    }
+
+    /// Whether nothing was recorded.
+    public var isEmpty: Bool { records.isEmpty && summary.isEmpty }
+
+    /// The history as compact JSON with sorted keys.
+    public func jsonString() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Strings, Ints and finite Doubles always encode; non-finite losses are mapped out first.
+        var safe = self
+        for i in safe.records.indices {
+            if !safe.records[i].trainLoss.isFinite { safe.records[i].trainLoss = -1 }
+            if let v = safe.records[i].valLoss, !v.isFinite { safe.records[i].valLoss = nil }
+            if !safe.records[i].tokensPerSecond.isFinite { safe.records[i].tokensPerSecond = 0 }
+            if !safe.records[i].epoch.isFinite { safe.records[i].epoch = 0 }
+        }
+        return String(decoding: (try? encoder.encode(safe)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// Parses the JSON written by `jsonString()`.
+    /// - Throws: `TGFLError.invalidArgument` when the JSON does not have that form.
+    public static func fromJSON(_ json: String) throws -> TrainingHistory {
+        do {
+            return try JSONDecoder().decode(TrainingHistory.self, from: Data(json.utf8))
+        } catch {
+            throw TGFLError.invalidArgument(
+                "training history is not JSON of the form {\"records\": [...], \"summary\": {...}}: \(error)")
+        }
+    }
+}
+
+/// The user-facing scenario model: the transformer plus what turns returns into tokens and
+/// back (tokenizer), the regime model, the optimizer state for resuming training, and the
+/// training and federation records — everything a checkpoint holds.
+///
+/// ```
+/// returns ──tokenizer.encode──► tokens ──transformer(tokens, regimes)──► next-token logits
+/// regimes = regimeModel.label(returns)   (regimes[t] labels the day predicted at position t)
+/// ```
+/// Thread safety: every public method takes an internal lock, so one model may be shared
+/// between threads; calls run one at a time.
+/// Reference: DESIGN.md ("The reference transformer", "Checkpoints").
+public final class ScenarioModel: @unchecked Sendable {
+    /// The network; its parameters are the model's weights.
+    public let transformer: Transformer
+    /// The architecture.
+    public var config: ModelConfig { transformer.config }
+    /// Return tokenizer (nil until fitted or loaded).
+    public internal(set) var tokenizer: ReturnTokenizer?
+    /// Regime model (nil until fitted or loaded).
+    public internal(set) var regimeModel: RegimeModel?
+    /// AdamW state of the last training run, for resuming.
+    public internal(set) var optimizerState: OptimizerState?
+    /// How the model was trained.
+    public var history: TrainingHistory {
+        get { withLock { storedHistory } }
+        set { withLock { storedHistory = newValue } }
+    }
+    /// The federation record (JSON: strategy, rounds, clients, ε/δ), or nil.
+    public var federation: String? {
+        get { withLock { storedFederation } }
+        set { withLock { storedFederation = newValue } }
+    }
+    /// Whether the tokenizer and the regime model are present (needed to train on returns,
+    /// score returns and generate).
+    public var isFitted: Bool { withLock { tokenizer != nil && regimeModel != nil } }
+
+    private var storedHistory = TrainingHistory()
+    private var storedFederation: String?
+    /// Serialises use; recursive so a progress callback may save the model it trains.
+    let lock = NSRecursiveLock()
+
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// Creates an untrained model with GPT-2 initialization (see `Transformer.init(config:seed:)`).
+    /// - Parameters:
+    ///   - config: The architecture; validated.
+    ///   - seed: Seed of the initialization.
+    /// - Throws: `TGFLError.invalidConfig` for an invalid config.
+    public init(config: ModelConfig, seed: UInt64) throws {
+        transformer = try Transformer(config: config, seed: seed)
+    }
+
+    private init(transformer: Transformer) {
+        self.transformer = transformer
+    }
+
+    // MARK: - Checkpoints
+
+    /// Loads a model from a checkpoint written by `save(to:)` (or by h5py in the same layout).
+    ///
+    /// A checkpoint without `/tokenizer` or `/regimes` loads as an unfitted model
+    /// (`isFitted == false`): it can be trained, not used to generate.
+    /// - Parameter path: The `.h5` file.
+    /// - Returns: The model with its weights, tokenizer, regimes, optimizer state and records.
+    /// - Throws: `TGFLError.checkpoint(path:message:)` naming the file and the bad section,
+    ///   attribute or tensor (see `Checkpoint.load(from:)`).
+    public static func load(from path: String) throws -> ScenarioModel {
+        let checkpoint = try Checkpoint.load(from: path)
+        func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch let error as TGFLError {
+                if case .checkpoint = error { throw error }
+                throw TGFLError.checkpoint(path: path, message: "\(what): \(error.description)")
+            }
+        }
+        let transformer = try wrap("weights") {
+            try Transformer(config: checkpoint.config, parameters: checkpoint.parameters)
+        }
+        let model = ScenarioModel(transformer: transformer)
+        let config = checkpoint.config
+        if let section = checkpoint.tokenizer {
+            let tokenizer = try wrap("/tokenizer") { try ReturnTokenizer(checkpointSection: section) }
+            guard tokenizer.vocabSize == config.vocabSize else {
+                throw TGFLError.checkpoint(
+                    path: path, message: "/tokenizer has vocab_size \(tokenizer.vocabSize) but model_config "
+                    + "has vocab_size \(config.vocabSize); the sections come from different models")
+            }
+            model.tokenizer = tokenizer
+        }
+        if let section = checkpoint.regimes {
+            let regimes = try wrap("/regimes") { try RegimeModel(checkpointSection: section) }
+            guard regimes.count == config.nRegimes else {
+                throw TGFLError.checkpoint(
+                    path: path, message: "/regimes has \(regimes.count) regimes but model_config has "
+                    + "n_regimes \(config.nRegimes); the sections come from different models")
+            }
+            model.regimeModel = regimes
+        }
+        if let state = checkpoint.optimizer {
+            var adam = try wrap("/optimizer") { try AdamW(parameterCount: transformer.parameterCount) }
+            try wrap("/optimizer") { try adam.restore(state) }
+            model.optimizerState = state
+        }
+        if let json = checkpoint.history {
+            model.storedHistory = try wrap("/training attribute 'history'") { try TrainingHistory.fromJSON(json) }
+        }
+        model.storedFederation = checkpoint.federation
+        return model
+    }
+
+    /// The checkpoint this model would write.
+    /// - Throws: `TGFLError.shapeMismatch` or `.invalidConfig` (cannot happen for a valid model).
+    public func checkpoint() throws -> Checkpoint {
+        try withLock {
+            try Checkpoint(config: config, parameters: transformer.parameters(), optimizer: optimizerState,
+                           tokenizer: tokenizer?.checkpointSection, regimes: regimeModel?.checkpointSection,
+                           history: storedHistory.isEmpty ? nil : storedHistory.jsonString(),
+                           federation: storedFederation)
+        }
+    }
+
+    /// Saves everything to an HDF5 checkpoint, atomically (see `Checkpoint.save(to:)`).
+    /// - Parameter path: Target `.h5` file; its directory must exist.
+    /// - Throws: `TGFLError.checkpoint(path:message:)` naming the file and the problem.
+    public func save(to path: String) throws {
+        try checkpoint().save(to: path)
+    }
+
+    // MARK: - Data models
+
+    /// Fits the tokenizer and the regime model on training returns only.
+    ///
+    /// ```
+    /// tokenizer   = ReturnTokenizer.fit(trainingReturns, V = vocab_size, clipSigma)
+    /// regimeModel = RegimeModel.fit(trainingReturns, names, window, quantileLevels)
+    /// ```
+    /// - Parameters:
+    ///   - trainingReturns: Log returns of the training span, one array per series; each at
+    ///     least the regime window (20 days by default) long.
+    ///   - options: Regime and tokenizer settings; nil uses `DataPipelineConfig(model: config)`.
+    ///     Its `vocabSize` and regime count must match the model.
+    /// - Throws: `TGFLError.invalidArgument` for settings that disagree with the model or
+    ///   the errors of `ReturnTokenizer.fit` and `RegimeModel.fit` (NaN returns, too few days).
+    public func fitDataModels(trainingReturns: [[Double]], options: DataPipelineConfig?) throws {
+        let settings = options ?? DataPipelineConfig(model: config)
+        guard settings.vocabSize == config.vocabSize else {
+            throw TGFLError.invalidArgument(
+                "options.vocabSize is \(settings.vocabSize) but the model has vocab_size \(config.vocabSize)")
+        }
+        guard settings.regimeNames.count == config.nRegimes else {
+            throw TGFLError.invalidArgument(
+                "options.regimeNames has \(settings.regimeNames.count) names but the model has n_regimes "
+                + "\(config.nRegimes); give one name per regime")
+        }
+        let regimes = try RegimeModel.fit(trainingReturns: trainingReturns, names: settings.regimeNames,
+                                          window: settings.regimeWindow,
+                                          quantileLevels: settings.regimeQuantileLevels)
+        let tokenizer = try ReturnTokenizer.fit(trainingReturns: trainingReturns, vocabSize: config.vocabSize,
+                                                clipSigma: settings.clipSigma)
+        withLock {
+            self.regimeModel = regimes
+            self.tokenizer = tokenizer
+        }
+    }
+
+    /// Sets the tokenizer and regime model directly (e.g. from `PreparedData`).
+    /// - Throws: `TGFLError.invalidArgument` when their V or R disagree with the model.
+    public func setDataModels(tokenizer: ReturnTokenizer, regimeModel: RegimeModel) throws {
+        guard tokenizer.vocabSize == config.vocabSize else {
+            throw TGFLError.invalidArgument(
+                "tokenizer has vocabSize \(tokenizer.vocabSize) but the model has vocab_size \(config.vocabSize)")
+        }
+        guard regimeModel.count == config.nRegimes else {
+            throw TGFLError.invalidArgument(
+                "regime model has \(regimeModel.count) regimes but the model has n_regimes \(config.nRegimes)")
+        }
+        withLock {
+            self.tokenizer = tokenizer
+            self.regimeModel = regimeModel
+        }
+    }
+
+    /// The fitted tokenizer and regime model, or a clear error.
+    func fittedDataModels(for purpose: String) throws -> (ReturnTokenizer, RegimeModel) {
+        try withLock {
+            guard let tokenizer, let regimeModel else {
+                throw TGFLError.invalidArgument(
+                    "cannot \(purpose): the model has no tokenizer/regime model; train the model or load a "
+                    + "trained checkpoint")
+            }
+            return (tokenizer, regimeModel)
+        }
+    }
+
+    /// Replaces the optimizer state (used by trainers).
+    func setOptimizerState(_ state: OptimizerState?) { withLock { optimizerState = state } }
+
+    // MARK: - Regimes
+
+    /// The index of a regime given by name (`"crisis"`, any case) or index (`"3"`).
+    ///
+    /// Without a regime model only indices `0 ..< n_regimes` are accepted.
+    /// - Throws: `TGFLError.outOfRange` listing the valid regimes.
+    public func regimeIndex(_ nameOrIndex: String) throws -> Int {
+        try withLock {
+            if let regimeModel { return try regimeModel.regime(nameOrIndex).index }
+            let trimmed = nameOrIndex.trimmingCharacters(in: .whitespaces)
+            guard let i = Int(trimmed) else {
+                throw TGFLError.outOfRange(
+                    "unknown regime '\(nameOrIndex)': the model has no regime model yet (train it or load a "
+                    + "trained checkpoint), so give an index in 0..<\(config.nRegimes)")
+            }
+            guard (0..<config.nRegimes).contains(i) else {
+                throw TGFLError.outOfRange("regime index \(i) is outside 0..<\(config.nRegimes) (n_regimes)")
+            }
+            return i
+        }
+    }
+
+    /// The name of regime `index`.
+    /// - Throws: `TGFLError.outOfRange` for an index outside `0 ..< n_regimes`;
+    ///   `.invalidArgument` when the model has no regime model.
+    public func regimeName(_ index: Int) throws -> String {
+        try withLock {
+            guard let regimeModel else {
+                guard (0..<config.nRegimes).contains(index) else {
+                    throw TGFLError.outOfRange("regime index \(index) is outside 0..<\(config.nRegimes) (n_regimes)")
+                }
+                throw TGFLError.invalidArgument(
+                    "regime \(index) has no name: the model has no regime model; train the model or load a "
+                    + "trained checkpoint")
+            }
+            return try regimeModel.regime(at: index).name
+        }
+    }
+
+    // MARK: - Parameters and evaluation
+
+    /// A copy of the flat parameter vector (`ParameterLayout` order).
+    public func parameters() -> [Float] { withLock { transformer.parameters() } }
+
+    /// Replaces every parameter.
+    /// - Parameter values: `ParameterLayout(config:).count` finite values.
+    /// - Throws: `TGFLError.shapeMismatch` for a wrong count; `.invalidArgument` naming the
+    ///   tensor of the first NaN or infinity.
+    public func setParameters(_ values: [Float]) throws { try withLock { try transformer.setParameters(values) } }
+
+    /// Next-token logits for a batch of token/regime sequences.
+    ///
+    /// ```
+    /// logits[b, t, :] = model(tokens[b, 0...t], regimes[b, 0...t])     (B, T, V) row-major
+    /// ```
+    /// - Parameters:
+    ///   - tokens: `[B·T]` token ids in `0 ..< vocab_size`.
+    ///   - regimes: `[B·T]` regime ids; `regimes[b, t]` is the regime of the day predicted at t.
+    ///   - batch: B ≥ 1.
+    ///   - length: T in `1 ... context_length`.
+    /// - Returns: `B·T·V` logits.
+    /// - Throws: what `Transformer.forward` throws (bad shapes, ids out of range).
+    public func logits(tokens: [Int32], regimes: [Int32], batch: Int, length: Int) throws -> [Float] {
+        try withLock {
+            try transformer.forward(tokens: tokens, regimes: regimes, batch: batch, length: length)
+            return Array(transformer.logits)
+        }
+    }
+
+    /// Mean log-likelihood of a return series under the model, in nats per predicted day.
+    ///
+    /// ```
+    /// k = tokenizer.encode(r),  g = regimeModel.label(r)
+    /// LL = (1/(n−1)) Σ_{t=1}^{n−1} log softmax(logits(k[<t], g[≤t]))[k_t]
+    /// ```
+    /// Series longer than the context are scored in windows of `context_length` inputs that
+    /// advance by half a context; each day is scored once, by the first window whose last
+    /// half holds it (the first window scores all its days), so every prediction after the
+    /// first window sees at least half a context of history.
+    /// - Parameter returns: At least 2 finite log returns.
+    /// - Returns: The mean log-probability of the observed tokens (≤ 0).
+    /// - Throws: `TGFLError.invalidArgument` for fewer than 2 returns, a NaN or infinite
+    ///   return, or an unfitted model.
+    public func logLikelihood(returns: [Double]) throws -> Double {
+        try withLock {
+            let (tokenizer, regimeModel) = try fittedDataModels(for: "score returns")
+            guard returns.count >= 2 else {
+                throw TGFLError.invalidArgument(
+                    "logLikelihood needs at least 2 returns (one input and one predicted day), got \(returns.count)")
+            }
+            try RegimeModel.checkFinite(returns, what: "returns")
+            let tokens = try tokenizer.encode(returns)
+            let labels = try regimeModel.label(returns)
+            let n = returns.count, T = config.contextLength, V = config.vocabSize
+            let advance = max(1, T / 2)
+            var total = 0.0
+            var scoredUpTo = 0            // days 1 ... scoredUpTo are scored
+            var start = 0
+            while scoredUpTo < n - 1 {
+                let length = min(T, n - 1 - start)
+                let inputs = Array(tokens[start..<(start + length)])
+                let regimes = Array(labels[(start + 1)...(start + length)])
+                try transformer.forward(tokens: inputs, regimes: regimes, batch: 1, length: length)
+                let logits = transformer.logits
+                for t in 0..<length {
+                    let day = start + t + 1
+                    guard day > scoredUpTo else { continue }
+                    let row = logits.baseAddress! + t * V
+                    var m = -Float.infinity
+                    for v in 0..<V { m = max(m, row[v]) }
+                    var sum = 0.0
+                    for v in 0..<V { sum += Foundation.exp(Double(row[v] - m)) }
+                    total += Double(row[Int(tokens[day])] - m) - Foundation.log(sum)
+                }
+                scoredUpTo = start + length
+                start += advance
+            }
+            return total / Double(n - 1)
+        }
+    }
+}

@@ -1,0 +1,327 @@
+import Foundation
+
+/// Settings of central training (`Trainer`).
+public struct TrainingOptions: Sendable {
+    /// Total optimizer steps of the run (the schedule's length), ≥ 1.
+    public var steps: Int
+    /// Windows per batch B, ≥ 1.
+    public var batchSize: Int
+    /// Window length T (nil: the model's context length), in `1 ... context_length`.
+    public var sequenceLength: Int?
+    /// Peak learning rate, > 0.
+    public var learningRate: Double
+    /// Final learning rate of the cosine decay, in `0 ... learningRate`.
+    public var minLearningRate: Double
+    /// Linear warm-up steps (clamped to `steps`), ≥ 0.
+    public var warmupSteps: Int
+    /// AdamW decoupled weight decay, ≥ 0.
+    public var weightDecay: Double
+    /// Maximum global gradient norm; 0 turns clipping off.
+    public var gradientClip: Double
+    /// Fraction of each series' most recent days held out for validation, in `[0, 1)`.
+    public var validationFraction: Double
+    /// Steps between validation evaluations (and history records), ≥ 1.
+    public var evaluateEvery: Int
+    /// Early stopping: stop after this many evaluations without a new best validation loss;
+    /// 0 turns it off.
+    public var patience: Int
+    /// Seed of the batch sampling.
+    public var seed: UInt64
+    /// Worker threads (nil: the model's current count). Results do not depend on it.
+    public var threads: Int?
+
+    public init(steps: Int = 300, batchSize: Int = 32, sequenceLength: Int? = nil, learningRate: Double = 1e-3,
+                minLearningRate: Double = 1e-4, warmupSteps: Int = 20, weightDecay: Double = 0.01,
+                gradientClip: Double = 1.0, validationFraction: Double = 0.2, evaluateEvery: Int = 25,
+                patience: Int = 0, seed: UInt64 = 42, threads: Int? = nil) {
+        self.steps = steps; self.batchSize = batchSize; self.sequenceLength = sequenceLength
+        self.learningRate = learningRate; self.minLearningRate = minLearningRate
+        self.warmupSteps = warmupSteps; self.weightDecay = weightDecay; self.gradientClip = gradientClip
+        self.validationFraction = validationFraction; self.evaluateEvery = evaluateEvery
+        self.patience = patience; self.seed = seed; self.threads = threads
+    }
+
+    /// Most validation windows one evaluation uses (evenly spaced over the validation set).
+    public static let maxValidationWindows = 256
+}
+
+/// Progress of a training run, reported after every step.
+public struct TrainingProgress: Sendable {
+    /// Completed steps (1-based, counting resumed ones).
+    public var step: Int
+    /// Steps of the whole run.
+    public var totalSteps: Int
+    /// Epochs completed, `step · B / training windows`.
+    public var epoch: Double
+    /// Loss of this step's batch (nats per token).
+    public var trainLoss: Double
+    /// Validation loss, when it was evaluated at this step.
+    public var validationLoss: Double?
+    /// Training tokens per second in this run so far.
+    public var tokensPerSecond: Double
+    /// Seconds since this run started.
+    public var elapsedSeconds: Double
+    /// Estimated seconds left.
+    public var etaSeconds: Double
+
+    public init(step: Int, totalSteps: Int, epoch: Double, trainLoss: Double, validationLoss: Double?,
+                tokensPerSecond: Double, elapsedSeconds: Double, etaSeconds: Double) {
+        self.step = step; self.totalSteps = totalSteps; self.epoch = epoch; self.trainLoss = trainLoss
+        self.validationLoss = validationLoss; self.tokensPerSecond = tokensPerSecond
+        self.elapsedSeconds = elapsedSeconds; self.etaSeconds = etaSeconds
+    }
+}
+
+/// What a training run did.
+public struct TrainingReport: Sendable {
+    /// Steps taken in this call (not counting resumed ones).
+    public var stepsRun: Int
+    /// Lowest validation loss seen in this call (nil without validation data).
+    public var bestValidationLoss: Double?
+    /// Loss of the last step's batch.
+    public var finalTrainLoss: Double
+    /// Whether early stopping ended the run.
+    public var stoppedEarly: Bool
+    /// Whether the progress callback stopped the run (`fit` then throws `.cancelled`
+    /// instead of returning, so a returned report has `false`).
+    public var cancelled: Bool
+
+    public init(stepsRun: Int, bestValidationLoss: Double?, finalTrainLoss: Double, stoppedEarly: Bool,
+                cancelled: Bool) {
+        self.stepsRun = stepsRun; self.bestValidationLoss = bestValidationLoss
+        self.finalTrainLoss = finalTrainLoss; self.stoppedEarly = stoppedEarly; self.cancelled = cancelled
+    }
+}
+
+/// Central (single-site) training of a `ScenarioModel` on return series.
+///
+/// ```
+/// k_j = ⌊(1 − validationFraction) · n_j⌋                   first validation day of series j
+/// tokenizer, regimes fitted on r_j[0 ..< k_j] (when the model has none)
+/// train windows ⊂ days 0 ..< k_j,  validation windows ⊂ days k_j ..< n_j   (WindowSplit)
+/// step s = 0 … S−1:  batch = B windows drawn with replacement by SeededRNG(seed, stream: s)
+///                    lr_s = warm-up + cosine (LearningRateSchedule(peak, min, W, S))
+///                    θ ← AdamW(θ, clip(∇ loss, gradientClip))
+/// every evaluateEvery steps and at the end: validation loss = mean cross-entropy over at
+///     most 256 fixed validation windows (evenly spaced indices ⌊i · n / 256⌋), batch B
+/// early stop after `patience` evaluations without improvement
+/// ```
+/// Because batch `s` depends only on `(seed, s)` and the optimizer state is kept in the
+/// model, a run stopped after step N (cancelled, or saved and loaded) and continued with the
+/// same options gives bit-identical parameters to an uninterrupted run: `fit` resumes at
+/// `model.optimizerState.step` when that is below `steps`; otherwise it starts a new run
+/// with a fresh optimizer.
+/// Reference: Loshchilov & Hutter (2019) AdamW; nanoGPT / llm.c training loop.
+public final class Trainer {
+    /// The model being trained.
+    public let model: ScenarioModel
+    /// The settings.
+    public let options: TrainingOptions
+
+    /// - Parameters:
+    ///   - model: The model to train in place.
+    ///   - options: The settings; checked here.
+    /// - Throws: `TGFLError.outOfRange` naming the bad option.
+    public init(model: ScenarioModel, options: TrainingOptions) throws {
+        let o = options
+        func bad(_ message: String) -> TGFLError { .outOfRange("TrainingOptions." + message) }
+        guard o.steps >= 1 else { throw bad("steps must be at least 1, got \(o.steps)") }
+        guard o.batchSize >= 1 else { throw bad("batchSize must be at least 1, got \(o.batchSize)") }
+        if let t = o.sequenceLength, !(1...model.config.contextLength).contains(t) {
+            throw bad("sequenceLength must be in 1...\(model.config.contextLength) (context_length), got \(t)")
+        }
+        guard o.learningRate > 0, o.learningRate.isFinite else {
+            throw bad("learningRate must be positive and finite, got \(o.learningRate)")
+        }
+        guard o.minLearningRate >= 0, o.minLearningRate <= o.learningRate else {
+            throw bad("minLearningRate must be in 0...learningRate (\(o.learningRate)), got \(o.minLearningRate)")
+        }
+        guard o.warmupSteps >= 0 else { throw bad("warmupSteps must be ≥ 0, got \(o.warmupSteps)") }
+        guard o.weightDecay >= 0, o.weightDecay.isFinite else {
+            throw bad("weightDecay must be ≥ 0 and finite, got \(o.weightDecay)")
+        }
+        guard o.gradientClip >= 0, o.gradientClip.isFinite else {
+            throw bad("gradientClip must be ≥ 0 and finite (0 = off), got \(o.gradientClip)")
+        }
+        guard o.validationFraction >= 0, o.validationFraction < 1 else {
+            throw bad("validationFraction must be in [0, 1), got \(o.validationFraction)")
+        }
+        guard o.evaluateEvery >= 1 else { throw bad("evaluateEvery must be at least 1, got \(o.evaluateEvery)") }
+        guard o.patience >= 0 else { throw bad("patience must be ≥ 0 (0 = off), got \(o.patience)") }
+        if let t = o.threads, t < 1 { throw bad("threads must be at least 1, got \(t)") }
+        self.model = model
+        self.options = options
+    }
+
+    /// The data of a run: the fitted models applied to the series and the time split.
+    struct RunData {
+        let split: WindowSplit
+        let validationIndices: [Int]
+        let length: Int
+    }
+
+    /// Fits the data models if needed, tokenizes and labels the series, and splits windows.
+    func prepare(series: [[Double]]) throws -> RunData {
+        guard !series.isEmpty else { throw TGFLError.invalidArgument("no return series given to train on") }
+        for (j, s) in series.enumerated() {
+            try RegimeModel.checkFinite(s, what: "series \(j)")
+        }
+        let trainFraction = 1 - options.validationFraction
+        if !model.isFitted {
+            let training = series.map { Array($0[0..<splitDay(count: $0.count, trainFraction: trainFraction)]) }
+            try model.fitDataModels(trainingReturns: training,
+                                    options: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
+        }
+        let (tokenizer, regimeModel) = try model.fittedDataModels(for: "train")
+        let tokens = try series.map { try tokenizer.encode($0) }
+        let labels = try series.map { try regimeModel.label($0) }
+        let length = options.sequenceLength ?? model.config.contextLength
+        let split = try WindowSplit(tokens: tokens, regimes: labels, contextLength: length,
+                                    trainFraction: trainFraction, stride: 1)
+        let n = split.validation.count, cap = TrainingOptions.maxValidationWindows
+        let indices = n <= cap ? Array(0..<n) : (0..<cap).map { $0 * n / cap }
+        return RunData(split: split, validationIndices: indices, length: length)
+    }
+
+    /// Mean cross-entropy over the fixed validation windows (nil when there are none).
+    func validationLoss(_ data: RunData) throws -> Double? {
+        guard !data.validationIndices.isEmpty else { return nil }
+        let T = data.length, B = options.batchSize
+        var total = 0.0
+        var start = 0
+        while start < data.validationIndices.count {
+            let chunk = Array(data.validationIndices[start..<min(start + B, data.validationIndices.count)])
+            let batch = try data.split.validation.batch(indices: chunk)
+            let (inputs, targets) = Self.inputsAndTargets(batch.tokens, count: chunk.count, length: T)
+            let loss = try model.transformer.forward(tokens: inputs, regimes: batch.regimes, batch: chunk.count,
+                                                     length: T, targets: targets)!
+            total += Double(loss) * Double(chunk.count)
+            start += B
+        }
+        return total / Double(data.validationIndices.count)
+    }
+
+    /// Splits `B·(T+1)` window tokens into inputs `[B·T]` and next-token targets `[B·T]`.
+    static func inputsAndTargets(_ tokens: [Int32], count B: Int, length T: Int) -> ([Int32], [Int32]) {
+        var inputs = [Int32](), targets = [Int32]()
+        inputs.reserveCapacity(B * T); targets.reserveCapacity(B * T)
+        for b in 0..<B {
+            let row = b * (T + 1)
+            inputs += tokens[row..<(row + T)]
+            targets += tokens[(row + 1)...(row + T)]
+        }
+        return (inputs, targets)
+    }
+
+    /// Fits tokenizer/regimes on the training span if the model has none, then trains.
+    ///
+    /// See the type's documentation for the schedule, the split and resuming.
+    /// - Parameters:
+    ///   - series: Log returns, one array per series (e.g. per asset), oldest first.
+    ///   - progress: Called after every step; return false to stop.
+    /// - Returns: The report of this call.
+    /// - Throws: `TGFLError.invalidArgument` for NaN returns or too little data (no training
+    ///   window fits); `.cancelled` when `progress` returned false — the model then holds the
+    ///   parameters and optimizer state of the last completed step.
+    public func fit(series: [[Double]], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
+        try model.withLock { try fitLocked(series: series, progress: progress) }
+    }
+
+    private func fitLocked(series: [[Double]], progress: ((TrainingProgress) -> Bool)?) throws -> TrainingReport {
+        let transformer = model.transformer
+        let savedThreads = transformer.threads
+        if let threads = options.threads { try transformer.setThreads(threads) }
+        defer { try? transformer.setThreads(savedThreads) }
+
+        let data = try prepare(series: series)
+        let S = options.steps, B = options.batchSize, T = data.length
+        let schedule = try LearningRateSchedule(peak: options.learningRate, minimum: options.minLearningRate,
+                                                warmupSteps: min(options.warmupSteps, S), totalSteps: S)
+        var optimizer = try AdamW(parameterCount: transformer.parameterCount, learningRate: options.learningRate,
+                                  weightDecay: options.weightDecay)
+        var firstStep = 0
+        if let state = model.optimizerState, state.step < S, state.m.count == transformer.parameterCount {
+            try optimizer.restore(state)
+            firstStep = state.step
+        }
+        var history = model.history
+        if firstStep == 0 { history = TrainingHistory() }
+        let trainCount = data.split.train.count
+        let clip: Double? = options.gradientClip > 0 ? options.gradientClip : nil
+
+        var best: Double?
+        var sinceBest = 0
+        var stepsRun = 0
+        var lastLoss = Double.nan
+        var stoppedEarly = false
+        var cancelled = false
+        var lossSinceRecord = 0.0, stepsSinceRecord = 0
+        let start = Date()
+        var recordStart = start
+        defer {
+            model.setOptimizerState(optimizer.state)
+            history.summary = [
+                "steps": "\(firstStep + stepsRun)", "total_steps": "\(S)", "batch_size": "\(B)",
+                "sequence_length": "\(T)", "training_windows": "\(trainCount)",
+                "validation_windows": "\(data.validationIndices.count)",
+                "final_train_loss": lastLoss.isFinite ? "\(lastLoss)" : "nan",
+                "best_validation_loss": best.map { "\($0)" } ?? "none",
+                "stopped_early": "\(stoppedEarly)", "cancelled": "\(cancelled)", "seed": "\(options.seed)",
+            ]
+            model.history = history
+        }
+
+        for s in firstStep..<S {
+            var rng = SeededRNG(seed: options.seed, stream: UInt64(s))
+            let indices = (0..<B).map { _ in rng.int(below: trainCount) }
+            let batch = try data.split.train.batch(indices: indices)
+            let (inputs, targets) = Self.inputsAndTargets(batch.tokens, count: B, length: T)
+            let lr = schedule.learningRate(at: s)
+            optimizer.learningRate = lr
+            let (loss, _) = try transformer.trainStep(tokens: inputs, regimes: batch.regimes, targets: targets,
+                                                      batch: B, length: T, optimizer: &optimizer, clipNorm: clip)
+            stepsRun += 1
+            lastLoss = Double(loss)
+            lossSinceRecord += lastLoss
+            stepsSinceRecord += 1
+            let step = s + 1
+            let epoch = Double(step * B) / Double(trainCount)
+
+            var validation: Double?
+            if step % options.evaluateEvery == 0 || step == S {
+                validation = try validationLoss(data)
+                let now = Date()
+                let seconds = now.timeIntervalSince(recordStart)
+                history.records.append(TrainingRecord(
+                    step: step, epoch: epoch, trainLoss: lossSinceRecord / Double(stepsSinceRecord),
+                    valLoss: validation, learningRate: lr,
+                    tokensPerSecond: seconds > 0 ? Double(stepsSinceRecord * B * T) / seconds : 0))
+                lossSinceRecord = 0; stepsSinceRecord = 0; recordStart = now
+                if let v = validation {
+                    if best == nil || v < best! {
+                        best = v
+                        sinceBest = 0
+                    } else {
+                        sinceBest += 1
+                        if options.patience > 0 && sinceBest >= options.patience { stoppedEarly = true }
+                    }
+                }
+            }
+            if let progress {
+                let elapsed = Date().timeIntervalSince(start)
+                let perStep = elapsed / Double(stepsRun)
+                let report = TrainingProgress(
+                    step: step, totalSteps: S, epoch: epoch, trainLoss: lastLoss, validationLoss: validation,
+                    tokensPerSecond: elapsed > 0 ? Double(stepsRun * B * T) / elapsed : 0,
+                    elapsedSeconds: elapsed, etaSeconds: perStep * Double(S - step))
+                if !progress(report) {
+                    cancelled = true
+                    throw TGFLError.cancelled
+                }
+            }
+            if stoppedEarly { break }
+        }
+        return TrainingReport(stepsRun: stepsRun, bestValidationLoss: best, finalTrainLoss: lastLoss,
+                              stoppedEarly: stoppedEarly, cancelled: false)
+    }
+}
