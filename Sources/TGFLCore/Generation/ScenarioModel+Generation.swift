@@ -1,10 +1,306 @@
 import Foundation
 
+/// The validated inputs of one generation run.
+struct GenerationPlan: Sendable {
+    let paths: Int
+    let horizon: Int
+    /// Regime index of each generated day, `[horizon]`.
+    let regimes: [Int32]
+    /// Input tokens and regimes of the prompt (the last ≤ T days), same for every path.
+    let promptTokens: [Int32]
+    let promptRegimes: [Int32]
+    let inverseTemperature: Float
+    let seed: UInt64
+    let threads: Int
+}
+
+/// What a generation run produced; `tokens` and `logits` only when asked for (tests).
+struct GenerationOutput {
+    var returns: [Double]          // [paths · horizon]
+    var tokens: [Int32]            // [paths · horizon] when recorded
+    var logits: [Float]            // [paths · horizon · V] when recorded
+}
+
+private final class GenerationControl: @unchecked Sendable {
+    let lock = NSLock()
+    var completed = 0
+    var cancelled = false
+}
+
 extension ScenarioModel {
-    /// Generates scenarios (placeholder until the KV-cache sampler lands).
-    /// - Throws: `TGFLError.invalidArgument` always for now.
+    /// Paths processed together by one worker (fixed, so results do not depend on threads).
+    static let generationChunkSize = 32
+
+    /// Generates scenario paths by batched autoregressive sampling with a KV cache.
+    ///
+    /// Inputs are `(token, regime)` pairs; the regime at position t is the regime of the day
+    /// predicted there (see `WindowDataset`). With a prompt `r_0 … r_{n−1}` (the last
+    /// `context_length` days are used; regimes are labelled on the whole prompt):
+    /// ```
+    /// inputs_t = (encode(r_t), label(r_{t+1})) for t < n−1,   inputs_{n−1} = (encode(r_{n−1}), g_0)
+    /// without a prompt: one input (encode(training mean), g_0)
+    /// day d:  k_d ~ softmax(logits(last position) / τ)      (g_d = regime of day d)
+    ///         x_d = edge_{k_d} + U · (edge_{k_d+1} − edge_{k_d})   (ReturnTokenizer.sample)
+    ///         append input (k_d, g_{d+1})
+    /// ```
+    /// **Sliding window.** Positions are absolute and learned, so a cached sequence cannot
+    /// simply be shifted: when a sequence holding `context_length` inputs needs one more, it
+    /// keeps its most recent `max(1, context_length / 2)` inputs (including the new one),
+    /// recomputes their K/V in one prefill at positions `0 …` and continues. Horizons longer
+    /// than the context therefore work, each day seeing at least half a context of history.
+    ///
+    /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)` (one
+    /// uniform for its token, one for the value inside the bin, per day), and paths are
+    /// processed in fixed chunks of 32 with single-threaded products, the chunks spread over
+    /// `threads` workers: the same seed gives bit-identical scenarios for any thread count.
+    /// - Parameters:
+    ///   - options: Paths, horizon, regime condition, prompt, temperature, seed, threads.
+    ///   - progress: Called after each finished chunk of paths (possibly from a worker
+    ///     thread, one call at a time); return false to cancel.
+    /// - Returns: `paths × horizon` log returns, each inside the tokenizer's range.
+    /// - Throws: `TGFLError.invalidArgument` for an unfitted model ("train the model or load a
+    ///   trained checkpoint"), paths or horizon < 1, temperature ≤ 0 or not finite, an empty
+    ///   or NaN prompt; `.outOfRange` for an unknown regime index or a regime path whose
+    ///   length is not the horizon; `.cancelled` when `progress` returned false.
+    /// Reference: Radford et al. (2019) GPT-2 sampling with temperature; KV caching as in
+    /// Pope et al. (2022), "Efficiently Scaling Transformer Inference".
     public func generate(_ options: GenerationOptions,
                          progress: ((GenerationProgress) -> Bool)? = nil) throws -> ScenarioSet {
-        throw TGFLError.invalidArgument("not implemented yet")
+        let output = try generateRaw(options, record: false, progress: progress)
+        let H = options.horizon
+        return ScenarioSet(returns: (0..<options.paths).map { p in
+            Array(output.returns[(p * H)..<((p + 1) * H)])
+        })
+    }
+
+    /// Checks the options and builds the prompt inputs.
+    func plan(_ options: GenerationOptions) throws -> GenerationPlan {
+        let (tokenizer, regimeModel) = try fittedDataModels(for: "generate")
+        guard options.paths >= 1 else {
+            throw TGFLError.invalidArgument("paths must be at least 1, got \(options.paths)")
+        }
+        guard options.horizon >= 1 else {
+            throw TGFLError.invalidArgument("horizon must be at least 1 day, got \(options.horizon)")
+        }
+        let (total, overflow) = options.paths.multipliedReportingOverflow(by: options.horizon)
+        guard !overflow, total <= 1 << 31 else {
+            throw TGFLError.invalidArgument(
+                "paths × horizon = \(options.paths) × \(options.horizon) is too large; generate in batches")
+        }
+        guard options.temperature > 0, options.temperature.isFinite else {
+            throw TGFLError.invalidArgument(
+                "temperature must be positive and finite, got \(options.temperature); 1 samples the model as trained")
+        }
+        if let threads = options.threads, threads < 1 {
+            throw TGFLError.outOfRange("threads must be at least 1, got \(threads)")
+        }
+        let R = config.nRegimes
+        let regimes: [Int32]
+        switch options.regime {
+        case .fixed(let g):
+            guard (0..<R).contains(g) else {
+                throw TGFLError.outOfRange("regime \(g) is outside 0..<\(R); valid regimes: \(regimeList(regimeModel))")
+            }
+            regimes = Array(repeating: Int32(g), count: options.horizon)
+        case .path(let path):
+            guard path.count == options.horizon else {
+                throw TGFLError.outOfRange(
+                    "the regime path has \(path.count) labels but the horizon is \(options.horizon) days; "
+                    + "give one regime per generated day")
+            }
+            if let i = path.firstIndex(where: { !(0..<R).contains($0) }) {
+                throw TGFLError.outOfRange(
+                    "regime path[\(i)] = \(path[i]) is outside 0..<\(R); valid regimes: \(regimeList(regimeModel))")
+            }
+            regimes = path.map { Int32($0) }
+        }
+        var promptTokens: [Int32], promptRegimes: [Int32]
+        if let prompt = options.prompt {
+            guard !prompt.isEmpty else {
+                throw TGFLError.invalidArgument("the prompt is empty; pass nil to start without one")
+            }
+            if let i = prompt.firstIndex(where: { !$0.isFinite }) {
+                throw TGFLError.invalidArgument(
+                    "prompt[\(i)] = \(prompt[i]) is not finite; the prompt must hold real log returns")
+            }
+            let tokens = try tokenizer.encode(prompt)
+            let labels = try regimeModel.label(prompt)
+            let n = prompt.count, keep = min(n, config.contextLength)
+            promptTokens = Array(tokens[(n - keep)...])
+            promptRegimes = (n - keep..<n).map { t in t + 1 < n ? labels[t + 1] : regimes[0] }
+        } else {
+            promptTokens = [try tokenizer.encode(tokenizer.mean)]
+            promptRegimes = [regimes[0]]
+        }
+        return GenerationPlan(paths: options.paths, horizon: options.horizon, regimes: regimes,
+                              promptTokens: promptTokens, promptRegimes: promptRegimes,
+                              inverseTemperature: Float(1 / options.temperature), seed: options.seed,
+                              threads: options.threads ?? transformer.threads)
+    }
+
+    private func regimeList(_ model: RegimeModel) -> String {
+        model.names.enumerated().map { "\($1) (\($0))" }.joined(separator: ", ")
+    }
+
+    /// Runs the sampler; with `record`, also keeps every sampled token and the logits it was
+    /// drawn from (for tests).
+    func generateRaw(_ options: GenerationOptions, record: Bool,
+                     progress: ((GenerationProgress) -> Bool)?) throws -> GenerationOutput {
+        try withLock {
+            let plan = try self.plan(options)
+            let (tokenizer, _) = try fittedDataModels(for: "generate")
+            let P = Self.generationChunkSize, H = plan.horizon, V = config.vocabSize
+            let chunks = (plan.paths + P - 1) / P
+            let workers = max(1, min(plan.threads, chunks))
+            let caches = (0..<workers).map { _ in KVCache(config: config, slots: P) }
+            let returns = UnsafeMutablePointer<Double>.allocate(capacity: plan.paths * H)
+            defer { returns.deallocate() }
+            let recordedTokens = UnsafeMutablePointer<Int32>.allocate(capacity: record ? plan.paths * H : 1)
+            defer { recordedTokens.deallocate() }
+            let recordedLogits = UnsafeMutablePointer<Float>.allocate(capacity: record ? plan.paths * H * V : 1)
+            defer { recordedLogits.deallocate() }
+
+            let control = GenerationControl()
+            let started = DispatchTime.now().uptimeNanoseconds
+            let out = UncheckedSendable(returns), rt = UncheckedSendable(recordedTokens)
+            let rl = UncheckedSendable(recordedLogits)
+            let callback = UncheckedSendable(progress)
+            Parallel.forEach(parts: chunks, threads: workers) { chunk, worker in
+                control.lock.lock()
+                let stop = control.cancelled
+                control.lock.unlock()
+                if stop { return }
+                let first = chunk * P, count = min(P, plan.paths - first)
+                self.sampleChunk(plan: plan, tokenizer: tokenizer, cache: caches[worker], firstPath: first,
+                                 count: count, returns: out.value,
+                                 tokens: record ? rt.value : nil, logits: record ? rl.value : nil)
+                guard let report = callback.value else { return }
+                control.lock.lock()
+                defer { control.lock.unlock() }
+                control.completed += count
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+                let done = control.completed * H
+                let rate = elapsed > 0 ? Double(done) / elapsed : 0
+                let info = GenerationProgress(
+                    pathsCompleted: control.completed, totalPaths: plan.paths, tokensGenerated: done,
+                    elapsedSeconds: elapsed, tokensPerSecond: rate,
+                    etaSeconds: rate > 0 ? Double((plan.paths - control.completed) * H) / rate : 0)
+                if !control.cancelled && !report(info) { control.cancelled = true }
+            }
+            if control.cancelled { throw TGFLError.cancelled }
+            return GenerationOutput(
+                returns: Array(UnsafeBufferPointer(start: returns, count: plan.paths * H)),
+                tokens: record ? Array(UnsafeBufferPointer(start: recordedTokens, count: plan.paths * H)) : [],
+                logits: record ? Array(UnsafeBufferPointer(start: recordedLogits, count: plan.paths * H * V)) : [])
+        }
+    }
+
+    /// Samples `count` paths starting at `firstPath` in one cache (single-threaded).
+    private func sampleChunk(plan: GenerationPlan, tokenizer: ReturnTokenizer, cache: KVCache, firstPath: Int,
+                             count: Int, returns: UnsafeMutablePointer<Double>,
+                             tokens recordTokens: UnsafeMutablePointer<Int32>?,
+                             logits recordLogits: UnsafeMutablePointer<Float>?) {
+        let T = config.contextLength, V = config.vocabSize, H = plan.horizon
+        var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
+        let edges = tokenizer.binEdges
+        let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
+
+        // Prompt prefill: every slot holds the same prompt.
+        var length = plan.promptTokens.count
+        for s in 0..<count {
+            for t in 0..<length {
+                seqTok[s * T + t] = plan.promptTokens[t]
+                seqReg[s * T + t] = plan.promptRegimes[t]
+            }
+        }
+        prefill(cache: cache, slots: count, length: length)
+
+        for d in 0..<H {
+            // Sample day d of every slot from its logits.
+            for s in 0..<count {
+                let row = cache.logits + s * V
+                let path = firstPath + s
+                if let recordLogits { (recordLogits + (path * H + d) * V).update(from: row, count: V) }
+                let k = Self.sample(logits: row, V: V, inverseTemperature: plan.inverseTemperature,
+                                    scratch: cache.probabilities, rng: &rngs[s])
+                let lo = edges[k], hi = edges[k + 1]
+                returns[path * H + d] = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
+                recordTokens?[path * H + d] = Int32(k)
+                cache.rowToken[s] = Int32(k)   // the next input token
+            }
+            if d == H - 1 { break }
+            let regime = plan.regimes[d + 1]
+            if length == T {
+                // Slide: keep the most recent half (with the new input) and recompute it.
+                let keep = max(1, T / 2)
+                for s in 0..<count {
+                    let base = s * T
+                    for t in 0..<(keep - 1) {
+                        seqTok[base + t] = seqTok[base + T - keep + 1 + t]
+                        seqReg[base + t] = seqReg[base + T - keep + 1 + t]
+                    }
+                    seqTok[base + keep - 1] = cache.rowToken[s]
+                    seqReg[base + keep - 1] = regime
+                }
+                length = keep
+                prefill(cache: cache, slots: count, length: length)
+            } else {
+                for s in 0..<count {
+                    seqTok[s * T + length] = cache.rowToken[s]
+                    seqReg[s * T + length] = regime
+                    cache.rowSlot[s] = Int32(s)
+                    cache.rowPosition[s] = Int32(length)
+                    cache.rowRegime[s] = regime
+                    cache.outputRows[s] = Int32(s)
+                }
+                length += 1
+                transformer.forwardCached(cache, rows: count, outputCount: count)
+            }
+        }
+    }
+
+    /// Runs positions `0 ..< length` of every slot's stored sequence through the model in one
+    /// pass; the logits of each slot's last position land in `cache.logits`.
+    private func prefill(cache: KVCache, slots: Int, length: Int) {
+        let T = config.contextLength
+        var r = 0
+        for s in 0..<slots {
+            for t in 0..<length {
+                cache.rowSlot[r] = Int32(s)
+                cache.rowPosition[r] = Int32(t)
+                cache.rowToken[r] = cache.sequenceTokens[s * T + t]
+                cache.rowRegime[r] = cache.sequenceRegimes[s * T + t]
+                r += 1
+            }
+            cache.outputRows[s] = Int32(s * length + length - 1)
+        }
+        transformer.forwardCached(cache, rows: r, outputCount: slots)
+    }
+
+    /// Draws a token from `softmax(logits · inverseTemperature)` with one uniform.
+    ///
+    /// ```
+    /// w_v = exp((l_v − max l) · β)     k = first v with Σ_{u ≤ v} w_u > U · Σ_u w_u
+    /// ```
+    @inline(__always)
+    static func sample(logits: UnsafePointer<Float>, V: Int, inverseTemperature beta: Float,
+                       scratch: UnsafeMutablePointer<Float>, rng: inout SeededRNG) -> Int {
+        let m = VectorMath.max(logits, V)
+        var total: Float = 0
+        for v in 0..<V {
+            let w = VectorMath.exp((logits[v] - m) * beta)
+            scratch[v] = w
+            total += w
+        }
+        let u = Float(rng.uniform()) * total
+        var cumulative: Float = 0
+        var last = 0
+        for v in 0..<V {
+            let w = scratch[v]
+            if w > 0 { last = v }
+            cumulative += w
+            if u < cumulative { return v }
+        }
+        return last
     }
 }
