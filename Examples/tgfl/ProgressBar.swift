@@ -129,6 +129,18 @@ final class ProgressReporter {
         if isTerminal && lastLength > 0 { writeStandardError("\n") }
     }
 
+    /// Prints a permanent line (e.g. one per federated round) above the bar.
+    func message(_ line: String) {
+        if isTerminal {
+            let pad = max(0, lastLength - line.count)
+            writeStandardError("\r" + line + String(repeating: " ", count: pad) + "\n")
+            lastLength = 0
+            if let s = lastSnapshot, !finished { draw(s) }
+        } else {
+            writeStandardError(line + "\n")
+        }
+    }
+
     private func draw(_ snapshot: ProgressSnapshot) {
         let text = ProgressFormat.line(label: label, unit: unit, snapshot: snapshot)
         if isTerminal {
