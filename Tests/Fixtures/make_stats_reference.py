@@ -349,3 +349,8 @@ if __name__ == "__main__":
     with open(OUT, "w") as f:
         json.dump(ref, f, separators=(",", ":"))
     print("wrote", OUT, os.path.getsize(OUT), "bytes")
+    # The distances, Quant GANs scores, drift, memorization and report references live in a
+    # companion script (same conventions, its own fixture file); one command regenerates both.
+    import runpy
+    runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "make_stats_reference_report.py"), run_name="__main__")
