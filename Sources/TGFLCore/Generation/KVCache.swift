@@ -2,7 +2,8 @@
 /// for a fixed set of path slots, and the row scratch of one cached forward pass.
 ///
 /// ```
-/// keys, values   [L, P, H, T, hd]   K and V of every layer, slot, head and position
+/// keys           [L, P, H, hd, T]   K of every layer, slot and head, transposed
+/// values         [L, P, H, T, hd]   V of every layer, slot, head and position
 /// rows           up to P·T rows of (slot, position, token, regime) processed together
 /// x, ln, att     [rows, C]     qkv [rows, 3C]     hidden [rows, F]
 /// out, outLn     [P, C]        logits [P, V]      the rows whose logits are wanted
@@ -96,8 +97,8 @@ final class KVCache {
         for p in intBuffers { p.deallocate() }
     }
 
-    /// Start of the cached keys (or values, same layout) of `layer`, `slot`, `head`:
-    /// `T · hd` floats, position-major.
+    /// Start of the cached keys or values of `layer`, `slot`, `head`: `T · hd` floats
+    /// (keys dimension-major `[hd, T]`, values position-major `[T, hd]`).
     @inline(__always)
     func offset(layer: Int, slot: Int, head: Int) -> Int {
         let H = config.nHeads, hd = config.headDim

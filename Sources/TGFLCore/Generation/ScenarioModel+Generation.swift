@@ -285,13 +285,9 @@ extension ScenarioModel {
     @inline(__always)
     static func sample(logits: UnsafePointer<Float>, V: Int, inverseTemperature beta: Float,
                        scratch: UnsafeMutablePointer<Float>, rng: inout SeededRNG) -> Int {
-        let m = VectorMath.max(logits, V)
-        var total: Float = 0
-        for v in 0..<V {
-            let w = VectorMath.exp((logits[v] - m) * beta)
-            scratch[v] = w
-            total += w
-        }
+        let m = Transformer.maximum(logits, V)
+        for v in 0..<V { scratch[v] = VectorMath.exp((logits[v] - m) * beta) }
+        let total = VectorMath.sum(scratch, V)
         let u = Float(rng.uniform()) * total
         var cumulative: Float = 0
         var last = 0

@@ -24,7 +24,7 @@ extension Transformer {
     ///   - outputCount: How many of `cache.outputRows` get logits (into `cache.logits`).
     func forwardCached(_ cache: KVCache, rows n: Int, outputCount: Int) {
         let C = config.dModel, F = config.dFF, V = config.vocabSize, H = config.nHeads
-        let hd = config.headDim, C3 = 3 * C
+        let hd = config.headDim, C3 = 3 * C, T = cache.context
         let scale = 1 / Float(hd).squareRoot()
         let p = UnsafePointer(params)
         let x = cache.x, ln = cache.ln, att = cache.att, qkv = cache.qkv, hidden = cache.hidden
@@ -50,9 +50,11 @@ extension Transformer {
                 let s = Int(cache.rowSlot[r]), t = Int(cache.rowPosition[r])
                 let row = qkv + r &* C3
                 for h in 0..<H {
-                    let o = cache.offset(layer: l, slot: s, head: h) &+ t &* hd
-                    (cache.keys + o).update(from: row + (C &+ h &* hd), count: hd)
-                    (cache.values + o).update(from: row + (2 &* C &+ h &* hd), count: hd)
+                    let base = cache.offset(layer: l, slot: s, head: h)
+                    // Keys transposed ([hd, T]) so scores vectorize over positions.
+                    let kt = cache.keys + (base &+ t), k = row + (C &+ h &* hd)
+                    for d in 0..<hd { kt[d &* T] = k[d] }
+                    (cache.values + (base &+ t &* hd)).update(from: row + (2 &* C &+ h &* hd), count: hd)
                 }
             }
             for r in 0..<n {
@@ -62,7 +64,8 @@ extension Transformer {
                     let base = cache.offset(layer: l, slot: s, head: h)
                     Self.attendCached(out: att + (r &* C &+ h &* hd), query: row + h &* hd,
                                       keys: cache.keys + base, values: cache.values + base,
-                                      count: t &+ 1, hd: hd, scale: scale, weights: cache.weights)
+                                      count: t &+ 1, hd: hd, context: T, scale: scale,
+                                      weights: cache.weights)
                 }
             }
             LinearOp.forward(out: x, inp: att, weight: p + w.projWeight, bias: p + w.projBias,
@@ -71,7 +74,10 @@ extension Transformer {
                                 bias: p + w.ln2Bias, rows: n, C: C, threads: 1)
             LinearOp.forward(out: hidden, inp: ln, weight: p + w.fcWeight, bias: p + w.fcBias,
                              rows: n, inFeatures: C, outFeatures: F, threads: 1)
-            GELUOp.forward(out: hidden, inp: hidden, count: n * F, threads: 1)
+            for i in 0..<(n &* F) {
+                let v = hidden[i]
+                hidden[i] = v * VectorMath.normalCDF(v)
+            }
             LinearOp.forward(out: x, inp: hidden, weight: p + w.fcProjWeight, bias: p + w.fcProjBias,
                              rows: n, inFeatures: F, outFeatures: C, accumulate: true, threads: 1)
         }
@@ -91,42 +97,37 @@ extension Transformer {
     /// ```
     /// s_j = (q · k_j) · scale,   w_j = exp(s_j − max s),   out = Σ_j w_j v_j / Σ_j w_j
     /// ```
+    /// Keys are stored transposed (`[hd, context]`), so the scores are `hd` vectorized
+    /// multiply-adds over the positions; values are position-major (`[context, hd]`).
     @inline(__always)
     static func attendCached(out: UnsafeMutablePointer<Float>, query: UnsafePointer<Float>,
                              keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count: Int,
-                             hd: Int, scale: Float, weights: UnsafeMutablePointer<Float>) {
-        var m = -Float.infinity
-        if hd == 16 {
-            let raw = UnsafeRawPointer(query)
-            let q0 = raw.loadUnaligned(as: SIMD8<Float>.self)
-            let q1 = raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-            for j in 0..<count {
-                let kr = UnsafeRawPointer(keys + j &* 16)
-                let prod = q0 * kr.loadUnaligned(as: SIMD8<Float>.self)
-                    + q1 * kr.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-                let s = prod.sum() * scale
-                weights[j] = s
-                if s > m { m = s }
+                             hd: Int, context T: Int, scale: Float, weights w: UnsafeMutablePointer<Float>) {
+        // Eight positions at a time, all hd products in registers.
+        var j = 0
+        while j &+ 8 <= count {
+            var acc = SIMD8<Float>(repeating: 0)
+            for d in 0..<hd {
+                acc += SIMD8<Float>(repeating: query[d] * scale)
+                    * UnsafeRawPointer(keys + (d &* T &+ j)).loadUnaligned(as: SIMD8<Float>.self)
             }
-        } else {
-            for j in 0..<count {
-                let s = VectorMath.dot(query, keys + j &* hd, hd) * scale
-                weights[j] = s
-                if s > m { m = s }
-            }
+            UnsafeMutableRawPointer(w + j).storeBytes(of: acc, as: SIMD8<Float>.self)
+            j &+= 8
         }
-        var sum: Float = 0
-        for j in 0..<count {
-            let e = VectorMath.exp(weights[j] - m)
-            weights[j] = e
-            sum += e
+        while j < count {
+            var s: Float = 0
+            for d in 0..<hd { s += query[d] * scale * keys[d &* T &+ j] }
+            w[j] = s
+            j &+= 1
         }
-        let inv = 1 / sum
+        let m = maximum(w, count)
+        for j in 0..<count { w[j] = VectorMath.exp(w[j] - m) }
+        let inv = 1 / VectorMath.sum(w, count)
         if hd == 16 {
             var a0 = SIMD8<Float>(repeating: 0), a1 = SIMD8<Float>(repeating: 0)
             for j in 0..<count {
                 let vr = UnsafeRawPointer(values + j &* 16)
-                let wj = SIMD8<Float>(repeating: weights[j])
+                let wj = SIMD8<Float>(repeating: w[j])
                 a0 += wj * vr.loadUnaligned(as: SIMD8<Float>.self)
                 a1 += wj * vr.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
             }
@@ -136,10 +137,29 @@ extension Transformer {
         } else {
             for d in 0..<hd { out[d] = 0 }
             for j in 0..<count {
-                let v = values + j &* hd, wj = weights[j]
+                let v = values + j &* hd, wj = w[j]
                 for d in 0..<hd { out[d] += wj * v[d] }
             }
             for d in 0..<hd { out[d] *= inv }
         }
+    }
+
+    /// Largest of `x[0..<n]` (`n > 0`), eight lanes with inlined compares (exact).
+    @inline(__always)
+    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var i = 0
+        var m = x[0]
+        if n >= 8 {
+            var acc = UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
+            i = 8
+            while i &+ 8 <= n {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                acc.replace(with: v, where: v .> acc)
+                i &+= 8
+            }
+            for k in 0..<8 where acc[k] > m { m = acc[k] }
+        }
+        while i < n { if x[i] > m { m = x[i] }; i &+= 1 }
+        return m
     }
 }
