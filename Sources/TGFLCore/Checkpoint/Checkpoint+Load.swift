@@ -73,9 +73,11 @@ extension Checkpoint {
             history = try file.stringAttribute("history", of: Group.training)
             federation = try file.stringAttribute("federation", of: Group.training)
         }
-        return try Checkpoint(config: config, parameters: parameters, optimizer: optimizer,
-                              tokenizer: tokenizer, regimes: regimes, history: history,
-                              federation: federation, libraryVersion: libraryVersion)
+        var checkpoint = try Checkpoint(config: config, parameters: parameters, optimizer: optimizer,
+                                        tokenizer: tokenizer, regimes: regimes, history: history,
+                                        federation: federation, libraryVersion: libraryVersion)
+        checkpoint.federationState = try readSection(file, group: Group.federationState)
+        return checkpoint
     }
 
     /// Reads the tensors of `layout` from `group` into one flat buffer, checking presence,

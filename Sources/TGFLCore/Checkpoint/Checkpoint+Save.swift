@@ -102,7 +102,8 @@ extension Checkpoint {
                 throw fail("cannot save: optimizer.step is \(optimizer.step); it must be >= 0")
             }
         }
-        for (group, section) in [(Group.tokenizer, tokenizer), (Group.regimes, regimes)] {
+        for (group, section) in [(Group.tokenizer, tokenizer), (Group.regimes, regimes),
+                                 (Group.federationState, federationState)] {
             guard let section else { continue }
             for name in section.attributes.keys where name.isEmpty {
                 throw fail("cannot save: '\(group)' has an attribute with an empty name")
@@ -138,7 +139,8 @@ extension Checkpoint {
             try writeTensors(optimizer.v, group: Group.optimizer + "/v", layout: layout, to: file,
                              what: "optimizer moment v of")
         }
-        for (group, section) in [(Group.tokenizer, tokenizer), (Group.regimes, regimes)] {
+        for (group, section) in [(Group.tokenizer, tokenizer), (Group.regimes, regimes),
+                                 (Group.federationState, federationState)] {
             guard let section else { continue }
             try file.createGroup(group)
             for (name, value) in section.attributes.sorted(by: { $0.key < $1.key }) {

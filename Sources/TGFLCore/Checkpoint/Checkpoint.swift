@@ -12,6 +12,7 @@ import Foundation
 /// /regimes          attrs + 1-D float64 datasets               (optional)
 /// /optimizer        attr step; m/<name>, v/<name> like weights (optional)
 /// /training         attrs history, federation (JSON strings)   (optional)
+/// /federation_state attrs + 1-D float64 datasets: a resumable federated run (optional)
 /// ```
 /// The layout follows the Keras h5 convention: the config as a JSON attribute and one
 /// dataset per named tensor, so PyTorch users can load `/weights` into a `state_dict`.
@@ -30,6 +31,10 @@ public struct Checkpoint: Equatable, Sendable {
     public var history: String?
     /// Federation record (strategy, rounds, clients, privacy ε/δ) as a JSON string.
     public var federation: String?
+    /// The state of an unfinished federated run (TGFLFederated's `FederationState`: small
+    /// parts as JSON attributes, the large vectors as datasets), for resuming; nil otherwise.
+    /// Older files have no `/federation_state` group and load with nil.
+    public var federationState: CheckpointSection?
     /// Version of the library that wrote the checkpoint (`library_version`).
     public var libraryVersion: String
 
@@ -88,6 +93,7 @@ public struct Checkpoint: Equatable, Sendable {
         static let tokenizer = "/tokenizer"
         static let regimes = "/regimes"
         static let training = "/training"
+        static let federationState = "/federation_state"
     }
 
     /// A short description of the config for error messages.

@@ -1,0 +1,410 @@
+import Foundation
+import TGFLCore
+
+/// Settings of federated training of a `ScenarioModel` (contract §4).
+public struct FederatedTrainingOptions: Sendable {
+    /// Number of clients N ≥ 1.
+    public var clients: Int = 8
+    /// Server rounds R ≥ 1.
+    public var rounds: Int = 30
+    /// Local AdamW steps per round S ≥ 0.
+    public var localSteps: Int = 10
+    /// Local mini-batch size B ≥ 1.
+    public var batchSize: Int = 32
+    /// Window length T (nil = the model's context length).
+    public var sequenceLength: Int?
+    /// Local learning rate.
+    public var learningRate: Double = 1e-3
+    /// Local AdamW weight decay.
+    public var weightDecay: Double = 0.01
+    /// Local global-norm gradient clip (0 = off).
+    public var gradientClip: Double = 1.0
+    /// Fraction of each series' days (the last ones) held out for validation, in [0, 1).
+    public var validationFraction: Double = 0.2
+    /// How training windows are split across clients.
+    public var partition: PartitionScheme = .iid
+    /// Smallest number of training windows a client may get.
+    public var minPartitionWindows: Int = 1
+    /// Client sampling (Flower's fraction_train, fraction_evaluate, min_*_nodes).
+    public var sampling = SamplingConfig()
+    /// Aggregation strategy and its Flower-named hyperparameters.
+    public var strategy: StrategyKind = .fedavg
+    public var hyperparameters: [String: Double] = [:]
+    /// Client-level DP, or nil.
+    public var privacy: DPConfig?
+    public var privacyDelta: Double = 1e-5
+    public var secureAggregation = false
+    /// Dropouts, stragglers, Byzantine clients.
+    public var faults = FaultConfig()
+    public var seed: UInt64 = 42
+    /// Worker threads across clients (nil = all cores); results do not depend on it.
+    public var threads: Int?
+    /// Write a resumable checkpoint to `checkpointPath` every k rounds (nil = never).
+    public var checkpointEvery: Int?
+    public var checkpointPath: String?
+    /// Validation windows each client evaluates at most.
+    public var maxValidationWindows: Int = 64
+
+    public init() {}
+}
+
+/// What `FederatedTrainer.fit` reports after every round.
+public struct RoundProgress: Sendable {
+    public var round: Int
+    public var totalRounds: Int
+    /// Example-weighted validation loss of the new global model.
+    public var validationLoss: Double?
+    /// Example-weighted mean local training loss.
+    public var trainLoss: Double?
+    public var participants: Int
+    public var dropped: Int
+    public var rejected: Int
+    /// ε so far at `privacyDelta` (nil without DP).
+    public var epsilon: Double?
+    public var elapsedSeconds: Double
+    public var etaSeconds: Double
+    /// The engine's full record of the round.
+    public var record: RoundRecord
+}
+
+/// The outcome of a federated run.
+public struct FederatedTrainingReport: Sendable {
+    public var rounds: [RoundRecord]
+    public var epsilon: Double?
+    public var delta: Double
+    /// The JSON also stored in `model.federation`.
+    public var federationJSON: String
+}
+
+/// Trains a `ScenarioModel` by simulated federated learning over several return series.
+///
+/// ```
+/// 1. each series j: training span = first ⌊(1 − validationFraction)·n_j⌋ days
+/// 2. data models (if the model has none): every series sends a LocalDataSummary
+///    (n, mean, M2, volatility histogram); the server fits the tokenizer (pooled moments)
+///    and the regime thresholds (quantiles of the pooled histogram) — no raw returns pooled
+/// 3. tokenize, label, cut windows of length T; time split per series (train | validation)
+/// 4. partition training windows across N clients (WindowMetadata → WindowInfo);
+///    validation windows: own series (natural), contiguous periods (time), else IID
+/// 5. TransformerClient per client → FederatedSimulation(strategy, sampling, DP, faults)
+/// 6. model ← final global weights; model.federation ← JSON record
+/// ```
+/// Data-model approximation: summaries are made per *series* (the natural data owner). With
+/// the `natural` partition that is exactly one summary per client; with other partitions of
+/// fewer series than clients it is a simulation shortcut (the statistics equal those of the
+/// pooled training spans: exact for the tokenizer, within one histogram bin, ≈ 0.29 %, for the
+/// regime thresholds).
+///
+/// Reference: McMahan et al. (2017) FedAvg; Flower's simulation engine (`flwr.simulation`);
+/// contract §4.
+public final class FederatedTrainer {
+    public let model: ScenarioModel
+    public let options: FederatedTrainingOptions
+
+    /// - Throws: `TGFLError.outOfRange`/`.invalidArgument` naming the bad option.
+    public init(model: ScenarioModel, options: FederatedTrainingOptions) throws {
+        let o = options
+        func bad(_ m: String) -> TGFLError { .outOfRange("FederatedTrainingOptions." + m) }
+        guard o.clients >= 1 else { throw bad("clients must be at least 1, got \(o.clients)") }
+        guard o.rounds >= 1 else { throw bad("rounds must be at least 1, got \(o.rounds)") }
+        guard o.localSteps >= 0 else { throw bad("localSteps must be ≥ 0, got \(o.localSteps)") }
+        guard o.batchSize >= 1 else { throw bad("batchSize must be at least 1, got \(o.batchSize)") }
+        if let t = o.sequenceLength, !(1...model.config.contextLength).contains(t) {
+            throw bad("sequenceLength must be in 1...\(model.config.contextLength) (context_length), got \(t)")
+        }
+        guard o.learningRate > 0, o.learningRate.isFinite else {
+            throw bad("learningRate must be positive and finite, got \(o.learningRate)")
+        }
+        guard o.validationFraction >= 0, o.validationFraction < 1 else {
+            throw bad("validationFraction must be in [0, 1), got \(o.validationFraction)")
+        }
+        guard o.minPartitionWindows >= 1 else { throw bad("minPartitionWindows must be ≥ 1, got \(o.minPartitionWindows)") }
+        for (name, f) in [("fractionTrain", o.sampling.fractionTrain), ("fractionEvaluate", o.sampling.fractionEvaluate)]
+        where !(f > 0 && f <= 1) {
+            throw bad("sampling.\(name) must be in (0, 1], got \(f)")
+        }
+        if let t = o.threads, t < 1 { throw bad("threads must be at least 1, got \(t)") }
+        if let k = o.checkpointEvery {
+            guard k >= 1 else { throw bad("checkpointEvery must be ≥ 1, got \(k)") }
+            guard o.checkpointPath != nil else { throw bad("checkpointEvery is set but checkpointPath is nil") }
+        }
+        guard o.maxValidationWindows >= 1 else { throw bad("maxValidationWindows must be ≥ 1") }
+        _ = try o.strategy.makeStrategy(hyperparameters: o.hyperparameters, sampling: o.sampling,
+                                        clientLearningRate: o.learningRate)
+        self.model = model
+        self.options = options
+    }
+
+    /// The clients of a run (built by `makeClients`), with the window counts.
+    public struct Federation: Sendable {
+        public let clients: [TransformerClient]
+        public let trainWindows: Int
+        public let validationWindows: Int
+        public let sequenceLength: Int
+    }
+
+    /// Steps 1–4 of the type's recipe: fits the data models if needed and builds the clients.
+    /// - Throws: `TGFLError.invalidArgument` for no series, NaN returns, too little data, or a
+    ///   client whose partition is under `minPartitionWindows` (naming the client).
+    public func makeClients(series: [[Double]]) throws -> Federation {
+        let o = options
+        guard !series.isEmpty else { throw TGFLError.invalidArgument("no return series given to train on") }
+        for (j, s) in series.enumerated() { try checkFinite(s, what: "series \(j)") }
+        let trainFraction = 1 - o.validationFraction
+        let pipeline = DataPipelineConfig(model: model.config, trainFraction: trainFraction)
+        let spans = series.map { Array($0[0..<min($0.count, Int((trainFraction * Double($0.count)).rounded(.down)))]) }
+        if !model.isFitted {
+            let grid = VolatilityGrid()
+            var summaries: [LocalDataSummary] = []
+            for (j, span) in spans.enumerated() {
+                do {
+                    summaries.append(try LocalDataSummary(trainingReturns: span, window: pipeline.regimeWindow, grid: grid))
+                } catch TGFLError.invalidArgument(let m) {
+                    let owner = o.partition == .natural ? "client \(j) (series \(j))" : "series \(j)"
+                    throw TGFLError.invalidArgument("\(owner): \(m)")
+                }
+            }
+            let tokenizer = try FederatedDataModels.tokenizer(summaries, vocabSize: model.config.vocabSize,
+                                                              clipSigma: pipeline.clipSigma)
+            let regimes = try FederatedDataModels.regimeModel(summaries, grid: grid, names: pipeline.regimeNames,
+                                                              window: pipeline.regimeWindow,
+                                                              quantileLevels: pipeline.regimeQuantileLevels)
+            try model.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
+        }
+        guard let tokenizer = model.tokenizer, let regimeModel = model.regimeModel else {
+            throw TGFLError.invalidArgument("the model has no tokenizer/regime model")
+        }
+        let tokens = try series.map { try tokenizer.encode($0) }
+        let labels = try series.map { try regimeModel.label($0) }
+        let T = o.sequenceLength ?? model.config.contextLength
+        let split = try WindowSplit(tokens: tokens, regimes: labels, contextLength: T, trainFraction: trainFraction)
+        let train = split.train, validation = split.validation
+
+        if case .natural = o.partition {
+            guard series.count == o.clients else {
+                throw TGFLError.invalidArgument("natural partition: \(series.count) series but clients = \(o.clients); "
+                    + "give one series per client")
+            }
+            for j in series.indices {
+                let n = train.windows.lazy.filter { $0.seriesIndex == j }.count
+                if n < o.minPartitionWindows {
+                    throw TGFLError.invalidArgument("natural partition: client \(j) (series \(j), \(series[j].count) days) "
+                        + "gets \(n) training windows, fewer than minPartitionWindows = \(o.minPartitionWindows); "
+                        + "it needs at least \(T + o.minPartitionWindows) training days (window length \(T) + 1)")
+                }
+            }
+        }
+        let infos = train.windows.map { WindowInfo(series: $0.seriesIndex, start: $0.startDay, regime: Int($0.regime)) }
+        let parts = try Partitioner(numClients: o.clients, scheme: o.partition, seed: o.seed,
+                                    minPartitionSize: o.minPartitionWindows).partition(infos)
+        let validationParts = try splitValidation(validation, clients: o.clients)
+        let pool = TransformerWorkspacePool(config: model.config)
+        let settings = LocalTrainingSettings(batchSize: o.batchSize, weightDecay: o.weightDecay,
+                                             gradientClip: o.gradientClip,
+                                             maxValidationWindows: o.maxValidationWindows)
+        let clients = try (0..<o.clients).map { i in
+            try TransformerClient(id: i, train: train.subset(parts[i]), validation: validation.subset(validationParts[i]),
+                                  settings: settings, pool: pool)
+        }
+        return Federation(clients: clients, trainWindows: train.count, validationWindows: validation.count,
+                          sequenceLength: T)
+    }
+
+    /// Validation windows per client: own series (natural), contiguous periods (time), else IID.
+    private func splitValidation(_ v: WindowDataset, clients n: Int) throws -> [[Int]] {
+        guard !v.isEmpty else { return Array(repeating: [], count: n) }
+        switch options.partition {
+        case .natural:
+            var parts = [[Int]](repeating: [], count: n)
+            for (i, w) in v.windows.enumerated() where w.seriesIndex < n { parts[w.seriesIndex].append(i) }
+            return parts
+        case .timePeriods:
+            let order = v.windows.indices.sorted {
+                (v.windows[$0].startDay, v.windows[$0].seriesIndex) < (v.windows[$1].startDay, v.windows[$1].seriesIndex)
+            }
+            return (0..<n).map { c in Array(order[(c * order.count / n)..<((c + 1) * order.count / n)]).sorted() }
+        default:
+            let infos = v.windows.map { WindowInfo(series: $0.seriesIndex, start: $0.startDay, regime: Int($0.regime)) }
+            return try Partitioner(numClients: n, scheme: .iid, seed: options.seed ^ 0x5641_4C49_44,
+                                   minPartitionSize: 0).partition(infos)
+        }
+    }
+
+    private func checkFinite(_ r: [Double], what: String) throws {
+        if let i = r.firstIndex(where: { !$0.isFinite }) {
+            throw TGFLError.invalidArgument("\(what): return [\(i)] = \(r[i]) is not finite; clean the data")
+        }
+    }
+
+    /// Runs the federation (a fresh run, or the rest of the run checkpointed at `resumeFrom`).
+    ///
+    /// - Parameters:
+    ///   - series: Log returns, one array per series (e.g. per institution), oldest first.
+    ///   - resumeFrom: A checkpoint written by this trainer (`checkpointEvery`) holding
+    ///     `/federation_state`; the run continues bit-identically to an uninterrupted one.
+    ///   - progress: Called after every round; return false to stop.
+    /// - Returns: The report; the model holds the final global weights and the JSON record.
+    /// - Throws: The errors of `makeClients` and `FederatedSimulation`; `TGFLError.cancelled`
+    ///   when `progress` returned false (the model then holds the last full round's global
+    ///   weights and the record up to it); `.checkpoint` for a bad resume file.
+    public func fit(series: [[Double]], resumeFrom: String? = nil,
+                    progress: ((RoundProgress) -> Bool)? = nil) throws -> FederatedTrainingReport {
+        let o = options
+        let federation = try makeClients(series: series)
+        let strategy = try o.strategy.makeStrategy(hyperparameters: o.hyperparameters, sampling: o.sampling,
+                                                   clientLearningRate: o.learningRate)
+        let config = SimulationConfig(rounds: o.rounds, seed: o.seed, localSteps: o.localSteps,
+                                      learningRate: o.learningRate, threads: o.threads ?? 0, faults: o.faults,
+                                      privacy: o.privacy, privacyDelta: o.privacyDelta,
+                                      secureAggregation: o.secureAggregation, checkpointEvery: o.checkpointEvery ?? 0)
+        let simulation: FederatedSimulation
+        if let resumeFrom {
+            let checkpoint = try Checkpoint.load(from: resumeFrom)
+            guard let section = checkpoint.federationState else {
+                throw TGFLError.checkpoint(path: resumeFrom, message: "no /federation_state group: the file is not a "
+                    + "checkpoint of an unfinished federated run")
+            }
+            let state = try FederationStateCodec.decode(section, path: resumeFrom)
+            simulation = try FederatedSimulation(clients: federation.clients, strategy: strategy, config: config,
+                                                 resumingFrom: state)
+        } else {
+            simulation = try FederatedSimulation(clients: federation.clients, strategy: strategy,
+                                                 initialParameters: model.parameters(), config: config)
+        }
+        let start = Date()
+        let startRound = simulation.state.completedRounds
+        let finish = { (state: FederationState, cancelled: Bool) throws -> String in
+            try self.model.setParameters(state.globalParameters)
+            let json = FederationRecord.json(state: state, options: o, federation: federation, cancelled: cancelled)
+            self.model.federation = json
+            return json
+        }
+        var state: FederationState
+        do {
+            state = try simulation.run(progress: progress.map { callback in
+                { record in
+                    let elapsed = Date().timeIntervalSince(start)
+                    let done = record.round - startRound
+                    return callback(RoundProgress(
+                        round: record.round, totalRounds: o.rounds, validationLoss: record.validationLoss,
+                        trainLoss: record.trainMetrics["train_loss"], participants: record.participants.count,
+                        dropped: record.dropped.count, rejected: record.rejected.count, epsilon: record.epsilon,
+                        elapsedSeconds: elapsed,
+                        etaSeconds: done > 0 ? elapsed / Double(done) * Double(o.rounds - record.round) : 0,
+                        record: record))
+                }
+            }, checkpoint: { state in
+                guard let path = o.checkpointPath else { return }
+                _ = try finish(state, false)
+                var checkpoint = try self.model.checkpoint()
+                checkpoint.federationState = try FederationStateCodec.encode(state)
+                try checkpoint.save(to: path)
+            })
+        } catch {
+            _ = try? finish(simulation.state, true)
+            throw error
+        }
+        state = simulation.state
+        let json = try finish(state, false)
+        var epsilon: Double?
+        if let acc = state.accountant, let e = try? acc.epsilon(delta: o.privacyDelta).epsilon, e.isFinite { epsilon = e }
+        return FederatedTrainingReport(rounds: state.history, epsilon: epsilon, delta: o.privacyDelta, federationJSON: json)
+    }
+}
+
+/// Stores a `FederationState` in a checkpoint section: the large vectors (global weights,
+/// strategy vectors) as float64 datasets, the rest as one JSON attribute `state`.
+public enum FederationStateCodec {
+    static let format = "tgfl.federation_state"
+
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    /// - Throws: `TGFLError.invalidArgument` if the state cannot be encoded.
+    public static func encode(_ state: FederationState) throws -> CheckpointSection {
+        var small = state
+        small.globalParameters = []
+        small.strategyState.vectors = state.strategyState.vectors.mapValues { _ in [] }
+        let json: String
+        do { json = String(decoding: try encoder().encode(small), as: UTF8.self) } catch {
+            throw TGFLError.invalidArgument("cannot encode the federation state: \(error)")
+        }
+        var datasets = ["global_parameters": state.globalParameters.map(Double.init)]
+        for (name, v) in state.strategyState.vectors where !v.isEmpty { datasets["strategy." + name] = v.map(Double.init) }
+        return CheckpointSection(attributes: ["format": .string(format), "state": .string(json)], datasets: datasets)
+    }
+
+    /// - Throws: `TGFLError.checkpoint` naming the file and what is wrong.
+    public static func decode(_ section: CheckpointSection, path: String) throws -> FederationState {
+        func fail(_ m: String) -> TGFLError { .checkpoint(path: path, message: "/federation_state: " + m) }
+        guard case .string(let f)? = section.attributes["format"], f == format else {
+            throw fail("attribute 'format' must be '\(format)'")
+        }
+        guard case .string(let json)? = section.attributes["state"] else { throw fail("attribute 'state' (JSON) is missing") }
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var state: FederationState
+        do { state = try d.decode(FederationState.self, from: Data(json.utf8)) } catch {
+            throw fail("attribute 'state' is not a valid federation state: \(error)")
+        }
+        guard let g = section.datasets["global_parameters"] else { throw fail("dataset 'global_parameters' is missing") }
+        state.globalParameters = g.map(Float.init)
+        for name in state.strategyState.vectors.keys {
+            state.strategyState.vectors[name] = section.datasets["strategy." + name]?.map(Float.init) ?? []
+        }
+        return state
+    }
+}
+
+/// The `model.federation` JSON record.
+enum FederationRecord {
+    static func json(state: FederationState, options o: FederatedTrainingOptions,
+                     federation f: FederatedTrainer.Federation, cancelled: Bool) -> String {
+        func finite(_ x: Double?) -> Any { x.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
+        var epsilon: Double?
+        if let acc = state.accountant, let e = try? acc.epsilon(delta: o.privacyDelta).epsilon, e.isFinite { epsilon = e }
+        let history: [[String: Any]] = state.history.map { r in
+            [
+                "round": r.round, "validation_loss": finite(r.validationLoss),
+                "train_loss": finite(r.trainMetrics["train_loss"]), "participants": r.participants.count,
+                "dropped": r.dropped.count, "late": r.late.count, "rejected": r.rejected.map(\.clientID),
+                "bytes_up": r.bytesUp, "bytes_down": r.bytesDown, "wall_time": finite(r.wallTime),
+                "epsilon": finite(r.epsilon), "skipped": r.skippedReason ?? NSNull(),
+            ]
+        }
+        var privacy: [String: Any] = ["enabled": o.privacy != nil, "delta": o.privacyDelta, "epsilon": finite(epsilon)]
+        if let p = o.privacy {
+            privacy["noise_multiplier"] = p.noiseMultiplier
+            privacy["clipping_norm"] = p.clippingNorm
+            privacy["clipping_side"] = p.side.rawValue
+            privacy["adaptive_clipping"] = p.adaptive != nil
+        }
+        let s = o.sampling
+        let record: [String: Any] = [
+            "format": "tgfl.federation", "version": 1,
+            "strategy": ["kind": o.strategy.rawValue, "name": state.strategyName, "hyperparameters": o.hyperparameters],
+            "rounds": o.rounds, "completed_rounds": state.completedRounds, "cancelled": cancelled,
+            "clients": o.clients, "partition": o.partition.cliName, "min_partition_windows": o.minPartitionWindows,
+            "local_steps": o.localSteps, "batch_size": o.batchSize, "sequence_length": f.sequenceLength,
+            "learning_rate": o.learningRate, "weight_decay": o.weightDecay, "gradient_clip": o.gradientClip,
+            "validation_fraction": o.validationFraction, "seed": String(o.seed),
+            "train_windows": f.trainWindows, "validation_windows": f.validationWindows,
+            "client_train_windows": f.clients.map(\.numExamples),
+            "sampling": ["fraction_train": s.fractionTrain, "fraction_evaluate": s.fractionEvaluate,
+                         "min_train_nodes": s.minTrainNodes, "min_evaluate_nodes": s.minEvaluateNodes,
+                         "min_available_nodes": s.minAvailableNodes],
+            "privacy": privacy, "epsilon": finite(epsilon), "delta": o.privacyDelta,
+            "secure_aggregation": o.secureAggregation,
+            "faults": ["dropout_probability": o.faults.dropoutProbability, "deadline": finite(o.faults.deadline),
+                       "byzantine_clients": o.faults.byzantine.keys.sorted()],
+            "data_models": "per-series summaries (moments, volatility histogram) combined on the server",
+            "history": history,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

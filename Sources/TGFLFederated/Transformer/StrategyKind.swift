@@ -1,0 +1,143 @@
+import Foundation
+import TGFLCore
+
+/// The aggregation strategies by their command-line names.
+///
+/// `makeStrategy` builds one from a bag of hyperparameters named as in Flower
+/// (`proximal_mu`, `server_learning_rate`, `server_momentum`, `eta`, `eta_l`, `beta_1`,
+/// `beta_2`, `tau`, `beta`, `num_malicious_nodes`, `num_nodes_to_select`, `q`,
+/// `client_learning_rate`). Missing names take the strategy's (Flower's) default.
+public enum StrategyKind: String, CaseIterable, Sendable, Codable {
+    case fedavg, fedavgm, fedprox, fedadagrad, fedadam, fedyogi, fedmedian, fedtrimmedavg
+    case krum, multikrum, bulyan, qfedavg
+
+    /// Parses a CLI name, case-insensitively (`FedAvg`, `fedavg`, `fed-avg`).
+    /// - Throws: `TGFLError.invalidArgument` listing the valid names.
+    public init(parsing name: String) throws {
+        let key = name.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
+        guard let kind = StrategyKind(rawValue: key) else {
+            throw TGFLError.invalidArgument("unknown strategy '\(name)'; valid: "
+                + StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self = kind
+    }
+
+    /// The hyperparameter names this strategy accepts (Flower's names).
+    public var hyperparameterNames: [String] {
+        switch self {
+        case .fedavg, .fedmedian: []
+        case .fedprox: ["proximal_mu"]
+        case .fedavgm: ["server_learning_rate", "server_momentum"]
+        case .fedadagrad: ["eta", "eta_l", "tau"]
+        case .fedadam, .fedyogi: ["eta", "eta_l", "beta_1", "beta_2", "tau"]
+        case .fedtrimmedavg: ["beta"]
+        case .krum, .bulyan: ["num_malicious_nodes"]
+        case .multikrum: ["num_malicious_nodes", "num_nodes_to_select"]
+        case .qfedavg: ["q", "client_learning_rate"]
+        }
+    }
+
+    /// Builds the strategy.
+    ///
+    /// - Parameters:
+    ///   - hyperparameters: Values by Flower name; integers (`num_malicious_nodes`,
+    ///     `num_nodes_to_select`) must be whole numbers.
+    ///   - sampling: Client sampling settings.
+    ///   - clientLearningRate: QFedAvg's `client_learning_rate` when not given explicitly.
+    /// - Returns: The strategy (its own `validate` runs when the simulation starts).
+    /// - Throws: `TGFLError.invalidArgument` for a name the strategy does not take (listing
+    ///   the valid ones) or a non-integer count.
+    public func makeStrategy(hyperparameters: [String: Double] = [:], sampling: SamplingConfig = SamplingConfig(),
+                             clientLearningRate: Double = 1e-3) throws -> any FederatedStrategy {
+        let valid = hyperparameterNames
+        for name in hyperparameters.keys.sorted() where !valid.contains(name) {
+            throw TGFLError.invalidArgument("strategy \(rawValue) has no hyperparameter '\(name)'; valid: "
+                + (valid.isEmpty ? "none" : valid.joined(separator: ", ")))
+        }
+        let h = hyperparameters
+        func count(_ name: String, _ fallback: Int) throws -> Int {
+            guard let v = h[name] else { return fallback }
+            guard v.isFinite, v == v.rounded(), abs(v) < 1e9 else {
+                throw TGFLError.invalidArgument("\(name) = \(v) must be a whole number")
+            }
+            return Int(v)
+        }
+        switch self {
+        case .fedavg: return FedAvg(sampling: sampling)
+        case .fedprox: return FedProx(proximalMu: h["proximal_mu"] ?? 0.1, sampling: sampling)
+        case .fedavgm:
+            return FedAvgM(serverLearningRate: h["server_learning_rate"] ?? 1.0,
+                           serverMomentum: h["server_momentum"] ?? 0.0, sampling: sampling)
+        case .fedadagrad:
+            return FedOpt.fedAdagrad(eta: h["eta"] ?? 1e-1, etaL: h["eta_l"] ?? 1e-1, tau: h["tau"] ?? 1e-3,
+                                     sampling: sampling)
+        case .fedadam:
+            return FedOpt.fedAdam(eta: h["eta"] ?? 1e-1, etaL: h["eta_l"] ?? 1e-1, beta1: h["beta_1"] ?? 0.9,
+                                  beta2: h["beta_2"] ?? 0.99, tau: h["tau"] ?? 1e-3, sampling: sampling)
+        case .fedyogi:
+            return FedOpt.fedYogi(eta: h["eta"] ?? 1e-2, etaL: h["eta_l"] ?? 0.0316, beta1: h["beta_1"] ?? 0.9,
+                                  beta2: h["beta_2"] ?? 0.99, tau: h["tau"] ?? 1e-3, sampling: sampling)
+        case .fedmedian: return FedMedian(sampling: sampling)
+        case .fedtrimmedavg: return FedTrimmedAvg(beta: h["beta"] ?? 0.2, sampling: sampling)
+        case .krum: return MultiKrum.krum(numMaliciousNodes: try count("num_malicious_nodes", 0), sampling: sampling)
+        case .multikrum:
+            return MultiKrum(numMaliciousNodes: try count("num_malicious_nodes", 0),
+                             numNodesToSelect: try count("num_nodes_to_select", 1), sampling: sampling)
+        case .bulyan: return Bulyan(numMaliciousNodes: try count("num_malicious_nodes", 0), sampling: sampling)
+        case .qfedavg:
+            return QFedAvg(clientLearningRate: h["client_learning_rate"] ?? clientLearningRate, q: h["q"] ?? 0.1,
+                           sampling: sampling)
+        }
+    }
+}
+
+extension PartitionScheme {
+    /// The CLI names of the schemes.
+    public static let cliNames = ["iid", "dirichlet:ALPHA", "pathological:K", "time", "natural",
+                                  "linear", "square", "exponential"]
+
+    /// Parses `KIND[:param]`: `iid`, `dirichlet:0.5`, `pathological:2`, `time`, `natural`,
+    /// `linear`, `square`, `exponential` (case-insensitive; `dirichlet` alone means α = 0.5,
+    /// `pathological` alone k = 2).
+    /// - Throws: `TGFLError.invalidArgument` naming the bad text and listing the valid forms.
+    public init(parsing text: String) throws {
+        let parts = text.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+        let kind = parts.first ?? ""
+        let param = parts.count > 1 ? parts[1] : nil
+        func bad(_ why: String) -> TGFLError {
+            .invalidArgument("partition '\(text)': \(why); valid: " + PartitionScheme.cliNames.joined(separator: ", "))
+        }
+        func noParam() throws { if param != nil { throw bad("\(kind) takes no parameter") } }
+        switch kind {
+        case "iid": try noParam(); self = .iid
+        case "time": try noParam(); self = .timePeriods
+        case "natural": try noParam(); self = .natural
+        case "linear": try noParam(); self = .sizeSkew(.linear)
+        case "square": try noParam(); self = .sizeSkew(.square)
+        case "exponential": try noParam(); self = .sizeSkew(.exponential)
+        case "dirichlet":
+            guard let a = param.map({ Double($0) }) ?? 0.5, a > 0, a.isFinite else {
+                throw bad("alpha must be a positive number, e.g. dirichlet:0.5")
+            }
+            self = .dirichlet(alpha: a)
+        case "pathological":
+            guard let k = param.map({ Int($0) }) ?? 2, k >= 1 else {
+                throw bad("k must be a positive integer, e.g. pathological:2")
+            }
+            self = .pathological(regimesPerClient: k)
+        default: throw bad("unknown kind '\(kind)'")
+        }
+    }
+
+    /// The CLI form of the scheme (inverse of `init(parsing:)`).
+    public var cliName: String {
+        switch self {
+        case .iid: "iid"
+        case .dirichlet(let a): "dirichlet:\(a)"
+        case .pathological(let k): "pathological:\(k)"
+        case .timePeriods: "time"
+        case .natural: "natural"
+        case .sizeSkew(let s): s.rawValue
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import TGFLCore
+
+/// A small pool of single-threaded `Transformer` workspaces shared by the clients of one
+/// simulation.
+///
+/// A `Transformer` owns its parameter, gradient and activation buffers; one per client would
+/// cost `clients × (activations for B·T rows)`. The engine runs at most `threads` clients at
+/// once, so the clients borrow a workspace for the length of one `fit`/`evaluate` and give it
+/// back: memory is `workspaces × one model`, whatever the number of clients. Results do not
+/// depend on which workspace a client gets: `fit` overwrites every parameter first and a
+/// forward pass recomputes every activation.
+public final class TransformerWorkspacePool: @unchecked Sendable {
+    /// The architecture of every workspace.
+    public let config: ModelConfig
+    private let lock = NSLock()
+    private var free: [Transformer] = []
+    private var created = 0
+
+    /// - Parameter config: The model architecture (validated when the first workspace is made).
+    public init(config: ModelConfig) { self.config = config }
+
+    /// Number of workspaces made so far (peak concurrent use).
+    public var workspaceCount: Int { lock.lock(); defer { lock.unlock() }; return created }
+
+    /// Runs `body` with a borrowed single-threaded model, then returns it to the pool.
+    /// - Throws: What `body` throws, or `TGFLError.invalidConfig` for a bad config.
+    func withWorkspace<R>(_ body: (Transformer) throws -> R) throws -> R {
+        lock.lock()
+        var model = free.popLast()
+        if model == nil { created += 1 }
+        lock.unlock()
+        if model == nil { model = try Transformer(config: config, seed: 0, threads: 1) }
+        defer { lock.lock(); free.append(model!); lock.unlock() }
+        return try body(model!)
+    }
+}
+
+/// Local training settings of a `TransformerClient` (the server sends steps, learning rate,
+/// μ and the seed each round in `FitConfig`; these stay fixed).
+public struct LocalTrainingSettings: Sendable, Equatable {
+    /// Mini-batch size B ≥ 1.
+    public var batchSize: Int
+    /// AdamW decoupled weight decay λ ≥ 0.
+    public var weightDecay: Double
+    /// Global-norm gradient clip (0 = off).
+    public var gradientClip: Double
+    /// Most validation windows a client evaluates (evenly spaced over its windows), ≥ 1.
+    public var maxValidationWindows: Int
+    /// Also report `val_loss` of the new local weights from `fit` (one extra forward pass).
+    public var reportLocalValidation: Bool
+
+    public init(batchSize: Int = 32, weightDecay: Double = 0.01, gradientClip: Double = 1.0,
+                maxValidationWindows: Int = 64, reportLocalValidation: Bool = true) {
+        self.batchSize = batchSize
+        self.weightDecay = weightDecay
+        self.gradientClip = gradientClip
+        self.maxValidationWindows = maxValidationWindows
+        self.reportLocalValidation = reportLocalValidation
+    }
+}
+
+/// A federated client that trains the TGFL transformer on its own windows.
+///
+/// One round of `fit` (FedAvg/FedProx local update, Flower's `ClientApp` train):
+/// ```
+/// w ← w_global;  fresh AdamW (m = v = 0, step 0)
+/// for s in 0 ..< S:
+///     batch_s = B windows drawn with replacement by SeededRNG(seed: config.seed, stream: s)
+///     g = ∇ CE(w; batch_s) + μ · (w − w_global)         (FedProx term of (μ/2)‖w − w_global‖²)
+///     g ← clip(g, gradientClip);  w ← AdamW(w, g, lr = config.learningRate)
+/// return w, n = #train windows, train_loss = mean CE over the S steps, val_loss = CE(w; validation)
+/// ```
+/// **Stateless optimizer.** The AdamW moments are NOT kept across rounds: every round starts
+/// from zero moments, as a Flower client (a fresh `ClientApp` per round) does. Persisting them
+/// would make the client's behaviour depend on rounds it may have missed (sampling, dropout)
+/// and would bias FedAvg towards stale directions; a fresh optimizer keeps each round a pure
+/// function of `(w_global, config)`, which also makes the run resumable from the global state
+/// alone.
+///
+/// `config.seed` is derived by the engine from `(run seed, round, client id)`, so the batches
+/// are reproducible for any thread count. The model work runs in a workspace borrowed from a
+/// `TransformerWorkspacePool` (one thread inside the client; the engine parallelises across
+/// clients).
+///
+/// Reference: McMahan et al. (2017), "Communication-Efficient Learning of Deep Networks from
+/// Decentralized Data" (FedAvg); Li et al. (2020), "Federated Optimization in Heterogeneous
+/// Networks" (FedProx, eq. 2); Flower's FedProx client recipe.
+public struct TransformerClient: FederatedClient {
+    public let id: Int
+    /// The client's training windows.
+    public let train: WindowDataset
+    /// The client's validation windows (may be empty: `evaluate` then reports 0 examples).
+    public let validation: WindowDataset
+    /// Batch size, weight decay, clipping, validation cap.
+    public let settings: LocalTrainingSettings
+    /// Where the model work runs.
+    public let pool: TransformerWorkspacePool
+    /// The fixed validation windows: evenly spaced, at most `settings.maxValidationWindows`.
+    let validationIndices: [Int]
+
+    public var numExamples: Int { train.count }
+
+    /// - Parameters:
+    ///   - id: The client's index in the simulation.
+    ///   - train: Training windows; at least one.
+    ///   - validation: Validation windows (same context length).
+    ///   - settings: Local training settings.
+    ///   - pool: Workspace pool of the run (its config's context length must be ≥ the windows').
+    /// - Throws: `TGFLError.invalidArgument` naming the client when it has no training window,
+    ///   or for bad settings or mismatched window lengths.
+    public init(id: Int, train: WindowDataset, validation: WindowDataset, settings: LocalTrainingSettings,
+                pool: TransformerWorkspacePool) throws {
+        guard !train.isEmpty else {
+            throw TGFLError.invalidArgument("client \(id) has no training window; give it more data or use fewer clients")
+        }
+        guard settings.batchSize >= 1 else {
+            throw TGFLError.outOfRange("batchSize = \(settings.batchSize) must be ≥ 1")
+        }
+        guard settings.weightDecay >= 0, settings.weightDecay.isFinite else {
+            throw TGFLError.outOfRange("weightDecay = \(settings.weightDecay) must be finite and ≥ 0")
+        }
+        guard settings.gradientClip >= 0, settings.gradientClip.isFinite else {
+            throw TGFLError.outOfRange("gradientClip = \(settings.gradientClip) must be finite and ≥ 0 (0 = off)")
+        }
+        guard settings.maxValidationWindows >= 1 else {
+            throw TGFLError.outOfRange("maxValidationWindows = \(settings.maxValidationWindows) must be ≥ 1")
+        }
+        guard train.contextLength <= pool.config.contextLength,
+              validation.isEmpty || validation.contextLength == train.contextLength else {
+            throw TGFLError.invalidArgument(
+                "client \(id): window length \(train.contextLength) (validation \(validation.contextLength)) must be "
+                + "equal and ≤ context_length \(pool.config.contextLength)")
+        }
+        self.id = id
+        self.train = train
+        self.validation = validation
+        self.settings = settings
+        self.pool = pool
+        let n = validation.count, cap = settings.maxValidationWindows
+        validationIndices = n <= cap ? Array(0..<n) : (0..<cap).map { $0 * n / cap }
+    }
+
+    /// Trains locally from `global` (see the type's formula).
+    /// - Returns: New weights, `numExamples` = training windows, metrics `train_loss` (when
+    ///   S > 0) and `val_loss` (when enabled and the client has validation windows).
+    /// - Throws: `TGFLError.shapeMismatch` for a wrong-length `global`; `.outOfRange` for a bad
+    ///   learning rate or μ; `.invalidArgument` when training diverges (non-finite gradient).
+    public func fit(global: [Float], config: FitConfig) throws -> ClientUpdate {
+        guard config.proximalMu >= 0, config.proximalMu.isFinite else {
+            throw TGFLError.outOfRange("client \(id): proximal_mu = \(config.proximalMu) must be finite and ≥ 0")
+        }
+        return try pool.withWorkspace { model in
+            try model.setParameters(global)
+            var optimizer = try AdamW(parameterCount: model.parameterCount, learningRate: config.learningRate,
+                                      weightDecay: settings.weightDecay)
+            let B = settings.batchSize, T = train.contextLength
+            var lossSum = 0.0
+            for s in 0..<max(config.localSteps, 0) {
+                var rng = SeededRNG(seed: config.seed, stream: UInt64(s))
+                let indices = (0..<B).map { _ in rng.int(below: train.count) }
+                let batch = try train.batch(indices: indices)
+                let (inputs, targets) = Self.inputsAndTargets(batch.tokens, count: B, length: T)
+                let loss = try model.lossAndGradients(tokens: inputs, regimes: batch.regimes, targets: targets,
+                                                      batch: B, length: T)
+                if config.proximalMu > 0 {
+                    Self.addProximalGradient(model.gradientBuffer, parameters: UnsafeBufferPointer(model.parameterBuffer),
+                                             global: global, mu: config.proximalMu)
+                }
+                if settings.gradientClip > 0 {
+                    try GradientClipping.clipGlobalNorm(model.gradientBuffer, maxNorm: settings.gradientClip)
+                }
+                try optimizer.step(parameters: model.parameterBuffer, gradients: UnsafeBufferPointer(model.gradientBuffer))
+                lossSum += Double(loss)
+            }
+            var metrics: [String: Double] = [:]
+            if config.localSteps > 0 { metrics["train_loss"] = lossSum / Double(config.localSteps) }
+            if settings.reportLocalValidation, let v = try validationLoss(model) { metrics["val_loss"] = v }
+            return ClientUpdate(clientID: id, parameters: model.parameters(), numExamples: train.count, metrics: metrics)
+        }
+    }
+
+    /// Mean cross-entropy of `global` over the client's fixed validation windows.
+    /// - Returns: The loss and the number of windows evaluated (0 and 0 without validation data).
+    /// - Throws: `TGFLError.shapeMismatch` / `.invalidArgument` for a wrong or non-finite `global`.
+    public func evaluate(global: [Float]) throws -> (loss: Double, numExamples: Int) {
+        try pool.withWorkspace { model in
+            try model.setParameters(global)
+            return (try validationLoss(model) ?? 0, validationIndices.count)
+        }
+    }
+
+    /// The FedProx gradient term, added in place: `g ← g + μ·(w − w_global)`, the gradient of
+    /// `(μ/2)‖w − w_global‖²` (Li et al. 2020, eq. 2).
+    static func addProximalGradient(_ gradients: UnsafeMutableBufferPointer<Float>,
+                                    parameters: UnsafeBufferPointer<Float>, global: [Float], mu: Double) {
+        let m = Float(mu)
+        global.withUnsafeBufferPointer { g0 in
+            for i in gradients.indices { gradients[i] += m * (parameters[i] - g0[i]) }
+        }
+    }
+
+    /// Mean loss over the validation windows, in batches of B (nil without windows).
+    private func validationLoss(_ model: Transformer) throws -> Double? {
+        guard !validationIndices.isEmpty else { return nil }
+        let T = validation.contextLength, B = settings.batchSize
+        var total = 0.0
+        var start = 0
+        while start < validationIndices.count {
+            let chunk = Array(validationIndices[start..<min(start + B, validationIndices.count)])
+            let batch = try validation.batch(indices: chunk)
+            let (inputs, targets) = Self.inputsAndTargets(batch.tokens, count: chunk.count, length: T)
+            let loss = try model.forward(tokens: inputs, regimes: batch.regimes, batch: chunk.count,
+                                         length: T, targets: targets)!
+            total += Double(loss) * Double(chunk.count)
+            start += B
+        }
+        return total / Double(validationIndices.count)
+    }
+
+    /// Splits `B·(T+1)` window tokens into inputs `[B·T]` and next-token targets `[B·T]`.
+    static func inputsAndTargets(_ tokens: [Int32], count B: Int, length T: Int) -> ([Int32], [Int32]) {
+        var inputs = [Int32](), targets = [Int32]()
+        inputs.reserveCapacity(B * T); targets.reserveCapacity(B * T)
+        for b in 0..<B {
+            let row = b * (T + 1)
+            inputs += tokens[row..<(row + T)]
+            targets += tokens[(row + 1)...(row + T)]
+        }
+        return (inputs, targets)
+    }
+}
