@@ -35,15 +35,18 @@ struct DemoCommand: ParsableCommand {
     var strategy: String = "fedavg"
 
     @Option(help: "Federated rounds.")
-    var rounds: Int = 12
+    var rounds: Int = 10
 
     @Option(name: .customLong("local-steps"), help: "Local optimizer steps per client and round.")
     var localSteps: Int = 10
 
-    @Option(help: "Central training steps (with --central).")
-    var steps: Int = 600
+    @Option(name: .customLong("local-batch-size"), help: "Windows per local batch (federated).")
+    var localBatchSize: Int = 8
 
-    @Option(name: .customLong("batch-size"), help: "Windows per batch.")
+    @Option(help: "Central training steps (with --central; more overfits the 16 training years).")
+    var steps: Int = 150
+
+    @Option(name: .customLong("batch-size"), help: "Windows per batch (central).")
     var batchSize: Int = 32
 
     @Option(help: "Peak learning rate.")
@@ -70,12 +73,16 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Skip training: use this trained checkpoint (e.g. a previous demo's model.h5).",
+                               valueName: "file"))
+    var model: String?
+
     @Flag(help: "Check the scenario quality targets (KS, kurtosis, clustering, leverage, worst day, regime volatility).")
     var quality = false
 
     func validate() throws {
-        guard rounds >= 1, localSteps >= 1, steps >= 1, batchSize >= 1 else {
-            throw ValidationError("--rounds, --local-steps, --steps and --batch-size must be at least 1")
+        guard rounds >= 1, localSteps >= 1, steps >= 1, batchSize >= 1, localBatchSize >= 1 else {
+            throw ValidationError("--rounds, --local-steps, --steps, --batch-size and --local-batch-size must be at least 1")
         }
         guard paths >= 1, horizon >= 1 else { throw ValidationError("--paths and --horizon must be at least 1") }
         guard trainFraction > 0, trainFraction < 1 else {
@@ -101,10 +108,25 @@ struct DemoCommand: ParsableCommand {
         logInfo("data: bundled S&P 500, \(all.count) daily log returns; training on the first \(cut)\(span)")
 
         // 2. Model and training.
-        let model = try ScenarioModel(config: config.config, seed: seed)
-        try model.fitDataModels(trainingReturns: [training], options: nil)
-        logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
-        if central {
+        // The tokenizer and the regime model are fitted by the trainer on its training part
+        // (federated: from the institutions' summaries, without pooling their returns).
+        let model: ScenarioModel
+        let trainingText: String
+        if let path = self.model {
+            try requireReadableFile(path, what: "checkpoint")
+            model = try ScenarioModel.load(from: path)
+            guard model.isFitted else { throw CommandFailure("checkpoint '\(path)' is not trained (no tokenizer/regimes)") }
+            trainingText = "the trained checkpoint \(path)"
+            logInfo("model: \(path) (\(describe(model.config))); skipping training")
+        } else {
+            model = try ScenarioModel(config: config.config, seed: seed)
+            trainingText = central ? "central, \(steps) steps"
+                : "federated, 8 institutions by time period, \(strategy), \(rounds) rounds × \(localSteps) local steps"
+            logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
+        }
+        if self.model != nil {
+            // Trained already.
+        } else if central {
             let options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr,
                                           minLearningRate: lr / 10, validationFraction: 0.1, seed: seed,
                                           threads: threads)
@@ -114,17 +136,19 @@ struct DemoCommand: ParsableCommand {
         } else {
             let kind = try parseStrategyKind(strategy)
             let options = try federatedOptions(
-                clients: 8, rounds: rounds, localSteps: localSteps, batchSize: batchSize, learningRate: lr,
-                partition: .timePeriods, strategy: kind, strategyParameters: [:], fraction: 1,
-                privacy: nil, delta: 1e-5, secureAggregation: false, seed: seed, threads: threads)
+                clients: 8, rounds: rounds, localSteps: localSteps, batchSize: localBatchSize, learningRate: lr,
+                validationFraction: 0.1, partition: .timePeriods, strategy: kind, strategyParameters: [:],
+                fraction: 1, privacy: nil, delta: 1e-5, secureAggregation: false, seed: seed, threads: threads)
             logInfo("federated: 8 institutions (contiguous time periods), \(kind.rawValue), \(rounds) rounds × "
                     + "\(localSteps) local steps")
             let report = try federateWithProgress(model: model, series: [training], options: options)
             logInfo("federated training: \(report.rounds.count) rounds")
         }
         let modelPath = file("model.h5")
-        try model.save(to: modelPath)
-        logInfo("saved \(modelPath)")
+        if self.model == nil || URL(fileURLWithPath: self.model!).standardizedFileURL != URL(fileURLWithPath: modelPath).standardizedFileURL {
+            try model.save(to: modelPath)
+            logInfo("saved \(modelPath)")
+        }
 
         // 3. Scenarios per regime.
         guard let regimeModel = model.regimeModel else { throw CommandFailure("the model has no regime model") }
@@ -148,8 +172,6 @@ struct DemoCommand: ParsableCommand {
         let elapsed = Date().timeIntervalSince(clock)
 
         // 5. Summary.
-        let trainingText = central ? "central, \(steps) steps"
-            : "federated, 8 institutions by time period, \(strategy), \(rounds) rounds × \(localSteps) local steps"
         var text = "\nTGFL demo — \(paths) scenarios × \(horizon) days per regime; model \(describe(model.config)), "
             + "\(trainingText)\n\n" + regimeTable(rows)
         text += "\nGenerated volatility rises from calm to crisis and tracks each regime's history: "

@@ -16,7 +16,7 @@ struct FederateCommand: ParsableCommand {
             clients, privacy ε/δ).
 
             Partitions: \(PartitionScheme.cliNames.joined(separator: ", ")).
-            Strategies: \(StrategyKind.allCases.map(\\.rawValue).joined(separator: ", ")).
+            Strategies: \(StrategyKind.allCases.map { $0.rawValue }.joined(separator: ", ")).
             Strategy hyperparameters use Flower's names, e.g. --strategy fedadam --strategy-param eta=0.01.
 
             Example:
@@ -67,6 +67,9 @@ struct FederateCommand: ParsableCommand {
     @Option(help: "Client learning rate.")
     var lr: Double = 1e-3
 
+    @Option(name: .customLong("val-fraction"), help: "Fraction of each series' most recent days held out for validation.")
+    var valFraction: Double = 0.2
+
     @Option(help: "Fraction of clients sampled each round (Flower fraction_train).")
     var fraction: Double = 1
 
@@ -100,6 +103,7 @@ struct FederateCommand: ParsableCommand {
         guard clients >= 1 else { throw ValidationError("--clients must be at least 1, got \(clients)") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
         guard localSteps >= 1 else { throw ValidationError("--local-steps must be at least 1, got \(localSteps)") }
+        guard (0..<1).contains(valFraction) else { throw ValidationError("--val-fraction must be in [0, 1)") }
         guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
         if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
         if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
@@ -114,6 +118,7 @@ struct FederateCommand: ParsableCommand {
         let kind = try parseStrategyKind(strategy)
         let scheme = try parsePartition(partition)
         let hyper = try parseKeyValues(strategyParam, option: "--strategy-param")
+        _ = try kind.makeStrategy(hyperparameters: hyper)   // unknown names fail before any work
         let paths: [String?] = data.isEmpty ? [nil] : data.map { $0 }
         var series: [[Double]] = []
         for path in paths {
@@ -125,7 +130,7 @@ struct FederateCommand: ParsableCommand {
         logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
         let options = try federatedOptions(
             clients: clients, rounds: rounds, localSteps: localSteps, batchSize: batchSize, learningRate: lr,
-            partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
+            validationFraction: valFraction, partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
             privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: seed,
             threads: threads)
         logInfo("federation: \(clients) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
@@ -154,12 +159,12 @@ func parsePartition(_ text: String) throws -> PartitionScheme {
 /// Builds `FederatedTrainingOptions` from command-line values.
 /// - Parameter privacy: `(noise multiplier σ, clipping norm S)` or nil for no DP.
 func federatedOptions(clients: Int, rounds: Int, localSteps: Int, batchSize: Int, learningRate: Double,
-                      partition: PartitionScheme, strategy: StrategyKind, strategyParameters: [String: Double],
+                      validationFraction: Double, partition: PartitionScheme, strategy: StrategyKind, strategyParameters: [String: Double],
                       fraction: Double, privacy: (Double, Double)?, delta: Double, secureAggregation: Bool,
                       seed: UInt64, threads: Int?) throws -> FederatedTrainingOptions {
     var o = FederatedTrainingOptions()
     o.clients = clients; o.rounds = rounds; o.localSteps = localSteps; o.batchSize = batchSize
-    o.learningRate = learningRate; o.partition = partition; o.strategy = strategy
+    o.learningRate = learningRate; o.validationFraction = validationFraction; o.partition = partition; o.strategy = strategy
     o.hyperparameters = strategyParameters
     let minimum = min(2, clients)
     o.sampling = SamplingConfig(fractionTrain: fraction, fractionEvaluate: fraction, minTrainNodes: minimum,
