@@ -144,6 +144,9 @@ struct OpsBenchmark: ParsableCommand {
                                      scratch: scratch, accumulate: false, threads: th, blockRows: blk)
             }
         }
+        time("  empty parallel region x100", perStep: 0) {
+            for _ in 0..<100 { Parallel.forEach(parts: 8, threads: th) { _, _ in } }
+        }
         let total = rows.reduce(0) { $0 + Double($1.1) * $1.2 }
         print("tgfl-bench ops --config \(config) --threads \(th) --batch \(B)  (load avg \(BenchmarkSupport.loadAverage()))")
         print("op                              ms/call  calls/step  ms/step   share")

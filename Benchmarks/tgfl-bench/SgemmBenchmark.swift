@@ -23,6 +23,10 @@ struct SgemmBenchmark: ParsableCommand {
             ("small dW fc    256x64x4096", 256, 64, 4096, true, false),
             ("large fc fwd   8192x512x128", 8192, 512, 128, false, true),
             ("large dW fc    512x128x8192", 512, 128, 8192, true, false),
+            ("large dW part  64x128x8192", 64, 128, 8192, true, false),
+            ("large dW kpart 512x128x1024", 512, 128, 1024, true, false),
+            ("large dIn fc   1024x128x512", 1024, 128, 512, false, false),
+            ("large dIn fc   8192x128x512", 8192, 128, 512, false, false),
             ("attn QK^T      128x128x16", 128, 128, 16, false, true),
         ]
         print("OpenBLAS sgemm (row-major), load avg \(BenchmarkSupport.loadAverage())")

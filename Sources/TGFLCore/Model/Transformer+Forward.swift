@@ -112,25 +112,21 @@ extension Transformer {
         guard !overflow, n <= Int(Int32.max) else {
             throw TGFLError.outOfRange("batch·length = \(B)·\(T) is too large")
         }
-        let arrays: [(String, UnsafeBufferPointer<Int32>?, Int)] = [
-            ("tokens", tokens, config.vocabSize), ("regimes", regimes, config.nRegimes),
-            ("targets", targets, config.vocabSize),
-        ]
-        for (name, values, _) in arrays {
-            guard let values else { continue }
+        // Checked one array at a time (no allocation in the training step).
+        func check(_ name: String, _ values: UnsafeBufferPointer<Int32>?, bound: Int, limit: String) throws {
+            guard let values else { return }
             guard values.count == n else {
                 throw TGFLError.shapeMismatch(
                     "\(name) has \(values.count) elements; expected batch·length = \(B)·\(T) = \(n)")
             }
-        }
-        for (name, values, bound) in arrays {
-            guard let values else { continue }
             if let bad = values.firstIndex(where: { $0 < 0 || Int($0) >= bound }) {
-                let limit = name == "regimes" ? "n_regimes" : "vocab_size"
                 throw TGFLError.outOfRange(
                     "\(name)[\(bad)] = \(values[bad]) is outside 0..<\(bound) (\(limit)); "
                     + "batch row \(bad / T), position \(bad % T)")
             }
         }
+        try check("tokens", tokens, bound: config.vocabSize, limit: "vocab_size")
+        try check("regimes", regimes, bound: config.nRegimes, limit: "n_regimes")
+        try check("targets", targets, bound: config.vocabSize, limit: "vocab_size")
     }
 }

@@ -43,28 +43,50 @@ public enum Parallel {
 
     /// Runs `body(part, worker)` for every `part` in `0..<parts` on up to `threads` workers.
     ///
-    /// Worker `w` runs parts `w, w + workers, w + 2·workers, …` in order, so per-worker
-    /// scratch (indexed by `worker`, `0..<threads`) is never shared by two running parts.
+    /// Workers take the next unclaimed part until none is left (so a late or slowed worker
+    /// does not hold the others up); which worker runs a part never changes its result.
+    /// Per-worker scratch (indexed by `worker`, `0..<threads`) is never shared by two
+    /// running parts.
     /// - Parameters:
     ///   - parts: Number of independent pieces of work.
     ///   - threads: Maximum number of concurrent workers (1 runs everything on the caller).
     ///   - body: The work for one part; must only write that part's slice of any output.
-    @inlinable
     public static func forEach(parts: Int, threads: Int, _ body: (_ part: Int, _ worker: Int) -> Void) {
         let workers = max(1, min(threads, parts))
         if workers == 1 {
             for part in 0..<parts { body(part, 0) }
             return
         }
+        if #available(macOS 15, *), WorkerPool.shared.run(parts: parts, workers: workers, body) {
+            return
+        }
+        // The pool is busy (another thread's job): Dispatch, with the same parts.
+        let counter = PartCounter()
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendable(escapable)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var part = worker
-                while part < parts {
+                while true {
+                    let part = counter.next()
+                    guard part < parts else { return }
                     box.value(part, worker)
-                    part += workers
                 }
             }
         }
+    }
+}
+
+/// Hands out part numbers 0, 1, 2, … to concurrent workers.
+final class PartCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    init() {}
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let v = value
+        value += 1
+        return v
     }
 }

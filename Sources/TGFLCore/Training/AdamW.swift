@@ -36,6 +36,8 @@ public struct AdamW: Optimizer, Sendable {
     public let weightDecay: Double
     /// Step count and moments.
     public private(set) var state: OptimizerState
+    /// Worker threads for the update loop (results do not depend on it).
+    public var threads: Int = Parallel.hardwareThreads
 
     /// Creates the optimizer with zero moments.
     /// - Parameters:
@@ -116,18 +118,24 @@ public struct AdamW: Optimizer, Sendable {
         let stepSize = Float(learningRate / (1 - pow(beta1, t)))
         let invSqrtCorrection2 = Float(1 / (1 - pow(beta2, t)).squareRoot())
         let eps = Float(epsilon)
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let p = UncheckedSendable(parameters.baseAddress!), g = gradients.baseAddress!
+        let threads = self.threads
         state.m.withUnsafeMutableBufferPointer { mBuffer in
             state.v.withUnsafeMutableBufferPointer { vBuffer in
-                let m = mBuffer.baseAddress!, v = vBuffer.baseAddress!
-                for i in 0..<n {
-                    let gi = g[i]
-                    let mi = b1 * m[i] + a1 * gi
-                    let vi = b2 * v[i] + a2 * gi * gi
-                    m[i] = mi
-                    v[i] = vi
-                    let denom = vi.squareRoot() * invSqrtCorrection2 + eps
-                    p[i] = p[i] * decay - stepSize * mi / denom
+                let m = UncheckedSendable(mBuffer.baseAddress!), v = UncheckedSendable(vBuffer.baseAddress!)
+                // Elementwise: any fixed split gives the same bits.
+                let parts = Parallel.partCount(n, granule: 16384)
+                Parallel.forEach(parts: parts, threads: threads) { part, _ in
+                    let p = p.value, m = m.value, v = v.value
+                    for i in Parallel.range(of: part, parts: parts, count: n, granule: 16384) {
+                        let gi = g[i]
+                        let mi = b1 * m[i] + a1 * gi
+                        let vi = b2 * v[i] + a2 * gi * gi
+                        m[i] = mi
+                        v[i] = vi
+                        let denom = vi.squareRoot() * invSqrtCorrection2 + eps
+                        p[i] = p[i] * decay - stepSize * mi / denom
+                    }
                 }
             }
         }
