@@ -13,13 +13,14 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Steps: (1) the first 80% of the S&P 500 days (1999–2014) is split across 8 \
             institutions by contiguous time periods, so each saw different regimes; they train one \
-            model with FedAvg (--central: one central training run instead); (2) 1,000 one-year \
+            model with FedAvg, 15 rounds × 10 local steps of 16 windows (--central: one central run of \
+            150 steps instead; longer runs overfit the 16 training years); (2) 1,000 one-year \
             (250-day) scenarios per regime (calm, normal, volatile, crisis), plus 1,000 along \
             historical regime paths; (3) per regime, the generated std, excess kurtosis and 1% VaR \
             next to the real days of that regime (labelled by the model's regime model), and the \
             stylized-facts report of the historical-path scenarios against the full real series.
 
-            The demo model is V=512 T=64 C=64 L=2 H=4 F=256 (the 'demo' config: a 64-day context \
+            The demo model is V=256 T=64 C=64 L=2 H=4 F=256 (the 'demo' config: a 64-day context \
             keeps the whole demo under two minutes on two cores; 250-day scenarios slide the window).
             Output folder: model.h5, scenarios_<regime>.csv, scenarios_historical.csv, summary.md, \
             summary.json. --quality also checks the scenario quality targets (exit status 2 when one fails).
@@ -35,13 +36,13 @@ struct DemoCommand: ParsableCommand {
     var strategy: String = "fedavg"
 
     @Option(help: "Federated rounds.")
-    var rounds: Int = 10
+    var rounds: Int = 15
 
     @Option(name: .customLong("local-steps"), help: "Local optimizer steps per client and round.")
     var localSteps: Int = 10
 
     @Option(name: .customLong("local-batch-size"), help: "Windows per local batch (federated).")
-    var localBatchSize: Int = 8
+    var localBatchSize: Int = 16
 
     @Option(help: "Central training steps (with --central; more overfits the 16 training years).")
     var steps: Int = 150
@@ -261,13 +262,13 @@ struct QualityCheck {
 
     var text: String {
         "Scenario quality targets\n\n" + renderTable(header: ["Target", "Value", "Criterion", "Result"], rows: cells,
-                                                   markdown: false)
+                                                   markdown: false, leftAligned: [0, 1, 2, 3])
             + "\(targets.filter(\.passed).count) of \(targets.count) targets pass\n"
     }
 
     var markdown: String {
         "## Scenario quality targets\n\n" + renderTable(header: ["Target", "Value", "Criterion", "Result"],
-                                                        rows: cells, markdown: true)
+                                                        rows: cells, markdown: true, leftAligned: [0, 1, 2, 3])
     }
 
     var dictionary: [String: Any] {

@@ -82,11 +82,12 @@ func regimeTable(_ rows: [RegimeComparison], markdown: Bool = false) -> String {
     return renderTable(header: header, rows: body, markdown: markdown)
 }
 
-/// A table as fixed-width text (first column left-aligned, others right-aligned) or Markdown.
-func renderTable(header: [String], rows: [[String]], markdown: Bool) -> String {
+/// A table as fixed-width text or Markdown; columns in `leftAligned` are left-aligned, the
+/// others (numbers) right-aligned.
+func renderTable(header: [String], rows: [[String]], markdown: Bool, leftAligned: Set<Int> = [0]) -> String {
     if markdown {
         var s = "| " + header.joined(separator: " | ") + " |\n"
-        s += "|" + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined() + "\n"
+        s += "|" + header.indices.map { leftAligned.contains($0) ? " --- |" : " ---: |" }.joined() + "\n"
         for r in rows { s += "| " + r.joined(separator: " | ") + " |\n" }
         return s
     }
@@ -94,7 +95,7 @@ func renderTable(header: [String], rows: [[String]], markdown: Bool) -> String {
     func line(_ cells: [String]) -> String {
         cells.enumerated().map { c, cell in
             let pad = String(repeating: " ", count: widths[c] - cell.count)
-            return c == 0 ? cell + pad : pad + cell
+            return leftAligned.contains(c) ? cell + pad : pad + cell
         }.joined(separator: "  ")
     }
     var lines = [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
