@@ -94,6 +94,6 @@ let package = Package(
         .testTarget(name: "TGFLFederatedTests",
                     dependencies: ["TGFLFederated", "TGFLCore", "TGFLTestSupport"]),
         // The `tgfl` command's parsing and formatting helpers (@testable import of the executable).
-        .testTarget(name: "TGFLCommandTests", dependencies: ["tgfl", "TGFLCore"]),
+        .testTarget(name: "TGFLCommandTests", dependencies: ["tgfl", "TGFLCore", "TGFLFederated"]),
     ]
 )
