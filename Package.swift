@@ -62,9 +62,12 @@ let package = Package(
             name: "TGFLFederated",
             dependencies: ["TGFLCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // include/tgfl.h as a Clang module (Sources/CTGFLHeader/module.modulemap), so that
+        // CTGFL implements the header's own struct layouts.
+        .systemLibrary(name: "CTGFLHeader"),
         .target(
             name: "CTGFL",
-            dependencies: ["TGFLCore", "TGFLStats", "TGFLFederated"]
+            dependencies: ["CTGFLHeader", "TGFLCore", "TGFLStats", "TGFLFederated"]
         ),
 
         // MARK: - Executables

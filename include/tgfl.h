@@ -79,12 +79,12 @@ TGFL_API const char * tgfl_last_error(void);
 enum {
     TGFL_PROGRESS_TRAIN     = 0, // one optimisation step of central training
     TGFL_PROGRESS_FEDERATED = 1, // one finished federated round
-    TGFL_PROGRESS_GENERATE  = 2  // one generated day (all paths)
+    TGFL_PROGRESS_GENERATE  = 2  // one finished chunk of paths (step/total count paths)
 };
 
 typedef struct tgfl_progress {
     int32_t kind;              // TGFL_PROGRESS_*
-    int64_t step;              // steps, rounds or days done so far (1-based)
+    int64_t step;              // steps, rounds or paths done so far (1-based)
     int64_t total;             // planned total of the same unit
     int32_t epoch;             // passes over the training windows so far (training only)
     double  train_loss;        // mean training loss of the last step/round (NaN if none)
@@ -94,8 +94,11 @@ typedef struct tgfl_progress {
     double  eta_seconds;       // estimated time to completion
 } tgfl_progress;
 
-// Called after each step/round/day. Return true to go on, false to cancel: the call then
-// returns TGFL_ERR_CANCELLED.
+// Called after each step/round/chunk of paths. Return true to go on, false to cancel: the
+// call then returns TGFL_ERR_CANCELLED. Central and federated training call it on the
+// calling thread, so it may call TGFL on the same model (e.g. tgfl_model_save a
+// checkpoint). Generation may call it from its worker threads (one call at a time); a call
+// on the same model from there returns TGFL_ERR_STATE (it would otherwise deadlock).
 typedef bool (*tgfl_progress_callback)(const tgfl_progress * progress, void * user_data);
 
 // ---------------------------------------------------------------------------------------
@@ -123,7 +126,8 @@ TGFL_API tgfl_model_config tgfl_model_default_config(void);
 TGFL_API int32_t tgfl_model_create(const tgfl_model_config * config, uint64_t seed,
                                    tgfl_model ** out_model);
 
-// Frees a model. NULL is a no-op.
+// Frees a model. NULL is a no-op; so is a handle that was already freed (TGFL keeps a table
+// of live handles: calls on a freed handle return TGFL_ERR_INVALID_ARGUMENT).
 TGFL_API void tgfl_model_free(tgfl_model * model);
 
 // Loads an HDF5 checkpoint (weights, tokenizer, regimes, optimizer state if present).
@@ -144,16 +148,20 @@ TGFL_API int64_t tgfl_model_n_params(tgfl_model * model);
 // Copies the flat parameter vector into `out` (`n` must equal tgfl_model_n_params).
 TGFL_API int32_t tgfl_model_get_params(tgfl_model * model, float * out, size_t n);
 
-// Replaces the flat parameter vector (`n` must equal tgfl_model_n_params; all finite).
+// Replaces the flat parameter vector (`n` must equal tgfl_model_n_params; all finite)
+// and clears the saved AdamW state, so the next tgfl_model_train starts a fresh optimizer
+// run (what a federated client wants after receiving the global weights).
 // On error the model is unchanged.
 TGFL_API int32_t tgfl_model_set_params(tgfl_model * model, const float * params, size_t n);
 
-// Number of regimes and the name of regime `index` (static storage for the model's life).
-// Returns NULL and sets the last error if `index` is out of range.
+// The name of regime `index` (0 <= index < n_regimes of tgfl_model_get_config); the string
+// stays valid until the model is freed. Returns NULL and sets the last error when `index`
+// is out of range or the model has no regime model yet (train it or load a trained one).
 TGFL_API const char * tgfl_model_regime_name(tgfl_model * model, int32_t index);
 
-// Looks up a regime by name (case-insensitive: "calm", "normal", "volatile", "crisis").
-// Returns the index (>= 0) or a negative status.
+// Looks up a regime by name (case-insensitive: "calm", "normal", "volatile", "crisis") or
+// by index ("3"). Returns the index (>= 0) or a negative status: TGFL_ERR_OUT_OF_RANGE for
+// an unknown regime, TGFL_ERR_STATE for a name before the model has a regime model.
 TGFL_API int32_t tgfl_model_regime_index(tgfl_model * model, const char * name);
 
 // ---------------------------------------------------------------------------------------
@@ -161,7 +169,7 @@ TGFL_API int32_t tgfl_model_regime_index(tgfl_model * model, const char * name);
 // ---------------------------------------------------------------------------------------
 typedef struct tgfl_train_params {
     int32_t  steps;              // optimisation steps (default 300)
-    int32_t  batch_size;         // windows per step (default 32)
+    int32_t  batch_size;         // windows per step, 1..4096 (default 32)
     int32_t  seq_len;            // window length T, <= context_length (0 = context_length)
     double   learning_rate;      // peak AdamW learning rate (default 1e-3)
     double   min_learning_rate;  // end of the cosine decay (default 1e-4)
@@ -172,7 +180,7 @@ typedef struct tgfl_train_params {
     int32_t  eval_every;         // validation every N steps (default 25)
     int32_t  patience;           // early stop after N evaluations without improvement, 0 = off
     uint64_t seed;               // batch sampling seed (default 42)
-    int32_t  n_threads;          // 0 = all cores
+    int32_t  n_threads;          // 0 = all cores, else 1..256
     tgfl_progress_callback progress; // optional, may be NULL
     void *   progress_user_data;
 } tgfl_train_params;
@@ -184,8 +192,10 @@ TGFL_API tgfl_train_params tgfl_train_default_params(void);
 // 1 - val_fraction of the days) first; otherwise the model's own are used, so training
 // continues a loaded checkpoint (with its optimizer state when saved).
 // On TGFL_ERR_CANCELLED the model holds the weights after the last completed step.
-// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns, bad params),
-// TGFL_ERR_DATA (too few returns for one training and one validation window).
+// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns or params),
+// TGFL_ERR_OUT_OF_RANGE (a params field outside its range, named in the message),
+// TGFL_ERR_DATA (too few returns: the training span must hold seq_len + 1 days),
+// TGFL_ERR_CANCELLED.
 TGFL_API int32_t tgfl_model_train(tgfl_model * model, const double * returns, size_t n_returns,
                                   const tgfl_train_params * params);
 
@@ -221,17 +231,19 @@ typedef enum tgfl_partition {
 typedef struct tgfl_federated_params {
     int32_t  strategy;            // tgfl_strategy (default FEDAVG)
     int32_t  partition;           // tgfl_partition (default TIME)
-    double   partition_param;     // alpha (Dirichlet) or k (pathological); else ignored
-    int32_t  n_clients;           // institutions (default 8)
+    double   partition_param;     // alpha (Dirichlet) or k (pathological); NaN = the default
+                                  // (alpha 0.5, k 2); ignored by the other partitions
+    int32_t  n_clients;           // institutions, 1..65536 (default 8)
     int32_t  rounds;              // federated rounds (default 30)
     int32_t  local_steps;         // local AdamW steps per round (default 10)
-    int32_t  batch_size;          // local batch size (default 32)
+    int32_t  batch_size;          // local batch size, 1..4096 (default 32)
     int32_t  seq_len;             // window length T (0 = context_length)
     double   learning_rate;       // client AdamW learning rate (default 1e-3)
     double   val_fraction;        // per-series held-out fraction for validation (default 0.2)
     double   fraction_train;      // Flower's fraction_train, in (0, 1] (default 1.0)
     int32_t  min_train_nodes;     // Flower's min_train_nodes (default 2)
     // Strategy hyperparameters, with Flower 1.42's names; NaN or -1 = the strategy's default.
+    // Only those of the chosen strategy are read; the others are ignored.
     double   proximal_mu;         // FedProx
     double   server_learning_rate;// FedAvgM
     double   server_momentum;     // FedAvgM
@@ -250,7 +262,7 @@ typedef struct tgfl_federated_params {
     double   dp_delta;            // delta for the reported epsilon (default 1e-5)
     bool     secure_aggregation;  // pairwise additive masks (default false)
     uint64_t seed;                // partitioning, sampling, local batches, noise (default 42)
-    int32_t  n_threads;           // 0 = all cores
+    int32_t  n_threads;           // 0 = all cores, else 1..256
     tgfl_progress_callback progress; // optional, called after each round
     void *   progress_user_data;
 } tgfl_federated_params;
@@ -282,8 +294,8 @@ typedef struct tgfl_generate_params {
     size_t          prompt_length;
     double          temperature;   // softmax temperature > 0 (default 1.0)
     uint64_t        seed;          // default 42; same seed -> same bits, any thread count
-    int32_t         n_threads;     // 0 = all cores
-    tgfl_progress_callback progress; // optional, called after each day
+    int32_t         n_threads;     // 0 = all cores, else 1..256
+    tgfl_progress_callback progress; // optional, called after each chunk of paths
     void *          progress_user_data;
 } tgfl_generate_params;
 

@@ -7,8 +7,8 @@ struct TGFLBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tgfl-bench",
         abstract: "TGFL benchmarks (tgfl \(TGFLVersion.string)).",
-        subcommands: [TrainBenchmark.self, OpsBenchmark.self, SgemmBenchmark.self, GenerateBenchmark.self,
-                      FederatedBenchmark.self, FederatedEvidence.self, StatsBenchmark.self])
+        subcommands: [TrainBenchmark.self, OpsBenchmark.self, SgemmBenchmark.self, StatsBenchmark.self,
+                      GenerateBenchmark.self, FederatedBenchmark.self, FederatedEvidence.self])
 }
 
 TGFLBench.main()

@@ -64,6 +64,25 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(model.optimizerState?.step, 9)
     }
 
+    /// New weights (e.g. a federated global model) clear the AdamW state, so the next fit
+    /// runs all its steps from a fresh optimizer instead of resuming the old run.
+    func testSetParametersStartsAFreshOptimizerRun() throws {
+        let series = try garch(300)
+        let options = TrainingOptions(steps: 6, batchSize: 4, learningRate: 5e-3, warmupSteps: 0,
+                                      evaluateEvery: 3, seed: 4)
+        let model = try ScenarioModel(config: Self.tiny, seed: 3)
+        var cancelledAt = 0
+        XCTAssertThrowsError(try Trainer(model: model, options: options).fit(series: series) { p in
+            cancelledAt = p.step; return p.step < 3
+        })
+        XCTAssertEqual(cancelledAt, 3)
+        XCTAssertEqual(model.optimizerState?.step, 3)
+        try model.setParameters(model.parameters())
+        XCTAssertNil(model.optimizerState)
+        let report = try Trainer(model: model, options: options).fit(series: series)
+        XCTAssertEqual(report.stepsRun, 6)
+    }
+
     /// 2N steps in one go equal N steps, cancel, save, load, and the rest — bit for bit.
     func testCancelThenResumeFromCheckpointIsBitIdentical() throws {
         let series = try garch(400)

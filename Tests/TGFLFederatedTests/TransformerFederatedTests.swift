@@ -178,6 +178,7 @@ final class TransformerFederatedTests: XCTestCase {
         }
         let federation = try XCTUnwrap(first.federation)
         XCTAssertTrue(federation.contains("\"completed_rounds\":2"), federation)
+        XCTAssertTrue(federation.contains("\"cancelled\":true"), federation)
 
         let resumed = try ScenarioModel.load(from: path)
         let report = try FederatedTrainer(model: resumed, options: o).fit(series: series, resumeFrom: path)

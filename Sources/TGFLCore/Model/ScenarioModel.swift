@@ -316,11 +316,21 @@ public final class ScenarioModel: @unchecked Sendable {
     /// A copy of the flat parameter vector (`ParameterLayout` order).
     public func parameters() -> [Float] { withLock { transformer.parameters() } }
 
-    /// Replaces every parameter.
+    /// Replaces every parameter and clears the saved AdamW state.
+    ///
+    /// The optimizer's moments describe the trajectory of the weights they were accumulated
+    /// on; after the weights are replaced (e.g. by a federated server's global model) they no
+    /// longer apply, so the next `Trainer.fit` starts a fresh optimizer run instead of
+    /// resuming an old one.
     /// - Parameter values: `ParameterLayout(config:).count` finite values.
     /// - Throws: `TGFLError.shapeMismatch` for a wrong count; `.invalidArgument` naming the
-    ///   tensor of the first NaN or infinity.
-    public func setParameters(_ values: [Float]) throws { try withLock { try transformer.setParameters(values) } }
+    ///   tensor of the first NaN or infinity. On error nothing changes.
+    public func setParameters(_ values: [Float]) throws {
+        try withLock {
+            try transformer.setParameters(values)
+            optimizerState = nil
+        }
+    }
 
     /// Next-token logits for a batch of token/regime sequences.
     ///

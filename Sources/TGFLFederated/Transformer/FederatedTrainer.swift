@@ -44,6 +44,9 @@ public struct FederatedTrainingOptions: Sendable {
     public var checkpointPath: String?
     /// Validation windows each client evaluates at most.
     public var maxValidationWindows: Int = 64
+    /// Clients also report `val_loss` of their new local weights from `fit` (one extra
+    /// forward pass over their validation windows per round).
+    public var reportLocalValidation = true
 
     public init() {}
 }
@@ -201,7 +204,8 @@ public final class FederatedTrainer {
         let pool = TransformerWorkspacePool(config: model.config)
         let settings = LocalTrainingSettings(batchSize: o.batchSize, weightDecay: o.weightDecay,
                                              gradientClip: o.gradientClip,
-                                             maxValidationWindows: o.maxValidationWindows)
+                                             maxValidationWindows: o.maxValidationWindows,
+                                             reportLocalValidation: o.reportLocalValidation)
         let clients = try (0..<o.clients).map { i in
             try TransformerClient(id: i, train: train.subset(parts[i]), validation: validation.subset(validationParts[i]),
                                   settings: settings, pool: pool)
@@ -301,7 +305,10 @@ public final class FederatedTrainer {
                 try checkpoint.save(to: path)
             })
         } catch {
-            _ = try? finish(simulation.state, true)
+            // The engine's state is always the last completed round: keep it in the model.
+            var cancelled = false
+            if case TGFLError.cancelled? = error as? TGFLError { cancelled = true }
+            _ = try? finish(simulation.state, cancelled)
             throw error
         }
         state = simulation.state

@@ -1,0 +1,432 @@
+// example.c — the TGFL C ABI from start to finish, and its error paths.
+//
+//   create → get/set params → logits → save → load → train a few steps on the bundled
+//   S&P 500 series → generate → log-likelihood → evaluate → free,
+//   then 50 × create/free and 50 × load/free (for the leak check), and the error paths:
+//   NULL pointers, wrong sizes, NaN input, unknown enum values, stale handles.
+//
+// Usage: example <sp500.csv> <output directory> [--quick]
+// --quick (used for the valgrind run) shrinks the numerical work (fewer steps, days, paths),
+// not the lifecycle: every function, every error path and both 50× loops still run.
+// Exit status 0 when every check passed; otherwise the failing call and tgfl_last_error().
+
+#define _POSIX_C_SOURCE 200809L
+
+#include "tgfl.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int failures = 0;
+
+// Seconds since the first call (phase timings in the output).
+static double seconds(void) {
+    static struct timespec start;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (start.tv_sec == 0 && start.tv_nsec == 0) start = now;
+    return (double)(now.tv_sec - start.tv_sec) + 1e-9 * (double)(now.tv_nsec - start.tv_nsec);
+}
+
+// Runs a call that must succeed; on failure prints it with the library's message.
+#define CHECK_OK(call)                                                                    \
+    do {                                                                                  \
+        int32_t status_ = (int32_t)(call);                                                \
+        if (status_ != TGFL_OK) {                                                         \
+            fprintf(stderr, "%s:%d: %s failed with status %d: %s\n", __FILE__, __LINE__, \
+                    #call, status_, tgfl_last_error());                                   \
+            failures++;                                                                   \
+            goto done;                                                                    \
+        }                                                                                 \
+    } while (0)
+
+// Runs a call that must fail with `expected` and leave a non-empty message.
+#define CHECK_STATUS(call, expected)                                                        \
+    do {                                                                                    \
+        int32_t status_ = (int32_t)(call);                                                  \
+        const char * message_ = tgfl_last_error();                                          \
+        if (status_ != (expected) || message_ == NULL || message_[0] == '\0') {             \
+            fprintf(stderr, "%s:%d: %s returned %d (expected %d), message '%s'\n", __FILE__, \
+                    __LINE__, #call, status_, (int)(expected), message_ ? message_ : "(null)"); \
+            failures++;                                                                     \
+        } else {                                                                            \
+            printf("  ok  %-60.60s -> %d: %s\n", #call, status_, message_);                 \
+        }                                                                                   \
+    } while (0)
+
+#define CHECK_TRUE(cond)                                                              \
+    do {                                                                              \
+        if (!(cond)) {                                                                \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                               \
+        }                                                                             \
+    } while (0)
+
+// Reads the `close` column of a `date,close` CSV and returns the daily log returns.
+static double * read_log_returns(const char * path, size_t * out_n) {
+    FILE * file = fopen(path, "r");
+    if (!file) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return NULL;
+    }
+    size_t capacity = 8192, n = 0;
+    double * closes = malloc(capacity * sizeof(double));
+    char line[256];
+    if (!closes || !fgets(line, sizeof line, file)) { // header
+        free(closes);
+        fclose(file);
+        return NULL;
+    }
+    while (fgets(line, sizeof line, file)) {
+        const char * comma = strchr(line, ',');
+        if (!comma) continue;
+        if (n == capacity) {
+            capacity *= 2;
+            double * grown = realloc(closes, capacity * sizeof(double));
+            if (!grown) break;
+            closes = grown;
+        }
+        closes[n++] = strtod(comma + 1, NULL);
+    }
+    fclose(file);
+    if (n < 2) {
+        free(closes);
+        return NULL;
+    }
+    double * returns = malloc((n - 1) * sizeof(double));
+    if (returns) {
+        for (size_t i = 1; i < n; i++) returns[i - 1] = log(closes[i] / closes[i - 1]);
+    }
+    free(closes);
+    *out_n = n - 1;
+    return returns;
+}
+
+// Progress callback: counts calls; cancels once `*user_data` calls were seen (if > 0).
+typedef struct {
+    int calls;
+    int cancel_after;
+    int64_t last_step;
+    int32_t last_kind;
+} progress_state;
+
+static bool on_progress(const tgfl_progress * progress, void * user_data) {
+    progress_state * state = user_data;
+    state->calls++;
+    state->last_step = progress->step;
+    state->last_kind = progress->kind;
+    return !(state->cancel_after > 0 && state->calls >= state->cancel_after);
+}
+
+// The last error is thread-local: a fresh thread sees "".
+static void * read_last_error(void * out) {
+    *(int *)out = tgfl_last_error()[0] == '\0';
+    return NULL;
+}
+
+// A small model so the example (and its valgrind run) stays quick.
+static tgfl_model_config small_config(void) {
+    tgfl_model_config config = tgfl_model_default_config();
+    config.vocab_size = 64;
+    config.context_length = 32;
+    config.d_model = 32;
+    config.n_layers = 2;
+    config.n_heads = 2;
+    config.d_ff = 64;
+    return config;
+}
+
+static void error_paths(const char * dir, tgfl_model * model, tgfl_model * trained) {
+    printf("error paths:\n");
+    tgfl_model_config config = small_config();
+    tgfl_model * out = (tgfl_model *)&config; // must be reset to NULL on failure
+
+    CHECK_STATUS(tgfl_model_create(NULL, 1, &out), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_TRUE(out == NULL);
+    CHECK_STATUS(tgfl_model_create(&config, 1, NULL), TGFL_ERR_INVALID_ARGUMENT);
+    tgfl_model_config bad = config;
+    bad.n_heads = 3; // 32 is not divisible by 3
+    CHECK_STATUS(tgfl_model_create(&bad, 1, &out), TGFL_ERR_INVALID_CONFIG);
+    bad = config;
+    bad.d_model = -4;
+    CHECK_STATUS(tgfl_model_create(&bad, 1, &out), TGFL_ERR_INVALID_CONFIG);
+    bad = config;
+    bad.vocab_size = bad.context_length = bad.d_model = bad.d_ff = 2000000000;
+    CHECK_STATUS(tgfl_model_create(&bad, 1, &out), TGFL_ERR_INVALID_CONFIG);
+
+    int thread_sees_empty = 0;
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, read_last_error, &thread_sees_empty) == 0) {
+        pthread_join(thread, NULL);
+        CHECK_TRUE(thread_sees_empty);
+    }
+
+    CHECK_STATUS(tgfl_model_load(NULL, &out), TGFL_ERR_INVALID_ARGUMENT);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/does-not-exist.h5", dir);
+    CHECK_STATUS(tgfl_model_load(path, &out), TGFL_ERR_IO);
+    snprintf(path, sizeof path, "%s/not-a-checkpoint.h5", dir);
+    FILE * junk = fopen(path, "w");
+    if (junk) {
+        fputs("this is not HDF5\n", junk);
+        fclose(junk);
+        CHECK_STATUS(tgfl_model_load(path, &out), TGFL_ERR_CHECKPOINT);
+    }
+    CHECK_STATUS(tgfl_model_save(NULL, path), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(tgfl_model_save(model, NULL), TGFL_ERR_INVALID_ARGUMENT);
+
+    int64_t n = tgfl_model_n_params(model);
+    CHECK_TRUE(tgfl_model_n_params(NULL) == TGFL_ERR_INVALID_ARGUMENT);
+    float * params = malloc((size_t)n * sizeof(float));
+    if (params) {
+        CHECK_STATUS(tgfl_model_get_params(model, params, (size_t)n - 1), TGFL_ERR_SHAPE);
+        CHECK_STATUS(tgfl_model_get_params(model, NULL, (size_t)n), TGFL_ERR_INVALID_ARGUMENT);
+        CHECK_OK(tgfl_model_get_params(model, params, (size_t)n));
+        float kept = params[5];
+        params[5] = NAN;
+        CHECK_STATUS(tgfl_model_set_params(model, params, (size_t)n), TGFL_ERR_INVALID_ARGUMENT);
+        params[5] = INFINITY;
+        CHECK_STATUS(tgfl_model_set_params(model, params, (size_t)n), TGFL_ERR_INVALID_ARGUMENT);
+        CHECK_STATUS(tgfl_model_set_params(model, params, (size_t)-1), TGFL_ERR_SHAPE);
+    CHECK_STATUS(tgfl_model_set_params(model, NULL, (size_t)n), TGFL_ERR_INVALID_ARGUMENT);
+        CHECK_OK(tgfl_model_get_params(model, params, (size_t)n));
+        CHECK_TRUE(params[5] == kept); // unchanged after the failed sets
+    }
+
+    int32_t tokens[4] = {1, 2, 3, 64}; // 64 is out of range for V = 64
+    int32_t regimes[4] = {0, 1, 2, 3};
+    float logits[4 * 64];
+    CHECK_STATUS(tgfl_model_logits(model, tokens, regimes, 1, 4, logits, 4 * 64), TGFL_ERR_OUT_OF_RANGE);
+    tokens[3] = 0;
+    regimes[2] = -1;
+    CHECK_STATUS(tgfl_model_logits(model, tokens, regimes, 1, 4, logits, 4 * 64), TGFL_ERR_OUT_OF_RANGE);
+    regimes[2] = 2;
+    CHECK_STATUS(tgfl_model_logits(model, tokens, regimes, 1, 4, logits, 4 * 64 - 1), TGFL_ERR_SHAPE);
+    CHECK_STATUS(tgfl_model_logits(model, tokens, regimes, 1, 33, logits, 4 * 64), TGFL_ERR_OUT_OF_RANGE);
+    CHECK_STATUS(tgfl_model_logits(model, NULL, regimes, 1, 4, logits, 4 * 64), TGFL_ERR_INVALID_ARGUMENT);
+
+    double returns[64];
+    for (int i = 0; i < 64; i++) returns[i] = 0.01 * sin(i);
+    returns[10] = NAN;
+    tgfl_train_params train = tgfl_train_default_params();
+    CHECK_STATUS(tgfl_model_train(model, returns, 64, &train), TGFL_ERR_INVALID_ARGUMENT);
+    returns[10] = 0.0;
+    CHECK_STATUS(tgfl_model_train(model, returns, 64, NULL), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(tgfl_model_train(model, returns, 20, &train), TGFL_ERR_DATA);
+    train.learning_rate = NAN;
+    CHECK_STATUS(tgfl_model_train(model, returns, 64, &train), TGFL_ERR_INVALID_ARGUMENT);
+    train = tgfl_train_default_params();
+    train.batch_size = 0;
+    CHECK_STATUS(tgfl_model_train(model, returns, 64, &train), TGFL_ERR_OUT_OF_RANGE);
+
+    tgfl_generate_params gen = tgfl_generate_default_params();
+    gen.n_paths = 2;
+    gen.horizon = 5;
+    double scenarios[10];
+    CHECK_STATUS(tgfl_model_generate(model, &gen, scenarios, 10), TGFL_ERR_STATE); // untrained
+    CHECK_STATUS(tgfl_model_generate(trained, &gen, scenarios, 9), TGFL_ERR_SHAPE);
+    gen.regime = 7;
+    CHECK_STATUS(tgfl_model_generate(trained, &gen, scenarios, 10), TGFL_ERR_OUT_OF_RANGE);
+    gen.regime = 1;
+    gen.temperature = 0.0;
+    CHECK_STATUS(tgfl_model_generate(trained, &gen, scenarios, 10), TGFL_ERR_OUT_OF_RANGE);
+    gen.temperature = 1.0;
+    double prompt[3] = {0.01, NAN, 0.0};
+    gen.prompt = prompt;
+    gen.prompt_length = 3;
+    CHECK_STATUS(tgfl_model_generate(trained, &gen, scenarios, 10), TGFL_ERR_INVALID_ARGUMENT);
+    gen.prompt = NULL;
+    CHECK_STATUS(tgfl_model_generate(trained, &gen, scenarios, 10), TGFL_ERR_INVALID_ARGUMENT);
+    gen.prompt_length = 0;
+    gen.n_threads = -1;
+    CHECK_STATUS(tgfl_model_generate(trained, &gen, scenarios, 10), TGFL_ERR_OUT_OF_RANGE);
+
+    double loglik = 0;
+    CHECK_STATUS(tgfl_model_log_likelihood(model, returns, 64, &loglik), TGFL_ERR_STATE);
+    CHECK_STATUS(tgfl_model_log_likelihood(trained, returns, 1, &loglik), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(tgfl_model_log_likelihood(trained, returns, 64, NULL), TGFL_ERR_INVALID_ARGUMENT);
+
+    CHECK_TRUE(tgfl_model_regime_name(trained, 4) == NULL);
+    CHECK_TRUE(tgfl_model_regime_name(trained, -1) == NULL);
+    CHECK_TRUE(tgfl_model_regime_name(model, 0) == NULL); // no regime model yet
+    CHECK_STATUS(tgfl_model_regime_index(trained, "bubble"), TGFL_ERR_OUT_OF_RANGE);
+    CHECK_STATUS(tgfl_model_regime_index(trained, NULL), TGFL_ERR_INVALID_ARGUMENT);
+
+    tgfl_federated_params fed = tgfl_federated_default_params();
+    const double * series[1] = {returns};
+    size_t lengths[1] = {64};
+    fed.strategy = 42;
+    CHECK_STATUS(tgfl_model_train_federated(model, series, lengths, 1, &fed, NULL), TGFL_ERR_OUT_OF_RANGE);
+    fed = tgfl_federated_default_params();
+    CHECK_STATUS(tgfl_model_train_federated(model, NULL, lengths, 1, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT);
+
+    char * json = (char *)1;
+    CHECK_STATUS(tgfl_evaluate(NULL, 10, returns, 1, 10, 0, &json), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_TRUE(json == NULL);
+    CHECK_STATUS(tgfl_evaluate(returns, 64, returns, 0, 10, 0, &json), TGFL_ERR_OUT_OF_RANGE);
+    tgfl_string_free(NULL);
+
+done:
+    free(params);
+}
+
+int main(int argc, char ** argv) {
+    bool quick = argc == 4 && strcmp(argv[3], "--quick") == 0;
+    if (argc != 3 && !quick) {
+        fprintf(stderr, "usage: %s <sp500.csv> <output directory> [--quick]\n", argv[0]);
+        return 2;
+    }
+    seconds();
+    printf("TGFL %s, ABI %d (header %d)\n", tgfl_version(), tgfl_abi_version(), TGFL_ABI_VERSION);
+    if (tgfl_abi_version() != TGFL_ABI_VERSION) return 1;
+
+    size_t n_returns = 0;
+    double * returns = read_log_returns(argv[1], &n_returns);
+    if (!returns) return 1;
+    char checkpoint[1024];
+    snprintf(checkpoint, sizeof checkpoint, "%s/example.h5", argv[2]);
+
+    tgfl_model * model = NULL, * loaded = NULL;
+    float * params = NULL, * logits = NULL;
+    double * scenarios = NULL;
+    char * json = NULL;
+
+    // Create; read and write the flat parameter vector.
+    tgfl_model_config config = small_config();
+    CHECK_OK(tgfl_model_create(&config, 7, &model));
+    int64_t n_params = tgfl_model_n_params(model);
+    CHECK_TRUE(n_params > 0);
+    printf("[%6.2fs] model: %lld parameters\n", seconds(), (long long)n_params);
+    params = malloc((size_t)n_params * sizeof(float));
+    if (!params) goto done;
+    CHECK_OK(tgfl_model_get_params(model, params, (size_t)n_params));
+    params[0] = 0.125f;
+    CHECK_OK(tgfl_model_set_params(model, params, (size_t)n_params));
+
+    // Logits for one sequence of 8 tokens.
+    int32_t tokens[8] = {3, 1, 4, 1, 5, 9, 2, 6}, regimes[8] = {0, 1, 1, 2, 3, 1, 0, 2};
+    size_t n_logits = 8 * (size_t)config.vocab_size;
+    logits = malloc(n_logits * sizeof(float));
+    if (!logits) goto done;
+    CHECK_OK(tgfl_model_logits(model, tokens, regimes, 1, 8, logits, n_logits));
+    printf("logits[0][0] = %.6f\n", logits[0]);
+
+    // Save, load, and compare the parameters.
+    CHECK_OK(tgfl_model_save(model, checkpoint));
+    CHECK_OK(tgfl_model_load(checkpoint, &loaded));
+    CHECK_TRUE(tgfl_model_n_params(loaded) == n_params);
+    {
+        float * back = malloc((size_t)n_params * sizeof(float));
+        if (back) {
+            CHECK_TRUE(tgfl_model_get_params(loaded, back, (size_t)n_params) == TGFL_OK);
+            CHECK_TRUE(memcmp(back, params, (size_t)n_params * sizeof(float)) == 0);
+            free(back);
+        }
+        tgfl_model_config back_config;
+        CHECK_TRUE(tgfl_model_get_config(loaded, &back_config) == TGFL_OK);
+        CHECK_TRUE(memcmp(&back_config, &config, sizeof config) == 0);
+    }
+
+    // Train a few steps on the S&P 500 log returns, with a progress callback.
+    tgfl_train_params train = tgfl_train_default_params();
+    train.steps = quick ? 2 : 4;
+    train.batch_size = 4;
+    train.eval_every = 2;
+    train.seed = 1;
+    progress_state progress = {0, 0, 0, -1};
+    train.progress = on_progress;
+    train.progress_user_data = &progress;
+    size_t n_train = quick ? 600 : n_returns; // quick: the first 600 days
+    CHECK_OK(tgfl_model_train(loaded, returns, n_train, &train));
+    CHECK_TRUE(progress.calls == train.steps && progress.last_step == train.steps &&
+               progress.last_kind == TGFL_PROGRESS_TRAIN);
+    printf("[%6.2fs] trained: %d progress calls\n", seconds(), progress.calls);
+
+    // Cancelling from the callback: TGFL_ERR_CANCELLED, the model stays usable.
+    progress_state cancel = {0, 2, 0, -1};
+    train.progress_user_data = &cancel;
+    train.steps = 10;
+    CHECK_STATUS(tgfl_model_train(loaded, returns, n_train, &train), TGFL_ERR_CANCELLED);
+    CHECK_TRUE(cancel.calls == 2);
+
+    const char * crisis = tgfl_model_regime_name(loaded, 3);
+    int32_t crisis_index = tgfl_model_regime_index(loaded, "CRISIS");
+    printf("regime 3 = %s, index of CRISIS = %d\n", crisis ? crisis : "(null)", crisis_index);
+    CHECK_TRUE(crisis != NULL && strcmp(crisis, "crisis") == 0 && crisis_index == 3);
+
+    // Generate 8 paths × 250 days (quick: 2 × 120) in the crisis regime.
+    tgfl_generate_params gen = tgfl_generate_default_params();
+    gen.n_paths = quick ? 2 : 8;
+    gen.horizon = quick ? 110 : 250;
+    gen.regime = crisis_index;
+    gen.seed = 11;
+    size_t n_scenarios = (size_t)gen.n_paths * (size_t)gen.horizon;
+    scenarios = malloc(n_scenarios * sizeof(double));
+    if (!scenarios) goto done;
+    CHECK_OK(tgfl_model_generate(loaded, &gen, scenarios, n_scenarios));
+    for (size_t i = 0; i < n_scenarios; i++) CHECK_TRUE(isfinite(scenarios[i]));
+    printf("[%6.2fs] generated\n", seconds());
+    printf("scenario[0][0..2] = %.5f %.5f %.5f\n", scenarios[0], scenarios[1], scenarios[2]);
+
+    double loglik = 0;
+    size_t n_scored = quick ? 100 : 500;
+    CHECK_OK(tgfl_model_log_likelihood(loaded, returns, n_scored, &loglik));
+    printf("mean log-likelihood of %zu days: %.4f nats\n", n_scored, loglik);
+    CHECK_TRUE(loglik < 0 && isfinite(loglik));
+
+    // Evaluate real vs synthetic (quick: the first 400 real days).
+    size_t n_real = quick ? 400 : n_returns;
+    CHECK_OK(tgfl_evaluate(returns, n_real, scenarios, gen.n_paths, gen.horizon, 3, &json));
+    CHECK_TRUE(json != NULL && strstr(json, "overall_pass") != NULL);
+    printf("[%6.2fs] report: %zu bytes of JSON\n", seconds(), json ? strlen(json) : 0);
+
+    // Save the trained model (with tokenizer, regimes and optimizer state).
+    CHECK_OK(tgfl_model_save(loaded, checkpoint));
+
+    printf("[%6.2fs] saved\n", seconds());
+    error_paths(argv[2], model, loaded);
+    printf("[%6.2fs] error paths done\n", seconds());
+
+    // Handles: a freed handle is rejected, a double free is a no-op.
+    {
+        tgfl_model * stale = NULL;
+        CHECK_OK(tgfl_model_create(&config, 1, &stale));
+        tgfl_model_free(stale);
+        tgfl_model_free(stale);
+        CHECK_STATUS(tgfl_model_n_params(stale), TGFL_ERR_INVALID_ARGUMENT);
+        tgfl_model_free(NULL);
+    }
+
+    // Lifecycle loops (the leak check counts these).
+    for (int i = 0; i < 50; i++) {
+        tgfl_model * m = NULL;
+        CHECK_OK(tgfl_model_create(&config, (uint64_t)i, &m));
+        tgfl_model_free(m);
+    }
+    printf("[%6.2fs] 50 create/free done\n", seconds());
+    for (int i = 0; i < 50; i++) {
+        tgfl_model * m = NULL;
+        CHECK_OK(tgfl_model_load(checkpoint, &m));
+        tgfl_model_free(m);
+    }
+    printf("[%6.2fs] 50 create/free and 50 load/free done\n", seconds());
+
+done:
+    tgfl_string_free(json);
+    free(scenarios);
+    free(logits);
+    free(params);
+    tgfl_model_free(loaded);
+    tgfl_model_free(model);
+    free(returns);
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("all checks passed\n");
+    return 0;
+}

@@ -1,0 +1,1 @@
+"""TGFL as the local trainer of a Flower federation (ServerApp + ClientApp)."""

@@ -1,0 +1,190 @@
+// Federated training (include/tgfl.h, section "Federated training").
+
+import CTGFLHeader
+import Foundation
+import TGFLCore
+import TGFLFederated
+
+/// `tgfl_federated_params tgfl_federated_default_params(void)`.
+@_cdecl("tgfl_federated_default_params")
+public func cFederatedDefaultParams() -> tgfl_federated_params {
+    var p = tgfl_federated_params()
+    p.strategy = Int32(TGFL_STRATEGY_FEDAVG.rawValue)
+    p.partition = Int32(TGFL_PARTITION_TIME.rawValue)
+    p.partition_param = .nan
+    p.n_clients = 8
+    p.rounds = 30
+    p.local_steps = 10
+    p.batch_size = 32
+    p.seq_len = 0
+    p.learning_rate = 1e-3
+    p.val_fraction = 0.2
+    p.fraction_train = 1.0
+    p.min_train_nodes = 2
+    p.proximal_mu = .nan
+    p.server_learning_rate = .nan
+    p.server_momentum = .nan
+    p.eta = .nan
+    p.eta_l = .nan
+    p.beta_1 = .nan
+    p.beta_2 = .nan
+    p.tau = .nan
+    p.trim_beta = .nan
+    p.q = .nan
+    p.num_malicious_nodes = -1
+    p.num_nodes_to_select = -1
+    p.dp_noise_multiplier = 0
+    p.dp_clip_norm = 1.0
+    p.dp_delta = 1e-5
+    p.secure_aggregation = false
+    p.seed = 42
+    p.n_threads = 0
+    p.progress = nil
+    p.progress_user_data = nil
+    return p
+}
+
+/// `int32_t tgfl_model_train_federated(tgfl_model *, const double * const * series,
+/// const size_t * lengths, size_t n_series, const tgfl_federated_params *, double * out_epsilon)`.
+@_cdecl("tgfl_model_train_federated")
+public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointer<UnsafePointer<Double>?>?,
+                                 _ lengths: UnsafePointer<Int>?, _ nSeries: Int,
+                                 _ params: UnsafePointer<tgfl_federated_params>?,
+                                 _ outEpsilon: UnsafeMutablePointer<Double>?) -> Int32 {
+    withModel(model) { box in
+        guard let params else { throw BoundaryError.null("params") }
+        let p = params.pointee
+        let count = try Check.size(nSeries, "n_series")
+        guard count >= 1 else { throw BoundaryError.invalid("n_series is 0; give at least one return series") }
+        let pointers = try Check.buffer(series, count: count, "series")
+        let sizes = try Check.buffer(lengths, count: count, "lengths")
+        var arrays: [[Double]] = []
+        for i in 0..<count {
+            let n = try Check.size(sizes[i], "lengths[\(i)]")
+            let values = try Check.buffer(pointers[i], count: n, "series[\(i)]")
+            try Check.finite(values, "series[\(i)]")
+            arrays.append(Array(values))
+        }
+        let options = try FederatedTrainingOptions(checking: p, model: box.model)
+        let trainer = try FederatedTrainer(model: box.model, options: options)
+        let sink = ProgressSink(p.progress, p.progress_user_data, box: box)
+        let progress: ((RoundProgress) -> Bool)? = sink.map { sink in
+            { value in
+                sink.report(tgfl_progress(
+                    kind: Int32(TGFL_PROGRESS_FEDERATED), step: value.round, total: value.totalRounds, epoch: 0,
+                    trainLoss: value.trainLoss, validationLoss: value.validationLoss, tokensPerSecond: 0,
+                    elapsedSeconds: value.elapsedSeconds, etaSeconds: value.etaSeconds))
+            }
+        }
+        let report = try trainer.fit(series: arrays, progress: progress)
+        outEpsilon?.pointee = report.epsilon ?? .infinity
+    }
+}
+
+/// The most clients a C caller may ask for (per-client state grows with it).
+let maxClients: Int32 = 65_536
+
+extension FederatedTrainingOptions {
+    /// The Swift options for C params, every field checked.
+    init(checking p: tgfl_federated_params, model: ScenarioModel) throws {
+        self.init()
+        let strategies = StrategyKind.allCases
+        let strategyIndex = Int(try Check.inRange(p.strategy, 0...Int32(strategies.count - 1),
+                                                  "strategy (tgfl_strategy)"))
+        strategy = strategies[strategyIndex]
+        partition = try Self.partition(p.partition, p.partition_param)
+        clients = Int(try Check.inRange(p.n_clients, 1...maxClients, "n_clients"))
+        rounds = Int(try Check.inRange(p.rounds, 1...Int32.max, "rounds"))
+        localSteps = Int(try Check.inRange(p.local_steps, 0...Int32.max, "local_steps"))
+        batchSize = Int(try Check.inRange(p.batch_size, 1...maxBatchSize, "batch_size"))
+        let seq = try Check.inRange(Int(p.seq_len), 0...model.config.contextLength, "seq_len (0 = context_length)")
+        sequenceLength = seq == 0 ? nil : seq
+        learningRate = try Check.finite(p.learning_rate, "learning_rate")
+        validationFraction = try Check.finite(p.val_fraction, "val_fraction")
+        guard validationFraction >= 0, validationFraction < 1 else {
+            throw BoundaryError.outOfRange("val_fraction must be in [0, 1), got \(validationFraction)")
+        }
+        let fraction = try Check.finite(p.fraction_train, "fraction_train")
+        guard fraction > 0, fraction <= 1 else {
+            throw BoundaryError.outOfRange("fraction_train must be in (0, 1], got \(fraction)")
+        }
+        let minTrain = Int(try Check.inRange(p.min_train_nodes, 1...maxClients, "min_train_nodes"))
+        sampling = SamplingConfig(fractionTrain: fraction, fractionEvaluate: 1.0, minTrainNodes: minTrain,
+                                  minEvaluateNodes: min(2, clients), minAvailableNodes: minTrain)
+        hyperparameters = try Self.hyperparameters(p, for: strategy)
+        if p.dp_noise_multiplier != 0 {
+            let sigma = try Check.finite(p.dp_noise_multiplier, "dp_noise_multiplier")
+            guard sigma > 0 else {
+                throw BoundaryError.outOfRange("dp_noise_multiplier must be >= 0 (0 = off), got \(sigma)")
+            }
+            let clip = try Check.finite(p.dp_clip_norm, "dp_clip_norm")
+            guard clip > 0 else { throw BoundaryError.outOfRange("dp_clip_norm must be > 0, got \(clip)") }
+            let sampled = max(Int((Double(clients) * fraction).rounded(.down)), minTrain)
+            privacy = DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampled)
+        }
+        let delta = try Check.finite(p.dp_delta, "dp_delta")
+        guard delta > 0, delta < 1 else { throw BoundaryError.outOfRange("dp_delta must be in (0, 1), got \(delta)") }
+        privacyDelta = delta
+        secureAggregation = p.secure_aggregation
+        seed = p.seed
+        threads = try Check.threads(p.n_threads, max: maxThreads)
+    }
+
+    /// The partition scheme of `tgfl_partition` with its parameter (NaN = the default).
+    private static func partition(_ kind: Int32, _ parameter: Double) throws -> PartitionScheme {
+        switch Int(kind) {
+        case Int(TGFL_PARTITION_NATURAL.rawValue): return .natural
+        case Int(TGFL_PARTITION_IID.rawValue): return .iid
+        case Int(TGFL_PARTITION_DIRICHLET.rawValue):
+            let alpha = parameter.isNaN ? 0.5 : parameter
+            guard alpha > 0, alpha.isFinite else {
+                throw BoundaryError.outOfRange("partition_param (Dirichlet alpha) must be positive and finite, got \(alpha)")
+            }
+            return .dirichlet(alpha: alpha)
+        case Int(TGFL_PARTITION_PATHOLOGICAL.rawValue):
+            let k = parameter.isNaN ? 2 : parameter
+            guard k >= 1, k <= 1_000_000, k == k.rounded() else {
+                throw BoundaryError.outOfRange("partition_param (pathological k) must be a whole number >= 1, got \(k)")
+            }
+            return .pathological(regimesPerClient: Int(k))
+        case Int(TGFL_PARTITION_TIME.rawValue): return .timePeriods
+        case Int(TGFL_PARTITION_SIZE_LINEAR.rawValue): return .sizeSkew(.linear)
+        case Int(TGFL_PARTITION_SIZE_SQUARE.rawValue): return .sizeSkew(.square)
+        case Int(TGFL_PARTITION_SIZE_EXPONENTIAL.rawValue): return .sizeSkew(.exponential)
+        default:
+            throw BoundaryError.outOfRange(
+                "partition must be in 0...\(TGFL_PARTITION_SIZE_EXPONENTIAL.rawValue) (tgfl_partition), got \(kind)")
+        }
+    }
+
+    /// The hyperparameters the chosen strategy takes, by Flower name; NaN and -1 (the
+    /// defaults) are left out, and fields other strategies use are ignored.
+    private static func hyperparameters(_ p: tgfl_federated_params,
+                                        for strategy: StrategyKind) throws -> [String: Double] {
+        let accepted = Set(strategy.hyperparameterNames)
+        var values: [String: Double] = [:]
+        let reals: [(String, String, Double)] = [
+            ("proximal_mu", "proximal_mu", p.proximal_mu),
+            ("server_learning_rate", "server_learning_rate", p.server_learning_rate),
+            ("server_momentum", "server_momentum", p.server_momentum),
+            ("eta", "eta", p.eta), ("eta_l", "eta_l", p.eta_l),
+            ("beta_1", "beta_1", p.beta_1), ("beta_2", "beta_2", p.beta_2), ("tau", "tau", p.tau),
+            ("beta", "trim_beta", p.trim_beta), ("q", "q", p.q),
+        ]
+        for (flower, field, value) in reals where accepted.contains(flower) && !value.isNaN {
+            guard value.isFinite else { throw BoundaryError.invalid("\(field) must be finite or NaN, got \(value)") }
+            values[flower] = value
+        }
+        let counts: [(String, Int32, Int32)] = [
+            ("num_malicious_nodes", p.num_malicious_nodes, 0),
+            ("num_nodes_to_select", p.num_nodes_to_select, 1),
+        ]
+        for (name, value, minimum) in counts where accepted.contains(name) && value != -1 {
+            guard value >= minimum else {
+                throw BoundaryError.outOfRange("\(name) must be >= \(minimum) (-1 = default), got \(value)")
+            }
+            values[name] = Double(value)
+        }
+        return values
+    }
+}

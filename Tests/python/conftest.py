@@ -1,0 +1,88 @@
+"""Shared fixtures of the Python binding tests (run with PYTHONPATH=Examples/python and
+TGFL_LIB_DIR=<folder of libCTGFL.so>; see the top-level Makefile's py-test target)."""
+
+import numpy as np
+import pytest
+
+import tgfl
+
+# A small model keeps every test quick: V=64 T=32 C=32 L=2 H=2 F=64 R=4.
+SMALL = dict(vocab_size=64, context_length=32, d_model=32, n_layers=2, n_heads=2, d_ff=64, n_regimes=4)
+
+
+@pytest.fixture(scope="session")
+def sp500():
+    return tgfl.load_sp500()
+
+
+@pytest.fixture(scope="session")
+def small_config():
+    return tgfl.ModelConfig(**SMALL)
+
+
+@pytest.fixture(scope="session")
+def trained_checkpoint(tmp_path_factory, sp500, small_config):
+    """A checkpoint of a small model trained for a few steps (tokenizer and regimes fitted)."""
+    path = tmp_path_factory.mktemp("trained") / "trained.h5"
+    with tgfl.Model.create(small_config, seed=3) as model:
+        model.train(sp500, steps=6, batch_size=8, eval_every=3, seed=5)
+        model.save(path)
+    return path
+
+
+@pytest.fixture
+def trained(trained_checkpoint):
+    with tgfl.Model.load(trained_checkpoint) as model:
+        yield model
+
+
+@pytest.fixture
+def fresh(small_config):
+    with tgfl.Model.create(small_config, seed=1) as model:
+        yield model
+
+
+def layout_names(config):
+    """Tensor names in the flat-vector order of DESIGN.md (written out independently here)."""
+    names = ["tok_emb.weight", "pos_emb.weight", "regime_emb.weight"]
+    for i in range(config.n_layers):
+        names += [f"blocks.{i}.{n}" for n in (
+            "ln1.weight", "ln1.bias", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight",
+            "attn.proj.bias", "ln2.weight", "ln2.bias", "mlp.fc.weight", "mlp.fc.bias",
+            "mlp.proj.weight", "mlp.proj.bias")]
+    return names + ["ln_f.weight", "ln_f.bias", "head.weight", "head.bias"]
+
+
+def numpy_logits(weights, config, tokens, regimes):
+    """The v1 transformer of DESIGN.md in plain NumPy (float64), from the checkpoint tensors."""
+    from math import erf, sqrt
+    erf_v = np.vectorize(erf)
+    B, T = tokens.shape
+    C, H = config.d_model, config.n_heads
+    hd = C // H
+    w = {k: v.astype(np.float64) for k, v in weights.items()}
+
+    def layer_norm(x, p):
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) ** 2).mean(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + 1e-5) * w[p + ".weight"] + w[p + ".bias"]
+
+    def linear(x, p):
+        return x @ w[p + ".weight"].T + w[p + ".bias"]
+
+    x = w["tok_emb.weight"][tokens] + w["pos_emb.weight"][:T] + w["regime_emb.weight"][regimes]
+    mask = np.triu(np.ones((T, T), dtype=bool), 1)
+    for i in range(config.n_layers):
+        p = f"blocks.{i}."
+        qkv = linear(layer_norm(x, p + "ln1"), p + "attn.qkv")
+        q, k, v = (qkv[..., j * C:(j + 1) * C].reshape(B, T, H, hd).transpose(0, 2, 1, 3) for j in range(3))
+        scores = q @ k.transpose(0, 1, 3, 2) / sqrt(hd)
+        scores[..., mask] = -np.inf
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        scores /= scores.sum(-1, keepdims=True)
+        y = (scores @ v).transpose(0, 2, 1, 3).reshape(B, T, C)
+        x = x + linear(y, p + "attn.proj")
+        h = linear(layer_norm(x, p + "ln2"), p + "mlp.fc")
+        h = 0.5 * h * (1 + erf_v(h / sqrt(2)))
+        x = x + linear(h, p + "mlp.proj")
+    return linear(layer_norm(x, "ln_f"), "head")
