@@ -100,5 +100,7 @@ let package = Package(
         .testTarget(name: "TGFLStatsTests", dependencies: ["TGFLStats", "TGFLTestSupport"]),
         .testTarget(name: "TGFLFederatedTests",
                     dependencies: ["TGFLFederated", "TGFLCore", "TGFLTestSupport"]),
+        // The `tgfl` command's parsing and formatting helpers (@testable import of the executable).
+        .testTarget(name: "TGFLCommandTests", dependencies: ["tgfl", "TGFLCore", "TGFLFederated"]),
     ]
 )

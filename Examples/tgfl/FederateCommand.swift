@@ -1,0 +1,219 @@
+import ArgumentParser
+import Foundation
+import TGFLCore
+import TGFLFederated
+
+/// `tgfl federate`: federated training of one model across simulated institutions.
+struct FederateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "federate",
+        abstract: "Train one model federated across simulated institutions (FedAvg, FedAdam, Krum, …; DP, secure aggregation).",
+        discussion: """
+            The series of every --data file (default: the bundled S&P 500) are cut into training \
+            windows, which --partition spreads over --clients institutions; each round the sampled \
+            clients train locally for --local-steps steps and the --strategy aggregates their \
+            updates. The checkpoint's /training group records the federation (strategy, rounds, \
+            clients, privacy ε/δ).
+
+            Partitions: \(PartitionScheme.cliNames.joined(separator: ", ")).
+            Strategies: \(StrategyKind.allCases.map { $0.rawValue }.joined(separator: ", ")).
+            Strategy hyperparameters use Flower's names, e.g. --strategy fedadam --strategy-param eta=0.01.
+
+            Example:
+              tgfl federate --clients 8 --partition time --strategy fedadam --rounds 30 --out fed.h5
+              tgfl federate --data a.csv --data b.csv --clients 2 --partition natural --dp-noise 0.5 --clip 1 --out dp.h5
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("A prices CSV (repeat for several series; default: the bundled S&P 500).",
+                                            valueName: "file"))
+    var data: [String] = []
+
+    @Option(name: .customLong("date-column"), help: ArgumentHelp("Date column ('none' for no dates).", valueName: "name"))
+    var dateColumn: String = "date"
+
+    @Option(help: ArgumentHelp("Price column.", valueName: "name"))
+    var column: String?
+
+    @Option(name: .customLong("returns-column"), help: ArgumentHelp("Log-return column (instead of --column).",
+                                                                    valueName: "name"))
+    var returnsColumn: String?
+
+    @Option(help: ArgumentHelp("Model configuration: small, large, demo or tiny.", valueName: "name"))
+    var config: ModelPreset = .small
+
+    @Option(help: "Number of institutions (clients).")
+    var clients: Int = 8
+
+    @Option(help: ArgumentHelp("How windows are split: KIND[:param] (iid, dirichlet:0.5, pathological:2, time, natural, linear, square, exponential).",
+                               valueName: "kind"))
+    var partition: String = "iid"
+
+    @Option(help: ArgumentHelp("Aggregation strategy (fedavg, fedadam, krum, …).", valueName: "name"))
+    var strategy: String = "fedavg"
+
+    @Option(name: .customLong("strategy-param"), help: ArgumentHelp(
+        "A strategy hyperparameter name=value, Flower's names (repeatable).", valueName: "name=value"))
+    var strategyParam: [String] = []
+
+    @Option(help: "Federated rounds.")
+    var rounds: Int = 30
+
+    @Option(name: .customLong("local-steps"), help: "Local optimizer steps per client and round.")
+    var localSteps: Int = 10
+
+    @Option(name: .customLong("batch-size"), help: "Windows per local batch.")
+    var batchSize: Int = 32
+
+    @Option(help: "Client learning rate.")
+    var lr: Double = 1e-3
+
+    @Option(name: .customLong("val-fraction"), help: "Fraction of each series' most recent days held out for validation.")
+    var valFraction: Double = 0.2
+
+    @Option(help: "Fraction of clients sampled each round (Flower fraction_train).")
+    var fraction: Double = 1
+
+    @Option(name: .customLong("dp-noise"), help: ArgumentHelp(
+        "Client-level DP: Gaussian noise multiplier σ (noise σ·S on the sum of clipped updates).", valueName: "σ"))
+    var dpNoise: Double?
+
+    @Option(help: ArgumentHelp("DP clipping norm S of each client update (default 1 with --dp-noise).",
+                               valueName: "S"))
+    var clip: Double?
+
+    @Option(help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
+    var delta: Double = 1e-5
+
+    @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks).")
+    var secureAgg = false
+
+    @Option(help: "Seed of everything (initialization, partition, sampling, noise).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
+    var out: String
+
+    func validate() throws {
+        if column != nil && returnsColumn != nil {
+            throw ValidationError("give either --column (prices) or --returns-column (log returns), not both")
+        }
+        guard clients >= 1 else { throw ValidationError("--clients must be at least 1, got \(clients)") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
+        guard localSteps >= 1 else { throw ValidationError("--local-steps must be at least 1, got \(localSteps)") }
+        guard (0..<1).contains(valFraction) else { throw ValidationError("--val-fraction must be in [0, 1)") }
+        guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
+        if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
+        if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
+        if clip != nil && dpNoise == nil { throw ValidationError("--clip needs --dp-noise (give --dp-noise 0 to clip only)") }
+        guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        setUpLogging()
+        try requireOutputDirectory(for: out)
+        let kind = try parseStrategyKind(strategy)
+        let scheme = try parsePartition(partition)
+        let hyper = try parseKeyValues(strategyParam, option: "--strategy-param")
+        _ = try kind.makeStrategy(hyperparameters: hyper)   // unknown names fail before any work
+        let paths: [String?] = data.isEmpty ? [nil] : data.map { $0 }
+        var series: [[Double]] = []
+        for path in paths {
+            let s = try DataOptions.load(path: path, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
+            logInfo("data: \(path ?? "bundled S&P 500"): \(s.values.count) daily log returns\(dateSpan(s))")
+            series.append(s.values)
+        }
+        let model = try ScenarioModel(config: config.config, seed: seed)
+        logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
+        let options = try federatedOptions(
+            clients: clients, rounds: rounds, localSteps: localSteps, batchSize: batchSize, learningRate: lr,
+            validationFraction: valFraction, partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
+            privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: seed,
+            threads: threads)
+        logInfo("federation: \(clients) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
+                + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1)" } ?? "")"
+                + (secureAgg ? ", secure aggregation" : ""))
+        let report = try federateWithProgress(model: model, series: series, options: options, saveOnInterrupt: out)
+        try model.save(to: out)
+        var line = "federated \(report.rounds.count) rounds"
+        if let v = report.rounds.last?.validationLoss { line += ", validation loss \(ProgressFormat.metric(v))" }
+        if let e = report.epsilon { line += String(format: ", privacy ε = %.3f at δ = %g", e, report.delta) }
+        print(line)
+        print("saved \(out)")
+    }
+}
+
+/// A strategy by CLI name; the error lists the valid names.
+func parseStrategyKind(_ name: String) throws -> StrategyKind {
+    try StrategyKind(parsing: name)
+}
+
+/// A partition `KIND[:param]`; the error lists the valid forms.
+func parsePartition(_ text: String) throws -> PartitionScheme {
+    try PartitionScheme(parsing: text)
+}
+
+/// Builds `FederatedTrainingOptions` from command-line values.
+/// - Parameter privacy: `(noise multiplier σ, clipping norm S)` or nil for no DP.
+func federatedOptions(clients: Int, rounds: Int, localSteps: Int, batchSize: Int, learningRate: Double,
+                      validationFraction: Double, partition: PartitionScheme, strategy: StrategyKind, strategyParameters: [String: Double],
+                      fraction: Double, privacy: (Double, Double)?, delta: Double, secureAggregation: Bool,
+                      seed: UInt64, threads: Int?) throws -> FederatedTrainingOptions {
+    var o = FederatedTrainingOptions()
+    o.clients = clients; o.rounds = rounds; o.localSteps = localSteps; o.batchSize = batchSize
+    o.learningRate = learningRate; o.validationFraction = validationFraction; o.partition = partition; o.strategy = strategy
+    o.hyperparameters = strategyParameters
+    let minimum = min(2, clients)
+    o.sampling = SamplingConfig(fractionTrain: fraction, fractionEvaluate: fraction, minTrainNodes: minimum,
+                                minEvaluateNodes: minimum, minAvailableNodes: minimum)
+    if let (sigma, clip) = privacy {
+        let sampled = try o.sampling.trainSampleSize(available: clients)
+        o.privacy = DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampled)
+    }
+    o.privacyDelta = delta; o.secureAggregation = secureAggregation; o.seed = seed; o.threads = threads
+    return o
+}
+
+/// Runs federated training with per-round lines and a rounds bar on stderr. Ctrl-C stops after
+/// the current round; with `saveOnInterrupt` the model so far is saved there.
+func federateWithProgress(model: ScenarioModel, series: [[Double]], options: FederatedTrainingOptions,
+                          saveOnInterrupt: String? = nil) throws -> FederatedTrainingReport {
+    let trainer = try FederatedTrainer(model: model, options: options)
+    let bar = ProgressReporter(label: "federate", unit: "rounds", total: options.rounds)
+    Interrupt.install()
+    var lastRound = 0
+    do {
+        let report = try trainer.fit(series: series) { p in
+            lastRound = p.round
+            bar.message(roundLine(p))
+            var metrics: [(String, String)] = []
+            if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
+            bar.update(completed: p.round, eta: p.etaSeconds, metrics: metrics)
+            return !Interrupt.requested
+        }
+        bar.finish()
+        return report
+    } catch TGFLError.cancelled {
+        bar.finish()
+        guard let path = saveOnInterrupt else { throw CommandFailure("interrupted after round \(lastRound)") }
+        try model.save(to: path)
+        throw CommandFailure("interrupted after round \(lastRound); saved the model so far to \(path)")
+    } catch {
+        bar.finish()
+        throw error
+    }
+}
+
+/// One line per round: `round 3/30  clients 8 (dropped 0)  train 3.912  val 3.950  ε 1.23  0:12`.
+func roundLine(_ p: RoundProgress) -> String {
+    var parts = ["round \(p.round)/\(p.totalRounds)", "clients \(p.participants)"]
+    if p.dropped > 0 || p.rejected > 0 { parts[1] += " (dropped \(p.dropped), rejected \(p.rejected))" }
+    if let t = p.trainLoss { parts.append("train \(ProgressFormat.metric(t))") }
+    if let v = p.validationLoss { parts.append("val \(ProgressFormat.metric(v))") }
+    if let e = p.epsilon { parts.append(String(format: "ε %.3f", e)) }
+    parts.append(ProgressFormat.duration(p.elapsedSeconds))
+    return parts.joined(separator: "  ")
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import TGFLCore
+
+/// `tgfl inspect`: what a checkpoint holds.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a checkpoint's config, parameter count, tokenizer, regimes, training and federation records.")
+
+    @Argument(help: ArgumentHelp("Checkpoint (.h5).", valueName: "model.h5"))
+    var model: String
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        setUpLogging()
+        try requireReadableFile(model, what: "checkpoint")
+        let checkpoint = try Checkpoint.load(from: model)
+        let scenarioModel = try ScenarioModel.load(from: model)
+        let info = CheckpointSummary(path: model, libraryVersion: checkpoint.libraryVersion, model: scenarioModel)
+        print(json ? try jsonText(info.dictionary) : info.text, terminator: json ? "" : "\n")
+    }
+}
+
+/// The facts `inspect` shows, as text or as a JSON dictionary.
+struct CheckpointSummary {
+    let path: String
+    let libraryVersion: String
+    let model: ScenarioModel
+
+    var dictionary: [String: Any] {
+        let c = model.config
+        var d: [String: Any] = [
+            "path": path, "library_version": libraryVersion,
+            "model_config": ["vocab_size": c.vocabSize, "context_length": c.contextLength, "d_model": c.dModel,
+                             "n_layers": c.nLayers, "n_heads": c.nHeads, "d_ff": c.dFF, "n_regimes": c.nRegimes],
+            "parameter_count": model.transformer.parameterCount,
+            "optimizer_step": model.optimizerState.map { $0.step as Any } ?? NSNull(),
+        ]
+        if let t = model.tokenizer {
+            d["tokenizer"] = ["kind": ReturnTokenizer.kind, "bins": t.vocabSize, "mean": t.mean, "std": t.std,
+                              "clip_sigma": t.clipSigma, "range": [t.range.lowerBound, t.range.upperBound],
+                              "bin_width": t.binWidth]
+        } else { d["tokenizer"] = NSNull() }
+        if let r = model.regimeModel {
+            d["regimes"] = ["kind": RegimeModel.kind, "names": r.names, "window": r.window,
+                            "quantile_levels": r.quantileLevels, "thresholds": r.thresholds]
+        } else { d["regimes"] = NSNull() }
+        let h = model.history
+        var history: [String: Any] = ["records": h.records.count, "summary": h.summary]
+        if let last = h.records.last {
+            history["last_step"] = last.step
+            history["last_train_loss"] = last.trainLoss
+            history["last_learning_rate"] = last.learningRate
+            if let v = last.valLoss { history["last_validation_loss"] = v }
+        }
+        if let best = h.records.compactMap(\.valLoss).min() { history["best_validation_loss"] = best }
+        d["training"] = history
+        if let f = model.federation {
+            d["federation"] = (try? JSONSerialization.jsonObject(with: Data(f.utf8))) ?? f
+        } else { d["federation"] = NSNull() }
+        return d
+    }
+
+    var text: String {
+        let c = model.config
+        var lines = ["checkpoint   \(path) (written by TGFL \(libraryVersion))",
+                     "config       \(describe(c))",
+                     "parameters   \(model.transformer.parameterCount)"]
+        if let step = model.optimizerState?.step { lines.append("optimizer    AdamW state at step \(step)") }
+        if let t = model.tokenizer {
+            lines.append("tokenizer    \(ReturnTokenizer.kind), \(t.vocabSize) bins over "
+                         + String(format: "[%.4f, %.4f] (±%.0fσ, σ = %.5f, mean %.6f, bin width %.5f)",
+                                  t.range.lowerBound, t.range.upperBound, t.clipSigma, t.std, t.mean, t.binWidth))
+        } else {
+            lines.append("tokenizer    none (untrained model)")
+        }
+        if let r = model.regimeModel {
+            lines.append("regimes      \(RegimeModel.kind), \(r.window)-day trailing volatility")
+            for (i, name) in r.names.enumerated() {
+                let lo = i == 0 ? 0 : r.thresholds[i - 1]
+                let range = i < r.thresholds.count
+                    ? String(format: "%.5f ≤ vol < %.5f", lo, r.thresholds[i]) : String(format: "vol ≥ %.5f", lo)
+                let annual = String(format: "%.1f%%", lo * 252.0.squareRoot() * 100)
+                lines.append("  \(i) \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(range)  "
+                             + "(from \(annual) annualized)")
+            }
+        } else {
+            lines.append("regimes      none (untrained model)")
+        }
+        let h = model.history
+        if let last = h.records.last {
+            var line = "training     \(h.records.count) records, last step \(last.step), train loss "
+                + ProgressFormat.metric(last.trainLoss)
+            if let best = h.records.compactMap(\.valLoss).min() { line += ", best validation loss \(ProgressFormat.metric(best))" }
+            lines.append(line)
+        } else {
+            lines.append("training     no records")
+        }
+        for (k, v) in h.summary.sorted(by: { $0.key < $1.key }) { lines.append("  \(k): \(v)") }
+        if let f = model.federation {
+            lines.append("federation")
+            if let obj = try? JSONSerialization.jsonObject(with: Data(f.utf8)) as? [String: Any] {
+                for (k, v) in obj.sorted(by: { $0.key < $1.key }) {
+                    let value: String
+                    if let data = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) {
+                        value = String(decoding: data, as: UTF8.self)
+                    } else { value = "\(v)" }
+                    lines.append("  \(k): \(value.count > 200 ? String(value.prefix(200)) + "…" : value)")
+                }
+            } else { lines.append("  \(f)") }
+        } else {
+            lines.append("federation   none (central training)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

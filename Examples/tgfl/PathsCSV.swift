@@ -1,0 +1,82 @@
+import Foundation
+import TGFLCore
+
+/// Scenario paths read from a CSV written by `tgfl generate` (or any tool): one path per row.
+struct PathsCSV: Equatable {
+    /// Log returns, one array per path.
+    var returns: [[Double]]
+    /// Whether the file held prices (header `p_0,…`), converted to log returns.
+    var convertedFromPrices: Bool
+
+    /// Parses the text. A first line whose first field is not a number is a header; a header
+    /// whose first field starts with `p_` marks price paths (as `generate --prices` writes),
+    /// which are turned into log returns `log(p_t / p_{t−1})`. Blank lines are skipped.
+    /// - Parameters:
+    ///   - text: The CSV text.
+    ///   - source: The file name used in errors.
+    ///   - prices: Force reading rows as prices (nil: decide from the header).
+    /// - Throws: `TGFLError.data` naming file, row and column of a bad value.
+    init(text: String, source: String, prices: Bool? = nil) throws {
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
+            .enumerated().map { (row: $0.offset, text: $0.element) }
+            .filter { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }
+        var headerSaysPrices = false
+        var rowOffset = 1   // rows count records after the header, from 1 (as MarketData does)
+        if let first = lines.first {
+            let field = first.text.split(separator: ",", omittingEmptySubsequences: false).first
+                .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if Double(field) == nil {
+                headerSaysPrices = field.lowercased().hasPrefix("p_")
+                lines.removeFirst()
+                rowOffset = 0
+            }
+        }
+        let asPrices = prices ?? headerSaysPrices
+        guard !lines.isEmpty else {
+            throw TGFLError.data(file: source, row: nil, column: nil, message:
+                "no paths: expected one path per row of comma-separated log returns")
+        }
+        var paths: [[Double]] = []
+        paths.reserveCapacity(lines.count)
+        for line in lines {
+            let fields = line.text.split(separator: ",", omittingEmptySubsequences: false)
+            var values: [Double] = []
+            values.reserveCapacity(fields.count)
+            for (c, f) in fields.enumerated() {
+                let t = f.trimmingCharacters(in: .whitespaces)
+                guard let v = Double(t), v.isFinite else {
+                    throw TGFLError.data(file: source, row: line.row + rowOffset, column: "\(c + 1)", message:
+                        t.isEmpty ? "empty value: every row needs one number per day"
+                                  : "cannot read '\(t)' as a finite number")
+                }
+                if asPrices && v <= 0 {
+                    throw TGFLError.data(file: source, row: line.row + rowOffset, column: "\(c + 1)", message:
+                        "price \(t) is not positive")
+                }
+                values.append(v)
+            }
+            if asPrices {
+                guard values.count >= 2 else {
+                    throw TGFLError.data(file: source, row: line.row + rowOffset, column: nil, message:
+                        "a price path needs at least 2 prices")
+                }
+                values = (1..<values.count).map { Foundation.log(values[$0] / values[$0 - 1]) }
+            }
+            paths.append(values)
+        }
+        self.returns = paths
+        self.convertedFromPrices = asPrices
+    }
+
+    /// Reads a file.
+    /// - Throws: `CommandFailure` for a missing file, `TGFLError.data` for bad content.
+    init(path: String, prices: Bool? = nil) throws {
+        try requireReadableFile(path, what: "synthetic paths file")
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TGFLError.data(file: path, row: nil, column: nil, message: "cannot read as UTF-8 text")
+        }
+        try self.init(text: text, source: path, prices: prices)
+    }
+}

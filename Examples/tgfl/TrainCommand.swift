@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import TGFLCore
+
+/// `tgfl train`: central training of a scenario model on one return series.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a scenario model on daily returns and save it as an HDF5 checkpoint.",
+        discussion: """
+            Without --data the bundled S&P 500 daily closes (1999–2018) are used. The tokenizer and \
+            the regime model are fitted on the training span only (the last --val-fraction of the days \
+            is held out for validation). Ctrl-C stops after the current step and still saves the \
+            checkpoint, which --resume continues.
+
+            Example:
+              tgfl train --config small --steps 300 --out model.h5
+              tgfl train --data prices.csv --column close --steps 1000 --out model.h5
+            """)
+
+    @OptionGroup var source: DataOptions
+
+    @Option(help: ArgumentHelp("Model configuration: small, large, demo (T=64) or tiny (smoke tests).",
+                               valueName: "name"))
+    var config: ModelPreset = .small
+
+    @Option(help: "Total optimizer steps (with --resume: continue up to this total).")
+    var steps: Int = 300
+
+    @Option(name: .customLong("batch-size"), help: "Windows per batch.")
+    var batchSize: Int = 32
+
+    @Option(help: "Peak learning rate (cosine decay to a tenth of it).")
+    var lr: Double = 1e-3
+
+    @Option(help: "Seed of the initialization and the batch sampling.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(name: .customLong("val-fraction"), help: "Fraction of the most recent days held out for validation.")
+    var valFraction: Double = 0.2
+
+    @Option(help: "Early stopping: evaluations without improvement before stopping (0 = off).")
+    var patience: Int = 0
+
+    @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Checkpoint to continue training from (its config is used).", valueName: "file"))
+    var resume: String?
+
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
+        guard (0..<1).contains(valFraction) else {
+            throw ValidationError("--val-fraction must be in [0, 1), got \(valFraction)")
+        }
+        guard patience >= 0 else { throw ValidationError("--patience must be ≥ 0, got \(patience)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        setUpLogging()
+        try requireOutputDirectory(for: out)
+        let series = try source.load()
+        logInfo("data: \(source.sourceName): \(series.values.count) daily log returns\(dateSpan(series))")
+
+        let model: ScenarioModel
+        if let resume {
+            try requireReadableFile(resume, what: "checkpoint")
+            model = try ScenarioModel.load(from: resume)
+            let step = model.optimizerState?.step ?? 0
+            logInfo("resuming \(resume) (\(describe(model.config))) at step \(step)")
+            if step >= steps {
+                logWarning("the checkpoint is already at step \(step) ≥ --steps \(steps): training restarts "
+                            + "the schedule from step 0; pass a larger --steps to continue")
+            }
+        } else {
+            model = try ScenarioModel(config: config.config, seed: seed)
+            logInfo("model: \(config.rawValue) (\(describe(model.config))), "
+                     + "\(model.transformer.parameterCount) parameters")
+        }
+        let options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr,
+                                      minLearningRate: lr / 10, validationFraction: valFraction,
+                                      patience: patience, seed: seed, threads: threads)
+        let report = try trainWithProgress(model: model, series: [series.values], options: options,
+                                           saveOnInterrupt: out)
+        try model.save(to: out)
+        var line = "trained \(report.stepsRun) steps: train loss \(ProgressFormat.metric(report.finalTrainLoss))"
+        if let v = report.bestValidationLoss { line += ", best validation loss \(ProgressFormat.metric(v))" }
+        if report.stoppedEarly { line += " (stopped early)" }
+        print(line)
+        print("saved \(out)")
+    }
+}
+
+/// ` (1999-01-05 … 2018-12-31)` for a dated series, else empty.
+func dateSpan(_ series: ReturnSeries) -> String {
+    guard let d = series.dates, let first = d.first, let last = d.last else { return "" }
+    return " (\(first) … \(last))"
+}
+
+/// Trains with a progress bar on stderr. Ctrl-C stops after the current step; when
+/// `saveOnInterrupt` is given the model (at its last completed step) is saved there and the
+/// command fails with a message saying so.
+/// - Throws: the trainer's errors; `CommandFailure` after an interrupt.
+func trainWithProgress(model: ScenarioModel, series: [[Double]], options: TrainingOptions,
+                       saveOnInterrupt: String?) throws -> TrainingReport {
+    let trainer = try Trainer(model: model, options: options)
+    let bar = ProgressReporter(label: "train", unit: "steps", total: options.steps)
+    Interrupt.install()
+    var lastStep = 0
+    do {
+        let report = try trainer.fit(series: series) { p in
+            lastStep = p.step
+            var metrics = [("loss", ProgressFormat.metric(p.trainLoss))]
+            if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
+            metrics.append(("tok/s", ProgressFormat.rate(p.tokensPerSecond)))
+            bar.update(completed: p.step, eta: p.etaSeconds, metrics: metrics)
+            return !Interrupt.requested
+        }
+        bar.finish()
+        return report
+    } catch TGFLError.cancelled {
+        bar.finish()
+        guard let path = saveOnInterrupt else { throw CommandFailure("interrupted at step \(lastStep)") }
+        try model.save(to: path)
+        throw CommandFailure("interrupted at step \(lastStep); saved the model so far to \(path) "
+                             + "(continue with --resume \(path))")
+    } catch {
+        bar.finish()
+        throw error
+    }
+}

@@ -1,0 +1,56 @@
+import XCTest
+import TGFLCore
+import TGFLFederated
+@testable import tgfl
+
+/// `tgfl federate` arguments → `FederatedTrainingOptions`.
+final class FederateArgumentTests: XCTestCase {
+    func testParsing() throws {
+        let c = try FederateCommand.parse(["--data", "a.csv", "--data", "b.csv", "--clients", "2", "--partition",
+                                           "natural", "--strategy", "fedadam", "--strategy-param", "eta=0.01",
+                                           "--dp-noise", "0.5", "--clip", "2", "--secure-agg", "--out", "f.h5"])
+        XCTAssertEqual(c.data, ["a.csv", "b.csv"])
+        XCTAssertEqual(c.clients, 2)
+        XCTAssertEqual(c.strategyParam, ["eta=0.01"])
+        XCTAssertEqual(c.dpNoise, 0.5)
+        XCTAssertEqual(c.clip, 2)
+        XCTAssertTrue(c.secureAgg)
+        XCTAssertThrowsError(try FederateCommand.parse(["--clip", "1", "--out", "f.h5"]), "--clip needs --dp-noise")
+        XCTAssertThrowsError(try FederateCommand.parse(["--fraction", "0", "--out", "f.h5"]))
+    }
+
+    func testOptionsMapping() throws {
+        let o = try federatedOptions(clients: 8, rounds: 5, localSteps: 3, batchSize: 16, learningRate: 0.002,
+                                     validationFraction: 0.1, partition: try parsePartition("dirichlet:0.3"),
+                                     strategy: try parseStrategyKind("FedAdam"), strategyParameters: ["eta": 0.01],
+                                     fraction: 0.5, privacy: (0.7, 2.0), delta: 1e-6, secureAggregation: true,
+                                     seed: 9, threads: 1)
+        XCTAssertEqual(o.clients, 8)
+        XCTAssertEqual(o.rounds, 5)
+        XCTAssertEqual(o.localSteps, 3)
+        XCTAssertEqual(o.batchSize, 16)
+        XCTAssertEqual(o.learningRate, 0.002)
+        XCTAssertEqual(o.validationFraction, 0.1)
+        XCTAssertEqual(o.partition, .dirichlet(alpha: 0.3))
+        XCTAssertEqual(o.strategy, .fedadam)
+        XCTAssertEqual(o.hyperparameters, ["eta": 0.01])
+        XCTAssertEqual(o.sampling.fractionTrain, 0.5)
+        // Flower: sample size = max(int(8 · 0.5), min_train_nodes = 2) = 4 clients per round.
+        XCTAssertEqual(o.privacy?.numSampledClients, 4)
+        XCTAssertEqual(o.privacy?.noiseMultiplier, 0.7)
+        XCTAssertEqual(o.privacy?.clippingNorm, 2.0)
+        XCTAssertEqual(o.privacyDelta, 1e-6)
+        XCTAssertTrue(o.secureAggregation)
+        XCTAssertEqual(o.seed, 9)
+        XCTAssertEqual(o.threads, 1)
+    }
+
+    func testBadNamesListTheValidOnes() {
+        XCTAssertThrowsError(try parseStrategyKind("fedfoo")) { e in
+            XCTAssertTrue(errorMessage(for: e).contains("valid: fedavg, fedavgm"), errorMessage(for: e))
+        }
+        XCTAssertThrowsError(try parsePartition("zipf")) { e in
+            XCTAssertTrue(errorMessage(for: e).contains("valid: iid, dirichlet:ALPHA"), errorMessage(for: e))
+        }
+    }
+}

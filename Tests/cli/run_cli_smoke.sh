@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Smoke test of the `tgfl` command: train (tiny config, few steps) → generate → inspect →
+# evaluate → federate, checking exit codes and outputs, plus the one-line errors.
+# Usage: Tests/cli/run_cli_smoke.sh [path/to/tgfl]   (default: .build/release/tgfl)
+set -euo pipefail
+TGFL=${1:-${TGFL_BIN_DIR:-.build/release}/tgfl}
+[ -x "$TGFL" ] || { echo "error: $TGFL is not an executable; build it first (swift build --product tgfl)"; exit 1; }
+TGFL=$(cd "$(dirname "$TGFL")" && pwd)/$(basename "$TGFL")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+fail() { echo "FAIL: $*"; exit 1; }
+pass() { echo "ok: $*"; }
+
+# A small prices CSV (geometric random walk from awk's seeded rand).
+awk 'BEGIN { srand(7); p = 100; print "date,close";
+  for (i = 0; i < 700; i++) { d = sprintf("20%02d-%02d-%02d", 10 + int(i / 300), 1 + int((i % 300) / 25), 1 + i % 25);
+    p *= exp((rand() - 0.5) * 0.04); printf "%s,%.4f\n", d, p } }' > prices.csv
+
+"$TGFL" --version >/dev/null || fail "--version"
+"$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --out model.h5 > train.out 2> train.err \
+  || fail "train: $(cat train.err)"
+[ -s model.h5 ] || fail "train wrote no model.h5"
+grep -q "saved model.h5" train.out || fail "train output: $(cat train.out)"
+pass train
+
+"$TGFL" train --config tiny --steps 8 --batch-size 8 --data prices.csv --resume model.h5 --out model2.h5 \
+  > /dev/null 2>&1 || fail "train --resume"
+pass "train --resume"
+
+"$TGFL" generate --model model.h5 --regime crisis --paths 5 --horizon 30 --seed 1 --out paths.csv > gen.out 2> gen.err \
+  || fail "generate: $(cat gen.err)"
+[ "$(wc -l < paths.csv)" -eq 6 ] || fail "generate: expected header + 5 rows, got $(wc -l < paths.csv) lines"
+[ "$(head -1 paths.csv | tr ',' '\n' | wc -l)" -eq 30 ] || fail "generate: expected 30 columns"
+"$TGFL" generate --model model.h5 --regime crisis --paths 5 --horizon 30 --seed 1 --threads 1 --out paths1.csv >/dev/null 2>&1
+cmp -s paths.csv paths1.csv || fail "generate: same seed, different thread count, different output"
+"$TGFL" generate --model model.h5 --regime-path calm:10,crisis:5 --paths 2 --prices 100 --out prices_gen.csv >/dev/null 2>&1 \
+  || fail "generate --regime-path"
+head -1 prices_gen.csv | grep -q '^p_0,' || fail "generate --prices header"
+"$TGFL" generate --model model.h5 --regime 2 --paths 2 --horizon 10 --prompt-days 20 --data prices.csv \
+  --out prompt.csv >/dev/null 2>&1 || fail "generate --prompt-days"
+pass generate
+
+"$TGFL" inspect model.h5 > inspect.txt || fail inspect
+grep -q "parameters" inspect.txt && grep -q "crisis" inspect.txt || fail "inspect text: $(cat inspect.txt)"
+"$TGFL" inspect model.h5 --json > inspect.json || fail "inspect --json"
+grep -q '"parameter_count"' inspect.json || fail "inspect --json content"
+pass inspect
+
+"$TGFL" generate --model model.h5 --regime normal --paths 40 --horizon 120 --out eval_paths.csv >/dev/null 2>&1
+"$TGFL" evaluate --real prices.csv --synthetic eval_paths.csv --start 2010-01-01 --json report.json \
+  --markdown report.md > eval.out 2> eval.err || fail "evaluate: $(cat eval.err)"
+grep -q "Fair KS" eval.out && grep -q '"overall_pass"' report.json && grep -q '## Stylized facts' report.md \
+  || fail "evaluate outputs"
+pass evaluate
+
+"$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --strategy fedadam --rounds 2 \
+  --local-steps 2 --batch-size 8 --dp-noise 0.1 --clip 1 --out fed.h5 > fed.out 2> fed.err \
+  || fail "federate: $(cat fed.err)"
+grep -q "round 2/2" fed.err || fail "federate: no per-round progress"
+grep -q "privacy ε" fed.out || fail "federate: no privacy line: $(cat fed.out)"
+"$TGFL" inspect fed.h5 | grep -q "fedadam" || fail "federate: the checkpoint lacks the federation record"
+pass federate
+
+# Failures: one 'error:' line, non-zero exit.
+expect_error() {  # expect_error <grep pattern> <args...>
+  local pattern=$1; shift
+  if "$TGFL" "$@" > err.out 2> err.txt; then fail "expected failure: tgfl $*"; fi
+  head -1 err.txt | grep -q "^error: .*$pattern" || fail "tgfl $*: first line was: $(head -1 err.txt)"
+  ! grep -q "Fatal error\|Stack dump" err.txt || fail "tgfl $*: crashed"
+}
+expect_error "does not exist" generate --model missing.h5 --out x.csv
+expect_error "valid regimes: calm (0), normal (1), volatile (2), crisis (3)" generate --model model.h5 --regime panic --out x.csv
+expect_error "valid: iid" federate --partition bogus --out x.h5
+expect_error "valid: fedavg" federate --strategy bogus --out x.h5
+printf 'date,close\n2020-01-01,1\n2020-01-02,abc\n' > bad_prices.csv
+expect_error "bad_prices.csv', row 2, column 'close'" train --data bad_prices.csv --out x.h5
+expect_error "steps" train --steps 0 --out x.h5
+printf 'r_1,r_2\n0.1,oops\n' > bad_paths.csv
+expect_error "bad_paths.csv', row 1, column '2'" evaluate --real prices.csv --synthetic bad_paths.csv
+pass "errors"
+echo "CLI smoke test passed"
