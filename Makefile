@@ -12,13 +12,13 @@ PY         := $(VENV)/bin/python
 SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BUILD_DIR  := .build/release
 
-.PHONY: demo test deps venv build swift-test c-test py-test bench clean
+.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench clean
 
 demo: deps
 	swift build -c release -Xswiftc -enable-testing --product tgfl
 	$(BUILD_DIR)/tgfl demo
 
-test: deps venv build swift-test c-test py-test
+test: deps venv build swift-test cli-test c-test py-test
 
 # System packages: only the missing ones are installed.
 deps:
@@ -44,6 +44,11 @@ build: deps
 
 swift-test: build
 	swift test $(SWIFT_FLAGS) --skip-build
+
+# End-to-end runs of the `tgfl` command: train → resume → generate → inspect → evaluate →
+# federate, and its one-line errors.
+cli-test: build
+	bash Tests/cli/run_cli_smoke.sh $(BUILD_DIR)/tgfl
 
 c-test: build
 	@if [ -f Examples/c/Makefile ]; then $(MAKE) -C Examples/c test BUILD_DIR=$(abspath $(BUILD_DIR)); \
