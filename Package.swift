@@ -84,6 +84,12 @@ let package = Package(
             ],
             path: "Examples/tgfl"
         ),
+        // The README's Swift example (built with the package so it cannot go stale).
+        .executableTarget(
+            name: "tgfl-example",
+            dependencies: ["TGFLCore", "TGFLStats", "TGFLFederated"],
+            path: "Examples/swift"
+        ),
         .executableTarget(
             name: "tgfl-bench",
             dependencies: [
