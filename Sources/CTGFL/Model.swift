@@ -86,16 +86,21 @@ public func cModelNParams(_ model: OpaquePointer?) -> Int64 {
     return status == Status.ok ? count : Int64(status)
 }
 
+/// Throws unless the caller's `n` equals the model's parameter count; returns it.
+private func checkParameterCount(_ n: Int, of box: ModelBox) throws -> Int {
+    let expected = box.model.transformer.parameterCount
+    guard n == expected else {
+        throw BoundaryError.shape(
+            "n is \(UInt(bitPattern: n)) but the model has \(expected) parameters (tgfl_model_n_params)")
+    }
+    return n
+}
+
 /// `int32_t tgfl_model_get_params(tgfl_model *, float * out, size_t n)`.
 @_cdecl("tgfl_model_get_params")
 public func cModelGetParams(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Float>?, _ n: Int) -> Int32 {
     withModel(model) { box in
-        let count = n
-        let expected = box.model.transformer.parameterCount
-        guard count == expected else {
-            throw BoundaryError.shape(
-                "n is \(UInt(bitPattern: n)) but the model has \(expected) parameters (tgfl_model_n_params)")
-        }
+        let count = try checkParameterCount(n, of: box)
         let destination = try Check.mutableBuffer(out, count: count, "out")
         let values = box.model.parameters()
         _ = destination.initialize(from: values)
@@ -106,12 +111,7 @@ public func cModelGetParams(_ model: OpaquePointer?, _ out: UnsafeMutablePointer
 @_cdecl("tgfl_model_set_params")
 public func cModelSetParams(_ model: OpaquePointer?, _ params: UnsafePointer<Float>?, _ n: Int) -> Int32 {
     withModel(model) { box in
-        let count = n
-        let expected = box.model.transformer.parameterCount
-        guard count == expected else {
-            throw BoundaryError.shape(
-                "n is \(UInt(bitPattern: n)) but the model has \(expected) parameters (tgfl_model_n_params)")
-        }
+        let count = try checkParameterCount(n, of: box)
         let values = try Check.buffer(params, count: count, "params")
         // ScenarioModel.setParameters names the tensor of a NaN/inf and leaves the model unchanged.
         try box.model.setParameters(Array(values))
