@@ -201,8 +201,9 @@ public final class Trainer {
         return total / Double(data.validationIndices.count)
     }
 
-    /// Splits `B·(T+1)` window tokens into inputs `[B·T]` and next-token targets `[B·T]`.
-    static func inputsAndTargets(_ tokens: [Int32], count B: Int, length T: Int) -> ([Int32], [Int32]) {
+    /// Splits `B·(T+1)` window tokens into inputs `[B·T]` and next-token targets `[B·T]`
+    /// (shared with the federated client).
+    public static func inputsAndTargets(_ tokens: [Int32], count B: Int, length T: Int) -> ([Int32], [Int32]) {
         var inputs = [Int32](), targets = [Int32]()
         inputs.reserveCapacity(B * T); targets.reserveCapacity(B * T)
         for b in 0..<B {

@@ -160,7 +160,7 @@ public struct TransformerClient: FederatedClient {
                 var rng = SeededRNG(seed: config.seed, stream: UInt64(s))
                 let indices = (0..<B).map { _ in rng.int(below: train.count) }
                 let batch = try train.batch(indices: indices)
-                let (inputs, targets) = Self.inputsAndTargets(batch.tokens, count: B, length: T)
+                let (inputs, targets) = Trainer.inputsAndTargets(batch.tokens, count: B, length: T)
                 let loss = try model.lossAndGradients(tokens: inputs, regimes: batch.regimes, targets: targets,
                                                       batch: B, length: T)
                 if config.proximalMu > 0 {
@@ -209,24 +209,12 @@ public struct TransformerClient: FederatedClient {
         while start < validationIndices.count {
             let chunk = Array(validationIndices[start..<min(start + B, validationIndices.count)])
             let batch = try validation.batch(indices: chunk)
-            let (inputs, targets) = Self.inputsAndTargets(batch.tokens, count: chunk.count, length: T)
+            let (inputs, targets) = Trainer.inputsAndTargets(batch.tokens, count: chunk.count, length: T)
             let loss = try model.forward(tokens: inputs, regimes: batch.regimes, batch: chunk.count,
                                          length: T, targets: targets)!
             total += Double(loss) * Double(chunk.count)
             start += B
         }
         return total / Double(validationIndices.count)
-    }
-
-    /// Splits `B·(T+1)` window tokens into inputs `[B·T]` and next-token targets `[B·T]`.
-    static func inputsAndTargets(_ tokens: [Int32], count B: Int, length T: Int) -> ([Int32], [Int32]) {
-        var inputs = [Int32](), targets = [Int32]()
-        inputs.reserveCapacity(B * T); targets.reserveCapacity(B * T)
-        for b in 0..<B {
-            let row = b * (T + 1)
-            inputs += tokens[row..<(row + T)]
-            targets += tokens[(row + 1)...(row + T)]
-        }
-        return (inputs, targets)
     }
 }
