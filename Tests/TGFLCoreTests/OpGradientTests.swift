@@ -190,42 +190,31 @@ final class OpGradientTests: XCTestCase {
         check(dReg, numericalGradient(reg) { f(tok, pos, $0) }, "Embedding dReg")
     }
 
-    func testAttention() {
-        let B = 2, T = 5, C = 6, H = 2
+    /// Finite differences of `Σ w·attention(qkv)` against `AttentionOp.backward`, in both
+    /// gradient modes: adding into zeros, or overwriting a buffer of ones (`accumulate: false`).
+    func checkAttentionGradient(B: Int, T: Int, C: Int, H: Int, accumulate: Bool, _ what: String) {
         let qkv = randomArray(B * T * 3 * C), w = randomArray(B * T * C)
         var scratch = [Float](repeating: 0, count: AttentionOp.scratchCount(T: T, threads: 2))
-        func f(_ qkv: [Float]) -> Double {
+        func forward(_ qkv: [Float], threads: Int) -> (y: [Float], lse: [Float]) {
             var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
             AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch,
-                                threads: 2)
-            return functional(y, w)
+                                threads: threads)
+            return (y, lse)
         }
-        var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
-        AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch)
-        var dqkv = [Float](repeating: 0, count: B * T * 3 * C)
+        let lse = forward(qkv, threads: 1).lse
+        var dqkv = [Float](repeating: accumulate ? 0 : 1, count: B * T * 3 * C)
         AttentionOp.backward(dQKV: &dqkv, dOut: w, qkv: qkv, lse: lse, B: B, T: T, C: C, H: H,
-                             scratch: &scratch, threads: 2)
-        check(dqkv, numericalGradient(qkv, h: 1e-2, f), "Attention dQKV")
+                             scratch: &scratch, accumulate: accumulate, threads: 2)
+        check(dqkv, numericalGradient(qkv, h: 1e-2) { functional(forward($0, threads: 2).y, w) }, what)
+    }
+
+    func testAttention() {
+        checkAttentionGradient(B: 2, T: 5, C: 6, H: 2, accumulate: true, "Attention dQKV")
     }
 
     func testAttentionAcrossSeveralRowBlocks() {
-        // T = 70 > 2 · blockRows: several query blocks, an uneven last one; a few coordinates.
-        let B = 1, T = 70, C = 4, H = 2
-        let qkv = randomArray(B * T * 3 * C), w = randomArray(B * T * C)
-        var scratch = [Float](repeating: 0, count: AttentionOp.scratchCount(T: T, threads: 2))
-        func f(_ qkv: [Float]) -> Double {
-            var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
-            AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch,
-                                threads: 2)
-            return functional(y, w)
-        }
-        var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
-        AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch)
-        var dqkv = [Float](repeating: 1, count: B * T * 3 * C)       // overwritten: accumulate false
-        AttentionOp.backward(dQKV: &dqkv, dOut: w, qkv: qkv, lse: lse, B: B, T: T, C: C, H: H,
-                             scratch: &scratch, accumulate: false, threads: 2)
-        let numeric = numericalGradient(qkv, h: 1e-2, f)
-        check(dqkv, numeric, "Attention dQKV (T = 70)")
+        // T = 70 > 2 · blockRows: several query blocks, an uneven last one.
+        checkAttentionGradient(B: 1, T: 70, C: 4, H: 2, accumulate: false, "Attention dQKV (T = 70)")
     }
 
     func testAttentionFirstPositionCopiesItsValue() {
