@@ -3,7 +3,7 @@
 // TGFL — market scenario simulation with federated learning.
 //
 // Layers (each its own product):
-//   CBLAS, CHDF5 (system shims) → TGFLCore → TGFLStats, TGFLFederated → CTGFL (C ABI)
+//   CBLAS, CHDF5 (system shims), TGFLKernels (C) → TGFLCore → TGFLStats, TGFLFederated → CTGFL (C ABI)
 // Executables: `tgfl` (command line), `tgfl-bench` (benchmarks).
 
 import PackageDescription
@@ -47,10 +47,13 @@ let package = Package(
         // The seeded generator, shared by TGFLCore (re-exported) and TGFLStats, which must
         // not depend on the model.
         .target(name: "TGFLRandom"),
+        // The element-wise and attention kernels in C, each built for baseline x86-64 and for
+        // AVX2+FMA and chosen at run time (no compiler flags needed; see tgfl_kernels.h).
+        .target(name: "TGFLKernels"),
         .target(
             name: "TGFLCore",
             dependencies: [
-                "CBLAS", "CHDF5", "TGFLRandom",
+                "CBLAS", "CHDF5", "TGFLRandom", "TGFLKernels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],

@@ -34,7 +34,7 @@ struct OpsBenchmark: ParsableCommand {
         let qkv = buffer(N * 3 * C), dqkv = buffer(N * 3 * C), lse = buffer(N * H)
         let hidden = buffer(N * F), dHidden = buffer(N * F), logits = buffer(N * V), probs = buffer(N * V)
         let losses = buffer(N)
-        let scratch = buffer(AttentionOp.scratchCount(T: T, threads: th))
+        let scratch = buffer(AttentionOp.scratchCount(T: T, headDim: C / H, threads: th))
         let tokens = UnsafeMutablePointer<Int32>.allocate(capacity: N)
         let regimes = UnsafeMutablePointer<Int32>.allocate(capacity: N)
         for i in 0..<N { tokens[i] = Int32(rng.int(below: V)); regimes[i] = Int32(rng.int(below: 4)) }
@@ -133,16 +133,6 @@ struct OpsBenchmark: ParsableCommand {
         time("adamw step", perStep: 1) {
             try? optimizer.step(parameters: UnsafeMutableBufferPointer(start: params, count: n),
                                 gradients: UnsafeBufferPointer(start: grads, count: n))
-        }
-        for blk in [16, 32, 64, 128] where blk <= T {
-            time("  attention fwd, blocks of \(blk)", perStep: 0) {
-                AttentionOp.forward(out: y, lse: lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: scratch,
-                                    threads: th, blockRows: blk)
-            }
-            time("  attention bwd, blocks of \(blk)", perStep: 0) {
-                AttentionOp.backward(dQKV: dqkv, dOut: y, qkv: qkv, lse: lse, B: B, T: T, C: C, H: H,
-                                     scratch: scratch, accumulate: false, threads: th, blockRows: blk)
-            }
         }
         time("  empty parallel region x100", perStep: 0) {
             for _ in 0..<100 { Parallel.forEach(parts: 8, threads: th) { _, _ in } }

@@ -29,7 +29,8 @@ struct SgemmBenchmark: ParsableCommand {
             ("large dIn fc   8192x128x512", 8192, 128, 512, false, false),
             ("attn QK^T      128x128x16", 128, 128, 16, false, true),
         ]
-        print("OpenBLAS sgemm (row-major), load avg \(BenchmarkSupport.loadAverage())")
+        BLASRuntime.configure()
+        print("OpenBLAS sgemm (row-major), kernels \(BLASRuntime.coreName), load avg \(BenchmarkSupport.loadAverage())")
         print("shape                              1 thread GFLOP/s   2 threads GFLOP/s")
         for (label, m, n, k, ta, tb) in shapes {
             var results: [Double] = []

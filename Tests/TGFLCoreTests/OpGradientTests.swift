@@ -194,7 +194,7 @@ final class OpGradientTests: XCTestCase {
     /// gradient modes: adding into zeros, or overwriting a buffer of ones (`accumulate: false`).
     func checkAttentionGradient(B: Int, T: Int, C: Int, H: Int, accumulate: Bool, _ what: String) {
         let qkv = randomArray(B * T * 3 * C), w = randomArray(B * T * C)
-        var scratch = [Float](repeating: 0, count: AttentionOp.scratchCount(T: T, threads: 2))
+        var scratch = [Float](repeating: 0, count: AttentionOp.scratchCount(T: T, headDim: C / H, threads: 2))
         func forward(_ qkv: [Float], threads: Int) -> (y: [Float], lse: [Float]) {
             var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
             AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch,
@@ -212,16 +212,21 @@ final class OpGradientTests: XCTestCase {
         checkAttentionGradient(B: 2, T: 5, C: 6, H: 2, accumulate: true, "Attention dQKV")
     }
 
-    func testAttentionAcrossSeveralRowBlocks() {
-        // T = 70 > 2 · blockRows: several query blocks, an uneven last one.
+    func testAttentionLongRowsWithRemainders() {
+        // T = 70: score rows longer than the kernels' 8-wide lanes, with uneven remainders.
         checkAttentionGradient(B: 1, T: 70, C: 4, H: 2, accumulate: false, "Attention dQKV (T = 70)")
+    }
+
+    func testAttentionWithHeadWidth16() {
+        // hd = 16 runs the kernels' fixed-width copy (the benchmark configs' head width).
+        checkAttentionGradient(B: 2, T: 19, C: 32, H: 2, accumulate: false, "Attention dQKV (hd = 16)")
     }
 
     func testAttentionFirstPositionCopiesItsValue() {
         // Causality: position 0 attends only to itself, so out[0] = v[0] exactly (P = 1).
         let B = 1, T = 3, C = 4, H = 2
         let qkv = randomArray(B * T * 3 * C)
-        var scratch = [Float](repeating: 0, count: AttentionOp.scratchCount(T: T, threads: 1))
+        var scratch = [Float](repeating: 0, count: AttentionOp.scratchCount(T: T, headDim: C / H, threads: 1))
         var y = [Float](repeating: 0, count: B * T * C), lse = [Float](repeating: 0, count: B * H * T)
         AttentionOp.forward(out: &y, lse: &lse, qkv: qkv, B: B, T: T, C: C, H: H, scratch: &scratch)
         assertClose(Array(y[0..<C]), Array(qkv[2 * C..<3 * C]), rtol: 1e-6, atol: 1e-7, "out[0] = v[0]")

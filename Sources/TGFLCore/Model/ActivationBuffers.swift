@@ -71,14 +71,14 @@ final class ActivationBuffers {
         dQKV = floats(N * 3 * C); dHidden = floats(N * F)
         tokens = ints(N); regimes = ints(N); targets = ints(N)
         attentionThreads = max(1, threads)
-        attentionScratch = floats(AttentionOp.scratchCount(T: config.contextLength, threads: attentionThreads))
+        attentionScratch = floats(AttentionOp.scratchCount(T: config.contextLength, headDim: config.headDim, threads: attentionThreads))
         self.allocations = allocations
     }
 
     /// Makes sure the attention scratch serves `threads` workers.
     func reserveAttentionScratch(threads: Int) {
         guard threads > attentionThreads else { return }
-        let count = AttentionOp.scratchCount(T: config.contextLength, threads: threads)
+        let count = AttentionOp.scratchCount(T: config.contextLength, headDim: config.headDim, threads: threads)
         let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
         allocations.append(UnsafeMutableRawPointer(p))
         attentionScratch = p

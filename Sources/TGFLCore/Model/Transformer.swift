@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// The v1 reference transformer (DESIGN.md): a decoder-only GPT-2 style model over return
@@ -43,9 +42,6 @@ public final class Transformer {
     /// The mean loss of the last forward pass with targets.
     public internal(set) var lastLoss: Float?
 
-    /// OpenBLAS runs single-threaded: parallelism comes from the ops' fixed partitions.
-    private static let configureBLAS: Void = { tgfl_blas_set_threads(1) }()
-
     /// Creates a model with GPT-2 initialization.
     ///
     /// ```
@@ -89,7 +85,7 @@ public final class Transformer {
         if let threads, threads < 1 {
             throw TGFLError.outOfRange("threads must be at least 1, got \(threads)")
         }
-        _ = Transformer.configureBLAS
+        BLASRuntime.configure()
         self.config = config
         self.layout = ParameterLayout(config: config)
         self.threads = threads ?? Parallel.hardwareThreads

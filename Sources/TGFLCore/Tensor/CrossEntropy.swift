@@ -1,4 +1,5 @@
 import Foundation
+import TGFLKernels
 
 /// Softmax cross-entropy over the last dimension, averaged over rows, forward and backward.
 ///
@@ -26,15 +27,11 @@ public enum CrossEntropyOp {
         let parts = Parallel.partCount(rows, granule: 64)
         let p = UncheckedSendable(probs), l = UncheckedSendable(losses)
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
-            for n in Parallel.range(of: part, parts: parts, count: rows, granule: 64) {
-                let z = logits + n &* V, q = p.value + n &* V
-                let m = VectorMath.max(z, V)
-                for v in 0..<V { q[v] = VectorMath.exp(z[v] - m) }
-                let s = VectorMath.sum(q, V)
-                let inv = 1 / s
-                for v in 0..<V { q[v] *= inv }
-                l.value[n] = m + log(s) - z[Int(targets[n])]
-            }
+            let r = Parallel.range(of: part, parts: parts, count: rows, granule: 64)
+            guard !r.isEmpty else { return }
+            let lo = r.lowerBound
+            tgfl_softmax_cross_entropy(p.value + lo * V, l.value + lo, logits + lo * V, targets + lo,
+                                       r.count, V)
         }
         var total = 0.0
         for n in 0..<rows { total += Double(losses[n]) }
@@ -72,11 +69,9 @@ public enum CrossEntropyOp {
         let parts = Parallel.partCount(rows, granule: 64)
         let d = UncheckedSendable(buffer)
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
-            for n in Parallel.range(of: part, parts: parts, count: rows, granule: 64) {
-                let g = d.value + n &* V
-                g[Int(targets[n])] -= 1
-                for v in 0..<V { g[v] *= scale }
-            }
+            let r = Parallel.range(of: part, parts: parts, count: rows, granule: 64)
+            guard !r.isEmpty else { return }
+            tgfl_cross_entropy_gradient(d.value + r.lowerBound * V, targets + r.lowerBound, r.count, V, scale)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TGFLKernels
 
 /// The exact (erf) Gaussian error linear unit, forward and backward.
 ///
@@ -7,7 +8,8 @@ import Foundation
 /// gelu'(x) = Φ(x) + x · φ(x)              φ(x) = exp(−x²/2) / √(2π)
 /// ```
 /// Φ is evaluated through erfc with a relative error below ~2·10⁻⁷ in both tails
-/// (`VectorMath.normalCDF`; not the tanh approximation).
+/// (`VectorMath.normalCDF`; not the tanh approximation). The forward passes run the C
+/// kernel `tgfl_gelu_forward` (the same formulas, AVX2+FMA where the CPU has them).
 /// Reference: Hendrycks & Gimpel (2016), "Gaussian Error Linear Units";
 /// `torch.nn.functional.gelu(approximate="none")`.
 public enum GELUOp {
@@ -23,11 +25,7 @@ public enum GELUOp {
         let o = UncheckedSendable(out)
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
             let r = Parallel.range(of: part, parts: parts, count: count, granule: 4096)
-            let y = o.value
-            for i in r {
-                let x = inp[i]
-                y[i] = x * VectorMath.normalCDF(x)
-            }
+            tgfl_gelu_forward(o.value + r.lowerBound, nil, inp + r.lowerBound, r.count)
         }
     }
 
@@ -45,13 +43,7 @@ public enum GELUOp {
         let o = UncheckedSendable(out), d = UncheckedSendable(derivative)
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
             let r = Parallel.range(of: part, parts: parts, count: count, granule: 4096)
-            let y = o.value, dy = d.value
-            for i in r {
-                let x = inp[i]
-                let cdf = VectorMath.normalCDF(x)
-                y[i] = x * cdf
-                dy[i] = cdf + x * invSqrt2Pi * VectorMath.exp(-0.5 * x * x)
-            }
+            tgfl_gelu_forward(o.value + r.lowerBound, d.value + r.lowerBound, inp + r.lowerBound, r.count)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TGFLKernels
 
 /// Layer normalization over the last dimension, forward and backward.
 ///
@@ -7,6 +8,7 @@ import Foundation
 /// ```
 /// Reference: Ba, Kiros & Hinton (2016), "Layer Normalization"; `torch.nn.LayerNorm`
 /// (biased variance, eps inside the square root); llm.c `layernorm_forward/backward`.
+/// The row loops are the C kernels `tgfl_layernorm_*` (AVX2+FMA where the CPU has them).
 public enum LayerNormOp {
     /// The epsilon of the v1 transformer (PyTorch's default).
     public static let epsilon: Float = 1e-5
@@ -30,24 +32,11 @@ public enum LayerNormOp {
         let parts = Parallel.partCount(rows, granule: 64)
         let o = UncheckedSendable(out), xh = UncheckedSendable(normalized), rs = UncheckedSendable(rstd)
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
-            for n in Parallel.range(of: part, parts: parts, count: rows, granule: 64) {
-                let x = inp + n &* C
-                let y = o.value + n &* C
-                let mean = VectorMath.sum(x, C) / Float(C)
-                let variance = VectorMath.sumOfSquaredDeviations(x, C, from: mean) / Float(C)
-                let s = 1 / (variance + epsilon).squareRoot()
-                if let xhat = xh.value {
-                    let h = xhat + n &* C
-                    for c in 0..<C {
-                        let v = (x[c] - mean) * s
-                        h[c] = v
-                        y[c] = v * weight[c] + bias[c]
-                    }
-                } else {
-                    for c in 0..<C { y[c] = (x[c] - mean) * s * weight[c] + bias[c] }
-                }
-                rs.value?[n] = s
-            }
+            let r = Parallel.range(of: part, parts: parts, count: rows, granule: 64)
+            guard !r.isEmpty else { return }
+            let lo = r.lowerBound
+            tgfl_layernorm_forward(o.value + lo * C, xh.value.map { $0 + lo * C }, rs.value.map { $0 + lo },
+                                   inp + lo * C, weight, bias, r.count, C, epsilon)
         }
     }
 
@@ -58,10 +47,10 @@ public enum LayerNormOp {
         let parts = Parallel.partCount(rows, granule: 64)
         let o = UncheckedSendable(out)
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
-            for n in Parallel.range(of: part, parts: parts, count: rows, granule: 64) {
-                let h = normalized + n &* C, y = o.value + n &* C
-                for c in 0..<C { y[c] = h[c] * weight[c] + bias[c] }
-            }
+            let r = Parallel.range(of: part, parts: parts, count: rows, granule: 64)
+            guard !r.isEmpty else { return }
+            tgfl_layernorm_affine(o.value + r.lowerBound * C, normalized + r.lowerBound * C, weight, bias,
+                                  r.count, C)
         }
     }
 
@@ -89,29 +78,16 @@ public enum LayerNormOp {
         let dI = UncheckedSendable(dInp), dW = UncheckedSendable(dWeight), dB = UncheckedSendable(dBias)
         Parallel.forEach(parts: rowParts + colParts, threads: threads) { part, _ in
             if part < rowParts {
-                for n in Parallel.range(of: part, parts: rowParts, count: rows, granule: 64) {
-                    let g = dOut + n &* C, h = normalized + n &* C, d = dI.value + n &* C
-                    var sumG: Float = 0, sumGH: Float = 0
-                    for c in 0..<C {
-                        let gc = g[c] * weight[c]
-                        sumG += gc
-                        sumGH += gc * h[c]
-                    }
-                    let meanG = sumG / Float(C), meanGH = sumGH / Float(C), s = rstd[n]
-                    for c in 0..<C {
-                        d[c] += s * (g[c] * weight[c] - meanG - h[c] * meanGH)
-                    }
-                }
+                let r = Parallel.range(of: part, parts: rowParts, count: rows, granule: 64)
+                guard !r.isEmpty else { return }
+                let lo = r.lowerBound
+                tgfl_layernorm_backward_input(dI.value + lo * C, dOut + lo * C, normalized + lo * C,
+                                              rstd + lo, weight, r.count, C)
             } else {
                 let cols = Parallel.range(of: part - rowParts, parts: colParts, count: C, granule: 16)
-                let w = dW.value, b = dB.value
-                for n in 0..<rows {
-                    let g = dOut + n &* C, h = normalized + n &* C
-                    for c in cols {
-                        w[c] += g[c] * h[c]
-                        b[c] += g[c]
-                    }
-                }
+                guard !cols.isEmpty else { return }
+                tgfl_layernorm_backward_params(dW.value, dB.value, dOut, normalized, rows, C,
+                                               cols.lowerBound, cols.upperBound)
             }
         }
     }

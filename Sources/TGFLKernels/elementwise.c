@@ -1,0 +1,168 @@
+// GELU, LayerNorm and softmax cross-entropy over rows (see tgfl_kernels.h).
+#include "internal.h"
+
+// MARK: - GELU
+
+TGFL_INLINE void tgfl_gelu_forward_body(float *out, float *derivative, const float *inp,
+                                        size_t count) {
+    // Chunks through local arrays: `out`/`derivative` may alias `inp`, and the local copies
+    // let the compiler vectorize without run-time overlap checks.
+    enum { chunk = 64 };
+    const float inv_sqrt_2pi = 0.39894228040143268f;
+    float xs[chunk], ys[chunk], ds[chunk];
+    for (size_t i0 = 0; i0 < count; i0 += chunk) {
+        size_t m = count - i0 < chunk ? count - i0 : chunk;
+        memcpy(xs, inp + i0, m * sizeof(float));
+        for (size_t i = 0; i < m; i++) {
+            float x = xs[i];
+            float cdf = tgfl_normal_cdf(x);
+            ys[i] = x * cdf;
+            ds[i] = cdf + x * inv_sqrt_2pi * tgfl_expf(-0.5f * x * x);
+        }
+        memcpy(out + i0, ys, m * sizeof(float));
+        if (derivative) memcpy(derivative + i0, ds, m * sizeof(float));
+    }
+}
+TGFL_MULTIVERSION(tgfl_gelu_forward,
+                  (float *out, float *derivative, const float *inp, size_t count),
+                  (out, derivative, inp, count))
+
+TGFL_INLINE void tgfl_gelu_inplace_body(float *x, size_t count) {
+    for (size_t i = 0; i < count; i++) x[i] = x[i] * tgfl_normal_cdf(x[i]);
+}
+TGFL_MULTIVERSION(tgfl_gelu_inplace, (float *x, size_t count), (x, count))
+
+// MARK: - LayerNorm
+
+TGFL_INLINE void tgfl_layernorm_forward_body(float *out, float *normalized, float *rstd,
+                                             const float *inp, const float *weight,
+                                             const float *bias, size_t rows, size_t C,
+                                             float eps) {
+    for (size_t n = 0; n < rows; n++) {
+        const float *x = inp + n * C;
+        float *restrict y = out + n * C;
+        float mean = tgfl_sum(x, C) / (float)C;
+        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t c = 0;
+        for (; c + 8 <= C; c += 8)
+            for (int l = 0; l < 8; l++) {
+                float d = x[c + l] - mean;
+                acc[l] += d * d;
+            }
+        float ss = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        for (; c < C; c++) {
+            float d = x[c] - mean;
+            ss += d * d;
+        }
+        float s = 1.0f / sqrtf(ss / (float)C + eps);
+        if (normalized) {
+            float *restrict h = normalized + n * C;
+            for (c = 0; c < C; c++) {
+                float v = (x[c] - mean) * s;
+                h[c] = v;
+                y[c] = v * weight[c] + bias[c];
+            }
+        } else {
+            for (c = 0; c < C; c++) y[c] = (x[c] - mean) * s * weight[c] + bias[c];
+        }
+        if (rstd) rstd[n] = s;
+    }
+}
+TGFL_MULTIVERSION(tgfl_layernorm_forward,
+                  (float *out, float *normalized, float *rstd, const float *inp,
+                   const float *weight, const float *bias, size_t rows, size_t C, float eps),
+                  (out, normalized, rstd, inp, weight, bias, rows, C, eps))
+
+TGFL_INLINE void tgfl_layernorm_affine_body(float *out, const float *normalized,
+                                            const float *weight, const float *bias,
+                                            size_t rows, size_t C) {
+    for (size_t n = 0; n < rows; n++) {
+        const float *h = normalized + n * C;
+        float *restrict y = out + n * C;
+        for (size_t c = 0; c < C; c++) y[c] = h[c] * weight[c] + bias[c];
+    }
+}
+TGFL_MULTIVERSION(tgfl_layernorm_affine,
+                  (float *out, const float *normalized, const float *weight, const float *bias,
+                   size_t rows, size_t C),
+                  (out, normalized, weight, bias, rows, C))
+
+TGFL_INLINE void tgfl_layernorm_backward_input_body(float *dinp, const float *dout,
+                                                    const float *normalized, const float *rstd,
+                                                    const float *weight, size_t rows, size_t C) {
+    for (size_t n = 0; n < rows; n++) {
+        const float *g = dout + n * C, *h = normalized + n * C;
+        float *restrict d = dinp + n * C;
+        float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t c = 0;
+        for (; c + 8 <= C; c += 8)
+            for (int l = 0; l < 8; l++) {
+                float gc = g[c + l] * weight[c + l];
+                a[l] += gc;
+                b[l] += gc * h[c + l];
+            }
+        float sum_g = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+        float sum_gh = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+        for (; c < C; c++) {
+            float gc = g[c] * weight[c];
+            sum_g += gc;
+            sum_gh += gc * h[c];
+        }
+        float mean_g = sum_g / (float)C, mean_gh = sum_gh / (float)C, s = rstd[n];
+        for (c = 0; c < C; c++) d[c] += s * (g[c] * weight[c] - mean_g - h[c] * mean_gh);
+    }
+}
+TGFL_MULTIVERSION(tgfl_layernorm_backward_input,
+                  (float *dinp, const float *dout, const float *normalized, const float *rstd,
+                   const float *weight, size_t rows, size_t C),
+                  (dinp, dout, normalized, rstd, weight, rows, C))
+
+TGFL_INLINE void tgfl_layernorm_backward_params_body(float *dweight, float *dbias,
+                                                     const float *dout, const float *normalized,
+                                                     size_t rows, size_t C, size_t c0, size_t c1) {
+    float *restrict w = dweight;
+    float *restrict b = dbias;
+    for (size_t n = 0; n < rows; n++) {
+        const float *g = dout + n * C, *h = normalized + n * C;
+        for (size_t c = c0; c < c1; c++) {
+            w[c] += g[c] * h[c];
+            b[c] += g[c];
+        }
+    }
+}
+TGFL_MULTIVERSION(tgfl_layernorm_backward_params,
+                  (float *dweight, float *dbias, const float *dout, const float *normalized,
+                   size_t rows, size_t C, size_t c0, size_t c1),
+                  (dweight, dbias, dout, normalized, rows, C, c0, c1))
+
+// MARK: - Softmax cross-entropy
+
+TGFL_INLINE void tgfl_softmax_cross_entropy_body(float *probs, float *losses, const float *logits,
+                                                 const int32_t *targets, size_t rows, size_t V) {
+    for (size_t n = 0; n < rows; n++) {
+        const float *z = logits + n * V;
+        float *restrict q = probs + n * V;
+        float m = tgfl_max(z, V);
+        for (size_t v = 0; v < V; v++) q[v] = tgfl_expf(z[v] - m);
+        float s = tgfl_sum(q, V);
+        float inv = 1.0f / s;
+        for (size_t v = 0; v < V; v++) q[v] *= inv;
+        losses[n] = m + logf(s) - z[targets[n]];
+    }
+}
+TGFL_MULTIVERSION(tgfl_softmax_cross_entropy,
+                  (float *probs, float *losses, const float *logits, const int32_t *targets,
+                   size_t rows, size_t V),
+                  (probs, losses, logits, targets, rows, V))
+
+TGFL_INLINE void tgfl_cross_entropy_gradient_body(float *buffer, const int32_t *targets,
+                                                  size_t rows, size_t V, float scale) {
+    for (size_t n = 0; n < rows; n++) {
+        float *g = buffer + n * V;
+        g[targets[n]] -= 1.0f;
+        for (size_t v = 0; v < V; v++) g[v] *= scale;
+    }
+}
+TGFL_MULTIVERSION(tgfl_cross_entropy_gradient,
+                  (float *buffer, const int32_t *targets, size_t rows, size_t V, float scale),
+                  (buffer, targets, rows, V, scale))

@@ -1,0 +1,114 @@
+// Shared helpers of the kernels: the run-time AVX2 dispatch and branch-free math that the
+// compiler can vectorize. Included by the kernel files only.
+#pragma once
+#include "tgfl_kernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define TGFL_INLINE static inline __attribute__((always_inline))
+
+// TGFL_MULTIVERSION(name, (params), (args)) defines `void name(params)` from an inline
+// `name##_body(params)`: one copy compiled for AVX2+FMA, one for the baseline, the first
+// chosen at run time when the CPU has AVX2 and FMA.
+#if defined(__x86_64__) || defined(__i386__)
+#define TGFL_MULTIVERSION(name, params, args)                                   \
+    __attribute__((target("avx2,fma"))) static void name##_avx2 params {       \
+        name##_body args;                                                       \
+    }                                                                           \
+    static void name##_base params { name##_body args; }                        \
+    void name params {                                                          \
+        if (tgfl_kernels_use_avx2()) name##_avx2 args; else name##_base args;   \
+    }
+#else
+#define TGFL_MULTIVERSION(name, params, args) \
+    void name params { name##_body args; }
+#endif
+
+/// e^x in Float32, branch-free (Cody–Waite reduction, Cephes `expf` minimax polynomial):
+/// n = round(x·log2 e), r = x − n·ln 2, e^x = 2^n·(1 + r + r²·P(r)). Relative error below
+/// 2·10⁻⁷ on [−80, 88]; inputs above 88 clamp, results below e^−80 flush to 0 (no
+/// denormals), and exp(−∞) = 0.
+TGFL_INLINE float tgfl_expf(float x) {
+    const float magic = 12582912.0f;                 // 1.5·2^23: adding it rounds to integer
+    int tiny = x < -80.0f;
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
+    float t = x * 1.44269504f + magic;
+    float n = t - magic;
+    int32_t ti, mi;
+    memcpy(&ti, &t, 4);
+    memcpy(&mi, &magic, 4);
+    int32_t ni = ti - mi;
+    float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+    float z = r * r;
+    float y = 1.9875691500e-4f;
+    y = y * r + 1.3981999507e-3f;
+    y = y * r + 8.3334519073e-3f;
+    y = y * r + 4.1665795894e-2f;
+    y = y * r + 1.6666665459e-1f;
+    y = y * r + 5.0000001201e-1f;
+    y = y * z + r + 1.0f;
+    int32_t bits = (ni + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, 4);
+    float value = y * scale;
+    return tiny ? 0.0f : value;
+}
+
+/// Φ(x), the standard normal CDF, with small relative error in both tails, branch-free:
+/// z = |x|/√2, t = 1/(1 + z/2), erfc(z) = t·exp(−z² + P(t)) (Numerical Recipes §6.2
+/// `erfcc`, fractional error < 1.2·10⁻⁷), Φ = ½·erfc(z) for x < 0 and 1 − ½·erfc(z) else.
+TGFL_INLINE float tgfl_normal_cdf(float x) {
+    float z = (x < 0 ? -x : x) * 0.70710678118654752f;
+    float t = 1.0f / (1.0f + 0.5f * z);
+    float p = 0.17087277f;
+    p = p * t - 0.82215223f;
+    p = p * t + 1.48851587f;
+    p = p * t - 1.13520398f;
+    p = p * t + 0.27886807f;
+    p = p * t - 0.18628806f;
+    p = p * t + 0.09678418f;
+    p = p * t + 0.37409196f;
+    p = p * t + 1.00002368f;
+    p = p * t - 1.26551223f;
+    float half_erfc = 0.5f * t * tgfl_expf(p - z * z);
+    return x < 0 ? half_erfc : 1.0f - half_erfc;
+}
+
+/// Σ x[i] with eight fixed lanes combined in a fixed order.
+TGFL_INLINE float tgfl_sum(const float *x, size_t n) {
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] += x[i + l];
+    float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+/// Σ x[i]·y[i] with eight fixed lanes combined in a fixed order.
+TGFL_INLINE float tgfl_dot(const float *x, const float *y, size_t n) {
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] += x[i + l] * y[i + l];
+    float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; i < n; i++) s += x[i] * y[i];
+    return s;
+}
+
+/// Largest of x[0 ..< n], n > 0 (exact, so the lane order does not matter).
+TGFL_INLINE float tgfl_max(const float *x, size_t n) {
+    float m = x[0];
+    size_t i = 0;
+    if (n >= 8) {
+        float acc[8];
+        for (int l = 0; l < 8; l++) acc[l] = x[l];
+        for (i = 8; i + 8 <= n; i += 8)
+            for (int l = 0; l < 8; l++) acc[l] = x[i + l] > acc[l] ? x[i + l] : acc[l];
+        for (int l = 0; l < 8; l++) m = acc[l] > m ? acc[l] : m;
+    }
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
