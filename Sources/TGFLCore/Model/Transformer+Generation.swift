@@ -1,4 +1,5 @@
 import Foundation
+import TGFLKernels
 
 extension Transformer {
     /// A forward pass over rows that extend cached sequences, single-threaded (the caller
@@ -62,10 +63,8 @@ extension Transformer {
                 let row = qkv + r &* C3
                 for h in 0..<H {
                     let base = cache.offset(layer: l, slot: s, head: h)
-                    Self.attendCached(out: att + (r &* C &+ h &* hd), query: row + h &* hd,
-                                      keys: cache.keys + base, values: cache.values + base,
-                                      count: t &+ 1, hd: hd, context: T, scale: scale,
-                                      weights: cache.weights)
+                    tgfl_attend_cached(att + (r &* C &+ h &* hd), row + h &* hd, cache.keys + base, T,
+                                       cache.values + base, t &+ 1, hd, scale, cache.weights)
                 }
             }
             LinearOp.forward(out: x, inp: att, weight: p + w.projWeight, bias: p + w.projBias,
@@ -74,10 +73,7 @@ extension Transformer {
                                 bias: p + w.ln2Bias, rows: n, C: C, threads: 1)
             LinearOp.forward(out: hidden, inp: ln, weight: p + w.fcWeight, bias: p + w.fcBias,
                              rows: n, inFeatures: C, outFeatures: F, threads: 1)
-            for i in 0..<(n &* F) {
-                let v = hidden[i]
-                hidden[i] = v * VectorMath.normalCDF(v)
-            }
+            tgfl_gelu_inplace(hidden, n &* F)
             LinearOp.forward(out: x, inp: hidden, weight: p + w.fcProjWeight, bias: p + w.fcProjBias,
                              rows: n, inFeatures: F, outFeatures: C, accumulate: true, threads: 1)
         }
@@ -90,58 +86,6 @@ extension Transformer {
                             weight: p + offsets.lnFWeight, bias: p + offsets.lnFBias, rows: k, C: C, threads: 1)
         LinearOp.forward(out: cache.logits, inp: cache.outLn, weight: p + offsets.headWeight,
                          bias: p + offsets.headBias, rows: k, inFeatures: C, outFeatures: V, threads: 1)
-    }
-
-    /// One query row attending to `count` cached positions of one head.
-    ///
-    /// ```
-    /// s_j = (q · k_j) · scale,   w_j = exp(s_j − max s),   out = Σ_j w_j v_j / Σ_j w_j
-    /// ```
-    /// Keys are stored transposed (`[hd, context]`), so the scores are `hd` vectorized
-    /// multiply-adds over the positions; values are position-major (`[context, hd]`).
-    @inline(__always)
-    static func attendCached(out: UnsafeMutablePointer<Float>, query: UnsafePointer<Float>,
-                             keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count: Int,
-                             hd: Int, context T: Int, scale: Float, weights w: UnsafeMutablePointer<Float>) {
-        // Eight positions at a time, all hd products in registers.
-        var j = 0
-        while j &+ 8 <= count {
-            var acc = SIMD8<Float>(repeating: 0)
-            for d in 0..<hd {
-                acc += SIMD8<Float>(repeating: query[d] * scale)
-                    * UnsafeRawPointer(keys + (d &* T &+ j)).loadUnaligned(as: SIMD8<Float>.self)
-            }
-            UnsafeMutableRawPointer(w + j).storeBytes(of: acc, as: SIMD8<Float>.self)
-            j &+= 8
-        }
-        while j < count {
-            var s: Float = 0
-            for d in 0..<hd { s += query[d] * scale * keys[d &* T &+ j] }
-            w[j] = s
-            j &+= 1
-        }
-        let m = maximum(w, count)
-        for j in 0..<count { w[j] = VectorMath.exp(w[j] - m) }
-        let inv = 1 / VectorMath.sum(w, count)
-        if hd == 16 {
-            var a0 = SIMD8<Float>(repeating: 0), a1 = SIMD8<Float>(repeating: 0)
-            for j in 0..<count {
-                let vr = UnsafeRawPointer(values + j &* 16)
-                let wj = SIMD8<Float>(repeating: w[j])
-                a0 += wj * vr.loadUnaligned(as: SIMD8<Float>.self)
-                a1 += wj * vr.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-            }
-            let o = UnsafeMutableRawPointer(out)
-            o.storeBytes(of: a0 * inv, as: SIMD8<Float>.self)
-            o.storeBytes(of: a1 * inv, toByteOffset: 32, as: SIMD8<Float>.self)
-        } else {
-            for d in 0..<hd { out[d] = 0 }
-            for j in 0..<count {
-                let v = values + j &* hd, wj = w[j]
-                for d in 0..<hd { out[d] += wj * v[d] }
-            }
-            for d in 0..<hd { out[d] *= inv }
-        }
     }
 
     /// Largest of `x[0..<n]` (`n > 0`), eight lanes with inlined compares (exact).

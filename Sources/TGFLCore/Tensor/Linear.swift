@@ -78,8 +78,13 @@ public enum LinearOp {
     /// ```
     /// dInp += dOut · W          dW += dOutᵀ · inp          db += Σ_n dOut[n, :]
     /// ```
-    /// `dInp` rows and `dW`/`db` output rows are split into fixed parts; the sums over `n`
-    /// run in row order, so the result does not depend on the thread count.
+    /// The weight gradient is one `sgemm` over all rows (k = rows), or two halves of the
+    /// output rows when `outFeatures ≥ 256`: thin slices (m ≈ 16–32) run far below the
+    /// sgemm peak because every slice repacks the whole input. Those parts come first, so
+    /// one worker starts on them while the others take the input gradient's row parts (the
+    /// two products have the same flop count). Every split is a function of the sizes only
+    /// and the sums over `n` run in row order, so the result does not depend on the thread
+    /// count.
     /// - Parameters:
     ///   - dInp: `[rows, inFeatures]` accumulated into (overwritten when `accumulateInput`
     ///     is false), or nil to skip.
@@ -96,17 +101,11 @@ public enum LinearOp {
                                 accumulateInput: Bool = true, threads: Int = 1) {
         let N = rows, IC = inFeatures, OC = outFeatures
         let rowParts = dInp == nil ? 0 : Parallel.partCount(N, granule: 32)
-        let outParts = Parallel.partCount(OC, granule: 16, maxParts: 8)
+        let outParts = OC >= 256 ? 2 : 1
         let dI = UncheckedSendable(dInp), dW = UncheckedSendable(dWeight), dB = UncheckedSendable(dBias)
-        Parallel.forEach(parts: rowParts + outParts, threads: threads) { part, _ in
-            if part < rowParts, let dInp = dI.value {
-                let r = Parallel.range(of: part, parts: rowParts, count: N, granule: 32)
-                guard !r.isEmpty else { return }
-                sgemm(transA: false, transB: false, m: r.count, n: IC, k: OC,
-                      a: dOut + r.lowerBound * OC, lda: OC, b: weight, ldb: IC,
-                      beta: accumulateInput ? 1 : 0, c: dInp + r.lowerBound * IC, ldc: IC)
-            } else {
-                let r = Parallel.range(of: part - rowParts, parts: outParts, count: OC, granule: 16)
+        Parallel.forEach(parts: outParts + rowParts, threads: threads) { part, _ in
+            if part < outParts {
+                let r = Parallel.range(of: part, parts: outParts, count: OC, granule: 16)
                 guard !r.isEmpty else { return }
                 sgemm(transA: true, transB: false, m: r.count, n: IC, k: N,
                       a: dOut + r.lowerBound, lda: OC, b: inp, ldb: IC,
@@ -115,6 +114,12 @@ public enum LinearOp {
                     columnSum(into: db + r.lowerBound, from: dOut + r.lowerBound,
                               rows: N, columns: r.count, stride: OC)
                 }
+            } else if let dInp = dI.value {
+                let r = Parallel.range(of: part - outParts, parts: rowParts, count: N, granule: 32)
+                guard !r.isEmpty else { return }
+                sgemm(transA: false, transB: false, m: r.count, n: IC, k: OC,
+                      a: dOut + r.lowerBound * OC, lda: OC, b: weight, ldb: IC,
+                      beta: accumulateInput ? 1 : 0, c: dInp + r.lowerBound * IC, ldc: IC)
             }
         }
     }
