@@ -18,6 +18,7 @@ struct OpsBenchmark: ParsableCommand {
     var reps = 10
 
     func run() throws {
+        BLASRuntime.configure()   // OpenBLAS single-threaded, as inside a model
         let cfg = try BenchmarkSupport.config(named: config)
         let th = threads ?? Parallel.hardwareThreads
         let B = batch, T = cfg.contextLength, C = cfg.dModel, F = cfg.dFF, V = cfg.vocabSize

@@ -120,13 +120,23 @@ TGFL_MULTIVERSION(tgfl_layernorm_backward_input,
 TGFL_INLINE void tgfl_layernorm_backward_params_body(float *dweight, float *dbias,
                                                      const float *dout, const float *normalized,
                                                      size_t rows, size_t C, size_t c0, size_t c1) {
-    float *restrict w = dweight;
-    float *restrict b = dbias;
-    for (size_t n = 0; n < rows; n++) {
-        const float *g = dout + n * C, *h = normalized + n * C;
-        for (size_t c = c0; c < c1; c++) {
-            w[c] += g[c] * h[c];
-            b[c] += g[c];
+    // Sums in local arrays, added once: the caller's column parts may share cache lines of
+    // dweight/dbias, and writing them on every row would bounce those lines between cores.
+    enum { block = 64 };
+    float wacc[block], bacc[block];
+    for (size_t cb = c0; cb < c1; cb += block) {
+        size_t m = c1 - cb < block ? c1 - cb : block;
+        for (size_t c = 0; c < m; c++) { wacc[c] = 0; bacc[c] = 0; }
+        for (size_t n = 0; n < rows; n++) {
+            const float *g = dout + n * C + cb, *h = normalized + n * C + cb;
+            for (size_t c = 0; c < m; c++) {
+                wacc[c] += g[c] * h[c];
+                bacc[c] += g[c];
+            }
+        }
+        for (size_t c = 0; c < m; c++) {
+            dweight[cb + c] += wacc[c];
+            dbias[cb + c] += bacc[c];
         }
     }
 }
