@@ -5,8 +5,9 @@
 // (`[hd][T]`), so each query row's scores are hd vectorized multiply-adds over positions;
 // products with V and K then run over the head dimension. The probabilities are never
 // stored: the backward pass recomputes each row from its log-sum-exp (as FlashAttention,
-// Dao et al. 2022). The head width 16 of the benchmark configs gets its own copy with a
-// compile-time width so its rows stay in registers.
+// Dao et al. 2022). Rows of the head dimension run as 8-lane vectors when hd is a multiple
+// of 8 (up to 64); the benchmark configs' widths 16 and 32 get copies with a compile-time
+// width so those rows stay in registers; other widths use scalar loops.
 #include "internal.h"
 
 // The v8 helpers below are always inlined, so no vector crosses a call boundary.
@@ -64,32 +65,50 @@ TGFL_INLINE void scores(float *s, const float *q, const float *kt, size_t Tp, si
     }
 }
 
-/// out[0..<16] = Σ_j w[j·ws]·rows[j·ld ..< j·ld + 16], with even and odd j in separate
-/// accumulators (two chains of multiply-adds in flight), combined at the end.
-TGFL_INLINE void weighted_rows16_strided(v8 *lo, v8 *hi, const float *w, size_t ws,
-                                         const float *rows, size_t ld, size_t n) {
-    v8 a0 = splat8(0), a1 = splat8(0), b0 = splat8(0), b1 = splat8(0);
+/// out[8v ..< 8v+8] = [out +] scale·Σ_j w[j·ws]·rows[j·ld + 8v ..< j·ld + 8v + 8] for
+/// v < nv (nv ≤ 8, hd = 8·nv), with even and odd j in separate accumulators (two chains of
+/// multiply-adds in flight), combined at the end.
+TGFL_INLINE void weighted_rows(float *out, int accumulate, float scale, const float *w, size_t ws,
+                               const float *rows, size_t ld, size_t n, size_t nv) {
+    v8 a[8], b[8];
+    for (size_t v = 0; v < nv; v++) { a[v] = splat8(0); b[v] = splat8(0); }
     size_t j = 0;
     for (; j + 2 <= n; j += 2) {
         v8 w0 = splat8(w[j * ws]), w1 = splat8(w[(j + 1) * ws]);
         const float *r0 = rows + j * ld, *r1 = r0 + ld;
-        a0 += w0 * load8(r0);
-        a1 += w0 * load8(r0 + 8);
-        b0 += w1 * load8(r1);
-        b1 += w1 * load8(r1 + 8);
+        for (size_t v = 0; v < nv; v++) {
+            a[v] += w0 * load8(r0 + 8 * v);
+            b[v] += w1 * load8(r1 + 8 * v);
+        }
     }
     if (j < n) {
         v8 w0 = splat8(w[j * ws]);
-        a0 += w0 * load8(rows + j * ld);
-        a1 += w0 * load8(rows + j * ld + 8);
+        const float *r0 = rows + j * ld;
+        for (size_t v = 0; v < nv; v++) a[v] += w0 * load8(r0 + 8 * v);
     }
-    *lo = a0 + b0;
-    *hi = a1 + b1;
+    for (size_t v = 0; v < nv; v++) {
+        v8 r = (a[v] + b[v]) * splat8(scale);
+        if (accumulate) r += load8(out + 8 * v);
+        store8(out + 8 * v, r);
+    }
 }
 
-TGFL_INLINE void weighted_rows16(v8 *lo, v8 *hi, const float *w, const float *rows, size_t ld,
-                                 size_t n) {
-    weighted_rows16_strided(lo, hi, w, 1, rows, ld, n);
+/// Scalar form of `weighted_rows` for head widths that are not a multiple of 8.
+TGFL_INLINE void weighted_rows_scalar(float *out, int accumulate, float scale, const float *w,
+                                      size_t ws, const float *rows, size_t ld, size_t n,
+                                      size_t hd) {
+    for (size_t d = 0; d < hd; d++) {
+        float acc = 0;
+        for (size_t j = 0; j < n; j++) acc += w[j * ws] * rows[j * ld + d];
+        out[d] = (accumulate ? out[d] : 0) + acc * scale;
+    }
+}
+
+/// Picks the vector form when hd is a multiple of 8 (at most 64).
+TGFL_INLINE void weighted_sum(float *out, int accumulate, float scale, const float *w, size_t ws,
+                              const float *rows, size_t ld, size_t n, size_t hd) {
+    if (hd % 8 == 0 && hd <= 64) weighted_rows(out, accumulate, scale, w, ws, rows, ld, n, hd / 8);
+    else weighted_rows_scalar(out, accumulate, scale, w, ws, rows, ld, n, hd);
 }
 
 TGFL_INLINE void attention_forward_impl(float *y, size_t ldy, float *lse, const float *q,
@@ -107,19 +126,7 @@ TGFL_INLINE void attention_forward_impl(float *y, size_t ldy, float *lse, const 
         float sum = tgfl_sum(s, n);
         lse[i] = m + logf(sum);
         float inv = 1.0f / sum;
-        float *yi = y + i * ldy;
-        if (hd == 16) {
-            v8 a0, a1;
-            weighted_rows16(&a0, &a1, s, v, ld, n);
-            store8(yi, a0 * splat8(inv));
-            store8(yi + 8, a1 * splat8(inv));
-        } else {
-            for (size_t d = 0; d < hd; d++) {
-                float acc = 0;
-                for (size_t j = 0; j < n; j++) acc += s[j] * v[j * ld + d];
-                yi[d] = acc * inv;
-            }
-        }
+        weighted_sum(y + i * ldy, 0, inv, s, 1, v, ld, n, hd);
     }
 }
 
@@ -127,6 +134,7 @@ TGFL_INLINE void tgfl_attention_forward_body(float *y, size_t ldy, float *lse, c
                                              const float *k, const float *v, size_t ld, size_t T,
                                              size_t hd, float scale, float *scratch) {
     if (hd == 16) attention_forward_impl(y, ldy, lse, q, k, v, ld, T, 16, scale, scratch);
+    else if (hd == 32) attention_forward_impl(y, ldy, lse, q, k, v, ld, T, 32, scale, scratch);
     else attention_forward_impl(y, ldy, lse, q, k, v, ld, T, hd, scale, scratch);
 }
 TGFL_MULTIVERSION(tgfl_attention_forward,
@@ -157,44 +165,14 @@ TGFL_INLINE void attention_backward_impl(float *dq, float *dk, float *dv, const 
         for (size_t j = 0; j < n; j++) p[j] = tgfl_expf(p[j] - m);
         float r = tgfl_dot(p, ds, n);
         for (size_t j = 0; j < n; j++) ds[j] = p[j] * (ds[j] - r) * scale;
-        float *dqi = dq + i * ld;
-        if (hd == 16) {
-            v8 a0, a1;
-            weighted_rows16(&a0, &a1, ds, k, ld, n);
-            store8(dqi, load8(dqi) + a0);
-            store8(dqi + 8, load8(dqi + 8) + a1);
-        } else {
-            for (size_t d = 0; d < hd; d++) {
-                float acc = 0;
-                for (size_t j = 0; j < n; j++) acc += ds[j] * k[j * ld + d];
-                dqi[d] += acc;
-            }
-        }
+        weighted_sum(dq + i * ld, 1, 1.0f, ds, 1, k, ld, n, hd);
     }
     // Column by column: dV_j += Σ_{i ≥ j} P_ij dY_i and dK_j += Σ_{i ≥ j} scale·dS_ij Q_i.
     for (size_t j = 0; j < T; j++) {
         size_t n = T - j;
-        float *dvj = dv + j * ld, *dkj = dk + j * ld;
         const float *pc = P + j * Tp + j, *sc = DS + j * Tp + j;
-        if (hd == 16) {
-            v8 a0, a1;
-            weighted_rows16_strided(&a0, &a1, pc, Tp, dy + j * ldy, ldy, n);
-            store8(dvj, load8(dvj) + a0);
-            store8(dvj + 8, load8(dvj + 8) + a1);
-            weighted_rows16_strided(&a0, &a1, sc, Tp, q + j * ld, ld, n);
-            store8(dkj, load8(dkj) + a0);
-            store8(dkj + 8, load8(dkj + 8) + a1);
-        } else {
-            for (size_t d = 0; d < hd; d++) {
-                float av = 0, ak = 0;
-                for (size_t t = 0; t < n; t++) {
-                    av += pc[t * Tp] * dy[(j + t) * ldy + d];
-                    ak += sc[t * Tp] * q[(j + t) * ld + d];
-                }
-                dvj[d] += av;
-                dkj[d] += ak;
-            }
-        }
+        weighted_sum(dv + j * ld, 1, 1.0f, pc, Tp, dy + j * ldy, ldy, n, hd);
+        weighted_sum(dk + j * ld, 1, 1.0f, sc, Tp, q + j * ld, ld, n, hd);
     }
 }
 
@@ -204,6 +182,8 @@ TGFL_INLINE void tgfl_attention_backward_body(float *dq, float *dk, float *dv, c
                                               size_t T, size_t hd, float scale, float *scratch) {
     if (hd == 16)
         attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 16, scale, scratch);
+    else if (hd == 32)
+        attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 32, scale, scratch);
     else
         attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch);
 }
@@ -216,33 +196,51 @@ TGFL_MULTIVERSION(tgfl_attention_backward,
 TGFL_INLINE void attend_cached_impl(float *out, const float *query, const float *keys,
                                     size_t ld_keys, const float *values, size_t count, size_t hd,
                                     float scale, float *w) {
-    for (size_t j = 0; j < count; j++) w[j] = 0;
-    for (size_t d = 0; d < hd; d++) {
-        float qd = query[d] * scale;
-        const float *kr = keys + d * ld_keys;
-        for (size_t j = 0; j < count; j++) w[j] += qd * kr[j];
+    // The cache of one (slot, head) is usually out of L2 (a generation chunk's caches are
+    // several MB): request all its lines at once, so the misses overlap and the values
+    // arrive while the scores run.
+    for (size_t d = 0; d < hd; d++)
+        for (size_t j = 0; j < count; j += 16) __builtin_prefetch(keys + d * ld_keys + j, 0, 3);
+    for (size_t off = 0; off < count * hd; off += 16) __builtin_prefetch(values + off, 0, 3);
+    // Scores as `scores` does, but never reading past position count − 1 (the cache rows
+    // are not padded): whole 8-position vectors, four at a time, then a scalar tail.
+    size_t j0 = 0;
+    for (; j0 + 32 <= count; j0 += 32) {
+        v8 a0 = splat8(0), a1 = splat8(0), a2 = splat8(0), a3 = splat8(0);
+        for (size_t d = 0; d < hd; d++) {
+            v8 qd = splat8(query[d] * scale);
+            const float *row = keys + d * ld_keys + j0;
+            a0 += qd * load8(row);
+            a1 += qd * load8(row + 8);
+            a2 += qd * load8(row + 16);
+            a3 += qd * load8(row + 24);
+        }
+        store8(w + j0, a0);
+        store8(w + j0 + 8, a1);
+        store8(w + j0 + 16, a2);
+        store8(w + j0 + 24, a3);
+    }
+    for (; j0 + 8 <= count; j0 += 8) {
+        v8 acc = splat8(0);
+        for (size_t d = 0; d < hd; d++) acc += splat8(query[d] * scale) * load8(keys + d * ld_keys + j0);
+        store8(w + j0, acc);
+    }
+    for (; j0 < count; j0++) {
+        float acc = 0;
+        for (size_t d = 0; d < hd; d++) acc += query[d] * scale * keys[d * ld_keys + j0];
+        w[j0] = acc;
     }
     float m = tgfl_max(w, count);
     for (size_t j = 0; j < count; j++) w[j] = tgfl_expf(w[j] - m);
     float inv = 1.0f / tgfl_sum(w, count);
-    if (hd == 16) {
-        v8 a0, a1;
-        weighted_rows16(&a0, &a1, w, values, 16, count);
-        store8(out, a0 * splat8(inv));
-        store8(out + 8, a1 * splat8(inv));
-        return;
-    }
-    for (size_t d = 0; d < hd; d++) {
-        float acc = 0;
-        for (size_t j = 0; j < count; j++) acc += w[j] * values[j * hd + d];
-        out[d] = acc * inv;
-    }
+    weighted_sum(out, 0, inv, w, 1, values, hd, count, hd);
 }
 
 TGFL_INLINE void tgfl_attend_cached_body(float *out, const float *query, const float *keys,
                                          size_t ld_keys, const float *values, size_t count,
                                          size_t hd, float scale, float *weights) {
     if (hd == 16) attend_cached_impl(out, query, keys, ld_keys, values, count, 16, scale, weights);
+    else if (hd == 32) attend_cached_impl(out, query, keys, ld_keys, values, count, 32, scale, weights);
     else attend_cached_impl(out, query, keys, ld_keys, values, count, hd, scale, weights);
 }
 TGFL_MULTIVERSION(tgfl_attend_cached,

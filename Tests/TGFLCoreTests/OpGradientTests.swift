@@ -222,6 +222,12 @@ final class OpGradientTests: XCTestCase {
         checkAttentionGradient(B: 2, T: 19, C: 32, H: 2, accumulate: false, "Attention dQKV (hd = 16)")
     }
 
+    func testAttentionWithHeadWidth24And32() {
+        // hd = 24: the vector code with a run-time width; hd = 32: the large config's width.
+        checkAttentionGradient(B: 1, T: 11, C: 48, H: 2, accumulate: true, "Attention dQKV (hd = 24)")
+        checkAttentionGradient(B: 1, T: 9, C: 64, H: 2, accumulate: false, "Attention dQKV (hd = 32)")
+    }
+
     func testAttentionFirstPositionCopiesItsValue() {
         // Causality: position 0 attends only to itself, so out[0] = v[0] exactly (P = 1).
         let B = 1, T = 3, C = 4, H = 2
