@@ -45,6 +45,7 @@ struct GenerateBenchmark: ParsableCommand {
         let median = BenchmarkSupport.median(times)
         let tokens = Double(paths * horizon)
         print("tgfl-bench generate --config \(config) --paths \(paths) --horizon \(horizon) --threads \(threadCount)")
+        print("  kernels      OpenBLAS \(BLASRuntime.coreName), TGFLKernels \(KernelRuntime.instructionSet)")
         print("  model        V=\(cfg.vocabSize) T=\(cfg.contextLength) C=\(cfg.dModel) L=\(cfg.nLayers) "
               + "H=\(cfg.nHeads) F=\(cfg.dFF) R=\(cfg.nRegimes)")
         print(String(format: "  run median   %.3f s  (min %.3f, max %.3f, %d runs)", median,

@@ -47,7 +47,7 @@ struct TrainBenchmark: ParsableCommand {
         print("  model        V=\(cfg.vocabSize) T=\(T) C=\(cfg.dModel) L=\(cfg.nLayers) H=\(cfg.nHeads) "
               + "F=\(cfg.dFF) R=\(cfg.nRegimes)")
         print("  parameters   \(model.parameterCount)")
-        print("  OpenBLAS     \(BLASRuntime.coreName) kernels")
+        print("  kernels      OpenBLAS \(BLASRuntime.coreName), TGFLKernels \(KernelRuntime.instructionSet)")
         print(String(format: "  step median  %.2f ms  (min %.2f, max %.2f)", median * 1e3,
                      (times.min() ?? .nan) * 1e3, (times.max() ?? .nan) * 1e3))
         print(String(format: "  tokens/s     %.0f", Double(B * T) / median))

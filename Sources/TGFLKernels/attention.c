@@ -194,41 +194,36 @@ TGFL_MULTIVERSION(tgfl_attention_backward,
                   (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch))
 
 TGFL_INLINE void attend_cached_impl(float *out, const float *query, const float *keys,
-                                    size_t ld_keys, const float *values, size_t count, size_t hd,
-                                    float scale, float *w) {
+                                    const float *values, size_t count, size_t hd, float scale,
+                                    float *w) {
     // The cache of one (slot, head) is usually out of L2 (a generation chunk's caches are
-    // several MB): request all its lines at once, so the misses overlap and the values
-    // arrive while the scores run.
-    for (size_t d = 0; d < hd; d++)
-        for (size_t j = 0; j < count; j += 16) __builtin_prefetch(keys + d * ld_keys + j, 0, 3);
+    // several MB): request the values' lines now, so they arrive while the scores read the
+    // keys (one sequential run, which the hardware prefetcher follows).
+    size_t blocks = (count + 7) / 8;
     for (size_t off = 0; off < count * hd; off += 16) __builtin_prefetch(values + off, 0, 3);
-    // Scores as `scores` does, but never reading past position count − 1 (the cache rows
-    // are not padded): whole 8-position vectors, four at a time, then a scalar tail.
-    size_t j0 = 0;
-    for (; j0 + 32 <= count; j0 += 32) {
+    // Scores, 8 positions per tile, four tiles at a time (positions past count − 1 in the
+    // last tile are computed from stale cache entries and never used).
+    size_t b = 0;
+    for (; b + 4 <= blocks; b += 4) {
         v8 a0 = splat8(0), a1 = splat8(0), a2 = splat8(0), a3 = splat8(0);
+        const float *tile = keys + b * 8 * hd;
         for (size_t d = 0; d < hd; d++) {
             v8 qd = splat8(query[d] * scale);
-            const float *row = keys + d * ld_keys + j0;
-            a0 += qd * load8(row);
-            a1 += qd * load8(row + 8);
-            a2 += qd * load8(row + 16);
-            a3 += qd * load8(row + 24);
+            a0 += qd * load8(tile + d * 8);
+            a1 += qd * load8(tile + 8 * hd + d * 8);
+            a2 += qd * load8(tile + 16 * hd + d * 8);
+            a3 += qd * load8(tile + 24 * hd + d * 8);
         }
-        store8(w + j0, a0);
-        store8(w + j0 + 8, a1);
-        store8(w + j0 + 16, a2);
-        store8(w + j0 + 24, a3);
+        store8(w + 8 * b, a0);
+        store8(w + 8 * b + 8, a1);
+        store8(w + 8 * b + 16, a2);
+        store8(w + 8 * b + 24, a3);
     }
-    for (; j0 + 8 <= count; j0 += 8) {
+    for (; b < blocks; b++) {
         v8 acc = splat8(0);
-        for (size_t d = 0; d < hd; d++) acc += splat8(query[d] * scale) * load8(keys + d * ld_keys + j0);
-        store8(w + j0, acc);
-    }
-    for (; j0 < count; j0++) {
-        float acc = 0;
-        for (size_t d = 0; d < hd; d++) acc += query[d] * scale * keys[d * ld_keys + j0];
-        w[j0] = acc;
+        const float *tile = keys + b * 8 * hd;
+        for (size_t d = 0; d < hd; d++) acc += splat8(query[d] * scale) * load8(tile + d * 8);
+        store8(w + 8 * b, acc);
     }
     float m = tgfl_max(w, count);
     for (size_t j = 0; j < count; j++) w[j] = tgfl_expf(w[j] - m);
@@ -237,13 +232,20 @@ TGFL_INLINE void attend_cached_impl(float *out, const float *query, const float 
 }
 
 TGFL_INLINE void tgfl_attend_cached_body(float *out, const float *query, const float *keys,
-                                         size_t ld_keys, const float *values, size_t count,
-                                         size_t hd, float scale, float *weights) {
-    if (hd == 16) attend_cached_impl(out, query, keys, ld_keys, values, count, 16, scale, weights);
-    else if (hd == 32) attend_cached_impl(out, query, keys, ld_keys, values, count, 32, scale, weights);
-    else attend_cached_impl(out, query, keys, ld_keys, values, count, hd, scale, weights);
+                                         const float *values, size_t count, size_t hd,
+                                         float scale, float *weights) {
+    if (hd == 16) attend_cached_impl(out, query, keys, values, count, 16, scale, weights);
+    else if (hd == 32) attend_cached_impl(out, query, keys, values, count, 32, scale, weights);
+    else attend_cached_impl(out, query, keys, values, count, hd, scale, weights);
 }
 TGFL_MULTIVERSION(tgfl_attend_cached,
-                  (float *out, const float *query, const float *keys, size_t ld_keys,
-                   const float *values, size_t count, size_t hd, float scale, float *weights),
-                  (out, query, keys, ld_keys, values, count, hd, scale, weights))
+                  (float *out, const float *query, const float *keys, const float *values,
+                   size_t count, size_t hd, float scale, float *weights),
+                  (out, query, keys, values, count, hd, scale, weights))
+
+void tgfl_kv_store(float *keys, float *values, const float *k, const float *v, size_t t,
+                   size_t hd) {
+    float *tile = keys + (t / 8) * 8 * hd + t % 8;
+    for (size_t d = 0; d < hd; d++) tile[d * 8] = k[d];
+    memcpy(values + t * hd, v, hd * sizeof(float));
+}

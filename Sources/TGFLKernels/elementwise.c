@@ -165,6 +165,21 @@ TGFL_MULTIVERSION(tgfl_softmax_cross_entropy,
                    size_t rows, size_t V),
                   (probs, losses, logits, targets, rows, V))
 
+TGFL_INLINE void tgfl_softmax_weights_into_body(float *result, float *out, const float *x,
+                                           size_t count, float shift, float beta) {
+    for (size_t v = 0; v < count; v++) out[v] = tgfl_expf((x[v] - shift) * beta);
+    *result = tgfl_sum(out, count);
+}
+TGFL_MULTIVERSION(tgfl_softmax_weights_into,
+                  (float *result, float *out, const float *x, size_t count, float shift, float beta),
+                  (result, out, x, count, shift, beta))
+
+float tgfl_softmax_weights(float *out, const float *x, size_t count, float shift, float beta) {
+    float total;
+    tgfl_softmax_weights_into(&total, out, x, count, shift, beta);
+    return total;
+}
+
 TGFL_INLINE void tgfl_cross_entropy_gradient_body(float *buffer, const int32_t *targets,
                                                   size_t rows, size_t V, float scale) {
     for (size_t n = 0; n < rows; n++) {

@@ -9,21 +9,29 @@
 #define TGFL_INLINE static inline __attribute__((always_inline))
 
 // TGFL_MULTIVERSION(name, (params), (args)) defines `void name(params)` from an inline
-// `name##_body(params)`: one copy compiled for AVX2+FMA, one for the baseline, the first
-// chosen at run time when the CPU has AVX2 and FMA.
+// `name##_body(params)`: copies compiled for AVX-512 (F/VL/BW/DQ, the Skylake-server set),
+// for AVX2+FMA and for the baseline, the best one the CPU has chosen at run time
+// (`tgfl_kernels_level`).
 #if defined(__x86_64__) || defined(__i386__)
+#define TGFL_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+#define TGFL_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define TGFL_MULTIVERSION(name, params, args)                                   \
-    __attribute__((target("avx2,fma"))) static void name##_avx2 params {       \
-        name##_body args;                                                       \
-    }                                                                           \
+    TGFL_TARGET_AVX512 static void name##_avx512 params { name##_body args; }   \
+    TGFL_TARGET_AVX2 static void name##_avx2 params { name##_body args; }       \
     static void name##_base params { name##_body args; }                        \
     void name params {                                                          \
-        if (tgfl_kernels_use_avx2()) name##_avx2 args; else name##_base args;   \
+        int level = tgfl_kernels_level();                                       \
+        if (level >= 2) name##_avx512 args;                                     \
+        else if (level == 1) name##_avx2 args;                                  \
+        else name##_base args;                                                  \
     }
 #else
 #define TGFL_MULTIVERSION(name, params, args) \
     void name params { name##_body args; }
 #endif
+
+/// 0: baseline, 1: AVX2+FMA, 2: AVX-512 (see `tgfl_kernels_isa`).
+int tgfl_kernels_level(void);
 
 /// e^x in Float32, branch-free (Cody–Waite reduction, Cephes `expf` minimax polynomial):
 /// n = round(x·log2 e), r = x − n·ln 2, e^x = 2^n·(1 + r + r²·P(r)). Relative error below

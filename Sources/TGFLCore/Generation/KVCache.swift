@@ -2,8 +2,9 @@
 /// for a fixed set of path slots, and the row scratch of one cached forward pass.
 ///
 /// ```
-/// keys           [L, P, H, hd, T]   K of every layer, slot and head, transposed
-/// values         [L, P, H, T, hd]   V of every layer, slot, head and position
+/// keys           [L, P, H, T₈/8, hd, 8]   K of every layer, slot and head, in tiles of 8
+///                                          positions (`tgfl_kv_store`; T₈ = T rounded up to 8)
+/// values         [L, P, H, T₈, hd]        V of every layer, slot, head and position
 /// rows           up to P·T rows of (slot, position, token, regime) processed together
 /// x, ln, att     [rows, C]     qkv [rows, 3C]     hidden [rows, F]
 /// out, outLn     [P, C]        logits [P, V]      the rows whose logits are wanted
@@ -17,6 +18,8 @@ final class KVCache {
     let slots: Int
     /// T: positions per slot (the context length).
     let context: Int
+    /// T₈: the context rounded up to a multiple of 8 (whole key tiles).
+    let paddedContext: Int
     /// Rows one pass may process (`P·T`).
     let rowCapacity: Int
 
@@ -30,7 +33,7 @@ final class KVCache {
     let out: UnsafeMutablePointer<Float>
     let outLn: UnsafeMutablePointer<Float>
     let logits: UnsafeMutablePointer<Float>
-    /// Attention weights of one row and head, `[T]`.
+    /// Attention weights of one row and head, `[T₈]`.
     let weights: UnsafeMutablePointer<Float>
     /// Sampling scratch, `[V]`.
     let probabilities: UnsafeMutablePointer<Float>
@@ -53,6 +56,7 @@ final class KVCache {
         self.config = config
         self.slots = slots
         context = config.contextLength
+        paddedContext = (config.contextLength + 7) / 8 * 8
         rowCapacity = slots * context
         let C = config.dModel, L = config.nLayers, F = config.dFF, V = config.vocabSize
         var floats: [UnsafeMutablePointer<Float>] = []
@@ -69,8 +73,8 @@ final class KVCache {
             ints.append(p)
             return p
         }
-        keys = f(L * slots * context * C)
-        values = f(L * slots * context * C)
+        keys = f(L * slots * paddedContext * C)
+        values = f(L * slots * paddedContext * C)
         x = f(rowCapacity * C)
         ln = f(rowCapacity * C)
         att = f(rowCapacity * C)
@@ -79,7 +83,7 @@ final class KVCache {
         out = f(slots * C)
         outLn = f(slots * C)
         logits = f(slots * V)
-        weights = f(context)
+        weights = f(paddedContext)
         probabilities = f(V)
         rowSlot = i(rowCapacity)
         rowPosition = i(rowCapacity)
@@ -97,11 +101,11 @@ final class KVCache {
         for p in intBuffers { p.deallocate() }
     }
 
-    /// Start of the cached keys or values of `layer`, `slot`, `head`: `T · hd` floats
-    /// (keys dimension-major `[hd, T]`, values position-major `[T, hd]`).
+    /// Start of the cached keys or values of `layer`, `slot`, `head`: `T₈ · hd` floats
+    /// (keys in tiles of 8 positions, values position-major `[T₈, hd]`).
     @inline(__always)
     func offset(layer: Int, slot: Int, head: Int) -> Int {
         let H = config.nHeads, hd = config.headDim
-        return (((layer &* slots &+ slot) &* H &+ head) &* context) &* hd
+        return (((layer &* slots &+ slot) &* H &+ head) &* paddedContext) &* hd
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TGFLKernels
 
 /// The validated inputs of one generation run.
 struct GenerationPlan: Sendable {
@@ -286,8 +287,7 @@ extension ScenarioModel {
     static func sample(logits: UnsafePointer<Float>, V: Int, inverseTemperature beta: Float,
                        scratch: UnsafeMutablePointer<Float>, rng: inout SeededRNG) -> Int {
         let m = Transformer.maximum(logits, V)
-        for v in 0..<V { scratch[v] = VectorMath.exp((logits[v] - m) * beta) }
-        let total = VectorMath.sum(scratch, V)
+        let total = tgfl_softmax_weights(scratch, logits, V, m, beta)
         let u = Float(rng.uniform()) * total
         var cumulative: Float = 0
         var last = 0

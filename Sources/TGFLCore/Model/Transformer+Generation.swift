@@ -25,7 +25,7 @@ extension Transformer {
     ///   - outputCount: How many of `cache.outputRows` get logits (into `cache.logits`).
     func forwardCached(_ cache: KVCache, rows n: Int, outputCount: Int) {
         let C = config.dModel, F = config.dFF, V = config.vocabSize, H = config.nHeads
-        let hd = config.headDim, C3 = 3 * C, T = cache.context
+        let hd = config.headDim, C3 = 3 * C
         let scale = 1 / Float(hd).squareRoot()
         let p = UnsafePointer(params)
         let x = cache.x, ln = cache.ln, att = cache.att, qkv = cache.qkv, hidden = cache.hidden
@@ -52,10 +52,8 @@ extension Transformer {
                 let row = qkv + r &* C3
                 for h in 0..<H {
                     let base = cache.offset(layer: l, slot: s, head: h)
-                    // Keys transposed ([hd, T]) so scores vectorize over positions.
-                    let kt = cache.keys + (base &+ t), k = row + (C &+ h &* hd)
-                    for d in 0..<hd { kt[d &* T] = k[d] }
-                    (cache.values + (base &+ t &* hd)).update(from: row + (2 &* C &+ h &* hd), count: hd)
+                    tgfl_kv_store(cache.keys + base, cache.values + base, row + (C &+ h &* hd),
+                                  row + (2 &* C &+ h &* hd), t, hd)
                 }
             }
             for r in 0..<n {
@@ -63,7 +61,7 @@ extension Transformer {
                 let row = qkv + r &* C3
                 for h in 0..<H {
                     let base = cache.offset(layer: l, slot: s, head: h)
-                    tgfl_attend_cached(att + (r &* C &+ h &* hd), row + h &* hd, cache.keys + base, T,
+                    tgfl_attend_cached(att + (r &* C &+ h &* hd), row + h &* hd, cache.keys + base,
                                        cache.values + base, t &+ 1, hd, scale, cache.weights)
                 }
             }

@@ -2,11 +2,13 @@
 //
 // Why C: SwiftPM packages may not pass `-march` flags (unsafeFlags would make the package
 // unusable as a dependency), so Swift code is compiled for baseline x86-64 (SSE2). Each
-// kernel here is compiled twice from one body, once for baseline and once with
-// `__attribute__((target("avx2,fma")))`, and the AVX2/FMA copy is chosen at run time when
-// the CPU has it. Results are deterministic on a given machine (no threads in here: the
-// Swift side splits the work into fixed parts); the two copies may differ by rounding
-// (FMA contraction).
+// kernel here is compiled three times from one body, for the baseline, with
+// `__attribute__((target("avx2,fma")))` and for AVX-512 (F/VL/BW/DQ), and the best copy the
+// CPU supports is chosen at run time; the environment variable `TGFL_KERNELS_ISA=avx2` or
+// `=baseline` caps the choice. Results are deterministic on a given machine (no threads in
+// here: the Swift side splits the work into fixed parts). Reductions use lanes fixed in the
+// source, so the copies differ only where the baseline copy, which has no FMA, rounds a
+// product separately.
 //
 // Conventions: row-major Float32; `rows` rows of width `C` (or `V`); outputs overwritten
 // unless the name says "accumulate"; no allocation; callers validate sizes.
@@ -18,8 +20,11 @@
 extern "C" {
 #endif
 
-/// 1 when the AVX2/FMA copies of the kernels run on this CPU, else 0.
+/// 1 when the AVX2/FMA (or AVX-512) copies of the kernels run on this CPU, else 0.
 int tgfl_kernels_use_avx2(void);
+
+/// The instruction set of the kernel copies in use: "avx512", "avx2" or "baseline".
+const char *tgfl_kernels_isa(void);
 
 /// Exact GELU, x·Φ(x): `out[i] = gelu(inp[i])`; when `derivative` is not NULL it receives
 /// gelu'(x) = Φ(x) + x·φ(x). `out` and `derivative` may alias `inp` (not each other).
@@ -54,6 +59,10 @@ void tgfl_layernorm_backward_params(float *dweight, float *dbias, const float *d
 void tgfl_softmax_cross_entropy(float *probs, float *losses, const float *logits,
                                 const int32_t *targets, size_t rows, size_t V);
 
+/// Unnormalised softmax weights for sampling: out[v] = exp((x[v] − shift)·beta), returning
+/// Σ_v out[v] (eight lanes, fixed order). Pass shift = max x so no weight exceeds 1.
+float tgfl_softmax_weights(float *out, const float *x, size_t count, float shift, float beta);
+
 /// In place: buffer[n, v] = scale·(buffer[n, v] − [v = targets[n]]).
 void tgfl_cross_entropy_gradient(float *buffer, const int32_t *targets, size_t rows, size_t V,
                                  float scale);
@@ -75,12 +84,18 @@ void tgfl_attention_backward(float *dq, float *dk, float *dv, const float *dy, s
                              const float *q, const float *k, const float *v, size_t ld,
                              const float *lse, size_t T, size_t hd, float scale, float *scratch);
 
-/// One query row over `count` cached positions of one head (generation):
-/// out = Σ_j softmax(scale·q·k_j)_j v_j. Keys are transposed (`keys[d·ld_keys + j]`), values
-/// position-major (`values[j·hd + d]`); `weights` is scratch of `count` floats.
-void tgfl_attend_cached(float *out, const float *query, const float *keys, size_t ld_keys,
-                        const float *values, size_t count, size_t hd, float scale,
-                        float *weights);
+/// Stores one position's key and value of one head in a generation cache. Keys are tiled
+/// in blocks of 8 positions, `keys[(t/8)·hd·8 + d·8 + t%8]` (one contiguous run per block,
+/// so the scores read the keys as a single stream); values are position-major,
+/// `values[t·hd + d]`.
+void tgfl_kv_store(float *keys, float *values, const float *k, const float *v, size_t t,
+                   size_t hd);
+
+/// One query row over positions `0 ..< count` of one head's cache (as `tgfl_kv_store`
+/// lays it out): out = Σ_j softmax(scale·q·k_j)_j v_j. `weights` is scratch of `count`
+/// floats rounded up to a multiple of 8.
+void tgfl_attend_cached(float *out, const float *query, const float *keys, const float *values,
+                        size_t count, size_t hd, float scale, float *weights);
 
 #ifdef __cplusplus
 }
