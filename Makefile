@@ -42,8 +42,11 @@ $(VENV)/.stamp: requirements-test.txt
 build: deps
 	swift build $(SWIFT_FLAGS) --build-tests
 
+# The core tests run twice: with the best kernel copies this CPU has (AVX-512 or AVX2), and
+# with the baseline copies that CPUs without AVX2 run.
 swift-test: build
 	swift test $(SWIFT_FLAGS) --skip-build
+	TGFL_KERNELS_ISA=baseline swift test $(SWIFT_FLAGS) --skip-build --filter TGFLCoreTests
 
 # End-to-end runs of the `tgfl` command: train → resume → generate → inspect → evaluate →
 # federate, and its one-line errors.
