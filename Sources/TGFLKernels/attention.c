@@ -18,7 +18,13 @@ TGFL_INLINE size_t padded8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 size_t tgfl_attention_scratch_count(size_t T, size_t hd) {
     size_t Tp = padded8(T);
-    return 2 * hd * Tp + 2 * T * Tp;
+    return 2 * hd * Tp + 2 * T * Tp + 3 * Tp * hd;
+}
+
+/// dst[j·hd + d] = src[j·ld + d]: rows of one head gathered into a compact block, so that
+/// the products over positions read L1-resident memory instead of strided qkv rows.
+TGFL_INLINE void compact_rows(float *dst, const float *src, size_t ld, size_t T, size_t hd) {
+    for (size_t j = 0; j < T; j++) memcpy(dst + j * hd, src + j * ld, hd * sizeof(float));
 }
 
 // Eight floats in one vector register (two SSE registers on the baseline build).
@@ -38,25 +44,30 @@ TGFL_INLINE void transpose_into(float *kt, const float *src, size_t ld, size_t T
 }
 
 /// s[j] = scale·Σ_d q[d]·kt[d·Tp + j] for j < padded8(n). Each position's sum runs over d
-/// in order; four 8-position vectors are computed together so the four chains of
-/// multiply-adds overlap instead of waiting on each other.
+/// in order; eight (then four, then one) 8-position vectors are computed together so that
+/// many chains of multiply-adds are in flight instead of each waiting on the last.
 TGFL_INLINE void scores(float *s, const float *q, const float *kt, size_t Tp, size_t n,
                         size_t hd, float scale) {
     size_t j0 = 0;
-    for (; j0 + 32 <= n; j0 += 32) {
-        v8 a0 = splat8(0), a1 = splat8(0), a2 = splat8(0), a3 = splat8(0);
+    for (; j0 + 64 <= n; j0 += 64) {
+        v8 a[8];
+        for (int u = 0; u < 8; u++) a[u] = splat8(0);
         for (size_t d = 0; d < hd; d++) {
             v8 qd = splat8(q[d] * scale);
             const float *row = kt + d * Tp + j0;
-            a0 += qd * load8(row);
-            a1 += qd * load8(row + 8);
-            a2 += qd * load8(row + 16);
-            a3 += qd * load8(row + 24);
+            for (int u = 0; u < 8; u++) a[u] += qd * load8(row + 8 * u);
         }
-        store8(s + j0, a0);
-        store8(s + j0 + 8, a1);
-        store8(s + j0 + 16, a2);
-        store8(s + j0 + 24, a3);
+        for (int u = 0; u < 8; u++) store8(s + j0 + 8 * u, a[u]);
+    }
+    for (; j0 + 32 <= n; j0 += 32) {
+        v8 a[4];
+        for (int u = 0; u < 4; u++) a[u] = splat8(0);
+        for (size_t d = 0; d < hd; d++) {
+            v8 qd = splat8(q[d] * scale);
+            const float *row = kt + d * Tp + j0;
+            for (int u = 0; u < 4; u++) a[u] += qd * load8(row + 8 * u);
+        }
+        for (int u = 0; u < 4; u++) store8(s + j0 + 8 * u, a[u]);
     }
     for (; j0 < n; j0 += 8) {
         v8 acc = splat8(0);
@@ -66,28 +77,31 @@ TGFL_INLINE void scores(float *s, const float *q, const float *kt, size_t Tp, si
 }
 
 /// out[8v ..< 8v+8] = [out +] scale·Σ_j w[j·ws]·rows[j·ld + 8v ..< j·ld + 8v + 8] for
-/// v < nv (nv ≤ 8, hd = 8·nv), with even and odd j in separate accumulators (two chains of
-/// multiply-adds in flight), combined at the end.
+/// v < nv (nv ≤ 8, hd = 8·nv). The terms are dealt round-robin to `chains` accumulators
+/// (4 for nv ≤ 2, 2 for nv ≤ 4, else 1: at most 8 vector registers), so that many
+/// multiply-adds are in flight, and the accumulators are added in a fixed order at the end.
 TGFL_INLINE void weighted_rows(float *out, int accumulate, float scale, const float *w, size_t ws,
                                const float *rows, size_t ld, size_t n, size_t nv) {
-    v8 a[8], b[8];
-    for (size_t v = 0; v < nv; v++) { a[v] = splat8(0); b[v] = splat8(0); }
+    const size_t chains = nv <= 2 ? 4 : nv <= 4 ? 2 : 1;
+    v8 a[4][8];
+    for (size_t c = 0; c < chains; c++)
+        for (size_t v = 0; v < nv; v++) a[c][v] = splat8(0);
     size_t j = 0;
-    for (; j + 2 <= n; j += 2) {
-        v8 w0 = splat8(w[j * ws]), w1 = splat8(w[(j + 1) * ws]);
-        const float *r0 = rows + j * ld, *r1 = r0 + ld;
-        for (size_t v = 0; v < nv; v++) {
-            a[v] += w0 * load8(r0 + 8 * v);
-            b[v] += w1 * load8(r1 + 8 * v);
+    for (; j + chains <= n; j += chains)
+        for (size_t c = 0; c < chains; c++) {
+            v8 wj = splat8(w[(j + c) * ws]);
+            const float *r = rows + (j + c) * ld;
+            for (size_t v = 0; v < nv; v++) a[c][v] += wj * load8(r + 8 * v);
         }
-    }
-    if (j < n) {
-        v8 w0 = splat8(w[j * ws]);
-        const float *r0 = rows + j * ld;
-        for (size_t v = 0; v < nv; v++) a[v] += w0 * load8(r0 + 8 * v);
+    for (size_t c = 0; j < n; j++, c++) {
+        v8 wj = splat8(w[j * ws]);
+        const float *r = rows + j * ld;
+        for (size_t v = 0; v < nv; v++) a[c][v] += wj * load8(r + 8 * v);
     }
     for (size_t v = 0; v < nv; v++) {
-        v8 r = (a[v] + b[v]) * splat8(scale);
+        v8 total = a[0][v];
+        for (size_t c = 1; c < chains; c++) total += a[c][v];
+        v8 r = total * splat8(scale);
         if (accumulate) r += load8(out + 8 * v);
         store8(out + 8 * v, r);
     }
@@ -116,8 +130,10 @@ TGFL_INLINE void attention_forward_impl(float *y, size_t ldy, float *lse, const 
                                         size_t hd, float scale, float *scratch) {
     size_t Tp = padded8(T);
     float *kt = scratch;              // [hd][Tp]
-    float *s = scratch + hd * Tp;     // [Tp]
+    float *s = kt + hd * Tp;          // [Tp]
+    float *vc = s + Tp;               // [T][hd]
     transpose_into(kt, k, ld, T, Tp, hd);
+    compact_rows(vc, v, ld, T, hd);
     for (size_t i = 0; i < T; i++) {
         size_t n = i + 1;
         scores(s, q + i * ld, kt, Tp, n, hd, scale);
@@ -126,7 +142,7 @@ TGFL_INLINE void attention_forward_impl(float *y, size_t ldy, float *lse, const 
         float sum = tgfl_sum(s, n);
         lse[i] = m + logf(sum);
         float inv = 1.0f / sum;
-        weighted_sum(y + i * ldy, 0, inv, s, 1, v, ld, n, hd);
+        weighted_sum(y + i * ldy, 0, inv, s, 1, vc, hd, n, hd);
     }
 }
 
@@ -151,8 +167,14 @@ TGFL_INLINE void attention_backward_impl(float *dq, float *dk, float *dv, const 
     float *vt = kt + hd * Tp;             // [hd][Tp]
     float *P = vt + hd * Tp;              // [T][Tp], row i valid for j <= i
     float *DS = P + T * Tp;               // [T][Tp], scale·dS
+    float *kc = DS + T * Tp;              // [T][hd]
+    float *qc = kc + T * hd;              // [T][hd]
+    float *gc = qc + T * hd;              // [T][hd], dY
     transpose_into(kt, k, ld, T, Tp, hd);
     transpose_into(vt, v, ld, T, Tp, hd);
+    compact_rows(kc, k, ld, T, hd);
+    compact_rows(qc, q, ld, T, hd);
+    compact_rows(gc, dy, ldy, T, hd);
     // Row by row: P_i = exp(S_i − lse_i) (scores exactly as the forward pass), dP_i = dY_i Vᵀ,
     // dS_i = P_i ∘ (dP_i − P_i·dP_i), and dQ_i += scale·dS_i K.
     for (size_t i = 0; i < T; i++) {
@@ -165,14 +187,14 @@ TGFL_INLINE void attention_backward_impl(float *dq, float *dk, float *dv, const 
         for (size_t j = 0; j < n; j++) p[j] = tgfl_expf(p[j] - m);
         float r = tgfl_dot(p, ds, n);
         for (size_t j = 0; j < n; j++) ds[j] = p[j] * (ds[j] - r) * scale;
-        weighted_sum(dq + i * ld, 1, 1.0f, ds, 1, k, ld, n, hd);
+        weighted_sum(dq + i * ld, 1, 1.0f, ds, 1, kc, hd, n, hd);
     }
     // Column by column: dV_j += Σ_{i ≥ j} P_ij dY_i and dK_j += Σ_{i ≥ j} scale·dS_ij Q_i.
     for (size_t j = 0; j < T; j++) {
         size_t n = T - j;
         const float *pc = P + j * Tp + j, *sc = DS + j * Tp + j;
-        weighted_sum(dv + j * ld, 1, 1.0f, pc, Tp, dy + j * ldy, ldy, n, hd);
-        weighted_sum(dk + j * ld, 1, 1.0f, sc, Tp, q + j * ld, ld, n, hd);
+        weighted_sum(dv + j * ld, 1, 1.0f, pc, Tp, gc + j * hd, hd, n, hd);
+        weighted_sum(dk + j * ld, 1, 1.0f, sc, Tp, qc + j * hd, hd, n, hd);
     }
 }
 
