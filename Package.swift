@@ -47,8 +47,8 @@ let package = Package(
         // The seeded generator, shared by TGFLCore (re-exported) and TGFLStats, which must
         // not depend on the model.
         .target(name: "TGFLRandom"),
-        // The element-wise and attention kernels in C, each built for baseline x86-64 and for
-        // AVX2+FMA and chosen at run time (no compiler flags needed; see tgfl_kernels.h).
+        // The element-wise and attention kernels in C, each built for baseline x86-64, AVX2+FMA
+        // and AVX-512 and chosen at run time (no compiler flags needed; see tgfl_kernels.h).
         .target(name: "TGFLKernels"),
         .target(
             name: "TGFLCore",

@@ -46,34 +46,24 @@ TGFL_INLINE void transpose_into(float *kt, const float *src, size_t ld, size_t T
 /// s[j] = scale·Σ_d q[d]·kt[d·Tp + j] for j < padded8(n). Each position's sum runs over d
 /// in order; eight (then four, then one) 8-position vectors are computed together so that
 /// many chains of multiply-adds are in flight instead of each waiting on the last.
+TGFL_INLINE void score_tiles(float *s, const float *q, const float *kt, size_t Tp, size_t j0,
+                             size_t hd, float scale, int tiles) {
+    v8 a[8];
+    for (int u = 0; u < tiles; u++) a[u] = splat8(0);
+    for (size_t d = 0; d < hd; d++) {
+        v8 qd = splat8(q[d] * scale);
+        const float *row = kt + d * Tp + j0;
+        for (int u = 0; u < tiles; u++) a[u] += qd * load8(row + 8 * u);
+    }
+    for (int u = 0; u < tiles; u++) store8(s + j0 + 8 * u, a[u]);
+}
+
 TGFL_INLINE void scores(float *s, const float *q, const float *kt, size_t Tp, size_t n,
                         size_t hd, float scale) {
     size_t j0 = 0;
-    for (; j0 + 64 <= n; j0 += 64) {
-        v8 a[8];
-        for (int u = 0; u < 8; u++) a[u] = splat8(0);
-        for (size_t d = 0; d < hd; d++) {
-            v8 qd = splat8(q[d] * scale);
-            const float *row = kt + d * Tp + j0;
-            for (int u = 0; u < 8; u++) a[u] += qd * load8(row + 8 * u);
-        }
-        for (int u = 0; u < 8; u++) store8(s + j0 + 8 * u, a[u]);
-    }
-    for (; j0 + 32 <= n; j0 += 32) {
-        v8 a[4];
-        for (int u = 0; u < 4; u++) a[u] = splat8(0);
-        for (size_t d = 0; d < hd; d++) {
-            v8 qd = splat8(q[d] * scale);
-            const float *row = kt + d * Tp + j0;
-            for (int u = 0; u < 4; u++) a[u] += qd * load8(row + 8 * u);
-        }
-        for (int u = 0; u < 4; u++) store8(s + j0 + 8 * u, a[u]);
-    }
-    for (; j0 < n; j0 += 8) {
-        v8 acc = splat8(0);
-        for (size_t d = 0; d < hd; d++) acc += splat8(q[d] * scale) * load8(kt + d * Tp + j0);
-        store8(s + j0, acc);
-    }
+    for (; j0 + 64 <= n; j0 += 64) score_tiles(s, q, kt, Tp, j0, hd, scale, 8);
+    for (; j0 + 32 <= n; j0 += 32) score_tiles(s, q, kt, Tp, j0, hd, scale, 4);
+    for (; j0 < n; j0 += 8) score_tiles(s, q, kt, Tp, j0, hd, scale, 1);
 }
 
 /// out[8v ..< 8v+8] = [out +] scale·Σ_j w[j·ws]·rows[j·ld + 8v ..< j·ld + 8v + 8] for
