@@ -36,28 +36,26 @@ public enum EmbeddingOp {
     /// ```
     /// dTok[tokens[b,t]] += dOut[b,t]   dPos[start+t] += dOut[b,t]   dReg[regimes[b,t]] += dOut[b,t]
     /// ```
-    /// Columns are split into fixed parts and rows are visited in order, so repeated ids
-    /// accumulate in the same order for any thread count.
+    /// The three tables are three fixed parts, each written by one worker only (column
+    /// slices of shared rows made the workers fight over cache lines), and rows are visited
+    /// in order, so repeated ids accumulate in the same order for any thread count.
     public static func backward(dTokenTable: UnsafeMutablePointer<Float>,
                                 dPositionTable: UnsafeMutablePointer<Float>,
                                 dRegimeTable: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>,
                                 tokens: UnsafePointer<Int32>, regimes: UnsafePointer<Int32>,
                                 B: Int, T: Int, C: Int, startPosition: Int = 0, threads: Int = 1) {
-        let parts = Parallel.partCount(C, granule: 16, maxParts: 8)
         let dTok = UncheckedSendable(dTokenTable), dPos = UncheckedSendable(dPositionTable)
         let dReg = UncheckedSendable(dRegimeTable)
-        Parallel.forEach(parts: parts, threads: threads) { part, _ in
-            let cols = Parallel.range(of: part, parts: parts, count: C, granule: 16)
+        Parallel.forEach(parts: 3, threads: threads) { part, _ in
             for n in 0..<(B * T) {
                 let g = dOut + n &* C
-                let e = dTok.value + Int(tokens[n]) &* C
-                let p = dPos.value + (startPosition &+ n % T) &* C
-                let r = dReg.value + Int(regimes[n]) &* C
-                for c in cols {
-                    e[c] += g[c]
-                    p[c] += g[c]
-                    r[c] += g[c]
+                let row: UnsafeMutablePointer<Float>
+                switch part {
+                case 0: row = dTok.value + Int(tokens[n]) &* C
+                case 1: row = dPos.value + (startPosition &+ n % T) &* C
+                default: row = dReg.value + Int(regimes[n]) &* C
                 }
+                for c in 0..<C { row[c] += g[c] }
             }
         }
     }
