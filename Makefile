@@ -10,6 +10,8 @@ PY         := $(VENV)/bin/python
 # One release build serves the demo, the Swift tests (with testing enabled),
 # the C example and the Python binding.
 SWIFT_FLAGS := -c release -Xswiftc -enable-testing
+# The Python with torch that `make bench` runs the PyTorch references with.
+BENCH_PYTHON ?= python3
 BUILD_DIR  := .build/release
 
 .PHONY: demo test deps venv build swift-test cli-test c-test py-test bench clean
@@ -65,7 +67,14 @@ py-test: build venv
 
 bench: deps
 	swift build -c release --product tgfl-bench
-	$(BUILD_DIR)/tgfl-bench train --config small
+	uptime
+	$(BUILD_DIR)/tgfl-bench train --config small --threads 2
+	@if $(BENCH_PYTHON) -c "import torch" 2>/dev/null; then \
+	  $(BENCH_PYTHON) Benchmarks/pytorch_reference.py --config small --threads 2; \
+	else echo "PyTorch side skipped: $(BENCH_PYTHON) has no torch (make bench BENCH_PYTHON=/path/to/python)"; fi
+	$(BUILD_DIR)/tgfl-bench generate --config small --paths 1000 --horizon 250 --runs 3 --threads 2
+	@if $(BENCH_PYTHON) -c "import torch" 2>/dev/null; then \
+	  $(BENCH_PYTHON) Benchmarks/pytorch_generate_reference.py --config small --paths 1000 --horizon 250 --runs 3 --threads 2; fi
 
 clean:
 	rm -rf .build $(VENV) tgfl-demo
