@@ -16,12 +16,15 @@ func makeFittedModel(_ config: ModelConfig, seed: UInt64 = 3, weightScale: Doubl
 }
 
 final class GenerationTests: XCTestCase {
-    /// hd = 8 (generic attention loop).
+    /// hd = 8 (the vector attention code with a run-time width).
     static let tiny = ModelConfig(vocabSize: 24, contextLength: 12, dModel: 16, nLayers: 2, nHeads: 2,
                                   dFF: 24, nRegimes: 4)
-    /// hd = 16 (the SIMD attention loop).
+    /// hd = 16 (the kernels' fixed-width copy); V = 20 leaves 4 columns past the 8-wide tiles.
     static let tiny16 = ModelConfig(vocabSize: 20, contextLength: 10, dModel: 32, nLayers: 2, nHeads: 2,
                                     dFF: 40, nRegimes: 4)
+    /// hd = 3 and no size a multiple of 8: every scalar tail of the kernels.
+    static let tinyOdd = ModelConfig(vocabSize: 13, contextLength: 9, dModel: 9, nLayers: 2, nHeads: 3,
+                                     dFF: 15, nRegimes: 4)
 
     func assertThrows(_ expression: @autoclosure () throws -> Any?, containing fragments: [String],
                       file: StaticString = #filePath, line: UInt = #line) {
@@ -66,6 +69,8 @@ final class GenerationTests: XCTestCase {
         let prompt = try GARCHModel().paths(count: 1, length: 5, seed: 9)[0]
         try checkCachedLogitsMatchFullForward(config: Self.tiny, prompt: prompt, regimePath: [0, 3, 3, 1, 2, 0, 1, 3])
         try checkCachedLogitsMatchFullForward(config: Self.tiny16, prompt: prompt, regimePath: [2, 2, 0, 3, 1, 1])
+        try checkCachedLogitsMatchFullForward(config: Self.tinyOdd, prompt: Array(prompt.prefix(3)),
+                                              regimePath: [1, 0, 3, 2, 2])
     }
 
     func testCachedLogitsMatchFullForwardWithoutPrompt() throws {

@@ -14,6 +14,8 @@
 /// "Efficiently Scaling Transformer Inference"; Hugging Face `past_key_values`).
 final class KVCache {
     let config: ModelConfig
+    /// The model's Linear weights, transposed for `tgfl_linear_rows` (shared, read-only).
+    let linearWeights: TransposedLinearWeights
     /// P: path slots.
     let slots: Int
     /// T: positions per slot (the context length).
@@ -52,8 +54,9 @@ final class KVCache {
     private var floatBuffers: [UnsafeMutablePointer<Float>] = []
     private var intBuffers: [UnsafeMutablePointer<Int32>] = []
 
-    init(config: ModelConfig, slots: Int) {
+    init(config: ModelConfig, slots: Int, linearWeights: TransposedLinearWeights) {
         self.config = config
+        self.linearWeights = linearWeights
         self.slots = slots
         context = config.contextLength
         paddedContext = (config.contextLength + 7) / 8 * 8

@@ -153,7 +153,10 @@ extension ScenarioModel {
             let P = Self.generationChunkSize, H = plan.horizon, V = config.vocabSize
             let chunks = (plan.paths + P - 1) / P
             let workers = max(1, min(plan.threads, chunks))
-            let caches = (0..<workers).map { _ in KVCache(config: config, slots: P) }
+            let linearWeights = TransposedLinearWeights(transformer)
+            let caches = (0..<workers).map { _ in
+                KVCache(config: config, slots: P, linearWeights: linearWeights)
+            }
             let returns = UnsafeMutablePointer<Double>.allocate(capacity: plan.paths * H)
             defer { returns.deallocate() }
             let recordedTokens = UnsafeMutablePointer<Int32>.allocate(capacity: record ? plan.paths * H : 1)

@@ -18,7 +18,9 @@ extension Transformer {
     /// Rows of one slot must come in increasing position order within a pass (a prefill
     /// writes all its K/V of a layer before any row of that layer attends), so a prefill of
     /// positions `0 ..< n` and n single-row steps give the same result up to rounding.
-    /// All products are `sgemm`s over the rows; nothing is allocated.
+    /// The affine products run `tgfl_linear_rows` on the cache's transposed weights (a few
+    /// dozen rows per step, where `sgemm` would re-pack the weights on every call); nothing
+    /// is allocated.
     /// - Parameters:
     ///   - cache: The worker's cache and scratch.
     ///   - rows: Rows to process, ≤ `cache.rowCapacity`.
@@ -27,7 +29,7 @@ extension Transformer {
         let C = config.dModel, F = config.dFF, V = config.vocabSize, H = config.nHeads
         let hd = config.headDim, C3 = 3 * C
         let scale = 1 / Float(hd).squareRoot()
-        let p = UnsafePointer(params)
+        let p = UnsafePointer(params), wt = UnsafePointer(cache.linearWeights.values)
         let x = cache.x, ln = cache.ln, att = cache.att, qkv = cache.qkv, hidden = cache.hidden
 
         // Embeddings.
@@ -44,8 +46,7 @@ extension Transformer {
         for (l, w) in offsets.blocks.enumerated() {
             LayerNormOp.forward(out: ln, normalized: nil, rstd: nil, inp: x, weight: p + w.ln1Weight,
                                 bias: p + w.ln1Bias, rows: n, C: C, threads: 1)
-            LinearOp.forward(out: qkv, inp: ln, weight: p + w.qkvWeight, bias: p + w.qkvBias,
-                             rows: n, inFeatures: C, outFeatures: C3, threads: 1)
+            tgfl_linear_rows(qkv, ln, wt + w.qkvWeight, p + w.qkvBias, n, C, C3, 0)
             // Write every row's K and V into the cache first (a prefill attends to its own rows).
             for r in 0..<n {
                 let s = Int(cache.rowSlot[r]), t = Int(cache.rowPosition[r])
@@ -65,15 +66,12 @@ extension Transformer {
                                        cache.values + base, t &+ 1, hd, scale, cache.weights)
                 }
             }
-            LinearOp.forward(out: x, inp: att, weight: p + w.projWeight, bias: p + w.projBias,
-                             rows: n, inFeatures: C, outFeatures: C, accumulate: true, threads: 1)
+            tgfl_linear_rows(x, att, wt + w.projWeight, p + w.projBias, n, C, C, 1)
             LayerNormOp.forward(out: ln, normalized: nil, rstd: nil, inp: x, weight: p + w.ln2Weight,
                                 bias: p + w.ln2Bias, rows: n, C: C, threads: 1)
-            LinearOp.forward(out: hidden, inp: ln, weight: p + w.fcWeight, bias: p + w.fcBias,
-                             rows: n, inFeatures: C, outFeatures: F, threads: 1)
+            tgfl_linear_rows(hidden, ln, wt + w.fcWeight, p + w.fcBias, n, C, F, 0)
             tgfl_gelu_inplace(hidden, n &* F)
-            LinearOp.forward(out: x, inp: hidden, weight: p + w.fcProjWeight, bias: p + w.fcProjBias,
-                             rows: n, inFeatures: F, outFeatures: C, accumulate: true, threads: 1)
+            tgfl_linear_rows(x, hidden, wt + w.fcProjWeight, p + w.fcProjBias, n, F, C, 1)
         }
 
         let k = outputCount
@@ -82,8 +80,7 @@ extension Transformer {
         }
         LayerNormOp.forward(out: cache.outLn, normalized: nil, rstd: nil, inp: cache.out,
                             weight: p + offsets.lnFWeight, bias: p + offsets.lnFBias, rows: k, C: C, threads: 1)
-        LinearOp.forward(out: cache.logits, inp: cache.outLn, weight: p + offsets.headWeight,
-                         bias: p + offsets.headBias, rows: k, inFeatures: C, outFeatures: V, threads: 1)
+        tgfl_linear_rows(cache.logits, cache.outLn, wt + offsets.headWeight, p + offsets.headBias, k, C, V, 0)
     }
 
     /// Largest of `x[0..<n]` (`n > 0`), eight lanes with inlined compares (exact).
@@ -104,4 +101,34 @@ extension Transformer {
         while i < n { if x[i] > m { m = x[i] }; i &+= 1 }
         return m
     }
+}
+
+/// The Linear weights of a model transposed to `[in, out]`, each at its offset in the
+/// parameter vector, for `tgfl_linear_rows`. A snapshot: made at the start of a generation
+/// run, read-only, shared by its workers.
+final class TransposedLinearWeights: @unchecked Sendable {
+    let values: UnsafeMutablePointer<Float>
+
+    init(_ transformer: Transformer) {
+        let count = transformer.parameterCount, p = UnsafePointer(transformer.params)
+        values = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        values.initialize(repeating: 0, count: count)
+        let o = transformer.offsets, cfg = transformer.config
+        let C = cfg.dModel, F = cfg.dFF, V = cfg.vocabSize
+        func transpose(_ offset: Int, rows: Int, columns: Int) {   // [rows, columns] → [columns, rows]
+            let src = p + offset, dst = values + offset
+            for r in 0..<rows {
+                for c in 0..<columns { dst[c &* rows &+ r] = src[r &* columns &+ c] }
+            }
+        }
+        for w in o.blocks {
+            transpose(w.qkvWeight, rows: 3 * C, columns: C)
+            transpose(w.projWeight, rows: C, columns: C)
+            transpose(w.fcWeight, rows: F, columns: C)
+            transpose(w.fcProjWeight, rows: C, columns: F)
+        }
+        transpose(o.headWeight, rows: V, columns: C)
+    }
+
+    deinit { values.deallocate() }
 }

@@ -84,6 +84,14 @@ void tgfl_attention_backward(float *dq, float *dk, float *dv, const float *dy, s
                              const float *q, const float *k, const float *v, size_t ld,
                              const float *lse, size_t T, size_t hd, float scale, float *scratch);
 
+/// Affine rows with a transposed weight: out[r, o] = [out[r, o] +] bias[o] +
+/// Σ_i inp[r, i]·weight_t[i, o], the sum over i in order (`accumulate` ≠ 0 adds to `out`;
+/// `bias` may be NULL). `weight_t` is `[in_features, out_features]`, the transpose of
+/// PyTorch's `[out, in]` weight. For the few rows of one generation step, where `sgemm`
+/// spends much of its time packing the same weights again on every call.
+void tgfl_linear_rows(float *out, const float *inp, const float *weight_t, const float *bias,
+                      size_t rows, size_t in_features, size_t out_features, int accumulate);
+
 /// Stores one position's key and value of one head in a generation cache. Keys are tiled
 /// in blocks of 8 positions, `keys[(t/8)·hd·8 + d·8 + t%8]` (one contiguous run per block,
 /// so the scores read the keys as a single stream); values are position-major,

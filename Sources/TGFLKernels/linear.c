@@ -1,0 +1,69 @@
+// Affine rows for generation (see tgfl_kernels.h): a few dozen rows times a weight matrix
+// that stays in cache, where a BLAS call spends much of its time re-packing the weights.
+#include "internal.h"
+
+// The v8 helpers are always inlined, so no vector crosses a call boundary.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float v8 __attribute__((vector_size(32)));
+TGFL_INLINE v8 lin_load8(const float *p) { v8 v; memcpy(&v, p, sizeof v); return v; }
+TGFL_INLINE void lin_store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+TGFL_INLINE v8 lin_splat8(float x) { v8 v = {x, x, x, x, x, x, x, x}; return v; }
+
+/// Rows r0 ..< r0+U, columns o0 ..< o0+8·W: U·W accumulators, one pass over k.
+TGFL_INLINE void linear_tile(float *out, const float *x, const float *wt, const float *bias,
+                             size_t K, size_t N, size_t r0, size_t o0, int accumulate, int U,
+                             int W) {
+    v8 a[4][2];
+    for (int w = 0; w < W; w++) {
+        v8 b = bias ? lin_load8(bias + o0 + 8 * w) : lin_splat8(0);
+        for (int u = 0; u < U; u++) a[u][w] = b;
+    }
+    for (size_t k = 0; k < K; k++) {
+        v8 wk[2];
+        for (int w = 0; w < W; w++) wk[w] = lin_load8(wt + k * N + o0 + 8 * w);
+        for (int u = 0; u < U; u++) {
+            v8 xs = lin_splat8(x[(r0 + u) * K + k]);
+            for (int w = 0; w < W; w++) a[u][w] += xs * wk[w];
+        }
+    }
+    for (int u = 0; u < U; u++)
+        for (int w = 0; w < W; w++) {
+            float *dst = out + (r0 + u) * N + o0 + 8 * w;
+            lin_store8(dst, accumulate ? lin_load8(dst) + a[u][w] : a[u][w]);
+        }
+}
+
+/// Rows r0 ..< r0+U, one column o (the columns past the last multiple of 8).
+TGFL_INLINE void linear_column(float *out, const float *x, const float *wt, const float *bias,
+                               size_t K, size_t N, size_t r0, size_t o, int accumulate, int U) {
+    for (int u = 0; u < U; u++) {
+        float acc = bias ? bias[o] : 0;
+        for (size_t k = 0; k < K; k++) acc += x[(r0 + u) * K + k] * wt[k * N + o];
+        float *dst = out + (r0 + u) * N + o;
+        *dst = accumulate ? *dst + acc : acc;
+    }
+}
+
+TGFL_INLINE void linear_rows_block(float *out, const float *x, const float *wt,
+                                   const float *bias, size_t K, size_t N, size_t r0,
+                                   int accumulate, int U) {
+    size_t o0 = 0;
+    for (; o0 + 16 <= N; o0 += 16) linear_tile(out, x, wt, bias, K, N, r0, o0, accumulate, U, 2);
+    for (; o0 + 8 <= N; o0 += 8) linear_tile(out, x, wt, bias, K, N, r0, o0, accumulate, U, 1);
+    for (; o0 < N; o0++) linear_column(out, x, wt, bias, K, N, r0, o0, accumulate, U);
+}
+
+TGFL_INLINE void tgfl_linear_rows_body(float *out, const float *inp, const float *weight_t,
+                                       const float *bias, size_t rows, size_t in_features,
+                                       size_t out_features, int accumulate) {
+    size_t r0 = 0;
+    for (; r0 + 4 <= rows; r0 += 4)
+        linear_rows_block(out, inp, weight_t, bias, in_features, out_features, r0, accumulate, 4);
+    for (; r0 < rows; r0++)
+        linear_rows_block(out, inp, weight_t, bias, in_features, out_features, r0, accumulate, 1);
+}
+TGFL_MULTIVERSION(tgfl_linear_rows,
+                  (float *out, const float *inp, const float *weight_t, const float *bias,
+                   size_t rows, size_t in_features, size_t out_features, int accumulate),
+                  (out, inp, weight_t, bias, rows, in_features, out_features, accumulate))
