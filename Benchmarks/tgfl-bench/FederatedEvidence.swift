@@ -69,6 +69,7 @@ struct FederatedEvidence: ParsableCommand {
         var base = Self.baseOptions(clients: clients, rounds: rounds, localSteps: localSteps, batch: batch,
                                     sequenceLength: sequenceLength, threads: threads)
         base.learningRate = learningRate
+        base.seed = 1          // every run below starts from the same model and draws as the quality run's seed 1
         print("tgfl-bench federated-evidence  S&P 500 \(sp.count) returns, training span \(trainDays) days split by time "
               + "across \(clients) institutions; held-out \(heldOut.count) days; load avg \(BenchmarkSupport.loadAverage())")
         print("  federated runs: rounds \(rounds), S = \(localSteps), B = \(batch), T = \(sequenceLength), lr \(learningRate), "
@@ -114,7 +115,7 @@ struct FederatedEvidence: ParsableCommand {
         let dropped = report.rounds.reduce(0) { $0 + $1.dropped.count }
         let eps = report.epsilon.map { String(format: ", ε = %.2f at δ = %g", $0, report.delta) } ?? ""
         print(String(format: "  %@ val loss %.4f  (%.1f s; dropped %d, rejected %d%@)",
-                     label.padding(toLength: 38, withPad: " ", startingAt: 0) as NSString, final,
+                     label.padding(toLength: 48, withPad: " ", startingAt: 0) as NSString, final,
                      BenchmarkSupport.now() - t, dropped, rejected, eps as NSString))
         return (model, report)
     }
@@ -133,11 +134,13 @@ struct FederatedEvidence: ParsableCommand {
             (.fedavg, [:]), (.krum, ["num_malicious_nodes": Double(f)]), (.fedmedian, [:]),
             (.fedtrimmedavg, ["beta": 0.2]),
         ] {
+            let setting = h.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             var o = b
             o.strategy = kind
             o.hyperparameters = h
             o.faults.byzantine = Dictionary(uniqueKeysWithValues: (0..<f).map { ($0, ByzantineAttack.signFlip(scale: flipScale)) })
-            let (_, r) = try Self.federated("\(kind.rawValue) \(h.isEmpty ? "" : "\(h) ")+ sign-flip", o, series: series)
+            let (_, r) = try Self.federated("\(kind.rawValue)\(setting.isEmpty ? "" : " (\(setting))") + sign-flip", o,
+                                            series: series)
             let v = r.rounds.last?.validationLoss ?? .nan
             print(String(format: "      %@: %+.1f %% vs clean FedAvg %.4f", kind.rawValue as NSString, 100 * (v / clean - 1), clean))
         }
