@@ -128,6 +128,35 @@ final class SimulationTests: XCTestCase {
         XCTAssertEqual(r.bytesUp, 4 * dim * 5)            // the throwing client sent nothing
     }
 
+    func testFiniteScanFindsTheFirstNaNOrInfinity() {
+        var x = [Float](repeating: 1, count: 10_000)
+        x[17] = .greatestFiniteMagnitude; x[18] = -.leastNonzeroMagnitude; x[19] = .leastNormalMagnitude
+        XCTAssertNil(FiniteScan.firstNonFinite(x))
+        x[9_999] = .nan
+        XCTAssertEqual(FiniteScan.firstNonFinite(x), 9_999)
+        x[4_096] = -.infinity                    // first element of the second block
+        XCTAssertEqual(FiniteScan.firstNonFinite(x), 4_096)
+        x[4_095] = .infinity                     // last element of the first block
+        XCTAssertEqual(FiniteScan.firstNonFinite(x), 4_095)
+        x[0] = -.nan
+        XCTAssertEqual(FiniteScan.firstNonFinite(x), 0)
+        XCTAssertNil(FiniteScan.firstNonFinite([Float]()))
+    }
+
+    /// The blocked weighted mean over several 2,048-element blocks, against the closed form:
+    /// w_i[k] = (i+1)·k with n_i = i+1 gives mean[k] = k·(1 + 4 + 9)/6.
+    func testWeightedMeanOverManyBlocks() throws {
+        let d = 5_000
+        let updates = (0..<3).map { i in
+            ClientUpdate(clientID: i, parameters: (0..<d).map { Float(i + 1) * Float($0) }, numExamples: i + 1)
+        }
+        let mean = try Aggregation.weightedMean(updates)
+        assertClose(mean.map(Double.init), (0..<d).map { Double($0) * 14 / 6 }, rtol: 1e-6, atol: 0, "weighted mean")
+        XCTAssertThrowsError(try Aggregation.weightedMean([updates[0], ClientUpdate(clientID: 7, parameters: [1], numExamples: 1)])) {
+            XCTAssertTrue("\($0)".contains("client 7 sent 1 parameters, expected 5000"), "\($0)")
+        }
+    }
+
     func testDropoutRateAndDeadline() throws {
         let faults = FaultConfig(dropoutProbability: 0.3, deadline: 1.5, baseTime: 1, timeSpread: 0.5)
         var dropped = 0, late = 0, total = 0
@@ -215,6 +244,10 @@ final class SimulationTests: XCTestCase {
         XCTAssertTrue(msg { _ = try FederatedSimulation(clients: [], strategy: FedAvg(), initialParameters: init0, config: cfg) }.contains("got 0"))
         XCTAssertTrue(msg { _ = try FederatedSimulation(clients: self.quadraticClients(4), strategy: FedAvg(sampling: SamplingConfig(fractionTrain: 1.2)),
                                                         initialParameters: init0, config: cfg) }.contains("fraction_train"))
+        for f in [0.0, -0.5, .nan] {
+            XCTAssertTrue(msg { _ = try FederatedSimulation(clients: self.quadraticClients(4), strategy: FedAvg(sampling: SamplingConfig(fractionTrain: f)),
+                                                            initialParameters: init0, config: cfg) }.contains("must be in (0, 1]"))
+        }
         XCTAssertTrue(msg { _ = try FederatedSimulation(clients: self.quadraticClients(4), strategy: FedAvg(sampling: SamplingConfig(minTrainNodes: 6)),
                                                         initialParameters: init0, config: cfg) }.contains("too few clients"))
         XCTAssertTrue(msg { _ = try FederatedSimulation(clients: self.quadraticClients(4), strategy: MultiKrum.krum(numMaliciousNodes: 1),

@@ -159,6 +159,36 @@ final class TransformerFederatedTests: XCTestCase {
             .fit(series: series)) { XCTAssertTrue("\($0)".contains("series 0"), "\($0)") }
     }
 
+    /// Bad input "partitions too small for one window": every path names the client and the fix.
+    func testPartitionsTooSmallForOneWindowNameTheClient() throws {
+        // Natural partition, context 32: institution 2 has 32 days, so its training span (25 days)
+        // holds no window of 33 days (the regime window of 20 days still fits).
+        let wide = ModelConfig(vocabSize: 16, contextLength: 32, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32, nRegimes: 4)
+        var series = try institutions()
+        series[2] = Array(series[2].prefix(32))
+        XCTAssertThrowsError(try FederatedTrainer(model: ScenarioModel(config: wide, seed: 1), options: options())
+            .fit(series: series)) { e in
+            let m = "\(e)"
+            XCTAssertTrue(m.contains("client 2") && m.contains("0 training windows") && m.contains("at least 33 training days"), m)
+        }
+        // Time periods: more clients than distinct window start days (4 × ~224).
+        var o = options()
+        o.partition = .timePeriods
+        o.clients = 1000
+        XCTAssertThrowsError(try FederatedTrainer(model: ScenarioModel(config: Self.tiny, seed: 1), options: o)
+            .fit(series: try institutions())) { e in
+            let m = "\(e)"
+            XCTAssertTrue(m.contains("1000 clients") && m.contains("fewer clients"), m)
+        }
+        // A client built by hand with no training window.
+        let pool = TransformerWorkspacePool(config: Self.tiny)
+        let empty = try WindowDataset(tokens: [[1, 2, 3]], regimes: [[0, 0, 0]], contextLength: 16)
+        XCTAssertThrowsError(try TransformerClient(id: 3, train: empty, validation: empty, settings: LocalTrainingSettings(),
+                                                   pool: pool)) { e in
+            XCTAssertTrue("\(e)".contains("client 3 has no training window"), "\(e)")
+        }
+    }
+
     func testResumeContinuesTheSameRun() throws {
         let series = try institutions()
         var o = options(rounds: 4)

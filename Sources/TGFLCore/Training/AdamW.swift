@@ -76,6 +76,19 @@ public struct AdamW: Optimizer, Sendable {
         }
     }
 
+    /// Makes the optimizer fresh again (step 0, zero moments) in place, reusing the moment
+    /// buffers instead of allocating new ones (a federated client starts every round from a
+    /// fresh optimizer).
+    ///
+    /// ```
+    /// step ← 0;  m ← 0;  v ← 0
+    /// ```
+    public mutating func reset() {
+        state.step = 0
+        state.m.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        state.v.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
     /// Replaces the state (e.g. from a checkpoint).
     /// - Throws: `TGFLError.shapeMismatch` when `m` or `v` has the wrong count;
     ///   `.outOfRange` for a negative step; `.invalidArgument` for a non-finite or negative moment.

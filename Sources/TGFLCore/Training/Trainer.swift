@@ -189,14 +189,14 @@ public final class Trainer {
         let T = data.length, B = options.batchSize
         var total = 0.0
         var start = 0
+        var batch = TrainingBatch(capacity: B, length: T)
         while start < data.validationIndices.count {
-            let chunk = Array(data.validationIndices[start..<min(start + B, data.validationIndices.count)])
-            let batch = try data.split.validation.batch(indices: chunk)
-            let (inputs, targets) = Self.inputsAndTargets(batch.tokens, count: chunk.count, length: T)
-            let loss = try model.transformer.forward(tokens: inputs, regimes: batch.regimes, batch: chunk.count,
-                                                     length: T, targets: targets)!
-            total += Double(loss) * Double(chunk.count)
-            start += B
+            let end = min(start + B, data.validationIndices.count)
+            try batch.load(data.split.validation, windows: data.validationIndices[start..<end])
+            let loss = try model.transformer.forward(tokens: batch.inputs, regimes: batch.regimes, batch: end - start,
+                                                     length: T, targets: batch.targets)!
+            total += Double(loss) * Double(end - start)
+            start = end
         }
         return total / Double(data.validationIndices.count)
     }
@@ -272,15 +272,15 @@ public final class Trainer {
             model.history = history
         }
 
+        var batch = TrainingBatch(capacity: B, length: T)     // reused: no per-step allocation
         for s in firstStep..<S {
             var rng = SeededRNG(seed: options.seed, stream: UInt64(s))
-            let indices = (0..<B).map { _ in rng.int(below: trainCount) }
-            let batch = try data.split.train.batch(indices: indices)
-            let (inputs, targets) = Self.inputsAndTargets(batch.tokens, count: B, length: T)
+            try batch.loadRandom(data.split.train, size: B, using: &rng)
             let lr = schedule.learningRate(at: s)
             optimizer.learningRate = lr
-            let (loss, _) = try transformer.trainStep(tokens: inputs, regimes: batch.regimes, targets: targets,
-                                                      batch: B, length: T, optimizer: &optimizer, clipNorm: clip)
+            let (loss, _) = try transformer.trainStep(tokens: batch.inputs, regimes: batch.regimes,
+                                                      targets: batch.targets, batch: B, length: T,
+                                                      optimizer: &optimizer, clipNorm: clip)
             stepsRun += 1
             lastLoss = Double(loss)
             lossSinceRecord += lastLoss

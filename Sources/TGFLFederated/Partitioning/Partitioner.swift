@@ -193,7 +193,8 @@ public struct Partitioner: Sendable {
     private func timeSplit(_ windows: [WindowInfo]) throws -> [[Int]] {
         let days = Array(Set(windows.map(\.start))).sorted()
         guard days.count >= numClients else {
-            throw TGFLError.invalidArgument("time-period partition: only \(days.count) distinct start days for \(numClients) clients")
+            throw TGFLError.invalidArgument("time-period partition: the windows start on only \(days.count) distinct days, "
+                + "too few to give each of \(numClients) clients a window; use fewer clients or longer series")
         }
         var countPerDay = [Int: Int]()
         for w in windows { countPerDay[w.start, default: 0] += 1 }

@@ -80,7 +80,7 @@ public final class FederatedSimulation {
         guard config.threads >= 0 else { throw TGFLError.outOfRange("threads = \(config.threads) must be ≥ 0 (0 = all cores)") }
         guard config.checkpointEvery >= 0 else { throw TGFLError.outOfRange("checkpointEvery = \(config.checkpointEvery) must be ≥ 0") }
         guard !state.globalParameters.isEmpty else { throw TGFLError.invalidArgument("the initial parameter vector is empty") }
-        if let k = state.globalParameters.firstIndex(where: { !$0.isFinite }) {
+        if let k = FiniteScan.firstNonFinite(state.globalParameters) {
             throw TGFLError.invalidArgument("initial parameter \(k) is \(state.globalParameters[k]); it must be finite")
         }
         sampleSize = try strategy.sampling.trainSampleSize(available: clients.count)
@@ -220,7 +220,7 @@ public final class FederatedSimulation {
                 out.arrived = true
                 if u.parameters.count != p {
                     out.rejection = "wrong length: \(u.parameters.count) parameters, expected \(p)"
-                } else if let k = u.parameters.firstIndex(where: { !$0.isFinite }) {
+                } else if let k = FiniteScan.firstNonFinite(u.parameters) {
                     out.rejection = "non-finite value \(u.parameters[k]) at element \(k)"
                 } else if u.numExamples <= 0 {
                     out.rejection = "num_examples = \(u.numExamples) must be positive"
@@ -231,7 +231,7 @@ public final class FederatedSimulation {
                     if let attack = byz[c] {
                         var r = SeededRNG(seed: attackSeeds[j])
                         attack.apply(to: &u.parameters, global: global, rng: &r)
-                        if let k = u.parameters.firstIndex(where: { !$0.isFinite }) {
+                        if let k = FiniteScan.firstNonFinite(u.parameters) {
                             out.rejection = "non-finite value \(u.parameters[k]) at element \(k)"
                         }
                     }
@@ -296,7 +296,7 @@ public final class FederatedSimulation {
                 dp = mech
                 state.clippingNorm = mech.clippingNorm
             }
-            if let k = candidate.firstIndex(where: { !$0.isFinite }) {
+            if let k = FiniteScan.firstNonFinite(candidate) {
                 skipped = "the aggregate has a non-finite value at element \(k); global model kept"
             } else {
                 newGlobal = candidate

@@ -8,14 +8,31 @@ import TGFLCore
 /// cost `clients × (activations for B·T rows)`. The engine runs at most `threads` clients at
 /// once, so the clients borrow a workspace for the length of one `fit`/`evaluate` and give it
 /// back: memory is `workspaces × one model`, whatever the number of clients. Results do not
-/// depend on which workspace a client gets: `fit` overwrites every parameter first and a
-/// forward pass recomputes every activation.
+/// depend on which workspace a client gets: `fit` overwrites every parameter first, resets
+/// the optimizer to zero moments, and a forward pass recomputes every activation.
+///
+/// Besides the model, a workspace keeps the buffers of local training across rounds — the
+/// AdamW moments (reset in place each round) and the batch's input/target/regime arrays — and
+/// the pool recycles the arrays of the weights clients send back (see `takeUpdateVector`), so
+/// a round of local training allocates nothing after the first round.
 public final class TransformerWorkspacePool: @unchecked Sendable {
     /// The architecture of every workspace.
     public let config: ModelConfig
     private let lock = NSLock()
-    private var free: [Transformer] = []
+    private var free: [Workspace] = []
     private var created = 0
+    /// Weight arrays handed out in client updates, kept to be written again next round.
+    private var sentVectors: [[Float]] = []
+
+    /// One borrowed model with the buffers of local training.
+    final class Workspace {
+        let model: Transformer
+        /// AdamW moments, made on the first `fit` with local steps and reset in place after.
+        var optimizer: AdamW?
+        /// Batch buffers (inputs, targets, regimes), reused across steps.
+        var batch = TrainingBatch()
+        init(model: Transformer) { self.model = model }
+    }
 
     /// - Parameter config: The model architecture (validated when the first workspace is made).
     public init(config: ModelConfig) { self.config = config }
@@ -23,16 +40,40 @@ public final class TransformerWorkspacePool: @unchecked Sendable {
     /// Number of workspaces made so far (peak concurrent use).
     public var workspaceCount: Int { lock.lock(); defer { lock.unlock() }; return created }
 
-    /// Runs `body` with a borrowed single-threaded model, then returns it to the pool.
+    /// Runs `body` with a borrowed single-threaded workspace, then returns it to the pool.
     /// - Throws: What `body` throws, or `TGFLError.invalidConfig` for a bad config.
-    func withWorkspace<R>(_ body: (Transformer) throws -> R) throws -> R {
+    func withWorkspace<R>(_ body: (Workspace) throws -> R) throws -> R {
         lock.lock()
-        var model = free.popLast()
-        if model == nil { created += 1 }
+        var workspace = free.popLast()
+        if workspace == nil { created += 1 }
         lock.unlock()
-        if model == nil { model = try Transformer(config: config, seed: 0, threads: 1) }
-        defer { lock.lock(); free.append(model!); lock.unlock() }
-        return try body(model!)
+        if workspace == nil { workspace = Workspace(model: try Transformer(config: config, seed: 0, threads: 1)) }
+        defer { lock.lock(); free.append(workspace!); lock.unlock() }
+        return try body(workspace!)
+    }
+
+    /// An array of `count` floats for a client's new weights, holding `source`.
+    ///
+    /// The pool keeps a reference to every array it hands out and hands it out again in a
+    /// later round: once the engine has aggregated a round and dropped its updates, the pool's
+    /// reference is the only one, so the array is written in place instead of a fresh 4·P-byte
+    /// allocation (whose pages the kernel would have to fault in and zero again). If someone
+    /// still holds the array, copy-on-write gives the new weights their own storage, so a
+    /// kept update never changes. The pool holds at most as many arrays as updates were
+    /// outstanding at once (one round's).
+    func takeUpdateVector(copying source: UnsafeBufferPointer<Float>) -> [Float] {
+        lock.lock()
+        var v = sentVectors.popLast() ?? []
+        lock.unlock()
+        if v.count == source.count {
+            v.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress!, count: source.count) }
+        } else {
+            v = Array(source)
+        }
+        lock.lock()
+        sentVectors.append(v)
+        lock.unlock()
+        return v
     }
 }
 
@@ -150,33 +191,46 @@ public struct TransformerClient: FederatedClient {
         guard config.proximalMu >= 0, config.proximalMu.isFinite else {
             throw TGFLError.outOfRange("client \(id): proximal_mu = \(config.proximalMu) must be finite and ≥ 0")
         }
-        return try pool.withWorkspace { model in
-            try model.setParameters(global)
-            var optimizer = try AdamW(parameterCount: model.parameterCount, learningRate: config.learningRate,
-                                      weightDecay: settings.weightDecay)
-            let B = settings.batchSize, T = train.contextLength
+        return try pool.withWorkspace { ws in
+            let model = ws.model
+            try Self.load(global, into: model)
+            let B = settings.batchSize
             var lossSum = 0.0
-            for s in 0..<max(config.localSteps, 0) {
-                var rng = SeededRNG(seed: config.seed, stream: UInt64(s))
-                let indices = (0..<B).map { _ in rng.int(below: train.count) }
-                let batch = try train.batch(indices: indices)
-                let (inputs, targets) = Trainer.inputsAndTargets(batch.tokens, count: B, length: T)
-                let loss = try model.lossAndGradients(tokens: inputs, regimes: batch.regimes, targets: targets,
-                                                      batch: B, length: T)
-                if config.proximalMu > 0 {
-                    Self.addProximalGradient(model.gradientBuffer, parameters: UnsafeBufferPointer(model.parameterBuffer),
-                                             global: global, mu: config.proximalMu)
+            if config.localSteps > 0 {
+                // A fresh AdamW each round (zero moments, step 0), reusing the workspace's buffers.
+                var optimizer: AdamW
+                if let kept = ws.optimizer, kept.weightDecay == settings.weightDecay {
+                    optimizer = kept
+                    ws.optimizer = nil             // the moments are now uniquely referenced: reset in place
+                    optimizer.reset()
+                    optimizer.learningRate = config.learningRate
+                } else {
+                    optimizer = try AdamW(parameterCount: model.parameterCount, learningRate: config.learningRate,
+                                          weightDecay: settings.weightDecay)
+                    optimizer.threads = 1          // the engine parallelises across clients
                 }
-                if settings.gradientClip > 0 {
-                    try GradientClipping.clipGlobalNorm(model.gradientBuffer, maxNorm: settings.gradientClip)
+                defer { ws.optimizer = optimizer }
+                for s in 0..<config.localSteps {
+                    var rng = SeededRNG(seed: config.seed, stream: UInt64(s))
+                    try ws.batch.loadRandom(train, size: B, using: &rng)
+                    let loss = try model.lossAndGradients(tokens: ws.batch.inputs, regimes: ws.batch.regimes,
+                                                          targets: ws.batch.targets, batch: B, length: train.contextLength)
+                    if config.proximalMu > 0 {
+                        Self.addProximalGradient(model.gradientBuffer, parameters: UnsafeBufferPointer(model.parameterBuffer),
+                                                 global: global, mu: config.proximalMu)
+                    }
+                    if settings.gradientClip > 0 {
+                        try GradientClipping.clipGlobalNorm(model.gradientBuffer, maxNorm: settings.gradientClip)
+                    }
+                    try optimizer.step(parameters: model.parameterBuffer, gradients: UnsafeBufferPointer(model.gradientBuffer))
+                    lossSum += Double(loss)
                 }
-                try optimizer.step(parameters: model.parameterBuffer, gradients: UnsafeBufferPointer(model.gradientBuffer))
-                lossSum += Double(loss)
             }
             var metrics: [String: Double] = [:]
             if config.localSteps > 0 { metrics["train_loss"] = lossSum / Double(config.localSteps) }
-            if settings.reportLocalValidation, let v = try validationLoss(model) { metrics["val_loss"] = v }
-            return ClientUpdate(clientID: id, parameters: model.parameters(), numExamples: train.count, metrics: metrics)
+            if settings.reportLocalValidation, let v = try validationLoss(ws) { metrics["val_loss"] = v }
+            let weights = pool.takeUpdateVector(copying: UnsafeBufferPointer(model.parameterBuffer))
+            return ClientUpdate(clientID: id, parameters: weights, numExamples: train.count, metrics: metrics)
         }
     }
 
@@ -184,9 +238,24 @@ public struct TransformerClient: FederatedClient {
     /// - Returns: The loss and the number of windows evaluated (0 and 0 without validation data).
     /// - Throws: `TGFLError.shapeMismatch` / `.invalidArgument` for a wrong or non-finite `global`.
     public func evaluate(global: [Float]) throws -> (loss: Double, numExamples: Int) {
-        try pool.withWorkspace { model in
-            try model.setParameters(global)
-            return (try validationLoss(model) ?? 0, validationIndices.count)
+        try pool.withWorkspace { ws in
+            try Self.load(global, into: ws.model)
+            return (try validationLoss(ws) ?? 0, validationIndices.count)
+        }
+    }
+
+    /// Copies `global` into the model's parameters after checking its length and values.
+    /// - Throws: `TGFLError.shapeMismatch` for a wrong length; `.invalidArgument` naming the
+    ///   first non-finite element.
+    static func load(_ global: [Float], into model: Transformer) throws {
+        try global.withUnsafeBufferPointer { g in
+            guard g.count == model.parameterCount else {
+                throw TGFLError.shapeMismatch("the global vector has \(g.count) values; the model needs \(model.parameterCount)")
+            }
+            if let k = FiniteScan.firstNonFinite(g) {
+                throw TGFLError.invalidArgument("global parameter \(k) is \(g[k]); every parameter must be finite")
+            }
+            model.parameterBuffer.baseAddress!.update(from: g.baseAddress!, count: g.count)
         }
     }
 
@@ -201,19 +270,18 @@ public struct TransformerClient: FederatedClient {
     }
 
     /// Mean loss over the validation windows, in batches of B (nil without windows).
-    private func validationLoss(_ model: Transformer) throws -> Double? {
+    private func validationLoss(_ ws: TransformerWorkspacePool.Workspace) throws -> Double? {
         guard !validationIndices.isEmpty else { return nil }
         let T = validation.contextLength, B = settings.batchSize
         var total = 0.0
         var start = 0
         while start < validationIndices.count {
-            let chunk = Array(validationIndices[start..<min(start + B, validationIndices.count)])
-            let batch = try validation.batch(indices: chunk)
-            let (inputs, targets) = Trainer.inputsAndTargets(batch.tokens, count: chunk.count, length: T)
-            let loss = try model.forward(tokens: inputs, regimes: batch.regimes, batch: chunk.count,
-                                         length: T, targets: targets)!
-            total += Double(loss) * Double(chunk.count)
-            start += B
+            let end = min(start + B, validationIndices.count)
+            try ws.batch.load(validation, windows: validationIndices[start..<end])
+            let loss = try ws.model.forward(tokens: ws.batch.inputs, regimes: ws.batch.regimes, batch: end - start,
+                                            length: T, targets: ws.batch.targets)!
+            total += Double(loss) * Double(end - start)
+            start = end
         }
         return total / Double(validationIndices.count)
     }
