@@ -11,15 +11,12 @@ struct FederatedBenchmark: ParsableCommand {
         commandName: "federated",
         abstract: "Federated simulation overhead (ms/client/round) and 8-client × 30-round speed.")
 
-    @Option(help: "Clients.") var clients = 8
-    @Option(help: "Rounds.") var rounds = 30
-    @Option(help: "Local AdamW steps per round in the speed run.") var localSteps = 4
-    @Option(help: "Local batch size.") var batch = 8
-    @Option(help: "Window length T (≤ context 128).") var sequenceLength = 64
-    @Option(help: "Worker threads across clients.") var threads = 2
+    @OptionGroup var options: FederatedRunOptions
     @Option(help: "Rounds of the overhead run.") var overheadRounds = 50
 
     func run() throws {
+        let clients = options.clients, rounds = options.rounds, localSteps = options.localSteps
+        let batch = options.batch, sequenceLength = options.sequenceLength, threads = options.threads
         let series = [try MarketData.sp500().logReturns().values]
         print("tgfl-bench federated  (clients \(clients), rounds \(rounds), S = \(localSteps), B = \(batch), "
               + "T = \(sequenceLength), threads \(threads), config small)")
@@ -105,4 +102,14 @@ struct TimedClient: FederatedClient {
         defer { clock.add(evaluate: BenchmarkSupport.now() - t) }
         return try inner.evaluate(global: global)
     }
+}
+
+/// The knobs of a federated run that `tgfl-bench federated` and `federated-evidence` share.
+struct FederatedRunOptions: ParsableArguments {
+    @Option(help: "Clients (institutions).") var clients = 8
+    @Option(help: "Rounds per federated run.") var rounds = 30
+    @Option(help: "Local AdamW steps per client and round.") var localSteps = 4
+    @Option(help: "Local batch size.") var batch = 8
+    @Option(help: "Window length T (≤ the context, 128).") var sequenceLength = 64
+    @Option(help: "Worker threads across clients.") var threads = 2
 }

@@ -27,12 +27,13 @@ struct FederatedEvidence: ParsableCommand {
         commandName: "federated-evidence",
         abstract: "Federated vs centralized vs local-only quality, Byzantine, dropout and DP runs (minutes).")
 
-    @Option(help: "Institutions (clients) of the quality, dropout and privacy runs.") var clients = 8
-    @Option(help: "Rounds per federated run.") var rounds = 30
-    @Option(help: "Local steps per round.") var localSteps = 4
-    @Option(help: "Local batch size.") var batch = 8
-    @Option(help: "Window length T.") var sequenceLength = 64
-    @Option(help: "Worker threads.") var threads = 2
+    @OptionGroup var options: FederatedRunOptions
+    var clients: Int { options.clients }
+    var rounds: Int { options.rounds }
+    var localSteps: Int { options.localSteps }
+    var batch: Int { options.batch }
+    var sequenceLength: Int { options.sequenceLength }
+    var threads: Int { options.threads }
     @Option(help: "Generated paths per model (each as long as the held-out span).") var paths = 128
     @Option(help: "Training seeds of the quality comparison (scores are averaged over them).") var seeds = 3
     @Option(help: "Bootstrap resamples of the generated paths (generation noise of the ratios).") var bootstrap = 100
