@@ -127,12 +127,8 @@ public final class Trainer {
         func bad(_ message: String) -> TGFLError { .outOfRange("TrainingOptions." + message) }
         guard o.steps >= 1 else { throw bad("steps must be at least 1, got \(o.steps)") }
         guard o.batchSize >= 1 else { throw bad("batchSize must be at least 1, got \(o.batchSize)") }
-        if let t = o.sequenceLength, !(1...model.config.contextLength).contains(t) {
-            throw bad("sequenceLength must be in 1...\(model.config.contextLength) (context_length), got \(t)")
-        }
-        guard o.learningRate > 0, o.learningRate.isFinite else {
-            throw bad("learningRate must be positive and finite, got \(o.learningRate)")
-        }
+        try TrainingOptionChecks.windowAndRate(sequenceLength: o.sequenceLength, learningRate: o.learningRate,
+                                               contextLength: model.config.contextLength, bad)
         guard o.minLearningRate >= 0, o.minLearningRate <= o.learningRate else {
             throw bad("minLearningRate must be in 0...learningRate (\(o.learningRate)), got \(o.minLearningRate)")
         }
@@ -324,5 +320,20 @@ public final class Trainer {
         }
         return TrainingReport(stepsRun: stepsRun, bestValidationLoss: best, finalTrainLoss: lastLoss,
                               stoppedEarly: stoppedEarly, cancelled: false)
+    }
+}
+
+/// Checks that the centralized and the federated training options share.
+package enum TrainingOptionChecks {
+    /// Throws `bad(message)` when the window length is outside `1...contextLength` or the
+    /// learning rate is not positive and finite.
+    package static func windowAndRate(sequenceLength: Int?, learningRate: Double, contextLength: Int,
+                                      _ bad: (String) -> TGFLError) throws {
+        if let t = sequenceLength, !(1...contextLength).contains(t) {
+            throw bad("sequenceLength must be in 1...\(contextLength) (context_length), got \(t)")
+        }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw bad("learningRate must be positive and finite, got \(learningRate)")
+        }
     }
 }

@@ -112,12 +112,8 @@ public final class FederatedTrainer {
         guard o.rounds >= 1 else { throw bad("rounds must be at least 1, got \(o.rounds)") }
         guard o.localSteps >= 0 else { throw bad("localSteps must be ≥ 0, got \(o.localSteps)") }
         guard o.batchSize >= 1 else { throw bad("batchSize must be at least 1, got \(o.batchSize)") }
-        if let t = o.sequenceLength, !(1...model.config.contextLength).contains(t) {
-            throw bad("sequenceLength must be in 1...\(model.config.contextLength) (context_length), got \(t)")
-        }
-        guard o.learningRate > 0, o.learningRate.isFinite else {
-            throw bad("learningRate must be positive and finite, got \(o.learningRate)")
-        }
+        try TrainingOptionChecks.windowAndRate(sequenceLength: o.sequenceLength, learningRate: o.learningRate,
+                                               contextLength: model.config.contextLength, bad)
         guard o.validationFraction >= 0, o.validationFraction < 1 else {
             throw bad("validationFraction must be in [0, 1), got \(o.validationFraction)")
         }
