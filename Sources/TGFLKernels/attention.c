@@ -3,9 +3,9 @@
 //
 // Keys (and, in the backward pass, values) are first copied transposed into scratch
 // (`[hd][T]`), so each query row's scores are hd vectorized multiply-adds over positions;
-// products with V and K then run over the head dimension. The probabilities are never
-// stored: the backward pass recomputes each row from its log-sum-exp (as FlashAttention,
-// Dao et al. 2022). Rows of the head dimension run as 8-lane vectors when hd is a multiple
+// products with V and K then run over the head dimension. The probabilities are not kept
+// from the forward pass: the backward pass recomputes them from the log-sum-exp, one
+// (batch, head) pair at a time in scratch (as FlashAttention, Dao et al. 2022). Rows of the head dimension run as 8-lane vectors when hd is a multiple
 // of 8 (up to 64); the benchmark configs' widths 16 and 32 get copies with a compile-time
 // width so those rows stay in registers; other widths use scalar loops.
 #include "internal.h"
