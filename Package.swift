@@ -105,7 +105,7 @@ let package = Package(
         // MARK: - Tests
         // Shared assertions and fixture lookup (Tests/Fixtures/) for every test target.
         .target(name: "TGFLTestSupport", path: "Tests/TGFLTestSupport"),
-        .testTarget(name: "TGFLCoreTests", dependencies: ["TGFLCore", "TGFLTestSupport"]),
+        .testTarget(name: "TGFLCoreTests", dependencies: ["TGFLCore", "TGFLKernels", "TGFLTestSupport"]),
         .testTarget(name: "TGFLStatsTests", dependencies: ["TGFLStats", "TGFLTestSupport"]),
         .testTarget(name: "TGFLFederatedTests",
                     dependencies: ["TGFLFederated", "TGFLCore", "TGFLTestSupport"]),

@@ -32,8 +32,6 @@ int tgfl_kernels_level(void) {
     return value;
 }
 
-int tgfl_kernels_use_avx2(void) { return tgfl_kernels_level() >= 1; }
-
 const char *tgfl_kernels_isa(void) {
     switch (tgfl_kernels_level()) {
     case 2: return "avx512";

@@ -33,6 +33,11 @@
 /// 0: baseline, 1: AVX2+FMA, 2: AVX-512 (see `tgfl_kernels_isa`).
 int tgfl_kernels_level(void);
 
+/// `tgfl_softmax_weights` with its result in an out-parameter (so TGFL_MULTIVERSION, which
+/// defines void functions, can build it).
+void tgfl_softmax_weights_into(float *result, float *out, const float *x, size_t count,
+                               float shift, float beta);
+
 /// e^x in Float32, branch-free (Cody–Waite reduction, Cephes `expf` minimax polynomial):
 /// n = round(x·log2 e), r = x − n·ln 2, e^x = 2^n·(1 + r + r²·P(r)). Relative error below
 /// 2·10⁻⁷ on [−80, 88]; inputs above 88 clamp, results below e^−80 flush to 0 (no

@@ -1,5 +1,6 @@
 import TGFLTestSupport
 import XCTest
+import TGFLKernels
 @testable import TGFLCore
 
 /// Finite-difference checks of every op's backward pass against its own forward pass
@@ -239,38 +240,45 @@ final class OpGradientTests: XCTestCase {
     }
 }
 
-/// The fast elementwise kernels against Foundation's Double-precision functions.
-final class VectorMathTests: XCTestCase {
+/// The C kernels' exp and Φ (what training and generation run) against Foundation's Double
+/// functions, through the kernels' public entry points.
+final class KernelMathTests: XCTestCase {
+    /// exp(x) through `tgfl_softmax_weights` (shift 0, β = 1 gives exp(x) per element).
+    func exp(_ xs: [Float]) -> [Float] {
+        var out = [Float](repeating: .nan, count: xs.count)
+        _ = tgfl_softmax_weights(&out, xs, xs.count, 0, 1)
+        return out
+    }
+
     func testExpMatchesFoundationToAFewUlps() {
+        let xs = Array(stride(from: -80.0, through: 88.0, by: 0.0137)).map { Float($0) }
+        let got = exp(xs)
         var worst = 0.0
-        var x = -80.0
-        while x <= 88 {
-            let got = Double(VectorMath.exp(Float(x)))
-            let want = Foundation.exp(Double(Float(x)))
-            worst = max(worst, abs(got - want) / want)
-            x += 0.0137
+        for (x, y) in zip(xs, got) {
+            let want = Foundation.exp(Double(x))
+            worst = max(worst, abs(Double(y) - want) / want)
         }
-        XCTAssertLessThan(worst, 3e-7, "max relative error of VectorMath.exp on [-80, 88]")
-        XCTAssertEqual(VectorMath.exp(-.infinity), 0)
-        XCTAssertEqual(VectorMath.exp(-100), 0, "flushed below e^-80: no denormals")
-        XCTAssertEqual(VectorMath.exp(0), 1)
+        XCTAssertLessThan(worst, 3e-7, "max relative error of the kernels' exp on [-80, 88]")
+        XCTAssertEqual(exp([-.infinity, -100, 0]), [0, 0, 1], "exp(−∞) = 0, flushed below e^-80, exp(0) = 1")
     }
 
     func testNormalCDFHasSmallRelativeError() {
-        // Φ(x) = erfc(−x/√2)/2 with Foundation's Double erfc as the reference.
-        // The Float32 exponent −x²/2 limits the far tail: relative error ≈ 2⁻²⁴·x²/2 · a few.
+        // Φ(x) = gelu(x)/x from `tgfl_gelu_forward`, against Foundation's Double erfc:
+        // Φ(x) = erfc(−x/√2)/2. The Float32 exponent −x²/2 limits the far tail: relative error
+        // ≈ 2⁻²⁴·x²/2 · a few.
         func worstError(_ lo: Double, _ hi: Double) -> Double {
+            let xs = Array(stride(from: lo, through: hi, by: 0.0173)).map { Float($0) }.filter { $0 != 0 }
+            var gelu = [Float](repeating: .nan, count: xs.count)
+            tgfl_gelu_forward(&gelu, nil, xs, xs.count)
             var worst = 0.0
-            var x = lo
-            while x <= hi {
-                let got = Double(VectorMath.normalCDF(Float(x)))
-                let want = 0.5 * Foundation.erfc(-Double(Float(x)) / 2.0.squareRoot())
+            for (x, g) in zip(xs, gelu) {
+                let got = Double(g) / Double(x)
+                let want = 0.5 * Foundation.erfc(-Double(x) / 2.0.squareRoot())
                 worst = max(worst, abs(got - want) / want)
-                x += 0.0173
             }
             return worst
         }
-        XCTAssertLessThan(worstError(-5, 8), 3e-6, "max relative error of VectorMath.normalCDF on [-5, 8]")
-        XCTAssertLessThan(worstError(-12, -5), 3e-5, "max relative error of VectorMath.normalCDF on [-12, -5]")
+        XCTAssertLessThan(worstError(-5, 8), 3e-6, "max relative error of the kernels' Φ on [-5, 8]")
+        XCTAssertLessThan(worstError(-12, -5), 3e-5, "max relative error of the kernels' Φ on [-12, -5]")
     }
 }

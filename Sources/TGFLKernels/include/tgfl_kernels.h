@@ -20,9 +20,6 @@
 extern "C" {
 #endif
 
-/// 1 when the AVX2/FMA (or AVX-512) copies of the kernels run on this CPU, else 0.
-int tgfl_kernels_use_avx2(void);
-
 /// The instruction set of the kernel copies in use: "avx512", "avx2" or "baseline".
 const char *tgfl_kernels_isa(void);
 
