@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "tgfl-bench",
             dependencies: [
-                "TGFLCore", "TGFLStats", "TGFLFederated",
+                "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/tgfl-bench"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TGFLCore
+import TGFLKernels
 
 /// `tgfl-bench ops`: the time of each op at the model's training shapes (a profile without perf).
 struct OpsBenchmark: ParsableCommand {
@@ -134,6 +135,26 @@ struct OpsBenchmark: ParsableCommand {
         time("adamw step", perStep: 1) {
             try? optimizer.step(parameters: UnsafeMutableBufferPointer(start: params, count: n),
                                 gradients: UnsafeBufferPointer(start: grads, count: n))
+        }
+        // Generation kernels (not part of the training step): one 32-path step's qkv product,
+        // and the cached attention of one (slot, head) at 96 positions with the caches of 1
+        // slot (stays in L2) or 32 slots (a chunk's caches, out of L2) visited in turn.
+        let G = 32, cachedPositions = min(96, T), hd = C / H
+        let wt = buffer(3 * C * C, scale: 0.05)
+        time("  gen qkv sgemm+bias, 32 rows", perStep: 0) {
+            LinearOp.forward(out: y, inp: x, weight: w, bias: bias, rows: G, inFeatures: C, outFeatures: 3 * C)
+        }
+        time("  gen qkv linear_rows, 32 rows", perStep: 0) {
+            tgfl_linear_rows(y, x, wt, bias, G, C, 3 * C, 0)
+        }
+        let tile = (T + 7) / 8 * 8 * hd, cache = buffer(2 * 32 * H * L * tile)
+        for slots in [1, 32] {
+            time("  gen attn cache, \(slots) slot(s)", perStep: 0) {
+                for s in 0..<(32 * H * L) {
+                    let base = cache + 2 * (s % (slots * H * L)) * tile
+                    tgfl_attend_cached(y, x, base, base + tile, cachedPositions, hd, 0.25, xhat)
+                }
+            }
         }
         time("  empty parallel region x100", perStep: 0) {
             for _ in 0..<100 { Parallel.forEach(parts: 8, threads: th) { _, _ in } }
