@@ -41,6 +41,9 @@ struct FederatedEvidence: ParsableCommand {
     var parts = "quality,byzantine,dropout,privacy"
     @Option(help: "Local learning rate (federated clients, centralized and local-only training).") var learningRate = 2e-3
     @Option(help: "Federated strategy of the quality run (fedavg, fedadam, ...).") var strategy = "fedavg"
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp("Initialize head.bias of every model to its training tokens' "
+          + "smoothed log frequencies (TokenPrior): pooled for federated and centralized, own data for local-only."))
+    var outputPrior = true
     @Option(help: "Clients of the Byzantine runs.") var byzantineClients = 10
     @Option(help: "Byzantine clients among them.") var attackers = 2
     @Option(help: "Sign-flip attack scale s (Δ ← −s·Δ).") var flipScale = 4.0
@@ -70,6 +73,7 @@ struct FederatedEvidence: ParsableCommand {
         var base = Self.baseOptions(clients: clients, rounds: rounds, localSteps: localSteps, batch: batch,
                                     sequenceLength: sequenceLength, threads: threads)
         base.learningRate = learningRate
+        base.outputPrior = outputPrior
         base.seed = 1          // every run below starts from the same model and draws as the quality run's seed 1
         print("tgfl-bench federated-evidence  S&P 500 \(sp.count) returns, training span \(trainDays) days split by time "
               + "across \(clients) institutions; held-out \(heldOut.count) days; load avg \(BenchmarkSupport.loadAverage())")
@@ -191,6 +195,11 @@ struct FederatedEvidence: ParsableCommand {
         // Centralized: the pooled training span, R·S steps of batch N·B.
         let central = try ScenarioModel(config: .small, seed: seed)
         try central.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
+        let trainSpan = Array(series[0][..<trainDays])
+        if outputPrior {
+            try central.setOutputPrior(tokenCounts: try TokenPrior.counts([tokenizer.encode(trainSpan)],
+                                                                          vocabSize: tokenizer.vocabSize))
+        }
         var t = TrainingOptions(steps: steps, batchSize: batch * clients, sequenceLength: sequenceLength,
                                 learningRate: learningRate, minLearningRate: learningRate, warmupSteps: 0)
         t.threads = threads
@@ -208,6 +217,10 @@ struct FederatedEvidence: ParsableCommand {
             let own = Array(series[0][(i * n)..<((i + 1) * n)])
             let m = try ScenarioModel(config: .small, seed: seed)
             try m.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
+            if outputPrior {
+                try m.setOutputPrior(tokenCounts: try TokenPrior.counts([tokenizer.encode(own)],
+                                                                        vocabSize: tokenizer.vocabSize))
+            }
             var lt = TrainingOptions(steps: steps, batchSize: batch, sequenceLength: sequenceLength,
                                      learningRate: learningRate, minLearningRate: learningRate, warmupSteps: 0)
             lt.validationFraction = 0.1

@@ -87,6 +87,11 @@ struct FederateCommand: ParsableCommand {
     @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks).")
     var secureAgg = false
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Start head.bias from the smoothed log frequencies of the clients' summed training tokens.",
+        discussion: "--no-output-prior starts from GPT-2's zero bias, i.e. uniform over all tokens."))
+    var outputPrior = true
+
     @Option(help: "Seed of everything (initialization, partition, sampling, noise).")
     var seed: UInt64 = 42
 
@@ -128,11 +133,12 @@ struct FederateCommand: ParsableCommand {
         }
         let model = try ScenarioModel(config: config.config, seed: seed)
         logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
-        let options = try federatedOptions(
+        var options = try federatedOptions(
             clients: clients, rounds: rounds, localSteps: localSteps, batchSize: batchSize, learningRate: lr,
             validationFraction: valFraction, partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
             privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: seed,
             threads: threads)
+        options.outputPrior = outputPrior
         logInfo("federation: \(clients) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1)" } ?? "")"
                 + (secureAgg ? ", secure aggregation" : ""))

@@ -45,6 +45,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Early stopping: evaluations without improvement before stopping (0 = off).")
     var patience: Int = 0
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Start head.bias from the smoothed log frequencies of the training tokens (a new model only).",
+        discussion: "--no-output-prior starts from GPT-2's zero bias, i.e. uniform over all tokens."))
+    var outputPrior = true
+
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
     var out: String
 
@@ -83,9 +88,10 @@ struct TrainCommand: ParsableCommand {
             logInfo("model: \(config.rawValue) (\(describe(model.config))), "
                      + "\(model.transformer.parameterCount) parameters")
         }
-        let options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr,
+        var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr,
                                       minLearningRate: lr / 10, validationFraction: valFraction,
                                       patience: patience, seed: seed, threads: threads)
+        options.outputPrior = outputPrior
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
                                            saveOnInterrupt: out)
         try model.save(to: out)

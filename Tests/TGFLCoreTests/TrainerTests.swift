@@ -13,8 +13,9 @@ final class TrainerTests: XCTestCase {
 
     func testLossFallsOnAGARCHSeries() throws {
         let model = try ScenarioModel(config: Self.tiny, seed: 1)
-        let options = TrainingOptions(steps: 60, batchSize: 16, learningRate: 1e-2, minLearningRate: 1e-3,
+        var options = TrainingOptions(steps: 60, batchSize: 16, learningRate: 1e-2, minLearningRate: 1e-3,
                                       warmupSteps: 5, evaluateEvery: 20, seed: 3)
+        options.outputPrior = false    // start uniform, as GPT-2's zero bias does
         var reported: [TrainingProgress] = []
         let report = try Trainer(model: model, options: options).fit(series: try garch(800)) {
             reported.append($0)
@@ -31,6 +32,17 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(report.bestValidationLoss!, log(16.0) - 1)
         XCTAssertEqual(model.history.records.map(\.step), [20, 40, 60])
         XCTAssertEqual(model.history.summary["steps"], "60")
+
+        // With the output prior (the default) the first step already starts near the
+        // marginal entropy of the tokens, far below ln 16.
+        options.outputPrior = true
+        var first: Double?
+        _ = try Trainer(model: try ScenarioModel(config: Self.tiny, seed: 1), options: options)
+            .fit(series: try garch(800)) { p in
+                if first == nil { first = p.trainLoss }
+                return true
+            }
+        XCTAssertLessThan(first!, log(16.0) - 1)
     }
 
     func testNoWindowCrossesTheSplitAndDataModelsSeeOnlyTrainingDays() throws {

@@ -255,6 +255,28 @@ final class TransformerFederatedTests: XCTestCase {
         assertClose(regimes.thresholds, pooled.thresholds, rtol: 0.003, atol: 0, "regime thresholds")
     }
 
+    /// The server sums the series' token counts: on the S&P 500 split by time across 8 clients,
+    /// head.bias equals SciPy's prior of the pooled training span
+    /// (Tests/Fixtures/make_token_prior_reference.py), as central training gets.
+    func testOutputPriorFromSummedTokenCountsMatchesSciPy() throws {
+        struct Case: Decodable { let log_p: [Double] }
+        let ref: [String: Case] = try loadJSONFixture("token_prior_reference.json")
+        var o = options(rounds: 1, clients: 8)
+        o.partition = .timePeriods
+        o.validationFraction = 0.2
+        o.sequenceLength = 16
+        let config = ModelConfig(vocabSize: 512, contextLength: 16, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32, nRegimes: 4)
+        let model = try ScenarioModel(config: config, seed: 1)
+        _ = try FederatedTrainer(model: model, options: o).makeClients(series: [try MarketData.sp500().logReturns().values])
+        let bias = try model.transformer.parameter(named: "head.bias")
+        for k in 0..<512 { assertClose(Double(bias[k]), ref["sp500"]!.log_p[k], rtol: 1e-6, "head.bias[\(k)]") }
+
+        o.outputPrior = false
+        let plain = try ScenarioModel(config: config, seed: 1)
+        _ = try FederatedTrainer(model: plain, options: o).makeClients(series: [try MarketData.sp500().logReturns().values])
+        XCTAssertTrue(try plain.transformer.parameter(named: "head.bias").allSatisfy { $0 == 0 })
+    }
+
     func testStrategyKindAndPartitionParsing() throws {
         let names = try StrategyKind.allCases.map { try $0.makeStrategy(clientLearningRate: 0.01).name }
         XCTAssertEqual(names, ["FedAvg", "FedAvgM", "FedProx", "FedAdagrad", "FedAdam", "FedYogi", "FedMedian",

@@ -257,6 +257,26 @@ public final class ScenarioModel: @unchecked Sendable {
         }
     }
 
+    /// Sets `head.bias` to the smoothed log frequencies of the training tokens
+    /// (`TokenPrior.logProbabilities(counts:)`), so the model starts from the data's marginal
+    /// distribution instead of a uniform one over all V tokens. Trainers call it when they fit
+    /// the data models of a fresh model (`TrainingOptions.outputPrior`).
+    /// - Parameter tokenCounts: V counts of the training tokens.
+    /// - Throws: `TGFLError.shapeMismatch` unless there are V counts; the errors of
+    ///   `TokenPrior.logProbabilities(counts:)`. On error nothing changes.
+    public func setOutputPrior(tokenCounts: [Int]) throws {
+        guard tokenCounts.count == config.vocabSize else {
+            throw TGFLError.shapeMismatch(
+                "output prior: \(tokenCounts.count) token counts but the model has vocab_size \(config.vocabSize)")
+        }
+        let logP = try TokenPrior.logProbabilities(counts: tokenCounts)
+        try withLock {
+            let bias = try transformer.parameter(named: "head.bias")
+            for k in 0..<bias.count { bias[k] = Float(logP[k]) }
+            optimizerState = nil
+        }
+    }
+
     /// The fitted tokenizer and regime model, or a clear error.
     func fittedDataModels(for purpose: String) throws -> (ReturnTokenizer, RegimeModel) {
         try withLock {

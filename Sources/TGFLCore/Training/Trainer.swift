@@ -29,6 +29,12 @@ public struct TrainingOptions: Sendable {
     public var seed: UInt64
     /// Worker threads (nil: the model's current count). Results do not depend on it.
     public var threads: Int?
+    /// When the trainer fits the data models of a model that has none, also set `head.bias`
+    /// to the smoothed log frequencies of the training tokens (`ScenarioModel.setOutputPrior`).
+    /// Without it a fresh model starts uniform over all V tokens, most of which lie in the far
+    /// tails, and short runs generate far too many extreme days. A model that already has its
+    /// data models is never touched.
+    public var outputPrior = true
 
     public init(steps: Int = 300, batchSize: Int = 32, sequenceLength: Int? = nil, learningRate: Double = 1e-3,
                 minLearningRate: Double = 1e-4, warmupSteps: Int = 20, weightDecay: Double = 0.01,
@@ -167,6 +173,11 @@ public final class Trainer {
             let training = series.map { Array($0[0..<splitDay(count: $0.count, trainFraction: trainFraction)]) }
             try model.fitDataModels(trainingReturns: training,
                                     options: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
+            if options.outputPrior {
+                let tokenizer = try model.fittedDataModels(for: "train").0
+                try model.setOutputPrior(tokenCounts: try TokenPrior.counts(training.map { try tokenizer.encode($0) },
+                                                                            vocabSize: model.config.vocabSize))
+            }
         }
         let (tokenizer, regimeModel) = try model.fittedDataModels(for: "train")
         let tokens = try series.map { try tokenizer.encode($0) }

@@ -47,6 +47,10 @@ public struct FederatedTrainingOptions: Sendable {
     /// Clients also report `val_loss` of their new local weights from `fit` (one extra
     /// forward pass over their validation windows per round).
     public var reportLocalValidation = true
+    /// When the data models are fitted here (a model that has none), also set `head.bias` to
+    /// the smoothed log frequencies of the pooled training tokens (`TrainingOptions.outputPrior`):
+    /// each series sends its V token counts on the fitted tokenizer and the server sums them.
+    public var outputPrior = true
 
     public init() {}
 }
@@ -85,7 +89,9 @@ public struct FederatedTrainingReport: Sendable {
 /// 1. each series j: training span = first ⌊(1 − validationFraction)·n_j⌋ days
 /// 2. data models (if the model has none): every series sends a LocalDataSummary
 ///    (n, mean, M2, volatility histogram); the server fits the tokenizer (pooled moments)
-///    and the regime thresholds (quantiles of the pooled histogram) — no raw returns pooled
+///    and the regime thresholds (quantiles of the pooled histogram) — no raw returns pooled;
+///    then (outputPrior) every series sends its V token counts on that tokenizer and the
+///    server sets head.bias to the smoothed log frequencies of their sum (TokenPrior)
 /// 3. tokenize, label, cut windows of length T; time split per series (train | validation)
 /// 4. partition training windows across N clients (WindowMetadata → WindowInfo);
 ///    validation windows: own series (natural), contiguous periods (time), else IID
@@ -169,6 +175,14 @@ public final class FederatedTrainer {
                                                               window: pipeline.regimeWindow,
                                                               quantileLevels: pipeline.regimeQuantileLevels)
             try model.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
+            if o.outputPrior {
+                var pooled = [Int](repeating: 0, count: tokenizer.vocabSize)
+                for span in spans {
+                    let own = try TokenPrior.counts([try tokenizer.encode(span)], vocabSize: tokenizer.vocabSize)
+                    for k in pooled.indices { pooled[k] += own[k] }
+                }
+                try model.setOutputPrior(tokenCounts: pooled)
+            }
         }
         guard let tokenizer = model.tokenizer, let regimeModel = model.regimeModel else {
             throw TGFLError.invalidArgument("the model has no tokenizer/regime model")
@@ -405,6 +419,7 @@ enum FederationRecord {
             "faults": ["dropout_probability": o.faults.dropoutProbability, "deadline": finite(o.faults.deadline),
                        "byzantine_clients": o.faults.byzantine.keys.sorted()],
             "data_models": "per-series summaries (moments, volatility histogram) combined on the server",
+            "output_prior": o.outputPrior,
             "history": history,
         ]
         guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return "{}" }
