@@ -44,6 +44,12 @@ struct FederatedEvidence: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: ArgumentHelp("Initialize head.bias of every model to its training tokens' "
           + "smoothed log frequencies (TokenPrior): pooled for federated and centralized, own data for local-only."))
     var outputPrior = true
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp("Quality: every model keeps the parameters of its best "
+          + "validation evaluation (federated: best round; others: best of the evaluations every S steps)."))
+    var selectBest = true
+    @Option(help: ArgumentHelp("Quality: fraction of each institution's period (its last days) held out for "
+            + "validation and model selection; the held-out test span is never used for it."))
+    var selectionFraction = 0.2
     @Option(help: "Clients of the Byzantine runs.") var byzantineClients = 10
     @Option(help: "Byzantine clients among them.") var attackers = 2
     @Option(help: "Sign-flip attack scale s (Δ ← −s·Δ).") var flipScale = 4.0
@@ -84,7 +90,13 @@ struct FederatedEvidence: ParsableCommand {
         if wanted.contains("quality") {
             var q = base
             q.strategy = try StrategyKind(parsing: strategy)
-            clean = try quality(base: q, series: series, heldOut: heldOut, trainDays: trainDays)
+            q.partition = .natural
+            q.validationFraction = selectionFraction
+            q.restoreBestRound = selectBest
+            q.maxValidationWindows = 64
+            let n = trainDays / clients
+            let institutions = (0..<clients).map { Array(sp[($0 * n)..<(($0 + 1) * n)]) }
+            clean = try quality(base: q, institutions: institutions, heldOut: heldOut, trainDays: trainDays)
         }
         if wanted.contains("byzantine") { try byzantine(base: base, series: series) }
         if wanted.contains("dropout") || wanted.contains("privacy"), clean == nil {
@@ -154,13 +166,25 @@ struct FederatedEvidence: ParsableCommand {
     // MARK: - Quality
 
     /// Federated vs centralized vs local-only over `seeds` training seeds; prints the table.
+    ///
+    /// Every model sees the same days: institution i holds `institutions[i]`; its first
+    /// `1 − selectionFraction` trains, its last `selectionFraction` validates (model selection).
+    /// Federated = the natural partition over the institutions; centralized = `Trainer` on all of
+    /// them (the same training and validation days, pooled); local-only = `Trainer` on one.
     /// - Returns: The clean federated run's final validation loss (first seed).
-    func quality(base: FederatedTrainingOptions, series: [[Double]], heldOut: [Double], trainDays: Int) throws -> Double {
+    func quality(base: FederatedTrainingOptions, institutions: [[Double]], heldOut: [Double], trainDays: Int) throws -> Double {
         let steps = rounds * localSteps
-        print("  quality: \(seeds) training seeds; per seed: federated (\(base.strategy.rawValue)) \(rounds) rounds × "
-              + "\(localSteps) steps × \(clients) clients × batch \(batch) = \(steps * clients * batch) windows; centralized "
-              + "\(steps) steps × batch \(batch * clients) = same windows, same number of sequential steps; local-only "
-              + "\(steps) steps × batch \(batch) = what each institution computes in the federation")
+        let selection = selectBest ? "keeps its best validation evaluation" : "keeps its last parameters"
+        let days = institutions[0].count
+        let trainPct = Int(((1 - selectionFraction) * 100).rounded()), valPct = Int((selectionFraction * 100).rounded())
+        let windows = steps * clients * batch
+        var line = "  quality: \(seeds) training seeds; \(clients) institutions of \(days) days, each: first \(trainPct) % "
+        line += "trains, last \(valPct) % validates; per seed, at most: federated (\(base.strategy.rawValue)) \(rounds) "
+        line += "rounds × \(localSteps) steps × \(clients) clients × batch \(batch) = \(windows) windows; centralized "
+        line += "\(steps) steps × batch \(batch * clients) = same windows, same number of sequential steps; local-only "
+        line += "\(steps) steps × batch \(batch) = what each institution computes in the federation; validation every "
+        line += "\(localSteps) steps (every round); every model \(selection); output prior \(outputPrior ? "on" : "off")"
+        print(line)
         print("  scores: \(paths) generated paths × \(heldOut.count) days per model (held-out regime path, prompt = last "
               + "\(sequenceLength) training days, generation seed 1000 + training seed, the same for every model), "
               + "\(bootstrap) bootstrap resamples of the paths")
@@ -171,13 +195,22 @@ struct FederatedEvidence: ParsableCommand {
         for seed in 1...seeds {
             var o = base
             o.seed = UInt64(seed)
-            let (fedModel, report) = try Self.federated("seed \(seed): \(base.strategy.rawValue) (clean)", o, series: series)
+            let (fedModel, report) = try Self.federated("seed \(seed): \(base.strategy.rawValue) (clean)", o,
+                                                        series: institutions)
+            if let best = bestRound(fedModel) { print("      best validation round \(best) of \(rounds)") }
             if seed == 1 { clean = report.rounds.last?.validationLoss ?? .nan }
-            perSeed.append(try scoreSeed(seed: UInt64(seed), fedModel: fedModel, series: series, heldOut: heldOut,
-                                         trainDays: trainDays, real: real))
+            perSeed.append(try scoreSeed(seed: UInt64(seed), fedModel: fedModel, institutions: institutions,
+                                         heldOut: heldOut, trainDays: trainDays, real: real))
         }
         printSummary(perSeed)
         return clean
+    }
+
+    /// `best_round` of a federated model's record (nil when not selected).
+    func bestRound(_ m: ScenarioModel) -> Int? {
+        guard let json = m.federation, let data = json.data(using: .utf8),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return obj["best_round"] as? Int
     }
 
     /// Scores of every model of one seed, with bootstrap replicates for the federated and
@@ -188,54 +221,55 @@ struct FederatedEvidence: ParsableCommand {
         var federatedBoot: [[Double]], centralizedBoot: [[Double]], localsBoot: [[[Double]]]
     }
 
-    func scoreSeed(seed: UInt64, fedModel: ScenarioModel, series: [[Double]], heldOut: [Double], trainDays: Int,
+    /// Central training on `series` with the quality run's budget, selection and prior.
+    func centralModel(seed: UInt64, series: [[Double]], batchSize: Int, tokenizer: ReturnTokenizer,
+                      regimes: RegimeModel) throws -> (ScenarioModel, TrainingReport) {
+        let steps = rounds * localSteps
+        let m = try ScenarioModel(config: .small, seed: seed)
+        try m.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
+        if outputPrior {
+            // The same training days the federated clients count (the first 1 − f of each series).
+            let spans = series.map { Array($0[..<Int(((1 - selectionFraction) * Double($0.count)).rounded(.down))]) }
+            try m.setOutputPrior(tokenCounts: try TokenPrior.counts(spans.map { try tokenizer.encode($0) },
+                                                                    vocabSize: tokenizer.vocabSize))
+        }
+        var t = TrainingOptions(steps: steps, batchSize: batchSize, sequenceLength: sequenceLength,
+                                learningRate: learningRate, minLearningRate: learningRate, warmupSteps: 0)
+        t.validationFraction = selectionFraction
+        t.threads = threads
+        t.evaluateEvery = localSteps
+        t.restoreBest = selectBest
+        t.seed = seed
+        let report = try Trainer(model: m, options: t).fit(series: series)
+        return (m, report)
+    }
+
+    func scoreSeed(seed: UInt64, fedModel: ScenarioModel, institutions: [[Double]], heldOut: [Double], trainDays: Int,
                    real: HeldOutFacts) throws -> SeedScores {
         let tokenizer = fedModel.tokenizer!, regimes = fedModel.regimeModel!
         let steps = rounds * localSteps
-        // Centralized: the pooled training span, R·S steps of batch N·B.
-        let central = try ScenarioModel(config: .small, seed: seed)
-        try central.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
-        let trainSpan = Array(series[0][..<trainDays])
-        if outputPrior {
-            try central.setOutputPrior(tokenCounts: try TokenPrior.counts([tokenizer.encode(trainSpan)],
-                                                                          vocabSize: tokenizer.vocabSize))
-        }
-        var t = TrainingOptions(steps: steps, batchSize: batch * clients, sequenceLength: sequenceLength,
-                                learningRate: learningRate, minLearningRate: learningRate, warmupSteps: 0)
-        t.threads = threads
-        t.evaluateEvery = steps
-        t.seed = seed
+        // Centralized: all institutions' days pooled, R·S steps of batch N·B.
         var t0 = BenchmarkSupport.now()
-        _ = try Trainer(model: central, options: t).fit(series: series)
-        print(String(format: "  seed %d: centralized %d steps × batch %d (%.1f s)", seed, steps, batch * clients,
-                     BenchmarkSupport.now() - t0))
+        let (central, cr) = try centralModel(seed: seed, series: institutions, batchSize: batch * clients,
+                                             tokenizer: tokenizer, regimes: regimes)
+        print(String(format: "  seed %d: centralized %d steps × batch %d (%.1f s), best validation step %@", seed, steps,
+                     batch * clients, BenchmarkSupport.now() - t0, cr.bestStep.map { "\($0)" } ?? "—"))
         // Local-only: institution i alone on its own period, R·S steps of batch B.
-        let n = trainDays / clients
         var locals: [ScenarioModel] = []
+        var bestSteps: [String] = []
         t0 = BenchmarkSupport.now()
-        for i in 0..<clients {
-            let own = Array(series[0][(i * n)..<((i + 1) * n)])
-            let m = try ScenarioModel(config: .small, seed: seed)
-            try m.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
-            if outputPrior {
-                try m.setOutputPrior(tokenCounts: try TokenPrior.counts([tokenizer.encode(own)],
-                                                                        vocabSize: tokenizer.vocabSize))
-            }
-            var lt = TrainingOptions(steps: steps, batchSize: batch, sequenceLength: sequenceLength,
-                                     learningRate: learningRate, minLearningRate: learningRate, warmupSteps: 0)
-            lt.validationFraction = 0.1
-            lt.threads = threads
-            lt.evaluateEvery = steps
-            lt.seed = seed
-            _ = try Trainer(model: m, options: lt).fit(series: [own])
+        for own in institutions {
+            let (m, r) = try centralModel(seed: seed, series: [own], batchSize: batch, tokenizer: tokenizer, regimes: regimes)
             locals.append(m)
+            bestSteps.append(r.bestStep.map { "\($0)" } ?? "—")
         }
-        print(String(format: "  seed %d: local-only %d models × %d steps × batch %d (%.1f s)", seed, clients, steps, batch,
-                     BenchmarkSupport.now() - t0))
+        print(String(format: "  seed %d: local-only %d models × %d steps × batch %d (%.1f s), best validation steps %@",
+                     seed, clients, steps, batch, BenchmarkSupport.now() - t0, bestSteps.joined(separator: " ")))
 
-        let labels = try regimes.label(series[0])
+        let full = institutions.reduce([], +) + heldOut
+        let labels = try regimes.label(full)
         let heldLabels = Array(labels[trainDays...]).map(Int.init)
-        let prompt = Array(series[0][(trainDays - sequenceLength)..<trainDays])
+        let prompt = Array(full[(trainDays - sequenceLength)..<trainDays])
         t0 = BenchmarkSupport.now()
         func facts(_ m: ScenarioModel) throws -> (GeneratedFacts, Double) {
             let nll = -(try m.logLikelihood(returns: heldOut))
@@ -246,9 +280,11 @@ struct FederatedEvidence: ParsableCommand {
         let all = [fedModel, central] + locals
         var scores: [[Double]] = []
         var boots: [[[Double]]] = []
+        var kurtoses: [Double] = []
         for (k, m) in all.enumerated() {
             let (g, nll) = try facts(m)
             scores.append(try g.scores(real: real, nll: nll))
+            kurtoses.append(g.kurtosis.reduce(0, +) / Double(g.kurtosis.count))
             var rng = SeededRNG(seed: 0xB007 &+ seed, stream: UInt64(k))
             var reps: [[Double]] = []
             for _ in 0..<bootstrap {
@@ -258,11 +294,12 @@ struct FederatedEvidence: ParsableCommand {
             boots.append(reps)
         }
         print(String(format: "  seed %d: scored %d models (%.1f s)", seed, all.count, BenchmarkSupport.now() - t0))
-        print("    model           " + Score.allCases.map { $0.short.padding(toLength: 11, withPad: " ", startingAt: 0) }.joined())
+        print("    model           " + Score.allCases.map { $0.short.padding(toLength: 11, withPad: " ", startingAt: 0) }.joined()
+              + "mean κ (real \(String(format: "%.2f", real.kurtosis)))")
         let names = ["federated", "centralized"] + (0..<clients).map { "local-only #\($0)" }
-        for (name, s) in zip(names, scores) {
+        for (name, (s, kappa)) in zip(names, zip(scores, kurtoses)) {
             print("    " + name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                  + s.map { String(format: "%-11.4f", $0) }.joined())
+                  + s.map { String(format: "%-11.4f", $0) }.joined() + String(format: "%.2f", kappa))
         }
         return SeedScores(federated: scores[0], centralized: scores[1], locals: Array(scores[2...]),
                           federatedBoot: boots[0], centralizedBoot: boots[1], localsBoot: Array(boots[2...]))

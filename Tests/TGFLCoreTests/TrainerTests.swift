@@ -64,6 +64,38 @@ final class TrainerTests: XCTestCase {
         assertClose(model.tokenizer!.std, std, rtol: 1e-12)
     }
 
+    /// restoreBest keeps the parameters of the best evaluation: they equal those of a second
+    /// run stopped at that step (constant learning rate, so the two runs share every step).
+    func testRestoreBestKeepsTheParametersOfTheBestEvaluation() throws {
+        let series = try garch(120)
+        var options = TrainingOptions(steps: 40, batchSize: 8, learningRate: 3e-2, minLearningRate: 3e-2,
+                                      warmupSteps: 0, evaluateEvery: 4, seed: 9)
+        options.restoreBest = true
+        let model = try ScenarioModel(config: Self.tiny, seed: 2)
+        let report = try Trainer(model: model, options: options).fit(series: series)
+        let records = model.history.records.compactMap { r in r.valLoss.map { (r.step, $0) } }
+        let argmin = try XCTUnwrap(records.min { $0.1 < $1.1 })
+        XCTAssertEqual(report.bestStep, argmin.0)
+        XCTAssertEqual(report.bestValidationLoss, argmin.1)
+        XCTAssertLessThan(argmin.0, 40, "this run must overfit, so that the best is not the last step")
+        XCTAssertEqual(model.history.summary["best_step"], "\(argmin.0)")
+        XCTAssertEqual(model.history.summary["restored_best"], "true")
+
+        var short = options
+        short.restoreBest = false
+        short.steps = argmin.0
+        let reference = try ScenarioModel(config: Self.tiny, seed: 2)
+        _ = try Trainer(model: reference, options: short).fit(series: series)
+        XCTAssertEqual(model.parameters(), reference.parameters(), "restored = the run stopped at the best step")
+
+        // Off (the default): the last step's parameters.
+        options.restoreBest = false
+        let last = try ScenarioModel(config: Self.tiny, seed: 2)
+        _ = try Trainer(model: last, options: options).fit(series: series)
+        XCTAssertNotEqual(last.parameters(), model.parameters())
+        XCTAssertEqual(last.history.summary["restored_best"], "false")
+    }
+
     func testEarlyStoppingTriggers() throws {
         // A learning rate far below Float32 resolution leaves the weights unchanged, so the
         // validation loss never improves after the first evaluation.

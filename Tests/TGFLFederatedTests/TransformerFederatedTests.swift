@@ -216,6 +216,34 @@ final class TransformerFederatedTests: XCTestCase {
         XCTAssertEqual(resumed.parameters(), straight.parameters(), "resumed run must equal the uninterrupted one")
     }
 
+    /// restoreBestRound: the model gets the global weights of the round with the lowest global
+    /// validation loss — the same bits as a run of exactly that many rounds.
+    func testRestoreBestRoundKeepsTheBestGlobalModel() throws {
+        let series = try institutions(days: 120)
+        var o = options(rounds: 12)
+        o.learningRate = 3e-2
+        o.restoreBestRound = true
+        let (model, report) = try run(o, series: series)
+        let losses = report.rounds.map { $0.validationLoss ?? .infinity }
+        let best = losses.indices.min { losses[$0] < losses[$1] }! + 1
+        XCTAssertLessThan(best, 12, "this run must overfit, so that the best is not the last round")
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(model.federation!.utf8)) as? [String: Any])
+        XCTAssertEqual(obj["best_round"] as? Int, best)
+        XCTAssertEqual(obj["restore_best_round"] as? Bool, true)
+
+        var short = o
+        short.rounds = best
+        short.restoreBestRound = false
+        let (reference, _) = try run(short, series: series)
+        XCTAssertEqual(model.parameters(), reference.parameters(), "restored = the run stopped at the best round")
+
+        o.restoreBestRound = false
+        let (last, lastReport) = try run(o, series: series)
+        XCTAssertNotEqual(last.parameters(), model.parameters())
+        let lastObj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lastReport.federationJSON.utf8)) as? [String: Any])
+        XCTAssertTrue(lastObj["best_round"] is NSNull)
+    }
+
     func testFederationJSONRecordsStrategyRoundsClientsAndPrivacy() throws {
         var o = options(rounds: 2)
         o.strategy = .fedprox

@@ -35,6 +35,11 @@ public struct TrainingOptions: Sendable {
     /// tails, and short runs generate far too many extreme days. A model that already has its
     /// data models is never touched.
     public var outputPrior = true
+    /// Model selection: when the run ends (all steps, or early stopping), set the parameters to
+    /// those of the evaluation with the lowest validation loss, as Keras'
+    /// `EarlyStopping(restore_best_weights=True)`. The best is tracked within one `fit` call;
+    /// a cancelled run keeps its last parameters. Without validation data it does nothing.
+    public var restoreBest = false
 
     public init(steps: Int = 300, batchSize: Int = 32, sequenceLength: Int? = nil, learningRate: Double = 1e-3,
                 minLearningRate: Double = 1e-4, warmupSteps: Int = 20, weightDecay: Double = 0.01,
@@ -88,13 +93,16 @@ public struct TrainingReport: Sendable {
     public var finalTrainLoss: Double
     /// Whether early stopping ended the run.
     public var stoppedEarly: Bool
+    /// Step of the lowest validation loss (nil without validation data); with
+    /// `TrainingOptions.restoreBest` the model holds that step's parameters.
+    public var bestStep: Int?
     /// Whether the progress callback stopped the run (`fit` then throws `.cancelled`
     /// instead of returning, so a returned report has `false`).
     public var cancelled: Bool
 
     public init(stepsRun: Int, bestValidationLoss: Double?, finalTrainLoss: Double, stoppedEarly: Bool,
-                cancelled: Bool) {
-        self.stepsRun = stepsRun; self.bestValidationLoss = bestValidationLoss
+                cancelled: Bool, bestStep: Int? = nil) {
+        self.stepsRun = stepsRun; self.bestValidationLoss = bestValidationLoss; self.bestStep = bestStep
         self.finalTrainLoss = finalTrainLoss; self.stoppedEarly = stoppedEarly; self.cancelled = cancelled
     }
 }
@@ -258,6 +266,8 @@ public final class Trainer {
         let clip: Double? = options.gradientClip > 0 ? options.gradientClip : nil
 
         var best: Double?
+        var bestStep: Int?
+        var bestParameters: [Float]?          // restoreBest: the parameters at `bestStep`
         var sinceBest = 0
         var stepsRun = 0
         var lastLoss = Double.nan
@@ -274,6 +284,8 @@ public final class Trainer {
                 "validation_windows": "\(data.validationIndices.count)",
                 "final_train_loss": lastLoss.isFinite ? "\(lastLoss)" : "nan",
                 "best_validation_loss": best.map { "\($0)" } ?? "none",
+                "best_step": bestStep.map { "\($0)" } ?? "none",
+                "restored_best": "\(options.restoreBest && bestParameters != nil && !cancelled)",
                 "stopped_early": "\(stoppedEarly)", "cancelled": "\(cancelled)", "seed": "\(options.seed)",
             ]
             model.history = history
@@ -308,6 +320,8 @@ public final class Trainer {
                 if let v = validation {
                     if best == nil || v < best! {
                         best = v
+                        bestStep = step
+                        if options.restoreBest { bestParameters = transformer.parameters() }
                         sinceBest = 0
                     } else {
                         sinceBest += 1
@@ -329,8 +343,9 @@ public final class Trainer {
             }
             if stoppedEarly { break }
         }
+        if let bestParameters { try transformer.setParameters(bestParameters) }
         return TrainingReport(stepsRun: stepsRun, bestValidationLoss: best, finalTrainLoss: lastLoss,
-                              stoppedEarly: stoppedEarly, cancelled: false)
+                              stoppedEarly: stoppedEarly, cancelled: false, bestStep: bestStep)
     }
 }
 

@@ -51,6 +51,11 @@ public struct FederatedTrainingOptions: Sendable {
     /// the smoothed log frequencies of the pooled training tokens (`TrainingOptions.outputPrior`):
     /// each series sends its V token counts on the fitted tokenizer and the server sums them.
     public var outputPrior = true
+    /// Model selection: after the last round, the model gets the global weights of the round
+    /// with the lowest global validation loss (clients' federated evaluation) instead of the
+    /// last round's; the record's `best_round` says which. Tracked within one `fit` call; a
+    /// cancelled run keeps its last round. Rounds without a validation loss are skipped.
+    public var restoreBestRound = false
 
     public init() {}
 }
@@ -257,7 +262,8 @@ public final class FederatedTrainer {
     ///   - resumeFrom: A checkpoint written by this trainer (`checkpointEvery`) holding
     ///     `/federation_state`; the run continues bit-identically to an uninterrupted one.
     ///   - progress: Called after every round; return false to stop.
-    /// - Returns: The report; the model holds the final global weights and the JSON record.
+    /// - Returns: The report; the model holds the final global weights (with
+    ///   `restoreBestRound`: those of the best validation round) and the JSON record.
     /// - Throws: The errors of `makeClients` and `FederatedSimulation`; `TGFLError.cancelled`
     ///   when `progress` returned false (the model then holds the last full round's global
     ///   weights and the record up to it); `.checkpoint` for a bad resume file.
@@ -287,16 +293,25 @@ public final class FederatedTrainer {
         }
         let start = Date()
         let startRound = simulation.state.completedRounds
-        let finish = { (state: FederationState, cancelled: Bool) throws -> String in
-            try self.model.setParameters(state.globalParameters)
-            let json = FederationRecord.json(state: state, options: o, federation: federation, cancelled: cancelled)
+        var best: (round: Int, loss: Double, parameters: [Float])?
+        let finish = { (state: FederationState, cancelled: Bool, bestRound: Int?) throws -> String in
+            if let best, bestRound != nil {
+                try self.model.setParameters(best.parameters)
+            } else {
+                try self.model.setParameters(state.globalParameters)
+            }
+            let json = FederationRecord.json(state: state, options: o, federation: federation, cancelled: cancelled,
+                                             bestRound: bestRound)
             self.model.federation = json
             return json
         }
         var state: FederationState
         do {
-            state = try simulation.run(progress: progress.map { callback in
-                { record in
+            state = try simulation.run(progress: { record in
+                    if o.restoreBestRound, let v = record.validationLoss, v.isFinite, best == nil || v < best!.loss {
+                        best = (record.round, v, simulation.state.globalParameters)
+                    }
+                    guard let callback = progress else { return true }
                     let elapsed = Date().timeIntervalSince(start)
                     let done = record.round - startRound
                     return callback(RoundProgress(
@@ -306,10 +321,9 @@ public final class FederatedTrainer {
                         elapsedSeconds: elapsed,
                         etaSeconds: done > 0 ? elapsed / Double(done) * Double(o.rounds - record.round) : 0,
                         record: record))
-                }
             }, checkpoint: { state in
                 guard let path = o.checkpointPath else { return }
-                _ = try finish(state, false)
+                _ = try finish(state, false, nil)
                 var checkpoint = try self.model.checkpoint()
                 checkpoint.federationState = try FederationStateCodec.encode(state)
                 try checkpoint.save(to: path)
@@ -318,11 +332,11 @@ public final class FederatedTrainer {
             // The engine's state is always the last completed round: keep it in the model.
             var cancelled = false
             if case TGFLError.cancelled? = error as? TGFLError { cancelled = true }
-            _ = try? finish(simulation.state, cancelled)
+            _ = try? finish(simulation.state, cancelled, nil)
             throw error
         }
         state = simulation.state
-        let json = try finish(state, false)
+        let json = try finish(state, false, best?.round)
         var epsilon: Double?
         if let acc = state.accountant, let e = try? acc.epsilon(delta: o.privacyDelta).epsilon, e.isFinite { epsilon = e }
         return FederatedTrainingReport(rounds: state.history, epsilon: epsilon, delta: o.privacyDelta, federationJSON: json)
@@ -380,7 +394,7 @@ public enum FederationStateCodec {
 /// The `model.federation` JSON record.
 enum FederationRecord {
     static func json(state: FederationState, options o: FederatedTrainingOptions,
-                     federation f: FederatedTrainer.Federation, cancelled: Bool) -> String {
+                     federation f: FederatedTrainer.Federation, cancelled: Bool, bestRound: Int? = nil) -> String {
         func finite(_ x: Double?) -> Any { x.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
         var epsilon: Double?
         if let acc = state.accountant, let e = try? acc.epsilon(delta: o.privacyDelta).epsilon, e.isFinite { epsilon = e }
@@ -420,6 +434,7 @@ enum FederationRecord {
                        "byzantine_clients": o.faults.byzantine.keys.sorted()],
             "data_models": "per-series summaries (moments, volatility histogram) combined on the server",
             "output_prior": o.outputPrior,
+            "restore_best_round": o.restoreBestRound, "best_round": bestRound.map { $0 as Any } ?? NSNull(),
             "history": history,
         ]
         guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return "{}" }
