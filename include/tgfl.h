@@ -189,7 +189,9 @@ TGFL_API tgfl_train_params tgfl_train_default_params(void);
 
 // Trains on one series of daily log returns. If the model has no tokenizer/regime model
 // yet (a freshly created model), both are fitted on the training span (the first
-// 1 - val_fraction of the days) first; otherwise the model's own are used, so training
+// 1 - val_fraction of the days) first, and head.bias is set to the smoothed log frequencies
+// of the training tokens (so the model starts from the data's marginal distribution, not a
+// uniform one over all V tokens); otherwise the model's own are used, so training
 // continues a loaded checkpoint (with its optimizer state when saved).
 // On TGFL_ERR_CANCELLED the model holds the weights after the last completed step.
 // Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns or params),

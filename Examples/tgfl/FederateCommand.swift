@@ -92,6 +92,10 @@ struct FederateCommand: ParsableCommand {
         discussion: "--no-output-prior starts from GPT-2's zero bias, i.e. uniform over all tokens."))
     var outputPrior = true
 
+    @Flag(help: ArgumentHelp("Model selection: keep the global model of the round with the lowest federated validation loss "
+          + "instead of the last round's."))
+    var keepBest = false
+
     @Option(help: "Seed of everything (initialization, partition, sampling, noise).")
     var seed: UInt64 = 42
 
@@ -139,6 +143,7 @@ struct FederateCommand: ParsableCommand {
             privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: seed,
             threads: threads)
         options.outputPrior = outputPrior
+        options.restoreBestRound = keepBest
         logInfo("federation: \(clients) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1)" } ?? "")"
                 + (secureAgg ? ", secure aggregation" : ""))
@@ -147,6 +152,10 @@ struct FederateCommand: ParsableCommand {
         var line = "federated \(report.rounds.count) rounds"
         if let v = report.rounds.last?.validationLoss { line += ", validation loss \(ProgressFormat.metric(v))" }
         if let e = report.epsilon { line += String(format: ", privacy ε = %.3f at δ = %g", e, report.delta) }
+        if keepBest, let best = report.rounds.filter({ $0.validationLoss?.isFinite == true })
+            .min(by: { $0.validationLoss! < $1.validationLoss! }) {
+            line += "; kept round \(best.round) (validation loss \(ProgressFormat.metric(best.validationLoss!)))"
+        }
         print(line)
         print("saved \(out)")
     }

@@ -50,6 +50,10 @@ struct TrainCommand: ParsableCommand {
         discussion: "--no-output-prior starts from GPT-2's zero bias, i.e. uniform over all tokens."))
     var outputPrior = true
 
+    @Flag(help: ArgumentHelp("Model selection: keep the parameters of the validation evaluation (every 25 steps) with the lowest "
+          + "loss instead of the last step's."))
+    var keepBest = false
+
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
     var out: String
 
@@ -92,12 +96,14 @@ struct TrainCommand: ParsableCommand {
                                       minLearningRate: lr / 10, validationFraction: valFraction,
                                       patience: patience, seed: seed, threads: threads)
         options.outputPrior = outputPrior
+        options.restoreBest = keepBest
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
                                            saveOnInterrupt: out)
         try model.save(to: out)
         var line = "trained \(report.stepsRun) steps: train loss \(ProgressFormat.metric(report.finalTrainLoss))"
         if let v = report.bestValidationLoss { line += ", best validation loss \(ProgressFormat.metric(v))" }
         if report.stoppedEarly { line += " (stopped early)" }
+        if keepBest, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
         print(line)
         print("saved \(out)")
     }

@@ -83,18 +83,27 @@ def reference_returns() -> np.ndarray:
 def fit_base_model(run_config: Mapping[str, Any]) -> tgfl.Model:
     """A fresh model (weights from ``seed``) with tokenizer and regimes fitted on the reference.
 
-    The C ABI fits the data models inside the first training call, so the ServerApp trains
-    on the reference span and then puts the initial weights back: the base model holds the
-    initial weights of ``Model.create(config, seed)`` and the fitted tokenizer/regimes.
+    The C ABI fits the data models inside the first training call of a new model, and also
+    sets ``head.bias`` (the last V parameters) to the reference tokens' smoothed log
+    frequencies, the output prior that keeps generated tails realistic (README, "Training a new
+    model"). So the ServerApp runs one step at a negligible learning rate, keeps that bias, and
+    puts every other initial weight back: the base model holds the initial weights of
+    ``Model.create(config, seed)`` with the prior's ``head.bias`` and the fitted tokenizer/regimes.
 
     ``set_parameters`` clears the AdamW state of that fitting run, so every ClientApp's
     ``train`` starts a fresh optimizer run of ``local-steps`` steps (the ClientApp checks
     that it did).
     """
     seed = int(run_config["seed"])
-    model = tgfl.Model.create(model_config(run_config), seed=seed)
+    config = model_config(run_config)
+    model = tgfl.Model.create(config, seed=seed)
     initial = model.parameters()
-    model.train(reference_returns(), train_params(run_config, seed))
+    params = train_params(run_config, seed)
+    params.steps, params.eval_every = 1, 1
+    params.learning_rate = params.min_learning_rate = 1e-30   # moves no weight of float32 size
+    model.train(reference_returns(), params)
+    vocab = config.vocab_size
+    initial[-vocab:] = model.parameters()[-vocab:]              # head.bias: the output prior
     model.set_parameters(initial)
     return model
 

@@ -111,7 +111,8 @@ public struct TrainingReport: Sendable {
 ///
 /// ```
 /// k_j = ⌊(1 − validationFraction) · n_j⌋                   first validation day of series j
-/// tokenizer, regimes fitted on r_j[0 ..< k_j] (when the model has none)
+/// tokenizer, regimes fitted on r_j[0 ..< k_j] (when the model has none);
+///     then head.bias = log TokenPrior(counts of those days' tokens)   (outputPrior)
 /// train windows ⊂ days 0 ..< k_j,  validation windows ⊂ days k_j ..< n_j   (WindowSplit)
 /// step s = 0 … S−1:  batch = B windows drawn with replacement by SeededRNG(seed, stream: s)
 ///                    lr_s = warm-up + cosine (LearningRateSchedule(peak, min, W, S))
@@ -119,6 +120,7 @@ public struct TrainingReport: Sendable {
 /// every evaluateEvery steps and at the end: validation loss = mean cross-entropy over at
 ///     most 256 fixed validation windows (evenly spaced indices ⌊i · n / 256⌋), batch B
 /// early stop after `patience` evaluations without improvement
+/// at the end (restoreBest): θ ← θ at the evaluation with the lowest validation loss
 /// ```
 /// Because batch `s` depends only on `(seed, s)` and the optimizer state is kept in the
 /// model, a run stopped after step N (cancelled, or saved and loaded) and continued with the
