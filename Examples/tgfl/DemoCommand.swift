@@ -13,7 +13,7 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Steps: (1) the first 80% of the S&P 500 days (1999–2014) is split across 8 \
             institutions by contiguous time periods, so each saw different regimes; they train one \
-            model with FedAvg, 15 rounds × 10 local steps of 16 windows (--central: one central run of \
+            model with FedAvg, 10 rounds × 10 local steps of 16 windows (--central: one central run of \
             150 steps instead; longer runs overfit the 16 training years); (2) 1,000 one-year \
             (250-day) scenarios per regime (calm, normal, volatile, crisis), plus 1,000 along \
             historical regime paths; (3) per regime, the generated std, excess kurtosis and 1% VaR \
@@ -36,7 +36,7 @@ struct DemoCommand: ParsableCommand {
     var strategy: String = "fedavg"
 
     @Option(help: "Federated rounds.")
-    var rounds: Int = 15
+    var rounds: Int = 10
 
     @Option(name: .customLong("local-steps"), help: "Local optimizer steps per client and round.")
     var localSteps: Int = 10
