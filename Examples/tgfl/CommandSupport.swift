@@ -149,3 +149,16 @@ func logInfo(_ message: String) { log.info("\(message)") }
 
 /// Logs a warning line (through swift-log).
 func logWarning(_ message: String) { log.warning("\(message)") }
+
+/// `--[no-]output-prior` and `--keep-best`, shared by `train` and `federate`.
+struct ModelSelectionOptions: ParsableArguments {
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Start head.bias of a new model from the smoothed log frequencies of the training tokens "
+            + "(federated: the clients' summed counts).",
+        discussion: "--no-output-prior starts from GPT-2's zero bias, i.e. uniform over all tokens."))
+    var outputPrior = true
+
+    @Flag(help: ArgumentHelp("Model selection: keep the parameters of the validation evaluation with the lowest "
+          + "loss (train: every 25 steps; federate: every round) instead of the last ones."))
+    var keepBest = false
+}

@@ -87,14 +87,7 @@ struct FederateCommand: ParsableCommand {
     @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks).")
     var secureAgg = false
 
-    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Start head.bias from the smoothed log frequencies of the clients' summed training tokens.",
-        discussion: "--no-output-prior starts from GPT-2's zero bias, i.e. uniform over all tokens."))
-    var outputPrior = true
-
-    @Flag(help: ArgumentHelp("Model selection: keep the global model of the round with the lowest federated validation loss "
-          + "instead of the last round's."))
-    var keepBest = false
+    @OptionGroup var selection: ModelSelectionOptions
 
     @Option(help: "Seed of everything (initialization, partition, sampling, noise).")
     var seed: UInt64 = 42
@@ -142,8 +135,8 @@ struct FederateCommand: ParsableCommand {
             validationFraction: valFraction, partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
             privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: seed,
             threads: threads)
-        options.outputPrior = outputPrior
-        options.restoreBestRound = keepBest
+        options.outputPrior = selection.outputPrior
+        options.restoreBestRound = selection.keepBest
         logInfo("federation: \(clients) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1)" } ?? "")"
                 + (secureAgg ? ", secure aggregation" : ""))
@@ -152,7 +145,7 @@ struct FederateCommand: ParsableCommand {
         var line = "federated \(report.rounds.count) rounds"
         if let v = report.rounds.last?.validationLoss { line += ", validation loss \(ProgressFormat.metric(v))" }
         if let e = report.epsilon { line += String(format: ", privacy ε = %.3f at δ = %g", e, report.delta) }
-        if keepBest, let best = report.rounds.filter({ $0.validationLoss?.isFinite == true })
+        if selection.keepBest, let best = report.rounds.filter({ $0.validationLoss?.isFinite == true })
             .min(by: { $0.validationLoss! < $1.validationLoss! }) {
             line += "; kept round \(best.round) (validation loss \(ProgressFormat.metric(best.validationLoss!)))"
         }

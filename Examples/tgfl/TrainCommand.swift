@@ -45,14 +45,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Early stopping: evaluations without improvement before stopping (0 = off).")
     var patience: Int = 0
 
-    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Start head.bias from the smoothed log frequencies of the training tokens (a new model only).",
-        discussion: "--no-output-prior starts from GPT-2's zero bias, i.e. uniform over all tokens."))
-    var outputPrior = true
-
-    @Flag(help: ArgumentHelp("Model selection: keep the parameters of the validation evaluation (every 25 steps) with the lowest "
-          + "loss instead of the last step's."))
-    var keepBest = false
+    @OptionGroup var selection: ModelSelectionOptions
 
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
     var out: String
@@ -95,15 +88,15 @@ struct TrainCommand: ParsableCommand {
         var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr,
                                       minLearningRate: lr / 10, validationFraction: valFraction,
                                       patience: patience, seed: seed, threads: threads)
-        options.outputPrior = outputPrior
-        options.restoreBest = keepBest
+        options.outputPrior = selection.outputPrior
+        options.restoreBest = selection.keepBest
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
                                            saveOnInterrupt: out)
         try model.save(to: out)
         var line = "trained \(report.stepsRun) steps: train loss \(ProgressFormat.metric(report.finalTrainLoss))"
         if let v = report.bestValidationLoss { line += ", best validation loss \(ProgressFormat.metric(v))" }
         if report.stoppedEarly { line += " (stopped early)" }
-        if keepBest, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
+        if selection.keepBest, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
         print(line)
         print("saved \(out)")
     }
