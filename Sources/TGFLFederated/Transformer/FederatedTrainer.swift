@@ -181,12 +181,9 @@ public final class FederatedTrainer {
                                                               quantileLevels: pipeline.regimeQuantileLevels)
             try model.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
             if o.outputPrior {
-                var pooled = [Int](repeating: 0, count: tokenizer.vocabSize)
-                for span in spans {
-                    let own = try TokenPrior.counts([try tokenizer.encode(span)], vocabSize: tokenizer.vocabSize)
-                    for k in pooled.indices { pooled[k] += own[k] }
-                }
-                try model.setOutputPrior(tokenCounts: pooled)
+                // Σ over series of each series' counts = the counts of all spans together.
+                try model.setOutputPrior(tokenCounts: try TokenPrior.counts(spans.map { try tokenizer.encode($0) },
+                                                                            vocabSize: tokenizer.vocabSize))
             }
         }
         guard let tokenizer = model.tokenizer, let regimeModel = model.regimeModel else {
