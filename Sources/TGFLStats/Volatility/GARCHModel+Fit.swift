@@ -80,12 +80,21 @@ extension GARCHModel {
         guard !starts.isEmpty else {
             throw StatsError.invalidParameter("GARCH fit: no starting value gives a finite likelihood; check the series")
         }
-        var best: (x: [Double], f: Double, iterations: Int, converged: Bool)?
-        for x0 in starts {
-            let r = BFGS.minimize(x0, maxIterations: options.maxIterations, tolerance: options.tolerance) {
-                objective.valueAndGradient($0)
+        // The starts run in parallel; the winner is chosen in start order, so the result does
+        // not depend on the thread count.
+        var results = [BFGS.Result?](repeating: nil, count: starts.count)
+        let maxIterations = options.maxIterations, tolerance = options.tolerance
+        results.withUnsafeMutableBufferPointer { res in
+            let res = UnsafeSendableBuffer(res)
+            DispatchQueue.concurrentPerform(iterations: starts.count) { k in
+                res.base[k] = BFGS.minimize(starts[k], maxIterations: maxIterations, tolerance: tolerance) {
+                    objective.valueAndGradient($0)
+                }
             }
-            if r.f.isFinite, best == nil || r.f < best!.f { best = (r.x, r.f, r.iterations, r.converged) }
+        }
+        var best: (x: [Double], f: Double, iterations: Int, converged: Bool)?
+        for case let r? in results where r.f.isFinite && (best == nil || r.f < best!.f) {
+            best = (r.x, r.f, r.iterations, r.converged)
         }
         guard let best else {
             throw StatsError.invalidParameter("GARCH fit: the likelihood is not finite at any start; check the series")
