@@ -10,7 +10,7 @@ public struct GARCHFitOptions: Sendable {
 }
 
 /// The result of `GARCHModel.fit`.
-public struct GARCHFit: Sendable {
+public struct GARCHFit: Sendable, Equatable {
     /// The fitted model, in the units of the data.
     public var model: GARCHModel
     /// The (pooled) log-likelihood at `model`, in the units of the data:
