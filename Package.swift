@@ -3,7 +3,8 @@
 // TGFL — market scenario simulation with federated learning.
 //
 // Layers (each its own product):
-//   CBLAS, CHDF5 (system shims), TGFLKernels (C) → TGFLCore → TGFLStats, TGFLFederated → CTGFL (C ABI)
+//   CBLAS, CHDF5 (system shims), TGFLKernels (C), TGFLStats → TGFLCore → TGFLFederated → CTGFL (C ABI)
+//   (TGFLStats needs no model; TGFLCore uses its GARCH filter for the v2 volatility state)
 // Executables: `tgfl` (command line), `tgfl-bench` (benchmarks).
 
 import PackageDescription
@@ -53,7 +54,7 @@ let package = Package(
         .target(
             name: "TGFLCore",
             dependencies: [
-                "CBLAS", "CHDF5", "TGFLRandom", "TGFLKernels",
+                "CBLAS", "CHDF5", "TGFLRandom", "TGFLKernels", "TGFLStats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
@@ -67,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "TGFLFederated",
-            dependencies: ["TGFLCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TGFLCore", "TGFLStats", .product(name: "Logging", package: "swift-log")]
         ),
         // include/tgfl.h as a Clang module (Sources/CTGFLHeader/module.modulemap), so that
         // CTGFL implements the header's own struct layouts.

@@ -222,16 +222,16 @@ struct FederatedEvidence: ParsableCommand {
     }
 
     /// Central training on `series` with the quality run's budget, selection and prior.
-    func centralModel(seed: UInt64, series: [[Double]], batchSize: Int, tokenizer: ReturnTokenizer,
-                      regimes: RegimeModel) throws -> (ScenarioModel, TrainingReport) {
+    func centralModel(seed: UInt64, series: [[Double]], batchSize: Int,
+                      models: DataModels) throws -> (ScenarioModel, TrainingReport) {
         let steps = rounds * localSteps
         let m = try ScenarioModel(config: .small, seed: seed)
-        try m.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
+        try m.setDataModels(models)
         if outputPrior {
             // The same training days the federated clients count (the first 1 − f of each series).
             let spans = series.map { Array($0[..<Int(((1 - selectionFraction) * Double($0.count)).rounded(.down))]) }
-            try m.setOutputPrior(tokenCounts: try TokenPrior.counts(spans.map { try tokenizer.encode($0) },
-                                                                    vocabSize: tokenizer.vocabSize))
+            let encoded = try spans.map { try models.encode($0) }
+            try m.setOutputPrior(tokens: encoded.map(\.tokens), conditions: encoded.map(\.conditions))
         }
         var t = TrainingOptions(steps: steps, batchSize: batchSize, sequenceLength: sequenceLength,
                                 learningRate: learningRate, minLearningRate: learningRate, warmupSteps: 0)
@@ -246,12 +246,12 @@ struct FederatedEvidence: ParsableCommand {
 
     func scoreSeed(seed: UInt64, fedModel: ScenarioModel, institutions: [[Double]], heldOut: [Double], trainDays: Int,
                    real: HeldOutFacts) throws -> SeedScores {
-        let tokenizer = fedModel.tokenizer!, regimes = fedModel.regimeModel!
+        let models = fedModel.dataModels!
         let steps = rounds * localSteps
         // Centralized: all institutions' days pooled, R·S steps of batch N·B.
         var t0 = BenchmarkSupport.now()
         let (central, cr) = try centralModel(seed: seed, series: institutions, batchSize: batch * clients,
-                                             tokenizer: tokenizer, regimes: regimes)
+                                             models: models)
         print(String(format: "  seed %d: centralized %d steps × batch %d (%.1f s), best validation step %@", seed, steps,
                      batch * clients, BenchmarkSupport.now() - t0, cr.bestStep.map { "\($0)" } ?? "—"))
         // Local-only: institution i alone on its own period, R·S steps of batch B.
@@ -259,7 +259,7 @@ struct FederatedEvidence: ParsableCommand {
         var bestSteps: [String] = []
         t0 = BenchmarkSupport.now()
         for own in institutions {
-            let (m, r) = try centralModel(seed: seed, series: [own], batchSize: batch, tokenizer: tokenizer, regimes: regimes)
+            let (m, r) = try centralModel(seed: seed, series: [own], batchSize: batch, models: models)
             locals.append(m)
             bestSteps.append(r.bestStep.map { "\($0)" } ?? "—")
         }
@@ -267,7 +267,7 @@ struct FederatedEvidence: ParsableCommand {
                      seed, clients, steps, batch, BenchmarkSupport.now() - t0, bestSteps.joined(separator: " ")))
 
         let full = institutions.reduce([], +) + heldOut
-        let labels = try regimes.label(full)
+        let labels = try fedModel.regimeLabels(of: full)
         let heldLabels = Array(labels[trainDays...]).map(Int.init)
         let prompt = Array(full[(trainDays - sequenceLength)..<trainDays])
         t0 = BenchmarkSupport.now()

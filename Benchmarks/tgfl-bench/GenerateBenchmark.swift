@@ -27,7 +27,7 @@ struct GenerateBenchmark: ParsableCommand {
         // A random-weight model with data models fitted on a GARCH series (speed does not
         // depend on the weights).
         let model = try ScenarioModel(config: cfg, seed: 1)
-        let series = try GARCHModel().paths(count: 1, length: 2000, seed: 1)
+        let series = try GARCHGenerator().paths(count: 1, length: 2000, seed: 1)
         try model.fitDataModels(trainingReturns: series, options: nil)
         let threadCount = threads ?? model.transformer.threads
         var times: [Double] = []

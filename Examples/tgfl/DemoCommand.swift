@@ -56,6 +56,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Model configuration (default: demo).", valueName: "name"))
     var config: ModelPreset = .demo
 
+    @OptionGroup var version: ModelVersionOption
+
     @Option(help: "Paths per regime.")
     var paths: Int = 1000
 
@@ -120,7 +122,7 @@ struct DemoCommand: ParsableCommand {
             trainingText = "the trained checkpoint \(path)"
             logInfo("model: \(path) (\(describe(model.config))); skipping training")
         } else {
-            model = try ScenarioModel(config: config.config, seed: seed)
+            model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
             trainingText = central ? "central, \(steps) steps"
                 : "federated, 8 institutions by time period, \(strategy), \(rounds) rounds × \(localSteps) local steps"
             logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
@@ -153,7 +155,7 @@ struct DemoCommand: ParsableCommand {
 
         // 3. Scenarios per regime.
         guard let regimeModel = model.regimeModel else { throw CommandFailure("the model has no regime model") }
-        let labels = try regimeModel.label(all)
+        let labels = try model.regimeLabels(of: all)
         var rows: [RegimeComparison] = []
         for (r, name) in regimeModel.names.enumerated() {
             let options = GenerationOptions(paths: paths, horizon: horizon, regime: .fixed(r),

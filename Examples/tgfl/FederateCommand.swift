@@ -41,6 +41,8 @@ struct FederateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Model configuration: small, large, demo or tiny.", valueName: "name"))
     var config: ModelPreset = .small
 
+    @OptionGroup var version: ModelVersionOption
+
     @Option(help: "Number of institutions (clients).")
     var clients: Int = 8
 
@@ -128,7 +130,7 @@ struct FederateCommand: ParsableCommand {
             logInfo("data: \(path ?? "bundled S&P 500"): \(s.values.count) daily log returns\(dateSpan(s))")
             series.append(s.values)
         }
-        let model = try ScenarioModel(config: config.config, seed: seed)
+        let model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
         logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
         var options = try federatedOptions(
             clients: clients, rounds: rounds, localSteps: localSteps, batchSize: batchSize, learningRate: lr,

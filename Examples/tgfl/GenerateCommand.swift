@@ -21,7 +21,8 @@ struct GenerateCommand: ParsableCommand {
     var model: String
 
     @Option(help: ArgumentHelp("Regime of every day: a name (calm, normal, volatile, crisis) or an index "
-                               + "(default: normal).", valueName: "name|index"))
+                               + "(default: normal for a v1 model; none: unconditional, the default of a v2 model).",
+                               valueName: "name|index|none"))
     var regime: String?
 
     @Option(name: .customLong("regime-path"), help: ArgumentHelp(
@@ -87,8 +88,12 @@ struct GenerateCommand: ParsableCommand {
             let p = try parseRegimePath(regimePath, resolve: scenarioModel.regimeIndex)
             path = p
             condition = .path(p)
+        } else if let regime {
+            condition = regime.lowercased() == "none" || regime.lowercased() == "unconditional"
+                ? .unconditional : .fixed(try scenarioModel.regimeIndex(regime))
         } else {
-            condition = .fixed(try scenarioModel.regimeIndex(regime ?? "1"))
+            // v2 models move between regimes by themselves; v1 models need a regime.
+            condition = scenarioModel.config.modelVersion >= 2 ? .unconditional : .fixed(1)
         }
         let days = try resolveHorizon(explicit: horizon, path: path)
         var prompt: [Double]?
@@ -115,6 +120,7 @@ struct GenerateCommand: ParsableCommand {
 func describeCondition(_ c: RegimeCondition, _ model: ScenarioModel) throws -> String {
     switch c {
     case .fixed(let i): return "regime \(try model.regimeName(i)) (\(i))"
+    case .unconditional: return "unconditional (the model's own volatility and regime dynamics)"
     case .path(let p):
         var runs: [(Int, Int)] = []
         for r in p { if let last = runs.last, last.0 == r { runs[runs.count - 1].1 += 1 } else { runs.append((r, 1)) } }

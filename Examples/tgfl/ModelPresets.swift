@@ -28,9 +28,30 @@ enum ModelPreset: String, CaseIterable, ExpressibleByArgument {
     }
 
     static var allValueStrings: [String] { allCases.map(\.rawValue) }
+
+    /// The preset's architecture as model `version` (1, or 2 with 16 volatility levels).
+    func config(version: Int) -> ModelConfig {
+        version >= 2 ? config.v2() : config
+    }
+}
+
+/// `--model-version`, shared by the commands that create a model.
+struct ModelVersionOption: ParsableArguments {
+    @Option(name: .customLong("model-version"), help: ArgumentHelp(
+        "1: tokens of standardized returns, regimes replayed or fixed; 2: volatility-scaled tokens with a "
+        + "GJR-GARCH volatility state, so scenarios cluster, react to falls and move between regimes by themselves.",
+        valueName: "1|2"))
+    var modelVersion: Int = 2
+
+    func validate() throws {
+        guard ModelConfig.supportedVersions.contains(modelVersion) else {
+            throw ValidationError("--model-version must be 1 or 2, got \(modelVersion)")
+        }
+    }
 }
 
 /// One line describing a config: `V=512 T=128 C=64 L=4 H=4 F=256 R=4`.
 func describe(_ c: ModelConfig) -> String {
     "V=\(c.vocabSize) T=\(c.contextLength) C=\(c.dModel) L=\(c.nLayers) H=\(c.nHeads) F=\(c.dFF) R=\(c.nRegimes)"
+        + (c.modelVersion >= 2 ? " S=\(c.volatilityLevels) (v2)" : " (v1)")
 }

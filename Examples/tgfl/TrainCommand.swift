@@ -24,6 +24,8 @@ struct TrainCommand: ParsableCommand {
                                valueName: "name"))
     var config: ModelPreset = .small
 
+    @OptionGroup var version: ModelVersionOption
+
     @Option(help: "Total optimizer steps (with --resume: continue up to this total).")
     var steps: Int = 300
 
@@ -81,7 +83,7 @@ struct TrainCommand: ParsableCommand {
                             + "the schedule from step 0; pass a larger --steps to continue")
             }
         } else {
-            model = try ScenarioModel(config: config.config, seed: seed)
+            model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
             logInfo("model: \(config.rawValue) (\(describe(model.config))), "
                      + "\(model.transformer.parameterCount) parameters")
         }

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Golden values for TGFL's v1 transformer, computed by an independent PyTorch module.
+"""Golden values for TGFL's v1 and v2 transformers, computed by an independent PyTorch module.
 
 The module below follows DESIGN.md ("The reference transformer (v1)") with exactly its
 parameter names, so `state_dict()` keys are the checkpoint's dataset names:
 
-    x = tok_emb[tokens] + pos_emb[0..<T] + regime_emb[regimes]
+    x = tok_emb[tokens] + pos_emb[0..<T] + regime_emb[regimes]        (v1)
+    x = tok_emb[tokens] + pos_emb[0..<T] + vol_emb[levels]            (v2: model_version 2,
+                                                   n_volatility_levels rows; "regimes" below hold levels;
+                                                   logits += level_bias[levels])
     repeat n_layers: x = x + attn.proj(causal_mha(ln1(x)));  x = x + mlp.proj(gelu(mlp.fc(ln2(x))))
     logits = head(ln_f(x));  loss = mean cross-entropy(logits[:, t], tokens[:, t+1])
 
@@ -27,7 +30,7 @@ Weights are drawn with a fixed seed, spread like PyTorch's defaults (so attentio
 and LayerNorm are exercised away from their near-linear regimes) and rounded to multiples
 of 2^-8 so that the shuffled, gzip-compressed file stays small.
 
-Run (writes reference_small.h5 and reference_odd.h5 next to this script):
+Run (writes reference_small.h5, reference_odd.h5 and reference_v2.h5 next to this script):
     /work/devvenv/bin/python Tests/Fixtures/make_reference.py
     /work/devvenv/bin/python Tests/Fixtures/make_reference.py --vocab 37 --context 19 \
         --d-model 24 --layers 2 --heads 3 --ff 40 --regimes 3 --batch 3 --out /tmp/odd.h5
@@ -53,7 +56,18 @@ CONFIGS = {
                   n_regimes=4),
     "odd": dict(vocab_size=37, context_length=19, d_model=24, n_layers=2, n_heads=3, d_ff=40,
                 n_regimes=3),
+    "v2": dict(vocab_size=64, context_length=24, d_model=32, n_layers=2, n_heads=4, d_ff=48,
+               n_regimes=4, model_version=2, n_volatility_levels=16),
 }
+
+
+def condition_rows(cfg):
+    """Rows of the conditioning table: n_regimes (v1) or n_volatility_levels (v2)."""
+    return cfg["n_volatility_levels"] if cfg.get("model_version", 1) >= 2 else cfg["n_regimes"]
+
+
+def condition_name(cfg):
+    return "vol_emb" if cfg.get("model_version", 1) >= 2 else "regime_emb"
 
 
 class Attention(nn.Module):
@@ -107,31 +121,38 @@ class ReferenceTransformer(nn.Module):
         V, T, C = cfg["vocab_size"], cfg["context_length"], cfg["d_model"]
         self.tok_emb = nn.Embedding(V, C)
         self.pos_emb = nn.Embedding(T, C)
-        self.regime_emb = nn.Embedding(cfg["n_regimes"], C)
+        self.condition = condition_name(cfg)
+        setattr(self, self.condition, nn.Embedding(condition_rows(cfg), C))
         self.blocks = nn.ModuleList(
             [Block(C, cfg["n_heads"], cfg["d_ff"]) for _ in range(cfg["n_layers"])])
         self.ln_f = nn.LayerNorm(C, eps=1e-5)
         self.head = nn.Linear(C, V)
+        self.v2 = cfg.get("model_version", 1) >= 2
+        if self.v2:
+            self.level_bias = nn.Embedding(condition_rows(cfg), V)
 
     def forward(self, tokens, regimes, targets):
         T = tokens.shape[1]
-        x = self.tok_emb(tokens) + self.pos_emb(torch.arange(T)) + self.regime_emb(regimes)
+        x = self.tok_emb(tokens) + self.pos_emb(torch.arange(T)) + getattr(self, self.condition)(regimes)
         for block in self.blocks:
             x = block(x)
         logits = self.head(self.ln_f(x))
+        if self.v2:
+            logits = logits + self.level_bias(regimes)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
         return logits, loss
 
 
 def layout_names(cfg):
-    """The v1 flat order (DESIGN.md), written out independently of the module."""
-    names = ["tok_emb.weight", "pos_emb.weight", "regime_emb.weight"]
+    """The flat order (docs/DESIGN.md), written out independently of the module."""
+    names = ["tok_emb.weight", "pos_emb.weight", condition_name(cfg) + ".weight"]
     for i in range(cfg["n_layers"]):
         p = f"blocks.{i}."
         names += [p + s for s in ("ln1.weight", "ln1.bias", "attn.qkv.weight", "attn.qkv.bias",
                                   "attn.proj.weight", "attn.proj.bias", "ln2.weight", "ln2.bias",
                                   "mlp.fc.weight", "mlp.fc.bias", "mlp.proj.weight", "mlp.proj.bias")]
-    return names + ["ln_f.weight", "ln_f.bias", "head.weight", "head.bias"]
+    names += ["ln_f.weight", "ln_f.bias", "head.weight", "head.bias"]
+    return names + (["level_bias.weight"] if cfg.get("model_version", 1) >= 2 else [])
 
 
 def make_weights(model, seed):
@@ -188,7 +209,8 @@ def main():
     if args.config is None and args.out is None and all(
             getattr(args, k) is None for k in CONFIGS["small"]):
         jobs = [("small", 4, os.path.join(HERE, "reference_small.h5")),
-                ("odd", 3, os.path.join(HERE, "reference_odd.h5"))]
+                ("odd", 3, os.path.join(HERE, "reference_odd.h5")),
+                ("v2", 3, os.path.join(HERE, "reference_v2.h5"))]
     else:
         name = args.config or "small"
         jobs = [(name, args.batch or (4 if name == "small" else 3),
@@ -212,7 +234,7 @@ def write(cfg, B, T, seed, dtype_name, out):
 
     g = torch.Generator().manual_seed(seed + 1)
     tokens = torch.randint(0, cfg["vocab_size"], (B, T + 1), generator=g)
-    regimes = torch.randint(0, cfg["n_regimes"], (B, T), generator=g)
+    regimes = torch.randint(0, condition_rows(cfg), (B, T), generator=g)
     inputs, targets = tokens[:, :T], tokens[:, 1:]
 
     logits, loss = model(inputs, regimes, targets)
@@ -231,7 +253,7 @@ def write(cfg, B, T, seed, dtype_name, out):
 
     with h5py.File(out, "w") as f:
         f.attrs["format"] = "tgfl.checkpoint"
-        f.attrs["format_version"] = 1
+        f.attrs["format_version"] = 2 if cfg.get("model_version", 1) >= 2 else 1
         f.attrs["library_version"] = LIBRARY_VERSION
         f.attrs["model_config"] = json.dumps(cfg, sort_keys=True)
         for n in names:

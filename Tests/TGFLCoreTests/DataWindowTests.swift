@@ -131,7 +131,7 @@ final class DataWindowTests: XCTestCase {
     }
 
     func testPipelineOnSyntheticSeries() throws {
-        let garch = try GARCHModel().paths(count: 2, length: 900, seed: 4)
+        let garch = try GARCHGenerator().paths(count: 2, length: 900, seed: 4)
         let series = [garch[0], Array(garch[1].prefix(600))]
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 128, trainFraction: 0.75, stride: 4)
         let data = try PreparedData(returns: series, config: config)

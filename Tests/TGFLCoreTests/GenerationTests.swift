@@ -10,7 +10,7 @@ func makeFittedModel(_ config: ModelConfig, seed: UInt64 = 3, weightScale: Doubl
     try model.setParameters((0..<model.transformer.parameterCount).map { _ in
         Float(rng.normal(mean: 0, std: weightScale))
     })
-    let series = try GARCHModel().paths(count: 1, length: 400, seed: seed)
+    let series = try GARCHGenerator().paths(count: 1, length: 400, seed: seed)
     try model.fitDataModels(trainingReturns: series, options: nil)
     return model
 }
@@ -52,7 +52,7 @@ final class GenerationTests: XCTestCase {
         for p in 0..<paths {
             let sampled = Array(output.tokens[(p * H)..<((p + 1) * H)])
             let tokens = plan.promptTokens + sampled.dropLast()
-            let regimes = plan.promptRegimes + plan.regimes.dropFirst()
+            let regimes = plan.promptConditions + plan.regimes!.dropFirst()
             XCTAssertEqual(tokens.count, regimes.count)
             try model.transformer.forward(tokens: tokens, regimes: regimes, batch: 1, length: tokens.count)
             let full = Array(model.transformer.logits)
@@ -66,7 +66,7 @@ final class GenerationTests: XCTestCase {
     }
 
     func testCachedLogitsMatchFullForwardWithPromptAndRegimePath() throws {
-        let prompt = try GARCHModel().paths(count: 1, length: 5, seed: 9)[0]
+        let prompt = try GARCHGenerator().paths(count: 1, length: 5, seed: 9)[0]
         try checkCachedLogitsMatchFullForward(config: Self.tiny, prompt: prompt, regimePath: [0, 3, 3, 1, 2, 0, 1, 3])
         try checkCachedLogitsMatchFullForward(config: Self.tiny16, prompt: prompt, regimePath: [2, 2, 0, 3, 1, 1])
         try checkCachedLogitsMatchFullForward(config: Self.tinyOdd, prompt: Array(prompt.prefix(3)),
@@ -94,7 +94,7 @@ final class GenerationTests: XCTestCase {
         let p = 1
         let sampled = Array(output.tokens[(p * H)..<((p + 1) * H)])
         let allTokens = plan.promptTokens + sampled.dropLast()
-        let allRegimes = plan.promptRegimes + plan.regimes.dropFirst()
+        let allRegimes = plan.promptConditions + plan.regimes!.dropFirst()
         // Replay the window rule: inputs 0..<T in the first window; then each slide keeps `keep`.
         var windowStart = 0, windowLength = 1
         for d in 0..<H {

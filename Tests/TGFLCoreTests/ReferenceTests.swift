@@ -99,4 +99,9 @@ final class ReferenceTests: XCTestCase {
     func testOddConfigMatchesPyTorch() throws {
         try check(path: fixtureURL("reference_odd.h5").path)
     }
+
+    /// Model v2: V=64 T=24 C=32 L=2 H=4 F=48, 16 volatility levels in `vol_emb`, B=3.
+    func testV2ConfigMatchesPyTorch() throws {
+        try check(path: fixtureURL("reference_v2.h5").path)
+    }
 }

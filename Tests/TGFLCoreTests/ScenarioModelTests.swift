@@ -23,7 +23,7 @@ final class ScenarioModelTests: XCTestCase {
 
     func testCheckpointRoundTripKeepsEverything() throws {
         let model = try makeFittedModel(Self.tiny)
-        let series = try GARCHModel().paths(count: 1, length: 300, seed: 8)
+        let series = try GARCHGenerator().paths(count: 1, length: 300, seed: 8)
         _ = try Trainer(model: model, options: TrainingOptions(steps: 3, batchSize: 4, warmupSteps: 1,
                                                                evaluateEvery: 2)).fit(series: series)
         model.federation = #"{"strategy":"fedavg","rounds":3}"#
@@ -99,7 +99,7 @@ final class ScenarioModelTests: XCTestCase {
 
     func testFitDataModelsRejectsMismatchedSettings() throws {
         let model = try ScenarioModel(config: Self.tiny, seed: 1)
-        let series = try GARCHModel().paths(count: 1, length: 100, seed: 1)
+        let series = try GARCHGenerator().paths(count: 1, length: 100, seed: 1)
         XCTAssertThrowsError(try model.fitDataModels(
             trainingReturns: series, options: DataPipelineConfig(contextLength: 12, vocabSize: 99)))
         XCTAssertThrowsError(try model.fitDataModels(trainingReturns: [[0.01, .nan] + series[0]], options: nil))
@@ -118,7 +118,7 @@ final class ScenarioModelTests: XCTestCase {
         let bias = (0..<spec.count).map { _ in Float(rng.normal()) }
         zeros.replaceSubrange(spec.offset..<(spec.offset + spec.count), with: bias)
         try model.setParameters(zeros)
-        let returns = try GARCHModel().paths(count: 1, length: 50, seed: 12)[0]   // > context
+        let returns = try GARCHGenerator().paths(count: 1, length: 50, seed: 12)[0]   // > context
         let tokens = try model.tokenizer!.encode(returns)
         let logZ = log(bias.reduce(0.0) { $0 + exp(Double($1)) })
         let expected = tokens.dropFirst().reduce(0.0) { $0 + Double(bias[Int($1)]) - logZ } / 49

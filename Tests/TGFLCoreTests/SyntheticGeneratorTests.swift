@@ -48,7 +48,7 @@ final class SyntheticGeneratorTests: XCTestCase {
     // MARK: - GARCH
 
     func testGARCHUnconditionalVarianceAndVolatilityClustering() throws {
-        let model = GARCHModel(mu: 0, omega: 2e-6, alpha: 0.1, beta: 0.85, nu: 8)
+        let model = GARCHGenerator(mu: 0, omega: 2e-6, alpha: 0.1, beta: 0.85, nu: 8)
         let uncond = 2e-6 / (1 - 0.1 - 0.85)
         XCTAssertEqual(model.unconditionalVariance, uncond, accuracy: 1e-18)
         let paths = try model.paths(count: 200, length: 1000, seed: 7)
@@ -66,13 +66,13 @@ final class SyntheticGeneratorTests: XCTestCase {
     }
 
     func testGARCHParameterValidation() {
-        XCTAssertThrowsError(try GARCHModel(alpha: 0.2, beta: 0.8).paths(count: 1, length: 5, seed: 1)) {
+        XCTAssertThrowsError(try GARCHGenerator(alpha: 0.2, beta: 0.8).paths(count: 1, length: 5, seed: 1)) {
             XCTAssertTrue("\($0)".contains("alpha + beta"), "\($0)")
         }
-        XCTAssertThrowsError(try GARCHModel(nu: 2).validate()) { XCTAssertTrue("\($0)".contains("nu"), "\($0)") }
-        XCTAssertThrowsError(try GARCHModel(omega: 0).validate()) { XCTAssertTrue("\($0)".contains("omega")) }
-        XCTAssertThrowsError(try GARCHModel(alpha: -0.1).validate())
-        XCTAssertThrowsError(try GARCHModel(omega: .nan).validate())
+        XCTAssertThrowsError(try GARCHGenerator(nu: 2).validate()) { XCTAssertTrue("\($0)".contains("nu"), "\($0)") }
+        XCTAssertThrowsError(try GARCHGenerator(omega: 0).validate()) { XCTAssertTrue("\($0)".contains("omega")) }
+        XCTAssertThrowsError(try GARCHGenerator(alpha: -0.1).validate())
+        XCTAssertThrowsError(try GARCHGenerator(omega: .nan).validate())
     }
 
     // MARK: - Merton
@@ -172,7 +172,7 @@ final class SyntheticGeneratorTests: XCTestCase {
 
     func testSameSeedSamePathsDifferentSeedsDiffer() throws {
         let models: [any SyntheticReturnModel] = [
-            GBMModel(), GARCHModel(), MertonJumpModel(), MarkovSwitchingModel.calmTurbulent,
+            GBMModel(), GARCHGenerator(), MertonJumpModel(), MarkovSwitchingModel.calmTurbulent,
         ]
         for model in models {
             let a = try model.paths(count: 3, length: 50, seed: 42)

@@ -8,7 +8,7 @@ final class TrainerTests: XCTestCase {
                                   dFF: 24, nRegimes: 4)
 
     func garch(_ n: Int, seed: UInt64 = 5) throws -> [[Double]] {
-        try GARCHModel().paths(count: 1, length: n, seed: seed)
+        try GARCHGenerator().paths(count: 1, length: n, seed: seed)
     }
 
     func testLossFallsOnAGARCHSeries() throws {
@@ -177,7 +177,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Trainer(model: model, options: TrainingOptions(validationFraction: 1)))
         XCTAssertThrowsError(try Trainer(model: model, options: TrainingOptions(minLearningRate: 1)))
         let trainer = try Trainer(model: model, options: TrainingOptions(steps: 1))
-        XCTAssertThrowsError(try trainer.fit(series: [])) { XCTAssertTrue("\($0)".contains("no return series")) }
+        XCTAssertThrowsError(try trainer.fit(series: [[Double]]())) { XCTAssertTrue("\($0)".contains("no return series")) }
         XCTAssertThrowsError(try trainer.fit(series: [[0.01, .nan] + (try garch(100))[0]])) {
             XCTAssertTrue("\($0)".contains("[1]"), "\($0)")
         }

@@ -10,7 +10,7 @@ final class TransformerFederatedTests: XCTestCase {
 
     /// Four GARCH(1,1) series of 300 days (one per institution), seeded.
     func institutions(_ n: Int = 4, days: Int = 300) throws -> [[Double]] {
-        try GARCHModel().paths(count: n, length: days, seed: 7)
+        try GARCHGenerator().paths(count: n, length: days, seed: 7)
     }
 
     func options(rounds: Int = 4, clients: Int = 4) -> FederatedTrainingOptions {
@@ -152,11 +152,11 @@ final class TransformerFederatedTests: XCTestCase {
             XCTAssertTrue("\($0)".lowercased().contains("krum"), "\($0)")
         }
         // No series, NaN returns.
-        XCTAssertThrowsError(try FederatedTrainer(model: model, options: options()).fit(series: []))
+        XCTAssertThrowsError(try FederatedTrainer(model: model, options: options()).fit(series: [[Double]]()))
         series = try institutions()
         series[0][10] = .nan
         XCTAssertThrowsError(try FederatedTrainer(model: ScenarioModel(config: Self.tiny, seed: 1), options: options())
-            .fit(series: series)) { XCTAssertTrue("\($0)".contains("series 0"), "\($0)") }
+            .fit(series: series)) { XCTAssertTrue("\($0)".contains("series 'series_0': return [10]"), "\($0)") }
     }
 
     /// Bad input "partitions too small for one window": every path names the client and the fix.

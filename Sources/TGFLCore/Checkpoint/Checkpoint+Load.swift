@@ -4,7 +4,7 @@ extension Checkpoint {
     /// Loads and fully checks a checkpoint written by TGFL or by h5py in the same layout.
     ///
     /// Checks, in order: the file opens as HDF5; `format == "tgfl.checkpoint"`;
-    /// `format_version == 1`; `model_config` parses and validates; every tensor of
+    /// `format_version` in 1...2 (2 for a v2 model); `model_config` parses and validates; every tensor of
     /// `ParameterLayout(config:)` is under `/weights` with exactly its shape and finite values;
     /// no other tensor is under `/weights`; the optional `/optimizer` (`step`, `m/<name>`,
     /// `v/<name>`) passes the same tensor checks; `/tokenizer` and `/regimes` hold only scalar
@@ -32,9 +32,9 @@ extension Checkpoint {
             throw fail("the root attribute 'format_version' is missing; TGFL \(TGFLVersion.string) "
                 + "reads format_version \(formatVersion); add the attribute or re-save the checkpoint")
         }
-        guard version == formatVersion else {
+        guard (1...formatVersion).contains(version) else {
             throw fail("format_version \(version) is not supported: TGFL \(TGFLVersion.string) reads "
-                + "format_version \(formatVersion) only; load it with the TGFL version that wrote it")
+                + "format_version 1...\(formatVersion); load it with the TGFL version that wrote it")
         }
         guard let configJSON = try file.stringAttribute("model_config") else {
             throw fail("the root attribute 'model_config' (JSON with vocab_size, context_length, d_model, "
@@ -45,6 +45,10 @@ extension Checkpoint {
             config = try ModelConfig.fromJSON(configJSON)
         } catch let error as TGFLError {
             throw fail("the root attribute 'model_config' is invalid (\(error.description)); fix the JSON")
+        }
+        guard formatVersion(for: config) <= version else {
+            throw fail("model_config has model_version \(config.modelVersion) but format_version is \(version); "
+                + "a v2 model needs format_version 2 (re-save it with this library)")
         }
         let libraryVersion = try file.stringAttribute("library_version") ?? "unknown"
 
@@ -76,6 +80,11 @@ extension Checkpoint {
         var checkpoint = try Checkpoint(config: config, parameters: parameters, optimizer: optimizer,
                                         tokenizer: tokenizer, regimes: regimes, history: history,
                                         federation: federation, libraryVersion: libraryVersion)
+        checkpoint.volatility = try readSection(file, group: Group.volatility)
+        if config.modelVersion >= 2, checkpoint.tokenizer != nil, checkpoint.volatility == nil {
+            throw fail("a v2 model (model_version 2) with a tokenizer needs the '\(Group.volatility)' section; "
+                + "the file is incomplete, so re-save it from the trained model")
+        }
         checkpoint.federationState = try readSection(file, group: Group.federationState)
         return checkpoint
     }

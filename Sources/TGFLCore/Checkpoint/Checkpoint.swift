@@ -5,11 +5,12 @@ import Foundation
 ///
 /// On disk (HDF5, readable with h5py; DESIGN.md "Checkpoints"):
 /// ```
-/// /                 attrs format = "tgfl.checkpoint", format_version = 1,
+/// /                 attrs format = "tgfl.checkpoint", format_version = 1 (v1 models) or 2 (v2),
 ///                         library_version, model_config (JSON)
 /// /weights/<name>   float32 dataset per tensor of ParameterLayout(config:)
 /// /tokenizer        attrs + 1-D float64 datasets               (optional)
 /// /regimes          attrs + 1-D float64 datasets               (optional)
+/// /volatility       attrs + 1-D float64 datasets: the v2 volatility model (format_version 2)
 /// /optimizer        attr step; m/<name>, v/<name> like weights (optional)
 /// /training         attrs history, federation (JSON strings)   (optional)
 /// /federation_state attrs + 1-D float64 datasets: a resumable federated run (optional)
@@ -27,6 +28,8 @@ public struct Checkpoint: Equatable, Sendable {
     public var tokenizer: CheckpointSection?
     /// The fitted regime model.
     public var regimes: CheckpointSection?
+    /// The volatility model of a v2 model (`VolatilityModel`).
+    public var volatility: CheckpointSection?
     /// Training history as a JSON string.
     public var history: String?
     /// Federation record (strategy, rounds, clients, privacy ε/δ) as a JSON string.
@@ -40,8 +43,13 @@ public struct Checkpoint: Equatable, Sendable {
 
     /// The value of the root attribute `format`.
     public static let formatName = "tgfl.checkpoint"
-    /// The value of the root attribute `format_version` this library reads and writes.
-    public static let formatVersion = 1
+    /// The newest `format_version` this library reads and writes. Version 1 files hold v1
+    /// models; version 2 adds `model_version`/`n_volatility_levels` to `model_config` and the
+    /// `/volatility` section. A v1 model is still written as format_version 1, so older
+    /// readers keep reading it.
+    public static let formatVersion = 2
+    /// The `format_version` written for a model config.
+    public static func formatVersion(for config: ModelConfig) -> Int { config.modelVersion >= 2 ? 2 : 1 }
 
     /// Creates a checkpoint after checking that the arrays fit the config.
     ///
@@ -92,6 +100,7 @@ public struct Checkpoint: Equatable, Sendable {
         static let optimizer = "/optimizer"
         static let tokenizer = "/tokenizer"
         static let regimes = "/regimes"
+        static let volatility = "/volatility"
         static let training = "/training"
         static let federationState = "/federation_state"
     }
@@ -100,6 +109,7 @@ public struct Checkpoint: Equatable, Sendable {
     static func describe(_ config: ModelConfig) -> String {
         "vocab_size=\(config.vocabSize) context_length=\(config.contextLength) d_model=\(config.dModel) "
             + "n_layers=\(config.nLayers) n_heads=\(config.nHeads) d_ff=\(config.dFF) n_regimes=\(config.nRegimes)"
+            + (config.modelVersion >= 2 ? " model_version=\(config.modelVersion) n_volatility_levels=\(config.volatilityLevels)" : "")
     }
 
     /// Index and value of the first non-finite element of `values`, if any.

@@ -31,7 +31,20 @@ public struct Regime: Hashable, Sendable, CustomStringConvertible {
 /// month), quantile levels 0.40 / 0.80 / 0.95: on the training span 40% of days are calm,
 /// 40% normal, 15% volatile and 5% crisis, so crisis is rare but present (on the S&P 500
 /// 1999–2014 it covers 2002, the 2008–09 crash and August 2011).
+///
+/// **Model v2** labels days by the filtered volatility `σ_t` of its `VolatilityModel` instead
+/// (basis `.conditionalVolatility`, thresholds = quantiles of the training `σ_t`): `σ_t` is
+/// known before day t, so the regime of a generated day follows from the path generated so far
+/// and unconditional scenarios move between regimes by themselves. Such a model labels
+/// volatilities (`label(volatility:)`); returns are labelled through `DataModels`.
 public struct RegimeModel: Equatable, Sendable {
+    /// What the thresholds apply to.
+    public enum Basis: String, Sendable, Equatable {
+        /// Trailing realized volatility over `window` days (v1).
+        case trailingRealized = "trailing_volatility_quantiles"
+        /// The one-step-ahead volatility σ_t of the v2 volatility filter.
+        case conditionalVolatility = "conditional_volatility_quantiles"
+    }
     /// Default names, calmest first.
     public static let defaultNames = ["calm", "normal", "volatile", "crisis"]
     /// Default trailing window w in days.
@@ -43,9 +56,11 @@ public struct RegimeModel: Equatable, Sendable {
     /// `version` attribute written by this code.
     public static let version = 1
 
+    /// What the thresholds apply to.
+    public let basis: Basis
     /// Regime names, index order (calmest first); unique, case-insensitively.
     public let names: [String]
-    /// Trailing window w in days, ≥ 1.
+    /// Trailing window w in days, ≥ 1 (basis `.trailingRealized`; 0 for `.conditionalVolatility`).
     public let window: Int
     /// Quantile levels q_1 < … < q_{R−1} in (0, 1) that produced the thresholds.
     public let quantileLevels: [Double]
@@ -62,7 +77,22 @@ public struct RegimeModel: Equatable, Sendable {
     /// - Throws: `TGFLError.invalidArgument` naming the bad argument.
     public init(names: [String] = RegimeModel.defaultNames, window: Int = RegimeModel.defaultWindow,
                 quantileLevels: [Double] = RegimeModel.defaultQuantileLevels, thresholds: [Double]) throws {
-        try Self.validate(names: names, window: window, quantileLevels: quantileLevels)
+        try self.init(names: names, basis: .trailingRealized, window: window, quantileLevels: quantileLevels,
+                      thresholds: thresholds)
+    }
+
+    /// Creates a model on the conditional volatility σ_t of model v2 (no window).
+    /// - Throws: `TGFLError.invalidArgument` naming the bad argument.
+    public init(names: [String] = RegimeModel.defaultNames, basis: Basis,
+                quantileLevels: [Double] = RegimeModel.defaultQuantileLevels, thresholds: [Double]) throws {
+        try self.init(names: names, basis: basis, window: basis == .trailingRealized ? Self.defaultWindow : 0,
+                      quantileLevels: quantileLevels, thresholds: thresholds)
+    }
+
+    private init(names: [String], basis: Basis, window: Int, quantileLevels: [Double],
+                 thresholds: [Double]) throws {
+        try Self.validate(names: names, window: basis == .trailingRealized ? window : 1,
+                          quantileLevels: quantileLevels)
         guard thresholds.count == names.count - 1 else {
             throw TGFLError.invalidArgument(
                 "thresholds has \(thresholds.count) values; \(names.count) regimes need \(names.count - 1)")
@@ -71,6 +101,7 @@ public struct RegimeModel: Equatable, Sendable {
             throw TGFLError.invalidArgument(
                 "thresholds[\(j)] = \(t): thresholds must be finite, ≥ 0 and non-decreasing")
         }
+        self.basis = basis
         self.names = names; self.window = window
         self.quantileLevels = quantileLevels; self.thresholds = thresholds
     }
@@ -180,6 +211,11 @@ public struct RegimeModel: Equatable, Sendable {
     /// - Returns: one label in `0 ..< R` per day.
     /// - Throws: `TGFLError.invalidArgument` for empty input or a NaN/infinite return (naming its index).
     public func label(_ returns: [Double]) throws -> [Int32] {
+        guard basis == .trailingRealized else {
+            throw TGFLError.invalidArgument(
+                "this regime model labels the filtered volatility σ_t of a v2 model, not returns; "
+                + "label returns with DataModels.encode(_:) or ScenarioModel.regimeLabels(of:)")
+        }
         guard !returns.isEmpty else { throw TGFLError.invalidArgument("no returns to label") }
         try Self.checkFinite(returns, what: "returns")
         return Self.trailingVolatility(returns, window: window).map { label(volatility: $0) }
@@ -228,15 +264,18 @@ public struct RegimeModel: Equatable, Sendable {
 
     /// The `/regimes` checkpoint section.
     ///
-    /// Attributes: `kind = "trailing_volatility_quantiles"`, `version = 1`, `window` (int),
+    /// Attributes: `kind = "trailing_volatility_quantiles"` (v2: `"conditional_volatility_quantiles"`,
+    /// without `window`), `version = 1`, `window` (int),
     /// `n_regimes` (int), `names` (JSON array of strings). Datasets: `thresholds` [R−1],
     /// `quantile_levels` [R−1].
     public var checkpointSection: CheckpointSection {
         let namesJSON = String(decoding: (try? JSONEncoder().encode(names)) ?? Data("[]".utf8), as: UTF8.self)
-        return CheckpointSection(
-            attributes: ["kind": .string(Self.kind), "version": .int(Self.version),
-                         "window": .int(window), "n_regimes": .int(count), "names": .string(namesJSON)],
-            datasets: ["thresholds": thresholds, "quantile_levels": quantileLevels])
+        var attributes: [String: CheckpointValue] = [
+            "kind": .string(basis.rawValue), "version": .int(Self.version),
+            "n_regimes": .int(count), "names": .string(namesJSON)]
+        if basis == .trailingRealized { attributes["window"] = .int(window) }
+        return CheckpointSection(attributes: attributes,
+                                 datasets: ["thresholds": thresholds, "quantile_levels": quantileLevels])
     }
 
     /// Reads a `/regimes` checkpoint section.
@@ -245,7 +284,9 @@ public struct RegimeModel: Equatable, Sendable {
     ///   unsupported kind or version.
     public init(checkpointSection section: CheckpointSection) throws {
         let r = CheckpointSectionReader(section: section, name: "/regimes")
-        try r.checkKind(Self.kind, supportedVersions: 1...Self.version)
+        let basis: Basis = (try? r.string("kind")) == Basis.conditionalVolatility.rawValue
+            ? .conditionalVolatility : .trailingRealized
+        try r.checkKind(basis.rawValue, supportedVersions: 1...Self.version)
         let n = try r.int("n_regimes")
         guard n >= 1 else { throw r.fail("attribute 'n_regimes' = \(n) must be ≥ 1") }
         let namesJSON = try r.string("names")
@@ -254,7 +295,8 @@ public struct RegimeModel: Equatable, Sendable {
             throw r.fail("attribute 'names' must be a JSON array of \(n) strings, got \(namesJSON)")
         }
         do {
-            try self.init(names: names, window: r.int("window"),
+            try self.init(names: names, basis: basis,
+                          window: basis == .trailingRealized ? r.int("window") : 0,
                           quantileLevels: r.dataset("quantile_levels", count: n - 1),
                           thresholds: r.dataset("thresholds", count: n - 1))
         } catch TGFLError.invalidArgument(let m) where !m.hasPrefix("checkpoint section") {

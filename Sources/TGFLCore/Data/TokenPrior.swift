@@ -45,6 +45,34 @@ public enum TokenPrior {
     /// - Throws: `TGFLError.invalidArgument` for fewer than 2 tokens, a negative count, or no
     ///   counts at all.
     public static func logProbabilities(counts: [Int]) throws -> [Double] {
+        try logProbabilities(counts: counts, floorWeight: 1)
+    }
+
+    /// `logProbabilities(counts:)` with the evenly spread floor weighing `floorWeight`
+    /// observations instead of one: `p_k = (Σ_j c_j w_jk + f/V) / (n + f)`. Model v2 fits one
+    /// prior per volatility level and gives level ℓ the weight `f = n_ℓ / n`, so that the floor
+    /// over all levels together is one observation, as in v1.
+    /// - Throws: as `logProbabilities(counts:)`; `.invalidArgument` for a floor weight that is
+    ///   not positive and finite.
+    public static func logProbabilities(counts: [Int], floorWeight f: Double) throws -> [Double] {
+        try logProbabilities(counts: counts, floorWeight: f, preserveVariance: false)
+    }
+
+    /// `logProbabilities(counts:floorWeight:)`, optionally with a variance-preserving kernel
+    /// (Jones 1991, "On correcting for variance inflation in kernel density estimation"):
+    /// ```
+    /// m, s = mean and sd of the token indices,  c = 1 / sqrt(1 + h²/s²)
+    /// count j spread as φ((k − μ_j) / (c·h)),   μ_j = m + c·(j − m)
+    /// ```
+    /// so the smoothed distribution keeps the mean and (up to the binning) the variance of the
+    /// counts. Model v2 needs this: its tokens are volatility-scaled returns z, and a GJR
+    /// recursion near a unit root turns any excess E[z²] into much larger volatility (a plain
+    /// Silverman kernel raised E[z²] by 6 % and the generated std of the S&P 500 by 25 %).
+    public static func logProbabilities(counts: [Int], floorWeight f: Double,
+                                        preserveVariance: Bool) throws -> [Double] {
+        guard f > 0, f.isFinite else {
+            throw TGFLError.invalidArgument("token prior: floor weight \(f) must be positive and finite")
+        }
         let V = counts.count
         guard V >= 2 else { throw TGFLError.invalidArgument("token counts: need V ≥ 2 tokens, got \(V)") }
         if let k = counts.firstIndex(where: { $0 < 0 }) {
@@ -53,29 +81,79 @@ public enum TokenPrior {
         let n = counts.reduce(0, +)
         guard n > 0 else { throw TGFLError.invalidArgument("token counts: all \(V) counts are zero; no training tokens") }
         let h = bandwidth(counts: counts, total: n)
-        // Kernel weights φ(d / h) for |d| ≤ 6h (beyond, below 1.5e-8 of the peak).
-        let reach = min(V - 1, Int((6 * h).rounded(.up)))
-        let kernel = (0...reach).map { d -> Double in let u = Double(d) / h; return exp(-0.5 * u * u) }
         var smoothed = [Double](repeating: 0, count: V)
-        for j in 0..<V where counts[j] > 0 {
-            let lo = max(0, j - reach), hi = min(V - 1, j + reach)
-            var mass = 0.0
-            for k in lo...hi { mass += kernel[abs(k - j)] }
-            let share = Double(counts[j]) / mass
-            for k in lo...hi { smoothed[k] += share * kernel[abs(k - j)] }
+        if preserveVariance {
+            let (m, sd) = moments(counts: counts, total: n)
+            let c = sd > 0 ? 1 / (1 + h * h / (sd * sd)).squareRoot() : 1
+            let width = c * h, reach = 6 * width
+            for j in 0..<V where counts[j] > 0 {
+                let centre = m + c * (Double(j) - m)
+                let lo = max(0, Int((centre - reach).rounded(.down))), hi = min(V - 1, Int((centre + reach).rounded(.up)))
+                var weights = [Double](repeating: 0, count: hi - lo + 1), mass = 0.0
+                for k in lo...hi {
+                    let u = (Double(k) - centre) / width
+                    weights[k - lo] = exp(-0.5 * u * u)
+                    mass += weights[k - lo]
+                }
+                let share = Double(counts[j]) / mass
+                for k in lo...hi { smoothed[k] += share * weights[k - lo] }
+            }
+        } else {
+            // Kernel weights φ(d / h) for |d| ≤ 6h (beyond, below 1.5e-8 of the peak).
+            let reach = min(V - 1, Int((6 * h).rounded(.up)))
+            let kernel = (0...reach).map { d -> Double in let u = Double(d) / h; return exp(-0.5 * u * u) }
+            for j in 0..<V where counts[j] > 0 {
+                let lo = max(0, j - reach), hi = min(V - 1, j + reach)
+                var mass = 0.0
+                for k in lo...hi { mass += kernel[abs(k - j)] }
+                let share = Double(counts[j]) / mass
+                for k in lo...hi { smoothed[k] += share * kernel[abs(k - j)] }
+            }
         }
-        let floor = 1 / Double(V), total = Double(n) + 1
+        let floor = f / Double(V), total = Double(n) + f
         return smoothed.map { log(($0 + floor) / total) }
     }
 
-    /// Silverman's rule of thumb on the token indices, in bins, at least one bin.
-    static func bandwidth(counts: [Int], total n: Int) -> Double {
+    /// Counts of each token per conditioning level: `counts[ℓ][k]` = days whose condition is ℓ
+    /// and whose token is k (model v2: the level of σ_t and the token of z_t on the same day t).
+    /// - Throws: `TGFLError.shapeMismatch` for sequences of unequal lengths;
+    ///   `.outOfRange` naming the first token or level outside its range.
+    public static func levelCounts(tokens: [[Int32]], levels: [[Int32]], vocabSize V: Int,
+                                   levelCount S: Int) throws -> [[Int]] {
+        guard tokens.count == levels.count else {
+            throw TGFLError.shapeMismatch("\(tokens.count) token sequences but \(levels.count) level sequences")
+        }
+        var c = [[Int]](repeating: [Int](repeating: 0, count: V), count: S)
+        for (s, (t, l)) in zip(tokens, levels).enumerated() {
+            guard t.count == l.count else {
+                throw TGFLError.shapeMismatch("sequence \(s): \(t.count) tokens but \(l.count) levels")
+            }
+            for i in t.indices {
+                guard t[i] >= 0, Int(t[i]) < V else {
+                    throw TGFLError.outOfRange("token [\(s)][\(i)] = \(t[i]) is outside 0 ..< \(V)")
+                }
+                guard l[i] >= 0, Int(l[i]) < S else {
+                    throw TGFLError.outOfRange("level [\(s)][\(i)] = \(l[i]) is outside 0 ..< \(S)")
+                }
+                c[Int(l[i])][Int(t[i])] += 1
+            }
+        }
+        return c
+    }
+
+    /// Mean and standard deviation (ddof 1) of the token indices.
+    static func moments(counts: [Int], total n: Int) -> (mean: Double, sd: Double) {
         var mean = 0.0
         for (k, c) in counts.enumerated() { mean += Double(k) * Double(c) }
         mean /= Double(n)
         var m2 = 0.0
         for (k, c) in counts.enumerated() { m2 += Double(c) * (Double(k) - mean) * (Double(k) - mean) }
-        let sd = n > 1 ? (m2 / Double(n - 1)).squareRoot() : 0
+        return (mean, n > 1 ? (m2 / Double(n - 1)).squareRoot() : 0)
+    }
+
+    /// Silverman's rule of thumb on the token indices, in bins, at least one bin.
+    static func bandwidth(counts: [Int], total n: Int) -> Double {
+        let sd = moments(counts: counts, total: n).sd
         let iqr = quantile(counts, n, 0.75) - quantile(counts, n, 0.25)
         let spread = iqr > 0 ? min(sd, iqr / 1.34) : sd
         return max(1, 0.9 * spread * pow(Double(n), -0.2))

@@ -52,14 +52,20 @@ public struct WindowDataset: Sendable {
     ///     uses days `s … s+T`); `nil` means all days.
     /// - Throws: `TGFLError.shapeMismatch` for unequal lengths (naming the series),
     ///   `TGFLError.invalidArgument` for T or stride < 1 or a day range outside the series.
+    ///   - labels: per series, the regime labels that set each window's `WindowMetadata.regime`
+    ///     when they differ from the conditioning ids (model v2 conditions on volatility levels);
+    ///     nil uses `regimes`.
     public init(tokens: [[Int32]], regimes: [[Int32]], contextLength: Int, stride: Int = 1,
-                dayRanges: [Range<Int>]? = nil) throws {
+                dayRanges: [Range<Int>]? = nil, labels: [[Int32]]? = nil) throws {
         guard contextLength >= 1 else {
             throw TGFLError.invalidArgument("contextLength must be ≥ 1, got \(contextLength)")
         }
         guard stride >= 1 else { throw TGFLError.invalidArgument("stride must be ≥ 1, got \(stride)") }
         guard tokens.count == regimes.count else {
             throw TGFLError.shapeMismatch("\(tokens.count) token series but \(regimes.count) regime series")
+        }
+        if let labels, labels.count != tokens.count {
+            throw TGFLError.shapeMismatch("\(labels.count) label series for \(tokens.count) series")
         }
         if let dayRanges, dayRanges.count != tokens.count {
             throw TGFLError.shapeMismatch("\(dayRanges.count) day ranges for \(tokens.count) series")
@@ -70,6 +76,11 @@ public struct WindowDataset: Sendable {
                 throw TGFLError.shapeMismatch(
                     "series \(j): \(tokens[j].count) tokens but \(regimes[j].count) regime labels (need one per day)")
             }
+            let metadataLabels = labels?[j] ?? regimes[j]
+            guard metadataLabels.count == tokens[j].count else {
+                throw TGFLError.shapeMismatch(
+                    "series \(j): \(tokens[j].count) tokens but \(metadataLabels.count) regime labels (need one per day)")
+            }
             let days = dayRanges?[j] ?? 0..<tokens[j].count
             guard days.lowerBound >= 0, days.upperBound <= tokens[j].count else {
                 throw TGFLError.invalidArgument(
@@ -79,7 +90,7 @@ public struct WindowDataset: Sendable {
             while s + contextLength < days.upperBound {
                 windows.append(WindowMetadata(
                     seriesIndex: j, startDay: s,
-                    regime: Self.dominantRegime(regimes[j][(s + 1)...(s + contextLength)])))
+                    regime: Self.dominantRegime(metadataLabels[(s + 1)...(s + contextLength)])))
                 s += stride
             }
         }
@@ -203,15 +214,16 @@ public struct WindowSplit: Sendable {
     /// - Throws: `TGFLError.invalidArgument` for a fraction outside (0, 1] or if no training
     ///   window fits (the message gives the days needed); shape errors as `WindowDataset`.
     public init(tokens: [[Int32]], regimes: [[Int32]], contextLength: Int, trainFraction: Double = 0.8,
-                stride: Int = 1) throws {
+                stride: Int = 1, labels: [[Int32]]? = nil) throws {
         guard trainFraction > 0, trainFraction <= 1 else {
             throw TGFLError.invalidArgument("trainFraction must be in (0, 1], got \(trainFraction)")
         }
         let k = tokens.map { splitDay(count: $0.count, trainFraction: trainFraction) }
         train = try WindowDataset(tokens: tokens, regimes: regimes, contextLength: contextLength,
-                                  stride: stride, dayRanges: k.map { 0..<$0 })
+                                  stride: stride, dayRanges: k.map { 0..<$0 }, labels: labels)
         validation = try WindowDataset(tokens: tokens, regimes: regimes, contextLength: contextLength,
-                                       stride: stride, dayRanges: zip(k, tokens).map { $0..<$1.count })
+                                       stride: stride, dayRanges: zip(k, tokens).map { $0..<$1.count },
+                                       labels: labels)
         splitDays = k
         guard !train.isEmpty else {
             let need = Int((Double(contextLength + 1) / trainFraction).rounded(.up))

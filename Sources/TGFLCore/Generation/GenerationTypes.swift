@@ -4,8 +4,11 @@ import Foundation
 public enum RegimeCondition: Sendable, Equatable {
     /// The same regime index on every generated day.
     case fixed(Int)
-    /// One regime index per generated day (`count == horizon`).
+    /// One regime index per generated day (`count == horizon`), e.g. history's labels replayed.
     case path([Int])
+    /// No condition: the model's own volatility dynamics move each path between regimes
+    /// (model v2; the regime of each generated day is reported in `ScenarioSet.regimes`).
+    case unconditional
 }
 
 /// Settings of scenario generation (`ScenarioModel.generate`).
@@ -60,8 +63,14 @@ public struct GenerationProgress: Sendable {
 public struct ScenarioSet: Sendable, Equatable {
     /// `returns[p][t]`: log return of day `t + 1` on path `p`.
     public let returns: [[Double]]
+    /// `regimes[p][t]`: the regime of that day — the one asked for (`.fixed`, `.path`), or for
+    /// an unconditional v2 run the band of the path's own volatility state; nil when unknown.
+    public let regimes: [[Int32]]?
 
-    public init(returns: [[Double]]) { self.returns = returns }
+    public init(returns: [[Double]], regimes: [[Int32]]? = nil) {
+        self.returns = returns
+        self.regimes = regimes
+    }
 
     /// Number of paths.
     public var pathCount: Int { returns.count }

@@ -5,19 +5,35 @@ import TGFLKernels
 struct GenerationPlan: Sendable {
     let paths: Int
     let horizon: Int
-    /// Regime index of each generated day, `[horizon]`.
-    let regimes: [Int32]
-    /// Input tokens and regimes of the prompt (the last ≤ T days), same for every path.
+    /// Regime index of each generated day, `[horizon]`; nil for an unconditional v2 run.
+    let regimes: [Int32]?
+    /// Input tokens and conditioning ids of the prompt (the last ≤ T days), the same for every
+    /// path. In v2 the last condition is set per path from its starting volatility.
     let promptTokens: [Int32]
-    let promptRegimes: [Int32]
+    let promptConditions: [Int32]
     let inverseTemperature: Float
     let seed: UInt64
     let threads: Int
+    /// The v2 volatility state, nil for v1.
+    let volatility: VolatilityPlan?
+}
+
+/// The volatility state of a v2 generation run: the model, and where each path starts.
+struct VolatilityPlan: Sendable {
+    let model: VolatilityModel
+    let regimes: RegimeModel
+    /// σ² of the first generated day (from the prompt, or the asked regime's level); nil: drawn
+    /// per path from the training distribution (`VolatilityModel.initialVariance(u:)`).
+    let startVariance: Double?
+    /// The intercept ω of the recursion into day d + 1, per day d (regime-specific when a
+    /// regime is asked for).
+    let omegas: [Double]
 }
 
 /// What a generation run produced; `tokens` and `logits` only when asked for (tests).
 struct GenerationOutput {
     var returns: [Double]          // [paths · horizon]
+    var regimes: [Int32]           // [paths · horizon]
     var tokens: [Int32]            // [paths · horizon] when recorded
     var logits: [Float]            // [paths · horizon · V] when recorded
 }
@@ -34,16 +50,23 @@ extension ScenarioModel {
 
     /// Generates scenario paths by batched autoregressive sampling with a KV cache.
     ///
-    /// Inputs are `(token, regime)` pairs; the regime at position t is the regime of the day
+    /// Inputs are `(token, condition)` pairs; the condition at position t belongs to the day
     /// predicted there (see `WindowDataset`). With a prompt `r_0 … r_{n−1}` (the last
-    /// `context_length` days are used; regimes are labelled on the whole prompt):
+    /// `context_length` days are used; conditions are computed on the whole prompt):
     /// ```
-    /// inputs_t = (encode(r_t), label(r_{t+1})) for t < n−1,   inputs_{n−1} = (encode(r_{n−1}), g_0)
-    /// without a prompt: one input (encode(training mean), g_0)
-    /// day d:  k_d ~ softmax(logits(last position) / τ)      (g_d = regime of day d)
+    /// inputs_t = (token_t, cond_{t+1}) for t < n−1,   inputs_{n−1} = (token_{n−1}, cond of day 0)
+    /// without a prompt: one input (token of the training mean, cond of day 0)
+    /// day d:  k_d ~ softmax(logits(last position) / τ)
     ///         x_d = edge_{k_d} + U · (edge_{k_d+1} − edge_{k_d})   (ReturnTokenizer.sample)
-    ///         append input (k_d, g_{d+1})
+    ///   v1:   r_d = x_d,                            cond_{d+1} = g_{d+1} (the asked regime)
+    ///   v2:   r_d = μ + σ_d · x_d,   σ²_{d+1} = step(σ²_d, r_d − μ, ω_{d})   cond_{d+1} = level(σ²_{d+1})
+    ///   append input (k_d, cond_{d+1})
     /// ```
+    /// In v2, `ω_d` is the fitted ω for `.unconditional` and `ω_g` (`VolatilityModel.omega(regime:)`)
+    /// of the regime asked for day d + 1 otherwise; `σ²_0` comes from the prompt's filtered
+    /// volatility, else from the asked regime's level, else (unconditional) from one uniform
+    /// draw of the path's generator through the training distribution of σ_t.
+    ///
     /// **Sliding window.** Positions are absolute and learned, so a cached sequence cannot
     /// simply be shifted: when a sequence holding `context_length` inputs needs one more, it
     /// keeps its most recent `max(1, context_length / 2)` inputs (including the new one),
@@ -51,32 +74,37 @@ extension ScenarioModel {
     /// than the context therefore work, each day seeing at least half a context of history.
     ///
     /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)` (one
-    /// uniform for its token, one for the value inside the bin, per day), and paths are
+    /// uniform for its starting volatility in an unconditional v2 run without a prompt, then one
+    /// uniform for its token and one for the value inside the bin, per day), and paths are
     /// processed in fixed chunks of 32 with single-threaded products, the chunks spread over
     /// `threads` workers: the same seed gives bit-identical scenarios for any thread count.
     /// - Parameters:
     ///   - options: Paths, horizon, regime condition, prompt, temperature, seed, threads.
     ///   - progress: Called after each finished chunk of paths (possibly from a worker
     ///     thread, one call at a time); return false to cancel.
-    /// - Returns: `paths × horizon` log returns, each inside the tokenizer's range.
+    /// - Returns: `paths × horizon` log returns (v1: inside the tokenizer's range) and the
+    ///   regime of every generated day.
     /// - Throws: `TGFLError.invalidArgument` for an unfitted model ("train the model or load a
     ///   trained checkpoint"), paths or horizon < 1, temperature ≤ 0 or not finite, an empty
-    ///   or NaN prompt; `.outOfRange` for an unknown regime index or a regime path whose
-    ///   length is not the horizon; `.cancelled` when `progress` returned false.
+    ///   or NaN prompt, `.unconditional` on a v1 model; `.outOfRange` for an unknown regime
+    ///   index or a regime path whose length is not the horizon; `.cancelled` when `progress`
+    ///   returned false.
     /// Reference: Radford et al. (2019) GPT-2 sampling with temperature; KV caching as in
-    /// Pope et al. (2022), "Efficiently Scaling Transformer Inference".
+    /// Pope et al. (2022), "Efficiently Scaling Transformer Inference"; the volatility state as
+    /// in filtered historical simulation (Barone-Adesi et al., 1999).
     public func generate(_ options: GenerationOptions,
                          progress: ((GenerationProgress) -> Bool)? = nil) throws -> ScenarioSet {
         let output = try generateRaw(options, record: false, progress: progress)
         let H = options.horizon
-        return ScenarioSet(returns: (0..<options.paths).map { p in
-            Array(output.returns[(p * H)..<((p + 1) * H)])
-        })
+        let rows = 0..<options.paths
+        return ScenarioSet(returns: rows.map { p in Array(output.returns[(p * H)..<((p + 1) * H)]) },
+                           regimes: rows.map { p in Array(output.regimes[(p * H)..<((p + 1) * H)]) })
     }
 
     /// Checks the options and builds the prompt inputs.
     func plan(_ options: GenerationOptions) throws -> GenerationPlan {
-        let (tokenizer, regimeModel) = try fittedDataModels(for: "generate")
+        let models = try fittedDataModels(for: "generate")
+        let regimeModel = models.regimes
         guard options.paths >= 1 else {
             throw TGFLError.invalidArgument("paths must be at least 1, got \(options.paths)")
         }
@@ -96,7 +124,7 @@ extension ScenarioModel {
             throw TGFLError.outOfRange("threads must be at least 1, got \(threads)")
         }
         let R = config.nRegimes
-        let regimes: [Int32]
+        let regimes: [Int32]?
         switch options.regime {
         case .fixed(let g):
             guard (0..<R).contains(g) else {
@@ -114,8 +142,16 @@ extension ScenarioModel {
                     "regime path[\(i)] = \(path[i]) is outside 0..<\(R); valid regimes: \(regimeList(regimeModel))")
             }
             regimes = path.map { Int32($0) }
+        case .unconditional:
+            guard models.volatility != nil else {
+                throw TGFLError.invalidArgument(
+                    "unconditional generation needs a v2 model (its own volatility dynamics); this v1 model "
+                    + "generates under a fixed regime or a regime path (e.g. history's labels replayed)")
+            }
+            regimes = nil
         }
-        var promptTokens: [Int32], promptRegimes: [Int32]
+        var promptTokens: [Int32], promptConditions: [Int32]
+        var startVariance: Double?
         if let prompt = options.prompt {
             guard !prompt.isEmpty else {
                 throw TGFLError.invalidArgument("the prompt is empty; pass nil to start without one")
@@ -124,19 +160,36 @@ extension ScenarioModel {
                 throw TGFLError.invalidArgument(
                     "prompt[\(i)] = \(prompt[i]) is not finite; the prompt must hold real log returns")
             }
-            let tokens = try tokenizer.encode(prompt)
-            let labels = try regimeModel.label(prompt)
+            let encoded = try models.encode(prompt, what: "the prompt")
             let n = prompt.count, keep = min(n, config.contextLength)
-            promptTokens = Array(tokens[(n - keep)...])
-            promptRegimes = (n - keep..<n).map { t in t + 1 < n ? labels[t + 1] : regimes[0] }
+            promptTokens = Array(encoded.tokens[(n - keep)...])
+            promptConditions = (n - keep..<(n - 1)).map { encoded.conditions[$0 + 1] }
+            if let v = models.volatility, let variances = encoded.variances {
+                let omega = v.omega(regime: regimes.map { Int($0[0]) })
+                startVariance = v.step(variance: variances[n - 1], residual: prompt[n - 1] - v.garch.mu, omega: omega)
+            }
         } else {
-            promptTokens = [try tokenizer.encode(tokenizer.mean)]
-            promptRegimes = [regimes[0]]
+            promptConditions = []
+            // One neutral input: the token of the training mean (of returns, or of z in v2).
+            promptTokens = [try models.tokenizer.encode(models.tokenizer.mean)]
+            if let v = models.volatility {
+                startVariance = regimes.map { v.targetVariance(regime: Int($0[0])) }
+            }
+        }
+        var volatility: VolatilityPlan?
+        if let v = models.volatility {
+            let omegas = (0..<options.horizon).map { d in
+                v.omega(regime: regimes.map { Int($0[min(d + 1, options.horizon - 1)]) })
+            }
+            volatility = VolatilityPlan(model: v, regimes: regimeModel, startVariance: startVariance, omegas: omegas)
+        } else {
+            // v1: the last prompt input is conditioned on the regime of day 0.
+            promptConditions.append(regimes![0])
         }
         return GenerationPlan(paths: options.paths, horizon: options.horizon, regimes: regimes,
-                              promptTokens: promptTokens, promptRegimes: promptRegimes,
+                              promptTokens: promptTokens, promptConditions: promptConditions,
                               inverseTemperature: Float(1 / options.temperature), seed: options.seed,
-                              threads: options.threads ?? transformer.threads)
+                              threads: options.threads ?? transformer.threads, volatility: volatility)
     }
 
     private func regimeList(_ model: RegimeModel) -> String {
@@ -149,7 +202,7 @@ extension ScenarioModel {
                      progress: ((GenerationProgress) -> Bool)?) throws -> GenerationOutput {
         try withLock {
             let plan = try self.plan(options)
-            let (tokenizer, _) = try fittedDataModels(for: "generate")
+            let tokenizer = try fittedDataModels(for: "generate").tokenizer
             let P = Self.generationChunkSize, H = plan.horizon, V = config.vocabSize
             let chunks = (plan.paths + P - 1) / P
             let workers = max(1, min(plan.threads, chunks))
@@ -159,6 +212,8 @@ extension ScenarioModel {
             }
             let returns = UnsafeMutablePointer<Double>.allocate(capacity: plan.paths * H)
             defer { returns.deallocate() }
+            let dayRegimes = UnsafeMutablePointer<Int32>.allocate(capacity: plan.paths * H)
+            defer { dayRegimes.deallocate() }
             let recordedTokens = UnsafeMutablePointer<Int32>.allocate(capacity: record ? plan.paths * H : 1)
             defer { recordedTokens.deallocate() }
             let recordedLogits = UnsafeMutablePointer<Float>.allocate(capacity: record ? plan.paths * H * V : 1)
@@ -167,6 +222,7 @@ extension ScenarioModel {
             let control = GenerationControl()
             let started = DispatchTime.now().uptimeNanoseconds
             let out = UncheckedSendable(returns), rt = UncheckedSendable(recordedTokens)
+            let dr = UncheckedSendable(dayRegimes)
             let rl = UncheckedSendable(recordedLogits)
             let callback = UncheckedSendable(progress)
             Parallel.forEach(parts: chunks, threads: workers) { chunk, worker in
@@ -176,7 +232,7 @@ extension ScenarioModel {
                 if stop { return }
                 let first = chunk * P, count = min(P, plan.paths - first)
                 self.sampleChunk(plan: plan, tokenizer: tokenizer, cache: caches[worker], firstPath: first,
-                                 count: count, returns: out.value,
+                                 count: count, returns: out.value, regimes: dr.value,
                                  tokens: record ? rt.value : nil, logits: record ? rl.value : nil)
                 guard let report = callback.value else { return }
                 control.lock.lock()
@@ -194,6 +250,7 @@ extension ScenarioModel {
             if control.cancelled { throw TGFLError.cancelled }
             return GenerationOutput(
                 returns: Array(UnsafeBufferPointer(start: returns, count: plan.paths * H)),
+                regimes: Array(UnsafeBufferPointer(start: dayRegimes, count: plan.paths * H)),
                 tokens: record ? Array(UnsafeBufferPointer(start: recordedTokens, count: plan.paths * H)) : [],
                 logits: record ? Array(UnsafeBufferPointer(start: recordedLogits, count: plan.paths * H * V)) : [])
         }
@@ -201,20 +258,31 @@ extension ScenarioModel {
 
     /// Samples `count` paths starting at `firstPath` in one cache (single-threaded).
     private func sampleChunk(plan: GenerationPlan, tokenizer: ReturnTokenizer, cache: KVCache, firstPath: Int,
-                             count: Int, returns: UnsafeMutablePointer<Double>,
+                             count: Int, returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
                              tokens recordTokens: UnsafeMutablePointer<Int32>?,
                              logits recordLogits: UnsafeMutablePointer<Float>?) {
         let T = config.contextLength, V = config.vocabSize, H = plan.horizon
         var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
         let edges = tokenizer.binEdges
         let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
+        let vol = plan.volatility
 
-        // Prompt prefill: every slot holds the same prompt.
+        // v2: each path's volatility state σ²_d (the variance of the day about to be sampled).
+        var variances = [Double](repeating: 0, count: count)
+        if let vol {
+            for s in 0..<count {
+                variances[s] = vol.startVariance ?? vol.model.initialVariance(u: rngs[s].uniform())
+            }
+        }
+
+        // Prompt prefill: every slot holds the same prompt; in v2 its last condition is the
+        // level of the slot's own starting volatility.
         var length = plan.promptTokens.count
         for s in 0..<count {
             for t in 0..<length {
                 seqTok[s * T + t] = plan.promptTokens[t]
-                seqReg[s * T + t] = plan.promptRegimes[t]
+                seqReg[s * T + t] = t < plan.promptConditions.count ? plan.promptConditions[t]
+                    : vol!.model.level(ofVariance: variances[s])
             }
         }
         prefill(cache: cache, slots: count, length: length)
@@ -228,12 +296,25 @@ extension ScenarioModel {
                 let k = Self.sample(logits: row, V: V, inverseTemperature: plan.inverseTemperature,
                                     scratch: cache.probabilities, rng: &rngs[s])
                 let lo = edges[k], hi = edges[k + 1]
-                returns[path * H + d] = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
+                let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
+                if let vol {
+                    let mu = vol.model.garch.mu
+                    let r = mu + variances[s].squareRoot() * x
+                    returns[path * H + d] = r
+                    regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
+                    variances[s] = vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d])
+                } else {
+                    returns[path * H + d] = x
+                    regimes[path * H + d] = plan.regimes![d]
+                }
                 recordTokens?[path * H + d] = Int32(k)
                 cache.rowToken[s] = Int32(k)   // the next input token
+                // The next input's condition: the regime asked for day d + 1 (v1) or the level
+                // of the path's new volatility (v2).
+                cache.rowRegime[s] = vol.map { $0.model.level(ofVariance: variances[s]) }
+                    ?? plan.regimes![min(d + 1, H - 1)]
             }
             if d == H - 1 { break }
-            let regime = plan.regimes[d + 1]
             if length == T {
                 // Slide: keep the most recent half (with the new input) and recompute it.
                 let keep = max(1, T / 2)
@@ -244,17 +325,16 @@ extension ScenarioModel {
                         seqReg[base + t] = seqReg[base + T - keep + 1 + t]
                     }
                     seqTok[base + keep - 1] = cache.rowToken[s]
-                    seqReg[base + keep - 1] = regime
+                    seqReg[base + keep - 1] = cache.rowRegime[s]
                 }
                 length = keep
                 prefill(cache: cache, slots: count, length: length)
             } else {
                 for s in 0..<count {
                     seqTok[s * T + length] = cache.rowToken[s]
-                    seqReg[s * T + length] = regime
+                    seqReg[s * T + length] = cache.rowRegime[s]
                     cache.rowSlot[s] = Int32(s)
                     cache.rowPosition[s] = Int32(length)
-                    cache.rowRegime[s] = regime
                     cache.outputRows[s] = Int32(s)
                 }
                 length += 1

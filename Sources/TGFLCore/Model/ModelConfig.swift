@@ -1,9 +1,21 @@
 import Foundation
 
-/// The hyperparameters of the v1 transformer (DESIGN.md, "The reference transformer").
+/// The hyperparameters of the transformer (docs/DESIGN.md, "The reference transformer").
 ///
 /// Serialized in checkpoints as the `model_config` JSON attribute with snake_case keys:
-/// `vocab_size`, `context_length`, `d_model`, `n_layers`, `n_heads`, `d_ff`, `n_regimes`.
+/// `vocab_size`, `context_length`, `d_model`, `n_layers`, `n_heads`, `d_ff`, `n_regimes`, and
+/// for model v2 also `model_version` (= 2) and `n_volatility_levels`. A JSON without
+/// `model_version` is a v1 model, and a v1 config is written without the two v2 keys, so v1
+/// checkpoints read and write exactly as before.
+///
+/// **Model versions.**
+/// - v1: tokens are returns standardized by the training mean and std; the conditioning
+///   input at each position is the regime label of the predicted day (`regime_emb [R, C]`).
+/// - v2: tokens are volatility-scaled returns `z_t = (r_t − μ) / σ_t`, where `σ_t` comes from
+///   a GJR-GARCH filter fitted on the training data (`VolatilityModel`); the conditioning input
+///   is the level of `σ_t` among `n_volatility_levels` training quantiles (`vol_emb [S, C]`).
+///   During generation `σ_t` is recomputed from the generated returns, so volatility
+///   clusters, reacts asymmetrically to falls (leverage) and decays after a shock.
 public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
     /// V: number of return tokens.
     public var vocabSize: Int
@@ -17,11 +29,21 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
     public var nHeads: Int
     /// F: width of the MLP hidden layer.
     public var dFF: Int
-    /// R: number of market regimes (embedding rows).
+    /// R: number of market regimes (v1: embedding rows; v2: regimes of the volatility state).
     public var nRegimes: Int
+    /// 1 or 2 (see the type's documentation).
+    public var modelVersion: Int
+    /// S: volatility levels, the rows of `vol_emb` (v2 only; 0 in v1).
+    public var volatilityLevels: Int
+
+    /// The versions this library builds.
+    public static let supportedVersions = 1...2
+    /// Default S of v2 configs.
+    public static let defaultVolatilityLevels = 16
 
     public init(vocabSize: Int, contextLength: Int, dModel: Int, nLayers: Int,
-                nHeads: Int, dFF: Int, nRegimes: Int = 4) {
+                nHeads: Int, dFF: Int, nRegimes: Int = 4, modelVersion: Int = 1,
+                volatilityLevels: Int? = nil) {
         self.vocabSize = vocabSize
         self.contextLength = contextLength
         self.dModel = dModel
@@ -29,11 +51,61 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
         self.nHeads = nHeads
         self.dFF = dFF
         self.nRegimes = nRegimes
+        self.modelVersion = modelVersion
+        self.volatilityLevels = volatilityLevels ?? (modelVersion >= 2 ? Self.defaultVolatilityLevels : 0)
     }
 
     enum CodingKeys: String, CodingKey {
         case vocabSize = "vocab_size", contextLength = "context_length", dModel = "d_model"
         case nLayers = "n_layers", nHeads = "n_heads", dFF = "d_ff", nRegimes = "n_regimes"
+        case modelVersion = "model_version", volatilityLevels = "n_volatility_levels"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        vocabSize = try c.decode(Int.self, forKey: .vocabSize)
+        contextLength = try c.decode(Int.self, forKey: .contextLength)
+        dModel = try c.decode(Int.self, forKey: .dModel)
+        nLayers = try c.decode(Int.self, forKey: .nLayers)
+        nHeads = try c.decode(Int.self, forKey: .nHeads)
+        dFF = try c.decode(Int.self, forKey: .dFF)
+        nRegimes = try c.decode(Int.self, forKey: .nRegimes)
+        modelVersion = try c.decodeIfPresent(Int.self, forKey: .modelVersion) ?? 1
+        if modelVersion >= 2 {
+            volatilityLevels = try c.decode(Int.self, forKey: .volatilityLevels)
+        } else {
+            volatilityLevels = try c.decodeIfPresent(Int.self, forKey: .volatilityLevels) ?? 0
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vocabSize, forKey: .vocabSize)
+        try c.encode(contextLength, forKey: .contextLength)
+        try c.encode(dModel, forKey: .dModel)
+        try c.encode(nLayers, forKey: .nLayers)
+        try c.encode(nHeads, forKey: .nHeads)
+        try c.encode(dFF, forKey: .dFF)
+        try c.encode(nRegimes, forKey: .nRegimes)
+        if modelVersion != 1 {
+            try c.encode(modelVersion, forKey: .modelVersion)
+            try c.encode(volatilityLevels, forKey: .volatilityLevels)
+        }
+    }
+
+    /// Rows of the conditioning table: R (`regime_emb`) in v1, S (`vol_emb`) in v2.
+    public var conditionCount: Int { modelVersion >= 2 ? volatilityLevels : nRegimes }
+    /// Name of the conditioning table and of its ids in messages.
+    public var conditionTableName: String { modelVersion >= 2 ? "vol_emb.weight" : "regime_emb.weight" }
+    /// What the conditioning ids are, for messages: `n_regimes` or `n_volatility_levels`.
+    public var conditionLimitName: String { modelVersion >= 2 ? "n_volatility_levels" : "n_regimes" }
+
+    /// The same architecture as model v2 with `levels` volatility levels.
+    public func v2(levels: Int = ModelConfig.defaultVolatilityLevels) -> ModelConfig {
+        var c = self
+        c.modelVersion = 2
+        c.volatilityLevels = levels
+        return c
     }
 
     /// Benchmark config **small**: V=512 T=128 C=64 L=4 H=4 F=256, R=4.
@@ -55,6 +127,15 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
         ]
         for (name, value) in fields where value <= 0 {
             throw TGFLError.invalidConfig("\(name) must be positive, got \(value)")
+        }
+        guard Self.supportedVersions.contains(modelVersion) else {
+            throw TGFLError.invalidConfig(
+                "model_version \(modelVersion) is not supported; this library builds versions "
+                + "\(Self.supportedVersions.lowerBound)...\(Self.supportedVersions.upperBound)")
+        }
+        if modelVersion >= 2, volatilityLevels < 2 {
+            throw TGFLError.invalidConfig(
+                "n_volatility_levels must be at least 2 for model_version 2, got \(volatilityLevels)")
         }
         guard dModel % nHeads == 0 else {
             throw TGFLError.invalidConfig(

@@ -10,12 +10,12 @@ public struct ParameterSpec: Equatable, Hashable, Sendable {
     public var count: Int { shape.reduce(1, *) }
 }
 
-/// The order, names and shapes of every v1 parameter in the one contiguous buffer.
+/// The order, names and shapes of every parameter in the one contiguous buffer.
 ///
 /// The flat order is the contract of `parameters()`/`setParameters` in Swift, the C ABI
 /// and the Python binding (what a Flower client exchanges):
 /// ```
-/// tok_emb.weight [V,C], pos_emb.weight [T,C], regime_emb.weight [R,C],
+/// tok_emb.weight [V,C], pos_emb.weight [T,C], regime_emb.weight [R,C]  (v2: vol_emb.weight [S,C]),
 /// for i in 0..<L:
 ///   blocks.i.ln1.weight [C], blocks.i.ln1.bias [C],
 ///   blocks.i.attn.qkv.weight [3C,C], blocks.i.attn.qkv.bias [3C],
@@ -24,6 +24,7 @@ public struct ParameterSpec: Equatable, Hashable, Sendable {
 ///   blocks.i.mlp.fc.weight [F,C], blocks.i.mlp.fc.bias [F],
 ///   blocks.i.mlp.proj.weight [C,F], blocks.i.mlp.proj.bias [C],
 /// ln_f.weight [C], ln_f.bias [C], head.weight [V,C], head.bias [V]
+/// v2 only: level_bias.weight [S,V]
 /// ```
 /// Gradients and AdamW moments use this very layout.
 public struct ParameterLayout: Equatable, Sendable {
@@ -34,9 +35,10 @@ public struct ParameterLayout: Equatable, Sendable {
 
     public init(config: ModelConfig) {
         let V = config.vocabSize, T = config.contextLength, C = config.dModel
-        let F = config.dFF, R = config.nRegimes
+        let F = config.dFF
         var shapes: [(String, [Int])] = [
-            ("tok_emb.weight", [V, C]), ("pos_emb.weight", [T, C]), ("regime_emb.weight", [R, C]),
+            ("tok_emb.weight", [V, C]), ("pos_emb.weight", [T, C]),
+            (config.conditionTableName, [config.conditionCount, C]),
         ]
         for i in 0..<config.nLayers {
             let p = "blocks.\(i)."
@@ -50,6 +52,10 @@ public struct ParameterLayout: Equatable, Sendable {
             ]
         }
         shapes += [("ln_f.weight", [C]), ("ln_f.bias", [C]), ("head.weight", [V, C]), ("head.bias", [V])]
+        if config.modelVersion >= 2 {
+            // v2: an output bias per volatility level, added to the logits (see Transformer).
+            shapes.append(("level_bias.weight", [config.volatilityLevels, V]))
+        }
         var specs: [ParameterSpec] = []
         var offset = 0
         var index: [String: Int] = [:]

@@ -17,23 +17,24 @@ struct BlockOffsets: Sendable {
     let fcProjBias: Int     // [C]
 }
 
-/// Offsets of every v1 tensor in the flat buffer, looked up once from `ParameterLayout`.
+/// Offsets of every tensor in the flat buffer, looked up once from `ParameterLayout`.
 struct ParameterOffsets: Sendable {
     let tokenEmbedding: Int     // tok_emb.weight [V, C]
     let positionEmbedding: Int  // pos_emb.weight [T, C]
-    let regimeEmbedding: Int    // regime_emb.weight [R, C]
+    let regimeEmbedding: Int    // regime_emb.weight [R, C] (v1) or vol_emb.weight [S, C] (v2)
     let blocks: [BlockOffsets]
     let lnFWeight: Int          // ln_f.weight [C]
     let lnFBias: Int            // ln_f.bias [C]
     let headWeight: Int         // head.weight [V, C]
     let headBias: Int           // head.bias [V]
+    let levelBias: Int?         // level_bias.weight [S, V] (v2)
 
     init(layout: ParameterLayout, layers: Int) {
         // The layout is built from the same config, so every name exists.
         func at(_ name: String) -> Int { layout[name]!.offset }
         tokenEmbedding = at("tok_emb.weight")
         positionEmbedding = at("pos_emb.weight")
-        regimeEmbedding = at("regime_emb.weight")
+        regimeEmbedding = at(layout.specs[2].name)   // regime_emb (v1) or vol_emb (v2)
         blocks = (0..<layers).map { i in
             let p = "blocks.\(i)."
             return BlockOffsets(
@@ -48,5 +49,6 @@ struct ParameterOffsets: Sendable {
         lnFBias = at("ln_f.bias")
         headWeight = at("head.weight")
         headBias = at("head.bias")
+        levelBias = layout["level_bias.weight"]?.offset
     }
 }

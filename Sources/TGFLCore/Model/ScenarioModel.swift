@@ -88,10 +88,14 @@ public final class ScenarioModel: @unchecked Sendable {
     public let transformer: Transformer
     /// The architecture.
     public var config: ModelConfig { transformer.config }
+    /// The fitted tokenizer, regime model and (v2) volatility model; nil until fitted or loaded.
+    public var dataModels: DataModels? { withLock { storedDataModels } }
     /// Return tokenizer (nil until fitted or loaded).
-    public internal(set) var tokenizer: ReturnTokenizer?
+    public var tokenizer: ReturnTokenizer? { dataModels?.tokenizer }
     /// Regime model (nil until fitted or loaded).
-    public internal(set) var regimeModel: RegimeModel?
+    public var regimeModel: RegimeModel? { dataModels?.regimes }
+    /// The volatility model of a v2 model (nil for v1 or before fitting).
+    public var volatilityModel: VolatilityModel? { dataModels?.volatility }
     /// AdamW state of the last training run, for resuming.
     public internal(set) var optimizerState: OptimizerState?
     /// How the model was trained.
@@ -106,8 +110,9 @@ public final class ScenarioModel: @unchecked Sendable {
     }
     /// Whether the tokenizer and the regime model are present (needed to train on returns,
     /// score returns and generate).
-    public var isFitted: Bool { withLock { tokenizer != nil && regimeModel != nil } }
+    public var isFitted: Bool { withLock { storedDataModels != nil } }
 
+    private var storedDataModels: DataModels?
     private var storedHistory = TrainingHistory()
     private var storedFederation: String?
     /// Serialises use; recursive so a progress callback may save the model it trains.
@@ -155,23 +160,26 @@ public final class ScenarioModel: @unchecked Sendable {
         }
         let model = ScenarioModel(transformer: transformer)
         let config = checkpoint.config
-        if let section = checkpoint.tokenizer {
+        if let section = checkpoint.tokenizer, let regimesSection = checkpoint.regimes {
             let tokenizer = try wrap("/tokenizer") { try ReturnTokenizer(checkpointSection: section) }
-            guard tokenizer.vocabSize == config.vocabSize else {
-                throw TGFLError.checkpoint(
-                    path: path, message: "/tokenizer has vocab_size \(tokenizer.vocabSize) but model_config "
-                    + "has vocab_size \(config.vocabSize); the sections come from different models")
+            let regimes = try wrap("/regimes") { try RegimeModel(checkpointSection: regimesSection) }
+            var volatility: VolatilityModel?
+            if let v = checkpoint.volatility {
+                volatility = try wrap("/volatility") {
+                    try VolatilityModel(checkpointSection: v, levels: config.volatilityLevels, regimes: regimes.count)
+                }
             }
-            model.tokenizer = tokenizer
-        }
-        if let section = checkpoint.regimes {
-            let regimes = try wrap("/regimes") { try RegimeModel(checkpointSection: section) }
-            guard regimes.count == config.nRegimes else {
-                throw TGFLError.checkpoint(
-                    path: path, message: "/regimes has \(regimes.count) regimes but model_config has "
-                    + "n_regimes \(config.nRegimes); the sections come from different models")
+            let models = try wrap("data models") {
+                try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
             }
-            model.regimeModel = regimes
+            do { try models.check(against: config) } catch let error as TGFLError {
+                throw TGFLError.checkpoint(path: path, message: "\(error.description.replacingOccurrences(of: "invalid argument: ", with: "")); the sections come from different models")
+            }
+            model.storedDataModels = models
+        } else if checkpoint.tokenizer != nil || checkpoint.regimes != nil || checkpoint.volatility != nil {
+            throw TGFLError.checkpoint(
+                path: path, message: "the checkpoint has only some of /tokenizer, /regimes"
+                + (config.modelVersion >= 2 ? ", /volatility" : "") + "; a fitted model needs all of them")
         }
         if let state = checkpoint.optimizer {
             var adam = try wrap("/optimizer") { try AdamW(parameterCount: transformer.parameterCount) }
@@ -189,10 +197,13 @@ public final class ScenarioModel: @unchecked Sendable {
     /// - Throws: `TGFLError.shapeMismatch` or `.invalidConfig` (cannot happen for a valid model).
     public func checkpoint() throws -> Checkpoint {
         try withLock {
-            try Checkpoint(config: config, parameters: transformer.parameters(), optimizer: optimizerState,
-                           tokenizer: tokenizer?.checkpointSection, regimes: regimeModel?.checkpointSection,
-                           history: storedHistory.isEmpty ? nil : storedHistory.jsonString(),
-                           federation: storedFederation)
+            var checkpoint = try Checkpoint(
+                config: config, parameters: transformer.parameters(), optimizer: optimizerState,
+                tokenizer: storedDataModels?.tokenizer.checkpointSection,
+                regimes: storedDataModels?.regimes.checkpointSection,
+                history: storedHistory.isEmpty ? nil : storedHistory.jsonString(), federation: storedFederation)
+            checkpoint.volatility = storedDataModels?.volatility?.checkpointSection
+            return checkpoint
         }
     }
 
@@ -205,19 +216,15 @@ public final class ScenarioModel: @unchecked Sendable {
 
     // MARK: - Data models
 
-    /// Fits the tokenizer and the regime model on training returns only.
-    ///
-    /// ```
-    /// tokenizer   = ReturnTokenizer.fit(trainingReturns, V = vocab_size, clipSigma)
-    /// regimeModel = RegimeModel.fit(trainingReturns, names, window, quantileLevels)
-    /// ```
+    /// Fits the data models (tokenizer, regime model and, for v2, the volatility model) on
+    /// training returns only (`DataModels.fit`).
     /// - Parameters:
     ///   - trainingReturns: Log returns of the training span, one array per series; each at
     ///     least the regime window (20 days by default) long.
     ///   - options: Regime and tokenizer settings; nil uses `DataPipelineConfig(model: config)`.
-    ///     Its `vocabSize` and regime count must match the model.
+    ///     Its `vocabSize`, regime count and version must match the model.
     /// - Throws: `TGFLError.invalidArgument` for settings that disagree with the model or
-    ///   the errors of `ReturnTokenizer.fit` and `RegimeModel.fit` (NaN returns, too few days).
+    ///   the errors of the fits (NaN returns, too few days).
     public func fitDataModels(trainingReturns: [[Double]], options: DataPipelineConfig?) throws {
         let settings = options ?? DataPipelineConfig(model: config)
         guard settings.vocabSize == config.vocabSize else {
@@ -229,32 +236,21 @@ public final class ScenarioModel: @unchecked Sendable {
                 "options.regimeNames has \(settings.regimeNames.count) names but the model has n_regimes "
                 + "\(config.nRegimes); give one name per regime")
         }
-        let regimes = try RegimeModel.fit(trainingReturns: trainingReturns, names: settings.regimeNames,
-                                          window: settings.regimeWindow,
-                                          quantileLevels: settings.regimeQuantileLevels)
-        let tokenizer = try ReturnTokenizer.fit(trainingReturns: trainingReturns, vocabSize: config.vocabSize,
-                                                clipSigma: settings.clipSigma)
-        withLock {
-            self.regimeModel = regimes
-            self.tokenizer = tokenizer
-        }
+        let spans = trainingReturns.enumerated().map { ReturnSeries(name: "series_\($0)", values: $1) }
+        try setDataModels(try DataModels.fit(trainingSpans: spans, config: settings))
     }
 
-    /// Sets the tokenizer and regime model directly (e.g. from `PreparedData`).
+    /// Sets the tokenizer and regime model of a v1 model directly.
     /// - Throws: `TGFLError.invalidArgument` when their V or R disagree with the model.
     public func setDataModels(tokenizer: ReturnTokenizer, regimeModel: RegimeModel) throws {
-        guard tokenizer.vocabSize == config.vocabSize else {
-            throw TGFLError.invalidArgument(
-                "tokenizer has vocabSize \(tokenizer.vocabSize) but the model has vocab_size \(config.vocabSize)")
-        }
-        guard regimeModel.count == config.nRegimes else {
-            throw TGFLError.invalidArgument(
-                "regime model has \(regimeModel.count) regimes but the model has n_regimes \(config.nRegimes)")
-        }
-        withLock {
-            self.tokenizer = tokenizer
-            self.regimeModel = regimeModel
-        }
+        try setDataModels(try DataModels(tokenizer: tokenizer, regimes: regimeModel, volatility: nil))
+    }
+
+    /// Sets the data models (e.g. from `DataPipeline.fit`).
+    /// - Throws: `TGFLError.invalidArgument` when they do not fit the model's config.
+    public func setDataModels(_ models: DataModels) throws {
+        try models.check(against: config)
+        withLock { storedDataModels = models }
     }
 
     /// Sets `head.bias` to the smoothed log frequencies of the training tokens
@@ -265,6 +261,10 @@ public final class ScenarioModel: @unchecked Sendable {
     /// - Throws: `TGFLError.shapeMismatch` unless there are V counts; the errors of
     ///   `TokenPrior.logProbabilities(counts:)`. On error nothing changes.
     public func setOutputPrior(tokenCounts: [Int]) throws {
+        guard config.modelVersion < 2 else {
+            throw TGFLError.invalidArgument(
+                "a v2 model's output prior is per volatility level: use setOutputPrior(tokens:conditions:)")
+        }
         guard tokenCounts.count == config.vocabSize else {
             throw TGFLError.shapeMismatch(
                 "output prior: \(tokenCounts.count) token counts but the model has vocab_size \(config.vocabSize)")
@@ -277,16 +277,65 @@ public final class ScenarioModel: @unchecked Sendable {
         }
     }
 
-    /// The fitted tokenizer and regime model, or a clear error.
-    func fittedDataModels(for purpose: String) throws -> (ReturnTokenizer, RegimeModel) {
+    /// Total weight, in observations, of the evenly spread floor of a v2 model's level priors.
+    /// One observation spread over ±12σ adds 48/n to E[z²] (1.2 % on 3,900 days), which the
+    /// volatility recursion amplifies; a tenth keeps every token possible at a tenth of that.
+    public static let levelPriorFloor = 0.1
+
+    /// Sets the output prior of a fresh model from its training data: v1 `head.bias` from the
+    /// token counts (`setOutputPrior(tokenCounts:)`); v2 each row ℓ of `level_bias` from the
+    /// counts of the tokens of the days at volatility level ℓ, with a variance-preserving
+    /// kernel and the floor weight `0.1 · n_ℓ / n` (`TokenPrior.logProbabilities(counts:
+    /// floorWeight:preserveVariance:)`), and `head.bias` = 0. A level without training days
+    /// gets the pooled prior.
+    /// - Parameters:
+    ///   - tokens: the training tokens of each series.
+    ///   - conditions: the conditioning ids of the same days (`EncodedReturns.conditions`).
+    /// - Throws: the errors of `TokenPrior`; on error nothing changes.
+    public func setOutputPrior(tokens: [[Int32]], conditions: [[Int32]]) throws {
+        let V = config.vocabSize
+        guard config.modelVersion >= 2 else {
+            try setOutputPrior(tokenCounts: try TokenPrior.counts(tokens, vocabSize: V))
+            return
+        }
+        let S = config.volatilityLevels
+        let counts = try TokenPrior.levelCounts(tokens: tokens, levels: conditions, vocabSize: V, levelCount: S)
+        let pooled = (0..<V).map { k in counts.reduce(0) { $0 + $1[k] } }
+        let n = pooled.reduce(0, +)
+        let pooledPrior = try TokenPrior.logProbabilities(counts: pooled)
+        let rows = try counts.map { c -> [Double] in
+            let m = c.reduce(0, +)
+            return m == 0 ? pooledPrior : try TokenPrior.logProbabilities(
+                counts: c, floorWeight: Self.levelPriorFloor * Double(m) / Double(n), preserveVariance: true)
+        }
         try withLock {
-            guard let tokenizer, let regimeModel else {
+            let table = try transformer.parameter(named: "level_bias.weight")
+            for (l, row) in rows.enumerated() {
+                for k in 0..<V { table[l * V + k] = Float(row[k]) }
+            }
+            let bias = try transformer.parameter(named: "head.bias")
+            bias.update(repeating: 0)
+            optimizerState = nil
+        }
+    }
+
+    /// The fitted data models, or a clear error.
+    func fittedDataModels(for purpose: String) throws -> DataModels {
+        try withLock {
+            guard let storedDataModels else {
                 throw TGFLError.invalidArgument(
                     "cannot \(purpose): the model has no tokenizer/regime model; train the model or load a "
                     + "trained checkpoint")
             }
-            return (tokenizer, regimeModel)
+            return storedDataModels
         }
+    }
+
+    /// The regime label of every day of a return series (v1: trailing volatility; v2: the band
+    /// of the filtered volatility σ_t).
+    /// - Throws: `TGFLError.invalidArgument` for an unfitted model, empty or non-finite returns.
+    public func regimeLabels(of returns: [Double]) throws -> [Int32] {
+        try fittedDataModels(for: "label regimes").encode(returns).regimes
     }
 
     /// Replaces the optimizer state (used by trainers).
@@ -300,7 +349,7 @@ public final class ScenarioModel: @unchecked Sendable {
     /// - Throws: `TGFLError.outOfRange` listing the valid regimes.
     public func regimeIndex(_ nameOrIndex: String) throws -> Int {
         try withLock {
-            if let regimeModel { return try regimeModel.regime(nameOrIndex).index }
+            if let regimeModel = storedDataModels?.regimes { return try regimeModel.regime(nameOrIndex).index }
             let trimmed = nameOrIndex.trimmingCharacters(in: .whitespaces)
             guard let i = Int(trimmed) else {
                 throw TGFLError.outOfRange(
@@ -319,7 +368,7 @@ public final class ScenarioModel: @unchecked Sendable {
     ///   `.invalidArgument` when the model has no regime model.
     public func regimeName(_ index: Int) throws -> String {
         try withLock {
-            guard let regimeModel else {
+            guard let regimeModel = storedDataModels?.regimes else {
                 guard (0..<config.nRegimes).contains(index) else {
                     throw TGFLError.outOfRange("regime index \(index) is outside 0..<\(config.nRegimes) (n_regimes)")
                 }
@@ -387,14 +436,13 @@ public final class ScenarioModel: @unchecked Sendable {
     ///   return, or an unfitted model.
     public func logLikelihood(returns: [Double]) throws -> Double {
         try withLock {
-            let (tokenizer, regimeModel) = try fittedDataModels(for: "score returns")
+            let models = try fittedDataModels(for: "score returns")
             guard returns.count >= 2 else {
                 throw TGFLError.invalidArgument(
                     "logLikelihood needs at least 2 returns (one input and one predicted day), got \(returns.count)")
             }
-            try RegimeModel.checkFinite(returns, what: "returns")
-            let tokens = try tokenizer.encode(returns)
-            let labels = try regimeModel.label(returns)
+            let encoded = try models.encode(returns)
+            let tokens = encoded.tokens, labels = encoded.conditions
             let n = returns.count, T = config.contextLength, V = config.vocabSize
             let advance = max(1, T / 2)
             var total = 0.0

@@ -18,6 +18,10 @@ extension Transformer {
 
         CrossEntropyOp.gradientInPlace(acts.probs, targets: acts.targets, rows: N, V: V,
                                        scale: 1 / Float(N), threads: th)
+        if let levelBias = offsets.levelBias {
+            LevelBiasOp.backward(dTable: g + levelBias, dLogits: acts.probs, levels: acts.regimes, rows: N, V: V,
+                                 threads: th)
+        }
         LinearOp.backward(dInp: acts.dLn, dWeight: g + offsets.headWeight, dBias: g + offsets.headBias,
                           dOut: acts.probs, inp: acts.lnF, weight: p + offsets.headWeight,
                           rows: N, inFeatures: C, outFeatures: V, accumulateInput: false, threads: th)

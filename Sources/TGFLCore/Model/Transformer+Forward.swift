@@ -81,6 +81,10 @@ extension Transformer {
                             threads: th)
         LinearOp.forward(out: acts.logits, inp: acts.lnF, weight: p + offsets.headWeight,
                          bias: p + offsets.headBias, rows: N, inFeatures: C, outFeatures: V, threads: th)
+        if let levelBias = offsets.levelBias {
+            LevelBiasOp.forward(logits: acts.logits, levels: acts.regimes, table: p + levelBias, rows: N, V: V,
+                                threads: th)
+        }
         guard targets != nil else { return nil }
         let loss = CrossEntropyOp.forward(probs: acts.probs, losses: acts.losses, logits: acts.logits,
                                           targets: acts.targets, rows: N, V: V, threads: th)
@@ -126,7 +130,8 @@ extension Transformer {
             }
         }
         try check("tokens", tokens, bound: config.vocabSize, limit: "vocab_size")
-        try check("regimes", regimes, bound: config.nRegimes, limit: "n_regimes")
+        try check(config.modelVersion >= 2 ? "volatility levels" : "regimes", regimes,
+                  bound: config.conditionCount, limit: config.conditionLimitName)
         try check("targets", targets, bound: config.vocabSize, limit: "vocab_size")
     }
 }

@@ -13,7 +13,7 @@ extension Transformer {
     /// per layer:  q, k, v = qkv(ln1(x_r));  K[s, t] = k;  V[s, t] = v
     ///             a_r = softmax(q · K[s, 0…t]ᵀ / sqrt(hd)) · V[s, 0…t]     (per head)
     ///             x_r += proj(a_r);   x_r += mlp.proj(gelu(mlp.fc(ln2(x_r))))
-    /// logits[i] = head(ln_f(x_{outputRows[i]}))                              i < outputCount
+    /// logits[i] = head(ln_f(x_{outputRows[i]})) (+ level_bias[regime of that row] in v2)   i < outputCount
     /// ```
     /// Rows of one slot must come in increasing position order within a pass (a prefill
     /// writes all its K/V of a layer before any row of that layer attends), so a prefill of
@@ -81,6 +81,13 @@ extension Transformer {
         LayerNormOp.forward(out: cache.outLn, normalized: nil, rstd: nil, inp: cache.out,
                             weight: p + offsets.lnFWeight, bias: p + offsets.lnFBias, rows: k, C: C, threads: 1)
         tgfl_linear_rows(cache.logits, cache.outLn, wt + offsets.headWeight, p + offsets.headBias, k, C, V, 0)
+        if let levelBias = offsets.levelBias {
+            for i in 0..<k {
+                let b = p + levelBias + Int(cache.rowRegime[Int(cache.outputRows[i])]) &* V
+                let y = cache.logits + i &* V
+                for v in 0..<V { y[v] += b[v] }
+            }
+        }
     }
 
     /// Largest of `x[0..<n]` (`n > 0`), eight lanes with inlined compares (exact).

@@ -10,6 +10,13 @@ import Foundation
 /// logits = head(ln_f(x))                                                  (B,T,V)
 /// loss = mean cross-entropy(logits[:, t], targets[:, t])
 /// ```
+/// Model v2 conditions on volatility levels instead of regimes and adds an output bias per
+/// level (the distribution of the scaled return z differs by level: heavier tails in calm
+/// markets, where a crash is a surprise, thinner at high volatility):
+/// ```
+/// x = tok_emb[tokens] + pos_emb[0..<T] + vol_emb[levels]
+/// logits = head(ln_f(x)) + level_bias[levels]
+/// ```
 /// All parameters live in ONE contiguous Float32 buffer in `ParameterLayout` order, the
 /// gradients in a second buffer with the same layout (llm.c `train_gpt2.c`). Activations
 /// are allocated for the first `(B, T)` seen and reused; a training step allocates nothing
@@ -46,6 +53,7 @@ public final class Transformer {
     ///
     /// ```
     /// every weight matrix and embedding ~ N(0, 0.02²)   biases = 0   LayerNorm weight = 1
+    /// level_bias (v2) = 0
     /// ```
     /// Values are drawn in `ParameterLayout` order from one `SeededRNG(seed:)`.
     /// - Parameters:
@@ -58,7 +66,7 @@ public final class Transformer {
         var rng = SeededRNG(seed: seed)
         for spec in layout.specs {
             let p = params + spec.offset
-            if spec.name.hasSuffix(".bias") {
+            if spec.name.hasSuffix(".bias") || spec.name == "level_bias.weight" {
                 p.update(repeating: 0, count: spec.count)
             } else if spec.shape.count == 1 {
                 p.update(repeating: 1, count: spec.count)   // LayerNorm weight
@@ -201,5 +209,5 @@ public final class Transformer {
 
 func describe(_ c: ModelConfig) -> String {
     "V=\(c.vocabSize) T=\(c.contextLength) C=\(c.dModel) L=\(c.nLayers) H=\(c.nHeads) "
-    + "F=\(c.dFF) R=\(c.nRegimes)"
+    + "F=\(c.dFF) R=\(c.nRegimes)" + (c.modelVersion >= 2 ? " S=\(c.volatilityLevels) v2" : "")
 }

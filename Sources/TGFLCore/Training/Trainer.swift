@@ -172,29 +172,30 @@ public final class Trainer {
         let length: Int
     }
 
-    /// Fits the data models if needed, tokenizes and labels the series, and splits windows.
+    /// `prepare` on unnamed series (`series_0`, …).
     func prepare(series: [[Double]]) throws -> RunData {
+        try prepare(series: series.enumerated().map { ReturnSeries(name: "series_\($0)", values: $1) })
+    }
+
+    /// Fits the data models if the model has none (`DataPipeline`, pooled), sets the output
+    /// prior of a fresh model, and cuts the windows.
+    func prepare(series: [ReturnSeries]) throws -> RunData {
         guard !series.isEmpty else { throw TGFLError.invalidArgument("no return series given to train on") }
-        for (j, s) in series.enumerated() {
-            try RegimeModel.checkFinite(s, what: "series \(j)")
-        }
         let trainFraction = 1 - options.validationFraction
-        if !model.isFitted {
-            let training = series.map { Array($0[0..<splitDay(count: $0.count, trainFraction: trainFraction)]) }
-            try model.fitDataModels(trainingReturns: training,
-                                    options: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
+        let pipeline = try DataPipeline(config: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
+        let fresh = !model.isFitted
+        let models = try model.dataModels ?? pipeline.fit(series)
+        let length = options.sequenceLength ?? model.config.contextLength
+        let prepared = try pipeline.prepare(series, models: models, windowLength: length)
+        if fresh {
+            try model.setDataModels(models)
             if options.outputPrior {
-                let tokenizer = try model.fittedDataModels(for: "train").0
-                try model.setOutputPrior(tokenCounts: try TokenPrior.counts(training.map { try tokenizer.encode($0) },
-                                                                            vocabSize: model.config.vocabSize))
+                let days = prepared.split.splitDays
+                try model.setOutputPrior(tokens: zip(prepared.encoded, days).map { Array($0.tokens.prefix($1)) },
+                                         conditions: zip(prepared.encoded, days).map { Array($0.conditions.prefix($1)) })
             }
         }
-        let (tokenizer, regimeModel) = try model.fittedDataModels(for: "train")
-        let tokens = try series.map { try tokenizer.encode($0) }
-        let labels = try series.map { try regimeModel.label($0) }
-        let length = options.sequenceLength ?? model.config.contextLength
-        let split = try WindowSplit(tokens: tokens, regimes: labels, contextLength: length,
-                                    trainFraction: trainFraction, stride: 1)
+        let split = prepared.split
         let n = split.validation.count, cap = TrainingOptions.maxValidationWindows
         let indices = n <= cap ? Array(0..<n) : (0..<cap).map { $0 * n / cap }
         return RunData(split: split, validationIndices: indices, length: length)
@@ -241,11 +242,17 @@ public final class Trainer {
     /// - Throws: `TGFLError.invalidArgument` for NaN returns or too little data (no training
     ///   window fits); `.cancelled` when `progress` returned false — the model then holds the
     ///   parameters and optimizer state of the last completed step.
-    public func fit(series: [[Double]], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
+    public func fit(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
         try model.withLock { try fitLocked(series: series, progress: progress) }
     }
 
-    private func fitLocked(series: [[Double]], progress: ((TrainingProgress) -> Bool)?) throws -> TrainingReport {
+    /// `fit` on unnamed series (named `series_0`, `series_1`, … in errors).
+    public func fit(series: [[Double]], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
+        try fit(series: series.enumerated().map { ReturnSeries(name: "series_\($0)", values: $1) },
+                progress: progress)
+    }
+
+    private func fitLocked(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)?) throws -> TrainingReport {
         let transformer = model.transformer
         let savedThreads = transformer.threads
         if let threads = options.threads { try transformer.setThreads(threads) }

@@ -1,5 +1,6 @@
 import Foundation
 import TGFLCore
+import TGFLStats
 
 /// What one data owner sends the server so that the tokenizer and the regime thresholds can
 /// be fitted without pooling raw returns: moments of its training returns and a histogram of
@@ -22,6 +23,10 @@ public struct LocalDataSummary: Sendable, Equatable, Codable {
     ///   - window: The regime model's trailing window w.
     ///   - grid: The shared histogram grid.
     /// - Throws: `TGFLError.invalidArgument` for a NaN return or a series shorter than w.
+    init(count: Int, mean: Double, m2: Double, volatilityHistogram: [Int]) {
+        self.count = count; self.mean = mean; self.m2 = m2; self.volatilityHistogram = volatilityHistogram
+    }
+
     public init(trainingReturns r: [Double], window: Int, grid: VolatilityGrid) throws {
         if let i = r.firstIndex(where: { !$0.isFinite }) {
             throw TGFLError.invalidArgument("training return [\(i)] = \(r[i]) is not finite; clean the data")
@@ -98,20 +103,173 @@ public enum FederatedDataModels {
         }
         let total = pooled.reduce(0, +)
         guard total > 0 else { throw TGFLError.invalidArgument("no volatility values to fit the regimes on") }
-        let thresholds = quantileLevels.map { q -> Double in
-            let p = q * Double(total - 1)
-            let target = Int(p.rounded(.down))
-            var cum = 0
-            for k in pooled.indices where pooled[k] > 0 {
-                if target < cum + pooled[k] {
-                    // Spread the bin's values evenly (in log space) over the bin.
-                    let frac = (Double(target - cum) + 0.5 + (p - Double(target))) / Double(pooled[k])
-                    return grid.edge(Double(k) + min(max(frac, 0), 1))
-                }
-                cum += pooled[k]
-            }
-            return grid.edge(Double(grid.bins))
-        }
+        let thresholds = quantileLevels.map { quantile(pooled, total: total, grid: grid, level: $0) }
         return try RegimeModel(names: names, window: window, quantileLevels: quantileLevels, thresholds: thresholds)
+    }
+
+    /// The q-quantile of the values behind a histogram on `grid` (NumPy's linear rule on the
+    /// sorted values, each bin's values spread evenly in log space over the bin).
+    ///
+    /// ```
+    /// p = q·(N − 1);  k = bin holding order statistic ⌊p⌋;  θ = geometric interpolation inside bin k
+    /// ```
+    static func quantile(_ pooled: [Int], total: Int, grid: VolatilityGrid, level q: Double) -> Double {
+        let p = q * Double(total - 1)
+        let target = Int(p.rounded(.down))
+        var cum = 0
+        for k in pooled.indices where pooled[k] > 0 {
+            if target < cum + pooled[k] {
+                let frac = (Double(target - cum) + 0.5 + (p - Double(target))) / Double(pooled[k])
+                return grid.edge(Double(k) + min(max(frac, 0), 1))
+            }
+            cum += pooled[k]
+        }
+        return grid.edge(Double(grid.bins))
+    }
+}
+
+/// Fitting of the data models from summaries that each data owner (series) computes on its
+/// own training span; the server combines them and never sees a return.
+///
+/// ```
+/// v1: owners send LocalDataSummary (moments, trailing-volatility histogram)
+///     tokenizer = pooled moments,  regimes = quantiles of the pooled histogram
+/// v2: A. owners fit the GJR-GARCH filter locally;  server: parameters averaged, weights n_j
+///     B. owners send a histogram of σ_t under that filter and their min/max σ
+///        server: bounds [min σ / 2, 1.25 max σ], level edges (j/S), regime thresholds, the
+///        initial-state quantiles — all from the pooled histogram
+///     C. owners send the moments of z_t and, per regime, Σ ε_t² and the day count
+///        server: tokenizer (pooled moments of z), regime variances v_g = Σ ε² / count
+/// ```
+/// Approximations: a quantile from the histogram is within one grid bin (≈ 0.29 % relative)
+/// of the pooled one; the averaged filter is not the pooled maximum-likelihood fit (a convex
+/// combination of stationary parameters is stationary, so it is a valid filter). Summaries are
+/// made per series: with the natural partition that is one owner per client.
+public struct FederatedSummaryFitting: DataModelFitting {
+    /// How an owner is named in errors ("client 2 (series 'ftse')").
+    public let ownerName: @Sendable (Int) -> String
+    /// The shared histogram grid.
+    public let grid: VolatilityGrid
+
+    public init(grid: VolatilityGrid = VolatilityGrid(), ownerName: @escaping @Sendable (Int) -> String = { "series \($0)" }) {
+        self.grid = grid
+        self.ownerName = ownerName
+    }
+
+    public func fitDataModels(trainingSpans spans: [ReturnSeries], config: DataPipelineConfig) throws -> DataModels {
+        func owned<T>(_ j: Int, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch TGFLError.invalidArgument(let m) {
+                throw TGFLError.invalidArgument("\(ownerName(j)): \(m)")
+            }
+        }
+        if config.modelVersion < 2 {
+            let summaries = try spans.enumerated().map { j, span in
+                try owned(j) { try LocalDataSummary(trainingReturns: span.values, window: config.regimeWindow, grid: grid) }
+            }
+            let tokenizer = try FederatedDataModels.tokenizer(summaries, vocabSize: config.vocabSize,
+                                                              clipSigma: config.clipSigma)
+            let regimes = try FederatedDataModels.regimeModel(summaries, grid: grid, names: config.regimeNames,
+                                                              window: config.regimeWindow,
+                                                              quantileLevels: config.regimeQuantileLevels)
+            return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: nil)
+        }
+        // A. local filters, averaged.
+        let local = try spans.enumerated().map { j, span in
+            try owned(j) {
+                do {
+                    return try GARCHModel.fit([span.values], specification: VolatilityModel.defaultSpecification).model
+                } catch let error as TGFLError { throw error } catch {
+                    throw TGFLError.invalidArgument("fitting the volatility filter: \(error)")
+                }
+            }
+        }
+        let garch = try FederatedDataModels.averagedFilter(local, weights: spans.map { Double($0.values.count) })
+        // B. histograms of σ_t.
+        var pooled = [Int](repeating: 0, count: grid.bins)
+        var lo = Double.infinity, hi = 0.0
+        for span in spans {
+            for v in garch.conditionalVariances(span.values) {
+                let sigma = v.squareRoot()
+                pooled[grid.bin(of: sigma)] += 1
+                lo = min(lo, sigma); hi = max(hi, sigma)
+            }
+        }
+        let total = pooled.reduce(0, +)
+        guard total > 1, lo > 0, hi.isFinite else {
+            throw TGFLError.invalidArgument("the averaged volatility filter gives no positive finite volatility")
+        }
+        func q(_ level: Double) -> Double { FederatedDataModels.quantile(pooled, total: total, grid: grid, level: level) }
+        let S = config.volatilityLevels
+        let edges = (1..<S).map { Foundation.log(q(Double($0) / Double(S))) }
+        let thresholds = config.regimeQuantileLevels.map(q)
+        let k = VolatilityModel.initialQuantileCount
+        let initial = (0..<k).map { Foundation.log(q(Double($0) / Double(k - 1))) }
+        let regimes = try RegimeModel(names: config.regimeNames, basis: .conditionalVolatility,
+                                      quantileLevels: config.regimeQuantileLevels, thresholds: thresholds)
+        let provisional = try VolatilityModel(garch: garch, levelEdges: edges,
+                                              regimeVariances: [Double](repeating: garch.unconditionalVariance,
+                                                                        count: regimes.count),
+                                              initialLogSigmaQuantiles: initial, sigmaFloor: lo * VolatilityModel.floorMultiplier,
+                                              sigmaCap: hi * VolatilityModel.capMultiplier)
+        // C. moments of z and per-regime sums of ε².
+        var moments: [LocalMoments] = []
+        var sums = [Double](repeating: 0, count: regimes.count), counts = [Int](repeating: 0, count: regimes.count)
+        for span in spans {
+            let variances = provisional.variances(span.values)
+            var z: [Double] = []
+            z.reserveCapacity(span.values.count)
+            for (r, v) in zip(span.values, variances) {
+                let e = r - garch.mu
+                z.append(e / v.squareRoot())
+                let g = Int(regimes.label(volatility: v.squareRoot()))
+                sums[g] += e * e
+                counts[g] += 1
+            }
+            moments.append(LocalMoments(z))
+        }
+        let tokenizer = try FederatedDataModels.tokenizer(moments.map(\.summary), vocabSize: config.vocabSize,
+                                                          clipSigma: config.clipSigma)
+        let variances = (0..<regimes.count).map { g -> Double in
+            if counts[g] > 0 { return sums[g] / Double(counts[g]) }
+            let sigma = g == 0 ? lo : thresholds[g - 1]
+            return sigma * sigma
+        }
+        let volatility = try VolatilityModel(garch: garch, levelEdges: edges, regimeVariances: variances,
+                                             initialLogSigmaQuantiles: initial, sigmaFloor: lo * VolatilityModel.floorMultiplier,
+                                              sigmaCap: hi * VolatilityModel.capMultiplier)
+        return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
+    }
+}
+
+/// Welford moments of one owner's values, as the `LocalDataSummary` fields the tokenizer uses.
+struct LocalMoments {
+    let summary: LocalDataSummary
+    init(_ x: [Double]) {
+        var n = 0, mean = 0.0, m2 = 0.0
+        for v in x { n += 1; let d = v - mean; mean += d / Double(n); m2 += d * (v - mean) }
+        summary = LocalDataSummary(count: n, mean: mean, m2: m2, volatilityHistogram: [])
+    }
+}
+
+extension FederatedDataModels {
+    /// The weighted average of local filters' parameters (`Σ w_j θ_j / Σ w_j`); a convex
+    /// combination of stationary GJR parameters is stationary.
+    /// - Throws: `TGFLError.invalidArgument` when there is no filter or the average is invalid.
+    public static func averagedFilter(_ filters: [GARCHModel], weights: [Double]) throws -> GARCHModel {
+        guard let first = filters.first, filters.count == weights.count else {
+            throw TGFLError.invalidArgument("no local volatility filters to average")
+        }
+        let total = weights.reduce(0, +)
+        func avg(_ f: (GARCHModel) -> Double) -> Double {
+            zip(filters, weights).reduce(0.0) { $0 + f($1.0) * $1.1 } / total
+        }
+        let nu = first.nu.map { _ in avg { $0.nu ?? 0 } }
+        let lambda = first.lambda.map { _ in avg { $0.lambda ?? 0 } }
+        do {
+            return try GARCHModel(specification: first.specification, mu: avg(\.mu), omega: avg(\.omega),
+                                  alpha: avg(\.alpha), gamma: avg(\.gamma), beta: avg(\.beta), nu: nu, lambda: lambda)
+        } catch {
+            throw TGFLError.invalidArgument("the averaged volatility filter is invalid: \(error)")
+        }
     }
 }

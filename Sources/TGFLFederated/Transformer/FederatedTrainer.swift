@@ -157,43 +157,32 @@ public final class FederatedTrainer {
     /// - Throws: `TGFLError.invalidArgument` for no series, NaN returns, too little data, or a
     ///   client whose partition is under `minPartitionWindows` (naming the client).
     public func makeClients(series: [[Double]]) throws -> Federation {
+        try makeClients(series: series.enumerated().map { ReturnSeries(name: "series_\($0)", values: $1) })
+    }
+
+    /// Steps 1–4 on named series (errors name the series).
+    public func makeClients(series: [ReturnSeries]) throws -> Federation {
         let o = options
         guard !series.isEmpty else { throw TGFLError.invalidArgument("no return series given to train on") }
-        for (j, s) in series.enumerated() { try checkFinite(s, what: "series \(j)") }
         let trainFraction = 1 - o.validationFraction
-        let pipeline = DataPipelineConfig(model: model.config, trainFraction: trainFraction)
-        let spans = series.map { Array($0[0..<min($0.count, Int((trainFraction * Double($0.count)).rounded(.down)))]) }
-        if !model.isFitted {
-            let grid = VolatilityGrid()
-            var summaries: [LocalDataSummary] = []
-            for (j, span) in spans.enumerated() {
-                do {
-                    summaries.append(try LocalDataSummary(trainingReturns: span, window: pipeline.regimeWindow, grid: grid))
-                } catch TGFLError.invalidArgument(let m) {
-                    let owner = o.partition == .natural ? "client \(j) (series \(j))" : "series \(j)"
-                    throw TGFLError.invalidArgument("\(owner): \(m)")
-                }
-            }
-            let tokenizer = try FederatedDataModels.tokenizer(summaries, vocabSize: model.config.vocabSize,
-                                                              clipSigma: pipeline.clipSigma)
-            let regimes = try FederatedDataModels.regimeModel(summaries, grid: grid, names: pipeline.regimeNames,
-                                                              window: pipeline.regimeWindow,
-                                                              quantileLevels: pipeline.regimeQuantileLevels)
-            try model.setDataModels(tokenizer: tokenizer, regimeModel: regimes)
-            if o.outputPrior {
-                // Σ over series of each series' counts = the counts of all spans together.
-                try model.setOutputPrior(tokenCounts: try TokenPrior.counts(spans.map { try tokenizer.encode($0) },
-                                                                            vocabSize: tokenizer.vocabSize))
-            }
-        }
-        guard let tokenizer = model.tokenizer, let regimeModel = model.regimeModel else {
-            throw TGFLError.invalidArgument("the model has no tokenizer/regime model")
-        }
-        let tokens = try series.map { try tokenizer.encode($0) }
-        let labels = try series.map { try regimeModel.label($0) }
+        let pipeline = try DataPipeline(config: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
+        let fresh = !model.isFitted
+        let models = try model.dataModels
+            ?? pipeline.fit(series, using: FederatedSummaryFitting(ownerName: { j in
+                o.partition == .natural ? "client \(j) (series '\(series[j].name)')" : "series '\(series[j].name)'"
+            }))
         let T = o.sequenceLength ?? model.config.contextLength
-        let split = try WindowSplit(tokens: tokens, regimes: labels, contextLength: T, trainFraction: trainFraction)
-        let train = split.train, validation = split.validation
+        let prepared = try pipeline.prepare(series, models: models, windowLength: T)
+        if fresh {
+            try model.setDataModels(models)
+            if o.outputPrior {
+                // Each series sends its V token counts on the fitted tokenizer; the server sums them.
+                let days = prepared.split.splitDays
+                try model.setOutputPrior(tokens: zip(prepared.encoded, days).map { Array($0.tokens.prefix($1)) },
+                                         conditions: zip(prepared.encoded, days).map { Array($0.conditions.prefix($1)) })
+            }
+        }
+        let train = prepared.split.train, validation = prepared.split.validation
 
         if case .natural = o.partition {
             guard series.count == o.clients else {
@@ -203,7 +192,7 @@ public final class FederatedTrainer {
             for j in series.indices {
                 let n = train.windows.lazy.filter { $0.seriesIndex == j }.count
                 if n < o.minPartitionWindows {
-                    throw TGFLError.invalidArgument("natural partition: client \(j) (series \(j), \(series[j].count) days) "
+                    throw TGFLError.invalidArgument("natural partition: client \(j) (series '\(series[j].name)', \(series[j].values.count) days) "
                         + "gets \(n) training windows, fewer than minPartitionWindows = \(o.minPartitionWindows); "
                         + "it needs at least \(T + o.minPartitionWindows) training days (window length \(T) + 1)")
                 }
@@ -246,12 +235,6 @@ public final class FederatedTrainer {
         }
     }
 
-    private func checkFinite(_ r: [Double], what: String) throws {
-        if let i = r.firstIndex(where: { !$0.isFinite }) {
-            throw TGFLError.invalidArgument("\(what): return [\(i)] = \(r[i]) is not finite; clean the data")
-        }
-    }
-
     /// Runs the federation (a fresh run, or the rest of the run checkpointed at `resumeFrom`).
     ///
     /// - Parameters:
@@ -265,6 +248,13 @@ public final class FederatedTrainer {
     ///   when `progress` returned false (the model then holds the last full round's global
     ///   weights and the record up to it); `.checkpoint` for a bad resume file.
     public func fit(series: [[Double]], resumeFrom: String? = nil,
+                    progress: ((RoundProgress) -> Bool)? = nil) throws -> FederatedTrainingReport {
+        try fit(series: series.enumerated().map { ReturnSeries(name: "series_\($0)", values: $1) },
+                resumeFrom: resumeFrom, progress: progress)
+    }
+
+    /// `fit` on named series (errors and the record name them).
+    public func fit(series: [ReturnSeries], resumeFrom: String? = nil,
                     progress: ((RoundProgress) -> Bool)? = nil) throws -> FederatedTrainingReport {
         let o = options
         let federation = try makeClients(series: series)

@@ -9,7 +9,7 @@ import Foundation
 /// ```
 /// Reference: Bollerslev (1986), "Generalized autoregressive conditional heteroskedasticity";
 /// Bollerslev (1987) for t innovations; `arch.univariate.GARCH` with `StudentsT`.
-public struct GARCHModel: SyntheticReturnModel, Equatable {
+public struct GARCHGenerator: SyntheticReturnModel, Equatable {
     /// μ: constant mean return.
     public var mu: Double
     /// ω > 0: variance intercept.
