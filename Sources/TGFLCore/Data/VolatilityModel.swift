@@ -17,12 +17,14 @@ import TGFLStats
 ///
 /// **Regimes.** In v2 a regime is a band of the volatility state: regime g holds the days with
 /// `θ_g ≤ σ_t < θ_{g+1}` (`RegimeModel` with basis `.conditionalVolatility`). Generating under
-/// regime g runs the recursion with its own intercept
+/// regime g keeps the state inside that band and runs the recursion with its own intercept
 /// ```
-/// ω_g = v_g · (1 − persistence),   v_g = mean of ε_t² over the training days of regime g
+/// ω_g = v_g · (1 − persistence),   v_g = mean of σ_t² over the training days of regime g
+/// σ²_{t+1} = clamp( ω_g + (α + γ·1[ε_t < 0]) ε_t² + β σ²_t ,  θ_g², θ_{g+1}² )
 /// ```
-/// so the state fluctuates, clusters and reacts to falls around that regime's level instead of
-/// reverting to the long-run one. Unconditional generation uses ω itself and starts each path
+/// so the state fluctuates, clusters and reacts to falls within that regime — a generated
+/// crisis day is, by construction, a day whose volatility state a real crisis day would have —
+/// instead of reverting to the long-run level. Unconditional generation uses ω itself and starts each path
 /// from a volatility drawn from the training distribution of σ_t (`initialLogSigmaQuantiles`),
 /// so the paths move between regimes by their own dynamics.
 ///
@@ -57,7 +59,7 @@ public struct VolatilityModel: Equatable, Sendable {
     public let garch: GARCHModel
     /// S − 1 increasing thresholds on `log σ_t`.
     public let levelEdges: [Double]
-    /// v_g: per regime, the mean of ε² over the training days of that regime.
+    /// v_g: per regime, the mean of σ_t² over the training days of that regime.
     public let regimeVariances: [Double]
     /// `initialQuantileCount` quantiles (levels k/(K−1)) of the training `log σ_t`.
     public let initialLogSigmaQuantiles: [Double]
@@ -128,9 +130,25 @@ public struct VolatilityModel: Equatable, Sendable {
     /// clamped to the bounds.
     @inline(__always)
     public func step(variance v: Double, residual e: Double, omega: Double) -> Double {
+        step(variance: v, residual: e, omega: omega, bounds: sigmaFloor * sigmaFloor...sigmaCap * sigmaCap)
+    }
+
+    /// `step(variance:residual:omega:)` clamped to `bounds` (variances) instead.
+    @inline(__always)
+    public func step(variance v: Double, residual e: Double, omega: Double, bounds: ClosedRange<Double>) -> Double {
         let a = e < 0 ? garch.alpha + garch.gamma : garch.alpha
         let next = omega + a * e * e + garch.beta * v
-        return min(max(next, sigmaFloor * sigmaFloor), sigmaCap * sigmaCap)
+        return min(max(next, bounds.lowerBound), bounds.upperBound)
+    }
+
+    /// The variances allowed under regime `g` of `regimes`: its band `[θ_g², θ_{g+1}²]` within
+    /// the global bounds (nil: the global bounds).
+    public func varianceBounds(regime g: Int?, of regimes: RegimeModel) -> ClosedRange<Double> {
+        let floor = sigmaFloor * sigmaFloor, cap = sigmaCap * sigmaCap
+        guard let g, (0..<regimes.count).contains(g) else { return floor...cap }
+        let lo = g == 0 ? floor : max(floor, regimes.thresholds[g - 1] * regimes.thresholds[g - 1])
+        let hi = g == regimes.count - 1 ? cap : min(cap, regimes.thresholds[g] * regimes.thresholds[g])
+        return lo...max(lo, hi)
     }
 
     /// The volatility level of a variance: the number of level edges at or below `log σ`.
@@ -179,7 +197,7 @@ public struct VolatilityModel: Equatable, Sendable {
     /// garch   = GARCHModel.fit(spans, GJR, Student t)              (TGFLStats, checked against arch)
     /// σ_t     = garch filter on each span (unclamped),  bounds = [min σ / 2, 1.25 max σ]
     /// e_j     = Quantile_{j/S}(log σ_t),  θ_g = Quantile_{q_g}(σ_t)   (pooled over spans)
-    /// v_g     = mean ε_t² over the days with regime g (v_g of an empty regime: θ-interpolated)
+    /// v_g     = mean σ_t² over the days with regime g (v_g of an empty regime: its lower θ²)
     /// ```
     /// - Parameters:
     ///   - trainingSpans: log returns of the training span of each series (finite).
@@ -201,11 +219,9 @@ public struct VolatilityModel: Equatable, Sendable {
                 "fitting the GJR-GARCH volatility filter on the training spans of "
                 + trainingSpans.map { "'\($0.name)'" }.joined(separator: ", ") + ": \(error)")
         }
-        var sigmas: [Double] = [], residuals: [Double] = []
+        var sigmas: [Double] = []
         for span in trainingSpans {
-            let v = garch.conditionalVariances(span.values)
-            sigmas += v.map { $0.squareRoot() }
-            residuals += span.values.map { $0 - garch.mu }
+            sigmas += garch.conditionalVariances(span.values).map { $0.squareRoot() }
         }
         guard let lo = sigmas.min(), let hi = sigmas.max(), lo > 0, hi.isFinite else {
             throw TGFLError.invalidArgument(
@@ -219,9 +235,9 @@ public struct VolatilityModel: Equatable, Sendable {
                                       quantileLevels: regimeQuantileLevels, thresholds: thresholds)
         var sums = [Double](repeating: 0, count: regimeNames.count)
         var counts = [Int](repeating: 0, count: regimeNames.count)
-        for (s, e) in zip(sigmas, residuals) {
+        for s in sigmas {
             let g = Int(regimes.label(volatility: s))
-            sums[g] += e * e
+            sums[g] += s * s
             counts[g] += 1
         }
         var variances = [Double](repeating: 0, count: regimeNames.count)

@@ -28,6 +28,9 @@ struct VolatilityPlan: Sendable {
     /// The intercept ω of the recursion into day d + 1, per day d (regime-specific when a
     /// regime is asked for).
     let omegas: [Double]
+    /// The variances allowed on day d + 1, per day d (the asked regime's band, else the global
+    /// bounds).
+    let bounds: [ClosedRange<Double>]
 }
 
 /// What a generation run produced; `tokens` and `logits` only when asked for (tests).
@@ -59,7 +62,9 @@ extension ScenarioModel {
     /// day d:  k_d ~ softmax(logits(last position) / τ)
     ///         x_d = edge_{k_d} + U · (edge_{k_d+1} − edge_{k_d})   (ReturnTokenizer.sample)
     ///   v1:   r_d = x_d,                            cond_{d+1} = g_{d+1} (the asked regime)
-    ///   v2:   r_d = μ + σ_d · x_d,   σ²_{d+1} = step(σ²_d, r_d − μ, ω_{d})   cond_{d+1} = level(σ²_{d+1})
+    ///   v2:   r_d = μ + σ_d · x_d,   σ²_{d+1} = step(σ²_d, r_d − μ, ω_d) clamped to the band of
+    ///         the regime asked for day d + 1 (global bounds when unconditional),
+    ///         cond_{d+1} = level(σ²_{d+1})
     ///   append input (k_d, cond_{d+1})
     /// ```
     /// In v2, `ω_d` is the fitted ω for `.unconditional` and `ω_g` (`VolatilityModel.omega(regime:)`)
@@ -165,8 +170,9 @@ extension ScenarioModel {
             promptTokens = Array(encoded.tokens[(n - keep)...])
             promptConditions = (n - keep..<(n - 1)).map { encoded.conditions[$0 + 1] }
             if let v = models.volatility, let variances = encoded.variances {
-                let omega = v.omega(regime: regimes.map { Int($0[0]) })
-                startVariance = v.step(variance: variances[n - 1], residual: prompt[n - 1] - v.garch.mu, omega: omega)
+                let g = regimes.map { Int($0[0]) }
+                startVariance = v.step(variance: variances[n - 1], residual: prompt[n - 1] - v.garch.mu,
+                                       omega: v.omega(regime: g), bounds: v.varianceBounds(regime: g, of: regimeModel))
             }
         } else {
             promptConditions = []
@@ -178,10 +184,10 @@ extension ScenarioModel {
         }
         var volatility: VolatilityPlan?
         if let v = models.volatility {
-            let omegas = (0..<options.horizon).map { d in
-                v.omega(regime: regimes.map { Int($0[min(d + 1, options.horizon - 1)]) })
-            }
-            volatility = VolatilityPlan(model: v, regimes: regimeModel, startVariance: startVariance, omegas: omegas)
+            let next = (0..<options.horizon).map { d in regimes.map { Int($0[min(d + 1, options.horizon - 1)]) } }
+            volatility = VolatilityPlan(model: v, regimes: regimeModel, startVariance: startVariance,
+                                        omegas: next.map { v.omega(regime: $0) },
+                                        bounds: next.map { v.varianceBounds(regime: $0, of: regimeModel) })
         } else {
             // v1: the last prompt input is conditioned on the regime of day 0.
             promptConditions.append(regimes![0])
@@ -302,7 +308,8 @@ extension ScenarioModel {
                     let r = mu + variances[s].squareRoot() * x
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
-                    variances[s] = vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d])
+                    variances[s] = vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
+                                                  bounds: vol.bounds[d])
                 } else {
                     returns[path * H + d] = x
                     regimes[path * H + d] = plan.regimes![d]

@@ -138,8 +138,8 @@ public enum FederatedDataModels {
 ///     B. owners send a histogram of σ_t under that filter and their min/max σ
 ///        server: bounds [min σ / 2, 1.25 max σ], level edges (j/S), regime thresholds, the
 ///        initial-state quantiles — all from the pooled histogram
-///     C. owners send the moments of z_t and, per regime, Σ ε_t² and the day count
-///        server: tokenizer (pooled moments of z), regime variances v_g = Σ ε² / count
+///     C. owners send the moments of z_t and, per regime, Σ σ_t² and the day count
+///        server: tokenizer (pooled moments of z), regime variances v_g = Σ σ² / count
 /// ```
 /// Approximations: a quantile from the histogram is within one grid bin (≈ 0.29 % relative)
 /// of the pooled one; the averaged filter is not the pooled maximum-likelihood fit (a convex
@@ -211,7 +211,7 @@ public struct FederatedSummaryFitting: DataModelFitting {
                                                                         count: regimes.count),
                                               initialLogSigmaQuantiles: initial, sigmaFloor: lo * VolatilityModel.floorMultiplier,
                                               sigmaCap: hi * VolatilityModel.capMultiplier)
-        // C. moments of z and per-regime sums of ε².
+        // C. moments of z and per-regime sums of σ².
         var moments: [LocalMoments] = []
         var sums = [Double](repeating: 0, count: regimes.count), counts = [Int](repeating: 0, count: regimes.count)
         for span in spans {
@@ -222,7 +222,7 @@ public struct FederatedSummaryFitting: DataModelFitting {
                 let e = r - garch.mu
                 z.append(e / v.squareRoot())
                 let g = Int(regimes.label(volatility: v.squareRoot()))
-                sums[g] += e * e
+                sums[g] += v
                 counts[g] += 1
             }
             moments.append(LocalMoments(z))
