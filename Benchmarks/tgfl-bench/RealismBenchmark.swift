@@ -327,7 +327,7 @@ struct RealismBenchmark: ParsableCommand {
     }
 
     /// Columns of the summary table: target keys grouped.
-    struct TargetGroup { var title: String; var matches: (String) -> Bool }
+    struct TargetGroup: Sendable { var title: String; var matches: @Sendable (String) -> Bool }
     static let targetGroups: [TargetGroup] = [
         TargetGroup(title: "KS p") { $0 == "ks_fair" },
         TargetGroup(title: "kurtosis") { $0 == "excess_kurtosis" },
