@@ -140,13 +140,24 @@ struct RealismBenchmark: ParsableCommand {
             progress("[\(i + 1)/\(selected.count)] \(s.name): \(s.values.count) days; elapsed "
                      + Self.duration(elapsed) + eta)
             results.append(try score(s, baselineDir: baselineDir))
+            if i + 1 < selected.count {   // partial results survive an interrupted run
+                try write(results, seconds: BenchmarkSupport.now() - clock, final: false)
+            }
             progress("[\(i + 1)/\(selected.count)] \(s.name) done in \(Self.duration(BenchmarkSupport.now() - started)): "
                      + "TGFL passes \(results.last!.methods[0].card.passedCount) of \(results.last!.methods[0].card.checkedCount)")
         }
 
-        let text = report(results, seconds: BenchmarkSupport.now() - clock)
-        print(text)
-        if let markdown { try Data(text.utf8).write(to: URL(fileURLWithPath: markdown), options: .atomic) }
+        let seconds = BenchmarkSupport.now() - clock
+        print(report(results, seconds: seconds))
+        try write(results, seconds: seconds, final: true)
+    }
+
+    /// Writes --markdown and --json (atomically); after each series too, so that a long run
+    /// leaves its finished series behind.
+    func write(_ results: [SeriesResult], seconds: Double, final: Bool) throws {
+        if let markdown {
+            try Data(report(results, seconds: seconds).utf8).write(to: URL(fileURLWithPath: markdown), options: .atomic)
+        }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -155,7 +166,7 @@ struct RealismBenchmark: ParsableCommand {
             let doc = RealismRun(paths: paths, horizon: horizon, seed: seed, steps: steps,
                                  trainFraction: Self.trainFraction, series: results)
             try encoder.encode(doc).write(to: URL(fileURLWithPath: json), options: .atomic)
-            progress("wrote \(json)")
+            if final { progress("wrote \(json)") }
         }
     }
 
@@ -275,7 +286,7 @@ struct RealismBenchmark: ParsableCommand {
             md += "| Target | Tolerance | Reference | " + methods.map(\.title).joined(separator: " | ") + " |\n"
             md += "|---|---|---|" + methods.map { _ in "---|" }.joined() + "\n"
             for (k, target) in methods[0].card.targets.enumerated() {
-                var row = "| \(target.name) | \(target.tolerance) | \(Self.number(target.reference)) |"
+                var row = "| \(Self.cell(target.name)) | \(Self.cell(target.tolerance)) | \(Self.number(target.reference)) |"
                 for m in methods {
                     let t = m.card.targets[k]
                     row += " \(Self.number(t.value)) \(Self.verdict(t.passed)) |"
@@ -347,6 +358,9 @@ struct RealismBenchmark: ParsableCommand {
         if x != 0 && (abs(x) < 1e-3 || abs(x) >= 1e5) { return String(format: "%.2e", x) }
         return String(format: "%.4g", x)
     }
+
+    /// Text for a Markdown table cell (`|` escaped).
+    static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
 
     static func verdict(_ passed: Bool?) -> String { passed.map { $0 ? "PASS" : "**FAIL**" } ?? "" }
 
