@@ -87,7 +87,7 @@ REALISM_SERIES  ?=
 REALISM_COMMON  := --paths $(REALISM_PATHS) --horizon $(REALISM_HORIZON) --seed $(REALISM_SEED) \
                    $(if $(REALISM_SERIES),--series $(REALISM_SERIES))
 realism: deps
-	swift build -c release --product tgfl-bench
+	swift build $(SWIFT_FLAGS) --product tgfl-bench
 	@if $(BENCH_PYTHON) -c "import arch, pandas" 2>/dev/null; then \
 	  $(BENCH_PYTHON) Benchmarks/realism_baselines.py --out $(REALISM_DIR) $(REALISM_COMMON); \
 	else echo "realism: baselines skipped: $(BENCH_PYTHON) has no arch/pandas (make realism BENCH_PYTHON=/work/pyref/bin/python); TGFL is scored alone, the ACF and leverage targets stay unchecked"; fi

@@ -100,9 +100,10 @@ struct DataOptions: ParsableArguments {
             do {
                 return try read(dates)
             } catch TGFLError.data(_, 0, "date", let message) where dates == "date" && message.hasPrefix("no column named") {
-                logInfo("\(path) has no 'date' column: reading its rows in file order, without dates "
+                let undated = try read(nil)
+                logInfo("\(path) has no 'date' column: read its rows in file order, without dates "
                         + "(name the date column with --date-column NAME)")
-                return try read(nil)
+                return undated
             }
         }
         do {

@@ -102,7 +102,7 @@ awk 'BEGIN { srand(5); a = 1600; b = 1700; print "dax,smi";
   for (i = 0; i < 300; i++) { a *= exp((rand() - 0.5) * 0.03); b *= exp((rand() - 0.5) * 0.03); printf "%.2f,%.2f\n", a, b } }' > eu_like.csv
 "$TGFL" train --config tiny --steps 2 --batch-size 4 --data eu_like.csv --column smi --out eu.h5 > /dev/null 2> eu.err \
   || fail "train on a price file without a date column: $(cat eu.err)"
-grep -q "no 'date' column: reading its rows in file order" eu.err || fail "date-less file: $(cat eu.err)"
+grep -q "no 'date' column: read its rows in file order" eu.err || fail "date-less file: $(cat eu.err)"
 awk 'BEGIN { srand(3); print "log_return"; for (i = 0; i < 300; i++) printf "%.6f\n", (rand() - 0.5) * 0.03 }' > siemens_like.csv
 "$TGFL" train --config tiny --steps 2 --batch-size 4 --data siemens_like.csv --returns-column log_return \
   --out returns.h5 > /dev/null 2> returns.err || fail "train on a returns-only file without dates: $(cat returns.err)"
