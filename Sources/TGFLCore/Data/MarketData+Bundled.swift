@@ -81,7 +81,8 @@ extension MarketData {
     /// File name of the bundled S&P 500 series.
     public static let sp500FileName = "sp500.csv"
 
-    /// The environment variable naming a folder that holds `sp500.csv`; it is looked at first.
+    /// The environment variable naming a folder that holds `sp500.csv` (or another bundled file,
+    /// e.g. `djia.csv`); it is looked at first.
     public static let dataDirectoryEnvironmentVariable = "TGFL_DATA_DIR"
 
     /// The S&P 500 daily adjusted close bundled with TGFL: 5,031 trading days from 1999-01-04
