@@ -14,7 +14,7 @@ SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BENCH_PYTHON ?= python3
 BUILD_DIR  := .build/release
 
-.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench clean
+.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench realism clean
 
 demo: deps
 	swift build -c release -Xswiftc -enable-testing --product tgfl
@@ -75,6 +75,23 @@ bench: deps
 	$(BUILD_DIR)/tgfl-bench generate --config small --paths 1000 --horizon 250 --runs 3 --threads 2
 	@if $(BENCH_PYTHON) -c "import torch" 2>/dev/null; then \
 	  $(BENCH_PYTHON) Benchmarks/pytorch_generate_reference.py --config small --paths 1000 --horizon 250 --runs 3 --threads 2; fi
+
+# Issue 12's realism benchmark: the arch baselines (GARCH(1,1)-t, GJR-GARCH skew-t, i.i.d.
+# bootstrap) fitted on the first 80 % of every bundled series, then `tgfl-bench realism` scores
+# them and TGFL side by side. Smaller runs: make realism REALISM_SERIES=djia,eu_stocks.dax REALISM_PATHS=200
+REALISM_DIR     ?= .build/realism-baselines
+REALISM_PATHS   ?= 1000
+REALISM_HORIZON ?= 250
+REALISM_SEED    ?= 42
+REALISM_SERIES  ?=
+REALISM_COMMON  := --paths $(REALISM_PATHS) --horizon $(REALISM_HORIZON) --seed $(REALISM_SEED) \
+                   $(if $(REALISM_SERIES),--series $(REALISM_SERIES))
+realism: deps
+	swift build $(SWIFT_FLAGS) --product tgfl-bench
+	@if $(BENCH_PYTHON) -c "import arch, pandas" 2>/dev/null; then \
+	  $(BENCH_PYTHON) Benchmarks/realism_baselines.py --out $(REALISM_DIR) $(REALISM_COMMON); \
+	else echo "realism: baselines skipped: $(BENCH_PYTHON) has no arch/pandas (make realism BENCH_PYTHON=/work/pyref/bin/python); TGFL is scored alone, the ACF and leverage targets stay unchecked"; fi
+	$(BUILD_DIR)/tgfl-bench realism --baselines $(REALISM_DIR) $(REALISM_COMMON)
 
 clean:
 	rm -rf .build $(VENV) tgfl-demo

@@ -59,8 +59,12 @@ let package = Package(
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
             // No unsafeFlags: the package must stay usable as a dependency.
-            exclude: ["Resources/sp500.README.md"],
-            resources: [.copy("Resources/sp500.csv")]
+            exclude: ["Resources/README.md"],
+            // The bundled real corpus (Resources/README.md gives the sources).
+            resources: [.copy("Resources/sp500.csv"), .copy("Resources/djia.csv"), .copy("Resources/nyse.csv"),
+                        .copy("Resources/msci_switzerland.csv"), .copy("Resources/eu_stocks.csv"),
+                        .copy("Resources/crsp_daily.csv"), .copy("Resources/fx_usd_1980.csv"),
+                        .copy("Resources/siemens.csv")]
         ),
         .target(
             name: "TGFLStats",

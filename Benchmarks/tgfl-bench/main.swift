@@ -8,7 +8,8 @@ struct TGFLBench: ParsableCommand {
         commandName: "tgfl-bench",
         abstract: "TGFL benchmarks (tgfl \(TGFLVersion.string)).",
         subcommands: [TrainBenchmark.self, OpsBenchmark.self, SgemmBenchmark.self, StatsBenchmark.self,
-                      GenerateBenchmark.self, FederatedBenchmark.self, FederatedEvidence.self])
+                      GenerateBenchmark.self, FederatedBenchmark.self, FederatedEvidence.self,
+                      RealismBenchmark.self])
 }
 
 TGFLBench.main()

@@ -2,15 +2,22 @@ import ArgumentParser
 import Foundation
 import TGFLCore
 
-/// Where a return series comes from: a CSV of prices or of log returns, or the bundled S&P 500.
+/// Where a return series comes from: a CSV of prices or of log returns, a bundled real series
+/// (`--bundled djia`), or by default the bundled S&P 500.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "CSV file with one row per day (default: the bundled S&P 500 daily closes, 1999–2018).",
         valueName: "file"))
     var data: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A bundled real series instead of --data: \(BundledSeries.namesList); --column picks one of its "
+        + "columns (default: the first), e.g. --bundled eu_stocks --column dax.", valueName: "name"))
+    var bundled: String?
+
     @Option(name: .customLong("date-column"), help: ArgumentHelp(
-        "Name of the date column (ISO YYYY-MM-DD); 'none' for a file without dates.", valueName: "name"))
+        "Name of the date column (ISO YYYY-MM-DD); 'none' for a file without dates. A file without a "
+        + "'date' column is read without dates when this is left at its default.", valueName: "name"))
     var dateColumn: String = "date"
 
     @Option(name: .long, help: ArgumentHelp("Price column (log returns are computed from it).",
@@ -25,18 +32,50 @@ struct DataOptions: ParsableArguments {
         if column != nil && returnsColumn != nil {
             throw ValidationError("give either --column (prices) or --returns-column (log returns), not both")
         }
+        if data != nil && bundled != nil {
+            throw ValidationError("give either --data FILE or --bundled NAME, not both")
+        }
+        if let bundled, BundledSeries(name: bundled) == nil {
+            throw ValidationError("--bundled '\(bundled)' is not a bundled series; use one of \(BundledSeries.namesList)")
+        }
     }
 
     /// A human-readable name of the source.
-    var sourceName: String { data ?? "bundled S&P 500 (sp500.csv)" }
+    var sourceName: String {
+        if let bundled, let series = BundledSeries(name: bundled) {
+            return "bundled \(series.rawValue).\(column ?? returnsColumn ?? series.columns[0])"
+        }
+        return data ?? "bundled S&P 500 (sp500.csv)"
+    }
 
     /// Loads the log returns (with dates when the file has them).
     /// - Throws: `TGFLError.data` naming file/row/column, or `CommandFailure` for a missing file.
     func load() throws -> ReturnSeries {
-        try DataOptions.load(path: data, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
+        if let bundled {
+            return try DataOptions.loadBundled(name: bundled, column: column ?? returnsColumn)
+        }
+        return try DataOptions.load(path: data, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
     }
 
-    /// Loads one series; `path == nil` reads the bundled S&P 500.
+    /// Loads one column of a bundled real series (prices or returns as the file holds them).
+    /// - Parameters:
+    ///   - name: a `BundledSeries` name (`djia`, `eu_stocks`, ...).
+    ///   - column: the column; `nil` takes the file's first.
+    /// - Throws: `CommandFailure` for an unknown name or column.
+    static func loadBundled(name: String, column: String?) throws -> ReturnSeries {
+        guard let series = BundledSeries(name: name) else {
+            throw CommandFailure("--bundled '\(name)' is not a bundled series; use one of \(BundledSeries.namesList)")
+        }
+        if let column, !series.columns.contains(column) {
+            throw CommandFailure("the bundled \(series.rawValue) has no column '\(column)'; its columns are "
+                                 + series.columns.joined(separator: ", "))
+        }
+        return try MarketData.bundled(series, minimumReturns: 2).logReturns(column)
+    }
+
+    /// Loads one series; `path == nil` reads the bundled S&P 500. When `dateColumn` is the
+    /// default `date` and the file has no such column (e.g. `eu_stocks.csv`, `siemens.csv`),
+    /// the file is read without dates.
     static func load(path: String?, dateColumn: String = "date", column: String? = nil,
                      returnsColumn: String? = nil) throws -> ReturnSeries {
         let dates: String? = ["none", ""].contains(dateColumn.lowercased()) ? nil : dateColumn
@@ -49,15 +88,33 @@ struct DataOptions: ParsableArguments {
         }
         try requireReadableFile(path, what: "data file")
         let url = URL(fileURLWithPath: path)
-        let market: MarketData
-        if let returnsColumn {
-            market = try MarketData(contentsOf: url, dateColumn: dates, returnColumns: [returnsColumn],
-                                    minimumReturns: 2)
-        } else {
-            market = try MarketData(contentsOf: url, dateColumn: dates, priceColumns: [column ?? "close"],
-                                    minimumReturns: 2)
+        func read(_ dates: String?) throws -> MarketData {
+            if let returnsColumn {
+                return try MarketData(contentsOf: url, dateColumn: dates, returnColumns: [returnsColumn],
+                                      minimumReturns: 2)
+            }
+            return try MarketData(contentsOf: url, dateColumn: dates, priceColumns: [column ?? "close"],
+                                  minimumReturns: 2)
         }
-        return try market.logReturns()
+        func readWithDateFallback() throws -> MarketData {
+            do {
+                return try read(dates)
+            } catch TGFLError.data(_, 0, "date", let message) where dates == "date" && message.hasPrefix("no column named") {
+                let undated = try read(nil)
+                logInfo("\(path) has no 'date' column: read its rows in file order, without dates "
+                        + "(name the date column with --date-column NAME)")
+                return undated
+            }
+        }
+        do {
+            return try readWithDateFallback().logReturns()
+        } catch TGFLError.data(let file, let row, let column, let message)
+                    where returnsColumn == nil && message.contains("is this a return column") {
+            // The library's hint names its Swift parameter; on the command line it is an option.
+            throw TGFLError.data(file: file, row: row, column: column, message:
+                message.replacingOccurrences(of: "read it with returnColumns:", with:
+                    "read it with --returns-column \(column ?? "NAME") instead of --column"))
+        }
     }
 }
 

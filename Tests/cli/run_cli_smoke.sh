@@ -87,5 +87,24 @@ expect_error "bad_prices.csv', row 2, column 'close'" train --data bad_prices.cs
 expect_error "steps" train --steps 0 --out x.h5
 printf 'r_1,r_2\n0.1,oops\n' > bad_paths.csv
 expect_error "bad_paths.csv', row 1, column '2'" evaluate --real prices.csv --synthetic bad_paths.csv
+expect_error "is not a bundled series" train --bundled bogus --out x.h5
+expect_error "has no column 'oops'; its columns are dax, smi, cac, ftse" train --bundled eu_stocks --column oops --out x.h5
+printf 'log_return\n0.01\n-0.02\n0.005\n' > returns_only.csv
+expect_error "read it with --returns-column log_return" train --data returns_only.csv --column log_return --out x.h5
 pass "errors"
+
+# The bundled corpus's shapes: several price columns without dates (eu_stocks), returns only
+# without dates (siemens), through --bundled and as plain --data files.
+"$TGFL" train --config tiny --steps 2 --batch-size 4 --bundled eu_stocks --column smi --out bundled.h5 \
+  > bundled.out 2> bundled.err || fail "train --bundled eu_stocks: $(cat bundled.err)"
+grep -q "bundled eu_stocks.smi: 1859 daily log returns" bundled.err || fail "train --bundled: $(cat bundled.err)"
+awk 'BEGIN { srand(5); a = 1600; b = 1700; print "dax,smi";
+  for (i = 0; i < 300; i++) { a *= exp((rand() - 0.5) * 0.03); b *= exp((rand() - 0.5) * 0.03); printf "%.2f,%.2f\n", a, b } }' > eu_like.csv
+"$TGFL" train --config tiny --steps 2 --batch-size 4 --data eu_like.csv --column smi --out eu.h5 > /dev/null 2> eu.err \
+  || fail "train on a price file without a date column: $(cat eu.err)"
+grep -q "no 'date' column: read its rows in file order" eu.err || fail "date-less file: $(cat eu.err)"
+awk 'BEGIN { srand(3); print "log_return"; for (i = 0; i < 300; i++) printf "%.6f\n", (rand() - 0.5) * 0.03 }' > siemens_like.csv
+"$TGFL" train --config tiny --steps 2 --batch-size 4 --data siemens_like.csv --returns-column log_return \
+  --out returns.h5 > /dev/null 2> returns.err || fail "train on a returns-only file without dates: $(cat returns.err)"
+pass "bundled data and date-less files"
 echo "CLI smoke test passed"

@@ -1,0 +1,416 @@
+import ArgumentParser
+import Foundation
+import TGFLCore
+import TGFLStats
+
+// MARK: - The model under test (the lead replaces the bodies of these two functions with model v2)
+
+/// Trains the scenario model the realism benchmark scores, on the first 80 % of one series.
+///
+/// Today: model v1, config `small`, trained as `tgfl train --keep-best` does (300 steps by
+/// default, batch 32, peak learning rate 1e-3 with cosine decay to 1e-4, the last 20 % of the
+/// training span held out for validation, the output prior on, and the parameters of the best
+/// validation evaluation kept).
+/// - Parameters:
+///   - train: the training span of the series (its first 80 %).
+///   - seed: seed of the initialization and the batches.
+///   - steps: optimizer steps.
+/// - Returns: the trained model (tokenizer and regime model fitted on `train`).
+/// - Throws: the trainer's errors.
+func trainRealismModel(train: ReturnSeries, seed: UInt64, steps: Int) throws -> ScenarioModel {
+    let model = try ScenarioModel(config: .small, seed: seed)
+    var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: 1e-3, minLearningRate: 1e-4,
+                                  validationFraction: 0.2, seed: seed)
+    options.outputPrior = true
+    options.restoreBest = true
+    let trainer = try Trainer(model: model, options: options)
+    _ = try trainer.fit(series: [train.values])
+    return model
+}
+
+/// Generates the unconditional scenarios the realism benchmark scores.
+///
+/// Today (model v1 has no regime dynamics of its own): each group of 32 paths follows the regime
+/// path of a random `horizon`-day window of the real training labels (the model's regime model
+/// applied to `training`), as `tgfl demo` does for its "historical" scenarios. Model v2 samples
+/// its own regime path and may ignore `training`.
+/// - Parameters:
+///   - model: the trained model.
+///   - training: the training span (v1: the source of the replayed regime paths).
+///   - paths: number of paths.
+///   - horizon: days per path.
+///   - seed: seed of the windows and of the sampling.
+/// - Returns: `paths` arrays of `horizon` daily log returns.
+/// - Throws: generation errors; `TGFLError.invalidArgument` when the training span is shorter
+///   than the horizon.
+func generateRealismScenarios(model: ScenarioModel, training: ReturnSeries, paths: Int, horizon: Int,
+                              seed: UInt64) throws -> [[Double]] {
+    guard let regimes = model.regimeModel else {
+        throw TGFLError.invalidArgument("the model has no regime model: train it first")
+    }
+    let labels = try regimes.label(training.values)
+    guard labels.count >= horizon else {
+        throw TGFLError.invalidArgument("the training span has \(labels.count) days, fewer than the horizon \(horizon)")
+    }
+    let group = 32
+    var rng = SeededRNG(seed: seed, stream: 7)
+    var out: [[Double]] = []
+    out.reserveCapacity(paths)
+    var g: UInt64 = 0
+    while out.count < paths {
+        let start = rng.int(below: labels.count - horizon + 1)
+        let path = labels[start ..< start + horizon].map(Int.init)
+        let n = min(group, paths - out.count)
+        out += try model.generate(GenerationOptions(paths: n, horizon: horizon, regime: .path(path),
+                                                    seed: seed &+ 1000 &+ g)).returns
+        g += 1
+    }
+    return out
+}
+
+// MARK: - The benchmark
+
+/// `tgfl-bench realism`: issue 12's realism protocol on every bundled real series.
+struct RealismBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "realism",
+        abstract: "Realism benchmark: train on the first 80 % of each bundled series, generate, score against the full series.",
+        discussion: """
+            For each bundled series (every column of every file; --series selects some): train the model \
+            on the first 80 % of its daily log returns (trainRealismModel), generate --paths × --horizon \
+            unconditional paths (generateRealismScenarios), and score them against the full series with \
+            RealismScorecard (fair KS, kurtosis, fair ACF|r| and leverage errors, 1 % VaR/ES, per-regime \
+            std/VaR/mean, memorization). Baseline scenario files written by \
+            Benchmarks/realism_baselines.py into --baselines (GARCH(1,1)-t, GJR-GARCH skew-t, i.i.d. \
+            bootstrap) are scored the same way and give the references of the ACF and leverage targets.
+
+            Example:
+              /work/pyref/bin/python Benchmarks/realism_baselines.py --out .build/realism-baselines
+              tgfl-bench realism --series djia.close,eu_stocks.dax --paths 200 --json realism.json
+            """)
+
+    @Option(help: ArgumentHelp("Comma-separated series (e.g. djia.close) or files (e.g. eu_stocks: all its "
+                               + "columns); default: all 18.", valueName: "names"))
+    var series: String?
+    @Option(help: "Paths per series.")
+    var paths = 1000
+    @Option(help: "Days per path.")
+    var horizon = 250
+    @Option(help: "Seed of training, generation and the scores' subsamples.")
+    var seed: UInt64 = 42
+    @Option(help: "Training steps.")
+    var steps = 300
+    @Option(help: ArgumentHelp("Folder of the baselines' scenario CSVs (Benchmarks/realism_baselines.py).",
+                               valueName: "dir"))
+    var baselines = ".build/realism-baselines"
+    @Option(help: ArgumentHelp("Also write the full results as JSON to this file.", valueName: "file"))
+    var json: String?
+    @Option(help: ArgumentHelp("Also write the Markdown tables to this file.", valueName: "file"))
+    var markdown: String?
+
+    /// Fraction of each series the models are trained on.
+    static let trainFraction = 0.8
+    /// The baselines, as (file suffix, column title).
+    static let baselineMethods = [("garch_t", "GARCH(1,1)-t"), ("gjr_skewt", "GJR-GARCH skew-t"),
+                                  ("bootstrap", "i.i.d. bootstrap")]
+    /// Memorization windows: length and stride.
+    static let memorizationWindow = 20
+
+    func validate() throws {
+        guard paths >= 1, horizon >= 52 else {
+            throw ValidationError("--paths must be ≥ 1 and --horizon ≥ 52 (the ACF error runs to lag 50)")
+        }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+    }
+
+    func run() throws {
+        let all = try MarketData.bundledReturnSeries()
+        let selected = try Self.select(all, series)
+        let clock = BenchmarkSupport.now()
+        var results: [SeriesResult] = []
+        let baselineDir = URL(fileURLWithPath: baselines)
+        if !FileManager.default.fileExists(atPath: baselineDir.path) {
+            progress("no baseline folder \(baselines): scoring TGFL only (run Benchmarks/realism_baselines.py "
+                     + "--out \(baselines) first; the ACF and leverage targets need its GARCH files)")
+        }
+        for (i, s) in selected.enumerated() {
+            let started = BenchmarkSupport.now()
+            let elapsed = started - clock
+            let eta = i == 0 ? "" : ", ETA " + Self.duration(elapsed / Double(i) * Double(selected.count - i))
+            progress("[\(i + 1)/\(selected.count)] \(s.name): \(s.values.count) days; elapsed "
+                     + Self.duration(elapsed) + eta)
+            results.append(try score(s, baselineDir: baselineDir))
+            if i + 1 < selected.count {   // partial results survive an interrupted run
+                try write(results, seconds: BenchmarkSupport.now() - clock, final: false)
+            }
+            progress("[\(i + 1)/\(selected.count)] \(s.name) done in \(Self.duration(BenchmarkSupport.now() - started)): "
+                     + "TGFL passes \(results.last!.methods[0].card.passedCount) of \(results.last!.methods[0].card.checkedCount)")
+        }
+
+        let seconds = BenchmarkSupport.now() - clock
+        print(report(results, seconds: seconds))
+        try write(results, seconds: seconds, final: true)
+    }
+
+    /// Writes --markdown and --json (atomically); after each series too, so that a long run
+    /// leaves its finished series behind.
+    func write(_ results: [SeriesResult], seconds: Double, final: Bool) throws {
+        if let markdown {
+            try Data(report(results, seconds: seconds).utf8).write(to: URL(fileURLWithPath: markdown), options: .atomic)
+        }
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf",
+                                                                          negativeInfinity: "-inf", nan: "nan")
+            let doc = RealismRun(paths: paths, horizon: horizon, seed: seed, steps: steps,
+                                 trainFraction: Self.trainFraction, series: results)
+            try encoder.encode(doc).write(to: URL(fileURLWithPath: json), options: .atomic)
+            if final { progress("wrote \(json)") }
+        }
+    }
+
+    // MARK: Scoring one series
+
+    func score(_ s: ReturnSeries, baselineDir: URL) throws -> SeriesResult {
+        let cut = Int((Double(s.values.count) * Self.trainFraction).rounded(.down))
+        let train = ReturnSeries(name: s.name, dates: s.dates.map { Array($0[..<cut]) }, values: Array(s.values[..<cut]))
+        let heldOut = Array(s.values[cut...])
+
+        var t0 = BenchmarkSupport.now()
+        let model = try trainRealismModel(train: train, seed: seed, steps: steps)
+        let trainSeconds = BenchmarkSupport.now() - t0
+        progress("    trained in \(Self.duration(trainSeconds))")
+        t0 = BenchmarkSupport.now()
+        let tgfl = try generateRealismScenarios(model: model, training: train, paths: paths, horizon: horizon, seed: seed)
+        let generateSeconds = BenchmarkSupport.now() - t0
+        progress("    generated \(paths) × \(horizon) in \(Self.duration(generateSeconds))")
+
+        guard let regimeModel = model.regimeModel else { throw TGFLError.invalidArgument("the model has no regime model") }
+        let realLabels = try regimeModel.label(s.values).map(Int.init)
+        let w = Self.memorizationWindow
+        let memo = MemorizationInput(training: try Memorization.windows(of: train.values, length: w, stride: 1),
+                                     heldOut: try Memorization.windows(of: heldOut, length: w, stride: 1))
+        let options = RealismOptions(seed: seed)
+
+        func card(_ paths: [[Double]], references: RealismReferences) throws -> RealismScorecard {
+            let labels = try paths.map { try regimeModel.label($0).map(Int.init) }
+            return try RealismScorecard(real: s.values, realRegimes: realLabels, synthetic: paths,
+                                        syntheticRegimes: labels, regimeNames: regimeModel.names,
+                                        memorization: memo, references: references, options: options)
+        }
+
+        // Baselines first: GARCH-t's ACF error and GJR's leverage error are references.
+        var baselineCards: [(String, String, RealismScorecard)] = []
+        for (key, title) in Self.baselineMethods {
+            let file = baselineDir.appendingPathComponent("\(s.name).\(key).csv")
+            guard FileManager.default.fileExists(atPath: file.path) else { continue }
+            let scenarios = try Self.readScenarios(file, paths: paths, horizon: horizon)
+            baselineCards.append((key, title, try card(scenarios, references: RealismReferences())))
+        }
+        let references = RealismReferences(
+            acfAbsoluteError: baselineCards.first { $0.0 == "garch_t" }?.2.metrics.acfAbsoluteError,
+            leverageError: baselineCards.first { $0.0 == "gjr_skewt" }?.2.metrics.leverageError)
+        var methods = [MethodResult(key: "tgfl", title: "TGFL", card: try card(tgfl, references: references))]
+        for (key, title, c) in baselineCards {
+            var rechecked = c
+            rechecked.references = references
+            rechecked.targets = RealismScorecard.targets(metrics: c.metrics, references: references, options: options)
+            methods.append(MethodResult(key: key, title: title, card: rechecked))
+        }
+        let span = s.dates.map { "\($0[0]) … \($0[$0.count - 1]); train to \($0[cut - 1])" } ?? "no dates"
+        return SeriesResult(name: s.name, days: s.values.count, trainDays: cut, span: span,
+                            trainSeconds: trainSeconds, generateSeconds: generateSeconds, methods: methods)
+    }
+
+    /// Reads a scenario CSV as `tgfl generate` writes it: an optional header (`r_1,…`), then one
+    /// path of log returns per row.
+    /// - Throws: `TGFLError.data` naming the file, row and column of a bad value, or a path count or
+    ///   length that disagrees with --paths/--horizon.
+    static func readScenarios(_ url: URL, paths: Int, horizon: Int) throws -> [[Double]] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var out: [[Double]] = []
+        for (lineIndex, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false)
+            if lineIndex == 0, Double(fields[0].trimmingCharacters(in: .whitespaces)) == nil { continue }   // header
+            var row: [Double] = []
+            row.reserveCapacity(fields.count)
+            for (c, f) in fields.enumerated() {
+                guard let v = Double(f.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                    throw TGFLError.data(file: url.path, row: lineIndex, column: "\(c + 1)", message:
+                        "'\(f)' is not a finite log return: re-run Benchmarks/realism_baselines.py")
+                }
+                row.append(v)
+            }
+            guard row.count == horizon else {
+                throw TGFLError.data(file: url.path, row: lineIndex, column: nil, message:
+                    "has \(row.count) days, --horizon is \(horizon): re-run Benchmarks/realism_baselines.py "
+                    + "with --horizon \(horizon)")
+            }
+            out.append(row)
+        }
+        guard out.count == paths else {
+            throw TGFLError.data(file: url.path, row: nil, column: nil, message:
+                "has \(out.count) paths, --paths is \(paths): re-run Benchmarks/realism_baselines.py with --paths \(paths)")
+        }
+        return out
+    }
+
+    /// The series named by `--series` (all when nil), in bundled order.
+    static func select(_ all: [ReturnSeries], _ spec: String?) throws -> [ReturnSeries] {
+        guard let spec else { return all }
+        var picked: [ReturnSeries] = []
+        for raw in spec.split(separator: ",") {
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            let hits = all.filter { $0.name == name || $0.name.hasPrefix(name + ".") }
+            guard !hits.isEmpty else {
+                throw ValidationError("--series: no bundled series '\(name)'; use one of "
+                                      + all.map(\.name).joined(separator: ", ") + " (or a file name, e.g. eu_stocks)")
+            }
+            for h in hits where !picked.contains(where: { $0.name == h.name }) { picked.append(h) }
+        }
+        return all.filter { s in picked.contains { $0.name == s.name } }
+    }
+
+    // MARK: Output
+
+    func report(_ results: [SeriesResult], seconds: Double) -> String {
+        var md = "## Realism benchmark — \(paths) paths × \(horizon) days, seed \(seed), \(steps) steps\n\n"
+        md += "Each model is trained on the first \(Int(Self.trainFraction * 100)) % of the series and scored against "
+            + "the full series (\(Self.duration(seconds)) in all). Cells: value and PASS/FAIL; `—` = not checked.\n\n"
+        for r in results {
+            md += "### \(r.name) (\(r.days) days, \(r.span); train \(r.trainDays) days)\n\n"
+            let methods = r.methods
+            md += "| Target | Tolerance | Reference | " + methods.map(\.title).joined(separator: " | ") + " |\n"
+            md += "|---|---|---|" + methods.map { _ in "---|" }.joined() + "\n"
+            for (k, target) in methods[0].card.targets.enumerated() {
+                var row = "| \(Self.cell(target.name)) | \(Self.cell(target.tolerance)) | \(Self.number(target.reference)) |"
+                for m in methods {
+                    let t = m.card.targets[k]
+                    row += " \(Self.number(t.value)) \(Self.verdict(t.passed)) |"
+                }
+                md += row + "\n"
+            }
+            md += "| **PASS count** | | | " + methods.map { "**\($0.card.passedCount)/\($0.card.checkedCount)**" }
+                .joined(separator: " | ") + " |\n\n"
+        }
+
+        // Summary: series × target group, TGFL.
+        md += "### Summary: TGFL, PASS per target group\n\n"
+        let groups = Self.targetGroups
+        md += "| Series | " + groups.map(\.title).joined(separator: " | ") + " | PASS |\n"
+        md += "|---|" + groups.map { _ in "---|" }.joined() + "---|\n"
+        var columnPasses = [Int](repeating: 0, count: groups.count)
+        var columnChecked = [Int](repeating: 0, count: groups.count)
+        for r in results {
+            let card = r.methods[0].card
+            var row = "| \(r.name) |"
+            for (gi, g) in groups.enumerated() {
+                let ts = card.targets.filter { g.matches($0.key) && $0.passed != nil }
+                let pass = ts.filter { $0.passed == true }.count
+                columnPasses[gi] += pass; columnChecked[gi] += ts.count
+                row += ts.isEmpty ? " — |" : ts.count == 1 ? " \(pass == 1 ? "PASS" : "FAIL") |" : " \(pass)/\(ts.count) |"
+            }
+            md += row + " \(card.passedCount)/\(card.checkedCount) |\n"
+        }
+        md += "| **all series** |" + zip(columnPasses, columnChecked).map { " **\($0)/\($1)** |" }.joined()
+            + " **\(columnPasses.reduce(0, +))/\(columnChecked.reduce(0, +))** |\n\n"
+
+        // Summary: method × series, PASS counts.
+        let titles = results.first?.methods.map(\.title) ?? []
+        md += "### Summary: PASS count per method\n\n| Series | " + titles.joined(separator: " | ") + " |\n"
+        md += "|---|" + titles.map { _ in "---|" }.joined() + "\n"
+        var totals = [(Int, Int)](repeating: (0, 0), count: titles.count)
+        for r in results {
+            md += "| \(r.name) |"
+            for (i, t) in titles.enumerated() {
+                if let m = r.methods.first(where: { $0.title == t }) {
+                    md += " \(m.card.passedCount)/\(m.card.checkedCount) |"
+                    totals[i].0 += m.card.passedCount; totals[i].1 += m.card.checkedCount
+                } else { md += " — |" }
+            }
+            md += "\n"
+        }
+        md += "| **all** |" + totals.map { " **\($0.0)/\($0.1)** |" }.joined() + "\n"
+        return md
+    }
+
+    /// Columns of the summary table: target keys grouped.
+    struct TargetGroup: Sendable { var title: String; var matches: @Sendable (String) -> Bool }
+    static let targetGroups: [TargetGroup] = [
+        TargetGroup(title: "KS p") { $0 == "ks_fair" },
+        TargetGroup(title: "kurtosis") { $0 == "excess_kurtosis" },
+        TargetGroup(title: "ACF\\|r\\| ≤ GARCH-t") { $0 == "acf_abs_error" },
+        TargetGroup(title: "leverage ≤ GJR") { $0 == "leverage_error" },
+        TargetGroup(title: "VaR 1%") { $0 == "var_1" },
+        TargetGroup(title: "ES 1%") { $0 == "es_1" },
+        TargetGroup(title: "regime std") { $0.hasPrefix("regime_std.") },
+        TargetGroup(title: "regime VaR") { $0.hasPrefix("regime_var.") },
+        TargetGroup(title: "crisis mean sign") { $0 == "crisis_mean" },
+        TargetGroup(title: "memorization") { $0 == "memorization" },
+    ]
+
+    static func number(_ x: Double?) -> String {
+        guard let x else { return "—" }
+        guard x.isFinite else { return "\(x)" }
+        if x != 0 && (abs(x) < 1e-3 || abs(x) >= 1e5) { return String(format: "%.2e", x) }
+        return String(format: "%.4g", x)
+    }
+
+    /// Text for a Markdown table cell (`|` escaped).
+    static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+
+    static func verdict(_ passed: Bool?) -> String { passed.map { $0 ? "PASS" : "**FAIL**" } ?? "" }
+
+    static func duration(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t % 3600 / 60)
+            : t >= 60 ? String(format: "%dm%02ds", t / 60, t % 60) : "\(t)s"
+    }
+
+    func progress(_ line: String) {
+        FileHandle.standardError.write(Data(("realism: " + line + "\n").utf8))
+    }
+}
+
+/// One method's scorecard on one series.
+struct MethodResult: Encodable {
+    var key: String
+    var title: String
+    var card: RealismScorecard
+}
+
+/// One series' results.
+struct SeriesResult: Encodable {
+    var name: String
+    var days: Int
+    var trainDays: Int
+    var span: String
+    var trainSeconds: Double
+    var generateSeconds: Double
+    var methods: [MethodResult]
+
+    enum CodingKeys: String, CodingKey {
+        case name, days, span, methods
+        case trainDays = "train_days"
+        case trainSeconds = "train_seconds"
+        case generateSeconds = "generate_seconds"
+    }
+}
+
+/// The `--json` document.
+struct RealismRun: Encodable {
+    var paths: Int
+    var horizon: Int
+    var seed: UInt64
+    var steps: Int
+    var trainFraction: Double
+    var series: [SeriesResult]
+
+    enum CodingKeys: String, CodingKey {
+        case paths, horizon, seed, steps, series
+        case trainFraction = "train_fraction"
+    }
+}
