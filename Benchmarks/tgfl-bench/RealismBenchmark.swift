@@ -7,7 +7,7 @@ import TGFLStats
 
 /// Trains the scenario model the realism benchmark scores, on the first 80 % of one series.
 ///
-/// Today: model v1, config `small`, trained as `tgfl train --keep-best` does (300 steps by
+/// Config `small` as model `version` (2 by default), trained as `tgfl train --keep-best` does (300 steps by
 /// default, batch 32, peak learning rate 1e-3 with cosine decay to 1e-4, the last 20 % of the
 /// training span held out for validation, the output prior on, and the parameters of the best
 /// validation evaluation kept).
@@ -15,25 +15,26 @@ import TGFLStats
 ///   - train: the training span of the series (its first 80 %).
 ///   - seed: seed of the initialization and the batches.
 ///   - steps: optimizer steps.
+///   - version: the model version (1 or 2).
 /// - Returns: the trained model (tokenizer and regime model fitted on `train`).
 /// - Throws: the trainer's errors.
-func trainRealismModel(train: ReturnSeries, seed: UInt64, steps: Int) throws -> ScenarioModel {
-    let model = try ScenarioModel(config: .small, seed: seed)
+func trainRealismModel(train: ReturnSeries, seed: UInt64, steps: Int, version: Int = 2) throws -> ScenarioModel {
+    let model = try ScenarioModel(config: version >= 2 ? ModelConfig.small.v2() : .small, seed: seed)
     var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: 1e-3, minLearningRate: 1e-4,
                                   validationFraction: 0.2, seed: seed)
     options.outputPrior = true
     options.restoreBest = true
     let trainer = try Trainer(model: model, options: options)
-    _ = try trainer.fit(series: [train.values])
+    _ = try trainer.fit(series: [train])
     return model
 }
 
 /// Generates the unconditional scenarios the realism benchmark scores.
 ///
-/// Today (model v1 has no regime dynamics of its own): each group of 32 paths follows the regime
-/// path of a random `horizon`-day window of the real training labels (the model's regime model
-/// applied to `training`), as `tgfl demo` does for its "historical" scenarios. Model v2 samples
-/// its own regime path and may ignore `training`.
+/// Model v2 samples its own volatility and regime path (`.unconditional`). Model v1 has no
+/// regime dynamics of its own: each group of 32 paths follows the regime path of a random
+/// `horizon`-day window of the real training labels, as the v1 demo did for its "historical"
+/// scenarios.
 /// - Parameters:
 ///   - model: the trained model.
 ///   - training: the training span (v1: the source of the replayed regime paths).
@@ -45,10 +46,12 @@ func trainRealismModel(train: ReturnSeries, seed: UInt64, steps: Int) throws -> 
 ///   than the horizon.
 func generateRealismScenarios(model: ScenarioModel, training: ReturnSeries, paths: Int, horizon: Int,
                               seed: UInt64) throws -> [[Double]] {
-    guard let regimes = model.regimeModel else {
-        throw TGFLError.invalidArgument("the model has no regime model: train it first")
+    if model.config.modelVersion >= 2 {
+        // Model v2 samples its own volatility and regime path.
+        return try model.generate(GenerationOptions(paths: paths, horizon: horizon, regime: .unconditional,
+                                                    seed: seed &+ 1000)).returns
     }
-    let labels = try regimes.label(training.values)
+    let labels = try model.regimeLabels(of: training.values)
     guard labels.count >= horizon else {
         throw TGFLError.invalidArgument("the training span has \(labels.count) days, fewer than the horizon \(horizon)")
     }
@@ -100,6 +103,9 @@ struct RealismBenchmark: ParsableCommand {
     var seed: UInt64 = 42
     @Option(help: "Training steps.")
     var steps = 300
+    @Option(name: .customLong("model-version"), help: ArgumentHelp(
+        "TGFL model version (1: regime paths replayed from history; 2: volatility state and its own regime dynamics)."))
+    var modelVersion = 2
     @Option(help: ArgumentHelp("Folder of the baselines' scenario CSVs (Benchmarks/realism_baselines.py).",
                                valueName: "dir"))
     var baselines = ".build/realism-baselines"
@@ -178,7 +184,7 @@ struct RealismBenchmark: ParsableCommand {
         let heldOut = Array(s.values[cut...])
 
         var t0 = BenchmarkSupport.now()
-        let model = try trainRealismModel(train: train, seed: seed, steps: steps)
+        let model = try trainRealismModel(train: train, seed: seed, steps: steps, version: modelVersion)
         let trainSeconds = BenchmarkSupport.now() - t0
         progress("    trained in \(Self.duration(trainSeconds))")
         t0 = BenchmarkSupport.now()
@@ -187,14 +193,16 @@ struct RealismBenchmark: ParsableCommand {
         progress("    generated \(paths) × \(horizon) in \(Self.duration(generateSeconds))")
 
         guard let regimeModel = model.regimeModel else { throw TGFLError.invalidArgument("the model has no regime model") }
-        let realLabels = try regimeModel.label(s.values).map(Int.init)
+        // Every series, real or synthetic, is labelled by the same function of the trained model
+        // (v1: trailing volatility; v2: the band of its filtered volatility).
+        let realLabels = try model.regimeLabels(of: s.values).map(Int.init)
         let w = Self.memorizationWindow
         let memo = MemorizationInput(training: try Memorization.windows(of: train.values, length: w, stride: 1),
                                      heldOut: try Memorization.windows(of: heldOut, length: w, stride: 1))
         let options = RealismOptions(seed: seed)
 
         func card(_ paths: [[Double]], references: RealismReferences) throws -> RealismScorecard {
-            let labels = try paths.map { try regimeModel.label($0).map(Int.init) }
+            let labels = try paths.map { try model.regimeLabels(of: $0).map(Int.init) }
             return try RealismScorecard(real: s.values, realRegimes: realLabels, synthetic: paths,
                                         syntheticRegimes: labels, regimeNames: regimeModel.names,
                                         memorization: memo, references: references, options: options)
