@@ -88,13 +88,18 @@ public struct RoundRecord: Sendable, Equatable, Codable {
     public var validationLoss: Double?
     /// Why the global model was left unchanged this round, if it was.
     public var skippedReason: String?
-    /// DP clipping norm used this round, and ε so far at `privacyDelta` (nil if infinite or no DP).
+    /// DP clipping norm used this round, and ε so far at `privacyDelta` (nil if infinite or no
+    /// DP): the smaller of the RDP and PLD accountants' (`PrivacyAccountant`).
     public var clippingNorm: Double?
     public var epsilon: Double?
     public var bytesUp: Int
     public var bytesDown: Int
     /// Wall-clock seconds for the round (informational; not part of reproducibility).
     public var wallTime: Double
+    /// With secure aggregation: whether the aggregate was masked. `false` when fewer than 2
+    /// updates survived (a "sum" of one update is that update: the server saw it in the clear,
+    /// or saw only noise when none survived); nil without secure aggregation.
+    public var masked: Bool? = nil
 }
 
 /// Everything needed to resume a run bit-identically.
@@ -113,8 +118,20 @@ public struct FederationState: Sendable, Equatable, Codable {
     public var strategyState: StrategyState
     /// Adaptive DP clipping norm for the next round (nil without DP).
     public var clippingNorm: Double?
-    /// Privacy accountant so far (nil without DP).
+    /// RDP accountant so far (nil without DP).
     public var accountant: RDPAccountant?
+    /// The DP mechanism that ran (relation, sampling, denominator, weights, multipliers); nil
+    /// without DP, or in a state written before the mechanism was recorded.
+    public var privacyMechanism: DPMechanismRecord? = nil
+    /// Rounds composed into the privacy accounting (every completed DP round).
+    public var privacyRounds: Int? = nil
+
+    /// ε at δ so far from both accountants, or nil without DP.
+    /// - Throws: `TGFLError.outOfRange` for δ outside (0, 1).
+    public func privacyEstimate(delta: Double) throws -> PrivacyEstimate? {
+        guard let m = privacyMechanism else { return nil }
+        return try PrivacyAccountant.estimate(m, rounds: privacyRounds ?? 0, delta: delta)
+    }
     public var config: SimulationConfig
     public var history: [RoundRecord]
 }
