@@ -49,6 +49,7 @@ MECHANISMS = [
     (20, 10, 1.0, "withoutReplacement", False, 8, 1e-5),
     (20, 4, 0.8, "withoutReplacement", False, 6, 1e-5),
     (10, 5, 1.5, "withoutReplacement", True, 5, 1e-3),
+    (4, 4, 1.0, "poisson", False, 2, 1e-5),           # TransformerFederatedTests' federation record
 ]
 
 
