@@ -122,6 +122,19 @@ struct FederateCommand: ParsableCommand {
         }
         guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if dpNoise != nil, let kind = try? StrategyKind(parsing: strategy), !kind.supportsDifferentialPrivacy {
+            throw ValidationError("--dp-noise: the (ε, δ) guarantee is proven only for mean-based strategies (fedavg, "
+                + "fedprox, fedavgm, fedadagrad, fedadam, fedyogi); \(kind.rawValue) uses individual updates — "
+                + "drop --dp-noise or change --strategy")
+        }
+        if secureAgg {
+            let sampled = max(Int((Double(clients) * fraction).rounded(.down)), min(2, clients))
+            if sampled < 2 {
+                throw ValidationError("--secure-agg needs at least 2 clients per round, but --clients \(clients) "
+                    + "--fraction \(fraction) samples \(sampled); with 1 the server sees its update in the clear — "
+                    + "raise --clients/--fraction or drop --secure-agg")
+            }
+        }
     }
 
     func run() throws {
@@ -131,20 +144,6 @@ struct FederateCommand: ParsableCommand {
         let scheme = try parsePartition(partition)
         let hyper = try parseKeyValues(strategyParam, option: "--strategy-param")
         _ = try kind.makeStrategy(hyperparameters: hyper)   // unknown names fail before any work
-        if dpNoise != nil, !kind.supportsDifferentialPrivacy {
-            throw ValidationError("--dp-noise: the (ε, δ) guarantee is proven only for mean-based strategies (fedavg, "
-                + "fedprox, fedavgm, fedadagrad, fedadam, fedyogi); \(kind.rawValue) uses individual updates — "
-                + "drop --dp-noise or change --strategy")
-        }
-        if secureAgg {
-            let m = min(2, clients)
-            let sampled = max(Int((Double(clients) * fraction).rounded(.down)), m)
-            if sampled < 2 {
-                throw ValidationError("--secure-agg needs at least 2 clients per round, but --clients \(clients) "
-                    + "--fraction \(fraction) samples \(sampled); with 1 the server sees its update in the clear — "
-                    + "raise --clients/--fraction or drop --secure-agg")
-            }
-        }
         let paths: [String?] = data.isEmpty ? [nil] : data.map { $0 }
         var series: [[Double]] = []
         for path in paths {

@@ -23,6 +23,11 @@ import TGFLCore
 /// reveal their pair masks with j (in the real protocol the server rebuilds j's pairwise
 /// seeds from Shamir shares held by the survivors) and the server removes them; otherwise
 /// `unmask` throws and names the dropped clients.
+///
+/// Masking protects an update only among at least 2 survivors: the "sum" of one vector is that
+/// vector. `FederatedSimulation` refuses settings that can only sample 1 client and records a
+/// round with fewer than 2 survivors as not masked (`RoundRecord.masked`). Under DP every
+/// vector is encoded with weight 1 (equal weights) and the server uses `unmaskSum`.
 public struct SecureAggregator: Sendable {
     /// Fixed-point fraction bits (default 32): resolution 2^−32, range |Σ n_i w_i| < 2^31.
     public let fractionBits: Int
