@@ -54,12 +54,36 @@ public enum PLDAccountant {
         if q == 1 { return gaussianEpsilon(sigma: sigma / Double(rounds).squareRoot(), delta: delta) }
         var worst = 0.0
         for remove in [true, false] {
-            var pmf = connectTheDots(sigma: sigma, q: q, remove: remove, h: h)
+            var pmf = cache.pmf(sigma: sigma, q: q, remove: remove, h: h)
             if rounds > 1 { pmf = pmf.selfComposed(rounds) }
             worst = max(worst, pmf.epsilon(delta: delta))
         }
         return worst
     }
+
+    /// One-round PMFs by (σ, q, direction, h): a run asks for the same mechanism every round.
+    final class PMFCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [String: PMF] = [:]
+        private var order: [String] = []
+
+        func pmf(sigma: Double, q: Double, remove: Bool, h: Double) -> PMF {
+            let key = "\(sigma.bitPattern) \(q.bitPattern) \(remove) \(h.bitPattern)"
+            lock.lock()
+            if let p = entries[key] { lock.unlock(); return p }
+            lock.unlock()
+            let p = PLDAccountant.connectTheDots(sigma: sigma, q: q, remove: remove, h: h)
+            lock.lock()
+            if entries[key] == nil {
+                entries[key] = p
+                order.append(key)
+                if order.count > 8 { entries[order.removeFirst()] = nil }
+            }
+            lock.unlock()
+            return p
+        }
+    }
+    static let cache = PMFCache()
 
     // MARK: - Closed forms
 
@@ -192,12 +216,13 @@ public enum PLDAccountant {
         var lowerBound = 0, upperBound = (n - 1) * times
         if tailMass > 0 {
             let orders = (Array(-20..<0) + Array(1...20)).map { Double($0) / Double(n) }
+            let logP = p.map { $0 > 0 ? log($0) : -Double.infinity }
             for t in orders {
                 // log Σ_k p_k e^{t k}
                 var mx = -Double.infinity
-                for k in 0..<n where p[k] > 0 { mx = max(mx, log(p[k]) + t * Double(k)) }
+                for k in 0..<n { mx = max(mx, logP[k] + t * Double(k)) }
                 var s = 0.0
-                for k in 0..<n where p[k] > 0 { s += exp(log(p[k]) + t * Double(k) - mx) }
+                for k in 0..<n { s += exp(logP[k] + t * Double(k) - mx) }
                 let logMGF = mx + log(s)
                 let bound = (Double(times) * logMGF + log(2 / tailMass)) / t
                 guard bound.isFinite else { continue }
