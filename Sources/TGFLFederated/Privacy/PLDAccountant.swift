@@ -215,7 +215,8 @@ public enum PLDAccountant {
         let n = p.count
         var lowerBound = 0, upperBound = (n - 1) * times
         if tailMass > 0 {
-            let orders = (Array(-20..<0) + Array(1...20)).map { Double($0) / Double(n) }
+            // dp_accounting tries ±1…20 / n; a subset gives a window at most slightly wider.
+            let orders = [-20, -12, -8, -5, -3, -2, -1, 1, 2, 3, 5, 8, 12, 20].map { Double($0) / Double(n) }
             let logP = p.map { $0 > 0 ? log($0) : -Double.infinity }
             for t in orders {
                 // log Σ_k p_k e^{t k}
@@ -237,10 +238,14 @@ public enum PLDAccountant {
         for k in 0..<n { re[k] = p[k] }
         FFT.transform(&re, &im, inverse: false)
         for k in 0..<size {
-            let r = (re[k] * re[k] + im[k] * im[k]).squareRoot()
-            let a = atan2(im[k], re[k]) * Double(times)
-            let m = pow(r, Double(times))
-            re[k] = m * cos(a); im[k] = m * sin(a)
+            // z^T by binary exponentiation (no trigonometry).
+            var (br, bi) = (re[k], im[k]), (rr, ri) = (1.0, 0.0), e = times
+            while e > 0 {
+                if e & 1 == 1 { (rr, ri) = (rr * br - ri * bi, rr * bi + ri * br) }
+                e >>= 1
+                if e > 0 { (br, bi) = (br * br - bi * bi, 2 * br * bi) }
+            }
+            re[k] = rr; im[k] = ri
         }
         FFT.transform(&re, &im, inverse: true)
         var out = [Double](repeating: 0, count: max(outLen, 0))
@@ -267,21 +272,23 @@ enum FFT {
             if i < j { re.swapAt(i, j); im.swapAt(i, j) }
         }
         let sign = inverse ? 1.0 : -1.0
+        // One table of e^{−2πik/n}, k < n/2, computed directly (no accumulated rounding);
+        // stage `len` uses every (n/len)-th entry.
+        let wr = (0..<(n / 2)).map { cos(2 * Double.pi * Double($0) / Double(n)) }
+        let wi = (0..<(n / 2)).map { sign * sin(2 * Double.pi * Double($0) / Double(n)) }
         var len = 2
         while len <= n {
             let half = len / 2
-            let ang = sign * 2 * Double.pi / Double(len)
-            // Twiddles of this stage, computed directly (no accumulated rounding).
-            let wr = (0..<half).map { cos(ang * Double($0)) }
-            let wi = (0..<half).map { sin(ang * Double($0)) }
+            let stride = n / len
             re.withUnsafeMutableBufferPointer { r in
                 im.withUnsafeMutableBufferPointer { m in
                     var start = 0
                     while start < n {
                         for k in 0..<half {
                             let a = start + k, b = a + half
-                            let tr = r[b] * wr[k] - m[b] * wi[k]
-                            let ti = r[b] * wi[k] + m[b] * wr[k]
+                            let c = wr[k * stride], d = wi[k * stride]
+                            let tr = r[b] * c - m[b] * d
+                            let ti = r[b] * d + m[b] * c
                             r[b] = r[a] - tr; m[b] = m[a] - ti
                             r[a] += tr; m[a] += ti
                         }
