@@ -72,22 +72,27 @@ public struct PrivacyEstimate: Sendable, Equatable {
 /// ```
 public enum PrivacyAccountant {
     /// ε after `rounds` rounds of `mechanism` at δ.
+    /// - Parameter discretization: The PLD grid h; any h gives an upper bound (connect-the-dots
+    ///   is pessimistic), 10⁻⁴ (default) matches dp_accounting to 1 %.
     /// - Throws: `TGFLError.outOfRange` for δ outside (0, 1) or rounds < 0.
-    public static func estimate(_ mechanism: DPMechanismRecord, rounds: Int, delta: Double) throws -> PrivacyEstimate {
+    public static func estimate(_ mechanism: DPMechanismRecord, rounds: Int, delta: Double,
+                                discretization: Double = PLDAccountant.defaultDiscretization) throws -> PrivacyEstimate {
         try estimate(noiseMultiplier: mechanism.accountingNoiseMultiplier, samplingRate: mechanism.samplingRate,
-                     sampling: mechanism.sampling, rounds: rounds, delta: delta)
+                     sampling: mechanism.sampling, rounds: rounds, delta: delta, discretization: discretization)
     }
 
     /// ε after `rounds` rounds of the sampled Gaussian with the accountant's multiplier σ.
     /// - Throws: `TGFLError.outOfRange` naming the bad argument.
     public static func estimate(noiseMultiplier sigma: Double, samplingRate q: Double, sampling: SamplingMethod,
-                                rounds: Int, delta: Double) throws -> PrivacyEstimate {
+                                rounds: Int, delta: Double,
+                                discretization: Double = PLDAccountant.defaultDiscretization) throws -> PrivacyEstimate {
         guard delta > 0, delta < 1 else { throw TGFLError.outOfRange("delta = \(delta) must be in (0, 1)") }
         let rdp = try RDPAccountant.epsilon(noiseMultiplier: sigma, samplingRate: q, rounds: rounds, delta: delta,
                                             method: sampling)
         var pld: Double?
         if sampling == .poisson || q == 1 {
-            pld = try PLDAccountant.epsilon(noiseMultiplier: sigma, samplingRate: q, rounds: rounds, delta: delta)
+            pld = try PLDAccountant.epsilon(noiseMultiplier: sigma, samplingRate: q, rounds: rounds, delta: delta,
+                                            discretization: discretization)
         }
         return PrivacyEstimate(rdp: rdp, pld: pld)
     }

@@ -390,7 +390,8 @@ public final class FederatedSimulation {
         }
 
         var eps: Double?
-        if let e = try state.privacyEstimate(delta: config.privacyDelta)?.epsilon, e.isFinite { eps = e }
+        let h = round == config.rounds ? PLDAccountant.defaultDiscretization : 1e-3
+        if let e = try state.privacyEstimate(delta: config.privacyDelta, discretization: h)?.epsilon, e.isFinite { eps = e }
         let upBytes = (secure != nil ? 8 : 4) * p * arrivedCount
         let record = RoundRecord(
             round: round, sampled: sampled, participants: accepted.map(\.clientID), dropped: dropped, late: late,

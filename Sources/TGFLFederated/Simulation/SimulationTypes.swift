@@ -89,7 +89,9 @@ public struct RoundRecord: Sendable, Equatable, Codable {
     /// Why the global model was left unchanged this round, if it was.
     public var skippedReason: String?
     /// DP clipping norm used this round, and ε so far at `privacyDelta` (nil if infinite or no
-    /// DP): the smaller of the RDP and PLD accountants' (`PrivacyAccountant`).
+    /// DP): the smaller of the RDP and PLD accountants' (`PrivacyAccountant`). Rounds before the
+    /// last use the PLD grid h = 10⁻³ (a slightly looser upper bound, 10× cheaper); the last
+    /// round uses h = 10⁻⁴, as dp_accounting.
     public var clippingNorm: Double?
     public var epsilon: Double?
     public var bytesUp: Int
@@ -127,10 +129,12 @@ public struct FederationState: Sendable, Equatable, Codable {
     public var privacyRounds: Int? = nil
 
     /// ε at δ so far from both accountants, or nil without DP.
+    /// - Parameter discretization: PLD grid h (10⁻⁴ matches dp_accounting; coarser is a looser bound).
     /// - Throws: `TGFLError.outOfRange` for δ outside (0, 1).
-    public func privacyEstimate(delta: Double) throws -> PrivacyEstimate? {
+    public func privacyEstimate(delta: Double, discretization: Double = PLDAccountant.defaultDiscretization) throws
+        -> PrivacyEstimate? {
         guard let m = privacyMechanism else { return nil }
-        return try PrivacyAccountant.estimate(m, rounds: privacyRounds ?? 0, delta: delta)
+        return try PrivacyAccountant.estimate(m, rounds: privacyRounds ?? 0, delta: delta, discretization: discretization)
     }
     public var config: SimulationConfig
     public var history: [RoundRecord]
