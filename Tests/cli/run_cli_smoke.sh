@@ -74,6 +74,12 @@ grep -q "at least 2 clients per round" no.out || fail "federate --secure-agg 1 c
 [ ! -e no.h5 ] || fail "federate: a refused run wrote its output"
 pass "federate refusals"
 
+"$TGFL" audit --model model.h5 --reference model2.h5 --data prices.csv --column close --paths 10 --json audit.json \
+  > audit.out 2> audit.err || fail "audit: $(cat audit.err)"
+grep -q "AUC" audit.out && grep -q '"tpr_at_1pct_fpr"' audit.json && grep -q '"dcr_ratio"' audit.json \
+  || fail "audit outputs: $(cat audit.out)"
+pass audit
+
 "$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --strategy fedavg --rounds 3 \
   --local-steps 2 --batch-size 8 --keep-best --out best.h5 > best.out 2> best.err || fail "federate --keep-best: $(cat best.err)"
 grep -q "kept round [1-3] (validation loss" best.out || fail "federate --keep-best: $(cat best.out)"
