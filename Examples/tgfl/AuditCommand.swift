@@ -12,7 +12,9 @@ struct AuditCommand: ParsableCommand {
             The series is split as training did: the first (1 − val-fraction) of the days are the \
             training span (members), the rest the held-out span (non-members). Each is cut into \
             non-overlapping windows of --window days; a window's score is its mean log-likelihood \
-            under the model, minus that under --reference when given (LiRA-style likelihood ratio). \
+            under the model minus that under --reference (LiRA-style likelihood ratio) or, without \
+            one, under the training span's token marginal (which absorbs the volatility difference \
+            between the periods; the uncalibrated loss attack is printed too). \
             The reference must not have been trained on either span (e.g. a model of another \
             market): one trained on the held-out span scores non-members higher and inflates the AUC. \
             AUC ≈ 0.5 and TPR ≈ 0.01 at 1 % FPR: the attack cannot tell members from non-members.
@@ -77,16 +79,32 @@ struct AuditCommand: ParsableCommand {
             throw CommandFailure("audit: \(source.sourceName) gives \(members.count) training and \(nonMembers.count) held-out "
                 + "windows of \(w + 1) days; need at least 2 of each — use more data, a larger --val-fraction or a smaller --window")
         }
-        func score(_ x: [Double]) throws -> Double {
-            let own = try target.logLikelihood(returns: x)
-            return try ref.map { own - (try $0.logLikelihood(returns: x)) } ?? own
+        guard let tokenizer = target.tokenizer else { throw CommandFailure("audit: \(model) has no tokenizer; train it first") }
+        // Calibration without a reference: the training span's token marginal (add-one smoothed),
+        // which absorbs the difference in volatility level between the two periods.
+        var counts = [Double](repeating: 1, count: tokenizer.vocabSize)
+        for t in try tokenizer.encode(train) { counts[Int(t)] += 1 }
+        let total = counts.reduce(0, +)
+        let logMarginal = counts.map { Foundation.log($0 / total) }
+        func marginalLL(_ x: [Double]) throws -> Double {
+            let t = try tokenizer.encode(x)
+            return t[1...].reduce(0.0) { $0 + logMarginal[Int($1)] } / Double(t.count - 1)
         }
-        let memberScores = try members.map(score), nonMemberScores = try nonMembers.map(score)
-        let auc = try PrivacyAudit.rocAUC(members: memberScores, nonMembers: nonMemberScores)
-        let tpr = try PrivacyAudit.tprAtFPR(members: memberScores, nonMembers: nonMemberScores, fpr: 0.01)
+        func scores(_ xs: [[Double]]) throws -> (raw: [Double], calibrated: [Double]) {
+            var raw: [Double] = [], cal: [Double] = []
+            for x in xs {
+                let own = try target.logLikelihood(returns: x)
+                raw.append(own)
+                cal.append(own - (try ref?.logLikelihood(returns: x) ?? marginalLL(x)))
+            }
+            return (raw, cal)
+        }
+        let m = try scores(members), nm = try scores(nonMembers)
+        let rawAUC = try PrivacyAudit.rocAUC(members: m.raw, nonMembers: nm.raw)
+        let auc = try PrivacyAudit.rocAUC(members: m.calibrated, nonMembers: nm.calibrated)
+        let tpr = try PrivacyAudit.tprAtFPR(members: m.calibrated, nonMembers: nm.calibrated, fpr: 0.01)
 
         // Copying and distances: equal-length training segment (the days just before the held-out span).
-        guard let tokenizer = target.tokenizer else { throw CommandFailure("audit: \(model) has no tokenizer; train it first") }
         let segment = Array(train.suffix(holdout.count))
         let horizon = max(dcrDays, w)
         let set = try target.generate(GenerationOptions(paths: paths, horizon: horizon, seed: seed))
@@ -102,9 +120,10 @@ struct AuditCommand: ParsableCommand {
                                             holdout: windows(holdout, dcrDays))
 
         let verdict = auc <= 0.55 ? "no detectable memorisation (AUC ≤ 0.55)" : "the model memorises its training windows (AUC > 0.55)"
-        print("membership inference: \(members.count) training vs \(nonMembers.count) held-out windows of \(w + 1) days"
-              + (ref == nil ? " (loss attack)" : " (likelihood ratio to \(reference!))"))
+        print("membership inference: \(members.count) training vs \(nonMembers.count) held-out windows of \(w + 1) days, "
+              + "score = log-likelihood − " + (ref == nil ? "training token marginal's" : "\(reference!)'s"))
         print(String(format: "  AUC %.4f   TPR at 1%% FPR %.4f   — %@", auc, tpr, verdict))
+        print(String(format: "  (uncalibrated loss attack: AUC %.4f — confounded by the difference between the periods)", rawAUC))
         print("copying: longest token run of \(paths) generated paths (\(horizon) days) found in \(segment.count) "
               + "training days: \(runTrain); in \(holdout.count) held-out days: \(runHoldout)")
         print(String(format: "distance to closest record (%d-day windows): median DCR train / held-out = %.4f", dcrDays, dcr))
@@ -112,7 +131,8 @@ struct AuditCommand: ParsableCommand {
             let obj: [String: Any] = [
                 "model": model, "reference": reference ?? NSNull(), "data": source.sourceName, "val_fraction": valFraction,
                 "window_days": w + 1, "member_windows": members.count, "non_member_windows": nonMembers.count,
-                "auc": auc, "tpr_at_1pct_fpr": tpr, "paths": paths, "horizon": horizon, "seed": String(seed),
+                "auc": auc, "tpr_at_1pct_fpr": tpr, "auc_uncalibrated": rawAUC,
+                "calibration": ref == nil ? "training token marginal" : "reference model", "paths": paths, "horizon": horizon, "seed": String(seed),
                 "longest_copied_run_train": runTrain, "longest_copied_run_holdout": runHoldout,
                 "comparison_days": holdout.count, "dcr_days": dcrDays, "dcr_ratio": dcr,
             ]
