@@ -130,6 +130,10 @@ public struct DPConfig: Sendable, Equatable, Codable {
 /// The data-model summaries of `FederatedTrainer` (tokenizer moments, volatility histograms,
 /// output-prior token counts) are shared in the clear and are not covered by ε.
 ///
+/// With secure aggregation the server never sees single updates, so clipping must be
+/// client-side (`ClippingSide.client`); the simulation also accepts server-side clipping there,
+/// clipping each update before it is masked (a shortcut the real protocol cannot take).
+///
 /// Differences from Flower 1.42, all deliberate: Poisson sampling and the fixed denominator
 /// (Flower samples a fixed number and divides by the replies' examples); the noise before
 /// the server optimizer; the adaptive rule counts *unclipped* updates, as the paper does
