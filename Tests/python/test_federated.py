@@ -54,6 +54,14 @@ def test_dp_is_refused_for_strategies_without_a_proof(series, fresh):
         assert "proven only for mean-based" in str(info.value), strategy
 
 
+def test_secure_aggregation_refuses_a_single_participant(series, fresh):
+    # Issue #13 item 8: with one participant the "sum" is that client's update in the clear.
+    with pytest.raises(tgfl.TgflError) as info:
+        fresh.train_federated(series, partition="time", secure_aggregation=True,
+                              **{**QUICK, "n_clients": 1, "min_train_nodes": 1})
+    assert "at least 2 participants" in str(info.value)
+
+
 def test_dp_fixed_size_sampling_and_bad_sampling_name(series):
     with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
         poisson = model.train_federated(series, partition="time", dp_noise_multiplier=1.0, **QUICK)
