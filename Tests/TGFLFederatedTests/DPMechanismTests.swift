@@ -52,6 +52,21 @@ final class DPMechanismTests: XCTestCase {
         XCTAssertGreaterThan(tighter, 36, "PLD should be the tighter accountant on most of the grid")
     }
 
+    func testPLDStaysBoundedForExtremeSettings() throws {
+        // Tiny σ or many rounds would need grids of 10⁷–10⁸ bins at h = 1e-4: h is coarsened
+        // (still an upper bound), so ε stays finite and at least the exact q = 1 value's order.
+        let tiny = try PLDAccountant.epsilon(noiseMultiplier: 0.05, samplingRate: 0.5, rounds: 10, delta: 1e-5)
+        XCTAssertTrue(tiny.isFinite && tiny > 0, "\(tiny)")
+        let rdp = try RDPAccountant.epsilon(noiseMultiplier: 0.05, samplingRate: 0.5, rounds: 10, delta: 1e-5,
+                                            method: .poisson)
+        XCTAssertLessThan(tiny, 1.5 * rdp, "coarsened PLD should stay near RDP")
+        let many = try PLDAccountant.epsilon(noiseMultiplier: 0.6, samplingRate: 0.05, rounds: 300, delta: 1e-5)
+        let manyRDP = try RDPAccountant.epsilon(noiseMultiplier: 0.6, samplingRate: 0.05, rounds: 300, delta: 1e-5,
+                                                method: .poisson)
+        XCTAssertTrue(many.isFinite && many > 0 && many <= manyRDP * 1.05, "PLD \(many) vs RDP \(manyRDP)")
+        print("extreme settings: σ 0.05 q 0.5 T 10: PLD \(tiny), RDP \(rdp); σ 0.6 q 0.05 T 300: PLD \(many), RDP \(manyRDP)")
+    }
+
     func testPLDEdgeCases() throws {
         XCTAssertEqual(try PLDAccountant.epsilon(noiseMultiplier: 1, samplingRate: 0, rounds: 5, delta: 1e-5), 0)
         XCTAssertEqual(try PLDAccountant.epsilon(noiseMultiplier: 1, samplingRate: 0.3, rounds: 0, delta: 1e-5), 0)

@@ -52,14 +52,30 @@ public enum PLDAccountant {
         if sigma == 0 { return .infinity }
         if !sigma.isFinite { return 0 }
         if q == 1 { return gaussianEpsilon(sigma: sigma / Double(rounds).squareRoot(), delta: delta) }
-        var worst = 0.0
-        for remove in [true, false] {
-            var pmf = cache.pmf(sigma: sigma, q: q, remove: remove, h: h)
-            if rounds > 1 { pmf = pmf.selfComposed(rounds) }
-            worst = max(worst, pmf.epsilon(delta: delta))
+        // Memory guard: when a grid (one round, or the composed window) would exceed maxBins,
+        // double h — connect-the-dots stays pessimistic, so ε stays a valid, looser upper bound.
+        var grid = h
+        for _ in 0..<60 {
+            let one = [true, false].map { gridBounds(sigma: sigma, q: q, remove: $0, h: grid).count }.max()!
+            if one > maxBins { grid *= (Double(one) / Double(maxBins)).rounded(.up); continue }
+            let pmfs = [true, false].map { cache.pmf(sigma: sigma, q: q, remove: $0, h: grid) }
+            let window = rounds > 1 ? pmfs.map { pmf -> Int in
+                let (lo, hi) = chernoffWindow(pmf.probs, times: rounds, tailMass: 1e-15)
+                return hi - lo + 1
+            }.max()! : 0
+            if window > maxBins { grid *= (Double(window) / Double(maxBins)).rounded(.up); continue }
+            var worst = 0.0
+            for var pmf in pmfs {
+                if rounds > 1 { pmf = pmf.selfComposed(rounds) }
+                worst = max(worst, pmf.epsilon(delta: delta))
+            }
+            return worst
         }
-        return worst
+        return .infinity
     }
+
+    /// Largest PLD grid (one round or composed) before h is coarsened: 2²¹ bins (≤ 64 MB of FFT buffers).
+    static let maxBins = 1 << 21
 
     /// One-round PMFs by (σ, q, direction, h): a run asks for the same mechanism every round.
     final class PMFCache: @unchecked Sendable {
@@ -184,15 +200,21 @@ public enum PLDAccountant {
     }
 
     /// The pessimistic connect-the-dots PMF of one direction (dp_accounting's grid and truncation).
-    static func connectTheDots(sigma: Double, q: Double, remove: Bool, h: Double) -> PMF {
+    /// The grid [iLow, iLow + count) of one direction (dp_accounting's connect-the-dots bounds).
+    static func gridBounds(sigma: Double, q: Double, remove: Bool, h: Double) -> (iLow: Int, count: Int) {
         // Noise truncated where each Gaussian tail holds ½e⁻⁵⁰ (dp_accounting log_mass_truncation_bound).
         let t = sigma * normalQuantileLow(0.5 * exp(-50.0))       // < 0
         // In this file's orientation (mirror of dp_accounting's), x ∈ [t, −t + 1] for both directions.
         let lossAtLow = privacyLoss(sigma: sigma, q: q, x: t, remove: remove)
         let lossAtHigh = privacyLoss(sigma: sigma, q: q, x: -t + 1, remove: remove)
         let epsUpper = max(lossAtLow, lossAtHigh), epsLower = min(lossAtLow, lossAtHigh)
-        let iLow = Int((epsLower / h).rounded(.down)), iHigh = Int((epsUpper / h).rounded(.up))
-        let n = iHigh - iLow + 1
+        let lo = (epsLower / h).rounded(.down), hi = (epsUpper / h).rounded(.up)
+        guard hi - lo < Double(Int32.max) else { return (0, Int(Int32.max)) }
+        return (Int(lo), Int(hi - lo) + 1)
+    }
+
+    static func connectTheDots(sigma: Double, q: Double, remove: Bool, h: Double) -> PMF {
+        let (iLow, n) = gridBounds(sigma: sigma, q: q, remove: remove, h: h)
         var deltas = (0..<n).map { subsampledDelta(sigma: sigma, q: q, epsilon: Double(iLow + $0) * h, remove: remove) }
         if n == 1 { return PMF(h: h, lower: iLow, probs: [1 - deltas[0]], infinity: deltas[0]) }
         for i in 1..<n where deltas[i] > deltas[i - 1] { deltas[i] = deltas[i - 1] }   // running minimum
@@ -212,6 +234,13 @@ public enum PLDAccountant {
     /// T-fold self-convolution on the Chernoff window (dp_accounting `common.self_convolve`).
     /// - Returns: The offset of the window and the masses on it.
     static func selfConvolve(_ p: [Double], times: Int, tailMass: Double) -> (Int, [Double]) {
+        let (lowerBound, upperBound) = chernoffWindow(p, times: times, tailMass: tailMass)
+        return convolve(p, times: times, lowerBound: lowerBound, outLen: upperBound - lowerBound + 1)
+    }
+
+    /// The index window [lower, upper] of the T-fold self-convolution outside which at most
+    /// `tailMass` lies (Chernoff bounds; dp_accounting `compute_self_convolve_bounds`).
+    static func chernoffWindow(_ p: [Double], times: Int, tailMass: Double) -> (Int, Int) {
         let n = p.count
         var lowerBound = 0, upperBound = (n - 1) * times
         if tailMass > 0 {
@@ -231,7 +260,12 @@ public enum PLDAccountant {
                 if t < 0 { lowerBound = max(lowerBound, Int(bound.rounded(.down))) }
             }
         }
-        let outLen = upperBound - lowerBound + 1
+        return (lowerBound, upperBound)
+    }
+
+    /// Continuation of `selfConvolve` once the window is known.
+    private static func convolve(_ p: [Double], times: Int, lowerBound: Int, outLen: Int) -> (Int, [Double]) {
+        let n = p.count
         var size = 1
         while size < max(outLen, n) { size <<= 1 }
         var re = [Double](repeating: 0, count: size), im = [Double](repeating: 0, count: size)
