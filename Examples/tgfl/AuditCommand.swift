@@ -22,7 +22,9 @@ struct AuditCommand: ParsableCommand {
             Generated paths are also compared with the data: the longest run of tokens copied \
             from an equal-length training segment vs from the held-out span, and the median \
             distance to the closest training window over that to the closest held-out window \
-            (DCR ratio ≈ 1: no closer to training than to unseen data).
+            (DCR ratio ≈ 1: no closer to training than to unseen data). With --non-member-data the \
+            non-members come from another series the model never saw (same period or process), which \
+            removes the time shift that confounds a held-out-period test.
 
             Example:
               tgfl audit --model fed.h5 --data prices.csv --column close --json audit.json
@@ -38,6 +40,12 @@ struct AuditCommand: ParsableCommand {
 
     @Option(name: .customLong("val-fraction"), help: "The held-out fraction training used (the last days).")
     var valFraction: Double = 0.2
+
+    @Option(name: .customLong("non-member-data"), help: ArgumentHelp(
+        "CSV of a series the model never saw, from the same period or process (read with the same column "
+        + "options), used as the non-members instead of the held-out span: no time shift between the sets.",
+        valueName: "file"))
+    var nonMemberData: String?
 
     @Option(help: ArgumentHelp("Days per membership window (default: the model's context length).", valueName: "days"))
     var window: Int?
@@ -68,7 +76,14 @@ struct AuditCommand: ParsableCommand {
         let ref = try reference.map { try ScenarioModel.load(from: $0) }
         let returns = try source.load().values
         let split = Int((Double(returns.count) * (1 - valFraction)).rounded(.down))
-        let train = Array(returns[..<split]), holdout = Array(returns[split...])
+        let train = Array(returns[..<split])
+        let holdout: [Double]
+        if let nonMemberData {
+            holdout = try DataOptions.load(path: nonMemberData, dateColumn: source.dateColumn, column: source.column,
+                                           returnsColumn: source.returnsColumn).values
+        } else {
+            holdout = Array(returns[split...])
+        }
         let w = window ?? target.config.contextLength
         func windows(_ r: [Double], _ len: Int) -> [[Double]] {
             stride(from: 0, to: r.count - len + 1, by: len).map { Array(r[$0..<($0 + len)]) }
@@ -106,9 +121,10 @@ struct AuditCommand: ParsableCommand {
 
         // Copying and distances: equal-length training segment (the days just before the held-out span).
         let segment = Array(train.suffix(holdout.count))
+        let comparison = Array(holdout.prefix(segment.count))
         let horizon = max(dcrDays, w)
         let set = try target.generate(GenerationOptions(paths: paths, horizon: horizon, seed: seed))
-        let segmentTokens = try tokenizer.encode(segment), holdoutTokens = try tokenizer.encode(holdout)
+        let segmentTokens = try tokenizer.encode(segment), holdoutTokens = try tokenizer.encode(comparison)
         var runTrain = 0, runHoldout = 0
         for p in set.returns {
             let t = try tokenizer.encode(p)
@@ -117,15 +133,16 @@ struct AuditCommand: ParsableCommand {
         }
         let synthetic = set.returns.flatMap { windows($0, dcrDays) }
         let dcr = try PrivacyAudit.dcrRatio(synthetic: synthetic, train: windows(segment, dcrDays),
-                                            holdout: windows(holdout, dcrDays))
+                                            holdout: windows(comparison, dcrDays))
 
         let verdict = auc <= 0.55 ? "no detectable memorisation (AUC ≤ 0.55)" : "the model memorises its training windows (AUC > 0.55)"
-        print("membership inference: \(members.count) training vs \(nonMembers.count) held-out windows of \(w + 1) days, "
+        let nonMemberName = nonMemberData.map { "windows of \($0)" } ?? "held-out windows"
+        print("membership inference: \(members.count) training vs \(nonMembers.count) \(nonMemberName) of \(w + 1) days, "
               + "score = log-likelihood − " + (ref == nil ? "training token marginal's" : "\(reference!)'s"))
         print(String(format: "  AUC %.4f   TPR at 1%% FPR %.4f   — %@", auc, tpr, verdict))
         print(String(format: "  (uncalibrated loss attack: AUC %.4f — confounded by the difference between the periods)", rawAUC))
         print("copying: longest token run of \(paths) generated paths (\(horizon) days) found in \(segment.count) "
-              + "training days: \(runTrain); in \(holdout.count) held-out days: \(runHoldout)")
+              + "training days: \(runTrain); in \(comparison.count) \(nonMemberData == nil ? "held-out" : "non-member") days: \(runHoldout)")
         print(String(format: "distance to closest record (%d-day windows): median DCR train / held-out = %.4f", dcrDays, dcr))
         if let json {
             let obj: [String: Any] = [
@@ -134,7 +151,7 @@ struct AuditCommand: ParsableCommand {
                 "auc": auc, "tpr_at_1pct_fpr": tpr, "auc_uncalibrated": rawAUC,
                 "calibration": ref == nil ? "training token marginal" : "reference model", "paths": paths, "horizon": horizon, "seed": String(seed),
                 "longest_copied_run_train": runTrain, "longest_copied_run_holdout": runHoldout,
-                "comparison_days": holdout.count, "dcr_days": dcrDays, "dcr_ratio": dcr,
+                "comparison_days": comparison.count, "non_member_data": nonMemberData ?? NSNull(), "dcr_days": dcrDays, "dcr_ratio": dcr,
             ]
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
             try writeText(String(decoding: data, as: UTF8.self) + "\n", to: json)

@@ -78,6 +78,9 @@ pass "federate refusals"
   > audit.out 2> audit.err || fail "audit: $(cat audit.err)"
 grep -q "AUC" audit.out && grep -q '"tpr_at_1pct_fpr"' audit.json && grep -q '"dcr_ratio"' audit.json \
   || fail "audit outputs: $(cat audit.out)"
+"$TGFL" audit --model model.h5 --data prices.csv --column close --non-member-data prices.csv --paths 4 \
+  > audit2.out 2> audit2.err || fail "audit --non-member-data: $(cat audit2.err)"
+grep -q "windows of prices.csv" audit2.out || fail "audit --non-member-data output: $(cat audit2.out)"
 pass audit
 
 "$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --strategy fedavg --rounds 3 \
