@@ -140,7 +140,8 @@ struct AuditCommand: ParsableCommand {
         print("membership inference: \(members.count) training vs \(nonMembers.count) \(nonMemberName) of \(w + 1) days, "
               + "score = log-likelihood − " + (ref == nil ? "training token marginal's" : "\(reference!)'s"))
         print(String(format: "  AUC %.4f   TPR at 1%% FPR %.4f   — %@", auc, tpr, verdict))
-        print(String(format: "  (uncalibrated loss attack: AUC %.4f — confounded by the difference between the periods)", rawAUC))
+        print(String(format: "  (uncalibrated loss attack: AUC %.4f%@)", rawAUC,
+                     nonMemberData == nil ? " — confounded by the difference between the periods" : ""))
         print("copying: longest token run of \(paths) generated paths (\(horizon) days) found in \(segment.count) "
               + "training days: \(runTrain); in \(comparison.count) \(nonMemberData == nil ? "held-out" : "non-member") days: \(runHoldout)")
         print(String(format: "distance to closest record (%d-day windows): median DCR train / held-out = %.4f", dcrDays, dcr))
