@@ -246,7 +246,7 @@ typedef struct tgfl_federated_params {
     int32_t  min_train_nodes;     // Flower's min_train_nodes (default 2)
     // Strategy hyperparameters, with Flower 1.42's names; NaN or -1 = the strategy's default.
     // Only those of the chosen strategy are read; the others are ignored.
-    double   proximal_mu;         // FedProx
+    double   proximal_mu;         // FedProx (default Flower's 0.0)
     double   server_learning_rate;// FedAvgM
     double   server_momentum;     // FedAvgM
     double   eta;                 // FedAdagrad/FedAdam/FedYogi server learning rate
@@ -258,24 +258,37 @@ typedef struct tgfl_federated_params {
     double   q;                   // QFedAvg `q`
     int32_t  num_malicious_nodes; // Krum/MultiKrum/Bulyan `num_malicious_nodes`
     int32_t  num_nodes_to_select; // MultiKrum `num_nodes_to_select`
-    // Differential privacy (client-level DP-FedAvg, fixed clipping on the server).
+    // Differential privacy (client-level DP-FedAvg, McMahan et al. 2018; fixed clipping on the
+    // server): each round's sum of clipped updates (equal weights) gets N(0, (sigma*S)^2) and
+    // is divided by the FIXED expected count m = max(floor(n_clients*fraction_train),
+    // min_train_nodes); sampling per dp_sampling below. Only for FEDAVG, FEDPROX, FEDAVGM,
+    // FEDADAGRAD, FEDADAM, FEDYOGI: other strategies give TGFL_ERR_INVALID_ARGUMENT with DP.
+    // The unit protected is one client (institution): user-level DP.
     double   dp_noise_multiplier; // sigma; 0 = off (default 0)
     double   dp_clip_norm;        // S, L2 clip of each client update (default 1.0)
     double   dp_delta;            // delta for the reported epsilon (default 1e-5)
-    bool     secure_aggregation;  // pairwise additive masks (default false)
+    bool     secure_aggregation;  // pairwise additive masks, needs >= 2 sampled clients (default false)
     uint64_t seed;                // partitioning, sampling, local batches, noise (default 42)
     int32_t  n_threads;           // 0 = all cores, else 1..256
     tgfl_progress_callback progress; // optional, called after each round
     void *   progress_user_data;
+    // Appended fields (keep at the end for ABI compatibility).
+    int32_t  dp_sampling;         // tgfl_dp_sampling (default TGFL_DP_SAMPLING_POISSON)
 } tgfl_federated_params;
+
+// Client sampling under DP (tgfl_federated_params.dp_sampling).
+typedef enum tgfl_dp_sampling {
+    TGFL_DP_SAMPLING_POISSON = 0, // each client joins with q = m/N; add/remove neighbours
+    TGFL_DP_SAMPLING_FIXED   = 1, // exactly m without replacement; replace-one (noise counts as sigma/2)
+} tgfl_dp_sampling;
 
 TGFL_API tgfl_federated_params tgfl_federated_default_params(void);
 
 // Trains the model federatedly on `n_series` return series (series[i] has lengths[i]
 // values), partitioned across n_clients institutions. Fits the tokenizer/regime model
 // on the pooled training spans first if the model has none (see tgfl_model_train).
-// *out_epsilon (may be NULL) receives the privacy budget spent at dp_delta
-// (+inf when dp_noise_multiplier is 0).
+// *out_epsilon (may be NULL) receives the privacy budget spent at dp_delta: the smaller of
+// the RDP and PLD accountants' (+inf when dp_noise_multiplier is 0).
 // On TGFL_ERR_CANCELLED the model holds the global weights after the last full round.
 TGFL_API int32_t tgfl_model_train_federated(tgfl_model * model,
                                             const double * const * series, const size_t * lengths,

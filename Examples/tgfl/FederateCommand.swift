@@ -76,8 +76,15 @@ struct FederateCommand: ParsableCommand {
     var fraction: Double = 1
 
     @Option(name: .customLong("dp-noise"), help: ArgumentHelp(
-        "Client-level DP: Gaussian noise multiplier σ (noise σ·S on the sum of clipped updates).", valueName: "σ"))
+        "Client-level DP (DP-FedAvg): Gaussian noise multiplier σ (noise σ·S on the sum of clipped updates, "
+        + "divided by the fixed expected client count; equal client weights). Mean-based strategies only "
+        + "(fedavg, fedprox, fedavgm, fedadagrad, fedadam, fedyogi).", valueName: "σ"))
     var dpNoise: Double?
+
+    @Option(name: .customLong("dp-sampling"), help: ArgumentHelp(
+        "DP client sampling: poisson (each client joins with q = m/N; add/remove neighbours) or fixed "
+        + "(exactly m without replacement; replace-one neighbours, the noise counts as σ/2).", valueName: "kind"))
+    var dpSampling: String = "poisson"
 
     @Option(help: ArgumentHelp("DP clipping norm S of each client update (default 1 with --dp-noise).",
                                valueName: "S"))
@@ -86,7 +93,7 @@ struct FederateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
     var delta: Double = 1e-5
 
-    @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks).")
+    @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks; needs ≥ 2 clients per round).")
     var secureAgg = false
 
     @OptionGroup var selection: ModelSelectionOptions
@@ -112,8 +119,24 @@ struct FederateCommand: ParsableCommand {
         if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
         if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
         if clip != nil && dpNoise == nil { throw ValidationError("--clip needs --dp-noise (give --dp-noise 0 to clip only)") }
+        guard ["poisson", "fixed"].contains(dpSampling.lowercased()) else {
+            throw ValidationError("--dp-sampling must be poisson or fixed, got '\(dpSampling)'")
+        }
         guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if dpNoise != nil, let kind = try? StrategyKind(parsing: strategy), !kind.supportsDifferentialPrivacy {
+            throw ValidationError("--dp-noise: the (ε, δ) guarantee is proven only for mean-based strategies (fedavg, "
+                + "fedprox, fedavgm, fedadagrad, fedadam, fedyogi); \(kind.rawValue) uses individual updates — "
+                + "drop --dp-noise or change --strategy")
+        }
+        if secureAgg {
+            let sampled = max(Int((Double(clients) * fraction).rounded(.down)), min(2, clients))
+            if sampled < 2 {
+                throw ValidationError("--secure-agg needs at least 2 clients per round, but --clients \(clients) "
+                    + "--fraction \(fraction) samples \(sampled); with 1 the server sees its update in the clear — "
+                    + "raise --clients/--fraction or drop --secure-agg")
+            }
+        }
     }
 
     func run() throws {
@@ -136,17 +159,19 @@ struct FederateCommand: ParsableCommand {
             clients: clients, rounds: rounds, localSteps: localSteps, batchSize: batchSize, learningRate: lr,
             validationFraction: valFraction, partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
             privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: seed,
-            threads: threads)
+            threads: threads, dpSampling: dpSampling.lowercased() == "fixed" ? .withoutReplacement : .poisson)
         options.outputPrior = selection.outputPrior
         options.restoreBestRound = selection.keepBest
         logInfo("federation: \(clients) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
-                + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1)" } ?? "")"
+                + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")"
                 + (secureAgg ? ", secure aggregation" : ""))
         let report = try federateWithProgress(model: model, series: series, options: options, saveOnInterrupt: out)
         try model.save(to: out)
         var line = "federated \(report.rounds.count) rounds"
         if let v = report.rounds.last?.validationLoss { line += ", validation loss \(ProgressFormat.metric(v))" }
-        if let e = report.epsilon { line += String(format: ", privacy ε = %.3f at δ = %g", e, report.delta) }
+        if let e = report.epsilon {
+            line += String(format: ", privacy ε = %.3f at δ = %g (client-level; min of RDP and PLD)", e, report.delta)
+        }
         if selection.keepBest, let best = report.rounds.filter({ $0.validationLoss?.isFinite == true })
             .min(by: { $0.validationLoss! < $1.validationLoss! }) {
             line += "; kept round \(best.round) (validation loss \(ProgressFormat.metric(best.validationLoss!)))"
@@ -167,11 +192,13 @@ func parsePartition(_ text: String) throws -> PartitionScheme {
 }
 
 /// Builds `FederatedTrainingOptions` from command-line values.
-/// - Parameter privacy: `(noise multiplier σ, clipping norm S)` or nil for no DP.
+/// - Parameters:
+///   - privacy: `(noise multiplier σ, clipping norm S)` or nil for no DP.
+///   - dpSampling: DP client sampling (Poisson by default; see `DifferentialPrivacy`).
 func federatedOptions(clients: Int, rounds: Int, localSteps: Int, batchSize: Int, learningRate: Double,
                       validationFraction: Double, partition: PartitionScheme, strategy: StrategyKind, strategyParameters: [String: Double],
                       fraction: Double, privacy: (Double, Double)?, delta: Double, secureAggregation: Bool,
-                      seed: UInt64, threads: Int?) throws -> FederatedTrainingOptions {
+                      seed: UInt64, threads: Int?, dpSampling: SamplingMethod = .poisson) throws -> FederatedTrainingOptions {
     var o = FederatedTrainingOptions()
     o.clients = clients; o.rounds = rounds; o.localSteps = localSteps; o.batchSize = batchSize
     o.learningRate = learningRate; o.validationFraction = validationFraction; o.partition = partition; o.strategy = strategy
@@ -181,7 +208,7 @@ func federatedOptions(clients: Int, rounds: Int, localSteps: Int, batchSize: Int
                                 minEvaluateNodes: minimum, minAvailableNodes: minimum)
     if let (sigma, clip) = privacy {
         let sampled = try o.sampling.trainSampleSize(available: clients)
-        o.privacy = DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampled)
+        o.privacy = DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampled, sampling: dpSampling)
     }
     o.privacyDelta = delta; o.secureAggregation = secureAggregation; o.seed = seed; o.threads = threads
     return o

@@ -21,7 +21,7 @@ struct TGFLRoot: ParsableCommand {
             """,
         version: TGFLVersion.string,
         subcommands: [DemoCommand.self, TrainCommand.self, FederateCommand.self, GenerateCommand.self,
-                      EvaluateCommand.self, InspectCommand.self])
+                      EvaluateCommand.self, InspectCommand.self, AuditCommand.self])
 }
 
 runCommandLine(TGFLRoot.self)

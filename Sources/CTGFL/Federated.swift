@@ -41,6 +41,7 @@ public func cFederatedDefaultParams() -> tgfl_federated_params {
     p.n_threads = 0
     p.progress = nil
     p.progress_user_data = nil
+    p.dp_sampling = 0
     return p
 }
 
@@ -120,7 +121,15 @@ extension FederatedTrainingOptions {
             let clip = try Check.finite(p.dp_clip_norm, "dp_clip_norm")
             guard clip > 0 else { throw BoundaryError.outOfRange("dp_clip_norm must be > 0, got \(clip)") }
             let sampled = max(Int((Double(clients) * fraction).rounded(.down)), minTrain)
-            privacy = DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampled)
+            let method: SamplingMethod
+            switch p.dp_sampling {
+            case 0: method = .poisson
+            case 1: method = .withoutReplacement
+            default:
+                throw BoundaryError.outOfRange("dp_sampling = \(p.dp_sampling) must be TGFL_DP_SAMPLING_POISSON (0) "
+                    + "or TGFL_DP_SAMPLING_FIXED (1)")
+            }
+            privacy = DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampled, sampling: method)
         }
         let delta = try Check.finite(p.dp_delta, "dp_delta")
         guard delta > 0, delta < 1 else { throw BoundaryError.outOfRange("dp_delta must be in (0, 1), got \(delta)") }

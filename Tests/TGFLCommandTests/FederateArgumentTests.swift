@@ -16,6 +16,17 @@ final class FederateArgumentTests: XCTestCase {
         XCTAssertEqual(c.clip, 2)
         XCTAssertTrue(c.secureAgg)
         XCTAssertThrowsError(try FederateCommand.parse(["--clip", "1", "--out", "f.h5"]), "--clip needs --dp-noise")
+        // Issue #19: no DP for strategies without a proof; #13 item 8: secure aggregation needs 2 per round.
+        XCTAssertThrowsError(try FederateCommand.parse(["--strategy", "krum", "--dp-noise", "1", "--out", "f.h5"])) {
+            XCTAssertTrue(FederateCommand.message(for: $0).contains("proven only for mean-based"), "\($0)")
+        }
+        XCTAssertNoThrow(try FederateCommand.parse(["--strategy", "fedadam", "--dp-noise", "1", "--out", "f.h5"]))
+        XCTAssertThrowsError(try FederateCommand.parse(["--clients", "1", "--secure-agg", "--out", "f.h5"]))
+        // min_train_nodes = 2 in the CLI, so --clients 2 --fraction 0.5 still samples 2.
+        XCTAssertNoThrow(try FederateCommand.parse(["--clients", "2", "--fraction", "0.5", "--secure-agg", "--out", "f.h5"]))
+        XCTAssertNoThrow(try FederateCommand.parse(["--clients", "2", "--secure-agg", "--out", "f.h5"]))
+        XCTAssertThrowsError(try FederateCommand.parse(["--dp-noise", "1", "--dp-sampling", "shuffle", "--out", "f.h5"]))
+        XCTAssertEqual(try FederateCommand.parse(["--dp-noise", "1", "--dp-sampling", "fixed", "--out", "f.h5"]).dpSampling, "fixed")
         XCTAssertThrowsError(try FederateCommand.parse(["--fraction", "0", "--out", "f.h5"]))
     }
 

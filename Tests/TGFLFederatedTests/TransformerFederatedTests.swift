@@ -151,6 +151,13 @@ final class TransformerFederatedTests: XCTestCase {
         XCTAssertThrowsError(try FederatedTrainer(model: model, options: o).fit(series: try institutions())) {
             XCTAssertTrue("\($0)".lowercased().contains("krum"), "\($0)")
         }
+        // DP with a strategy whose sensitivity is not proven is refused before any work (#19 item 3).
+        o = options()
+        o.strategy = .fedmedian
+        o.privacy = DPConfig(noiseMultiplier: 1, numSampledClients: 4)
+        XCTAssertThrowsError(try FederatedTrainer(model: model, options: o)) {
+            XCTAssertTrue("\($0)".contains("proven only for mean-based") && "\($0)".contains("fedmedian"), "\($0)")
+        }
         // No series, NaN returns.
         XCTAssertThrowsError(try FederatedTrainer(model: model, options: options()).fit(series: [[Double]]()))
         series = try institutions()
@@ -261,11 +268,22 @@ final class TransformerFederatedTests: XCTestCase {
         XCTAssertEqual(obj["clients"] as? Int, 4)
         XCTAssertEqual(obj["delta"] as? Double, 1e-5)
         XCTAssertEqual((obj["history"] as? [Any])?.count, 2)
-        // Every client sampled every round (q = 1), σ = 1, 2 rounds: the accountant's closed form.
-        let expected = try RDPAccountant.epsilon(noiseMultiplier: 1.0, samplingRate: 1.0, rounds: 2, delta: 1e-5)
+        // Every client sampled every round (Poisson, q = 1), z = 1, 2 rounds: dp-accounting's ε for
+        // that mechanism (Tests/Fixtures/make_pld_reference.py, the 4-client entry).
+        struct Mechanism: Decodable { let clients: Int; let rounds: Int; let sampling: String; let epsilon: Double }
+        struct Ref: Decodable { let mechanism: [Mechanism] }
+        let expected = try XCTUnwrap(loadJSONFixture("pld_reference.json", as: Ref.self).mechanism
+            .first { $0.clients == 4 && $0.rounds == 2 && $0.sampling == "poisson" }).epsilon
         let eps = try XCTUnwrap(obj["epsilon"] as? Double)
-        assertClose(eps, expected, rtol: 1e-9, "epsilon")
-        assertClose(try XCTUnwrap(report.epsilon), expected, rtol: 1e-9, "report epsilon")
+        assertClose(eps, expected, rtol: 0.01, "epsilon")
+        assertClose(try XCTUnwrap(report.epsilon), expected, rtol: 0.01, "report epsilon")
+        let privacy = try XCTUnwrap(obj["privacy"] as? [String: Any])
+        let mechanism = try XCTUnwrap(privacy["mechanism"] as? [String: Any])
+        XCTAssertEqual(mechanism["neighbouring_relation"] as? String, "add_remove")
+        XCTAssertEqual(mechanism["sampling"] as? String, "poisson")
+        XCTAssertEqual(mechanism["weights"] as? String, "equal (enforced)")
+        XCTAssertEqual(mechanism["denominator"] as? String, "fixed: 4 expected clients")
+        XCTAssertNotNil(privacy["epsilon_pld"] as? Double)
     }
 
     func testDataModelsFromSummariesMatchThePooledFit() throws {

@@ -62,6 +62,27 @@ grep -q "privacy ε" fed.out || fail "federate: no privacy line: $(cat fed.out)"
 "$TGFL" inspect fed.h5 | grep -q "fedadam" || fail "federate: the checkpoint lacks the federation record"
 pass federate
 
+# Issue #19 / #13 item 8: DP only where proven; secure aggregation needs 2 participants per round.
+if "$TGFL" federate --config tiny --data prices.csv --clients 3 --strategy krum --dp-noise 1 --out no.h5 > no.out 2>&1; then
+  fail "federate: krum with --dp-noise was accepted"
+fi
+grep -q "proven only for mean-based" no.out || fail "federate krum+dp: unclear error: $(cat no.out)"
+if "$TGFL" federate --config tiny --data prices.csv --clients 1 --secure-agg --out no.h5 > no.out 2>&1; then
+  fail "federate: --clients 1 --secure-agg was accepted"
+fi
+grep -q "at least 2 clients per round" no.out || fail "federate --secure-agg 1 client: unclear error: $(cat no.out)"
+[ ! -e no.h5 ] || fail "federate: a refused run wrote its output"
+pass "federate refusals"
+
+"$TGFL" audit --model model.h5 --reference model2.h5 --data prices.csv --column close --paths 10 --json audit.json \
+  > audit.out 2> audit.err || fail "audit: $(cat audit.err)"
+grep -q "AUC" audit.out && grep -q '"tpr_at_1pct_fpr"' audit.json && grep -q '"dcr_ratio"' audit.json \
+  || fail "audit outputs: $(cat audit.out)"
+"$TGFL" audit --model model.h5 --data prices.csv --column close --non-member-data prices.csv --paths 4 \
+  > audit2.out 2> audit2.err || fail "audit --non-member-data: $(cat audit2.err)"
+grep -q "windows of prices.csv" audit2.out || fail "audit --non-member-data output: $(cat audit2.out)"
+pass audit
+
 "$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --strategy fedavg --rounds 3 \
   --local-steps 2 --batch-size 8 --keep-best --out best.h5 > best.out 2> best.err || fail "federate --keep-best: $(cat best.err)"
 grep -q "kept round [1-3] (validation loss" best.out || fail "federate --keep-best: $(cat best.out)"

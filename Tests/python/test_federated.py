@@ -46,6 +46,35 @@ def test_dp_reports_a_finite_epsilon(series):
     assert 0 < epsilon < math.inf
 
 
+def test_dp_is_refused_for_strategies_without_a_proof(series, fresh):
+    # Issue #19: no epsilon for Krum/median/trimmed mean/Bulyan/q-FedAvg.
+    for strategy in ("krum", "fedmedian", "fedtrimmedavg", "bulyan", "multikrum", "qfedavg"):
+        with pytest.raises(tgfl.TgflError) as info:
+            fresh.train_federated(series, strategy=strategy, dp_noise_multiplier=1.0, **QUICK)
+        assert "proven only for mean-based" in str(info.value), strategy
+
+
+def test_secure_aggregation_refuses_a_single_participant(series, fresh):
+    # Issue #13 item 8: with one participant the "sum" is that client's update in the clear.
+    with pytest.raises(tgfl.TgflError) as info:
+        fresh.train_federated(series, partition="time", secure_aggregation=True,
+                              **{**QUICK, "n_clients": 1, "min_train_nodes": 1})
+    assert "at least 2 participants" in str(info.value)
+
+
+def test_dp_fixed_size_sampling_and_bad_sampling_name(series):
+    with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
+        poisson = model.train_federated(series, partition="time", dp_noise_multiplier=1.0, **QUICK)
+    with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
+        fixed = model.train_federated(series, partition="time", dp_noise_multiplier=1.0, dp_sampling="fixed", **QUICK)
+    # q = 1: add/remove with z = 1 vs replace-one, where the same noise counts as z/2: a larger epsilon.
+    assert poisson < fixed
+    with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
+        with pytest.raises(tgfl.TgflError) as info:
+            model.train_federated(series, dp_noise_multiplier=1.0, dp_sampling="shuffle", **QUICK)
+        assert "dp_sampling" in str(info.value)
+
+
 def test_cancel_from_the_round_callback(series):
     with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
         with pytest.raises(tgfl.TgflError) as info:

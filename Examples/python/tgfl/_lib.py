@@ -274,7 +274,12 @@ class tgfl_federated_params(Structure):
         ("n_threads", c_int32),
         ("progress", tgfl_progress_callback),
         ("progress_user_data", c_void_p),
+        ("dp_sampling", c_int32),
     ]
+
+
+# typedef enum tgfl_dp_sampling { TGFL_DP_SAMPLING_POISSON = 0, TGFL_DP_SAMPLING_FIXED = 1 }
+DP_SAMPLINGS = ["poisson", "fixed"]
 
 
 # TGFL_API tgfl_federated_params tgfl_federated_default_params(void);

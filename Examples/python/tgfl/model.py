@@ -140,7 +140,11 @@ class TrainParams:
 class FederatedConfig:
     """Mirrors ``tgfl_federated_params``; ``strategy``/``partition`` take names or enum values.
 
-    Strategy hyperparameters left as None take the strategy's (Flower's) default.
+    Strategy hyperparameters left as None take the strategy's (Flower's) default
+    (FedProx ``proximal_mu`` = 0.0). With ``dp_noise_multiplier`` > 0 the strategy must be
+    mean-based (fedavg, fedprox, fedavgm, fedadagrad, fedadam, fedyogi); ``dp_sampling`` is
+    ``"poisson"`` (default; add/remove neighbours) or ``"fixed"`` (m without replacement;
+    replace-one neighbours).
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -172,6 +176,7 @@ class FederatedConfig:
     secure_aggregation: bool = False
     seed: int = 42
     n_threads: int = 0
+    dp_sampling: Union[str, int] = "poisson"
 
 
 @dataclass
@@ -439,6 +444,7 @@ class Model:
             value = getattr(cfg, name)
             setattr(c, name, -1 if value is None else _int32(value, name))
         c.secure_aggregation = bool(cfg.secure_aggregation)
+        c.dp_sampling = _enum(cfg.dp_sampling, _lib.DP_SAMPLINGS, "dp_sampling")
         c.seed = _uint64(cfg.seed, "seed")
         callback = _Callback(progress)
         c.progress = callback.c_function

@@ -5,8 +5,9 @@ import TGFLCore
 public enum SamplingMethod: String, Sendable, Codable {
     /// Each client joins independently with probability q (add/remove-one neighbours).
     case poisson
-    /// A fixed-size subset of q·N clients without replacement (replace-one neighbours), which
-    /// is how Flower and this simulation sample.
+    /// A fixed-size subset of q·N clients without replacement (replace-one neighbours), as
+    /// Flower samples; the simulation uses it with `DPConfig.sampling = .withoutReplacement`
+    /// (and always without DP).
     case withoutReplacement
 }
 

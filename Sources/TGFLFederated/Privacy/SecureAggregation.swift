@@ -23,6 +23,11 @@ import TGFLCore
 /// reveal their pair masks with j (in the real protocol the server rebuilds j's pairwise
 /// seeds from Shamir shares held by the survivors) and the server removes them; otherwise
 /// `unmask` throws and names the dropped clients.
+///
+/// Masking protects an update only among at least 2 survivors: the "sum" of one vector is that
+/// vector. `FederatedSimulation` refuses settings that can only sample 1 client and records a
+/// round with fewer than 2 survivors as not masked (`RoundRecord.masked`). Under DP every
+/// vector is encoded with weight 1 (equal weights) and the server uses `unmaskSum`.
 public struct SecureAggregator: Sendable {
     /// Fixed-point fraction bits (default 32): resolution 2^−32, range |Σ n_i w_i| < 2^31.
     public let fractionBits: Int
@@ -94,6 +99,21 @@ public struct SecureAggregator: Sendable {
     ///   dropped and `recoverDropouts` is false (the error names them).
     public func unmask(_ masked: [Int: [UInt64]], weights: [Int: Int], recoverDropouts: Bool) throws
         -> (mean: [Float], dropped: [Int]) {
+        let (sum, dropped) = try unmaskSum(masked, recoverDropouts: recoverDropouts)
+        let total = masked.keys.reduce(0.0) { $0 + Double(weights[$1] ?? 0) }
+        guard total > 0 else { throw TGFLError.invalidArgument("secure aggregation: the arrived clients' weights sum to 0") }
+        return (sum.map { Float($0 / total) }, dropped)
+    }
+
+    /// Sums the masked vectors that arrived: Σ_i n_i·w_i, decoded (no division).
+    ///
+    /// - Parameters:
+    ///   - masked: Client id → masked vector, for the clients whose vector arrived.
+    ///   - recoverDropouts: Remove the masks shared with participants whose vector is missing.
+    /// - Returns: The decoded sum and the participants that dropped after masking.
+    /// - Throws: `TGFLError.invalidArgument` when nothing arrived, lengths differ, or clients
+    ///   dropped and `recoverDropouts` is false (the error names them).
+    public func unmaskSum(_ masked: [Int: [UInt64]], recoverDropouts: Bool) throws -> (sum: [Double], dropped: [Int]) {
         let arrived = masked.keys.sorted()
         guard let first = arrived.first else {
             throw TGFLError.invalidArgument("secure aggregation: no masked update arrived in round \(round)")
@@ -116,10 +136,7 @@ public struct SecureAggregator: Sendable {
             // Survivor i holds +m_ij (i < j) or −m_ji (i > j) for dropped j: take it back out.
             for j in dropped { for i in arrived { applyMask(&acc, pair: i, j, add: !(i < j)) } }
         }
-        let total = arrived.reduce(0.0) { $0 + Double(weights[$1] ?? 0) }
-        guard total > 0 else { throw TGFLError.invalidArgument("secure aggregation: the arrived clients' weights sum to 0") }
         let s = scale
-        let mean = acc.map { Float(Double(Int64(bitPattern: $0)) / s / total) }
-        return (mean, dropped)
+        return (acc.map { Double(Int64(bitPattern: $0)) / s }, dropped)
     }
 }

@@ -6,12 +6,19 @@ import TGFLCore
 ///
 /// ```
 /// for t in completed+1 ... R:
-///   S_t  = sample max(⌊N·fraction_train⌋, min_train_nodes) clients (seeded, without replacement)
+///   m = max(⌊N·fraction_train⌋, min_train_nodes)
+///   S_t  = m clients (seeded, without replacement), or with DP and Poisson sampling each
+///          client independently with q = m/N
 ///   each i ∈ S_t: dropout / deadline (seeded);  w_i = fit(w_t) in parallel
 ///   reject NaN/inf/wrong-length; DP clip (client or server side); Byzantine attack
-///   w_{t+1} = strategy(valid updates in client-id order)  [+ DP noise]   (or skip if too few)
+///   no DP:  w_{t+1} = strategy(valid updates in client-id order)   (or skip if too few)
+///   DP:     w̄ = w_t + (Σ_valid Δ_i + N(0, (z·S)²)) / m  (equal weights, fixed m; never
+///           skipped);  w_{t+1} = strategy.step(w̄)   — see `DifferentialPrivacy`
 ///   evaluate w_{t+1} on ⌊N·fraction_evaluate⌋ clients; record; checkpoint; progress
 /// ```
+/// Secure aggregation needs at least 2 participants per round: a configuration that can only
+/// sample 1 is refused; a round where fewer than 2 updates survive is aggregated and recorded
+/// as not masked (`RoundRecord.masked == false`).
 /// Clients train concurrently (`DispatchQueue.concurrentPerform`) and every per-client
 /// random stream is derived from `(seed, round, client)`; aggregation runs in client-id
 /// order, so the result is bit-identical for any thread count.
@@ -33,7 +40,8 @@ public final class FederatedSimulation {
     ///   - config: Rounds, seed, local training, faults, privacy.
     /// - Throws: `TGFLError` for zero clients, bad ids, impossible sampling or strategy
     ///   parameters, too few clients for `min_train_nodes`, secure aggregation with a
-    ///   strategy that needs individual updates, bad DP or fault settings.
+    ///   strategy that needs individual updates or with a sample of 1, DP with a strategy that
+    ///   is not mean-based or with `numSampledClients` ≠ the sample size, bad DP or fault settings.
     public convenience init(clients: [any FederatedClient], strategy: any FederatedStrategy,
                             initialParameters: [Float], config: SimulationConfig) throws {
         let state = FederationState(strategyName: strategy.name, numClients: clients.count, completedRounds: 0,
@@ -90,18 +98,42 @@ public final class FederatedSimulation {
             throw TGFLError.invalidArgument("secure aggregation shows the server only the sum of updates; \(strategy.name) "
                 + "needs individual updates — use FedAvg, FedAvgM, FedProx, FedAdagrad, FedAdam or FedYogi")
         }
+        if config.secureAggregation, sampleSize < 2 {
+            throw TGFLError.invalidArgument("secure aggregation needs at least 2 participants per round, but the sample "
+                + "size is \(sampleSize) (of \(clients.count) clients); with 1 the server sees that client's update "
+                + "in the clear — add clients, raise fraction_train/min_train_nodes, or drop secure aggregation")
+        }
+        if config.privacy != nil, !(strategy is any MeanBasedStrategy) {
+            throw TGFLError.invalidArgument(FederatedSimulation.noDPMessage(strategy.name))
+        }
+        if let p = config.privacy, p.numSampledClients != sampleSize {
+            throw TGFLError.invalidArgument("DP num_sampled_clients = \(p.numSampledClients) must equal the round's "
+                + "sample size \(sampleSize) (max(⌊N·fraction_train⌋, min_train_nodes)); it is the fixed denominator")
+        }
         var state = state
         if let p = config.privacy {
             guard config.privacyDelta > 0, config.privacyDelta < 1 else {
                 throw TGFLError.outOfRange("privacyDelta = \(config.privacyDelta) must be in (0, 1)")
             }
             var mech = try DifferentialPrivacy(p)
+            let record = DPMechanismRecord(mechanism: mech, numClients: clients.count)
             if fresh {
                 state.clippingNorm = mech.clippingNorm
                 state.accountant = try RDPAccountant()
+                state.privacyMechanism = record
+                state.privacyRounds = 0
             } else {
                 guard let c = state.clippingNorm, state.accountant != nil else {
                     throw TGFLError.invalidArgument("the state has no DP clipping norm/accountant but the run uses DP")
+                }
+                guard let old = state.privacyMechanism else {
+                    throw TGFLError.invalidArgument("the state was written by a version whose DP mechanism did not match "
+                        + "its accounting (no recorded mechanism); its ε cannot be continued — start a fresh run")
+                }
+                guard old == record else {
+                    throw TGFLError.invalidArgument("the state's DP mechanism (\(old.sampling.rawValue), q = \(old.samplingRate), "
+                        + "z = \(old.noiseMultiplier)) differs from the run's (\(record.sampling.rawValue), "
+                        + "q = \(record.samplingRate), z = \(record.noiseMultiplier)); resume with the same DP settings")
                 }
                 mech.restore(clippingNorm: c)
             }
@@ -181,11 +213,17 @@ public final class FederatedSimulation {
         let global = state.globalParameters
         let p = global.count
 
-        // Sample without replacement (partial Fisher–Yates), then id order.
+        // Sample without replacement (partial Fisher–Yates), then id order; or Poisson under DP.
         var rng = SeededRNG(seed: deriveSeed(round, 0, 0x53414D50))
-        var pool = Array(0..<n)
-        for i in 0..<sampleSize { pool.swapAt(i, i + rng.int(below: n - i)) }
-        let sampled = pool[0..<sampleSize].sorted()
+        let sampled: [Int]
+        if let p = config.privacy, p.sampling == .poisson {
+            let q = Double(sampleSize) / Double(n)
+            sampled = (0..<n).filter { _ in rng.uniform() < q }
+        } else {
+            var pool = Array(0..<n)
+            for i in 0..<sampleSize { pool.swapAt(i, i + rng.int(below: n - i)) }
+            sampled = pool[0..<sampleSize].sorted()
+        }
 
         var dropped: [Int] = [], late: [Int] = [], working: [Int] = []
         var times = [Int: Double]()
@@ -203,6 +241,7 @@ public final class FederatedSimulation {
         let clipNorm = dp?.clippingNorm
         let clipSide = config.privacy?.side
         let secure = config.secureAggregation ? SecureAggregator(seed: config.seed, round: round, participants: sampled) : nil
+        let equalWeights = dp != nil
         let byz = config.faults.byzantine
         let clients = self.clients
         let slots = Slots([Outcome](repeating: Outcome(), count: working.count))
@@ -239,7 +278,10 @@ public final class FederatedSimulation {
                         out.clipped = DifferentialPrivacy.clip(&u.parameters, global: global, norm: s)
                     }
                     if out.rejection == nil, let sa = secure {
-                        do { out.masked = try sa.mask(clientID: c, parameters: u.parameters, weight: u.numExamples) }
+                        do {
+                            out.masked = try sa.mask(clientID: c, parameters: u.parameters,
+                                                     weight: equalWeights ? 1 : u.numExamples)
+                        }
                         catch { out.rejection = "\(error)" }
                     }
                     if out.rejection == nil { out.update = u }
@@ -269,7 +311,39 @@ public final class FederatedSimulation {
         var skipped: String?
         var newGlobal = global
         let usedClipNorm = dp?.clippingNorm
-        if accepted.isEmpty {
+        if var mech = dp {
+            // DP-FedAvg: equal weights, fixed denominator m, noise before the server step; the
+            // round is released even with no valid update (skipping would depend on the data).
+            var sum = [Double](repeating: 0, count: p)
+            if let sa = secure {
+                if !masked.isEmpty {
+                    let (s, _) = try sa.unmaskSum(masked, recoverDropouts: config.recoverDropouts)
+                    let k = Double(masked.count)
+                    for j in 0..<p { sum[j] = s[j] - k * Double(global[j]) }
+                }
+            } else {
+                for u in accepted { for j in 0..<p { sum[j] += Double(u.parameters[j]) - Double(global[j]) } }
+            }
+            let m = Double(mech.config.numSampledClients)
+            var mean = (0..<p).map { Float(Double(global[$0]) + sum[$0] / m) }
+            var noiseRNG = SeededRNG(seed: deriveSeed(round, 0, 0x4E4F4953))
+            mech.addNoise(&mean, rng: &noiseRNG)
+            mech.updateClippingNorm(clippedCount: clippedCount, total: accepted.count, rng: &noiseRNG)
+            try state.accountant?.compose(noiseMultiplier: mech.accountingNoiseMultiplier,
+                                          samplingRate: Double(sampleSize) / Double(n), method: mech.config.sampling)
+            state.privacyRounds = (state.privacyRounds ?? 0) + 1
+            dp = mech
+            state.clippingNorm = mech.clippingNorm
+            guard var ms = strategy as? any MeanBasedStrategy else { throw TGFLError.invalidArgument("unreachable") }
+            let candidate = try ms.step(round: round, global: global, mean: mean)
+            strategy = ms
+            if accepted.isEmpty { skipped = "no valid update arrived; the noised mean was still released" }
+            if let k = FiniteScan.firstNonFinite(candidate) {
+                skipped = "the aggregate has a non-finite value at element \(k); global model kept"
+            } else {
+                newGlobal = candidate
+            }
+        } else if accepted.isEmpty {
             skipped = "no valid update arrived"
         } else if accepted.count < strategy.minimumReplies {
             skipped = "\(strategy.name) needs at least \(strategy.minimumReplies) valid updates, got \(accepted.count)"
@@ -282,19 +356,6 @@ public final class FederatedSimulation {
                 strategy = ms
             } else {
                 candidate = try strategy.aggregate(round: round, global: global, updates: accepted)
-            }
-            if var mech = dp {
-                var noiseRNG = SeededRNG(seed: deriveSeed(round, 0, 0x4E4F4953))
-                mech.addNoise(&candidate, rng: &noiseRNG)
-                mech.updateClippingNorm(clippedCount: clippedCount, total: accepted.count, rng: &noiseRNG)
-                if mech.effectiveNoiseMultiplier > 0 {
-                    try state.accountant?.compose(noiseMultiplier: mech.effectiveNoiseMultiplier,
-                                                  samplingRate: Double(sampleSize) / Double(n))
-                } else {
-                    try state.accountant?.compose(noiseMultiplier: 0, samplingRate: Double(sampleSize) / Double(n))
-                }
-                dp = mech
-                state.clippingNorm = mech.clippingNorm
             }
             if let k = FiniteScan.firstNonFinite(candidate) {
                 skipped = "the aggregate has a non-finite value at element \(k); global model kept"
@@ -329,19 +390,30 @@ public final class FederatedSimulation {
         }
 
         var eps: Double?
-        if let acc = state.accountant, let e = try? acc.epsilon(delta: config.privacyDelta).epsilon, e.isFinite { eps = e }
+        let h = round == config.rounds ? PLDAccountant.defaultDiscretization : 1e-3
+        if let e = try state.privacyEstimate(delta: config.privacyDelta, discretization: h)?.epsilon, e.isFinite { eps = e }
         let upBytes = (secure != nil ? 8 : 4) * p * arrivedCount
         let record = RoundRecord(
             round: round, sampled: sampled, participants: accepted.map(\.clientID), dropped: dropped, late: late,
             rejected: rejected, clients: records, trainMetrics: trainMetrics, evaluated: evaluated,
             validationLoss: exSum > 0 ? lossSum / Double(exSum) : nil, skippedReason: skipped,
             clippingNorm: usedClipNorm, epsilon: eps, bytesUp: upBytes, bytesDown: 4 * p * sampled.count,
-            wallTime: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            wallTime: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+            masked: secure == nil ? nil : masked.count >= 2)
 
         state.globalParameters = newGlobal
         state.strategyState = strategy.exportState()
         state.completedRounds = round
         state.history.append(record)
         return record
+    }
+}
+
+extension FederatedSimulation {
+    /// The error for DP with a strategy whose sensitivity is not proven.
+    static func noDPMessage(_ name: String) -> String {
+        "differential privacy: the (ε, δ) guarantee is proven only for mean-based aggregation (FedAvg, FedProx, "
+            + "FedAvgM, FedAdagrad, FedAdam, FedYogi: noise on the clipped mean, the server optimizer is "
+            + "post-processing); \(name) uses individual updates and has no proven sensitivity — drop DP or use one of these"
     }
 }

@@ -88,13 +88,20 @@ public struct RoundRecord: Sendable, Equatable, Codable {
     public var validationLoss: Double?
     /// Why the global model was left unchanged this round, if it was.
     public var skippedReason: String?
-    /// DP clipping norm used this round, and ε so far at `privacyDelta` (nil if infinite or no DP).
+    /// DP clipping norm used this round, and ε so far at `privacyDelta` (nil if infinite or no
+    /// DP): the smaller of the RDP and PLD accountants' (`PrivacyAccountant`). Rounds before the
+    /// last use the PLD grid h = 10⁻³ (a slightly looser upper bound, 10× cheaper); the last
+    /// round uses h = 10⁻⁴, as dp_accounting.
     public var clippingNorm: Double?
     public var epsilon: Double?
     public var bytesUp: Int
     public var bytesDown: Int
     /// Wall-clock seconds for the round (informational; not part of reproducibility).
     public var wallTime: Double
+    /// With secure aggregation: whether the aggregate was masked. `false` when fewer than 2
+    /// updates survived (a "sum" of one update is that update: the server saw it in the clear,
+    /// or saw only noise when none survived); nil without secure aggregation.
+    public var masked: Bool? = nil
 }
 
 /// Everything needed to resume a run bit-identically.
@@ -113,8 +120,22 @@ public struct FederationState: Sendable, Equatable, Codable {
     public var strategyState: StrategyState
     /// Adaptive DP clipping norm for the next round (nil without DP).
     public var clippingNorm: Double?
-    /// Privacy accountant so far (nil without DP).
+    /// RDP accountant so far (nil without DP).
     public var accountant: RDPAccountant?
+    /// The DP mechanism that ran (relation, sampling, denominator, weights, multipliers); nil
+    /// without DP, or in a state written before the mechanism was recorded.
+    public var privacyMechanism: DPMechanismRecord? = nil
+    /// Rounds composed into the privacy accounting (every completed DP round).
+    public var privacyRounds: Int? = nil
+
+    /// ε at δ so far from both accountants, or nil without DP.
+    /// - Parameter discretization: PLD grid h (10⁻⁴ matches dp_accounting; coarser is a looser bound).
+    /// - Throws: `TGFLError.outOfRange` for δ outside (0, 1).
+    public func privacyEstimate(delta: Double, discretization: Double = PLDAccountant.defaultDiscretization) throws
+        -> PrivacyEstimate? {
+        guard let m = privacyMechanism else { return nil }
+        return try PrivacyAccountant.estimate(m, rounds: privacyRounds ?? 0, delta: delta, discretization: discretization)
+    }
     public var config: SimulationConfig
     public var history: [RoundRecord]
 }

@@ -27,10 +27,12 @@ public struct FederatedTrainingOptions: Sendable {
     public var minPartitionWindows: Int = 1
     /// Client sampling (Flower's fraction_train, fraction_evaluate, min_*_nodes).
     public var sampling = SamplingConfig()
-    /// Aggregation strategy and its Flower-named hyperparameters.
+    /// Aggregation strategy and its Flower-named hyperparameters (missing ones take Flower's
+    /// defaults, e.g. FedProx `proximal_mu` = 0.0).
     public var strategy: StrategyKind = .fedavg
     public var hyperparameters: [String: Double] = [:]
-    /// Client-level DP, or nil.
+    /// Client-level DP (DP-FedAvg: Poisson sampling by default, fixed denominator, equal
+    /// weights; mean-based strategies only — see `DifferentialPrivacy`), or nil.
     public var privacy: DPConfig?
     public var privacyDelta: Double = 1e-5
     public var secureAggregation = false
@@ -141,6 +143,9 @@ public final class FederatedTrainer {
         guard o.maxValidationWindows >= 1 else { throw bad("maxValidationWindows must be ≥ 1") }
         _ = try o.strategy.makeStrategy(hyperparameters: o.hyperparameters, sampling: o.sampling,
                                         clientLearningRate: o.learningRate)
+        if o.privacy != nil, !o.strategy.supportsDifferentialPrivacy {
+            throw TGFLError.invalidArgument(FederatedSimulation.noDPMessage(o.strategy.rawValue))
+        }
         self.model = model
         self.options = options
     }
@@ -325,7 +330,7 @@ public final class FederatedTrainer {
         state = simulation.state
         let json = try finish(state, false, best?.round)
         var epsilon: Double?
-        if let acc = state.accountant, let e = try? acc.epsilon(delta: o.privacyDelta).epsilon, e.isFinite { epsilon = e }
+        if let e = try? state.privacyEstimate(delta: o.privacyDelta)?.epsilon, e.isFinite { epsilon = e }
         return FederatedTrainingReport(rounds: state.history, epsilon: epsilon, delta: o.privacyDelta, federationJSON: json)
     }
 }
@@ -383,8 +388,8 @@ enum FederationRecord {
     static func json(state: FederationState, options o: FederatedTrainingOptions,
                      federation f: FederatedTrainer.Federation, cancelled: Bool, bestRound: Int? = nil) -> String {
         func finite(_ x: Double?) -> Any { x.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
-        var epsilon: Double?
-        if let acc = state.accountant, let e = try? acc.epsilon(delta: o.privacyDelta).epsilon, e.isFinite { epsilon = e }
+        let estimate = try? state.privacyEstimate(delta: o.privacyDelta)
+        let epsilon = estimate?.epsilon
         let history: [[String: Any]] = state.history.map { r in
             [
                 "round": r.round, "validation_loss": finite(r.validationLoss),
@@ -392,6 +397,7 @@ enum FederationRecord {
                 "dropped": r.dropped.count, "late": r.late.count, "rejected": r.rejected.map(\.clientID),
                 "bytes_up": r.bytesUp, "bytes_down": r.bytesDown, "wall_time": finite(r.wallTime),
                 "epsilon": finite(r.epsilon), "skipped": r.skippedReason ?? NSNull(),
+                "masked": r.masked.map { $0 as Any } ?? NSNull(),
             ]
         }
         var privacy: [String: Any] = ["enabled": o.privacy != nil, "delta": o.privacyDelta, "epsilon": finite(epsilon)]
@@ -400,6 +406,17 @@ enum FederationRecord {
             privacy["clipping_norm"] = p.clippingNorm
             privacy["clipping_side"] = p.side.rawValue
             privacy["adaptive_clipping"] = p.adaptive != nil
+        }
+        if let m = state.privacyMechanism {
+            privacy["mechanism"] = [
+                "neighbouring_relation": m.neighbouring.rawValue, "sampling": m.sampling.rawValue,
+                "sampling_rate": m.samplingRate, "denominator": "fixed: \(m.denominator) expected clients",
+                "weights": m.weights, "accounting_noise_multiplier": m.accountingNoiseMultiplier,
+                "update_noise_multiplier": m.updateNoiseMultiplier, "unit": "client (institution): user-level DP",
+                "noise_before_server_step": true, "rounds_composed": state.privacyRounds ?? 0,
+            ] as [String: Any]
+            privacy["epsilon_rdp"] = finite(estimate?.rdp)
+            privacy["epsilon_pld"] = finite(estimate?.pld)
         }
         let s = o.sampling
         let record: [String: Any] = [

@@ -6,7 +6,8 @@ import TGFLCore
 /// `makeStrategy` builds one from a bag of hyperparameters named as in Flower
 /// (`proximal_mu`, `server_learning_rate`, `server_momentum`, `eta`, `eta_l`, `beta_1`,
 /// `beta_2`, `tau`, `beta`, `num_malicious_nodes`, `num_nodes_to_select`, `q`,
-/// `client_learning_rate`). Missing names take the strategy's (Flower's) default.
+/// `client_learning_rate`). Missing names take the strategy's (Flower's) default; FedProx's
+/// `proximal_mu` defaults to Flower's 0.0 (which makes it FedAvg until you set μ).
 public enum StrategyKind: String, CaseIterable, Sendable, Codable {
     case fedavg, fedavgm, fedprox, fedadagrad, fedadam, fedyogi, fedmedian, fedtrimmedavg
     case krum, multikrum, bulyan, qfedavg
@@ -20,6 +21,17 @@ public enum StrategyKind: String, CaseIterable, Sendable, Codable {
                 + StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         self = kind
+    }
+
+    /// Whether client-level DP (`DPConfig`) is proven for this strategy: the mean-based ones,
+    /// whose server step is post-processing of the noised mean (see `DifferentialPrivacy`).
+    /// Krum, Multi-Krum, Bulyan, FedMedian, FedTrimmedAvg and q-FedAvg use individual updates
+    /// and have no proven sensitivity; the simulation refuses DP with them.
+    public var supportsDifferentialPrivacy: Bool {
+        switch self {
+        case .fedavg, .fedavgm, .fedprox, .fedadagrad, .fedadam, .fedyogi: true
+        case .fedmedian, .fedtrimmedavg, .krum, .multikrum, .bulyan, .qfedavg: false
+        }
     }
 
     /// The hyperparameter names this strategy accepts (Flower's names).
@@ -64,7 +76,7 @@ public enum StrategyKind: String, CaseIterable, Sendable, Codable {
         }
         switch self {
         case .fedavg: return FedAvg(sampling: sampling)
-        case .fedprox: return FedProx(proximalMu: h["proximal_mu"] ?? 0.1, sampling: sampling)
+        case .fedprox: return FedProx(proximalMu: h["proximal_mu"] ?? 0.0, sampling: sampling)
         case .fedavgm:
             return FedAvgM(serverLearningRate: h["server_learning_rate"] ?? 1.0,
                            serverMomentum: h["server_momentum"] ?? 0.0, sampling: sampling)
