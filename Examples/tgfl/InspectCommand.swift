@@ -34,8 +34,7 @@ struct CheckpointSummary {
         let c = model.config
         var d: [String: Any] = [
             "path": path, "library_version": libraryVersion,
-            "model_config": ["vocab_size": c.vocabSize, "context_length": c.contextLength, "d_model": c.dModel,
-                             "n_layers": c.nLayers, "n_heads": c.nHeads, "d_ff": c.dFF, "n_regimes": c.nRegimes],
+            "model_config": (try? JSONSerialization.jsonObject(with: Data(c.jsonString().utf8))) ?? [:],
             "parameter_count": model.transformer.parameterCount,
             "optimizer_step": model.optimizerState.map { $0.step as Any } ?? NSNull(),
         ]
@@ -45,9 +44,17 @@ struct CheckpointSummary {
                               "bin_width": t.binWidth]
         } else { d["tokenizer"] = NSNull() }
         if let r = model.regimeModel {
-            d["regimes"] = ["kind": RegimeModel.kind, "names": r.names, "window": r.window,
+            d["regimes"] = ["kind": r.basis.rawValue, "names": r.names, "window": r.window,
                             "quantile_levels": r.quantileLevels, "thresholds": r.thresholds]
         } else { d["regimes"] = NSNull() }
+        if let v = model.volatilityModel {
+            let g = v.garch
+            d["volatility"] = ["kind": VolatilityModel.kind, "variance": g.specification.variance.rawValue,
+                               "innovations": g.specification.innovations.rawValue, "mu": g.mu, "omega": g.omega,
+                               "alpha": g.alpha, "gamma": g.gamma, "beta": g.beta, "persistence": g.persistence,
+                               "levels": v.levels, "sigma_floor": v.sigmaFloor, "sigma_cap": v.sigmaCap,
+                               "regime_variances": v.regimeVariances]
+        }
         let h = model.history
         var history: [String: Any] = ["records": h.records.count, "summary": h.summary]
         if let last = h.records.last {
@@ -71,14 +78,22 @@ struct CheckpointSummary {
                      "parameters   \(model.transformer.parameterCount)"]
         if let step = model.optimizerState?.step { lines.append("optimizer    AdamW state at step \(step)") }
         if let t = model.tokenizer {
-            lines.append("tokenizer    \(ReturnTokenizer.kind), \(t.vocabSize) bins over "
+            lines.append("tokenizer    \(ReturnTokenizer.kind)\(model.volatilityModel == nil ? "" : " (of z = (r − μ)/σ)"), \(t.vocabSize) bins over "
                          + String(format: "[%.4f, %.4f] (±%.0fσ, σ = %.5f, mean %.6f, bin width %.5f)",
                                   t.range.lowerBound, t.range.upperBound, t.clipSigma, t.std, t.mean, t.binWidth))
         } else {
             lines.append("tokenizer    none (untrained model)")
         }
+        if let v = model.volatilityModel {
+            let g = v.garch
+            lines.append(String(format: "volatility   GJR-GARCH(1,1) filter: μ %.3g ω %.3g α %.4f γ %.4f β %.4f (persistence %.4f); "
+                                + "%d levels; σ in [%.5f, %.5f]", g.mu, g.omega, g.alpha, g.gamma, g.beta,
+                                g.persistence, v.levels, v.sigmaFloor, v.sigmaCap))
+        }
         if let r = model.regimeModel {
-            lines.append("regimes      \(RegimeModel.kind), \(r.window)-day trailing volatility")
+            lines.append("regimes      \(r.basis.rawValue), "
+                         + (r.basis == .trailingRealized ? "\(r.window)-day trailing volatility"
+                                                         : "bands of the filtered volatility σ_t"))
             for (i, name) in r.names.enumerated() {
                 let lo = i == 0 ? 0 : r.thresholds[i - 1]
                 let range = i < r.thresholds.count
