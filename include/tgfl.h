@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 // ABI version: bumped whenever a struct layout or a signature in this file changes.
-#define TGFL_ABI_VERSION 1
+#define TGFL_ABI_VERSION 2
 
 // ---------------------------------------------------------------------------------------
 // Status codes
@@ -115,9 +115,15 @@ typedef struct tgfl_model_config {
     int32_t n_heads;        // H: attention heads (must divide d_model)
     int32_t d_ff;           // F: MLP hidden width
     int32_t n_regimes;      // R: market regimes (4 by default: calm, normal, volatile, crisis)
+    // ABI 2: the model version. 1 (the default here): tokens of standardized returns, regimes
+    // given or replayed. 2: volatility-scaled tokens with a GJR-GARCH volatility state, so the
+    // scenarios cluster, react to falls and move between regimes by themselves (the default of
+    // the tgfl command; see README "Model v2").
+    int32_t model_version;
+    int32_t n_volatility_levels; // S: volatility levels of a v2 model (default 16; ignored by v1)
 } tgfl_model_config;
 
-// The "small" benchmark config: V=512 T=128 C=64 L=4 H=4 F=256 R=4.
+// The "small" benchmark config: V=512 T=128 C=64 L=4 H=4 F=256 R=4, model_version 1, S=16.
 TGFL_API tgfl_model_config tgfl_model_default_config(void);
 
 // Creates a model with GPT-2 style initial weights (normal, std 0.02) drawn from `seed`.
@@ -312,6 +318,9 @@ typedef struct tgfl_generate_params {
     int32_t         n_threads;     // 0 = all cores, else 1..256
     tgfl_progress_callback progress; // optional, called after each chunk of paths
     void *          progress_user_data;
+    bool            unconditional; // ABI 2: true = no regime condition, the model's own volatility
+                                   // and regime dynamics (v2 models only); regime and
+                                   // regime_path are then ignored (default false)
 } tgfl_generate_params;
 
 TGFL_API tgfl_generate_params tgfl_generate_default_params(void);

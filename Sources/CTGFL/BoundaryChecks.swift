@@ -125,13 +125,21 @@ extension ModelConfig {
         }
         let perBlock = try add(4 * C, try mul(3 * C, C), 3 * C, try mul(C, C), C,
                                try mul(F, C), F, try mul(C, F), C)
-        let count = try add(try mul(V, C), try mul(T, C), try mul(R, C), try mul(L, perBlock),
-                            2 * C, try mul(V, C), V)
+        let version = Int(c.model_version), S = Int(c.n_volatility_levels)
+        guard ModelConfig.supportedVersions.contains(version) else {
+            throw TGFLError.invalidConfig("model_version must be 1 or 2, got \(version)")
+        }
+        if version >= 2, S < 2 {
+            throw TGFLError.invalidConfig("n_volatility_levels must be at least 2 for model_version 2, got \(S)")
+        }
+        let conditionRows = version >= 2 ? S : R
+        let count = try add(try mul(V, C), try mul(T, C), try mul(conditionRows, C), try mul(L, perBlock),
+                            2 * C, try mul(V, C), V, version >= 2 ? try mul(S, V) : 0)
         guard count < Int(Int32.max) else {
             throw TGFLError.invalidConfig("the model has \(count) parameters; the limit is \(Int32.max)")
         }
         self.init(vocabSize: V, contextLength: T, dModel: C, nLayers: L, nHeads: Int(c.n_heads),
-                  dFF: F, nRegimes: R)
+                  dFF: F, nRegimes: R, modelVersion: version, volatilityLevels: version >= 2 ? S : nil)
         try validate()
     }
 
@@ -140,6 +148,8 @@ extension ModelConfig {
         tgfl_model_config(vocab_size: Int32(clamping: vocabSize), context_length: Int32(clamping: contextLength),
                           d_model: Int32(clamping: dModel), n_layers: Int32(clamping: nLayers),
                           n_heads: Int32(clamping: nHeads), d_ff: Int32(clamping: dFF),
-                          n_regimes: Int32(clamping: nRegimes))
+                          n_regimes: Int32(clamping: nRegimes), model_version: Int32(clamping: modelVersion),
+                          n_volatility_levels: Int32(clamping: modelVersion >= 2 ? volatilityLevels
+                                                                : ModelConfig.defaultVolatilityLevels))
     }
 }

@@ -18,6 +18,7 @@ public func cGenerateDefaultParams() -> tgfl_generate_params {
     p.temperature = o.temperature
     p.seed = o.seed
     p.n_threads = 0
+    p.unconditional = false
     p.progress = nil
     p.progress_user_data = nil
     return p
@@ -60,7 +61,9 @@ public func cModelGenerate(_ model: OpaquePointer?, _ params: UnsafePointer<tgfl
         let destination = try Check.mutableBuffer(out, count: count, "out")
         let regimes = box.model.config.nRegimes
         var options = GenerationOptions(paths: paths, horizon: horizon)
-        if let pathPointer = p.regime_path {
+        if p.unconditional {
+            options.regime = .unconditional
+        } else if let pathPointer = p.regime_path {
             let path = UnsafeBufferPointer(start: pathPointer, count: horizon)
             if let i = path.firstIndex(where: { !(0..<Int32(clamping: regimes)).contains($0) }) {
                 throw BoundaryError.outOfRange("regime_path[\(i)] is \(path[i]); regimes are 0..<\(regimes)")

@@ -18,7 +18,7 @@ from conftest import SMALL, layout_names, numpy_logits
 
 def test_version_and_abi():
     assert tgfl.version().count(".") == 2
-    assert _lib.tgfl_abi_version() == tgfl.TGFL_ABI_VERSION == 1
+    assert _lib.tgfl_abi_version() == tgfl.TGFL_ABI_VERSION == 2
 
 
 def test_defaults_match_the_c_library():

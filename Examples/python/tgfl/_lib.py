@@ -53,7 +53,7 @@ def _declare(name: str, argtypes: list, restype):
 # Status codes
 # ---------------------------------------------------------------------------------------
 
-TGFL_ABI_VERSION = 1
+TGFL_ABI_VERSION = 2
 
 TGFL_OK = 0
 TGFL_ERR_INVALID_ARGUMENT = -1
@@ -135,6 +135,7 @@ tgfl_model_p = c_void_p
 # typedef struct tgfl_model_config {
 #     int32_t vocab_size; int32_t context_length; int32_t d_model; int32_t n_layers;
 #     int32_t n_heads; int32_t d_ff; int32_t n_regimes;
+#     int32_t model_version; int32_t n_volatility_levels;
 # } tgfl_model_config;
 class tgfl_model_config(Structure):
     _fields_ = [
@@ -145,6 +146,8 @@ class tgfl_model_config(Structure):
         ("n_heads", c_int32),
         ("d_ff", c_int32),
         ("n_regimes", c_int32),
+        ("model_version", c_int32),
+        ("n_volatility_levels", c_int32),
     ]
 
 
@@ -320,6 +323,7 @@ class tgfl_generate_params(Structure):
         ("n_threads", c_int32),
         ("progress", tgfl_progress_callback),
         ("progress_user_data", c_void_p),
+        ("unconditional", c_bool),
     ]
 
 

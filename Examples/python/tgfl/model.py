@@ -92,6 +92,11 @@ class ModelConfig:
     n_heads: int = 4
     d_ff: int = 256
     n_regimes: int = 4
+    #: 1: standardized-return tokens, regimes given or replayed; 2: volatility-scaled tokens with a
+    #: GJR-GARCH volatility state (clustering, leverage, its own regime dynamics; README "Model v2").
+    model_version: int = 1
+    #: S, the volatility levels of a v2 model (ignored by v1).
+    n_volatility_levels: int = 16
 
     def _to_c(self) -> _lib.tgfl_model_config:
         c = _lib.tgfl_model_config()
@@ -458,14 +463,16 @@ class Model:
 
     # -- generation and scoring ----------------------------------------------------------
 
-    def generate(self, n_paths: int = 100, horizon: int = 250, regime: Union[int, str] = 1,
+    def generate(self, n_paths: int = 100, horizon: int = 250, regime: Union[int, str, None] = 1,
                  regime_path=None, prompt=None, temperature: float = 1.0, seed: int = 42,
                  n_threads: int = 0,
                  progress: Optional[Callable[[Progress], Optional[bool]]] = None) -> np.ndarray:
         """Generates ``n_paths × horizon`` daily log returns (float64, one path per row).
 
         ``regime`` is an index or a name ("crisis"); ``regime_path`` gives one regime
-        (index or name) per day instead. ``prompt``: recent real log returns to continue.
+        (index or name) per day instead; ``regime=None`` generates unconditionally, each path
+        moving between regimes by the model's own volatility dynamics (model v2 only).
+        ``prompt``: recent real log returns to continue.
         """
         c = _lib.tgfl_generate_default_params()
         c.n_paths = _int32(n_paths, "n_paths")
@@ -480,6 +487,8 @@ class Model:
                            TGFL_ERR_SHAPE)
             c.regime_path = _ptr(path, c_int32)
             keep.append(path)
+        elif regime is None:
+            c.unconditional = True
         else:
             c.regime = self._regime(regime)
         if prompt is not None:
