@@ -79,11 +79,13 @@ bench: deps
 # Issue 12's realism benchmark: the arch baselines (GARCH(1,1)-t, GJR-GARCH skew-t, i.i.d.
 # bootstrap) fitted on the first 80 % of every bundled series, then `tgfl-bench realism` scores
 # them and TGFL side by side. Smaller runs: make realism REALISM_SERIES=djia,eu_stocks.dax REALISM_PATHS=200
+# (REALISM_STEPS sets the TGFL training steps; BENCH_PYTHON must have arch and pandas).
 REALISM_DIR     ?= .build/realism-baselines
 REALISM_PATHS   ?= 1000
 REALISM_HORIZON ?= 250
 REALISM_SEED    ?= 42
 REALISM_SERIES  ?=
+REALISM_STEPS   ?= 300
 REALISM_COMMON  := --paths $(REALISM_PATHS) --horizon $(REALISM_HORIZON) --seed $(REALISM_SEED) \
                    $(if $(REALISM_SERIES),--series $(REALISM_SERIES))
 realism: deps
@@ -91,7 +93,7 @@ realism: deps
 	@if $(BENCH_PYTHON) -c "import arch, pandas" 2>/dev/null; then \
 	  $(BENCH_PYTHON) Benchmarks/realism_baselines.py --out $(REALISM_DIR) $(REALISM_COMMON); \
 	else echo "realism: baselines skipped: $(BENCH_PYTHON) has no arch/pandas (make realism BENCH_PYTHON=/work/pyref/bin/python); TGFL is scored alone, the ACF and leverage targets stay unchecked"; fi
-	$(BUILD_DIR)/tgfl-bench realism --baselines $(REALISM_DIR) $(REALISM_COMMON)
+	$(BUILD_DIR)/tgfl-bench realism --baselines $(REALISM_DIR) --steps $(REALISM_STEPS) $(REALISM_COMMON)
 
 clean:
 	rm -rf .build $(VENV) tgfl-demo
