@@ -41,7 +41,7 @@ struct FederateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Model configuration: small, large, demo or tiny.", valueName: "name"))
     var config: ModelPreset = .small
 
-    @Option(help: "Number of institutions (clients).")
+    @Option(parsing: .unconditional, help: "Number of institutions (clients).")
     var clients: Int = 8
 
     @Option(help: ArgumentHelp("How windows are split: KIND[:param] (iid, dirichlet:0.5, pathological:2, time, natural, linear, square, exponential).",
@@ -55,33 +55,33 @@ struct FederateCommand: ParsableCommand {
         "A strategy hyperparameter name=value, Flower's names (repeatable).", valueName: "name=value"))
     var strategyParam: [String] = []
 
-    @Option(help: "Federated rounds.")
+    @Option(parsing: .unconditional, help: "Federated rounds.")
     var rounds: Int = 30
 
-    @Option(name: .customLong("local-steps"), help: "Local optimizer steps per client and round.")
+    @Option(name: .customLong("local-steps"), parsing: .unconditional, help: "Local optimizer steps per client and round.")
     var localSteps: Int = 10
 
-    @Option(name: .customLong("batch-size"), help: "Windows per local batch.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per local batch.")
     var batchSize: Int = 32
 
-    @Option(help: "Client learning rate.")
+    @Option(parsing: .unconditional, help: "Client learning rate.")
     var lr: Double = 1e-3
 
-    @Option(name: .customLong("val-fraction"), help: "Fraction of each series' most recent days held out for validation.")
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of each series' most recent days held out for validation.")
     var valFraction: Double = 0.2
 
-    @Option(help: "Fraction of clients sampled each round (Flower fraction_train).")
+    @Option(parsing: .unconditional, help: "Fraction of clients sampled each round (Flower fraction_train).")
     var fraction: Double = 1
 
-    @Option(name: .customLong("dp-noise"), help: ArgumentHelp(
+    @Option(name: .customLong("dp-noise"), parsing: .unconditional, help: ArgumentHelp(
         "Client-level DP: Gaussian noise multiplier σ (noise σ·S on the sum of clipped updates).", valueName: "σ"))
     var dpNoise: Double?
 
-    @Option(help: ArgumentHelp("DP clipping norm S of each client update (default 1 with --dp-noise).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("DP clipping norm S of each client update (default 1 with --dp-noise).",
                                valueName: "S"))
     var clip: Double?
 
-    @Option(help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
     var delta: Double = 1e-5
 
     @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks).")
@@ -89,10 +89,10 @@ struct FederateCommand: ParsableCommand {
 
     @OptionGroup var selection: ModelSelectionOptions
 
-    @Option(help: "Seed of everything (initialization, partition, sampling, noise).")
+    @Option(parsing: .unconditional, help: "Seed of everything (initialization, partition, sampling, noise).")
     var seed: UInt64 = 42
 
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
@@ -102,16 +102,17 @@ struct FederateCommand: ParsableCommand {
         if column != nil && returnsColumn != nil {
             throw ValidationError("give either --column (prices) or --returns-column (log returns), not both")
         }
-        guard clients >= 1 else { throw ValidationError("--clients must be at least 1, got \(clients)") }
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
-        guard localSteps >= 1 else { throw ValidationError("--local-steps must be at least 1, got \(localSteps)") }
+        try Limits.check(clients, "--clients", 1, Limits.clients)
+        try Limits.check(rounds, "--rounds", 1, Limits.count)
+        try Limits.check(localSteps, "--local-steps", 1, Limits.count)
+        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
         guard (0..<1).contains(valFraction) else { throw ValidationError("--val-fraction must be in [0, 1)") }
         guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
         if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
         if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
         if clip != nil && dpNoise == nil { throw ValidationError("--clip needs --dp-noise (give --dp-noise 0 to clip only)") }
         guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
     }
 
     func run() throws {

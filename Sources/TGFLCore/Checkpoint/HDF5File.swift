@@ -99,6 +99,27 @@ public final class HDF5File: @unchecked Sendable {
                     path: path, message: "cannot open as HDF5: the file is truncated, corrupt or "
                         + "not an HDF5 file\(hdf5ErrorDetail())")
             }
+            // Refuse soft and external links before anything is opened through one: an
+            // external link may point at a FIFO (opening it hangs) or at another file (whose
+            // data would load silently).
+            var name = [CChar](repeating: 0, count: 512)
+            let kind = name.withUnsafeMutableBufferPointer {
+                tgfl_H5_find_non_hard_link(id, $0.baseAddress, $0.count)
+            }
+            if kind != 0 {
+                H5Fclose(id)
+                let linkName = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                if kind < 0 {
+                    throw TGFLError.checkpoint(
+                        path: path, message: "cannot list the links of the file; it is truncated or "
+                            + "corrupt\(hdf5ErrorDetail())")
+                }
+                let what = kind == 1 ? "a soft link" : kind == 2 ? "an external link" : "a user-defined link"
+                throw TGFLError.checkpoint(
+                    path: path, message: "'/\(linkName)' is \(what); TGFL checkpoints hold only hard links "
+                        + "(groups and datasets stored in the file itself), so re-save the checkpoint "
+                        + "without links (e.g. copy the data with h5py)")
+            }
             return HDF5File(path: path, fileID: id, readOnly: true)
         }
     }
@@ -490,6 +511,23 @@ public final class HDF5File: @unchecked Sendable {
         withHDF5Lock { Int(tgfl_H5_open_object_count()) }
     }
 
+    /// The most elements in one chunk of a checksummed dataset (4 MiB of float32).
+    static let maxChunkElements: hsize_t = 1 << 20
+
+    /// Whether a dataset carries the Fletcher32 checksum filter (files written before it
+    /// was added do not, and still load).
+    ///
+    /// - Parameter dataset: dataset path.
+    /// - Returns: `true` when the dataset is checksummed.
+    /// - Throws: `TGFLError.checkpoint` when the dataset is missing.
+    public func hasChecksum(_ dataset: String) throws -> Bool {
+        try withHDF5Lock {
+            let did = try openDataset(dataset)
+            defer { H5Dclose(did) }
+            return tgfl_H5_dataset_has_fletcher32(did) > 0
+        }
+    }
+
     // MARK: - Private helpers (call only under the global lock)
 
     private func fail(_ object: String, _ message: String) -> TGFLError {
@@ -613,8 +651,13 @@ public final class HDF5File: @unchecked Sendable {
                             buffer.baseAddress)
                 }
                 guard status >= 0 else {
+                    let detail = hdf5ErrorDetail()
+                    if detail.lowercased().contains("fletcher32") || detail.lowercased().contains("checksum") {
+                        throw fail(dataset, "the data fail their Fletcher32 checksum: the file is corrupt "
+                            + "(bytes changed after it was written); use an intact copy or an earlier checkpoint")
+                    }
                     throw fail(dataset, "cannot read the data; the file may be truncated or "
-                        + "corrupt\(hdf5ErrorDetail())")
+                        + "corrupt\(detail)")
                 }
             }
             return (values, shape)
@@ -655,7 +698,14 @@ public final class HDF5File: @unchecked Sendable {
             defer { H5Sclose(space) }
             let lcpl = try intermediateGroupList(dataset)
             defer { H5Pclose(lcpl) }
-            let did = H5Dcreate2(fid, dataset, fileType, space, lcpl, tgfl_H5P_DEFAULT(), tgfl_H5P_DEFAULT())
+            // Chunked with a Fletcher32 checksum, so that flipped bytes fail the read.
+            let dims = shape.map { hsize_t($0) }
+            let dcpl = dims.withUnsafeBufferPointer {
+                tgfl_H5_checksummed_dataset_list(Int32(shape.count), $0.baseAddress, Self.maxChunkElements)
+            }
+            guard dcpl >= 0 else { throw fail(dataset, "cannot make a dataset-creation list\(hdf5ErrorDetail())") }
+            defer { H5Pclose(dcpl) }
+            let did = H5Dcreate2(fid, dataset, fileType, space, lcpl, dcpl, tgfl_H5P_DEFAULT())
             guard did >= 0 else { throw fail(dataset, "cannot create the dataset\(hdf5ErrorDetail())") }
             defer { H5Dclose(did) }
             if count > 0 {

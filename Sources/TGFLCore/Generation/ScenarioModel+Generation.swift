@@ -150,6 +150,8 @@ extension ScenarioModel {
         try withLock {
             let plan = try self.plan(options)
             let (tokenizer, _) = try fittedDataModels(for: "generate")
+            // Hardening (issue 13, item 7): refuse weights whose logits are NaN/∞ up front.
+            try checkLogitsFinite(tokens: plan.promptTokens, regimes: plan.promptRegimes, what: "generate")
             let P = Self.generationChunkSize, H = plan.horizon, V = config.vocabSize
             let chunks = (plan.paths + P - 1) / P
             let workers = max(1, min(plan.threads, chunks))
