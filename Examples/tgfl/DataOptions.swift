@@ -57,7 +57,11 @@ struct DataOptions: ParsableArguments {
             market = try MarketData(contentsOf: url, dateColumn: dates, priceColumns: [column ?? "close"],
                                     minimumReturns: 2)
         }
-        return try market.logReturns()
+        let series = try market.logReturns()
+        // An absurd value (a price column read as returns, one price of 1e308) fails here
+        // instead of training with every return in one token bin.
+        try DataSanity.check(returns: series.values, series: series.name, file: path)
+        return series
     }
 }
 
