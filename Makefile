@@ -14,13 +14,13 @@ SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BENCH_PYTHON ?= python3
 BUILD_DIR  := .build/release
 
-.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench clean
+.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench clean fuzz fuzz-smoke sanitize
 
 demo: deps
 	swift build -c release -Xswiftc -enable-testing --product tgfl
 	$(BUILD_DIR)/tgfl demo
 
-test: deps venv build swift-test cli-test c-test py-test
+test: deps venv build swift-test cli-test c-test py-test fuzz-smoke
 
 # System packages: only the missing ones are installed.
 deps:
@@ -78,3 +78,38 @@ bench: deps
 
 clean:
 	rm -rf .build $(VENV) tgfl-demo
+
+# --- Hardening (issue 13) -------------------------------------------------------------------
+# Fuzzing: Fuzz/README.md. `make fuzz` runs each harness for FUZZ_SECONDS (or FUZZ_ITERATIONS
+# inputs when FUZZ_SECONDS=0) after replaying the seed and crash corpora; findings go to
+# Fuzz/findings/. `fuzz-smoke` (part of `make test`) replays the corpora plus a few hundred
+# mutations per harness: seconds.
+FUZZ_SECONDS    ?= 300
+FUZZ_ITERATIONS ?= 1000000
+FUZZ_SEED       ?= 1
+
+fuzz: deps
+	swift build $(SWIFT_FLAGS) --product tgfl-fuzz
+	@for h in csv checkpoint scenario-csv cabi; do \
+	  $(BUILD_DIR)/tgfl-fuzz --harness $$h --seconds $(FUZZ_SECONDS) --iterations $(FUZZ_ITERATIONS) \
+	    --seed $(FUZZ_SEED) || exit 1; \
+	done
+
+fuzz-smoke: build
+	swift build $(SWIFT_FLAGS) --product tgfl-fuzz
+	$(BUILD_DIR)/tgfl-fuzz --harness all --iterations 300 --seed 7
+
+# The Swift tests (debug, so that the sanitizers see everything) under AddressSanitizer +
+# UndefinedBehaviorSanitizer, the C example against the ASan+UBSan library, and the parallel
+# paths (worker pool, generation threads, federated clients, Python-like concurrent callers)
+# under ThreadSanitizer. Separate scratch folders keep the release build untouched.
+SAN_FILTER_TSAN := TGFLCoreTests.(Parallel|WorkerPool|Generation|Trainer|Thread)|TGFLFederatedTests.(Simulation|TransformerFederated)
+sanitize: deps
+	swift build --scratch-path .build/asan -c debug --sanitize=address --sanitize=undefined --build-tests
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
+	  swift test --scratch-path .build/asan -c debug --sanitize=address --sanitize=undefined --skip-build
+	$(MAKE) -C Examples/c run BUILD_DIR=$(abspath .build/asan/debug) \
+	  CC="clang -fsanitize=address,undefined -fno-sanitize-recover=all"
+	swift build --scratch-path .build/tsan -c debug --sanitize=thread --build-tests
+	TSAN_OPTIONS=halt_on_error=1 swift test --scratch-path .build/tsan -c debug --sanitize=thread --skip-build \
+	  --filter '$(SAN_FILTER_TSAN)'

@@ -102,8 +102,10 @@ func requireReadableFile(_ path: String, what: String) throws {
     }
 }
 
-/// Fails when the directory that would hold `path` does not exist.
+/// Fails when the directory that would hold `path` does not exist, or when `path` is (or
+/// links to) a directory, device, FIFO or socket, which saving would replace.
 func requireOutputDirectory(for path: String) throws {
+    _ = try AtomicSave.resolveTarget(path)
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -63,6 +63,11 @@ struct PathsCSV: Equatable {
                 }
                 values = (1..<values.count).map { Foundation.log(values[$0] / values[$0 - 1]) }
             }
+            if let first = paths.first, first.count != values.count {
+                throw TGFLError.data(file: source, row: line.row + rowOffset, column: nil, message:
+                    "this path has \(values.count + (asPrices ? 1 : 0)) values but the first path has "
+                    + "\(first.count + (asPrices ? 1 : 0)); every row must have the same number of days")
+            }
             paths.append(values)
         }
         self.returns = paths

@@ -88,4 +88,33 @@ expect_error "steps" train --steps 0 --out x.h5
 printf 'r_1,r_2\n0.1,oops\n' > bad_paths.csv
 expect_error "bad_paths.csv', row 1, column '2'" evaluate --real prices.csv --synthetic bad_paths.csv
 pass "errors"
+
+# Hardening (issue 13): bounds, negative numbers, non-regular outputs, absurd data, skipped rounds.
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../Fixtures" && pwd)
+expect_error "--clients must be at most 65536, got 9223372036854775807" federate --clients 9223372036854775807 --out x.h5
+expect_error "--clients must be at least 1, got -5" federate --clients -5 --out x.h5
+expect_error "--batch-size must be at most 4096, got 100000" train --batch-size 100000 --out x.h5
+expect_error "--steps must be at least 1, got -3" train --steps -3 --out x.h5
+expect_error "--paths × --horizon = 2000000 × 250 is more than" generate --model model.h5 --paths 2000000 --out x.csv
+expect_error "--regime-path has more than" generate --model model.h5 --regime-path calm:9223372036854775807 --out x.csv
+expect_error "--regime-path has more than" generate --model model.h5 --regime-path calm:2000000000 --out x.csv
+mkfifo fifo.h5
+expect_error "FIFO" train --config tiny --steps 2 --batch-size 8 --data prices.csv --out fifo.h5
+[ -p fifo.h5 ] || fail "train --out FIFO replaced the FIFO"
+ln -s model2.h5 link.h5
+"$TGFL" train --config tiny --steps 2 --batch-size 8 --data prices.csv --out link.h5 > /dev/null 2>&1 || fail "train --out symlink"
+[ -L link.h5 ] || fail "train --out symlink replaced the symlink instead of writing through it"
+ls | grep -q '\.tmp-' && fail "temporary files left: $(ls | grep '\.tmp-')"
+awk 'BEGIN { srand(8); p = 1300; print "date,close";
+  for (i = 0; i < 400; i++) { d = sprintf("20%02d-%02d-%02d", 10 + int(i / 300), 1 + int((i % 300) / 25), 1 + i % 25);
+    p *= exp((rand() - 0.5) * 0.02); printf "%s,%s\n", d, (i == 200 ? "1e308" : sprintf("%.4f", p)) } }' > absurd.csv
+expect_error "series 'close': return \[.*standard deviations" train --config tiny --steps 2 --data absurd.csv --out x.h5
+expect_error "all 1 rounds were skipped" federate --config tiny --data prices.csv --clients 2 --rounds 1 --local-steps 1 \
+  --batch-size 8 --dp-noise 1e300 --out x.h5
+expect_error "client 0 gets 0 windows" federate --config tiny --data prices.csv --clients 900 --partition exponential \
+  --rounds 1 --local-steps 1 --out x.h5
+expect_error "too large" inspect "$FIXTURES/hostile/crafted_d_model.h5"
+expect_error "at most 4096" inspect "$FIXTURES/hostile/crafted_layers.h5"
+expect_error "external link" inspect "$FIXTURES/hostile/external_link.h5"
+pass "hardening"
 echo "CLI smoke test passed"

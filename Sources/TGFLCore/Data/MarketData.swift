@@ -125,7 +125,11 @@ public struct MarketData: Sendable, Equatable {
         do {
             csv = try EnumeratedCSV(string: csvText, delimiter: .character(delimiter), loadColumns: false)
         } catch {
-            throw fail(nil, nil, "not valid CSV (\(error)): check for an unbalanced double quote; "
+            if let line = Self.unclosedQuoteLine(csvText) {
+                throw fail(line - 1, nil, "a double quote opened here (line \(line) of the file) is never closed; "
+                           + "close it, and double any quote inside a quoted field (\"\")")
+            }
+            throw fail(nil, nil, "not valid CSV: check for an unbalanced double quote; "
                        + "a quote inside a quoted field must be doubled (\"\")")
         }
 
@@ -259,6 +263,29 @@ public struct MarketData: Sendable, Equatable {
         }
         self.source = source; self.kind = kind; self.dates = dates
         self.columns = columns; self.values = values
+    }
+
+    /// The 1-based line on which a double quote that is never closed opens (RFC 4180 quoting:
+    /// `""` inside a quoted field is a literal quote), or nil when every quote is closed.
+    static func unclosedQuoteLine(_ text: String) -> Int? {
+        var line = 1, openedOn: Int? = nil
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        while let c = pending ?? scalars.next() {
+            pending = nil
+            if c == "\n" { line += 1; continue }
+            guard c == "\"" else { continue }
+            if openedOn == nil {
+                openedOn = line
+            } else if let next = scalars.next() {
+                if next == "\"" { continue }           // an escaped quote inside the field
+                openedOn = nil
+                pending = next
+            } else {
+                openedOn = nil
+            }
+        }
+        return openedOn
     }
 
     private static func readText(_ url: URL) throws -> String {

@@ -8,7 +8,7 @@ extension ModelConfig {
     /// ```
     /// count = 2VC + TC + RC + L(4C + 3C² + 3C + C² + C + FC + F + CF + C) + 2C + V
     /// ```
-    static func checkedParameterCount(_ c: ModelConfig) -> Int? {
+    public static func checkedParameterCount(_ c: ModelConfig) -> Int? {
         func mul(_ a: Int, _ b: Int) -> Int? {
             let (r, o) = a.multipliedReportingOverflow(by: b)
             return o ? nil : r

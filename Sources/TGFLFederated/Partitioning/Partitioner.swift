@@ -122,7 +122,7 @@ public struct Partitioner: Sendable {
         }
         parts = parts.map { $0.sorted() }
         if let bad = parts.indices.first(where: { parts[$0].count < minPartitionSize }) {
-            throw TGFLError.invalidArgument("partition \(scheme): client \(bad) gets \(parts[bad].count) windows, "
+            throw TGFLError.invalidArgument("partition \(scheme.cliName): client \(bad) gets \(parts[bad].count) windows, "
                 + "fewer than minPartitionSize = \(minPartitionSize); use fewer clients, more data, "
                 + "a smaller minimum\(isDirichlet ? " or a larger alpha" : "")")
         }
