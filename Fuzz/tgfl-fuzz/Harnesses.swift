@@ -130,7 +130,8 @@ enum Harnesses {
                 if let n = parameterCount(c), n > 2_000_000, n < Int(Int32.max), c.n_layers <= 4096,
                    c.n_heads > 0, c.d_model % c.n_heads == 0 { continue }   // valid but huge
                 var out: OpaquePointer?
-                if cModelCreate(r.u8() % 8 == 0 ? nil : &c, r.u64(), &out) == 0, let out {
+                let nullConfig = r.u8() % 8 == 0, seed = r.u64()
+                if orNull(nullConfig, &c, { cModelCreate($0, seed, &out) }) == 0, let out {
                     created.append(out)
                     handles.append(out)
                 }
@@ -144,7 +145,7 @@ enum Harnesses {
             case 2:
                 _ = cModelNParams(h)
                 var c = tgfl_model_config()
-                _ = cModelGetConfig(h, r.u8() % 8 == 0 ? nil : &c)
+                _ = orNull(r.u8() % 8 == 0, &c) { cModelGetConfig(h, $0) }
             case 3:
                 let n = Int(max(0, min(cModelNParams(h), 2_000_000)))
                 let told = r.u8() % 4 == 0 ? r.small(100) : n
@@ -174,7 +175,7 @@ enum Harnesses {
                     prompt.withUnsafeBufferPointer { promptBuffer in
                         if r.u8() % 2 == 0, p.horizon > 0 { p.regime_path = pathBuffer.baseAddress }
                         if !promptBuffer.isEmpty { p.prompt = promptBuffer.baseAddress; p.prompt_length = promptBuffer.count }
-                        _ = cModelGenerate(h, r.u8() % 16 == 0 ? nil : &p, &out, told)
+                        _ = orNull(r.u8() % 16 == 0, &p) { cModelGenerate(h, $0, &out, told) }
                     }
                 }
                 _ = path.count + prompt.count
@@ -191,7 +192,7 @@ enum Harnesses {
             case 7:
                 let returns = (0..<r.small(80)).map { _ in r.edgyDouble() }
                 var mean = 0.0
-                _ = cModelLogLikelihood(h, returns, returns.count, r.u8() % 8 == 0 ? nil : &mean)
+                _ = orNull(r.u8() % 8 == 0, &mean) { cModelLogLikelihood(h, returns, returns.count, $0) }
             case 8:
                 let real = (0..<r.small(120)).map { _ in r.u8() % 3 == 0 ? r.edgyDouble() : Double(Int8(bitPattern: r.u8())) / 500 }
                 let paths = r.edgyInt32(), horizon = r.edgyInt32()
@@ -247,6 +248,11 @@ enum Harnesses {
         let n = cModelNParams(h)
         return n >= 0 ? Int(n) : nil
     }
+}
+
+/// Calls `body` with a pointer to `value`, or with NULL when `null` is true.
+func orNull<T, R>(_ null: Bool, _ value: inout T, _ body: (UnsafeMutablePointer<T>?) -> R) -> R {
+    null ? body(nil) : withUnsafeMutablePointer(to: &value) { body($0) }
 }
 
 /// A tiny uniform generator for the harness's own data.

@@ -150,12 +150,12 @@ final class HardeningTests: XCTestCase {
     func testMissingTensorsFailBeforeTheParameterBufferIsAllocated() throws {
         // model_config claims 455,725,568 parameters (1.8 GB); the file holds one tensor.
         var before = rusage()
-        getrusage(RUSAGE_SELF, &before)
+        getrusage(Int32(RUSAGE_SELF.rawValue), &before)
         assertThrows(["pos_emb.weight", "missing"]) {
             try Checkpoint.load(from: fixtureURL("hostile/huge_no_tensors.h5").path)
         }
         var after = rusage()
-        getrusage(RUSAGE_SELF, &after)
+        getrusage(Int32(RUSAGE_SELF.rawValue), &after)
         // ru_maxrss is in KiB; the old code filled a 1.8 GB buffer before the check.
         XCTAssertLessThan(after.ru_maxrss - before.ru_maxrss, 512 * 1024, "peak memory grew by \(after.ru_maxrss - before.ru_maxrss) KiB")
     }
