@@ -118,7 +118,7 @@ final class DataMarketDataTests: XCTestCase {
         assertDataError("too_few_rows.csv", row: nil, column: "close", mentions: ["3 data rows", "6 rows"]) {
             try MarketData(contentsOf: $0, minimumReturns: 5)
         }
-        assertDataError("bad_quotes.csv", row: nil, column: nil, mentions: ["quote"], load: prices)
+        assertDataError("bad_quotes.csv", row: 2, column: "close", mentions: ["quote", "never closed"], load: prices)
         assertDataError("nan_return.csv", row: 2, column: "ret", mentions: ["not finite"]) {
             try MarketData(contentsOf: $0, returnColumns: ["ret"])
         }

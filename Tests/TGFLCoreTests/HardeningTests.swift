@@ -102,7 +102,7 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(symlink("loop-b", path("loop-a")), 0)
         XCTAssertEqual(symlink("loop-a", path("loop-b")), 0)
         assertThrows(["symlinks"]) { try first.save(to: path("loop-a")) }
-        assertThrows(["NUL"]) { try first.save(to: path("a\u{0}b.h5")) }
+        assertThrows(["NUL"]) { try first.save(to: directory.path + "/a\u{0}b.h5") }
     }
 
     // MARK: 13. Temporaries of killed saves are removed by the next save
@@ -242,7 +242,7 @@ final class HardeningTests: XCTestCase {
 
     func testUnbalancedQuoteNamesTheRowWithoutDumpingAnEnum() throws {
         let text = "date,close\n2020-01-01,1\n2020-01-02,\"1.5\n2020-01-03,2\n"
-        assertThrows(["'q.csv', row 2:", "double quote", "never closed"]) {
+        assertThrows(["'q.csv', row 2, column 'close':", "double quote", "never closed"]) {
             try MarketData(csvText: text, source: "q.csv", columns: ["close"], kind: .prices)
         }
         do {
@@ -255,8 +255,8 @@ final class HardeningTests: XCTestCase {
     }
 
     func testErrorsStayShortAndOnOneLine() throws {
-        // A 500k-field header line used to give a 3 MB error listing every column.
-        let header = (0..<500_000).map { "c\($0)" }.joined(separator: ",")
+        // A 500k-field header line used to give a 3 MB error listing every column (100k here).
+        let header = (0..<100_000).map { "c\($0)" }.joined(separator: ",")
         do {
             _ = try MarketData(csvText: header + "\n" + String(repeating: "1,", count: 10) + "1\n", source: "wide.csv",
                                dateColumn: nil, columns: ["close"], kind: .prices)

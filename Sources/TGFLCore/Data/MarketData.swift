@@ -121,14 +121,18 @@ public struct MarketData: Sendable, Equatable {
             throw fail(nil, nil, "minimumReturns must be at least 1, got \(minimumReturns)")
         }
 
+        // A quote that is never closed swallows the rest of the file into one field; name its row.
+        if let (line, field) = Self.unclosedQuote(csvText, delimiter: delimiter) {
+            let names = csvText.prefix(while: { $0 != "\n" && $0 != "\r\n" }).split(separator: delimiter,
+                omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            throw fail(line - 1, field < names.count && line > 1 ? names[field] : nil,
+                       "a double quote opened here (line \(line) of the file) is never closed; close it, "
+                       + "and double any quote inside a quoted field (\"\")")
+        }
         let csv: EnumeratedCSV
         do {
             csv = try EnumeratedCSV(string: csvText, delimiter: .character(delimiter), loadColumns: false)
         } catch {
-            if let line = Self.unclosedQuoteLine(csvText) {
-                throw fail(line - 1, nil, "a double quote opened here (line \(line) of the file) is never closed; "
-                           + "close it, and double any quote inside a quoted field (\"\")")
-            }
             throw fail(nil, nil, "not valid CSV: check for an unbalanced double quote; "
                        + "a quote inside a quoted field must be doubled (\"\")")
         }
@@ -265,27 +269,35 @@ public struct MarketData: Sendable, Equatable {
         self.columns = columns; self.values = values
     }
 
-    /// The 1-based line on which a double quote that is never closed opens (RFC 4180 quoting:
-    /// `""` inside a quoted field is a literal quote), or nil when every quote is closed.
-    static func unclosedQuoteLine(_ text: String) -> Int? {
-        var line = 1, openedOn: Int? = nil
+    /// Where a double quote that is never closed opens: its 1-based line and 0-based field on
+    /// that line (RFC 4180 quoting: `""` inside a quoted field is a literal quote), or nil when
+    /// every quote is closed.
+    static func unclosedQuote(_ text: String, delimiter: Character = ",") -> (line: Int, field: Int)? {
+        var line = 1, field = 0
+        var opened: (line: Int, field: Int)? = nil
+        let separator = delimiter.unicodeScalars.first ?? ","
         var scalars = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = nil
         while let c = pending ?? scalars.next() {
             pending = nil
-            if c == "\n" { line += 1; continue }
+            if c == "\n" {
+                line += 1
+                if opened == nil { field = 0 }
+                continue
+            }
+            if c == separator && opened == nil { field += 1; continue }
             guard c == "\"" else { continue }
-            if openedOn == nil {
-                openedOn = line
+            if opened == nil {
+                opened = (line, field)
             } else if let next = scalars.next() {
                 if next == "\"" { continue }           // an escaped quote inside the field
-                openedOn = nil
+                opened = nil
                 pending = next
             } else {
-                openedOn = nil
+                opened = nil
             }
         }
-        return openedOn
+        return opened
     }
 
     private static func readText(_ url: URL) throws -> String {
