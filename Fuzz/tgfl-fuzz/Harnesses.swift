@@ -165,8 +165,8 @@ enum Harnesses {
                 p.temperature = r.u8() % 2 == 0 ? r.edgyDouble() : 1
                 p.seed = r.u64()
                 p.n_threads = r.u8() % 4 == 0 ? r.edgyInt32() : 1
-                let values = Int(p.n_paths) * Int(p.horizon)
-                if p.n_paths > 0, p.horizon > 0, values > 4096 { continue }
+                let values = p.n_paths > 0 && p.horizon > 0 ? Int(p.n_paths) * Int(p.horizon) : 0
+                if values > 4096 { continue }
                 let told = r.u8() % 4 == 0 ? r.small(64) : max(0, values)
                 var out = [Double](repeating: 0, count: max(told, 1))
                 var path: [Int32] = (0..<max(0, min(Int(p.horizon), 4096))).map { _ in r.edgyInt32() % 6 }
@@ -181,9 +181,9 @@ enum Harnesses {
                 _ = path.count + prompt.count
             case 6:
                 let batch = r.edgyInt32(), length = r.edgyInt32()
-                let cells = Int(batch) * Int(length)
-                if batch > 0, length > 0, cells > 512 { continue }
-                let n = max(0, cells)
+                let cells = batch > 0 && length > 0 ? Int(batch) * Int(length) : 0
+                if cells > 512 { continue }
+                let n = cells
                 let tokens = (0..<n).map { _ in r.edgyInt32() % 16 }
                 let regimes = (0..<n).map { _ in r.edgyInt32() % 6 }
                 let told = r.u8() % 4 == 0 ? r.small(100) : n * 12
@@ -196,9 +196,9 @@ enum Harnesses {
             case 8:
                 let real = (0..<r.small(120)).map { _ in r.u8() % 3 == 0 ? r.edgyDouble() : Double(Int8(bitPattern: r.u8())) / 500 }
                 let paths = r.edgyInt32(), horizon = r.edgyInt32()
-                let cells = Int(paths) * Int(horizon)
-                if paths > 0, horizon > 0, cells > 2000 { continue }
-                let synthetic = (0..<max(0, cells)).map { _ in Double(Int8(bitPattern: r.u8())) / 500 }
+                let cells = paths > 0 && horizon > 0 ? Int(paths) * Int(horizon) : 0
+                if cells > 2000 { continue }
+                let synthetic = (0..<cells).map { _ in Double(Int8(bitPattern: r.u8())) / 500 }
                 var json: UnsafeMutablePointer<CChar>?
                 if cEvaluate(real, real.count, synthetic, paths, horizon, r.u64(), &json) == 0 { cStringFree(json) }
             case 9:

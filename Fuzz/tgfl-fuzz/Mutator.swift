@@ -82,7 +82,7 @@ struct Mutator {
             case 3: lines.insert(lines[int(lines.count)], at: int(lines.count + 1))
             case 4 where lines.count > 1: lines.remove(at: li)
             case 5: lines.swapAt(li, int(lines.count))
-            case 6: fields += Array(repeating: "1.5", count: 1 + int(3000))      // very wide rows
+            case 6: fields += Array(repeating: "1.5", count: 1 + int(int(20) == 0 ? 3000 : 40))   // wide rows
             case 7: lines.insert("", at: int(lines.count + 1))
             default: fields[int(fields.count)] += Self.interestingFields[int(Self.interestingFields.count)]
             }

@@ -87,6 +87,7 @@ public final class HDF5File: @unchecked Sendable {
                 path: path, message: "file is empty (0 bytes), not an HDF5 file; it was probably "
                     + "left by an interrupted write, so save the checkpoint again")
         }
+        try checkGlobalHeaps(path)
         return try withHDF5Lock {
             let fapl = tgfl_H5_file_access_list(0)
             guard fapl >= 0 else {
@@ -121,6 +122,62 @@ public final class HDF5File: @unchecked Sendable {
                         + "without links (e.g. copy the data with h5py)")
             }
             return HDF5File(path: path, fileID: id, readOnly: true)
+        }
+    }
+
+    /// Refuses a file whose global heap collections (where variable-length strings live) are
+    /// inconsistent, before libhdf5 reads them: libhdf5 1.10 trusts a heap object's size and
+    /// copies that many bytes (a flipped size byte crashed `H5HG_read`; found by tgfl-fuzz).
+    ///
+    /// ```
+    /// collection = "GCOL" | version 1 | 3 reserved | size (8) | objects …      (HDF5 spec, III.E)
+    /// object     = index (2) | refcount (2) | reserved (4) | size (8) | data padded to 8
+    /// valid when every object (index 0 = free space) fits inside its collection, and the
+    /// collection fits inside the file
+    /// ```
+    /// - Throws: `TGFLError.checkpoint` naming the byte offset of the bad collection.
+    static func checkGlobalHeaps(_ path: String) throws {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return }
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let n = bytes.count
+            func u64(_ at: Int) -> UInt64 {
+                (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
+            }
+            func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+            func corrupt(_ at: Int, _ why: String) -> TGFLError {
+                .checkpoint(path: path, message: "the global heap (variable-length strings) at byte \(at) is "
+                    + "corrupt: \(why); the file is damaged, so use an intact copy or an earlier checkpoint")
+            }
+            var at = 0
+            while at + 16 <= n {
+                // "GCOL" followed by version 1.
+                guard bytes[at] == 0x47, bytes[at + 1] == 0x43, bytes[at + 2] == 0x4F, bytes[at + 3] == 0x4C,
+                      bytes[at + 4] == 1 else { at += 1; continue }
+                let size = u64(at + 8)
+                guard size >= 16, size <= UInt64(n - at) else {
+                    throw corrupt(at, "the collection claims \(size) bytes but \(n - at) remain in the file")
+                }
+                let end = at + Int(size)
+                var object = at + 16
+                while object + 16 <= end {
+                    let index = u16(object)
+                    let objectSize = u64(object + 8)
+                    if index == 0 {
+                        guard objectSize <= UInt64(end - object) else {
+                            throw corrupt(at, "its free space claims \(objectSize) bytes but \(end - object) remain")
+                        }
+                        break
+                    }
+                    let padded = objectSize > UInt64(Int.max - 32) ? UInt64.max : (objectSize + 7) / 8 * 8
+                    guard padded <= UInt64(end - object - 16) else {
+                        throw corrupt(at, "object \(index) claims \(objectSize) bytes but \(end - object - 16) remain "
+                            + "in its collection")
+                    }
+                    object += 16 + Int(padded)
+                }
+                at = end
+            }
         }
     }
 
