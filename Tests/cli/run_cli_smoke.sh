@@ -6,6 +6,7 @@ set -euo pipefail
 TGFL=${1:-${TGFL_BIN_DIR:-.build/release}/tgfl}
 [ -x "$TGFL" ] || { echo "error: $TGFL is not an executable; build it first (swift build --product tgfl)"; exit 1; }
 TGFL=$(cd "$(dirname "$TGFL")" && pwd)/$(basename "$TGFL")
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../Fixtures" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -90,7 +91,13 @@ expect_error "bad_paths.csv', row 1, column '2'" evaluate --real prices.csv --sy
 pass "errors"
 
 # Hardening (issue 13): bounds, negative numbers, non-regular outputs, absurd data, skipped rounds.
-FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../Fixtures" && pwd)
+expect_final_error() {  # like expect_error, for commands that log progress before failing
+  local pattern=$1; shift
+  if "$TGFL" "$@" > err.out 2> err.txt; then fail "expected failure: tgfl $*"; fi
+  grep '^error: ' err.txt | tail -1 | grep -q "$pattern" || fail "tgfl $*: error was: $(grep '^error' err.txt)"
+  [ "$(grep -c '^error: ' err.txt)" -eq 1 ] || fail "tgfl $*: more than one error line"
+  ! grep -q "Fatal error\|Stack dump" err.txt || fail "tgfl $*: crashed"
+}
 expect_error "--clients must be at most 65536, got 9223372036854775807" federate --clients 9223372036854775807 --out x.h5
 expect_error "--clients must be at least 1, got -5" federate --clients -5 --out x.h5
 expect_error "--batch-size must be at most 4096, got 100000" train --batch-size 100000 --out x.h5
@@ -108,10 +115,10 @@ ls | grep -q '\.tmp-' && fail "temporary files left: $(ls | grep '\.tmp-')"
 awk 'BEGIN { srand(8); p = 1300; print "date,close";
   for (i = 0; i < 400; i++) { d = sprintf("20%02d-%02d-%02d", 10 + int(i / 300), 1 + int((i % 300) / 25), 1 + i % 25);
     p *= exp((rand() - 0.5) * 0.02); printf "%s,%s\n", d, (i == 200 ? "1e308" : sprintf("%.4f", p)) } }' > absurd.csv
-expect_error "series 'close': return \[.*standard deviations" train --config tiny --steps 2 --data absurd.csv --out x.h5
-expect_error "all 1 rounds were skipped" federate --config tiny --data prices.csv --clients 2 --rounds 1 --local-steps 1 \
+expect_final_error "series 'close': return \[.*standard deviations" train --config tiny --steps 2 --data absurd.csv --out x.h5
+expect_final_error "all 1 rounds were skipped" federate --config tiny --data prices.csv --clients 2 --rounds 1 --local-steps 1 \
   --batch-size 8 --dp-noise 1e300 --out x.h5
-expect_error "client 0 gets 0 windows" federate --config tiny --data prices.csv --clients 900 --partition exponential \
+expect_final_error "client 0 gets 0 windows" federate --config tiny --data prices.csv --clients 900 --partition exponential \
   --rounds 1 --local-steps 1 --out x.h5
 expect_error "too large" inspect "$FIXTURES/hostile/crafted_d_model.h5"
 expect_error "at most 4096" inspect "$FIXTURES/hostile/crafted_layers.h5"
