@@ -99,18 +99,18 @@ def _convert_exactly(value, name: str, target: np.dtype) -> np.ndarray:
             bad = ~np.isfinite(flat) | (flat != np.floor(flat))
             if bad.any():
                 i = int(np.argmax(bad))
-                raise _bad(f"{name}[{i}] = {flat[i]!r} is not a whole number; {name} must hold integers")
+                raise _bad(f"{name}[{i}] = {flat[i].item()!r} is not a whole number; {name} must hold integers")
         bad = (flat < info.min) | (flat > info.max)
         if bad.any():
             i = int(np.argmax(bad))
-            raise _bad(f"{name}[{i}] = {flat[i]!r} is outside the {target.name} range "
+            raise _bad(f"{name}[{i}] = {flat[i].item()!r} is outside the {target.name} range "
                        f"{info.min} ... {info.max}")
     elif target.kind == "f" and target.itemsize < 8:
         wide = flat.astype(np.float64)
         bad = np.isfinite(wide) & (np.abs(wide) > np.finfo(target).max)
         if bad.any():
             i = int(np.argmax(bad))
-            raise _bad(f"{name}[{i}] = {wide[i]!r} is beyond the {target.name} range (±{np.finfo(target).max:.4g})")
+            raise _bad(f"{name}[{i}] = {wide[i].item()!r} is beyond the {target.name} range (±{np.finfo(target).max:.4g})")
     return np.ascontiguousarray(raw, dtype=target)
 
 
