@@ -22,14 +22,13 @@ struct PathsCSV: Equatable {
             .enumerated().map { (row: $0.offset, text: $0.element) }
             .filter { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }
         var headerSaysPrices = false
-        var rowOffset = 1   // rows count records after the header, from 1 (as MarketData does)
+        let rowOffset = 1   // row r is line r of the file, as a spreadsheet numbers it (header = row 1)
         if let first = lines.first {
             let field = first.text.split(separator: ",", omittingEmptySubsequences: false).first
                 .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             if Double(field) == nil {
                 headerSaysPrices = field.lowercased().hasPrefix("p_")
                 lines.removeFirst()
-                rowOffset = 0
             }
         }
         let asPrices = prices ?? headerSaysPrices

@@ -52,7 +52,7 @@ final class HardeningCommandTests: XCTestCase {
     func testPathsCSVRowsOfUnequalLengthNameFileAndRow() {
         XCTAssertThrowsError(try PathsCSV(text: "r_1,r_2,r_3\n0.1,0.2,0.3\n0.1,0.2\n", source: "paths.csv")) { e in
             let text = (e as? TGFLError)?.description ?? "\(e)"
-            XCTAssertTrue(text.hasPrefix("'paths.csv', row 2:"), text)
+            XCTAssertTrue(text.hasPrefix("'paths.csv', row 3:"), text)
             XCTAssertTrue(text.contains("has 2 values but the first path has 3"), text)
         }
     }

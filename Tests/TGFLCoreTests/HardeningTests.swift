@@ -242,7 +242,7 @@ final class HardeningTests: XCTestCase {
 
     func testUnbalancedQuoteNamesTheRowWithoutDumpingAnEnum() throws {
         let text = "date,close\n2020-01-01,1\n2020-01-02,\"1.5\n2020-01-03,2\n"
-        assertThrows(["'q.csv', row 2, column 'close':", "double quote", "never closed"]) {
+        assertThrows(["'q.csv', row 3, column 'close':", "double quote", "never closed"]) {
             try MarketData(csvText: text, source: "q.csv", columns: ["close"], kind: .prices)
         }
         do {

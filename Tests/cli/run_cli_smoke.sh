@@ -84,10 +84,10 @@ expect_error "valid regimes: calm (0), normal (1), volatile (2), crisis (3)" gen
 expect_error "valid: iid" federate --partition bogus --out x.h5
 expect_error "valid: fedavg" federate --strategy bogus --out x.h5
 printf 'date,close\n2020-01-01,1\n2020-01-02,abc\n' > bad_prices.csv
-expect_error "bad_prices.csv', row 2, column 'close'" train --data bad_prices.csv --out x.h5
+expect_error "bad_prices.csv', row 3, column 'close'" train --data bad_prices.csv --out x.h5
 expect_error "steps" train --steps 0 --out x.h5
 printf 'r_1,r_2\n0.1,oops\n' > bad_paths.csv
-expect_error "bad_paths.csv', row 1, column '2'" evaluate --real prices.csv --synthetic bad_paths.csv
+expect_error "bad_paths.csv', row 2, column '2'" evaluate --real prices.csv --synthetic bad_paths.csv
 pass "errors"
 
 # Hardening (issue 13): bounds, negative numbers, non-regular outputs, absurd data, skipped rounds.

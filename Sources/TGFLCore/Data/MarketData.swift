@@ -39,9 +39,9 @@ public struct ReturnSeries: Sendable, Equatable {
 /// - Blank lines are skipped (they still count in row numbers).
 ///
 /// ## Row numbers in errors
-/// Every `TGFLError.data(file:row:column:message:)` thrown here counts **data rows from 1**:
-/// row 1 is the first record after the header (line 2 of a file without line breaks inside
-/// quotes), and row 0 is the header itself. `row` is `nil` when no single row is at fault.
+/// Every `TGFLError.data(file:row:column:message:)` thrown here counts rows **as a spreadsheet
+/// shows them**: row 1 is the header, row 2 the first record (row r is line r of a file without
+/// line breaks inside quotes). `row` is `nil` when no single row is at fault.
 public struct MarketData: Sendable, Equatable {
     /// Where the data came from (the file path as given).
     public let source: String
@@ -125,7 +125,7 @@ public struct MarketData: Sendable, Equatable {
         if let (line, field) = Self.unclosedQuote(csvText, delimiter: delimiter) {
             let names = csvText.prefix(while: { $0 != "\n" && $0 != "\r\n" }).split(separator: delimiter,
                 omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            throw fail(line - 1, field < names.count && line > 1 ? names[field] : nil,
+            throw fail(line, field < names.count && line > 1 ? names[field] : nil,
                        "a double quote opened here (line \(line) of the file) is never closed; close it, "
                        + "and double any quote inside a quoted field (\"\")")
         }
@@ -147,23 +147,24 @@ public struct MarketData: Sendable, Equatable {
             let hits = header.indices.filter { header[$0] == name }
             guard let first = hits.first else {
                 let found = header.map { "'\($0)'" }.joined(separator: ", ")
-                throw fail(0, name, "no column named '\(name)'; the header has \(found). "
+                throw fail(1, name, "no column named '\(name)'; the header has \(found). "
                            + "Pass one of these names (matching is case-sensitive)")
             }
             guard hits.count == 1 else {
-                throw fail(0, name, "the header names '\(name)' \(hits.count) times: rename the duplicates")
+                throw fail(1, name, "the header names '\(name)' \(hits.count) times: rename the duplicates")
             }
             return first
         }
         let dateIndex = try dateColumn.map(index(of:))
         let valueIndices = try columns.map(index(of:))
 
-        // Records (row 1 = first record after the header); blank lines are skipped.
+        // Records (row 2 = first record after the header, as a spreadsheet numbers it); blank
+        // lines are skipped but counted.
         var dates: [TradingDate] = []
         var values = Array(repeating: [Double](), count: columns.count)
         var previousRow = 0
         for (offset, record) in csv.rows.enumerated() {
-            let row = offset + 1
+            let row = offset + 2
             if record.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             func field(_ i: Int) -> String {
                 i < record.count ? record[i].trimmingCharacters(in: .whitespaces) : ""
