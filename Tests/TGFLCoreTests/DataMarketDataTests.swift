@@ -38,7 +38,7 @@ final class DataMarketDataTests: XCTestCase {
             guard case TGFLError.data(_, let row, let column, let message) = error else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(row, 1); XCTAssertEqual(column, "note")
+            XCTAssertEqual(row, 2); XCTAssertEqual(column, "note")   // row 2 = first record (header = row 1)
             XCTAssertTrue(message.contains("rally, then \"calm\""), message)
         }
     }
