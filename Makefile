@@ -95,9 +95,12 @@ fuzz: deps
 	    --seed $(FUZZ_SEED) || exit 1; \
 	done
 
+# The checkpoint harness only replays its corpora here: mutated HDF5 files can still crash or
+# hang inside libhdf5 1.10 itself (BENCHMARKS.md, "Fuzzing and sanitizers").
 fuzz-smoke: build
 	swift build $(SWIFT_FLAGS) --product tgfl-fuzz
-	$(BUILD_DIR)/tgfl-fuzz --harness all --iterations 300 --seed 7
+	@for h in csv scenario-csv cabi; do $(BUILD_DIR)/tgfl-fuzz --harness $$h --iterations 300 --seed 7 || exit 1; done
+	$(BUILD_DIR)/tgfl-fuzz --harness checkpoint --iterations 0
 
 # The Swift tests (debug, so that the sanitizers see everything) under AddressSanitizer, with
 # UndefinedBehaviorSanitizer on the C code (swiftc has no -sanitize=undefined on Linux; Swift
