@@ -109,7 +109,7 @@ fuzz-smoke: build
 # clients) under ThreadSanitizer. Separate scratch folders keep the release build untouched.
 ASAN_FLAGS := --scratch-path .build/asan -c debug --sanitize=address \
   -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
-SAN_FILTER_TSAN := TGFLCoreTests.(Parallel|WorkerPool|Generation|Trainer|Thread)|TGFLFederatedTests.(Simulation|TransformerFederated)
+SAN_FILTER_TSAN := TGFLCoreTests.(GenerationTests|TrainerTests|TrainingTests|ScenarioModelTests|HardeningTests)|TGFLFederatedTests.(SimulationTests|TransformerFederatedTests|FederatedSmokeTests)
 sanitize: deps
 	swift build $(ASAN_FLAGS) --build-tests
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
@@ -119,3 +119,10 @@ sanitize: deps
 	swift build --scratch-path .build/tsan -c debug --sanitize=thread --build-tests
 	TSAN_OPTIONS=halt_on_error=1 swift test --scratch-path .build/tsan -c debug --sanitize=thread --skip-build \
 	  --filter '$(SAN_FILTER_TSAN)'
+	TSAN_OPTIONS=halt_on_error=1 $(MAKE) -C Examples/c run BUILD_DIR=$(abspath .build/tsan/debug) \
+	  CC="clang -fsanitize=thread" LDLIBS="-lCTGFL -lm $(SWIFT_RUNTIME_LIBS)"
+
+# The TSan runtime intercepts libdispatch, so a C program linked against it needs the Swift
+# toolchain's libdispatch and BlocksRuntime.
+SWIFT_RUNTIME_DIR  := $(shell dirname $$(dirname $$(readlink -f $$(command -v swift))))/lib/swift/linux
+SWIFT_RUNTIME_LIBS := -L$(SWIFT_RUNTIME_DIR) -Wl,-rpath,$(SWIFT_RUNTIME_DIR) -ldispatch -lBlocksRuntime
