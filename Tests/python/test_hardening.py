@@ -82,3 +82,14 @@ def test_exponential_partition_with_many_clients_is_an_error_not_a_trap(trained,
     with pytest.raises(TgflError) as info:
         trained.train_federated([sp500], n_clients=900, partition="size_exponential", rounds=1, local_steps=1)
     assert "client" in str(info.value) and "TGFLFederated." not in str(info.value)
+
+
+def test_prices_passed_as_returns_fail_loudly(fresh, sp500):
+    # One absurd value (a price among returns) used to train "successfully" with every
+    # return in one token bin.
+    bad = sp500.copy()
+    bad[700] = 1300.0
+    with pytest.raises(TgflError, match=r"series 'returns': return \[700\] = 1300 is .* standard deviations"):
+        fresh.train(bad, steps=1, batch_size=4)
+    with pytest.raises(TgflError, match=r"series\[1\]"):
+        fresh.train_federated([sp500, bad], n_clients=2, rounds=1, local_steps=1)
