@@ -90,10 +90,10 @@ FUZZ_SEED       ?= 1
 
 fuzz: deps
 	swift build $(SWIFT_FLAGS) --product tgfl-fuzz
-	@for h in csv checkpoint scenario-csv cabi; do \
+	@status=0; for h in csv scenario-csv cabi checkpoint; do \
 	  $(BUILD_DIR)/tgfl-fuzz --harness $$h --seconds $(FUZZ_SECONDS) --iterations $(FUZZ_ITERATIONS) \
-	    --seed $(FUZZ_SEED) || exit 1; \
-	done
+	    --seed $(FUZZ_SEED) --fork 1 --batch 20000 --timeout 30 || status=1; \
+	done; exit $$status
 
 # The checkpoint harness only replays its corpora here: mutated HDF5 files can still crash or
 # hang inside libhdf5 1.10 itself (BENCHMARKS.md, "Fuzzing and sanitizers").
