@@ -113,11 +113,12 @@ func requireOutputDirectory(for path: String) throws {
     }
 }
 
-/// Writes text atomically, naming the file on failure.
+/// Writes text atomically, naming the file on failure; through a symlink to its target, and
+/// never over a directory, device, FIFO or socket.
 func writeText(_ text: String, to path: String) throws {
     try requireOutputDirectory(for: path)
     do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: try AtomicSave.resolveTarget(path)), options: .atomic)
     } catch {
         throw TGFLError.io("cannot write '\(path)': \(error.localizedDescription)")
     }

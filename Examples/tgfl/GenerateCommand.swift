@@ -108,7 +108,8 @@ struct GenerateCommand: ParsableCommand {
         let what = try describeCondition(condition, scenarioModel)
         logInfo("generating \(paths) paths × \(days) days, \(what)")
         let set = try generateWithProgress(model: scenarioModel, options: options, label: "generate")
-        try set.writeCSV(to: out, prices: prices)
+        // Through a symlink to its target (writeCSV's atomic rename would replace the link).
+        try set.writeCSV(to: AtomicSave.resolveTarget(out), prices: prices)
         print("wrote \(set.pathCount) paths × \(set.horizon) days to \(out)")
     }
 }

@@ -111,6 +111,9 @@ expect_error "FIFO" train --config tiny --steps 2 --batch-size 8 --data prices.c
 ln -s model2.h5 link.h5
 "$TGFL" train --config tiny --steps 2 --batch-size 8 --data prices.csv --out link.h5 > /dev/null 2>&1 || fail "train --out symlink"
 [ -L link.h5 ] || fail "train --out symlink replaced the symlink instead of writing through it"
+ln -s paths.csv paths_link.csv
+"$TGFL" generate --model model.h5 --paths 2 --horizon 5 --out paths_link.csv > /dev/null 2>&1 || fail "generate --out symlink"
+[ -L paths_link.csv ] && [ "$(wc -l < paths.csv)" -eq 3 ] || fail "generate --out symlink was replaced, not followed"
 ls | grep -q '\.tmp-' && fail "temporary files left: $(ls | grep '\.tmp-')"
 awk 'BEGIN { srand(8); p = 1300; print "date,close";
   for (i = 0; i < 400; i++) { d = sprintf("20%02d-%02d-%02d", 10 + int(i / 300), 1 + int((i % 300) / 25), 1 + i % 25);
