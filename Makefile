@@ -14,13 +14,13 @@ SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BENCH_PYTHON ?= python3
 BUILD_DIR  := .build/release
 
-.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench realism clean
+.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench realism clean fuzz fuzz-smoke sanitize
 
 demo: deps
 	swift build -c release -Xswiftc -enable-testing --product tgfl
 	$(BUILD_DIR)/tgfl demo
 
-test: deps venv build swift-test cli-test c-test py-test
+test: deps venv build swift-test cli-test c-test py-test fuzz-smoke
 
 # System packages: only the missing ones are installed.
 deps:
@@ -97,3 +97,51 @@ realism: deps
 
 clean:
 	rm -rf .build $(VENV) tgfl-demo
+
+# --- Hardening (issue 13) -------------------------------------------------------------------
+# Fuzzing: Fuzz/README.md. `make fuzz` runs each harness for FUZZ_SECONDS (or FUZZ_ITERATIONS
+# inputs when FUZZ_SECONDS=0) after replaying the seed and crash corpora; findings go to
+# Fuzz/findings/. `fuzz-smoke` (part of `make test`) replays the corpora plus a few hundred
+# mutations per harness: seconds.
+FUZZ_SECONDS    ?= 300
+FUZZ_ITERATIONS ?= 1000000
+FUZZ_SEED       ?= 1
+
+fuzz: deps
+	swift build $(SWIFT_FLAGS) --product tgfl-fuzz
+	@status=0; for h in csv scenario-csv cabi checkpoint; do \
+	  $(BUILD_DIR)/tgfl-fuzz --harness $$h --seconds $(FUZZ_SECONDS) --iterations $(FUZZ_ITERATIONS) \
+	    --seed $(FUZZ_SEED) --fork 1 --batch 20000 --timeout 30 || status=1; \
+	done; exit $$status
+
+# The checkpoint harness only replays its corpora here: mutated HDF5 files can still crash or
+# hang inside libhdf5 1.10 itself (BENCHMARKS.md, "Fuzzing and sanitizers").
+fuzz-smoke: build
+	swift build $(SWIFT_FLAGS) --product tgfl-fuzz
+	@for h in csv scenario-csv cabi; do $(BUILD_DIR)/tgfl-fuzz --harness $$h --iterations 300 --seed 7 || exit 1; done
+	$(BUILD_DIR)/tgfl-fuzz --harness checkpoint --iterations 0
+
+# The Swift tests (debug, so that the sanitizers see everything) under AddressSanitizer, with
+# UndefinedBehaviorSanitizer on the C code (swiftc has no -sanitize=undefined on Linux; Swift
+# code traps on overflow and out-of-bounds by itself in debug builds), the C example against
+# the ASan+UBSan library, and the parallel paths (worker pool, generation threads, federated
+# clients) under ThreadSanitizer. Separate scratch folders keep the release build untouched.
+ASAN_FLAGS := --scratch-path .build/asan -c debug --sanitize=address \
+  -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+SAN_FILTER_TSAN := TGFLCoreTests.(GenerationTests|TrainerTests|TrainingTests|ScenarioModelTests|HardeningTests)|TGFLFederatedTests.(SimulationTests|TransformerFederatedTests|FederatedSmokeTests)
+sanitize: deps
+	swift build $(ASAN_FLAGS) --build-tests
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
+	  swift test $(ASAN_FLAGS) --skip-build
+	$(MAKE) -C Examples/c run BUILD_DIR=$(abspath .build/asan/debug) \
+	  CC="clang -fsanitize=address,undefined -fno-sanitize-recover=all"
+	swift build --scratch-path .build/tsan -c debug --sanitize=thread --build-tests
+	TSAN_OPTIONS=halt_on_error=1 swift test --scratch-path .build/tsan -c debug --sanitize=thread --skip-build \
+	  --filter '$(SAN_FILTER_TSAN)'
+	TSAN_OPTIONS=halt_on_error=1 $(MAKE) -C Examples/c run BUILD_DIR=$(abspath .build/tsan/debug) \
+	  CC="clang -fsanitize=thread" LDLIBS="-lCTGFL -lm $(SWIFT_RUNTIME_LIBS)"
+
+# The TSan runtime intercepts libdispatch, so a C program linked against it needs the Swift
+# toolchain's libdispatch and BlocksRuntime.
+SWIFT_RUNTIME_DIR  := $(shell dirname $$(dirname $$(readlink -f $$(command -v swift))))/lib/swift/linux
+SWIFT_RUNTIME_LIBS := -L$(SWIFT_RUNTIME_DIR) -Wl,-rpath,$(SWIFT_RUNTIME_DIR) -ldispatch -lBlocksRuntime

@@ -98,6 +98,12 @@ let package = Package(
             dependencies: ["TGFLCore", "TGFLStats", "TGFLFederated"],
             path: "Examples/swift"
         ),
+        // Seeded structure-aware fuzzer of the input boundaries (Fuzz/README.md; `make fuzz`).
+        .executableTarget(
+            name: "tgfl-fuzz",
+            dependencies: ["TGFLCore", "TGFLRandom", "CTGFL", "CTGFLHeader"],
+            path: "Fuzz/tgfl-fuzz"
+        ),
         .executableTarget(
             name: "tgfl-bench",
             dependencies: [

@@ -102,8 +102,10 @@ func requireReadableFile(_ path: String, what: String) throws {
     }
 }
 
-/// Fails when the directory that would hold `path` does not exist.
+/// Fails when the directory that would hold `path` does not exist, or when `path` is (or
+/// links to) a directory, device, FIFO or socket, which saving would replace.
 func requireOutputDirectory(for path: String) throws {
+    _ = try AtomicSave.resolveTarget(path)
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -111,11 +113,12 @@ func requireOutputDirectory(for path: String) throws {
     }
 }
 
-/// Writes text atomically, naming the file on failure.
+/// Writes text atomically, naming the file on failure; through a symlink to its target, and
+/// never over a directory, device, FIFO or socket.
 func writeText(_ text: String, to path: String) throws {
     try requireOutputDirectory(for: path)
     do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: try AtomicSave.resolveTarget(path)), options: .atomic)
     } catch {
         throw TGFLError.io("cannot write '\(path)': \(error.localizedDescription)")
     }

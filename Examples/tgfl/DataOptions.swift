@@ -99,15 +99,16 @@ struct DataOptions: ParsableArguments {
         func readWithDateFallback() throws -> MarketData {
             do {
                 return try read(dates)
-            } catch TGFLError.data(_, 0, "date", let message) where dates == "date" && message.hasPrefix("no column named") {
+            } catch TGFLError.data(_, _, "date", let message) where dates == "date" && message.hasPrefix("no column named") {
                 let undated = try read(nil)
                 logInfo("\(path) has no 'date' column: read its rows in file order, without dates "
                         + "(name the date column with --date-column NAME)")
                 return undated
             }
         }
+        let series: ReturnSeries
         do {
-            return try readWithDateFallback().logReturns()
+            series = try readWithDateFallback().logReturns()
         } catch TGFLError.data(let file, let row, let column, let message)
                     where returnsColumn == nil && message.contains("is this a return column") {
             // The library's hint names its Swift parameter; on the command line it is an option.
@@ -115,6 +116,10 @@ struct DataOptions: ParsableArguments {
                 message.replacingOccurrences(of: "read it with returnColumns:", with:
                     "read it with --returns-column \(column ?? "NAME") instead of --column"))
         }
+        // An absurd value (a price column read as returns, one price of 1e308) fails here
+        // instead of training with every return in one token bin.
+        try DataSanity.check(returns: series.values, series: series.name, file: path)
+        return series
     }
 }
 

@@ -38,22 +38,22 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Federated aggregation strategy: fedavg or fedadam (any 'tgfl federate' strategy works).")
     var strategy: String = "fedavg"
 
-    @Option(help: "Federated rounds.")
+    @Option(parsing: .unconditional, help: "Federated rounds.")
     var rounds: Int = 10
 
-    @Option(name: .customLong("local-steps"), help: "Local optimizer steps per client and round.")
+    @Option(name: .customLong("local-steps"), parsing: .unconditional, help: "Local optimizer steps per client and round.")
     var localSteps: Int = 10
 
-    @Option(name: .customLong("local-batch-size"), help: "Windows per local batch (federated).")
+    @Option(name: .customLong("local-batch-size"), parsing: .unconditional, help: "Windows per local batch (federated).")
     var localBatchSize: Int = 16
 
-    @Option(help: "Central training steps (with --central; more overfits the 16 training years).")
+    @Option(parsing: .unconditional, help: "Central training steps (with --central; more overfits the 16 training years).")
     var steps: Int = 150
 
-    @Option(name: .customLong("batch-size"), help: "Windows per batch (central).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per batch (central).")
     var batchSize: Int = 32
 
-    @Option(help: "Peak learning rate.")
+    @Option(parsing: .unconditional, help: "Peak learning rate.")
     var lr: Double = 3e-3
 
     @Option(help: ArgumentHelp("Model configuration (default: demo).", valueName: "name"))
@@ -61,22 +61,22 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var version: ModelVersionOption
 
-    @Option(help: "Paths per regime.")
+    @Option(parsing: .unconditional, help: "Paths per regime.")
     var paths: Int = 1000
 
-    @Option(help: "Days per path.")
+    @Option(parsing: .unconditional, help: "Days per path.")
     var horizon: Int = 250
 
-    @Option(help: "Sampling temperature.")
+    @Option(parsing: .unconditional, help: "Sampling temperature.")
     var temperature: Double = 1
 
-    @Option(name: .customLong("train-fraction"), help: "Leading fraction of the S&P 500 days to train on.")
+    @Option(name: .customLong("train-fraction"), parsing: .unconditional, help: "Leading fraction of the S&P 500 days to train on.")
     var trainFraction: Double = 0.8
 
-    @Option(help: "Seed of everything (initialization, sampling, partition).")
+    @Option(parsing: .unconditional, help: "Seed of everything (initialization, sampling, partition).")
     var seed: UInt64 = 42
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
     var threads: Int?
 
     @Option(help: ArgumentHelp("Skip training: use this trained checkpoint (e.g. a previous demo's model.h5).",
@@ -94,15 +94,19 @@ struct DemoCommand: ParsableCommand {
     var quality = false
 
     func validate() throws {
-        guard rounds >= 1, localSteps >= 1, steps >= 1, batchSize >= 1, localBatchSize >= 1 else {
-            throw ValidationError("--rounds, --local-steps, --steps, --batch-size and --local-batch-size must be at least 1")
-        }
-        guard paths >= 1, horizon >= 1 else { throw ValidationError("--paths and --horizon must be at least 1") }
+        try Limits.check(rounds, "--rounds", 1, Limits.count)
+        try Limits.check(localSteps, "--local-steps", 1, Limits.count)
+        try Limits.check(steps, "--steps", 1, Limits.count)
+        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
+        try Limits.check(localBatchSize, "--local-batch-size", 1, Limits.batchSize)
+        try Limits.check(paths, "--paths", 1, Limits.count)
+        try Limits.check(horizon, "--horizon", 1, Limits.count)
+        try Limits.checkGenerated(paths: paths, horizon: horizon)
         guard trainFraction > 0, trainFraction < 1 else {
             throw ValidationError("--train-fraction must be in (0, 1), got \(trainFraction)")
         }
         guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be positive") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
     }
 
     func run() throws {

@@ -40,7 +40,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Last real date to use (YYYY-MM-DD).", valueName: "date"))
     var end: String?
 
-    @Option(help: "Seed of the report's subsamples (fair KS, MMD).")
+    @Option(parsing: .unconditional, help: "Seed of the report's subsamples (fair KS, MMD).")
     var seed: UInt64 = 42
 
     @Option(help: ArgumentHelp("Also write the report as JSON.", valueName: "file"))

@@ -43,7 +43,7 @@ struct FederateCommand: ParsableCommand {
 
     @OptionGroup var version: ModelVersionOption
 
-    @Option(help: "Number of institutions (clients).")
+    @Option(parsing: .unconditional, help: "Number of institutions (clients).")
     var clients: Int = 8
 
     @Option(help: ArgumentHelp("How windows are split: KIND[:param] (iid, dirichlet:0.5, pathological:2, time, natural, linear, square, exponential).",
@@ -57,25 +57,25 @@ struct FederateCommand: ParsableCommand {
         "A strategy hyperparameter name=value, Flower's names (repeatable).", valueName: "name=value"))
     var strategyParam: [String] = []
 
-    @Option(help: "Federated rounds.")
+    @Option(parsing: .unconditional, help: "Federated rounds.")
     var rounds: Int = 30
 
-    @Option(name: .customLong("local-steps"), help: "Local optimizer steps per client and round.")
+    @Option(name: .customLong("local-steps"), parsing: .unconditional, help: "Local optimizer steps per client and round.")
     var localSteps: Int = 10
 
-    @Option(name: .customLong("batch-size"), help: "Windows per local batch.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per local batch.")
     var batchSize: Int = 32
 
-    @Option(help: "Client learning rate.")
+    @Option(parsing: .unconditional, help: "Client learning rate.")
     var lr: Double = 1e-3
 
-    @Option(name: .customLong("val-fraction"), help: "Fraction of each series' most recent days held out for validation.")
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of each series' most recent days held out for validation.")
     var valFraction: Double = 0.2
 
-    @Option(help: "Fraction of clients sampled each round (Flower fraction_train).")
+    @Option(parsing: .unconditional, help: "Fraction of clients sampled each round (Flower fraction_train).")
     var fraction: Double = 1
 
-    @Option(name: .customLong("dp-noise"), help: ArgumentHelp(
+    @Option(name: .customLong("dp-noise"), parsing: .unconditional, help: ArgumentHelp(
         "Client-level DP (DP-FedAvg): Gaussian noise multiplier σ (noise σ·S on the sum of clipped updates, "
         + "divided by the fixed expected client count; equal client weights). Mean-based strategies only "
         + "(fedavg, fedprox, fedavgm, fedadagrad, fedadam, fedyogi).", valueName: "σ"))
@@ -86,11 +86,11 @@ struct FederateCommand: ParsableCommand {
         + "(exactly m without replacement; replace-one neighbours, the noise counts as σ/2).", valueName: "kind"))
     var dpSampling: String = "poisson"
 
-    @Option(help: ArgumentHelp("DP clipping norm S of each client update (default 1 with --dp-noise).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("DP clipping norm S of each client update (default 1 with --dp-noise).",
                                valueName: "S"))
     var clip: Double?
 
-    @Option(help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
     var delta: Double = 1e-5
 
     @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks; needs ≥ 2 clients per round).")
@@ -98,10 +98,10 @@ struct FederateCommand: ParsableCommand {
 
     @OptionGroup var selection: ModelSelectionOptions
 
-    @Option(help: "Seed of everything (initialization, partition, sampling, noise).")
+    @Option(parsing: .unconditional, help: "Seed of everything (initialization, partition, sampling, noise).")
     var seed: UInt64 = 42
 
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
@@ -111,9 +111,10 @@ struct FederateCommand: ParsableCommand {
         if column != nil && returnsColumn != nil {
             throw ValidationError("give either --column (prices) or --returns-column (log returns), not both")
         }
-        guard clients >= 1 else { throw ValidationError("--clients must be at least 1, got \(clients)") }
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
-        guard localSteps >= 1 else { throw ValidationError("--local-steps must be at least 1, got \(localSteps)") }
+        try Limits.check(clients, "--clients", 1, Limits.clients)
+        try Limits.check(rounds, "--rounds", 1, Limits.count)
+        try Limits.check(localSteps, "--local-steps", 1, Limits.count)
+        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
         guard (0..<1).contains(valFraction) else { throw ValidationError("--val-fraction must be in [0, 1)") }
         guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
         if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
@@ -123,7 +124,7 @@ struct FederateCommand: ParsableCommand {
             throw ValidationError("--dp-sampling must be poisson or fixed, got '\(dpSampling)'")
         }
         guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
         if dpNoise != nil, let kind = try? StrategyKind(parsing: strategy), !kind.supportsDifferentialPrivacy {
             throw ValidationError("--dp-noise: the (ε, δ) guarantee is proven only for mean-based strategies (fedavg, "
                 + "fedprox, fedavgm, fedadagrad, fedadam, fedyogi); \(kind.rawValue) uses individual updates — "

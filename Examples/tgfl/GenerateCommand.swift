@@ -30,28 +30,28 @@ struct GenerateCommand: ParsableCommand {
         valueName: "list"))
     var regimePath: String?
 
-    @Option(help: "Number of paths.")
+    @Option(parsing: .unconditional, help: "Number of paths.")
     var paths: Int = 1000
 
-    @Option(help: "Days per path (default 250, or the regime path's length).")
+    @Option(parsing: .unconditional, help: "Days per path (default 250, or the regime path's length).")
     var horizon: Int?
 
-    @Option(help: "Sampling temperature (1 = the model's distribution).")
+    @Option(parsing: .unconditional, help: "Sampling temperature (1 = the model's distribution).")
     var temperature: Double = 1
 
-    @Option(help: "Seed of the sampling.")
+    @Option(parsing: .unconditional, help: "Seed of the sampling.")
     var seed: UInt64 = 42
 
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
-    @Option(name: .customLong("prompt-days"), help: ArgumentHelp(
+    @Option(name: .customLong("prompt-days"), parsing: .unconditional, help: ArgumentHelp(
         "Start every path after the last K real days of --data (default: no prompt).", valueName: "K"))
     var promptDays: Int?
 
     @OptionGroup var source: DataOptions
 
-    @Option(help: ArgumentHelp("Write price paths starting at this price instead of log returns.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Write price paths starting at this price instead of log returns.",
                                valueName: "start"))
     var prices: Double?
 
@@ -62,16 +62,17 @@ struct GenerateCommand: ParsableCommand {
         if regime != nil && regimePath != nil {
             throw ValidationError("give either --regime or --regime-path, not both")
         }
-        guard paths >= 1 else { throw ValidationError("--paths must be at least 1, got \(paths)") }
-        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1, got \(horizon)") }
+        try Limits.check(paths, "--paths", 1, Limits.count)
+        if let horizon { try Limits.check(horizon, "--horizon", 1, Limits.count) }
+        if regimePath == nil { try Limits.checkGenerated(paths: paths, horizon: horizon ?? 250) }
         guard temperature > 0, temperature.isFinite else {
             throw ValidationError("--temperature must be positive, got \(temperature)")
         }
-        if let promptDays, promptDays < 1 { throw ValidationError("--prompt-days must be at least 1") }
+        if let promptDays { try Limits.check(promptDays, "--prompt-days", 1, Limits.count) }
         if let prices, !(prices > 0 && prices.isFinite) {
             throw ValidationError("--prices must be a positive start price, got \(prices)")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
     }
 
     func run() throws {
@@ -85,7 +86,8 @@ struct GenerateCommand: ParsableCommand {
         let condition: RegimeCondition
         var path: [Int]?
         if let regimePath {
-            let p = try parseRegimePath(regimePath, resolve: scenarioModel.regimeIndex)
+            let p = try parseRegimePath(regimePath, maxDays: Limits.generatedValues / paths,
+                                        resolve: scenarioModel.regimeIndex)
             path = p
             condition = .path(p)
         } else if let regime {
@@ -111,7 +113,8 @@ struct GenerateCommand: ParsableCommand {
         let what = try describeCondition(condition, scenarioModel)
         logInfo("generating \(paths) paths × \(days) days, \(what)")
         let set = try generateWithProgress(model: scenarioModel, options: options, label: "generate")
-        try set.writeCSV(to: out, prices: prices)
+        // Through a symlink to its target (writeCSV's atomic rename would replace the link).
+        try set.writeCSV(to: AtomicSave.resolveTarget(out), prices: prices)
         print("wrote \(set.pathCount) paths × \(set.horizon) days to \(out)")
     }
 }

@@ -22,14 +22,13 @@ struct PathsCSV: Equatable {
             .enumerated().map { (row: $0.offset, text: $0.element) }
             .filter { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }
         var headerSaysPrices = false
-        var rowOffset = 1   // rows count records after the header, from 1 (as MarketData does)
+        let rowOffset = 1   // row r is line r of the file, as a spreadsheet numbers it (header = row 1)
         if let first = lines.first {
             let field = first.text.split(separator: ",", omittingEmptySubsequences: false).first
                 .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             if Double(field) == nil {
                 headerSaysPrices = field.lowercased().hasPrefix("p_")
                 lines.removeFirst()
-                rowOffset = 0
             }
         }
         let asPrices = prices ?? headerSaysPrices
@@ -62,6 +61,11 @@ struct PathsCSV: Equatable {
                         "a price path needs at least 2 prices")
                 }
                 values = (1..<values.count).map { Foundation.log(values[$0] / values[$0 - 1]) }
+            }
+            if let first = paths.first, first.count != values.count {
+                throw TGFLError.data(file: source, row: line.row + rowOffset, column: nil, message:
+                    "this path has \(values.count + (asPrices ? 1 : 0)) values but the first path has "
+                    + "\(first.count + (asPrices ? 1 : 0)); every row must have the same number of days")
             }
             paths.append(values)
         }

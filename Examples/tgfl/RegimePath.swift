@@ -13,8 +13,10 @@ import TGFLCore
 /// - Returns: One regime index per generated day.
 /// - Throws: `CommandFailure` for an empty item or a bad count; the resolver's error for an
 ///   unknown regime.
-func parseRegimePath(_ text: String, resolve: (String) throws -> Int) throws -> [Int] {
+func parseRegimePath(_ text: String, maxDays: Int = Int(Int32.max),
+                     resolve: (String) throws -> Int) throws -> [Int] {
     var path: [Int] = []
+    var days = 0
     let items = text.split(separator: ",", omittingEmptySubsequences: false)
     for (i, raw) in items.enumerated() {
         let item = raw.trimmingCharacters(in: .whitespaces)
@@ -31,6 +33,14 @@ func parseRegimePath(_ text: String, resolve: (String) throws -> Int) throws -> 
             }
             count = n
         }
+        // The total is checked before anything is allocated (calm:2000000000 would take 16 GB).
+        let (total, overflow) = days.addingReportingOverflow(count)
+        guard !overflow, total <= maxDays else {
+            throw CommandFailure("--regime-path has more than \(maxDays) days (item '\(item)' brings it to "
+                                 + "\(overflow ? "more than \(Int.max)" : "\(total)")); with these --paths the limit is "
+                                 + "\(maxDays) days, so give fewer days or fewer paths")
+        }
+        days = total
         let regime = try resolve(parts[0])
         path += Array(repeating: regime, count: count)
     }

@@ -26,25 +26,25 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var version: ModelVersionOption
 
-    @Option(help: "Total optimizer steps (with --resume: continue up to this total).")
+    @Option(parsing: .unconditional, help: "Total optimizer steps (with --resume: continue up to this total).")
     var steps: Int = 300
 
-    @Option(name: .customLong("batch-size"), help: "Windows per batch.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per batch.")
     var batchSize: Int = 32
 
-    @Option(help: "Peak learning rate (cosine decay to a tenth of it).")
+    @Option(parsing: .unconditional, help: "Peak learning rate (cosine decay to a tenth of it).")
     var lr: Double = 1e-3
 
-    @Option(help: "Seed of the initialization and the batch sampling.")
+    @Option(parsing: .unconditional, help: "Seed of the initialization and the batch sampling.")
     var seed: UInt64 = 42
 
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
-    @Option(name: .customLong("val-fraction"), help: "Fraction of the most recent days held out for validation.")
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of the most recent days held out for validation.")
     var valFraction: Double = 0.2
 
-    @Option(help: "Early stopping: evaluations without improvement before stopping (0 = off).")
+    @Option(parsing: .unconditional, help: "Early stopping: evaluations without improvement before stopping (0 = off).")
     var patience: Int = 0
 
     @OptionGroup var selection: ModelSelectionOptions
@@ -56,14 +56,14 @@ struct TrainCommand: ParsableCommand {
     var resume: String?
 
     func validate() throws {
-        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        try Limits.check(steps, "--steps", 1, Limits.count)
+        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
         guard (0..<1).contains(valFraction) else {
             throw ValidationError("--val-fraction must be in [0, 1), got \(valFraction)")
         }
-        guard patience >= 0 else { throw ValidationError("--patience must be ≥ 0, got \(patience)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        try Limits.check(patience, "--patience", 0, Limits.count)
+        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
     }
 
     func run() throws {

@@ -122,3 +122,84 @@ static inline herr_t tgfl_H5_iterate_links(hid_t group, tgfl_H5_name_callback ca
     return H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, NULL, tgfl_H5_link_step, &walk);
 #endif
 }
+
+// --- Added for hardening (issue 13) --------------------------------------------
+
+struct tgfl_H5_link_check { char *buffer; size_t capacity; int found; };
+
+#if H5_VERSION_GE(1, 12, 0)
+static inline herr_t tgfl_H5_link_check_step(hid_t group, const char *name, const H5L_info2_t *info, void *data)
+#else
+static inline herr_t tgfl_H5_link_check_step(hid_t group, const char *name, const H5L_info_t *info, void *data)
+#endif
+{
+    (void)group;
+    struct tgfl_H5_link_check *check = (struct tgfl_H5_link_check *)data;
+    if (info == NULL || info->type == H5L_TYPE_HARD) return 0;
+    check->found = info->type == H5L_TYPE_SOFT ? 1 : (info->type == H5L_TYPE_EXTERNAL ? 2 : 3);
+    if (check->buffer != NULL && check->capacity > 0) snprintf(check->buffer, check->capacity, "%s", name);
+    return 1;   // stop: the first non-hard link is enough
+}
+
+/// Looks for a link that is not a hard link (soft, external or user-defined) anywhere in the
+/// file, without following any link (`H5Lvisit` recurses through hard links only). Returns
+/// 0 when every link is hard, 1 for a soft link, 2 for an external link, 3 for another kind
+/// (its path relative to the root is copied into `buffer`), and < 0 on failure.
+static inline int tgfl_H5_find_non_hard_link(hid_t file, char *buffer, size_t capacity) {
+    struct tgfl_H5_link_check check = { buffer, capacity, 0 };
+    if (buffer != NULL && capacity > 0) buffer[0] = '\0';
+#if H5_VERSION_GE(1, 12, 0)
+    herr_t status = H5Lvisit2(file, H5_INDEX_NAME, H5_ITER_INC, tgfl_H5_link_check_step, &check);
+#else
+    herr_t status = H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, tgfl_H5_link_check_step, &check);
+#endif
+    if (status < 0) return -1;
+    return check.found;
+}
+
+/// A dataset-creation property list for a dataset of `rank` dimensions `dims` (the caller
+/// closes it): chunked (chunks of at most `max_chunk_elements` elements, whole trailing
+/// dimensions first) with HDF5's Fletcher32 checksum filter, so flipped bytes are detected
+/// when the data are read. Empty or scalar datasets get the default list (no chunks, no
+/// checksum: HDF5 cannot chunk them). Returns a negative id on failure.
+static inline hid_t tgfl_H5_checksummed_dataset_list(int rank, const hsize_t *dims, hsize_t max_chunk_elements) {
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl < 0 || rank <= 0 || rank > 32 || dims == NULL) return dcpl;
+    hsize_t chunk[32];
+    hsize_t total = 1;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] == 0) return dcpl;
+        chunk[i] = dims[i];
+        total *= dims[i];
+    }
+    if (max_chunk_elements == 0) max_chunk_elements = 1;
+    for (int i = 0; i < rank && total > max_chunk_elements; i++) {
+        hsize_t rest = total / chunk[i];            // elements of one slice along dimension i
+        hsize_t keep = max_chunk_elements / (rest > 0 ? rest : 1);
+        if (keep < 1) keep = 1;
+        if (keep < chunk[i]) chunk[i] = keep;
+        total = rest * chunk[i];
+    }
+    if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_fletcher32(dcpl) < 0) {
+        H5Pclose(dcpl);
+        return -1;
+    }
+    return dcpl;
+}
+
+/// Whether dataset `dataset` has the Fletcher32 filter (1), not (0), or failure (< 0).
+static inline int tgfl_H5_dataset_has_fletcher32(hid_t dataset) {
+    hid_t dcpl = H5Dget_create_plist(dataset);
+    if (dcpl < 0) return -1;
+    int found = 0;
+    int n = H5Pget_nfilters(dcpl);
+    for (int i = 0; i < n; i++) {
+        unsigned flags = 0;
+        size_t nelmts = 0;
+        unsigned config = 0;
+        H5Z_filter_t filter = H5Pget_filter2(dcpl, (unsigned)i, &flags, &nelmts, NULL, 0, NULL, &config);
+        if (filter == H5Z_FILTER_FLETCHER32) found = 1;
+    }
+    H5Pclose(dcpl);
+    return found;
+}

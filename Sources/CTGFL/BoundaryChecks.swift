@@ -89,7 +89,7 @@ enum Check {
 
 /// The most transformer blocks a config may ask for (a guard against absurd values that
 /// would make building the parameter table itself run out of memory).
-let maxLayers = 4096
+let maxLayers = ModelConfig.maxLayers
 
 extension ModelConfig {
     /// The Swift config for a C one, with the parameter count checked for overflow first.
@@ -102,8 +102,8 @@ extension ModelConfig {
         for (name, value) in fields where value <= 0 {
             throw TGFLError.invalidConfig("\(name) must be positive, got \(value)")
         }
-        guard Int(c.n_layers) <= maxLayers else {
-            throw TGFLError.invalidConfig("n_layers must be at most \(maxLayers), got \(c.n_layers)")
+        guard Int(c.n_layers) <= Self.maxLayers else {
+            throw TGFLError.invalidConfig("n_layers must be at most \(Self.maxLayers), got \(c.n_layers)")
         }
         // Parameter count with overflow checks (ParameterLayout's formula), before any Swift
         // code multiplies the fields.

@@ -64,6 +64,7 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
             let n = try Check.size(sizes[i], "lengths[\(i)]")
             let values = try Check.buffer(pointers[i], count: n, "series[\(i)]")
             try Check.finite(values, "series[\(i)]")
+            try DataSanity.check(returns: Array(values), series: "series[\(i)]")
             arrays.append(Array(values))
         }
         let options = try FederatedTrainingOptions(checking: p, model: box.model)

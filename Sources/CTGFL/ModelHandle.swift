@@ -1,5 +1,5 @@
-// The opaque `tgfl_model *` of include/tgfl.h: an Unmanaged, retained box around a
-// ScenarioModel plus a lock, registered in a process-wide table of live handles.
+// The opaque `tgfl_model *` of include/tgfl.h: a never-reused key into a process-wide table
+// of live handles, each holding a box around a ScenarioModel plus a lock.
 //
 // The table makes a stale handle (already freed, or never returned by TGFL) an error
 // (TGFL_ERR_INVALID_ARGUMENT) instead of undefined behaviour, and makes a double free a
@@ -50,45 +50,66 @@ final class ModelBox: @unchecked Sendable {
     }
 }
 
-/// The live handles: raw addresses of retained `ModelBox`es.
+/// The live handles, keyed by a key that is never reused.
+///
+/// A handle is not the box's address (freed addresses are reused, so a stale handle could
+/// reach a newer model): it is a 64-bit key drawn from a counter that only grows, tagged in
+/// its top 16 bits so that it is a non-canonical x86-64/AArch64 address (dereferencing it by
+/// mistake faults at once instead of reading another object).
+/// ```
+/// handle = 0x7467_0000_0000_0000 | (counter << 4) | 0x5     counter = 1, 2, 3, … (never reused)
+/// ```
 enum HandleTable {
     private static let lock = NSLock()
-    private nonisolated(unsafe) static var live: Set<UInt> = []
+    private nonisolated(unsafe) static var live: [UInt: ModelBox] = [:]
+    private nonisolated(unsafe) static var counter: UInt = 0
+    /// The tag in the top 16 bits ("tg") and the low bits of every handle.
+    private static let tag: UInt = 0x7467_0000_0000_0000
+    private static let lowBits: UInt = 0x5
 
-    /// Retains `box` and returns its handle.
+    /// Keeps `box` alive and returns its new, never-reused handle.
     static func register(_ box: ModelBox) -> OpaquePointer {
-        let raw = Unmanaged.passRetained(box).toOpaque()
         lock.lock()
-        live.insert(UInt(bitPattern: raw))
-        lock.unlock()
-        return OpaquePointer(raw)
+        defer { lock.unlock() }
+        counter += 1
+        let key = tag | ((counter & 0x0000_0fff_ffff_ffff) << 4) | lowBits
+        live[key] = box
+        return OpaquePointer(bitPattern: key)!
     }
 
     /// The box behind a live handle (a new strong reference).
     /// - Throws: `BoundaryError` (INVALID_ARGUMENT) for NULL or a handle that is not live.
     static func box(_ handle: OpaquePointer?, _ name: String = "model") throws -> ModelBox {
         guard let handle else { throw BoundaryError.null(name) }
-        let raw = UnsafeMutableRawPointer(handle)
+        let key = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))
         lock.lock()
         defer { lock.unlock() }
-        guard live.contains(UInt(bitPattern: raw)) else {
+        // Taken under the table lock, so a concurrent free cannot release it first.
+        guard let box = live[key] else {
             throw BoundaryError.invalid(
                 "\(name) is not a live tgfl_model handle (already freed, or not returned by TGFL)")
         }
-        // Taken under the table lock, so a concurrent free cannot release it first.
-        return Unmanaged<ModelBox>.fromOpaque(raw).takeUnretainedValue()
+        return box
     }
 
     /// Unregisters a handle and drops the table's reference. Unknown handles are ignored.
     /// - Returns: Whether the handle was live.
     @discardableResult
     static func release(_ handle: OpaquePointer) -> Bool {
-        let raw = UnsafeMutableRawPointer(handle)
+        let key = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))
         lock.lock()
-        let wasLive = live.remove(UInt(bitPattern: raw)) != nil
+        let box = live.removeValue(forKey: key)
         lock.unlock()
-        if wasLive { Unmanaged<ModelBox>.fromOpaque(raw).release() }
-        return wasLive
+        // The box (and its model) is released here, outside the table lock, unless a call
+        // still holds it.
+        return box != nil
+    }
+
+    /// Number of live handles (for tests).
+    static var liveCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return live.count
     }
 }
 

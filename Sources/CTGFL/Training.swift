@@ -67,6 +67,8 @@ public func cModelTrain(_ model: OpaquePointer?, _ returns: UnsafePointer<Double
         let n = try Check.size(nReturns, "n_returns")
         let series = try Check.buffer(returns, count: n, "returns")
         try Check.finite(series, "returns")
+        // Prices passed as returns, or one absurd value, would put every day in one token bin.
+        try DataSanity.check(returns: Array(series), series: "returns")
         let options = try TrainingOptions(checking: p, contextLength: box.model.config.contextLength)
         // One training window needs seq_len + 1 days inside the training span.
         let length = options.sequenceLength ?? box.model.config.contextLength

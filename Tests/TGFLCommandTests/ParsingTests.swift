@@ -67,7 +67,7 @@ final class ParsingTests: XCTestCase {
 
     func testPathsCSVErrorsNameRowAndColumn() {
         XCTAssertThrowsError(try PathsCSV(text: "r_1,r_2\n0.1,0.2\n0.3,x\n", source: "p.csv")) { e in
-            XCTAssertEqual(e as? TGFLError, .data(file: "p.csv", row: 2, column: "2",
+            XCTAssertEqual(e as? TGFLError, .data(file: "p.csv", row: 3, column: "2",
                                                   message: "cannot read 'x' as a finite number"))
         }
         XCTAssertThrowsError(try PathsCSV(text: "0.1,\n", source: "p.csv")) { e in

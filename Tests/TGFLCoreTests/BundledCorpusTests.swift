@@ -110,13 +110,14 @@ final class BundledCorpusTests: XCTestCase {
         XCTAssertEqual(try returnsOnly.logReturns().values, [0.01, -0.02])
         XCTAssertThrowsError(try MarketData(csvText: "log_return\n0.01\nabc\n", source: "s.csv", dateColumn: nil,
                                             columns: ["log_return"], kind: .logReturns)) { error in
-            XCTAssertEqual(error as? TGFLError, .data(file: "s.csv", row: 2, column: "log_return",
+            // Rows as a spreadsheet shows them: the header is row 1, 'abc' is on row 3.
+            XCTAssertEqual(error as? TGFLError, .data(file: "s.csv", row: 3, column: "log_return",
                 message: "cannot read 'abc' as a number: use '.' as the decimal point and no thousands separators"))
         }
         XCTAssertThrowsError(try MarketData(csvText: "dax,smi\n1,2\n3,-1\n", source: "e.csv", dateColumn: nil,
                                             columns: ["dax", "smi"], kind: .prices)) { error in
             guard case .data(let file, let row, let column, _)? = error as? TGFLError else { return XCTFail("\(error)") }
-            XCTAssertEqual(file, "e.csv"); XCTAssertEqual(row, 2); XCTAssertEqual(column, "smi")
+            XCTAssertEqual(file, "e.csv"); XCTAssertEqual(row, 3); XCTAssertEqual(column, "smi")
         }
     }
 }

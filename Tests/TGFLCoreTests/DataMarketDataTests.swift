@@ -38,7 +38,7 @@ final class DataMarketDataTests: XCTestCase {
             guard case TGFLError.data(_, let row, let column, let message) = error else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(row, 1); XCTAssertEqual(column, "note")
+            XCTAssertEqual(row, 2); XCTAssertEqual(column, "note")   // row 2 = first record (header = row 1)
             XCTAssertTrue(message.contains("rally, then \"calm\""), message)
         }
     }
@@ -100,26 +100,26 @@ final class DataMarketDataTests: XCTestCase {
     func testBadCSVFilesNameFileRowAndColumn() {
         assertDataError("empty.csv", row: nil, column: nil, mentions: ["empty", "header"], load: prices)
         assertDataError("header_only.csv", row: nil, column: nil, mentions: ["no data rows"], load: prices)
-        assertDataError("missing_column.csv", row: 0, column: "close", mentions: ["'date'", "'price'"],
+        assertDataError("missing_column.csv", row: 1, column: "close", mentions: ["'date'", "'price'"],
                         load: prices)
-        // Row 4: the blank line (row 3) still counts, so row r is line r + 1.
-        assertDataError("bad_date.csv", row: 4, column: "date", mentions: ["1999/01/07", "YYYY-MM-DD"],
+        // Row 5: the blank line (row 4) still counts; row r is line r, as a spreadsheet shows it.
+        assertDataError("bad_date.csv", row: 5, column: "date", mentions: ["1999/01/07", "YYYY-MM-DD"],
                         load: prices)
-        assertDataError("unsorted_dates.csv", row: 4, column: "date", mentions: ["sort", "row 3"], load: prices)
-        assertDataError("duplicate_dates.csv", row: 3, column: "date", mentions: ["duplicate", "row 2"],
+        assertDataError("unsorted_dates.csv", row: 5, column: "date", mentions: ["sort", "row 4"], load: prices)
+        assertDataError("duplicate_dates.csv", row: 4, column: "date", mentions: ["duplicate", "row 3"],
                         load: prices)
-        assertDataError("negative_price.csv", row: 2, column: "close", mentions: ["not positive"], load: prices)
-        assertDataError("zero_price.csv", row: 4, column: "close", mentions: ["not positive"], load: prices)
-        assertDataError("nan_price.csv", row: 3, column: "close", mentions: ["not finite"], load: prices)
-        assertDataError("infinite_price.csv", row: 2, column: "close", mentions: ["not finite"], load: prices)
-        assertDataError("unparseable_price.csv", row: 2, column: "close", mentions: ["1,234.5", "decimal"],
+        assertDataError("negative_price.csv", row: 3, column: "close", mentions: ["not positive"], load: prices)
+        assertDataError("zero_price.csv", row: 5, column: "close", mentions: ["not positive"], load: prices)
+        assertDataError("nan_price.csv", row: 4, column: "close", mentions: ["not finite"], load: prices)
+        assertDataError("infinite_price.csv", row: 3, column: "close", mentions: ["not finite"], load: prices)
+        assertDataError("unparseable_price.csv", row: 3, column: "close", mentions: ["1,234.5", "decimal"],
                         load: prices)
-        assertDataError("missing_price.csv", row: 3, column: "close", mentions: ["missing value"], load: prices)
+        assertDataError("missing_price.csv", row: 4, column: "close", mentions: ["missing value"], load: prices)
         assertDataError("too_few_rows.csv", row: nil, column: "close", mentions: ["3 data rows", "6 rows"]) {
             try MarketData(contentsOf: $0, minimumReturns: 5)
         }
-        assertDataError("bad_quotes.csv", row: nil, column: nil, mentions: ["quote"], load: prices)
-        assertDataError("nan_return.csv", row: 2, column: "ret", mentions: ["not finite"]) {
+        assertDataError("bad_quotes.csv", row: 3, column: "close", mentions: ["quote", "never closed"], load: prices)
+        assertDataError("nan_return.csv", row: 3, column: "ret", mentions: ["not finite"]) {
             try MarketData(contentsOf: $0, returnColumns: ["ret"])
         }
         assertDataError("does_not_exist.csv", row: nil, column: nil, mentions: ["cannot read"], load: prices)

@@ -6,6 +6,7 @@ set -euo pipefail
 TGFL=${1:-${TGFL_BIN_DIR:-.build/release}/tgfl}
 [ -x "$TGFL" ] || { echo "error: $TGFL is not an executable; build it first (swift build --product tgfl)"; exit 1; }
 TGFL=$(cd "$(dirname "$TGFL")" && pwd)/$(basename "$TGFL")
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../Fixtures" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -104,10 +105,10 @@ expect_error "valid regimes: calm (0), normal (1), volatile (2), crisis (3)" gen
 expect_error "valid: iid" federate --partition bogus --out x.h5
 expect_error "valid: fedavg" federate --strategy bogus --out x.h5
 printf 'date,close\n2020-01-01,1\n2020-01-02,abc\n' > bad_prices.csv
-expect_error "bad_prices.csv', row 2, column 'close'" train --data bad_prices.csv --out x.h5
+expect_error "bad_prices.csv', row 3, column 'close'" train --data bad_prices.csv --out x.h5
 expect_error "steps" train --steps 0 --out x.h5
 printf 'r_1,r_2\n0.1,oops\n' > bad_paths.csv
-expect_error "bad_paths.csv', row 1, column '2'" evaluate --real prices.csv --synthetic bad_paths.csv
+expect_error "bad_paths.csv', row 2, column '2'" evaluate --real prices.csv --synthetic bad_paths.csv
 expect_error "is not a bundled series" train --bundled bogus --out x.h5
 expect_error "has no column 'oops'; its columns are dax, smi, cac, ftse" train --bundled eu_stocks --column oops --out x.h5
 printf 'log_return\n0.01\n-0.02\n0.005\n' > returns_only.csv
@@ -128,4 +129,43 @@ awk 'BEGIN { srand(3); print "log_return"; for (i = 0; i < 300; i++) printf "%.6
 "$TGFL" train --config tiny --steps 2 --batch-size 4 --data siemens_like.csv --returns-column log_return \
   --out returns.h5 > /dev/null 2> returns.err || fail "train on a returns-only file without dates: $(cat returns.err)"
 pass "bundled data and date-less files"
+
+
+# Hardening (issue 13): bounds, negative numbers, non-regular outputs, absurd data, skipped rounds.
+expect_final_error() {  # like expect_error, for commands that log progress before failing
+  local pattern=$1; shift
+  if "$TGFL" "$@" > err.out 2> err.txt; then fail "expected failure: tgfl $*"; fi
+  grep '^error: ' err.txt | tail -1 | grep -q "$pattern" || fail "tgfl $*: error was: $(grep '^error' err.txt)"
+  [ "$(grep -c '^error: ' err.txt)" -eq 1 ] || fail "tgfl $*: more than one error line"
+  ! grep -q "Fatal error\|Stack dump" err.txt || fail "tgfl $*: crashed"
+}
+expect_error "--clients must be at most 65536, got 9223372036854775807" federate --clients 9223372036854775807 --out x.h5
+expect_error "--clients must be at least 1, got -5" federate --clients -5 --out x.h5
+expect_error "--batch-size must be at most 4096, got 100000" train --batch-size 100000 --out x.h5
+expect_error "--steps must be at least 1, got -3" train --steps -3 --out x.h5
+expect_error "--paths × --horizon = 2000000 × 250 is more than" generate --model model.h5 --paths 2000000 --out x.csv
+expect_error "--regime-path has more than" generate --model model.h5 --regime-path calm:9223372036854775807 --out x.csv
+expect_error "--regime-path has more than" generate --model model.h5 --regime-path calm:2000000000 --out x.csv
+mkfifo fifo.h5
+expect_error "FIFO" train --config tiny --steps 2 --batch-size 8 --data prices.csv --out fifo.h5
+[ -p fifo.h5 ] || fail "train --out FIFO replaced the FIFO"
+ln -s model2.h5 link.h5
+"$TGFL" train --config tiny --steps 2 --batch-size 8 --data prices.csv --out link.h5 > /dev/null 2>&1 || fail "train --out symlink"
+[ -L link.h5 ] || fail "train --out symlink replaced the symlink instead of writing through it"
+ln -s paths.csv paths_link.csv
+"$TGFL" generate --model model.h5 --paths 2 --horizon 5 --out paths_link.csv > /dev/null 2>&1 || fail "generate --out symlink"
+[ -L paths_link.csv ] && [ "$(wc -l < paths.csv)" -eq 3 ] || fail "generate --out symlink was replaced, not followed"
+ls | grep -q '\.tmp-' && fail "temporary files left: $(ls | grep '\.tmp-')"
+awk 'BEGIN { srand(8); p = 1300; print "date,close";
+  for (i = 0; i < 400; i++) { d = sprintf("20%02d-%02d-%02d", 10 + int(i / 300), 1 + int((i % 300) / 25), 1 + i % 25);
+    p *= exp((rand() - 0.5) * 0.02); printf "%s,%s\n", d, (i == 200 ? "1e308" : sprintf("%.4f", p)) } }' > absurd.csv
+expect_final_error "series 'close': return \[.*standard deviations" train --config tiny --steps 2 --data absurd.csv --out x.h5
+expect_final_error "all 1 rounds were skipped" federate --config tiny --data prices.csv --clients 2 --rounds 1 --local-steps 1 \
+  --batch-size 8 --dp-noise 1e300 --out x.h5
+expect_final_error "client 0 gets 0 windows" federate --config tiny --data prices.csv --clients 900 --partition exponential \
+  --rounds 1 --local-steps 1 --out x.h5
+expect_error "too large" inspect "$FIXTURES/hostile/crafted_d_model.h5"
+expect_error "at most 4096" inspect "$FIXTURES/hostile/crafted_layers.h5"
+expect_error "external link" inspect "$FIXTURES/hostile/external_link.h5"
+pass "hardening"
 echo "CLI smoke test passed"

@@ -51,27 +51,67 @@ def _bad(message: str, status: int = TGFL_ERR_INVALID_ARGUMENT) -> TgflError:
 def _array(value, name: str, dtype, ndim: Optional[Sequence[int]] = None) -> np.ndarray:
     """``value`` as a C-contiguous array of ``dtype`` without copying an ndarray.
 
-    Lists and tuples are converted; an ndarray of another dtype, a non-contiguous one or
-    one with the wrong number of dimensions raises TgflError.
+    Lists and tuples are converted safely: a value that does not fit ``dtype`` exactly
+    (an integer outside int32, a fractional number where integers are expected, a float
+    beyond float32's range) raises TgflError naming its index instead of wrapping or
+    truncating. An ndarray of another dtype or byte order, a non-contiguous one or one with
+    the wrong number of dimensions raises TgflError.
     """
     if value is None:
         raise _bad(f"{name} is None")
+    target = np.dtype(dtype)
     if isinstance(value, np.ndarray):
         array = value
-        if array.dtype != dtype:
-            raise _bad(f"{name} must have dtype {np.dtype(dtype).name}, got {array.dtype.name}; "
-                       f"convert it with {name}.astype(np.{np.dtype(dtype).name})")
+        if array.dtype != target:
+            if array.dtype.kind == target.kind and array.dtype.itemsize == target.itemsize:
+                order = "big" if array.dtype.byteorder == ">" else "little"
+                raise _bad(f"{name} has dtype {array.dtype.name} in {order}-endian byte order "
+                           f"({array.dtype.str!r}), but this machine's native order ({target.str!r}) is needed; "
+                           f"convert it with {name}.astype(np.{target.name})")
+            raise _bad(f"{name} must have dtype {target.name}, got {array.dtype.name}; "
+                       f"convert it with {name}.astype(np.{target.name})")
         if not array.flags["C_CONTIGUOUS"]:
             raise _bad(f"{name} is not C-contiguous; pass np.ascontiguousarray({name})")
     else:
-        try:
-            array = np.ascontiguousarray(np.asarray(value), dtype=dtype)
-        except (TypeError, ValueError) as error:
-            raise _bad(f"{name} cannot be read as {np.dtype(dtype).name} values: {error}") from error
+        array = _convert_exactly(value, name, target)
     if ndim is not None and array.ndim not in ndim:
         raise _bad(f"{name} must have {' or '.join(map(str, ndim))} dimension(s), got shape {array.shape}",
                    TGFL_ERR_SHAPE)
     return array
+
+
+def _convert_exactly(value, name: str, target: np.dtype) -> np.ndarray:
+    """A list/tuple as a C-contiguous array of ``target``, refusing lossy conversions."""
+    try:
+        raw = np.asarray(value)
+        if raw.dtype.kind == "O":      # e.g. Python ints beyond 64 bits
+            raw = np.asarray(value, dtype=np.float64 if target.kind == "f" else np.int64)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise _bad(f"{name} cannot be read as {target.name} values: {error}") from error
+    if raw.dtype.kind not in "biuf":
+        raise _bad(f"{name} cannot be read as {target.name} values: it holds {raw.dtype.name} data")
+    if raw.dtype.kind == "b" and target.kind != "b":
+        raise _bad(f"{name} holds booleans; pass numbers")
+    flat = raw.reshape(-1)
+    if target.kind in "iu":
+        info = np.iinfo(target)
+        if raw.dtype.kind == "f":
+            bad = ~np.isfinite(flat) | (flat != np.floor(flat))
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise _bad(f"{name}[{i}] = {flat[i].item()!r} is not a whole number; {name} must hold integers")
+        bad = (flat < info.min) | (flat > info.max)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise _bad(f"{name}[{i}] = {flat[i].item()!r} is outside the {target.name} range "
+                       f"{info.min} ... {info.max}")
+    elif target.kind == "f" and target.itemsize < 8:
+        wide = flat.astype(np.float64)
+        bad = np.isfinite(wide) & (np.abs(wide) > np.finfo(target).max)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise _bad(f"{name}[{i}] = {wide[i].item()!r} is beyond the {target.name} range (±{np.finfo(target).max:.4g})")
+    return np.ascontiguousarray(raw, dtype=target)
 
 
 def _ptr(array: np.ndarray, ctype):
@@ -535,9 +575,12 @@ def _path(path) -> bytes:
     if path is None:
         raise _bad("path is None")
     try:
-        return os.fsencode(path)
+        encoded = os.fsencode(path)
     except TypeError as error:
         raise _bad(f"path must be a str or os.PathLike, got {path!r}") from error
+    if b"\0" in encoded:
+        raise _bad(f"path {path!r} contains a NUL byte, which would cut it short; remove it")
+    return encoded
 
 
 def _params(value, overrides: dict, kind):

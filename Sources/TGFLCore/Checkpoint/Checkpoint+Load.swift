@@ -97,7 +97,8 @@ extension Checkpoint {
         guard file.exists(group) else {
             throw fail("the group '\(group)' is missing; it must hold one dataset per tensor of the model")
         }
-        var flat = [Float](repeating: 0, count: layout.count)
+        // Every tensor's presence and shape first, so a small file whose model_config claims a
+        // huge model fails before the parameter buffer (up to 8 GB) is allocated.
         for spec in layout.specs {
             let dataset = group + "/" + spec.name
             guard file.exists(dataset) else {
@@ -110,7 +111,15 @@ extension Checkpoint {
                 throw fail("tensor '\(spec.name)' in '\(group)' has shape \(shape) but model_config "
                     + "(\(describe(config))) needs \(spec.shape); fix model_config or the tensor")
             }
-            let values = try file.readFloat32(dataset).values
+        }
+        var flat = [Float](repeating: 0, count: layout.count)
+        for spec in layout.specs {
+            let dataset = group + "/" + spec.name
+            let (values, shape) = try file.readFloat32(dataset)
+            guard shape == spec.shape, values.count == spec.count else {
+                throw fail("tensor '\(spec.name)' in '\(group)' has shape \(shape) but model_config "
+                    + "(\(describe(config))) needs \(spec.shape); fix model_config or the tensor")
+            }
             if let (index, value) = firstNonFinite(values) {
                 throw fail("tensor '\(spec.name)' in '\(group)' holds a non-finite value (\(value)) at "
                     + "element \(index); the checkpoint is corrupt or training diverged, so use an "

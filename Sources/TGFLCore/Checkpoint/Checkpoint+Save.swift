@@ -26,8 +26,10 @@ extension Checkpoint {
     /// `path`, and a previous checkpoint there stays intact until the new one is complete.
     ///
     /// ```
-    /// write <path>.tmp-<pid>-<random> (same directory) → close → fsync → rename over <path>
-    /// on any failure: remove the temporary file, leave <path> untouched
+    /// target = <path> with its symlinks followed; refused unless absent or a regular file
+    /// remove <target>.tmp-<pid>-<hex> left by killed saves (pid no longer alive)
+    /// write <target>.tmp-<pid>-<random> (same directory) → close → fsync → rename over <target>
+    /// on any failure: remove the temporary file, leave <target> untouched
     /// ```
     /// Weights are stored as float32 datasets named as in `ParameterLayout`, integers as
     /// int64 and strings as variable-length UTF-8 (what h5py writes), so h5py reads the file
@@ -36,23 +38,31 @@ extension Checkpoint {
     /// - Parameter path: target `.h5` file; its directory must exist and be writable.
     /// - Throws: `TGFLError.checkpoint(path:message:)` when a count disagrees with the layout,
     ///   a parameter or optimizer moment is NaN/∞ (naming the tensor and element), a section
-    ///   name is invalid, `history`/`federation` is not JSON, or the file system fails.
+    ///   name is invalid, `history`/`federation` is not JSON, the path is (or links to) a
+    ///   directory, device, FIFO or socket, or the file system fails.
     public func save(to path: String) throws {
         func fail(_ message: String) -> TGFLError { .checkpoint(path: path, message: message) }
         try checkBeforeSaving(path)
 
-        let target = URL(fileURLWithPath: path)
-        let directory = target.deletingLastPathComponent().path
+        // Write through symlinks to the regular file they end at; refuse devices, FIFOs,
+        // sockets and directories (rename(2) would replace them).
+        let resolved: String
+        do {
+            resolved = try AtomicSave.resolveTarget(path)
+        } catch TGFLError.io(let message) {
+            throw fail(message)
+        }
+        let directory = (resolved as NSString).deletingLastPathComponent.isEmpty
+            ? "." : (resolved as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
               isDirectory.boolValue else {
             throw fail("the directory '\(directory)' does not exist; create it first")
         }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw fail("is a directory; choose a file name such as model.h5")
-        }
+        // Temporaries of earlier saves of this target that were killed midway.
+        AtomicSave.removeStaleTemporaries(of: resolved)
 
-        let temporary = path + ".tmp-\(getpid())-" + String(Self.temporarySuffix(), radix: 16)
+        let temporary = AtomicSave.temporaryPath(for: resolved, suffix: Self.temporarySuffix())
         do {
             let file = try HDF5File.create(temporary)
             do {
@@ -63,7 +73,7 @@ extension Checkpoint {
                 throw error
             }
             try Self.synchronize(temporary, isDirectory: false)
-            guard rename(temporary, path) == 0 else {
+            guard rename(temporary, resolved) == 0 else {
                 let reason = String(cString: strerror(errno))
                 throw fail("cannot move the finished temporary file into place (\(reason)); "
                     + "check permissions on '\(directory)'")

@@ -87,6 +87,7 @@ public final class HDF5File: @unchecked Sendable {
                 path: path, message: "file is empty (0 bytes), not an HDF5 file; it was probably "
                     + "left by an interrupted write, so save the checkpoint again")
         }
+        try checkGlobalHeaps(path)
         return try withHDF5Lock {
             let fapl = tgfl_H5_file_access_list(0)
             guard fapl >= 0 else {
@@ -99,7 +100,84 @@ public final class HDF5File: @unchecked Sendable {
                     path: path, message: "cannot open as HDF5: the file is truncated, corrupt or "
                         + "not an HDF5 file\(hdf5ErrorDetail())")
             }
+            // Refuse soft and external links before anything is opened through one: an
+            // external link may point at a FIFO (opening it hangs) or at another file (whose
+            // data would load silently).
+            var name = [CChar](repeating: 0, count: 512)
+            let kind = name.withUnsafeMutableBufferPointer {
+                tgfl_H5_find_non_hard_link(id, $0.baseAddress, $0.count)
+            }
+            if kind != 0 {
+                H5Fclose(id)
+                let linkName = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                if kind < 0 {
+                    throw TGFLError.checkpoint(
+                        path: path, message: "cannot list the links of the file; it is truncated or "
+                            + "corrupt\(hdf5ErrorDetail())")
+                }
+                let what = kind == 1 ? "a soft link" : kind == 2 ? "an external link" : "a user-defined link"
+                throw TGFLError.checkpoint(
+                    path: path, message: "'/\(linkName)' is \(what); TGFL checkpoints hold only hard links "
+                        + "(groups and datasets stored in the file itself), so re-save the checkpoint "
+                        + "without links (e.g. copy the data with h5py)")
+            }
             return HDF5File(path: path, fileID: id, readOnly: true)
+        }
+    }
+
+    /// Refuses a file whose global heap collections (where variable-length strings live) are
+    /// inconsistent, before libhdf5 reads them: libhdf5 1.10 trusts a heap object's size and
+    /// copies that many bytes (a flipped size byte crashed `H5HG_read`; found by tgfl-fuzz).
+    ///
+    /// ```
+    /// collection = "GCOL" | version 1 | 3 reserved | size (8) | objects …      (HDF5 spec, III.E)
+    /// object     = index (2) | refcount (2) | reserved (4) | size (8) | data padded to 8
+    /// valid when every object (index 0 = free space) fits inside its collection, and the
+    /// collection fits inside the file
+    /// ```
+    /// - Throws: `TGFLError.checkpoint` naming the byte offset of the bad collection.
+    static func checkGlobalHeaps(_ path: String) throws {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return }
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let n = bytes.count
+            func u64(_ at: Int) -> UInt64 {
+                (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
+            }
+            func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+            func corrupt(_ at: Int, _ why: String) -> TGFLError {
+                .checkpoint(path: path, message: "the global heap (variable-length strings) at byte \(at) is "
+                    + "corrupt: \(why); the file is damaged, so use an intact copy or an earlier checkpoint")
+            }
+            var at = 0
+            while at + 16 <= n {
+                // "GCOL" followed by version 1.
+                guard bytes[at] == 0x47, bytes[at + 1] == 0x43, bytes[at + 2] == 0x4F, bytes[at + 3] == 0x4C,
+                      bytes[at + 4] == 1 else { at += 1; continue }
+                let size = u64(at + 8)
+                guard size >= 16, size <= UInt64(n - at) else {
+                    throw corrupt(at, "the collection claims \(size) bytes but \(n - at) remain in the file")
+                }
+                let end = at + Int(size)
+                var object = at + 16
+                while object + 16 <= end {
+                    let index = u16(object)
+                    let objectSize = u64(object + 8)
+                    if index == 0 {
+                        guard objectSize <= UInt64(end - object) else {
+                            throw corrupt(at, "its free space claims \(objectSize) bytes but \(end - object) remain")
+                        }
+                        break
+                    }
+                    let padded = objectSize > UInt64(Int.max - 32) ? UInt64.max : (objectSize + 7) / 8 * 8
+                    guard padded <= UInt64(end - object - 16) else {
+                        throw corrupt(at, "object \(index) claims \(objectSize) bytes but \(end - object - 16) remain "
+                            + "in its collection")
+                    }
+                    object += 16 + Int(padded)
+                }
+                at = end
+            }
         }
     }
 
@@ -490,6 +568,23 @@ public final class HDF5File: @unchecked Sendable {
         withHDF5Lock { Int(tgfl_H5_open_object_count()) }
     }
 
+    /// The most elements in one chunk of a checksummed dataset (4 MiB of float32).
+    static let maxChunkElements: hsize_t = 1 << 20
+
+    /// Whether a dataset carries the Fletcher32 checksum filter (files written before it
+    /// was added do not, and still load).
+    ///
+    /// - Parameter dataset: dataset path.
+    /// - Returns: `true` when the dataset is checksummed.
+    /// - Throws: `TGFLError.checkpoint` when the dataset is missing.
+    public func hasChecksum(_ dataset: String) throws -> Bool {
+        try withHDF5Lock {
+            let did = try openDataset(dataset)
+            defer { H5Dclose(did) }
+            return tgfl_H5_dataset_has_fletcher32(did) > 0
+        }
+    }
+
     // MARK: - Private helpers (call only under the global lock)
 
     private func fail(_ object: String, _ message: String) -> TGFLError {
@@ -613,8 +708,13 @@ public final class HDF5File: @unchecked Sendable {
                             buffer.baseAddress)
                 }
                 guard status >= 0 else {
+                    let detail = hdf5ErrorDetail()
+                    if detail.lowercased().contains("fletcher32") || detail.lowercased().contains("checksum") {
+                        throw fail(dataset, "the data fail their Fletcher32 checksum: the file is corrupt "
+                            + "(bytes changed after it was written); use an intact copy or an earlier checkpoint")
+                    }
                     throw fail(dataset, "cannot read the data; the file may be truncated or "
-                        + "corrupt\(hdf5ErrorDetail())")
+                        + "corrupt\(detail)")
                 }
             }
             return (values, shape)
@@ -655,7 +755,14 @@ public final class HDF5File: @unchecked Sendable {
             defer { H5Sclose(space) }
             let lcpl = try intermediateGroupList(dataset)
             defer { H5Pclose(lcpl) }
-            let did = H5Dcreate2(fid, dataset, fileType, space, lcpl, tgfl_H5P_DEFAULT(), tgfl_H5P_DEFAULT())
+            // Chunked with a Fletcher32 checksum, so that flipped bytes fail the read.
+            let dims = shape.map { hsize_t($0) }
+            let dcpl = dims.withUnsafeBufferPointer {
+                tgfl_H5_checksummed_dataset_list(Int32(shape.count), $0.baseAddress, Self.maxChunkElements)
+            }
+            guard dcpl >= 0 else { throw fail(dataset, "cannot make a dataset-creation list\(hdf5ErrorDetail())") }
+            defer { H5Pclose(dcpl) }
+            let did = H5Dcreate2(fid, dataset, fileType, space, lcpl, dcpl, tgfl_H5P_DEFAULT())
             guard did >= 0 else { throw fail(dataset, "cannot create the dataset\(hdf5ErrorDetail())") }
             defer { H5Dclose(did) }
             if count > 0 {

@@ -39,9 +39,9 @@ public struct ReturnSeries: Sendable, Equatable {
 /// - Blank lines are skipped (they still count in row numbers).
 ///
 /// ## Row numbers in errors
-/// Every `TGFLError.data(file:row:column:message:)` thrown here counts **data rows from 1**:
-/// row 1 is the first record after the header (line 2 of a file without line breaks inside
-/// quotes), and row 0 is the header itself. `row` is `nil` when no single row is at fault.
+/// Every `TGFLError.data(file:row:column:message:)` thrown here counts rows **as a spreadsheet
+/// shows them**: row 1 is the header, row 2 the first record (row r is line r of a file without
+/// line breaks inside quotes). `row` is `nil` when no single row is at fault.
 public struct MarketData: Sendable, Equatable {
     /// Where the data came from (the file path as given).
     public let source: String
@@ -121,11 +121,19 @@ public struct MarketData: Sendable, Equatable {
             throw fail(nil, nil, "minimumReturns must be at least 1, got \(minimumReturns)")
         }
 
+        // A quote that is never closed swallows the rest of the file into one field; name its row.
+        if let (line, field) = Self.unclosedQuote(csvText, delimiter: delimiter) {
+            let names = csvText.prefix(while: { $0 != "\n" && $0 != "\r\n" }).split(separator: delimiter,
+                omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            throw fail(line, field < names.count && line > 1 ? names[field] : nil,
+                       "a double quote opened here (line \(line) of the file) is never closed; close it, "
+                       + "and double any quote inside a quoted field (\"\")")
+        }
         let csv: EnumeratedCSV
         do {
             csv = try EnumeratedCSV(string: csvText, delimiter: .character(delimiter), loadColumns: false)
         } catch {
-            throw fail(nil, nil, "not valid CSV (\(error)): check for an unbalanced double quote; "
+            throw fail(nil, nil, "not valid CSV: check for an unbalanced double quote; "
                        + "a quote inside a quoted field must be doubled (\"\")")
         }
 
@@ -139,23 +147,24 @@ public struct MarketData: Sendable, Equatable {
             let hits = header.indices.filter { header[$0] == name }
             guard let first = hits.first else {
                 let found = header.map { "'\($0)'" }.joined(separator: ", ")
-                throw fail(0, name, "no column named '\(name)'; the header has \(found). "
+                throw fail(1, name, "no column named '\(name)'; the header has \(found). "
                            + "Pass one of these names (matching is case-sensitive)")
             }
             guard hits.count == 1 else {
-                throw fail(0, name, "the header names '\(name)' \(hits.count) times: rename the duplicates")
+                throw fail(1, name, "the header names '\(name)' \(hits.count) times: rename the duplicates")
             }
             return first
         }
         let dateIndex = try dateColumn.map(index(of:))
         let valueIndices = try columns.map(index(of:))
 
-        // Records (row 1 = first record after the header); blank lines are skipped.
+        // Records (row 2 = first record after the header, as a spreadsheet numbers it); blank
+        // lines are skipped but counted.
         var dates: [TradingDate] = []
         var values = Array(repeating: [Double](), count: columns.count)
         var previousRow = 0
         for (offset, record) in csv.rows.enumerated() {
-            let row = offset + 1
+            let row = offset + 2
             if record.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             func field(_ i: Int) -> String {
                 i < record.count ? record[i].trimmingCharacters(in: .whitespaces) : ""
@@ -259,6 +268,37 @@ public struct MarketData: Sendable, Equatable {
         }
         self.source = source; self.kind = kind; self.dates = dates
         self.columns = columns; self.values = values
+    }
+
+    /// Where a double quote that is never closed opens: its 1-based line and 0-based field on
+    /// that line (RFC 4180 quoting: `""` inside a quoted field is a literal quote), or nil when
+    /// every quote is closed.
+    static func unclosedQuote(_ text: String, delimiter: Character = ",") -> (line: Int, field: Int)? {
+        var line = 1, field = 0
+        var opened: (line: Int, field: Int)? = nil
+        let separator = delimiter.unicodeScalars.first ?? ","
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        while let c = pending ?? scalars.next() {
+            pending = nil
+            if c == "\n" {
+                line += 1
+                if opened == nil { field = 0 }
+                continue
+            }
+            if c == separator && opened == nil { field += 1; continue }
+            guard c == "\"" else { continue }
+            if opened == nil {
+                opened = (line, field)
+            } else if let next = scalars.next() {
+                if next == "\"" { continue }           // an escaped quote inside the field
+                opened = nil
+                pending = next
+            } else {
+                opened = nil
+            }
+        }
+        return opened
     }
 
     private static func readText(_ url: URL) throws -> String {

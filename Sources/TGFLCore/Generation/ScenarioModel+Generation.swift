@@ -209,6 +209,11 @@ extension ScenarioModel {
         try withLock {
             let plan = try self.plan(options)
             let tokenizer = try fittedDataModels(for: "generate").tokenizer
+            // Hardening (issue 13, item 7): refuse weights whose logits are NaN/∞ up front.
+            // (In v2 the prompt's last condition is set per path; the middle level stands in for it.)
+            let conditions = plan.promptConditions.count == plan.promptTokens.count ? plan.promptConditions
+                : plan.promptConditions + [Int32(config.conditionCount / 2)]
+            try checkLogitsFinite(tokens: plan.promptTokens, regimes: conditions, what: "generate")
             let P = Self.generationChunkSize, H = plan.horizon, V = config.vocabSize
             let chunks = (plan.paths + P - 1) / P
             let workers = max(1, min(plan.threads, chunks))

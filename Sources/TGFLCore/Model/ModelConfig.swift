@@ -141,10 +141,17 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
             throw TGFLError.invalidConfig(
                 "d_model (\(dModel)) must be divisible by n_heads (\(nHeads))")
         }
-        // Keep the parameter count well inside Int32 for the C ABI and HDF5 dims.
-        let layout = ParameterLayout(config: self)
-        guard layout.count < Int(Int32.max) else {
-            throw TGFLError.invalidConfig("model has \(layout.count) parameters; the limit is \(Int32.max)")
+        // Same caps as tgfl_model_create: at most `maxLayers` blocks and fewer than Int32.max
+        // parameters, counted with overflow-checked arithmetic BEFORE ParameterLayout
+        // multiplies the fields (a crafted model_config must not trap).
+        guard nLayers <= Self.maxLayers else {
+            throw TGFLError.invalidConfig("n_layers must be at most \(Self.maxLayers), got \(nLayers)")
+        }
+        let count = Self.checkedParameterCount(self)
+        guard let count, count < Int(Int32.max) else {
+            throw TGFLError.invalidConfig("the model is too large: \(count.map(String.init) ?? "more than 2^63") "
+                + "parameters (vocab_size=\(vocabSize) context_length=\(contextLength) d_model=\(dModel) "
+                + "n_layers=\(nLayers) d_ff=\(dFF) n_regimes=\(nRegimes)); the limit is \(Int32.max)")
         }
     }
 

@@ -459,7 +459,10 @@ public final class ScenarioModel: @unchecked Sendable {
                     guard day > scoredUpTo else { continue }
                     let row = logits.baseAddress! + t * V
                     var m = -Float.infinity
-                    for v in 0..<V { m = max(m, row[v]) }
+                    for v in 0..<V {
+                        guard row[v].isFinite else { throw nonFiniteLogitsError(what: "log_likelihood") }
+                        m = max(m, row[v])
+                    }
                     var sum = 0.0
                     for v in 0..<V { sum += Foundation.exp(Double(row[v] - m)) }
                     total += Double(row[Int(tokens[day])] - m) - Foundation.log(sum)
@@ -467,6 +470,7 @@ public final class ScenarioModel: @unchecked Sendable {
                 scoredUpTo = start + length
                 start += advance
             }
+            guard total.isFinite else { throw nonFiniteLogitsError(what: "log_likelihood") }
             return total / Double(n - 1)
         }
     }

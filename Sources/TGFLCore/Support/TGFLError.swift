@@ -20,7 +20,24 @@ public enum TGFLError: Error, Equatable, Sendable, CustomStringConvertible, Loca
     /// The caller's progress callback asked to stop.
     case cancelled
 
-    public var description: String {
+    /// The message on one line (control characters become spaces) and at most
+    /// `maxDescriptionLength` characters, so that a 500,000-field row or a binary value cannot
+    /// make a megabyte-long or multi-line error.
+    public var description: String { Self.oneLine(rawDescription) }
+
+    /// The longest `description`, in characters.
+    public static let maxDescriptionLength = 600
+
+    static func oneLine(_ text: String) -> String {
+        var out = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+        if out.count > maxDescriptionLength {
+            let cut = out.prefix(maxDescriptionLength - 40)
+            out = cut + " … (\(out.count - cut.count) more characters)"
+        }
+        return out
+    }
+
+    private var rawDescription: String {
         switch self {
         case .invalidConfig(let m): return "invalid model config: \(m)"
         case .shapeMismatch(let m): return "shape mismatch: \(m)"

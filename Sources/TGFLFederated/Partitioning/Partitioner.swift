@@ -92,7 +92,9 @@ public struct Partitioner: Sendable {
                 switch law {
                 case .linear: Double(i + 1)
                 case .square: Double((i + 1) * (i + 1))
-                case .exponential: exp(Double(i + 1))
+                // e^(i+1) scaled by e^-numClients (same proportions): e^(i+1) itself overflows
+                // to ∞ from 709 clients on, and ∞/∞ would make the sizes NaN.
+                case .exponential: exp(Double(i + 1 - numClients))
                 }
             }
             parts = Partitioner.splitBySizes(rng.permutation(windows.count), sizes: Partitioner.proportionalSizes(windows.count, weights))
@@ -120,7 +122,7 @@ public struct Partitioner: Sendable {
         }
         parts = parts.map { $0.sorted() }
         if let bad = parts.indices.first(where: { parts[$0].count < minPartitionSize }) {
-            throw TGFLError.invalidArgument("partition \(scheme): client \(bad) gets \(parts[bad].count) windows, "
+            throw TGFLError.invalidArgument("partition \(scheme.cliName): client \(bad) gets \(parts[bad].count) windows, "
                 + "fewer than minPartitionSize = \(minPartitionSize); use fewer clients, more data, "
                 + "a smaller minimum\(isDirichlet ? " or a larger alpha" : "")")
         }
@@ -134,9 +136,13 @@ public struct Partitioner: Sendable {
     }
 
     /// Largest-remainder apportionment of n items by weights.
+    /// Weights must be finite and ≥ 0 with a positive finite sum (otherwise all go to the last).
     static func proportionalSizes(_ n: Int, _ weights: [Double]) -> [Int] {
         let total = weights.reduce(0, +)
-        let exact = weights.map { Double(n) * $0 / total }
+        guard total.isFinite, total > 0, weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            return weights.indices.map { $0 == weights.count - 1 ? n : 0 }
+        }
+        let exact = weights.map { min(Double(n), max(0, Double(n) * $0 / total)) }
         var sizes = exact.map { Int($0.rounded(.down)) }
         let left = n - sizes.reduce(0, +)
         let order = exact.indices.sorted { (exact[$0] - Double(sizes[$0])) > (exact[$1] - Double(sizes[$1])) || ((exact[$0] - Double(sizes[$0])) == (exact[$1] - Double(sizes[$1])) && $0 < $1) }

@@ -329,6 +329,14 @@ public final class FederatedTrainer {
         }
         state = simulation.state
         let json = try finish(state, false, best?.round)
+        // A run in which every round was skipped trained nothing: fail instead of reporting success.
+        if !state.history.isEmpty, state.history.allSatisfy({ $0.skippedReason != nil }) {
+            let reason = state.history.last?.skippedReason ?? "unknown"
+            throw TGFLError.invalidArgument(
+                "federated training failed: all \(state.history.count) rounds were skipped, so the model is "
+                    + "still the initial one (last reason: \(reason)); lower the DP noise multiplier or the "
+                    + "learning rate, or check the data")
+        }
         var epsilon: Double?
         if let e = try? state.privacyEstimate(delta: o.privacyDelta)?.epsilon, e.isFinite { epsilon = e }
         return FederatedTrainingReport(rounds: state.history, epsilon: epsilon, delta: o.privacyDelta, federationJSON: json)

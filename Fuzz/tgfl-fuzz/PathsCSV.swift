@@ -1,0 +1,1 @@
+../../Examples/tgfl/PathsCSV.swift

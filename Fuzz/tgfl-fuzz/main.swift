@@ -1,0 +1,184 @@
+// tgfl-fuzz: a seeded, structure-aware fuzzer for TGFL's input boundaries (issue 13).
+//
+// libFuzzer (`swift build -sanitize=fuzzer`) is not used: see Fuzz/README.md. This runs the
+// same loop in-process: pick a corpus input, mutate it with a seeded generator, run the
+// harness; a trap, crash or hang kills the process after the input is written to
+// Fuzz/findings/<harness>-<n>.bin. Exit status 0 means no finding.
+//
+//   tgfl-fuzz [--harness csv|checkpoint|scenario-csv|cabi|all] [--iterations N] [--seconds S]
+//             [--seed K] [--corpus DIR] [--replay DIR] [--findings DIR] [--timeout S]
+//             [--fork 1 [--batch N]]   (each batch of N inputs in a child: findings are counted, not fatal)
+
+import Foundation
+import TGFLRandom
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - Crash capture (async-signal-safe: write(2) of preallocated buffers only)
+
+nonisolated(unsafe) var currentInput = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 24)
+nonisolated(unsafe) var currentLength = 0
+nonisolated(unsafe) var findingPath = UnsafeMutablePointer<CChar>.allocate(capacity: 4096)
+
+func installCrashHandlers() {
+    let handler: @convention(c) (Int32) -> Void = { signal in
+        let fd = open(findingPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if fd >= 0 {
+            _ = write(fd, currentInput, currentLength)
+            _ = close(fd)
+        }
+        let note = "tgfl-fuzz: signal caught; the input was written to the findings folder\n"
+        _ = note.withCString { write(2, $0, strlen($0)) }
+        Glibc.signal(signal, SIG_DFL)
+        raise(signal)
+    }
+    for s in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGALRM] { signal(s, handler) }
+}
+
+func setCurrent(_ input: [UInt8], harness: String, index: Int, findings: String) {
+    currentLength = min(input.count, 1 << 24)
+    input.withUnsafeBufferPointer { currentInput.update(from: $0.baseAddress!, count: currentLength) }
+    let path = findings + "/\(harness)-\(index).bin"
+    _ = path.withCString { strncpy(findingPath, $0, 4095) }
+}
+
+// MARK: - Arguments
+
+var harnessName = "all", iterations = 1000, seconds = 0.0, seed: UInt64 = 1, timeout: UInt32 = 20
+var forkMode = false, batchSize = 20_000
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
+var corpusRoot = root + "/corpus", replayRoot = root + "/crashes", findings = root + "/findings"
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let flag = arguments.removeFirst()
+    guard let value = arguments.first else { FileHandle.standardError.write(Data("error: \(flag) needs a value\n".utf8)); exit(2) }
+    arguments.removeFirst()
+    switch flag {
+    case "--harness": harnessName = value
+    case "--iterations": iterations = Int(value) ?? iterations
+    case "--seconds": seconds = Double(value) ?? 0
+    case "--seed": seed = UInt64(value) ?? seed
+    case "--corpus": corpusRoot = value
+    case "--replay": replayRoot = value
+    case "--findings": findings = value
+    case "--timeout": timeout = UInt32(value) ?? timeout
+    case "--fork": forkMode = value != "0"
+    case "--batch": batchSize = max(1, Int(value) ?? batchSize)
+    default: FileHandle.standardError.write(Data("error: unknown option \(flag)\n".utf8)); exit(2)
+    }
+}
+let selected = harnessName == "all" ? Harnesses.names : [harnessName]
+guard selected.allSatisfy(Harnesses.names.contains) else {
+    FileHandle.standardError.write(Data("error: --harness must be one of \(Harnesses.names.joined(separator: ", ")) or all\n".utf8))
+    exit(2)
+}
+try? FileManager.default.createDirectory(atPath: findings, withIntermediateDirectories: true)
+installCrashHandlers()
+
+func files(in dir: String) -> [[UInt8]] {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    return names.compactMap { FileManager.default.contents(atPath: dir + "/" + $0).map { [UInt8]($0) } }
+}
+
+func run(_ name: String, _ input: [UInt8]) {
+    switch name {
+    case "csv": Harnesses.csv(input)
+    case "checkpoint": Harnesses.checkpoint(input)
+    case "scenario-csv": Harnesses.scenarioCSV(input)
+    default: Harnesses.cabi(input)
+    }
+}
+
+// MARK: - Loop
+
+/// Inputs executed by the current (child) process, in memory shared with the parent.
+let sharedCount: UnsafeMutablePointer<Int> = {
+    let raw = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+    return raw.bindMemory(to: Int.self, capacity: 1)
+}()
+
+/// Replays `corpus` unmutated (when `replayFirst`), then runs mutations until `limit` inputs or
+/// `deadline`; counts into `sharedCount`.
+@MainActor func runBatch(_ name: String, corpus start: [[UInt8]], stream: UInt64, limit: Int, deadline: Date?,
+              replayFirst: Bool) {
+    var corpus = start
+    if replayFirst {
+        for (i, input) in corpus.enumerated() {
+            setCurrent(input, harness: name, index: -1 - i, findings: findings)
+            alarm(timeout)
+            run(name, input)
+            alarm(0)
+            sharedCount.pointee += 1
+        }
+    }
+    // Inputs over 64 KiB (the wide-row reproducers) are replayed but not mutated: they would
+    // dominate the run time.
+    corpus = corpus.filter { $0.count <= 1 << 16 }
+    if corpus.isEmpty { corpus = [[]] }
+    var mutator = Mutator(rng: SeededRNG(seed: seed, stream: stream))
+    var k = 0
+    while deadline.map({ Date() < $0 }) ?? (k < limit) {
+        if deadline != nil && k >= limit { break }
+        let base = corpus[mutator.int(corpus.count)], other = corpus[mutator.int(corpus.count)]
+        let input = name == "checkpoint" || name == "cabi"
+            ? mutator.mutateBytes(base, other: other) : mutator.mutateCSV(base, other: other)
+        setCurrent(input, harness: name, index: Int(stream & 0xffff_ffff) * 1_000_000 + k, findings: findings)
+        alarm(timeout)
+        run(name, input)
+        alarm(0)
+        // Keep a few mutants as new bases (no coverage feedback: a bounded random walk).
+        if mutator.int(50) == 0 && corpus.count < 256 && input.count < 1 << 20 { corpus.append(input) }
+        k += 1
+        sharedCount.pointee += 1
+    }
+}
+
+var totalFindings = 0
+_ = Harnesses.scratch          // one scratch folder for the parent and every forked batch
+for name in selected {
+    let replay = files(in: replayRoot + "/" + name)
+    var corpus = files(in: corpusRoot + "/" + name) + replay
+    if corpus.isEmpty { corpus = [[]] }
+    let harnessIndex = UInt64(Harnesses.names.firstIndex(of: name)!)
+    let started = Date()
+    let deadline: Date? = seconds > 0 ? started.addingTimeInterval(seconds) : nil
+    var executed = 0, found = 0, batches = 0
+    if forkMode {
+        // Each batch runs in a child process, so a crash or hang is counted and the run goes on
+        // (like libFuzzer's -fork). Batch b uses the generator stream (harness, b).
+        var batch: UInt64 = 0
+        while deadline.map({ Date() < $0 }) ?? (executed < iterations + corpus.count) {
+            sharedCount.pointee = 0
+            let limit = deadline == nil ? min(batchSize, iterations + corpus.count - executed) : batchSize
+            let pid = fork()
+            if pid == 0 {
+                runBatch(name, corpus: corpus, stream: harnessIndex << 32 | batch, limit: limit, deadline: deadline,
+                         replayFirst: batch == 0)
+                _exit(0)
+            }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            executed += sharedCount.pointee
+            let signal = status & 0x7f
+            if signal != 0 || (status >> 8) & 0xff != 0 {
+                found += 1
+                print("tgfl-fuzz \(name): finding in batch \(batch) (signal \(signal)); input in \(findings)/")
+                executed += 1
+            }
+            batch += 1
+            batches += 1
+        }
+    } else {
+        sharedCount.pointee = 0
+        runBatch(name, corpus: corpus, stream: harnessIndex << 32, limit: iterations, deadline: deadline, replayFirst: true)
+        executed = sharedCount.pointee
+    }
+    totalFindings += found
+    let elapsed = Date().timeIntervalSince(started)
+    print("tgfl-fuzz \(name): \(executed) inputs (\(corpus.count) corpus incl. \(replay.count) crash-corpus, seed \(seed)"
+          + (forkMode ? ", \(batches) forked batches" : "") + ") in \(String(format: "%.1f", elapsed)) s, "
+          + "\(String(format: "%.0f", Double(executed) / max(elapsed, 1e-9))) /s, \(found) findings")
+}
+try? FileManager.default.removeItem(atPath: Harnesses.scratch)
+exit(totalFindings == 0 ? 0 : 1)
