@@ -2,7 +2,7 @@
 """PyTorch eager scenario generation with a KV cache, for a side-by-side comparison with
 `tgfl-bench generate` (same v1 transformer, same sampling and sliding-window rule).
 
-The model is the reference module of Tests/Fixtures/make_reference.py (DESIGN.md's v1
+The model is the reference module of Tests/Fixtures/make_reference.py (docs/DESIGN.md's v1
 transformer). Generation, as in TGFL's `ScenarioModel.generate`:
 
     start: one input (neutral token, regime g_0) at position 0, prefill

@@ -3,7 +3,7 @@
 `tgfl-bench train` (forward + backward + AdamW, batch 32, T = context, median step time
 after warm-up), for a side-by-side comparison.
 
-The model is the reference module of Tests/Fixtures/make_reference.py (DESIGN.md's v1
+The model is the reference module of Tests/Fixtures/make_reference.py (docs/DESIGN.md's v1
 transformer with its exact parameter names). `--attention sdpa` swaps the explicit masked
 softmax for torch.nn.functional.scaled_dot_product_attention(is_causal=True) (PyTorch's fused
 kernel), so both ways of writing the model can be compared.

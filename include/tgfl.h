@@ -16,7 +16,7 @@
 // process-wide (libhdf5 is not thread-safe).
 //
 // Arrays are row-major. Returns are daily LOG returns, ln(P_t / P_{t-1}), as float64.
-// The flat float32 parameter vector follows the order documented in DESIGN.md and
+// The flat float32 parameter vector follows the order documented in docs/DESIGN.md and
 // `ParameterLayout` (tok_emb.weight, pos_emb.weight, regime_emb.weight, blocks.0.*, ...,
 // ln_f.*, head.*): it is what a Flower client exchanges.
 
@@ -106,7 +106,7 @@ typedef bool (*tgfl_progress_callback)(const tgfl_progress * progress, void * us
 // ---------------------------------------------------------------------------------------
 typedef struct tgfl_model tgfl_model; // opaque
 
-// The v1 transformer's hyperparameters (DESIGN.md).
+// The v1 transformer's hyperparameters (docs/DESIGN.md).
 typedef struct tgfl_model_config {
     int32_t vocab_size;     // V: return tokens
     int32_t context_length; // T: maximum sequence length

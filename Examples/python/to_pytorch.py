@@ -9,7 +9,7 @@ The checkpoint's ``/weights/<name>`` datasets use PyTorch's own names and shapes
     module = load_tgfl("model.h5")         # torch.nn.Module, eval mode
     logits = module(tokens, regimes)       # [B, T, V]; tokens/regimes: int64 [B, T]
 
-The module is the v1 reference transformer of DESIGN.md: token + position + regime
+The module is the v1 reference transformer of docs/DESIGN.md: token + position + regime
 embeddings, pre-LayerNorm blocks (causal multi-head attention, exact-GELU MLP), final
 LayerNorm, untied head.
 """

@@ -3,9 +3,9 @@ import TGFLCore
 
 /// Named model configurations for `--config`.
 enum ModelPreset: String, CaseIterable, ExpressibleByArgument {
-    /// V=512 T=128 C=64 L=4 H=4 F=256 (the DESIGN.md benchmark config).
+    /// V=512 T=128 C=64 L=4 H=4 F=256 (the docs/DESIGN.md benchmark config).
     case small
-    /// V=512 T=256 C=128 L=4 H=4 F=512 (the DESIGN.md benchmark config).
+    /// V=512 T=256 C=128 L=4 H=4 F=512 (the docs/DESIGN.md benchmark config).
     case large
     /// V=256 T=64 C=64 L=2 H=4 F=256: the demo's config (a shorter context and a smaller
     /// vocabulary keep the demo under two minutes on two cores; 250-day scenarios slide the

@@ -4,7 +4,7 @@ against files from an outside writer.
 
 Outputs (both in this folder):
   h5py_checkpoint.h5  a TGFL checkpoint for the tiny config V=11 T=7 C=8 L=1 H=2 F=12 R=2,
-                      laid out as DESIGN.md says, but with h5py's own type choices: variable-
+                      laid out as docs/DESIGN.md says, but with h5py's own type choices: variable-
                       length UTF-8 string attributes, int64 for Python ints, a float64 optimizer
                       `step`, one weight tensor stored as float64, JSON from json.dumps.
   h5py_types.h5       assorted objects for HDF5File's type conversions.
@@ -28,7 +28,7 @@ CONFIG = dict(vocab_size=11, context_length=7, d_model=8, n_layers=1, n_heads=2,
 
 
 def layout(cfg):
-    """(name, shape) pairs in the v1 flat order of DESIGN.md, written out independently."""
+    """(name, shape) pairs in the v1 flat order of docs/DESIGN.md, written out independently."""
     V, T, C = cfg["vocab_size"], cfg["context_length"], cfg["d_model"]
     F, R = cfg["d_ff"], cfg["n_regimes"]
     specs = [("tok_emb.weight", (V, C)), ("pos_emb.weight", (T, C)), ("regime_emb.weight", (R, C))]

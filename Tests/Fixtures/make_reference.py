@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden values for TGFL's v1 and v2 transformers, computed by an independent PyTorch module.
 
-The module below follows DESIGN.md ("The reference transformer (v1)") with exactly its
+The module below follows docs/DESIGN.md ("The reference transformer (v1)") with exactly its
 parameter names, so `state_dict()` keys are the checkpoint's dataset names:
 
     x = tok_emb[tokens] + pos_emb[0..<T] + regime_emb[regimes]        (v1)
@@ -229,7 +229,7 @@ def write(cfg, B, T, seed, dtype_name, out):
     make_weights(model, seed)
     weights32 = {k: v.detach().to(torch.float32).numpy().copy() for k, v in model.state_dict().items()}
     names = layout_names(cfg)
-    assert sorted(names) == sorted(weights32), "module names differ from DESIGN.md's layout"
+    assert sorted(names) == sorted(weights32), "module names differ from docs/DESIGN.md's layout"
     model = model.to(dtype)
 
     g = torch.Generator().manual_seed(seed + 1)

@@ -3,7 +3,7 @@ import XCTest
 
 final class ModelConfigTests: XCTestCase {
     func testSmallConfigParameterCountMatchesDesignFormula() throws {
-        // Count from DESIGN.md's shapes, written out independently of ParameterLayout.
+        // Count from docs/DESIGN.md's shapes, written out independently of ParameterLayout.
         let (V, T, C, L, F, R) = (512, 128, 64, 4, 256, 4)
         let perBlock = 2 * C + (3 * C * C + 3 * C) + (C * C + C) + 2 * C + (F * C + F) + (C * F + C)
         let expected = V * C + T * C + R * C + L * perBlock + 2 * C + V * C + V

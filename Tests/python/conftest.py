@@ -43,7 +43,7 @@ def fresh(small_config):
 
 
 def layout_names(config):
-    """Tensor names in the flat-vector order of DESIGN.md (written out independently here)."""
+    """Tensor names in the flat-vector order of docs/DESIGN.md (written out independently here)."""
     names = ["tok_emb.weight", "pos_emb.weight", "regime_emb.weight"]
     for i in range(config.n_layers):
         names += [f"blocks.{i}.{n}" for n in (
@@ -54,7 +54,7 @@ def layout_names(config):
 
 
 def numpy_logits(weights, config, tokens, regimes):
-    """The v1 transformer of DESIGN.md in plain NumPy (float64), from the checkpoint tensors."""
+    """The v1 transformer of docs/DESIGN.md in plain NumPy (float64), from the checkpoint tensors."""
     from math import erf, sqrt
     erf_v = np.vectorize(erf)
     B, T = tokens.shape

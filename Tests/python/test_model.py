@@ -1,5 +1,5 @@
 """Model lifecycle, parameters, checkpoints (h5py as the outside reader), logits against a
-NumPy implementation of the DESIGN.md transformer, the C struct layouts."""
+NumPy implementation of the docs/DESIGN.md transformer, the C struct layouts."""
 
 import math
 import os

@@ -3,7 +3,7 @@ import Foundation
 /// Everything a TGFL checkpoint holds: the model config and flat parameters, and optionally
 /// the AdamW state, the tokenizer and regime model, and the training/federation record.
 ///
-/// On disk (HDF5, readable with h5py; DESIGN.md "Checkpoints"):
+/// On disk (HDF5, readable with h5py; docs/DESIGN.md "Checkpoints"):
 /// ```
 /// /                 attrs format = "tgfl.checkpoint", format_version = 1 (v1 models) or 2 (v2),
 ///                         library_version, model_config (JSON)

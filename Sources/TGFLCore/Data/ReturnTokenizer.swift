@@ -17,7 +17,7 @@ import Foundation
 /// last bin would span everything from about −4σ to the crash, so a −7.6σ day would decode to
 /// a mid-tail value and sampling inside it would be arbitrary. Uniform bins keep a known,
 /// constant resolution everywhere, so crash-sized moves stay representable to within one bin
-/// (DESIGN.md: "It must keep crash-sized moves representable"), and the token order is linear
+/// (docs/DESIGN.md: "It must keep crash-sized moves representable"), and the token order is linear
 /// in the return. The cost — rarely used tail tokens — is small at V = 512. The default
 /// range ±12σ contains every day of the bundled data (worst ≈ −7.4σ, best ≈ +8.6σ of the
 /// 1999–2014 training std) with room for larger crashes; at V = 512 a bin is 0.047σ

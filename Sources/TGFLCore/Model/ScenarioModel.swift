@@ -82,7 +82,7 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
 /// ```
 /// Thread safety: every public method takes an internal lock, so one model may be shared
 /// between threads; calls run one at a time.
-/// Reference: DESIGN.md ("The reference transformer", "Checkpoints").
+/// Reference: docs/DESIGN.md ("The reference transformer", "Checkpoints").
 public final class ScenarioModel: @unchecked Sendable {
     /// The network; its parameters are the model's weights.
     public let transformer: Transformer

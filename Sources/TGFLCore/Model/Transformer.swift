@@ -1,6 +1,6 @@
 import Foundation
 
-/// The v1 reference transformer (DESIGN.md): a decoder-only GPT-2 style model over return
+/// The v1 reference transformer (docs/DESIGN.md): a decoder-only GPT-2 style model over return
 /// tokens, conditioned on one market regime per time step.
 ///
 /// ```
