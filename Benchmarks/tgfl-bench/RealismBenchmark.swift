@@ -119,8 +119,6 @@ struct RealismBenchmark: ParsableCommand {
     /// The baselines, as (file suffix, column title).
     static let baselineMethods = [("garch_t", "GARCH(1,1)-t"), ("gjr_skewt", "GJR-GARCH skew-t"),
                                   ("bootstrap", "i.i.d. bootstrap")]
-    /// Memorization windows: length and stride.
-    static let memorizationWindow = 20
 
     func validate() throws {
         guard paths >= 1, horizon >= 52 else {
@@ -181,7 +179,6 @@ struct RealismBenchmark: ParsableCommand {
     func score(_ s: ReturnSeries, baselineDir: URL) throws -> SeriesResult {
         let cut = Int((Double(s.values.count) * Self.trainFraction).rounded(.down))
         let train = ReturnSeries(name: s.name, dates: s.dates.map { Array($0[..<cut]) }, values: Array(s.values[..<cut]))
-        let heldOut = Array(s.values[cut...])
 
         var t0 = BenchmarkSupport.now()
         let model = try trainRealismModel(train: train, seed: seed, steps: steps, version: modelVersion)
@@ -192,20 +189,12 @@ struct RealismBenchmark: ParsableCommand {
         let generateSeconds = BenchmarkSupport.now() - t0
         progress("    generated \(paths) × \(horizon) in \(Self.duration(generateSeconds))")
 
-        guard let regimeModel = model.regimeModel else { throw TGFLError.invalidArgument("the model has no regime model") }
         // Every series, real or synthetic, is labelled by the same function of the trained model
-        // (v1: trailing volatility; v2: the band of its filtered volatility).
-        let realLabels = try model.regimeLabels(of: s.values).map(Int.init)
-        let w = Self.memorizationWindow
-        let memo = MemorizationInput(training: try Memorization.windows(of: train.values, length: w, stride: 1),
-                                     heldOut: try Memorization.windows(of: heldOut, length: w, stride: 1))
-        let options = RealismOptions(seed: seed)
-
+        // (v1: trailing volatility; v2: the band of its filtered volatility); memorization uses
+        // the held-out days after `cut` (ScenarioModel.realismScorecard, shared with tgfl demo).
         func card(_ paths: [[Double]], references: RealismReferences) throws -> RealismScorecard {
-            let labels = try paths.map { try model.regimeLabels(of: $0).map(Int.init) }
-            return try RealismScorecard(real: s.values, realRegimes: realLabels, synthetic: paths,
-                                        syntheticRegimes: labels, regimeNames: regimeModel.names,
-                                        memorization: memo, references: references, options: options)
+            try model.realismScorecard(real: s.values, trainingDays: cut, scenarios: paths, references: references,
+                                       seed: seed)
         }
 
         // Baselines first: GARCH-t's ACF error and GJR's leverage error are references.
@@ -223,7 +212,7 @@ struct RealismBenchmark: ParsableCommand {
         for (key, title, c) in baselineCards {
             var rechecked = c
             rechecked.references = references
-            rechecked.targets = RealismScorecard.targets(metrics: c.metrics, references: references, options: options)
+            rechecked.targets = RealismScorecard.targets(metrics: c.metrics, references: references, options: c.options)
             methods.append(MethodResult(key: key, title: title, card: rechecked))
         }
         let span = s.dates.map { "\($0[0]) … \($0[$0.count - 1]); train to \($0[cut - 1])" } ?? "no dates"

@@ -51,24 +51,32 @@ extension ScenarioModel {
     public func realismScorecards(real: [Double], trainingDays: Int, scenarios: [[Double]],
                                   baselines: RealismBaselines?, seed: UInt64)
         throws -> (model: RealismScorecard, garchT: RealismScorecard?, gjrSkewT: RealismScorecard?) {
+        let g = try baselines.map { try realismScorecard(real: real, trainingDays: trainingDays, scenarios: $0.garchT,
+                                                         references: RealismReferences(), seed: seed) }
+        let j = try baselines.map { try realismScorecard(real: real, trainingDays: trainingDays, scenarios: $0.gjrSkewT,
+                                                         references: RealismReferences(), seed: seed) }
+        let references = RealismReferences(acfAbsoluteError: g?.metrics.acfAbsoluteError,
+                                           leverageError: j?.metrics.leverageError)
+        return (try realismScorecard(real: real, trainingDays: trainingDays, scenarios: scenarios,
+                                     references: references, seed: seed), g, j)
+    }
+
+    /// One scenario set's realism scorecard (see `realismScorecards`): days labelled by this
+    /// model's regime function, memorization against the held-out days after `trainingDays`.
+    /// - Throws: `TGFLError`/`StatsError` for an unfitted model or unusable inputs.
+    public func realismScorecard(real: [Double], trainingDays: Int, scenarios: [[Double]],
+                                 references: RealismReferences, seed: UInt64) throws -> RealismScorecard {
         guard (1..<real.count).contains(trainingDays) else {
             throw TGFLError.invalidArgument("trainingDays \(trainingDays) must be in 1..<\(real.count)")
         }
         let names = try fittedDataModels(for: "score scenarios").regimes.names
-        let realLabels = try regimeLabels(of: real).map(Int.init)
         let w = Self.realismMemorizationWindow
         let memo = MemorizationInput(training: try Memorization.windows(of: Array(real[..<trainingDays]), length: w, stride: 1),
                                      heldOut: try Memorization.windows(of: Array(real[trainingDays...]), length: w, stride: 1))
-        let options = RealismOptions(seed: seed)
-        func card(_ paths: [[Double]], _ references: RealismReferences) throws -> RealismScorecard {
-            try RealismScorecard(real: real, realRegimes: realLabels, synthetic: paths,
-                                 syntheticRegimes: try paths.map { try regimeLabels(of: $0).map(Int.init) },
-                                 regimeNames: names, memorization: memo, references: references, options: options)
-        }
-        let g = try baselines.map { try card($0.garchT, RealismReferences()) }
-        let j = try baselines.map { try card($0.gjrSkewT, RealismReferences()) }
-        let references = RealismReferences(acfAbsoluteError: g?.metrics.acfAbsoluteError,
-                                           leverageError: j?.metrics.leverageError)
-        return (try card(scenarios, references), g, j)
+        return try RealismScorecard(real: real, realRegimes: try regimeLabels(of: real).map(Int.init),
+                                    synthetic: scenarios,
+                                    syntheticRegimes: try scenarios.map { try regimeLabels(of: $0).map(Int.init) },
+                                    regimeNames: names, memorization: memo, references: references,
+                                    options: RealismOptions(seed: seed))
     }
 }
