@@ -6,24 +6,12 @@ import XCTest
 /// Checkpoint against `Tests/Fixtures/h5py_checkpoint.h5` (written by h5py with the closed
 /// formulas of `Tests/Fixtures/make_h5py_checkpoint.py`), round trips, atomic saving, and
 /// every rejected input.
-final class CheckpointTests: XCTestCase {
-    private var directory: URL!
+final class CheckpointTests: TemporaryDirectoryTestCase {
+    override var directoryPrefix: String { "tgfl-checkpoint-tests" }
 
     /// The fixture's config: V=11 T=7 C=8 L=1 H=2 F=12 R=2.
     private let tiny = ModelConfig(vocabSize: 11, contextLength: 7, dModel: 8, nLayers: 1,
                                    nHeads: 2, dFF: 12, nRegimes: 2)
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tgfl-checkpoint-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func temporaryPath(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// The fixture script's formula: element k of the i-th tensor is ((k + 13 i) mod 97)/97 - 0.5.
     private func formulaWeight(tensor i: Int, element k: Int) -> Double {

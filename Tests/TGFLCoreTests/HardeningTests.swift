@@ -8,24 +8,14 @@ import Glibc
 
 /// Regression tests for issue 13 (hardening): each reproduces a reported case and fails
 /// without its fix. Hostile files come from `Tests/Fixtures/make_hostile_checkpoints.py` (h5py).
-final class HardeningTests: XCTestCase {
-    private var directory: URL!
+final class HardeningTests: TemporaryDirectoryTestCase {
+    override var directoryPrefix: String { "tgfl-hardening" }
 
     /// The h5py fixture's config: V=11 T=7 C=8 L=1 H=2 F=12 R=2.
     private let tiny = ModelConfig(vocabSize: 11, contextLength: 7, dModel: 8, nLayers: 1,
                                    nHeads: 2, dFF: 12, nRegimes: 2)
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tgfl-hardening-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    private func path(_ name: String) -> String { temporaryPath(name) }
 
     private func assertThrows<T>(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
                                  _ body: () throws -> T) {
