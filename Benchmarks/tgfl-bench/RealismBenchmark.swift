@@ -167,7 +167,7 @@ struct RealismBenchmark: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf",
                                                                           negativeInfinity: "-inf", nan: "nan")
-            let doc = RealismRun(paths: paths, horizon: horizon, seed: seed, steps: steps,
+            let doc = RealismRun(modelVersion: modelVersion, paths: paths, horizon: horizon, seed: seed, steps: steps,
                                  trainFraction: Self.trainFraction, series: results)
             try encoder.encode(doc).write(to: URL(fileURLWithPath: json), options: .atomic)
             if final { progress("wrote \(json)") }
@@ -399,6 +399,7 @@ struct SeriesResult: Encodable {
 
 /// The `--json` document.
 struct RealismRun: Encodable {
+    var modelVersion: Int
     var paths: Int
     var horizon: Int
     var seed: UInt64
@@ -408,6 +409,7 @@ struct RealismRun: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case paths, horizon, seed, steps, series
+        case modelVersion = "model_version"
         case trainFraction = "train_fraction"
     }
 }

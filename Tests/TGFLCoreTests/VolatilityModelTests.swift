@@ -99,7 +99,8 @@ final class VolatilityModelTests: XCTestCase {
 
     // MARK: - Generation
 
-    static let tinyV2 = ModelConfig(vocabSize: 24, contextLength: 40, dModel: 16, nLayers: 2, nHeads: 2, dFF: 24,
+    /// V = 4096: bins of 0.006 σ, so z read back from a return pins σ to well under 1 %.
+    static let tinyV2 = ModelConfig(vocabSize: 4096, contextLength: 40, dModel: 16, nLayers: 2, nHeads: 2, dFF: 24,
                                     nRegimes: 4, modelVersion: 2, volatilityLevels: 6)
 
     /// A fitted v2 model with large random weights (logits far from uniform).
@@ -144,22 +145,47 @@ final class VolatilityModelTests: XCTestCase {
         }
     }
 
-    /// Unconditional paths start from a volatility drawn from the training distribution and
-    /// report the band of their own state as the regime of each day; they visit several regimes.
-    func testUnconditionalPathsMoveBetweenRegimes() throws {
+    /// Unconditional paths after a prompt: σ² starts from the prompt's filtered volatility
+    /// (arch's backcast and recursion, written out here), follows the GJR step with the fitted ω
+    /// inside the global bounds, and each day's reported regime is the band of that σ; the
+    /// paths visit several regimes. Without a prompt, the same seed gives the same bits for
+    /// any thread count.
+    func testUnconditionalPathsFollowTheirOwnState() throws {
         let model = try makeV2Model()
-        let v = try XCTUnwrap(model.volatilityModel), regimes = try XCTUnwrap(model.regimeModel)
-        let set = try model.generate(GenerationOptions(paths: 64, horizon: 60, regime: .unconditional, seed: 3))
-        let labels = try XCTUnwrap(set.regimes)
-        XCTAssertGreaterThan(Set(labels.flatMap { $0 }).count, 1, "paths visit several regimes")
-        // Day 0's regime is the band of the path's starting σ, which lies between the extreme
-        // training quantiles.
-        for path in labels { XCTAssertTrue((0..<Int32(regimes.count)).contains(path[0])) }
-        XCTAssertTrue(set.returns.flatMap { $0 }.allSatisfy { abs($0) < 20 * v.sigmaCap })
-        // Same seed, any thread count: same bits.
-        let again = try model.generate(GenerationOptions(paths: 64, horizon: 60, regime: .unconditional, seed: 3,
-                                                         threads: 1))
-        XCTAssertEqual(again, set)
+        let models = try XCTUnwrap(model.dataModels), v = try XCTUnwrap(models.volatility)
+        let g = v.garch, th = models.regimes.thresholds, H = 60
+        let prompt = try GARCHGenerator().paths(count: 1, length: 30, seed: 21)[0]
+        let clamp = { (x: Double) in min(max(x, v.sigmaFloor * v.sigmaFloor), v.sigmaCap * v.sigmaCap) }
+        let mean = prompt.reduce(0, +) / Double(prompt.count)
+        let weights = (0..<min(75, prompt.count)).map { pow(0.94, Double($0)) }
+        let backcast = zip(weights, prompt).reduce(0.0) { $0 + $1.0 * ($1.1 - mean) * ($1.1 - mean) }
+            / weights.reduce(0, +)
+        func step(_ s2: Double, _ r: Double) -> Double {
+            let e = r - g.mu
+            return clamp(g.omega + (g.alpha + (e < 0 ? g.gamma : 0)) * e * e + g.beta * s2)
+        }
+        var s2 = clamp(g.omega + (g.alpha + g.gamma / 2 + g.beta) * backcast)
+        for r in prompt { s2 = step(s2, r) }
+        let out = try model.generateRaw(GenerationOptions(paths: 16, horizon: H, regime: .unconditional,
+                                                          prompt: prompt, seed: 3), record: true, progress: nil)
+        let edges = models.tokenizer.binEdges
+        for p in 0..<16 {
+            var state = s2
+            for d in 0..<H {
+                let i = p * H + d, k = Int(out.tokens[i]), r = out.returns[i]
+                let z = (r - g.mu) / state.squareRoot()
+                XCTAssertTrue(z >= edges[k] - 1e-9 && z <= edges[k + 1] + 1e-9,
+                              "path \(p) day \(d): z = \(z) outside its token's bin [\(edges[k]), \(edges[k + 1])]")
+                XCTAssertEqual(out.regimes[i], Int32(th.filter { $0 <= state.squareRoot() }.count),
+                               "path \(p) day \(d): the band of its σ")
+                state = step(state, r)
+            }
+        }
+        XCTAssertGreaterThan(Set(out.regimes).count, 1, "paths visit several regimes")
+        let free = GenerationOptions(paths: 64, horizon: H, regime: .unconditional, seed: 3)
+        var one = free
+        one.threads = 1
+        XCTAssertEqual(try model.generate(one), try model.generate(free))
     }
 
     func testV1ModelRefusesUnconditionalGeneration() throws {

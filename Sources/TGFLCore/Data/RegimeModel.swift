@@ -52,7 +52,7 @@ public struct RegimeModel: Equatable, Sendable {
     /// Default quantile levels of the training volatility used as thresholds.
     public static let defaultQuantileLevels = [0.40, 0.80, 0.95]
     /// `kind` attribute of the checkpoint section.
-    public static let kind = "trailing_volatility_quantiles"
+    public static let kind = Basis.trailingRealized.rawValue
     /// `version` attribute written by this code.
     public static let version = 1
 

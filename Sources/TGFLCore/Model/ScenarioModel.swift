@@ -73,12 +73,13 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
 }
 
 /// The user-facing scenario model: the transformer plus what turns returns into tokens and
-/// back (tokenizer), the regime model, the optimizer state for resuming training, and the
-/// training and federation records — everything a checkpoint holds.
+/// back (`DataModels`: tokenizer, regime model and, for v2, the volatility model), the optimizer
+/// state for resuming training, and the training and federation records — everything a
+/// checkpoint holds.
 ///
 /// ```
-/// returns ──tokenizer.encode──► tokens ──transformer(tokens, regimes)──► next-token logits
-/// regimes = regimeModel.label(returns)   (regimes[t] labels the day predicted at position t)
+/// returns ──DataModels.encode──► tokens, conditions ──transformer──► next-token logits
+/// conditions[t] = regime label (v1) or volatility level (v2) of the day predicted at position t
 /// ```
 /// Thread safety: every public method takes an internal lock, so one model may be shared
 /// between threads; calls run one at a time.
