@@ -90,7 +90,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Examples/tgfl"
+            path: "Sources/tgfl"
         ),
         // The README's Swift example (built with the package so it cannot go stale).
         .executableTarget(

@@ -1,8 +1,8 @@
 import Foundation
 
-// PathsCSV.swift is the `tgfl` command's own file (a symlink to Examples/tgfl/PathsCSV.swift),
+// PathsCSV.swift is the `tgfl` command's own file (a symlink to Sources/tgfl/PathsCSV.swift),
 // compiled here too because an executable cannot import another executable. This is the one
-// helper of Examples/tgfl/CommandSupport.swift it uses.
+// helper of Sources/tgfl/CommandSupport.swift it uses.
 
 /// Fails when `path` is not a readable file (the fuzzer only parses text, so never called).
 func requireReadableFile(_ path: String, what: String) throws {

@@ -1,1 +1,1 @@
-../../Examples/tgfl/PathsCSV.swift
+../../Sources/tgfl/PathsCSV.swift
