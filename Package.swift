@@ -3,7 +3,11 @@
 // TGFL — market scenario simulation with federated learning.
 //
 // Layers (each its own product):
-//   CBLAS, CHDF5 (system shims), TGFLKernels (C), TGFLStats → TGFLCore → TGFLFederated → CTGFL (C ABI)
+//   TGFLRandom → TGFLBase (errors, RNG, finite checks, sampling)
+//   TGFLBase → TGFLFederation (the federated engine on flat vectors: strategies, privacy, simulation,
+//              partitioning, faults; it knows no model)
+//   CBLAS, CHDF5 (system shims), TGFLKernels (C), TGFLStats → TGFLCore (the model)
+//   TGFLCore + TGFLFederation → TGFLFederated (the transformer bridge; re-exports TGFLFederation) → CTGFL (C ABI)
 //   (TGFLStats needs no model; TGFLCore uses its GARCH filter for the v2 volatility state)
 // Executables: `tgfl` (command line), `tgfl-bench` (benchmarks).
 
@@ -16,6 +20,8 @@ let package = Package(
     // MARK: - Public products
     products: [
         .library(name: "TGFLRandom", targets: ["TGFLRandom"]),
+        .library(name: "TGFLBase", targets: ["TGFLBase"]),
+        .library(name: "TGFLFederation", targets: ["TGFLFederation"]),
         .library(name: "TGFLCore", targets: ["TGFLCore"]),
         .library(name: "TGFLStats", targets: ["TGFLStats"]),
         .library(name: "TGFLFederated", targets: ["TGFLFederated"]),
@@ -48,13 +54,15 @@ let package = Package(
         // The seeded generator, shared by TGFLCore (re-exported) and TGFLStats, which must
         // not depend on the model.
         .target(name: "TGFLRandom"),
+        // TGFLError, the library version, finite-value scans and sampling: all the federated engine needs.
+        .target(name: "TGFLBase", dependencies: ["TGFLRandom"]),
         // The element-wise and attention kernels in C, each built for baseline x86-64, AVX2+FMA
         // and AVX-512 and chosen at run time (no compiler flags needed; see tgfl_kernels.h).
         .target(name: "TGFLKernels"),
         .target(
             name: "TGFLCore",
             dependencies: [
-                "CBLAS", "CHDF5", "TGFLRandom", "TGFLKernels", "TGFLStats",
+                "CBLAS", "CHDF5", "TGFLBase", "TGFLKernels", "TGFLStats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
@@ -70,10 +78,12 @@ let package = Package(
             name: "TGFLStats",
             dependencies: ["TGFLRandom"]
         ),
-        .target(
-            name: "TGFLFederated",
-            dependencies: ["TGFLCore", "TGFLStats", .product(name: "Logging", package: "swift-log")]
-        ),
+        // The federated engine: strategies, privacy, simulation, partitioning and faults work on flat
+        // parameter vectors and know nothing of layers (it links no BLAS, HDF5 or CSV package).
+        .target(name: "TGFLFederation", dependencies: ["TGFLBase"]),
+        // The bridge between the engine and the transformer (clients that train a ScenarioModel,
+        // federated data models, the trainer); re-exports TGFLFederation.
+        .target(name: "TGFLFederated", dependencies: ["TGFLCore", "TGFLStats", "TGFLFederation"]),
         // include/tgfl.h as a Clang module (Sources/CTGFLHeader/module.modulemap), so that
         // CTGFL implements the header's own struct layouts.
         .systemLibrary(name: "CTGFLHeader"),
@@ -115,11 +125,12 @@ let package = Package(
 
         // MARK: - Tests
         // Shared assertions and fixture lookup (Tests/Fixtures/) for every test target.
-        .target(name: "TGFLTestSupport", path: "Tests/TGFLTestSupport"),
+        // (also the toy QuadraticClient the federated engine's tests train)
+        .target(name: "TGFLTestSupport", dependencies: ["TGFLBase", "TGFLFederation"], path: "Tests/TGFLTestSupport"),
         .testTarget(name: "TGFLCoreTests", dependencies: ["TGFLCore", "TGFLKernels", "TGFLTestSupport"]),
         .testTarget(name: "TGFLStatsTests", dependencies: ["TGFLStats", "TGFLTestSupport"]),
         .testTarget(name: "TGFLFederatedTests",
-                    dependencies: ["TGFLFederated", "TGFLCore", "TGFLTestSupport"]),
+                    dependencies: ["TGFLFederated", "TGFLFederation", "TGFLCore", "TGFLTestSupport"]),
         // The `tgfl` command's parsing and formatting helpers (@testable import of the executable).
         .testTarget(name: "TGFLCommandTests", dependencies: ["tgfl", "TGFLCore", "TGFLFederated"]),
     ]

@@ -26,16 +26,6 @@ final class GenerationTests: XCTestCase {
     static let tinyOdd = ModelConfig(vocabSize: 13, contextLength: 9, dModel: 9, nLayers: 2, nHeads: 3,
                                      dFF: 15, nRegimes: 4)
 
-    func assertThrows(_ expression: @autoclosure () throws -> Any?, containing fragments: [String],
-                      file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try expression(), file: file, line: line) { error in
-            let message = "\(error)"
-            for fragment in fragments {
-                XCTAssertTrue(message.contains(fragment), "'\(message)' lacks '\(fragment)'", file: file, line: line)
-            }
-        }
-    }
-
     // MARK: - KV cache against the full forward pass
 
     /// While the sequence fits the context, the logits each day was sampled from equal the

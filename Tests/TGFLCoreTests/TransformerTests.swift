@@ -14,16 +14,6 @@ final class TransformerTests: XCTestCase {
         return (tokens, regimes, targets)
     }
 
-    func assertThrows(_ expression: @autoclosure () throws -> Any?, containing fragments: [String],
-                      file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try expression(), file: file, line: line) { error in
-            let message = "\(error)"
-            for fragment in fragments {
-                XCTAssertTrue(message.contains(fragment), "'\(message)' lacks '\(fragment)'", file: file, line: line)
-            }
-        }
-    }
-
     // MARK: - Initialization
 
     func testInitializationFollowsGPT2() throws {

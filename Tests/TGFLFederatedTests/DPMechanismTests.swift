@@ -3,6 +3,7 @@ import Foundation
 import TGFLCore
 import TGFLTestSupport
 @testable import TGFLFederated
+@testable import TGFLFederation
 
 /// A client whose new weights are `global + offset`, with a given example count.
 struct OffsetClient: FederatedClient {

@@ -3,6 +3,7 @@ import TGFLCore
 import TGFLTestSupport
 import XCTest
 @testable import TGFLFederated
+@testable import TGFLFederation
 
 /// Regression tests for issue 13 (hardening) in TGFLFederated.
 final class HardeningFederatedTests: XCTestCase {

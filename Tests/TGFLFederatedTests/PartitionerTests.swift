@@ -1,6 +1,7 @@
 import XCTest
 import TGFLCore
 @testable import TGFLFederated
+@testable import TGFLFederation
 
 final class PartitionerTests: XCTestCase {
     /// 3 series × 200 days, regimes in 4 runs of 50 days shifted per series.

@@ -3,6 +3,7 @@ import Foundation
 import TGFLCore
 import TGFLTestSupport
 @testable import TGFLFederated
+@testable import TGFLFederation
 
 /// `PrivacyAudit` statistics against scikit-learn/SciPy (Tests/Fixtures/make_audit_reference.py).
 final class PrivacyAuditTests: XCTestCase {

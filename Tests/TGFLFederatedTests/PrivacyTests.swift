@@ -3,6 +3,7 @@ import Foundation
 import TGFLCore
 import TGFLTestSupport
 @testable import TGFLFederated
+@testable import TGFLFederation
 
 final class PrivacyTests: XCTestCase {
     // MARK: Clipping and noise

@@ -3,6 +3,7 @@ import Foundation
 import TGFLCore
 import TGFLTestSupport
 @testable import TGFLFederated
+@testable import TGFLFederation
 
 /// A client that misbehaves in a fixed way (for rejection tests).
 struct BrokenClient: FederatedClient {

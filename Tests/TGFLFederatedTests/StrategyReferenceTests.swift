@@ -2,6 +2,7 @@ import XCTest
 import TGFLCore
 import TGFLTestSupport
 @testable import TGFLFederated
+@testable import TGFLFederation
 
 /// Strategies against `strategy_reference.json` (NumPy re-implementation of Flower 1.42's
 /// formulas, `Tests/Fixtures/make_strategy_reference.py`).

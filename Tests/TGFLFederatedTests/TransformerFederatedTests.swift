@@ -3,6 +3,7 @@ import Foundation
 import TGFLCore
 import TGFLTestSupport
 @testable import TGFLFederated
+@testable import TGFLFederation
 
 /// Federated training of the transformer on synthetic GARCH "institutions" with a tiny model.
 final class TransformerFederatedTests: XCTestCase {

@@ -60,3 +60,24 @@ public func loadJSONFixture<T: Decodable>(_ name: String, as type: T.Type = T.se
     let data = try Data(contentsOf: fixtureURL(name))
     return try JSONDecoder().decode(T.self, from: data)
 }
+
+/// Asserts that `body` throws an error whose description contains every fragment (the one
+/// error-message check of every test target).
+public func assertThrows<T>(containing fragments: [String], file: StaticString = #filePath, line: UInt = #line,
+                            _ body: () throws -> T) {
+    do {
+        _ = try body()
+        XCTFail("expected an error containing \(fragments)", file: file, line: line)
+    } catch {
+        let message = "\(error)"
+        for fragment in fragments where !message.contains(fragment) {
+            XCTFail("error \"\(message)\" lacks \"\(fragment)\"", file: file, line: line)
+        }
+    }
+}
+
+/// `assertThrows(containing:_:)` for a single expression.
+public func assertThrows(_ expression: @autoclosure () throws -> Any?, containing fragments: [String],
+                         file: StaticString = #filePath, line: UInt = #line) {
+    assertThrows(containing: fragments, file: file, line: line) { try expression() }
+}

@@ -1,2 +1,3 @@
-// TGFLCore re-exports the seeded generator, so `import TGFLCore` is all a user needs.
-@_exported import TGFLRandom
+// TGFLCore re-exports the base target (errors, the seeded generator, finite checks, sampling),
+// so `import TGFLCore` is all a user needs.
+@_exported import TGFLBase

@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// Metadata of one training window: which series it comes from, the day it starts and its
 /// regime label (the regime of the window, e.g. at its last day).

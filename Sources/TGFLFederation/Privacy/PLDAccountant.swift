@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// Privacy-loss-distribution (PLD) accountant for the (Poisson-subsampled) Gaussian mechanism
 /// under add/remove neighbours, reporting ε at a given δ.

@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// How the clients of a round are drawn, for privacy accounting.
 public enum SamplingMethod: String, Sendable, Codable {

@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// The neighbouring relation an (ε, δ) refers to.
 public enum NeighbouringRelation: String, Sendable, Codable {

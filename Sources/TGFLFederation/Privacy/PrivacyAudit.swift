@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// Statistics of an empirical privacy audit of a trained scenario model (`tgfl audit`).
 ///

@@ -1,4 +1,4 @@
-import TGFLCore
+import TGFLBase
 
 /// Federated Averaging (McMahan et al. 2017, "Communication-Efficient Learning of Deep
 /// Networks from Decentralized Data", arXiv:1602.05629); Flower `FedAvg`.

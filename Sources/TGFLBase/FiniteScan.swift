@@ -5,11 +5,12 @@
 /// 4,096 values the scan ORs `(bits & 0x7F80_0000) + 0x0080_0000` — whose bit 31 is set only
 /// for an all-ones exponent — a branch-free loop the compiler vectorizes; only a block that
 /// contains a non-finite value is searched element by element for its index.
-enum FiniteScan {
-    static let block = 4096
+public enum FiniteScan {
+    /// Values per block of the branch-free pass.
+    public static let block = 4096
 
     /// Index of the first non-finite value, or nil when all are finite.
-    static func firstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
+    public static func firstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
         let n = x.count
         guard n > 0 else { return nil }
         return x.withMemoryRebound(to: UInt32.self) { bits -> Int? in
@@ -28,7 +29,7 @@ enum FiniteScan {
     }
 
     /// Index of the first non-finite value of `x`, or nil.
-    static func firstNonFinite(_ x: [Float]) -> Int? {
+    public static func firstNonFinite(_ x: [Float]) -> Int? {
         x.withUnsafeBufferPointer { firstNonFinite($0) }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// A Byzantine behaviour, applied to a client's update `Δ = w_i − w_t` before aggregation.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// The three adaptive server optimizers of Reddi et al. 2021, "Adaptive Federated
 /// Optimization" (arXiv:2003.00295); Flower `FedAdagrad`, `FedAdam`, `FedYogi` (base `FedOpt`).

@@ -1,4 +1,4 @@
-import TGFLCore
+import TGFLBase
 
 /// What one client sends back after local training.
 ///

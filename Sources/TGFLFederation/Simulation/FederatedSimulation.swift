@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// Runs N clients over R rounds in one process: Flower's round loop, deterministic.
 ///
@@ -411,7 +411,7 @@ public final class FederatedSimulation {
 
 extension FederatedSimulation {
     /// The error for DP with a strategy whose sensitivity is not proven.
-    static func noDPMessage(_ name: String) -> String {
+    public static func noDPMessage(_ name: String) -> String {
         "differential privacy: the (ε, δ) guarantee is proven only for mean-based aggregation (FedAvg, FedProx, "
             + "FedAvgM, FedAdagrad, FedAdam, FedYogi: noise on the clipped mean, the server optimizer is "
             + "post-processing); \(name) uses individual updates and has no proven sensitivity — drop DP or use one of these"

@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// Coordinate-wise median (Yin et al. 2018, "Byzantine-Robust Distributed Learning:
 /// Towards Optimal Statistical Rates", arXiv:1803.01498); Flower `FedMedian`.

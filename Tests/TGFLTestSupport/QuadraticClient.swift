@@ -1,4 +1,5 @@
-import TGFLCore
+import TGFLBase
+import TGFLFederation
 
 /// A toy client whose local objective is a quadratic bowl around its own target.
 ///

@@ -1,4 +1,4 @@
-import TGFLCore
+import TGFLBase
 
 /// Settings of a simulated federation (everything except the clients and the strategy).
 public struct SimulationConfig: Sendable, Equatable, Codable {

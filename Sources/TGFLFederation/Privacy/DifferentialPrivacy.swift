@@ -1,5 +1,5 @@
 import Foundation
-import TGFLCore
+import TGFLBase
 
 /// Where the client updates are clipped (Flower's two wrapper families).
 public enum ClippingSide: String, Sendable, Codable {

@@ -1,4 +1,4 @@
-import TGFLCore
+import TGFLBase
 
 /// Secure aggregation by pairwise additive masks (Bonawitz et al. 2017, "Practical Secure
 /// Aggregation for Privacy-Preserving Machine Learning", CCS), simulated.

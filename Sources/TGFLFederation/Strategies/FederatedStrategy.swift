@@ -1,4 +1,4 @@
-import TGFLCore
+import TGFLBase
 
 /// Flower's client-sampling parameters, common to every strategy.
 ///
