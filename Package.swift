@@ -76,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "TGFLStats",
-            dependencies: ["TGFLRandom"]
+            dependencies: ["TGFLBase"]
         ),
         // The federated engine: strategies, privacy, simulation, partitioning and faults work on flat
         // parameter vectors and know nothing of layers (it links no BLAS, HDF5 or CSV package).

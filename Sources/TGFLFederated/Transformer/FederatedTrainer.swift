@@ -235,7 +235,7 @@ public final class FederatedTrainer {
             return (0..<n).map { c in Array(order[(c * order.count / n)..<((c + 1) * order.count / n)]).sorted() }
         default:
             let infos = v.windows.map { WindowInfo(series: $0.seriesIndex, start: $0.startDay, regime: Int($0.regime)) }
-            return try Partitioner(numClients: n, scheme: .iid, seed: options.seed ^ 0x5641_4C49_44,
+            return try Partitioner(numClients: n, scheme: .iid, seed: options.seed ^ RandomPurpose.validationSplit.rawValue,
                                    minPartitionSize: 0).partition(infos)
         }
     }

@@ -84,7 +84,7 @@ public struct FaultConfig: Sendable, Equatable, Codable {
 
     /// Decides the fate of a sampled client (deterministic in seed, round, client).
     public func fate(seed: UInt64, round: Int, client: Int) -> Fate {
-        var rng = SeededRNG(seed: seed ^ 0x4641_554C_5453, stream: UInt64(round) << 32 | UInt64(client))
+        var rng = SeededRNG(seed: seed, purpose: .faults, stream: UInt64(round) << 32 | UInt64(client))
         let u = rng.uniform()
         if u < dropoutProbability { return .dropped }
         let t = baseTime * exp(timeSpread * rng.normal())

@@ -82,7 +82,7 @@ public struct Partitioner: Sendable {
         for (i, w) in windows.enumerated() where w.regime < 0 || w.series < 0 {
             throw TGFLError.outOfRange("window \(i): series \(w.series) and regime \(w.regime) must be ≥ 0")
         }
-        var rng = SeededRNG(seed: seed, stream: 0x5041_5254)
+        var rng = SeededRNG(seed: seed, stream: RandomPurpose.partition.rawValue)
         var parts: [[Int]]
         switch scheme {
         case .iid:

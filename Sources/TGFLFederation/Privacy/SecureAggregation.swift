@@ -48,7 +48,7 @@ public struct SecureAggregator: Sendable {
     /// The pair key of clients a and b (order-free).
     func pairKey(_ a: Int, _ b: Int) -> UInt64 {
         let lo = UInt64(min(a, b)), hi = UInt64(max(a, b))
-        var r = SeededRNG(seed: seed ^ 0x5345_4341_4747_0000, stream: (UInt64(round) << 40) ^ (lo << 20) ^ hi)
+        var r = SeededRNG(seed: seed, purpose: .secureAggregation, stream: (UInt64(round) << 40) ^ (lo << 20) ^ hi)
         return r.next()
     }
 

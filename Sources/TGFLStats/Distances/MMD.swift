@@ -1,4 +1,5 @@
 import TGFLRandom
+import TGFLBase
 import Foundation
 
 /// Options for the maximum mean discrepancy.

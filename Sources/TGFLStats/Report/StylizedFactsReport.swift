@@ -1,4 +1,5 @@
 import TGFLRandom
+import TGFLBase
 import Foundation
 
 /// One row of a `StylizedFactsReport`: a fact measured on real and synthetic data.
