@@ -208,9 +208,7 @@ struct FederatedEvidence: ParsableCommand {
 
     /// `best_round` of a federated model's record (nil when not selected).
     func bestRound(_ m: ScenarioModel) -> Int? {
-        guard let json = m.federation, let data = json.data(using: .utf8),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return obj["best_round"] as? Int
+        (try? m.federationRecord())??.bestRound
     }
 
     /// Scores of every model of one seed, with bootstrap replicates for the federated and

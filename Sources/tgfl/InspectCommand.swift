@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TGFLCore
+import TGFLFederated
 
 /// `tgfl inspect`: what a checkpoint holds.
 struct InspectCommand: ParsableCommand {
@@ -65,7 +66,7 @@ struct CheckpointSummary {
         }
         if let best = h.records.compactMap(\.valLoss).min() { history["best_validation_loss"] = best }
         d["training"] = history
-        if let f = model.federation {
+        if let f = model.records[FederationRecord.recordName] {
             d["federation"] = (try? JSONSerialization.jsonObject(with: Data(f.utf8))) ?? f
         } else { d["federation"] = NSNull() }
         return d
@@ -115,7 +116,7 @@ struct CheckpointSummary {
             lines.append("training     no records")
         }
         for (k, v) in h.summary.sorted(by: { $0.key < $1.key }) { lines.append("  \(k): \(v)") }
-        if let f = model.federation {
+        if let f = model.records[FederationRecord.recordName] {
             lines.append("federation")
             if let obj = try? JSONSerialization.jsonObject(with: Data(f.utf8)) as? [String: Any] {
                 for (k, v) in obj.sorted(by: { $0.key < $1.key }) {

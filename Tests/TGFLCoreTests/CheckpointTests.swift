@@ -38,11 +38,13 @@ final class CheckpointTests: TemporaryDirectoryTestCase {
             datasets: ["edges": [-.infinity, -1, 0, 1, .infinity], "empty": []])
         let regimes = CheckpointSection(attributes: ["names": .string("calm,crisis"), "window": .int(20)],
                                         datasets: ["thresholds": [0.25]])
-        return try Checkpoint(config: config, parameters: parameters, optimizer: optimizer,
-                              tokenizer: tokenizer, regimes: regimes,
-                              history: #"[{"round":1,"loss":2.5}]"#,
-                              federation: #"{"strategy":"FedAvg","rounds":1,"clients":3}"#,
-                              libraryVersion: "9.9.9-test")
+        var checkpoint = try Checkpoint(config: config, parameters: parameters, optimizer: optimizer,
+                                        tokenizer: tokenizer, regimes: regimes,
+                                        history: #"[{"round":1,"loss":2.5}]"#, libraryVersion: "9.9.9-test")
+        checkpoint.records["federation"] = #"{"strategy":"FedAvg","rounds":1,"clients":3}"#
+        checkpoint.extensions["run_state"] = CheckpointSection(attributes: ["format": .string("x"), "n": .int(3)],
+                                                               datasets: ["w": [1, 2.5, -3]])
+        return checkpoint
     }
 
     // MARK: A checkpoint written by h5py
@@ -76,7 +78,7 @@ final class CheckpointTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(history.map(\.loss), [2.5, 2.25])
         struct Federation: Decodable { let strategy: String; let rounds: Int; let clients: Int }
         let federation = try JSONDecoder().decode(Federation.self,
-                                                  from: Data(try XCTUnwrap(checkpoint.federation).utf8))
+                                                  from: Data(try XCTUnwrap(checkpoint.records["federation"]).utf8))
         XCTAssertEqual(federation.strategy, "FedAvg")
         XCTAssertEqual(federation.clients, 3)
     }
@@ -105,7 +107,8 @@ final class CheckpointTests: TemporaryDirectoryTestCase {
         XCTAssertNil(loaded.tokenizer)
         XCTAssertNil(loaded.regimes)
         XCTAssertNil(loaded.history)
-        XCTAssertNil(loaded.federation)
+        XCTAssertEqual(loaded.records, [:])
+        XCTAssertEqual(loaded.extensions, [:])
         XCTAssertEqual(loaded.libraryVersion, TGFLVersion.string)
     }
 
@@ -121,7 +124,11 @@ final class CheckpointTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try file.attributeKind("format_version"), .integer)
         XCTAssertEqual(try file.stringAttribute("model_config"),
                        #"{"context_length":7,"d_ff":12,"d_model":8,"n_heads":2,"n_layers":1,"n_regimes":2,"vocab_size":11}"#)
-        XCTAssertEqual(try file.children(of: "/"), ["optimizer", "regimes", "tokenizer", "training", "weights"])
+        XCTAssertEqual(try file.children(of: "/"), ["optimizer", "regimes", "run_state", "tokenizer", "training", "weights"])
+        // An upper layer's record sits beside the history; its section is a top-level group.
+        XCTAssertEqual(try file.attributeNames(of: "/training").sorted(), ["federation", "history"])
+        XCTAssertEqual(try file.intAttribute("n", of: "/run_state"), 3)
+        XCTAssertEqual(try file.readFloat64("/run_state/w").values, [1, 2.5, -3])
         XCTAssertEqual(try file.children(of: "/weights").count, 19)
         XCTAssertEqual(try file.shape(of: "/weights/blocks.0.attn.qkv.weight"), [24, 8])
         XCTAssertEqual(try file.shape(of: "/optimizer/v/head.bias"), [11])
@@ -185,6 +192,14 @@ final class CheckpointTests: TemporaryDirectoryTestCase {
         var badName = good
         badName.tokenizer?.datasets["a/b"] = [1]
         assertThrows(containing: ["/tokenizer", "a/b", "invalid"]) { try badName.save(to: temporaryPath("a.h5")) }
+        var badRecord = good
+        badRecord.records["federation"] = "{oops"
+        assertThrows(containing: ["federation", "not valid JSON"]) { try badRecord.save(to: temporaryPath("a.h5")) }
+        for reserved in ["weights", "history", "a/b", ""] {
+            var clash = good
+            clash.extensions[reserved] = CheckpointSection()
+            assertThrows(containing: ["name \"\(reserved)\" is invalid"]) { try clash.save(to: temporaryPath("a.h5")) }
+        }
         var badConfig = good
         badConfig.config.nHeads = 3
         assertThrows(containing: ["divisible by n_heads"]) { try badConfig.save(to: temporaryPath("a.h5")) }

@@ -26,7 +26,7 @@ final class ScenarioModelTests: XCTestCase {
         let series = try GARCHGenerator().paths(count: 1, length: 300, seed: 8)
         _ = try Trainer(model: model, options: TrainingOptions(steps: 3, batchSize: 4, warmupSteps: 1,
                                                                evaluateEvery: 2)).fit(series: series)
-        model.federation = #"{"strategy":"fedavg","rounds":3}"#
+        model.records["federation"] = #"{"strategy":"fedavg","rounds":3}"#
         XCTAssertEqual(model.optimizerState?.step, 3)
         XCTAssertEqual(model.history.records.map(\.step), [2, 3])
         try model.save(to: path("m.h5"))
@@ -38,7 +38,7 @@ final class ScenarioModelTests: XCTestCase {
         XCTAssertEqual(loaded.regimeModel, model.regimeModel)
         XCTAssertEqual(loaded.optimizerState, model.optimizerState)
         XCTAssertEqual(loaded.history, model.history)
-        XCTAssertEqual(loaded.federation, model.federation)
+        XCTAssertEqual(loaded.records, model.records)
         XCTAssertTrue(loaded.isFitted)
         let a = try model.generate(GenerationOptions(paths: 3, horizon: 6, seed: 2))
         let b = try loaded.generate(GenerationOptions(paths: 3, horizon: 6, seed: 2))

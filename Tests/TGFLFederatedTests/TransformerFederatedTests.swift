@@ -214,9 +214,13 @@ final class TransformerFederatedTests: XCTestCase {
         XCTAssertThrowsError(try FederatedTrainer(model: first, options: o).fit(series: series) { $0.round < 2 }) {
             XCTAssertEqual("\($0)", "\(TGFLError.cancelled)")
         }
-        let federation = try XCTUnwrap(first.federation)
-        XCTAssertTrue(federation.contains("\"completed_rounds\":2"), federation)
-        XCTAssertTrue(federation.contains("\"cancelled\":true"), federation)
+        let federation = try XCTUnwrap(first.federationRecord())
+        XCTAssertEqual(federation.completedRounds, 2)
+        XCTAssertTrue(federation.cancelled)
+        // The periodic checkpoint holds the run's state as the named section Core stores blindly.
+        let periodic = try Checkpoint.load(from: path)
+        XCTAssertEqual(try periodic.federationState(path: path)?.completedRounds, 2)
+        XCTAssertNotNil(periodic.extensions[FederationStateCodec.sectionName])
 
         let resumed = try ScenarioModel.load(from: path)
         let report = try FederatedTrainer(model: resumed, options: o).fit(series: series, resumeFrom: path)
@@ -235,7 +239,7 @@ final class TransformerFederatedTests: XCTestCase {
         let losses = report.rounds.map { $0.validationLoss ?? .infinity }
         let best = losses.indices.min { losses[$0] < losses[$1] }! + 1
         XCTAssertLessThan(best, 12, "this run must overfit, so that the best is not the last round")
-        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(model.federation!.utf8)) as? [String: Any])
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(model.records["federation"]!.utf8)) as? [String: Any])
         XCTAssertEqual(obj["best_round"] as? Int, best)
         XCTAssertEqual(obj["restore_best_round"] as? Bool, true)
 
@@ -249,7 +253,8 @@ final class TransformerFederatedTests: XCTestCase {
         let (last, lastReport) = try run(o, series: series)
         XCTAssertNotEqual(last.parameters(), model.parameters())
         let lastObj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lastReport.federationJSON.utf8)) as? [String: Any])
-        XCTAssertTrue(lastObj["best_round"] is NSNull)
+        XCTAssertNil(lastObj["best_round"], "format version 2 leaves a missing number out")
+        XCTAssertNil(lastReport.record.bestRound)
     }
 
     func testFederationJSONRecordsStrategyRoundsClientsAndPrivacy() throws {
@@ -259,8 +264,10 @@ final class TransformerFederatedTests: XCTestCase {
         o.privacy = DPConfig(noiseMultiplier: 1.0, clippingNorm: 1.0, numSampledClients: 4)
         o.privacyDelta = 1e-5
         let (model, report) = try run(o, series: try institutions())
-        let json = try XCTUnwrap(model.federation)
+        let json = try XCTUnwrap(model.records[FederationRecord.recordName])
         XCTAssertEqual(json, report.federationJSON)
+        XCTAssertEqual(try model.federationRecord(), report.record)
+        XCTAssertEqual(try FederationRecord.fromJSON(json).version, 2)
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let strategy = try XCTUnwrap(obj["strategy"] as? [String: Any])
         XCTAssertEqual(strategy["name"] as? String, "FedProx")
@@ -349,6 +356,7 @@ final class TransformerFederatedTests: XCTestCase {
 
     func testOlderCheckpointsLoadWithoutFederationState() throws {
         let checkpoint = try Checkpoint.load(from: fixtureURL("h5py_checkpoint.h5").path)
-        XCTAssertNil(checkpoint.federationState)
+        XCTAssertNil(try checkpoint.federationState(path: "h5py_checkpoint.h5"))
+        XCTAssertEqual(checkpoint.extensions, [:])
     }
 }

@@ -72,20 +72,29 @@ extension Checkpoint {
         let tokenizer = try readSection(file, group: Group.tokenizer)
         let regimes = try readSection(file, group: Group.regimes)
         var history: String?
-        var federation: String?
+        var records = [String: String]()
         if file.exists(Group.training) {
             history = try file.stringAttribute("history", of: Group.training)
-            federation = try file.stringAttribute("federation", of: Group.training)
+            for name in try file.attributeNames(of: Group.training) where name != "history" {
+                guard try file.attributeKind(name, of: Group.training) == .string else {
+                    throw fail("'\(Group.training)' attribute '\(name)' is not a string; records there are JSON text")
+                }
+                records[name] = try file.stringAttribute(name, of: Group.training)
+            }
         }
         var checkpoint = try Checkpoint(config: config, parameters: parameters, optimizer: optimizer,
                                         tokenizer: tokenizer, regimes: regimes, history: history,
-                                        federation: federation, libraryVersion: libraryVersion)
+                                        libraryVersion: libraryVersion)
+        checkpoint.records = records
         checkpoint.volatility = try readSection(file, group: Group.volatility)
         if config.modelVersion >= 2, checkpoint.tokenizer != nil, checkpoint.volatility == nil {
             throw fail("a v2 model (model_version 2) with a tokenizer needs the '\(Group.volatility)' section; "
                 + "the file is incomplete, so re-save it from the trained model")
         }
-        checkpoint.federationState = try readSection(file, group: Group.federationState)
+        // Every other top-level group is an upper layer's section (e.g. /federation_state).
+        for name in try file.children(of: "/") where !reservedNames.contains(name) {
+            checkpoint.extensions[name] = try readSection(file, group: "/" + name)
+        }
         return checkpoint
     }
 

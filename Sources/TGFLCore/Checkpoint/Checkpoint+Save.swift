@@ -112,9 +112,11 @@ extension Checkpoint {
                 throw fail("cannot save: optimizer.step is \(optimizer.step); it must be >= 0")
             }
         }
-        for (group, section) in [(Group.tokenizer, tokenizer), (Group.regimes, regimes),
-                                 (Group.volatility, volatility), (Group.federationState, federationState)] {
-            guard let section else { continue }
+        for name in records.keys.sorted() + extensions.keys.sorted() where !Self.isValidExtensionName(name) {
+            throw fail("cannot save: the record or section name \"\(name)\" is invalid; use letters, digits and "
+                + "'_' only, not one of Core's names (\(Self.reservedNames.sorted().joined(separator: ", ")))")
+        }
+        for (group, section) in allSections {
             for name in section.attributes.keys where name.isEmpty {
                 throw fail("cannot save: '\(group)' has an attribute with an empty name")
             }
@@ -123,7 +125,7 @@ extension Checkpoint {
                     + "non-empty name without '/'")
             }
         }
-        for (name, json) in [("history", history), ("federation", federation)] {
+        for (name, json) in [("history", history)] + records.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) {
             guard let json else { continue }
             guard (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])) != nil
             else {
@@ -149,9 +151,7 @@ extension Checkpoint {
             try writeTensors(optimizer.v, group: Group.optimizer + "/v", layout: layout, to: file,
                              what: "optimizer moment v of")
         }
-        for (group, section) in [(Group.tokenizer, tokenizer), (Group.regimes, regimes),
-                                 (Group.volatility, volatility), (Group.federationState, federationState)] {
-            guard let section else { continue }
+        for (group, section) in allSections {
             try file.createGroup(group)
             for (name, value) in section.attributes.sorted(by: { $0.key < $1.key }) {
                 switch value {
@@ -164,11 +164,26 @@ extension Checkpoint {
                 try file.write(group + "/" + name, float64: values, shape: [values.count])
             }
         }
-        if history != nil || federation != nil {
+        if history != nil || !records.isEmpty {
             try file.createGroup(Group.training)
             if let history { try file.setAttribute("history", string: history, of: Group.training) }
-            if let federation { try file.setAttribute("federation", string: federation, of: Group.training) }
+            for (name, json) in records.sorted(by: { $0.key < $1.key }) {
+                try file.setAttribute(name, string: json, of: Group.training)
+            }
         }
+    }
+
+    /// Core's sections and the extension sections, by group path, in writing order.
+    private var allSections: [(String, CheckpointSection)] {
+        let own = [(Group.tokenizer, tokenizer), (Group.regimes, regimes), (Group.volatility, volatility)]
+            .compactMap { g, s in s.map { (g, $0) } }
+        return own + extensions.sorted(by: { $0.key < $1.key }).map { ("/" + $0.key, $0.value) }
+    }
+
+    /// A record or extension name: non-empty ASCII letters, digits and `_`, not reserved.
+    static func isValidExtensionName(_ name: String) -> Bool {
+        !name.isEmpty && !reservedNames.contains(name)
+            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }
     }
 
     /// Writes one float32 dataset per tensor, refusing non-finite values tensor by tensor.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Everything a TGFL checkpoint holds: the model config and flat parameters, and optionally
-/// the AdamW state, the tokenizer and regime model, and the training/federation record.
+/// the AdamW state, the tokenizer and regime model, the training history, and the records and
+/// sections that layers above Core own (TGFLFederated's federation record and run state).
 ///
 /// On disk (HDF5, readable with h5py; docs/DESIGN.md "Checkpoints"):
 /// ```
@@ -12,9 +13,13 @@ import Foundation
 /// /regimes          attrs + 1-D float64 datasets               (optional)
 /// /volatility       attrs + 1-D float64 datasets: the v2 volatility model (format_version 2)
 /// /optimizer        attr step; m/<name>, v/<name> like weights (optional)
-/// /training         attrs history, federation (JSON strings)   (optional)
-/// /federation_state attrs + 1-D float64 datasets: a resumable federated run (optional)
+/// /training         attrs history (JSON) and the named records (JSON), e.g. federation (optional)
+/// /<name>           the named extension sections: attrs + 1-D float64 datasets, e.g.
+///                   /federation_state, a resumable federated run                 (optional)
 /// ```
+/// Core knows no federation: an upper layer names its record (`records["federation"]`) or
+/// section (`extensions["federation_state"]`) and encodes it; Core stores, checks and loads
+/// them as opaque JSON and sections, and keeps them through a load and save.
 /// The layout follows the Keras h5 convention: the config as a JSON attribute and one
 /// dataset per named tensor, so PyTorch users can load `/weights` into a `state_dict`.
 public struct Checkpoint: Equatable, Sendable {
@@ -32,12 +37,13 @@ public struct Checkpoint: Equatable, Sendable {
     public var volatility: CheckpointSection?
     /// Training history as a JSON string.
     public var history: String?
-    /// Federation record (strategy, rounds, clients, privacy ε/δ) as a JSON string.
-    public var federation: String?
-    /// The state of an unfinished federated run (TGFLFederated's `FederationState`: small
-    /// parts as JSON attributes, the large vectors as datasets), for resuming; nil otherwise.
-    /// Older files have no `/federation_state` group and load with nil.
-    public var federationState: CheckpointSection?
+    /// Named JSON records of upper layers, stored as attributes of `/training` beside
+    /// `history` (TGFLFederated's `federation`: strategy, rounds, clients, privacy ε/δ).
+    public var records: [String: String] = [:]
+    /// Named sections of upper layers, each stored as the top-level group `/<name>`
+    /// (TGFLFederated's `federation_state`: an unfinished federated run, for resuming).
+    /// A name may not be one of Core's groups (`Checkpoint.reservedNames`).
+    public var extensions: [String: CheckpointSection] = [:]
     /// Version of the library that wrote the checkpoint (`library_version`).
     public var libraryVersion: String
 
@@ -60,13 +66,12 @@ public struct Checkpoint: Equatable, Sendable {
     ///   - tokenizer: optional tokenizer section.
     ///   - regimes: optional regime-model section.
     ///   - history: optional training history (JSON).
-    ///   - federation: optional federation record (JSON).
     ///   - libraryVersion: writer's version; defaults to `TGFLVersion.string`.
     /// - Throws: `TGFLError.invalidConfig` for a bad config, `TGFLError.shapeMismatch` when a
     ///   count disagrees with the layout, `TGFLError.outOfRange` for a negative step.
     public init(config: ModelConfig, parameters: [Float], optimizer: OptimizerState? = nil,
                 tokenizer: CheckpointSection? = nil, regimes: CheckpointSection? = nil,
-                history: String? = nil, federation: String? = nil,
+                history: String? = nil,
                 libraryVersion: String = TGFLVersion.string) throws {
         try config.validate()
         let layout = ParameterLayout(config: config)
@@ -90,7 +95,6 @@ public struct Checkpoint: Equatable, Sendable {
         self.tokenizer = tokenizer
         self.regimes = regimes
         self.history = history
-        self.federation = federation
         self.libraryVersion = libraryVersion
     }
 
@@ -102,8 +106,12 @@ public struct Checkpoint: Equatable, Sendable {
         static let regimes = "/regimes"
         static let volatility = "/volatility"
         static let training = "/training"
-        static let federationState = "/federation_state"
     }
+
+    /// The top-level group names and `/training` attribute names Core owns; records and
+    /// extension sections may not use them.
+    public static let reservedNames: Set<String> = ["weights", "optimizer", "tokenizer", "regimes", "volatility",
+                                                    "training", "history"]
 
     /// A short description of the config for error messages.
     static func describe(_ config: ModelConfig) -> String {

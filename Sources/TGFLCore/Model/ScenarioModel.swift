@@ -47,8 +47,7 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
 
     /// The history as compact JSON with sorted keys.
     public func jsonString() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = TGFLJSON.encoder()
         // Strings, Ints and finite Doubles always encode; non-finite losses are mapped out first.
         var safe = self
         for i in safe.records.indices {
@@ -74,7 +73,7 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
 
 /// The user-facing scenario model: the transformer plus what turns returns into tokens and
 /// back (`DataModels`: tokenizer, regime model and, for v2, the volatility model), the optimizer
-/// state for resuming training, and the training and federation records — everything a
+/// state for resuming training, and the training history and the named records of upper layers (the federation record) — everything a
 /// checkpoint holds.
 ///
 /// ```
@@ -104,10 +103,11 @@ public final class ScenarioModel: @unchecked Sendable {
         get { withLock { storedHistory } }
         set { withLock { storedHistory = newValue } }
     }
-    /// The federation record (JSON: strategy, rounds, clients, ε/δ), or nil.
-    public var federation: String? {
-        get { withLock { storedFederation } }
-        set { withLock { storedFederation = newValue } }
+    /// Named JSON records of upper layers, saved with the model (`Checkpoint.records`):
+    /// TGFLFederated's `federation` record (typed: `ScenarioModel.federationRecord`).
+    public var records: [String: String] {
+        get { withLock { storedRecords } }
+        set { withLock { storedRecords = newValue } }
     }
     /// Whether the tokenizer and the regime model are present (needed to train on returns,
     /// score returns and generate).
@@ -115,7 +115,7 @@ public final class ScenarioModel: @unchecked Sendable {
 
     private var storedDataModels: DataModels?
     private var storedHistory = TrainingHistory()
-    private var storedFederation: String?
+    private var storedRecords = [String: String]()
     /// Serialises use; recursive so a progress callback may save the model it trains.
     let lock = NSRecursiveLock()
 
@@ -190,7 +190,7 @@ public final class ScenarioModel: @unchecked Sendable {
         if let json = checkpoint.history {
             model.storedHistory = try wrap("/training attribute 'history'") { try TrainingHistory.fromJSON(json) }
         }
-        model.storedFederation = checkpoint.federation
+        model.storedRecords = checkpoint.records
         return model
     }
 
@@ -202,7 +202,8 @@ public final class ScenarioModel: @unchecked Sendable {
                 config: config, parameters: transformer.parameters(), optimizer: optimizerState,
                 tokenizer: storedDataModels?.tokenizer.checkpointSection,
                 regimes: storedDataModels?.regimes.checkpointSection,
-                history: storedHistory.isEmpty ? nil : storedHistory.jsonString(), federation: storedFederation)
+                history: storedHistory.isEmpty ? nil : storedHistory.jsonString())
+            checkpoint.records = storedRecords
             checkpoint.volatility = storedDataModels?.volatility?.checkpointSection
             return checkpoint
         }

@@ -252,6 +252,20 @@ public final class Trainer {
                 progress: progress)
     }
 
+    /// The counters of one `fit` call.
+    private struct Run {
+        var best: BestTracker
+        var firstStep = 0
+        var stepsRun = 0
+        var lastLoss = Double.nan
+        var stoppedEarly = false
+        var cancelled = false
+        /// Train loss summed since the last history record, and its step count.
+        var lossSinceRecord = 0.0, stepsSinceRecord = 0
+        var recordStart: Date
+        let start: Date
+    }
+
     private func fitLocked(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)?) throws -> TrainingReport {
         let transformer = model.transformer
         let savedThreads = transformer.threads
@@ -262,46 +276,19 @@ public final class Trainer {
         let S = options.steps, B = options.batchSize, T = data.length
         let schedule = try LearningRateSchedule(peak: options.learningRate, minimum: options.minLearningRate,
                                                 warmupSteps: min(options.warmupSteps, S), totalSteps: S)
-        var optimizer = try AdamW(parameterCount: transformer.parameterCount, learningRate: options.learningRate,
-                                  weightDecay: options.weightDecay)
-        var firstStep = 0
-        if let state = model.optimizerState, state.step < S, state.m.count == transformer.parameterCount {
-            try optimizer.restore(state)
-            firstStep = state.step
-        }
-        var history = model.history
-        if firstStep == 0 { history = TrainingHistory() }
-        let trainCount = data.split.train.count
+        let now = Date()
+        var run = Run(best: BestTracker(keepsParameters: options.restoreBest), recordStart: now, start: now)
+        var optimizer = try resumableOptimizer(firstStep: &run.firstStep)
+        var history = run.firstStep == 0 ? TrainingHistory() : model.history
         let clip: Double? = options.gradientClip > 0 ? options.gradientClip : nil
-
-        var best: Double?
-        var bestStep: Int?
-        var bestParameters: [Float]?          // restoreBest: the parameters at `bestStep`
-        var sinceBest = 0
-        var stepsRun = 0
-        var lastLoss = Double.nan
-        var stoppedEarly = false
-        var cancelled = false
-        var lossSinceRecord = 0.0, stepsSinceRecord = 0
-        let start = Date()
-        var recordStart = start
         defer {
             model.setOptimizerState(optimizer.state)
-            history.summary = [
-                "steps": "\(firstStep + stepsRun)", "total_steps": "\(S)", "batch_size": "\(B)",
-                "sequence_length": "\(T)", "training_windows": "\(trainCount)",
-                "validation_windows": "\(data.validationIndices.count)",
-                "final_train_loss": lastLoss.isFinite ? "\(lastLoss)" : "nan",
-                "best_validation_loss": best.map { "\($0)" } ?? "none",
-                "best_step": bestStep.map { "\($0)" } ?? "none",
-                "restored_best": "\(options.restoreBest && bestParameters != nil && !cancelled)",
-                "stopped_early": "\(stoppedEarly)", "cancelled": "\(cancelled)", "seed": "\(options.seed)",
-            ]
+            history.summary = summary(run, data: data)
             model.history = history
         }
 
         var batch = TrainingBatch(capacity: B, length: T)     // reused: no per-step allocation
-        for s in firstStep..<S {
+        for s in run.firstStep..<S {
             var rng = SeededRNG(seed: options.seed, stream: UInt64(s))
             try batch.loadRandom(data.split.train, size: B, using: &rng)
             let lr = schedule.learningRate(at: s)
@@ -309,52 +296,83 @@ public final class Trainer {
             let (loss, _) = try transformer.trainStep(tokens: batch.inputs, regimes: batch.regimes,
                                                       targets: batch.targets, batch: B, length: T,
                                                       optimizer: &optimizer, clipNorm: clip)
-            stepsRun += 1
-            lastLoss = Double(loss)
-            lossSinceRecord += lastLoss
-            stepsSinceRecord += 1
+            run.stepsRun += 1
+            run.lastLoss = Double(loss)
+            run.lossSinceRecord += run.lastLoss
+            run.stepsSinceRecord += 1
             let step = s + 1
-            let epoch = Double(step * B) / Double(trainCount)
-
+            let epoch = Double(step * B) / Double(data.split.train.count)
             var validation: Double?
             if step % options.evaluateEvery == 0 || step == S {
-                validation = try validationLoss(data)
-                let now = Date()
-                let seconds = now.timeIntervalSince(recordStart)
-                history.records.append(TrainingRecord(
-                    step: step, epoch: epoch, trainLoss: lossSinceRecord / Double(stepsSinceRecord),
-                    valLoss: validation, learningRate: lr,
-                    tokensPerSecond: seconds > 0 ? Double(stepsSinceRecord * B * T) / seconds : 0))
-                lossSinceRecord = 0; stepsSinceRecord = 0; recordStart = now
-                if let v = validation {
-                    if best == nil || v < best! {
-                        best = v
-                        bestStep = step
-                        if options.restoreBest { bestParameters = transformer.parameters() }
-                        sinceBest = 0
-                    } else {
-                        sinceBest += 1
-                        if options.patience > 0 && sinceBest >= options.patience { stoppedEarly = true }
-                    }
-                }
+                validation = try evaluate(step: step, epoch: epoch, learningRate: lr, data: data, run: &run,
+                                          history: &history)
             }
-            if let progress {
-                let elapsed = Date().timeIntervalSince(start)
-                let perStep = elapsed / Double(stepsRun)
-                let report = TrainingProgress(
-                    step: step, totalSteps: S, epoch: epoch, trainLoss: lastLoss, validationLoss: validation,
-                    tokensPerSecond: elapsed > 0 ? Double(stepsRun * B * T) / elapsed : 0,
-                    elapsedSeconds: elapsed, etaSeconds: perStep * Double(S - step))
-                if !progress(report) {
-                    cancelled = true
-                    throw TGFLError.cancelled
-                }
+            if let progress, !progress(progressReport(step: step, epoch: epoch, validation: validation, run: run,
+                                                      length: T)) {
+                run.cancelled = true
+                throw TGFLError.cancelled
             }
-            if stoppedEarly { break }
+            if run.stoppedEarly { break }
         }
-        if let bestParameters { try transformer.setParameters(bestParameters) }
-        return TrainingReport(stepsRun: stepsRun, bestValidationLoss: best, finalTrainLoss: lastLoss,
-                              stoppedEarly: stoppedEarly, cancelled: false, bestStep: bestStep)
+        if let best = run.best.parameters { try transformer.setParameters(best) }
+        return TrainingReport(stepsRun: run.stepsRun, bestValidationLoss: run.best.loss, finalTrainLoss: run.lastLoss,
+                              stoppedEarly: run.stoppedEarly, cancelled: false, bestStep: run.best.position)
+    }
+
+    /// A fresh AdamW, or the model's saved one when it stopped before `steps` (then
+    /// `firstStep` is the step to resume at).
+    private func resumableOptimizer(firstStep: inout Int) throws -> AdamW {
+        let transformer = model.transformer
+        var optimizer = try AdamW(parameterCount: transformer.parameterCount, learningRate: options.learningRate,
+                                  weightDecay: options.weightDecay)
+        if let state = model.optimizerState, state.step < options.steps, state.m.count == transformer.parameterCount {
+            try optimizer.restore(state)
+            firstStep = state.step
+        }
+        return optimizer
+    }
+
+    /// Validation at `step`: appends a history record and offers the loss to model selection
+    /// and early stopping.
+    private func evaluate(step: Int, epoch: Double, learningRate: Double, data: RunData, run: inout Run,
+                          history: inout TrainingHistory) throws -> Double? {
+        let validation = try validationLoss(data)
+        let now = Date()
+        let seconds = now.timeIntervalSince(run.recordStart)
+        let tokens = run.stepsSinceRecord * options.batchSize * data.length
+        history.records.append(TrainingRecord(
+            step: step, epoch: epoch, trainLoss: run.lossSinceRecord / Double(run.stepsSinceRecord),
+            valLoss: validation, learningRate: learningRate,
+            tokensPerSecond: seconds > 0 ? Double(tokens) / seconds : 0))
+        run.lossSinceRecord = 0; run.stepsSinceRecord = 0; run.recordStart = now
+        let transformer = model.transformer
+        run.best.offer(validation, at: step) { transformer.parameters() }
+        if options.patience > 0, run.best.evaluationsSinceBest >= options.patience { run.stoppedEarly = true }
+        return validation
+    }
+
+    /// What the progress callback gets after a step.
+    private func progressReport(step: Int, epoch: Double, validation: Double?, run: Run, length T: Int) -> TrainingProgress {
+        let elapsed = Date().timeIntervalSince(run.start)
+        let perStep = elapsed / Double(run.stepsRun)
+        return TrainingProgress(
+            step: step, totalSteps: options.steps, epoch: epoch, trainLoss: run.lastLoss, validationLoss: validation,
+            tokensPerSecond: elapsed > 0 ? Double(run.stepsRun * options.batchSize * T) / elapsed : 0,
+            elapsedSeconds: elapsed, etaSeconds: perStep * Double(options.steps - step))
+    }
+
+    /// The history's summary of a run.
+    private func summary(_ run: Run, data: RunData) -> [String: String] {
+        [
+            "steps": "\(run.firstStep + run.stepsRun)", "total_steps": "\(options.steps)",
+            "batch_size": "\(options.batchSize)", "sequence_length": "\(data.length)",
+            "training_windows": "\(data.split.train.count)", "validation_windows": "\(data.validationIndices.count)",
+            "final_train_loss": run.lastLoss.isFinite ? "\(run.lastLoss)" : "nan",
+            "best_validation_loss": run.best.loss.map { "\($0)" } ?? "none",
+            "best_step": run.best.position.map { "\($0)" } ?? "none",
+            "restored_best": "\(options.restoreBest && run.best.parameters != nil && !run.cancelled)",
+            "stopped_early": "\(run.stoppedEarly)", "cancelled": "\(run.cancelled)", "seed": "\(options.seed)",
+        ]
     }
 }
 

@@ -86,7 +86,9 @@ public struct FederatedTrainingReport: Sendable {
     public var rounds: [RoundRecord]
     public var epsilon: Double?
     public var delta: Double
-    /// The JSON also stored in `model.federation`.
+    /// The record also stored in the model (`ScenarioModel.federationRecord()`).
+    public var record: FederationRecord
+    /// `record` as JSON.
     public var federationJSON: String
 }
 
@@ -103,7 +105,7 @@ public struct FederatedTrainingReport: Sendable {
 /// 4. partition training windows across N clients (WindowMetadata → WindowInfo);
 ///    validation windows: own series (natural), contiguous periods (time), else IID
 /// 5. TransformerClient per client → FederatedSimulation(strategy, sampling, DP, faults)
-/// 6. model ← final global weights; model.federation ← JSON record
+/// 6. model ← final global weights; the model's `federation` record ← FederationRecord
 /// ```
 /// Data-model approximation: summaries are made per *series* (the natural data owner). With
 /// the `natural` partition that is exactly one summary per client; with other partitions of
@@ -261,74 +263,32 @@ public final class FederatedTrainer {
     /// `fit` on named series (errors and the record name them).
     public func fit(series: [ReturnSeries], resumeFrom: String? = nil,
                     progress: ((RoundProgress) -> Bool)? = nil) throws -> FederatedTrainingReport {
-        let o = options
         let federation = try makeClients(series: series)
-        let strategy = try o.strategy.makeStrategy(hyperparameters: o.hyperparameters, sampling: o.sampling,
-                                                   clientLearningRate: o.learningRate)
-        let config = SimulationConfig(rounds: o.rounds, seed: o.seed, localSteps: o.localSteps,
-                                      learningRate: o.learningRate, threads: o.threads ?? 0, faults: o.faults,
-                                      privacy: o.privacy, privacyDelta: o.privacyDelta,
-                                      secureAggregation: o.secureAggregation, checkpointEvery: o.checkpointEvery ?? 0)
-        let simulation: FederatedSimulation
-        if let resumeFrom {
-            let checkpoint = try Checkpoint.load(from: resumeFrom)
-            guard let section = checkpoint.federationState else {
-                throw TGFLError.checkpoint(path: resumeFrom, message: "no /federation_state group: the file is not a "
-                    + "checkpoint of an unfinished federated run")
-            }
-            let state = try FederationStateCodec.decode(section, path: resumeFrom)
-            simulation = try FederatedSimulation(clients: federation.clients, strategy: strategy, config: config,
-                                                 resumingFrom: state)
-        } else {
-            simulation = try FederatedSimulation(clients: federation.clients, strategy: strategy,
-                                                 initialParameters: model.parameters(), config: config)
-        }
-        let start = Date()
-        let startRound = simulation.state.completedRounds
-        var best: (round: Int, loss: Double, parameters: [Float])?
-        let finish = { (state: FederationState, cancelled: Bool, bestRound: Int?) throws -> String in
-            if let best, bestRound != nil {
-                try self.model.setParameters(best.parameters)
-            } else {
-                try self.model.setParameters(state.globalParameters)
-            }
-            let json = FederationRecord.json(state: state, options: o, federation: federation, cancelled: cancelled,
-                                             bestRound: bestRound)
-            self.model.federation = json
-            return json
-        }
-        var state: FederationState
+        let simulation = try makeSimulation(federation, resumeFrom: resumeFrom)
+        let start = Date(), startRound = simulation.state.completedRounds
+        var best = BestTracker(keepsParameters: options.restoreBestRound)
         do {
-            state = try simulation.run(progress: { record in
-                    if o.restoreBestRound, let v = record.validationLoss, v.isFinite, best == nil || v < best!.loss {
-                        best = (record.round, v, simulation.state.globalParameters)
-                    }
-                    guard let callback = progress else { return true }
-                    let elapsed = Date().timeIntervalSince(start)
-                    let done = record.round - startRound
-                    return callback(RoundProgress(
-                        round: record.round, totalRounds: o.rounds, validationLoss: record.validationLoss,
-                        trainLoss: record.trainMetrics["train_loss"], participants: record.participants.count,
-                        dropped: record.dropped.count, rejected: record.rejected.count, epsilon: record.epsilon,
-                        elapsedSeconds: elapsed,
-                        etaSeconds: done > 0 ? elapsed / Double(done) * Double(o.rounds - record.round) : 0,
-                        record: record))
+            try simulation.run(progress: { record in
+                if self.options.restoreBestRound {
+                    best.offer(record.validationLoss, at: record.round) { simulation.state.globalParameters }
+                }
+                return progress?(self.roundProgress(record, start: start, startRound: startRound)) ?? true
             }, checkpoint: { state in
-                guard let path = o.checkpointPath else { return }
-                _ = try finish(state, false, nil)
+                guard let path = self.options.checkpointPath else { return }
+                try self.finish(state, federation, cancelled: false, best: nil)
                 var checkpoint = try self.model.checkpoint()
-                checkpoint.federationState = try FederationStateCodec.encode(state)
+                try checkpoint.setFederationState(state)
                 try checkpoint.save(to: path)
             })
         } catch {
             // The engine's state is always the last completed round: keep it in the model.
             var cancelled = false
             if case TGFLError.cancelled? = error as? TGFLError { cancelled = true }
-            _ = try? finish(simulation.state, cancelled, nil)
+            _ = try? finish(simulation.state, federation, cancelled: cancelled, best: nil)
             throw error
         }
-        state = simulation.state
-        let json = try finish(state, false, best?.round)
+        let state = simulation.state
+        let record = try finish(state, federation, cancelled: false, best: best.parameters == nil ? nil : best)
         // A run in which every round was skipped trained nothing: fail instead of reporting success.
         if !state.history.isEmpty, state.history.allSatisfy({ $0.skippedReason != nil }) {
             let reason = state.history.last?.skippedReason ?? "unknown"
@@ -337,33 +297,68 @@ public final class FederatedTrainer {
                     + "still the initial one (last reason: \(reason)); lower the DP noise multiplier or the "
                     + "learning rate, or check the data")
         }
-        var epsilon: Double?
-        if let e = try? state.privacyEstimate(delta: o.privacyDelta)?.epsilon, e.isFinite { epsilon = e }
-        return FederatedTrainingReport(rounds: state.history, epsilon: epsilon, delta: o.privacyDelta, federationJSON: json)
+        return FederatedTrainingReport(rounds: state.history, epsilon: record.epsilon, delta: options.privacyDelta,
+                                       record: record, federationJSON: try record.jsonString())
+    }
+
+    /// A fresh simulation on the model's weights, or the rest of the run checkpointed at `resumeFrom`.
+    private func makeSimulation(_ federation: Federation, resumeFrom: String?) throws -> FederatedSimulation {
+        let o = options
+        let strategy = try o.strategy.makeStrategy(hyperparameters: o.hyperparameters, sampling: o.sampling,
+                                                   clientLearningRate: o.learningRate)
+        let config = SimulationConfig(rounds: o.rounds, seed: o.seed, localSteps: o.localSteps,
+                                      learningRate: o.learningRate, threads: o.threads ?? 0, faults: o.faults,
+                                      privacy: o.privacy, privacyDelta: o.privacyDelta,
+                                      secureAggregation: o.secureAggregation, checkpointEvery: o.checkpointEvery ?? 0)
+        guard let resumeFrom else {
+            return try FederatedSimulation(clients: federation.clients, strategy: strategy,
+                                           initialParameters: model.parameters(), config: config)
+        }
+        guard let state = try Checkpoint.load(from: resumeFrom).federationState(path: resumeFrom) else {
+            throw TGFLError.checkpoint(path: resumeFrom, message: "no /\(FederationStateCodec.sectionName) group: the "
+                + "file is not a checkpoint of an unfinished federated run")
+        }
+        return try FederatedSimulation(clients: federation.clients, strategy: strategy, config: config,
+                                       resumingFrom: state)
+    }
+
+    /// The model gets the final (or, with a best, the best round's) weights and the record.
+    @discardableResult
+    private func finish(_ state: FederationState, _ federation: Federation, cancelled: Bool,
+                        best: BestTracker?) throws -> FederationRecord {
+        try model.setParameters(best?.parameters ?? state.globalParameters)
+        let record = FederationRecord(state: state, options: options, federation: federation, cancelled: cancelled,
+                                      bestRound: best?.position)
+        try model.setFederationRecord(record)
+        return record
+    }
+
+    /// What the progress callback gets after a round.
+    private func roundProgress(_ record: RoundRecord, start: Date, startRound: Int) -> RoundProgress {
+        let elapsed = Date().timeIntervalSince(start)
+        let done = record.round - startRound
+        return RoundProgress(
+            round: record.round, totalRounds: options.rounds, validationLoss: record.validationLoss,
+            trainLoss: record.trainMetrics["train_loss"], participants: record.participants.count,
+            dropped: record.dropped.count, rejected: record.rejected.count, epsilon: record.epsilon,
+            elapsedSeconds: elapsed, etaSeconds: done > 0 ? elapsed / Double(done) * Double(options.rounds - record.round) : 0,
+            record: record)
     }
 }
 
 /// Stores a `FederationState` in a checkpoint section: the large vectors (global weights,
 /// strategy vectors) as float64 datasets, the rest as one JSON attribute `state`.
 public enum FederationStateCodec {
+    /// The checkpoint section (`Checkpoint.extensions`) that holds the state.
+    public static let sectionName = "federation_state"
     static let format = "tgfl.federation_state"
-
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
 
     /// - Throws: `TGFLError.invalidArgument` if the state cannot be encoded.
     public static func encode(_ state: FederationState) throws -> CheckpointSection {
         var small = state
         small.globalParameters = []
         small.strategyState.vectors = state.strategyState.vectors.mapValues { _ in [] }
-        let json: String
-        do { json = String(decoding: try encoder().encode(small), as: UTF8.self) } catch {
-            throw TGFLError.invalidArgument("cannot encode the federation state: \(error)")
-        }
+        let json = try TGFLJSON.string(small, what: "federation state")
         var datasets = ["global_parameters": state.globalParameters.map(Double.init)]
         for (name, v) in state.strategyState.vectors where !v.isEmpty { datasets["strategy." + name] = v.map(Double.init) }
         return CheckpointSection(attributes: ["format": .string(format), "state": .string(json)], datasets: datasets)
@@ -376,10 +371,8 @@ public enum FederationStateCodec {
             throw fail("attribute 'format' must be '\(format)'")
         }
         guard case .string(let json)? = section.attributes["state"] else { throw fail("attribute 'state' (JSON) is missing") }
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         var state: FederationState
-        do { state = try d.decode(FederationState.self, from: Data(json.utf8)) } catch {
+        do { state = try TGFLJSON.decoder().decode(FederationState.self, from: Data(json.utf8)) } catch {
             throw fail("attribute 'state' is not a valid federation state: \(error)")
         }
         guard let g = section.datasets["global_parameters"] else { throw fail("dataset 'global_parameters' is missing") }
@@ -388,68 +381,5 @@ public enum FederationStateCodec {
             state.strategyState.vectors[name] = section.datasets["strategy." + name]?.map(Float.init) ?? []
         }
         return state
-    }
-}
-
-/// The `model.federation` JSON record.
-enum FederationRecord {
-    static func json(state: FederationState, options o: FederatedTrainingOptions,
-                     federation f: FederatedTrainer.Federation, cancelled: Bool, bestRound: Int? = nil) -> String {
-        func finite(_ x: Double?) -> Any { x.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
-        let estimate = try? state.privacyEstimate(delta: o.privacyDelta)
-        let epsilon = estimate?.epsilon
-        let history: [[String: Any]] = state.history.map { r in
-            [
-                "round": r.round, "validation_loss": finite(r.validationLoss),
-                "train_loss": finite(r.trainMetrics["train_loss"]), "participants": r.participants.count,
-                "dropped": r.dropped.count, "late": r.late.count, "rejected": r.rejected.map(\.clientID),
-                "bytes_up": r.bytesUp, "bytes_down": r.bytesDown, "wall_time": finite(r.wallTime),
-                "epsilon": finite(r.epsilon), "skipped": r.skippedReason ?? NSNull(),
-                "masked": r.masked.map { $0 as Any } ?? NSNull(),
-            ]
-        }
-        var privacy: [String: Any] = ["enabled": o.privacy != nil, "delta": o.privacyDelta, "epsilon": finite(epsilon)]
-        if let p = o.privacy {
-            privacy["noise_multiplier"] = p.noiseMultiplier
-            privacy["clipping_norm"] = p.clippingNorm
-            privacy["clipping_side"] = p.side.rawValue
-            privacy["adaptive_clipping"] = p.adaptive != nil
-        }
-        if let m = state.privacyMechanism {
-            privacy["mechanism"] = [
-                "neighbouring_relation": m.neighbouring.rawValue, "sampling": m.sampling.rawValue,
-                "sampling_rate": m.samplingRate, "denominator": "fixed: \(m.denominator) expected clients",
-                "weights": m.weights, "accounting_noise_multiplier": m.accountingNoiseMultiplier,
-                "update_noise_multiplier": m.updateNoiseMultiplier, "unit": "client (institution): user-level DP",
-                "noise_before_server_step": true, "rounds_composed": state.privacyRounds ?? 0,
-            ] as [String: Any]
-            privacy["epsilon_rdp"] = finite(estimate?.rdp)
-            privacy["epsilon_pld"] = finite(estimate?.pld)
-        }
-        let s = o.sampling
-        let record: [String: Any] = [
-            "format": "tgfl.federation", "version": 1,
-            "strategy": ["kind": o.strategy.rawValue, "name": state.strategyName, "hyperparameters": o.hyperparameters],
-            "rounds": o.rounds, "completed_rounds": state.completedRounds, "cancelled": cancelled,
-            "clients": o.clients, "partition": o.partition.cliName, "min_partition_windows": o.minPartitionWindows,
-            "local_steps": o.localSteps, "batch_size": o.batchSize, "sequence_length": f.sequenceLength,
-            "learning_rate": o.learningRate, "weight_decay": o.weightDecay, "gradient_clip": o.gradientClip,
-            "validation_fraction": o.validationFraction, "seed": String(o.seed),
-            "train_windows": f.trainWindows, "validation_windows": f.validationWindows,
-            "client_train_windows": f.clients.map(\.numExamples),
-            "sampling": ["fraction_train": s.fractionTrain, "fraction_evaluate": s.fractionEvaluate,
-                         "min_train_nodes": s.minTrainNodes, "min_evaluate_nodes": s.minEvaluateNodes,
-                         "min_available_nodes": s.minAvailableNodes],
-            "privacy": privacy, "epsilon": finite(epsilon), "delta": o.privacyDelta,
-            "secure_aggregation": o.secureAggregation,
-            "faults": ["dropout_probability": o.faults.dropoutProbability, "deadline": finite(o.faults.deadline),
-                       "byzantine_clients": o.faults.byzantine.keys.sorted()],
-            "data_models": "per-series summaries (moments, volatility histogram) combined on the server",
-            "output_prior": o.outputPrior,
-            "restore_best_round": o.restoreBestRound, "best_round": bestRound.map { $0 as Any } ?? NSNull(),
-            "history": history,
-        ]
-        guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
     }
 }
