@@ -19,7 +19,46 @@ extension Checkpoint {
         let file = try HDF5File.open(path)
         defer { file.close() }
         func fail(_ message: String) -> TGFLError { .checkpoint(path: path, message: message) }
+        let config = try readHeader(file)
+        let libraryVersion = try file.stringAttribute("library_version") ?? "unknown"
 
+        let layout = ParameterLayout(config: config)
+        let parameters = try readTensors(file, group: Group.weights, layout: layout, config: config)
+
+        let optimizer = try readOptimizer(file, layout: layout, config: config)
+
+        let tokenizer = try readSection(file, group: Group.tokenizer)
+        let regimes = try readSection(file, group: Group.regimes)
+        var history: String?
+        var records = [String: String]()
+        if file.exists(Group.training) {
+            history = try file.stringAttribute("history", of: Group.training)
+            for name in try file.attributeNames(of: Group.training) where name != "history" {
+                guard try file.attributeKind(name, of: Group.training) == .string else {
+                    throw fail("'\(Group.training)' attribute '\(name)' is not a string; records there are JSON text")
+                }
+                records[name] = try file.stringAttribute(name, of: Group.training)
+            }
+        }
+        var checkpoint = try Checkpoint(config: config, parameters: parameters, optimizer: optimizer,
+                                        tokenizer: tokenizer, regimes: regimes, history: history,
+                                        libraryVersion: libraryVersion)
+        checkpoint.records = records
+        checkpoint.volatility = try readSection(file, group: Group.volatility)
+        if config.modelVersion >= 2, checkpoint.tokenizer != nil, checkpoint.volatility == nil {
+            throw fail("a v2 model (model_version 2) with a tokenizer needs the '\(Group.volatility)' section; "
+                + "the file is incomplete, so re-save it from the trained model")
+        }
+        // Every other top-level group is an upper layer's section (e.g. /federation_state).
+        for name in try file.children(of: "/") where !reservedNames.contains(name) {
+            checkpoint.extensions[name] = try readSection(file, group: "/" + name)
+        }
+        return checkpoint
+    }
+
+    /// Checks `format` and `format_version` and parses `model_config`.
+    private static func readHeader(_ file: HDF5File) throws -> ModelConfig {
+        func fail(_ message: String) -> TGFLError { .checkpoint(path: file.path, message: message) }
         guard let format = try file.stringAttribute("format") else {
             throw fail("the root attribute 'format' is missing, so this is not a TGFL checkpoint "
                 + "(expected format = \"\(formatName)\"); save it with Checkpoint.save(to:)")
@@ -50,13 +89,15 @@ extension Checkpoint {
             throw fail("model_config has model_version \(config.modelVersion) but format_version is \(version); "
                 + "a v2 model needs format_version 2 (re-save it with this library)")
         }
-        let libraryVersion = try file.stringAttribute("library_version") ?? "unknown"
+        return config
+    }
 
-        let layout = ParameterLayout(config: config)
-        let parameters = try readTensors(file, group: Group.weights, layout: layout, config: config)
-
-        var optimizer: OptimizerState?
-        if file.exists(Group.optimizer) {
+    /// The optional `/optimizer` group: `step`, and `m`/`v` under the tensor checks.
+    private static func readOptimizer(_ file: HDF5File, layout: ParameterLayout,
+                                      config: ModelConfig) throws -> OptimizerState? {
+        func fail(_ message: String) -> TGFLError { .checkpoint(path: file.path, message: message) }
+        guard file.exists(Group.optimizer) else { return nil }
+        do {
             guard let step = try file.intAttribute("step", of: Group.optimizer) else {
                 throw fail("'\(Group.optimizer)' has no attribute 'step'; add the AdamW step count or "
                     + "remove the optimizer group")
@@ -66,36 +107,9 @@ extension Checkpoint {
             }
             let m = try readTensors(file, group: Group.optimizer + "/m", layout: layout, config: config)
             let v = try readTensors(file, group: Group.optimizer + "/v", layout: layout, config: config)
-            optimizer = OptimizerState(step: step, m: m, v: v)
+            return OptimizerState(step: step, m: m, v: v)
         }
 
-        let tokenizer = try readSection(file, group: Group.tokenizer)
-        let regimes = try readSection(file, group: Group.regimes)
-        var history: String?
-        var records = [String: String]()
-        if file.exists(Group.training) {
-            history = try file.stringAttribute("history", of: Group.training)
-            for name in try file.attributeNames(of: Group.training) where name != "history" {
-                guard try file.attributeKind(name, of: Group.training) == .string else {
-                    throw fail("'\(Group.training)' attribute '\(name)' is not a string; records there are JSON text")
-                }
-                records[name] = try file.stringAttribute(name, of: Group.training)
-            }
-        }
-        var checkpoint = try Checkpoint(config: config, parameters: parameters, optimizer: optimizer,
-                                        tokenizer: tokenizer, regimes: regimes, history: history,
-                                        libraryVersion: libraryVersion)
-        checkpoint.records = records
-        checkpoint.volatility = try readSection(file, group: Group.volatility)
-        if config.modelVersion >= 2, checkpoint.tokenizer != nil, checkpoint.volatility == nil {
-            throw fail("a v2 model (model_version 2) with a tokenizer needs the '\(Group.volatility)' section; "
-                + "the file is incomplete, so re-save it from the trained model")
-        }
-        // Every other top-level group is an upper layer's section (e.g. /federation_state).
-        for name in try file.children(of: "/") where !reservedNames.contains(name) {
-            checkpoint.extensions[name] = try readSection(file, group: "/" + name)
-        }
-        return checkpoint
     }
 
     /// Reads the tensors of `layout` from `group` into one flat buffer, checking presence,

@@ -159,49 +159,10 @@ public struct FederatedSummaryFitting: DataModelFitting {
     }
 
     public func fitDataModels(trainingSpans spans: [ReturnSeries], config: DataPipelineConfig) throws -> DataModels {
-        func owned<T>(_ j: Int, _ body: () throws -> T) throws -> T {
-            do { return try body() } catch TGFLError.invalidArgument(let m) {
-                throw TGFLError.invalidArgument("\(ownerName(j)): \(m)")
-            }
-        }
-        if config.modelVersion < 2 {
-            let summaries = try spans.enumerated().map { j, span in
-                try owned(j) { try LocalDataSummary(trainingReturns: span.values, window: config.regimeWindow, grid: grid) }
-            }
-            let tokenizer = try FederatedDataModels.tokenizer(summaries, vocabSize: config.vocabSize,
-                                                              clipSigma: config.clipSigma)
-            let regimes = try FederatedDataModels.regimeModel(summaries, grid: grid, names: config.regimeNames,
-                                                              window: config.regimeWindow,
-                                                              quantileLevels: config.regimeQuantileLevels)
-            return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: nil)
-        }
-        // A. The filter: maximum likelihood of the pooled likelihood Σ_j ℓ_j(θ). Each quasi-Newton
-        //    iteration needs only every owner's ℓ_j and ∇ℓ_j at the server's θ (one round of
-        //    summaries per iteration); the simulation evaluates the same sum in one call.
-        let garch: GARCHModel
-        do {
-            garch = try GARCHModel.fit(spans.map(\.values), specification: VolatilityModel.defaultSpecification).model
-        } catch let error as TGFLError {
-            throw error
-        } catch {
-            let names = spans.indices.map(ownerName).joined(separator: ", ")
-            throw TGFLError.invalidArgument("fitting the volatility filter on the summaries of \(names): \(error)")
-        }
-        // B. histograms of σ_t.
-        var pooled = [Int](repeating: 0, count: grid.bins)
-        var lo = Double.infinity, hi = 0.0
-        for span in spans {
-            for v in garch.conditionalVariances(span.values) {
-                let sigma = v.squareRoot()
-                pooled[grid.bin(of: sigma)] += 1
-                lo = min(lo, sigma); hi = max(hi, sigma)
-            }
-        }
-        let total = pooled.reduce(0, +)
-        guard total > 1, lo > 0, hi.isFinite else {
-            throw TGFLError.invalidArgument("the averaged volatility filter gives no positive finite volatility")
-        }
-        func q(_ level: Double) -> Double { FederatedDataModels.quantile(pooled, total: total, grid: grid, level: level) }
+        guard config.modelVersion >= 2 else { return try fitVersion1(spans, config: config) }
+        let garch = try fitFilter(spans)
+        let histogram = try sigmaHistogram(spans, garch: garch)
+        func q(_ level: Double) -> Double { histogram.quantile(level, grid: grid) }
         let S = config.volatilityLevels
         let edges = (1..<S).map { Foundation.log(q(Double($0) / Double(S))) }
         let thresholds = config.regimeQuantileLevels.map(q)
@@ -209,11 +170,12 @@ public struct FederatedSummaryFitting: DataModelFitting {
         let initial = (0..<k).map { Foundation.log(q(Double($0) / Double(k - 1))) }
         let regimes = try RegimeModel(names: config.regimeNames, basis: .conditionalVolatility,
                                       quantileLevels: config.regimeQuantileLevels, thresholds: thresholds)
-        let provisional = try VolatilityModel(garch: garch, levelEdges: edges,
-                                              regimeVariances: [Double](repeating: garch.unconditionalVariance,
-                                                                        count: regimes.count),
-                                              initialLogSigmaQuantiles: initial, sigmaFloor: lo * VolatilityModel.floorMultiplier,
-                                              sigmaCap: hi * VolatilityModel.capMultiplier)
+        func volatilityModel(_ regimeVariances: [Double]) throws -> VolatilityModel {
+            try VolatilityModel(garch: garch, levelEdges: edges, regimeVariances: regimeVariances,
+                                initialLogSigmaQuantiles: initial, sigmaFloor: histogram.lo * VolatilityModel.floorMultiplier,
+                                sigmaCap: histogram.hi * VolatilityModel.capMultiplier)
+        }
+        let provisional = try volatilityModel([Double](repeating: garch.unconditionalVariance, count: regimes.count))
         // C. moments of z and per-regime sums of σ².
         var moments: [LocalMoments] = []
         var sums = [Double](repeating: 0, count: regimes.count), counts = [Int](repeating: 0, count: regimes.count)
@@ -222,8 +184,7 @@ public struct FederatedSummaryFitting: DataModelFitting {
             var z: [Double] = []
             z.reserveCapacity(span.values.count)
             for (r, v) in zip(span.values, variances) {
-                let e = r - garch.mu
-                z.append(e / v.squareRoot())
+                z.append((r - garch.mu) / v.squareRoot())
                 let g = Int(regimes.label(volatility: v.squareRoot()))
                 sums[g] += v
                 counts[g] += 1
@@ -234,13 +195,69 @@ public struct FederatedSummaryFitting: DataModelFitting {
                                                           clipSigma: config.clipSigma)
         let variances = (0..<regimes.count).map { g -> Double in
             if counts[g] > 0 { return sums[g] / Double(counts[g]) }
-            let sigma = g == 0 ? lo : thresholds[g - 1]
+            let sigma = g == 0 ? histogram.lo : thresholds[g - 1]
             return sigma * sigma
         }
-        let volatility = try VolatilityModel(garch: garch, levelEdges: edges, regimeVariances: variances,
-                                             initialLogSigmaQuantiles: initial, sigmaFloor: lo * VolatilityModel.floorMultiplier,
-                                              sigmaCap: hi * VolatilityModel.capMultiplier)
-        return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
+        return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatilityModel(variances))
+    }
+
+    /// v1: the tokenizer from pooled moments, the regime thresholds from the pooled histogram
+    /// of trailing volatility.
+    private func fitVersion1(_ spans: [ReturnSeries], config: DataPipelineConfig) throws -> DataModels {
+        let summaries = try spans.enumerated().map { j, span in
+            do {
+                return try LocalDataSummary(trainingReturns: span.values, window: config.regimeWindow, grid: grid)
+            } catch TGFLError.invalidArgument(let m) {
+                throw TGFLError.invalidArgument("\(ownerName(j)): \(m)")
+            }
+        }
+        let tokenizer = try FederatedDataModels.tokenizer(summaries, vocabSize: config.vocabSize,
+                                                          clipSigma: config.clipSigma)
+        let regimes = try FederatedDataModels.regimeModel(summaries, grid: grid, names: config.regimeNames,
+                                                          window: config.regimeWindow,
+                                                          quantileLevels: config.regimeQuantileLevels)
+        return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: nil)
+    }
+
+    /// A. The filter: maximum likelihood of the pooled likelihood Σ_j ℓ_j(θ). Each quasi-Newton
+    /// iteration needs only every owner's ℓ_j and ∇ℓ_j at the server's θ (one round of
+    /// summaries per iteration); the simulation evaluates the same sum in one call.
+    private func fitFilter(_ spans: [ReturnSeries]) throws -> GARCHModel {
+        do {
+            return try GARCHModel.fit(spans.map(\.values), specification: VolatilityModel.defaultSpecification).model
+        } catch let error as TGFLError {
+            throw error
+        } catch {
+            let names = spans.indices.map(ownerName).joined(separator: ", ")
+            throw TGFLError.invalidArgument("fitting the volatility filter on the summaries of \(names): \(error)")
+        }
+    }
+
+    /// B. The owners' histograms of σ_t under the filter, summed, with the smallest and largest σ.
+    private func sigmaHistogram(_ spans: [ReturnSeries], garch: GARCHModel) throws -> SigmaHistogram {
+        var h = SigmaHistogram(counts: [Int](repeating: 0, count: grid.bins), lo: .infinity, hi: 0)
+        for span in spans {
+            for v in garch.conditionalVariances(span.values) {
+                let sigma = v.squareRoot()
+                h.counts[grid.bin(of: sigma)] += 1
+                h.lo = min(h.lo, sigma); h.hi = max(h.hi, sigma)
+            }
+        }
+        guard h.total > 1, h.lo > 0, h.hi.isFinite else {
+            throw TGFLError.invalidArgument("the averaged volatility filter gives no positive finite volatility")
+        }
+        return h
+    }
+}
+
+/// The pooled histogram of σ_t on a `VolatilityGrid`, and the smallest and largest σ_t.
+struct SigmaHistogram {
+    var counts: [Int]
+    var lo: Double
+    var hi: Double
+    var total: Int { counts.reduce(0, +) }
+    func quantile(_ level: Double, grid: VolatilityGrid) -> Double {
+        FederatedDataModels.quantile(counts, total: total, grid: grid, level: level)
     }
 }
 

@@ -78,6 +78,24 @@ public final class FederatedSimulation {
 
     private init(clients: [any FederatedClient], strategy: any FederatedStrategy, config: SimulationConfig,
                  state: FederationState, fresh: Bool) throws {
+        try Self.validate(clients: clients, config: config, state: state)
+        sampleSize = try strategy.sampling.trainSampleSize(available: clients.count)
+        try strategy.validate(sampleSize: sampleSize)
+        try config.faults.validate(numClients: clients.count)
+        try Self.validateProtection(strategy: strategy, config: config, sampleSize: sampleSize, clients: clients.count)
+        var state = state
+        if let p = config.privacy {
+            dp = try Self.privacyMechanism(p, config: config, state: &state, clients: clients.count, fresh: fresh)
+        }
+        self.clients = clients
+        self.strategy = strategy
+        self.config = config
+        self.state = state
+    }
+
+    /// Checks the clients' ids, the run's settings and the initial weights.
+    private static func validate(clients: [any FederatedClient], config: SimulationConfig,
+                                 state: FederationState) throws {
         guard !clients.isEmpty else { throw TGFLError.invalidArgument("a federation needs at least one client, got 0") }
         for (i, c) in clients.enumerated() where c.id != i {
             throw TGFLError.invalidArgument("client at index \(i) has id \(c.id); ids must be 0..<\(clients.count) in order")
@@ -93,16 +111,19 @@ public final class FederatedSimulation {
         if let k = FiniteScan.firstNonFinite(state.globalParameters) {
             throw TGFLError.invalidArgument("initial parameter \(k) is \(state.globalParameters[k]); it must be finite")
         }
-        sampleSize = try strategy.sampling.trainSampleSize(available: clients.count)
-        try strategy.validate(sampleSize: sampleSize)
-        try config.faults.validate(numClients: clients.count)
+    }
+
+    /// Secure aggregation and DP need a mean-based strategy; secure aggregation needs 2
+    /// participants; DP's fixed denominator is the sample size.
+    private static func validateProtection(strategy: any FederatedStrategy, config: SimulationConfig,
+                                           sampleSize: Int, clients: Int) throws {
         if config.secureAggregation, !(strategy is any MeanBasedStrategy) {
             throw TGFLError.invalidArgument("secure aggregation shows the server only the sum of updates; \(strategy.name) "
                 + "needs individual updates — use FedAvg, FedAvgM, FedProx, FedAdagrad, FedAdam or FedYogi")
         }
         if config.secureAggregation, sampleSize < 2 {
             throw TGFLError.invalidArgument("secure aggregation needs at least 2 participants per round, but the sample "
-                + "size is \(sampleSize) (of \(clients.count) clients); with 1 the server sees that client's update "
+                + "size is \(sampleSize) (of \(clients) clients); with 1 the server sees that client's update "
                 + "in the clear — add clients, raise fraction_train/min_train_nodes, or drop secure aggregation")
         }
         if config.privacy != nil, !(strategy is any MeanBasedStrategy) {
@@ -112,39 +133,38 @@ public final class FederatedSimulation {
             throw TGFLError.invalidArgument("DP num_sampled_clients = \(p.numSampledClients) must equal the round's "
                 + "sample size \(sampleSize) (max(⌊N·fraction_train⌋, min_train_nodes)); it is the fixed denominator")
         }
-        var state = state
-        if let p = config.privacy {
-            guard config.privacyDelta > 0, config.privacyDelta < 1 else {
-                throw TGFLError.outOfRange("privacyDelta = \(config.privacyDelta) must be in (0, 1)")
-            }
-            var mech = try DifferentialPrivacy(p)
-            let record = DPMechanismRecord(mechanism: mech, numClients: clients.count)
-            if fresh {
-                state.clippingNorm = mech.clippingNorm
-                state.accountant = try RDPAccountant()
-                state.privacyMechanism = record
-                state.privacyRounds = 0
-            } else {
-                guard let c = state.clippingNorm, state.accountant != nil else {
-                    throw TGFLError.invalidArgument("the state has no DP clipping norm/accountant but the run uses DP")
-                }
-                guard let old = state.privacyMechanism else {
-                    throw TGFLError.invalidArgument("the state was written by a version whose DP mechanism did not match "
-                        + "its accounting (no recorded mechanism); its ε cannot be continued — start a fresh run")
-                }
-                guard old == record else {
-                    throw TGFLError.invalidArgument("the state's DP mechanism (\(old.sampling.rawValue), q = \(old.samplingRate), "
-                        + "z = \(old.noiseMultiplier)) differs from the run's (\(record.sampling.rawValue), "
-                        + "q = \(record.samplingRate), z = \(record.noiseMultiplier)); resume with the same DP settings")
-                }
-                mech.restore(clippingNorm: c)
-            }
-            dp = mech
+    }
+
+    /// The DP mechanism of a fresh run (recorded in the state), or of a resumed run (checked
+    /// against the state's record, so that ε keeps composing the same mechanism).
+    private static func privacyMechanism(_ p: DPConfig, config: SimulationConfig, state: inout FederationState,
+                                         clients: Int, fresh: Bool) throws -> DifferentialPrivacy {
+        guard config.privacyDelta > 0, config.privacyDelta < 1 else {
+            throw TGFLError.outOfRange("privacyDelta = \(config.privacyDelta) must be in (0, 1)")
         }
-        self.clients = clients
-        self.strategy = strategy
-        self.config = config
-        self.state = state
+        var mech = try DifferentialPrivacy(p)
+        let record = DPMechanismRecord(mechanism: mech, numClients: clients)
+        if fresh {
+            state.clippingNorm = mech.clippingNorm
+            state.accountant = try RDPAccountant()
+            state.privacyMechanism = record
+            state.privacyRounds = 0
+            return mech
+        }
+        guard let c = state.clippingNorm, state.accountant != nil else {
+            throw TGFLError.invalidArgument("the state has no DP clipping norm/accountant but the run uses DP")
+        }
+        guard let old = state.privacyMechanism else {
+            throw TGFLError.invalidArgument("the state was written by a version whose DP mechanism did not match "
+                + "its accounting (no recorded mechanism); its ε cannot be continued — start a fresh run")
+        }
+        guard old == record else {
+            throw TGFLError.invalidArgument("the state's DP mechanism (\(old.sampling.rawValue), q = \(old.samplingRate), "
+                + "z = \(old.noiseMultiplier)) differs from the run's (\(record.sampling.rawValue), "
+                + "q = \(record.samplingRate), z = \(record.noiseMultiplier)); resume with the same DP settings")
+        }
+        mech.restore(clippingNorm: c)
+        return mech
     }
 
     /// Runs the remaining rounds.
