@@ -58,6 +58,9 @@ public struct FederatedTrainingOptions: Sendable {
     /// last round's; the record's `best_round` says which. Tracked within one `fit` call; a
     /// cancelled run keeps its last round. Rounds without a validation loss are skipped.
     public var restoreBestRound = false
+    /// Skip the warning for series that look like prices rather than log returns
+    /// (`DataSanity.pricesWarning`).
+    public var allowPrices = false
 
     public init() {}
 }
@@ -262,6 +265,7 @@ public final class FederatedTrainer {
     public func fit(series: [ReturnSeries], resumeFrom: String? = nil,
                     progress: ((RoundProgress) -> Bool)? = nil) throws -> FederatedTrainingReport {
         let o = options
+        if !o.allowPrices { DataSanity.warnIfPrices(series) }
         let federation = try makeClients(series: series)
         let strategy = try o.strategy.makeStrategy(hyperparameters: o.hyperparameters, sampling: o.sampling,
                                                    clientLearningRate: o.learningRate)
