@@ -181,6 +181,7 @@ static void versioned_params_and_sanity(tgfl_model * fresh) {
     train.allow_prices = true;
     CHECK_OK(tgfl_model_train(fresh, prices, 64, &train));
     CHECK_TRUE(log.count == 1);
+done:
     tgfl_log_set(NULL, NULL);
 }
 

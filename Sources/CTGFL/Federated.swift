@@ -96,7 +96,8 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
                     elapsedSeconds: value.elapsedSeconds, etaSeconds: value.etaSeconds))
             }
         }
-        let report = try trainer.fit(series: arrays, progress: progress)
+        let named = arrays.enumerated().map { ReturnSeries(name: "series[\($0)]", values: $1) }
+        let report = try trainer.fit(series: named, progress: progress)
         outEpsilon?.pointee = report.epsilon ?? .infinity
     }
 }

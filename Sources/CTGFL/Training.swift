@@ -97,6 +97,6 @@ public func cModelTrain(_ model: OpaquePointer?, _ returns: UnsafePointer<Double
                     etaSeconds: value.etaSeconds))
             }
         }
-        _ = try trainer.fit(series: [Array(series)], progress: progress)
+        _ = try trainer.fit(series: [ReturnSeries(name: "returns", values: Array(series))], progress: progress)
     }
 }

@@ -56,7 +56,7 @@ def main() -> None:
         problems.append(f"history: {history!r}")
     if not (isinstance(paths, pd.DataFrame) and paths.shape == (250, 200)
             and isinstance(paths.index, pd.DatetimeIndex) and paths.index[0] == pd.Timestamp("2025-01-02")
-            and (paths.index.dayofweek < 5).all()):
+            and (paths.index.day_of_week < 5).all()):
         problems.append(f"paths: {type(paths)} {getattr(paths, 'shape', None)}")
     if not (isinstance(prices, pd.DataFrame) and (prices.to_numpy() > 0).all()):
         problems.append("prices are not positive")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from typing import Callable, Optional, Tuple
+from typing import Callable, Tuple
 
 from . import _lib
 from ._lib import TGFL_ERR_CANCELLED, TGFL_OK
@@ -65,6 +65,7 @@ def run_cancellable(call: Callable[[], int], cancel: threading.Event) -> Tuple[i
     after the call has stopped when the user interrupted it.
     """
     outcome = {}
+    finished = threading.Event()
 
     def target():
         try:
@@ -73,16 +74,21 @@ def run_cancellable(call: Callable[[], int], cancel: threading.Event) -> Tuple[i
             outcome["result"] = (status, (message or b"").decode("utf-8", "replace"))
         except BaseException as error:  # noqa: BLE001 — re-raised on the calling thread
             outcome["error"] = error
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=target, name="tgfl-call", daemon=True)
     worker.start()
     interrupted = False
-    while worker.is_alive():
+    # Wait on an Event, not Thread.join(timeout): a KeyboardInterrupt inside join can mark a
+    # running thread as stopped (CPython gh-90882).
+    while not finished.is_set():
         try:
-            worker.join(0.05)
+            finished.wait(0.05)
         except KeyboardInterrupt:
             interrupted = True
             cancel.set()   # the progress callback returns False at the next report
+    worker.join()
     if "error" in outcome:
         raise outcome["error"]
     status, message = outcome["result"]

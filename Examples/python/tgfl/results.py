@@ -21,7 +21,33 @@ def _finite_or_none(x: float) -> Optional[float]:
 
 
 @dataclass
-class TrainingHistory:
+class _History:
+    """Records of one training call, one dict per step or round (the shared part)."""
+
+    records: List[Dict[str, Any]] = field(default_factory=list)
+    #: True when the run was stopped by the progress function or KeyboardInterrupt.
+    cancelled: bool = False
+
+    _INDEX = "step"
+    _COLUMNS = ()
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @property
+    def best_val_loss(self) -> Optional[float]:
+        """The lowest validation loss seen (None without validation)."""
+        losses = [r["val_loss"] for r in self.records if r["val_loss"] is not None]
+        return min(losses) if losses else None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The records as a DataFrame indexed by step (or round); val_loss is NaN where not evaluated."""
+        frame = pd.DataFrame(self.records, columns=[self._INDEX, *self._COLUMNS])
+        return frame.astype({"train_loss": float, "val_loss": float}).set_index(self._INDEX)
+
+
+@dataclass
+class TrainingHistory(_History):
     """What one ``Model.train`` call did, one record per optimisation step.
 
     ``records`` holds dicts with ``step``, ``epoch``, ``train_loss``, ``val_loss`` (None when
@@ -29,9 +55,7 @@ class TrainingHistory:
     Plot it with ``history.to_frame()[["train_loss", "val_loss"]].plot()``.
     """
 
-    records: List[Dict[str, Any]] = field(default_factory=list)
-    #: True when the run was stopped by the progress function or KeyboardInterrupt.
-    cancelled: bool = False
+    _COLUMNS = ("epoch", "train_loss", "val_loss", "tokens_per_second", "elapsed_seconds")
 
     def _add(self, p) -> None:
         self.records.append({"step": int(p.step), "epoch": int(p.epoch),
@@ -39,9 +63,6 @@ class TrainingHistory:
                              "val_loss": _finite_or_none(p.val_loss),
                              "tokens_per_second": float(p.tokens_per_second),
                              "elapsed_seconds": float(p.elapsed_seconds)})
-
-    def __len__(self) -> int:
-        return len(self.records)
 
     @property
     def steps_run(self) -> int:
@@ -54,24 +75,12 @@ class TrainingHistory:
         return self.records[-1]["train_loss"] if self.records else None
 
     @property
-    def best_val_loss(self) -> Optional[float]:
-        """The lowest validation loss seen (None without validation)."""
-        losses = [r["val_loss"] for r in self.records if r["val_loss"] is not None]
-        return min(losses) if losses else None
-
-    @property
     def best_step(self) -> Optional[int]:
         """The step of the lowest validation loss (what ``keep_best=True`` keeps)."""
         best = self.best_val_loss
         if best is None:
             return None
         return next(r["step"] for r in self.records if r["val_loss"] == best)
-
-    def to_frame(self) -> pd.DataFrame:
-        """The records as a DataFrame indexed by step (val_loss is NaN where not evaluated)."""
-        columns = ["step", "epoch", "train_loss", "val_loss", "tokens_per_second", "elapsed_seconds"]
-        frame = pd.DataFrame(self.records, columns=columns).astype({"train_loss": float, "val_loss": float})
-        return frame.set_index("step")
 
     def __repr__(self) -> str:
         best = self.best_val_loss
@@ -85,43 +94,28 @@ class TrainingHistory:
 
 
 @dataclass
-class FederatedHistory:
+class FederatedHistory(_History):
     """What one ``Model.train_federated`` call did, one record per round.
 
     ``epsilon`` is the privacy budget spent at ``dp_delta`` (``inf`` without DP noise).
     ``records`` hold ``round``, ``train_loss``, ``val_loss`` and ``elapsed_seconds``.
     """
 
-    records: List[Dict[str, Any]] = field(default_factory=list)
     #: Privacy budget spent (the smaller of the RDP and PLD accountants'); inf without noise.
     epsilon: float = math.inf
-    #: True when the run was stopped by the progress function or KeyboardInterrupt.
-    cancelled: bool = False
+
+    _INDEX = "round"
+    _COLUMNS = ("train_loss", "val_loss", "elapsed_seconds")
 
     def _add(self, p) -> None:
         self.records.append({"round": int(p.step), "train_loss": _finite_or_none(p.train_loss),
                              "val_loss": _finite_or_none(p.val_loss),
                              "elapsed_seconds": float(p.elapsed_seconds)})
 
-    def __len__(self) -> int:
-        return len(self.records)
-
     @property
     def rounds_run(self) -> int:
         """Rounds reported in this call."""
         return len(self.records)
-
-    @property
-    def best_val_loss(self) -> Optional[float]:
-        """The lowest global validation loss seen (None without validation)."""
-        losses = [r["val_loss"] for r in self.records if r["val_loss"] is not None]
-        return min(losses) if losses else None
-
-    def to_frame(self) -> pd.DataFrame:
-        """The records as a DataFrame indexed by round."""
-        columns = ["round", "train_loss", "val_loss", "elapsed_seconds"]
-        frame = pd.DataFrame(self.records, columns=columns).astype({"train_loss": float, "val_loss": float})
-        return frame.set_index("round")
 
     def __repr__(self) -> str:
         return (f"<tgfl.FederatedHistory {self.rounds_run} rounds, best val loss {_fmt(self.best_val_loss)}, "
