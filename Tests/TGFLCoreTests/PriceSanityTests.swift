@@ -54,9 +54,10 @@ final class PriceSanityTests: XCTestCase {
         XCTAssertTrue(message.contains("series 'close' looks like prices"), message)
         XCTAssertTrue(message.contains("lag-1 autocorrelation"), message)
         XCTAssertTrue(message.contains("allow_prices"), message)
-        // Few values: the magnitude rule alone (EUR/USD-like levels near 1.1 need the autocorrelation).
+        // Fewer than 20 values: the magnitude rule alone (an exchange rate near 1.1 is caught by it).
         XCTAssertNotNil(DataSanity.pricesWarning(values: [1300, 1310, 1290], series: "p"))
-        XCTAssertNil(DataSanity.pricesWarning(values: [1.10, 1.11, 1.09], series: "p"))
+        XCTAssertNotNil(DataSanity.pricesWarning(values: [1.10, 1.11, 1.09], series: "p"))
+        XCTAssertNil(DataSanity.pricesWarning(values: [0.01, 0.02, 0.03], series: "r"))   // positive, small
         XCTAssertNil(DataSanity.pricesWarning(values: [0.01, -0.02, 0.03], series: "r"))
     }
 
