@@ -437,6 +437,7 @@ class Model:
 
     @property
     def closed(self) -> bool:
+        """True once ``close()`` freed the model."""
         return self._handle is None
 
     def _h(self) -> int:
@@ -457,12 +458,14 @@ class Model:
 
     @property
     def config(self) -> ModelConfig:
+        """The model's hyperparameters (``tgfl_model_get_config``)."""
         c = _lib.tgfl_model_config()
         _check(_lib.tgfl_model_get_config(self._h(), byref(c)))
         return ModelConfig._from_c(c)
 
     @property
     def n_params(self) -> int:
+        """The number of float32 parameters (the length of ``parameters()``)."""
         n = _lib.tgfl_model_n_params(self._h())
         if n < 0:
             _check(int(n))
