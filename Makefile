@@ -174,6 +174,6 @@ swiftpm-test: deps
 # by swift-docc-plugin into .build/docs/<Module>.doccarchive.
 DOCC_TARGETS := TGFLRandom TGFLStats TGFLCore TGFLFederated
 docs:
-	@for t in $(DOCC_TARGETS); do \
+	@mkdir -p .build/docs; for t in $(DOCC_TARGETS); do \
 	  swift package --allow-writing-to-directory .build/docs generate-documentation --target $$t \
 	    --output-path .build/docs/$$t.doccarchive || exit 1; done
