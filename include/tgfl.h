@@ -330,7 +330,7 @@ typedef struct tgfl_federated_params {
     bool     allow_prices;        // silence the "looks like prices" warning (default false)
     double   weight_decay;        // local AdamW weight decay (default 0.01)
     double   grad_clip;           // local global-norm clip, 0 = off (default 1.0)
-    double   fraction_evaluate;   // Flower's fraction_evaluate, in [0, 1] (default 1.0)
+    double   fraction_evaluate;   // Flower's fraction_evaluate, in (0, 1] (default 1.0)
     int32_t  min_evaluate_nodes;  // Flower's min_evaluate_nodes (0 = min(2, n_clients), the default)
     int32_t  min_partition_windows; // fewest training windows a client may get (default 1)
     int32_t  max_validation_windows; // validation windows each client evaluates at most (default 64)

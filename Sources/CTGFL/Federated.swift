@@ -131,8 +131,8 @@ extension FederatedTrainingOptions {
         }
         let minTrain = Int(try Check.inRange(p.min_train_nodes, 1...maxClients, "min_train_nodes"))
         let fractionEvaluate = try Check.finite(p.fraction_evaluate, "fraction_evaluate")
-        guard fractionEvaluate >= 0, fractionEvaluate <= 1 else {
-            throw BoundaryError.outOfRange("fraction_evaluate must be in [0, 1], got \(fractionEvaluate)")
+        guard fractionEvaluate > 0, fractionEvaluate <= 1 else {
+            throw BoundaryError.outOfRange("fraction_evaluate must be in (0, 1], got \(fractionEvaluate)")
         }
         let minEvaluate = Int(try Check.inRange(p.min_evaluate_nodes, 0...maxClients,
                                                 "min_evaluate_nodes (0 = min(2, n_clients))"))

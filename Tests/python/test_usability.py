@@ -213,3 +213,29 @@ def test_federation_record_round_trips_through_the_checkpoint(fresh, tmp_path):
     assert b"not a JSON object" in _lib.tgfl_last_error()
     with pytest.raises(tgfl.TgflError, match="must be a dict"):
         fresh.federation = [1, 2]
+
+
+# -- the ABI 3 federated options reach the library ----------------------------------------------
+
+def test_federated_abi3_options_take_effect(small_config, sp500, tmp_path):
+    series = [np.ascontiguousarray(p) for p in np.array_split(sp500[:2400], 2)]
+    quick = dict(partition="natural", n_clients=2, rounds=2, local_steps=2, batch_size=4, progress=False)
+    with tgfl.Model.create(small_config, seed=1) as model:
+        evaluated = model.train_federated(series, **quick)
+    with tgfl.Model.create(small_config, seed=1) as model:
+        half = model.train_federated(series, fraction_evaluate=0.5, min_evaluate_nodes=1, **quick)
+    # Same training (evaluation does not touch the weights), one of the two clients evaluating.
+    assert half.to_frame()["train_loss"].tolist() == evaluated.to_frame()["train_loss"].tolist()
+    assert half.to_frame()["val_loss"].tolist() != evaluated.to_frame()["val_loss"].tolist()
+    with tgfl.Model.create(small_config, seed=1) as model:
+        with pytest.raises(tgfl.TgflError, match=r"fraction_evaluate must be in \(0, 1\]"):
+            model.train_federated(series, fraction_evaluate=0.0, **quick)
+    checkpoint = tmp_path / "resume.h5"
+    with tgfl.Model.create(small_config, seed=1) as model:
+        model.train_federated(series, checkpoint_every=1, checkpoint_path=checkpoint, **quick)
+    assert checkpoint.exists() and checkpoint.stat().st_size > 0
+    with tgfl.Model.create(small_config, seed=1) as model:
+        with pytest.raises(tgfl.TgflError, match="dropout_probability must be in"):
+            model.train_federated(series, dropout_probability=1.0, **quick)
+        with pytest.raises(tgfl.TgflError, match="checkpoint_path"):
+            model.train_federated(series, checkpoint_every=1, **quick)
