@@ -110,7 +110,8 @@ def test_evaluation_result_table_frame_and_html(trained, sp500):
     table = result.table()
     for key in frame.index:
         assert key in table
-    assert table.splitlines()[-1].startswith(f"{result.passed_count} passed, {result.failed_count} failed")
+    checked = result.passed_count + result.failed_count
+    assert table.splitlines()[-1].endswith(f": {result.passed_count} of {checked} checks pass")
     html = result._repr_html_()
     assert all(f"<th>{key}</th>" in html for key in frame.index)   # one row per fact
     assert str(result) == table and "EvaluationResult" in repr(result)
