@@ -4,9 +4,10 @@
 
     swift build -c release --product CTGFL $TGFL_SWIFT_BUILD_FLAGS
 
-then copies ``libCTGFL.so`` and the Swift runtime libraries it links (every ``ldd`` dependency
-under the Swift toolchain's ``lib/swift``) into ``tgfl/_native/`` and sets their RUNPATH to
-``$ORIGIN`` (patchelf), so the wheel needs no Swift toolchain and no environment variable.
+then copies ``libCTGFL.so`` (without its debug sections) and the Swift runtime libraries it
+links (every ``ldd`` dependency under the Swift toolchain's ``lib/swift``) into
+``tgfl/_native/`` and sets their RUNPATH to ``$ORIGIN`` (patchelf), so the wheel needs no
+Swift toolchain and no environment variable.
 OpenBLAS and HDF5 stay system libraries (Debian: ``libopenblas0 libhdf5-103``, or the
 ``-dev`` packages), like the C library dependencies of any Linux package.
 
@@ -99,6 +100,9 @@ class BuildWithLibrary(build_py):
             os.chmod(copy, 0o755)
             if sys.platform == "linux":
                 _set_origin_runpath(copy)
+                if source == library and shutil.which("strip"):
+                    # Debug sections are 60 % of the release build's libCTGFL.so (the symbols stay).
+                    subprocess.run(["strip", "--strip-debug", str(copy)], check=True)
         print(f"tgfl build: bundled {len(list(target.iterdir()))} libraries in tgfl/{NATIVE}", flush=True)
 
 
