@@ -341,7 +341,20 @@ typedef struct tgfl_federated_params {
     double   straggler_spread;    // log-normal spread of the simulated times (default 0.5)
     int32_t  checkpoint_every;    // write a resumable checkpoint every k rounds, 0 = never (default 0)
     const char * checkpoint_path; // where (required when checkpoint_every > 0; default NULL)
+    const char * resume_from;     // continue the run saved in this checkpoint (written by
+                                  // checkpoint_every with the same settings); NULL = a fresh run
+    int32_t  min_available_nodes; // Flower's min_available_nodes (0 = min_train_nodes, the default)
+    int32_t  n_byzantine;         // clients 0 ..< n_byzantine send attacked updates (default 0)
+    int32_t  byzantine_attack;    // tgfl_byzantine_attack (default SIGN_FLIP)
+    double   byzantine_param;     // the attack's scale, factor or noise std (default 1.0)
 } tgfl_federated_params;
+
+// Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:
+typedef enum tgfl_byzantine_attack {
+    TGFL_BYZANTINE_SIGN_FLIP      = 0, // Δ' = −param · Δ
+    TGFL_BYZANTINE_SCALED         = 1, // Δ' = param · Δ
+    TGFL_BYZANTINE_GAUSSIAN_NOISE = 2  // Δ' = Δ + N(0, param²)
+} tgfl_byzantine_attack;
 
 // Client sampling under DP (tgfl_federated_params.dp_sampling).
 typedef enum tgfl_dp_sampling {

@@ -149,6 +149,7 @@ static void versioned_params_and_sanity(tgfl_model * fresh) {
     tgfl_federated_params fed = tgfl_federated_default_params();
     CHECK_TRUE(fed.struct_size == sizeof(tgfl_federated_params));
     CHECK_TRUE(fed.output_prior && fed.weight_decay == 0.01 && fed.max_validation_windows == 64);
+    CHECK_TRUE(fed.resume_from == NULL && fed.n_byzantine == 0 && fed.byzantine_param == 1.0);
 
     double prices[64], returns[64];
     double price = 1300.0;
@@ -161,6 +162,17 @@ static void versioned_params_and_sanity(tgfl_model * fresh) {
     CHECK_STATUS(tgfl_model_train(fresh, returns, 64, &train), TGFL_ERR_INVALID_ARGUMENT);
     train.struct_size = sizeof(tgfl_train_params) + 8; // built against a newer header
     CHECK_STATUS(tgfl_model_train(fresh, returns, 64, &train), TGFL_ERR_INVALID_ARGUMENT);
+
+    const double * series[1] = {returns};
+    size_t lengths[1] = {64};
+    fed.n_clients = 1;
+    fed.min_train_nodes = 1;
+    fed.n_byzantine = 1;
+    fed.byzantine_attack = 7;
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_OUT_OF_RANGE);
+    fed.byzantine_attack = TGFL_BYZANTINE_SCALED;
+    fed.resume_from = "/nonexistent/fed.h5";
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_IO);
 
     char * message = NULL;
     CHECK_TRUE(tgfl_check_returns(returns, 64, &message) == 0 && message == NULL);

@@ -60,6 +60,11 @@ public func cFederatedDefaultParams() -> tgfl_federated_params {
     p.straggler_spread = o.faults.timeSpread
     p.checkpoint_every = 0
     p.checkpoint_path = nil
+    p.resume_from = nil
+    p.min_available_nodes = 0
+    p.n_byzantine = 0
+    p.byzantine_attack = Int32(TGFL_BYZANTINE_SIGN_FLIP.rawValue)
+    p.byzantine_param = 1.0
     return p
 }
 
@@ -97,7 +102,11 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
             }
         }
         let named = arrays.enumerated().map { ReturnSeries(name: "series[\($0)]", values: $1) }
-        let report = try trainer.fit(series: named, progress: progress)
+        let resume = try p.resume_from.map { try Check.string($0, "resume_from") }
+        if let resume, !FileManager.default.fileExists(atPath: resume) {
+            throw TGFLError.io("resume_from checkpoint '\(resume)' does not exist")
+        }
+        let report = try trainer.fit(series: named, resumeFrom: resume, progress: progress)
         outEpsilon?.pointee = report.epsilon ?? .infinity
     }
 }
@@ -136,9 +145,11 @@ extension FederatedTrainingOptions {
         }
         let minEvaluate = Int(try Check.inRange(p.min_evaluate_nodes, 0...maxClients,
                                                 "min_evaluate_nodes (0 = min(2, n_clients))"))
+        let minAvailable = Int(try Check.inRange(p.min_available_nodes, 0...maxClients,
+                                                 "min_available_nodes (0 = min_train_nodes)"))
         sampling = SamplingConfig(fractionTrain: fraction, fractionEvaluate: fractionEvaluate, minTrainNodes: minTrain,
                                   minEvaluateNodes: minEvaluate == 0 ? min(2, clients) : minEvaluate,
-                                  minAvailableNodes: minTrain)
+                                  minAvailableNodes: minAvailable == 0 ? minTrain : minAvailable)
         try readABI3Fields(p)
         hyperparameters = try Self.hyperparameters(p, for: strategy)
         if p.dp_noise_multiplier != 0 {
@@ -192,12 +203,33 @@ extension FederatedTrainingOptions {
                 + "got \(baseTime) and \(spread)")
         }
         faults = FaultConfig(dropoutProbability: dropout, deadline: deadline > 0 ? deadline : nil,
-                             baseTime: baseTime, timeSpread: spread)
+                             baseTime: baseTime, timeSpread: spread, byzantine: try Self.byzantine(p, clients: clients))
         let every = Int(try Check.inRange(p.checkpoint_every, 0...Int32.max, "checkpoint_every (0 = never)"))
         if every > 0 {
             checkpointEvery = every
             checkpointPath = try Check.string(p.checkpoint_path, "checkpoint_path (needed with checkpoint_every > 0)")
         }
+    }
+
+    /// Clients `0 ..< n_byzantine` with the attack of `byzantine_attack` and `byzantine_param`.
+    private static func byzantine(_ p: tgfl_federated_params, clients: Int) throws -> [Int: ByzantineAttack] {
+        let count = Int(try Check.inRange(p.n_byzantine, 0...Int32(clamping: clients), "n_byzantine (0 ... n_clients)"))
+        guard count > 0 else { return [:] }
+        let parameter = try Check.finite(p.byzantine_param, "byzantine_param")
+        let attack: ByzantineAttack
+        switch p.byzantine_attack {
+        case Int32(TGFL_BYZANTINE_SIGN_FLIP.rawValue): attack = .signFlip(scale: parameter)
+        case Int32(TGFL_BYZANTINE_SCALED.rawValue): attack = .scaled(factor: parameter)
+        case Int32(TGFL_BYZANTINE_GAUSSIAN_NOISE.rawValue):
+            guard parameter >= 0 else {
+                throw BoundaryError.outOfRange("byzantine_param (the noise std) must be >= 0, got \(parameter)")
+            }
+            attack = .gaussianNoise(std: parameter)
+        default:
+            throw BoundaryError.outOfRange("byzantine_attack = \(p.byzantine_attack) must be TGFL_BYZANTINE_SIGN_FLIP (0), "
+                + "TGFL_BYZANTINE_SCALED (1) or TGFL_BYZANTINE_GAUSSIAN_NOISE (2)")
+        }
+        return Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, attack) })
     }
 
     /// The partition scheme of `tgfl_partition` with its parameter (NaN = the default).

@@ -39,10 +39,12 @@ def test_defaults_match_the_c_library():
     assert math.isnan(f.proximal_mu) and f.num_malicious_nodes == -1
     for name in ("output_prior", "keep_best", "allow_prices", "weight_decay", "grad_clip", "fraction_evaluate",
                  "min_partition_windows", "max_validation_windows", "report_local_validation",
-                 "dropout_probability", "straggler_base_time", "straggler_spread", "checkpoint_every"):
+                 "dropout_probability", "straggler_base_time", "straggler_spread", "checkpoint_every",
+                 "n_byzantine", "byzantine_param"):
         assert getattr(f, name) == getattr(d, name), name
     assert f.min_evaluate_nodes == 0 and d.min_evaluate_nodes is None
     assert f.straggler_deadline == 0 and d.straggler_deadline is None and not f.checkpoint_path
+    assert not f.resume_from and f.min_available_nodes == 0 and f.byzantine_attack == 0
     for struct in (c, g, f):                      # ABI 3: versioned structs know their size
         assert struct.struct_size == ctypes_sizeof(type(struct))
 

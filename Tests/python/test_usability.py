@@ -240,3 +240,46 @@ def test_federated_abi3_options_take_effect(small_config, sp500, tmp_path):
             model.train_federated(series, dropout_probability=1.0, **quick)
         with pytest.raises(tgfl.TgflError, match="checkpoint_path"):
             model.train_federated(series, checkpoint_every=1, **quick)
+
+
+def test_federated_resume_from_a_checkpoint_equals_the_uninterrupted_run(small_config, sp500, tmp_path):
+    series = [np.ascontiguousarray(p) for p in np.array_split(sp500[:2400], 2)]
+    quick = dict(partition="natural", n_clients=2, rounds=4, local_steps=2, batch_size=4, strategy="fedavgm",
+                 server_momentum=0.9)
+    with tgfl.Model.create(small_config, seed=1) as model:
+        model.train_federated(series, progress=False, **quick)
+        straight = model.parameters()
+    path = tmp_path / "fed.h5"
+    with tgfl.Model.create(small_config, seed=1) as model:
+        with pytest.raises(tgfl.TgflError) as info:
+            model.train_federated(series, checkpoint_every=2, checkpoint_path=path,
+                                  progress=lambda p: p.step < 2, **quick)
+        assert info.value.status == tgfl.TGFL_ERR_CANCELLED
+    with tgfl.Model.load(path) as resumed:
+        history = resumed.train_federated(series, checkpoint_every=2, checkpoint_path=path, resume_from=path,
+                                          progress=False, **quick)
+        assert np.array_equal(resumed.parameters(), straight)
+        assert history.rounds_run == 2          # rounds 3 and 4
+    with tgfl.Model.create(small_config, seed=1) as model:
+        with pytest.raises(tgfl.TgflError, match="resume_from checkpoint .* does not exist"):
+            model.train_federated(series, resume_from=tmp_path / "missing.h5", progress=False, **quick)
+
+
+def test_byzantine_clients_change_the_result_and_median_resists(small_config, sp500):
+    series = [np.ascontiguousarray(p) for p in np.array_split(sp500[:3600], 3)]
+    quick = dict(partition="natural", n_clients=3, rounds=2, local_steps=2, batch_size=4, progress=False)
+    final = {}
+    for name, extra in [("honest", {}), ("attacked", dict(n_byzantine=1, byzantine_attack="scaled",
+                                                           byzantine_param=50.0))]:
+        for strategy in ("fedavg", "fedmedian"):
+            with tgfl.Model.create(small_config, seed=1) as model:
+                model.train_federated(series, strategy=strategy, **quick, **extra)
+                final[name, strategy] = model.parameters().astype(np.float64)
+    moved = {s: np.linalg.norm(final["attacked", s] - final["honest", s]) for s in ("fedavg", "fedmedian")}
+    # One client's 50x update drags FedAvg's mean far away; the coordinate-wise median barely moves.
+    assert moved["fedavg"] > 10 * moved["fedmedian"] > 0, moved
+    with tgfl.Model.create(small_config, seed=1) as model:
+        with pytest.raises(tgfl.TgflError, match="unknown byzantine_attack"):
+            model.train_federated(series, n_byzantine=1, byzantine_attack="bitflip", **quick)
+        with pytest.raises(tgfl.TgflError, match="n_byzantine"):
+            model.train_federated(series, n_byzantine=4, **quick)

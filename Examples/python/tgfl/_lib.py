@@ -340,7 +340,16 @@ class tgfl_federated_params(Structure):
         ("straggler_spread", c_double),
         ("checkpoint_every", c_int32),
         ("checkpoint_path", c_char_p),
+        ("resume_from", c_char_p),
+        ("min_available_nodes", c_int32),
+        ("n_byzantine", c_int32),
+        ("byzantine_attack", c_int32),
+        ("byzantine_param", c_double),
     ]
+
+
+# typedef enum tgfl_byzantine_attack { SIGN_FLIP = 0, SCALED = 1, GAUSSIAN_NOISE = 2 } (ABI 3)
+BYZANTINE_ATTACKS = ["sign_flip", "scaled", "gaussian_noise"]
 
 
 # typedef enum tgfl_dp_sampling { TGFL_DP_SAMPLING_POISSON = 0, TGFL_DP_SAMPLING_FIXED = 1 }

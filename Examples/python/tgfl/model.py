@@ -204,7 +204,9 @@ class FederatedConfig:
 
     ``keep_best`` ends with the global weights of the round with the lowest validation loss;
     ``dropout_probability`` and ``straggler_*`` simulate failing clients; ``checkpoint_every``
-    rounds a resumable checkpoint goes to ``checkpoint_path``.
+    rounds a resumable checkpoint goes to ``checkpoint_path``, and ``resume_from`` continues
+    such a run. ``n_byzantine`` clients (ids 0, 1, ...) send attacked updates
+    (``byzantine_attack``: "sign_flip", "scaled" or "gaussian_noise", with ``byzantine_param``).
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -253,6 +255,11 @@ class FederatedConfig:
     straggler_spread: float = 0.5
     checkpoint_every: int = 0
     checkpoint_path: Optional[Union[str, os.PathLike]] = None
+    resume_from: Optional[Union[str, os.PathLike]] = None
+    min_available_nodes: Optional[int] = None
+    n_byzantine: int = 0
+    byzantine_attack: Union[str, int] = "sign_flip"
+    byzantine_param: float = 1.0
 
 
 @dataclass
@@ -611,8 +618,13 @@ class Model:
                                                                                "min_evaluate_nodes")
         c.straggler_deadline = 0.0 if cfg.straggler_deadline is None else _float(cfg.straggler_deadline,
                                                                                  "straggler_deadline")
-        checkpoint = None if cfg.checkpoint_path is None else _path(cfg.checkpoint_path)
-        c.checkpoint_path = checkpoint
+        c.checkpoint_path = None if cfg.checkpoint_path is None else _path(cfg.checkpoint_path)
+        c.resume_from = None if cfg.resume_from is None else _path(cfg.resume_from)
+        c.min_available_nodes = 0 if cfg.min_available_nodes is None else _int32(cfg.min_available_nodes,
+                                                                                 "min_available_nodes")
+        c.n_byzantine = _int32(cfg.n_byzantine, "n_byzantine")
+        c.byzantine_attack = _enum(cfg.byzantine_attack, _lib.BYZANTINE_ATTACKS, "byzantine_attack")
+        c.byzantine_param = _float(cfg.byzantine_param, "byzantine_param")
         for name in ("secure_aggregation", "output_prior", "keep_best", "report_local_validation"):
             setattr(c, name, _bool(getattr(cfg, name), name))
         if not _bool(cfg.allow_prices, "allow_prices"):
