@@ -8,7 +8,7 @@ then copies ``libCTGFL.so`` (without its debug sections) and the Swift runtime l
 links (every ``ldd`` dependency under the Swift toolchain's ``lib/swift``) into
 ``tgfl/_native/`` and sets their RUNPATH to ``$ORIGIN`` (patchelf), so the wheel needs no
 Swift toolchain and no environment variable.
-OpenBLAS and HDF5 stay system libraries (Debian: ``libopenblas0 libhdf5-103``, or the
+OpenBLAS and HDF5 stay system libraries (Debian: ``libopenblas0 libhdf5-103-1``, or the
 ``-dev`` packages), like the C library dependencies of any Linux package.
 
 ``TGFL_PREBUILT_LIB=/path/to/libCTGFL.so`` skips the Swift build and bundles that file.

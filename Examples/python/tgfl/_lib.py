@@ -54,7 +54,7 @@ def _load() -> ctypes.CDLL:
     except OSError as error:
         raise ImportError(
             f"tgfl: cannot load {path}: {error}. It needs the system libraries OpenBLAS and HDF5 "
-            f"(Debian/Ubuntu: apt-get install libopenblas0 libhdf5-103; or libopenblas-dev libhdf5-dev)") from error
+            f"(Debian/Ubuntu: apt-get install libopenblas0 libhdf5-103-1; or libopenblas-dev libhdf5-dev)") from error
 
 
 lib = _load()
