@@ -20,7 +20,7 @@ demo: deps
 	swift build -c release -Xswiftc -enable-testing --product tgfl
 	$(BUILD_DIR)/tgfl demo
 
-test: deps venv build swift-test cli-test c-test py-test fuzz-smoke
+test: deps venv build swift-test cli-test c-test py-test fuzz-smoke wheel-test swiftpm-test
 
 # System packages: only the missing ones are installed.
 deps:
@@ -145,3 +145,35 @@ sanitize: deps
 # toolchain's libdispatch and BlocksRuntime.
 SWIFT_RUNTIME_DIR  := $(shell dirname $$(dirname $$(readlink -f $$(command -v swift))))/lib/swift/linux
 SWIFT_RUNTIME_LIBS := -L$(SWIFT_RUNTIME_DIR) -Wl,-rpath,$(SWIFT_RUNTIME_DIR) -ldispatch -lBlocksRuntime
+
+# --- Python wheel and SwiftPM consumption (issue 14) ----------------------------------------
+# `make wheel`: Examples/python's setup.py runs `swift build --product CTGFL` (with the flags of
+# the release build above, so nothing is rebuilt) and bundles libCTGFL.so with the Swift runtime
+# libraries it loads (RUNPATH $ORIGIN). `wheel-test` installs the wheel into a fresh venv (no
+# TGFL_LIB_DIR, no PYTHONPATH, run from outside the checkout) and runs the README's snippet.
+WHEEL_DIR  := .build/wheel
+WHEEL_VENV := .build/wheel-venv
+.PHONY: wheel wheel-test swiftpm-test docs
+wheel: deps venv
+	rm -rf $(WHEEL_DIR) Examples/python/build
+	TGFL_SWIFT_BUILD_FLAGS="-Xswiftc -enable-testing" $(PY) -m pip wheel -q --no-deps -w $(WHEEL_DIR) ./Examples/python
+	@ls $(WHEEL_DIR)/tgfl-*.whl
+
+wheel-test: wheel
+	rm -rf $(WHEEL_VENV)
+	python3 -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/pip install -q --disable-pip-version-check $(WHEEL_DIR)/tgfl-*.whl
+	cd $(WHEEL_DIR) && env -u TGFL_LIB_DIR -u PYTHONPATH $(abspath $(WHEEL_VENV))/bin/python \
+	  $(abspath Tests/wheel/check_wheel.py) $(abspath README.md)
+
+# A new Swift package that depends on this checkout by path with the README's lines, builds and runs.
+swiftpm-test: deps
+	bash Tests/swiftpm/consumer_test.sh
+
+# DocC: one catalog per library (Sources/<Module>/<Module>.docc, an overview article each), built
+# by swift-docc-plugin into .build/docs/<Module>.doccarchive.
+DOCC_TARGETS := TGFLRandom TGFLBase TGFLStats TGFLCore TGFLFederation TGFLFederated
+docs:
+	@mkdir -p .build/docs; for t in $(DOCC_TARGETS); do \
+	  swift package --allow-writing-to-directory .build/docs generate-documentation --target $$t \
+	    --output-path .build/docs/$$t.doccarchive || exit 1; done

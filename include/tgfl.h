@@ -4,6 +4,9 @@
 //   - every symbol starts with `tgfl_`; every function is exported with TGFL_API;
 //   - handles are opaque and freed with their paired `_free` function;
 //   - parameter structs are obtained by value from `tgfl_*_default_params()`, then edited;
+//     since ABI 3 each starts with `struct_size` (set by the default-params function to the
+//     caller's sizeof), so a struct can grow at its end without breaking callers: the library
+//     reads the first struct_size bytes and takes the defaults for fields a caller lacks;
 //   - every fallible function returns an `int32_t` status: TGFL_OK (0) or a negative
 //     TGFL_ERR_* code; the message of the last failure on the calling thread is returned
 //     by tgfl_last_error();
@@ -38,7 +41,7 @@ extern "C" {
 #endif
 
 // ABI version: bumped whenever a struct layout or a signature in this file changes.
-#define TGFL_ABI_VERSION 2
+#define TGFL_ABI_VERSION 3
 
 // ---------------------------------------------------------------------------------------
 // Status codes
@@ -100,6 +103,27 @@ typedef struct tgfl_progress {
 // checkpoint). Generation may call it from its worker threads (one call at a time); a call
 // on the same model from there returns TGFL_ERR_STATE (it would otherwise deadlock).
 typedef bool (*tgfl_progress_callback)(const tgfl_progress * progress, void * user_data);
+
+// ---------------------------------------------------------------------------------------
+// Log (ABI 3; after llama_log_set)
+// ---------------------------------------------------------------------------------------
+enum {
+    TGFL_LOG_WARN = 2 // something is probably wrong but the call goes on (e.g. prices passed as returns)
+};
+
+// Receives each warning: `level` is TGFL_LOG_*, `text` a one-line UTF-8 message (valid during
+// the call only). May be called on any thread that calls TGFL.
+typedef void (*tgfl_log_callback)(int32_t level, const char * text, void * user_data);
+
+// Sets the process-wide log callback (NULL restores the default: "tgfl: warning: ..." on stderr).
+TGFL_API void tgfl_log_set(tgfl_log_callback callback, void * user_data);
+
+// Data sanity (ABI 3): 1 if `values` look like prices (or volumes) rather than daily log returns
+// (all positive, and a median magnitude above 0.5 or a lag-1 autocorrelation above 0.9 over at
+// least 20 values), else 0; with out_message (may be NULL) the explanation (free it with
+// tgfl_string_free; NULL when 0). Negative status for NULL/NaN input. Training warns with the
+// same text through the log callback unless params.allow_prices.
+TGFL_API int32_t tgfl_check_returns(const double * values, size_t n, char ** out_message);
 
 // ---------------------------------------------------------------------------------------
 // Model
@@ -171,9 +195,21 @@ TGFL_API const char * tgfl_model_regime_name(tgfl_model * model, int32_t index);
 TGFL_API int32_t tgfl_model_regime_index(tgfl_model * model, const char * name);
 
 // ---------------------------------------------------------------------------------------
+// The federation record (ABI 3): how the model was trained federatedly, a JSON object
+// stored in the checkpoint (`/training` attribute `federation`; `tgfl inspect` prints it).
+// tgfl_model_train_federated writes it; an outside engine (e.g. a Flower ServerApp) sets
+// its own: engine, strategy, rounds, nodes, ... `json` must be a JSON object; NULL clears it.
+TGFL_API int32_t tgfl_model_set_federation(tgfl_model * model, const char * json);
+
+// *out_json receives a copy of the record (free it with tgfl_string_free), or NULL when the
+// model has none (central training).
+TGFL_API int32_t tgfl_model_get_federation(tgfl_model * model, char ** out_json);
+
+// ---------------------------------------------------------------------------------------
 // Central training
 // ---------------------------------------------------------------------------------------
 typedef struct tgfl_train_params {
+    uint32_t struct_size;        // ABI 3: sizeof(tgfl_train_params); set by tgfl_train_default_params
     int32_t  steps;              // optimisation steps (default 300)
     int32_t  batch_size;         // windows per step, 1..4096 (default 32)
     int32_t  seq_len;            // window length T, <= context_length (0 = context_length)
@@ -189,6 +225,12 @@ typedef struct tgfl_train_params {
     int32_t  n_threads;          // 0 = all cores, else 1..256
     tgfl_progress_callback progress; // optional, may be NULL
     void *   progress_user_data;
+    // ABI 3 (new fields go at the end).
+    bool     output_prior;       // fresh model: head.bias = log frequencies of the training
+                                 // tokens, so it starts from the data's marginal (default true)
+    bool     keep_best;          // model selection: end with the parameters of the evaluation
+                                 // with the lowest validation loss (default false)
+    bool     allow_prices;       // silence the "looks like prices" warning (default false)
 } tgfl_train_params;
 
 TGFL_API tgfl_train_params tgfl_train_default_params(void);
@@ -237,6 +279,7 @@ typedef enum tgfl_partition {
 } tgfl_partition;
 
 typedef struct tgfl_federated_params {
+    uint32_t struct_size;         // ABI 3: sizeof(tgfl_federated_params); set by the default params
     int32_t  strategy;            // tgfl_strategy (default FEDAVG)
     int32_t  partition;           // tgfl_partition (default TIME)
     double   partition_param;     // alpha (Dirichlet) or k (pathological); NaN = the default
@@ -280,7 +323,38 @@ typedef struct tgfl_federated_params {
     void *   progress_user_data;
     // Appended fields (keep at the end for ABI compatibility).
     int32_t  dp_sampling;         // tgfl_dp_sampling (default TGFL_DP_SAMPLING_POISSON)
+    // ABI 3.
+    bool     output_prior;        // fresh model: head.bias from the pooled token counts (default true)
+    bool     keep_best;           // end with the global weights of the round with the lowest
+                                  // validation loss (default false)
+    bool     allow_prices;        // silence the "looks like prices" warning (default false)
+    double   weight_decay;        // local AdamW weight decay (default 0.01)
+    double   grad_clip;           // local global-norm clip, 0 = off (default 1.0)
+    double   fraction_evaluate;   // Flower's fraction_evaluate, in (0, 1] (default 1.0)
+    int32_t  min_evaluate_nodes;  // Flower's min_evaluate_nodes (0 = min(2, n_clients), the default)
+    int32_t  min_partition_windows; // fewest training windows a client may get (default 1)
+    int32_t  max_validation_windows; // validation windows each client evaluates at most (default 64)
+    bool     report_local_validation; // clients also report val_loss of their local weights (default true)
+    double   dropout_probability; // per-round probability in [0, 1) that a sampled client drops out (default 0)
+    double   straggler_deadline;  // simulated deadline in seconds; 0 = no stragglers (default 0)
+    double   straggler_base_time; // median simulated round time of a client, s (default 1)
+    double   straggler_spread;    // log-normal spread of the simulated times (default 0.5)
+    int32_t  checkpoint_every;    // write a resumable checkpoint every k rounds, 0 = never (default 0)
+    const char * checkpoint_path; // where (required when checkpoint_every > 0; default NULL)
+    const char * resume_from;     // continue the run saved in this checkpoint (written by
+                                  // checkpoint_every with the same settings); NULL = a fresh run
+    int32_t  min_available_nodes; // Flower's min_available_nodes (0 = min_train_nodes, the default)
+    int32_t  n_byzantine;         // clients 0 ..< n_byzantine send attacked updates (default 0)
+    int32_t  byzantine_attack;    // tgfl_byzantine_attack (default SIGN_FLIP)
+    double   byzantine_param;     // the attack's scale, factor or noise std (default 1.0)
 } tgfl_federated_params;
+
+// Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:
+typedef enum tgfl_byzantine_attack {
+    TGFL_BYZANTINE_SIGN_FLIP      = 0, // Δ' = −param · Δ
+    TGFL_BYZANTINE_SCALED         = 1, // Δ' = param · Δ
+    TGFL_BYZANTINE_GAUSSIAN_NOISE = 2  // Δ' = Δ + N(0, param²)
+} tgfl_byzantine_attack;
 
 // Client sampling under DP (tgfl_federated_params.dp_sampling).
 typedef enum tgfl_dp_sampling {
@@ -306,6 +380,7 @@ TGFL_API int32_t tgfl_model_train_federated(tgfl_model * model,
 // Generation and likelihood
 // ---------------------------------------------------------------------------------------
 typedef struct tgfl_generate_params {
+    uint32_t        struct_size;   // ABI 3: sizeof(tgfl_generate_params); set by the default params
     int32_t         n_paths;       // scenarios (default 100)
     int32_t         horizon;       // days per scenario (default 250)
     int32_t         regime;        // regime index for every day (default 1, "normal");

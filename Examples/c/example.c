@@ -129,6 +129,74 @@ static void * read_last_error(void * out) {
 }
 
 // A small model so the example (and its valgrind run) stays quick.
+// ABI 3: collects the warnings of the log callback (tgfl_log_set).
+typedef struct { int count; int last_level; char last[512]; } log_state;
+
+static void on_log(int32_t level, const char * text, void * user_data) {
+    log_state * state = user_data;
+    state->count++;
+    state->last_level = level;
+    snprintf(state->last, sizeof state->last, "%s", text);
+}
+
+// ABI 3: versioned parameter structs and the "looks like prices" check and warning.
+static void versioned_params_and_sanity(tgfl_model * fresh) {
+    tgfl_train_params train = tgfl_train_default_params();
+    CHECK_TRUE(train.struct_size == sizeof(tgfl_train_params));
+    CHECK_TRUE(train.output_prior && !train.keep_best && !train.allow_prices);
+    tgfl_generate_params gen = tgfl_generate_default_params();
+    CHECK_TRUE(gen.struct_size == sizeof(tgfl_generate_params));
+    tgfl_federated_params fed = tgfl_federated_default_params();
+    CHECK_TRUE(fed.struct_size == sizeof(tgfl_federated_params));
+    CHECK_TRUE(fed.output_prior && fed.weight_decay == 0.01 && fed.max_validation_windows == 64);
+    CHECK_TRUE(fed.resume_from == NULL && fed.n_byzantine == 0 && fed.byzantine_param == 1.0);
+
+    double prices[64], returns[64];
+    double price = 1300.0;
+    for (int i = 0; i < 64; i++) {
+        returns[i] = 0.01 * sin(1.7 * i);
+        price *= exp(returns[i]);
+        prices[i] = price;
+    }
+    train.struct_size = 0; // a struct that did not come from tgfl_train_default_params
+    CHECK_STATUS(tgfl_model_train(fresh, returns, 64, &train), TGFL_ERR_INVALID_ARGUMENT);
+    train.struct_size = sizeof(tgfl_train_params) + 8; // built against a newer header
+    CHECK_STATUS(tgfl_model_train(fresh, returns, 64, &train), TGFL_ERR_INVALID_ARGUMENT);
+
+    const double * series[1] = {returns};
+    size_t lengths[1] = {64};
+    fed.n_clients = 1;
+    fed.min_train_nodes = 1;
+    fed.n_byzantine = 1;
+    fed.byzantine_attack = 7;
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_OUT_OF_RANGE);
+    fed.byzantine_attack = TGFL_BYZANTINE_SCALED;
+    fed.resume_from = "/nonexistent/fed.h5";
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_IO);
+
+    char * message = NULL;
+    CHECK_TRUE(tgfl_check_returns(returns, 64, &message) == 0 && message == NULL);
+    CHECK_TRUE(tgfl_check_returns(prices, 64, &message) == 1 && message != NULL);
+    if (message) CHECK_TRUE(strstr(message, "looks like prices") != NULL);
+    tgfl_string_free(message);
+    CHECK_STATUS(tgfl_check_returns(NULL, 64, NULL), TGFL_ERR_INVALID_ARGUMENT);
+
+    // Training on prices warns through the log callback (once), and trains; allow_prices silences it.
+    log_state log = {0, 0, ""};
+    tgfl_log_set(on_log, &log);
+    train = tgfl_train_default_params();
+    train.steps = 1;
+    train.batch_size = 2;
+    train.keep_best = true;
+    CHECK_OK(tgfl_model_train(fresh, prices, 64, &train));
+    CHECK_TRUE(log.count == 1 && log.last_level == TGFL_LOG_WARN && strstr(log.last, "looks like prices"));
+    train.allow_prices = true;
+    CHECK_OK(tgfl_model_train(fresh, prices, 64, &train));
+    CHECK_TRUE(log.count == 1);
+done:
+    tgfl_log_set(NULL, NULL);
+}
+
 static tgfl_model_config small_config(void) {
     tgfl_model_config config = tgfl_model_default_config();
     config.vocab_size = 64;
@@ -269,6 +337,8 @@ static void error_paths(const char * dir, tgfl_model * model, tgfl_model * train
     CHECK_TRUE(json == NULL);
     CHECK_STATUS(tgfl_evaluate(returns, 64, returns, 0, 10, 0, &json), TGFL_ERR_OUT_OF_RANGE);
     tgfl_string_free(NULL);
+
+    versioned_params_and_sanity(model); // last: it trains `model`
 
 done:
     free(params);

@@ -8,7 +8,9 @@ import TGFLFederated
 /// `tgfl_federated_params tgfl_federated_default_params(void)`.
 @_cdecl("tgfl_federated_default_params")
 public func cFederatedDefaultParams() -> tgfl_federated_params {
+    let o = FederatedTrainingOptions()
     var p = tgfl_federated_params()
+    p.struct_size = UInt32(MemoryLayout<tgfl_federated_params>.size)
     p.strategy = Int32(TGFL_STRATEGY_FEDAVG.rawValue)
     p.partition = Int32(TGFL_PARTITION_TIME.rawValue)
     p.partition_param = .nan
@@ -42,6 +44,27 @@ public func cFederatedDefaultParams() -> tgfl_federated_params {
     p.progress = nil
     p.progress_user_data = nil
     p.dp_sampling = 0
+    p.output_prior = o.outputPrior
+    p.keep_best = o.restoreBestRound
+    p.allow_prices = o.allowPrices
+    p.weight_decay = o.weightDecay
+    p.grad_clip = o.gradientClip
+    p.fraction_evaluate = o.sampling.fractionEvaluate
+    p.min_evaluate_nodes = 0
+    p.min_partition_windows = Int32(clamping: o.minPartitionWindows)
+    p.max_validation_windows = Int32(clamping: o.maxValidationWindows)
+    p.report_local_validation = o.reportLocalValidation
+    p.dropout_probability = o.faults.dropoutProbability
+    p.straggler_deadline = o.faults.deadline ?? 0
+    p.straggler_base_time = o.faults.baseTime
+    p.straggler_spread = o.faults.timeSpread
+    p.checkpoint_every = 0
+    p.checkpoint_path = nil
+    p.resume_from = nil
+    p.min_available_nodes = 0
+    p.n_byzantine = 0
+    p.byzantine_attack = Int32(TGFL_BYZANTINE_SIGN_FLIP.rawValue)
+    p.byzantine_param = 1.0
     return p
 }
 
@@ -54,7 +77,7 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
                                  _ outEpsilon: UnsafeMutablePointer<Double>?) -> Int32 {
     withModel(model) { box in
         guard let params else { throw BoundaryError.null("params") }
-        let p = params.pointee
+        let p = try tgfl_federated_params.read(params)
         let count = try Check.size(nSeries, "n_series")
         guard count >= 1 else { throw BoundaryError.invalid("n_series is 0; give at least one return series") }
         let pointers = try Check.buffer(series, count: count, "series")
@@ -78,7 +101,12 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
                     elapsedSeconds: value.elapsedSeconds, etaSeconds: value.etaSeconds))
             }
         }
-        let report = try trainer.fit(series: arrays, progress: progress)
+        let named = arrays.enumerated().map { ReturnSeries(name: "series[\($0)]", values: $1) }
+        let resume = try p.resume_from.map { try Check.string($0, "resume_from") }
+        if let resume, !FileManager.default.fileExists(atPath: resume) {
+            throw TGFLError.io("resume_from checkpoint '\(resume)' does not exist")
+        }
+        let report = try trainer.fit(series: named, resumeFrom: resume, progress: progress)
         outEpsilon?.pointee = report.epsilon ?? .infinity
     }
 }
@@ -111,8 +139,18 @@ extension FederatedTrainingOptions {
             throw BoundaryError.outOfRange("fraction_train must be in (0, 1], got \(fraction)")
         }
         let minTrain = Int(try Check.inRange(p.min_train_nodes, 1...maxClients, "min_train_nodes"))
-        sampling = SamplingConfig(fractionTrain: fraction, fractionEvaluate: 1.0, minTrainNodes: minTrain,
-                                  minEvaluateNodes: min(2, clients), minAvailableNodes: minTrain)
+        let fractionEvaluate = try Check.finite(p.fraction_evaluate, "fraction_evaluate")
+        guard fractionEvaluate > 0, fractionEvaluate <= 1 else {
+            throw BoundaryError.outOfRange("fraction_evaluate must be in (0, 1], got \(fractionEvaluate)")
+        }
+        let minEvaluate = Int(try Check.inRange(p.min_evaluate_nodes, 0...maxClients,
+                                                "min_evaluate_nodes (0 = min(2, n_clients))"))
+        let minAvailable = Int(try Check.inRange(p.min_available_nodes, 0...maxClients,
+                                                 "min_available_nodes (0 = min_train_nodes)"))
+        sampling = SamplingConfig(fractionTrain: fraction, fractionEvaluate: fractionEvaluate, minTrainNodes: minTrain,
+                                  minEvaluateNodes: minEvaluate == 0 ? min(2, clients) : minEvaluate,
+                                  minAvailableNodes: minAvailable == 0 ? minTrain : minAvailable)
+        try readABI3Fields(p)
         hyperparameters = try Self.hyperparameters(p, for: strategy)
         if p.dp_noise_multiplier != 0 {
             let sigma = try Check.finite(p.dp_noise_multiplier, "dp_noise_multiplier")
@@ -138,6 +176,60 @@ extension FederatedTrainingOptions {
         secureAggregation = p.secure_aggregation
         seed = p.seed
         threads = try Check.threads(p.n_threads, max: maxThreads)
+    }
+
+    /// The fields added in ABI 3 (model selection, local optimiser, sampling and faults, checkpoints).
+    private mutating func readABI3Fields(_ p: tgfl_federated_params) throws {
+        outputPrior = p.output_prior
+        restoreBestRound = p.keep_best
+        allowPrices = p.allow_prices
+        weightDecay = try Check.finite(p.weight_decay, "weight_decay")
+        gradientClip = try Check.finite(p.grad_clip, "grad_clip")
+        minPartitionWindows = Int(try Check.inRange(p.min_partition_windows, 1...Int32.max, "min_partition_windows"))
+        maxValidationWindows = Int(try Check.inRange(p.max_validation_windows, 1...Int32.max, "max_validation_windows"))
+        reportLocalValidation = p.report_local_validation
+        let dropout = try Check.finite(p.dropout_probability, "dropout_probability")
+        guard dropout >= 0, dropout < 1 else {
+            throw BoundaryError.outOfRange("dropout_probability must be in [0, 1), got \(dropout)")
+        }
+        let deadline = try Check.finite(p.straggler_deadline, "straggler_deadline")
+        guard deadline >= 0 else {
+            throw BoundaryError.outOfRange("straggler_deadline must be >= 0 (0 = no stragglers), got \(deadline)")
+        }
+        let baseTime = try Check.finite(p.straggler_base_time, "straggler_base_time")
+        let spread = try Check.finite(p.straggler_spread, "straggler_spread")
+        guard baseTime > 0, spread >= 0 else {
+            throw BoundaryError.outOfRange("straggler_base_time must be > 0 and straggler_spread >= 0, "
+                + "got \(baseTime) and \(spread)")
+        }
+        faults = FaultConfig(dropoutProbability: dropout, deadline: deadline > 0 ? deadline : nil,
+                             baseTime: baseTime, timeSpread: spread, byzantine: try Self.byzantine(p, clients: clients))
+        let every = Int(try Check.inRange(p.checkpoint_every, 0...Int32.max, "checkpoint_every (0 = never)"))
+        if every > 0 {
+            checkpointEvery = every
+            checkpointPath = try Check.string(p.checkpoint_path, "checkpoint_path (needed with checkpoint_every > 0)")
+        }
+    }
+
+    /// Clients `0 ..< n_byzantine` with the attack of `byzantine_attack` and `byzantine_param`.
+    private static func byzantine(_ p: tgfl_federated_params, clients: Int) throws -> [Int: ByzantineAttack] {
+        let count = Int(try Check.inRange(p.n_byzantine, 0...Int32(clamping: clients), "n_byzantine (0 ... n_clients)"))
+        guard count > 0 else { return [:] }
+        let parameter = try Check.finite(p.byzantine_param, "byzantine_param")
+        let attack: ByzantineAttack
+        switch p.byzantine_attack {
+        case Int32(TGFL_BYZANTINE_SIGN_FLIP.rawValue): attack = .signFlip(scale: parameter)
+        case Int32(TGFL_BYZANTINE_SCALED.rawValue): attack = .scaled(factor: parameter)
+        case Int32(TGFL_BYZANTINE_GAUSSIAN_NOISE.rawValue):
+            guard parameter >= 0 else {
+                throw BoundaryError.outOfRange("byzantine_param (the noise std) must be >= 0, got \(parameter)")
+            }
+            attack = .gaussianNoise(std: parameter)
+        default:
+            throw BoundaryError.outOfRange("byzantine_attack = \(p.byzantine_attack) must be TGFL_BYZANTINE_SIGN_FLIP (0), "
+                + "TGFL_BYZANTINE_SCALED (1) or TGFL_BYZANTINE_GAUSSIAN_NOISE (2)")
+        }
+        return Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, attack) })
     }
 
     /// The partition scheme of `tgfl_partition` with its parameter (NaN = the default).

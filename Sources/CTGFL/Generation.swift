@@ -9,6 +9,7 @@ import TGFLCore
 public func cGenerateDefaultParams() -> tgfl_generate_params {
     let o = GenerationOptions()
     var p = tgfl_generate_params()
+    p.struct_size = UInt32(MemoryLayout<tgfl_generate_params>.size)
     p.n_paths = Int32(clamping: o.paths)
     p.horizon = Int32(clamping: o.horizon)
     if case .fixed(let regime) = o.regime { p.regime = Int32(clamping: regime) } else { p.regime = 1 }
@@ -51,7 +52,7 @@ public func cModelGenerate(_ model: OpaquePointer?, _ params: UnsafePointer<tgfl
                            _ out: UnsafeMutablePointer<Double>?, _ outLen: Int) -> Int32 {
     withModel(model) { box in
         guard let params else { throw BoundaryError.null("params") }
-        let p = params.pointee
+        let p = try tgfl_generate_params.read(params)
         let paths = Int(try Check.inRange(p.n_paths, 1...Int32.max, "n_paths"))
         let horizon = Int(try Check.inRange(p.horizon, 1...Int32.max, "horizon"))
         let count = try Check.size(outLen, "out_len")

@@ -14,6 +14,7 @@ let maxThreads: Int32 = 256
 public func cTrainDefaultParams() -> tgfl_train_params {
     let o = TrainingOptions()
     var p = tgfl_train_params()
+    p.struct_size = UInt32(MemoryLayout<tgfl_train_params>.size)
     p.steps = Int32(clamping: o.steps)
     p.batch_size = Int32(clamping: o.batchSize)
     p.seq_len = Int32(clamping: o.sequenceLength ?? 0)
@@ -29,6 +30,9 @@ public func cTrainDefaultParams() -> tgfl_train_params {
     p.n_threads = 0
     p.progress = nil
     p.progress_user_data = nil
+    p.output_prior = o.outputPrior
+    p.keep_best = o.restoreBest
+    p.allow_prices = o.allowPrices
     return p
 }
 
@@ -53,6 +57,9 @@ extension TrainingOptions {
         patience = Int(try Check.inRange(p.patience, 0...Int32.max, "patience"))
         seed = p.seed
         threads = try Check.threads(p.n_threads, max: maxThreads)
+        outputPrior = p.output_prior
+        restoreBest = p.keep_best
+        allowPrices = p.allow_prices
     }
 }
 
@@ -63,7 +70,7 @@ public func cModelTrain(_ model: OpaquePointer?, _ returns: UnsafePointer<Double
                         _ params: UnsafePointer<tgfl_train_params>?) -> Int32 {
     withModel(model) { box in
         guard let params else { throw BoundaryError.null("params") }
-        let p = params.pointee
+        let p = try tgfl_train_params.read(params)
         let n = try Check.size(nReturns, "n_returns")
         let series = try Check.buffer(returns, count: n, "returns")
         try Check.finite(series, "returns")
@@ -90,6 +97,6 @@ public func cModelTrain(_ model: OpaquePointer?, _ returns: UnsafePointer<Double
                     etaSeconds: value.etaSeconds))
             }
         }
-        _ = try trainer.fit(series: [Array(series)], progress: progress)
+        _ = try trainer.fit(series: [ReturnSeries(name: "returns", values: Array(series))], progress: progress)
     }
 }

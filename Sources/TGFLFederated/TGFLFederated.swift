@@ -5,5 +5,6 @@ import TGFLCore
 
 /// TGFLFederated: the bridge between the federated engine (TGFLFederation) and the transformer.
 public enum TGFLFederatedInfo {
+    /// The library version.
     public static let version = TGFLVersion.string
 }

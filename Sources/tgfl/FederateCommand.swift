@@ -97,6 +97,7 @@ struct FederateCommand: ParsableCommand {
     var secureAgg = false
 
     @OptionGroup var selection: ModelSelectionOptions
+    @OptionGroup var priceGuard: PriceGuardOptions
 
     @Option(parsing: .unconditional, help: "Seed of everything (initialization, partition, sampling, noise).")
     var seed: UInt64 = 42
@@ -151,6 +152,7 @@ struct FederateCommand: ParsableCommand {
         var series: [[Double]] = []
         for path in paths {
             let s = try DataOptions.load(path: path, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
+            try priceGuard.check(s, source: path ?? "bundled S&P 500")
             logInfo("data: \(path ?? "bundled S&P 500"): \(s.values.count) daily log returns\(dateSpan(s))")
             series.append(s.values)
         }
@@ -163,6 +165,7 @@ struct FederateCommand: ParsableCommand {
             threads: threads, dpSampling: dpSampling.lowercased() == "fixed" ? .withoutReplacement : .poisson)
         options.outputPrior = selection.outputPrior
         options.restoreBestRound = selection.keepBest
+        options.allowPrices = priceGuard.allowPrices
         logInfo("federation: \(clients) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")"
                 + (secureAgg ? ", secure aggregation" : ""))

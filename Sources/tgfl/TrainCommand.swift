@@ -19,6 +19,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @OptionGroup var source: DataOptions
+    @OptionGroup var priceGuard: PriceGuardOptions
 
     @Option(help: ArgumentHelp("Model configuration: small, large, demo (T=64) or tiny (smoke tests).",
                                valueName: "name"))
@@ -70,6 +71,7 @@ struct TrainCommand: ParsableCommand {
         setUpLogging()
         try requireOutputDirectory(for: out)
         let series = try source.load()
+        try priceGuard.check(series, source: source.sourceName)
         logInfo("data: \(source.sourceName): \(series.values.count) daily log returns\(dateSpan(series))")
 
         let model: ScenarioModel
@@ -92,6 +94,7 @@ struct TrainCommand: ParsableCommand {
                                       patience: patience, seed: seed, threads: threads)
         options.outputPrior = selection.outputPrior
         options.restoreBest = selection.keepBest
+        options.allowPrices = priceGuard.allowPrices
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
                                            saveOnInterrupt: out)
         try model.save(to: out)

@@ -14,7 +14,9 @@ import TGFLFederation
 /// `Σ n_i F_i` is the example-weighted mean of the targets, which makes the toy useful for
 /// checking convergence of FedAvg-like strategies.
 public struct QuadraticClient: FederatedClient {
+    /// The client id (its index in the federation).
     public let id: Int
+    /// Its example count (FedAvg weight).
     public let numExamples: Int
     /// The client's optimum `c_i`.
     public let target: [Float]

@@ -133,6 +133,14 @@ awk 'BEGIN { srand(3); print "log_return"; for (i = 0; i < 300; i++) printf "%.6
   --out returns.h5 > /dev/null 2> returns.err || fail "train on a returns-only file without dates: $(cat returns.err)"
 pass "bundled data and date-less files"
 
+# Issue 14: a price column read as returns is refused unless --allow-prices (then trained, warned once).
+expect_error "looks like prices, not daily log returns" train --data prices.csv --returns-column close --out x.h5
+expect_error "looks like prices, not daily log returns" federate --data prices.csv --returns-column close --out x.h5
+"$TGFL" train --config tiny --steps 1 --batch-size 4 --data prices.csv --returns-column close --allow-prices \
+  --out allowed.h5 > /dev/null 2> allowed.err || fail "train --allow-prices: $(cat allowed.err)"
+[ -s allowed.h5 ] || fail "train --allow-prices wrote no model"
+pass "prices as returns refused, --allow-prices"
+
 
 # Hardening (issue 13): bounds, negative numbers, non-regular outputs, absurd data, skipped rounds.
 expect_final_error() {  # like expect_error, for commands that log progress before failing

@@ -51,16 +51,35 @@ def test_none_inputs(fresh, trained):
 
 # -- dtypes, shapes, contiguity ---------------------------------------------------------------
 
-def test_wrong_dtype(fresh, trained, sp500):
-    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "dtype float64"):
-        fresh.train(sp500.astype(np.float32))
-    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "dtype float32"):
-        fresh.set_parameters(fresh.parameters().astype(np.float64))
+def test_safe_dtype_conversions_give_the_same_results(fresh, trained, sp500):
+    # Issue 14: arrays of another dtype are converted when no value changes beyond rounding.
+    window = sp500[:200]
+    expected = trained.log_likelihood(window.astype(np.float32).astype(np.float64))
+    assert trained.log_likelihood(window.astype(np.float32)) == expected          # float32 → float64
+    big_endian = window.astype(">f8")
+    assert trained.log_likelihood(big_endian) == trained.log_likelihood(window)
+    params = fresh.parameters()
+    fresh.set_parameters(params.astype(np.float64))                               # exact in float32
+    assert np.array_equal(fresh.parameters(), params)
+    tokens = np.arange(8, dtype=np.int64).reshape(1, 8) % 64
+    regimes = np.ones((1, 8), dtype=np.int16)
+    assert np.array_equal(trained.logits(tokens, regimes),
+                          trained.logits(tokens.astype(np.int32), regimes.astype(np.int32)))
+
+
+def test_unsafe_conversions_are_refused(fresh, trained, sp500):
     tokens = np.zeros((1, 4), dtype=np.int64)
-    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "dtype int32"):
-        trained.logits(tokens, tokens.astype(np.int32))
+    tokens[0, 2] = 2**40
+    with raises(E.TGFL_ERR_INVALID_ARGUMENT, r"tokens\[2\] = 1099511627776 is outside the int32 range"):
+        trained.logits(tokens, np.zeros((1, 4), dtype=np.int32))
+    with raises(E.TGFL_ERR_INVALID_ARGUMENT, r"is not a whole number"):
+        trained.logits(np.array([[1.5, 2.0]]), np.zeros((1, 2), dtype=np.int32))
+    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "beyond the float32 range"):
+        fresh.set_parameters(np.full(fresh.n_params, 1e300))
     with raises(E.TGFL_ERR_INVALID_ARGUMENT):
         trained.log_likelihood(np.array(["a", "b"]))
+    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "booleans"):
+        trained.log_likelihood(np.ones(50, dtype=bool))
 
 
 def test_wrong_shapes(fresh, trained, sp500):
@@ -81,18 +100,20 @@ def test_wrong_shapes(fresh, trained, sp500):
         tgfl.evaluate(sp500, sp500)                  # synthetic must be [n_paths, horizon]
 
 
-def test_non_contiguous(fresh, trained, sp500):
-    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "C-contiguous"):
-        fresh.train(sp500[::2])
+def test_non_contiguous_arrays_are_copied(fresh, trained, sp500):
+    # Issue 14: strided views are copied (NumPy-consuming libraries do), with the same results.
+    strided = sp500[:400][::2]
+    assert not strided.flags["C_CONTIGUOUS"]
+    assert trained.log_likelihood(strided) == trained.log_likelihood(np.ascontiguousarray(strided))
     params = np.repeat(fresh.parameters(), 2)[::2]
     assert not params.flags["C_CONTIGUOUS"]
-    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "C-contiguous"):
-        fresh.set_parameters(params)
-    tokens = np.zeros((4, 3), dtype=np.int32).T
-    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "C-contiguous"):
-        trained.logits(tokens, np.ascontiguousarray(tokens))
-    with raises(E.TGFL_ERR_INVALID_ARGUMENT, "C-contiguous"):
-        tgfl.evaluate(sp500, np.zeros((250, 4)).T)
+    fresh.set_parameters(params)
+    assert np.array_equal(fresh.parameters(), np.ascontiguousarray(params))
+    tokens = (np.arange(12, dtype=np.int32).reshape(4, 3) % 64).T
+    regimes = np.ones((3, 4), dtype=np.int32)
+    assert np.array_equal(trained.logits(tokens, regimes), trained.logits(np.ascontiguousarray(tokens), regimes))
+    paths = trained.generate(n_paths=4, horizon=250, seed=3)
+    assert tgfl.evaluate(sp500, np.asfortranarray(paths)).raw == tgfl.evaluate(sp500, paths).raw
 
 
 # -- NaN and infinity ------------------------------------------------------------------------

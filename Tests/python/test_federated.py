@@ -20,8 +20,11 @@ def test_fedavg_natural_partition(series):
     seen = []
     with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
         before = model.parameters()
-        epsilon = model.train_federated(series, tgfl.FederatedConfig(partition="natural", **QUICK),
+        history = model.train_federated(series, tgfl.FederatedConfig(partition="natural", **QUICK),
                                         progress=seen.append)
+        epsilon = history.epsilon
+        assert isinstance(history, tgfl.FederatedHistory) and history.rounds_run == 2
+        assert list(history.to_frame().index) == [1, 2]
         assert math.isinf(epsilon)                 # no DP noise: no privacy guarantee
         assert not np.array_equal(before, model.parameters())
         assert [p.step for p in seen] == [1, 2] and all(p.kind == "federated" and p.total == 2 for p in seen)
@@ -42,7 +45,7 @@ def test_same_seed_same_federated_model(series):
 def test_dp_reports_a_finite_epsilon(series):
     with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
         epsilon = model.train_federated(series, partition="time", dp_noise_multiplier=1.0, dp_clip_norm=0.5,
-                                        **QUICK)
+                                        **QUICK).epsilon
     assert 0 < epsilon < math.inf
 
 
@@ -64,9 +67,10 @@ def test_secure_aggregation_refuses_a_single_participant(series, fresh):
 
 def test_dp_fixed_size_sampling_and_bad_sampling_name(series):
     with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
-        poisson = model.train_federated(series, partition="time", dp_noise_multiplier=1.0, **QUICK)
+        poisson = model.train_federated(series, partition="time", dp_noise_multiplier=1.0, **QUICK).epsilon
     with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:
-        fixed = model.train_federated(series, partition="time", dp_noise_multiplier=1.0, dp_sampling="fixed", **QUICK)
+        fixed = model.train_federated(series, partition="time", dp_noise_multiplier=1.0, dp_sampling="fixed",
+                                      **QUICK).epsilon
     # q = 1: add/remove with z = 1 vs replace-one, where the same noise counts as z/2: a larger epsilon.
     assert poisson < fixed
     with tgfl.Model.create(tgfl.ModelConfig(**SMALL), seed=1) as model:

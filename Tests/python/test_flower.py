@@ -319,7 +319,7 @@ def _fedavg_by_hand(base_path: str, run_config: dict, rounds: int, n_nodes: int)
             seed = task.local_seed(run_config, server_round, node_config, node_id=0)
             with tgfl.Model.load(base_path) as model:
                 model.set_parameters(global_parameters)
-                model.train(returns, task.train_params(run_config, seed))
+                model.train(returns, task.train_params(run_config, seed), progress=False)
                 updates.append(model.parameters().astype(np.float64))
             weights.append(len(task.split_tail(returns, val_fraction)[0]))
         global_parameters = np.average(np.stack(updates), axis=0,
@@ -371,6 +371,11 @@ def test_fedavg_in_a_real_flower_deployment(federation, tmp_path):
         assert final.dtype == np.float32 and final.shape == initial.shape
         assert np.all(np.isfinite(final))
         assert summary["n_params"] == final.size
+        # The checkpoint records the federation that trained it (issue 14: it said "none").
+        record = trained.federation
+        assert record is not None and base.federation is None
+        assert record["strategy"] == "FedAvg" and record["rounds"] == ROUNDS and record["nodes"] == N_NODES
+        assert record["local_steps"] == RUN_CONFIG["local-steps"] and record["engine"].startswith("flower 1.41")
         change = float(np.linalg.norm(final.astype(np.float64) - initial))
         assert change > 0, "FedAvg returned the initial parameters: no node trained"
         assert change == pytest.approx(summary["parameter_change_l2"], rel=1e-6)

@@ -18,7 +18,7 @@ from conftest import SMALL, layout_names, numpy_logits
 
 def test_version_and_abi():
     assert tgfl.version().count(".") == 2
-    assert _lib.tgfl_abi_version() == tgfl.TGFL_ABI_VERSION == 2
+    assert _lib.tgfl_abi_version() == tgfl.TGFL_ABI_VERSION == 3
 
 
 def test_defaults_match_the_c_library():
@@ -37,6 +37,16 @@ def test_defaults_match_the_c_library():
                  "secure_aggregation", "seed", "n_threads"):
         assert getattr(f, name) == getattr(d, name), name
     assert math.isnan(f.proximal_mu) and f.num_malicious_nodes == -1
+    for name in ("output_prior", "keep_best", "allow_prices", "weight_decay", "grad_clip", "fraction_evaluate",
+                 "min_partition_windows", "max_validation_windows", "report_local_validation",
+                 "dropout_probability", "straggler_base_time", "straggler_spread", "checkpoint_every",
+                 "n_byzantine", "byzantine_param"):
+        assert getattr(f, name) == getattr(d, name), name
+    assert f.min_evaluate_nodes == 0 and d.min_evaluate_nodes is None
+    assert f.straggler_deadline == 0 and d.straggler_deadline is None and not f.checkpoint_path
+    assert not f.resume_from and f.min_available_nodes == 0 and f.byzantine_attack == 0
+    for struct in (c, g, f):                      # ABI 3: versioned structs know their size
+        assert struct.struct_size == ctypes_sizeof(type(struct))
 
 
 def test_create_config_and_parameter_count(fresh, small_config):
@@ -199,7 +209,7 @@ def test_log_likelihood(trained, sp500):
 def test_evaluate_returns_the_report(trained, sp500):
     paths = trained.generate(n_paths=4, horizon=250, seed=2)
     report = tgfl.evaluate(sp500, paths, seed=1)
-    assert isinstance(report, dict) and isinstance(report["overall_pass"], bool)
+    assert isinstance(report, tgfl.EvaluationResult) and isinstance(report["overall_pass"], bool)
     assert report["real_count"] == sp500.size and report["path_count"] == 4
 
 

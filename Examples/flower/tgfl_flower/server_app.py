@@ -4,9 +4,10 @@
    fitted on the public reference series (see ``task``); save it as ``base.h5``.
 2. Run ``num-server-rounds`` rounds of FedAvg (flwr.serverapp.strategy.FedAvg) starting
    from the base model's parameters; every message carries the base checkpoint's bytes.
-3. Put the final global parameters into the base model and save ``global.h5`` (a normal
-   TGFL checkpoint: ``tgfl.Model.load`` it and generate), plus ``summary.json`` with the
-   aggregated training and evaluation metrics of every round.
+3. Put the final global parameters into the base model, record the federation in it (engine,
+   strategy, rounds, nodes, local steps: ``tgfl inspect`` and ``Model.federation`` show it)
+   and save ``global.h5`` (a normal TGFL checkpoint: ``tgfl.Model.load`` it and generate),
+   plus ``summary.json`` with the aggregated training and evaluation metrics of every round.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import math
 import os
 from pathlib import Path
 
+import flwr
 import numpy as np
 from flwr.app import ArrayRecord, ConfigRecord, Context
 from flwr.serverapp import Grid, ServerApp
@@ -29,6 +31,23 @@ app = ServerApp()
 def _metrics_by_round(records) -> dict[str, dict[str, float]]:
     return {str(round_): {key: float(value) for key, value in metrics.items()}
             for round_, metrics in sorted(records.items())}
+
+
+def federation_record(run_config, strategy, nodes: int) -> dict:
+    """What global.h5 records about the federation that trained it."""
+    return {
+        "engine": f"flower {flwr.__version__} (deployment: SuperLink + SuperNodes)",
+        "strategy": type(strategy).__name__,
+        "rounds": int(run_config["num-server-rounds"]),
+        "nodes": int(nodes),
+        "min_nodes": int(run_config["min-nodes"]),
+        "fraction_train": float(run_config["fraction-train"]),
+        "fraction_evaluate": float(run_config["fraction-evaluate"]),
+        "local_steps": int(run_config["local-steps"]),
+        "batch_size": int(run_config["batch-size"]),
+        "learning_rate": float(run_config["learning-rate"]),
+        "seed": int(run_config["seed"]),
+    }
 
 
 @app.main()
@@ -69,6 +88,7 @@ def main(grid: Grid, context: Context) -> None:
                 "with replies from the ClientApps; see the SuperNode logs for their errors")
         final = np.ascontiguousarray(arrays[0], dtype=np.float32)
         base.set_parameters(final)
+        base.federation = federation_record(run_config, strategy, nodes=len(list(grid.get_node_ids())))
         global_path = output / "global.h5"
         base.save(str(global_path))
 

@@ -101,7 +101,7 @@ def fit_base_model(run_config: Mapping[str, Any]) -> tgfl.Model:
     params = train_params(run_config, seed)
     params.steps, params.eval_every = 1, 1
     params.learning_rate = params.min_learning_rate = 1e-30   # moves no weight of float32 size
-    model.train(reference_returns(), params)
+    model.train(reference_returns(), params, progress=False)
     vocab = config.vocab_size
     initial[-vocab:] = model.parameters()[-vocab:]              # head.bias: the output prior
     model.set_parameters(initial)

@@ -1,16 +1,16 @@
 """tgfl — Python binding of TGFL (market scenario simulation with federated learning).
 
-ctypes over the C ABI in ``include/tgfl.h`` (libCTGFL), NumPy arrays in and out::
+ctypes over the C ABI in ``include/tgfl.h`` (libCTGFL), NumPy and pandas in and out::
 
     import tgfl
     returns = tgfl.load_sp500()
     with tgfl.Model.create(seed=1) as model:
-        model.train(returns, steps=100)
+        history = model.train(returns, steps=100)          # tqdm bar; Ctrl-C stops after a step
         paths = model.generate(n_paths=100, horizon=250, regime="crisis", seed=7)
-        report = tgfl.evaluate(returns, paths)
+        result = tgfl.evaluate(returns, paths)              # result.table(), result.to_frame()
 
-The library is found through ``$TGFL_LIB_DIR`` (the folder holding libCTGFL.so), else
-``<repo>/.build/release``.
+The library is loaded from ``$TGFL_LIB_DIR`` when set, else from the copy bundled in the
+wheel (``tgfl/_native``), else from ``<repo>/.build/release`` (a source checkout).
 """
 
 from ._lib import (TGFL_ABI_VERSION, TGFL_ERR_CANCELLED, TGFL_ERR_CHECKPOINT, TGFL_ERR_DATA,
@@ -21,6 +21,8 @@ from ._lib import tgfl_abi_version as _abi_version
 from ._lib import tgfl_version as _version
 from .model import (FederatedConfig, GenerateParams, Model, ModelConfig, Progress, TgflError,
                     TrainParams, evaluate, load_sp500)
+from ._run import TgflDataWarning
+from .results import EvaluationResult, FederatedHistory, TrainingHistory
 
 __version__ = _version().decode("utf-8")
 
@@ -41,3 +43,5 @@ __all__ = [
     "TGFL_ERR_OUT_OF_RANGE", "TGFL_ERR_IO", "TGFL_ERR_CHECKPOINT", "TGFL_ERR_DATA",
     "TGFL_ERR_CANCELLED", "TGFL_ERR_STATE", "TGFL_ERR_INTERNAL",
 ]
+# Issue 14: results and warnings.
+__all__ += ["TrainingHistory", "FederatedHistory", "EvaluationResult", "TgflDataWarning"]

@@ -11,7 +11,7 @@ import ctypes
 import os
 import sys
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_double, c_float,
-                    c_int32, c_int64, c_size_t, c_uint64, c_void_p)
+                    c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p)
 from pathlib import Path
 
 # ---------------------------------------------------------------------------------------
@@ -21,11 +21,23 @@ from pathlib import Path
 _LIB_NAME = "libCTGFL.dylib" if sys.platform == "darwin" else "libCTGFL.so"
 
 
+_NATIVE_DIR = Path(__file__).resolve().parent / "_native"
+
+
 def library_path() -> Path:
-    """Where libCTGFL is looked for: ``$TGFL_LIB_DIR``, else ``<repo>/.build/release``."""
+    """Where libCTGFL is loaded from, first match wins.
+
+    1. ``$TGFL_LIB_DIR/libCTGFL.so`` when the variable is set (an explicit override);
+    2. the copy bundled in the installed wheel, ``tgfl/_native/libCTGFL.so`` (with the Swift
+       runtime next to it);
+    3. ``<repo>/.build/release/libCTGFL.so`` for a source checkout (``PYTHONPATH=Examples/python``).
+    """
     folder = os.environ.get("TGFL_LIB_DIR")
     if folder:
         return Path(folder) / _LIB_NAME
+    bundled = _NATIVE_DIR / _LIB_NAME
+    if bundled.exists():
+        return bundled
     repo = Path(__file__).resolve().parents[3]  # <repo>/Examples/python/tgfl/_lib.py
     return repo / ".build" / "release" / _LIB_NAME
 
@@ -34,9 +46,15 @@ def _load() -> ctypes.CDLL:
     path = library_path()
     if not path.exists():
         raise ImportError(
-            f"tgfl: {path} not found. Build it with `swift build -c release --product CTGFL` "
-            f"in the repository, or set TGFL_LIB_DIR to the folder holding {_LIB_NAME}.")
-    return ctypes.CDLL(str(path))
+            f"tgfl: {path} not found. Install the wheel (make wheel; pip install dist/tgfl-*.whl), "
+            f"or build the library with `swift build -c release --product CTGFL` in the repository, "
+            f"or set TGFL_LIB_DIR to the folder holding {_LIB_NAME}.")
+    try:
+        return ctypes.CDLL(str(path))
+    except OSError as error:
+        raise ImportError(
+            f"tgfl: cannot load {path}: {error}. It needs the system libraries OpenBLAS and HDF5 "
+            f"(Debian/Ubuntu: apt-get install libopenblas0 libhdf5-103-1; or libopenblas-dev libhdf5-dev)") from error
 
 
 lib = _load()
@@ -53,7 +71,7 @@ def _declare(name: str, argtypes: list, restype):
 # Status codes
 # ---------------------------------------------------------------------------------------
 
-TGFL_ABI_VERSION = 2
+TGFL_ABI_VERSION = 3
 
 TGFL_OK = 0
 TGFL_ERR_INVALID_ARGUMENT = -1
@@ -125,6 +143,21 @@ class tgfl_progress(Structure):
 tgfl_progress_callback = CFUNCTYPE(c_bool, POINTER(tgfl_progress), c_void_p)
 
 # ---------------------------------------------------------------------------------------
+# Log and data sanity (ABI 3)
+# ---------------------------------------------------------------------------------------
+
+TGFL_LOG_WARN = 2
+
+# typedef void (*tgfl_log_callback)(int32_t level, const char * text, void * user_data);
+tgfl_log_callback = CFUNCTYPE(None, c_int32, c_char_p, c_void_p)
+
+# TGFL_API void tgfl_log_set(tgfl_log_callback callback, void * user_data);
+tgfl_log_set = _declare("tgfl_log_set", [tgfl_log_callback, c_void_p], None)
+
+# TGFL_API int32_t tgfl_check_returns(const double * values, size_t n, char ** out_message);
+tgfl_check_returns = _declare("tgfl_check_returns", [POINTER(c_double), c_size_t, POINTER(c_void_p)], c_int32)
+
+# ---------------------------------------------------------------------------------------
 # Model
 # ---------------------------------------------------------------------------------------
 
@@ -189,6 +222,12 @@ tgfl_model_regime_name = _declare("tgfl_model_regime_name", [tgfl_model_p, c_int
 # TGFL_API int32_t tgfl_model_regime_index(tgfl_model * model, const char * name);
 tgfl_model_regime_index = _declare("tgfl_model_regime_index", [tgfl_model_p, c_char_p], c_int32)
 
+# TGFL_API int32_t tgfl_model_set_federation(tgfl_model * model, const char * json);   (ABI 3)
+tgfl_model_set_federation = _declare("tgfl_model_set_federation", [tgfl_model_p, c_char_p], c_int32)
+
+# TGFL_API int32_t tgfl_model_get_federation(tgfl_model * model, char ** out_json);    (ABI 3)
+tgfl_model_get_federation = _declare("tgfl_model_get_federation", [tgfl_model_p, POINTER(c_void_p)], c_int32)
+
 # ---------------------------------------------------------------------------------------
 # Central training
 # ---------------------------------------------------------------------------------------
@@ -199,9 +238,11 @@ tgfl_model_regime_index = _declare("tgfl_model_regime_index", [tgfl_model_p, c_c
 #     double min_learning_rate; int32_t warmup_steps; double weight_decay; double grad_clip;
 #     double val_fraction; int32_t eval_every; int32_t patience; uint64_t seed;
 #     int32_t n_threads; tgfl_progress_callback progress; void * progress_user_data;
-# } tgfl_train_params;
+#     bool output_prior; bool keep_best; bool allow_prices;            (ABI 3)
+# } tgfl_train_params;   (ABI 3: starts with uint32_t struct_size)
 class tgfl_train_params(Structure):
     _fields_ = [
+        ("struct_size", c_uint32),
         ("steps", c_int32),
         ("batch_size", c_int32),
         ("seq_len", c_int32),
@@ -217,6 +258,9 @@ class tgfl_train_params(Structure):
         ("n_threads", c_int32),
         ("progress", tgfl_progress_callback),
         ("progress_user_data", c_void_p),
+        ("output_prior", c_bool),
+        ("keep_best", c_bool),
+        ("allow_prices", c_bool),
     ]
 
 
@@ -245,6 +289,7 @@ PARTITIONS = ["natural", "iid", "dirichlet", "pathological", "time", "size_linea
 # typedef struct tgfl_federated_params { ... } tgfl_federated_params;  (fields in header order)
 class tgfl_federated_params(Structure):
     _fields_ = [
+        ("struct_size", c_uint32),
         ("strategy", c_int32),
         ("partition", c_int32),
         ("partition_param", c_double),
@@ -278,7 +323,33 @@ class tgfl_federated_params(Structure):
         ("progress", tgfl_progress_callback),
         ("progress_user_data", c_void_p),
         ("dp_sampling", c_int32),
+        # ABI 3
+        ("output_prior", c_bool),
+        ("keep_best", c_bool),
+        ("allow_prices", c_bool),
+        ("weight_decay", c_double),
+        ("grad_clip", c_double),
+        ("fraction_evaluate", c_double),
+        ("min_evaluate_nodes", c_int32),
+        ("min_partition_windows", c_int32),
+        ("max_validation_windows", c_int32),
+        ("report_local_validation", c_bool),
+        ("dropout_probability", c_double),
+        ("straggler_deadline", c_double),
+        ("straggler_base_time", c_double),
+        ("straggler_spread", c_double),
+        ("checkpoint_every", c_int32),
+        ("checkpoint_path", c_char_p),
+        ("resume_from", c_char_p),
+        ("min_available_nodes", c_int32),
+        ("n_byzantine", c_int32),
+        ("byzantine_attack", c_int32),
+        ("byzantine_param", c_double),
     ]
+
+
+# typedef enum tgfl_byzantine_attack { SIGN_FLIP = 0, SCALED = 1, GAUSSIAN_NOISE = 2 } (ABI 3)
+BYZANTINE_ATTACKS = ["sign_flip", "scaled", "gaussian_noise"]
 
 
 # typedef enum tgfl_dp_sampling { TGFL_DP_SAMPLING_POISSON = 0, TGFL_DP_SAMPLING_FIXED = 1 }
@@ -312,6 +383,7 @@ tgfl_model_train_federated = _declare(
 # } tgfl_generate_params;
 class tgfl_generate_params(Structure):
     _fields_ = [
+        ("struct_size", c_uint32),
         ("n_paths", c_int32),
         ("horizon", c_int32),
         ("regime", c_int32),

@@ -1,9 +1,12 @@
 """Pythonic wrappers over the C ABI: ``Model``, the parameter dataclasses, ``evaluate``.
 
 Every failed C call raises ``TgflError(status, message)`` with the library's message.
-Arrays go in and out as NumPy arrays; a C-contiguous array of the right dtype is handed to
-the library without a copy, any other array is rejected with a ``TgflError`` (no silent
-copy or cast); Python lists are converted.
+Arrays go in as anything NumPy reads (ndarrays of any layout, lists, pandas Series): a
+C-contiguous array of the right dtype is handed to the library without a copy; any other is
+copied and converted when no value changes beyond the target type's rounding (float32 → float64,
+int64 → int32 within range, big-endian → native, strided → contiguous) and rejected with a
+``TgflError`` naming the first bad element otherwise (an integer out of range, a fraction where
+integers are expected, text). Long calls show a tqdm progress bar and stop on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import math
 import os
 import threading
+import warnings
 from ctypes import POINTER, byref, c_double, c_float, c_int32, c_size_t, c_void_p
 from dataclasses import dataclass, field, fields
 from typing import Callable, Optional, Sequence, Union
@@ -22,6 +26,8 @@ import numpy as np
 from . import _lib
 from ._lib import (STATUS_NAMES, TGFL_ERR_CANCELLED, TGFL_ERR_INVALID_ARGUMENT,
                    TGFL_ERR_OUT_OF_RANGE, TGFL_ERR_SHAPE, TGFL_OK)
+from ._run import ProgressBar, TgflDataWarning, run_cancellable
+from .results import EvaluationResult, FederatedHistory, TrainingHistory
 
 
 class TgflError(Exception):
@@ -33,11 +39,13 @@ class TgflError(Exception):
         self.message = message
 
 
-def _check(status: int) -> None:
-    """Raises TgflError for a non-OK status, with tgfl_last_error() of this thread."""
+def _check(status: int, message: Optional[str] = None) -> None:
+    """Raises TgflError for a non-OK status, with ``message`` or tgfl_last_error() of this thread."""
     if status != TGFL_OK:
-        message = _lib.tgfl_last_error()
-        raise TgflError(status, message.decode("utf-8", "replace") if message else "")
+        if message is None:
+            raw = _lib.tgfl_last_error()
+            message = raw.decode("utf-8", "replace") if raw else ""
+        raise TgflError(status, message)
 
 
 def _bad(message: str, status: int = TGFL_ERR_INVALID_ARGUMENT) -> TgflError:
@@ -49,29 +57,18 @@ def _bad(message: str, status: int = TGFL_ERR_INVALID_ARGUMENT) -> TgflError:
 # ---------------------------------------------------------------------------------------
 
 def _array(value, name: str, dtype, ndim: Optional[Sequence[int]] = None) -> np.ndarray:
-    """``value`` as a C-contiguous array of ``dtype`` without copying an ndarray.
+    """``value`` as a C-contiguous array of ``dtype``, copied only when it must be.
 
-    Lists and tuples are converted safely: a value that does not fit ``dtype`` exactly
-    (an integer outside int32, a fractional number where integers are expected, a float
-    beyond float32's range) raises TgflError naming its index instead of wrapping or
-    truncating. An ndarray of another dtype or byte order, a non-contiguous one or one with
-    the wrong number of dimensions raises TgflError.
+    A C-contiguous ndarray of ``dtype`` (native byte order) is returned as it is. Anything else
+    (another layout, dtype or byte order, a list, a pandas Series) is converted by
+    ``_convert_exactly``, which refuses conversions that would change a value beyond the target
+    type's rounding. A wrong number of dimensions raises TgflError (TGFL_ERR_SHAPE).
     """
     if value is None:
         raise _bad(f"{name} is None")
     target = np.dtype(dtype)
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) and value.dtype == target and value.flags["C_CONTIGUOUS"]:
         array = value
-        if array.dtype != target:
-            if array.dtype.kind == target.kind and array.dtype.itemsize == target.itemsize:
-                order = "big" if array.dtype.byteorder == ">" else "little"
-                raise _bad(f"{name} has dtype {array.dtype.name} in {order}-endian byte order "
-                           f"({array.dtype.str!r}), but this machine's native order ({target.str!r}) is needed; "
-                           f"convert it with {name}.astype(np.{target.name})")
-            raise _bad(f"{name} must have dtype {target.name}, got {array.dtype.name}; "
-                       f"convert it with {name}.astype(np.{target.name})")
-        if not array.flags["C_CONTIGUOUS"]:
-            raise _bad(f"{name} is not C-contiguous; pass np.ascontiguousarray({name})")
     else:
         array = _convert_exactly(value, name, target)
     if ndim is not None and array.ndim not in ndim:
@@ -81,7 +78,12 @@ def _array(value, name: str, dtype, ndim: Optional[Sequence[int]] = None) -> np.
 
 
 def _convert_exactly(value, name: str, target: np.dtype) -> np.ndarray:
-    """A list/tuple as a C-contiguous array of ``target``, refusing lossy conversions."""
+    """``value`` as a new C-contiguous array of ``target``, refusing lossy conversions.
+
+    Refused (TgflError naming the first bad element): text or objects, booleans, an integer
+    outside the target's range, a fractional or non-finite number where integers are expected,
+    a float beyond float32's range. Floats narrowed to float32 are rounded to nearest.
+    """
     try:
         raw = np.asarray(value)
         if raw.dtype.kind == "O":      # e.g. Python ints beyond 64 bits
@@ -165,7 +167,13 @@ class Progress:
 
 @dataclass
 class TrainParams:
-    """Mirrors ``tgfl_train_params`` (defaults of ``tgfl_train_default_params()``)."""
+    """Mirrors ``tgfl_train_params`` (defaults of ``tgfl_train_default_params()``).
+
+    ``keep_best``: end with the parameters of the evaluation with the lowest validation loss
+    (model selection, as Keras' ``restore_best_weights``). ``output_prior``: a fresh model
+    starts from the data's token frequencies. ``allow_prices``: no warning for a series that
+    looks like prices.
+    """
     steps: int = 300
     batch_size: int = 32
     seq_len: int = 0
@@ -179,6 +187,9 @@ class TrainParams:
     patience: int = 0
     seed: int = 42
     n_threads: int = 0
+    output_prior: bool = True
+    keep_best: bool = False
+    allow_prices: bool = False
 
 
 @dataclass
@@ -190,6 +201,12 @@ class FederatedConfig:
     mean-based (fedavg, fedprox, fedavgm, fedadagrad, fedadam, fedyogi); ``dp_sampling`` is
     ``"poisson"`` (default; add/remove neighbours) or ``"fixed"`` (m without replacement;
     replace-one neighbours).
+
+    ``keep_best`` ends with the global weights of the round with the lowest validation loss;
+    ``dropout_probability`` and ``straggler_*`` simulate failing clients; ``checkpoint_every``
+    rounds a resumable checkpoint goes to ``checkpoint_path``, and ``resume_from`` continues
+    such a run. ``n_byzantine`` clients (ids 0, 1, ...) send attacked updates
+    (``byzantine_attack``: "sign_flip", "scaled" or "gaussian_noise", with ``byzantine_param``).
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -222,6 +239,27 @@ class FederatedConfig:
     seed: int = 42
     n_threads: int = 0
     dp_sampling: Union[str, int] = "poisson"
+    output_prior: bool = True
+    keep_best: bool = False
+    allow_prices: bool = False
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    fraction_evaluate: float = 1.0
+    min_evaluate_nodes: Optional[int] = None
+    min_partition_windows: int = 1
+    max_validation_windows: int = 64
+    report_local_validation: bool = True
+    dropout_probability: float = 0.0
+    straggler_deadline: Optional[float] = None
+    straggler_base_time: float = 1.0
+    straggler_spread: float = 0.5
+    checkpoint_every: int = 0
+    checkpoint_path: Optional[Union[str, os.PathLike]] = None
+    resume_from: Optional[Union[str, os.PathLike]] = None
+    min_available_nodes: Optional[int] = None
+    n_byzantine: int = 0
+    byzantine_attack: Union[str, int] = "sign_flip"
+    byzantine_param: float = 1.0
 
 
 @dataclass
@@ -276,39 +314,74 @@ _KIND_NAMES = {_lib.TGFL_PROGRESS_TRAIN: "train", _lib.TGFL_PROGRESS_FEDERATED: 
                _lib.TGFL_PROGRESS_GENERATE: "generate"}
 
 
-class _Callback:
-    """Wraps a Python progress function as a C callback.
+ProgressOption = Union[bool, None, Callable[[Progress], Optional[bool]]]
 
-    The function receives a ``Progress`` and returns False to cancel (None or True go on).
-    An exception raised inside it cancels the C call; ``reraise`` raises it afterwards.
+
+class _Callback:
+    """The C progress callback of one long call: a bar, a history, the user's function, Ctrl-C.
+
+    ``progress`` is True (a tqdm bar), False/None (nothing shown) or a function that receives
+    each ``Progress`` and returns False to cancel (None or True go on). An exception raised
+    inside it cancels the C call and is re-raised afterwards. The callback is always installed,
+    so that Ctrl-C (``cancel``) stops the call within one step whatever ``progress`` is.
     """
 
-    def __init__(self, function: Optional[Callable[[Progress], Optional[bool]]]):
-        self.function = function
+    def __init__(self, progress: ProgressOption, kind: str = "train", total: int = 0, history=None):
+        if progress is not None and not isinstance(progress, bool) and not callable(progress):
+            raise _bad(f"progress must be True, False or a function of tgfl.Progress, got {progress!r}")
+        self.function = progress if callable(progress) else None
+        self.bar = ProgressBar(kind, total) if progress is True else None
+        self.history = history
+        self.cancel = threading.Event()
         self.error: Optional[BaseException] = None
         self.lock = threading.Lock()
-        self.c_function = _lib.tgfl_progress_callback(self._call) if function else _lib.tgfl_progress_callback()
+        self.c_function = _lib.tgfl_progress_callback(self._call)
 
     def _call(self, progress_pointer, _user_data) -> bool:
         with self.lock:
-            if self.error is not None:
+            if self.error is not None or self.cancel.is_set():
                 return False
             try:
                 p = progress_pointer.contents
                 report = Progress(_KIND_NAMES.get(p.kind, str(p.kind)), p.step, p.total, p.epoch,
                                   p.train_loss, p.val_loss, p.tokens_per_second, p.elapsed_seconds,
                                   p.eta_seconds)
-                return self.function(report) is not False
+                if self.history is not None:
+                    self.history._add(report)
+                if self.bar is not None:
+                    self.bar(report)
+                if self.function is not None:
+                    return self.function(report) is not False
+                return True
             except BaseException as error:  # noqa: BLE001 — re-raised after the C call
                 self.error = error
                 return False
 
-    def check(self, status: int) -> None:
-        """Re-raises the callback's exception, else raises for a bad status."""
+    def run(self, call: Callable[[], int]) -> None:
+        """Runs the C call (Ctrl-C cancels it), then raises the callback's exception or a TgflError."""
+        try:
+            status, message = run_cancellable(call, self.cancel)
+        finally:
+            if self.bar is not None:
+                self.bar.close()
+        if self.history is not None:
+            self.history.cancelled = status == TGFL_ERR_CANCELLED
         if self.error is not None and status == TGFL_ERR_CANCELLED:
             error, self.error = self.error, None
             raise error
-        _check(status)
+        _check(status, message)  # a function that returned False: TgflError(TGFL_ERR_CANCELLED)
+
+
+def _warn_if_prices(values: np.ndarray, name: str) -> None:
+    """Warns (TgflDataWarning, at the caller's line) when ``values`` look like prices."""
+    out = c_void_p()
+    verdict = _lib.tgfl_check_returns(_ptr(values, c_double), values.size, byref(out))
+    if verdict == 1:
+        try:
+            message = ctypes.string_at(out.value).decode("utf-8").replace("series 'values'", f"series '{name}'")
+        finally:
+            _lib.tgfl_string_free(out)
+        warnings.warn(message, TgflDataWarning, stacklevel=3)
 
 
 # ---------------------------------------------------------------------------------------
@@ -371,6 +444,7 @@ class Model:
 
     @property
     def closed(self) -> bool:
+        """True once ``close()`` freed the model."""
         return self._handle is None
 
     def _h(self) -> int:
@@ -391,12 +465,14 @@ class Model:
 
     @property
     def config(self) -> ModelConfig:
+        """The model's hyperparameters (``tgfl_model_get_config``)."""
         c = _lib.tgfl_model_config()
         _check(_lib.tgfl_model_get_config(self._h(), byref(c)))
         return ModelConfig._from_c(c)
 
     @property
     def n_params(self) -> int:
+        """The number of float32 parameters (the length of ``parameters()``)."""
         n = _lib.tgfl_model_n_params(self._h())
         if n < 0:
             _check(int(n))
@@ -434,17 +510,52 @@ class Model:
             raise TgflError(_lib.TGFL_ERR_STATE if in_range else TGFL_ERR_OUT_OF_RANGE, message)
         return name.decode("utf-8")
 
+    @property
+    def federation(self) -> Optional[dict]:
+        """The federation record saved with the model (a dict), or None after central training.
+
+        ``train_federated`` writes it (strategy, rounds, clients, ε/δ); an outside engine sets
+        its own, e.g. a Flower ServerApp: ``model.federation = {"engine": "flower",
+        "strategy": "FedAvg", "rounds": 3, "nodes": 2}``. ``None`` clears it.
+        """
+        out = c_void_p()
+        _check(_lib.tgfl_model_get_federation(self._h(), byref(out)))
+        if not out.value:
+            return None
+        try:
+            return json.loads(ctypes.string_at(out.value).decode("utf-8"))
+        finally:
+            _lib.tgfl_string_free(out)
+
+    @federation.setter
+    def federation(self, record: Optional[dict]) -> None:
+        if record is None:
+            _check(_lib.tgfl_model_set_federation(self._h(), None))
+            return
+        if not isinstance(record, dict):
+            raise _bad(f"federation must be a dict (a JSON object) or None, got {type(record).__name__}")
+        try:
+            text = json.dumps(record, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise _bad(f"federation is not JSON-serialisable: {error}") from error
+        _check(_lib.tgfl_model_set_federation(self._h(), text.encode("utf-8")))
+
     def _regime(self, regime) -> int:
         return self.regime_index(regime) if isinstance(regime, str) else _int32(regime, "regime")
 
     # -- training ------------------------------------------------------------------------
 
-    def train(self, returns, params: Optional[TrainParams] = None,
-              progress: Optional[Callable[[Progress], Optional[bool]]] = None, **overrides) -> None:
-        """Trains on one series of daily log returns (float64).
+    def train(self, returns, params: Optional[TrainParams] = None, progress: ProgressOption = True,
+              **overrides) -> TrainingHistory:
+        """Trains on one series of daily log returns; returns the ``TrainingHistory``.
 
-        ``overrides`` set TrainParams fields directly: ``model.train(r, steps=50)``.
-        ``progress(Progress)`` is called after every step; return False (or raise) to stop.
+        ``returns``: a 1-D array, list or pandas Series of daily log returns, ln(P_t / P_{t-1})
+        (not prices: a series that looks like prices gives a ``TgflDataWarning`` unless
+        ``allow_prices=True``). ``overrides`` set TrainParams fields directly:
+        ``model.train(r, steps=50, keep_best=True)``. ``progress``: True shows a tqdm bar,
+        False nothing, a function receives each ``Progress`` (return False or raise to stop:
+        TgflError TGFL_ERR_CANCELLED). Ctrl-C stops the run after the current step (the model
+        keeps that step's weights) and raises KeyboardInterrupt.
         """
         series = _array(returns, "returns", np.float64, ndim=(1,))
         p = _params(params or TrainParams(), overrides, TrainParams)
@@ -454,20 +565,33 @@ class Model:
         for name in ("learning_rate", "min_learning_rate", "weight_decay", "grad_clip", "val_fraction"):
             setattr(c, name, _float(getattr(p, name), name))
         c.seed = _uint64(p.seed, "seed")
-        callback = _Callback(progress)
+        c.output_prior = _bool(p.output_prior, "output_prior")
+        c.keep_best = _bool(p.keep_best, "keep_best")
+        if not _bool(p.allow_prices, "allow_prices"):
+            _warn_if_prices(series, _series_name(returns, "returns"))
+        c.allow_prices = True  # warned above, at the caller's line
+        history = TrainingHistory()
+        callback = _Callback(progress, "train", c.steps, history)
         c.progress = callback.c_function
-        status = _lib.tgfl_model_train(self._h(), _ptr(series, c_double), series.size, byref(c))
-        callback.check(status)
+        handle = self._h()
+        callback.run(lambda: _lib.tgfl_model_train(handle, _ptr(series, c_double), series.size, byref(c)))
+        return history
 
     def train_federated(self, series: Sequence, config: Optional[FederatedConfig] = None,
-                        progress: Optional[Callable[[Progress], Optional[bool]]] = None,
-                        **overrides) -> float:
-        """Federated training on several series; returns ε spent (inf without DP noise)."""
+                        progress: ProgressOption = True, **overrides) -> FederatedHistory:
+        """Federated training on several series; returns the ``FederatedHistory``.
+
+        ``series``: a list of 1-D log-return series (arrays, lists or pandas Series), or a
+        DataFrame (one column per series). ``history.epsilon`` is the privacy budget spent
+        (inf without DP noise). ``progress`` and Ctrl-C as in ``train`` (per round).
+        """
         if series is None or isinstance(series, (str, bytes)):
             raise _bad("series must be a list of float64 arrays")
         if isinstance(series, np.ndarray) and series.ndim == 1:
             raise _bad("series must be a list of arrays (one per series), not one 1-D array; "
                        "wrap it: [returns]", TGFL_ERR_SHAPE)
+        if _is_frame(series):
+            series = [series[column].dropna() for column in series.columns]
         arrays = [_array(s, f"series[{i}]", np.float64, ndim=(1,)) for i, s in enumerate(series)]
         if not arrays:
             raise _bad("series is empty; give at least one return series")
@@ -476,10 +600,12 @@ class Model:
         c.strategy = _enum(cfg.strategy, _lib.STRATEGIES, "strategy")
         c.partition = _enum(cfg.partition, _lib.PARTITIONS, "partition")
         c.partition_param = math.nan if cfg.partition_param is None else _float(cfg.partition_param, "partition_param")
-        for name in ("n_clients", "rounds", "local_steps", "batch_size", "seq_len", "min_train_nodes", "n_threads"):
+        for name in ("n_clients", "rounds", "local_steps", "batch_size", "seq_len", "min_train_nodes", "n_threads",
+                     "min_partition_windows", "max_validation_windows", "checkpoint_every"):
             setattr(c, name, _int32(getattr(cfg, name), name))
         for name in ("learning_rate", "val_fraction", "fraction_train", "dp_noise_multiplier",
-                     "dp_clip_norm", "dp_delta"):
+                     "dp_clip_norm", "dp_delta", "weight_decay", "grad_clip", "fraction_evaluate",
+                     "dropout_probability", "straggler_base_time", "straggler_spread"):
             setattr(c, name, _float(getattr(cfg, name), name))
         for name in ("proximal_mu", "server_learning_rate", "server_momentum", "eta", "eta_l", "beta_1",
                      "beta_2", "tau", "trim_beta", "q"):
@@ -488,31 +614,58 @@ class Model:
         for name in ("num_malicious_nodes", "num_nodes_to_select"):
             value = getattr(cfg, name)
             setattr(c, name, -1 if value is None else _int32(value, name))
-        c.secure_aggregation = bool(cfg.secure_aggregation)
+        c.min_evaluate_nodes = 0 if cfg.min_evaluate_nodes is None else _int32(cfg.min_evaluate_nodes,
+                                                                               "min_evaluate_nodes")
+        c.straggler_deadline = 0.0 if cfg.straggler_deadline is None else _float(cfg.straggler_deadline,
+                                                                                 "straggler_deadline")
+        c.checkpoint_path = None if cfg.checkpoint_path is None else _path(cfg.checkpoint_path)
+        c.resume_from = None if cfg.resume_from is None else _path(cfg.resume_from)
+        c.min_available_nodes = 0 if cfg.min_available_nodes is None else _int32(cfg.min_available_nodes,
+                                                                                 "min_available_nodes")
+        c.n_byzantine = _int32(cfg.n_byzantine, "n_byzantine")
+        c.byzantine_attack = _enum(cfg.byzantine_attack, _lib.BYZANTINE_ATTACKS, "byzantine_attack")
+        c.byzantine_param = _float(cfg.byzantine_param, "byzantine_param")
+        for name in ("secure_aggregation", "output_prior", "keep_best", "report_local_validation"):
+            setattr(c, name, _bool(getattr(cfg, name), name))
+        if not _bool(cfg.allow_prices, "allow_prices"):
+            for i, array in enumerate(arrays):
+                _warn_if_prices(array, f"series[{i}]")
+        c.allow_prices = True
         c.dp_sampling = _enum(cfg.dp_sampling, _lib.DP_SAMPLINGS, "dp_sampling")
         c.seed = _uint64(cfg.seed, "seed")
-        callback = _Callback(progress)
+        history = FederatedHistory()
+        callback = _Callback(progress, "federated", c.rounds, history)
         c.progress = callback.c_function
         pointers = (POINTER(c_double) * len(arrays))(*[_ptr(a, c_double) for a in arrays])
         lengths = (c_size_t * len(arrays))(*[a.size for a in arrays])
         epsilon = c_double()
-        status = _lib.tgfl_model_train_federated(self._h(), pointers, lengths, len(arrays), byref(c),
-                                                 byref(epsilon))
-        callback.check(status)
-        return float(epsilon.value)
+        handle = self._h()
+        callback.run(lambda: _lib.tgfl_model_train_federated(handle, pointers, lengths, len(arrays), byref(c),
+                                                             byref(epsilon)))
+        history.epsilon = float(epsilon.value)
+        return history
 
     # -- generation and scoring ----------------------------------------------------------
 
     def generate(self, n_paths: int = 100, horizon: int = 250, regime: Union[int, str, None] = 1,
                  regime_path=None, prompt=None, temperature: float = 1.0, seed: int = 42,
-                 n_threads: int = 0,
-                 progress: Optional[Callable[[Progress], Optional[bool]]] = None) -> np.ndarray:
-        """Generates ``n_paths × horizon`` daily log returns (float64, one path per row).
+                 n_threads: int = 0, progress: ProgressOption = False, start=None,
+                 start_price: Optional[float] = None):
+        """Generates ``n_paths`` scenarios of ``horizon`` days.
+
+        Returns an ndarray ``[n_paths, horizon]`` of daily log returns (one path per row), or,
+        with ``start`` (a date: the first scenario day, rolled to a business day) and/or
+        ``start_price``, a pandas DataFrame with one column per path (``path_0`` …) and one row
+        per day: a business-day DatetimeIndex from ``start`` (else a RangeIndex of days), and
+        prices ``start_price · exp(cumulative log return)`` instead of returns when
+        ``start_price`` is given.
 
         ``regime`` is an index or a name ("crisis"); ``regime_path`` gives one regime
         (index or name) per day instead; ``regime=None`` generates unconditionally, each path
         moving between regimes by the model's own volatility dynamics (model v2 only).
-        ``prompt``: recent real log returns to continue.
+        ``prompt``: recent real log returns to continue. ``progress``: False (default) shows
+        nothing, True a tqdm bar over paths, a function receives each ``Progress``; Ctrl-C
+        stops after the chunk of paths in flight and raises KeyboardInterrupt.
         """
         c = _lib.tgfl_generate_default_params()
         c.n_paths = _int32(n_paths, "n_paths")
@@ -539,14 +692,21 @@ class Model:
         c.temperature = _float(temperature, "temperature")
         c.seed = _uint64(seed, "seed")
         c.n_threads = _int32(n_threads, "n_threads")
-        callback = _Callback(progress)
-        c.progress = callback.c_function
         if c.n_paths < 1 or c.horizon < 1:
             raise _bad(f"n_paths and horizon must be >= 1, got {n_paths} and {horizon}", TGFL_ERR_OUT_OF_RANGE)
+        if start_price is not None:
+            start_price = _float(start_price, "start_price")
+            if not (math.isfinite(start_price) and start_price > 0):
+                raise _bad(f"start_price must be a positive finite price, got {start_price}", TGFL_ERR_OUT_OF_RANGE)
+        index = _business_days(start, c.horizon) if start is not None else None
+        callback = _Callback(progress, "generate", c.n_paths)
+        c.progress = callback.c_function
         out = np.empty((c.n_paths, c.horizon), dtype=np.float64)
-        status = _lib.tgfl_model_generate(self._h(), byref(c), _ptr(out, c_double), out.size)
-        callback.check(status)
-        return out
+        handle = self._h()
+        callback.run(lambda: _lib.tgfl_model_generate(handle, byref(c), _ptr(out, c_double), out.size))
+        if start is None and start_price is None:
+            return out
+        return _paths_frame(out, index, start_price)
 
     def logits(self, tokens, regimes) -> np.ndarray:
         """Next-token logits ``[B, T, V]`` (float32) for int32 ``tokens`` and ``regimes`` of shape
@@ -583,6 +743,45 @@ def _path(path) -> bytes:
     return encoded
 
 
+def _bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise _bad(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _is_frame(value) -> bool:
+    """True for a pandas DataFrame (without importing pandas for other inputs)."""
+    return type(value).__name__ == "DataFrame" and hasattr(value, "columns")
+
+
+def _series_name(value, default: str) -> str:
+    name = getattr(value, "name", None)
+    return str(name) if isinstance(name, (str, int)) else default
+
+
+def _business_days(start, horizon: int):
+    """``horizon`` business days from ``start`` (rolled forward to a business day)."""
+    import pandas as pd
+    try:
+        first = pd.Timestamp(start)
+    except (TypeError, ValueError) as error:
+        raise _bad(f"start must be a date (e.g. '2025-01-02'), got {start!r}") from error
+    return pd.bdate_range(start=first, periods=horizon, name="date")
+
+
+def _paths_frame(returns: np.ndarray, index, start_price: Optional[float]):
+    """One column per path; prices from ``start_price`` when given."""
+    import pandas as pd
+    values = returns.T
+    if start_price is not None:
+        values = start_price * np.exp(np.cumsum(values, axis=0))
+    columns = [f"path_{i}" for i in range(returns.shape[0])]
+    frame = pd.DataFrame(values, index=index, columns=columns)
+    if index is None:
+        frame.index.name = "day"
+    return frame
+
+
 def _params(value, overrides: dict, kind):
     """A copy of the dataclass ``value`` with ``overrides`` applied (unknown names raise)."""
     if not isinstance(value, kind):
@@ -600,9 +799,16 @@ def _params(value, overrides: dict, kind):
 # Evaluation and data
 # ---------------------------------------------------------------------------------------
 
-def evaluate(real, synthetic, seed: int = 42) -> dict:
-    """The StylizedFactsReport of real log returns vs synthetic paths ``[n_paths, horizon]``."""
+def evaluate(real, synthetic, seed: int = 42) -> EvaluationResult:
+    """The stylized-facts report of real log returns vs synthetic paths, as an ``EvaluationResult``.
+
+    ``real``: 1-D log returns (array, list or Series). ``synthetic``: ``[n_paths, horizon]``
+    log returns, or the DataFrame of ``Model.generate(start=...)`` (one column per path; not
+    prices). ``result.table()`` prints it, ``result.to_frame()`` is one row per fact.
+    """
     r = _array(real, "real", np.float64, ndim=(1,))
+    if _is_frame(synthetic):
+        synthetic = synthetic.to_numpy().T
     s = _array(synthetic, "synthetic", np.float64, ndim=(2,))
     out = c_void_p()
     _check(_lib.tgfl_evaluate(_ptr(r, c_double), r.size, _ptr(s, c_double), _int32(s.shape[0], "n_paths"),
@@ -611,7 +817,7 @@ def evaluate(real, synthetic, seed: int = 42) -> dict:
         text = ctypes.string_at(out.value).decode("utf-8")
     finally:
         _lib.tgfl_string_free(out)
-    return json.loads(text)
+    return EvaluationResult(json.loads(text))
 
 
 def load_sp500() -> np.ndarray:

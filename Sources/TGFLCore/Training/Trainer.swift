@@ -40,6 +40,9 @@ public struct TrainingOptions: Sendable {
     /// `EarlyStopping(restore_best_weights=True)`. The best is tracked within one `fit` call;
     /// a cancelled run keeps its last parameters. Without validation data it does nothing.
     public var restoreBest = false
+    /// Skip the warning for series that look like prices rather than log returns
+    /// (`DataSanity.pricesWarning`).
+    public var allowPrices = false
 
     public init(steps: Int = 300, batchSize: Int = 32, sequenceLength: Int? = nil, learningRate: Double = 1e-3,
                 minLearningRate: Double = 1e-4, warmupSteps: Int = 20, weightDecay: Double = 0.01,
@@ -272,6 +275,7 @@ public final class Trainer {
         if let threads = options.threads { try transformer.setThreads(threads) }
         defer { try? transformer.setThreads(savedThreads) }
 
+        if !options.allowPrices { DataSanity.warnIfPrices(series) }
         let data = try prepare(series: series)
         let S = options.steps, B = options.batchSize, T = data.length
         let schedule = try LearningRateSchedule(peak: options.learningRate, minimum: options.minLearningRate,

@@ -12,9 +12,13 @@ import TGFLStats
 ///             edge_k = 10^(lo + k·(hi − lo)/K),  k = 0 … K        (values outside go to the end bins)
 /// ```
 public struct LocalDataSummary: Sendable, Equatable, Codable {
+    /// Returns in the series' training span.
     public var count: Int
+    /// Their mean.
     public var mean: Double
+    /// Sum of squared deviations from the mean (Welford's M2).
     public var m2: Double
+    /// Counts of the rolling-volatility values per log-spaced bin (VolatilityGrid).
     public var volatilityHistogram: [Int]
 
     /// Summarises one owner's training returns.
@@ -27,6 +31,8 @@ public struct LocalDataSummary: Sendable, Equatable, Codable {
         self.count = count; self.mean = mean; self.m2 = m2; self.volatilityHistogram = volatilityHistogram
     }
 
+    /// Summarises one series' training returns: count, mean, M2, and the histogram on `grid`
+    /// of its rolling volatility over `window` days. Throws for a non-finite return.
     public init(trainingReturns r: [Double], window: Int, grid: VolatilityGrid) throws {
         if let i = r.firstIndex(where: { !$0.isFinite }) {
             throw TGFLError.invalidArgument("training return [\(i)] = \(r[i]) is not finite; clean the data")
@@ -49,9 +55,13 @@ public struct LocalDataSummary: Sendable, Equatable, Codable {
 /// 10^(5/4000) − 1 ≈ 0.29 %, so a threshold from the pooled histogram is within 0.29 % of the
 /// exact pooled quantile.
 public struct VolatilityGrid: Sendable, Equatable, Codable {
+    /// log10 of the lowest volatility bin edge.
     public var log10Low: Double = -5
+    /// log10 of the highest volatility bin edge.
     public var log10High: Double = 0
+    /// Number of log-spaced bins.
     public var bins: Int = 4000
+    /// Creates it from the values its properties document.
     public init(log10Low: Double = -5, log10High: Double = 0, bins: Int = 4000) {
         self.log10Low = log10Low; self.log10High = log10High; self.bins = bins
     }
@@ -153,11 +163,13 @@ public struct FederatedSummaryFitting: DataModelFitting {
     /// The shared histogram grid.
     public let grid: VolatilityGrid
 
+    /// Creates it from the values its properties document.
     public init(grid: VolatilityGrid = VolatilityGrid(), ownerName: @escaping @Sendable (Int) -> String = { "series \($0)" }) {
         self.grid = grid
         self.ownerName = ownerName
     }
 
+    /// Fits the tokenizer and regime model from per-series summaries (no raw returns pooled).
     public func fitDataModels(trainingSpans spans: [ReturnSeries], config: DataPipelineConfig) throws -> DataModels {
         guard config.modelVersion >= 2 else { return try fitVersion1(spans, config: config) }
         let garch = try fitFilter(spans)

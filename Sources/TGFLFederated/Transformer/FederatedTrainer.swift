@@ -58,6 +58,9 @@ public struct FederatedTrainingOptions: Sendable {
     /// last round's; the record's `best_round` says which. Tracked within one `fit` call; a
     /// cancelled run keeps its last round. Rounds without a validation loss are skipped.
     public var restoreBestRound = false
+    /// Skip the warning for series that look like prices rather than log returns
+    /// (`DataSanity.pricesWarning`).
+    public var allowPrices = false
 
     public init() {}
 }
@@ -263,6 +266,7 @@ public final class FederatedTrainer {
     /// `fit` on named series (errors and the record name them).
     public func fit(series: [ReturnSeries], resumeFrom: String? = nil,
                     progress: ((RoundProgress) -> Bool)? = nil) throws -> FederatedTrainingReport {
+        if !options.allowPrices { DataSanity.warnIfPrices(series) }
         let federation = try makeClients(series: series)
         let simulation = try makeSimulation(federation, resumeFrom: resumeFrom)
         let start = Date(), startRound = simulation.state.completedRounds

@@ -91,6 +91,7 @@ public struct LocalTrainingSettings: Sendable, Equatable {
     /// Also report `val_loss` of the new local weights from `fit` (one extra forward pass).
     public var reportLocalValidation: Bool
 
+    /// Creates it from the values its properties document.
     public init(batchSize: Int = 32, weightDecay: Double = 0.01, gradientClip: Double = 1.0,
                 maxValidationWindows: Int = 64, reportLocalValidation: Bool = true) {
         self.batchSize = batchSize
@@ -128,6 +129,7 @@ public struct LocalTrainingSettings: Sendable, Equatable {
 /// Decentralized Data" (FedAvg); Li et al. (2020), "Federated Optimization in Heterogeneous
 /// Networks" (FedProx, eq. 2); Flower's FedProx client recipe.
 public struct TransformerClient: FederatedClient {
+    /// The client id.
     public let id: Int
     /// The client's training windows.
     public let train: WindowDataset
@@ -140,6 +142,7 @@ public struct TransformerClient: FederatedClient {
     /// The fixed validation windows: evenly spaced, at most `settings.maxValidationWindows`.
     let validationIndices: [Int]
 
+    /// Its training windows (the FedAvg weight).
     public var numExamples: Int { train.count }
 
     /// - Parameters:

@@ -15,6 +15,7 @@ public struct ClientUpdate: Sendable, Equatable {
     /// Training metrics, e.g. `train_loss`, `val_loss` (QFedAvg reads `train_loss`).
     public var metrics: [String: Double]
 
+    /// Creates it from the values its properties document.
     public init(clientID: Int, parameters: [Float], numExamples: Int, metrics: [String: Double] = [:]) {
         self.clientID = clientID
         self.parameters = parameters
@@ -40,6 +41,7 @@ public struct FitConfig: Sendable, Equatable, Codable {
     /// randomness (batch order, dropout), so the run is reproducible.
     public var seed: UInt64
 
+    /// Creates it from the values its properties document.
     public init(round: Int, localSteps: Int, learningRate: Double, proximalMu: Double = 0, seed: UInt64) {
         self.round = round
         self.localSteps = localSteps

@@ -48,6 +48,7 @@ public struct FaultConfig: Sendable, Equatable, Codable {
     /// Byzantine clients by id.
     public var byzantine: [Int: ByzantineAttack]
 
+    /// Creates it from the values its properties document.
     public init(dropoutProbability: Double = 0, deadline: Double? = nil, baseTime: Double = 1,
                 timeSpread: Double = 0.5, byzantine: [Int: ByzantineAttack] = [:]) {
         self.dropoutProbability = dropoutProbability

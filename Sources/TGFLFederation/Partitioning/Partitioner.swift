@@ -10,6 +10,7 @@ public struct WindowInfo: Sendable, Equatable, Codable {
     public var start: Int
     /// Regime label of the window, `0..<R`.
     public var regime: Int
+    /// Creates it from the values its properties document.
     public init(series: Int, start: Int, regime: Int) {
         self.series = series
         self.start = start
@@ -52,8 +53,11 @@ public enum PartitionScheme: Sendable, Equatable, Codable {
 /// ascending; partitions are disjoint; all schemes except `pathological` (where a regime
 /// no client holds is left out) cover every window.
 public struct Partitioner: Sendable {
+    /// Clients to split the windows across.
     public var numClients: Int
+    /// How the windows are split.
     public var scheme: PartitionScheme
+    /// Seed of the random splits (IID shuffle, Dirichlet draws).
     public var seed: UInt64
     /// Smallest allowed partition (windows per client), ≥ 1 by default.
     public var minPartitionSize: Int
@@ -61,6 +65,7 @@ public struct Partitioner: Sendable {
     /// `minPartitionSize` before giving up (flwr-datasets' `max_num_attempts`).
     public var maxAttempts: Int
 
+    /// Creates it from the values its properties document.
     public init(numClients: Int, scheme: PartitionScheme, seed: UInt64, minPartitionSize: Int = 1, maxAttempts: Int = 10) {
         self.numClients = numClients
         self.scheme = scheme

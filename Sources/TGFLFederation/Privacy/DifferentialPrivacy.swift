@@ -25,6 +25,7 @@ public struct AdaptiveClipping: Sendable, Equatable, Codable {
     /// multiplier is positive, else 0 (Flower `clipped_count_stddev`, default None).
     public var clippedCountStddev: Double? = nil
 
+    /// Creates it from the values its properties document.
     public init(initialClippingNorm: Double = 0.1, targetClippedQuantile: Double = 0.5,
                 clipNormLr: Double = 0.2, clippedCountStddev: Double? = nil) {
         self.initialClippingNorm = initialClippingNorm
@@ -57,6 +58,7 @@ public struct DPConfig: Sendable, Equatable, Codable {
     /// neighbours, the tighter accounting) or exactly m without replacement (replace-one).
     public var sampling: SamplingMethod
 
+    /// Creates it from the values its properties document.
     public init(noiseMultiplier: Double, clippingNorm: Double = 1, numSampledClients: Int,
                 side: ClippingSide = .server, adaptive: AdaptiveClipping? = nil, sampling: SamplingMethod = .poisson) {
         self.noiseMultiplier = noiseMultiplier
@@ -141,6 +143,7 @@ public struct DPConfig: Sendable, Equatable, Codable {
 /// quantile) and uses the norm C_t the round was clipped with for the noise (Flower uses the
 /// already-updated C_{t+1}).
 public struct DifferentialPrivacy: Sendable, Equatable, Codable {
+    /// The noise multiplier, clipping norm, sampled count and sampling method.
     public let config: DPConfig
     /// The clipping norm in force for the next round.
     public private(set) var clippingNorm: Double

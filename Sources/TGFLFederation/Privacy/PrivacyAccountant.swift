@@ -17,7 +17,9 @@ public enum NeighbouringRelation: String, Sendable, Codable {
 /// without replacement: replace-one, q = m/N, denominator m fixed, weights equal, multiplier z/2
 /// ```
 public struct DPMechanismRecord: Sendable, Equatable, Codable {
+    /// Which neighbouring datasets the guarantee is about (add/remove or replace-one).
     public var neighbouring: NeighbouringRelation
+    /// How clients are sampled each round (Poisson or fixed size).
     public var sampling: SamplingMethod
     /// q = m/N.
     public var samplingRate: Double
@@ -31,7 +33,9 @@ public struct DPMechanismRecord: Sendable, Equatable, Codable {
     public var accountingNoiseMultiplier: Double
     /// Noise std on the sum (z_Δ·S with adaptive clipping) over S, applied to the updates.
     public var updateNoiseMultiplier: Double
+    /// Where updates are clipped (client or server side).
     public var clippingSide: ClippingSide
+    /// Whether the clipping norm adapts from a noisy quantile (its own privacy cost).
     public var adaptiveClipping: Bool
 
     /// The record of `mechanism` over N clients.

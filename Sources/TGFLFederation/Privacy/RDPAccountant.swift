@@ -34,6 +34,7 @@ public struct RDPAccountant: Sendable, Equatable, Codable {
         return o
     }()
 
+    /// The Rényi orders α at which the RDP curve is evaluated.
     public let orders: [Double]
     /// Accumulated RDP at each order.
     public private(set) var rdp: [Double]

@@ -31,11 +31,14 @@ import TGFLBase
 public struct SecureAggregator: Sendable {
     /// Fixed-point fraction bits (default 32): resolution 2^−32, range |Σ n_i w_i| < 2^31.
     public let fractionBits: Int
+    /// Seed of the pairwise masks.
     public let seed: UInt64
+    /// The round the masks belong to (masks differ per round).
     public let round: Int
     /// The clients that agreed keys this round (the sampled ones), ascending.
     public let participants: [Int]
 
+    /// Creates it from the values its properties document.
     public init(seed: UInt64, round: Int, participants: [Int], fractionBits: Int = 32) {
         self.seed = seed
         self.round = round

@@ -23,8 +23,11 @@ import TGFLBase
 /// random stream is derived from `(seed, round, client)`; aggregation runs in client-id
 /// order, so the result is bit-identical for any thread count.
 public final class FederatedSimulation {
+    /// The simulated clients, by id.
     public let clients: [any FederatedClient]
+    /// The aggregation strategy (with its server state).
     public internal(set) var strategy: any FederatedStrategy
+    /// Rounds, seed, local training, faults, privacy.
     public let config: SimulationConfig
     /// The run so far; checkpoint it to resume.
     public internal(set) var state: FederationState

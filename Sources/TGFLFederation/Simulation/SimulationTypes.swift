@@ -25,6 +25,7 @@ public struct SimulationConfig: Sendable, Equatable, Codable {
     /// Call the checkpoint closure every k completed rounds (0 = never).
     public var checkpointEvery: Int
 
+    /// Creates it from the values its properties document.
     public init(rounds: Int, seed: UInt64, localSteps: Int = 1, learningRate: Double = 0.1, threads: Int = 0,
                 faults: FaultConfig = FaultConfig(), privacy: DPConfig? = nil, privacyDelta: Double = 1e-5,
                 secureAggregation: Bool = false, recoverDropouts: Bool = true, checkpointEvery: Int = 0) {
@@ -44,7 +45,9 @@ public struct SimulationConfig: Sendable, Equatable, Codable {
 
 /// One client's part in one round.
 public struct ClientRoundRecord: Sendable, Equatable, Codable {
+    /// The client.
     public var clientID: Int
+    /// Its example count (the aggregation weight).
     public var numExamples: Int
     /// The client's own metrics (`train_loss`, `val_loss`, …).
     public var metrics: [String: Double]
@@ -56,7 +59,9 @@ public struct ClientRoundRecord: Sendable, Equatable, Codable {
 
 /// An update the server did not use, and why.
 public struct Rejection: Sendable, Equatable, Codable {
+    /// The client.
     public var clientID: Int
+    /// Why it was rejected.
     public var reason: String
 }
 
@@ -67,6 +72,7 @@ public struct Rejection: Sendable, Equatable, Codable {
 /// (accepted or rejected for their content; dropped and late clients send nothing that
 /// counts). With secure aggregation an upload is 8 bytes per parameter (64-bit masked words).
 public struct RoundRecord: Sendable, Equatable, Codable {
+    /// The round (1-based).
     public var round: Int
     /// Clients sampled for training, ascending.
     public var sampled: [Int]
@@ -93,8 +99,11 @@ public struct RoundRecord: Sendable, Equatable, Codable {
     /// last use the PLD grid h = 10⁻³ (a slightly looser upper bound, 10× cheaper); the last
     /// round uses h = 10⁻⁴, as dp_accounting.
     public var clippingNorm: Double?
+    /// ε so far at `privacyDelta` (nil if infinite or without DP; see `clippingNorm`).
     public var epsilon: Double?
+    /// Bytes the clients sent this round (the formula in the type's documentation).
     public var bytesUp: Int
+    /// Bytes the server sent this round (the formula in the type's documentation).
     public var bytesDown: Int
     /// Wall-clock seconds for the round (informational; not part of reproducibility).
     public var wallTime: Double
@@ -111,12 +120,17 @@ public struct RoundRecord: Sendable, Equatable, Codable {
 /// are derived from `(seed, round, client)`, so resuming at round r+1 draws what an
 /// uninterrupted run would.
 public struct FederationState: Sendable, Equatable, Codable {
+    /// Version of this state's format.
     public var formatVersion: Int = 1
+    /// The strategy that produced it.
     public var strategyName: String
+    /// Clients of the run.
     public var numClients: Int
     /// Rounds completed so far.
     public var completedRounds: Int
+    /// The global parameters after the last completed round.
     public var globalParameters: [Float]
+    /// The strategy's server state (momentum, moments).
     public var strategyState: StrategyState
     /// Adaptive DP clipping norm for the next round (nil without DP).
     public var clippingNorm: Double?
@@ -136,6 +150,8 @@ public struct FederationState: Sendable, Equatable, Codable {
         guard let m = privacyMechanism else { return nil }
         return try PrivacyAccountant.estimate(m, rounds: privacyRounds ?? 0, delta: delta, discretization: discretization)
     }
+    /// The run's settings.
     public var config: SimulationConfig
+    /// The records of the completed rounds.
     public var history: [RoundRecord]
 }

@@ -7,9 +7,13 @@ import TGFLBase
 /// w_{t+1} = Σ_i (n_i / Σ_j n_j) · w_i
 /// ```
 public struct FedAvg: MeanBasedStrategy {
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String { "FedAvg" }
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(sampling: SamplingConfig = SamplingConfig()) { self.sampling = sampling }
+    /// The next global parameters from the example-weighted mean of the client models.
     public mutating func step(round: Int, global: [Float], mean: [Float]) throws -> [Float] { mean }
 }
 
@@ -22,20 +26,25 @@ public struct FedAvg: MeanBasedStrategy {
 /// ```
 /// μ reaches the clients as `FitConfig.proximalMu` (Flower's `proximal-mu` config key).
 public struct FedProx: MeanBasedStrategy {
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String { "FedProx" }
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
     /// Proximal weight μ ≥ 0 (Flower `proximal_mu`, default 0.0, which makes FedProx FedAvg).
     public var proximalMu: Double
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(proximalMu: Double = 0.0, sampling: SamplingConfig = SamplingConfig()) {
         self.proximalMu = proximalMu
         self.sampling = sampling
     }
+    /// Throws `TGFLError.outOfRange` when a round's sample is too small for this strategy.
     public func validate(sampleSize: Int) throws {
         try sampling.validate()
         guard proximalMu >= 0, proximalMu.isFinite else {
             throw TGFLError.outOfRange("proximal_mu = \(proximalMu) must be finite and ≥ 0")
         }
     }
+    /// The next global parameters from the example-weighted mean of the client models.
     public mutating func step(round: Int, global: [Float], mean: [Float]) throws -> [Float] { mean }
 }
 
@@ -49,7 +58,9 @@ public struct FedProx: MeanBasedStrategy {
 /// ```
 /// With η = 1 and β = 0 this is FedAvg (Flower skips the server step then).
 public struct FedAvgM: MeanBasedStrategy {
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String { "FedAvgM" }
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
     /// Server learning rate η > 0 (Flower `server_learning_rate`, default 1.0).
     public var serverLearningRate: Double
@@ -58,6 +69,7 @@ public struct FedAvgM: MeanBasedStrategy {
     /// Momentum buffer v (empty before the first round).
     public private(set) var momentum: [Float] = []
 
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(serverLearningRate: Double = 1.0, serverMomentum: Double = 0.0,
                 sampling: SamplingConfig = SamplingConfig()) {
         self.serverLearningRate = serverLearningRate
@@ -65,12 +77,14 @@ public struct FedAvgM: MeanBasedStrategy {
         self.sampling = sampling
     }
 
+    /// Throws `TGFLError.outOfRange` when a round's sample is too small for this strategy.
     public func validate(sampleSize: Int) throws {
         try sampling.validate()
         try checkPositive(serverLearningRate, "server_learning_rate")
         try checkUnitInterval(serverMomentum, "server_momentum")
     }
 
+    /// The next global parameters from the example-weighted mean of the client models.
     public mutating func step(round: Int, global: [Float], mean: [Float]) throws -> [Float] {
         guard serverMomentum != 0 || serverLearningRate != 1 else { return mean }
         let d = global.count
@@ -97,6 +111,8 @@ public struct FedAvgM: MeanBasedStrategy {
         return out
     }
 
+    /// The server state (momentum, moments) for a resumable checkpoint.
     public func exportState() -> StrategyState { StrategyState(vectors: ["momentum": momentum]) }
+    /// Restores the server state saved by `exportState()`.
     public mutating func restoreState(_ state: StrategyState) throws { momentum = state.vectors["momentum"] ?? [] }
 }

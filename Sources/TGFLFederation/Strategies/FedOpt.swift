@@ -19,7 +19,9 @@ public struct FedOpt: MeanBasedStrategy {
     /// Which second-moment rule.
     public enum Variant: String, Sendable, Codable { case adagrad, adam, yogi }
 
+    /// FedAdagrad, FedAdam or FedYogi.
     public let variant: Variant
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
     /// Server learning rate η > 0 (Flower `eta`; default 0.1, FedYogi 0.01).
     public var eta: Double
@@ -31,9 +33,12 @@ public struct FedOpt: MeanBasedStrategy {
     public var beta2: Double
     /// Adaptivity τ > 0 (Flower `tau`, default 1e-3).
     public var tau: Double
+    /// First moment of the pseudo-gradient (server state).
     public private(set) var m: [Float] = []
+    /// Second moment of the pseudo-gradient (server state).
     public private(set) var v: [Float] = []
 
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String {
         switch variant { case .adagrad: "FedAdagrad"; case .adam: "FedAdam"; case .yogi: "FedYogi" }
     }
@@ -56,6 +61,7 @@ public struct FedOpt: MeanBasedStrategy {
         FedOpt(variant: .yogi, eta: eta, etaL: etaL, beta1: beta1, beta2: beta2, tau: tau, sampling: sampling)
     }
 
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(variant: Variant, eta: Double, etaL: Double, beta1: Double, beta2: Double, tau: Double,
                 sampling: SamplingConfig = SamplingConfig()) {
         self.variant = variant
@@ -63,6 +69,7 @@ public struct FedOpt: MeanBasedStrategy {
         self.sampling = sampling
     }
 
+    /// Throws `TGFLError.outOfRange` when a round's sample is too small for this strategy.
     public func validate(sampleSize: Int) throws {
         try sampling.validate()
         try checkPositive(eta, "eta")
@@ -72,6 +79,7 @@ public struct FedOpt: MeanBasedStrategy {
         try checkUnitInterval(beta2, "beta_2")
     }
 
+    /// The next global parameters from the example-weighted mean of the client models.
     public mutating func step(round: Int, global: [Float], mean: [Float]) throws -> [Float] {
         let d = global.count
         if m.isEmpty { m = [Float](repeating: 0, count: d) }
@@ -105,7 +113,9 @@ public struct FedOpt: MeanBasedStrategy {
         return out
     }
 
+    /// The server state (momentum, moments) for a resumable checkpoint.
     public func exportState() -> StrategyState { StrategyState(vectors: ["m": m, "v": v]) }
+    /// Restores the server state saved by `exportState()`.
     public mutating func restoreState(_ state: StrategyState) throws {
         m = state.vectors["m"] ?? []
         v = state.vectors["v"] ?? []

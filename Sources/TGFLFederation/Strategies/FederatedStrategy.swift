@@ -22,6 +22,7 @@ public struct SamplingConfig: Sendable, Equatable, Codable {
     /// Minimum number of clients that must exist (Flower `min_available_nodes`, default 2).
     public var minAvailableNodes: Int = 2
 
+    /// Creates it from the values its properties document.
     public init(fractionTrain: Double = 1.0, fractionEvaluate: Double = 1.0, minTrainNodes: Int = 2,
                 minEvaluateNodes: Int = 2, minAvailableNodes: Int = 2) {
         self.fractionTrain = fractionTrain
@@ -72,8 +73,11 @@ public struct SamplingConfig: Sendable, Equatable, Codable {
 ///
 /// Vectors are stored as Float32 (as Flower's NumPy state is for float32 models).
 public struct StrategyState: Sendable, Equatable, Codable {
+    /// Named vectors (e.g. "momentum", "m", "v").
     public var vectors: [String: [Float]]
+    /// Named scalars.
     public var scalars: [String: Double]
+    /// Creates it from the values its properties document.
     public init(vectors: [String: [Float]] = [:], scalars: [String: Double] = [:]) {
         self.vectors = vectors
         self.scalars = scalars
@@ -116,6 +120,7 @@ public protocol FederatedStrategy: Sendable {
     mutating func restoreState(_ state: StrategyState) throws
 }
 
+/// Defaults shared by every strategy.
 public extension FederatedStrategy {
     var proximalMu: Double { 0 }
     var minimumReplies: Int { 1 }
@@ -143,6 +148,7 @@ public protocol MeanBasedStrategy: FederatedStrategy {
     mutating func step(round: Int, global: [Float], mean: [Float]) throws -> [Float]
 }
 
+/// Aggregation of mean-based strategies: the example-weighted mean, then `step`.
 public extension MeanBasedStrategy {
     mutating func aggregate(round: Int, global: [Float], updates: [ClientUpdate]) throws -> [Float] {
         try step(round: round, global: global, mean: Aggregation.weightedMean(updates))

@@ -8,9 +8,13 @@ import TGFLBase
 /// w_{t+1}[k] = median_i w_i[k]        (mean of the two middle values for even n, as np.median)
 /// ```
 public struct FedMedian: FederatedStrategy {
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String { "FedMedian" }
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(sampling: SamplingConfig = SamplingConfig()) { self.sampling = sampling }
+    /// The next global parameters from this round's client updates (see the type's formula).
     public mutating func aggregate(round: Int, global: [Float], updates: [ClientUpdate]) throws -> [Float] {
         guard !updates.isEmpty else { throw TGFLError.invalidArgument("FedMedian needs at least one update") }
         return Aggregation.median(updates.map(\.parameters))
@@ -24,18 +28,23 @@ public struct FedMedian: FederatedStrategy {
 /// ```
 /// (Flower's `trim_mean`, after `scipy.stats.trim_mean`; unweighted.)
 public struct FedTrimmedAvg: FederatedStrategy {
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String { "FedTrimmedAvg" }
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
     /// Fraction cut from each tail, in [0, 0.5) (Flower `beta`, default 0.2).
     public var beta: Double
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(beta: Double = 0.2, sampling: SamplingConfig = SamplingConfig()) {
         self.beta = beta
         self.sampling = sampling
     }
+    /// Throws `TGFLError.outOfRange` when a round's sample is too small for this strategy.
     public func validate(sampleSize: Int) throws {
         try sampling.validate()
         guard beta >= 0, beta < 0.5 else { throw TGFLError.outOfRange("FedTrimmedAvg beta = \(beta) must be in [0, 0.5)") }
     }
+    /// The next global parameters from this round's client updates (see the type's formula).
     public mutating func aggregate(round: Int, global: [Float], updates: [ClientUpdate]) throws -> [Float] {
         guard beta >= 0, beta < 0.5 else { throw TGFLError.outOfRange("FedTrimmedAvg beta = \(beta) must be in [0, 0.5)") }
         let n = updates.count
@@ -65,13 +74,16 @@ public struct FedTrimmedAvg: FederatedStrategy {
 /// Distances use the whole flattened model, as Flower's `compute_distances`. Krum's
 /// guarantee needs `n > 2f + 2`; `validate(sampleSize:)` enforces it.
 public struct MultiKrum: FederatedStrategy {
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String { numNodesToSelect == 1 ? "Krum" : "MultiKrum" }
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
     /// Assumed number of Byzantine clients f ≥ 0 (Flower `num_malicious_nodes`, default 0).
     public var numMaliciousNodes: Int
     /// Number m ≥ 1 of clients averaged after selection (Flower `num_nodes_to_select`, default 1).
     public var numNodesToSelect: Int
 
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(numMaliciousNodes: Int = 0, numNodesToSelect: Int = 1, sampling: SamplingConfig = SamplingConfig()) {
         self.numMaliciousNodes = numMaliciousNodes
         self.numNodesToSelect = numNodesToSelect
@@ -83,8 +95,10 @@ public struct MultiKrum: FederatedStrategy {
         MultiKrum(numMaliciousNodes: numMaliciousNodes, numNodesToSelect: 1, sampling: sampling)
     }
 
+    /// The fewest client replies the aggregation needs.
     public var minimumReplies: Int { max(2 * numMaliciousNodes + 3, numNodesToSelect) }
 
+    /// Throws `TGFLError.outOfRange` when a round's sample is too small for this strategy.
     public func validate(sampleSize: Int) throws {
         try sampling.validate()
         guard numMaliciousNodes >= 0 else { throw TGFLError.outOfRange("num_malicious_nodes = \(numMaliciousNodes) must be ≥ 0") }
@@ -122,6 +136,7 @@ public struct MultiKrum: FederatedStrategy {
         return Array(order.prefix(count))
     }
 
+    /// The next global parameters from this round's client updates (see the type's formula).
     public mutating func aggregate(round: Int, global: [Float], updates: [ClientUpdate]) throws -> [Float] {
         guard !updates.isEmpty else { throw TGFLError.invalidArgument("\(name) needs at least one update") }
         let chosen = MultiKrum.select(updates.map(\.parameters), numMalicious: numMaliciousNodes,
@@ -140,16 +155,21 @@ public struct MultiKrum: FederatedStrategy {
 /// ```
 /// Needs `n ≥ 4f + 3`; with fewer valid replies the round is skipped, as in Flower.
 public struct Bulyan: FederatedStrategy {
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String { "Bulyan" }
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
     /// Assumed number of Byzantine clients f ≥ 0 (Flower `num_malicious_nodes`, default 0).
     public var numMaliciousNodes: Int
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(numMaliciousNodes: Int = 0, sampling: SamplingConfig = SamplingConfig()) {
         self.numMaliciousNodes = numMaliciousNodes
         self.sampling = sampling
     }
+    /// The fewest client replies the aggregation needs.
     public var minimumReplies: Int { 4 * numMaliciousNodes + 3 }
 
+    /// Throws `TGFLError.outOfRange` when a round's sample is too small for this strategy.
     public func validate(sampleSize: Int) throws {
         try sampling.validate()
         guard numMaliciousNodes >= 0 else { throw TGFLError.outOfRange("num_malicious_nodes = \(numMaliciousNodes) must be ≥ 0") }
@@ -160,6 +180,7 @@ public struct Bulyan: FederatedStrategy {
         }
     }
 
+    /// The next global parameters from this round's client updates (see the type's formula).
     public mutating func aggregate(round: Int, global: [Float], updates: [ClientUpdate]) throws -> [Float] {
         let n = updates.count, f = numMaliciousNodes
         guard n >= 4 * f + 3 else {
@@ -192,7 +213,9 @@ public struct Bulyan: FederatedStrategy {
 /// w_{t+1} = w_t − Σ_i Δ_i / Σ_i h_i
 /// ```
 public struct QFedAvg: FederatedStrategy {
+    /// Flower's name of the strategy (as in the federation record).
     public var name: String { "QFedAvg" }
+    /// Client sampling: Flower's fraction_train/evaluate and min_*_nodes.
     public var sampling: SamplingConfig
     /// Fairness q ≥ 0; 0 gives FedAvg-like averaging (Flower `q`, default 0.1).
     public var q: Double
@@ -201,6 +224,7 @@ public struct QFedAvg: FederatedStrategy {
     /// Metric key of the client training loss (Flower `train_loss_key`, default `"train_loss"`).
     public var trainLossKey: String
 
+    /// Creates it; omitted hyperparameters take Flower's defaults.
     public init(clientLearningRate: Double, q: Double = 0.1, trainLossKey: String = "train_loss",
                 sampling: SamplingConfig = SamplingConfig()) {
         self.clientLearningRate = clientLearningRate
@@ -209,12 +233,14 @@ public struct QFedAvg: FederatedStrategy {
         self.sampling = sampling
     }
 
+    /// Throws `TGFLError.outOfRange` when a round's sample is too small for this strategy.
     public func validate(sampleSize: Int) throws {
         try sampling.validate()
         try checkPositive(clientLearningRate, "client_learning_rate")
         guard q >= 0, q.isFinite else { throw TGFLError.outOfRange("q = \(q) must be finite and ≥ 0") }
     }
 
+    /// The next global parameters from this round's client updates (see the type's formula).
     public mutating func aggregate(round: Int, global: [Float], updates: [ClientUpdate]) throws -> [Float] {
         guard !updates.isEmpty else { throw TGFLError.invalidArgument("QFedAvg needs at least one update") }
         let L = 1 / clientLearningRate
