@@ -14,13 +14,14 @@ SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BENCH_PYTHON ?= python3
 BUILD_DIR  := .build/release
 
-.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench realism clean fuzz fuzz-smoke sanitize
+.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench realism clean fuzz fuzz-smoke sanitize \
+        browser-deps browser-test
 
 demo: deps
 	swift build -c release -Xswiftc -enable-testing --product tgfl
 	$(BUILD_DIR)/tgfl demo
 
-test: deps venv build swift-test cli-test c-test py-test fuzz-smoke
+test: deps venv build swift-test cli-test c-test py-test fuzz-smoke browser-test
 
 # System packages: only the missing ones are installed.
 deps:
@@ -145,3 +146,20 @@ sanitize: deps
 # toolchain's libdispatch and BlocksRuntime.
 SWIFT_RUNTIME_DIR  := $(shell dirname $$(dirname $$(readlink -f $$(command -v swift))))/lib/swift/linux
 SWIFT_RUNTIME_LIBS := -L$(SWIFT_RUNTIME_DIR) -Wl,-rpath,$(SWIFT_RUNTIME_DIR) -ldispatch -lBlocksRuntime
+
+# --- HTML report in a real browser (issue 15) ----------------------------------------------
+# Headless Chromium renders the demo's report.html (Tests/browser/test_report_browser.py):
+# it fails on a console error, an empty chart, a network request or a blank screenshot, and
+# shows each check failing on a page broken on purpose. Debian's chromium-headless-shell is
+# installed when no Chromium is found. Screenshot: .build/report-browser/report.png.
+browser-deps:
+	@if ! command -v chromium-headless-shell >/dev/null && ! command -v chromium >/dev/null; then \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "error: no Chromium — install chromium-headless-shell or chromium with your package manager"; exit 1; fi; \
+	  echo "installing system packages: chromium-headless-shell"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium-headless-shell; \
+	fi
+
+browser-test: build venv browser-deps
+	TGFL_BIN_DIR=$(abspath $(BUILD_DIR)) $(PY) -m pytest -q -s Tests/browser

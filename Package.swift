@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "TGFLCore", targets: ["TGFLCore"]),
         .library(name: "TGFLStats", targets: ["TGFLStats"]),
         .library(name: "TGFLFederated", targets: ["TGFLFederated"]),
+        // The self-contained HTML report (issue 15).
+        .library(name: "TGFLReport", targets: ["TGFLReport"]),
         // libCTGFL.so: the C ABI declared in include/tgfl.h (Python loads it with ctypes).
         .library(name: "CTGFL", type: .dynamic, targets: ["CTGFL"]),
         .executable(name: "tgfl", targets: ["tgfl"]),
@@ -74,19 +76,25 @@ let package = Package(
             name: "TGFLFederated",
             dependencies: ["TGFLCore", "TGFLStats", .product(name: "Logging", package: "swift-log")]
         ),
+        // The HTML report: data → Vega-Lite charts → one offline page (Sources/TGFLReport/TGFLReport.swift).
+        .target(
+            name: "TGFLReport",
+            dependencies: ["TGFLCore", "TGFLStats"],
+            exclude: ["Vendor/LICENSES.md", "Vendor/make_vega_bundle.py"]
+        ),
         // include/tgfl.h as a Clang module (Sources/CTGFLHeader/module.modulemap), so that
         // CTGFL implements the header's own struct layouts.
         .systemLibrary(name: "CTGFLHeader"),
         .target(
             name: "CTGFL",
-            dependencies: ["CTGFLHeader", "TGFLCore", "TGFLStats", "TGFLFederated"]
+            dependencies: ["CTGFLHeader", "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLReport"]
         ),
 
         // MARK: - Executables
         .executableTarget(
             name: "tgfl",
             dependencies: [
-                "TGFLCore", "TGFLStats", "TGFLFederated",
+                "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "tgfl-bench",
             dependencies: [
-                "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLKernels",
+                "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLKernels", "TGFLReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/tgfl-bench"
@@ -122,5 +130,7 @@ let package = Package(
                     dependencies: ["TGFLFederated", "TGFLCore", "TGFLTestSupport"]),
         // The `tgfl` command's parsing and formatting helpers (@testable import of the executable).
         .testTarget(name: "TGFLCommandTests", dependencies: ["tgfl", "TGFLCore", "TGFLFederated"]),
+        // The report's numbers against NumPy (Tests/TGFLReportTests/make_report_fixture.py).
+        .testTarget(name: "TGFLReportTests", dependencies: ["TGFLReport", "TGFLStats", "TGFLTestSupport"]),
     ]
 )

@@ -21,6 +21,8 @@ from ._lib import tgfl_abi_version as _abi_version
 from ._lib import tgfl_version as _version
 from .model import (FederatedConfig, GenerateParams, Model, ModelConfig, Progress, TgflError,
                     TrainParams, evaluate, load_sp500)
+# --- HTML report (issue 15) ---
+from .report import Report
 
 __version__ = _version().decode("utf-8")
 
@@ -40,4 +42,5 @@ __all__ = [
     "TGFL_OK", "TGFL_ERR_INVALID_ARGUMENT", "TGFL_ERR_INVALID_CONFIG", "TGFL_ERR_SHAPE",
     "TGFL_ERR_OUT_OF_RANGE", "TGFL_ERR_IO", "TGFL_ERR_CHECKPOINT", "TGFL_ERR_DATA",
     "TGFL_ERR_CANCELLED", "TGFL_ERR_STATE", "TGFL_ERR_INTERNAL",
+    "Report",
 ]

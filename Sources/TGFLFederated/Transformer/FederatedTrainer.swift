@@ -406,6 +406,8 @@ enum FederationRecord {
                 "bytes_up": r.bytesUp, "bytes_down": r.bytesDown, "wall_time": finite(r.wallTime),
                 "epsilon": finite(r.epsilon), "skipped": r.skippedReason ?? NSNull(),
                 "masked": r.masked.map { $0 as Any } ?? NSNull(),
+                // Each participant's mean local training loss (the report's per-client chart).
+                "client_losses": r.clients.map { ["client": $0.clientID, "train_loss": finite($0.metrics["train_loss"])] },
             ]
         }
         var privacy: [String: Any] = ["enabled": o.privacy != nil, "delta": o.privacyDelta, "epsilon": finite(epsilon)]
