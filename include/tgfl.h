@@ -372,9 +372,10 @@ TGFL_API void tgfl_string_free(char * s);
 // model may be NULL; otherwise its training history and federation record are drawn too.
 // training_days > 0: real[0 .. training_days) was the training span (memorization chart).
 // *out_text receives the text (free it with tgfl_string_free).
-// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL pointer, bad size, non-finite value, n_sets
-// outside 1 … 1024, a set without paths, paths not shorter than n_real), TGFL_ERR_OUT_OF_RANGE
-// (training_days), TGFL_ERR_STATE (model busy in its own callback).
+// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL pointer, bad size, non-finite value, a set without
+// paths, paths not shorter than n_real, an unknown format), TGFL_ERR_OUT_OF_RANGE (n_sets
+// outside 1 … 1024, horizon < 1, training_days outside [0, n_real)), TGFL_ERR_STATE (model
+// busy in its own callback).
 TGFL_API int32_t tgfl_report(tgfl_model * model, const double * real, size_t n_real,
                              const double * paths, const int32_t * set_paths,
                              const char * const * set_names, int32_t n_sets, int32_t horizon,

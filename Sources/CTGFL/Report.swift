@@ -43,7 +43,8 @@ public func cReport(_ model: OpaquePointer?, _ real: UnsafePointer<Double>?, _ n
         let pathBuffer = try Check.buffer(paths, count: values, "paths")
         try Check.finite(pathBuffer, "paths")
         let realValues = Array(realBuffer)
-        let labels = try scenarioModel.flatMap { m in m.isFitted ? try m.regimeLabels(of: realValues) : nil }
+        var labels: [Int32]?
+        if let m = scenarioModel, m.isFitted { labels = try m.regimeLabels(of: realValues) }
         let regimeNames = scenarioModel?.regimeModel?.names ?? []
         var start = 0
         var input: [ScenarioReportInput.ScenarioSet] = []

@@ -83,7 +83,8 @@ struct ReportCommand: ParsableCommand {
             sets = try reportScenarioSets(model: scenarioModel, real: real, paths: paths, horizon: horizon, seed: seed,
                                           threads: threads)
         } else {
-            let labels = try scenarioModel.flatMap { m in m.isFitted ? try m.regimeLabels(of: real) : nil }
+            var labels: [Int32]?
+            if let m = scenarioModel, m.isFitted { labels = try m.regimeLabels(of: real) }
             let names = scenarioModel?.regimeModel?.names ?? []
             sets = try synthetic.map { file in
                 try requireReadableFile(file, what: "scenario CSV")

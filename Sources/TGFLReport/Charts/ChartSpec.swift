@@ -31,8 +31,8 @@ public enum ChartSpec {
         return .object(pairs + body)
     }
 
-    /// Rows `{column: value}` from equally long columns; nil and non-finite values become null.
-    public static func rows(_ columns: [(String, [Double?])]) -> JSONValue {
+    /// Rows `{column: value}` from equally long columns; non-finite values become null.
+    public static func rows(_ columns: [(String, [Double])]) -> JSONValue {
         let n = columns.map(\.1.count).min() ?? 0
         return .array((0..<n).map { i in .object(columns.map { ($0.0, JSONValue.finite($0.1[i])) }) })
     }

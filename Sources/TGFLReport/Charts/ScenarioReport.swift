@@ -44,8 +44,8 @@ public enum ScenarioReport {
                        ChartSpec.orange]
         func c(_ i: Int) -> JSONValue { ChartSpec.colour(labels[i], domain: labels, range: colours) }
         let fans: [ReportChart] = data.fans.enumerated().map { (i, fan) in
-            let days = (0...fan.horizon).map { Double($0) as Double? }
-            let b = fan.bands.map { $0.map { $0 as Double? } }, r = fan.realBands.map { $0.map { $0 as Double? } }
+            let days = (0...fan.horizon).map(Double.init)
+            let b = fan.bands, r = fan.realBands
             let bands = ChartSpec.rows([("day", days), ("p05", b[0]), ("p25", b[1]), ("p50", b[2]), ("p75", b[3]),
                                         ("p95", b[4]), ("r05", r[0]), ("r50", r[2]), ("r95", r[4])])
             var sampleRows: [JSONValue] = []
@@ -132,10 +132,10 @@ public enum ScenarioReport {
         let spec = ChartSpec.chart(height: 230, datasets: [], [
             ("layer", [
                 ["data": ["values": [["real": .number(lo), "synthetic": .number(lo)], ["real": .number(hi), "synthetic": .number(hi)]]],
-                 "mark": ["type": "line", "color": ChartSpec.grey, "strokeDash": [4, 3]],
+                 "mark": ["type": "line", "color": .string(ChartSpec.grey), "strokeDash": [4, 3]],
                  "encoding": ["x": ["field": "real", "type": "quantitative"], "y": ["field": "synthetic", "type": "quantitative"]]],
                 ["data": ["values": points], "params": ChartSpec.zoom(),
-                 "mark": ["type": "point", "filled": true, "size": 18, "color": ChartSpec.synthetic],
+                 "mark": ["type": "point", "filled": true, "size": 18, "color": .string(ChartSpec.synthetic)],
                  "encoding": ["x": ChartSpec.field("real", "Real quantile (daily log return)", format: ".1%"),
                               "y": ChartSpec.field("synthetic", "Synthetic quantile (daily log return)", format: ".1%"),
                               "tooltip": ChartSpec.tooltip([("p", "probability"), ("real", "real"),
@@ -153,7 +153,7 @@ public enum ScenarioReport {
 
     static func dynamics(_ data: ScenarioReportData) -> ReportSection {
         let d = data.dependence
-        let lags = (1...d.maxLag).map { Double($0) as Double? }
+        let lags = (1...d.maxLag).map(Double.init)
         let panels: [(String, String, KeyPath<DependenceCurves, [Double]>, String)] = [
             ("acf-r", "ACF of returns r", \.acfReturns, "Autocorrelation of r"),
             ("acf-abs", "ACF of |r| (volatility clustering)", \.acfAbsolute, "Autocorrelation of |r|"),
@@ -163,17 +163,16 @@ public enum ScenarioReport {
         let labels = ["real chunks 5–95 %", "real (full series)", "synthetic (path average)"]
         let colours = [ChartSpec.grey, ChartSpec.real, ChartSpec.synthetic]
         let charts = panels.map { (id, title, curve, axis) -> ReportChart in
-            func opt(_ x: [Double]) -> [Double?] { x.map { $0 as Double? } }
-            let rows = ChartSpec.rows([("lag", lags), ("low", opt(d.realLow[keyPath: curve])),
-                                       ("high", opt(d.realHigh[keyPath: curve])), ("real", opt(d.real[keyPath: curve])),
-                                       ("synthetic", opt(d.synthetic[keyPath: curve]))])
+            let rows = ChartSpec.rows([("lag", lags), ("low", d.realLow[keyPath: curve]),
+                                       ("high", d.realHigh[keyPath: curve]), ("real", d.real[keyPath: curve]),
+                                       ("synthetic", d.synthetic[keyPath: curve])])
             let x = ChartSpec.field("lag", "Lag k (trading days)")
             let spec = ChartSpec.chart(datasets: [("curves", rows)], [
                 ("layer", [
                     ["data": ["name": "curves"], "mark": ["type": "area", "opacity": 0.3],
                      "encoding": ["x": x, "y": ChartSpec.field("low", axis), "y2": ["field": "high"],
                                   "color": ChartSpec.colour(labels[0], domain: labels, range: colours)]],
-                    ["data": ["values": [["zero": 0]]], "mark": ["type": "rule", "color": ChartSpec.black, "strokeWidth": 0.5],
+                    ["data": ["values": [["zero": 0]]], "mark": ["type": "rule", "color": .string(ChartSpec.black), "strokeWidth": 0.5],
                      "encoding": ["y": ["field": "zero", "type": "quantitative"]]],
                     ["data": ["name": "curves"], "mark": ["type": "line", "strokeDash": [5, 2], "point": ["size": 12]],
                      "encoding": ["x": x, "y": ["field": "real", "type": "quantitative"],
@@ -261,6 +260,9 @@ public enum ScenarioReport {
             }, verdicts: facts.map(\.passed),
             caption: "\(passed) passed, \(failed) failed (highlighted), \(facts.count - passed - failed) informational: "
                 + "the \(data.overallName) scenarios against \(data.realName) (TGFLStats StylizedFactsReport).")
+        if let note = data.stylizedFactsNote, facts.isEmpty {
+            return ReportSection(id: "facts", title: "Stylized facts", blocks: [.note(note)])
+        }
         return ReportSection(id: "facts", title: "Stylized facts", blocks: [.table(table)])
     }
 
@@ -368,7 +370,7 @@ public enum ScenarioReport {
         if f.privacy, !epsilonRows.isEmpty {
             let eps = ChartSpec.chart(datasets: [], [
                 ("data", ["values": .array(epsilonRows)]),
-                ("mark", ["type": "line", "point": true, "color": ChartSpec.purple]),
+                ("mark", ["type": "line", "point": true, "color": .string(ChartSpec.purple)]),
                 ("encoding", ["x": x, "y": ChartSpec.field("epsilon", "ε (privacy loss, at δ)"),
                               "tooltip": ChartSpec.tooltip([("round", "round"), ("epsilon", "ε")])]),
             ])
@@ -421,7 +423,7 @@ public enum ScenarioReport {
                                           ["field": "distance", "type": "quantitative", "format": ".4f"],
                                           ["field": "density", "type": "quantitative", "format": ".3~g"]]]],
                 ["data": ["values": [["close": .number(m.score.heldOutCloseDistance)]]],
-                 "mark": ["type": "rule", "color": ChartSpec.black, "strokeDash": [2, 2]],
+                 "mark": ["type": "rule", "color": .string(ChartSpec.black), "strokeDash": [2, 2]],
                  "encoding": ["x": ["field": "close", "type": "quantitative"],
                               "tooltip": [["field": "close", "type": "quantitative", "title": "held-out close distance", "format": ".4f"]]]],
             ]),

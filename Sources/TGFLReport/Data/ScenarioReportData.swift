@@ -72,6 +72,11 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
         public var syntheticVaR: Double
         public var realES: Double?
         public var syntheticES: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name, realDays = "real_days", realStd = "real_std", syntheticStd = "synthetic_std"
+            case realVaR = "real_var", syntheticVaR = "synthetic_var", realES = "real_es", syntheticES = "synthetic_es"
+        }
     }
 
     /// One federated round.
@@ -123,6 +128,8 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
     public var dependence: Dependence
     public var regimes: [RegimeRisk]
     public var stylizedFacts: [StylizedFact]
+    /// Why `stylizedFacts` is empty (e.g. paths shorter than the facts' 100-day horizon), or nil.
+    public var stylizedFactsNote: String?
     public var training: [TrainingRecord]
     public var federation: Federation?
     public var memorization: MemorizationDistances?
@@ -139,7 +146,7 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
         realDays = input.real.count
         overallName = overall.name
         var realBandCache: [Int: (bands: [[Double]], windows: Int)] = [:]
-        fans = try input.scenarios.map { set in
+        fans = input.scenarios.map { set in
             let h = set.paths[0].count
             if realBandCache[h] == nil { realBandCache[h] = Self.realFan(input.real, horizon: h) }
             let real = realBandCache[h]!
@@ -147,7 +154,6 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
                        bands: Self.fanBands(set.paths.map(Self.priceIndex)),
                        samples: set.paths.prefix(max(0, input.samplePaths)).map(Self.priceIndex),
                        realBands: real.bands, realWindows: real.windows)
-            // (throws only through validate)
         }
         let pooled = overall.paths.flatMap { $0 }
         densities = [1, 20].compactMap { h in
@@ -160,9 +166,19 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
             guard let days = set.realRegimeDays else { return nil }
             return try Self.regimeRisk(name: set.name, real: days, synthetic: set.paths.flatMap { $0 })
         }
-        let factsReport = try input.stylizedFacts
-            ?? StylizedFactsReport(real: input.real, synthetic: overall.paths, options: StylizedFactsOptions(seed: input.seed))
-        stylizedFacts = factsReport.facts
+        // Paths shorter than the facts' longest horizon (100 days) get no facts table, and a note.
+        stylizedFactsNote = nil
+        if let given = input.stylizedFacts {
+            stylizedFacts = given.facts
+        } else {
+            do {
+                stylizedFacts = try StylizedFactsReport(real: input.real, synthetic: overall.paths,
+                                                        options: StylizedFactsOptions(seed: input.seed)).facts
+            } catch let error as StatsError {
+                stylizedFacts = []
+                stylizedFactsNote = "No stylized-facts table: \(error)."
+            }
+        }
         training = input.trainingHistory?.records ?? []
         federation = try input.federationRecord.map(Self.federation(from:))
         memorization = try input.trainingDays.flatMap {
@@ -301,8 +317,10 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
     }
 
     /// The QQ probabilities: the tails at 0.1, 0.25 and 0.5 %, then 200 evenly spaced.
-    static let qqProbabilities: [Double] = [0.001, 0.0025, 0.005] + (0..<200).map { (Double($0) + 0.5) / 200 }
-        + [0.995, 0.9975, 0.999]
+    static let qqProbabilities: [Double] = {
+        let body: [Double] = (0..<200).map { (Double($0) + 0.5) / 200 }
+        return [0.001, 0.0025, 0.005] + body + [0.995, 0.9975, 0.999]
+    }()
 
     static func qq(real: [Double], synthetic: [Double]) -> QQ {
         let r = real.sorted(), s = synthetic.sorted()
@@ -327,8 +345,8 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
             func q(_ f: KeyPath<DependenceCurves, [Double]>) -> [Double] {
                 (0..<k).map { lag in Descriptive.quantile(sorted: curves.map { $0[keyPath: f][lag] }.sorted(), level) }
             }
-            return DependenceCurves(acfReturns: q(\.acfReturns), acfAbsolute: q(\.acfAbsolute),
-                                    acfSquared: q(\.acfSquared), leverage: q(\.leverage))
+            return DependenceCurves(returns: q(\.acfReturns), absolute: q(\.acfAbsolute), squared: q(\.acfSquared),
+                                    leverage: q(\.leverage))
         }
         return Dependence(maxLag: k, chunkLength: length, chunks: chunks.count,
                           synthetic: try QuantGANs.averageCurves(of: synthetic, maxLag: k),
@@ -339,9 +357,13 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
 
     static func regimeRisk(name: String, real: [Double], synthetic: [Double]) throws -> RegimeRisk {
         let s = try RiskMeasures.historical(synthetic, level: 0.01)
-        let r = real.count >= 2 ? try RiskMeasures.historical(real, level: 0.01) : nil
-        return RegimeRisk(name: name, realDays: real.count,
-                          realStd: real.count >= 2 ? try Descriptive.standardDeviation(real) : nil,
+        var r: RiskMeasures.Estimate?
+        var realStd: Double?
+        if real.count >= 2 {
+            r = try RiskMeasures.historical(real, level: 0.01)
+            realStd = try Descriptive.standardDeviation(real)
+        }
+        return RegimeRisk(name: name, realDays: real.count, realStd: realStd,
                           syntheticStd: try Descriptive.standardDeviation(synthetic),
                           realVaR: r?.valueAtRisk, syntheticVaR: s.valueAtRisk,
                           realES: r?.expectedShortfall, syntheticES: s.expectedShortfall)
@@ -374,7 +396,10 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
             throw ReportError.invalidInput("the model's federation record is not a JSON object")
         }
-        func number(_ v: Any?) -> Double? { (v as? NSNumber).map(\.doubleValue).flatMap { $0.isFinite ? $0 : nil } }
+        func number(_ v: Any?) -> Double? {
+            let x = (v as? Double) ?? (v as? Int).map(Double.init)
+            return x.flatMap { $0.isFinite ? $0 : nil }
+        }
         let history = object["history"] as? [[String: Any]] ?? []
         let rounds = history.map { r in
             Round(round: (r["round"] as? Int) ?? 0, trainLoss: number(r["train_loss"]),

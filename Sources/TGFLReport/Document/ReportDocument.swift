@@ -19,13 +19,21 @@ public struct ReportDocument: Sendable, Equatable {
     }
 
     public static func == (a: ReportDocument, b: ReportDocument) -> Bool {
-        a.title == b.title && a.subtitle == b.subtitle && a.facts.map(\.0) == b.facts.map(\.0)
-            && a.facts.map(\.1) == b.facts.map(\.1) && a.sections == b.sections
+        a.title == b.title && a.subtitle == b.subtitle && a.facts.map { $0.0 } == b.facts.map { $0.0 }
+            && a.facts.map { $0.1 } == b.facts.map { $0.1 } && a.sections == b.sections
     }
 
     /// Every chart of the document, in page order.
     public var charts: [ReportChart] {
-        sections.flatMap { $0.blocks.compactMap { if case .chart(let c) = $0 { return c } else { return nil } } }
+        sections.flatMap { section in
+            section.blocks.flatMap { block -> [ReportChart] in
+                switch block {
+                case .chart(let chart): return [chart]
+                case .grid(let charts): return charts
+                default: return []
+                }
+            }
+        }
     }
 }
 
