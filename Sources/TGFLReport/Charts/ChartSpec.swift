@@ -14,7 +14,7 @@ public enum ChartSpec {
     static let config: JSONValue = [
         "font": "system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif",
         "axis": ["labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal", "gridOpacity": 0.5],
-        "legend": ["orient": "bottom", "labelFontSize": 11, "symbolStrokeWidth": 2, "labelLimit": 260],
+        "legend": ["orient": "bottom", "labelFontSize": 11, "symbolStrokeWidth": 2, "labelLimit": 260, "columns": 3],
         "view": ["stroke": nil],
     ]
 
@@ -62,6 +62,12 @@ public enum ChartSpec {
     /// Zoom and pan with the mouse wheel and drag (double click resets), bound to the scales.
     public static func zoom(_ name: String = "zoom") -> JSONValue {
         [["name": .string(name), "select": "interval", "bind": "scales"]]
+    }
+
+    /// The federated-round axis: whole rounds, not from zero.
+    static func roundAxis(_ name: String = "round") -> JSONValue {
+        ["field": .string(name), "type": "quantitative", "title": "Federated round", "scale": ["zero": false],
+         "axis": ["format": "d", "tickMinStep": 1]]
     }
 
     /// Tooltip fields: each quantitative with a format.

@@ -289,7 +289,7 @@ public enum ScenarioReport {
             ("params", ChartSpec.zoom()),
             ("mark", ["type": "line", "point": ["size": 16]]),
             ("encoding", [
-                "x": ChartSpec.field("step", federated ? "Federated round" : "Optimizer step"),
+                "x": federated ? ChartSpec.roundAxis("step") : ChartSpec.field("step", "Optimizer step"),
                 "y": ChartSpec.field("loss", "Loss (nats per token)", scale: ["zero": false]),
                 "color": ChartSpec.colourField("series", domain: ["train", "validation"],
                                                range: [ChartSpec.synthetic, ChartSpec.orange]),
@@ -332,7 +332,7 @@ public enum ScenarioReport {
         }
         let lossLabels = ["train (mean of clients)", "validation (global model)", "each client"]
         let lossColours = [ChartSpec.synthetic, ChartSpec.orange, ChartSpec.grey]
-        let x = ChartSpec.field("round", "Federated round")
+        let x = ChartSpec.roundAxis()
         let loss = ChartSpec.chart(datasets: [], [
             ("layer", [
                 ["data": ["values": .array(clientRows)], "mark": ["type": "point", "size": 22, "opacity": 0.7],

@@ -251,11 +251,20 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
         return bands
     }
 
-    /// Bands over every `horizon`-day window of the real returns (stride 1).
+    /// Bands over every `horizon`-day window of the real returns (stride 1), from the running
+    /// sum C: window s at day t has P = 100·exp(C_{s+t} − C_s) (no copy of each window).
     static func realFan(_ real: [Double], horizon: Int) -> (bands: [[Double]], windows: Int) {
         let windows = real.count - horizon + 1
-        let prices = (0..<windows).map { priceIndex(Array(real[$0 ..< $0 + horizon])) }
-        return (fanBands(prices), windows)
+        var cum = [Double](repeating: 0, count: real.count + 1)
+        for (i, r) in real.enumerated() { cum[i + 1] = cum[i] + r }
+        var bands = Array(repeating: [Double](repeating: 0, count: horizon + 1), count: fanLevels.count)
+        var column = [Double](repeating: 0, count: windows)
+        for t in 0...horizon {
+            for s in 0..<windows { column[s] = 100 * exp(cum[s + t] - cum[s]) }
+            column.sort()
+            for (j, level) in fanLevels.enumerated() { bands[j][t] = Descriptive.quantile(sorted: column, level) }
+        }
+        return (bands, windows)
     }
 
     // MARK: - Densities and QQ
@@ -381,7 +390,9 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
         let training = try Memorization.windows(of: Array(real[..<trainingDays]), length: w, stride: 1)
         let heldOut = try Memorization.windows(of: Array(real[trainingDays...]), length: w, stride: 1)
         let generated = synthetic.flatMap { p in stride(from: 0, through: p.count - w, by: w).map { Array(p[$0 ..< $0 + w]) } }
-        var options = MemorizationOptions()
+        // 500 windows of each kind draw the two distributions well and halve the search (the
+        // realism scorecard's memorization target uses 1,000).
+        var options = MemorizationOptions(maxQueries: 500)
         options.seed = seed
         let d = try Memorization.nearestDistances(generated: generated, training: training, heldOut: heldOut,
                                                   options: options)

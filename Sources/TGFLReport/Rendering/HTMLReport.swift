@@ -104,7 +104,8 @@ public enum HTMLReport {
         h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.3em;border-bottom:1px solid var(--line);padding-bottom:.2em;margin-top:1.6em}
         .subtitle,.caption,figcaption{color:var(--muted)}figcaption{font-size:.85em;max-width:560px}
         figcaption.title{color:var(--fg);font-weight:600;font-size:.95em}
-        nav ol{display:flex;flex-wrap:wrap;gap:.3em 1.2em;padding-left:1.2em}
+        nav ol{display:flex;flex-wrap:wrap;gap:.3em 1.4em;padding-left:0;list-style:none;counter-reset:s}
+        nav li{counter-increment:s}nav li::before{content:counter(s) ". ";color:var(--muted)}
         .grid{display:flex;flex-wrap:wrap;gap:1em 1.5em}figure{margin:.6em 0;break-inside:avoid;page-break-inside:avoid}
         table{border-collapse:collapse;font-size:.88em;margin:.6em 0}th,td{border-bottom:1px solid var(--line);padding:.25em .6em;text-align:left}
         table.data td:not(:first-child){font-variant-numeric:tabular-nums}
