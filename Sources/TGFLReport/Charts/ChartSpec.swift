@@ -64,10 +64,13 @@ public enum ChartSpec {
         [["name": .string(name), "select": "interval", "bind": "scales"]]
     }
 
-    /// The federated-round axis: whole rounds, not from zero.
-    static func roundAxis(_ name: String = "round") -> JSONValue {
-        ["field": .string(name), "type": "quantitative", "title": "Federated round", "scale": ["zero": false],
-         "axis": ["format": "d", "tickMinStep": 1]]
+    /// The federated-round axis: whole rounds (a tick at each of up to 15 rounds), not from zero.
+    static func roundAxis(_ name: String = "round", rounds: [Int]) -> JSONValue {
+        let axis: JSONValue = rounds.count <= 15
+            ? ["format": "d", "values": .array(rounds.map { .number(Double($0)) })]
+            : ["format": "d", "tickMinStep": 1]
+        return ["field": .string(name), "type": "quantitative", "title": "Federated round", "scale": ["zero": false],
+                "axis": axis]
     }
 
     /// Tooltip fields: each quantitative with a format.

@@ -289,7 +289,8 @@ public enum ScenarioReport {
             ("params", ChartSpec.zoom()),
             ("mark", ["type": "line", "point": ["size": 16]]),
             ("encoding", [
-                "x": federated ? ChartSpec.roundAxis("step") : ChartSpec.field("step", "Optimizer step"),
+                "x": federated ? ChartSpec.roundAxis("step", rounds: data.federation?.rounds.map(\.round) ?? [])
+                    : ChartSpec.field("step", "Optimizer step"),
                 "y": ChartSpec.field("loss", "Loss (nats per token)", scale: ["zero": false]),
                 "color": ChartSpec.colourField("series", domain: ["train", "validation"],
                                                range: [ChartSpec.synthetic, ChartSpec.orange]),
@@ -332,7 +333,7 @@ public enum ScenarioReport {
         }
         let lossLabels = ["train (mean of clients)", "validation (global model)", "each client"]
         let lossColours = [ChartSpec.synthetic, ChartSpec.orange, ChartSpec.grey]
-        let x = ChartSpec.roundAxis()
+        let x = ChartSpec.roundAxis(rounds: f.rounds.map(\.round))
         let loss = ChartSpec.chart(datasets: [], [
             ("layer", [
                 ["data": ["values": .array(clientRows)], "mark": ["type": "point", "size": 22, "opacity": 0.7],
@@ -353,7 +354,8 @@ public enum ScenarioReport {
             ("mark", ["type": "bar", "tooltip": true]),
             ("encoding", [
                 "x": ["field": "round", "type": "ordinal", "title": "Federated round", "axis": ["labelAngle": 0]],
-                "y": ["field": "clients", "type": "quantitative", "title": "Clients (count)", "stack": "zero"],
+                "y": ["field": "clients", "type": "quantitative", "title": "Clients (count)", "stack": "zero",
+                      "axis": ["format": "d", "tickMinStep": 1]],
                 "color": ChartSpec.colourField("status", domain: statuses,
                                                range: [ChartSpec.blue, ChartSpec.orange, ChartSpec.purple, ChartSpec.vermillion]),
                 "order": ["field": "status", "sort": "ascending"],
