@@ -14,13 +14,14 @@ SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BENCH_PYTHON ?= python3
 BUILD_DIR  := .build/release
 
-.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench realism clean fuzz fuzz-smoke sanitize
+.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench realism clean fuzz fuzz-smoke sanitize \
+        browser-deps browser-test
 
 demo: deps
 	swift build -c release -Xswiftc -enable-testing --product tgfl
 	$(BUILD_DIR)/tgfl demo
 
-test: deps venv build swift-test cli-test c-test py-test fuzz-smoke wheel-test swiftpm-test
+test: deps venv build swift-test cli-test c-test py-test fuzz-smoke browser-test wheel-test swiftpm-test
 
 # System packages: only the missing ones are installed.
 deps:
@@ -177,3 +178,19 @@ docs:
 	@mkdir -p .build/docs; for t in $(DOCC_TARGETS); do \
 	  swift package --allow-writing-to-directory .build/docs generate-documentation --target $$t \
 	    --output-path .build/docs/$$t.doccarchive || exit 1; done
+# --- HTML report in a real browser (issue 15) ----------------------------------------------
+# Headless Chromium renders the demo's report.html (Tests/browser/test_report_browser.py):
+# it fails on a console error, an empty chart, a network request or a blank screenshot, and
+# shows each check failing on a page broken on purpose. Debian's chromium-headless-shell is
+# installed when no Chromium is found. Screenshot: .build/report-browser/report.png.
+browser-deps:
+	@if ! command -v chromium-headless-shell >/dev/null && ! command -v chromium >/dev/null; then \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "error: no Chromium — install chromium-headless-shell or chromium with your package manager"; exit 1; fi; \
+	  echo "installing system packages: chromium-headless-shell"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium-headless-shell; \
+	fi
+
+browser-test: build venv browser-deps
+	TGFL_BIN_DIR=$(abspath $(BUILD_DIR)) $(PY) -m pytest -q -s Tests/browser

@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "TGFLCore", targets: ["TGFLCore"]),
         .library(name: "TGFLStats", targets: ["TGFLStats"]),
         .library(name: "TGFLFederated", targets: ["TGFLFederated"]),
+        // The self-contained HTML report (issue 15).
+        .library(name: "TGFLReport", targets: ["TGFLReport"]),
         // libCTGFL.so: the C ABI declared in include/tgfl.h (Python loads it with ctypes).
         .library(name: "CTGFL", type: .dynamic, targets: ["CTGFL"]),
         .executable(name: "tgfl", targets: ["tgfl"]),
@@ -87,19 +89,25 @@ let package = Package(
         // The bridge between the engine and the transformer (clients that train a ScenarioModel,
         // federated data models, the trainer); re-exports TGFLFederation.
         .target(name: "TGFLFederated", dependencies: ["TGFLCore", "TGFLStats", "TGFLFederation"]),
+        // The HTML report: data → Vega-Lite charts → one offline page (Sources/TGFLReport/TGFLReport.swift).
+        .target(
+            name: "TGFLReport",
+            dependencies: ["TGFLCore", "TGFLStats"],
+            exclude: ["Vendor/LICENSES.md", "Vendor/make_vega_bundle.py"]
+        ),
         // include/tgfl.h as a Clang module (Sources/CTGFLHeader/module.modulemap), so that
         // CTGFL implements the header's own struct layouts.
         .systemLibrary(name: "CTGFLHeader"),
         .target(
             name: "CTGFL",
-            dependencies: ["CTGFLHeader", "TGFLCore", "TGFLStats", "TGFLFederated"]
+            dependencies: ["CTGFLHeader", "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLReport"]
         ),
 
         // MARK: - Executables
         .executableTarget(
             name: "tgfl",
             dependencies: [
-                "TGFLCore", "TGFLStats", "TGFLFederated",
+                "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "tgfl-bench",
             dependencies: [
-                "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLKernels",
+                "TGFLCore", "TGFLStats", "TGFLFederated", "TGFLKernels", "TGFLReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/tgfl-bench"
@@ -136,5 +144,7 @@ let package = Package(
                     dependencies: ["TGFLFederated", "TGFLFederation", "TGFLCore", "TGFLTestSupport"]),
         // The `tgfl` command's parsing and formatting helpers (@testable import of the executable).
         .testTarget(name: "TGFLCommandTests", dependencies: ["tgfl", "TGFLCore", "TGFLFederated"]),
+        // The report's numbers against NumPy (Tests/TGFLReportTests/make_report_fixture.py).
+        .testTarget(name: "TGFLReportTests", dependencies: ["TGFLReport", "TGFLStats", "TGFLTestSupport"]),
     ]
 )

@@ -431,6 +431,31 @@ TGFL_API int32_t tgfl_evaluate(const double * real, size_t n_real,
 // Frees a string returned by TGFL. NULL is a no-op.
 TGFL_API void tgfl_string_free(char * s);
 
+// ---------------------------------------------------------------------------------------
+// Report (issue 15): the self-contained HTML report, as `tgfl report` writes it
+// ---------------------------------------------------------------------------------------
+
+// What tgfl_report returns.
+#define TGFL_REPORT_HTML 0 // the page: one self-contained HTML document (no network request)
+#define TGFL_REPORT_JSON 1 // the numbers it draws (bands, histograms, curves) as JSON
+
+// Renders the report of scenario sets against real log returns real[n_real].
+// paths holds every set's paths one after another, row-major (sum(set_paths) × horizon);
+// set i has set_paths[i] paths and the name set_names[i]. A set named after one of the
+// model's regimes is drawn as that regime (against the real days the model labels with it);
+// the first set that is not is the overall set (densities, QQ, ACF, facts, memorization).
+// model may be NULL; otherwise its training history and federation record are drawn too.
+// training_days > 0: real[0 .. training_days) was the training span (memorization chart).
+// *out_text receives the text (free it with tgfl_string_free).
+// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL pointer, bad size, non-finite value, a set without
+// paths, paths not shorter than n_real, an unknown format), TGFL_ERR_OUT_OF_RANGE (n_sets
+// outside 1 … 1024, horizon < 1, training_days outside [0, n_real)), TGFL_ERR_STATE (model
+// busy in its own callback).
+TGFL_API int32_t tgfl_report(tgfl_model * model, const double * real, size_t n_real,
+                             const double * paths, const int32_t * set_paths,
+                             const char * const * set_names, int32_t n_sets, int32_t horizon,
+                             int32_t training_days, uint64_t seed, int32_t format, char ** out_text);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TGFLCore
 import TGFLFederated
+import TGFLReport
 import TGFLStats
 
 /// `tgfl demo` (what `make demo` runs): federated training on the bundled S&P 500, scenarios
@@ -25,7 +26,7 @@ struct DemoCommand: ParsableCommand {
             The demo model is V=256 T=64 C=64 L=2 H=4 F=256 (the 'demo' config: a 64-day context \
             keeps the whole demo under two minutes on two cores; 250-day scenarios slide the window).
             Output folder: model.h5, scenarios_<regime>.csv, scenarios_unconditional.csv, summary.md, \
-            summary.json. --quality also checks issue 12's realism targets, with the GARCH(1,1)-t and \
+            summary.json, report.html (the HTML report: charts of all of the above; opens offline). --quality also checks issue 12's realism targets, with the GARCH(1,1)-t and \
             GJR-GARCH skew-t baselines fitted on the same days (exit status 2 when one fails).
             """)
 
@@ -173,6 +174,7 @@ struct DemoCommand: ParsableCommand {
         guard let regimeModel = model.regimeModel else { throw CommandFailure("the model has no regime model") }
         let labels = try model.regimeLabels(of: all)
         var rows: [RegimeComparison] = []
+        var reportSets: [ScenarioReportInput.ScenarioSet] = []
         for (r, name) in regimeModel.names.enumerated() {
             let options = GenerationOptions(paths: paths, horizon: horizon, regime: .fixed(r),
                                             temperature: temperature, seed: seed &+ UInt64(r), threads: threads)
@@ -180,6 +182,7 @@ struct DemoCommand: ParsableCommand {
             try set.writeCSV(to: file("scenarios_\(name).csv"))
             let real = zip(all, labels).filter { Int($0.1) == r }.map(\.0)
             rows.append(try RegimeComparison(index: r, name: name, real: real, generated: set.returns.flatMap { $0 }))
+            reportSets.append(.init(name: name, paths: set.returns, realRegimeDays: real))
         }
 
         // 4. The overall check: a v2 model samples its own volatility and regime path
@@ -192,6 +195,7 @@ struct DemoCommand: ParsableCommand {
                 seed: seed &+ 1000, threads: threads), label: overallName)
             : try generateAlongHistory(model: model, labels: labels)
         try overall.writeCSV(to: file("scenarios_\(overallName).csv"))
+        reportSets.append(.init(name: overallName, paths: overall.returns))
         let report = try StylizedFactsReport(real: all, synthetic: overall.returns,
                                              options: StylizedFactsOptions(seed: seed))
         let tracks = volatilityTracksRegimes(rows)
@@ -215,7 +219,8 @@ struct DemoCommand: ParsableCommand {
         text += report.textTable()
         if let quality { text += "\n" + quality.text }
         text += "\nFinished in \(ProgressFormat.duration(elapsed)) (\(String(format: "%.1f", elapsed)) s). "
-            + "Files in \(outDir)/: model.h5, scenarios_<regime>.csv, scenarios_\(overallName).csv, summary.md, summary.json\n"
+            + "Files in \(outDir)/: model.h5, scenarios_<regime>.csv, scenarios_\(overallName).csv, summary.md, summary.json, "
+            + "report.html\n"
         print(text)
 
         var md = "# TGFL demo\n\n\(paths) scenarios × \(horizon) days per regime; model \(describe(model.config)); "
@@ -233,6 +238,11 @@ struct DemoCommand: ParsableCommand {
         ]
         if let quality { json["quality"] = quality.dictionary }
         try writeText(try jsonText(json), to: file("summary.json"))
+        try writeScenarioReport(to: file("report.html"), input: ScenarioReportInput(
+            title: "TGFL demo report", realName: "S&P 500", real: all, scenarios: reportSets, stylizedFacts: report,
+            trainingHistory: model.history, federationRecord: model.records[FederationRecord.recordName], trainingDays: cut,
+            runFacts: [("model", describe(model.config)), ("training", trainingText),
+                       ("training days", "first \(cut)\(span)"), ("seed", String(seed))], seed: seed))
         if let quality, !quality.allPassed { throw ExitCode(2) }
     }
 

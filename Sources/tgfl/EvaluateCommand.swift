@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TGFLCore
+import TGFLReport
 import TGFLStats
 
 /// `tgfl evaluate`: the stylized-facts report of synthetic paths against real data.
@@ -49,6 +50,10 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the report as Markdown.", valueName: "file"))
     var markdown: String?
 
+    @Option(help: ArgumentHelp("Also write the HTML report (densities, QQ, ACF, facts; opens offline).",
+                               valueName: "file"))
+    var html: String?
+
     @Flag(help: "Exit with status 2 when a fact fails.")
     var strict = false
 
@@ -62,6 +67,7 @@ struct EvaluateCommand: ParsableCommand {
         setUpLogging()
         if let json { try requireOutputDirectory(for: json) }
         if let markdown { try requireOutputDirectory(for: markdown) }
+        if let html { try requireOutputDirectory(for: html) }
         let series = try selectSpan(
             DataOptions.load(path: real, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn),
             start: start, end: end)
@@ -73,6 +79,12 @@ struct EvaluateCommand: ParsableCommand {
         print(report.textTable())
         if let json { try writeText(try report.jsonString(), to: json); logInfo("wrote \(json)") }
         if let markdown { try writeText(report.markdown(), to: markdown); logInfo("wrote \(markdown)") }
+        if let html {
+            try writeScenarioReport(to: html, input: ScenarioReportInput(
+                title: "TGFL evaluation report", realName: real ?? "bundled S&P 500", real: series.values,
+                scenarios: [.init(name: scenarioSetName(synthetic), paths: paths.returns)], stylizedFacts: report,
+                runFacts: [("synthetic", synthetic), ("real", (real ?? "bundled S&P 500") + dateSpan(series))], seed: seed))
+        }
         if strict && !report.overallPass { throw ExitCode(2) }
     }
 }

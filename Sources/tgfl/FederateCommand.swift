@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TGFLCore
 import TGFLFederated
+import TGFLReport
 
 /// `tgfl federate`: federated training of one model across simulated institutions.
 struct FederateCommand: ParsableCommand {
@@ -108,12 +109,22 @@ struct FederateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
     var out: String
 
+    @Option(help: ArgumentHelp(
+        "Also write the HTML report: federation charts (loss per round and client, ε, dropped and rejected "
+        + "clients), training curves, and --report-paths scenarios per regime against the first data series.",
+        valueName: "file"))
+    var html: String?
+
+    @Option(name: .customLong("report-paths"), parsing: .unconditional, help: "Paths per regime in the --html report.")
+    var reportPaths: Int = 200
+
     func validate() throws {
         if column != nil && returnsColumn != nil {
             throw ValidationError("give either --column (prices) or --returns-column (log returns), not both")
         }
         try Limits.check(clients, "--clients", 1, Limits.clients)
         try Limits.check(rounds, "--rounds", 1, Limits.count)
+        try Limits.check(reportPaths, "--report-paths", 1, Limits.count)
         try Limits.check(localSteps, "--local-steps", 1, Limits.count)
         try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
         guard (0..<1).contains(valFraction) else { throw ValidationError("--val-fraction must be in [0, 1)") }
@@ -144,6 +155,7 @@ struct FederateCommand: ParsableCommand {
     func run() throws {
         setUpLogging()
         try requireOutputDirectory(for: out)
+        if let html { try requireOutputDirectory(for: html) }
         let kind = try parseStrategyKind(strategy)
         let scheme = try parsePartition(partition)
         let hyper = try parseKeyValues(strategyParam, option: "--strategy-param")
@@ -182,6 +194,17 @@ struct FederateCommand: ParsableCommand {
         }
         print(line)
         print("saved \(out)")
+        if let html, let first = series.first {
+            let horizon = min(250, first.count - 1)
+            let sets = try reportScenarioSets(model: model, real: first, paths: reportPaths, horizon: horizon, seed: seed,
+                                              threads: threads)
+            try writeScenarioReport(to: html, input: ScenarioReportInput(
+                title: "TGFL federation report", realName: paths[0] ?? "bundled S&P 500", real: first, scenarios: sets,
+                trainingHistory: model.history, federationRecord: model.records[FederationRecord.recordName],
+                runFacts: [("model", describe(model.config)), ("checkpoint", out),
+                           ("federation", "\(clients) clients, \(kind.rawValue), \(rounds) rounds")], seed: seed))
+            print("wrote \(html)")
+        }
     }
 }
 

@@ -18,10 +18,12 @@ struct TGFLRoot: ParsableCommand {
               tgfl train --steps 300 --out model.h5
               tgfl generate --model model.h5 --regime crisis --out crisis.csv
               tgfl evaluate --synthetic crisis.csv
+              tgfl report --model model.h5 --out report.html
             """,
         version: TGFLVersion.string,
         subcommands: [DemoCommand.self, TrainCommand.self, FederateCommand.self, GenerateCommand.self,
-                      EvaluateCommand.self, InspectCommand.self, AuditCommand.self])
+                      EvaluateCommand.self, InspectCommand.self, AuditCommand.self,
+                      ReportCommand.self])
 }
 
 runCommandLine(TGFLRoot.self)

@@ -65,6 +65,20 @@ grep -q "privacy ε" fed.out || fail "federate: no privacy line: $(cat fed.out)"
 grep -q "fedadam" fed.inspect || fail "federate: the checkpoint lacks the federation record"
 pass federate
 
+# Issue 15: the HTML report (evaluate --html, tgfl report, federate --html); the browser test renders it.
+"$TGFL" evaluate --real prices.csv --synthetic eval_paths.csv --html eval.html > /dev/null 2> eval.err \
+  || fail "evaluate --html: $(cat eval.err)"
+grep -q "default-src 'none'" eval.html && grep -q '<section id="facts">' eval.html || fail "evaluate --html content"
+"$TGFL" report --model fed.h5 --data prices.csv --paths 20 --horizon 60 --train-fraction 0.8 --out report.html \
+  > /dev/null 2> report.err || fail "report: $(cat report.err)"
+for s in scenarios dynamics regimes facts training federation memorization; do
+  grep -q "<section id=\"$s\">" report.html || fail "report: no $s section"
+done
+"$TGFL" federate --config tiny --data prices.csv --clients 2 --rounds 1 --local-steps 1 --batch-size 8 \
+  --out fed2.h5 --html fed2.html --report-paths 5 > /dev/null 2> fed2.err || fail "federate --html: $(cat fed2.err)"
+grep -q '<section id="federation">' fed2.html || fail "federate --html: no federation section"
+pass report
+
 # Issue #19 / #13 item 8: DP only where proven; secure aggregation needs 2 participants per round.
 if "$TGFL" federate --config tiny --data prices.csv --clients 3 --strategy krum --dp-noise 1 --out no.h5 > no.out 2>&1; then
   fail "federate: krum with --dp-noise was accepted"
@@ -112,6 +126,7 @@ expect_error "bad_prices.csv', row 3, column 'close'" train --data bad_prices.cs
 expect_error "steps" train --steps 0 --out x.h5
 printf 'r_1,r_2\n0.1,oops\n' > bad_paths.csv
 expect_error "bad_paths.csv', row 2, column '2'" evaluate --real prices.csv --synthetic bad_paths.csv
+expect_error "bad_paths.csv', row 2, column '2'" report --synthetic bad_paths.csv --data prices.csv --out x.html
 expect_error "is not a bundled series" train --bundled bogus --out x.h5
 expect_error "has no column 'oops'; its columns are dax, smi, cac, ftse" train --bundled eu_stocks --column oops --out x.h5
 printf 'log_return\n0.01\n-0.02\n0.005\n' > returns_only.csv

@@ -23,6 +23,8 @@ from .model import (FederatedConfig, GenerateParams, Model, ModelConfig, Progres
                     TrainParams, evaluate, load_sp500)
 from ._run import TgflDataWarning
 from .results import EvaluationResult, FederatedHistory, TrainingHistory
+# --- HTML report (issue 15) ---
+from .report import Report
 
 __version__ = _version().decode("utf-8")
 
@@ -42,6 +44,7 @@ __all__ = [
     "TGFL_OK", "TGFL_ERR_INVALID_ARGUMENT", "TGFL_ERR_INVALID_CONFIG", "TGFL_ERR_SHAPE",
     "TGFL_ERR_OUT_OF_RANGE", "TGFL_ERR_IO", "TGFL_ERR_CHECKPOINT", "TGFL_ERR_DATA",
     "TGFL_ERR_CANCELLED", "TGFL_ERR_STATE", "TGFL_ERR_INTERNAL",
+    "Report",
 ]
 # Issue 14: results and warnings.
 __all__ += ["TrainingHistory", "FederatedHistory", "EvaluationResult", "TgflDataWarning"]

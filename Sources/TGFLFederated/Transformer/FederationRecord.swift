@@ -102,11 +102,21 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         public var skipped: String?
         /// Secure aggregation: whether the round's sum was masked.
         public var masked: Bool?
+        /// Each participant's mean local training loss (the report's per-client chart); absent
+        /// in version 1 records.
+        public var clientLosses: [ClientLoss]?
         enum CodingKeys: String, CodingKey {
             case round, validationLoss = "validation_loss", trainLoss = "train_loss", participants, dropped, late
             case rejected, bytesUp = "bytes_up", bytesDown = "bytes_down", wallTime = "wall_time", epsilon
-            case skipped, masked
+            case skipped, masked, clientLosses = "client_losses"
         }
+    }
+
+    /// One participant's mean local training loss in a round.
+    public struct ClientLoss: Codable, Equatable, Sendable {
+        public var client: Int
+        public var trainLoss: Double?
+        enum CodingKeys: String, CodingKey { case client, trainLoss = "train_loss" }
     }
 
     public var format = FederationRecord.formatName
@@ -188,7 +198,8 @@ public struct FederationRecord: Codable, Equatable, Sendable {
             Round(round: r.round, validationLoss: finite(r.validationLoss), trainLoss: finite(r.trainMetrics["train_loss"]),
                   participants: r.participants.count, dropped: r.dropped.count, late: r.late.count,
                   rejected: r.rejected.map(\.clientID), bytesUp: r.bytesUp, bytesDown: r.bytesDown,
-                  wallTime: finite(r.wallTime), epsilon: finite(r.epsilon), skipped: r.skippedReason, masked: r.masked)
+                  wallTime: finite(r.wallTime), epsilon: finite(r.epsilon), skipped: r.skippedReason, masked: r.masked,
+                  clientLosses: r.clients.map { ClientLoss(client: $0.clientID, trainLoss: finite($0.metrics["train_loss"])) })
         }
     }
 

@@ -140,35 +140,31 @@ public enum Memorization {
     public static func score(generated: [[Double]], training: [[Double]], heldOut: [[Double]],
                              options: MemorizationOptions = MemorizationOptions()) throws -> MemorizationScore {
         try Check.probability(options.closeQuantile, "closeQuantile")
-        guard options.maxQueries >= 1, options.maxReferences >= 1 else {
-            throw StatsError.invalidParameter("maxQueries and maxReferences must be at least 1")
-        }
-        guard let first = training.first else { throw StatsError.emptyInput("training (no windows)") }
-        let w = first.count
-        guard w >= 1 else { throw StatsError.emptyInput("training[0]") }
-        try checkWindows(training, "training", length: w)
-        try checkWindows(generated, "generated", length: w)
-        try checkWindows(heldOut, "heldOut", length: w)
+        let d = try nearestDistances(generated: generated, training: training, heldOut: heldOut, options: options)
+        return try score(d, options: options)
+    }
 
-        let gen = subsample(generated, cap: options.maxQueries, seed: options.seed, stream: 10)
-        let ho = subsample(heldOut, cap: options.maxQueries, seed: options.seed, stream: 11)
-        let tr = subsample(training, cap: options.maxReferences, seed: options.seed, stream: 12)
-        let index = NearestNeighbourIndex(tr, dimension: w)
-        let dGen = index.distances(gen)
-        let dHo = index.distances(ho)
-
+    /// The score of distances already computed by `nearestDistances` (same options).
+    /// - Throws: `StatsError.invalidParameter` for `closeQuantile` outside (0, 1);
+    ///   `.emptyInput` when either set of distances is empty.
+    public static func score(_ d: Distances, options: MemorizationOptions = MemorizationOptions()) throws
+        -> MemorizationScore {
+        try Check.probability(options.closeQuantile, "closeQuantile")
+        guard !d.generated.isEmpty, !d.heldOut.isEmpty else { throw StatsError.emptyInput("memorization distances") }
+        let (dGen, dHo) = (d.generated, d.heldOut)
         let medGen = numpyMedian(dGen), medHo = numpyMedian(dHo)
         let ratio: Double = medHo > 0 ? medGen / medHo : (medGen > 0 ? .infinity : 1)
         let q = Descriptive.quantile(sorted: dHo.sorted(), options.closeQuantile)
         let closer = Double(dGen.filter { $0 < q }.count) / Double(dGen.count)
         return MemorizationScore(
-            windowLength: w, generatedCount: gen.count, heldOutCount: ho.count, trainingCount: tr.count,
+            windowLength: d.windowLength, generatedCount: dGen.count, heldOutCount: dHo.count,
+            trainingCount: d.trainingCount,
             medianGeneratedDistance: medGen, medianHeldOutDistance: medHo, medianRatio: ratio,
             heldOutCloseDistance: q, fractionCloser: closer,
             isMemorizing: closer > options.fractionThreshold || ratio < options.ratioThreshold)
     }
 
-    private static func checkWindows(_ set: [[Double]], _ name: String, length w: Int) throws {
+    static func checkWindows(_ set: [[Double]], _ name: String, length w: Int) throws {
         guard !set.isEmpty else { throw StatsError.emptyInput("\(name) (no windows)") }
         for (i, x) in set.enumerated() {
             guard x.count == w else {
@@ -178,7 +174,7 @@ public enum Memorization {
         }
     }
 
-    private static func subsample(_ set: [[Double]], cap: Int, seed: UInt64, stream: UInt64) -> [[Double]] {
+    static func subsample(_ set: [[Double]], cap: Int, seed: UInt64, stream: UInt64) -> [[Double]] {
         guard set.count > cap else { return set }
         var rng = SeededRNG(seed: seed, stream: stream)
         return rng.subsampleIndices(count: cap, from: set.count).map { set[$0] }
