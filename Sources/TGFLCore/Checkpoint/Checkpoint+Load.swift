@@ -86,6 +86,12 @@ extension Checkpoint {
                 + "the file is incomplete, so re-save it from the trained model")
         }
         checkpoint.federationState = try readSection(file, group: Group.federationState)
+        checkpoint.joint = try readSection(file, group: Group.joint)
+        if (checkpoint.joint != nil) != (version == 3) {
+            throw fail(checkpoint.joint != nil
+                ? "the file has a '\(Group.joint)' section (a joint model of several assets) but format_version \(version); joint models are format_version 3"
+                : "format_version 3 is the format of joint models, but the '\(Group.joint)' section is missing; the file is incomplete")
+        }
         return checkpoint
     }
 

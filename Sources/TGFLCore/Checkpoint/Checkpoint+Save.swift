@@ -113,7 +113,8 @@ extension Checkpoint {
             }
         }
         for (group, section) in [(Group.tokenizer, tokenizer), (Group.regimes, regimes),
-                                 (Group.volatility, volatility), (Group.federationState, federationState)] {
+                                 (Group.volatility, volatility), (Group.federationState, federationState),
+                                 (Group.joint, joint)] {
             guard let section else { continue }
             for name in section.attributes.keys where name.isEmpty {
                 throw fail("cannot save: '\(group)' has an attribute with an empty name")
@@ -135,7 +136,7 @@ extension Checkpoint {
     /// Writes every part of the layout into a freshly created file.
     private func write(to file: HDF5File) throws {
         try file.setAttribute("format", string: Self.formatName)
-        try file.setAttribute("format_version", int: Self.formatVersion(for: config))
+        try file.setAttribute("format_version", int: writtenFormatVersion)
         try file.setAttribute("library_version", string: libraryVersion)
         try file.setAttribute("model_config", string: config.jsonString())
 
@@ -150,7 +151,8 @@ extension Checkpoint {
                              what: "optimizer moment v of")
         }
         for (group, section) in [(Group.tokenizer, tokenizer), (Group.regimes, regimes),
-                                 (Group.volatility, volatility), (Group.federationState, federationState)] {
+                                 (Group.volatility, volatility), (Group.federationState, federationState),
+                                 (Group.joint, joint)] {
             guard let section else { continue }
             try file.createGroup(group)
             for (name, value) in section.attributes.sorted(by: { $0.key < $1.key }) {

@@ -14,6 +14,8 @@ import Foundation
 /// /optimizer        attr step; m/<name>, v/<name> like weights (optional)
 /// /training         attrs history, federation (JSON strings)   (optional)
 /// /federation_state attrs + 1-D float64 datasets: a resumable federated run (optional)
+/// /joint            attrs + 1-D float64 datasets: the asset names and per-asset data models of
+///                         a joint model of several assets (format_version 3; `JointDataModels`)
 /// ```
 /// The layout follows the Keras h5 convention: the config as a JSON attribute and one
 /// dataset per named tensor, so PyTorch users can load `/weights` into a `state_dict`.
@@ -38,6 +40,9 @@ public struct Checkpoint: Equatable, Sendable {
     /// parts as JSON attributes, the large vectors as datasets), for resuming; nil otherwise.
     /// Older files have no `/federation_state` group and load with nil.
     public var federationState: CheckpointSection?
+    /// The data models of a joint multi-asset model (`JointDataModels.checkpointSection`);
+    /// nil for a single-series model. Its presence makes the file format_version 3.
+    public var joint: CheckpointSection?
     /// Version of the library that wrote the checkpoint (`library_version`).
     public var libraryVersion: String
 
@@ -47,9 +52,14 @@ public struct Checkpoint: Equatable, Sendable {
     /// models; version 2 adds `model_version`/`n_volatility_levels` to `model_config` and the
     /// `/volatility` section. A v1 model is still written as format_version 1, so older
     /// readers keep reading it.
-    public static let formatVersion = 2
-    /// The `format_version` written for a model config.
+    /// Version 3 adds the `/joint` section of a multi-asset model (only such files are
+    /// written as version 3).
+    public static let formatVersion = 3
+    /// The `format_version` written for a model config (single-series models).
     public static func formatVersion(for config: ModelConfig) -> Int { config.modelVersion >= 2 ? 2 : 1 }
+    /// The `format_version` this checkpoint is written with: 3 with a `/joint` section, else
+    /// `formatVersion(for: config)`.
+    public var writtenFormatVersion: Int { joint != nil ? 3 : Self.formatVersion(for: config) }
 
     /// Creates a checkpoint after checking that the arrays fit the config.
     ///
@@ -103,6 +113,7 @@ public struct Checkpoint: Equatable, Sendable {
         static let volatility = "/volatility"
         static let training = "/training"
         static let federationState = "/federation_state"
+        static let joint = "/joint"
     }
 
     /// A short description of the config for error messages.

@@ -357,7 +357,7 @@ extension ScenarioModel {
 
     /// Runs positions `0 ..< length` of every slot's stored sequence through the model in one
     /// pass; the logits of each slot's last position land in `cache.logits`.
-    private func prefill(cache: KVCache, slots: Int, length: Int) {
+    func prefill(cache: KVCache, slots: Int, length: Int) {
         let T = config.contextLength
         var r = 0
         for s in 0..<slots {

@@ -1,0 +1,216 @@
+import Foundation
+
+/// K assets on shared days as the joint network sees them: one token stream with the assets
+/// interleaved day by day, each token conditioned on its asset and that asset's volatility level.
+///
+/// ```
+/// position i = t·K + k  holds asset k of day t
+/// tokens_i     = tokenizer((r_kt − μ_k) / σ_kt)           σ_kt: asset k's own GJR-GARCH filter
+/// conditions_i = k·S + level_k(σ_kt)                       S levels per asset
+/// market regime of day t = lower median over k of regime_k(σ_kt)
+/// ```
+/// **Why this design.** Each asset keeps model v2's volatility state (its own filter, so the
+/// long memory of volatility stays outside the network, as for one asset), and the network
+/// sees the assets of a day one after the other: asset k's token on day t is predicted from
+/// the tokens of assets < k on day t and of every asset on earlier days. The
+/// contemporaneous dependence — where portfolio risk lives — is therefore modelled exactly
+/// by the chain rule, which independent per-asset heads would lose. The conditioning id
+/// `k·S + level` is the asset embedding and the volatility embedding in one table row
+/// (`vol_emb [K·S, C]`), and `level_bias [K·S, V]` is a per-asset output bias at each
+/// level, so the network needs no new tensor: a joint model is a v2 transformer with
+/// `n_volatility_levels = K·S`. The tokenizer is shared (the z are standardised), the
+/// regime is market-wide (the lower median of the assets' own regimes: "at least half of
+/// the assets are this volatile"). The price is context: T tokens hold T/K days.
+public struct JointDataModels: Equatable, Sendable {
+    /// The asset names, in stream order.
+    public let assets: [String]
+    /// The tokenizer of z, fitted on every asset's training z pooled.
+    public let tokenizer: ReturnTokenizer
+    /// Each asset's volatility filter.
+    public let volatility: [VolatilityModel]
+    /// Each asset's regime bands on its own filtered volatility.
+    public let regimes: [RegimeModel]
+
+    /// K.
+    public var count: Int { assets.count }
+    /// S, the volatility levels of each asset.
+    public var levelsPerAsset: Int { volatility[0].levels }
+    /// The market regime names (those of the assets' regime models).
+    public var regimeNames: [String] { regimes[0].names }
+
+    /// - Throws: `TGFLError.invalidArgument` when the parts do not belong together.
+    public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
+                regimes: [RegimeModel]) throws {
+        guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
+            throw TGFLError.invalidArgument(
+                "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
+                + "\(volatility.count) volatility models, \(regimes.count) regime models")
+        }
+        guard Set(assets).count == assets.count else {
+            throw TGFLError.invalidArgument("asset names must be distinct, got \(assets)")
+        }
+        for k in assets.indices {
+            guard volatility[k].levels == volatility[0].levels, regimes[k].names == regimes[0].names,
+                  volatility[k].regimeVariances.count == regimes[k].count else {
+                throw TGFLError.invalidArgument(
+                    "asset '\(assets[k])': its volatility levels or regimes differ from asset '\(assets[0])'")
+            }
+        }
+        self.assets = assets; self.tokenizer = tokenizer; self.volatility = volatility; self.regimes = regimes
+    }
+
+    /// Checks that a model config fits these parts (V, R, and `n_volatility_levels = K·S`).
+    /// - Throws: `TGFLError.invalidArgument` naming the disagreement.
+    public func check(against config: ModelConfig) throws {
+        guard config.modelVersion >= 2 else {
+            throw TGFLError.invalidArgument("a joint model is a model_version 2 network, got version \(config.modelVersion)")
+        }
+        guard tokenizer.vocabSize == config.vocabSize, regimes[0].count == config.nRegimes,
+              config.volatilityLevels == count * levelsPerAsset else {
+            throw TGFLError.invalidArgument(
+                "the joint data models (V=\(tokenizer.vocabSize), R=\(regimes[0].count), K·S=\(count)·\(levelsPerAsset)) "
+                + "do not fit model_config (vocab_size \(config.vocabSize), n_regimes \(config.nRegimes), "
+                + "n_volatility_levels \(config.volatilityLevels))")
+        }
+    }
+
+    /// The interleaved stream of K return columns (see the type's documentation).
+    public struct Encoded: Sendable, Equatable {
+        /// `[n·K]` tokens, day-major.
+        public var tokens: [Int32]
+        /// `[n·K]` conditioning ids `k·S + level`.
+        public var conditions: [Int32]
+        /// `[n]` market regime of each day.
+        public var regimes: [Int32]
+        /// `[K][n]` filtered variances σ²_kt.
+        public var variances: [[Double]]
+    }
+
+    /// The market regime of a day from each asset's own regime label: their lower median.
+    public static func marketRegime(_ labels: [Int32]) -> Int32 {
+        labels.sorted()[(labels.count - 1) / 2]
+    }
+
+    /// Encodes K return columns of equal length.
+    /// - Parameters:
+    ///   - columns: one log-return array per asset, in `assets` order.
+    ///   - what: how to name the data in errors.
+    /// - Throws: `TGFLError.invalidArgument` naming the asset and day of a non-finite return, a
+    ///   wrong number of columns or unequal lengths.
+    public func encode(_ columns: [[Double]], what: String = "returns") throws -> Encoded {
+        guard columns.count == count else {
+            throw TGFLError.invalidArgument(
+                "\(what): \(columns.count) columns but the model has \(count) assets (\(assets.joined(separator: ", ")))")
+        }
+        let n = columns[0].count
+        guard n >= 1 else { throw TGFLError.invalidArgument("\(what): no days to encode") }
+        for (k, c) in columns.enumerated() {
+            guard c.count == n else {
+                throw TGFLError.invalidArgument(
+                    "\(what): asset '\(assets[k])' has \(c.count) days but '\(assets[0])' has \(n); give every asset the same days")
+            }
+            try RegimeModel.checkFinite(c, what: "\(what), asset '\(assets[k])'")
+        }
+        let S = levelsPerAsset, K = count
+        var tokens = [Int32](repeating: 0, count: n * K), conditions = tokens
+        var labels = [Int32](repeating: 0, count: n)
+        let variances = (0..<K).map { volatility[$0].variances(columns[$0]) }
+        var dayLabels = [Int32](repeating: 0, count: K)
+        for t in 0..<n {
+            for k in 0..<K {
+                let v = volatility[k], sigma = variances[k][t].squareRoot()
+                tokens[t * K + k] = try tokenizer.encode((columns[k][t] - v.garch.mu) / sigma)
+                conditions[t * K + k] = Int32(k * S) + v.level(ofVariance: variances[k][t])
+                dayLabels[k] = regimes[k].label(volatility: sigma)
+            }
+            labels[t] = Self.marketRegime(dayLabels)
+        }
+        return Encoded(tokens: tokens, conditions: conditions, regimes: labels, variances: variances)
+    }
+
+    /// Fits every part on the training days (the first `trainingDays` of each column).
+    /// - Parameters:
+    ///   - assets: the names.
+    ///   - trainingColumns: the training returns of each asset.
+    ///   - config: V, clip, regime names and quantile levels, and S (`volatilityLevels`, per asset).
+    /// - Throws: the fits' errors, naming the asset.
+    public static func fit(assets: [String], trainingColumns: [[Double]], config: DataPipelineConfig) throws -> JointDataModels {
+        guard assets.count == trainingColumns.count else {
+            throw TGFLError.invalidArgument("\(assets.count) asset names for \(trainingColumns.count) columns")
+        }
+        var volatility: [VolatilityModel] = [], regimes: [RegimeModel] = [], z: [[Double]] = []
+        for (name, column) in zip(assets, trainingColumns) {
+            let (v, g) = try VolatilityModel.fit(
+                trainingSpans: [ReturnSeries(name: name, values: column)], levels: config.volatilityLevels,
+                regimeNames: config.regimeNames, regimeQuantileLevels: config.regimeQuantileLevels)
+            volatility.append(v); regimes.append(g)
+            z.append(zip(column, v.variances(column)).map { ($0 - v.garch.mu) / $1.squareRoot() })
+        }
+        let tokenizer = try ReturnTokenizer.fit(trainingReturns: z, vocabSize: config.vocabSize, clipSigma: config.clipSigma)
+        return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes)
+    }
+
+    // MARK: - Checkpoint
+
+    /// The `/joint` checkpoint section: attributes `kind = "joint_assets"`, `version = 1`,
+    /// `assets` (JSON array of names), `n_assets`; the tokenizer's attributes and datasets
+    /// prefixed `tokenizer.`, and asset k's volatility and regime sections prefixed
+    /// `asset<k>.volatility.` and `asset<k>.regimes.`.
+    public var checkpointSection: CheckpointSection {
+        var section = CheckpointSection(attributes: [
+            "kind": .string(Self.kind), "version": .int(Self.version), "n_assets": .int(count),
+            "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
+        ])
+        section.merge(tokenizer.checkpointSection, prefix: "tokenizer.")
+        for k in 0..<count {
+            section.merge(volatility[k].checkpointSection, prefix: "asset\(k).volatility.")
+            section.merge(regimes[k].checkpointSection, prefix: "asset\(k).regimes.")
+        }
+        return section
+    }
+
+    /// The `kind` attribute of the `/joint` section.
+    public static let kind = "joint_assets"
+    /// The section version written.
+    public static let version = 1
+
+    /// Reads the `/joint` section.
+    /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
+    public init(checkpointSection section: CheckpointSection, config: ModelConfig) throws {
+        let r = CheckpointSectionReader(section: section, name: "/joint")
+        try r.checkKind(Self.kind, supportedVersions: 1...Self.version)
+        let K = try r.int("n_assets")
+        guard let names = try? JSONDecoder().decode([String].self, from: Data(try r.string("assets").utf8)),
+              names.count == K, K >= 1 else {
+            throw r.fail("attribute 'assets' must be a JSON array of n_assets names")
+        }
+        guard config.volatilityLevels % K == 0 else {
+            throw r.fail("n_volatility_levels \(config.volatilityLevels) is not a multiple of n_assets \(K)")
+        }
+        let tokenizer = try ReturnTokenizer(checkpointSection: section.extract(prefix: "tokenizer."))
+        var volatility: [VolatilityModel] = [], regimes: [RegimeModel] = []
+        for k in 0..<K {
+            regimes.append(try RegimeModel(checkpointSection: section.extract(prefix: "asset\(k).regimes.")))
+            volatility.append(try VolatilityModel(checkpointSection: section.extract(prefix: "asset\(k).volatility."),
+                                                  levels: config.volatilityLevels / K, regimes: config.nRegimes))
+        }
+        try self.init(assets: names, tokenizer: tokenizer, volatility: volatility, regimes: regimes)
+        try check(against: config)
+    }
+}
+
+extension CheckpointSection {
+    /// Adds another section's attributes and datasets under `prefix`.
+    mutating func merge(_ other: CheckpointSection, prefix: String) {
+        for (key, value) in other.attributes { attributes[prefix + key] = value }
+        for (key, value) in other.datasets { datasets[prefix + key] = value }
+    }
+
+    /// The attributes and datasets whose names start with `prefix`, with the prefix removed.
+    func extract(prefix: String) -> CheckpointSection {
+        var out = CheckpointSection()
+        for (key, value) in attributes where key.hasPrefix(prefix) { out.attributes[String(key.dropFirst(prefix.count))] = value }
+        for (key, value) in datasets where key.hasPrefix(prefix) { out.datasets[String(key.dropFirst(prefix.count))] = value }
+        return out
+    }
+}
