@@ -183,7 +183,7 @@ def main():
           f"{real_crisis:.3f}, gap {real_gap:+.3f}, lambda_L {real_tail:.3f}; regime days "
           + ", ".join(f"{R_names[g]} {int(np.sum(labels == g))}" for g in range(len(R_names))))
     print()
-    head = "| method | corr max abs err | calm corr | crisis corr | gap (err %) | lambda_L (real %.3f) | " % real_tail
+    head = f"| method | corr max abs err | calm corr | crisis corr | gap (err %) | lambda_L (real {real_tail:.3f}) | "
     head += " | ".join(f"ES1% {R_names[g]} (real {real_es[g]:.4f})" for g in real_es) + " |"
     print(head)
     print("|" + "---|" * (5 + len(real_es)))

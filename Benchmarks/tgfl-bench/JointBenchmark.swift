@@ -27,6 +27,9 @@ struct JointBenchmark: ParsableCommand {
     @Option(name: .customLong("regime-paths"), help: "One-day scenarios per regime.") var regimePaths: Int = 20000
     @Option(help: "Seed.") var seed: UInt64 = 42
     @Option(help: "Volatility levels per asset.") var levels: Int = 8
+    @Option(help: "Peak learning rate.") var learningRate: Double = 1e-3
+    @Option(help: "Steps between validation evaluations (the best one is kept).") var evaluateEvery: Int = 20
+    @Option(help: "Base architecture: demo (V=256 T=64 C=64 L=2) or tiny (V=128 T=32 C=32 L=1).") var size: String = "demo"
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -34,11 +37,14 @@ struct JointBenchmark: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let all = try MarketData.bundled(series).allLogReturns()
         let names = all.map { String($0.name.split(separator: ".").last!) }, columns = all.map(\.values)
-        let base = ModelConfig(vocabSize: 256, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nRegimes: 4)
+        let base = size == "tiny"
+            ? ModelConfig(vocabSize: 128, contextLength: 32, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, nRegimes: 4)
+            : ModelConfig(vocabSize: 256, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nRegimes: 4)
         let model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: names.count, levels: levels),
                                            assets: names.count, seed: seed)
-        let options = TrainingOptions(steps: steps, batchSize: 32, learningRate: 1e-3, minLearningRate: 1e-4,
-                                      validationFraction: 0.2, evaluateEvery: max(1, steps / 4), seed: seed)
+        var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: learningRate, minLearningRate: learningRate / 10,
+                                      validationFraction: 0.2, evaluateEvery: evaluateEvery, seed: seed)
+        options.restoreBest = true
         let started = Date()
         let report = try model.fit(columns: columns, names: names, options: options) { p in
             if p.step % 100 == 0 { FileHandle.standardError.write(Data("step \(p.step)/\(p.totalSteps) loss \(p.trainLoss)\n".utf8)) }
@@ -46,7 +52,7 @@ struct JointBenchmark: ParsableCommand {
         }
         print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; trained \(report.stepsRun) steps in "
               + String(format: "%.0f s", Date().timeIntervalSince(started))
-              + ", train loss \(report.finalTrainLoss), validation loss \(report.validationLoss ?? .nan)")
+              + ", train loss \(report.finalTrainLoss), best validation loss \(report.bestValidationLoss ?? .nan) at step \(report.bestStep ?? 0)")
         try model.save(to: out + "/model.h5")
         let models = model.dataModels!
         let encoded = try models.encode(columns)

@@ -111,11 +111,19 @@ struct TrainJointCommand: ParsableCommand {
     @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of the most recent days held out.")
     var valFraction: Double = 0.2
 
+    @Flag(name: .customLong("keep-best"), inversion: .prefixedNo,
+          help: "Keep the parameters of the best validation evaluation (a few thousand days overfit fast).")
+    var keepBest = true
+
+    @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Steps between validation evaluations.")
+    var evalEvery: Int = 20
+
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
     var out: String
 
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
+        try Limits.check(evalEvery, "--eval-every", 1, Limits.count)
         try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
         try Limits.check(levels, "--levels", 2, 64)
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
@@ -131,8 +139,9 @@ struct TrainJointCommand: ParsableCommand {
         let modelConfig = JointScenarioModel.config(base: config.config, assets: names.count, levels: levels)
         let model = try JointScenarioModel(config: modelConfig, assets: names.count, seed: seed)
         logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.network.transformer.parameterCount) parameters")
-        let options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr, minLearningRate: lr / 10,
-                                      validationFraction: valFraction, seed: seed, threads: threads)
+        var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr, minLearningRate: lr / 10,
+                                      validationFraction: valFraction, evaluateEvery: evalEvery, seed: seed, threads: threads)
+        options.restoreBest = keepBest && valFraction > 0
         let bar = ProgressReporter(label: "train", unit: "steps", total: steps)
         Interrupt.install()
         let report: JointTrainingReport
@@ -151,7 +160,9 @@ struct TrainJointCommand: ParsableCommand {
         }
         try model.save(to: out)
         var line = "trained \(report.stepsRun) steps: train loss \(ProgressFormat.metric(report.finalTrainLoss))"
-        if let v = report.validationLoss { line += ", validation loss \(ProgressFormat.metric(v))" }
+        if let v = report.bestValidationLoss, let step = report.bestStep {
+            line += ", best validation loss \(ProgressFormat.metric(v)) at step \(step)\(options.restoreBest ? " (kept)" : "")"
+        }
         print(line)
         print("saved \(out)")
     }

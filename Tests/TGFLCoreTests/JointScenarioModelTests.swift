@@ -13,6 +13,10 @@ private struct JointReference: Decodable {
         let levels: [Int32]; let regime_thresholds: [Double]; let regimes: [Int32]
     }
     let assets: [Asset]
+    let cholesky: [[Double]]
+    let z_correlation: [Double]
+    let pooled_cholesky: [Double]
+    let regime_days: [Int]
     let vocab_size: Int; let levels_per_asset: Int; let clip_sigma: Double; let z_mean: Double; let z_std: Double
     let regime_quantile_levels: [Double]
     let tokens: [Int32]; let conditions: [Int32]; let market_regimes: [Int32]
@@ -38,11 +42,11 @@ final class JointScenarioModelTests: TemporaryDirectoryTestCase {
         let tokenizer = try ReturnTokenizer(vocabSize: ref.vocab_size, mean: ref.z_mean, std: ref.z_std,
                                             clipSigma: ref.clip_sigma)
         return try JointDataModels(assets: ref.assets.map(\.name), tokenizer: tokenizer, volatility: volatility,
-                                   regimes: regimes)
+                                   regimes: regimes, cholesky: ref.cholesky)
     }
 
-    /// Interleaved tokens, conditions `k·S + level`, each asset's σ² and the market regime
-    /// (lower median of the assets' regimes) equal arch's and NumPy's.
+    /// Interleaved tokens of the whitened u = L⁻¹z, conditions `k·S + level`, each asset's σ²
+    /// and the market regime (lower median of the assets' regimes) equal arch's and NumPy's.
     func testEncodingMatchesArchAndNumPy() throws {
         let ref = try reference()
         let encoded = try referenceModels(ref).encode(ref.assets.map(\.returns))
@@ -52,6 +56,18 @@ final class JointScenarioModelTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(encoded.tokens, ref.tokens, "interleaved tokens")
         XCTAssertEqual(encoded.conditions, ref.conditions, "conditions k·S + level")
         XCTAssertEqual(encoded.regimes, ref.market_regimes, "market regimes")
+    }
+
+    /// The whitening factor is numpy.linalg.cholesky of the correlation of z.
+    func testCholeskyMatchesNumPy() throws {
+        let ref = try reference()
+        assertClose(try JointDataModels.choleskyFactor(ref.z_correlation, 4), ref.pooled_cholesky, rtol: 1e-12, atol: 1e-14, "L")
+        // The fixture exercises both rules: regimes with their own matrix and one on the pooled matrix.
+        XCTAssertTrue(ref.regime_days.contains { $0 >= JointDataModels.minimumRegimeDays })
+        XCTAssertTrue(ref.regime_days.contains { $0 < JointDataModels.minimumRegimeDays })
+        XCTAssertThrowsError(try JointDataModels.choleskyFactor([1, 1, 1, 1], 2)) { e in
+            XCTAssertTrue("\(e)".contains("collinear"), "\(e)")
+        }
     }
 
     /// Bad input names the asset and the day.

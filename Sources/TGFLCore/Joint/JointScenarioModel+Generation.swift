@@ -65,8 +65,9 @@ extension JointScenarioModel {
     ///
     /// ```
     /// day d, asset k = 0 … K−1:
-    ///   tok ~ softmax(logits(last position) / τ);  x ~ U[edge_tok, edge_tok+1)
-    ///   r_dk = μ_k + σ_dk · x
+    ///   tok ~ softmax(logits(last position) / τ);  u_dk ~ U[edge_tok, edge_tok+1)
+    ///   z_dk = Σ_{j ≤ k} (L_g)_kj u_dj             (the whitening of the day's regime g undone)
+    ///   r_dk = μ_k + σ_dk · z_dk
     ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
     ///   next input: (tok, condition of the next token) = (k+1)·S + level_{k+1}(σ²_{d,k+1}),
     ///               or 0·S + level_0(σ²_{d+1,0}) after the last asset
@@ -104,8 +105,8 @@ extension JointScenarioModel {
             let lock = NSLock()
             var completed = 0, cancelled = false
             let started = Date()
-            try returns.withUnsafeMutableBufferPointer { out in
-                try regimes.withUnsafeMutableBufferPointer { reg in
+            returns.withUnsafeMutableBufferPointer { out in
+                regimes.withUnsafeMutableBufferPointer { reg in
                     let o = UncheckedSendable(out.baseAddress!), g = UncheckedSendable(reg.baseAddress!)
                     let callback = UncheckedSendable(progress)
                     Parallel.forEach(parts: chunks, threads: workers) { chunk, worker in
@@ -238,7 +239,16 @@ extension JointScenarioModel {
         network.prefill(cache: cache, slots: count, length: length)
 
         var labels = [Int32](repeating: 0, count: K)
+        var dayU = [[Double]](repeating: [Double](repeating: 0, count: K), count: count)   // u of the day so far
+        var dayRegime = [Int](repeating: 0, count: count)
         for d in 0..<H {
+            // The market regime of the day (asked for, or from the paths' σ state) picks L_g.
+            for s in 0..<count {
+                for k in 0..<K { labels[k] = models.regimes[k].label(volatility: variances[s][k].squareRoot()) }
+                let g = plan.regimes?[d] ?? JointDataModels.marketRegime(labels)
+                dayRegime[s] = Int(g)
+                regimes[(firstPath + s) * H + d] = g
+            }
             for k in 0..<K {
                 let mu = vol[k].garch.mu
                 for s in 0..<count {
@@ -247,7 +257,11 @@ extension JointScenarioModel {
                                                    scratch: cache.probabilities, rng: &rngs[s])
                     let lo = edges[tok], hi = edges[tok + 1]
                     let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
-                    let r = mu + variances[s][k].squareRoot() * x
+                    dayU[s][k] = x
+                    var z = 0.0                                   // z_k = Σ_{j ≤ k} L_kj u_j
+                    let L = models.cholesky[dayRegime[s]]
+                    for j in 0...k { z += L[k * K + j] * dayU[s][j] }
+                    let r = mu + variances[s][k].squareRoot() * z
                     returns[(path * H + d) * K + k] = r
                     next[s][k] = vol[k].step(variance: variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
                                              bounds: plan.bounds[d][k])
@@ -281,11 +295,7 @@ extension JointScenarioModel {
                     network.transformer.forwardCached(cache, rows: count, outputCount: count)
                 }
             }
-            for s in 0..<count {
-                for k in 0..<K { labels[k] = models.regimes[k].label(volatility: variances[s][k].squareRoot()) }
-                regimes[(firstPath + s) * H + d] = plan.regimes?[d] ?? JointDataModels.marketRegime(labels)
-                variances[s] = next[s]
-            }
+            for s in 0..<count { variances[s] = next[s] }
         }
     }
 }

@@ -8,6 +8,9 @@ public struct JointTrainingReport: Sendable, Equatable {
     public var finalTrainLoss: Double
     /// Validation loss at the last evaluation, when there were validation windows.
     public var validationLoss: Double?
+    /// The best validation loss and its step (kept when `restoreBest` is on).
+    public var bestValidationLoss: Double?
+    public var bestStep: Int?
     /// Training windows (each starts on a day boundary).
     public var trainingWindows: Int
 }
@@ -44,8 +47,9 @@ extension JointScenarioModel {
     /// - Parameters:
     ///   - columns: log returns, one array per asset, oldest day first.
     ///   - names: the asset names (recorded in the checkpoint).
-    ///   - options: the training settings (checked as by `Trainer`; `patience` and
-    ///     `restoreBest` are not used).
+    ///   - options: the training settings (checked as by `Trainer`); `patience` stops after
+    ///     that many evaluations without a better validation loss, and `restoreBest` keeps the
+    ///     parameters of the best evaluation (a joint model overfits a few thousand days fast).
     ///   - progress: called after every step; return false to stop (`TGFLError.cancelled`).
     /// - Returns: the report.
     /// - Throws: `TGFLError.invalidArgument` naming the asset and day of bad data or the
@@ -101,12 +105,15 @@ extension JointScenarioModel {
         var batch = TrainingBatch(capacity: B, length: T)
         var history = first == 0 ? TrainingHistory() : network.history
         var last = Double.nan, validationLoss: Double?, stepsRun = 0
+        var best: Double?, bestStep: Int?, bestParameters: [Float]?, sinceBest = 0
         let start = Date()
         defer {
             network.setOptimizerState(optimizer.state)
             history.summary = ["steps": "\(first + stepsRun)", "total_steps": "\(S)", "batch_size": "\(B)",
                                "sequence_length": "\(T)", "training_windows": "\(train.count)",
-                               "assets": (dataModels?.assets ?? []).joined(separator: ","), "seed": "\(options.seed)"]
+                               "assets": (dataModels?.assets ?? []).joined(separator: ","), "seed": "\(options.seed)",
+                               "best_step": bestStep.map { "\($0)" } ?? "none",
+                               "restored_best": "\(bestParameters != nil)"]
             network.history = history
         }
         for s in first..<S {
@@ -124,6 +131,14 @@ extension JointScenarioModel {
                 validationLoss = evaluated
                 history.records.append(TrainingRecord(step: step, epoch: epoch, trainLoss: last, valLoss: evaluated,
                                                       learningRate: lr, tokensPerSecond: 0))
+                if let v = evaluated {
+                    if best.map({ v < $0 }) ?? true {
+                        best = v; bestStep = step; sinceBest = 0
+                        if options.restoreBest { bestParameters = transformer.parameters() }
+                    } else {
+                        sinceBest += 1
+                    }
+                }
             }
             if let progress {
                 let elapsed = Date().timeIntervalSince(start)
@@ -133,9 +148,11 @@ extension JointScenarioModel {
                     etaSeconds: elapsed / Double(stepsRun) * Double(S - step))
                 if !progress(report) { throw TGFLError.cancelled }
             }
+            if options.patience > 0 && sinceBest >= options.patience { break }
         }
+        if let bestParameters { try transformer.setParameters(bestParameters) }
         return JointTrainingReport(stepsRun: stepsRun, finalTrainLoss: last, validationLoss: validationLoss,
-                                   trainingWindows: train.count)
+                                   bestValidationLoss: best, bestStep: bestStep, trainingWindows: train.count)
     }
 
     /// Mean cross-entropy over at most `TrainingOptions.maxValidationWindows` evenly spread windows.
