@@ -82,20 +82,7 @@ public func cJointGenerate(_ modelPath: UnsafePointer<CChar>?, _ params: UnsafeP
         }
         let destination = try Check.mutableBuffer(out, count: count, "out")
         var options = JointGenerationOptions(paths: paths, horizon: horizon)
-        if p.unconditional {
-            options.regime = .unconditional
-        } else if let pathPointer = p.regime_path {
-            let regimePath = UnsafeBufferPointer(start: pathPointer, count: horizon)
-            if let i = regimePath.firstIndex(where: { !(0..<Int32(R)).contains($0) }) {
-                throw BoundaryError.outOfRange("regime_path[\(i)] is \(regimePath[i]); regimes are 0..<\(R)")
-            }
-            options.regime = .path(regimePath.map { Int($0) })
-        } else {
-            guard (0..<R).contains(Int(p.regime)) else {
-                throw BoundaryError.outOfRange("regime is \(p.regime); regimes are 0..<\(R)")
-            }
-            options.regime = .fixed(Int(p.regime))
-        }
+        options.regime = try p.regimeCondition(horizon: horizon, regimes: R)
         let promptLength = try Check.size(p.prompt_length, "prompt_length")
         if promptLength > 0 {
             guard promptLength % K == 0 else {
@@ -105,9 +92,7 @@ public func cJointGenerate(_ modelPath: UnsafePointer<CChar>?, _ params: UnsafeP
             try Check.finite(prompt, "prompt")
             options.prompt = (0..<K).map { k in stride(from: k, to: promptLength, by: K).map { prompt[$0] } }
         }
-        let temperature = try Check.finite(p.temperature, "temperature")
-        guard temperature > 0 else { throw BoundaryError.outOfRange("temperature must be > 0, got \(temperature)") }
-        options.temperature = temperature
+        options.temperature = try p.checkedTemperature()
         options.seed = p.seed
         options.threads = try Check.threads(p.n_threads, max: maxThreads)
         let set = try model.generate(options)

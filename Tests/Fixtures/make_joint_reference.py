@@ -9,7 +9,8 @@ eu_stocks.csv (DAX, SMI, CAC, FTSE):
     per asset k: arch_model(100 r_k, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t").fit()
                  sigma_kt = conditional_volatility / 100, z_kt = (r_kt - mu_k) / sigma_kt
     g_t        = market regime = lower median over k of regime_kt  (sorted(...)[(K-1)//2])
-    L_g        = cholesky(corrcoef(z on days with g_t = g)), or of all days when regime g has < 50 days
+    L_g        = cholesky(corrcoef(z on days with g_t = g)); a regime with < 30 days adds the days of
+                 regimes g-1, g-2, ... until it has 30
     u_t        = L_{g_t}^-1 z_t   (whitening: CCC's standardised residuals, one matrix per regime)
     tokenizer  = uniform bins over mean(u) +- 12 sd(u) (ddof 1) of every asset's u pooled, V = 64
     level_kt   = searchsorted(quantile(log sigma_k, j/S), log sigma_kt, "right"), S = 4
@@ -28,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 CSV = HERE.parent.parent / "Sources" / "TGFLCore" / "Resources" / "eu_stocks.csv"
 OUT = HERE / "joint_encoding_reference.json"
 N, V, S, CLIP = 800, 64, 4, 12.0
-MIN_DAYS = 50     # JointDataModels.minimumRegimeDays
+MIN_DAYS = 30     # JointDataModels.minimumRegimeDays
 LEVELS = [0.4, 0.8, 0.95]
 
 
@@ -60,8 +61,12 @@ def main():
     pooled_corr = np.corrcoef(Z, rowvar=False)
     Ls = []
     for g in range(len(LEVELS) + 1):
+        lowest = g
         rows = market == g
-        Ls.append(np.linalg.cholesky(np.corrcoef(Z[rows], rowvar=False) if rows.sum() >= MIN_DAYS else pooled_corr))
+        while rows.sum() < MIN_DAYS and lowest > 0:
+            lowest -= 1
+            rows = (market >= lowest) & (market <= g)
+        Ls.append(np.linalg.cholesky(np.corrcoef(Z[rows], rowvar=False)))
     U = np.stack([np.linalg.solve(Ls[g], Z[t]) for t, g in enumerate(market)])   # u_t = L_g^-1 z_t
     zs = [U[:, k] for k in range(K)]
     pooled = np.concatenate(zs)

@@ -62,7 +62,7 @@ final class JointScenarioModelTests: TemporaryDirectoryTestCase {
     func testCholeskyMatchesNumPy() throws {
         let ref = try reference()
         assertClose(try JointDataModels.choleskyFactor(ref.z_correlation, 4), ref.pooled_cholesky, rtol: 1e-12, atol: 1e-14, "L")
-        // The fixture exercises both rules: regimes with their own matrix and one on the pooled matrix.
+        // The fixture exercises both rules: regimes with their own matrix, and one (crisis) pooled with calmer days.
         XCTAssertTrue(ref.regime_days.contains { $0 >= JointDataModels.minimumRegimeDays })
         XCTAssertTrue(ref.regime_days.contains { $0 < JointDataModels.minimumRegimeDays })
         XCTAssertThrowsError(try JointDataModels.choleskyFactor([1, 1, 1, 1], 2)) { e in

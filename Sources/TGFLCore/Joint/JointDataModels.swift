@@ -8,6 +8,7 @@ import TGFLStats
 /// z_kt = (r_kt − μ_k) / σ_kt                               σ_kt: asset k's own GJR-GARCH filter
 /// g_t  = lower median over k of regime_k(σ_kt)             the market regime (known before day t)
 /// u_t  = L_{g_t}⁻¹ z_t                                     L_g: Cholesky factor of corr(z) on training days of regime g
+///                                                          (with regimes g−1, g−2, … added while fewer than 30 days)
 /// position i = t·K + k  holds asset k of day t
 /// tokens_i     = tokenizer(u_kt)
 /// conditions_i = k·S + level_k(σ_kt)                       S levels per asset
@@ -27,7 +28,7 @@ import TGFLStats
 /// Bollerslev 1990, with one correlation matrix per market regime, as in regime-switching CCC
 /// models, Pelletier 2006), and generation maps them back, `z = L_g u`, with the regime of the
 /// day (asked for, or that of the paths' own σ state). A regime with fewer than
-/// `minimumRegimeDays` training days uses the correlation of all training days. The network
+/// `minimumRegimeDays` training days pools them with the next calmer regimes'. The network
 /// then spends its few thousand
 /// training days on what CCC misses — fat tails, joint crashes, correlation that rises with
 /// volatility — instead of re-learning a correlation matrix token by token (without the
@@ -48,8 +49,9 @@ public struct JointDataModels: Equatable, Sendable {
     /// Per market regime g, the K×K lower-triangular Cholesky factor L_g of the training
     /// correlation of z on the days of regime g, row-major (`z_t = L_g u_t`).
     public let cholesky: [[Double]]
-    /// The fewest training days of a regime for its own correlation matrix (else: all days).
-    public static let minimumRegimeDays = 50
+    /// The fewest training days behind a regime's correlation matrix: a regime with fewer
+    /// pools its days with the next calmer regimes until there are enough (all days at worst).
+    public static let minimumRegimeDays = 30
 
     /// K.
     public var count: Int { assets.count }
@@ -224,11 +226,14 @@ public struct JointDataModels: Equatable, Sendable {
         let labels = (0..<n).map { t in marketRegime((0..<K).map { regimes[$0].label(volatility: sigmas[$0][t]) }) }
         let cholesky: [[Double]]
         do {
-            let pooled = try CrossAsset.correlation(z).values
             cholesky = try (0..<regimes[0].count).map { g in
-                let rows = labels.indices.filter { labels[$0] == g }
-                let c = rows.count >= minimumRegimeDays ? try CrossAsset.correlation(z, rows: rows).values : pooled
-                return try choleskyFactor(c, K)
+                var lowest = Int32(g)
+                var rows = labels.indices.filter { labels[$0] == lowest }
+                while rows.count < minimumRegimeDays && lowest > 0 {
+                    lowest -= 1
+                    rows = labels.indices.filter { (lowest...Int32(g)).contains(labels[$0]) }
+                }
+                return try choleskyFactor(try CrossAsset.correlation(z, rows: rows.count >= 4 ? rows : nil).values, K)
             }
         } catch let error as StatsError {
             throw TGFLError.invalidArgument("the correlation of the assets' standardised returns: \(error)")
