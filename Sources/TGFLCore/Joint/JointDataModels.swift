@@ -206,23 +206,46 @@ public struct JointDataModels: Equatable, Sendable {
     ///   - config: V, clip, regime names and quantile levels, and S (`volatilityLevels`, per asset).
     /// - Throws: the fits' errors, naming the asset.
     public static func fit(assets: [String], trainingColumns: [[Double]], config: DataPipelineConfig) throws -> JointDataModels {
-        guard assets.count == trainingColumns.count else {
-            throw TGFLError.invalidArgument("\(assets.count) asset names for \(trainingColumns.count) columns")
+        try fit(assets: assets, trainingSpans: [trainingColumns], config: config)
+    }
+
+    /// Fits every part on several spans of the same assets (e.g. the periods of several
+    /// institutions): each asset's filter maximises the pooled likelihood of its spans (the
+    /// filter restarts at each span), and the level edges, regime bands, whitening matrices and
+    /// the tokenizer use the days of every span. Each of these needs only per-span sums — log
+    /// likelihoods and their gradients, σ quantile histograms, per-regime counts and
+    /// cross-products of z, and the sums of u and u² — so an institution never shares a return
+    /// (a federation collects them per institution; here they are computed in one place).
+    /// - Parameters:
+    ///   - assets: the names.
+    ///   - trainingSpans: per span, one training-return column per asset (equal lengths within a span).
+    ///   - config: as for `fit(assets:trainingColumns:config:)`.
+    /// - Throws: the fits' errors, naming the asset or the span.
+    public static func fit(assets: [String], trainingSpans: [[[Double]]], config: DataPipelineConfig) throws -> JointDataModels {
+        guard !assets.isEmpty, !trainingSpans.isEmpty else {
+            throw TGFLError.invalidArgument("no assets or no training spans to fit the joint data models on")
+        }
+        for (j, span) in trainingSpans.enumerated() {
+            guard span.count == assets.count else {
+                throw TGFLError.invalidArgument("span \(j) has \(span.count) columns for \(assets.count) asset names")
+            }
+            guard span.allSatisfy({ $0.count == span[0].count }), span[0].count >= 4 else {
+                throw TGFLError.invalidArgument(
+                    "span \(j): the columns must have the same number of days (≥ 4), got \(span.map(\.count))")
+            }
         }
         var volatility: [VolatilityModel] = [], regimes: [RegimeModel] = [], z: [[Double]] = [], sigmas: [[Double]] = []
-        for (name, column) in zip(assets, trainingColumns) {
+        for (k, name) in assets.enumerated() {
+            let spans = trainingSpans.enumerated().map { ReturnSeries(name: "\(name) (span \($0))", values: $1[k]) }
             let (v, g) = try VolatilityModel.fit(
-                trainingSpans: [ReturnSeries(name: name, values: column)], levels: config.volatilityLevels,
+                trainingSpans: spans, levels: config.volatilityLevels,
                 regimeNames: config.regimeNames, regimeQuantileLevels: config.regimeQuantileLevels)
             volatility.append(v); regimes.append(g)
-            let sigma = v.variances(column).map { $0.squareRoot() }
+            let sigma = spans.flatMap { v.variances($0.values).map { $0.squareRoot() } }
             sigmas.append(sigma)
-            z.append(zip(column, sigma).map { ($0 - v.garch.mu) / $1 })
+            z.append(zip(spans.flatMap(\.values), sigma).map { ($0 - v.garch.mu) / $1 })
         }
-        let K = assets.count, n = z.map(\.count).min() ?? 0
-        guard z.allSatisfy({ $0.count == n }), n >= 4 else {
-            throw TGFLError.invalidArgument("the training columns must have the same number of days (≥ 4), got \(z.map(\.count))")
-        }
+        let K = assets.count, n = z[0].count
         let labels = (0..<n).map { t in marketRegime((0..<K).map { regimes[$0].label(volatility: sigmas[$0][t]) }) }
         let cholesky: [[Double]]
         do {
