@@ -154,7 +154,7 @@ public final class ScenarioModel: @unchecked Sendable {
             var assets = "?"
             if case .string(let names)? = joint.attributes["assets"] { assets = names }
             throw TGFLError.checkpoint(path: path, message: "this is a joint model of several assets (\(assets)); "
-                + "load it with JointScenarioModel.load(from:) (tgfl generate/stress detect it)")
+                + "load it with JointScenarioModel.load(from:) (command line: tgfl generate-joint, tgfl stress)")
         }
         return try load(checkpoint: checkpoint, path: path)
     }
