@@ -368,7 +368,9 @@ TGFL_API void tgfl_string_free(char * s);
 
 // Trains a joint model of n_assets (>= 2) assets on n_days days and saves it to out_path.
 // `config` gives the architecture; its model_version and n_volatility_levels are replaced by
-// 2 and n_assets * levels_per_asset. asset_names: n_assets distinct non-empty names.
+// 2 and n_assets * levels_per_asset. asset_names: n_assets distinct non-empty names. With
+// val_fraction > 0 the parameters of the best validation evaluation (every eval_every steps)
+// are kept; patience stops early as for tgfl_model_train.
 // Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns, duplicate names),
 // TGFL_ERR_INVALID_CONFIG, TGFL_ERR_OUT_OF_RANGE (a params field), TGFL_ERR_CHECKPOINT / _IO.
 TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,

@@ -34,7 +34,9 @@ public func cJointTrain(_ outPath: UnsafePointer<CChar>?, _ returns: UnsafePoint
         let base = try ModelConfig(checking: config.pointee)
         let model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: K, levels: S),
                                            assets: K, seed: seed)
-        let options = try TrainingOptions(checking: params.pointee, contextLength: base.contextLength)
+        var options = try TrainingOptions(checking: params.pointee, contextLength: base.contextLength)
+        // A few thousand days overfit within tens of steps: keep the best validation evaluation.
+        options.restoreBest = options.validationFraction > 0
         let columns = (0..<K).map { k in (0..<n).map { values[$0 * K + k] } }
         _ = try model.fit(columns: columns, names: names, options: options)
         try model.save(to: path)
