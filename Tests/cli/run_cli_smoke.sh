@@ -185,6 +185,8 @@ grep -q "^crisis " stress.txt || fail "stress prints no crisis row: $(cat stress
 grep -q '"component_es"' stress.json || fail "stress --json has no component_es"
 "$TGFL" stress --model joint.h5 --positions dax=2 --prices dax=1600 --paths 20 --horizon 2 > /dev/null 2>&1 \
   || fail "stress --positions --prices, every regime"
+"$TGFL" inspect joint.h5 2> /dev/null | grep -q "joint model: 2 assets (dax, ftse)" || fail "inspect joint.h5"
+"$TGFL" inspect --json joint.h5 2> /dev/null | grep -q '"levels_per_asset" : 4' || fail "inspect --json joint.h5"
 expect_error "the model has no asset 'spx'" stress --model joint.h5 --weights spx=1
 expect_error "--positions needs --prices" stress --model joint.h5 --positions dax=1
 expect_error "joint model of several assets" generate --model joint.h5 --out x.csv
