@@ -269,31 +269,9 @@ extension JointScenarioModel {
                     cache.rowRegime[s] = k < K - 1 ? condition(k + 1, variances[s][k + 1]) : condition(0, next[s][0])
                 }
                 if d == H - 1 && k == K - 1 { break }
-                if length == T {
-                    // Keep c ≈ T/2 inputs with c ≡ k + 1 (mod K): the kept tail starts with asset 0.
-                    let c = K * max(0, (T / 2 - k - 1) / K) + k + 1
-                    for s in 0..<count {
-                        let base = s * T
-                        for t in 0..<(c - 1) {
-                            seqTok[base + t] = seqTok[base + T - c + 1 + t]
-                            seqReg[base + t] = seqReg[base + T - c + 1 + t]
-                        }
-                        seqTok[base + c - 1] = cache.rowToken[s]
-                        seqReg[base + c - 1] = cache.rowRegime[s]
-                    }
-                    length = c
-                    network.prefill(cache: cache, slots: count, length: length)
-                } else {
-                    for s in 0..<count {
-                        seqTok[s * T + length] = cache.rowToken[s]
-                        seqReg[s * T + length] = cache.rowRegime[s]
-                        cache.rowSlot[s] = Int32(s)
-                        cache.rowPosition[s] = Int32(length)
-                        cache.outputRows[s] = Int32(s)
-                    }
-                    length += 1
-                    network.transformer.forwardCached(cache, rows: count, outputCount: count)
-                }
+                // When full, keep c ≈ T/2 inputs with c ≡ k + 1 (mod K): the kept tail starts with asset 0.
+                length = network.advance(cache: cache, slots: count, length: length,
+                                         keep: K * max(0, (T / 2 - k - 1) / K) + k + 1)
             }
             for s in 0..<count { variances[s] = next[s] }
         }
