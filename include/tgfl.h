@@ -456,6 +456,53 @@ TGFL_API int32_t tgfl_report(tgfl_model * model, const double * real, size_t n_r
                              const char * const * set_names, int32_t n_sets, int32_t horizon,
                              int32_t training_days, uint64_t seed, int32_t format, char ** out_text);
 
+// Joint scenarios of several assets and portfolio stress (issue 17)
+// ---------------------------------------------------------------------------------------
+// A joint model reads K assets of a day one after the other (one interleaved token stream,
+// each asset with its own GJR-GARCH volatility state; README "Joint scenarios"). These calls
+// work on checkpoint files (format_version 3), not on tgfl_model handles: tgfl_model_load
+// refuses a joint checkpoint with TGFL_ERR_CHECKPOINT. Arrays are row-major with the asset
+// index last: returns[day * n_assets + asset], out[(path * horizon + day) * n_assets + asset].
+// The params' progress callbacks are not called by these functions.
+
+// Trains a joint model of n_assets (>= 2) assets on n_days days and saves it to out_path.
+// `config` gives the architecture; its model_version and n_volatility_levels are replaced by
+// 2 and n_assets * levels_per_asset. asset_names: n_assets distinct non-empty names. With
+// val_fraction > 0 the parameters of the best validation evaluation (every eval_every steps)
+// are kept; patience stops early as for tgfl_model_train.
+// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns, duplicate names),
+// TGFL_ERR_INVALID_CONFIG, TGFL_ERR_OUT_OF_RANGE (a params field), TGFL_ERR_CHECKPOINT / _IO.
+TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
+                                  int32_t n_assets, const char * const * asset_names,
+                                  const tgfl_model_config * config, int32_t levels_per_asset,
+                                  uint64_t seed, const tgfl_train_params * params);
+
+// The number of assets of a joint checkpoint, and in *out_json (free it with tgfl_string_free)
+// the JSON object {"assets": [names in stream order], "regimes": [market regime names]}.
+TGFL_API int32_t tgfl_joint_info(const char * model_path, int32_t * out_n_assets, char ** out_json);
+
+// Generates n_paths × horizon × n_assets daily log returns into `out` (out_len must equal
+// their product) and, when out_regimes is not NULL, the market regime of every path and day
+// (n_paths * horizon values). params->regime / regime_path / unconditional / temperature /
+// seed / n_threads as for tgfl_model_generate (default params: regime 1, "normal"); an optional
+// prompt holds prompt_length = days * n_assets recent real returns, row-major.
+// Errors: TGFL_ERR_INVALID_ARGUMENT, TGFL_ERR_SHAPE (out_len, prompt_length), TGFL_ERR_OUT_OF_RANGE,
+// TGFL_ERR_CHECKPOINT (not a joint checkpoint).
+TGFL_API int32_t tgfl_joint_generate(const char * model_path, const tgfl_generate_params * params,
+                                     double * out, size_t out_len, int32_t * out_regimes);
+
+// Buy-and-hold portfolio on joint scenarios (n_paths × horizon × n_assets log returns):
+// weights[n_assets] money per asset; level in (0, 1). Writes VaR and ES of the horizon P&L
+// (losses positive), component ES per asset (out_component_es[n_assets], summing to the ES),
+// optionally each path's P&L and maximum drawdown (out_pnl / out_max_drawdowns[n_paths], may
+// be NULL) and the indices of the n_worst worst paths (out_worst[n_worst], may be NULL when
+// n_worst is 0).
+TGFL_API int32_t tgfl_portfolio_stress(const double * scenarios, int32_t n_paths, int32_t horizon,
+                                       int32_t n_assets, const double * weights, double level,
+                                       double * out_var, double * out_es, double * out_component_es,
+                                       double * out_pnl, double * out_max_drawdowns,
+                                       int32_t n_worst, int32_t * out_worst);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,7 +9,8 @@ struct TGFLBench: ParsableCommand {
         abstract: "TGFL benchmarks (tgfl \(TGFLVersion.string)).",
         subcommands: [TrainBenchmark.self, OpsBenchmark.self, SgemmBenchmark.self, StatsBenchmark.self,
                       GenerateBenchmark.self, FederatedBenchmark.self, FederatedEvidence.self,
-                      RealismBenchmark.self, ReportBenchmark.self])
+                      RealismBenchmark.self, ReportBenchmark.self,
+                      JointBenchmark.self])   // issue 17
 }
 
 TGFLBench.main()

@@ -60,33 +60,15 @@ public func cModelGenerate(_ model: OpaquePointer?, _ params: UnsafePointer<tgfl
             throw BoundaryError.shape("out_len is \(count) but n_paths × horizon = \(paths) × \(horizon)")
         }
         let destination = try Check.mutableBuffer(out, count: count, "out")
-        let regimes = box.model.config.nRegimes
         var options = GenerationOptions(paths: paths, horizon: horizon)
-        if p.unconditional {
-            options.regime = .unconditional
-        } else if let pathPointer = p.regime_path {
-            let path = UnsafeBufferPointer(start: pathPointer, count: horizon)
-            if let i = path.firstIndex(where: { !(0..<Int32(clamping: regimes)).contains($0) }) {
-                throw BoundaryError.outOfRange("regime_path[\(i)] is \(path[i]); regimes are 0..<\(regimes)")
-            }
-            options.regime = .path(path.map { Int($0) })
-        } else {
-            guard (0..<regimes).contains(Int(p.regime)) else {
-                throw BoundaryError.outOfRange("regime is \(p.regime); regimes are 0..<\(regimes)")
-            }
-            options.regime = .fixed(Int(p.regime))
-        }
+        options.regime = try p.regimeCondition(horizon: horizon, regimes: box.model.config.nRegimes)
         let promptLength = try Check.size(p.prompt_length, "prompt_length")
         if promptLength > 0 || p.prompt != nil {
             let prompt = try Check.buffer(p.prompt, count: promptLength, "prompt", allowEmptyNull: true)
             try Check.finite(prompt, "prompt")
             options.prompt = prompt.isEmpty ? nil : Array(prompt)
         }
-        let temperature = try Check.finite(p.temperature, "temperature")
-        guard temperature > 0 else {
-            throw BoundaryError.outOfRange("temperature must be > 0, got \(temperature)")
-        }
-        options.temperature = temperature
+        options.temperature = try p.checkedTemperature()
         options.seed = p.seed
         options.threads = try Check.threads(p.n_threads, max: maxThreads)
         try requireFitted(box.model, "generate")

@@ -19,9 +19,30 @@ struct InspectCommand: ParsableCommand {
         setUpLogging()
         try requireReadableFile(model, what: "checkpoint")
         let checkpoint = try Checkpoint.load(from: model)
+        if checkpoint.joint != nil { return try inspectJoint(checkpoint) }
         let scenarioModel = try ScenarioModel.load(from: model)
         let info = CheckpointSummary(path: model, libraryVersion: checkpoint.libraryVersion, model: scenarioModel)
         print(json ? try jsonText(info.dictionary) : info.text, terminator: json ? "" : "\n")
+    }
+}
+
+extension InspectCommand {
+    /// A joint model (issue 17): the network's summary and the assets of its `/joint` section.
+    func inspectJoint(_ checkpoint: Checkpoint) throws {
+        let joint = try JointScenarioModel.load(from: model)
+        let models = joint.dataModels!
+        let info = CheckpointSummary(path: model, libraryVersion: checkpoint.libraryVersion, model: joint.network)
+        if json {
+            var d = info.dictionary
+            d["joint"] = ["assets": models.assets, "levels_per_asset": models.levelsPerAsset,
+                          "regimes": models.regimeNames, "format_version": checkpoint.writtenFormatVersion]
+            print(try jsonText(d), terminator: "")
+        } else {
+            print(info.text)
+            print("joint model: \(models.count) assets (\(models.assets.joined(separator: ", "))), "
+                  + "\(models.levelsPerAsset) volatility levels each; the tokenizer, each asset's filter and regimes and "
+                  + "the per-regime whitening are in /joint (tgfl generate-joint, tgfl stress)")
+        }
     }
 }
 

@@ -23,7 +23,9 @@ struct TGFLRoot: ParsableCommand {
         version: TGFLVersion.string,
         subcommands: [DemoCommand.self, TrainCommand.self, FederateCommand.self, GenerateCommand.self,
                       EvaluateCommand.self, InspectCommand.self, AuditCommand.self,
-                      ReportCommand.self])
+                      ReportCommand.self,
+                      // Issue 17: joint scenarios of several assets and portfolio stress tests.
+                      TrainJointCommand.self, GenerateJointCommand.self, StressCommand.self])
 }
 
 runCommandLine(TGFLRoot.self)

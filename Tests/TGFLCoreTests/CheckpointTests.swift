@@ -271,10 +271,13 @@ final class CheckpointTests: TemporaryDirectoryTestCase {
         assertThrows(containing: ["\"keras\"", "expected \"tgfl.checkpoint\""]) { try Checkpoint.load(from: keras) }
         let noVersion = try writeManualCheckpoint("no-version.h5", formatVersion: nil)
         assertThrows(containing: ["'format_version' is missing"]) { try Checkpoint.load(from: noVersion) }
-        let future = try writeManualCheckpoint("future.h5", formatVersion: 3)
-        assertThrows(containing: ["format_version 3 is not supported", "reads format_version 1...2"]) {
+        let future = try writeManualCheckpoint("future.h5", formatVersion: 4)
+        assertThrows(containing: ["format_version 4 is not supported", "reads format_version 1...3"]) {
             try Checkpoint.load(from: future)
         }
+        // format_version 3 is the joint (multi-asset) format: it needs its /joint section.
+        let jointWithoutSection = try writeManualCheckpoint("joint-without-section.h5", formatVersion: 3)
+        assertThrows(containing: ["format_version 3", "'/joint' section is missing"]) { try Checkpoint.load(from: jointWithoutSection) }
         let noConfig = try writeManualCheckpoint("no-config.h5") { file in
             // Replace the config by a non-string to check the type error, then test absence separately.
             try file.setAttribute("model_config", int: 5)

@@ -194,4 +194,26 @@ expect_error "too large" inspect "$FIXTURES/hostile/crafted_d_model.h5"
 expect_error "at most 4096" inspect "$FIXTURES/hostile/crafted_layers.h5"
 expect_error "external link" inspect "$FIXTURES/hostile/external_link.h5"
 pass "hardening"
+# Joint scenarios of several assets and portfolio stress (issue 17).
+"$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
+  --out joint.h5 > /dev/null 2>&1 || fail "train-joint"
+"$TGFL" generate-joint --model joint.h5 --regime crisis --paths 3 --horizon 4 --out joint.csv > /dev/null 2>&1 \
+  || fail "generate-joint"
+[ "$(head -1 joint.csv)" = "path,day,regime,dax,ftse" ] && [ "$(wc -l < joint.csv)" -eq 13 ] \
+  && [ "$(grep -c ',crisis,' joint.csv)" -eq 12 ] || fail "generate-joint CSV: $(head -3 joint.csv)"
+"$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --regime crisis --paths 50 --horizon 5 --worst 3 \
+  --worst-out worst.csv --json stress.json > stress.txt 2> /dev/null || fail "stress"
+grep -q "^crisis " stress.txt || fail "stress prints no crisis row: $(cat stress.txt)"
+[ "$(wc -l < worst.csv)" -eq 16 ] || fail "stress --worst-out: expected 1 + 3 × 5 rows, got $(wc -l < worst.csv)"
+grep -q '"component_es"' stress.json || fail "stress --json has no component_es"
+"$TGFL" stress --model joint.h5 --positions dax=2 --prices dax=1600 --paths 20 --horizon 2 > /dev/null 2>&1 \
+  || fail "stress --positions --prices, every regime"
+"$TGFL" inspect joint.h5 2> /dev/null | grep -q "joint model: 2 assets (dax, ftse)" || fail "inspect joint.h5"
+"$TGFL" inspect --json joint.h5 2> /dev/null | grep -q '"levels_per_asset" : 4' || fail "inspect --json joint.h5"
+expect_error "the model has no asset 'spx'" stress --model joint.h5 --weights spx=1
+expect_error "--positions needs --prices" stress --model joint.h5 --positions dax=1
+expect_error "joint model of several assets" generate --model joint.h5 --out x.csv
+expect_error "single-series model" stress --model model.h5 --weights dax=1
+expect_error "no column 'spx'" train-joint --bundled eu_stocks --columns dax,spx --out x.h5
+pass "joint"
 echo "CLI smoke test passed"

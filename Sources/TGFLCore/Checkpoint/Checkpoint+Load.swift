@@ -19,7 +19,7 @@ extension Checkpoint {
         let file = try HDF5File.open(path)
         defer { file.close() }
         func fail(_ message: String) -> TGFLError { .checkpoint(path: path, message: message) }
-        let config = try readHeader(file)
+        let (config, version) = try readHeader(file)
         let libraryVersion = try file.stringAttribute("library_version") ?? "unknown"
 
         let layout = ParameterLayout(config: config)
@@ -49,6 +49,12 @@ extension Checkpoint {
             throw fail("a v2 model (model_version 2) with a tokenizer needs the '\(Group.volatility)' section; "
                 + "the file is incomplete, so re-save it from the trained model")
         }
+        checkpoint.joint = try readSection(file, group: Group.joint)
+        if (checkpoint.joint != nil) != (version == 3) {
+            throw fail(checkpoint.joint != nil
+                ? "the file has a '\(Group.joint)' section (a joint model of several assets) but format_version \(version); joint models are format_version 3"
+                : "format_version 3 is the format of joint models, but the '\(Group.joint)' section is missing; the file is incomplete")
+        }
         // Every other top-level group is an upper layer's section (e.g. /federation_state).
         for name in try file.children(of: "/") where !reservedNames.contains(name) {
             checkpoint.extensions[name] = try readSection(file, group: "/" + name)
@@ -57,7 +63,7 @@ extension Checkpoint {
     }
 
     /// Checks `format` and `format_version` and parses `model_config`.
-    private static func readHeader(_ file: HDF5File) throws -> ModelConfig {
+    private static func readHeader(_ file: HDF5File) throws -> (config: ModelConfig, formatVersion: Int) {
         func fail(_ message: String) -> TGFLError { .checkpoint(path: file.path, message: message) }
         guard let format = try file.stringAttribute("format") else {
             throw fail("the root attribute 'format' is missing, so this is not a TGFL checkpoint "
@@ -89,7 +95,7 @@ extension Checkpoint {
             throw fail("model_config has model_version \(config.modelVersion) but format_version is \(version); "
                 + "a v2 model needs format_version 2 (re-save it with this library)")
         }
-        return config
+        return (config, version)
     }
 
     /// The optional `/optimizer` group: `step`, and `m`/`v` under the tensor checks.

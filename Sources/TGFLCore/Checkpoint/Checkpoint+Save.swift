@@ -137,7 +137,7 @@ extension Checkpoint {
     /// Writes every part of the layout into a freshly created file.
     private func write(to file: HDF5File) throws {
         try file.setAttribute("format", string: Self.formatName)
-        try file.setAttribute("format_version", int: Self.formatVersion(for: config))
+        try file.setAttribute("format_version", int: writtenFormatVersion)
         try file.setAttribute("library_version", string: libraryVersion)
         try file.setAttribute("model_config", string: config.jsonString())
 
@@ -175,7 +175,8 @@ extension Checkpoint {
 
     /// Core's sections and the extension sections, by group path, in writing order.
     private var allSections: [(String, CheckpointSection)] {
-        let own = [(Group.tokenizer, tokenizer), (Group.regimes, regimes), (Group.volatility, volatility)]
+        let own = [(Group.tokenizer, tokenizer), (Group.regimes, regimes), (Group.volatility, volatility),
+                   (Group.joint, joint)]
             .compactMap { g, s in s.map { (g, $0) } }
         return own + extensions.sorted(by: { $0.key < $1.key }).map { ("/" + $0.key, $0.value) }
     }

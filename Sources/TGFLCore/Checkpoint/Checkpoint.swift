@@ -16,6 +16,8 @@ import Foundation
 /// /training         attrs history (JSON) and the named records (JSON), e.g. federation (optional)
 /// /<name>           the named extension sections: attrs + 1-D float64 datasets, e.g.
 ///                   /federation_state, a resumable federated run                 (optional)
+/// /joint            attrs + 1-D float64 datasets: the asset names and per-asset data models of
+///                         a joint model of several assets (format_version 3; `JointDataModels`)
 /// ```
 /// Core knows no federation: an upper layer names its record (`records["federation"]`) or
 /// section (`extensions["federation_state"]`) and encodes it; Core stores, checks and loads
@@ -44,6 +46,9 @@ public struct Checkpoint: Equatable, Sendable {
     /// (TGFLFederated's `federation_state`: an unfinished federated run, for resuming).
     /// A name may not be one of Core's groups (`Checkpoint.reservedNames`).
     public var extensions: [String: CheckpointSection] = [:]
+    /// The data models of a joint multi-asset model (`JointDataModels.checkpointSection`);
+    /// nil for a single-series model. Its presence makes the file format_version 3.
+    public var joint: CheckpointSection?
     /// Version of the library that wrote the checkpoint (`library_version`).
     public var libraryVersion: String
 
@@ -53,9 +58,14 @@ public struct Checkpoint: Equatable, Sendable {
     /// models; version 2 adds `model_version`/`n_volatility_levels` to `model_config` and the
     /// `/volatility` section. A v1 model is still written as format_version 1, so older
     /// readers keep reading it.
-    public static let formatVersion = 2
-    /// The `format_version` written for a model config.
+    /// Version 3 adds the `/joint` section of a multi-asset model (only such files are
+    /// written as version 3).
+    public static let formatVersion = 3
+    /// The `format_version` written for a model config (single-series models).
     public static func formatVersion(for config: ModelConfig) -> Int { config.modelVersion >= 2 ? 2 : 1 }
+    /// The `format_version` this checkpoint is written with: 3 with a `/joint` section, else
+    /// `formatVersion(for: config)`.
+    public var writtenFormatVersion: Int { joint != nil ? 3 : Self.formatVersion(for: config) }
 
     /// Creates a checkpoint after checking that the arrays fit the config.
     ///
@@ -106,12 +116,13 @@ public struct Checkpoint: Equatable, Sendable {
         static let regimes = "/regimes"
         static let volatility = "/volatility"
         static let training = "/training"
+        static let joint = "/joint"
     }
 
     /// The top-level group names and `/training` attribute names Core owns; records and
     /// extension sections may not use them.
     public static let reservedNames: Set<String> = ["weights", "optimizer", "tokenizer", "regimes", "volatility",
-                                                    "training", "history"]
+                                                    "joint", "training", "history"]
 
     /// A short description of the config for error messages.
     static func describe(_ config: ModelConfig) -> String {

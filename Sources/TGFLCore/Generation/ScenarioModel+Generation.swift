@@ -327,37 +327,46 @@ extension ScenarioModel {
                     ?? plan.regimes![min(d + 1, H - 1)]
             }
             if d == H - 1 { break }
-            if length == T {
-                // Slide: keep the most recent half (with the new input) and recompute it.
-                let keep = max(1, T / 2)
-                for s in 0..<count {
-                    let base = s * T
-                    for t in 0..<(keep - 1) {
-                        seqTok[base + t] = seqTok[base + T - keep + 1 + t]
-                        seqReg[base + t] = seqReg[base + T - keep + 1 + t]
-                    }
-                    seqTok[base + keep - 1] = cache.rowToken[s]
-                    seqReg[base + keep - 1] = cache.rowRegime[s]
-                }
-                length = keep
-                prefill(cache: cache, slots: count, length: length)
-            } else {
-                for s in 0..<count {
-                    seqTok[s * T + length] = cache.rowToken[s]
-                    seqReg[s * T + length] = cache.rowRegime[s]
-                    cache.rowSlot[s] = Int32(s)
-                    cache.rowPosition[s] = Int32(length)
-                    cache.outputRows[s] = Int32(s)
-                }
-                length += 1
-                transformer.forwardCached(cache, rows: count, outputCount: count)
-            }
+            // Slide when full: keep the most recent half (with the new input) and recompute it.
+            length = advance(cache: cache, slots: count, length: length, keep: max(1, T / 2))
         }
+    }
+
+    /// Adds each slot's next input (`cache.rowToken[s]`, `cache.rowRegime[s]`) to its stored
+    /// sequence and runs it, so the next logits land in `cache.logits`. A sequence that already
+    /// holds `context_length` inputs first keeps only its last `keep − 1` (then the new one) and
+    /// is re-encoded from position 0 (`prefill`), as positions are absolute.
+    /// - Returns: the new length of every sequence.
+    func advance(cache: KVCache, slots count: Int, length: Int, keep: Int) -> Int {
+        let T = config.contextLength
+        let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
+        if length == T {
+            for s in 0..<count {
+                let base = s * T
+                for t in 0..<(keep - 1) {
+                    seqTok[base + t] = seqTok[base + T - keep + 1 + t]
+                    seqReg[base + t] = seqReg[base + T - keep + 1 + t]
+                }
+                seqTok[base + keep - 1] = cache.rowToken[s]
+                seqReg[base + keep - 1] = cache.rowRegime[s]
+            }
+            prefill(cache: cache, slots: count, length: keep)
+            return keep
+        }
+        for s in 0..<count {
+            seqTok[s * T + length] = cache.rowToken[s]
+            seqReg[s * T + length] = cache.rowRegime[s]
+            cache.rowSlot[s] = Int32(s)
+            cache.rowPosition[s] = Int32(length)
+            cache.outputRows[s] = Int32(s)
+        }
+        transformer.forwardCached(cache, rows: count, outputCount: count)
+        return length + 1
     }
 
     /// Runs positions `0 ..< length` of every slot's stored sequence through the model in one
     /// pass; the logits of each slot's last position land in `cache.logits`.
-    private func prefill(cache: KVCache, slots: Int, length: Int) {
+    func prefill(cache: KVCache, slots: Int, length: Int) {
         let T = config.contextLength
         var r = 0
         for s in 0..<slots {

@@ -150,6 +150,17 @@ public final class ScenarioModel: @unchecked Sendable {
     ///   attribute or tensor (see `Checkpoint.load(from:)`).
     public static func load(from path: String) throws -> ScenarioModel {
         let checkpoint = try Checkpoint.load(from: path)
+        if let joint = checkpoint.joint {
+            var assets = "?"
+            if case .string(let names)? = joint.attributes["assets"] { assets = names }
+            throw TGFLError.checkpoint(path: path, message: "this is a joint model of several assets (\(assets)); "
+                + "load it with JointScenarioModel.load(from:) (command line: tgfl generate-joint, tgfl stress)")
+        }
+        return try load(checkpoint: checkpoint, path: path)
+    }
+
+    /// The model held by a loaded checkpoint (`path` names the file in errors).
+    static func load(checkpoint: Checkpoint, path: String) throws -> ScenarioModel {
         func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
             do { return try body() } catch let error as TGFLError {
                 if case .checkpoint = error { throw error }

@@ -1,0 +1,186 @@
+"""Joint scenarios of several assets and portfolio stress tests (issue 17).
+
+ctypes over the "Joint scenarios" section of ``include/tgfl.h``; arrays are
+``(paths, days, assets)`` float64::
+
+    import numpy as np, tgfl.portfolio as pf
+    model = pf.JointModel.train("eu.h5", returns, names=["dax", "smi", "cac", "ftse"], steps=300)
+    scenarios, regimes = model.generate(n_paths=1000, horizon=10, regime="crisis")
+    stress = pf.portfolio_stress(scenarios, weights=[0.4, 0, 0, 0.6], level=0.01)
+
+A joint model is a checkpoint file (format_version 3); ``tgfl.Model.load`` refuses it.
+"""
+
+import json
+from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_size_t, c_uint64, c_void_p
+from dataclasses import dataclass, fields
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from . import _lib
+from ._lib import TGFL_ERR_OUT_OF_RANGE, TGFL_ERR_SHAPE
+from .model import ModelConfig, TrainParams, _array, _bad, _check, _float, _int32, _params, _path, _ptr, _uint64
+
+# TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
+#                                   int32_t n_assets, const char * const * asset_names,
+#                                   const tgfl_model_config * config, int32_t levels_per_asset,
+#                                   uint64_t seed, const tgfl_train_params * params);
+_joint_train = _lib._declare("tgfl_joint_train", [c_char_p, POINTER(c_double), c_size_t, c_int32,
+                                                  POINTER(c_char_p), POINTER(_lib.tgfl_model_config), c_int32,
+                                                  c_uint64, POINTER(_lib.tgfl_train_params)], c_int32)
+# TGFL_API int32_t tgfl_joint_info(const char * model_path, int32_t * out_n_assets, char ** out_json);
+_joint_info = _lib._declare("tgfl_joint_info", [c_char_p, POINTER(c_int32), POINTER(c_void_p)], c_int32)
+# TGFL_API int32_t tgfl_joint_generate(const char * model_path, const tgfl_generate_params * params,
+#                                      double * out, size_t out_len, int32_t * out_regimes);
+_joint_generate = _lib._declare("tgfl_joint_generate", [c_char_p, POINTER(_lib.tgfl_generate_params),
+                                                        POINTER(c_double), c_size_t, POINTER(c_int32)], c_int32)
+# TGFL_API int32_t tgfl_portfolio_stress(const double * scenarios, int32_t n_paths, int32_t horizon,
+#                                        int32_t n_assets, const double * weights, double level,
+#                                        double * out_var, double * out_es, double * out_component_es,
+#                                        double * out_pnl, double * out_max_drawdowns,
+#                                        int32_t n_worst, int32_t * out_worst);
+_portfolio_stress = _lib._declare("tgfl_portfolio_stress", [POINTER(c_double), c_int32, c_int32, c_int32,
+                                                            POINTER(c_double), c_double, POINTER(c_double),
+                                                            POINTER(c_double), POINTER(c_double), POINTER(c_double),
+                                                            POINTER(c_double), c_int32, POINTER(c_int32)], c_int32)
+# TGFL_API void tgfl_string_free(char * s);
+_string_free = _lib._declare("tgfl_string_free", [c_void_p], None)
+
+
+def _train_params_to_c(p: TrainParams) -> _lib.tgfl_train_params:
+    c = _lib.tgfl_train_default_params()
+    for f in fields(TrainParams):
+        value = getattr(p, f.name)
+        if f.name == "seed":
+            c.seed = _uint64(value, "seed")
+        elif isinstance(getattr(TrainParams, f.name), float):
+            setattr(c, f.name, _float(value, f.name))
+        else:
+            setattr(c, f.name, _int32(value, f.name))
+    return c
+
+
+class JointModel:
+    """A joint scenario model of several assets, stored in a checkpoint file."""
+
+    def __init__(self, path):
+        """Opens a joint checkpoint (written by ``JointModel.train`` or ``tgfl train-joint``)."""
+        self.path = _path(path)
+        n = c_int32()
+        raw = c_void_p()
+        _check(_joint_info(self.path, byref(n), byref(raw)))
+        try:
+            info = json.loads(c_char_p(raw.value).value.decode("utf-8"))
+        finally:
+            _string_free(raw)
+        #: The asset names, in the order of the last axis of the scenarios.
+        self.assets = list(info["assets"])
+        #: The market regime names (index = regime id).
+        self.regimes = list(info["regimes"])
+
+    @classmethod
+    def train(cls, path, returns, names: Sequence[str], config: Optional[ModelConfig] = None,
+              levels_per_asset: int = 8, seed: int = 0, params: Optional[TrainParams] = None,
+              **overrides) -> "JointModel":
+        """Trains on ``returns`` of shape ``(days, assets)`` (float64 log returns) and saves the
+        model to ``path``. ``config`` is the architecture (its version and volatility levels are
+        set for the joint model); ``overrides`` set TrainParams fields (``steps=300``)."""
+        r = _array(returns, "returns", np.float64, ndim=(2,))
+        days, k = r.shape
+        if len(names) != k:
+            raise _bad(f"returns has {k} asset columns but {len(names)} names were given", TGFL_ERR_SHAPE)
+        encoded = (c_char_p * k)(*[str(n).encode("utf-8") for n in names])
+        c_config = (config or ModelConfig(vocab_size=256, context_length=64, d_model=64, n_layers=2, d_ff=256))._to_c()
+        p = _train_params_to_c(_params(params or TrainParams(), overrides, TrainParams))
+        target = _path(path)
+        _check(_joint_train(target, _ptr(r, c_double), days, _int32(k, "n_assets"), encoded, byref(c_config),
+                            _int32(levels_per_asset, "levels_per_asset"), _uint64(seed, "seed"), byref(p)))
+        return cls(path)
+
+    def _regime(self, regime: Union[int, str]) -> int:
+        if isinstance(regime, str):
+            lowered = [r.lower() for r in self.regimes]
+            if regime.lower() not in lowered:
+                raise _bad(f"unknown regime {regime!r}; the regimes are {', '.join(self.regimes)}", TGFL_ERR_OUT_OF_RANGE)
+            return lowered.index(regime.lower())
+        return _int32(regime, "regime")
+
+    def generate(self, n_paths: int = 1000, horizon: int = 10, regime: Union[int, str, None] = None,
+                 regime_path=None, prompt=None, temperature: float = 1.0, seed: int = 42,
+                 n_threads: int = 0):
+        """Joint scenarios: returns ``(scenarios, regimes)`` with shapes
+        ``(n_paths, horizon, assets)`` (log returns) and ``(n_paths, horizon)`` (market regime ids).
+
+        ``regime`` (index or name) fixes the market regime of every day; None (default) is
+        unconditional; ``regime_path`` gives one regime per day. ``prompt``: recent real
+        returns of shape ``(days, assets)`` to continue from.
+        """
+        c = _lib.tgfl_generate_default_params()
+        c.n_paths = _int32(n_paths, "n_paths")
+        c.horizon = _int32(horizon, "horizon")
+        keep = []
+        if regime_path is not None:
+            path = _array([self._regime(g) for g in regime_path], "regime_path", np.int32, ndim=(1,))
+            c.regime_path = _ptr(path, c_int32)
+            keep.append(path)
+        elif regime is None:
+            c.unconditional = True
+        else:
+            c.regime = self._regime(regime)
+        if prompt is not None:
+            p = _array(prompt, "prompt", np.float64, ndim=(2,))
+            if p.shape[1] != len(self.assets):
+                raise _bad(f"prompt has {p.shape[1]} columns but the model has {len(self.assets)} assets",
+                           TGFL_ERR_SHAPE)
+            c.prompt = _ptr(p, c_double)
+            c.prompt_length = p.size
+            keep.append(p)
+        c.temperature = _float(temperature, "temperature")
+        c.seed = _uint64(seed, "seed")
+        c.n_threads = _int32(n_threads, "n_threads")
+        if c.n_paths < 1 or c.horizon < 1:
+            raise _bad(f"n_paths and horizon must be >= 1, got {n_paths} and {horizon}", TGFL_ERR_OUT_OF_RANGE)
+        out = np.empty((c.n_paths, c.horizon, len(self.assets)), dtype=np.float64)
+        regimes = np.empty((c.n_paths, c.horizon), dtype=np.int32)
+        _check(_joint_generate(self.path, byref(c), _ptr(out, c_double), out.size, _ptr(regimes, c_int32)))
+        return out, regimes
+
+
+@dataclass
+class StressResult:
+    """A buy-and-hold portfolio on joint scenarios (losses positive)."""
+    value_at_risk: float
+    expected_shortfall: float
+    #: Each asset's share of the ES (sums to ``expected_shortfall``).
+    component_es: np.ndarray
+    #: P&L of every path over the horizon.
+    pnl: np.ndarray
+    #: Maximum drawdown of every path (fraction of the running peak).
+    max_drawdowns: np.ndarray
+    #: Path indices from the worst P&L up.
+    worst: np.ndarray
+
+
+def portfolio_stress(scenarios, weights, level: float = 0.01, n_worst: int = 10) -> StressResult:
+    """VaR, ES, component ES, drawdowns and worst paths of a buy-and-hold portfolio.
+
+    ``scenarios``: ``(paths, days, assets)`` log returns; ``weights``: money per asset (or
+    fractions), one per asset; ``level``: the tail probability."""
+    s = _array(scenarios, "scenarios", np.float64, ndim=(3,))
+    w = _array(weights, "weights", np.float64, ndim=(1,))
+    paths, days, k = s.shape
+    if w.size != k:
+        raise _bad(f"weights has {w.size} values but the scenarios have {k} assets", TGFL_ERR_SHAPE)
+    var, es = c_double(), c_double()
+    component = np.empty(k, dtype=np.float64)
+    pnl, drawdowns = np.empty(paths, dtype=np.float64), np.empty(paths, dtype=np.float64)
+    n = max(0, min(_int32(n_worst, "n_worst"), paths))
+    worst = np.empty(max(n, 1), dtype=np.int32)
+    _check(_portfolio_stress(_ptr(s, c_double), _int32(paths, "n_paths"), _int32(days, "horizon"), _int32(k, "n_assets"),
+                             _ptr(w, c_double), _float(level, "level"), byref(var), byref(es), _ptr(component, c_double),
+                             _ptr(pnl, c_double), _ptr(drawdowns, c_double), n, _ptr(worst, c_int32)))
+    return StressResult(var.value, es.value, component, pnl, drawdowns, worst[:n])
+
+
+__all__ = ["JointModel", "StressResult", "portfolio_stress"]

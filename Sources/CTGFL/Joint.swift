@@ -1,0 +1,145 @@
+// Joint scenarios of several assets and portfolio stress (include/tgfl.h, section "Joint
+// scenarios of several assets and portfolio stress"). These calls work on checkpoint paths.
+
+import CTGFLHeader
+import Foundation
+import TGFLCore
+import TGFLStats
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
+/// int32_t n_assets, const char * const * asset_names, const tgfl_model_config * config,
+/// int32_t levels_per_asset, uint64_t seed, const tgfl_train_params * params)`.
+@_cdecl("tgfl_joint_train")
+public func cJointTrain(_ outPath: UnsafePointer<CChar>?, _ returns: UnsafePointer<Double>?, _ nDays: Int,
+                        _ nAssets: Int32, _ assetNames: UnsafePointer<UnsafePointer<CChar>?>?,
+                        _ config: UnsafePointer<tgfl_model_config>?, _ levelsPerAsset: Int32, _ seed: UInt64,
+                        _ params: UnsafePointer<tgfl_train_params>?) -> Int32 {
+    withStatus {
+        let path = try Check.string(outPath, "out_path")
+        guard let config else { throw BoundaryError.null("config") }
+        guard let params else { throw BoundaryError.null("params") }
+        let K = Int(try Check.inRange(nAssets, 2...64, "n_assets"))
+        let S = Int(try Check.inRange(levelsPerAsset, 2...256, "levels_per_asset"))
+        let n = try Check.size(nDays, "n_days")
+        guard let total = checkedProduct(n, K) else { throw BoundaryError.invalid("n_days × n_assets overflows") }
+        let values = try Check.buffer(returns, count: total, "returns")
+        try Check.finite(values, "returns")
+        let namePointers = try Check.buffer(assetNames, count: K, "asset_names")
+        let names = try namePointers.enumerated().map { try Check.string($1, "asset_names[\($0)]") }
+        let base = try ModelConfig(checking: config.pointee)
+        let model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: K, levels: S),
+                                           assets: K, seed: seed)
+        var options = try TrainingOptions(checking: params.pointee, contextLength: base.contextLength)
+        // A few thousand days overfit within tens of steps: keep the best validation evaluation.
+        options.restoreBest = options.validationFraction > 0
+        let columns = (0..<K).map { k in (0..<n).map { values[$0 * K + k] } }
+        _ = try model.fit(columns: columns, names: names, options: options)
+        try model.save(to: path)
+    }
+}
+
+/// `int32_t tgfl_joint_info(const char * model_path, int32_t * out_n_assets, char ** out_json)`.
+@_cdecl("tgfl_joint_info")
+public func cJointInfo(_ modelPath: UnsafePointer<CChar>?, _ outAssets: UnsafeMutablePointer<Int32>?,
+                       _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    outJSON?.pointee = nil
+    return withStatus {
+        let path = try Check.string(modelPath, "model_path")
+        guard let outAssets else { throw BoundaryError.null("out_n_assets") }
+        guard let outJSON else { throw BoundaryError.null("out_json") }
+        let models = try JointScenarioModel.load(from: path).dataModels!
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(["assets": models.assets, "regimes": models.regimeNames]),
+                          as: UTF8.self)
+        let names = models.assets
+        guard let copy = strdup(json) else { throw BoundaryError(status: Status.internalError, message: "out of memory") }
+        outAssets.pointee = Int32(names.count)
+        outJSON.pointee = copy
+    }
+}
+
+/// `int32_t tgfl_joint_generate(const char * model_path, const tgfl_generate_params * params,
+/// double * out, size_t out_len, int32_t * out_regimes)`.
+@_cdecl("tgfl_joint_generate")
+public func cJointGenerate(_ modelPath: UnsafePointer<CChar>?, _ params: UnsafePointer<tgfl_generate_params>?,
+                           _ out: UnsafeMutablePointer<Double>?, _ outLen: Int,
+                           _ outRegimes: UnsafeMutablePointer<Int32>?) -> Int32 {
+    withStatus {
+        let path = try Check.string(modelPath, "model_path")
+        guard let params else { throw BoundaryError.null("params") }
+        let p = params.pointee
+        let paths = Int(try Check.inRange(p.n_paths, 1...Int32.max, "n_paths"))
+        let horizon = Int(try Check.inRange(p.horizon, 1...Int32.max, "horizon"))
+        let model = try JointScenarioModel.load(from: path)
+        let K = model.assetCount, R = model.config.nRegimes
+        let count = try Check.size(outLen, "out_len")
+        guard let expected = checkedProduct(paths, horizon, K), count == expected else {
+            throw BoundaryError.shape("out_len is \(count) but n_paths × horizon × n_assets = \(paths) × \(horizon) × \(K)")
+        }
+        let destination = try Check.mutableBuffer(out, count: count, "out")
+        var options = JointGenerationOptions(paths: paths, horizon: horizon)
+        options.regime = try p.regimeCondition(horizon: horizon, regimes: R)
+        let promptLength = try Check.size(p.prompt_length, "prompt_length")
+        if promptLength > 0 {
+            guard promptLength % K == 0 else {
+                throw BoundaryError.shape("prompt_length \(promptLength) is not a multiple of n_assets \(K) (days × assets)")
+            }
+            let prompt = try Check.buffer(p.prompt, count: promptLength, "prompt")
+            try Check.finite(prompt, "prompt")
+            options.prompt = (0..<K).map { k in stride(from: k, to: promptLength, by: K).map { prompt[$0] } }
+        }
+        options.temperature = try p.checkedTemperature()
+        options.seed = p.seed
+        options.threads = try Check.threads(p.n_threads, max: maxThreads)
+        let set = try model.generate(options)
+        var i = 0
+        for path in set.returns { for day in path { for value in day { destination[i] = value; i += 1 } } }
+        if let outRegimes {
+            let regimes = UnsafeMutableBufferPointer(start: outRegimes, count: paths * horizon)
+            var j = 0
+            for row in set.regimes { for g in row { regimes[j] = g; j += 1 } }
+        }
+    }
+}
+
+/// `int32_t tgfl_portfolio_stress(const double * scenarios, int32_t n_paths, int32_t horizon,
+/// int32_t n_assets, const double * weights, double level, double * out_var, double * out_es,
+/// double * out_component_es, double * out_pnl, double * out_max_drawdowns, int32_t n_worst,
+/// int32_t * out_worst)`.
+@_cdecl("tgfl_portfolio_stress")
+public func cPortfolioStress(_ scenarios: UnsafePointer<Double>?, _ nPaths: Int32, _ horizon: Int32, _ nAssets: Int32,
+                             _ weights: UnsafePointer<Double>?, _ level: Double,
+                             _ outVaR: UnsafeMutablePointer<Double>?, _ outES: UnsafeMutablePointer<Double>?,
+                             _ outComponentES: UnsafeMutablePointer<Double>?, _ outPnL: UnsafeMutablePointer<Double>?,
+                             _ outMaxDrawdowns: UnsafeMutablePointer<Double>?, _ nWorst: Int32,
+                             _ outWorst: UnsafeMutablePointer<Int32>?) -> Int32 {
+    withStatus {
+        let P = Int(try Check.inRange(nPaths, 1...Int32.max, "n_paths"))
+        let H = Int(try Check.inRange(horizon, 1...Int32.max, "horizon"))
+        let K = Int(try Check.inRange(nAssets, 1...Int32.max, "n_assets"))
+        guard let total = checkedProduct(P, H, K) else { throw BoundaryError.invalid("n_paths × horizon × n_assets overflows") }
+        let values = try Check.buffer(scenarios, count: total, "scenarios")
+        let w = try Check.buffer(weights, count: K, "weights")
+        guard let outVaR else { throw BoundaryError.null("out_var") }
+        guard let outES else { throw BoundaryError.null("out_es") }
+        let components = try Check.mutableBuffer(outComponentES, count: K, "out_component_es")
+        let worst = Int(try Check.inRange(nWorst, 0...Int32.max, "n_worst"))
+        let worstOut = worst > 0 ? try Check.mutableBuffer(outWorst, count: worst, "out_worst") : nil
+        let cube = (0..<P).map { p in (0..<H).map { d in Array(values[((p * H + d) * K)..<((p * H + d + 1) * K)]) } }
+        let stress = try PortfolioStress(scenarios: cube, weights: Array(w), level: level, worst: worst)
+        outVaR.pointee = stress.valueAtRisk
+        outES.pointee = stress.expectedShortfall
+        _ = components.initialize(from: stress.componentExpectedShortfall)
+        if let outPnL { outPnL.update(from: stress.profitAndLoss, count: P) }
+        if let outMaxDrawdowns { outMaxDrawdowns.update(from: stress.maxDrawdowns, count: P) }
+        if let worstOut {
+            for i in 0..<worst { worstOut[i] = i < stress.worstScenarios.count ? Int32(stress.worstScenarios[i]) : -1 }
+        }
+    }
+}

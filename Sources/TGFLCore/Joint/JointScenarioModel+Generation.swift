@@ -1,0 +1,279 @@
+import Foundation
+
+/// Settings of joint generation (`JointScenarioModel.generate`).
+public struct JointGenerationOptions: Sendable {
+    /// Independent paths, ≥ 1.
+    public var paths: Int
+    /// Days per path, ≥ 1.
+    public var horizon: Int
+    /// The market regime of each day (`.fixed`, `.path`) or `.unconditional`.
+    public var regime: RegimeCondition
+    /// Recent real log returns of every asset (one column per asset, equal lengths) the paths
+    /// continue from, or nil to start from one neutral day.
+    public var prompt: [[Double]]?
+    /// Softmax temperature τ > 0.
+    public var temperature: Double
+    /// Seed; path p draws from `SeededRNG(seed: seed, stream: p)`.
+    public var seed: UInt64
+    /// Worker threads (nil: the model's); results do not depend on it.
+    public var threads: Int?
+
+    public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
+                prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil) {
+        self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
+        self.temperature = temperature; self.seed = seed; self.threads = threads
+    }
+}
+
+/// Joint scenarios: `returns[p][d][k]` (path, day, asset) and the market regime of each day.
+public struct JointScenarioSet: Sendable, Equatable {
+    /// The asset names, in the order of the last index.
+    public let assets: [String]
+    /// `returns[p][d][k]`: log return of asset k on day d + 1 of path p.
+    public let returns: [[[Double]]]
+    /// `regimes[p][d]`: the market regime of that day (asked for, or, unconditional, the lower
+    /// median of the assets' own volatility bands).
+    public let regimes: [[Int32]]
+
+    /// Paths.
+    public var pathCount: Int { returns.count }
+    /// Days per path.
+    public var horizon: Int { returns.first?.count ?? 0 }
+    /// The returns of asset k as one array per path, `[p][d]`.
+    public func asset(_ k: Int) -> [[Double]] { returns.map { $0.map { $0[k] } } }
+}
+
+/// The checked inputs of a joint run.
+struct JointPlan {
+    let paths: Int, horizon: Int
+    let regimes: [Int32]?
+    /// Prompt tokens, day-aligned (`m·K`), and the conditions of positions `0 ..< m·K − 1`.
+    let promptTokens: [Int32]?
+    let promptConditions: [Int32]
+    /// Per asset, σ² of day 0 (nil: drawn per path from the training distribution).
+    let startVariances: [Double]?
+    /// `[d][k]` intercept and bounds of the recursion into day d + 1.
+    let omegas: [[Double]]
+    let bounds: [[ClosedRange<Double>]]
+    let inverseTemperature: Float
+    let seed: UInt64
+    let threads: Int
+}
+
+extension JointScenarioModel {
+    /// Generates joint scenarios by sampling the interleaved stream with a KV cache.
+    ///
+    /// ```
+    /// day d, asset k = 0 … K−1:
+    ///   tok ~ softmax(logits(last position) / τ);  u_dk ~ U[edge_tok, edge_tok+1)
+    ///   z_dk = Σ_{j ≤ k} (L_g)_kj u_dj             (the whitening of the day's regime g undone)
+    ///   r_dk = μ_k + σ_dk · z_dk
+    ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
+    ///   next input: (tok, condition of the next token) = (k+1)·S + level_{k+1}(σ²_{d,k+1}),
+    ///               or 0·S + level_0(σ²_{d+1,0}) after the last asset
+    /// ```
+    /// Start: with a prompt, the last ⌊T/K⌋ days of it (day-aligned) and each asset's σ² one
+    /// filter step after the prompt; without one, one neutral day (the token of the mean z for
+    /// every asset) and σ² at the asked regime's level, or, unconditional, every asset at the
+    /// same quantile u of its own training distribution of σ (one uniform per path: a calm or a
+    /// volatile market, not a mix). When the window is full it keeps about half a context,
+    /// cut at a day boundary so position p still holds asset `p mod K`.
+    ///
+    /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)`; paths run in
+    /// fixed chunks of 32 with single-threaded products: the same seed gives the same bits for
+    /// any thread count.
+    /// - Parameters:
+    ///   - options: paths, horizon, regime, prompt, temperature, seed, threads.
+    ///   - progress: called after each chunk; return false to cancel.
+    /// - Returns: `(paths, horizon, K)` returns and the market regimes.
+    /// - Throws: `TGFLError.invalidArgument` for an untrained model, bad counts, a bad prompt
+    ///   (naming the asset and day); `.outOfRange` for a bad regime; `.cancelled`.
+    public func generate(_ options: JointGenerationOptions,
+                         progress: ((GenerationProgress) -> Bool)? = nil) throws -> JointScenarioSet {
+        let models = try fitted(for: "generate")
+        let plan = try self.plan(options, models: models)
+        let K = assetCount, H = plan.horizon
+        return try network.withLock {
+            let transformer = network.transformer
+            let P = ScenarioModel.generationChunkSize
+            let chunks = (plan.paths + P - 1) / P
+            let workers = max(1, min(plan.threads, chunks))
+            let linearWeights = TransposedLinearWeights(transformer)
+            let caches = (0..<workers).map { _ in KVCache(config: config, slots: P, linearWeights: linearWeights) }
+            var returns = [Double](repeating: 0, count: plan.paths * H * K)
+            var regimes = [Int32](repeating: 0, count: plan.paths * H)
+            let lock = NSLock()
+            var completed = 0, cancelled = false
+            let started = Date()
+            returns.withUnsafeMutableBufferPointer { out in
+                regimes.withUnsafeMutableBufferPointer { reg in
+                    let o = UncheckedSendable(out.baseAddress!), g = UncheckedSendable(reg.baseAddress!)
+                    let callback = UncheckedSendable(progress)
+                    Parallel.forEach(parts: chunks, threads: workers) { chunk, worker in
+                        lock.lock(); let stop = cancelled; lock.unlock()
+                        if stop { return }
+                        let first = chunk * P, count = min(P, plan.paths - first)
+                        self.sampleChunk(plan: plan, models: models, cache: caches[worker], firstPath: first,
+                                         count: count, returns: o.value, regimes: g.value)
+                        guard let report = callback.value else { return }
+                        lock.lock(); defer { lock.unlock() }
+                        completed += count
+                        let elapsed = Date().timeIntervalSince(started)
+                        let rate = elapsed > 0 ? Double(completed * H * K) / elapsed : 0
+                        let info = GenerationProgress(
+                            pathsCompleted: completed, totalPaths: plan.paths, tokensGenerated: completed * H * K,
+                            elapsedSeconds: elapsed, tokensPerSecond: rate,
+                            etaSeconds: rate > 0 ? Double((plan.paths - completed) * H * K) / rate : 0)
+                        if !cancelled && !report(info) { cancelled = true }
+                    }
+                }
+            }
+            if cancelled { throw TGFLError.cancelled }
+            return JointScenarioSet(
+                assets: models.assets,
+                returns: (0..<plan.paths).map { p in
+                    (0..<H).map { d in Array(returns[((p * H + d) * K)..<((p * H + d + 1) * K)]) }
+                },
+                regimes: (0..<plan.paths).map { p in Array(regimes[(p * H)..<((p + 1) * H)]) })
+        }
+    }
+
+    /// Checks the options and encodes the prompt.
+    func plan(_ options: JointGenerationOptions, models: JointDataModels) throws -> JointPlan {
+        guard options.paths >= 1 else { throw TGFLError.invalidArgument("paths must be at least 1, got \(options.paths)") }
+        guard options.horizon >= 1 else {
+            throw TGFLError.invalidArgument("horizon must be at least 1 day, got \(options.horizon)")
+        }
+        let (total, overflow) = options.paths.multipliedReportingOverflow(by: options.horizon * assetCount)
+        guard !overflow, total <= 1 << 31 else {
+            throw TGFLError.invalidArgument("paths × horizon × assets is too large; generate in batches")
+        }
+        guard options.temperature > 0, options.temperature.isFinite else {
+            throw TGFLError.invalidArgument("temperature must be positive and finite, got \(options.temperature)")
+        }
+        if let threads = options.threads, threads < 1 {
+            throw TGFLError.outOfRange("threads must be at least 1, got \(threads)")
+        }
+        let R = config.nRegimes, H = options.horizon, K = assetCount, T = config.contextLength
+        let names = models.regimeNames.enumerated().map { "\($1) (\($0))" }.joined(separator: ", ")
+        let regimes: [Int32]?
+        switch options.regime {
+        case .fixed(let g):
+            guard (0..<R).contains(g) else { throw TGFLError.outOfRange("regime \(g) is outside 0..<\(R); valid regimes: \(names)") }
+            regimes = Array(repeating: Int32(g), count: H)
+        case .path(let path):
+            guard path.count == H else {
+                throw TGFLError.outOfRange("the regime path has \(path.count) labels but the horizon is \(H) days")
+            }
+            if let i = path.firstIndex(where: { !(0..<R).contains($0) }) {
+                throw TGFLError.outOfRange("regime path[\(i)] = \(path[i]) is outside 0..<\(R); valid regimes: \(names)")
+            }
+            regimes = path.map(Int32.init)
+        case .unconditional:
+            regimes = nil
+        }
+        let g0 = regimes.map { Int($0[0]) }
+        var promptTokens: [Int32]?, promptConditions: [Int32] = [], start: [Double]?
+        if let prompt = options.prompt {
+            let encoded = try models.encode(prompt, what: "the prompt")
+            let n = encoded.regimes.count, m = min(n, T / K)
+            promptTokens = Array(encoded.tokens[((n - m) * K)...])
+            promptConditions = Array(encoded.conditions[((n - m) * K + 1)...])
+            start = (0..<K).map { k in
+                let v = models.volatility[k]
+                return v.step(variance: encoded.variances[k][n - 1], residual: prompt[k][n - 1] - v.garch.mu,
+                              omega: v.omega(regime: g0), bounds: v.varianceBounds(regime: g0, of: models.regimes[k]))
+            }
+        } else if let g0 {
+            start = models.volatility.map { $0.targetVariance(regime: g0) }
+        }
+        var omegas: [[Double]] = [], bounds: [[ClosedRange<Double>]] = []
+        for d in 0..<H {
+            let g = regimes.map { Int($0[min(d + 1, H - 1)]) }
+            omegas.append(models.volatility.map { $0.omega(regime: g) })
+            bounds.append((0..<K).map { models.volatility[$0].varianceBounds(regime: g, of: models.regimes[$0]) })
+        }
+        return JointPlan(paths: options.paths, horizon: H, regimes: regimes, promptTokens: promptTokens,
+                         promptConditions: promptConditions, startVariances: start, omegas: omegas, bounds: bounds,
+                         inverseTemperature: Float(1 / options.temperature), seed: options.seed,
+                         threads: options.threads ?? network.transformer.threads)
+    }
+
+    /// Samples `count` paths from `firstPath` in one cache (single-threaded).
+    private func sampleChunk(plan: JointPlan, models: JointDataModels, cache: KVCache, firstPath: Int, count: Int,
+                             returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>) {
+        let T = config.contextLength, V = config.vocabSize, H = plan.horizon, K = assetCount, S = levelsPerAsset
+        let vol = models.volatility, edges = models.tokenizer.binEdges
+        var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
+        let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
+        func condition(_ k: Int, _ variance: Double) -> Int32 { Int32(k * S) + vol[k].level(ofVariance: variance) }
+
+        // σ² of the day being sampled, per slot and asset; and of the next day.
+        var variances = [[Double]](repeating: [], count: count)
+        for s in 0..<count {
+            if let start = plan.startVariances {
+                variances[s] = start
+            } else {
+                let u = rngs[s].uniform()
+                variances[s] = vol.map { $0.initialVariance(u: u) }
+            }
+        }
+        var next = variances
+
+        // Prefill: the prompt (or one neutral day); the last position predicts asset 0 of day 0.
+        let neutral = (try? models.tokenizer.encode(models.tokenizer.mean)) ?? Int32(V / 2)
+        let prompt = plan.promptTokens ?? [Int32](repeating: neutral, count: K)
+        var length = prompt.count
+        for s in 0..<count {
+            for t in 0..<length {
+                seqTok[s * T + t] = prompt[t]
+                if t == length - 1 {
+                    seqReg[s * T + t] = condition(0, variances[s][0])
+                } else if plan.promptTokens != nil {
+                    seqReg[s * T + t] = plan.promptConditions[t]
+                } else {
+                    seqReg[s * T + t] = condition(t + 1, variances[s][t + 1])
+                }
+            }
+        }
+        network.prefill(cache: cache, slots: count, length: length)
+
+        var labels = [Int32](repeating: 0, count: K)
+        var dayU = [[Double]](repeating: [Double](repeating: 0, count: K), count: count)   // u of the day so far
+        var dayRegime = [Int](repeating: 0, count: count)
+        for d in 0..<H {
+            // The market regime of the day (asked for, or from the paths' σ state) picks L_g.
+            for s in 0..<count {
+                for k in 0..<K { labels[k] = models.regimes[k].label(volatility: variances[s][k].squareRoot()) }
+                let g = plan.regimes?[d] ?? JointDataModels.marketRegime(labels)
+                dayRegime[s] = Int(g)
+                regimes[(firstPath + s) * H + d] = g
+            }
+            for k in 0..<K {
+                let mu = vol[k].garch.mu
+                for s in 0..<count {
+                    let path = firstPath + s
+                    let tok = ScenarioModel.sample(logits: cache.logits + s * V, V: V, inverseTemperature: plan.inverseTemperature,
+                                                   scratch: cache.probabilities, rng: &rngs[s])
+                    let lo = edges[tok], hi = edges[tok + 1]
+                    let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
+                    dayU[s][k] = x
+                    var z = 0.0                                   // z_k = Σ_{j ≤ k} L_kj u_j
+                    let L = models.cholesky[dayRegime[s]]
+                    for j in 0...k { z += L[k * K + j] * dayU[s][j] }
+                    let r = mu + variances[s][k].squareRoot() * z
+                    returns[(path * H + d) * K + k] = r
+                    next[s][k] = vol[k].step(variance: variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
+                                             bounds: plan.bounds[d][k])
+                    cache.rowToken[s] = Int32(tok)
+                    cache.rowRegime[s] = k < K - 1 ? condition(k + 1, variances[s][k + 1]) : condition(0, next[s][0])
+                }
+                if d == H - 1 && k == K - 1 { break }
+                // When full, keep c ≈ T/2 inputs with c ≡ k + 1 (mod K): the kept tail starts with asset 0.
+                length = network.advance(cache: cache, slots: count, length: length,
+                                         keep: K * max(0, (T / 2 - k - 1) / K) + k + 1)
+            }
+            for s in 0..<count { variances[s] = next[s] }
+        }
+    }
+}

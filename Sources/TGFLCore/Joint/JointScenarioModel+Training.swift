@@ -1,0 +1,175 @@
+import Foundation
+
+/// What a joint training run produced.
+public struct JointTrainingReport: Sendable, Equatable {
+    /// Optimizer steps run by this call.
+    public var stepsRun: Int
+    /// Loss of the last step (nats per token).
+    public var finalTrainLoss: Double
+    /// Validation loss at the last evaluation, when there were validation windows.
+    public var validationLoss: Double?
+    /// The best validation loss and its step (kept when `restoreBest` is on).
+    public var bestValidationLoss: Double?
+    public var bestStep: Int?
+    /// Training windows (each starts on a day boundary).
+    public var trainingWindows: Int
+}
+
+extension JointScenarioModel {
+    /// The day-aligned windows of an interleaved stream split in time: training windows cover
+    /// days `0 ..< split`, validation windows days `split ..< n` (`split = ⌊trainFraction · n⌋`).
+    /// Windows start every day (stride K tokens), so position p always holds asset `p mod K`.
+    static func windows(_ encoded: JointDataModels.Encoded, assets K: Int, length T: Int,
+                        trainFraction: Double) throws -> (train: WindowDataset, validation: WindowDataset, splitDay: Int) {
+        let n = encoded.regimes.count
+        let split = splitDay(count: n, trainFraction: trainFraction)
+        let labels = encoded.regimes.flatMap { Array(repeating: $0, count: K) }
+        func dataset(_ days: Range<Int>) throws -> WindowDataset {
+            try WindowDataset(tokens: [encoded.tokens], regimes: [encoded.conditions], contextLength: T, stride: K,
+                              dayRanges: [(days.lowerBound * K)..<(days.upperBound * K)], labels: [labels])
+        }
+        let train = try dataset(0..<split)
+        guard !train.isEmpty else {
+            throw TGFLError.invalidArgument(
+                "no training window fits: a window needs \(T + 1) tokens = \((T + 1 + K - 1) / K) days of \(K) assets, "
+                + "the training span has \(split) days; give more days or a shorter context")
+        }
+        return (train, try dataset(split..<n), split)
+    }
+
+    /// Trains on K return columns of equal length (fitting the data models on the first
+    /// `1 − validationFraction` of the days when the model has none).
+    ///
+    /// The loop is `Trainer`'s: AdamW with warm-up and cosine decay, batch s drawn from
+    /// `SeededRNG(seed: seed, stream: s)`, the output prior set from the training tokens of a
+    /// fresh model (`ScenarioModel.setOutputPrior(tokens:conditions:)`, one row per asset
+    /// and level). Windows hold `sequenceLength ?? context_length` tokens.
+    /// - Parameters:
+    ///   - columns: log returns, one array per asset, oldest day first.
+    ///   - names: the asset names (recorded in the checkpoint).
+    ///   - options: the training settings (checked as by `Trainer`); `patience` stops after
+    ///     that many evaluations without a better validation loss, and `restoreBest` keeps the
+    ///     parameters of the best evaluation (a joint model overfits a few thousand days fast).
+    ///   - progress: called after every step; return false to stop (`TGFLError.cancelled`).
+    /// - Returns: the report.
+    /// - Throws: `TGFLError.invalidArgument` naming the asset and day of bad data or the
+    ///   days a window needs; `.outOfRange` for a bad option.
+    public func fit(columns: [[Double]], names: [String], options: TrainingOptions,
+                    progress: ((TrainingProgress) -> Bool)? = nil) throws -> JointTrainingReport {
+        _ = try Trainer(model: network, options: options)          // the same option checks
+        guard columns.count == assetCount, names.count == assetCount else {
+            throw TGFLError.invalidArgument(
+                "the joint model has \(assetCount) assets but \(columns.count) columns and \(names.count) names were given")
+        }
+        let K = assetCount, T = options.sequenceLength ?? config.contextLength
+        let trainFraction = 1 - options.validationFraction
+        let fresh = dataModels == nil
+        if fresh {
+            var settings = DataPipelineConfig(model: config, trainFraction: trainFraction)
+            settings.volatilityLevels = levelsPerAsset
+            let n = columns.map(\.count).min() ?? 0
+            let split = splitDay(count: n, trainFraction: trainFraction)
+            try setDataModels(try JointDataModels.fit(assets: names, trainingColumns: columns.map { Array($0.prefix(split)) },
+                                                      config: settings))
+        } else if names != dataModels!.assets {
+            throw TGFLError.invalidArgument("the model was trained on \(dataModels!.assets); got columns \(names)")
+        }
+        let models = try fitted(for: "train")
+        let encoded = try models.encode(columns, what: "training data")
+        let (train, validation, split) = try Self.windows(encoded, assets: K, length: T, trainFraction: trainFraction)
+        if fresh && options.outputPrior {
+            try network.setOutputPrior(tokens: [Array(encoded.tokens.prefix(split * K))],
+                                       conditions: [Array(encoded.conditions.prefix(split * K))])
+        }
+        return try network.withLock {
+            try trainLoop(train: train, validation: validation, length: T, options: options, progress: progress)
+        }
+    }
+
+    private func trainLoop(train: WindowDataset, validation: WindowDataset, length T: Int, options: TrainingOptions,
+                           progress: ((TrainingProgress) -> Bool)?) throws -> JointTrainingReport {
+        let transformer = network.transformer
+        let savedThreads = transformer.threads
+        if let threads = options.threads { try transformer.setThreads(threads) }
+        defer { try? transformer.setThreads(savedThreads) }
+        let S = options.steps, B = options.batchSize
+        let schedule = try LearningRateSchedule(peak: options.learningRate, minimum: options.minLearningRate,
+                                                warmupSteps: min(options.warmupSteps, S), totalSteps: S)
+        var optimizer = try AdamW(parameterCount: transformer.parameterCount, learningRate: options.learningRate,
+                                  weightDecay: options.weightDecay)
+        var first = 0
+        if let state = network.optimizerState, state.step < S, state.m.count == transformer.parameterCount {
+            try optimizer.restore(state); first = state.step
+        }
+        let clip: Double? = options.gradientClip > 0 ? options.gradientClip : nil
+        var batch = TrainingBatch(capacity: B, length: T)
+        var history = first == 0 ? TrainingHistory() : network.history
+        var last = Double.nan, validationLoss: Double?, stepsRun = 0
+        var best: Double?, bestStep: Int?, bestParameters: [Float]?, sinceBest = 0
+        let start = Date()
+        defer {
+            network.setOptimizerState(optimizer.state)
+            history.summary = ["steps": "\(first + stepsRun)", "total_steps": "\(S)", "batch_size": "\(B)",
+                               "sequence_length": "\(T)", "training_windows": "\(train.count)",
+                               "assets": (dataModels?.assets ?? []).joined(separator: ","), "seed": "\(options.seed)",
+                               "best_step": bestStep.map { "\($0)" } ?? "none",
+                               "restored_best": "\(bestParameters != nil)"]
+            network.history = history
+        }
+        for s in first..<S {
+            var rng = SeededRNG(seed: options.seed, stream: UInt64(s))
+            try batch.loadRandom(train, size: B, using: &rng)
+            let lr = schedule.learningRate(at: s)
+            optimizer.learningRate = lr
+            last = Double(try transformer.trainStep(tokens: batch.inputs, regimes: batch.regimes, targets: batch.targets,
+                                                    batch: B, length: T, optimizer: &optimizer, clipNorm: clip).loss)
+            stepsRun += 1
+            let step = s + 1, epoch = Double(step * B) / Double(train.count)
+            var evaluated: Double?
+            if step % options.evaluateEvery == 0 || step == S {
+                evaluated = try meanLoss(validation, length: T, batch: B)
+                validationLoss = evaluated
+                history.records.append(TrainingRecord(step: step, epoch: epoch, trainLoss: last, valLoss: evaluated,
+                                                      learningRate: lr, tokensPerSecond: 0))
+                if let v = evaluated {
+                    if best.map({ v < $0 }) ?? true {
+                        best = v; bestStep = step; sinceBest = 0
+                        if options.restoreBest { bestParameters = transformer.parameters() }
+                    } else {
+                        sinceBest += 1
+                    }
+                }
+            }
+            if let progress {
+                let elapsed = Date().timeIntervalSince(start)
+                let report = TrainingProgress(
+                    step: step, totalSteps: S, epoch: epoch, trainLoss: last, validationLoss: evaluated,
+                    tokensPerSecond: elapsed > 0 ? Double(stepsRun * B * T) / elapsed : 0, elapsedSeconds: elapsed,
+                    etaSeconds: elapsed / Double(stepsRun) * Double(S - step))
+                if !progress(report) { throw TGFLError.cancelled }
+            }
+            if options.patience > 0 && sinceBest >= options.patience { break }
+        }
+        if let bestParameters { try transformer.setParameters(bestParameters) }
+        return JointTrainingReport(stepsRun: stepsRun, finalTrainLoss: last, validationLoss: validationLoss,
+                                   bestValidationLoss: best, bestStep: bestStep, trainingWindows: train.count)
+    }
+
+    /// Mean cross-entropy over at most `TrainingOptions.maxValidationWindows` evenly spread windows.
+    private func meanLoss(_ data: WindowDataset, length T: Int, batch B: Int) throws -> Double? {
+        guard !data.isEmpty else { return nil }
+        let n = data.count, cap = TrainingOptions.maxValidationWindows
+        let indices = n <= cap ? Array(0..<n) : (0..<cap).map { $0 * n / cap }
+        var batch = TrainingBatch(capacity: B, length: T)
+        var total = 0.0, start = 0
+        while start < indices.count {
+            let end = min(start + B, indices.count)
+            try batch.load(data, windows: indices[start..<end])
+            let loss = try network.transformer.forward(tokens: batch.inputs, regimes: batch.regimes, batch: end - start,
+                                                       length: T, targets: batch.targets)!
+            total += Double(loss) * Double(end - start)
+            start = end
+        }
+        return total / Double(indices.count)
+    }
+}

@@ -1,0 +1,262 @@
+import ArgumentParser
+import Foundation
+import TGFLCore
+
+/// Several return columns on shared days: `--bundled eu_stocks` or `--data FILE`, and
+/// `--columns dax,ftse` (default: every column of a bundled series).
+struct JointDataOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("CSV file with one row per day and one column per asset.", valueName: "file"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A bundled multi-asset series instead of --data: eu_stocks, crsp_daily, fx_usd_1980 (or any of "
+        + "\(BundledSeries.namesList)).", valueName: "name"))
+    var bundled: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Comma-separated asset columns (at least 2; default: all columns of --bundled).", valueName: "a,b,c"))
+    var columns: String?
+
+    @Flag(name: .customLong("returns"), help: "The --data columns hold daily log returns, not prices.")
+    var columnsAreReturns = false
+
+    @Option(name: .customLong("date-column"), help: ArgumentHelp("Date column of --data ('none': no dates).", valueName: "name"))
+    var dateColumn: String = "date"
+
+    func validate() throws {
+        guard (data == nil) != (bundled == nil) else {
+            throw ValidationError("give exactly one of --data FILE or --bundled NAME (e.g. --bundled eu_stocks)")
+        }
+        if let bundled, BundledSeries(name: bundled) == nil {
+            throw ValidationError("--bundled '\(bundled)' is not a bundled series; use one of \(BundledSeries.namesList)")
+        }
+        if data != nil && columns == nil {
+            throw ValidationError("--data needs --columns a,b,... naming at least two asset columns")
+        }
+    }
+
+    /// The asset names asked for.
+    var names: [String]? {
+        columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
+
+    /// The log returns of every asked column, on the file's shared days.
+    /// - Throws: `TGFLError.data` naming file/row/column; `CommandFailure` for unknown columns.
+    func load() throws -> (names: [String], columns: [[Double]]) {
+        let market: MarketData
+        if let bundled, let series = BundledSeries(name: bundled) {
+            market = try MarketData.bundled(series, minimumReturns: 2)
+        } else {
+            let path = data!
+            try requireReadableFile(path, what: "data file")
+            let url = URL(fileURLWithPath: path), asked = names ?? []
+            let dates: String? = ["none", ""].contains(dateColumn.lowercased()) ? nil : dateColumn
+            market = columnsAreReturns
+                ? try MarketData(contentsOf: url, dateColumn: dates, returnColumns: asked, minimumReturns: 2)
+                : try MarketData(contentsOf: url, dateColumn: dates, priceColumns: asked, minimumReturns: 2)
+        }
+        let all = market.allLogReturns()
+        let wanted = names ?? all.map(\.name)
+        guard wanted.count >= 2 else {
+            throw CommandFailure("a joint model needs at least 2 asset columns, got \(wanted.count) (\(wanted.joined(separator: ",")))")
+        }
+        let columns = try wanted.map { name -> [Double] in
+            guard let s = all.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw CommandFailure("no column '\(name)'; the columns are \(all.map(\.name).joined(separator: ", "))")
+            }
+            return s.values
+        }
+        return (wanted.map { $0.lowercased() }, columns)
+    }
+}
+
+/// `tgfl train-joint`: one model of K assets on shared days (issue 17).
+struct TrainJointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-joint",
+        abstract: "Train a joint scenario model of several assets (interleaved token stream).",
+        discussion: """
+            Each asset keeps its own GJR-GARCH volatility filter; the network reads the assets of a day \
+            one after the other, so it learns their co-movement. The last --val-fraction of the days is \
+            held out. The checkpoint records the asset names.
+
+            Example:
+              tgfl train-joint --bundled eu_stocks --steps 600 --out eu.h5
+              tgfl train-joint --data prices.csv --columns dax,ftse --out pair.h5
+            """)
+
+    @OptionGroup var source: JointDataOptions
+
+    @Option(help: ArgumentHelp("Model configuration: small, large, demo or tiny.", valueName: "name"))
+    var config: ModelPreset = .demo
+
+    @Option(name: .customLong("levels"), parsing: .unconditional, help: "Volatility levels per asset (S).")
+    var levels: Int = 8
+
+    @Option(parsing: .unconditional, help: "Total optimizer steps.")
+    var steps: Int = 600
+
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per batch.")
+    var batchSize: Int = 32
+
+    @Option(parsing: .unconditional, help: "Peak learning rate (cosine decay to a tenth of it).")
+    var lr: Double = 1e-3
+
+    @Option(parsing: .unconditional, help: "Seed of the initialization and the batch sampling.")
+    var seed: UInt64 = 42
+
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of the most recent days held out.")
+    var valFraction: Double = 0.2
+
+    @Flag(name: .customLong("keep-best"), inversion: .prefixedNo,
+          help: "Keep the parameters of the best validation evaluation (a few thousand days overfit fast).")
+    var keepBest = true
+
+    @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Steps between validation evaluations.")
+    var evalEvery: Int = 20
+
+    @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
+    var out: String
+
+    func validate() throws {
+        try Limits.check(steps, "--steps", 1, Limits.count)
+        try Limits.check(evalEvery, "--eval-every", 1, Limits.count)
+        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
+        try Limits.check(levels, "--levels", 2, 64)
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
+        guard (0..<1).contains(valFraction) else { throw ValidationError("--val-fraction must be in [0, 1), got \(valFraction)") }
+        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
+    }
+
+    func run() throws {
+        setUpLogging()
+        try requireOutputDirectory(for: out)
+        let (names, columns) = try source.load()
+        logInfo("data: \(names.count) assets (\(names.joined(separator: ", "))), \(columns[0].count) days")
+        let modelConfig = JointScenarioModel.config(base: config.config, assets: names.count, levels: levels)
+        let model = try JointScenarioModel(config: modelConfig, assets: names.count, seed: seed)
+        logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.network.transformer.parameterCount) parameters")
+        var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr, minLearningRate: lr / 10,
+                                      validationFraction: valFraction, evaluateEvery: evalEvery, seed: seed, threads: threads)
+        options.restoreBest = keepBest && valFraction > 0
+        let bar = ProgressReporter(label: "train", unit: "steps", total: steps)
+        Interrupt.install()
+        let report: JointTrainingReport
+        do {
+            report = try model.fit(columns: columns, names: names, options: options) { p in
+                var metrics = [("loss", ProgressFormat.metric(p.trainLoss))]
+                if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
+                bar.update(completed: p.step, eta: p.etaSeconds, metrics: metrics)
+                return !Interrupt.requested
+            }
+            bar.finish()
+        } catch TGFLError.cancelled {
+            bar.finish()
+            try model.save(to: out)
+            throw CommandFailure("interrupted; saved the model so far to \(out)")
+        }
+        try model.save(to: out)
+        var line = "trained \(report.stepsRun) steps: train loss \(ProgressFormat.metric(report.finalTrainLoss))"
+        if let v = report.bestValidationLoss, let step = report.bestStep {
+            line += ", best validation loss \(ProgressFormat.metric(v)) at step \(step)\(options.restoreBest ? " (kept)" : "")"
+        }
+        print(line)
+        print("saved \(out)")
+    }
+}
+
+/// Options shared by the commands that sample a joint model.
+struct JointSamplingOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Number of scenario paths.")
+    var paths: Int = 1000
+
+    @Option(parsing: .unconditional, help: "Days per path.")
+    var horizon: Int = 10
+
+    @Option(parsing: .unconditional, help: "Sampling temperature (1 = as trained).")
+    var temperature: Double = 1
+
+    @Option(parsing: .unconditional, help: "Seed; the same seed gives the same scenarios for any thread count.")
+    var seed: UInt64 = 7
+
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        try Limits.check(paths, "--paths", 1, Limits.count)
+        try Limits.check(horizon, "--horizon", 1, Limits.count)
+        guard temperature > 0, temperature.isFinite else { throw ValidationError("--temperature must be positive") }
+        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
+    }
+
+    /// Generates with a progress bar.
+    func generate(_ model: JointScenarioModel, regime: RegimeCondition, label: String) throws -> JointScenarioSet {
+        let options = JointGenerationOptions(paths: paths, horizon: horizon, regime: regime, temperature: temperature,
+                                             seed: seed, threads: threads)
+        let bar = ProgressReporter(label: label, unit: "paths", total: paths)
+        defer { bar.finish() }
+        return try model.generate(options) { p in
+            bar.update(completed: p.pathsCompleted, eta: p.etaSeconds, metrics: [("tok/s", ProgressFormat.rate(p.tokensPerSecond))])
+            return !Interrupt.requested
+        }
+    }
+}
+
+/// Loads a joint checkpoint, naming the file.
+func loadJointModel(_ path: String) throws -> JointScenarioModel {
+    try requireReadableFile(path, what: "checkpoint")
+    return try JointScenarioModel.load(from: path)
+}
+
+/// The CSV of joint scenarios: `path,day,regime,<asset…>`, one row per path and day.
+func jointScenarioCSV(_ set: JointScenarioSet, paths: [Int]? = nil, regimeNames: [String]) -> String {
+    var lines = ["path,day,regime," + set.assets.joined(separator: ",")]
+    for p in paths ?? Array(0..<set.pathCount) {
+        for d in 0..<set.horizon {
+            let g = Int(set.regimes[p][d])
+            let name = regimeNames.indices.contains(g) ? regimeNames[g] : "\(g)"
+            lines.append("\(p),\(d + 1),\(name)," + set.returns[p][d].map { "\($0)" }.joined(separator: ","))
+        }
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+/// `tgfl generate-joint`: joint scenarios of a joint model as a long CSV.
+struct GenerateJointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate-joint",
+        abstract: "Generate joint scenarios of several assets from a train-joint checkpoint.",
+        discussion: """
+            Writes path,day,regime,<asset…> rows of daily log returns. --regime fixes the market \
+            regime of every day (name or index); without it each path moves between regimes on its own.
+
+            Example:
+              tgfl generate-joint --model eu.h5 --regime crisis --paths 1000 --horizon 10 --out crisis.csv
+            """)
+
+    @Option(help: ArgumentHelp("Joint checkpoint (from train-joint).", valueName: "file"))
+    var model: String
+
+    @Option(help: ArgumentHelp("Market regime (calm, normal, volatile, crisis or an index); default: unconditional.",
+                               valueName: "name"))
+    var regime: String?
+
+    @OptionGroup var sampling: JointSamplingOptions
+
+    @Option(help: ArgumentHelp("CSV to write.", valueName: "file"))
+    var out: String
+
+    func run() throws {
+        setUpLogging()
+        try requireOutputDirectory(for: out)
+        let joint = try loadJointModel(model)
+        let condition: RegimeCondition = try regime.map { .fixed(try joint.regimeIndex($0)) } ?? .unconditional
+        Interrupt.install()
+        let set = try sampling.generate(joint, regime: condition, label: "generate")
+        try writeText(jointScenarioCSV(set, regimeNames: joint.dataModels!.regimeNames), to: out)
+        print("wrote \(set.pathCount) paths × \(set.horizon) days × \(set.assets.count) assets to \(out)")
+    }
+}
