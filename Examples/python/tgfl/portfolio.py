@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _lib
 from ._lib import TGFL_ERR_OUT_OF_RANGE, TGFL_ERR_SHAPE
-from .model import ModelConfig, TrainParams, _array, _bad, _check, _float, _int32, _params, _path, _ptr, _uint64
+from .model import ModelConfig, TrainParams, _array, _bad, _bool, _check, _float, _int32, _params, _path, _ptr, _uint64
 
 # TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
 #                                   int32_t n_assets, const char * const * asset_names,
@@ -54,6 +54,8 @@ def _train_params_to_c(p: TrainParams) -> _lib.tgfl_train_params:
         value = getattr(p, f.name)
         if f.name == "seed":
             c.seed = _uint64(value, "seed")
+        elif isinstance(getattr(TrainParams, f.name), bool):
+            setattr(c, f.name, _bool(value, f.name))
         elif isinstance(getattr(TrainParams, f.name), float):
             setattr(c, f.name, _float(value, f.name))
         else:
