@@ -337,16 +337,16 @@ struct RealismBenchmark: ParsableCommand {
     /// Columns of the summary table: target keys grouped.
     struct TargetGroup: Sendable { var title: String; var matches: @Sendable (String) -> Bool }
     static let targetGroups: [TargetGroup] = [
-        TargetGroup(title: "KS p") { $0 == "ks_fair" },
-        TargetGroup(title: "kurtosis") { $0 == "excess_kurtosis" },
-        TargetGroup(title: "ACF\\|r\\| ≤ GARCH-t") { $0 == "acf_abs_error" },
-        TargetGroup(title: "leverage ≤ GJR") { $0 == "leverage_error" },
-        TargetGroup(title: "VaR 1%") { $0 == "var_1" },
-        TargetGroup(title: "ES 1%") { $0 == "es_1" },
-        TargetGroup(title: "regime std") { $0.hasPrefix("regime_std.") },
-        TargetGroup(title: "regime VaR") { $0.hasPrefix("regime_var.") },
-        TargetGroup(title: "crisis mean sign") { $0 == "crisis_mean" },
-        TargetGroup(title: "memorization") { $0 == "memorization" },
+        TargetGroup(title: "KS p") { $0 == FactKey.ksFair.rawValue },
+        TargetGroup(title: "kurtosis") { $0 == FactKey.excessKurtosis.rawValue },
+        TargetGroup(title: "ACF\\|r\\| ≤ GARCH-t") { $0 == FactKey.acfAbsError.rawValue },
+        TargetGroup(title: "leverage ≤ GJR") { $0 == FactKey.leverageError.rawValue },
+        TargetGroup(title: "VaR 1%") { $0 == FactKey.var1.rawValue },
+        TargetGroup(title: "ES 1%") { $0 == FactKey.es1.rawValue },
+        TargetGroup(title: "regime std") { $0.hasPrefix(FactKey.regimeStdPrefix) },
+        TargetGroup(title: "regime VaR") { $0.hasPrefix(FactKey.regimeVaRPrefix) },
+        TargetGroup(title: "crisis mean sign") { $0 == FactKey.crisisMean.rawValue },
+        TargetGroup(title: "memorization") { $0 == FactKey.memorization.rawValue },
     ]
 
     static func number(_ x: Double?) -> String {

@@ -268,11 +268,11 @@ public struct RealismScorecard: Sendable, Codable, Equatable {
         }
 
         let metrics = RealismMetrics(
-            ksFairPValue: fact("ks_fair").synthetic!,
-            realExcessKurtosis: fact("excess_kurtosis").real!, syntheticExcessKurtosis: fact("excess_kurtosis").synthetic!,
+            ksFairPValue: fact(FactKey.ksFair.rawValue).synthetic!,
+            realExcessKurtosis: fact(FactKey.excessKurtosis.rawValue).real!, syntheticExcessKurtosis: fact(FactKey.excessKurtosis.rawValue).synthetic!,
             acfAbsoluteError: report.quantGANsFair.acfAbsolute, leverageError: leverageError,
-            realVaR: fact("var_1").real!, syntheticVaR: fact("var_1").synthetic!,
-            realES: fact("es_1").real!, syntheticES: fact("es_1").synthetic!,
+            realVaR: fact(FactKey.var1.rawValue).real!, syntheticVaR: fact(FactKey.var1.rawValue).synthetic!,
+            realES: fact(FactKey.es1.rawValue).real!, syntheticES: fact(FactKey.es1.rawValue).synthetic!,
             regimes: regimes, memorization: report.memorization)
         self.options = options
         self.references = references
@@ -296,50 +296,50 @@ public struct RealismScorecard: Sendable, Codable, Equatable {
         }
         let f = formatReportNumber
         var t: [RealismTarget] = []
-        t.append(RealismTarget(key: "ks_fair", name: "Fair KS median p", value: m.ksFairPValue,
+        t.append(RealismTarget(key: FactKey.ksFair.rawValue, name: "Fair KS median p", value: m.ksFairPValue,
                                reference: o.ksMinPValue, tolerance: "≥ \(f(o.ksMinPValue))",
                                passed: m.ksFairPValue >= o.ksMinPValue))
         let ratio = m.syntheticExcessKurtosis / m.realExcessKurtosis
-        t.append(RealismTarget(key: "excess_kurtosis", name: "Excess kurtosis (syn vs real)",
+        t.append(RealismTarget(key: FactKey.excessKurtosis.rawValue, name: "Excess kurtosis (syn vs real)",
                                value: m.syntheticExcessKurtosis, reference: m.realExcessKurtosis,
                                tolerance: "syn/real in [\(f(o.kurtosisRatioRange.lowerBound)), \(f(o.kurtosisRatioRange.upperBound))]",
                                passed: m.realExcessKurtosis != 0 && ratio.isFinite && o.kurtosisRatioRange.contains(ratio)))
-        t.append(RealismTarget(key: "acf_abs_error", name: "Fair ACF|r| L2 error, lags 1–\(o.acfLags)",
+        t.append(RealismTarget(key: FactKey.acfAbsError.rawValue, name: "Fair ACF|r| L2 error, lags 1–\(o.acfLags)",
                                value: m.acfAbsoluteError, reference: references.acfAbsoluteError,
                                tolerance: "≤ GARCH(1,1)-t's", passed: references.acfAbsoluteError.map { m.acfAbsoluteError <= $0 }))
-        t.append(RealismTarget(key: "leverage_error", name: "Fair leverage L2 error, lags 1–\(o.leverageLags)",
+        t.append(RealismTarget(key: FactKey.leverageError.rawValue, name: "Fair leverage L2 error, lags 1–\(o.leverageLags)",
                                value: m.leverageError, reference: references.leverageError,
                                tolerance: "≤ GJR-GARCH skew-t's", passed: references.leverageError.map { m.leverageError <= $0 }))
         let risk = "|syn/real − 1| ≤ \(f(o.riskTolerance))"
-        t.append(RealismTarget(key: "var_1", name: "1% VaR", value: m.syntheticVaR, reference: m.realVaR,
+        t.append(RealismTarget(key: FactKey.var1.rawValue, name: "1% VaR", value: m.syntheticVaR, reference: m.realVaR,
                                tolerance: risk, passed: ratioWithin(m.syntheticVaR, m.realVaR, o.riskTolerance)))
-        t.append(RealismTarget(key: "es_1", name: "1% ES", value: m.syntheticES, reference: m.realES,
+        t.append(RealismTarget(key: FactKey.es1.rawValue, name: "1% ES", value: m.syntheticES, reference: m.realES,
                                tolerance: risk, passed: ratioWithin(m.syntheticES, m.realES, o.riskTolerance)))
         let regimeTol = "|syn/real − 1| ≤ \(f(o.regimeTolerance))"
         for g in m.regimes {
-            t.append(RealismTarget(key: "regime_std.\(g.name)", name: "std, \(g.name) days", value: g.syntheticStd,
+            t.append(RealismTarget(key: FactKey.regimeStdPrefix + g.name, name: "std, \(g.name) days", value: g.syntheticStd,
                                    reference: g.realStd, tolerance: regimeTol,
                                    passed: ratioWithin(g.syntheticStd, g.realStd, o.regimeTolerance)))
         }
         for g in m.regimes {
-            t.append(RealismTarget(key: "regime_var.\(g.name)", name: "1% VaR, \(g.name) days", value: g.syntheticVaR,
+            t.append(RealismTarget(key: FactKey.regimeVaRPrefix + g.name, name: "1% VaR, \(g.name) days", value: g.syntheticVaR,
                                    reference: g.realVaR, tolerance: regimeTol,
                                    passed: ratioWithin(g.syntheticVaR, g.realVaR, o.regimeTolerance)))
         }
         if let crisis = m.regimes.first(where: { $0.index == (o.crisisRegime ?? m.regimes.count - 1) }) {
             var same = false
             if let s = crisis.syntheticMean, let r = crisis.realMean { same = s != 0 && (s < 0) == (r < 0) }
-            t.append(RealismTarget(key: "crisis_mean", name: "Mean, \(crisis.name) days", value: crisis.syntheticMean,
+            t.append(RealismTarget(key: FactKey.crisisMean.rawValue, name: "Mean, \(crisis.name) days", value: crisis.syntheticMean,
                                    reference: crisis.realMean, tolerance: "same sign as real", passed: same))
         }
         if let memo = m.memorization {
-            t.append(RealismTarget(key: "memorization", name: "Memorization (NN distance ratio gen/held-out)",
+            t.append(RealismTarget(key: FactKey.memorization.rawValue, name: "Memorization (NN distance ratio gen/held-out)",
                                    value: memo.medianRatio, reference: 1,
                                    tolerance: "as held-out: fraction closer ≤ \(f(o.memorization.fractionThreshold)), "
                                        + "ratio ≥ \(f(o.memorization.ratioThreshold))",
                                    passed: !memo.isMemorizing))
         } else {
-            t.append(RealismTarget(key: "memorization", name: "Memorization (NN distance ratio gen/held-out)",
+            t.append(RealismTarget(key: FactKey.memorization.rawValue, name: "Memorization (NN distance ratio gen/held-out)",
                                    value: nil, reference: 1, tolerance: "no windows given", passed: nil))
         }
         return t

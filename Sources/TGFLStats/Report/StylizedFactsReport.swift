@@ -146,45 +146,45 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
         var facts: [StylizedFact] = []
         let fair = try Self.fairSubsampleMedians(real: real, pool: pool, subsamples: options.ksSubsamples, seed: options.seed)
         let ksP = fair.pValue
-        facts.append(StylizedFact(key: "ks_fair", name: "Fair KS median p (\(options.ksSubsamples) subsamples)",
+        facts.append(StylizedFact(key: FactKey.ksFair.rawValue, name: "Fair KS median p (\(options.ksSubsamples) subsamples)",
                                   real: nil, synthetic: ksP,
                                   criterion: "median p ≥ \(formatReportNumber(options.ksMinMedianPValue))",
                                   passed: ksP >= options.ksMinMedianPValue))
 
         let stdR = try Descriptive.standardDeviation(real), stdS = try Descriptive.standardDeviation(pool)
-        facts.append(StylizedFact(key: "std", name: "Standard deviation", real: stdR, synthetic: stdS,
+        facts.append(StylizedFact(key: FactKey.std.rawValue, name: "Standard deviation", real: stdR, synthetic: stdS,
                                   criterion: "syn/real in [\(formatReportNumber(options.stdRatioRange.lowerBound)), \(formatReportNumber(options.stdRatioRange.upperBound))]",
                                   passed: stdR > 0 && options.stdRatioRange.contains(stdS / stdR)))
         let kurtR = try Descriptive.excessKurtosis(real), kurtS = try Descriptive.excessKurtosis(pool)
-        facts.append(StylizedFact(key: "excess_kurtosis", name: "Excess kurtosis", real: kurtR, synthetic: kurtS,
+        facts.append(StylizedFact(key: FactKey.excessKurtosis.rawValue, name: "Excess kurtosis", real: kurtR, synthetic: kurtS,
                                   criterion: "syn in [\(formatReportNumber(options.excessKurtosisRange.lowerBound)), \(formatReportNumber(options.excessKurtosisRange.upperBound))]",
                                   passed: options.excessKurtosisRange.contains(kurtS)))
-        facts.append(StylizedFact(key: "skewness", name: "Skewness", real: try Descriptive.skewness(real),
+        facts.append(StylizedFact(key: FactKey.skewness.rawValue, name: "Skewness", real: try Descriptive.skewness(real),
                                   synthetic: try Descriptive.skewness(pool), criterion: "informational", passed: nil))
 
         let absR = mean(realCurves.acfAbsolute), absS = mean(synCurves.acfAbsolute)
-        facts.append(StylizedFact(key: "abs_acf_mean", name: "Mean ACF of |r|, lags 1–\(k)", real: absR, synthetic: absS,
+        facts.append(StylizedFact(key: FactKey.absACFMean.rawValue, name: "Mean ACF of |r|, lags 1–\(k)", real: absR, synthetic: absS,
                                   criterion: "syn > \(formatReportNumber(options.minMeanAbsACF))", passed: absS > options.minMeanAbsACF))
         let l = options.leverageLags
         let levR = mean(Array(realCurves.leverage.prefix(l))), levS = mean(Array(synCurves.leverage.prefix(l)))
-        facts.append(StylizedFact(key: "leverage_mean", name: "Mean leverage corr(r_t, r²_t+k), lags 1–\(l)",
+        facts.append(StylizedFact(key: FactKey.leverageMean.rawValue, name: "Mean leverage corr(r_t, r²_t+k), lags 1–\(l)",
                                   real: levR, synthetic: levS,
                                   criterion: "syn < \(formatReportNumber(options.maxMeanLeverage))", passed: levS < options.maxMeanLeverage))
         let acfR = realCurves.acfReturns.map(abs).max()!, acfS = synCurves.acfReturns.map(abs).max()!
-        facts.append(StylizedFact(key: "return_acf_max", name: "Max |ACF of r|, lags 1–\(k)", real: acfR, synthetic: acfS,
+        facts.append(StylizedFact(key: FactKey.returnACFMax.rawValue, name: "Max |ACF of r|, lags 1–\(k)", real: acfR, synthetic: acfS,
                                   criterion: "syn ≤ \(formatReportNumber(options.maxAbsReturnACF))", passed: acfS <= options.maxAbsReturnACF))
 
         let worstR = real.min()!, worstS = fair.minimum
         let floor = worstR - (options.worstDayFactor - 1) * abs(worstR)
-        facts.append(StylizedFact(key: "worst_day", name: "Worst day (syn: median over real-size subsamples)",
+        facts.append(StylizedFact(key: FactKey.worstDay.rawValue, name: "Worst day (syn: median over real-size subsamples)",
                                   real: worstR, synthetic: worstS,
                                   criterion: "syn ≥ \(formatReportNumber(floor)) (\(formatReportNumber(options.worstDayFactor))× real)",
                                   passed: worstS >= floor))
-        facts.append(StylizedFact(key: "worst_day_pooled", name: "Worst day (all synthetic days)",
+        facts.append(StylizedFact(key: FactKey.worstDayPooled.rawValue, name: "Worst day (all synthetic days)",
                                   real: worstR, synthetic: pool.min()!, criterion: "informational", passed: nil))
 
         let hillR = try ReportRisk.hillLeftTail(real), hillS = try ReportRisk.hillLeftTail(pool)
-        facts.append(StylizedFact(key: "hill_left_tail", name: "Hill tail index (losses)", real: hillR, synthetic: hillS,
+        facts.append(StylizedFact(key: FactKey.hillLeftTail.rawValue, name: "Hill tail index (losses)", real: hillR, synthetic: hillS,
                                   criterion: "|syn − real| ≤ \(formatReportNumber(options.hillTolerance))",
                                   passed: abs(hillS - hillR) <= options.hillTolerance))
 
@@ -193,8 +193,8 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
             let s = try ReportRisk.valueAtRiskAndES(pool, alpha: alpha)
             let pct = Int((alpha * 100).rounded())
             let tol = options.riskRelativeTolerance
-            for (key, name, a, b) in [("var_\(pct)", "VaR \(pct)%", r.valueAtRisk, s.valueAtRisk),
-                                      ("es_\(pct)", "ES \(pct)%", r.expectedShortfall, s.expectedShortfall)] {
+            for (key, name, a, b) in [(FactKey.valueAtRisk(percent: pct), "VaR \(pct)%", r.valueAtRisk, s.valueAtRisk),
+                                      (FactKey.expectedShortfall(percent: pct), "ES \(pct)%", r.expectedShortfall, s.expectedShortfall)] {
                 facts.append(StylizedFact(key: key, name: name + " (historical)", real: a, synthetic: b,
                                           criterion: "|syn/real − 1| ≤ \(formatReportNumber(tol))",
                                           passed: a != 0 && abs(b / a - 1) <= tol))
@@ -211,7 +211,7 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
             mo.seed = options.seed
             let score = try Memorization.score(generated: generated, training: m.training, heldOut: m.heldOut, options: mo)
             memo = score
-            facts.append(StylizedFact(key: "memorization", name: "Memorization (NN distance ratio gen/held-out)",
+            facts.append(StylizedFact(key: FactKey.memorization.rawValue, name: "Memorization (NN distance ratio gen/held-out)",
                                       real: nil, synthetic: score.medianRatio,
                                       criterion: "fraction closer ≤ \(formatReportNumber(mo.fractionThreshold)) and ratio ≥ \(formatReportNumber(mo.ratioThreshold))",
                                       passed: !score.isMemorizing))
