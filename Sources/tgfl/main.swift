@@ -21,7 +21,8 @@ struct TGFLRoot: ParsableCommand {
             """,
         version: TGFLVersion.string,
         subcommands: [DemoCommand.self, TrainCommand.self, FederateCommand.self, GenerateCommand.self,
-                      EvaluateCommand.self, InspectCommand.self, AuditCommand.self])
+                      EvaluateCommand.self, InspectCommand.self, AuditCommand.self,
+                      BacktestCommand.self])
 }
 
 runCommandLine(TGFLRoot.self)
