@@ -57,10 +57,12 @@ def summary(args):
     out.append(f"Series: {len(results)}. Pass = p ≥ 0.05.\n")
     for h, alpha in [(1, 0.01), (1, 0.025), (10, 0.01), (10, 0.025)]:
         out.append(f"\n#### h = {h}, α = {alpha} (VaR {100 * (1 - alpha):g} %)\n")
-        out.append("| model | green zone | Kupiec pass | CC pass | ES Z2 pass | exceptions / expected | mean VaR | Berkowitz LR < GARCH-t |")
-        out.append("|---|---|---|---|---|---|---|---|")
+        out.append("| model | green zone | Kupiec pass | CC pass | all three | ES Z2 pass | exceptions / expected | mean VaR "
+                   "| median Berkowitz LR | Berkowitz LR < GARCH-t |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
         for m in models:
-            green = kup = cc = es = below = 0
+            green = kup = cc = es = below = allthree = 0
+            lrs = []
             exc = expd = var = 0.0
             n = 0
             for s, r in results.items():
@@ -74,11 +76,15 @@ def summary(args):
                 kup += lv["kupiec"]["pValue"] >= 0.05
                 cc += lv["conditionalCoverage"]["pValue"] >= 0.05
                 es += lv["expectedShortfallTest"]["pValue"] >= 0.05
+                allthree += (lv["zone"] == "green" and lv["kupiec"]["pValue"] >= 0.05
+                             and lv["conditionalCoverage"]["pValue"] >= 0.05)
+                lrs.append(b["berkowitz"]["statistic"])
                 exc += lv["exceptions"]; expd += alpha * lv["observations"]; var += lv["meanValueAtRisk"]
                 if g is not None:
                     below += b["berkowitz"]["statistic"] < g["berkowitz"]["statistic"]
-            out.append(f"| {m} | {green}/{n} | {kup}/{n} | {cc}/{n} | {es}/{n} | {exc:.0f} / {expd:.1f} | "
-                       f"{var / max(n, 1):.4f} | {below}/{n} |")
+            med = sorted(lrs)[len(lrs) // 2] if lrs else float("nan")
+            out.append(f"| {m} | {green}/{n} | {kup}/{n} | {cc}/{n} | {allthree}/{n} | {es}/{n} | {exc:.0f} / {expd:.1f} | "
+                       f"{var / max(n, 1):.4f} | {med:.1f} | {below}/{n} |")
     out.append("\n#### Per series, h = 1, α = 0.01: exceptions (Kupiec p, CC p, zone, ES p), Berkowitz LR\n")
     out.append("| series | days | " + " | ".join(models) + " |")
     out.append("|---|---|" + "---|" * len(models))

@@ -9,7 +9,7 @@ struct TGFLBench: ParsableCommand {
         abstract: "TGFL benchmarks (tgfl \(TGFLVersion.string)).",
         subcommands: [TrainBenchmark.self, OpsBenchmark.self, SgemmBenchmark.self, StatsBenchmark.self,
                       GenerateBenchmark.self, FederatedBenchmark.self, FederatedEvidence.self,
-                      RealismBenchmark.self])
+                      RealismBenchmark.self, ConditionalBenchmark.self])
 }
 
 TGFLBench.main()

@@ -64,10 +64,12 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("--eval-fraction must lie in (0, 1), got \(evalFraction)")
         }
         guard paths >= 100 else { throw ValidationError("--paths must be at least 100 for a 1 % tail, got \(paths)") }
-        if let maxDays, maxDays < 20 { throw ValidationError("--max-days must be at least 20, got \(maxDays)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if noBaselines && baselinesOnly { throw ValidationError("give --no-baselines or --baselines-only, not both") }
-        _ = try parsedOptions()
+        let longest = try parsedOptions().horizons.max()!
+        if let maxDays, maxDays < 3 * longest {
+            throw ValidationError("--max-days must give every horizon at least 3 forecasts: at least \(3 * longest), got \(maxDays)")
+        }
     }
 
     /// The library options from the command line.
@@ -99,12 +101,13 @@ struct BacktestCommand: ParsableCommand {
         let series = try source.load()
         let options = try parsedOptions()
         let span = try Self.span(count: series.values.count, evalFraction: evalFraction, maxDays: maxDays)
+        _ = try WalkForwardBacktest.plannedDays(returns: series.values, span: span, options: options)
         logInfo("\(source.sourceName): \(series.values.count) days\(dateSpan(series)); backtest days \(span.lowerBound)..<\(span.upperBound)"
                 + (series.dates.map { " (\($0[span.lowerBound]) … \($0[span.upperBound - 1]))" } ?? ""))
         let scenarioModel = baselinesOnly ? nil : try loadOrTrain(series: series, before: span.lowerBound)
         let result = try Self.runWithProgress(model: scenarioModel, series: series, span: span, options: options)
         print(BacktestTable.text(result))
-        if let json { try writeText(try BacktestTable.json(result), to: json); logInfo("wrote \(json)") }
+        if let json { try writeText(try result.jsonString(), to: json); logInfo("wrote \(json)") }
         if let exceptions {
             try writeText(BacktestTable.exceptionsCSV(result, dates: series.dates), to: exceptions)
             logInfo("wrote \(exceptions)")
@@ -115,7 +118,7 @@ struct BacktestCommand: ParsableCommand {
     static func span(count: Int, evalFraction: Double, maxDays: Int?) throws -> Range<Int> {
         let start = Int((Double(count) * (1 - evalFraction)).rounded(.down))
         let end = maxDays.map { min(count, start + $0) } ?? count
-        guard end - start >= 20 else {
+        guard end - start >= 3 else {
             throw CommandFailure("the evaluation span has \(end - start) days; use a longer series or a larger --eval-fraction")
         }
         return start..<end

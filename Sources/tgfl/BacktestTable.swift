@@ -32,15 +32,6 @@ enum BacktestTable {
 
     static func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 
-    /// The whole result as pretty JSON (sorted keys; non-finite numbers as strings).
-    static func json(_ r: WalkForwardBacktest) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                       nan: "nan")
-        return String(decoding: try encoder.encode(r), as: UTF8.self) + "\n"
-    }
-
     /// Every forecast: day, date, model, horizon, level, realised return, VaR, ES, exception (0/1).
     static func exceptionsCSV(_ r: WalkForwardBacktest, dates: [TradingDate]?) -> String {
         var out = "day,date,model,horizon,level,return,var,es,exception\n"

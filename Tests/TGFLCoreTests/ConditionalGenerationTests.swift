@@ -14,16 +14,17 @@ final class ConditionalGenerationTests: XCTestCase {
     }
 
     /// One encoded prompt copied into every slot gives exactly the paths of `generate` with the
-    /// same prompt, seed and streams (70 paths: three chunks, the last one partial).
+    /// same prompt, seed and streams (70 paths: three chunks, the last one partial; a one-day
+    /// horizon copies only the logits).
     func testSharedPromptGivesGeneratesPaths() throws {
         let (model, history) = try makeModelAndHistory()
-        let o = ConditionalGenerationOptions(paths: 70, horizon: 6, promptDays: 30, seed: 5, threads: 2)
-        for day in [31, 150, 240] {
+        for (day, horizon) in [(31, 6), (150, 6), (240, 6), (150, 1)] {
+            let o = ConditionalGenerationOptions(paths: 70, horizon: horizon, promptDays: 30, seed: 5, threads: 2)
             let plan = try model.conditionalPlan(history: history, day: day, options: o)
             let shared = try model.sampleBlock(plans: [plan], days: [day], streams: [0], options: o, report: nil)
             let reference = try model.generate(GenerationOptions(
-                paths: 70, horizon: 6, regime: .unconditional, prompt: Array(history[(day - 30)..<day]), seed: 5))
-            XCTAssertEqual(shared[0], reference.returns.flatMap { $0 }, "day \(day)")
+                paths: 70, horizon: horizon, regime: .unconditional, prompt: Array(history[(day - 30)..<day]), seed: 5))
+            XCTAssertEqual(shared[0], reference.returns.flatMap { $0 }, "day \(day), horizon \(horizon)")
         }
     }
 

@@ -72,7 +72,7 @@ final class BacktestTests: XCTestCase {
         XCTAssertLessThan(bad.levels[1].expectedShortfallTest.statistic, good.levels[1].expectedShortfallTest.statistic)
         XCTAssertGreaterThanOrEqual(bad.levels[0].exceptions, good.levels[0].exceptions)
         XCTAssertEqual(good.levels[0].exceptions, good.exceptions(outcomes: truth.a("returns"))[0].filter { $0 }.count)
-        XCTAssertNotNil(good.levels[0].basel)
+        XCTAssertNotNil(good.levels[0].basel)   // 400 days at α = 0.01
         XCTAssertNil(good.levels[1].basel)
     }
 
@@ -97,7 +97,9 @@ final class BacktestTests: XCTestCase {
 
     func testBadInputIsNamed() {
         XCTAssertThrowsError(try VaRBacktest.baselMultiplier(exceptionCount: -1))
-        XCTAssertThrowsError(try VaRBacktest.basel(exceptions: []))
+        XCTAssertThrowsError(try VaRBacktest.basel(exceptions: [Bool](repeating: false, count: 249))) {
+            XCTAssertTrue("\($0)".contains("249 days"), "\($0)")
+        }
         XCTAssertThrowsError(try DensityBacktest.berkowitz(pit: [0.5, 1.0, 0.2])) {
             XCTAssertTrue("\($0)".contains("pit[1]"), "\($0)")
         }

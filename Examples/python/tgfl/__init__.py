@@ -21,6 +21,7 @@ from ._lib import tgfl_abi_version as _abi_version
 from ._lib import tgfl_version as _version
 from .model import (FederatedConfig, GenerateParams, Model, ModelConfig, Progress, TgflError,
                     TrainParams, evaluate, load_sp500)
+from .backtest import backtest  # issue 16: walk-forward VaR/ES backtests
 
 __version__ = _version().decode("utf-8")
 
@@ -36,7 +37,7 @@ def version() -> str:
 
 __all__ = [
     "Model", "ModelConfig", "TrainParams", "FederatedConfig", "GenerateParams", "Progress",
-    "TgflError", "evaluate", "load_sp500", "version", "library_path", "STRATEGIES", "PARTITIONS",
+    "TgflError", "evaluate", "backtest", "load_sp500", "version", "library_path", "STRATEGIES", "PARTITIONS",
     "TGFL_OK", "TGFL_ERR_INVALID_ARGUMENT", "TGFL_ERR_INVALID_CONFIG", "TGFL_ERR_SHAPE",
     "TGFL_ERR_OUT_OF_RANGE", "TGFL_ERR_IO", "TGFL_ERR_CHECKPOINT", "TGFL_ERR_DATA",
     "TGFL_ERR_CANCELLED", "TGFL_ERR_STATE", "TGFL_ERR_INTERNAL",

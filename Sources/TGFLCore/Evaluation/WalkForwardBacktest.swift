@@ -135,20 +135,28 @@ public struct WalkForwardBacktest: Sendable, Codable {
     }
 
     /// The forecast days of each horizon: every h-th day of the span with h days of outcome left.
-    static func plannedDays(returns: [Double], span: Range<Int>, options: WalkForwardOptions) throws -> [Int: [Int]] {
+    /// - Throws: `TGFLError.invalidArgument` for an empty span, a span without room for a
+    ///   baseline's window, a horizon < 1 or fewer than 3 forecasts at a horizon.
+    public static func plannedDays(returns: [Double], span: Range<Int>, options: WalkForwardOptions) throws -> [Int: [Int]] {
         guard !span.isEmpty, span.lowerBound >= 1, span.upperBound <= returns.count else {
             throw TGFLError.invalidArgument(
                 "the evaluation span \(span) must be a non-empty range inside 1..<\(returns.count + 1)")
         }
         if let w = options.baselines.map(\.window).max(), span.lowerBound < w {
             throw TGFLError.invalidArgument(
-                "the evaluation span starts at day \(span.lowerBound) but the baselines need \(w) days before it; start it later")
+                "the evaluation span starts at day \(span.lowerBound) but the baselines need \(w) days before it; start it later or run without the baselines")
         }
         guard !options.horizons.isEmpty, options.horizons.allSatisfy({ $0 >= 1 }) else {
             throw TGFLError.invalidArgument("horizons must be ≥ 1 day, got \(options.horizons)")
         }
         var out = [Int: [Int]]()
-        for h in options.horizons { out[h] = Array(stride(from: span.lowerBound, through: span.upperBound - h, by: h)) }
+        for h in options.horizons {
+            out[h] = Array(stride(from: span.lowerBound, through: span.upperBound - h, by: h))
+            guard out[h]!.count >= 3 else {
+                throw TGFLError.invalidArgument(
+                    "the evaluation span \(span) gives horizon \(h) only \(out[h]!.count) forecasts; the tests need at least 3 (lengthen the span)")
+            }
+        }
         return out
     }
 
@@ -175,5 +183,19 @@ public struct WalkForwardBacktest: Sendable, Codable {
                                        simulations: max(100, options.paths), seed: options.seed)
             return try f.walkForwardPredictive(returns, days: days, refitEvery: options.refitEvery).map { $0[0] }
         } catch { throw TGFLError.invalidArgument("baseline \(method.name) at h=\(h): \(error)") }
+    }
+}
+
+extension WalkForwardBacktest {
+    /// The whole result as pretty JSON with sorted keys (non-finite numbers as "nan", "inf", "-inf").
+    /// - Throws: `TGFLError.io` if encoding fails.
+    public func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                       nan: "nan")
+        do {
+            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        } catch { throw TGFLError.io("cannot encode the backtest as JSON: \(error)") }
     }
 }

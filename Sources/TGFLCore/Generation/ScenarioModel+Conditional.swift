@@ -192,6 +192,9 @@ extension ScenarioModel {
         let T = config.contextLength, V = config.vocabSize, n = plan.promptTokens.count
         let hd = config.headDim, keyFloats = (n + 7) / 8 * 8 * hd, valueFloats = n * hd
         for s in 0..<count {
+            (cache.logits + s * V).update(from: prompt.logits, count: V)
+            // A one-day horizon samples from these logits only: no keys or values are read.
+            guard plan.horizon > 1 else { continue }
             for l in 0..<config.nLayers {
                 for h in 0..<config.nHeads {
                     let src = prompt.offset(layer: l, slot: 0, head: h), dst = cache.offset(layer: l, slot: s, head: h)
@@ -201,7 +204,6 @@ extension ScenarioModel {
             }
             (cache.sequenceTokens + s * T).update(from: prompt.sequenceTokens, count: n)
             (cache.sequenceRegimes + s * T).update(from: prompt.sequenceRegimes, count: n)
-            (cache.logits + s * V).update(from: prompt.logits, count: V)
         }
         var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: stream | UInt64(firstPath + $0)) }
         var variances = [Double](repeating: plan.volatility?.startVariance ?? 0, count: count)

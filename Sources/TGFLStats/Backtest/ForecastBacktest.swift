@@ -17,7 +17,7 @@ public struct LevelBacktest: Sendable, Equatable, Codable {
     /// The traffic-light zone of the whole span (Basel's cumulative-probability thresholds,
     /// 95 % and 99.99 %, at this level and number of days; `VaRBacktest.trafficLight`).
     public let zone: BaselZone
-    /// Basel's own assessment of the last 250 days (only at α = 0.01).
+    /// Basel's own assessment of the last 250 days (only at α = 0.01 and with ≥ 250 days).
     public let basel: BaselAssessment?
     /// The Acerbi–Székely Z2 test of the ES forecasts.
     public let expectedShortfallTest: ExpectedShortfallTestResult
@@ -47,7 +47,7 @@ public struct ForecastBacktest: Sendable, Equatable, Codable {
     /// Backtests forecasts against their outcomes.
     ///
     /// For each level α: exceptions 1{x_t < −VaR_t}, Kupiec, Christoffersen, the traffic light over
-    /// all days, Basel's last-250-days assessment (α = 0.01), the Acerbi–Székely Z2 test with a
+    /// all days, Basel's last-250-days assessment (α = 0.01, ≥ 250 days), the Acerbi–Székely Z2 test with a
     /// simulated p-value; then the PIT of each outcome and Berkowitz's test.
     /// The tests assume one forecast per non-overlapping period: for h > 1, pass every h-th day.
     /// - Parameters:
@@ -95,7 +95,7 @@ public struct ForecastBacktest: Sendable, Equatable, Codable {
             independence: try VaRBacktest.christoffersenIndependence(exceptions: hits),
             conditionalCoverage: try VaRBacktest.christoffersenConditionalCoverage(exceptions: hits, level: a),
             zone: try VaRBacktest.trafficLight(exceptionCount: x, observations: hits.count, level: a).zone,
-            basel: a == 0.01 ? try VaRBacktest.basel(exceptions: hits) : nil,
+            basel: a == 0.01 && hits.count >= VaRBacktest.baselWindow ? try VaRBacktest.basel(exceptions: hits) : nil,
             expectedShortfallTest: test,
             meanValueAtRisk: v.reduce(0, +) / n, meanExpectedShortfall: es.reduce(0, +) / n)
     }

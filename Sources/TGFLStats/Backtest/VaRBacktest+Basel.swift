@@ -2,11 +2,11 @@ import Foundation
 
 /// The Basel traffic light of the last 250 days of a 99 % VaR model.
 public struct BaselAssessment: Sendable, Equatable, Codable {
-    /// Exceptions in the last (up to) 250 days.
+    /// Exceptions in the last 250 days.
     public let exceptions: Int
-    /// Days counted (250, or fewer for a shorter record).
+    /// Days counted (250).
     public let observations: Int
-    /// The zone of `exceptions` in `observations` days (Basel's table at 250 days).
+    /// The zone of `exceptions` in 250 days (Basel's table).
     public let zone: BaselZone
     /// The capital multiplier: 3 plus the plus factor of the zone.
     public let multiplier: Double
@@ -34,13 +34,15 @@ extension VaRBacktest {
         return 3 + (x < plus.count ? plus[x] : 1.0)
     }
 
-    /// The traffic light over the last 250 days of a 99 % VaR exception sequence (all days when
-    /// fewer). The zone uses `trafficLight` (Basel's table at 250 days); the multiplier Table 2.
-    /// - Parameter exceptions: the hit sequence (non-empty).
+    /// The traffic light over the last 250 days of a 99 % VaR exception sequence. The zone uses
+    /// `trafficLight` (Basel's table at 250 days); the multiplier Table 2.
+    /// - Parameter exceptions: the hit sequence (at least 250 days).
     /// - Returns: exceptions, days, zone and multiplier.
-    /// - Throws: `StatsError` for an empty sequence.
+    /// - Throws: `StatsError.tooShort` for fewer than 250 days.
     public static func basel(exceptions: [Bool]) throws -> BaselAssessment {
-        guard !exceptions.isEmpty else { throw StatsError.emptyInput("exceptions") }
+        guard exceptions.count >= baselWindow else {
+            throw StatsError.tooShort("exceptions has \(exceptions.count) days; Basel's traffic light counts the last \(baselWindow)")
+        }
         let window = exceptions.suffix(baselWindow)
         let x = window.lazy.filter { $0 }.count
         let zone = try trafficLight(exceptionCount: x, observations: window.count, level: 0.01).zone
