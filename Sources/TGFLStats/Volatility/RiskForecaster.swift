@@ -242,7 +242,8 @@ public struct RiskForecaster: Sendable {
     }
 
     /// The walk-forward loop shared by `walkForward` and `walkForwardPredictive`: fits on the
-    /// trailing window every `refitEvery` forecast days (sequentially), then calls `body` with
+    /// trailing window every `refitEvery` forecast days (sequentially; a failed refit keeps the
+    /// previous model), then calls `body` with
     /// each day's window, model and index in parallel.
     func walkForward<R>(_ returns: [Double], days: [Int], refitEvery: Int,
                         _ body: @escaping @Sendable ([Double], GARCHModel?, Int) throws -> R) throws -> [R] {
@@ -259,7 +260,10 @@ public struct RiskForecaster: Sendable {
         if method.specification != nil {
             var current: GARCHModel?
             for (k, t) in days.enumerated() {
-                if k % refitEvery == 0 { current = try fit(Array(returns[..<t])) }
+                guard k % refitEvery == 0 else { models[k] = current; continue }
+                // A refit that fails (e.g. an optimum on the stationarity boundary) keeps the last
+                // good model; only the first fit must succeed.
+                do { current = try fit(Array(returns[..<t])) } catch { if current == nil { throw error } }
                 models[k] = current
             }
         }
