@@ -26,7 +26,7 @@ final class CrashConditioningTests: XCTestCase {
     /// ```
     /// Days 11–40 are not held to the realised level: after 1987 and 2020 the realised volatility
     /// fell faster than any GJR persistence fitted on the history allows (measured: generated
-    /// 3.2× and 2.3× the realised level, 2008 within 1.3×; BENCHMARKS.md). The upper bound checks
+    /// 3.2× and 2.3× the realised level, 2008 within 1.1×; BENCHMARKS.md). The upper bound checks
     /// that the generated paths follow their state's decay.
     func testVolatilityAfterDJIACrashesDecaysLikeTheRealisedPath() throws {
         let djia = try MarketData.bundled(.djia).logReturns()
