@@ -30,6 +30,7 @@ public struct WalkForwardOptions: Sendable {
         .filteredHistorical(variance: .gjr, window: 1000), .garchT(window: 1000),
     ]
 
+    /// Creates options; the defaults are issue 16's protocol (see each property).
     public init(levels: [Double] = [0.01, 0.025], horizons: [Int] = [1, 10], paths: Int = 1000,
                 promptDays: Int = 1000, baselines: [RiskForecaster.Method] = standardBaselines, refitEvery: Int = 20,
                 esSimulations: Int = 2000, seed: UInt64 = 42, threads: Int? = nil) {
@@ -41,7 +42,7 @@ public struct WalkForwardOptions: Sendable {
 
 /// Where a walk-forward backtest is: the model being forecast and its share of the work done.
 public struct WalkForwardProgress: Sendable {
-    /// "TGFL h=10", "FHS-GJR h=1", …
+    /// The stage running: "TGFL h=10", "FHS-GJR h=1", …, "tests".
     public var stage: String
     /// Fraction of the whole run done, in [0, 1].
     public var fraction: Double
@@ -61,8 +62,9 @@ public struct HorizonOutcomes: Sendable, Codable, Equatable {
 public struct WalkForwardBacktest: Sendable, Codable {
     /// The series' name.
     public let series: String
-    /// The evaluation span: forecast days `span.lowerBound ..< span.upperBound` (indices of returns).
+    /// The first forecast day of the evaluation span (an index of the returns).
     public let spanStart: Int
+    /// One past the span's last forecast day.
     public let spanEnd: Int
     /// Per horizon: the forecast days and the realised h-day returns.
     public let horizons: [HorizonOutcomes]

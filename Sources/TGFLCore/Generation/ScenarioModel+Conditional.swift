@@ -16,6 +16,7 @@ public struct ConditionalGenerationOptions: Sendable {
     /// Worker threads (nil: the model's thread count). Results do not depend on it.
     public var threads: Int?
 
+    /// Creates options (defaults: 1,000 paths of 10 days after 1,000-day prompts, τ = 1, seed 42).
     public init(paths: Int = 1000, horizon: Int = 10, promptDays: Int = 1000, temperature: Double = 1,
                 seed: UInt64 = 42, threads: Int? = nil) {
         self.paths = paths; self.horizon = horizon; self.promptDays = promptDays
@@ -27,7 +28,9 @@ public struct ConditionalGenerationOptions: Sendable {
 public struct ConditionalScenarios: Sendable, Equatable {
     /// The forecast days: indices into the history; day t's paths continue `history[..<t]`.
     public let days: [Int]
+    /// Paths per forecast day.
     public let paths: Int
+    /// Days per path.
     public let horizon: Int
     /// `returns[k][p · horizon + d]`: day d + 1 of path p after forecast day `days[k]`.
     public let returns: [[Double]]

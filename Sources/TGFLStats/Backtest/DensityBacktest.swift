@@ -6,9 +6,11 @@ public struct BerkowitzResult: Sendable, Equatable, Codable {
     public let statistic: Double
     /// P(χ²₃ > LR₃).
     public let pValue: Double
-    /// The fitted AR(1) of z_t = Φ⁻¹(u_t): intercept, slope, innovation variance (MLE).
+    /// Intercept c of the fitted AR(1) of z_t = Φ⁻¹(u_t) (0 under the null).
     public let intercept: Double
+    /// Slope ρ of the fitted AR(1) (0 under the null).
     public let slope: Double
+    /// Innovation variance σ̂² of the fitted AR(1), MLE (1 under the null).
     public let variance: Double
 }
 

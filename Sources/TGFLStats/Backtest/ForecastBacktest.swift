@@ -21,8 +21,9 @@ public struct LevelBacktest: Sendable, Equatable, Codable {
     public let basel: BaselAssessment?
     /// The Acerbi–Székely Z2 test of the ES forecasts.
     public let expectedShortfallTest: ExpectedShortfallTestResult
-    /// Mean VaR and ES forecast (positive = loss).
+    /// Mean VaR forecast (positive = loss).
     public let meanValueAtRisk: Double
+    /// Mean ES forecast (positive = loss).
     public let meanExpectedShortfall: Double
 }
 
