@@ -96,6 +96,20 @@ realism: deps
 	else echo "realism: baselines skipped: $(BENCH_PYTHON) has no arch/pandas (make realism BENCH_PYTHON=/work/pyref/bin/python); TGFL is scored alone, the ACF and leverage targets stay unchecked"; fi
 	$(BUILD_DIR)/tgfl-bench realism --baselines $(REALISM_DIR) --steps $(REALISM_STEPS) $(REALISM_COMMON)
 
+# Issue 16's benchmark: `tgfl backtest` (TGFL and the five baselines, walk-forward) on every
+# bundled series, then the summary tables of BENCHMARKS.md. Smaller runs:
+# make backtest-bench BACKTEST_DAYS=250 BACKTEST_PATHS=500. A series already in BACKTEST_DIR is kept.
+BACKTEST_DIR   ?= .build/backtest
+BACKTEST_DAYS  ?= 500
+BACKTEST_PATHS ?= 1000
+BACKTEST_STEPS ?= 300
+
+.PHONY: backtest-bench
+backtest-bench: deps
+	swift build $(SWIFT_FLAGS) --product tgfl
+	python3 Benchmarks/backtest_benchmark.py --tgfl $(BUILD_DIR)/tgfl --out $(BACKTEST_DIR) \
+	  --max-days $(BACKTEST_DAYS) --paths $(BACKTEST_PATHS) --steps $(BACKTEST_STEPS)
+
 clean:
 	rm -rf .build $(VENV) tgfl-demo
 

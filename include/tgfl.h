@@ -503,6 +503,32 @@ TGFL_API int32_t tgfl_portfolio_stress(const double * scenarios, int32_t n_paths
                                        double * out_pnl, double * out_max_drawdowns,
                                        int32_t n_worst, int32_t * out_worst);
 
+// Backtest (issue 16): walk-forward VaR / ES backtests of conditional scenarios
+// ---------------------------------------------------------------------------------------
+
+// For each day t in [span_start, span_end) of `returns` (every h-th day for horizon h), the
+// model is prompted with returns[0 .. t) (its last 1,000 days) and generates n_paths paths of h
+// days; the baselines (HS 250/500, FHS-GARCH, FHS-GJR, GARCH-t) forecast the same days from
+// the same history. Each model is backtested (exceptions, Kupiec, Christoffersen, traffic light,
+// Basel over the last 250 days, Acerbi–Székely Z2, PIT and Berkowitz) and the
+// WalkForwardBacktest is written as a JSON string into *out_json (free it with tgfl_string_free).
+//   model       optional: NULL backtests the baselines only; it must have been trained on
+//               returns[0 .. span_start) only (nothing here can check that)
+//   levels      tail probabilities in (0, 0.5); NULL with n_levels = 0: 0.01 and 0.025
+//   horizons    days in 1..64; NULL with n_horizons = 0: 1 and 10
+//   n_paths     TGFL paths per day and the baselines' simulations for h > 1 (>= 100)
+//   baselines   true: run the five baselines as well
+//   seed        same seed -> same bits, any n_threads (0 = all cores)
+// Errors: TGFL_ERR_STATE (untrained model), TGFL_ERR_OUT_OF_RANGE (span, level, horizon,
+// n_paths), TGFL_ERR_INVALID_ARGUMENT (NULL or non-finite returns, a span too short for a
+// baseline's window or for 3 forecasts per horizon).
+TGFL_API int32_t tgfl_backtest(tgfl_model * model, const double * returns, size_t n_returns,
+                               size_t span_start, size_t span_end,
+                               const double * levels, size_t n_levels,
+                               const int32_t * horizons, size_t n_horizons,
+                               int32_t n_paths, bool baselines, uint64_t seed, int32_t n_threads,
+                               char ** out_json);
+
 #ifdef __cplusplus
 }
 #endif

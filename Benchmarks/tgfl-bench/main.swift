@@ -10,7 +10,8 @@ struct TGFLBench: ParsableCommand {
         subcommands: [TrainBenchmark.self, OpsBenchmark.self, SgemmBenchmark.self, StatsBenchmark.self,
                       GenerateBenchmark.self, FederatedBenchmark.self, FederatedEvidence.self,
                       RealismBenchmark.self, ReportBenchmark.self,
-                      JointBenchmark.self])   // issue 17
+                      JointBenchmark.self,         // issue 17
+                      ConditionalBenchmark.self])  // issue 16
 }
 
 TGFLBench.main()

@@ -55,6 +55,17 @@ grep -q "Fair KS" eval.out && grep -q '"overall_pass"' report.json && grep -q '#
   || fail "evaluate outputs"
 pass evaluate
 
+# Issue 16: walk-forward backtest of the v1 model (no baselines: the file is shorter than their windows).
+"$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --paths 100 --horizons 1,2 --seed 3 \
+  --json bt.json --exceptions bt.csv > bt.out 2> bt.err || fail "backtest: $(cat bt.err)"
+grep -q "Kupiec p" bt.out && grep -q '"berkowitz"' bt.json && head -1 bt.csv | grep -q '^day,date,model,horizon' \
+  || fail "backtest outputs: $(cat bt.out)"
+"$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --paths 100 --horizons 1,2 --seed 3 --threads 1 \
+  --json bt1.json > /dev/null 2>&1 || fail "backtest --threads 1"
+grep -v generationSeconds bt.json > a.json; grep -v generationSeconds bt1.json > b.json
+cmp -s a.json b.json || fail "backtest: same seed, different thread count, different results"
+pass backtest
+
 "$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --strategy fedadam --rounds 2 \
   --local-steps 2 --batch-size 8 --dp-noise 0.1 --clip 1 --out fed.h5 > fed.out 2> fed.err \
   || fail "federate: $(cat fed.err)"
@@ -193,6 +204,8 @@ expect_final_error "client 0 gets 0 windows" federate --config tiny --data price
 expect_error "too large" inspect "$FIXTURES/hostile/crafted_d_model.h5"
 expect_error "at most 4096" inspect "$FIXTURES/hostile/crafted_layers.h5"
 expect_error "external link" inspect "$FIXTURES/hostile/external_link.h5"
+expect_error "--levels are tail probabilities in (0, 0.5)" backtest --levels 0.7
+expect_error "baselines need 1000 days" backtest --data prices.csv --model model.h5 --paths 100
 pass "hardening"
 # Joint scenarios of several assets and portfolio stress (issue 17).
 "$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \

@@ -25,6 +25,7 @@ from ._run import TgflDataWarning
 from .results import EvaluationResult, FederatedHistory, TrainingHistory
 # --- HTML report (issue 15) ---
 from .report import Report
+from .backtest import backtest  # issue 16: walk-forward VaR/ES backtests
 
 __version__ = _version().decode("utf-8")
 
@@ -40,7 +41,7 @@ def version() -> str:
 
 __all__ = [
     "Model", "ModelConfig", "TrainParams", "FederatedConfig", "GenerateParams", "Progress",
-    "TgflError", "evaluate", "load_sp500", "version", "library_path", "STRATEGIES", "PARTITIONS",
+    "TgflError", "evaluate", "backtest", "load_sp500", "version", "library_path", "STRATEGIES", "PARTITIONS",
     "TGFL_OK", "TGFL_ERR_INVALID_ARGUMENT", "TGFL_ERR_INVALID_CONFIG", "TGFL_ERR_SHAPE",
     "TGFL_ERR_OUT_OF_RANGE", "TGFL_ERR_IO", "TGFL_ERR_CHECKPOINT", "TGFL_ERR_DATA",
     "TGFL_ERR_CANCELLED", "TGFL_ERR_STATE", "TGFL_ERR_INTERNAL",

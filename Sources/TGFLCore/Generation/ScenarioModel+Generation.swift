@@ -106,8 +106,10 @@ extension ScenarioModel {
                            regimes: rows.map { p in Array(output.regimes[(p * H)..<((p + 1) * H)]) })
     }
 
-    /// Checks the options and builds the prompt inputs.
-    func plan(_ options: GenerationOptions) throws -> GenerationPlan {
+    /// Checks the options and builds the prompt inputs; the prompt gives at most
+    /// `promptTokenLimit` inputs (default: the context length) while its volatility filter runs
+    /// over all of it.
+    func plan(_ options: GenerationOptions, promptTokenLimit: Int? = nil) throws -> GenerationPlan {
         let models = try fittedDataModels(for: "generate")
         let regimeModel = models.regimes
         guard options.paths >= 1 else {
@@ -166,7 +168,7 @@ extension ScenarioModel {
                     "prompt[\(i)] = \(prompt[i]) is not finite; the prompt must hold real log returns")
             }
             let encoded = try models.encode(prompt, what: "the prompt")
-            let n = prompt.count, keep = min(n, config.contextLength)
+            let n = prompt.count, keep = min(n, promptTokenLimit ?? config.contextLength)
             promptTokens = Array(encoded.tokens[(n - keep)...])
             promptConditions = (n - keep..<(n - 1)).map { encoded.conditions[$0 + 1] }
             if let v = models.volatility, let variances = encoded.variances {
@@ -272,9 +274,8 @@ extension ScenarioModel {
                              count: Int, returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
                              tokens recordTokens: UnsafeMutablePointer<Int32>?,
                              logits recordLogits: UnsafeMutablePointer<Float>?) {
-        let T = config.contextLength, V = config.vocabSize, H = plan.horizon
+        let T = config.contextLength
         var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
-        let edges = tokenizer.binEdges
         let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
         let vol = plan.volatility
 
@@ -288,7 +289,7 @@ extension ScenarioModel {
 
         // Prompt prefill: every slot holds the same prompt; in v2 its last condition is the
         // level of the slot's own starting volatility.
-        var length = plan.promptTokens.count
+        let length = plan.promptTokens.count
         for s in 0..<count {
             for t in 0..<length {
                 seqTok[s * T + t] = plan.promptTokens[t]
@@ -297,7 +298,22 @@ extension ScenarioModel {
             }
         }
         prefill(cache: cache, slots: count, length: length)
+        decode(plan: plan, tokenizer: tokenizer, cache: cache, firstPath: firstPath, count: count, length: length,
+               rngs: &rngs, variances: &variances, returns: returns, regimes: regimes,
+               tokens: recordTokens, logits: recordLogits)
+    }
 
+    /// Samples the `horizon` days of `count` slots whose prompts are in the cache (their logits
+    /// in `cache.logits`, `length` inputs each), writing path `firstPath + s`'s days.
+    func decode(plan: GenerationPlan, tokenizer: ReturnTokenizer, cache: KVCache, firstPath: Int, count: Int,
+                length promptLength: Int, rngs: inout [SeededRNG], variances: inout [Double],
+                returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
+                tokens recordTokens: UnsafeMutablePointer<Int32>?, logits recordLogits: UnsafeMutablePointer<Float>?) {
+        let T = config.contextLength, V = config.vocabSize, H = plan.horizon
+        let edges = tokenizer.binEdges
+        let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
+        let vol = plan.volatility
+        var length = promptLength
         for d in 0..<H {
             // Sample day d of every slot from its logits.
             for s in 0..<count {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Result of a likelihood-ratio test.
-public struct LikelihoodRatioResult: Sendable, Equatable {
+public struct LikelihoodRatioResult: Sendable, Equatable, Codable {
     /// The LR statistic.
     public let statistic: Double
     /// P(χ²_df > LR).
@@ -11,7 +11,7 @@ public struct LikelihoodRatioResult: Sendable, Equatable {
 }
 
 /// Basel traffic-light zone of a VaR model.
-public enum BaselZone: String, Sendable, Equatable {
+public enum BaselZone: String, Sendable, Equatable, Codable {
     case green, yellow, red
 }
 

@@ -236,27 +236,39 @@ public struct RiskForecaster: Sendable {
     /// - Returns: one array of forecasts per day of `range`, in order.
     /// - Throws: `StatsError` for a bad range, non-finite returns or a failed fit.
     public func walkForward(_ returns: [Double], range: Range<Int>, refitEvery: Int = 20) throws -> [[RiskForecast]] {
+        try walkForward(returns, days: Array(range), refitEvery: refitEvery) { window, model, t in
+            try forecast(window, model: model, stream: UInt64(t))
+        }
+    }
+
+    /// The walk-forward loop shared by `walkForward` and `walkForwardPredictive`: fits on the
+    /// trailing window every `refitEvery` forecast days (sequentially; a failed refit keeps the
+    /// previous model), then calls `body` with
+    /// each day's window, model and index in parallel.
+    func walkForward<R>(_ returns: [Double], days: [Int], refitEvery: Int,
+                        _ body: @escaping @Sendable ([Double], GARCHModel?, Int) throws -> R) throws -> [R] {
         try Check.finite(returns, "returns")
-        guard range.lowerBound >= method.window, range.upperBound <= returns.count else {
+        guard days.allSatisfy({ $0 >= method.window && $0 <= returns.count }) else {
             throw StatsError.invalidParameter(
-                "walk-forward: forecast days \(range) must lie in \(method.window)..<\(returns.count + 1) (a full \(method.window)-day window before each)")
+                "walk-forward: forecast days \(days.first ?? 0)…\(days.last ?? 0) must lie in \(method.window)..<\(returns.count + 1) (a full \(method.window)-day window before each)")
         }
         guard refitEvery >= 1 else {
             throw StatsError.invalidParameter("walk-forward: refitEvery must be ≥ 1, got \(refitEvery)")
         }
-        let days = Array(range)
         guard !days.isEmpty else { return [] }
-        // Fits (sequential), then forecasts in parallel with one random stream per day.
         var models = [GARCHModel?](repeating: nil, count: days.count)
         if method.specification != nil {
             var current: GARCHModel?
             for (k, t) in days.enumerated() {
-                if k % refitEvery == 0 { current = try fit(Array(returns[..<t])) }
+                guard k % refitEvery == 0 else { models[k] = current; continue }
+                // A refit that fails (e.g. an optimum on the stationarity boundary) keeps the last
+                // good model; only the first fit must succeed.
+                do { current = try fit(Array(returns[..<t])) } catch { if current == nil { throw error } }
                 models[k] = current
             }
         }
-        let fitted = models
-        var out = [[RiskForecast]](repeating: [], count: days.count)
+        let fitted = models, window = method.window
+        var out = [R?](repeating: nil, count: days.count)
         var failure: [Error?] = [Error?](repeating: nil, count: days.count)
         out.withUnsafeMutableBufferPointer { res in
             failure.withUnsafeMutableBufferPointer { err in
@@ -265,16 +277,13 @@ public struct RiskForecaster: Sendable {
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                     for k in (c * days.count / chunks)..<((c + 1) * days.count / chunks) {
                         let t = days[k]
-                        do {
-                            res.base[k] = try forecast(Array(returns[(t - method.window)..<t]), model: fitted[k],
-                                                       stream: UInt64(t))
-                        } catch { err.base[k] = error }
+                        do { res.base[k] = try body(Array(returns[(t - window)..<t]), fitted[k], t) } catch { err.base[k] = error }
                     }
                 }
             }
         }
         if let e = failure.compactMap({ $0 }).first { throw e }
-        return out
+        return out.map { $0! }
     }
 
     /// The last `window` returns, validated.

@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import TGFLCore
+import TGFLStats
+
+/// `tgfl backtest`: walk-forward VaR / ES backtests of TGFL's conditional scenarios and the
+/// classical baselines (issue 16).
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Walk-forward VaR/ES backtest of conditional scenarios against HS, FHS and GARCH-t.",
+        discussion: """
+            For each day t of the evaluation span (the last --eval-fraction of the series), TGFL is \
+            prompted with the real returns before t and generates --paths paths of h days; VaR and ES \
+            at each level come from them. The baselines (HS 250/500, FHS-GARCH, FHS-GJR, GARCH-t) \
+            forecast the same days from the same history. Horizon h is evaluated on every h-th day \
+            (non-overlapping outcomes). Prints per model, horizon and level: exceptions, Kupiec p, \
+            Christoffersen conditional-coverage p, the traffic-light zone, the Acerbi–Székely ES \
+            test p, the mean VaR, and Berkowitz's LR of the whole distribution.
+
+            Without --model, a model is trained on the days before the span only (config small v2, \
+            --steps steps, the recipe of 'tgfl-bench realism'). A --model checkpoint must have been \
+            trained on data before the span: nothing here can check that.
+
+            Example:
+              tgfl backtest --bundled djia --max-days 500 --json djia.json --exceptions djia_exceptions.csv
+            """)
+
+    @OptionGroup var source: DataOptions
+    @Option(help: ArgumentHelp("A trained checkpoint (default: train one on the days before the span).",
+                               valueName: "file"))
+    var model: String?
+    @Option(name: .customLong("eval-fraction"), help: "Fraction of the series at its end that is backtested.")
+    var evalFraction = 0.2
+    @Option(name: .customLong("max-days"), help: ArgumentHelp("Backtest at most this many days (the span's first ones).",
+                                                              valueName: "n"))
+    var maxDays: Int?
+    @Option(help: "TGFL paths per forecast day (and the baselines' simulations for h > 1).")
+    var paths = 1000
+    @Option(help: ArgumentHelp("Comma-separated tail probabilities.", valueName: "list"))
+    var levels = "0.01,0.025"
+    @Option(help: ArgumentHelp("Comma-separated horizons in days.", valueName: "list"))
+    var horizons = "1,10"
+    @Option(name: .customLong("prompt-days"), help: "Real days in each prompt (the volatility filter's span).")
+    var promptDays = 1000
+    @Option(help: "Training steps when no --model is given.")
+    var steps = 300
+    @Flag(name: .customLong("no-baselines"), help: "Backtest TGFL only.")
+    var noBaselines = false
+    @Flag(name: .customLong("baselines-only"), help: "Backtest the baselines only (no TGFL model).")
+    var baselinesOnly = false
+    @Option(parsing: .unconditional, help: "Seed of training, generation, simulations and the ES test.")
+    var seed: UInt64 = 42
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+    @Option(help: ArgumentHelp("Write the full results as JSON.", valueName: "file"))
+    var json: String?
+    @Option(help: ArgumentHelp("Write the exception series as CSV (day, date, model, horizon, level, return, VaR, ES, exception).",
+                               valueName: "file"))
+    var exceptions: String?
+
+    func validate() throws {
+        guard evalFraction > 0, evalFraction < 1 else {
+            throw ValidationError("--eval-fraction must lie in (0, 1), got \(evalFraction)")
+        }
+        guard paths >= 100 else { throw ValidationError("--paths must be at least 100 for a 1 % tail, got \(paths)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if noBaselines && baselinesOnly { throw ValidationError("give --no-baselines or --baselines-only, not both") }
+        let longest = try parsedOptions().horizons.max()!
+        if let maxDays, maxDays < 3 * longest {
+            throw ValidationError("--max-days must give every horizon at least 3 forecasts: at least \(3 * longest), got \(maxDays)")
+        }
+    }
+
+    /// The library options from the command line.
+    func parsedOptions() throws -> WalkForwardOptions {
+        func list<T>(_ text: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
+            let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let values = items.compactMap(parse)
+            guard !items.isEmpty, values.count == items.count else {
+                throw ValidationError("--\(name) must be a comma-separated list of numbers, got '\(text)'")
+            }
+            return values
+        }
+        let a = try list(levels, "levels") { Double($0) }
+        guard a.allSatisfy({ $0 > 0 && $0 < 0.5 }) else {
+            throw ValidationError("--levels are tail probabilities in (0, 0.5) such as 0.01 (the 99 % VaR), got '\(levels)'")
+        }
+        let h = try list(horizons, "horizons") { Int($0) }
+        guard h.allSatisfy({ $0 >= 1 && $0 <= 64 }) else {
+            throw ValidationError("--horizons must lie in 1...64 days (half the context), got '\(horizons)'")
+        }
+        return WalkForwardOptions(levels: a, horizons: h, paths: paths, promptDays: promptDays,
+                                  baselines: noBaselines ? [] : WalkForwardOptions.standardBaselines,
+                                  seed: seed, threads: threads)
+    }
+
+    func run() throws {
+        setUpLogging()
+        for path in [json, exceptions].compactMap({ $0 }) { try requireOutputDirectory(for: path) }
+        let series = try source.load()
+        let options = try parsedOptions()
+        let span = try Self.span(count: series.values.count, evalFraction: evalFraction, maxDays: maxDays)
+        _ = try WalkForwardBacktest.plannedDays(returns: series.values, span: span, options: options)
+        logInfo("\(source.sourceName): \(series.values.count) days\(dateSpan(series)); backtest days \(span.lowerBound)..<\(span.upperBound)"
+                + (series.dates.map { " (\($0[span.lowerBound]) … \($0[span.upperBound - 1]))" } ?? ""))
+        let scenarioModel = baselinesOnly ? nil : try loadOrTrain(series: series, before: span.lowerBound)
+        let result = try Self.runWithProgress(model: scenarioModel, series: series, span: span, options: options)
+        print(BacktestTable.text(result))
+        if let json { try writeText(try result.jsonString(), to: json); logInfo("wrote \(json)") }
+        if let exceptions {
+            try writeText(BacktestTable.exceptionsCSV(result, dates: series.dates), to: exceptions)
+            logInfo("wrote \(exceptions)")
+        }
+    }
+
+    /// The evaluation span: the last `evalFraction` of the days, its first `maxDays`.
+    static func span(count: Int, evalFraction: Double, maxDays: Int?) throws -> Range<Int> {
+        let start = Int((Double(count) * (1 - evalFraction)).rounded(.down))
+        let end = maxDays.map { min(count, start + $0) } ?? count
+        guard end - start >= 3 else {
+            throw CommandFailure("the evaluation span has \(end - start) days; use a longer series or a larger --eval-fraction")
+        }
+        return start..<end
+    }
+
+    /// The checkpoint given, or a model trained on `series[..<before]`.
+    func loadOrTrain(series: ReturnSeries, before start: Int) throws -> ScenarioModel {
+        if let model {
+            logInfo("model: \(model) (it must have been trained on data before the backtest span)")
+            return try ScenarioModel.load(from: model)
+        }
+        let m = try ScenarioModel(config: ModelConfig.small.v2(), seed: seed)
+        var o = TrainingOptions(steps: steps, batchSize: 32, learningRate: 1e-3, minLearningRate: 1e-4,
+                                validationFraction: 0.2, seed: seed)
+        o.outputPrior = true
+        o.restoreBest = true
+        o.threads = threads
+        logInfo("training on the \(start) days before the span (\(steps) steps)")
+        _ = try trainWithProgress(model: m, series: [Array(series.values[..<start])], options: o, saveOnInterrupt: nil)
+        return m
+    }
+
+    /// Runs the backtest with a progress bar (per mille of the work) and Ctrl-C to stop.
+    static func runWithProgress(model: ScenarioModel?, series: ReturnSeries, span: Range<Int>,
+                                options: WalkForwardOptions) throws -> WalkForwardBacktest {
+        let bar = ProgressReporter(label: "backtest", unit: "‰", total: 1000)
+        Interrupt.install()
+        defer { bar.finish() }
+        let started = Date()
+        do {
+            return try WalkForwardBacktest.run(model: model, series: series.name, returns: series.values, span: span,
+                                               options: options) { p in
+                let elapsed = Date().timeIntervalSince(started)
+                let eta = p.fraction > 0.01 ? elapsed * (1 - p.fraction) / p.fraction : nil
+                bar.update(completed: Int(p.fraction * 1000), eta: eta, metrics: [("stage", p.stage)])
+                return !Interrupt.requested
+            }
+        } catch TGFLError.cancelled {
+            throw CommandFailure("interrupted")
+        }
+    }
+}
