@@ -205,10 +205,10 @@ struct NearestNeighbourIndex {
         var out = [Double](repeating: 0, count: queries.count)
         let chunks = min(queries.count, 8)
         out.withUnsafeMutableBufferPointer { res in
-            let res = UnsafeSendableBuffer(res)
+            let res = UncheckedSendable(res)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let lo = c * queries.count / chunks, hi = (c + 1) * queries.count / chunks
-                for q in lo..<hi { res.base[q] = nearest(queries[q]) }
+                for q in lo..<hi { res.value[q] = nearest(queries[q]) }
             }
         }
         return out
@@ -250,10 +250,4 @@ struct NearestNeighbourIndex {
         }
         return best2.squareRoot()
     }
-}
-
-/// A mutable buffer handed to `concurrentPerform` workers that write disjoint indices.
-struct UnsafeSendableBuffer<T>: @unchecked Sendable {
-    let base: UnsafeMutableBufferPointer<T>
-    init(_ base: UnsafeMutableBufferPointer<T>) { self.base = base }
 }

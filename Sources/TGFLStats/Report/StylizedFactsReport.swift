@@ -260,13 +260,13 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
         p.withUnsafeMutableBufferPointer { pb in
             minima.withUnsafeMutableBufferPointer { mb in
                 failure.withUnsafeMutableBufferPointer { fb in
-                    let out = UnsafeSendableBuffer(pb), low = UnsafeSendableBuffer(mb), err = UnsafeSendableBuffer(fb)
+                    let out = UncheckedSendable(pb), low = UncheckedSendable(mb), err = UncheckedSendable(fb)
                     DispatchQueue.concurrentPerform(iterations: subsamples) { s in
                         var rng = SeededRNG(seed: seed, stream: 100 + UInt64(s))
                         let sample = pool.picking(rng.subsampleIndices(count: real.count, from: pool.count))
-                        low.base[s] = sample.min()!
-                        do { out.base[s] = try KolmogorovSmirnov.twoSample(sortedReal, sample).pValue }
-                        catch { err.base[s] = error as? StatsError ?? .invalidParameter("\(error)") }
+                        low.value[s] = sample.min()!
+                        do { out.value[s] = try KolmogorovSmirnov.twoSample(sortedReal, sample).pValue }
+                        catch { err.value[s] = error as? StatsError ?? .invalidParameter("\(error)") }
                     }
                 }
             }

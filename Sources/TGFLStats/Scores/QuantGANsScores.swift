@@ -1,3 +1,4 @@
+import TGFLBase
 import Foundation
 
 /// The dependence curves the Quant GANs scores compare, at lags 1…K.
@@ -165,10 +166,10 @@ public enum QuantGANs {
         var each = [Result<DependenceCurves, Error>?](repeating: nil, count: n)
         let chunks = min(n, 8)
         each.withUnsafeMutableBufferPointer { buf in
-            let out = UnsafeSendableBuffer(buf)
+            let out = UncheckedSendable(buf)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 for p in (c * n / chunks)..<((c + 1) * n / chunks) {
-                    out.base[p] = Result { try uncheckedCurves(paths[p], k) }
+                    out.value[p] = Result { try uncheckedCurves(paths[p], k) }
                 }
             }
         }

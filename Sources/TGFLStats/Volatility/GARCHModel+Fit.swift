@@ -1,3 +1,4 @@
+import TGFLBase
 import Foundation
 
 /// Options of `GARCHModel.fit`.
@@ -85,9 +86,9 @@ extension GARCHModel {
         var results = [BFGS.Result?](repeating: nil, count: starts.count)
         let maxIterations = options.maxIterations, tolerance = options.tolerance
         results.withUnsafeMutableBufferPointer { res in
-            let res = UnsafeSendableBuffer(res)
+            let res = UncheckedSendable(res)
             DispatchQueue.concurrentPerform(iterations: starts.count) { k in
-                res.base[k] = BFGS.minimize(starts[k], maxIterations: maxIterations, tolerance: tolerance) {
+                res.value[k] = BFGS.minimize(starts[k], maxIterations: maxIterations, tolerance: tolerance) {
                     objective.valueAndGradient($0)
                 }
             }

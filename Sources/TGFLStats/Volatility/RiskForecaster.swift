@@ -1,3 +1,4 @@
+import TGFLBase
 import Foundation
 import TGFLRandom
 
@@ -272,12 +273,12 @@ public struct RiskForecaster: Sendable {
         var failure: [Error?] = [Error?](repeating: nil, count: days.count)
         out.withUnsafeMutableBufferPointer { res in
             failure.withUnsafeMutableBufferPointer { err in
-                let res = UnsafeSendableBuffer(res), err = UnsafeSendableBuffer(err)
+                let res = UncheckedSendable(res), err = UncheckedSendable(err)
                 let chunks = min(days.count, 16)
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                     for k in (c * days.count / chunks)..<((c + 1) * days.count / chunks) {
                         let t = days[k]
-                        do { res.base[k] = try body(Array(returns[(t - window)..<t]), fitted[k], t) } catch { err.base[k] = error }
+                        do { res.value[k] = try body(Array(returns[(t - window)..<t]), fitted[k], t) } catch { err.value[k] = error }
                     }
                 }
             }

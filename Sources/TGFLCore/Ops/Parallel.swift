@@ -1,16 +1,6 @@
 import Dispatch
 import Foundation
 
-/// A value moved across threads on the caller's promise that the accesses do not race.
-///
-/// The ops hand raw buffer pointers to worker closures; every part writes a disjoint
-/// slice of the output, so the pointers are safe to share although the compiler cannot
-/// prove it.
-@usableFromInline
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    @usableFromInline let value: Value
-    @usableFromInline init(_ value: Value) { self.value = value }
-}
 
 /// Fixed partitions and the parallel loop every op uses.
 ///
