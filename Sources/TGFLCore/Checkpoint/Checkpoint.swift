@@ -132,9 +132,7 @@ public struct Checkpoint: Equatable, Sendable {
     }
 
     /// Index and value of the first non-finite element of `values`, if any.
-    static func firstNonFinite<S: Sequence>(_ values: S) -> (index: Int, value: Float)?
-    where S.Element == Float {
-        for (index, value) in values.enumerated() where !value.isFinite { return (index, value) }
-        return nil
+    static func firstNonFinite(_ values: [Float]) -> (index: Int, value: Float)? {
+        FiniteScan.firstNonFinite(values).map { ($0, values[$0]) }
     }
 }

@@ -40,8 +40,6 @@ extension ScenarioModel {
         let length = min(tokens.count, config.contextLength)
         try transformer.forward(tokens: Array(tokens.suffix(length)), regimes: Array(regimes.suffix(length)),
                                 batch: 1, length: length)
-        for value in transformer.logits where !value.isFinite {
-            throw nonFiniteLogitsError(what: what)
-        }
+        if FiniteScan.firstNonFinite(transformer.logits) != nil { throw nonFiniteLogitsError(what: what) }
     }
 }
