@@ -110,9 +110,7 @@ public struct MarketData: Sendable, Equatable {
     /// - Throws: `TGFLError.data` (see the type's documentation for row numbering).
     public init(csvText: String, source: String, dateColumn: String? = "date", columns: [String],
                 kind: MarketValueKind, minimumReturns: Int = 1, delimiter: Character = ",") throws {
-        func fail(_ row: Int?, _ column: String?, _ message: String) -> TGFLError {
-            .data(file: source, row: row, column: column, message: message)
-        }
+        let fail = Self.failure(source)
         guard !columns.isEmpty else {
             throw fail(nil, nil, "no \(kind == .prices ? "price" : "return") column requested: "
                        + "name at least one column to read")
@@ -120,22 +118,7 @@ public struct MarketData: Sendable, Equatable {
         guard minimumReturns >= 1 else {
             throw fail(nil, nil, "minimumReturns must be at least 1, got \(minimumReturns)")
         }
-
-        // A quote that is never closed swallows the rest of the file into one field; name its row.
-        if let (line, field) = Self.unclosedQuote(csvText, delimiter: delimiter) {
-            let names = csvText.prefix(while: { $0 != "\n" && $0 != "\r\n" }).split(separator: delimiter,
-                omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            throw fail(line, field < names.count && line > 1 ? names[field] : nil,
-                       "a double quote opened here (line \(line) of the file) is never closed; close it, "
-                       + "and double any quote inside a quoted field (\"\")")
-        }
-        let csv: EnumeratedCSV
-        do {
-            csv = try EnumeratedCSV(string: csvText, delimiter: .character(delimiter), loadColumns: false)
-        } catch {
-            throw fail(nil, nil, "not valid CSV: check for an unbalanced double quote; "
-                       + "a quote inside a quoted field must be doubled (\"\")")
-        }
+        let csv = try Self.parse(csvText, delimiter: delimiter, fail: fail)
 
         // Header.
         let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -143,20 +126,8 @@ public struct MarketData: Sendable, Equatable {
             throw fail(nil, nil, "empty file: no header line. The first line must name the columns, "
                        + "e.g. 'date,close'")
         }
-        func index(of name: String) throws -> Int {
-            let hits = header.indices.filter { header[$0] == name }
-            guard let first = hits.first else {
-                let found = header.map { "'\($0)'" }.joined(separator: ", ")
-                throw fail(1, name, "no column named '\(name)'; the header has \(found). "
-                           + "Pass one of these names (matching is case-sensitive)")
-            }
-            guard hits.count == 1 else {
-                throw fail(1, name, "the header names '\(name)' \(hits.count) times: rename the duplicates")
-            }
-            return first
-        }
-        let dateIndex = try dateColumn.map(index(of:))
-        let valueIndices = try columns.map(index(of:))
+        let dateIndex = try dateColumn.map { try Self.columnIndex($0, in: header, fail: fail) }
+        let valueIndices = try columns.map { try Self.columnIndex($0, in: header, fail: fail) }
 
         // Records (row 2 = first record after the header, as a spreadsheet numbers it); blank
         // lines are skipped but counted.
@@ -170,62 +141,115 @@ public struct MarketData: Sendable, Equatable {
                 i < record.count ? record[i].trimmingCharacters(in: .whitespaces) : ""
             }
             if let dateIndex, let name = dateColumn {
-                let text = field(dateIndex)
-                guard let date = TradingDate(iso: text) else {
-                    throw fail(row, name, "cannot read the date '\(text)': write dates as ISO "
-                               + "YYYY-MM-DD, e.g. 1999-01-04")
-                }
-                if let last = dates.last {
-                    if date == last {
-                        throw fail(row, name, "duplicate date \(date) (also on row \(previousRow)): "
-                                   + "keep one row per day")
-                    }
-                    if date < last {
-                        throw fail(row, name, "date \(date) comes before \(last) on row \(previousRow): "
-                                   + "sort the rows by date, oldest first")
-                    }
-                }
-                dates.append(date)
+                dates.append(try Self.nextDate(field(dateIndex), after: dates.last, row: row, previousRow: previousRow,
+                                               column: name, fail: fail))
             }
             for (c, i) in valueIndices.enumerated() {
-                let text = field(i)
-                let name = columns[c]
-                guard !text.isEmpty else {
-                    throw fail(row, name, "missing value: fill it in or remove the row")
-                }
-                guard let v = Double(text) else {
-                    throw fail(row, name, "cannot read '\(text)' as a number: use '.' as the decimal "
-                               + "point and no thousands separators")
-                }
-                guard v.isFinite else {
-                    throw fail(row, name, "value '\(text)' is not finite: remove or fill the row")
-                }
-                if kind == .prices && v <= 0 {
-                    throw fail(row, name, "price \(text) is not positive; log returns need prices > 0 "
-                               + "(is this a return column? read it with returnColumns:)")
-                }
-                values[c].append(v)
+                values[c].append(try Self.value(field(i), row: row, column: columns[c], kind: kind, fail: fail))
             }
             previousRow = row
         }
+        try Self.checkLength(rows: values[0].count, kind: kind, minimumReturns: minimumReturns,
+                             column: columns[0], fail: fail)
+        self.source = source
+        self.kind = kind
+        self.dates = dateIndex == nil ? nil : dates
+        self.columns = columns
+        self.values = values
+    }
 
-        let rows = values[0].count
+    /// A data error of `source` at a row and column.
+    typealias Failure = (_ row: Int?, _ column: String?, _ message: String) -> TGFLError
+
+    private static func failure(_ source: String) -> Failure {
+        { row, column, message in .data(file: source, row: row, column: column, message: message) }
+    }
+
+    /// The CSV records; an unclosed quote is named by its line.
+    private static func parse(_ csvText: String, delimiter: Character, fail: Failure) throws -> EnumeratedCSV {
+        // A quote that is never closed swallows the rest of the file into one field; name its row.
+        if let (line, field) = unclosedQuote(csvText, delimiter: delimiter) {
+            let names = csvText.prefix(while: { $0 != "\n" && $0 != "\r\n" }).split(separator: delimiter,
+                omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            throw fail(line, field < names.count && line > 1 ? names[field] : nil,
+                       "a double quote opened here (line \(line) of the file) is never closed; close it, "
+                       + "and double any quote inside a quoted field (\"\")")
+        }
+        do {
+            return try EnumeratedCSV(string: csvText, delimiter: .character(delimiter), loadColumns: false)
+        } catch {
+            throw fail(nil, nil, "not valid CSV: check for an unbalanced double quote; "
+                       + "a quote inside a quoted field must be doubled (\"\")")
+        }
+    }
+
+    /// The index of the header's only column named `name`.
+    private static func columnIndex(_ name: String, in header: [String], fail: Failure) throws -> Int {
+        let hits = header.indices.filter { header[$0] == name }
+        guard let first = hits.first else {
+            let found = header.map { "'\($0)'" }.joined(separator: ", ")
+            throw fail(1, name, "no column named '\(name)'; the header has \(found). "
+                       + "Pass one of these names (matching is case-sensitive)")
+        }
+        guard hits.count == 1 else {
+            throw fail(1, name, "the header names '\(name)' \(hits.count) times: rename the duplicates")
+        }
+        return first
+    }
+
+    /// The row's date: ISO, and after the previous row's.
+    private static func nextDate(_ text: String, after last: TradingDate?, row: Int, previousRow: Int,
+                                 column name: String, fail: Failure) throws -> TradingDate {
+        guard let date = TradingDate(iso: text) else {
+            throw fail(row, name, "cannot read the date '\(text)': write dates as ISO "
+                       + "YYYY-MM-DD, e.g. 1999-01-04")
+        }
+        if let last {
+            if date == last {
+                throw fail(row, name, "duplicate date \(date) (also on row \(previousRow)): "
+                           + "keep one row per day")
+            }
+            if date < last {
+                throw fail(row, name, "date \(date) comes before \(last) on row \(previousRow): "
+                           + "sort the rows by date, oldest first")
+            }
+        }
+        return date
+    }
+
+    /// A cell's value: present, a finite number, and positive for prices.
+    private static func value(_ text: String, row: Int, column name: String, kind: MarketValueKind,
+                              fail: Failure) throws -> Double {
+        guard !text.isEmpty else {
+            throw fail(row, name, "missing value: fill it in or remove the row")
+        }
+        guard let v = Double(text) else {
+            throw fail(row, name, "cannot read '\(text)' as a number: use '.' as the decimal "
+                       + "point and no thousands separators")
+        }
+        guard v.isFinite else {
+            throw fail(row, name, "value '\(text)' is not finite: remove or fill the row")
+        }
+        if kind == .prices && v <= 0 {
+            throw fail(row, name, "price \(text) is not positive; log returns need prices > 0 "
+                       + "(is this a return column? read it with returnColumns:)")
+        }
+        return v
+    }
+
+    /// Enough rows for `minimumReturns` returns.
+    private static func checkLength(rows: Int, kind: MarketValueKind, minimumReturns: Int, column: String,
+                                    fail: Failure) throws {
         guard rows > 0 else {
             throw fail(nil, nil, "no data rows after the header: the file needs one row per day")
         }
         let returns = kind == .prices ? rows - 1 : rows
         guard returns >= minimumReturns else {
             let needRows = kind == .prices ? minimumReturns + 1 : minimumReturns
-            throw fail(nil, columns[0], "only \(rows) data rows (\(returns) log returns); at least "
+            throw fail(nil, column, "only \(rows) data rows (\(returns) log returns); at least "
                        + "\(needRows) rows are needed for \(minimumReturns) returns (one training window "
                        + "needs context_length + 1 returns): use a longer series or a shorter context")
         }
-
-        self.source = source
-        self.kind = kind
-        self.dates = dateIndex == nil ? nil : dates
-        self.columns = columns
-        self.values = values
     }
 
     /// Builds market data from values already in memory (no file); validates as a file would.
