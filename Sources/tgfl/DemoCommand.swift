@@ -114,37 +114,84 @@ struct DemoCommand: ParsableCommand {
         setUpLogging()
         let clock = Date()
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-        func file(_ name: String) -> String { (outDir as NSString).appendingPathComponent(name) }
-
         // 1. Data: train on the leading span, compare with the full series.
+        let data = try loadData()
+        // 2. Model and training. The tokenizer and the regime model are fitted by the trainer on
+        //    its training part (federated: from the institutions' summaries, without pooling).
+        let (model, trainingText) = try makeModel()
+        if self.model == nil { try train(model, on: data.training) }
+        let modelPath = file("model.h5")
+        if self.model == nil || URL(fileURLWithPath: self.model!).standardizedFileURL != URL(fileURLWithPath: modelPath).standardizedFileURL {
+            try model.save(to: modelPath)
+            logInfo("saved \(modelPath)")
+        }
+        // 3. Scenarios per regime, and 4. the overall check.
+        let (rows, regimeSets) = try generateRegimes(model, real: data.all)
+        let overall = try generateOverall(model, real: data.all)
+        let report = try StylizedFactsReport(real: data.all, synthetic: overall.set.returns,
+                                             options: StylizedFactsOptions(seed: seed))
+        var quality: QualityCheck?
+        if self.quality {
+            logInfo("quality: fitting the GARCH(1,1)-t and GJR-GARCH skew-t baselines on the training span")
+            let baselines = try RealismBaselines(training: data.training, paths: paths, horizon: horizon, seed: seed)
+            let cards = try model.realismScorecards(real: data.all, trainingDays: data.cut, scenarios: overall.set.returns,
+                                                    baselines: baselines, seed: seed)
+            quality = QualityCheck(card: cards.model, garchT: cards.garchT, gjrSkewT: cards.gjrSkewT)
+        }
+        // 5. Summary, files and the report.
+        let summary = DemoSummary(data: data, trainingText: trainingText, rows: rows, overallName: overall.name,
+                                  report: report, quality: quality, elapsed: Date().timeIntervalSince(clock))
+        try writeSummary(summary, model: model)
+        try writeScenarioReport(to: file("report.html"), input: ScenarioReportInput(
+            title: "TGFL demo report", realName: "S&P 500", real: data.all,
+            scenarios: regimeSets + [.init(name: overall.name, paths: overall.set.returns)], stylizedFacts: report,
+            trainingHistory: model.history, federationRecord: model.records[FederationRecord.recordName],
+            trainingDays: data.cut,
+            runFacts: [("model", describe(model.config)), ("training", trainingText),
+                       ("training days", "first \(data.cut)\(data.span)"), ("seed", String(seed))], seed: seed))
+        if let quality, !quality.allPassed { throw ExitCode(2) }
+    }
+
+    /// A file in the output folder.
+    func file(_ name: String) -> String { (outDir as NSString).appendingPathComponent(name) }
+
+    /// The demo's data: the bundled S&P 500 and its training span.
+    struct DemoData {
+        let all: [Double]
+        let cut: Int
+        /// " (first date … last training date)", or empty without dates.
+        let span: String
+        var training: [Double] { Array(all[..<cut]) }
+    }
+
+    func loadData() throws -> DemoData {
         let series = try MarketData.sp500(minimumReturns: 2).logReturns()
         let all = series.values
         let cut = Int((Double(all.count) * trainFraction).rounded(.down))
-        let training = Array(all[..<cut])
         let dates = series.dates ?? []
         let span = dates.count == all.count ? " (\(dates[0]) … \(dates[cut - 1]))" : ""
         logInfo("data: bundled S&P 500, \(all.count) daily log returns; training on the first \(cut)\(span)")
+        return DemoData(all: all, cut: cut, span: span)
+    }
 
-        // 2. Model and training.
-        // The tokenizer and the regime model are fitted by the trainer on its training part
-        // (federated: from the institutions' summaries, without pooling their returns).
-        let model: ScenarioModel
-        let trainingText: String
+    /// The given checkpoint, or a fresh model; and how it was (or will be) trained.
+    func makeModel() throws -> (ScenarioModel, String) {
         if let path = self.model {
             try requireReadableFile(path, what: "checkpoint")
-            model = try ScenarioModel.load(from: path)
+            let model = try ScenarioModel.load(from: path)
             guard model.isFitted else { throw CommandFailure("checkpoint '\(path)' is not trained (no tokenizer/regimes)") }
-            trainingText = "the trained checkpoint \(path)"
             logInfo("model: \(path) (\(describe(model.config))); skipping training")
-        } else {
-            model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
-            trainingText = central ? "central, \(steps) steps"
-                : "federated, 8 institutions by time period, \(strategy), \(rounds) rounds × \(localSteps) local steps"
-            logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
+            return (model, "the trained checkpoint \(path)")
         }
-        if self.model != nil {
-            // Trained already.
-        } else if central {
+        let model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
+        logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
+        return (model, central ? "central, \(steps) steps"
+                : "federated, 8 institutions by time period, \(strategy), \(rounds) rounds × \(localSteps) local steps")
+    }
+
+    /// Central training, or a federation of 8 institutions holding contiguous time periods.
+    func train(_ model: ScenarioModel, on training: [Double]) throws {
+        if central {
             var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr,
                                           minLearningRate: lr / 10, validationFraction: 0.1, seed: seed,
                                           threads: threads)
@@ -152,29 +199,27 @@ struct DemoCommand: ParsableCommand {
             let report = try trainWithProgress(model: model, series: [training], options: options,
                                                saveOnInterrupt: nil)
             logInfo("central training: \(report.stepsRun) steps, train loss \(ProgressFormat.metric(report.finalTrainLoss))")
-        } else {
-            let kind = try parseStrategyKind(strategy)
-            var options = try federatedOptions(
-                clients: 8, rounds: rounds, localSteps: localSteps, batchSize: localBatchSize, learningRate: lr,
-                validationFraction: 0.1, partition: .timePeriods, strategy: kind, strategyParameters: [:],
-                fraction: 1, privacy: nil, delta: 1e-5, secureAggregation: false, seed: seed, threads: threads)
-            options.restoreBestRound = keepBest
-            logInfo("federated: 8 institutions (contiguous time periods), \(kind.rawValue), \(rounds) rounds × "
-                    + "\(localSteps) local steps")
-            let report = try federateWithProgress(model: model, series: [training], options: options)
-            logInfo("federated training: \(report.rounds.count) rounds")
+            return
         }
-        let modelPath = file("model.h5")
-        if self.model == nil || URL(fileURLWithPath: self.model!).standardizedFileURL != URL(fileURLWithPath: modelPath).standardizedFileURL {
-            try model.save(to: modelPath)
-            logInfo("saved \(modelPath)")
-        }
+        let kind = try parseStrategyKind(strategy)
+        var options = try federatedOptions(
+            clients: 8, rounds: rounds, localSteps: localSteps, batchSize: localBatchSize, learningRate: lr,
+            validationFraction: 0.1, partition: .timePeriods, strategy: kind, strategyParameters: [:],
+            fraction: 1, privacy: nil, delta: 1e-5, secureAggregation: false, seed: seed, threads: threads)
+        options.restoreBestRound = keepBest
+        logInfo("federated: 8 institutions (contiguous time periods), \(kind.rawValue), \(rounds) rounds × "
+                + "\(localSteps) local steps")
+        let report = try federateWithProgress(model: model, series: [training], options: options)
+        logInfo("federated training: \(report.rounds.count) rounds")
+    }
 
-        // 3. Scenarios per regime.
+    /// Scenarios under each regime, compared with the real days of that regime.
+    func generateRegimes(_ model: ScenarioModel, real all: [Double])
+        throws -> ([RegimeComparison], [ScenarioReportInput.ScenarioSet]) {
         guard let regimeModel = model.regimeModel else { throw CommandFailure("the model has no regime model") }
         let labels = try model.regimeLabels(of: all)
         var rows: [RegimeComparison] = []
-        var reportSets: [ScenarioReportInput.ScenarioSet] = []
+        var sets: [ScenarioReportInput.ScenarioSet] = []
         for (r, name) in regimeModel.names.enumerated() {
             let options = GenerationOptions(paths: paths, horizon: horizon, regime: .fixed(r),
                                             temperature: temperature, seed: seed &+ UInt64(r), threads: threads)
@@ -182,68 +227,68 @@ struct DemoCommand: ParsableCommand {
             try set.writeCSV(to: file("scenarios_\(name).csv"))
             let real = zip(all, labels).filter { Int($0.1) == r }.map(\.0)
             rows.append(try RegimeComparison(index: r, name: name, real: real, generated: set.returns.flatMap { $0 }))
-            reportSets.append(.init(name: name, paths: set.returns, realRegimeDays: real))
+            sets.append(.init(name: name, paths: set.returns, realRegimeDays: real))
         }
+        return (rows, sets)
+    }
 
-        // 4. The overall check: a v2 model samples its own volatility and regime path
-        //    (unconditional scenarios); a v1 model follows history's regime paths.
+    /// The overall check: a v2 model samples its own volatility and regime path (unconditional
+    /// scenarios); a v1 model follows history's regime paths.
+    func generateOverall(_ model: ScenarioModel, real all: [Double]) throws -> (name: String, set: ScenarioSet) {
         let v2 = model.config.modelVersion >= 2
-        let overallName = v2 ? "unconditional" : "historical"
-        let overall = v2
+        let name = v2 ? "unconditional" : "historical"
+        let set = v2
             ? try generateWithProgress(model: model, options: GenerationOptions(
                 paths: paths, horizon: horizon, regime: .unconditional, temperature: temperature,
-                seed: seed &+ 1000, threads: threads), label: overallName)
-            : try generateAlongHistory(model: model, labels: labels)
-        try overall.writeCSV(to: file("scenarios_\(overallName).csv"))
-        reportSets.append(.init(name: overallName, paths: overall.returns))
-        let report = try StylizedFactsReport(real: all, synthetic: overall.returns,
-                                             options: StylizedFactsOptions(seed: seed))
-        let tracks = volatilityTracksRegimes(rows)
-        var quality: QualityCheck?
-        if self.quality {
-            logInfo("quality: fitting the GARCH(1,1)-t and GJR-GARCH skew-t baselines on the training span")
-            let baselines = try RealismBaselines(training: training, paths: paths, horizon: horizon, seed: seed)
-            let cards = try model.realismScorecards(real: all, trainingDays: cut, scenarios: overall.returns,
-                                                    baselines: baselines, seed: seed)
-            quality = QualityCheck(card: cards.model, garchT: cards.garchT, gjrSkewT: cards.gjrSkewT)
-        }
-        let elapsed = Date().timeIntervalSince(clock)
+                seed: seed &+ 1000, threads: threads), label: name)
+            : try generateAlongHistory(model: model, labels: try model.regimeLabels(of: all))
+        try set.writeCSV(to: file("scenarios_\(name).csv"))
+        return (name, set)
+    }
 
-        // 5. Summary.
+    /// What the summary says.
+    struct DemoSummary {
+        let data: DemoData
+        let trainingText: String
+        let rows: [RegimeComparison]
+        let overallName: String
+        let report: StylizedFactsReport
+        let quality: QualityCheck?
+        let elapsed: Double
+    }
+
+    /// Prints the summary and writes summary.md and summary.json.
+    func writeSummary(_ s: DemoSummary, model: ScenarioModel) throws {
+        let v2 = model.config.modelVersion >= 2
+        let tracks = volatilityTracksRegimes(s.rows)
         var text = "\nTGFL demo — \(paths) scenarios × \(horizon) days per regime; model \(describe(model.config)), "
-            + "\(trainingText)\n\n" + regimeTable(rows)
+            + "\(s.trainingText)\n\n" + regimeTable(s.rows)
         text += "\nGenerated volatility rises from calm to crisis and tracks each regime's history: "
             + (tracks ? "yes" : "no") + "\n"
         text += "\nOverall: \(paths) " + (v2 ? "unconditional scenarios (the model's own regime dynamics)"
                                           : "scenarios along historical regime paths") + " vs the full real series\n\n"
-        text += report.textTable()
-        if let quality { text += "\n" + quality.text }
-        text += "\nFinished in \(ProgressFormat.duration(elapsed)) (\(String(format: "%.1f", elapsed)) s). "
-            + "Files in \(outDir)/: model.h5, scenarios_<regime>.csv, scenarios_\(overallName).csv, summary.md, summary.json, "
+        text += s.report.textTable()
+        if let quality = s.quality { text += "\n" + quality.text }
+        text += "\nFinished in \(ProgressFormat.duration(s.elapsed)) (\(String(format: "%.1f", s.elapsed)) s). "
+            + "Files in \(outDir)/: model.h5, scenarios_<regime>.csv, scenarios_\(s.overallName).csv, summary.md, summary.json, "
             + "report.html\n"
         print(text)
 
         var md = "# TGFL demo\n\n\(paths) scenarios × \(horizon) days per regime; model \(describe(model.config)); "
-            + "\(trainingText); trained on the first \(cut) days\(span); \(String(format: "%.1f", elapsed)) s.\n\n"
-            + "## Per regime (real days labelled by the model's regime model)\n\n" + regimeTable(rows, markdown: true)
+            + "\(s.trainingText); trained on the first \(s.data.cut) days\(s.data.span); \(String(format: "%.1f", s.elapsed)) s.\n\n"
+            + "## Per regime (real days labelled by the model's regime model)\n\n" + regimeTable(s.rows, markdown: true)
             + "\nGenerated volatility rises from calm to crisis and tracks history: **\(tracks ? "yes" : "no")**\n\n"
-            + report.markdown()
-        if let quality { md += "\n" + quality.markdown }
+            + s.report.markdown()
+        if let quality = s.quality { md += "\n" + quality.markdown }
         try writeText(md, to: file("summary.md"))
         var json: [String: Any] = [
             "paths_per_regime": paths, "horizon": horizon, "model_config": describe(model.config),
-            "training": trainingText, "training_days": cut, "seconds": elapsed,
-            "regimes": rows.map(\.dictionary), "volatility_tracks_regimes": tracks,
-            "report": try JSONSerialization.jsonObject(with: report.jsonData()),
+            "training": s.trainingText, "training_days": s.data.cut, "seconds": s.elapsed,
+            "regimes": s.rows.map(\.dictionary), "volatility_tracks_regimes": tracks,
+            "report": try JSONSerialization.jsonObject(with: s.report.jsonData()),
         ]
-        if let quality { json["quality"] = quality.dictionary }
+        if let quality = s.quality { json["quality"] = quality.dictionary }
         try writeText(try jsonText(json), to: file("summary.json"))
-        try writeScenarioReport(to: file("report.html"), input: ScenarioReportInput(
-            title: "TGFL demo report", realName: "S&P 500", real: all, scenarios: reportSets, stylizedFacts: report,
-            trainingHistory: model.history, federationRecord: model.records[FederationRecord.recordName], trainingDays: cut,
-            runFacts: [("model", describe(model.config)), ("training", trainingText),
-                       ("training days", "first \(cut)\(span)"), ("seed", String(seed))], seed: seed))
-        if let quality, !quality.allPassed { throw ExitCode(2) }
     }
 
     /// `paths` scenarios whose regime paths are random `horizon`-day stretches of the real labels;
