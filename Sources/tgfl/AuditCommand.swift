@@ -94,15 +94,19 @@ struct AuditCommand: ParsableCommand {
             throw CommandFailure("audit: \(source.sourceName) gives \(members.count) training and \(nonMembers.count) held-out "
                 + "windows of \(w + 1) days; need at least 2 of each — use more data, a larger --val-fraction or a smaller --window")
         }
-        guard let tokenizer = target.tokenizer else { throw CommandFailure("audit: \(model) has no tokenizer; train it first") }
+        guard let tokenizer = target.tokenizer, let dataModels = target.dataModels else {
+            throw CommandFailure("audit: \(model) has no tokenizer; train it first")
+        }
+        // Tokens as the model sees them (v2: volatility-scaled returns through the filter).
+        func tokens(_ x: [Double]) throws -> [Int32] { try dataModels.encode(x).tokens }
         // Calibration without a reference: the training span's token marginal (add-one smoothed),
         // which absorbs the difference in volatility level between the two periods.
         var counts = [Double](repeating: 1, count: tokenizer.vocabSize)
-        for t in try tokenizer.encode(train) { counts[Int(t)] += 1 }
+        for t in try tokens(train) { counts[Int(t)] += 1 }
         let total = counts.reduce(0, +)
         let logMarginal = counts.map { Foundation.log($0 / total) }
         func marginalLL(_ x: [Double]) throws -> Double {
-            let t = try tokenizer.encode(x)
+            let t = try tokens(x)
             return t[1...].reduce(0.0) { $0 + logMarginal[Int($1)] } / Double(t.count - 1)
         }
         func scores(_ xs: [[Double]]) throws -> (raw: [Double], calibrated: [Double]) {
@@ -124,10 +128,10 @@ struct AuditCommand: ParsableCommand {
         let comparison = Array(holdout.prefix(segment.count))
         let horizon = max(dcrDays, w)
         let set = try target.generate(GenerationOptions(paths: paths, horizon: horizon, seed: seed))
-        let segmentTokens = try tokenizer.encode(segment), holdoutTokens = try tokenizer.encode(comparison)
+        let segmentTokens = try tokens(segment), holdoutTokens = try tokens(comparison)
         var runTrain = 0, runHoldout = 0
         for p in set.returns {
-            let t = try tokenizer.encode(p)
+            let t = try tokens(p)
             runTrain = max(runTrain, PrivacyAudit.longestCommonRun(t, in: [segmentTokens]))
             runHoldout = max(runHoldout, PrivacyAudit.longestCommonRun(t, in: [holdoutTokens]))
         }

@@ -106,6 +106,10 @@ pass "federate refusals"
   > audit.out 2> audit.err || fail "audit: $(cat audit.err)"
 grep -q "AUC" audit.out && grep -q '"tpr_at_1pct_fpr"' audit.json && grep -q '"dcr_ratio"' audit.json \
   || fail "audit outputs: $(cat audit.out)"
+# Tokens must be the model's own (v2: volatility-scaled): raw returns through the z tokenizer fall in
+# the central bins, and every generated path then "copies" a whole-horizon run of training days.
+python3 -c 'import json,sys; a=json.load(open("audit.json")); sys.exit(0 if a["longest_copied_run_train"] < a["horizon"] else 1)' \
+  || fail "audit: a generated path copies the whole horizon ($(cat audit.out)): tokens are not the model's own"
 "$TGFL" audit --model model.h5 --data prices.csv --column close --non-member-data prices.csv --paths 4 \
   > audit2.out 2> audit2.err || fail "audit --non-member-data: $(cat audit2.err)"
 grep -q "windows of prices.csv" audit2.out || fail "audit --non-member-data output: $(cat audit2.out)"
