@@ -71,6 +71,70 @@ func generateRealismScenarios(model: ScenarioModel, training: ReturnSeries, path
     return out
 }
 
+/// How the realism benchmark gets its model v2: trained on the one series alone, or
+/// pretrained on the other bundled files and fine-tuned on the series.
+struct RealismTraining: Sendable {
+    /// Pretrain on every bundled file except the series' own (leave one file out), then fine-tune.
+    var pretrain = false
+    var pretrainSteps = 1500
+    var fineTuneSteps = 300
+    var fineTuneLearningRate = 3e-4
+    var resetPrior = false
+    /// Folder of the cached base models (`base-without-<file>.h5`).
+    var cache = ".build/realism-pretrained"
+}
+
+/// The base model pretrained on every bundled series whose file is not `file` (their first 80 %),
+/// cached in `cache` so that the series of one file share it.
+func pretrainedBase(excludingFile file: String, all: [ReturnSeries], seed: UInt64,
+                    settings: RealismTraining) throws -> ScenarioModel {
+    let path = URL(fileURLWithPath: settings.cache)
+        .appendingPathComponent("base-without-\(file)-s\(settings.pretrainSteps)-seed\(seed).h5").path
+    if FileManager.default.fileExists(atPath: path) { return try ScenarioModel.load(from: path) }
+    let corpus = all.filter { !$0.name.hasPrefix(file + ".") }.map { s -> ReturnSeries in
+        let cut = Int((Double(s.values.count) * RealismBenchmark.trainFraction).rounded(.down))
+        return ReturnSeries(name: s.name, dates: s.dates.map { Array($0[..<cut]) }, values: Array(s.values[..<cut]))
+    }
+    let model = try ScenarioModel(config: ModelConfig.small.v2(), seed: seed)
+    var options = TrainingOptions(steps: settings.pretrainSteps, batchSize: 32, learningRate: 1e-3,
+                                  minLearningRate: 1e-4, warmupSteps: 50, validationFraction: 0.1,
+                                  evaluateEvery: 100, seed: seed)
+    options.restoreBest = true
+    let started = BenchmarkSupport.now()
+    let report = try Trainer(model: model, options: options).pretrain(corpus: corpus) { p in
+        if p.step % 100 == 0 {
+            FileHandle.standardError.write(Data(("realism:     pretrain without \(file): step \(p.step)/\(p.totalSteps)"
+                + (p.validationLoss.map { String(format: ", validation %.4f", $0) } ?? "")
+                + String(format: ", %.0f tokens/s\n", p.tokensPerSecond)).utf8))
+        }
+        return true
+    }
+    FileHandle.standardError.write(Data(("realism:     pretrained without \(file) on \(corpus.count) series in "
+        + RealismBenchmark.duration(BenchmarkSupport.now() - started)
+        + ", best step \(report.bestStep.map(String.init) ?? "none")\n").utf8))
+    try FileManager.default.createDirectory(atPath: settings.cache, withIntermediateDirectories: true)
+    try model.save(to: path)
+    return model
+}
+
+/// Fine-tunes a copy of the base on the training span `train` (`adaptDataModels`, then `fit`
+/// with model selection).
+func fineTuneRealismModel(base: ScenarioModel, train: ReturnSeries, seed: UInt64,
+                          settings: RealismTraining) throws -> ScenarioModel {
+    let model = try ScenarioModel(config: base.config, seed: seed)
+    try model.setParameters(base.parameters())
+    try model.setDataModels(base.dataModels!)
+    try model.adaptDataModels(to: [train], trainFraction: 0.8, resetOutputPrior: settings.resetPrior)
+    guard settings.fineTuneSteps > 0 else { return model }
+    var options = TrainingOptions(steps: settings.fineTuneSteps, batchSize: 32,
+                                  learningRate: settings.fineTuneLearningRate,
+                                  minLearningRate: settings.fineTuneLearningRate / 10, warmupSteps: 10,
+                                  validationFraction: 0.2, seed: seed)
+    options.restoreBest = true
+    _ = try Trainer(model: model, options: options).fit(series: [train])
+    return model
+}
+
 // MARK: - The benchmark
 
 /// `tgfl-bench realism`: issue 12's realism protocol on every bundled real series.
@@ -106,6 +170,16 @@ struct RealismBenchmark: ParsableCommand {
     @Option(name: .customLong("model-version"), help: ArgumentHelp(
         "TGFL model version (1: regime paths replayed from history; 2: volatility state and its own regime dynamics)."))
     var modelVersion = 2
+    @Flag(help: "Pretrain on the other bundled files (leave one file out), then fine-tune on the series (model v2).")
+    var pretrain = false
+    @Option(name: .customLong("pretrain-steps"), help: "Pretraining steps (with --pretrain).")
+    var pretrainSteps = 1500
+    @Option(name: .customLong("finetune-steps"), help: "Fine-tuning steps (with --pretrain; 0: adapt the data models only).")
+    var fineTuneSteps = 300
+    @Option(name: .customLong("finetune-lr"), help: "Peak fine-tuning learning rate (with --pretrain).")
+    var fineTuneLearningRate = 3e-4
+    @Flag(name: .customLong("reset-prior"), help: "With --pretrain: reset the level priors to the series' own token counts.")
+    var resetPrior = false
     @Option(help: ArgumentHelp("Folder of the baselines' scenario CSVs (Benchmarks/realism_baselines.py).",
                                valueName: "dir"))
     var baselines = ".build/realism-baselines"
@@ -181,7 +255,18 @@ struct RealismBenchmark: ParsableCommand {
         let train = ReturnSeries(name: s.name, dates: s.dates.map { Array($0[..<cut]) }, values: Array(s.values[..<cut]))
 
         var t0 = BenchmarkSupport.now()
-        let model = try trainRealismModel(train: train, seed: seed, steps: steps, version: modelVersion)
+        let model: ScenarioModel
+        if pretrain {
+            let settings = RealismTraining(pretrain: true, pretrainSteps: pretrainSteps, fineTuneSteps: fineTuneSteps,
+                                           fineTuneLearningRate: fineTuneLearningRate, resetPrior: resetPrior)
+            let file = String(s.name.split(separator: ".")[0])
+            let base = try pretrainedBase(excludingFile: file, all: try MarketData.bundledReturnSeries(), seed: seed,
+                                          settings: settings)
+            t0 = BenchmarkSupport.now()
+            model = try fineTuneRealismModel(base: base, train: train, seed: seed, settings: settings)
+        } else {
+            model = try trainRealismModel(train: train, seed: seed, steps: steps, version: modelVersion)
+        }
         let trainSeconds = BenchmarkSupport.now() - t0
         progress("    trained in \(Self.duration(trainSeconds))")
         t0 = BenchmarkSupport.now()

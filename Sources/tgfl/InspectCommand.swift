@@ -90,6 +90,9 @@ struct CheckpointSummary {
         if let f = model.records[FederationRecord.recordName] {
             d["federation"] = (try? JSONSerialization.jsonObject(with: Data(f.utf8))) ?? f
         } else { d["federation"] = NSNull() }
+        if let p = model.records[PretrainingRecord.recordName] {
+            d["pretraining"] = (try? JSONSerialization.jsonObject(with: Data(p.utf8))) ?? p
+        } else { d["pretraining"] = NSNull() }
         return d
     }
 
@@ -137,6 +140,11 @@ struct CheckpointSummary {
             lines.append("training     no records")
         }
         for (k, v) in h.summary.sorted(by: { $0.key < $1.key }) { lines.append("  \(k): \(v)") }
+        if let p = try? model.pretrainingRecord() {
+            lines.append("pretraining  \(p.steps) steps (kept step \(p.bestStep.map(String.init) ?? "last")) on "
+                         + "\(p.series.count) series, \(p.days) days: " + p.series.joined(separator: ", "))
+            if !p.fineTunedOn.isEmpty { lines.append("  fine-tuned on: " + p.fineTunedOn.joined(separator: ", ")) }
+        }
         if let f = model.records[FederationRecord.recordName] {
             lines.append("federation")
             if let obj = try? JSONSerialization.jsonObject(with: Data(f.utf8)) as? [String: Any] {

@@ -56,6 +56,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Checkpoint to continue training from (its config is used).", valueName: "file"))
     var resume: String?
 
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "Pretrained model v2 to fine-tune (a checkpoint from `tgfl pretrain`): its network and tokenizer are kept, "
+        + "its volatility filter and regimes are refitted on the training span of this data (its config is used).",
+        valueName: "file"))
+    var initFrom: String?
+
+    @Flag(name: .customLong("reset-prior"), help: ArgumentHelp(
+        "With --init: reset the level priors (output biases) to this data's token counts before fine-tuning."))
+    var resetPrior = false
+
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
         try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
@@ -64,6 +74,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--val-fraction must be in [0, 1), got \(valFraction)")
         }
         try Limits.check(patience, "--patience", 0, Limits.count)
+        if initFrom != nil && resume != nil {
+            throw ValidationError("give either --init (fine-tune a pretrained model) or --resume (continue a run), not both")
+        }
+        if resetPrior && initFrom == nil { throw ValidationError("--reset-prior applies to --init only") }
         if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
     }
 
@@ -84,6 +98,9 @@ struct TrainCommand: ParsableCommand {
                 logWarning("the checkpoint is already at step \(step) ≥ --steps \(steps): training restarts "
                             + "the schedule from step 0; pass a larger --steps to continue")
             }
+        } else if let initFrom {
+            model = try Self.fineTuneStart(initFrom, series: series, trainFraction: 1 - valFraction,
+                                           resetPrior: resetPrior)
         } else {
             model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
             logInfo("model: \(config.rawValue) (\(describe(model.config))), "
@@ -104,6 +121,29 @@ struct TrainCommand: ParsableCommand {
         if selection.keepBest, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
         print(line)
         print("saved \(out)")
+    }
+}
+
+extension TrainCommand {
+    /// Loads a pretrained model and adapts its data models to `series` (`adaptDataModels`),
+    /// recording the series in its pretraining record.
+    /// - Throws: `CommandFailure` for a v1 checkpoint.
+    static func fineTuneStart(_ path: String, series: ReturnSeries, trainFraction: Double,
+                              resetPrior: Bool) throws -> ScenarioModel {
+        try requireReadableFile(path, what: "checkpoint")
+        let model = try ScenarioModel.load(from: path)
+        guard model.config.modelVersion >= 2 else {
+            throw CommandFailure("--init \(path) is a model v1; fine-tuning needs a model v2 from `tgfl pretrain`")
+        }
+        try model.adaptDataModels(to: [series], trainFraction: trainFraction, resetOutputPrior: resetPrior)
+        if var record = try model.pretrainingRecord() {
+            record.fineTunedOn.append(series.name)
+            try model.setPretrainingRecord(record)
+            logInfo("fine-tuning \(path) (pretrained on \(record.series.count) series, \(record.days) days)")
+        } else {
+            logInfo("fine-tuning \(path) (no pretraining record: a model trained on other data)")
+        }
+        return model
     }
 }
 

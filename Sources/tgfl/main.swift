@@ -21,7 +21,7 @@ struct TGFLRoot: ParsableCommand {
               tgfl report --model model.h5 --out report.html
             """,
         version: TGFLVersion.string,
-        subcommands: [DemoCommand.self, TrainCommand.self, FederateCommand.self, GenerateCommand.self,
+        subcommands: [DemoCommand.self, TrainCommand.self, PretrainCommand.self, FederateCommand.self, GenerateCommand.self,
                       EvaluateCommand.self, InspectCommand.self, AuditCommand.self,
                       ReportCommand.self,
                       // Issue 17: joint scenarios of several assets and portfolio stress tests.

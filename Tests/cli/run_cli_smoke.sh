@@ -148,6 +148,24 @@ printf 'log_return\n0.01\n-0.02\n0.005\n' > returns_only.csv
 expect_error "read it with --returns-column log_return" train --data returns_only.csv --column log_return --out x.h5
 pass "errors"
 
+# Pretraining on the corpus (two bundled files, tiny config), then fine-tuning on a file of
+# its own: the base keeps the tokenizer, the fine-tuned model's filter is the new data's.
+"$TGFL" pretrain --config tiny --steps 3 --batch-size 4 --exclude djia,sp500,nyse,msci_switzerland,crsp_daily,siemens,fx_usd_1980 \
+  --data prices.csv --out base.h5 > pretrain.out 2> pretrain.err || fail "pretrain: $(cat pretrain.err)"
+grep -q "pretrained 3 steps on 5 series" pretrain.out || fail "pretrain output: $(cat pretrain.out)"
+"$TGFL" train --init base.h5 --steps 2 --batch-size 4 --data prices.csv --out tuned.h5 > tuned.out 2> tuned.err \
+  || fail "train --init: $(cat tuned.err)"
+grep -q "fine-tuning base.h5 (pretrained on 5 series" tuned.err || fail "train --init: $(cat tuned.err)"
+"$TGFL" inspect tuned.h5 > tuned.inspect 2>&1 || fail "inspect the fine-tuned model"
+grep -q "fine-tuned on: " tuned.inspect || fail "inspect: no pretraining record: $(cat tuned.inspect)"
+"$TGFL" generate --model tuned.h5 --paths 4 --horizon 20 --out tuned.csv > /dev/null 2>&1 || fail "generate from the fine-tuned model"
+"$TGFL" train --config tiny --model-version 1 --steps 1 --batch-size 4 --data prices.csv --out v1.h5 > /dev/null 2>&1 \
+  || fail "train a v1 model"
+if "$TGFL" train --init v1.h5 --data prices.csv --out x.h5 > /dev/null 2> v1init.err; then fail "train --init of a v1 model succeeded"; fi
+grep -q "^error: .*needs a model v2" v1init.err || fail "train --init v1: $(cat v1init.err)"
+expect_error "give either --init" train --init base.h5 --resume base.h5 --out x.h5
+pass "pretrain, train --init"
+
 # The bundled corpus's shapes: several price columns without dates (eu_stocks), returns only
 # without dates (siemens), through --bundled and as plain --data files.
 "$TGFL" train --config tiny --steps 2 --batch-size 4 --bundled eu_stocks --column smi --out bundled.h5 \

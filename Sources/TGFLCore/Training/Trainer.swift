@@ -173,6 +173,15 @@ public final class Trainer {
         let split: WindowSplit
         let validationIndices: [Int]
         let length: Int
+
+        /// The windows of `split` of length `length`, with at most
+        /// `TrainingOptions.maxValidationWindows` evenly spaced validation windows.
+        init(split: WindowSplit, length: Int) {
+            let n = split.validation.count, cap = TrainingOptions.maxValidationWindows
+            self.split = split
+            self.validationIndices = n <= cap ? Array(0..<n) : (0..<cap).map { $0 * n / cap }
+            self.length = length
+        }
     }
 
     /// `prepare` on unnamed series (`series_0`, …).
@@ -198,10 +207,7 @@ public final class Trainer {
                                          conditions: zip(prepared.encoded, days).map { Array($0.conditions.prefix($1)) })
             }
         }
-        let split = prepared.split
-        let n = split.validation.count, cap = TrainingOptions.maxValidationWindows
-        let indices = n <= cap ? Array(0..<n) : (0..<cap).map { $0 * n / cap }
-        return RunData(split: split, validationIndices: indices, length: length)
+        return RunData(split: prepared.split, length: length)
     }
 
     /// Mean cross-entropy over the fixed validation windows (nil when there are none).
@@ -246,7 +252,10 @@ public final class Trainer {
     ///   window fits); `.cancelled` when `progress` returned false — the model then holds the
     ///   parameters and optimizer state of the last completed step.
     public func fit(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
-        try model.withLock { try fitLocked(series: series, progress: progress) }
+        try model.withLock {
+            if !options.allowPrices { DataSanity.warnIfPrices(series) }
+            return try fitLocked(data: try prepare(series: series), progress: progress)
+        }
     }
 
     /// `fit` on unnamed series (named `series_0`, `series_1`, … in errors).
@@ -269,14 +278,12 @@ public final class Trainer {
         let start: Date
     }
 
-    private func fitLocked(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)?) throws -> TrainingReport {
+    func fitLocked(data: RunData, progress: ((TrainingProgress) -> Bool)?) throws -> TrainingReport {
         let transformer = model.transformer
         let savedThreads = transformer.threads
         if let threads = options.threads { try transformer.setThreads(threads) }
         defer { try? transformer.setThreads(savedThreads) }
 
-        if !options.allowPrices { DataSanity.warnIfPrices(series) }
-        let data = try prepare(series: series)
         let S = options.steps, B = options.batchSize, T = data.length
         let schedule = try LearningRateSchedule(peak: options.learningRate, minimum: options.minLearningRate,
                                                 warmupSteps: min(options.warmupSteps, S), totalSteps: S)

@@ -188,7 +188,9 @@ public struct RealismReferences: Sendable, Codable, Equatable {
 /// var_1, es_1        |syn / real − 1| ≤ 0.10                          (historical, α = 1 %)
 /// regime_std.<g>     |std_syn,g / std_real,g − 1| ≤ 0.20              (days labelled g)
 /// regime_var.<g>     |VaR_syn,g / VaR_real,g − 1| ≤ 0.20
-/// crisis_mean        sign(mean_syn,crisis) = sign(mean_real,crisis)
+/// crisis_mean        sign(mean_syn,crisis) = sign(mean_real,crisis), checked only where the real
+///                    mean is significant: |mean_real| ≥ 2 · std_real / √n_real (else unchecked —
+///                    the sign of a mean within noise of 0 is not a property of the data)
 /// memorization       not memorizing (Memorization.score vs held-out real windows)
 /// ```
 /// "Fair" curves compare the path-averaged synthetic curves with the real series cut into
@@ -198,6 +200,9 @@ public struct RealismReferences: Sendable, Codable, Equatable {
 /// the labels the caller gives (e.g. a trailing-volatility regime model applied to the real
 /// series and to each synthetic path).
 public struct RealismScorecard: Sendable, Codable, Equatable {
+    /// The crisis-mean sign is checked only when the real crisis days' mean is at least this
+    /// many standard errors from 0.
+    public static let crisisMeanSignificance = 2.0
     /// The options used.
     public var options: RealismOptions
     /// The references the baseline targets used.
@@ -327,10 +332,15 @@ public struct RealismScorecard: Sendable, Codable, Equatable {
                                    passed: ratioWithin(g.syntheticVaR, g.realVaR, o.regimeTolerance)))
         }
         if let crisis = m.regimes.first(where: { $0.index == (o.crisisRegime ?? m.regimes.count - 1) }) {
-            var same = false
-            if let s = crisis.syntheticMean, let r = crisis.realMean { same = s != 0 && (s < 0) == (r < 0) }
+            var same: Bool? = false
+            if let s = crisis.syntheticMean, let r = crisis.realMean {
+                let standardError = (crisis.realStd ?? 0) / Double(max(1, crisis.realDays)).squareRoot()
+                same = abs(r) < Self.crisisMeanSignificance * standardError ? nil : s != 0 && (s < 0) == (r < 0)
+            }
             t.append(RealismTarget(key: FactKey.crisisMean.rawValue, name: "Mean, \(crisis.name) days", value: crisis.syntheticMean,
-                                   reference: crisis.realMean, tolerance: "same sign as real", passed: same))
+                                   reference: crisis.realMean,
+                                   tolerance: "same sign as real (checked when |real mean| ≥ 2 standard errors)",
+                                   passed: same))
         }
         if let memo = m.memorization {
             t.append(RealismTarget(key: FactKey.memorization.rawValue, name: "Memorization (NN distance ratio gen/held-out)",
