@@ -30,20 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Total optimizer steps (with --resume: continue up to this total).")
     var steps: Int = 300
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per batch.")
-    var batchSize: Int = 32
-
-    @Option(parsing: .unconditional, help: "Peak learning rate (cosine decay to a tenth of it).")
-    var lr: Double = 1e-3
-
-    @Option(parsing: .unconditional, help: "Seed of the initialization and the batch sampling.")
-    var seed: UInt64 = 42
-
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
-
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of the most recent days held out for validation.")
-    var valFraction: Double = 0.2
+    @OptionGroup var training: TrainingRunOptions
 
     @Option(parsing: .unconditional, help: "Early stopping: evaluations without improvement before stopping (0 = off).")
     var patience: Int = 0
@@ -58,13 +45,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
-        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
-        guard (0..<1).contains(valFraction) else {
-            throw ValidationError("--val-fraction must be in [0, 1), got \(valFraction)")
-        }
         try Limits.check(patience, "--patience", 0, Limits.count)
-        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
     }
 
     func run() throws {
@@ -85,13 +66,14 @@ struct TrainCommand: ParsableCommand {
                             + "the schedule from step 0; pass a larger --steps to continue")
             }
         } else {
-            model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
+            model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: training.seed)
             logInfo("model: \(config.rawValue) (\(describe(model.config))), "
                      + "\(model.transformer.parameterCount) parameters")
         }
-        var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr,
-                                      minLearningRate: lr / 10, validationFraction: valFraction,
-                                      patience: patience, seed: seed, threads: threads)
+        let t = training
+        var options = TrainingOptions(steps: steps, batchSize: t.batchSize, learningRate: t.lr,
+                                      minLearningRate: t.lr / 10, validationFraction: t.valFraction,
+                                      patience: patience, seed: t.seed, threads: t.threads)
         options.outputPrior = selection.outputPrior
         options.restoreBest = selection.keepBest
         options.allowPrices = priceGuard.allowPrices

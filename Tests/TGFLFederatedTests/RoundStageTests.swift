@@ -207,7 +207,7 @@ final class RoundStageTests: XCTestCase {
         XCTAssertEqual(record.sampled, Array(0..<7))
         XCTAssertEqual(record.participants, screened.accepted.map(\.clientID))
         XCTAssertEqual(record.rejected.map(\.clientID), [ref.round.nan_client])
-        XCTAssertEqual(record.clients, screened.records)
+        XCTAssertEqual(record.clientRecords, screened.records)
         assertClose(record.trainMetrics["train_loss"] ?? .nan, ref.round.train_loss, rtol: 1e-12, "weighted train loss")
         XCTAssertEqual([record.bytesUp, record.bytesDown], [ref.round.bytes_up, ref.round.bytes_down])
         XCTAssertNil(record.epsilon)
