@@ -232,10 +232,11 @@ func federateWithProgress(model: ScenarioModel, series: [[Double]], options: Fed
                           saveOnInterrupt: String? = nil) throws -> FederatedTrainingReport {
     let trainer = try FederatedTrainer(model: model, options: options)
     let bar = ProgressReporter(label: "federate", unit: "rounds", total: options.rounds)
-    Interrupt.install()
     var lastRound = 0
-    do {
-        let report = try trainer.fit(series: series) { p in
+    return try runInterruptibly(bar: bar, saveOnInterrupt: saveOnInterrupt, save: { try model.save(to: $0) }, interrupted: {
+        "interrupted after round \(lastRound)" + ($0.map { "; saved the model so far to \($0)" } ?? "")
+    }) {
+        try trainer.fit(series: series) { p in
             lastRound = p.round
             bar.message(roundLine(p))
             var metrics: [(String, String)] = []
@@ -243,16 +244,6 @@ func federateWithProgress(model: ScenarioModel, series: [[Double]], options: Fed
             bar.update(completed: p.round, eta: p.etaSeconds, metrics: metrics)
             return !Interrupt.requested
         }
-        bar.finish()
-        return report
-    } catch TGFLError.cancelled {
-        bar.finish()
-        guard let path = saveOnInterrupt else { throw CommandFailure("interrupted after round \(lastRound)") }
-        try model.save(to: path)
-        throw CommandFailure("interrupted after round \(lastRound); saved the model so far to \(path)")
-    } catch {
-        bar.finish()
-        throw error
     }
 }
 

@@ -128,20 +128,14 @@ struct TrainJointCommand: ParsableCommand {
                                       threads: t.threads)
         options.restoreBest = keepBest && t.valFraction > 0
         let bar = ProgressReporter(label: "train", unit: "steps", total: steps)
-        Interrupt.install()
-        let report: JointTrainingReport
-        do {
-            report = try model.fit(columns: columns, names: names, options: options) { p in
+        let report = try runInterruptibly(bar: bar, saveOnInterrupt: out, save: { try model.save(to: $0) },
+                                          interrupted: { "interrupted; saved the model so far to \($0 ?? out)" }) {
+            try model.fit(columns: columns, names: names, options: options) { p in
                 var metrics = [("loss", ProgressFormat.metric(p.trainLoss))]
                 if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
                 bar.update(completed: p.step, eta: p.etaSeconds, metrics: metrics)
                 return !Interrupt.requested
             }
-            bar.finish()
-        } catch TGFLError.cancelled {
-            bar.finish()
-            try model.save(to: out)
-            throw CommandFailure("interrupted; saved the model so far to \(out)")
         }
         try model.save(to: out)
         var line = "trained \(report.stepsRun) steps: train loss \(ProgressFormat.metric(report.finalTrainLoss))"

@@ -103,10 +103,12 @@ func trainWithProgress(model: ScenarioModel, series: [[Double]], options: Traini
                        saveOnInterrupt: String?) throws -> TrainingReport {
     let trainer = try Trainer(model: model, options: options)
     let bar = ProgressReporter(label: "train", unit: "steps", total: options.steps)
-    Interrupt.install()
     var lastStep = 0
-    do {
-        let report = try trainer.fit(series: series) { p in
+    return try runInterruptibly(bar: bar, saveOnInterrupt: saveOnInterrupt, save: { try model.save(to: $0) }, interrupted: {
+        $0.map { "interrupted at step \(lastStep); saved the model so far to \($0) (continue with --resume \($0))" }
+            ?? "interrupted at step \(lastStep)"
+    }) {
+        try trainer.fit(series: series) { p in
             lastStep = p.step
             var metrics = [("loss", ProgressFormat.metric(p.trainLoss))]
             if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
@@ -114,16 +116,5 @@ func trainWithProgress(model: ScenarioModel, series: [[Double]], options: Traini
             bar.update(completed: p.step, eta: p.etaSeconds, metrics: metrics)
             return !Interrupt.requested
         }
-        bar.finish()
-        return report
-    } catch TGFLError.cancelled {
-        bar.finish()
-        guard let path = saveOnInterrupt else { throw CommandFailure("interrupted at step \(lastStep)") }
-        try model.save(to: path)
-        throw CommandFailure("interrupted at step \(lastStep); saved the model so far to \(path) "
-                             + "(continue with --resume \(path))")
-    } catch {
-        bar.finish()
-        throw error
     }
 }

@@ -127,6 +127,12 @@ public struct FederationRecord: Codable, Equatable, Sendable {
     public var cancelled: Bool
     /// Number of clients N.
     public var clientCount: Int
+    /// The number of clients.
+    @available(*, deprecated, renamed: "clientCount")
+    public var clients: Int {
+        get { clientCount }
+        set { clientCount = newValue }
+    }
     public var partition: String
     public var minPartitionWindows: Int
     public var localSteps: Int

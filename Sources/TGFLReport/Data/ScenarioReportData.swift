@@ -104,6 +104,12 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
         public var strategy: String
         /// Number of clients N.
         public var clientCount: Int
+        /// The number of clients.
+        @available(*, deprecated, renamed: "clientCount")
+        public var clients: Int {
+            get { clientCount }
+            set { clientCount = newValue }
+        }
         public var privacy: Bool
         public var delta: Double?
         public var rounds: [Round]
