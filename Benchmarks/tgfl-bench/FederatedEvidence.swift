@@ -57,7 +57,7 @@ struct FederatedEvidence: ParsableCommand {
     static func baseOptions(clients: Int, rounds: Int, localSteps: Int, batch: Int, sequenceLength: Int,
                             threads: Int) -> FederatedTrainingOptions {
         var o = FederatedTrainingOptions()
-        o.clients = clients
+        o.clientCount = clients
         o.rounds = rounds
         o.localSteps = localSteps
         o.batchSize = batch
@@ -140,7 +140,7 @@ struct FederatedEvidence: ParsableCommand {
     /// Byzantine clients: exactly `attackers` of `byzantineClients` send sign-flipped updates.
     func byzantine(base: FederatedTrainingOptions, series: [[Double]]) throws {
         var b = base
-        b.clients = byzantineClients
+        b.clientCount = byzantineClients
         let f = attackers
         print(String(format: "  Byzantine: %d institutions (time split), clients 0..<%d = %d of %d = %.0f %% send "
                      + "sign-flipped updates (Δ ← −%.1f·Δ)", byzantineClients, f, f, byzantineClients,

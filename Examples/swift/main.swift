@@ -48,7 +48,7 @@ print(report.textTable())
 
 // Federated: the same data split across 4 institutions by contiguous time periods.
 var options = FederatedTrainingOptions()
-options.clients = 4
+options.clientCount = 4
 options.rounds = 5
 options.localSteps = 5
 options.batchSize = 16

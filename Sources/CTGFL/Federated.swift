@@ -123,7 +123,7 @@ extension FederatedTrainingOptions {
                                                   "strategy (tgfl_strategy)"))
         strategy = strategies[strategyIndex]
         partition = try Self.partition(p.partition, p.partition_param)
-        clients = Int(try Check.inRange(p.n_clients, 1...maxClients, "n_clients"))
+        clientCount = Int(try Check.inRange(p.n_clients, 1...maxClients, "n_clients"))
         rounds = Int(try Check.inRange(p.rounds, 1...Int32.max, "rounds"))
         localSteps = Int(try Check.inRange(p.local_steps, 0...Int32.max, "local_steps"))
         batchSize = Int(try Check.inRange(p.batch_size, 1...maxBatchSize, "batch_size"))
@@ -148,34 +148,38 @@ extension FederatedTrainingOptions {
         let minAvailable = Int(try Check.inRange(p.min_available_nodes, 0...maxClients,
                                                  "min_available_nodes (0 = min_train_nodes)"))
         sampling = SamplingConfig(fractionTrain: fraction, fractionEvaluate: fractionEvaluate, minTrainNodes: minTrain,
-                                  minEvaluateNodes: minEvaluate == 0 ? min(2, clients) : minEvaluate,
+                                  minEvaluateNodes: minEvaluate == 0 ? min(2, clientCount) : minEvaluate,
                                   minAvailableNodes: minAvailable == 0 ? minTrain : minAvailable)
         try readABI3Fields(p)
         hyperparameters = try Self.hyperparameters(p, for: strategy)
-        if p.dp_noise_multiplier != 0 {
-            let sigma = try Check.finite(p.dp_noise_multiplier, "dp_noise_multiplier")
-            guard sigma > 0 else {
-                throw BoundaryError.outOfRange("dp_noise_multiplier must be >= 0 (0 = off), got \(sigma)")
-            }
-            let clip = try Check.finite(p.dp_clip_norm, "dp_clip_norm")
-            guard clip > 0 else { throw BoundaryError.outOfRange("dp_clip_norm must be > 0, got \(clip)") }
-            let sampled = max(Int((Double(clients) * fraction).rounded(.down)), minTrain)
-            let method: SamplingMethod
-            switch p.dp_sampling {
-            case 0: method = .poisson
-            case 1: method = .withoutReplacement
-            default:
-                throw BoundaryError.outOfRange("dp_sampling = \(p.dp_sampling) must be TGFL_DP_SAMPLING_POISSON (0) "
-                    + "or TGFL_DP_SAMPLING_FIXED (1)")
-            }
-            privacy = DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampled, sampling: method)
-        }
+        privacy = try Self.privacy(p, sampleSize: max(Int((Double(clientCount) * fraction).rounded(.down)), minTrain))
         let delta = try Check.finite(p.dp_delta, "dp_delta")
         guard delta > 0, delta < 1 else { throw BoundaryError.outOfRange("dp_delta must be in (0, 1), got \(delta)") }
         privacyDelta = delta
         secureAggregation = p.secure_aggregation
         seed = p.seed
         threads = try Check.threads(p.n_threads, max: maxThreads)
+    }
+
+    /// Client-level DP from the C params, or nil when `dp_noise_multiplier` is 0; `sampleSize`
+    /// is the round's sample, DP's fixed denominator.
+    private static func privacy(_ p: tgfl_federated_params, sampleSize: Int) throws -> DPConfig? {
+        guard p.dp_noise_multiplier != 0 else { return nil }
+        let sigma = try Check.finite(p.dp_noise_multiplier, "dp_noise_multiplier")
+        guard sigma > 0 else {
+            throw BoundaryError.outOfRange("dp_noise_multiplier must be >= 0 (0 = off), got \(sigma)")
+        }
+        let clip = try Check.finite(p.dp_clip_norm, "dp_clip_norm")
+        guard clip > 0 else { throw BoundaryError.outOfRange("dp_clip_norm must be > 0, got \(clip)") }
+        let method: SamplingMethod
+        switch p.dp_sampling {
+        case 0: method = .poisson
+        case 1: method = .withoutReplacement
+        default:
+            throw BoundaryError.outOfRange("dp_sampling = \(p.dp_sampling) must be TGFL_DP_SAMPLING_POISSON (0) "
+                + "or TGFL_DP_SAMPLING_FIXED (1)")
+        }
+        return DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampleSize, sampling: method)
     }
 
     /// The fields added in ABI 3 (model selection, local optimiser, sampling and faults, checkpoints).
@@ -203,7 +207,7 @@ extension FederatedTrainingOptions {
                 + "got \(baseTime) and \(spread)")
         }
         faults = FaultConfig(dropoutProbability: dropout, deadline: deadline > 0 ? deadline : nil,
-                             baseTime: baseTime, timeSpread: spread, byzantine: try Self.byzantine(p, clients: clients))
+                             baseTime: baseTime, timeSpread: spread, byzantine: try Self.byzantine(p, clients: clientCount))
         let every = Int(try Check.inRange(p.checkpoint_every, 0...Int32.max, "checkpoint_every (0 = never)"))
         if every > 0 {
             checkpointEvery = every

@@ -43,19 +43,8 @@ public func cReport(_ model: OpaquePointer?, _ real: UnsafePointer<Double>?, _ n
         let pathBuffer = try Check.buffer(paths, count: values, "paths")
         try Check.finite(pathBuffer, "paths")
         let realValues = Array(realBuffer)
-        var labels: [Int32]?
-        if let m = scenarioModel, m.isFitted { labels = try m.regimeLabels(of: realValues) }
-        let regimeNames = scenarioModel?.regimeModel?.names ?? []
-        var start = 0
-        var input: [ScenarioReportInput.ScenarioSet] = []
-        for i in 0..<sets {
-            let name = try Check.string(names[i], "set_names[\(i)]")
-            let rows = (start..<(start + Int(counts[i]))).map { Array(pathBuffer[($0 * days)..<(($0 + 1) * days)]) }
-            start += Int(counts[i])
-            let regime = regimeNames.firstIndex(of: name)
-            let realDays = regime.map { r in zip(realValues, labels ?? []).filter { Int($0.1) == r }.map(\.0) }
-            input.append(.init(name: name, paths: rows, realRegimeDays: realDays))
-        }
+        let input = try reportScenarioSets(paths: pathBuffer, counts: counts, names: names, horizon: days,
+                                           real: realValues, model: scenarioModel)
         guard trainingDays >= 0, Int(trainingDays) < n else {
             throw BoundaryError.outOfRange("training_days must be in [0, n_real), got \(trainingDays)")
         }
@@ -68,20 +57,43 @@ public func cReport(_ model: OpaquePointer?, _ real: UnsafePointer<Double>?, _ n
             real: realValues, scenarios: input, trainingHistory: scenarioModel?.history,
             federationRecord: scenarioModel?.records["federation"], trainingDays: trainingDays > 0 ? Int(trainingDays) : nil,
             runFacts: facts, seed: seed)
-        let text: String
-        do {
-            let data = try ScenarioReportData(reportInput)
-            text = format == 0
-                ? HTMLReport.render(ScenarioReport.document(data, title: reportInput.title, facts: facts))
-                : String(decoding: try data.jsonData(), as: UTF8.self)
-        } catch let error as ReportError {
-            throw BoundaryError.invalid(error.description)
-        }
-        guard let copy = strdup(text) else {
+        guard let copy = strdup(try renderedReport(reportInput, html: format == 0)) else {
             throw BoundaryError(status: Status.internalError, message: "out of memory copying the report")
         }
         outText.pointee = copy
     }
     if model == nil { return withStatus { try body(nil) } }
     return withModel(model) { box in try body(box.model) }
+}
+
+/// The scenario sets of `tgfl_report`: set i holds the next `counts[i]` rows of `paths`; a set
+/// named like one of the model's regimes is compared with the real days of that regime.
+private func reportScenarioSets(paths: UnsafeBufferPointer<Double>, counts: UnsafeBufferPointer<Int32>,
+                                names: UnsafeBufferPointer<UnsafePointer<CChar>?>, horizon days: Int, real: [Double],
+                                model: ScenarioModel?) throws -> [ScenarioReportInput.ScenarioSet] {
+    var labels: [Int32]?
+    if let m = model, m.isFitted { labels = try m.regimeLabels(of: real) }
+    let regimeNames = model?.regimeModel?.names ?? []
+    var start = 0
+    var input: [ScenarioReportInput.ScenarioSet] = []
+    for i in 0..<counts.count {
+        let name = try Check.string(names[i], "set_names[\(i)]")
+        let rows = (start..<(start + Int(counts[i]))).map { Array(paths[($0 * days)..<(($0 + 1) * days)]) }
+        start += Int(counts[i])
+        let regime = regimeNames.firstIndex(of: name)
+        let realDays = regime.map { r in zip(real, labels ?? []).filter { Int($0.1) == r }.map(\.0) }
+        input.append(.init(name: name, paths: rows, realRegimeDays: realDays))
+    }
+    return input
+}
+
+/// The report as one HTML page or as JSON; a report error becomes a boundary error.
+private func renderedReport(_ input: ScenarioReportInput, html: Bool) throws -> String {
+    do {
+        let data = try ScenarioReportData(input)
+        return html ? HTMLReport.render(ScenarioReport.document(data, title: input.title, facts: input.runFacts))
+            : String(decoding: try data.jsonData(), as: UTF8.self)
+    } catch let error as ReportError {
+        throw BoundaryError.invalid(error.description)
+    }
 }

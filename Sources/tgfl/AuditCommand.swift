@@ -74,34 +74,51 @@ struct AuditCommand: ParsableCommand {
         if let json { try requireOutputDirectory(for: json) }
         let target = try ScenarioModel.load(from: model)
         let ref = try reference.map { try ScenarioModel.load(from: $0) }
+        let (train, holdout) = try spans()
+        let w = window ?? target.config.contextLength
+        let membership = try membershipInference(target: target, reference: ref, train: train, holdout: holdout, window: w)
+        let copying = try copyingAndDistance(target: target, train: train, holdout: holdout, window: w)
+        printResults(membership, copying, window: w, calibratedByReference: ref != nil)
+        if let json { try writeJSON(membership, copying, window: w, calibratedByReference: ref != nil, to: json) }
+    }
+
+    /// The training span (members) and the non-members: the held-out span, or --non-member-data.
+    private func spans() throws -> (train: [Double], holdout: [Double]) {
         let returns = try source.load().values
         let split = Int((Double(returns.count) * (1 - valFraction)).rounded(.down))
         let train = Array(returns[..<split])
-        let holdout: [Double]
         if let nonMemberData {
-            holdout = try DataOptions.load(path: nonMemberData, dateColumn: source.dateColumn, column: source.column,
-                                           returnsColumn: source.returnsColumn).values
-        } else {
-            holdout = Array(returns[split...])
+            let other = try DataOptions.load(path: nonMemberData, dateColumn: source.dateColumn, column: source.column,
+                                             returnsColumn: source.returnsColumn).values
+            return (train, other)
         }
-        let w = window ?? target.config.contextLength
-        func windows(_ r: [Double], _ len: Int) -> [[Double]] {
-            stride(from: 0, to: r.count - len + 1, by: len).map { Array(r[$0..<($0 + len)]) }
-        }
-        // A window of w + 1 returns scores w predicted days.
+        return (train, Array(returns[split...]))
+    }
+
+    /// Non-overlapping windows of `len` returns.
+    private func windows(_ r: [Double], _ len: Int) -> [[Double]] {
+        stride(from: 0, to: r.count - len + 1, by: len).map { Array(r[$0..<($0 + len)]) }
+    }
+
+    /// The membership attack's result.
+    private struct Membership {
+        var members = 0, nonMembers = 0
+        var rawAUC = 0.0, auc = 0.0, tpr = 0.0
+    }
+
+    /// Scores windows of w + 1 returns (w predicted days) of both spans: the model's mean
+    /// log-likelihood, calibrated by the reference's or, without one, by the training span's
+    /// token marginal (add-one smoothed), which absorbs the difference in volatility level
+    /// between the two periods.
+    private func membershipInference(target: ScenarioModel, reference ref: ScenarioModel?, train: [Double],
+                                     holdout: [Double], window w: Int) throws -> Membership {
         let members = windows(train, w + 1), nonMembers = windows(holdout, w + 1)
         guard members.count >= 2, nonMembers.count >= 2 else {
             throw CommandFailure("audit: \(source.sourceName) gives \(members.count) training and \(nonMembers.count) held-out "
                 + "windows of \(w + 1) days; need at least 2 of each — use more data, a larger --val-fraction or a smaller --window")
         }
-        guard let tokenizer = target.tokenizer, let dataModels = target.dataModels else {
-            throw CommandFailure("audit: \(model) has no tokenizer; train it first")
-        }
-        // Tokens as the model sees them (v2: volatility-scaled returns through the filter).
-        func tokens(_ x: [Double]) throws -> [Int32] { try dataModels.encode(x).tokens }
-        // Calibration without a reference: the training span's token marginal (add-one smoothed),
-        // which absorbs the difference in volatility level between the two periods.
-        var counts = [Double](repeating: 1, count: tokenizer.vocabSize)
+        let (vocabSize, tokens) = try encoder(of: target)
+        var counts = [Double](repeating: 1, count: vocabSize)
         for t in try tokens(train) { counts[Int(t)] += 1 }
         let total = counts.reduce(0, +)
         let logMarginal = counts.map { Foundation.log($0 / total) }
@@ -119,48 +136,74 @@ struct AuditCommand: ParsableCommand {
             return (raw, cal)
         }
         let m = try scores(members), nm = try scores(nonMembers)
-        let rawAUC = try PrivacyAudit.rocAUC(members: m.raw, nonMembers: nm.raw)
-        let auc = try PrivacyAudit.rocAUC(members: m.calibrated, nonMembers: nm.calibrated)
-        let tpr = try PrivacyAudit.tprAtFPR(members: m.calibrated, nonMembers: nm.calibrated, fpr: 0.01)
+        return Membership(members: members.count, nonMembers: nonMembers.count,
+                          rawAUC: try PrivacyAudit.rocAUC(members: m.raw, nonMembers: nm.raw),
+                          auc: try PrivacyAudit.rocAUC(members: m.calibrated, nonMembers: nm.calibrated),
+                          tpr: try PrivacyAudit.tprAtFPR(members: m.calibrated, nonMembers: nm.calibrated, fpr: 0.01))
+    }
 
-        // Copying and distances: equal-length training segment (the days just before the held-out span).
+    /// Tokens as the model sees them (v2: volatility-scaled returns through its filter).
+    private func encoder(of target: ScenarioModel) throws -> (vocabSize: Int, tokens: ([Double]) throws -> [Int32]) {
+        guard let tokenizer = target.tokenizer, let dataModels = target.dataModels else {
+            throw CommandFailure("audit: \(model) has no tokenizer; train it first")
+        }
+        return (tokenizer.vocabSize, { try dataModels.encode($0).tokens })
+    }
+
+    /// Copying and distances of generated paths against an equal-length training segment (the
+    /// days just before the held-out span) and the held-out days.
+    private struct Copying {
+        var segmentDays = 0, comparisonDays = 0, horizon = 0
+        var runTrain = 0, runHoldout = 0
+        var dcr = 0.0
+    }
+
+    private func copyingAndDistance(target: ScenarioModel, train: [Double], holdout: [Double],
+                                    window w: Int) throws -> Copying {
+        let tokens = try encoder(of: target).tokens
         let segment = Array(train.suffix(holdout.count))
         let comparison = Array(holdout.prefix(segment.count))
-        let horizon = max(dcrDays, w)
-        let set = try target.generate(GenerationOptions(paths: paths, horizon: horizon, seed: seed))
+        var result = Copying(segmentDays: segment.count, comparisonDays: comparison.count, horizon: max(dcrDays, w))
+        let set = try target.generate(GenerationOptions(paths: paths, horizon: result.horizon, seed: seed))
         let segmentTokens = try tokens(segment), holdoutTokens = try tokens(comparison)
-        var runTrain = 0, runHoldout = 0
         for p in set.returns {
             let t = try tokens(p)
-            runTrain = max(runTrain, PrivacyAudit.longestCommonRun(t, in: [segmentTokens]))
-            runHoldout = max(runHoldout, PrivacyAudit.longestCommonRun(t, in: [holdoutTokens]))
+            result.runTrain = max(result.runTrain, PrivacyAudit.longestCommonRun(t, in: [segmentTokens]))
+            result.runHoldout = max(result.runHoldout, PrivacyAudit.longestCommonRun(t, in: [holdoutTokens]))
         }
         let synthetic = set.returns.flatMap { windows($0, dcrDays) }
-        let dcr = try PrivacyAudit.dcrRatio(synthetic: synthetic, train: windows(segment, dcrDays),
-                                            holdout: windows(comparison, dcrDays))
+        result.dcr = try PrivacyAudit.dcrRatio(synthetic: synthetic, train: windows(segment, dcrDays),
+                                               holdout: windows(comparison, dcrDays))
+        return result
+    }
 
-        let verdict = auc <= 0.55 ? "no detectable memorisation (AUC ≤ 0.55)" : "the model memorises its training windows (AUC > 0.55)"
+    private func printResults(_ m: Membership, _ c: Copying, window w: Int, calibratedByReference: Bool) {
+        let verdict = m.auc <= 0.55 ? "no detectable memorisation (AUC ≤ 0.55)" : "the model memorises its training windows (AUC > 0.55)"
         let nonMemberName = nonMemberData.map { "windows of \($0)" } ?? "held-out windows"
-        print("membership inference: \(members.count) training vs \(nonMembers.count) \(nonMemberName) of \(w + 1) days, "
-              + "score = log-likelihood − " + (ref == nil ? "training token marginal's" : "\(reference!)'s"))
-        print(String(format: "  AUC %.4f   TPR at 1%% FPR %.4f   — %@", auc, tpr, verdict))
-        print(String(format: "  (uncalibrated loss attack: AUC %.4f%@)", rawAUC,
+        print("membership inference: \(m.members) training vs \(m.nonMembers) \(nonMemberName) of \(w + 1) days, "
+              + "score = log-likelihood − " + (calibratedByReference ? "\(reference!)'s" : "training token marginal's"))
+        print(String(format: "  AUC %.4f   TPR at 1%% FPR %.4f   — %@", m.auc, m.tpr, verdict))
+        print(String(format: "  (uncalibrated loss attack: AUC %.4f%@)", m.rawAUC,
                      nonMemberData == nil ? " — confounded by the difference between the periods" : ""))
-        print("copying: longest token run of \(paths) generated paths (\(horizon) days) found in \(segment.count) "
-              + "training days: \(runTrain); in \(comparison.count) \(nonMemberData == nil ? "held-out" : "non-member") days: \(runHoldout)")
-        print(String(format: "distance to closest record (%d-day windows): median DCR train / held-out = %.4f", dcrDays, dcr))
-        if let json {
-            let obj: [String: Any] = [
-                "model": model, "reference": reference ?? NSNull(), "data": source.sourceName, "val_fraction": valFraction,
-                "window_days": w + 1, "member_windows": members.count, "non_member_windows": nonMembers.count,
-                "auc": auc, "tpr_at_1pct_fpr": tpr, "auc_uncalibrated": rawAUC,
-                "calibration": ref == nil ? "training token marginal" : "reference model", "paths": paths, "horizon": horizon, "seed": String(seed),
-                "longest_copied_run_train": runTrain, "longest_copied_run_holdout": runHoldout,
-                "comparison_days": comparison.count, "non_member_data": nonMemberData ?? NSNull(), "dcr_days": dcrDays, "dcr_ratio": dcr,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
-            try writeText(String(decoding: data, as: UTF8.self) + "\n", to: json)
-            logInfo("wrote \(json)")
-        }
+        print("copying: longest token run of \(paths) generated paths (\(c.horizon) days) found in \(c.segmentDays) "
+              + "training days: \(c.runTrain); in \(c.comparisonDays) \(nonMemberData == nil ? "held-out" : "non-member") days: \(c.runHoldout)")
+        print(String(format: "distance to closest record (%d-day windows): median DCR train / held-out = %.4f", dcrDays, c.dcr))
+    }
+
+    private func writeJSON(_ m: Membership, _ c: Copying, window w: Int, calibratedByReference: Bool,
+                           to json: String) throws {
+        let obj: [String: Any] = [
+            "model": model, "reference": reference ?? NSNull(), "data": source.sourceName, "val_fraction": valFraction,
+            "window_days": w + 1, "member_windows": m.members, "non_member_windows": m.nonMembers,
+            "auc": m.auc, "tpr_at_1pct_fpr": m.tpr, "auc_uncalibrated": m.rawAUC,
+            "calibration": calibratedByReference ? "reference model" : "training token marginal", "paths": paths,
+            "horizon": c.horizon, "seed": String(seed),
+            "longest_copied_run_train": c.runTrain, "longest_copied_run_holdout": c.runHoldout,
+            "comparison_days": c.comparisonDays, "non_member_data": nonMemberData ?? NSNull(), "dcr_days": dcrDays,
+            "dcr_ratio": c.dcr,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
+        try writeText(String(decoding: data, as: UTF8.self) + "\n", to: json)
+        logInfo("wrote \(json)")
     }
 }

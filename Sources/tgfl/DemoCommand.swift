@@ -203,7 +203,7 @@ struct DemoCommand: ParsableCommand {
         }
         let kind = try parseStrategyKind(strategy)
         var options = try federatedOptions(
-            clients: 8, rounds: rounds, localSteps: localSteps, batchSize: localBatchSize, learningRate: lr,
+            clientCount: 8, rounds: rounds, localSteps: localSteps, batchSize: localBatchSize, learningRate: lr,
             validationFraction: 0.1, partition: .timePeriods, strategy: kind, strategyParameters: [:],
             fraction: 1, privacy: nil, delta: 1e-5, secureAggregation: false, seed: seed, threads: threads)
         options.restoreBestRound = keepBest

@@ -44,8 +44,8 @@ struct FederateCommand: ParsableCommand {
 
     @OptionGroup var version: ModelVersionOption
 
-    @Option(parsing: .unconditional, help: "Number of institutions (clients).")
-    var clients: Int = 8
+    @Option(name: .customLong("clients"), parsing: .unconditional, help: "Number of institutions (clients).")
+    var clientCount: Int = 8
 
     @Option(help: ArgumentHelp("How windows are split: KIND[:param] (iid, dirichlet:0.5, pathological:2, time, natural, linear, square, exponential).",
                                valueName: "kind"))
@@ -64,14 +64,7 @@ struct FederateCommand: ParsableCommand {
     @Option(name: .customLong("local-steps"), parsing: .unconditional, help: "Local optimizer steps per client and round.")
     var localSteps: Int = 10
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per local batch.")
-    var batchSize: Int = 32
-
-    @Option(parsing: .unconditional, help: "Client learning rate.")
-    var lr: Double = 1e-3
-
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of each series' most recent days held out for validation.")
-    var valFraction: Double = 0.2
+    @OptionGroup var training: TrainingRunOptions
 
     @Option(parsing: .unconditional, help: "Fraction of clients sampled each round (Flower fraction_train).")
     var fraction: Double = 1
@@ -100,12 +93,6 @@ struct FederateCommand: ParsableCommand {
     @OptionGroup var selection: ModelSelectionOptions
     @OptionGroup var priceGuard: PriceGuardOptions
 
-    @Option(parsing: .unconditional, help: "Seed of everything (initialization, partition, sampling, noise).")
-    var seed: UInt64 = 42
-
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
-
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
     var out: String
 
@@ -122,12 +109,10 @@ struct FederateCommand: ParsableCommand {
         if column != nil && returnsColumn != nil {
             throw ValidationError("give either --column (prices) or --returns-column (log returns), not both")
         }
-        try Limits.check(clients, "--clients", 1, Limits.clients)
+        try Limits.check(clientCount, "--clients", 1, Limits.clients)
         try Limits.check(rounds, "--rounds", 1, Limits.count)
         try Limits.check(reportPaths, "--report-paths", 1, Limits.count)
         try Limits.check(localSteps, "--local-steps", 1, Limits.count)
-        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
-        guard (0..<1).contains(valFraction) else { throw ValidationError("--val-fraction must be in [0, 1)") }
         guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
         if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
         if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
@@ -136,16 +121,15 @@ struct FederateCommand: ParsableCommand {
             throw ValidationError("--dp-sampling must be poisson or fixed, got '\(dpSampling)'")
         }
         guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
-        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
         if dpNoise != nil, let kind = try? StrategyKind(parsing: strategy), !kind.supportsDifferentialPrivacy {
             throw ValidationError("--dp-noise: the (ε, δ) guarantee is proven only for mean-based strategies (fedavg, "
                 + "fedprox, fedavgm, fedadagrad, fedadam, fedyogi); \(kind.rawValue) uses individual updates — "
                 + "drop --dp-noise or change --strategy")
         }
         if secureAgg {
-            let sampled = max(Int((Double(clients) * fraction).rounded(.down)), min(2, clients))
+            let sampled = max(Int((Double(clientCount) * fraction).rounded(.down)), min(2, clientCount))
             if sampled < 2 {
-                throw ValidationError("--secure-agg needs at least 2 clients per round, but --clients \(clients) "
+                throw ValidationError("--secure-agg needs at least 2 clients per round, but --clients \(clientCount) "
                     + "--fraction \(fraction) samples \(sampled); with 1 the server sees its update in the clear — "
                     + "raise --clients/--fraction or drop --secure-agg")
             }
@@ -168,17 +152,18 @@ struct FederateCommand: ParsableCommand {
             logInfo("data: \(path ?? "bundled S&P 500"): \(s.values.count) daily log returns\(dateSpan(s))")
             series.append(s.values)
         }
-        let model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
+        let t = training
+        let model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: t.seed)
         logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
         var options = try federatedOptions(
-            clients: clients, rounds: rounds, localSteps: localSteps, batchSize: batchSize, learningRate: lr,
-            validationFraction: valFraction, partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
-            privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: seed,
-            threads: threads, dpSampling: dpSampling.lowercased() == "fixed" ? .withoutReplacement : .poisson)
+            clientCount: clientCount, rounds: rounds, localSteps: localSteps, batchSize: t.batchSize, learningRate: t.lr,
+            validationFraction: t.valFraction, partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
+            privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: t.seed,
+            threads: t.threads, dpSampling: dpSampling.lowercased() == "fixed" ? .withoutReplacement : .poisson)
         options.outputPrior = selection.outputPrior
         options.restoreBestRound = selection.keepBest
         options.allowPrices = priceGuard.allowPrices
-        logInfo("federation: \(clients) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
+        logInfo("federation: \(clientCount) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")"
                 + (secureAgg ? ", secure aggregation" : ""))
         let report = try federateWithProgress(model: model, series: series, options: options, saveOnInterrupt: out)
@@ -196,13 +181,13 @@ struct FederateCommand: ParsableCommand {
         print("saved \(out)")
         if let html, let first = series.first {
             let horizon = min(250, first.count - 1)
-            let sets = try reportScenarioSets(model: model, real: first, paths: reportPaths, horizon: horizon, seed: seed,
-                                              threads: threads)
+            let sets = try reportScenarioSets(model: model, real: first, paths: reportPaths, horizon: horizon, seed: t.seed,
+                                              threads: t.threads)
             try writeScenarioReport(to: html, input: ScenarioReportInput(
                 title: "TGFL federation report", realName: paths[0] ?? "bundled S&P 500", real: first, scenarios: sets,
                 trainingHistory: model.history, federationRecord: model.records[FederationRecord.recordName],
                 runFacts: [("model", describe(model.config)), ("checkpoint", out),
-                           ("federation", "\(clients) clients, \(kind.rawValue), \(rounds) rounds")], seed: seed))
+                           ("federation", "\(clientCount) clients, \(kind.rawValue), \(rounds) rounds")], seed: t.seed))
             print("wrote \(html)")
         }
     }
@@ -222,19 +207,19 @@ func parsePartition(_ text: String) throws -> PartitionScheme {
 /// - Parameters:
 ///   - privacy: `(noise multiplier σ, clipping norm S)` or nil for no DP.
 ///   - dpSampling: DP client sampling (Poisson by default; see `DifferentialPrivacy`).
-func federatedOptions(clients: Int, rounds: Int, localSteps: Int, batchSize: Int, learningRate: Double,
+func federatedOptions(clientCount: Int, rounds: Int, localSteps: Int, batchSize: Int, learningRate: Double,
                       validationFraction: Double, partition: PartitionScheme, strategy: StrategyKind, strategyParameters: [String: Double],
                       fraction: Double, privacy: (Double, Double)?, delta: Double, secureAggregation: Bool,
                       seed: UInt64, threads: Int?, dpSampling: SamplingMethod = .poisson) throws -> FederatedTrainingOptions {
     var o = FederatedTrainingOptions()
-    o.clients = clients; o.rounds = rounds; o.localSteps = localSteps; o.batchSize = batchSize
+    o.clientCount = clientCount; o.rounds = rounds; o.localSteps = localSteps; o.batchSize = batchSize
     o.learningRate = learningRate; o.validationFraction = validationFraction; o.partition = partition; o.strategy = strategy
     o.hyperparameters = strategyParameters
-    let minimum = min(2, clients)
+    let minimum = min(2, clientCount)
     o.sampling = SamplingConfig(fractionTrain: fraction, fractionEvaluate: fraction, minTrainNodes: minimum,
                                 minEvaluateNodes: minimum, minAvailableNodes: minimum)
     if let (sigma, clip) = privacy {
-        let sampled = try o.sampling.trainSampleSize(available: clients)
+        let sampled = try o.sampling.trainSampleSize(available: clientCount)
         o.privacy = DPConfig(noiseMultiplier: sigma, clippingNorm: clip, numSampledClients: sampled, sampling: dpSampling)
     }
     o.privacyDelta = delta; o.secureAggregation = secureAggregation; o.seed = seed; o.threads = threads
@@ -247,10 +232,11 @@ func federateWithProgress(model: ScenarioModel, series: [[Double]], options: Fed
                           saveOnInterrupt: String? = nil) throws -> FederatedTrainingReport {
     let trainer = try FederatedTrainer(model: model, options: options)
     let bar = ProgressReporter(label: "federate", unit: "rounds", total: options.rounds)
-    Interrupt.install()
     var lastRound = 0
-    do {
-        let report = try trainer.fit(series: series) { p in
+    return try runInterruptibly(bar: bar, saveOnInterrupt: saveOnInterrupt, save: { try model.save(to: $0) }, interrupted: {
+        "interrupted after round \(lastRound)" + ($0.map { "; saved the model so far to \($0)" } ?? "")
+    }) {
+        try trainer.fit(series: series) { p in
             lastRound = p.round
             bar.message(roundLine(p))
             var metrics: [(String, String)] = []
@@ -258,16 +244,6 @@ func federateWithProgress(model: ScenarioModel, series: [[Double]], options: Fed
             bar.update(completed: p.round, eta: p.etaSeconds, metrics: metrics)
             return !Interrupt.requested
         }
-        bar.finish()
-        return report
-    } catch TGFLError.cancelled {
-        bar.finish()
-        guard let path = saveOnInterrupt else { throw CommandFailure("interrupted after round \(lastRound)") }
-        try model.save(to: path)
-        throw CommandFailure("interrupted after round \(lastRound); saved the model so far to \(path)")
-    } catch {
-        bar.finish()
-        throw error
     }
 }
 

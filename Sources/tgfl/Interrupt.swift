@@ -1,4 +1,5 @@
 import Foundation
+import TGFLCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,5 +26,28 @@ enum Interrupt {
             let message: StaticString = "\ninterrupt: stopping after the current step (Ctrl-C again to quit now)\n"
             _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
         }
+    }
+}
+
+/// Runs `body` (a training run whose progress callback returns `!Interrupt.requested`) with
+/// Ctrl-C handling, finishing `bar` however it ends. After a Ctrl-C the model so far is saved to
+/// `saveOnInterrupt` through `save` (when given) and the command fails with
+/// `interrupted(savedTo:)`'s message.
+/// - Throws: `body`'s errors; `CommandFailure` after an interrupt; `save`'s errors.
+func runInterruptibly<R>(bar: ProgressReporter, saveOnInterrupt path: String?, save: (String) throws -> Void,
+                         interrupted: (_ savedTo: String?) -> String, _ body: () throws -> R) throws -> R {
+    Interrupt.install()
+    do {
+        let result = try body()
+        bar.finish()
+        return result
+    } catch TGFLError.cancelled {
+        bar.finish()
+        guard let path else { throw CommandFailure(interrupted(nil)) }
+        try save(path)
+        throw CommandFailure(interrupted(path))
+    } catch {
+        bar.finish()
+        throw error
     }
 }

@@ -96,20 +96,7 @@ struct TrainJointCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Total optimizer steps.")
     var steps: Int = 600
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per batch.")
-    var batchSize: Int = 32
-
-    @Option(parsing: .unconditional, help: "Peak learning rate (cosine decay to a tenth of it).")
-    var lr: Double = 1e-3
-
-    @Option(parsing: .unconditional, help: "Seed of the initialization and the batch sampling.")
-    var seed: UInt64 = 42
-
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
-
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of the most recent days held out.")
-    var valFraction: Double = 0.2
+    @OptionGroup var training: TrainingRunOptions
 
     @Flag(name: .customLong("keep-best"), inversion: .prefixedNo,
           help: "Keep the parameters of the best validation evaluation (a few thousand days overfit fast).")
@@ -124,11 +111,7 @@ struct TrainJointCommand: ParsableCommand {
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
         try Limits.check(evalEvery, "--eval-every", 1, Limits.count)
-        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
         try Limits.check(levels, "--levels", 2, 64)
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
-        guard (0..<1).contains(valFraction) else { throw ValidationError("--val-fraction must be in [0, 1), got \(valFraction)") }
-        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
     }
 
     func run() throws {
@@ -137,26 +120,22 @@ struct TrainJointCommand: ParsableCommand {
         let (names, columns) = try source.load()
         logInfo("data: \(names.count) assets (\(names.joined(separator: ", "))), \(columns[0].count) days")
         let modelConfig = JointScenarioModel.config(base: config.config, assets: names.count, levels: levels)
-        let model = try JointScenarioModel(config: modelConfig, assets: names.count, seed: seed)
+        let model = try JointScenarioModel(config: modelConfig, assets: names.count, seed: training.seed)
         logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.network.transformer.parameterCount) parameters")
-        var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr, minLearningRate: lr / 10,
-                                      validationFraction: valFraction, evaluateEvery: evalEvery, seed: seed, threads: threads)
-        options.restoreBest = keepBest && valFraction > 0
+        let t = training
+        var options = TrainingOptions(steps: steps, batchSize: t.batchSize, learningRate: t.lr, minLearningRate: t.lr / 10,
+                                      validationFraction: t.valFraction, evaluateEvery: evalEvery, seed: t.seed,
+                                      threads: t.threads)
+        options.restoreBest = keepBest && t.valFraction > 0
         let bar = ProgressReporter(label: "train", unit: "steps", total: steps)
-        Interrupt.install()
-        let report: JointTrainingReport
-        do {
-            report = try model.fit(columns: columns, names: names, options: options) { p in
+        let report = try runInterruptibly(bar: bar, saveOnInterrupt: out, save: { try model.save(to: $0) },
+                                          interrupted: { "interrupted; saved the model so far to \($0 ?? out)" }) {
+            try model.fit(columns: columns, names: names, options: options) { p in
                 var metrics = [("loss", ProgressFormat.metric(p.trainLoss))]
                 if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
                 bar.update(completed: p.step, eta: p.etaSeconds, metrics: metrics)
                 return !Interrupt.requested
             }
-            bar.finish()
-        } catch TGFLError.cancelled {
-            bar.finish()
-            try model.save(to: out)
-            throw CommandFailure("interrupted; saved the model so far to \(out)")
         }
         try model.save(to: out)
         var line = "trained \(report.stepsRun) steps: train loss \(ProgressFormat.metric(report.finalTrainLoss))"

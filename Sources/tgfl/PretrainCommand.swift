@@ -48,33 +48,16 @@ struct PretrainCommand: ParsableCommand {
         + "unseen, to evaluate on it).", valueName: "fraction"))
     var excludeRecent: Double = 0
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per batch.")
-    var batchSize: Int = 32
-
-    @Option(parsing: .unconditional, help: "Peak learning rate (cosine decay to a tenth of it).")
-    var lr: Double = 1e-3
-
-    @Option(parsing: .unconditional, help: "Seed of the initialization and the batch sampling.")
-    var seed: UInt64 = 42
-
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
-
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional,
-            help: "Fraction of each series' most recent days held out for validation.")
-    var valFraction: Double = 0.1
+    @OptionGroup var training: TrainingRunOptions
 
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
     var out: String
 
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
-        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
-        guard valFraction > 0, valFraction < 1 else {
-            throw ValidationError("--val-fraction must be in (0, 1) (model selection needs validation days), got \(valFraction)")
+        guard training.valFraction > 0 else {
+            throw ValidationError("--val-fraction must be in (0, 1) (model selection needs validation days), got 0")
         }
-        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
         guard excludeRecent >= 0, excludeRecent < 1 else {
             throw ValidationError("--exclude-recent must be in [0, 1), got \(excludeRecent)")
         }
@@ -131,31 +114,27 @@ struct PretrainCommand: ParsableCommand {
         let series = try corpus()
         let days = series.reduce(0) { $0 + $1.values.count }
         logInfo("corpus: \(series.count) series, \(days) days: " + series.map(\.name).joined(separator: ", "))
-        let model = try ScenarioModel(config: config.config(version: 2), seed: seed)
+        let t = training
+        let model = try ScenarioModel(config: config.config(version: 2), seed: t.seed)
         logInfo("model: \(config.rawValue) v2 (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
-        var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr, minLearningRate: lr / 10,
-                                      warmupSteps: min(50, steps), validationFraction: valFraction,
-                                      evaluateEvery: max(1, min(100, steps / 10)), seed: seed, threads: threads)
+        var options = TrainingOptions(steps: steps, batchSize: t.batchSize, learningRate: t.lr, minLearningRate: t.lr / 10,
+                                      warmupSteps: min(50, steps), validationFraction: t.valFraction,
+                                      evaluateEvery: max(1, min(100, steps / 10)), seed: t.seed, threads: t.threads)
         options.restoreBest = true
         let trainer = try Trainer(model: model, options: options)
         let bar = ProgressReporter(label: "pretrain", unit: "steps", total: steps)
-        Interrupt.install()
-        let report: TrainingReport
-        do {
-            report = try trainer.pretrain(corpus: series) { p in
+        let report = try runInterruptibly(bar: bar, saveOnInterrupt: nil, save: { _ in },
+                                          interrupted: { _ in "interrupted; nothing saved (pretraining has no --resume)" }) {
+            try trainer.pretrain(corpus: series) { p in
                 var metrics = [("loss", ProgressFormat.metric(p.trainLoss))]
                 if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
                 metrics.append(("tok/s", ProgressFormat.rate(p.tokensPerSecond)))
                 bar.update(completed: p.step, eta: p.etaSeconds, metrics: metrics)
                 return !Interrupt.requested
             }
-            bar.finish()
-        } catch TGFLError.cancelled {
-            bar.finish()
-            throw CommandFailure("interrupted; nothing saved (pretraining has no --resume)")
         }
         try model.setPretrainingRecord(PretrainingRecord(series: series.map(\.name), days: days, steps: report.stepsRun,
-                                                bestStep: report.bestStep, seed: seed))
+                                                bestStep: report.bestStep, seed: t.seed))
         try model.save(to: out)
         print("pretrained \(report.stepsRun) steps on \(series.count) series: best validation loss "
               + (report.bestValidationLoss.map(ProgressFormat.metric) ?? "none")

@@ -30,20 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Total optimizer steps (with --resume: continue up to this total).")
     var steps: Int = 300
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Windows per batch.")
-    var batchSize: Int = 32
-
-    @Option(parsing: .unconditional, help: "Peak learning rate (cosine decay to a tenth of it).")
-    var lr: Double = 1e-3
-
-    @Option(parsing: .unconditional, help: "Seed of the initialization and the batch sampling.")
-    var seed: UInt64 = 42
-
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
-
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of the most recent days held out for validation.")
-    var valFraction: Double = 0.2
+    @OptionGroup var training: TrainingRunOptions
 
     @Option(parsing: .unconditional, help: "Early stopping: evaluations without improvement before stopping (0 = off).")
     var patience: Int = 0
@@ -68,17 +55,11 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
-        try Limits.check(batchSize, "--batch-size", 1, Limits.batchSize)
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
-        guard (0..<1).contains(valFraction) else {
-            throw ValidationError("--val-fraction must be in [0, 1), got \(valFraction)")
-        }
         try Limits.check(patience, "--patience", 0, Limits.count)
         if initFrom != nil && resume != nil {
             throw ValidationError("give either --init (fine-tune a pretrained model) or --resume (continue a run), not both")
         }
         if resetPrior && initFrom == nil { throw ValidationError("--reset-prior applies to --init only") }
-        if let threads { try Limits.check(threads, "--threads", 1, Limits.threads) }
     }
 
     func run() throws {
@@ -99,16 +80,17 @@ struct TrainCommand: ParsableCommand {
                             + "the schedule from step 0; pass a larger --steps to continue")
             }
         } else if let initFrom {
-            model = try Self.fineTuneStart(initFrom, series: series, trainFraction: 1 - valFraction,
+            model = try Self.fineTuneStart(initFrom, series: series, trainFraction: 1 - training.valFraction,
                                            resetPrior: resetPrior)
         } else {
-            model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: seed)
+            model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: training.seed)
             logInfo("model: \(config.rawValue) (\(describe(model.config))), "
                      + "\(model.transformer.parameterCount) parameters")
         }
-        var options = TrainingOptions(steps: steps, batchSize: batchSize, learningRate: lr,
-                                      minLearningRate: lr / 10, validationFraction: valFraction,
-                                      patience: patience, seed: seed, threads: threads)
+        let t = training
+        var options = TrainingOptions(steps: steps, batchSize: t.batchSize, learningRate: t.lr,
+                                      minLearningRate: t.lr / 10, validationFraction: t.valFraction,
+                                      patience: patience, seed: t.seed, threads: t.threads)
         options.outputPrior = selection.outputPrior
         options.restoreBest = selection.keepBest
         options.allowPrices = priceGuard.allowPrices
@@ -161,10 +143,12 @@ func trainWithProgress(model: ScenarioModel, series: [[Double]], options: Traini
                        saveOnInterrupt: String?) throws -> TrainingReport {
     let trainer = try Trainer(model: model, options: options)
     let bar = ProgressReporter(label: "train", unit: "steps", total: options.steps)
-    Interrupt.install()
     var lastStep = 0
-    do {
-        let report = try trainer.fit(series: series) { p in
+    return try runInterruptibly(bar: bar, saveOnInterrupt: saveOnInterrupt, save: { try model.save(to: $0) }, interrupted: {
+        $0.map { "interrupted at step \(lastStep); saved the model so far to \($0) (continue with --resume \($0))" }
+            ?? "interrupted at step \(lastStep)"
+    }) {
+        try trainer.fit(series: series) { p in
             lastStep = p.step
             var metrics = [("loss", ProgressFormat.metric(p.trainLoss))]
             if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
@@ -172,16 +156,5 @@ func trainWithProgress(model: ScenarioModel, series: [[Double]], options: Traini
             bar.update(completed: p.step, eta: p.etaSeconds, metrics: metrics)
             return !Interrupt.requested
         }
-        bar.finish()
-        return report
-    } catch TGFLError.cancelled {
-        bar.finish()
-        guard let path = saveOnInterrupt else { throw CommandFailure("interrupted at step \(lastStep)") }
-        try model.save(to: path)
-        throw CommandFailure("interrupted at step \(lastStep); saved the model so far to \(path) "
-                             + "(continue with --resume \(path))")
-    } catch {
-        bar.finish()
-        throw error
     }
 }

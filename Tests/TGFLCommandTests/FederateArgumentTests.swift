@@ -10,7 +10,7 @@ final class FederateArgumentTests: XCTestCase {
                                            "natural", "--strategy", "fedadam", "--strategy-param", "eta=0.01",
                                            "--dp-noise", "0.5", "--clip", "2", "--secure-agg", "--out", "f.h5"])
         XCTAssertEqual(c.data, ["a.csv", "b.csv"])
-        XCTAssertEqual(c.clients, 2)
+        XCTAssertEqual(c.clientCount, 2)
         XCTAssertEqual(c.strategyParam, ["eta=0.01"])
         XCTAssertEqual(c.dpNoise, 0.5)
         XCTAssertEqual(c.clip, 2)
@@ -31,12 +31,12 @@ final class FederateArgumentTests: XCTestCase {
     }
 
     func testOptionsMapping() throws {
-        let o = try federatedOptions(clients: 8, rounds: 5, localSteps: 3, batchSize: 16, learningRate: 0.002,
+        let o = try federatedOptions(clientCount: 8, rounds: 5, localSteps: 3, batchSize: 16, learningRate: 0.002,
                                      validationFraction: 0.1, partition: try parsePartition("dirichlet:0.3"),
                                      strategy: try parseStrategyKind("FedAdam"), strategyParameters: ["eta": 0.01],
                                      fraction: 0.5, privacy: (0.7, 2.0), delta: 1e-6, secureAggregation: true,
                                      seed: 9, threads: 1)
-        XCTAssertEqual(o.clients, 8)
+        XCTAssertEqual(o.clientCount, 8)
         XCTAssertEqual(o.rounds, 5)
         XCTAssertEqual(o.localSteps, 3)
         XCTAssertEqual(o.batchSize, 16)

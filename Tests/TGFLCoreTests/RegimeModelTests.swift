@@ -129,22 +129,19 @@ final class RegimeModelTests: XCTestCase {
         XCTAssertEqual(section.datasets["thresholds"], model.thresholds)
         XCTAssertEqual(try RegimeModel(checkpointSection: section), model)
 
-        func expectError(_ edit: (inout CheckpointSection) -> Void, mentions word: String,
-                         line: UInt = #line) {
-            var s = section
-            edit(&s)
-            XCTAssertThrowsError(try RegimeModel(checkpointSection: s), line: line) { error in
-                XCTAssertTrue("\(error)".contains(word), "\(error)", line: line)
-                XCTAssertTrue("\(error)".contains("/regimes"), "\(error)", line: line)
-            }
+        // Each corruption, and the word its error must name (with the section's path).
+        let corruptions: [(word: String, edit: (inout CheckpointSection) -> Void)] = [
+            ("'window'", { $0.attributes["window"] = nil }),
+            ("hmm", { $0.attributes["kind"] = .string("hmm") }),
+            ("version 2", { $0.attributes["version"] = .int(2) }),
+            ("'thresholds'", { $0.datasets["thresholds"] = [0.1] }),
+            ("'quantile_levels'", { $0.datasets["quantile_levels"] = nil }),
+            ("'names'", { $0.attributes["names"] = .string("calm,normal") }),
+            ("'window'", { $0.attributes["window"] = .string("20") }),
+            ("window", { $0.attributes["window"] = .int(0) }),
+        ]
+        for c in corruptions {
+            assertThrows(try RegimeModel(checkpointSection: edited(section, c.edit)), containing: [c.word, "/regimes"])
         }
-        expectError({ $0.attributes["window"] = nil }, mentions: "'window'")
-        expectError({ $0.attributes["kind"] = .string("hmm") }, mentions: "hmm")
-        expectError({ $0.attributes["version"] = .int(2) }, mentions: "version 2")
-        expectError({ $0.datasets["thresholds"] = [0.1] }, mentions: "'thresholds'")
-        expectError({ $0.datasets["quantile_levels"] = nil }, mentions: "'quantile_levels'")
-        expectError({ $0.attributes["names"] = .string("calm,normal") }, mentions: "'names'")
-        expectError({ $0.attributes["window"] = .string("20") }, mentions: "'window'")
-        expectError({ $0.attributes["window"] = .int(0) }, mentions: "window")
     }
 }

@@ -134,22 +134,20 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(section.datasets["bin_edges"]?.count, 65)
         XCTAssertEqual(try ReturnTokenizer(checkpointSection: section), tok)
 
-        func expectError(_ edit: (inout CheckpointSection) -> Void, mentions word: String, line: UInt = #line) {
-            var s = section
-            edit(&s)
-            XCTAssertThrowsError(try ReturnTokenizer(checkpointSection: s), line: line) { error in
-                XCTAssertTrue("\(error)".contains(word), "\(error)", line: line)
-                XCTAssertTrue("\(error)".contains("/tokenizer"), "\(error)", line: line)
-            }
+        // Each corruption, and the word its error must name (with the section's path).
+        let corruptions: [(word: String, edit: (inout CheckpointSection) -> Void)] = [
+            ("'std'", { $0.attributes["std"] = nil }),
+            ("std", { $0.attributes["std"] = .double(-1) }),
+            ("'mean'", { $0.attributes["mean"] = .double(.nan) }),
+            ("quantile", { $0.attributes["kind"] = .string("quantile") }),
+            ("'version'", { $0.attributes["version"] = nil }),
+            ("vocab_size", { $0.attributes["vocab_size"] = .int(1) }),
+            ("'bin_edges'", { $0.datasets["bin_edges"] = nil }),
+            ("'bin_edges'[3]", { $0.datasets["bin_edges"]![3] += 1e-3 }),
+            ("expected 65", { $0.datasets["bin_edges"] = [0, 1] }),
+        ]
+        for c in corruptions {
+            assertThrows(try ReturnTokenizer(checkpointSection: edited(section, c.edit)), containing: [c.word, "/tokenizer"])
         }
-        expectError({ $0.attributes["std"] = nil }, mentions: "'std'")
-        expectError({ $0.attributes["std"] = .double(-1) }, mentions: "std")
-        expectError({ $0.attributes["mean"] = .double(.nan) }, mentions: "'mean'")
-        expectError({ $0.attributes["kind"] = .string("quantile") }, mentions: "quantile")
-        expectError({ $0.attributes["version"] = nil }, mentions: "'version'")
-        expectError({ $0.attributes["vocab_size"] = .int(1) }, mentions: "vocab_size")
-        expectError({ $0.datasets["bin_edges"] = nil }, mentions: "'bin_edges'")
-        expectError({ $0.datasets["bin_edges"]![3] += 1e-3 }, mentions: "'bin_edges'[3]")
-        expectError({ $0.datasets["bin_edges"] = [0, 1] }, mentions: "expected 65")
     }
 }

@@ -37,7 +37,7 @@ final class HardeningFederatedTests: XCTestCase {
 
     func testFederatedRunWithEveryRoundSkippedFails() throws {
         var o = FederatedTrainingOptions()
-        o.clients = 3
+        o.clientCount = 3
         o.rounds = 2
         o.localSteps = 2
         o.batchSize = 8

@@ -16,7 +16,7 @@ final class TransformerFederatedTests: XCTestCase {
 
     func options(rounds: Int = 4, clients: Int = 4) -> FederatedTrainingOptions {
         var o = FederatedTrainingOptions()
-        o.clients = clients
+        o.clientCount = clients
         o.rounds = rounds
         o.localSteps = 4
         o.batchSize = 8
@@ -116,7 +116,7 @@ final class TransformerFederatedTests: XCTestCase {
     func testBadInputsThrowClearErrors() throws {
         let model = try ScenarioModel(config: Self.tiny, seed: 1)
         var o = options()
-        o.clients = 0
+        o.clientCount = 0
         XCTAssertThrowsError(try FederatedTrainer(model: model, options: o)) { XCTAssertTrue("\($0)".contains("clients")) }
         for f in [0.0, 1.5, -0.1] {
             o = options()
@@ -140,7 +140,7 @@ final class TransformerFederatedTests: XCTestCase {
         // IID over more clients than windows: the partitioner names the empty client.
         o = options()
         o.partition = .iid
-        o.clients = 4
+        o.clientCount = 4
         o.minPartitionWindows = 300
         XCTAssertThrowsError(try FederatedTrainer(model: model, options: o).fit(series: try institutions())) {
             XCTAssertTrue("\($0)".contains("client"), "\($0)")
@@ -182,7 +182,7 @@ final class TransformerFederatedTests: XCTestCase {
         // Time periods: more clients than distinct window start days (4 × ~224).
         var o = options()
         o.partition = .timePeriods
-        o.clients = 1000
+        o.clientCount = 1000
         XCTAssertThrowsError(try FederatedTrainer(model: ScenarioModel(config: Self.tiny, seed: 1), options: o)
             .fit(series: try institutions())) { e in
             let m = "\(e)"

@@ -81,3 +81,11 @@ public func assertThrows(_ expression: @autoclosure () throws -> Any?, containin
                          file: StaticString = #filePath, line: UInt = #line) {
     assertThrows(containing: fragments, file: file, line: line) { try expression() }
 }
+
+/// A copy of `value` with `edit` applied: the corrupted input of an error test, e.g.
+/// `assertThrows(try Section(edited(good) { $0.field = nil }), containing: ["'field'"])`.
+public func edited<T>(_ value: T, _ edit: (inout T) -> Void) -> T {
+    var copy = value
+    edit(&copy)
+    return copy
+}

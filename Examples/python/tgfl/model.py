@@ -667,33 +667,8 @@ class Model:
         nothing, True a tqdm bar over paths, a function receives each ``Progress``; Ctrl-C
         stops after the chunk of paths in flight and raises KeyboardInterrupt.
         """
-        c = _lib.tgfl_generate_default_params()
-        c.n_paths = _int32(n_paths, "n_paths")
-        c.horizon = _int32(horizon, "horizon")
-        keep = []
-        if regime_path is not None:
-            if isinstance(regime_path, (list, tuple)) and any(isinstance(g, str) for g in regime_path):
-                regime_path = [self._regime(g) for g in regime_path]
-            path = _array(regime_path, "regime_path", np.int32, ndim=(1,))
-            if path.size != c.horizon:
-                raise _bad(f"regime_path has {path.size} regimes but horizon is {horizon}; give one per day",
-                           TGFL_ERR_SHAPE)
-            c.regime_path = _ptr(path, c_int32)
-            keep.append(path)
-        elif regime is None:
-            c.unconditional = True
-        else:
-            c.regime = self._regime(regime)
-        if prompt is not None:
-            p = _array(prompt, "prompt", np.float64, ndim=(1,))
-            c.prompt = _ptr(p, c_double)
-            c.prompt_length = p.size
-            keep.append(p)
-        c.temperature = _float(temperature, "temperature")
-        c.seed = _uint64(seed, "seed")
-        c.n_threads = _int32(n_threads, "n_threads")
-        if c.n_paths < 1 or c.horizon < 1:
-            raise _bad(f"n_paths and horizon must be >= 1, got {n_paths} and {horizon}", TGFL_ERR_OUT_OF_RANGE)
+        c, keep = _generate_params(n_paths, horizon, regime, regime_path, prompt, temperature, seed, n_threads,
+                                   to_regime=self._regime, prompt_ndim=1)
         if start_price is not None:
             start_price = _float(start_price, "start_price")
             if not (math.isfinite(start_price) and start_price > 0):
@@ -729,6 +704,45 @@ class Model:
         out = c_double()
         _check(_lib.tgfl_model_log_likelihood(self._h(), _ptr(series, c_double), series.size, byref(out)))
         return float(out.value)
+
+
+def _generate_params(n_paths, horizon, regime, regime_path, prompt, temperature, seed, n_threads, *,
+                     to_regime: Callable, prompt_ndim: int):
+    """``tgfl_generate_params`` of a ``generate`` call (single-series or joint), and the arrays
+    its pointers refer to (keep them alive until the call returns).
+
+    ``regime_path`` (indices or names, one per day) wins over ``regime``; ``regime=None`` is
+    unconditional; names go through ``to_regime``. ``prompt`` has ``prompt_ndim`` dimensions
+    (1: days; 2: days × assets).
+    """
+    c = _lib.tgfl_generate_default_params()
+    c.n_paths = _int32(n_paths, "n_paths")
+    c.horizon = _int32(horizon, "horizon")
+    keep = []
+    if regime_path is not None:
+        if isinstance(regime_path, (list, tuple)) and any(isinstance(g, str) for g in regime_path):
+            regime_path = [to_regime(g) for g in regime_path]
+        path = _array(regime_path, "regime_path", np.int32, ndim=(1,))
+        if path.size != c.horizon:
+            raise _bad(f"regime_path has {path.size} regimes but horizon is {horizon}; give one per day",
+                       TGFL_ERR_SHAPE)
+        c.regime_path = _ptr(path, c_int32)
+        keep.append(path)
+    elif regime is None:
+        c.unconditional = True
+    else:
+        c.regime = to_regime(regime)
+    if prompt is not None:
+        p = _array(prompt, "prompt", np.float64, ndim=(prompt_ndim,))
+        c.prompt = _ptr(p, c_double)
+        c.prompt_length = p.size
+        keep.append(p)
+    c.temperature = _float(temperature, "temperature")
+    c.seed = _uint64(seed, "seed")
+    c.n_threads = _int32(n_threads, "n_threads")
+    if c.n_paths < 1 or c.horizon < 1:
+        raise _bad(f"n_paths and horizon must be >= 1, got {n_paths} and {horizon}", TGFL_ERR_OUT_OF_RANGE)
+    return c, keep
 
 
 def _path(path) -> bytes:

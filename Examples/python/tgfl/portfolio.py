@@ -20,7 +20,8 @@ import numpy as np
 
 from . import _lib
 from ._lib import TGFL_ERR_OUT_OF_RANGE, TGFL_ERR_SHAPE
-from .model import ModelConfig, TrainParams, _array, _bad, _bool, _check, _float, _int32, _params, _path, _ptr, _uint64
+from .model import (ModelConfig, TrainParams, _array, _bad, _bool, _check, _float, _generate_params, _int32,
+                    _params, _path, _ptr, _uint64)
 
 # TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
 #                                   int32_t n_assets, const char * const * asset_names,
@@ -118,31 +119,13 @@ class JointModel:
         unconditional; ``regime_path`` gives one regime per day. ``prompt``: recent real
         returns of shape ``(days, assets)`` to continue from.
         """
-        c = _lib.tgfl_generate_default_params()
-        c.n_paths = _int32(n_paths, "n_paths")
-        c.horizon = _int32(horizon, "horizon")
-        keep = []
-        if regime_path is not None:
-            path = _array([self._regime(g) for g in regime_path], "regime_path", np.int32, ndim=(1,))
-            c.regime_path = _ptr(path, c_int32)
-            keep.append(path)
-        elif regime is None:
-            c.unconditional = True
-        else:
-            c.regime = self._regime(regime)
         if prompt is not None:
-            p = _array(prompt, "prompt", np.float64, ndim=(2,))
-            if p.shape[1] != len(self.assets):
-                raise _bad(f"prompt has {p.shape[1]} columns but the model has {len(self.assets)} assets",
+            prompt = _array(prompt, "prompt", np.float64, ndim=(2,))
+            if prompt.shape[1] != len(self.assets):
+                raise _bad(f"prompt has {prompt.shape[1]} columns but the model has {len(self.assets)} assets",
                            TGFL_ERR_SHAPE)
-            c.prompt = _ptr(p, c_double)
-            c.prompt_length = p.size
-            keep.append(p)
-        c.temperature = _float(temperature, "temperature")
-        c.seed = _uint64(seed, "seed")
-        c.n_threads = _int32(n_threads, "n_threads")
-        if c.n_paths < 1 or c.horizon < 1:
-            raise _bad(f"n_paths and horizon must be >= 1, got {n_paths} and {horizon}", TGFL_ERR_OUT_OF_RANGE)
+        c, keep = _generate_params(n_paths, horizon, regime, regime_path, prompt, temperature, seed, n_threads,
+                                   to_regime=self._regime, prompt_ndim=2)
         out = np.empty((c.n_paths, c.horizon, len(self.assets)), dtype=np.float64)
         regimes = np.empty((c.n_paths, c.horizon), dtype=np.int32)
         _check(_joint_generate(self.path, byref(c), _ptr(out, c_double), out.size, _ptr(regimes, c_int32)))

@@ -41,10 +41,44 @@ struct GenerationOutput {
     var logits: [Float]            // [paths · horizon · V] when recorded
 }
 
-private final class GenerationControl: @unchecked Sendable {
+/// The shared state of a generation run's workers (single-series or joint): paths done,
+/// cancellation, the progress callback.
+final class GenerationControl: @unchecked Sendable {
     let lock = NSLock()
     var completed = 0
     var cancelled = false
+    let started = DispatchTime.now().uptimeNanoseconds
+    let totalPaths: Int
+    /// Tokens sampled per path (days × assets).
+    let tokensPerPath: Int
+    let progress: ((GenerationProgress) -> Bool)?
+
+    init(totalPaths: Int, tokensPerPath: Int, progress: ((GenerationProgress) -> Bool)?) {
+        self.totalPaths = totalPaths; self.tokensPerPath = tokensPerPath; self.progress = progress
+    }
+
+    /// Whether a callback asked to stop.
+    var stopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    /// Counts `count` finished paths and reports the progress (one call at a time).
+    func finished(paths count: Int) {
+        guard let progress else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        completed += count
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+        let done = completed * tokensPerPath
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let info = GenerationProgress(
+            pathsCompleted: completed, totalPaths: totalPaths, tokensGenerated: done,
+            elapsedSeconds: elapsed, tokensPerSecond: rate,
+            etaSeconds: rate > 0 ? Double((totalPaths - completed) * tokensPerPath) / rate : 0)
+        if !cancelled && !progress(info) { cancelled = true }
+    }
 }
 
 extension ScenarioModel {
@@ -111,7 +145,28 @@ extension ScenarioModel {
     /// over all of it.
     func plan(_ options: GenerationOptions, promptTokenLimit: Int? = nil) throws -> GenerationPlan {
         let models = try fittedDataModels(for: "generate")
-        let regimeModel = models.regimes
+        try Self.checkSize(options)
+        let regimes = try dayRegimes(options, models: models)
+        var prompt = try promptInputs(options.prompt, models: models, regimes: regimes,
+                                      limit: promptTokenLimit ?? config.contextLength)
+        var volatility: VolatilityPlan?
+        if let v = models.volatility {
+            let next = (0..<options.horizon).map { d in regimes.map { Int($0[min(d + 1, options.horizon - 1)]) } }
+            volatility = VolatilityPlan(model: v, regimes: models.regimes, startVariance: prompt.startVariance,
+                                        omegas: next.map { v.omega(regime: $0) },
+                                        bounds: next.map { v.varianceBounds(regime: $0, of: models.regimes) })
+        } else {
+            // v1: the last prompt input is conditioned on the regime of day 0.
+            prompt.conditions.append(regimes![0])
+        }
+        return GenerationPlan(paths: options.paths, horizon: options.horizon, regimes: regimes,
+                              promptTokens: prompt.tokens, promptConditions: prompt.conditions,
+                              inverseTemperature: Float(1 / options.temperature), seed: options.seed,
+                              threads: options.threads ?? transformer.threads, volatility: volatility)
+    }
+
+    /// Checks paths, horizon, their product, the temperature and the thread count.
+    private static func checkSize(_ options: GenerationOptions) throws {
         guard options.paths >= 1 else {
             throw TGFLError.invalidArgument("paths must be at least 1, got \(options.paths)")
         }
@@ -130,14 +185,17 @@ extension ScenarioModel {
         if let threads = options.threads, threads < 1 {
             throw TGFLError.outOfRange("threads must be at least 1, got \(threads)")
         }
+    }
+
+    /// The regime asked for each generated day, or nil for an unconditional (v2) run.
+    private func dayRegimes(_ options: GenerationOptions, models: DataModels) throws -> [Int32]? {
         let R = config.nRegimes
-        let regimes: [Int32]?
         switch options.regime {
         case .fixed(let g):
             guard (0..<R).contains(g) else {
-                throw TGFLError.outOfRange("regime \(g) is outside 0..<\(R); valid regimes: \(regimeList(regimeModel))")
+                throw TGFLError.outOfRange("regime \(g) is outside 0..<\(R); valid regimes: \(regimeList(models.regimes))")
             }
-            regimes = Array(repeating: Int32(g), count: options.horizon)
+            return Array(repeating: Int32(g), count: options.horizon)
         case .path(let path):
             guard path.count == options.horizon else {
                 throw TGFLError.outOfRange(
@@ -146,58 +204,53 @@ extension ScenarioModel {
             }
             if let i = path.firstIndex(where: { !(0..<R).contains($0) }) {
                 throw TGFLError.outOfRange(
-                    "regime path[\(i)] = \(path[i]) is outside 0..<\(R); valid regimes: \(regimeList(regimeModel))")
+                    "regime path[\(i)] = \(path[i]) is outside 0..<\(R); valid regimes: \(regimeList(models.regimes))")
             }
-            regimes = path.map { Int32($0) }
+            return path.map { Int32($0) }
         case .unconditional:
             guard models.volatility != nil else {
                 throw TGFLError.invalidArgument(
                     "unconditional generation needs a v2 model (its own volatility dynamics); this v1 model "
                     + "generates under a fixed regime or a regime path (e.g. history's labels replayed)")
             }
-            regimes = nil
+            return nil
         }
-        var promptTokens: [Int32], promptConditions: [Int32]
+    }
+
+    /// The inputs every path starts from, and (v2) σ² of the first generated day.
+    private struct PromptInputs {
+        var tokens: [Int32]
+        var conditions: [Int32]
         var startVariance: Double?
-        if let prompt = options.prompt {
-            guard !prompt.isEmpty else {
-                throw TGFLError.invalidArgument("the prompt is empty; pass nil to start without one")
-            }
-            if let i = prompt.firstIndex(where: { !$0.isFinite }) {
-                throw TGFLError.invalidArgument(
-                    "prompt[\(i)] = \(prompt[i]) is not finite; the prompt must hold real log returns")
-            }
-            let encoded = try models.encode(prompt, what: "the prompt")
-            let n = prompt.count, keep = min(n, promptTokenLimit ?? config.contextLength)
-            promptTokens = Array(encoded.tokens[(n - keep)...])
-            promptConditions = (n - keep..<(n - 1)).map { encoded.conditions[$0 + 1] }
-            if let v = models.volatility, let variances = encoded.variances {
-                let g = regimes.map { Int($0[0]) }
-                startVariance = v.step(variance: variances[n - 1], residual: prompt[n - 1] - v.garch.mu,
-                                       omega: v.omega(regime: g), bounds: v.varianceBounds(regime: g, of: regimeModel))
-            }
-        } else {
-            promptConditions = []
+    }
+
+    /// The last ≤ `limit` days of the prompt as inputs (its volatility filter runs over all of
+    /// it), or one neutral input without a prompt.
+    private func promptInputs(_ prompt: [Double]?, models: DataModels, regimes: [Int32]?,
+                              limit: Int) throws -> PromptInputs {
+        guard let prompt else {
             // One neutral input: the token of the training mean (of returns, or of z in v2).
-            promptTokens = [try models.tokenizer.encode(models.tokenizer.mean)]
-            if let v = models.volatility {
-                startVariance = regimes.map { v.targetVariance(regime: Int($0[0])) }
-            }
+            return PromptInputs(tokens: [try models.tokenizer.encode(models.tokenizer.mean)], conditions: [],
+                                startVariance: models.volatility.flatMap { v in
+                                    regimes.map { v.targetVariance(regime: Int($0[0])) } })
         }
-        var volatility: VolatilityPlan?
-        if let v = models.volatility {
-            let next = (0..<options.horizon).map { d in regimes.map { Int($0[min(d + 1, options.horizon - 1)]) } }
-            volatility = VolatilityPlan(model: v, regimes: regimeModel, startVariance: startVariance,
-                                        omegas: next.map { v.omega(regime: $0) },
-                                        bounds: next.map { v.varianceBounds(regime: $0, of: regimeModel) })
-        } else {
-            // v1: the last prompt input is conditioned on the regime of day 0.
-            promptConditions.append(regimes![0])
+        guard !prompt.isEmpty else {
+            throw TGFLError.invalidArgument("the prompt is empty; pass nil to start without one")
         }
-        return GenerationPlan(paths: options.paths, horizon: options.horizon, regimes: regimes,
-                              promptTokens: promptTokens, promptConditions: promptConditions,
-                              inverseTemperature: Float(1 / options.temperature), seed: options.seed,
-                              threads: options.threads ?? transformer.threads, volatility: volatility)
+        if let i = prompt.firstIndex(where: { !$0.isFinite }) {
+            throw TGFLError.invalidArgument(
+                "prompt[\(i)] = \(prompt[i]) is not finite; the prompt must hold real log returns")
+        }
+        let encoded = try models.encode(prompt, what: "the prompt")
+        let n = prompt.count, keep = min(n, limit)
+        var inputs = PromptInputs(tokens: Array(encoded.tokens[(n - keep)...]),
+                                  conditions: (n - keep..<(n - 1)).map { encoded.conditions[$0 + 1] })
+        if let v = models.volatility, let variances = encoded.variances {
+            let g = regimes.map { Int($0[0]) }
+            inputs.startVariance = v.step(variance: variances[n - 1], residual: prompt[n - 1] - v.garch.mu,
+                                          omega: v.omega(regime: g), bounds: v.varianceBounds(regime: g, of: models.regimes))
+        }
+        return inputs
     }
 
     private func regimeList(_ model: RegimeModel) -> String {
@@ -232,33 +285,17 @@ extension ScenarioModel {
             let recordedLogits = UnsafeMutablePointer<Float>.allocate(capacity: record ? plan.paths * H * V : 1)
             defer { recordedLogits.deallocate() }
 
-            let control = GenerationControl()
-            let started = DispatchTime.now().uptimeNanoseconds
+            let control = GenerationControl(totalPaths: plan.paths, tokensPerPath: H, progress: progress)
             let out = UncheckedSendable(returns), rt = UncheckedSendable(recordedTokens)
             let dr = UncheckedSendable(dayRegimes)
             let rl = UncheckedSendable(recordedLogits)
-            let callback = UncheckedSendable(progress)
             Parallel.forEach(parts: chunks, threads: workers) { chunk, worker in
-                control.lock.lock()
-                let stop = control.cancelled
-                control.lock.unlock()
-                if stop { return }
+                if control.stopped { return }
                 let first = chunk * P, count = min(P, plan.paths - first)
                 self.sampleChunk(plan: plan, tokenizer: tokenizer, cache: caches[worker], firstPath: first,
                                  count: count, returns: out.value, regimes: dr.value,
                                  tokens: record ? rt.value : nil, logits: record ? rl.value : nil)
-                guard let report = callback.value else { return }
-                control.lock.lock()
-                defer { control.lock.unlock() }
-                control.completed += count
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
-                let done = control.completed * H
-                let rate = elapsed > 0 ? Double(done) / elapsed : 0
-                let info = GenerationProgress(
-                    pathsCompleted: control.completed, totalPaths: plan.paths, tokensGenerated: done,
-                    elapsedSeconds: elapsed, tokensPerSecond: rate,
-                    etaSeconds: rate > 0 ? Double((plan.paths - control.completed) * H) / rate : 0)
-                if !control.cancelled && !report(info) { control.cancelled = true }
+                control.finished(paths: count)
             }
             if control.cancelled { throw TGFLError.cancelled }
             return GenerationOutput(

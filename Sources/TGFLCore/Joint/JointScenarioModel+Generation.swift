@@ -102,33 +102,20 @@ extension JointScenarioModel {
             let caches = (0..<workers).map { _ in KVCache(config: config, slots: P, linearWeights: linearWeights) }
             var returns = [Double](repeating: 0, count: plan.paths * H * K)
             var regimes = [Int32](repeating: 0, count: plan.paths * H)
-            let lock = NSLock()
-            var completed = 0, cancelled = false
-            let started = Date()
+            let control = GenerationControl(totalPaths: plan.paths, tokensPerPath: H * K, progress: progress)
             returns.withUnsafeMutableBufferPointer { out in
                 regimes.withUnsafeMutableBufferPointer { reg in
                     let o = UncheckedSendable(out.baseAddress!), g = UncheckedSendable(reg.baseAddress!)
-                    let callback = UncheckedSendable(progress)
                     Parallel.forEach(parts: chunks, threads: workers) { chunk, worker in
-                        lock.lock(); let stop = cancelled; lock.unlock()
-                        if stop { return }
+                        if control.stopped { return }
                         let first = chunk * P, count = min(P, plan.paths - first)
                         self.sampleChunk(plan: plan, models: models, cache: caches[worker], firstPath: first,
                                          count: count, returns: o.value, regimes: g.value)
-                        guard let report = callback.value else { return }
-                        lock.lock(); defer { lock.unlock() }
-                        completed += count
-                        let elapsed = Date().timeIntervalSince(started)
-                        let rate = elapsed > 0 ? Double(completed * H * K) / elapsed : 0
-                        let info = GenerationProgress(
-                            pathsCompleted: completed, totalPaths: plan.paths, tokensGenerated: completed * H * K,
-                            elapsedSeconds: elapsed, tokensPerSecond: rate,
-                            etaSeconds: rate > 0 ? Double((plan.paths - completed) * H * K) / rate : 0)
-                        if !cancelled && !report(info) { cancelled = true }
+                        control.finished(paths: count)
                     }
                 }
             }
-            if cancelled { throw TGFLError.cancelled }
+            if control.cancelled { throw TGFLError.cancelled }
             return JointScenarioSet(
                 assets: models.assets,
                 returns: (0..<plan.paths).map { p in
@@ -199,81 +186,126 @@ extension JointScenarioModel {
                          threads: options.threads ?? network.transformer.threads)
     }
 
-    /// Samples `count` paths from `firstPath` in one cache (single-threaded).
+    /// Samples `count` paths from `firstPath` in one cache (single-threaded): the prompt, then
+    /// day by day the market regime and each asset in turn.
     private func sampleChunk(plan: JointPlan, models: JointDataModels, cache: KVCache, firstPath: Int, count: Int,
                              returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>) {
-        let T = config.contextLength, V = config.vocabSize, H = plan.horizon, K = assetCount, S = levelsPerAsset
-        let vol = models.volatility, edges = models.tokenizer.binEdges
-        var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
-        let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
-        func condition(_ k: Int, _ variance: Double) -> Int32 { Int32(k * S) + vol[k].level(ofVariance: variance) }
-
-        // σ² of the day being sampled, per slot and asset; and of the next day.
-        var variances = [[Double]](repeating: [], count: count)
-        for s in 0..<count {
-            if let start = plan.startVariances {
-                variances[s] = start
-            } else {
-                let u = rngs[s].uniform()
-                variances[s] = vol.map { $0.initialVariance(u: u) }
-            }
-        }
-        var next = variances
-
-        // Prefill: the prompt (or one neutral day); the last position predicts asset 0 of day 0.
-        let neutral = (try? models.tokenizer.encode(models.tokenizer.mean)) ?? Int32(V / 2)
-        let prompt = plan.promptTokens ?? [Int32](repeating: neutral, count: K)
-        var length = prompt.count
-        for s in 0..<count {
-            for t in 0..<length {
-                seqTok[s * T + t] = prompt[t]
-                if t == length - 1 {
-                    seqReg[s * T + t] = condition(0, variances[s][0])
-                } else if plan.promptTokens != nil {
-                    seqReg[s * T + t] = plan.promptConditions[t]
-                } else {
-                    seqReg[s * T + t] = condition(t + 1, variances[s][t + 1])
-                }
-            }
-        }
-        network.prefill(cache: cache, slots: count, length: length)
-
-        var labels = [Int32](repeating: 0, count: K)
-        var dayU = [[Double]](repeating: [Double](repeating: 0, count: K), count: count)   // u of the day so far
-        var dayRegime = [Int](repeating: 0, count: count)
+        let T = config.contextLength, H = plan.horizon, K = assetCount
+        var paths = ChunkPaths(plan: plan, models: models, firstPath: firstPath, count: count)
+        var length = prefillPrompt(plan: plan, models: models, cache: cache, paths: paths)
         for d in 0..<H {
-            // The market regime of the day (asked for, or from the paths' σ state) picks L_g.
-            for s in 0..<count {
-                for k in 0..<K { labels[k] = models.regimes[k].label(volatility: variances[s][k].squareRoot()) }
-                let g = plan.regimes?[d] ?? JointDataModels.marketRegime(labels)
-                dayRegime[s] = Int(g)
-                regimes[(firstPath + s) * H + d] = g
-            }
+            setMarketRegimes(day: d, plan: plan, models: models, paths: &paths, regimes: regimes)
             for k in 0..<K {
-                let mu = vol[k].garch.mu
-                for s in 0..<count {
-                    let path = firstPath + s
-                    let tok = ScenarioModel.sample(logits: cache.logits + s * V, V: V, inverseTemperature: plan.inverseTemperature,
-                                                   scratch: cache.probabilities, rng: &rngs[s])
-                    let lo = edges[tok], hi = edges[tok + 1]
-                    let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
-                    dayU[s][k] = x
-                    var z = 0.0                                   // z_k = Σ_{j ≤ k} L_kj u_j
-                    let L = models.cholesky[dayRegime[s]]
-                    for j in 0...k { z += L[k * K + j] * dayU[s][j] }
-                    let r = mu + variances[s][k].squareRoot() * z
-                    returns[(path * H + d) * K + k] = r
-                    next[s][k] = vol[k].step(variance: variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
-                                             bounds: plan.bounds[d][k])
-                    cache.rowToken[s] = Int32(tok)
-                    cache.rowRegime[s] = k < K - 1 ? condition(k + 1, variances[s][k + 1]) : condition(0, next[s][0])
-                }
+                sampleAsset(k, day: d, plan: plan, models: models, cache: cache, paths: &paths, returns: returns)
                 if d == H - 1 && k == K - 1 { break }
                 // When full, keep c ≈ T/2 inputs with c ≡ k + 1 (mod K): the kept tail starts with asset 0.
                 length = network.advance(cache: cache, slots: count, length: length,
                                          keep: K * max(0, (T / 2 - k - 1) / K) + k + 1)
             }
-            for s in 0..<count { variances[s] = next[s] }
+            paths.variances = paths.next
+        }
+    }
+
+    /// The state of a chunk's paths while they are sampled, one slot per path.
+    private struct ChunkPaths {
+        let firstPath: Int, count: Int
+        var rngs: [SeededRNG]
+        /// σ² of the day being sampled, per slot and asset; and of the next day.
+        var variances: [[Double]], next: [[Double]]
+        /// u of the day so far, per slot and asset.
+        var dayU: [[Double]]
+        /// The market regime of the day, per slot.
+        var dayRegime: [Int]
+
+        /// Day 0: σ² from the plan, or one uniform per path through every asset's training
+        /// distribution (a calm or a volatile market, not a mix).
+        init(plan: JointPlan, models: JointDataModels, firstPath: Int, count: Int) {
+            var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
+            var variances = [[Double]](repeating: [], count: count)
+            for s in 0..<count {
+                if let start = plan.startVariances {
+                    variances[s] = start
+                } else {
+                    let u = rngs[s].uniform()
+                    variances[s] = models.volatility.map { $0.initialVariance(u: u) }
+                }
+            }
+            self.firstPath = firstPath
+            self.count = count
+            self.rngs = rngs
+            self.variances = variances
+            next = variances
+            dayU = [[Double]](repeating: [Double](repeating: 0, count: models.volatility.count), count: count)
+            dayRegime = [Int](repeating: 0, count: count)
+        }
+    }
+
+    /// The input condition of asset k at variance σ²: `k·S + level_k(σ²)`.
+    private func condition(_ k: Int, _ variance: Double, _ models: JointDataModels) -> Int32 {
+        Int32(k * levelsPerAsset) + models.volatility[k].level(ofVariance: variance)
+    }
+
+    /// Writes the prompt (or one neutral day) into every slot and prefills the cache; the last
+    /// position predicts asset 0 of day 0. Returns the sequence length.
+    private func prefillPrompt(plan: JointPlan, models: JointDataModels, cache: KVCache, paths: ChunkPaths) -> Int {
+        let T = config.contextLength, V = config.vocabSize
+        let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
+        let neutral = (try? models.tokenizer.encode(models.tokenizer.mean)) ?? Int32(V / 2)
+        let prompt = plan.promptTokens ?? [Int32](repeating: neutral, count: assetCount)
+        let length = prompt.count
+        for s in 0..<paths.count {
+            for t in 0..<length {
+                seqTok[s * T + t] = prompt[t]
+                if t == length - 1 {
+                    seqReg[s * T + t] = condition(0, paths.variances[s][0], models)
+                } else if plan.promptTokens != nil {
+                    seqReg[s * T + t] = plan.promptConditions[t]
+                } else {
+                    seqReg[s * T + t] = condition(t + 1, paths.variances[s][t + 1], models)
+                }
+            }
+        }
+        network.prefill(cache: cache, slots: paths.count, length: length)
+        return length
+    }
+
+    /// The market regime of day d in every slot (asked for, or from the paths' σ state), which
+    /// picks the day's Cholesky factor L_g.
+    private func setMarketRegimes(day d: Int, plan: JointPlan, models: JointDataModels, paths: inout ChunkPaths,
+                                  regimes: UnsafeMutablePointer<Int32>) {
+        var labels = [Int32](repeating: 0, count: assetCount)
+        for s in 0..<paths.count {
+            for k in 0..<assetCount { labels[k] = models.regimes[k].label(volatility: paths.variances[s][k].squareRoot()) }
+            let g = plan.regimes?[d] ?? JointDataModels.marketRegime(labels)
+            paths.dayRegime[s] = Int(g)
+            regimes[(paths.firstPath + s) * plan.horizon + d] = g
+        }
+    }
+
+    /// Asset k of day d in every slot: its token, u inside the token's bin, the day's correlated
+    /// return, σ² of the next day, and the next input.
+    private func sampleAsset(_ k: Int, day d: Int, plan: JointPlan, models: JointDataModels, cache: KVCache,
+                             paths: inout ChunkPaths, returns: UnsafeMutablePointer<Double>) {
+        let V = config.vocabSize, H = plan.horizon, K = assetCount
+        let vol = models.volatility, edges = models.tokenizer.binEdges
+        let mu = vol[k].garch.mu
+        for s in 0..<paths.count {
+            let path = paths.firstPath + s
+            let tok = ScenarioModel.sample(logits: cache.logits + s * V, V: V, inverseTemperature: plan.inverseTemperature,
+                                           scratch: cache.probabilities, rng: &paths.rngs[s])
+            let lo = edges[tok], hi = edges[tok + 1]
+            let x = min(lo + paths.rngs[s].uniform() * (hi - lo), hi.nextDown)
+            paths.dayU[s][k] = x
+            var z = 0.0                                   // z_k = Σ_{j ≤ k} L_kj u_j
+            let L = models.cholesky[paths.dayRegime[s]]
+            for j in 0...k { z += L[k * K + j] * paths.dayU[s][j] }
+            let r = mu + paths.variances[s][k].squareRoot() * z
+            returns[(path * H + d) * K + k] = r
+            paths.next[s][k] = vol[k].step(variance: paths.variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
+                                           bounds: plan.bounds[d][k])
+            cache.rowToken[s] = Int32(tok)
+            cache.rowRegime[s] = k < K - 1 ? condition(k + 1, paths.variances[s][k + 1], models)
+                : condition(0, paths.next[s][0], models)
         }
     }
 }

@@ -86,6 +86,15 @@ extension JointScenarioModel {
         }
     }
 
+    /// The counters of one joint `fit` call.
+    private struct JointRun {
+        var best: BestTracker
+        var firstStep = 0, stepsRun = 0
+        var lastLoss = Double.nan
+        var validationLoss: Double?
+        let start = Date()
+    }
+
     private func trainLoop(train: WindowDataset, validation: WindowDataset, length T: Int, options: TrainingOptions,
                            progress: ((TrainingProgress) -> Bool)?) throws -> JointTrainingReport {
         let transformer = network.transformer
@@ -95,64 +104,62 @@ extension JointScenarioModel {
         let S = options.steps, B = options.batchSize
         let schedule = try LearningRateSchedule(peak: options.learningRate, minimum: options.minLearningRate,
                                                 warmupSteps: min(options.warmupSteps, S), totalSteps: S)
-        var optimizer = try AdamW(parameterCount: transformer.parameterCount, learningRate: options.learningRate,
-                                  weightDecay: options.weightDecay)
-        var first = 0
-        if let state = network.optimizerState, state.step < S, state.m.count == transformer.parameterCount {
-            try optimizer.restore(state); first = state.step
-        }
+        var run = JointRun(best: BestTracker(keepsParameters: options.restoreBest))
+        var optimizer = try AdamW.resuming(network.optimizerState, parameterCount: transformer.parameterCount,
+                                            options: options, firstStep: &run.firstStep)
         let clip: Double? = options.gradientClip > 0 ? options.gradientClip : nil
         var batch = TrainingBatch(capacity: B, length: T)
-        var history = first == 0 ? TrainingHistory() : network.history
-        var last = Double.nan, validationLoss: Double?, stepsRun = 0
-        var best: Double?, bestStep: Int?, bestParameters: [Float]?, sinceBest = 0
-        let start = Date()
+        var history = run.firstStep == 0 ? TrainingHistory() : network.history
         defer {
             network.setOptimizerState(optimizer.state)
-            history.summary = ["steps": "\(first + stepsRun)", "total_steps": "\(S)", "batch_size": "\(B)",
-                               "sequence_length": "\(T)", "training_windows": "\(train.count)",
-                               "assets": (dataModels?.assets ?? []).joined(separator: ","), "seed": "\(options.seed)",
-                               "best_step": bestStep.map { "\($0)" } ?? "none",
-                               "restored_best": "\(bestParameters != nil)"]
+            history.summary = summary(run, options: options, length: T, trainingWindows: train.count)
             network.history = history
         }
-        for s in first..<S {
+        for s in run.firstStep..<S {
             var rng = SeededRNG(seed: options.seed, stream: UInt64(s))
             try batch.loadRandom(train, size: B, using: &rng)
             let lr = schedule.learningRate(at: s)
             optimizer.learningRate = lr
-            last = Double(try transformer.trainStep(tokens: batch.inputs, regimes: batch.regimes, targets: batch.targets,
-                                                    batch: B, length: T, optimizer: &optimizer, clipNorm: clip).loss)
-            stepsRun += 1
+            run.lastLoss = Double(try transformer.trainStep(tokens: batch.inputs, regimes: batch.regimes,
+                                                            targets: batch.targets, batch: B, length: T,
+                                                            optimizer: &optimizer, clipNorm: clip).loss)
+            run.stepsRun += 1
             let step = s + 1, epoch = Double(step * B) / Double(train.count)
             var evaluated: Double?
             if step % options.evaluateEvery == 0 || step == S {
                 evaluated = try meanLoss(validation, length: T, batch: B)
-                validationLoss = evaluated
-                history.records.append(TrainingRecord(step: step, epoch: epoch, trainLoss: last, valLoss: evaluated,
+                run.validationLoss = evaluated
+                history.records.append(TrainingRecord(step: step, epoch: epoch, trainLoss: run.lastLoss, valLoss: evaluated,
                                                       learningRate: lr, tokensPerSecond: 0))
-                if let v = evaluated {
-                    if best.map({ v < $0 }) ?? true {
-                        best = v; bestStep = step; sinceBest = 0
-                        if options.restoreBest { bestParameters = transformer.parameters() }
-                    } else {
-                        sinceBest += 1
-                    }
-                }
+                run.best.offer(evaluated, at: step) { transformer.parameters() }
             }
-            if let progress {
-                let elapsed = Date().timeIntervalSince(start)
-                let report = TrainingProgress(
-                    step: step, totalSteps: S, epoch: epoch, trainLoss: last, validationLoss: evaluated,
-                    tokensPerSecond: elapsed > 0 ? Double(stepsRun * B * T) / elapsed : 0, elapsedSeconds: elapsed,
-                    etaSeconds: elapsed / Double(stepsRun) * Double(S - step))
-                if !progress(report) { throw TGFLError.cancelled }
+            if let progress, !progress(progressReport(step: step, epoch: epoch, validation: evaluated, run: run,
+                                                      options: options, length: T)) {
+                throw TGFLError.cancelled
             }
-            if options.patience > 0 && sinceBest >= options.patience { break }
+            if options.patience > 0 && run.best.evaluationsSinceBest >= options.patience { break }
         }
-        if let bestParameters { try transformer.setParameters(bestParameters) }
-        return JointTrainingReport(stepsRun: stepsRun, finalTrainLoss: last, validationLoss: validationLoss,
-                                   bestValidationLoss: best, bestStep: bestStep, trainingWindows: train.count)
+        if let best = run.best.parameters { try transformer.setParameters(best) }
+        return JointTrainingReport(stepsRun: run.stepsRun, finalTrainLoss: run.lastLoss, validationLoss: run.validationLoss,
+                                   bestValidationLoss: run.best.loss, bestStep: run.best.position,
+                                   trainingWindows: train.count)
+    }
+
+    /// What the progress callback gets after a step.
+    private func progressReport(step: Int, epoch: Double, validation: Double?, run: JointRun, options: TrainingOptions,
+                                length T: Int) -> TrainingProgress {
+        TrainingProgress(step: step, totalSteps: options.steps, epoch: epoch, trainLoss: run.lastLoss,
+                         validationLoss: validation, stepsRun: run.stepsRun, tokensPerStep: options.batchSize * T,
+                         since: run.start)
+    }
+
+    /// The history's summary of a run.
+    private func summary(_ run: JointRun, options: TrainingOptions, length T: Int, trainingWindows: Int) -> [String: String] {
+        ["steps": "\(run.firstStep + run.stepsRun)", "total_steps": "\(options.steps)", "batch_size": "\(options.batchSize)",
+         "sequence_length": "\(T)", "training_windows": "\(trainingWindows)",
+         "assets": (dataModels?.assets ?? []).joined(separator: ","), "seed": "\(options.seed)",
+         "best_step": run.best.position.map { "\($0)" } ?? "none",
+         "restored_best": "\(run.best.parameters != nil)"]
     }
 
     /// Mean cross-entropy over at most `TrainingOptions.maxValidationWindows` evenly spread windows.

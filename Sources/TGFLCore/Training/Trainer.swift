@@ -289,7 +289,8 @@ public final class Trainer {
                                                 warmupSteps: min(options.warmupSteps, S), totalSteps: S)
         let now = Date()
         var run = Run(best: BestTracker(keepsParameters: options.restoreBest), recordStart: now, start: now)
-        var optimizer = try resumableOptimizer(firstStep: &run.firstStep)
+        var optimizer = try AdamW.resuming(model.optimizerState, parameterCount: transformer.parameterCount,
+                                            options: options, firstStep: &run.firstStep)
         var history = run.firstStep == 0 ? TrainingHistory() : model.history
         let clip: Double? = options.gradientClip > 0 ? options.gradientClip : nil
         defer {
@@ -330,19 +331,6 @@ public final class Trainer {
                               stoppedEarly: run.stoppedEarly, cancelled: false, bestStep: run.best.position)
     }
 
-    /// A fresh AdamW, or the model's saved one when it stopped before `steps` (then
-    /// `firstStep` is the step to resume at).
-    private func resumableOptimizer(firstStep: inout Int) throws -> AdamW {
-        let transformer = model.transformer
-        var optimizer = try AdamW(parameterCount: transformer.parameterCount, learningRate: options.learningRate,
-                                  weightDecay: options.weightDecay)
-        if let state = model.optimizerState, state.step < options.steps, state.m.count == transformer.parameterCount {
-            try optimizer.restore(state)
-            firstStep = state.step
-        }
-        return optimizer
-    }
-
     /// Validation at `step`: appends a history record and offers the loss to model selection
     /// and early stopping.
     private func evaluate(step: Int, epoch: Double, learningRate: Double, data: RunData, run: inout Run,
@@ -364,12 +352,9 @@ public final class Trainer {
 
     /// What the progress callback gets after a step.
     private func progressReport(step: Int, epoch: Double, validation: Double?, run: Run, length T: Int) -> TrainingProgress {
-        let elapsed = Date().timeIntervalSince(run.start)
-        let perStep = elapsed / Double(run.stepsRun)
-        return TrainingProgress(
-            step: step, totalSteps: options.steps, epoch: epoch, trainLoss: run.lastLoss, validationLoss: validation,
-            tokensPerSecond: elapsed > 0 ? Double(run.stepsRun * options.batchSize * T) / elapsed : 0,
-            elapsedSeconds: elapsed, etaSeconds: perStep * Double(options.steps - step))
+        TrainingProgress(step: step, totalSteps: options.steps, epoch: epoch, trainLoss: run.lastLoss,
+                         validationLoss: validation, stepsRun: run.stepsRun, tokensPerStep: options.batchSize * T,
+                         since: run.start)
     }
 
     /// The history's summary of a run.

@@ -3,8 +3,14 @@ import TGFLCore
 
 /// Settings of federated training of a `ScenarioModel` (contract §4).
 public struct FederatedTrainingOptions: Sendable {
-    /// Number of clients N ≥ 1.
-    public var clients: Int = 8
+    /// Number of clients N ≥ 1 (the clients themselves are `FederatedTrainer.Federation.clients`).
+    public var clientCount: Int = 8
+    /// The number of clients.
+    @available(*, deprecated, renamed: "clientCount")
+    public var clients: Int {
+        get { clientCount }
+        set { clientCount = newValue }
+    }
     /// Server rounds R ≥ 1.
     public var rounds: Int = 30
     /// Local AdamW steps per round S ≥ 0.
@@ -126,7 +132,7 @@ public final class FederatedTrainer {
     public init(model: ScenarioModel, options: FederatedTrainingOptions) throws {
         let o = options
         func bad(_ m: String) -> TGFLError { .outOfRange("FederatedTrainingOptions." + m) }
-        guard o.clients >= 1 else { throw bad("clients must be at least 1, got \(o.clients)") }
+        guard o.clientCount >= 1 else { throw bad("clients must be at least 1, got \(o.clientCount)") }
         guard o.rounds >= 1 else { throw bad("rounds must be at least 1, got \(o.rounds)") }
         guard o.localSteps >= 0 else { throw bad("localSteps must be ≥ 0, got \(o.localSteps)") }
         guard o.batchSize >= 1 else { throw bad("batchSize must be at least 1, got \(o.batchSize)") }
@@ -195,8 +201,8 @@ public final class FederatedTrainer {
         let train = prepared.split.train, validation = prepared.split.validation
 
         if case .natural = o.partition {
-            guard series.count == o.clients else {
-                throw TGFLError.invalidArgument("natural partition: \(series.count) series but clients = \(o.clients); "
+            guard series.count == o.clientCount else {
+                throw TGFLError.invalidArgument("natural partition: \(series.count) series but clients = \(o.clientCount); "
                     + "give one series per client")
             }
             for j in series.indices {
@@ -209,15 +215,15 @@ public final class FederatedTrainer {
             }
         }
         let infos = train.windows.map { WindowInfo(series: $0.seriesIndex, start: $0.startDay, regime: Int($0.regime)) }
-        let parts = try Partitioner(numClients: o.clients, scheme: o.partition, seed: o.seed,
+        let parts = try Partitioner(numClients: o.clientCount, scheme: o.partition, seed: o.seed,
                                     minPartitionSize: o.minPartitionWindows).partition(infos)
-        let validationParts = try splitValidation(validation, clients: o.clients)
+        let validationParts = try splitValidation(validation, clients: o.clientCount)
         let pool = TransformerWorkspacePool(config: model.config)
         let settings = LocalTrainingSettings(batchSize: o.batchSize, weightDecay: o.weightDecay,
                                              gradientClip: o.gradientClip,
                                              maxValidationWindows: o.maxValidationWindows,
                                              reportLocalValidation: o.reportLocalValidation)
-        let clients = try (0..<o.clients).map { i in
+        let clients = try (0..<o.clientCount).map { i in
             try TransformerClient(id: i, train: train.subset(parts[i]), validation: validation.subset(validationParts[i]),
                                   settings: settings, pool: pool)
         }

@@ -125,7 +125,14 @@ public struct FederationRecord: Codable, Equatable, Sendable {
     public var rounds: Int
     public var completedRounds: Int
     public var cancelled: Bool
-    public var clients: Int
+    /// Number of clients N.
+    public var clientCount: Int
+    /// The number of clients.
+    @available(*, deprecated, renamed: "clientCount")
+    public var clients: Int {
+        get { clientCount }
+        set { clientCount = newValue }
+    }
     public var partition: String
     public var minPartitionWindows: Int
     public var localSteps: Int
@@ -155,7 +162,7 @@ public struct FederationRecord: Codable, Equatable, Sendable {
     public var history: [Round]
 
     enum CodingKeys: String, CodingKey {
-        case format, version, strategy, rounds, completedRounds = "completed_rounds", cancelled, clients, partition
+        case format, version, strategy, rounds, completedRounds = "completed_rounds", cancelled, clientCount = "clients", partition
         case minPartitionWindows = "min_partition_windows", localSteps = "local_steps", batchSize = "batch_size"
         case sequenceLength = "sequence_length", learningRate = "learning_rate", weightDecay = "weight_decay"
         case gradientClip = "gradient_clip", validationFraction = "validation_fraction", seed
@@ -172,7 +179,7 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         let estimate = try? state.privacyEstimate(delta: o.privacyDelta)
         strategy = Strategy(kind: o.strategy.rawValue, name: state.strategyName, hyperparameters: o.hyperparameters)
         rounds = o.rounds; completedRounds = state.completedRounds; self.cancelled = cancelled
-        clients = o.clients; partition = o.partition.cliName; minPartitionWindows = o.minPartitionWindows
+        clientCount = o.clientCount; partition = o.partition.cliName; minPartitionWindows = o.minPartitionWindows
         localSteps = o.localSteps; batchSize = o.batchSize; sequenceLength = f.sequenceLength
         learningRate = o.learningRate; weightDecay = o.weightDecay; gradientClip = o.gradientClip
         validationFraction = o.validationFraction; seed = String(o.seed)
@@ -199,7 +206,7 @@ public struct FederationRecord: Codable, Equatable, Sendable {
                   participants: r.participants.count, dropped: r.dropped.count, late: r.late.count,
                   rejected: r.rejected.map(\.clientID), bytesUp: r.bytesUp, bytesDown: r.bytesDown,
                   wallTime: finite(r.wallTime), epsilon: finite(r.epsilon), skipped: r.skippedReason, masked: r.masked,
-                  clientLosses: r.clients.map { ClientLoss(client: $0.clientID, trainLoss: finite($0.metrics["train_loss"])) })
+                  clientLosses: r.clientRecords.map { ClientLoss(client: $0.clientID, trainLoss: finite($0.metrics["train_loss"])) })
         }
     }
 

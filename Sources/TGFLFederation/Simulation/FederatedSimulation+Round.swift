@@ -106,20 +106,18 @@ extension FederatedSimulation {
         let clients = self.clients
         let fitSeeds = working.map { deriveSeed(round, $0, .localFit) }
         let attackSeeds = working.map { deriveSeed(round, $0, .byzantineAttack) }
-        let slots = Slots([Outcome](repeating: Outcome(), count: working.count))
-        parallel(working.count) { j in
+        return parallelMap(working.count, placeholder: Outcome()) { j in
             let c = working[j]
             var config = base
             config.seed = fitSeeds[j]
             do {
                 var u = try clients[c].fit(global: global, config: config)
                 u.clientID = c
-                slots[j] = Self.screen(u, attack: byzantine[c], attackSeed: attackSeeds[j], screen)
+                return Self.screen(u, attack: byzantine[c], attackSeed: attackSeeds[j], screen)
             } catch {
-                slots[j] = Outcome(rejection: "fit failed: \(error)")
+                return Outcome(rejection: "fit failed: \(error)")
             }
         }
-        return slots.items
     }
 
     /// Stage 3 for one update: rejects a wrong length, a non-finite value or a bad example
@@ -280,15 +278,15 @@ extension FederatedSimulation {
         let n = clients.count
         var rng = SeededRNG(seed: deriveSeed(round, 0, .evaluationSampling))
         let evaluated = rng.subsampleIndices(count: strategy.sampling.evaluateSampleSize(available: n), from: n)
-        let slots = Slots([(Double, Int)?](repeating: nil, count: evaluated.count))
         let clients = self.clients
-        parallel(evaluated.count) { j in
-            if let r = try? clients[evaluated[j]].evaluate(global: global), r.loss.isFinite, r.numExamples > 0 {
-                slots[j] = (r.loss, r.numExamples)
+        let results = parallelMap(evaluated.count, placeholder: nil) { j -> (Double, Int)? in
+            guard let r = try? clients[evaluated[j]].evaluate(global: global), r.loss.isFinite, r.numExamples > 0 else {
+                return nil
             }
+            return (r.loss, r.numExamples)
         }
         var lossSum = 0.0, examples = 0
-        for r in slots.items { if let (l, e) = r { lossSum += l * Double(e); examples += e } }
+        for r in results { if let (l, e) = r { lossSum += l * Double(e); examples += e } }
         return Evaluation(evaluated: evaluated, loss: examples > 0 ? lossSum / Double(examples) : nil)
     }
 
@@ -305,7 +303,7 @@ extension FederatedSimulation {
         }
         return RoundRecord(
             round: round, sampled: cohort.sampled, participants: screened.accepted.map(\.clientID),
-            dropped: cohort.dropped, late: cohort.late, rejected: screened.rejected, clients: screened.records,
+            dropped: cohort.dropped, late: cohort.late, rejected: screened.rejected, clientRecords: screened.records,
             trainMetrics: Self.trainMetrics(screened.accepted), evaluated: evaluation.evaluated,
             validationLoss: evaluation.loss, skippedReason: aggregate.skipped, clippingNorm: clippingNorm,
             epsilon: epsilon, bytesUp: (secure ? 8 : 4) * p * screened.arrived, bytesDown: 4 * p * cohort.sampled.count,
@@ -331,6 +329,18 @@ extension FederatedSimulation {
         return r.next()
     }
 
+    /// `body(i)` for every i in `0..<n`, run by `parallel`, in index order. Each worker writes
+    /// only its own indices of one buffer (shared through `UncheckedSendable`, so no
+    /// copy-on-write check runs while threads write); `placeholder` fills it beforehand.
+    func parallelMap<T>(_ n: Int, placeholder: T, _ body: @Sendable @escaping (Int) -> T) -> [T] {
+        var results = [T](repeating: placeholder, count: n)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let out = UncheckedSendable(buffer.baseAddress)
+            parallel(n) { i in out.value![i] = body(i) }
+        }
+        return results
+    }
+
     /// Runs `body(0..<n)` on up to `config.threads` threads (each index once; order free).
     func parallel(_ n: Int, _ body: @Sendable @escaping (Int) -> Void) {
         let threads = max(1, min(config.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : config.threads, n))
@@ -339,22 +349,4 @@ extension FederatedSimulation {
             for i in stride(from: w, to: n, by: threads) { body(i) }
         }
     }
-}
-
-/// Results written from concurrent workers, one distinct index each, into raw storage (no
-/// shared Array copy-on-write check while threads write).
-final class Slots<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    let count: Int
-    init(_ items: [T]) {
-        count = items.count
-        base = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
-        base.initialize(from: items, count: count)
-    }
-    deinit { base.deinitialize(count: count); base.deallocate() }
-    subscript(i: Int) -> T {
-        get { base[i] }
-        set { base[i] = newValue }
-    }
-    var items: [T] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }

@@ -84,8 +84,8 @@ public struct RoundRecord: Sendable, Equatable, Codable {
     public var late: [Int]
     /// Updates refused (NaN/inf, wrong length, fit error) with the reason.
     public var rejected: [Rejection]
-    /// Per-client records for the participants, in id order.
-    public var clients: [ClientRoundRecord]
+    /// Per-client records for the participants, in id order (stored under the key `clients`).
+    public var clientRecords: [ClientRoundRecord]
     /// Example-weighted mean of each training metric reported by every participant.
     public var trainMetrics: [String: Double]
     /// Clients sampled for evaluation.
@@ -111,6 +111,18 @@ public struct RoundRecord: Sendable, Equatable, Codable {
     /// updates survived (a "sum" of one update is that update: the server saw it in the clear,
     /// or saw only noise when none survived); nil without secure aggregation.
     public var masked: Bool? = nil
+
+    /// The per-client records of the participants.
+    @available(*, deprecated, renamed: "clientRecords")
+    public var clients: [ClientRoundRecord] {
+        get { clientRecords }
+        set { clientRecords = newValue }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case round, sampled, participants, dropped, late, rejected, clientRecords = "clients", trainMetrics, evaluated
+        case validationLoss, skippedReason, clippingNorm, epsilon, bytesUp, bytesDown, wallTime, masked
+    }
 }
 
 /// Everything needed to resume a run bit-identically.

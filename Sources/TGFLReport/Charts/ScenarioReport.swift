@@ -381,7 +381,7 @@ public enum ScenarioReport {
                                           + "(user-level DP, the tighter of the RDP and PLD accountants).", spec: eps))
         }
         var blocks: [ReportBlock] = [
-            .paragraph("\(f.clients) clients, strategy \(f.strategy), \(f.rounds.count) rounds"
+            .paragraph("\(f.clientCount) clients, strategy \(f.strategy), \(f.rounds.count) rounds"
                        + (f.privacy ? ", with differential privacy." : ", without differential privacy.")),
             .grid(charts),
         ]

@@ -102,10 +102,19 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
     /// The federation record's rounds and what it says about privacy.
     public struct Federation: Codable, Sendable, Equatable {
         public var strategy: String
-        public var clients: Int
+        /// Number of clients N.
+        public var clientCount: Int
+        /// The number of clients.
+        @available(*, deprecated, renamed: "clientCount")
+        public var clients: Int {
+            get { clientCount }
+            set { clientCount = newValue }
+        }
         public var privacy: Bool
         public var delta: Double?
         public var rounds: [Round]
+
+        enum CodingKeys: String, CodingKey { case strategy, clientCount = "clients", privacy, delta, rounds }
     }
 
     /// Nearest-training-window distances of generated and of held-out real windows.
@@ -424,7 +433,7 @@ public struct ScenarioReportData: Codable, Sendable, Equatable {
         }
         let strategy = (object["strategy"] as? [String: Any])?["name"] as? String ?? "?"
         let privacy = (object["privacy"] as? [String: Any])?["enabled"] as? Bool ?? false
-        return Federation(strategy: strategy, clients: (object["clients"] as? Int) ?? 0, privacy: privacy,
+        return Federation(strategy: strategy, clientCount: (object["clients"] as? Int) ?? 0, privacy: privacy,
                           delta: number(object["delta"]), rounds: rounds)
     }
 }

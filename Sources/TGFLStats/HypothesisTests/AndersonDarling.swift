@@ -51,11 +51,29 @@ public enum AndersonDarling {
         pooled.reserveCapacity(samples.reduce(0) { $0 + $1.count })
         for (i, s) in samples.enumerated() { for v in s { pooled.append((v, i)) } }
         pooled.sort { $0.value < $1.value }
-        let bigN = Double(pooled.count)
         guard pooled.first!.value < pooled.last!.value else {
             throw StatsError.invalidParameter("the pooled samples hold a single distinct value; the test needs two")
         }
-        // Midrank statistic.
+        let a2 = midrankStatistic(pooled, sizes: n)
+        let total = pooled.count
+        let sigmaSq = nullVariance(sizes: n, total: total)
+        guard sigmaSq > 0, sigmaSq.isFinite else {
+            throw StatsError.tooShort("the Anderson–Darling variance needs at least 4 pooled values, got \(total)")
+        }
+        let m = Double(k) - 1
+        let t = (a2 - m) / sigmaSq.squareRoot()
+        let b0 = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085]
+        let b1 = [-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615]
+        let b2 = [-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154]
+        let critical = (0..<7).map { b0[$0] + b1[$0] / m.squareRoot() + b2[$0] / m }
+        let (p, note) = interpolatedPValue(t, critical: critical)
+        return AndersonDarlingResult(statistic: t, criticalValues: critical, significanceLevels: significanceLevels,
+                                     pValue: p, note: note)
+    }
+
+    /// A²_akN with midranks over the sorted pool (`sizes[i]` = n_i).
+    private static func midrankStatistic(_ pooled: [(value: Double, sample: Int)], sizes n: [Double]) -> Double {
+        let k = n.count, bigN = Double(pooled.count)
         var below = [Double](repeating: 0, count: k)   // #{x_i < z*_j}
         var inGroup = [Double](repeating: 0, count: k)
         var partial = [Double](repeating: 0, count: k)
@@ -78,10 +96,13 @@ public enum AndersonDarling {
         }
         var a2 = 0.0
         for i in 0..<k { a2 += partial[i] / n[i] }
-        a2 *= (bigN - 1) / bigN
-        // Variance of A²_kN under H0 (Scholz & Stephens eq. 4), with scipy's sums.
+        return a2 * ((bigN - 1) / bigN)
+    }
+
+    /// σ_N², the variance of A²_kN under H0 (Scholz & Stephens eq. 4), with scipy's sums.
+    private static func nullVariance(sizes n: [Double], total: Int) -> Double {
         let H = n.reduce(0) { $0 + 1 / $1 }
-        let total = pooled.count
+        let bigN = Double(total)
         var hsCum = 0.0, g = 0.0
         // hs_cs[t] = Σ_{i = N−1−t}^{N−1} 1/i  for t = 0 … N−3;  g = Σ_t hs_cs[t] / (t + 2)
         if total >= 3 {
@@ -91,36 +112,20 @@ public enum AndersonDarling {
             }
         }
         let h = hsCum + 1
-        let kk = Double(k)
+        let kk = Double(n.count)
         let a = (4 * g - 6) * (kk - 1) + (10 - 6 * g) * H
         let bb = (2 * g - 4) * kk * kk + 8 * h * kk + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6
         let c = (6 * h + 2 * g - 2) * kk * kk + (4 * h - 4 * g + 6) * kk + (2 * h - 6) * H + 4 * h
         let d = (2 * h + 6) * kk * kk - 4 * h * kk
-        let sigmaSq = (a * bigN * bigN * bigN + bb * bigN * bigN + c * bigN + d)
-            / ((bigN - 1) * (bigN - 2) * (bigN - 3))
-        guard sigmaSq > 0, sigmaSq.isFinite else {
-            throw StatsError.tooShort("the Anderson–Darling variance needs at least 4 pooled values, got \(total)")
-        }
-        let m = kk - 1
-        let t = (a2 - m) / sigmaSq.squareRoot()
-        let b0 = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085]
-        let b1 = [-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615]
-        let b2 = [-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154]
-        let critical = (0..<7).map { b0[$0] + b1[$0] / m.squareRoot() + b2[$0] / m }
+        return (a * bigN * bigN * bigN + bb * bigN * bigN + c * bigN + d) / ((bigN - 1) * (bigN - 2) * (bigN - 3))
+    }
+
+    /// scipy's p-value: interpolated on the critical values, capped at 0.25 and floored at 0.001.
+    private static func interpolatedPValue(_ t: Double, critical: [Double]) -> (Double, String?) {
         let levels = significanceLevels
-        let p: Double
-        var note: String? = nil
-        if t < critical.min()! {
-            p = levels.max()!
-            note = "p-value capped: true value larger than 0.25"
-        } else if t > critical.max()! {
-            p = levels.min()!
-            note = "p-value floored: true value smaller than 0.001"
-        } else {
-            p = exp(quadraticFitValue(x: critical, y: levels.map { log($0) }, at: t))
-        }
-        return AndersonDarlingResult(statistic: t, criticalValues: critical, significanceLevels: levels,
-                                     pValue: p, note: note)
+        if t < critical.min()! { return (levels.max()!, "p-value capped: true value larger than 0.25") }
+        if t > critical.max()! { return (levels.min()!, "p-value floored: true value smaller than 0.001") }
+        return (exp(quadraticFitValue(x: critical, y: levels.map { log($0) }, at: t)), nil)
     }
 
     /// Least-squares quadratic y ≈ c0 + c1 u + c2 u² in the centred variable u = x − x̄

@@ -116,22 +116,7 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
         let pool = synthetic.flatMap { $0 }
         let shortest = synthetic.map(\.count).min()!
         // Memorization input is checked up front, so a bad window fails before any work.
-        var memoWindow = 0
-        if let m = memorization {
-            guard let w = m.training.first?.count, w >= 1 else {
-                throw StatsError.emptyInput("memorization.training (no windows)")
-            }
-            guard shortest >= w else {
-                throw StatsError.tooShort("synthetic paths have \(shortest) days; memorization windows need \(w)")
-            }
-            for (name, set) in [("memorization.training", m.training), ("memorization.heldOut", m.heldOut)] {
-                guard !set.isEmpty else { throw StatsError.emptyInput("\(name) (no windows)") }
-                if let i = set.firstIndex(where: { $0.count != w }) {
-                    throw StatsError.lengthMismatch("\(name)[\(i)] has length \(set[i].count); every window must have length \(w)")
-                }
-            }
-            memoWindow = w
-        }
+        let memoWindow = try memorization.map { try Self.memorizationWindow($0, shortestPath: shortest) }
 
         // Dependence curves and Quant GANs scores.
         let realCurves = try QuantGANs.uncheckedCurves(real, k)
@@ -143,9 +128,56 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
         mmd.seed = options.seed
         let distances = try Distances.atHorizons(real: real, synthetic: synthetic, horizons: options.horizons, mmd: mmd)
 
-        var facts: [StylizedFact] = []
         let fair = try Self.fairSubsampleMedians(real: real, pool: pool, subsamples: options.ksSubsamples, seed: options.seed)
-        let ksP = fair.pValue
+        var facts = try Self.distributionFacts(real: real, pool: pool, fairKS: fair.pValue, options: options)
+        facts += Self.dependenceFacts(real: realCurves, synthetic: synCurves, options: options)
+        facts += try Self.tailFacts(real: real, pool: pool, fairWorstDay: fair.minimum, options: options)
+        var memo: MemorizationScore?
+        if let m = memorization, let w = memoWindow {
+            let (score, fact) = try Self.memorizationFact(m, window: w, synthetic: synthetic, options: options)
+            memo = score
+            facts.append(fact)
+        }
+
+        self.realCount = real.count
+        self.pathCount = synthetic.count
+        self.syntheticCount = pool.count
+        self.options = options
+        self.facts = facts
+        self.horizonDistances = distances
+        self.quantGANs = QuantGANs.scores(real: realCurves, synthetic: synCurves)
+        self.quantGANsFair = QuantGANs.scores(real: fairCurves, synthetic: synCurves)
+        self.realCurves = realCurves
+        self.fairRealCurves = fairCurves
+        self.syntheticCurves = synCurves
+        self.memorization = memo
+        self.passedCount = facts.filter { $0.passed == true }.count
+        self.failedCount = facts.filter { $0.passed == false }.count
+        self.informationalCount = facts.filter { $0.passed == nil }.count
+        self.overallPass = failedCount == 0
+    }
+
+    /// The length of the memorization windows, after checking them against the synthetic paths.
+    private static func memorizationWindow(_ m: MemorizationInput, shortestPath shortest: Int) throws -> Int {
+        guard let w = m.training.first?.count, w >= 1 else {
+            throw StatsError.emptyInput("memorization.training (no windows)")
+        }
+        guard shortest >= w else {
+            throw StatsError.tooShort("synthetic paths have \(shortest) days; memorization windows need \(w)")
+        }
+        for (name, set) in [("memorization.training", m.training), ("memorization.heldOut", m.heldOut)] {
+            guard !set.isEmpty else { throw StatsError.emptyInput("\(name) (no windows)") }
+            if let i = set.firstIndex(where: { $0.count != w }) {
+                throw StatsError.lengthMismatch("\(name)[\(i)] has length \(set[i].count); every window must have length \(w)")
+            }
+        }
+        return w
+    }
+
+    /// The one-day distribution: fair KS, standard deviation, excess kurtosis, skewness.
+    private static func distributionFacts(real: [Double], pool: [Double], fairKS ksP: Double,
+                                          options: StylizedFactsOptions) throws -> [StylizedFact] {
+        var facts: [StylizedFact] = []
         facts.append(StylizedFact(key: FactKey.ksFair.rawValue, name: "Fair KS median p (\(options.ksSubsamples) subsamples)",
                                   real: nil, synthetic: ksP,
                                   criterion: "median p ≥ \(formatReportNumber(options.ksMinMedianPValue))",
@@ -161,7 +193,14 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
                                   passed: options.excessKurtosisRange.contains(kurtS)))
         facts.append(StylizedFact(key: FactKey.skewness.rawValue, name: "Skewness", real: try Descriptive.skewness(real),
                                   synthetic: try Descriptive.skewness(pool), criterion: "informational", passed: nil))
+        return facts
+    }
 
+    /// Dependence: volatility clustering (ACF of |r|), leverage, no linear autocorrelation.
+    private static func dependenceFacts(real realCurves: DependenceCurves, synthetic synCurves: DependenceCurves,
+                                        options: StylizedFactsOptions) -> [StylizedFact] {
+        let k = options.maxLag
+        var facts: [StylizedFact] = []
         let absR = mean(realCurves.acfAbsolute), absS = mean(synCurves.acfAbsolute)
         facts.append(StylizedFact(key: FactKey.absACFMean.rawValue, name: "Mean ACF of |r|, lags 1–\(k)", real: absR, synthetic: absS,
                                   criterion: "syn > \(formatReportNumber(options.minMeanAbsACF))", passed: absS > options.minMeanAbsACF))
@@ -173,8 +212,14 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
         let acfR = realCurves.acfReturns.map(abs).max()!, acfS = synCurves.acfReturns.map(abs).max()!
         facts.append(StylizedFact(key: FactKey.returnACFMax.rawValue, name: "Max |ACF of r|, lags 1–\(k)", real: acfR, synthetic: acfS,
                                   criterion: "syn ≤ \(formatReportNumber(options.maxAbsReturnACF))", passed: acfS <= options.maxAbsReturnACF))
+        return facts
+    }
 
-        let worstR = real.min()!, worstS = fair.minimum
+    /// The left tail: worst day (fair and pooled), Hill index, historical VaR and ES at 1 % and 5 %.
+    private static func tailFacts(real: [Double], pool: [Double], fairWorstDay worstS: Double,
+                                  options: StylizedFactsOptions) throws -> [StylizedFact] {
+        var facts: [StylizedFact] = []
+        let worstR = real.min()!
         let floor = worstR - (options.worstDayFactor - 1) * abs(worstR)
         facts.append(StylizedFact(key: FactKey.worstDay.rawValue, name: "Worst day (syn: median over real-size subsamples)",
                                   real: worstR, synthetic: worstS,
@@ -200,39 +245,23 @@ public struct StylizedFactsReport: Sendable, Codable, Equatable {
                                           passed: a != 0 && abs(b / a - 1) <= tol))
             }
         }
+        return facts
+    }
 
-        var memo: MemorizationScore?
-        if let m = memorization {
-            let w = memoWindow
-            let generated = synthetic.flatMap { p in
-                Swift.stride(from: 0, through: p.count - w, by: w).map { Array(p[$0 ..< $0 + w]) }
-            }
-            var mo = options.memorization
-            mo.seed = options.seed
-            let score = try Memorization.score(generated: generated, training: m.training, heldOut: m.heldOut, options: mo)
-            memo = score
-            facts.append(StylizedFact(key: FactKey.memorization.rawValue, name: "Memorization (NN distance ratio gen/held-out)",
-                                      real: nil, synthetic: score.medianRatio,
-                                      criterion: "fraction closer ≤ \(formatReportNumber(mo.fractionThreshold)) and ratio ≥ \(formatReportNumber(mo.ratioThreshold))",
-                                      passed: !score.isMemorizing))
+    /// Memorization: nearest-neighbour distances of the generated windows to the training and
+    /// held-out windows.
+    private static func memorizationFact(_ m: MemorizationInput, window w: Int, synthetic: [[Double]],
+                                         options: StylizedFactsOptions) throws -> (MemorizationScore, StylizedFact) {
+        let generated = synthetic.flatMap { p in
+            Swift.stride(from: 0, through: p.count - w, by: w).map { Array(p[$0 ..< $0 + w]) }
         }
-
-        self.realCount = real.count
-        self.pathCount = synthetic.count
-        self.syntheticCount = pool.count
-        self.options = options
-        self.facts = facts
-        self.horizonDistances = distances
-        self.quantGANs = QuantGANs.scores(real: realCurves, synthetic: synCurves)
-        self.quantGANsFair = QuantGANs.scores(real: fairCurves, synthetic: synCurves)
-        self.realCurves = realCurves
-        self.fairRealCurves = fairCurves
-        self.syntheticCurves = synCurves
-        self.memorization = memo
-        self.passedCount = facts.filter { $0.passed == true }.count
-        self.failedCount = facts.filter { $0.passed == false }.count
-        self.informationalCount = facts.filter { $0.passed == nil }.count
-        self.overallPass = failedCount == 0
+        var mo = options.memorization
+        mo.seed = options.seed
+        let score = try Memorization.score(generated: generated, training: m.training, heldOut: m.heldOut, options: mo)
+        return (score, StylizedFact(key: FactKey.memorization.rawValue, name: "Memorization (NN distance ratio gen/held-out)",
+                                    real: nil, synthetic: score.medianRatio,
+                                    criterion: "fraction closer ≤ \(formatReportNumber(mo.fractionThreshold)) and ratio ≥ \(formatReportNumber(mo.ratioThreshold))",
+                                    passed: !score.isMemorizing))
     }
 
     /// The fair KS p-value and the fair worst day: medians over `subsamples` seeded subsamples
