@@ -24,11 +24,17 @@ enum BenchmarkSupport {
         return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
     }
 
-    static func config(named name: String) throws -> ModelConfig {
+    static func config(named name: String, modelVersion: Int = 1) throws -> ModelConfig {
+        let base: ModelConfig
         switch name {
-        case "small": return .small
-        case "large": return .large
+        case "small": base = .small
+        case "large": base = .large
         default: throw ValidationError("--config must be 'small' or 'large', got '\(name)'")
+        }
+        switch modelVersion {
+        case 1: return base
+        case 2: return base.v2()
+        default: throw ValidationError("--model-version must be 1 or 2, got \(modelVersion)")
         }
     }
 

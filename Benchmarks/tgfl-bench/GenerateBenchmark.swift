@@ -10,6 +10,8 @@ struct GenerateBenchmark: ParsableCommand {
 
     @Option(help: "Model config: small or large.")
     var config = "small"
+    @Option(help: "Model version: 1 (regime embedding) or 2 (vol_emb and level_bias).")
+    var modelVersion = 1
     @Option(help: "Paths per run.")
     var paths = 1000
     @Option(help: "Days per path.")
@@ -20,7 +22,7 @@ struct GenerateBenchmark: ParsableCommand {
     var threads: Int?
 
     func run() throws {
-        let cfg = try BenchmarkSupport.config(named: config)
+        let cfg = try BenchmarkSupport.config(named: config, modelVersion: modelVersion)
         guard paths >= 1, horizon >= 1, runs >= 1 else {
             throw ValidationError("--paths, --horizon and --runs must be at least 1")
         }
@@ -44,7 +46,7 @@ struct GenerateBenchmark: ParsableCommand {
         }
         let median = BenchmarkSupport.median(times)
         let tokens = Double(paths * horizon)
-        print("tgfl-bench generate --config \(config) --paths \(paths) --horizon \(horizon) --threads \(threadCount)")
+        print("tgfl-bench generate --config \(config) --model-version \(modelVersion) --paths \(paths) --horizon \(horizon) --threads \(threadCount)")
         print("  kernels      OpenBLAS \(BLASRuntime.coreName), TGFLKernels \(KernelRuntime.instructionSet)")
         print("  model        V=\(cfg.vocabSize) T=\(cfg.contextLength) C=\(cfg.dModel) L=\(cfg.nLayers) "
               + "H=\(cfg.nHeads) F=\(cfg.dFF) R=\(cfg.nRegimes)")
