@@ -151,17 +151,19 @@ def main():
     edges = torch.tensor([std * (-12 + 24 * i / V) for i in range(V + 1)], dtype=torch.float64)
 
     generate(model, cfg, max(1, args.paths // 10), args.horizon, 1, 1.0, edges, 0)  # warm-up
-    times, checksum = [], 0.0
+    times, cpu_times, checksum = [], [], 0.0
     for run in range(args.runs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         out = generate(model, cfg, args.paths, args.horizon, 1, 1.0, edges, run + 1)
         times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu_start)
         checksum += float(out.sum())
     median = statistics.median(times)
     print(f"pytorch_generate_reference.py --config {args.config} --paths {args.paths} --horizon {args.horizon} "
           f"--threads {args.threads} --model-version {args.model_version}  (torch {torch.__version__})")
     print(f"  run median   {median:.3f} s  (min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs)")
     print(f"  tokens/s     {args.paths * args.horizon / median:.0f}")
+    print(f"  cpu s/run    {statistics.median(cpu_times):.3f}  (median CPU time of all threads)")
     print(f"  peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     print(f"  checksum     {checksum:.6f}")
     print(f"  load avg     {' '.join(open('/proc/loadavg').read().split()[:3])}")

@@ -60,17 +60,19 @@ def main():
     regimes = torch.randint(0, ref.condition_rows(cfg), (B, T), generator=g)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
 
-    times, losses = [], []
+    times, cpu_times, losses = [], [], []
     for step in range(args.warmup + args.steps):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         _, loss = model(tokens, regimes, targets)
         loss.backward()
         opt.step()
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
         losses.append(loss.item())
         if step >= args.warmup:
             times.append(elapsed)
+            cpu_times.append(cpu)
     median = statistics.median(times)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"pytorch_reference.py --config {args.config} --threads {args.threads} --batch {B} "
@@ -78,6 +80,7 @@ def main():
     print(f"  parameters   {n_params}")
     print(f"  step median  {median * 1e3:.2f} ms  (min {min(times) * 1e3:.2f}, max {max(times) * 1e3:.2f})")
     print(f"  tokens/s     {B * T / median:.0f}")
+    print(f"  cpu ms/step  {statistics.median(cpu_times) * 1e3:.2f}  (median CPU time of all threads)")
     print(f"  peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     print(f"  loss         {losses[0]:.4f} -> {losses[-1]:.4f}")
     print(f"  load avg     {' '.join(open('/proc/loadavg').read().split()[:3])}")

@@ -34,14 +34,17 @@ struct TrainBenchmark: ParsableCommand {
         let regimes = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.conditionCount)) }
         var optimizer = try AdamW(parameterCount: model.parameterCount)
 
-        var times: [Double] = []
+        var times: [Double] = [], cpuTimes: [Double] = []
         var losses: [Float] = []
         for step in 0..<(warmup + steps) {
-            let start = BenchmarkSupport.now()
+            let start = BenchmarkSupport.now(), cpuStart = BenchmarkSupport.cpuNow()
             let (loss, _) = try model.trainStep(tokens: tokens, regimes: regimes, targets: targets,
                                                 batch: B, length: T, optimizer: &optimizer)
             let elapsed = BenchmarkSupport.now() - start
-            if step >= warmup { times.append(elapsed) }
+            if step >= warmup {
+                times.append(elapsed)
+                cpuTimes.append(BenchmarkSupport.cpuNow() - cpuStart)
+            }
             losses.append(loss)
         }
         let median = BenchmarkSupport.median(times)
@@ -53,6 +56,7 @@ struct TrainBenchmark: ParsableCommand {
         print(String(format: "  step median  %.2f ms  (min %.2f, max %.2f)", median * 1e3,
                      (times.min() ?? .nan) * 1e3, (times.max() ?? .nan) * 1e3))
         print(String(format: "  tokens/s     %.0f", Double(B * T) / median))
+        print(String(format: "  cpu ms/step  %.2f  (median CPU time of all threads)", BenchmarkSupport.median(cpuTimes) * 1e3))
         print(String(format: "  peak RSS     %.1f MB", BenchmarkSupport.peakRSSMegabytes()))
         print(String(format: "  loss         %.4f -> %.4f", losses.first ?? .nan, losses.last ?? .nan))
         print("  load avg     \(BenchmarkSupport.loadAverage())")
