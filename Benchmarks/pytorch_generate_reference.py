@@ -49,7 +49,7 @@ class Generator:
         m = self.m
         B, n = tokens.shape
         C, H, hd = self.C, self.H, self.hd
-        x = m.tok_emb(tokens) + m.pos_emb(torch.arange(start, start + n)) + m.regime_emb(regimes)
+        x = m.tok_emb(tokens) + m.pos_emb(torch.arange(start, start + n)) + getattr(m, m.condition)(regimes)
         for l, block in enumerate(m.blocks):
             q, k, v = block.attn.qkv(block.ln1(x)).split(C, dim=2)
             q = q.view(B, n, H, hd).transpose(1, 2)
@@ -62,7 +62,33 @@ class Generator:
                 y = F.scaled_dot_product_attention(q, keys, values, is_causal=True)
             x = x + block.attn.proj(y.transpose(1, 2).reshape(B, n, C))
             x = x + block.mlp(block.ln2(x))
-        return m.head(m.ln_f(x[:, -1]))
+        logits = m.head(m.ln_f(x[:, -1]))
+        if m.v2:
+            logits = logits + m.level_bias(regimes[:, -1])
+        return logits
+
+
+class VolatilityState:
+    """Model v2's volatility state per path, vectorised over paths (what TGFL's v2 sampler does
+    per day: r = mu + sigma * z, a GJR-GARCH variance step clamped to bounds, and the level of
+    log sigma among 15 edges). The parameters are fixed plausible values; speed does not depend
+    on them."""
+
+    def __init__(self, paths, levels):
+        self.mu, self.omega, self.alpha, self.gamma, self.beta = 3e-4, 2e-6, 0.06, 0.08, 0.88
+        self.lo, self.hi = (0.002) ** 2, (0.2) ** 2
+        self.var = torch.full((paths,), 1e-4, dtype=torch.float64)
+        self.edges = torch.linspace(math.log(0.004), math.log(0.05), levels - 1, dtype=torch.float64)
+
+    def level(self):
+        return torch.searchsorted(self.edges, 0.5 * torch.log(self.var), right=True)
+
+    def step(self, z):
+        r = self.mu + torch.sqrt(self.var) * z
+        e = r - self.mu
+        a = self.alpha + self.gamma * (e < 0)
+        self.var = (self.omega + a * e * e + self.beta * self.var).clamp(self.lo, self.hi)
+        return r
 
 
 @torch.no_grad()
@@ -70,8 +96,13 @@ def generate(model, cfg, paths, horizon, regime, temperature, edges, seed):
     g = torch.Generator().manual_seed(seed)
     T, V = cfg["context_length"], cfg["vocab_size"]
     gen = Generator(model, cfg, paths)
+    vol = VolatilityState(paths, ref.condition_rows(cfg)) if model.v2 else None
+
+    def condition():
+        return vol.level()[:, None] if vol is not None else torch.full((paths, 1), regime, dtype=torch.long)
+
     seq_tok = torch.full((paths, 1), V // 2, dtype=torch.long)
-    seq_reg = torch.full((paths, 1), regime, dtype=torch.long)
+    seq_reg = condition()
     logits = gen.forward(seq_tok, seq_reg, 0)
     length = 1
     out = torch.empty(paths, horizon, dtype=torch.float64)
@@ -79,10 +110,11 @@ def generate(model, cfg, paths, horizon, regime, temperature, edges, seed):
     for d in range(horizon):
         probs = torch.softmax(logits / temperature, dim=-1)
         k = torch.multinomial(probs, 1, generator=g)[:, 0]
-        out[:, d] = lo[k] + torch.rand(paths, generator=g, dtype=torch.float64) * width[k]
+        x = lo[k] + torch.rand(paths, generator=g, dtype=torch.float64) * width[k]
+        out[:, d] = vol.step(x) if vol is not None else x
         if d == horizon - 1:
             break
-        new_tok, new_reg = k[:, None], torch.full((paths, 1), regime, dtype=torch.long)
+        new_tok, new_reg = k[:, None], condition()
         if length == T:
             keep = max(1, T // 2)
             seq_tok = torch.cat([seq_tok[:, T - keep + 1:], new_tok], dim=1)
@@ -104,28 +136,34 @@ def main():
     ap.add_argument("--paths", type=int, default=1000)
     ap.add_argument("--horizon", type=int, default=250)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--model-version", type=int, choices=[1, 2], default=1,
+                    help="2: model v2 (vol_emb, level_bias and the per-path volatility state)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    cfg = ref.CONFIGS[args.config]
+    cfg = dict(ref.CONFIGS[args.config])
+    if args.model_version == 2:
+        cfg.update(model_version=2, n_volatility_levels=16)
     model = ref.ReferenceTransformer(cfg).eval()
     V = cfg["vocab_size"]
-    std = 0.012
+    std = 1.0 if args.model_version == 2 else 0.012   # v2 tokens are standardised returns z
     edges = torch.tensor([std * (-12 + 24 * i / V) for i in range(V + 1)], dtype=torch.float64)
 
     generate(model, cfg, max(1, args.paths // 10), args.horizon, 1, 1.0, edges, 0)  # warm-up
-    times, checksum = [], 0.0
+    times, cpu_times, checksum = [], [], 0.0
     for run in range(args.runs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         out = generate(model, cfg, args.paths, args.horizon, 1, 1.0, edges, run + 1)
         times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu_start)
         checksum += float(out.sum())
     median = statistics.median(times)
     print(f"pytorch_generate_reference.py --config {args.config} --paths {args.paths} --horizon {args.horizon} "
-          f"--threads {args.threads}  (torch {torch.__version__})")
+          f"--threads {args.threads} --model-version {args.model_version}  (torch {torch.__version__})")
     print(f"  run median   {median:.3f} s  (min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs)")
     print(f"  tokens/s     {args.paths * args.horizon / median:.0f}")
+    print(f"  cpu s/run    {statistics.median(cpu_times):.3f}  (median CPU time of all threads)")
     print(f"  peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     print(f"  checksum     {checksum:.6f}")
     print(f"  load avg     {' '.join(open('/proc/loadavg').read().split()[:3])}")

@@ -41,11 +41,15 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--attention", choices=["explicit", "sdpa"], default="explicit")
+    ap.add_argument("--model-version", type=int, choices=[1, 2], default=1,
+                    help="2: model v2 (vol_emb with 16 levels and level_bias), as tgfl-bench --model-version 2")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    cfg = ref.CONFIGS[args.config]
+    cfg = dict(ref.CONFIGS[args.config])
+    if args.model_version == 2:
+        cfg.update(model_version=2, n_volatility_levels=16)
     if args.attention == "sdpa":
         ref.Attention.forward = sdpa_forward
     model = ref.ReferenceTransformer(cfg)
@@ -53,27 +57,30 @@ def main():
     g = torch.Generator().manual_seed(2)
     tokens = torch.randint(0, cfg["vocab_size"], (B, T), generator=g)
     targets = torch.randint(0, cfg["vocab_size"], (B, T), generator=g)
-    regimes = torch.randint(0, cfg["n_regimes"], (B, T), generator=g)
+    regimes = torch.randint(0, ref.condition_rows(cfg), (B, T), generator=g)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
 
-    times, losses = [], []
+    times, cpu_times, losses = [], [], []
     for step in range(args.warmup + args.steps):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         _, loss = model(tokens, regimes, targets)
         loss.backward()
         opt.step()
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
         losses.append(loss.item())
         if step >= args.warmup:
             times.append(elapsed)
+            cpu_times.append(cpu)
     median = statistics.median(times)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"pytorch_reference.py --config {args.config} --threads {args.threads} --batch {B} "
-          f"--steps {args.steps} --attention {args.attention}  (torch {torch.__version__})")
+          f"--steps {args.steps} --attention {args.attention} --model-version {args.model_version}  (torch {torch.__version__})")
     print(f"  parameters   {n_params}")
     print(f"  step median  {median * 1e3:.2f} ms  (min {min(times) * 1e3:.2f}, max {max(times) * 1e3:.2f})")
     print(f"  tokens/s     {B * T / median:.0f}")
+    print(f"  cpu ms/step  {statistics.median(cpu_times) * 1e3:.2f}  (median CPU time of all threads)")
     print(f"  peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     print(f"  loss         {losses[0]:.4f} -> {losses[-1]:.4f}")
     print(f"  load avg     {' '.join(open('/proc/loadavg').read().split()[:3])}")

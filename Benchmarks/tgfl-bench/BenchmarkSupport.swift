@@ -11,6 +11,14 @@ enum BenchmarkSupport {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
+    /// CPU seconds of this process, all threads (`CLOCK_PROCESS_CPUTIME_ID`). On a loaded
+    /// machine, single-threaded runs compare better by CPU time than by wall time.
+    static func cpuNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
     /// Peak resident set size of this process in megabytes (`getrusage` `ru_maxrss`, KiB on Linux).
     static func peakRSSMegabytes() -> Double {
         var usage = rusage()
@@ -24,11 +32,17 @@ enum BenchmarkSupport {
         return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
     }
 
-    static func config(named name: String) throws -> ModelConfig {
+    static func config(named name: String, modelVersion: Int = 1) throws -> ModelConfig {
+        let base: ModelConfig
         switch name {
-        case "small": return .small
-        case "large": return .large
+        case "small": base = .small
+        case "large": base = .large
         default: throw ValidationError("--config must be 'small' or 'large', got '\(name)'")
+        }
+        switch modelVersion {
+        case 1: return base
+        case 2: return base.v2()
+        default: throw ValidationError("--model-version must be 1 or 2, got \(modelVersion)")
         }
     }
 

@@ -31,13 +31,14 @@ struct ConditionalBenchmark: ParsableCommand {
         let threadCount = threads ?? model.transformer.threads
         let options = ConditionalGenerationOptions(paths: paths, horizon: horizon, promptDays: 1000, seed: 3,
                                                    threads: threadCount)
-        let start = BenchmarkSupport.now()
+        let start = BenchmarkSupport.now(), cpuStart = BenchmarkSupport.cpuNow()
         let shared = try model.generateConditional(history: history, days: Array(1000..<(1000 + days)), options: options)
-        let seconds = BenchmarkSupport.now() - start
+        let seconds = BenchmarkSupport.now() - start, cpuSeconds = BenchmarkSupport.cpuNow() - cpuStart
         let tokens = Double(days * paths * horizon)
         print("tgfl-bench conditional --days \(days) --paths \(paths) --horizon \(horizon) --threads \(threadCount)")
         print(String(format: "  shared prompts   %.1f s  (%.0f tokens/s, %.1f ms per day)", seconds, tokens / seconds,
                      1000 * seconds / Double(days)))
+        print(String(format: "  cpu per day      %.1f ms  (CPU time of all threads)", 1000 * cpuSeconds / Double(days)))
         if perDayDays > 0 {
             let n = min(perDayDays, days)
             let t0 = BenchmarkSupport.now()

@@ -10,6 +10,8 @@ struct TrainBenchmark: ParsableCommand {
 
     @Option(help: "Model config: small or large.")
     var config = "small"
+    @Option(help: "Model version: 1 (regime embedding) or 2 (vol_emb and level_bias).")
+    var modelVersion = 1
     @Option(help: "Timed steps (after warm-up).")
     var steps = 20
     @Option(help: "Untimed warm-up steps.")
@@ -20,7 +22,7 @@ struct TrainBenchmark: ParsableCommand {
     var batch = 32
 
     func run() throws {
-        let cfg = try BenchmarkSupport.config(named: config)
+        let cfg = try BenchmarkSupport.config(named: config, modelVersion: modelVersion)
         guard steps >= 1, warmup >= 0, batch >= 1 else {
             throw ValidationError("--steps and --batch must be at least 1, --warmup at least 0")
         }
@@ -29,21 +31,24 @@ struct TrainBenchmark: ParsableCommand {
         var rng = SeededRNG(seed: 2)
         let tokens = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.vocabSize)) }
         let targets = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.vocabSize)) }
-        let regimes = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.nRegimes)) }
+        let regimes = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.conditionCount)) }
         var optimizer = try AdamW(parameterCount: model.parameterCount)
 
-        var times: [Double] = []
+        var times: [Double] = [], cpuTimes: [Double] = []
         var losses: [Float] = []
         for step in 0..<(warmup + steps) {
-            let start = BenchmarkSupport.now()
+            let start = BenchmarkSupport.now(), cpuStart = BenchmarkSupport.cpuNow()
             let (loss, _) = try model.trainStep(tokens: tokens, regimes: regimes, targets: targets,
                                                 batch: B, length: T, optimizer: &optimizer)
             let elapsed = BenchmarkSupport.now() - start
-            if step >= warmup { times.append(elapsed) }
+            if step >= warmup {
+                times.append(elapsed)
+                cpuTimes.append(BenchmarkSupport.cpuNow() - cpuStart)
+            }
             losses.append(loss)
         }
         let median = BenchmarkSupport.median(times)
-        print("tgfl-bench train --config \(config) --threads \(model.threads) --batch \(B) --steps \(steps)")
+        print("tgfl-bench train --config \(config) --model-version \(modelVersion) --threads \(model.threads) --batch \(B) --steps \(steps)")
         print("  model        V=\(cfg.vocabSize) T=\(T) C=\(cfg.dModel) L=\(cfg.nLayers) H=\(cfg.nHeads) "
               + "F=\(cfg.dFF) R=\(cfg.nRegimes)")
         print("  parameters   \(model.parameterCount)")
@@ -51,6 +56,7 @@ struct TrainBenchmark: ParsableCommand {
         print(String(format: "  step median  %.2f ms  (min %.2f, max %.2f)", median * 1e3,
                      (times.min() ?? .nan) * 1e3, (times.max() ?? .nan) * 1e3))
         print(String(format: "  tokens/s     %.0f", Double(B * T) / median))
+        print(String(format: "  cpu ms/step  %.2f  (median CPU time of all threads)", BenchmarkSupport.median(cpuTimes) * 1e3))
         print(String(format: "  peak RSS     %.1f MB", BenchmarkSupport.peakRSSMegabytes()))
         print(String(format: "  loss         %.4f -> %.4f", losses.first ?? .nan, losses.last ?? .nan))
         print("  load avg     \(BenchmarkSupport.loadAverage())")

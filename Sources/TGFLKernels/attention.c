@@ -115,6 +115,36 @@ TGFL_INLINE void weighted_sum(float *out, int accumulate, float scale, const flo
     else weighted_rows_scalar(out, accumulate, scale, w, ws, rows, ld, n, hd);
 }
 
+/// The column pass of the backward pass, J = 8/nv columns at a time (hd = 8·nv ≤ 64):
+/// out[(j0+c)·ldo + 8v ..] (+)= Σ_{i=j0}^{T−1} w[i·ws + j0 + c]·rows[i·ld + 8v ..] for c < J.
+/// The J weights of a row are contiguous (one cache line) and each row of `rows` is loaded
+/// once for J columns, instead of a strided weight and a reload per column. Weights above the
+/// diagonal (w[i·ws + j], j > i) must be zero: the row pass clears them. Each sum runs over i
+/// in order, one chain per (column, vector), J·nv ≤ 8 chains in flight.
+TGFL_INLINE void weighted_columns(float *out, size_t ldo, int accumulate, const float *w, size_t ws,
+                                  const float *rows, size_t ld, size_t j0, size_t T, size_t nv) {
+    const size_t J = nv >= 8 ? 1 : 8 / nv;
+    v8 a[8][8];
+    for (size_t c = 0; c < J; c++)
+        for (size_t v = 0; v < nv; v++) a[c][v] = splat8(0);
+    for (size_t i = j0; i < T; i++) {
+        const float *wi = w + i * ws + j0, *r = rows + i * ld;
+        v8 x[8];
+        for (size_t v = 0; v < nv; v++) x[v] = load8(r + 8 * v);
+        for (size_t c = 0; c < J; c++) {
+            v8 wc = splat8(wi[c]);
+            for (size_t v = 0; v < nv; v++) a[c][v] += wc * x[v];
+        }
+    }
+    for (size_t c = 0; c < J; c++)
+        for (size_t v = 0; v < nv; v++) {
+            float *o = out + (j0 + c) * ldo + 8 * v;
+            v8 r = a[c][v];
+            if (accumulate) r += load8(o);
+            store8(o, r);
+        }
+}
+
 TGFL_INLINE void attention_forward_impl(float *y, size_t ldy, float *lse, const float *q,
                                         const float *k, const float *v, size_t ld, size_t T,
                                         size_t hd, float scale, float *scratch) {
@@ -151,7 +181,7 @@ TGFL_MULTIVERSION(tgfl_attention_forward,
 TGFL_INLINE void attention_backward_impl(float *dq, float *dk, float *dv, const float *dy,
                                          size_t ldy, const float *q, const float *k,
                                          const float *v, size_t ld, const float *lse, size_t T,
-                                         size_t hd, float scale, float *scratch) {
+                                         size_t hd, float scale, float *scratch, int accumulate) {
     size_t Tp = padded8(T);
     float *kt = scratch;                  // [hd][Tp]
     float *vt = kt + hd * Tp;             // [hd][Tp]
@@ -177,54 +207,112 @@ TGFL_INLINE void attention_backward_impl(float *dq, float *dk, float *dv, const 
         for (size_t j = 0; j < n; j++) p[j] = tgfl_expf(p[j] - m);
         float r = tgfl_dot(p, ds, n);
         for (size_t j = 0; j < n; j++) ds[j] = p[j] * (ds[j] - r) * scale;
-        weighted_sum(dq + i * ld, 1, 1.0f, ds, 1, kc, hd, n, hd);
+        weighted_sum(dq + i * ld, accumulate, 1.0f, ds, 1, kc, hd, n, hd);
+        // Zeros above the diagonal, for the blocked column pass (up to 7 columns past i).
+        for (size_t j = n; j < n + 7 && j < Tp; j++) p[j] = ds[j] = 0;
     }
-    // Column by column: dV_j += Σ_{i ≥ j} P_ij dY_i and dK_j += Σ_{i ≥ j} scale·dS_ij Q_i.
-    for (size_t j = 0; j < T; j++) {
+    // Column by column: dV_j += Σ_{i ≥ j} P_ij dY_i and dK_j += Σ_{i ≥ j} scale·dS_ij Q_i,
+    // in blocks of 8/nv columns when hd = 8·nv ≤ 64, the rest one at a time.
+    size_t j = 0;
+    if (hd % 8 == 0 && hd <= 64) {
+        size_t nv = hd / 8, J = nv >= 8 ? 1 : 8 / nv;
+        for (; j + J <= T; j += J) {
+            weighted_columns(dv, ld, accumulate, P, Tp, gc, hd, j, T, nv);
+            weighted_columns(dk, ld, accumulate, DS, Tp, qc, hd, j, T, nv);
+        }
+    }
+    for (; j < T; j++) {
         size_t n = T - j;
         const float *pc = P + j * Tp + j, *sc = DS + j * Tp + j;
-        weighted_sum(dv + j * ld, 1, 1.0f, pc, Tp, gc + j * hd, hd, n, hd);
-        weighted_sum(dk + j * ld, 1, 1.0f, sc, Tp, qc + j * hd, hd, n, hd);
+        weighted_sum(dv + j * ld, accumulate, 1.0f, pc, Tp, gc + j * hd, hd, n, hd);
+        weighted_sum(dk + j * ld, accumulate, 1.0f, sc, Tp, qc + j * hd, hd, n, hd);
     }
 }
 
 TGFL_INLINE void tgfl_attention_backward_body(float *dq, float *dk, float *dv, const float *dy,
                                               size_t ldy, const float *q, const float *k,
                                               const float *v, size_t ld, const float *lse,
-                                              size_t T, size_t hd, float scale, float *scratch) {
+                                              size_t T, size_t hd, float scale, float *scratch,
+                                              int accumulate) {
     if (hd == 16)
-        attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 16, scale, scratch);
+        attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 16, scale, scratch, accumulate);
     else if (hd == 32)
-        attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 32, scale, scratch);
+        attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 32, scale, scratch, accumulate);
     else
-        attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch);
+        attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate);
 }
 TGFL_MULTIVERSION(tgfl_attention_backward,
                   (float *dq, float *dk, float *dv, const float *dy, size_t ldy, const float *q,
                    const float *k, const float *v, size_t ld, const float *lse, size_t T,
-                   size_t hd, float scale, float *scratch),
-                  (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch))
+                   size_t hd, float scale, float *scratch, int accumulate),
+                  (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate))
 
-TGFL_INLINE void attend_cached_impl(float *out, const float *query, const float *keys,
+/// `weighted_rows` whose rows j < split come from `rows0` and the others from `rows1` (both
+/// indexed j·ld): the terms are dealt to the same chains in the same order, so the sum is
+/// bit-identical to `weighted_rows` over one buffer holding both segments.
+TGFL_INLINE void weighted_rows_split(float *out, float scale, const float *w, const float *rows0,
+                                     const float *rows1, size_t split, size_t ld, size_t n,
+                                     size_t nv) {
+    const size_t chains = nv <= 2 ? 4 : nv <= 4 ? 2 : 1;
+    v8 a[4][8];
+    for (size_t c = 0; c < chains; c++)
+        for (size_t v = 0; v < nv; v++) a[c][v] = splat8(0);
+    size_t j = 0;
+    for (; j + chains <= n; j += chains)
+        for (size_t c = 0; c < chains; c++) {
+            v8 wj = splat8(w[j + c]);
+            const float *r = (j + c < split ? rows0 : rows1) + (j + c) * ld;
+            for (size_t v = 0; v < nv; v++) a[c][v] += wj * load8(r + 8 * v);
+        }
+    for (size_t c = 0; j < n; j++, c++) {
+        v8 wj = splat8(w[j]);
+        const float *r = (j < split ? rows0 : rows1) + j * ld;
+        for (size_t v = 0; v < nv; v++) a[c][v] += wj * load8(r + 8 * v);
+    }
+    for (size_t v = 0; v < nv; v++) {
+        v8 total = a[0][v];
+        for (size_t c = 1; c < chains; c++) total += a[c][v];
+        store8(out + 8 * v, total * splat8(scale));
+    }
+}
+
+/// Scalar form of `weighted_rows_split` (head widths that are not a multiple of 8).
+TGFL_INLINE void weighted_rows_split_scalar(float *out, float scale, const float *w,
+                                            const float *rows0, const float *rows1, size_t split,
+                                            size_t ld, size_t n, size_t hd) {
+    for (size_t d = 0; d < hd; d++) {
+        float acc = 0;
+        for (size_t j = 0; j < n; j++) acc += w[j] * (j < split ? rows0 : rows1)[j * ld + d];
+        out[d] = acc * scale;
+    }
+}
+
+/// One cached query row over positions 0 ..< count, positions below `split` (a multiple of 8)
+/// read from (keys0, values0) — a prompt cache shared by many paths — and the others from
+/// (keys, values), in the same layout. split = 0 is `tgfl_attend_cached`.
+TGFL_INLINE void attend_cached_impl(float *out, const float *query, const float *keys0,
+                                    const float *values0, size_t split, const float *keys,
                                     const float *values, size_t count, size_t hd, float scale,
                                     float *w) {
     // The cache of one (slot, head) is usually out of L2 (a generation chunk's caches are
     // several MB): request the values' lines now, so they arrive while the scores read the
-    // keys (one sequential run, which the hardware prefetcher follows).
+    // keys (one sequential run, which the hardware prefetcher follows). A shared prefix is
+    // read by every path of a chunk, so it stays in cache.
     size_t blocks = (count + 7) / 8;
-    for (size_t off = 0; off < count * hd; off += 16) __builtin_prefetch(values + off, 0, 3);
+    for (size_t off = split * hd; off < count * hd; off += 16) __builtin_prefetch(values + off, 0, 3);
+#define TILE(b) (((b) * 8 < split ? keys0 : keys) + (b) * 8 * hd)
     // Scores, 8 positions per tile, four tiles at a time (positions past count − 1 in the
     // last tile are computed from stale cache entries and never used).
     size_t b = 0;
     for (; b + 4 <= blocks; b += 4) {
         v8 a0 = splat8(0), a1 = splat8(0), a2 = splat8(0), a3 = splat8(0);
-        const float *tile = keys + b * 8 * hd;
+        const float *t0 = TILE(b), *t1 = TILE(b + 1), *t2 = TILE(b + 2), *t3 = TILE(b + 3);
         for (size_t d = 0; d < hd; d++) {
             v8 qd = splat8(query[d] * scale);
-            a0 += qd * load8(tile + d * 8);
-            a1 += qd * load8(tile + 8 * hd + d * 8);
-            a2 += qd * load8(tile + 16 * hd + d * 8);
-            a3 += qd * load8(tile + 24 * hd + d * 8);
+            a0 += qd * load8(t0 + d * 8);
+            a1 += qd * load8(t1 + d * 8);
+            a2 += qd * load8(t2 + d * 8);
+            a3 += qd * load8(t3 + d * 8);
         }
         store8(w + 8 * b, a0);
         store8(w + 8 * b + 8, a1);
@@ -233,27 +321,42 @@ TGFL_INLINE void attend_cached_impl(float *out, const float *query, const float 
     }
     for (; b < blocks; b++) {
         v8 acc = splat8(0);
-        const float *tile = keys + b * 8 * hd;
+        const float *tile = TILE(b);
         for (size_t d = 0; d < hd; d++) acc += splat8(query[d] * scale) * load8(tile + d * 8);
         store8(w + 8 * b, acc);
     }
+#undef TILE
     float m = tgfl_max(w, count);
     for (size_t j = 0; j < count; j++) w[j] = tgfl_expf(w[j] - m);
     float inv = 1.0f / tgfl_sum(w, count);
-    weighted_sum(out, 0, inv, w, 1, values, hd, count, hd);
+    if (split == 0) weighted_sum(out, 0, inv, w, 1, values, hd, count, hd);
+    else if (hd % 8 == 0 && hd <= 64)
+        weighted_rows_split(out, inv, w, values0, values, split, hd, count, hd / 8);
+    else weighted_rows_split_scalar(out, inv, w, values0, values, split, hd, count, hd);
 }
 
-TGFL_INLINE void tgfl_attend_cached_body(float *out, const float *query, const float *keys,
-                                         const float *values, size_t count, size_t hd,
-                                         float scale, float *weights) {
-    if (hd == 16) attend_cached_impl(out, query, keys, values, count, 16, scale, weights);
-    else if (hd == 32) attend_cached_impl(out, query, keys, values, count, 32, scale, weights);
-    else attend_cached_impl(out, query, keys, values, count, hd, scale, weights);
+TGFL_INLINE void tgfl_attend_cached_split_body(float *out, const float *query,
+                                               const float *keys0, const float *values0,
+                                               size_t split, const float *keys,
+                                               const float *values, size_t count, size_t hd,
+                                               float scale, float *weights) {
+    if (hd == 16)
+        attend_cached_impl(out, query, keys0, values0, split, keys, values, count, 16, scale, weights);
+    else if (hd == 32)
+        attend_cached_impl(out, query, keys0, values0, split, keys, values, count, 32, scale, weights);
+    else
+        attend_cached_impl(out, query, keys0, values0, split, keys, values, count, hd, scale, weights);
 }
-TGFL_MULTIVERSION(tgfl_attend_cached,
-                  (float *out, const float *query, const float *keys, const float *values,
-                   size_t count, size_t hd, float scale, float *weights),
-                  (out, query, keys, values, count, hd, scale, weights))
+TGFL_MULTIVERSION(tgfl_attend_cached_split,
+                  (float *out, const float *query, const float *keys0, const float *values0,
+                   size_t split, const float *keys, const float *values, size_t count, size_t hd,
+                   float scale, float *weights),
+                  (out, query, keys0, values0, split, keys, values, count, hd, scale, weights))
+
+void tgfl_attend_cached(float *out, const float *query, const float *keys, const float *values,
+                        size_t count, size_t hd, float scale, float *weights) {
+    tgfl_attend_cached_split(out, query, keys, values, 0, keys, values, count, hd, scale, weights);
+}
 
 void tgfl_kv_store(float *keys, float *values, const float *k, const float *v, size_t t,
                    size_t hd) {

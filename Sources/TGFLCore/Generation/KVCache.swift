@@ -47,6 +47,11 @@ final class KVCache {
     /// Rows whose logits are computed, `[P]`.
     let outputRows: UnsafeMutablePointer<Int32>
 
+    /// A prompt cache shared by every slot (one slot, same layout), read for positions below
+    /// `positions` instead of this cache's own (`tgfl_attend_cached_split`); nil: none. Set by
+    /// conditional generation for one chunk of paths; positions is a multiple of 8.
+    var sharedPrefix: (cache: KVCache, positions: Int)?
+
     /// Input token and regime sequence of every slot, `[P, T]`.
     let sequenceTokens: UnsafeMutablePointer<Int32>
     let sequenceRegimes: UnsafeMutablePointer<Int32>

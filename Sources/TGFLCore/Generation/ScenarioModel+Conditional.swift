@@ -59,7 +59,9 @@ extension ScenarioModel {
     /// the horizon never slides the context.
     ///
     /// **Prompt sharing** (issue #18): each day's prompt is encoded once, in a one-slot KV cache,
-    /// and its keys, values and last logits are copied into the slots of every chunk of 32 paths
+    /// which every chunk of 32 paths reads in place (`KVCache.sharedPrefix`: the attention of
+    /// each slot reads the prompt's whole 8-position key tiles from it, so they stay in cache
+    /// for all paths); only its last, partial tile and its last logits are copied into the slots
     /// (`generate` encodes the prompt once per slot). Days are processed in blocks of 16: the
     /// prompts of a block in parallel, then its (day, chunk) pairs in parallel.
     ///
@@ -193,14 +195,20 @@ extension ScenarioModel {
                                   tokenizer: ReturnTokenizer, firstPath: Int, count: Int,
                                   returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>) {
         let T = config.contextLength, V = config.vocabSize, n = plan.promptTokens.count
-        let hd = config.headDim, keyFloats = (n + 7) / 8 * 8 * hd, valueFloats = n * hd
+        // Whole key tiles of the prompt are read in place by every slot (`KVCache.sharedPrefix`);
+        // only the prompt's last, partial tile of 8 positions is copied into each slot.
+        let hd = config.headDim, split = n / 8 * 8
+        let keyFloats = (n + 7) / 8 * 8 * hd - split * hd, valueFloats = (n - split) * hd
+        cache.sharedPrefix = (prompt, split)
+        defer { cache.sharedPrefix = nil }
         for s in 0..<count {
             (cache.logits + s * V).update(from: prompt.logits, count: V)
             // A one-day horizon samples from these logits only: no keys or values are read.
             guard plan.horizon > 1 else { continue }
             for l in 0..<config.nLayers {
                 for h in 0..<config.nHeads {
-                    let src = prompt.offset(layer: l, slot: 0, head: h), dst = cache.offset(layer: l, slot: s, head: h)
+                    let src = prompt.offset(layer: l, slot: 0, head: h) + split * hd
+                    let dst = cache.offset(layer: l, slot: s, head: h) + split * hd
                     (cache.keys + dst).update(from: prompt.keys + src, count: keyFloats)
                     (cache.values + dst).update(from: prompt.values + src, count: valueFloats)
                 }

@@ -82,8 +82,16 @@ final class GenerationControl: @unchecked Sendable {
 }
 
 extension ScenarioModel {
-    /// Paths processed together by one worker (fixed, so results do not depend on threads).
-    static let generationChunkSize = 32
+    /// Paths processed together by one worker: 32, or `TGFL_GENERATION_CHUNK` (1...256) from the
+    /// environment. Every path's numbers are computed row by row from its own generator, so the
+    /// scenarios are the same bits for any chunk size and any thread count; the size only moves
+    /// the balance between re-reading the weights (small chunks) and the chunk's K/V caches
+    /// falling out of cache (large chunks).
+    static let generationChunkSize: Int = {
+        let text = ProcessInfo.processInfo.environment["TGFL_GENERATION_CHUNK"] ?? ""
+        guard let value = Int(text), (1...256).contains(value) else { return 32 }
+        return value
+    }()
 
     /// Generates scenario paths by batched autoregressive sampling with a KV cache.
     ///
@@ -394,6 +402,7 @@ extension ScenarioModel {
         let T = config.contextLength
         let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
         if length == T {
+            cache.sharedPrefix = nil   // the prefill rewrites every position of the slots
             for s in 0..<count {
                 let base = s * T
                 for t in 0..<(keep - 1) {

@@ -7,7 +7,8 @@ extension Transformer {
     ///
     /// Row `r` is `(slot s, position t, token, regime)` from `cache.rowSlot/rowPosition/
     /// rowToken/rowRegime`; it writes its K and V into the cache at `(layer, s, head, t)` and
-    /// attends to the cached positions `0 … t` of slot `s`:
+    /// attends to the cached positions `0 … t` of slot `s` (those below
+    /// `cache.sharedPrefix.positions` read from the shared prompt cache):
     /// ```
     /// x_r = tok_emb[token] + pos_emb[t] + regime_emb[regime]
     /// per layer:  q, k, v = qkv(ln1(x_r));  K[s, t] = k;  V[s, t] = v
@@ -62,8 +63,16 @@ extension Transformer {
                 let row = qkv + r &* C3
                 for h in 0..<H {
                     let base = cache.offset(layer: l, slot: s, head: h)
-                    tgfl_attend_cached(att + (r &* C &+ h &* hd), row + h &* hd, cache.keys + base,
-                                       cache.values + base, t &+ 1, hd, scale, cache.weights)
+                    let keys = cache.keys + base, values = cache.values + base
+                    if let prefix = cache.sharedPrefix {
+                        let shared = prefix.cache.offset(layer: l, slot: 0, head: h)
+                        tgfl_attend_cached_split(att + (r &* C &+ h &* hd), row + h &* hd,
+                                                 prefix.cache.keys + shared, prefix.cache.values + shared,
+                                                 prefix.positions, keys, values, t &+ 1, hd, scale, cache.weights)
+                    } else {
+                        tgfl_attend_cached(att + (r &* C &+ h &* hd), row + h &* hd, keys, values, t &+ 1, hd,
+                                           scale, cache.weights)
+                    }
                 }
             }
             tgfl_linear_rows(x, att, wt + w.projWeight, p + w.projBias, n, C, C, 1)

@@ -74,15 +74,9 @@ public enum AttentionOp {
             let b = pair / H, h = pair % H
             let q = qkv + b * T * C3 + h * hd
             let dq = d.value + b * T * C3 + h * hd
-            if !accumulate {
-                for t in 0..<T {
-                    let row = dq + t * C3
-                    for c in 0..<hd { row[c] = 0; row[C + c] = 0; row[2 * C + c] = 0 }
-                }
-            }
             tgfl_attention_backward(dq, dq + C, dq + 2 * C, dOut + b * T * C + h * hd, C,
                                     q, q + C, q + 2 * C, C3, lse + pair * T, T, hd, scale,
-                                    s.value + worker * slice)
+                                    s.value + worker * slice, accumulate ? 1 : 0)
         }
     }
 }

@@ -74,12 +74,14 @@ void tgfl_attention_forward(float *y, size_t ldy, float *lse, const float *q, co
                             const float *v, size_t ld, size_t T, size_t hd, float scale,
                             float *scratch);
 
-/// Backward of `tgfl_attention_forward` for one pair, ACCUMULATED into dq, dk, dv (row
-/// stride `ld`), recomputing the probabilities from `lse`:
+/// Backward of `tgfl_attention_forward` for one pair, accumulated into dq, dk, dv (row
+/// stride `ld`) when `accumulate` ≠ 0, else overwriting their T rows of hd columns,
+/// recomputing the probabilities from `lse`:
 /// dV += Pᵀ dY,  dP = dY Vᵀ,  dS = P∘(dP − rowsum(P∘dP)),  dQ += scale·dS K,  dK += scale·dSᵀ Q.
 void tgfl_attention_backward(float *dq, float *dk, float *dv, const float *dy, size_t ldy,
                              const float *q, const float *k, const float *v, size_t ld,
-                             const float *lse, size_t T, size_t hd, float scale, float *scratch);
+                             const float *lse, size_t T, size_t hd, float scale, float *scratch,
+                             int accumulate);
 
 /// Affine rows with a transposed weight: out[r, o] = [out[r, o] +] bias[o] +
 /// Σ_i inp[r, i]·weight_t[i, o], the sum over i in order (`accumulate` ≠ 0 adds to `out`;
@@ -101,6 +103,15 @@ void tgfl_kv_store(float *keys, float *values, const float *k, const float *v, s
 /// floats rounded up to a multiple of 8.
 void tgfl_attend_cached(float *out, const float *query, const float *keys, const float *values,
                         size_t count, size_t hd, float scale, float *weights);
+
+/// `tgfl_attend_cached` whose positions below `split` (a multiple of 8) are read from
+/// (`keys0`, `values0`) and the others from (`keys`, `values`), both in the `tgfl_kv_store`
+/// layout with the same offsets: a prompt encoded once and shared by the paths of many slots,
+/// instead of copied into each. The result is bit-identical to one cache holding both parts.
+void tgfl_attend_cached_split(float *out, const float *query, const float *keys0,
+                              const float *values0, size_t split, const float *keys,
+                              const float *values, size_t count, size_t hd, float scale,
+                              float *weights);
 
 #ifdef __cplusplus
 }
