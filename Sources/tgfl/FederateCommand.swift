@@ -227,7 +227,11 @@ extension FederateCommand {
     func loadPublicSeries(_ source: String) throws -> ReturnSeries {
         if source.hasPrefix("bundled:") {
             let parts = source.dropFirst("bundled:".count).split(separator: ":", maxSplits: 1).map(String.init)
-            let s = try DataOptions.loadBundled(name: parts.first ?? "", column: parts.count > 1 ? parts[1] : nil)
+            guard let name = parts.first, BundledSeries(name: name) != nil else {
+                throw CommandFailure("--data-models-from \(source): not a bundled series; use bundled:NAME[:COLUMN] "
+                                     + "with one of \(BundledSeries.namesList), or a CSV path")
+            }
+            let s = try DataOptions.loadBundled(name: name, column: parts.count > 1 ? parts[1] : nil)
             return ReturnSeries(name: source, dates: s.dates, values: s.values)
         }
         let s = try DataOptions.load(path: source, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
