@@ -111,6 +111,26 @@ final class JointFederationTests: XCTestCase {
     }
 }
 
+extension JointFederationTests {
+    /// With public data the joint data models are those of the public columns alone (the same
+    /// for any institutions), and the record says ε covers them.
+    func testJointPublicDataModels() throws {
+        let (names, periods, _) = try institutions()
+        let config = JointScenarioModel.config(base: Self.tiny, assets: 4, levels: 4)
+        var options = JointFederationOptions(rounds: 1, localSteps: 1, batchSize: 4, threads: 1)
+        options.privacy = DPConfig(noiseMultiplier: 1, clippingNorm: 0.5, numSampledClients: 2)
+        options.publicData = periods[0]
+        let model = try JointScenarioModel(config: config, assets: 4, seed: 3)
+        let report = try JointFederation.federate(model: model, institutions: [periods[1], periods[1]], names: names,
+                                                  options: options)
+        var settings = DataPipelineConfig(model: config, trainFraction: 1)
+        settings.volatilityLevels = model.levelsPerAsset
+        XCTAssertEqual(model.dataModels, try JointDataModels.fit(assets: names, trainingSpans: [periods[0]], config: settings))
+        XCTAssertTrue(report.record.dataModels.hasPrefix("public data: 700 days"), report.record.dataModels)
+        XCTAssertTrue(report.record.privacy.epsilonCovers?.contains("the rounds and the data models") ?? false)
+    }
+}
+
 /// A client whose update carries a NaN (a diverged or hostile institution).
 struct NaNUpdateClient: FederatedClient {
     let base: any FederatedClient

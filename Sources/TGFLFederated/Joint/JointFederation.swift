@@ -27,6 +27,10 @@ public struct JointFederationOptions: Sendable {
     public var secureAggregation: Bool
     /// Simulated dropouts, stragglers and Byzantine institutions.
     public var faults: FaultConfig
+    /// Public log returns, one column per asset, to fit the data models and the output prior on
+    /// instead of the institutions' summaries: no summary is shared and, with DP, ε covers the
+    /// whole release. nil (default): the institutions' summaries, in the clear.
+    public var publicData: [[Double]]? = nil
 
     /// Creates it from the values its properties document.
     public init(rounds: Int = 10, localSteps: Int = 20, batchSize: Int = 32, learningRate: Double = 1e-3,
@@ -70,8 +74,9 @@ public struct JointFederationReport: Sendable {
 /// "missing" token per asset and are not supported.
 ///
 /// Privacy: ε covers the rounds (the weights each institution sends). The data models and the
-/// output prior are fitted from the institutions' summaries shared in the clear; the record's
-/// `data_models` says so.
+/// output prior are fitted from the institutions' summaries shared in the clear, or, with
+/// `JointFederationOptions.publicData`, on public data (then ε covers the whole release); the
+/// record's `data_models` and `privacy.epsilon_covers` say which.
 public enum JointFederation {
     /// Trains `model` (untrained: its data models are fitted here) on the institutions' periods.
     /// - Parameters:
@@ -116,11 +121,11 @@ public enum JointFederation {
         }
         var settings = DataPipelineConfig(model: model.config, trainFraction: 1)
         settings.volatilityLevels = model.levelsPerAsset
-        let models = try JointDataModels.fit(assets: names, trainingSpans: institutions, config: settings)
+        let spans = options.publicData.map { [$0] } ?? institutions
+        let owner = { (c: Int) in options.publicData == nil ? "institution \(c)" : "the public data" }
+        let models = try JointDataModels.fit(assets: names, trainingSpans: spans, config: settings)
         try model.setDataModels(models)
-        let encoded = try institutions.enumerated().map { c, columns in
-            try models.encode(columns, what: "institution \(c)")
-        }
+        let encoded = try spans.enumerated().map { c, columns in try models.encode(columns, what: owner(c)) }
         try model.network.setOutputPrior(tokens: encoded.map(\.tokens), conditions: encoded.map(\.conditions))
         return try institutions.enumerated().map { c, columns in
             try JointClient(id: c, columns: columns, config: model.config, dataModels: models, batchSize: options.batchSize)
@@ -206,11 +211,14 @@ public struct JointFederationRecord: Codable, Equatable, Sendable {
         rounds = o.rounds; completedRounds = state.completedRounds; institutions = state.numClients
         localSteps = o.localSteps; batchSize = o.batchSize; learningRate = o.learningRate; seed = String(o.seed)
         self.clientTrainWindows = clientTrainWindows
-        privacy = FederationRecord.privacy(o.privacy, delta: o.privacyDelta, state: state, publicDataModels: false)
+        privacy = FederationRecord.privacy(o.privacy, delta: o.privacyDelta, state: state,
+                                           publicDataModels: o.publicData != nil)
         epsilon = privacy.epsilon; delta = o.privacyDelta
         secureAggregation = o.secureAggregation
         faults = FederationRecord.faults(o.faults)
-        dataModels = "institutions' summaries (likelihoods and gradients, σ histograms, cross-products of z, token "
+        dataModels = o.publicData.map { "public data: \($0.first?.count ?? 0) days of every asset; no summary of the "
+            + "institutions' data was shared" }
+            ?? "institutions' summaries (likelihoods and gradients, σ histograms, cross-products of z, token "
             + "counts) combined on the server in the clear: not covered by ε"
         history = FederationRecord.history(state.history)
     }
