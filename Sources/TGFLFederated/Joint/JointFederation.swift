@@ -171,17 +171,25 @@ public enum JointFederation {
 /// How a joint model was trained by federated learning: stored as the checkpoint record
 /// `federation` (format `tgfl.federation`, `kind` = `joint_same_assets_over_periods`).
 public struct JointFederationRecord: Codable, Equatable, Sendable {
+    /// `tgfl.federation`, as the single-asset record.
     public var format = FederationRecord.formatName
+    /// The format version this library writes.
     public var version = FederationRecord.currentVersion
     /// The federation: institutions hold all assets over different periods.
     public var kind = "joint_same_assets_over_periods"
     /// The strategy's name (`FedAvg`, …).
     public var strategy: String
+    /// Rounds asked for.
     public var rounds: Int
+    /// Rounds completed (fewer when the run was stopped).
     public var completedRounds: Int
+    /// Number of institutions (clients).
     public var institutions: Int
+    /// Local optimizer steps per round.
     public var localSteps: Int
+    /// Windows per local batch.
     public var batchSize: Int
+    /// Local learning rate.
     public var learningRate: Double
     /// The run's seed, as text.
     public var seed: String
@@ -189,9 +197,13 @@ public struct JointFederationRecord: Codable, Equatable, Sendable {
     public var clientTrainWindows: [Int]
     /// DP: the mechanism and ε (as in the single-asset record).
     public var privacy: FederationRecord.Privacy
+    /// ε at `delta` (nil without DP).
     public var epsilon: Double?
+    /// δ of the reported (ε, δ).
     public var delta: Double
+    /// Whether the rounds were aggregated through pairwise masks.
     public var secureAggregation: Bool
+    /// Simulated dropouts, deadline and Byzantine institutions.
     public var faults: FederationRecord.Faults
     /// How the data models were fitted, and whether ε covers them.
     public var dataModels: String
