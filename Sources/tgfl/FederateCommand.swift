@@ -90,6 +90,13 @@ struct FederateCommand: ParsableCommand {
     @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks; needs ≥ 2 clients per round).")
     var secureAgg = false
 
+    @Option(name: .customLong("data-models-from"), help: ArgumentHelp(
+        "Fit the data models (volatility filter, tokenizer, levels, regimes, output prior) on this PUBLIC series "
+        + "instead of the clients' summaries, so that nothing but the (noised) rounds leaves the clients and "
+        + "ε covers the whole release: a CSV read with the --date-column/--column/--returns-column options, "
+        + "or bundled:NAME[:COLUMN] (e.g. bundled:djia).", valueName: "source"))
+    var dataModelsFrom: String?
+
     @OptionGroup var selection: ModelSelectionOptions
     @OptionGroup var priceGuard: PriceGuardOptions
 
@@ -163,6 +170,11 @@ struct FederateCommand: ParsableCommand {
         options.outputPrior = selection.outputPrior
         options.restoreBestRound = selection.keepBest
         options.allowPrices = priceGuard.allowPrices
+        options.publicData = try dataModelsFrom.map { [try loadPublicSeries($0)] }
+        if dpNoise != nil, dataModelsFrom == nil {
+            logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
+                       + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) to cover everything")
+        }
         logInfo("federation: \(clientCount) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")"
                 + (secureAgg ? ", secure aggregation" : ""))
@@ -190,6 +202,25 @@ struct FederateCommand: ParsableCommand {
                            ("federation", "\(clientCount) clients, \(kind.rawValue), \(rounds) rounds")], seed: t.seed))
             print("wrote \(html)")
         }
+    }
+}
+
+extension FederateCommand {
+    /// The public series of `--data-models-from`: `bundled:NAME[:COLUMN]` or a CSV read with the
+    /// command's column options.
+    /// - Throws: `CommandFailure` / `TGFLError.data` naming the source.
+    func loadPublicSeries(_ source: String) throws -> ReturnSeries {
+        if source.hasPrefix("bundled:") {
+            let parts = source.dropFirst("bundled:".count).split(separator: ":", maxSplits: 1).map(String.init)
+            guard let name = parts.first, BundledSeries(name: name) != nil else {
+                throw CommandFailure("--data-models-from \(source): not a bundled series; use bundled:NAME[:COLUMN] "
+                                     + "with one of \(BundledSeries.namesList), or a CSV path")
+            }
+            let s = try DataOptions.loadBundled(name: name, column: parts.count > 1 ? parts[1] : nil)
+            return ReturnSeries(name: source, dates: s.dates, values: s.values)
+        }
+        let s = try DataOptions.load(path: source, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
+        return ReturnSeries(name: source, dates: s.dates, values: s.values)
     }
 }
 

@@ -50,6 +50,7 @@ MECHANISMS = [
     (20, 4, 0.8, "withoutReplacement", False, 6, 1e-5),
     (10, 5, 1.5, "withoutReplacement", True, 5, 1e-3),
     (4, 4, 1.0, "poisson", False, 2, 1e-5),           # TransformerFederatedTests' federation record
+    (2, 2, 1.0, "poisson", False, 3, 1e-5),           # JointFederationTests: two institutions, DP
 ]
 
 

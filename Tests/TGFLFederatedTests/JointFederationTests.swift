@@ -58,4 +58,88 @@ final class JointFederationTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("institution 1 holds 3 assets"), "\(e)")
         }
     }
+
+    /// Joint rounds run through the engine: an institution whose update holds a NaN is
+    /// rejected and recorded every round (the global model stays finite), and DP-FedAvg over
+    /// the two institutions reports dp-accounting's ε (`make_pld_reference.py`: 2 clients,
+    /// q = 1, z = 1, 3 rounds, δ = 1e-5), also with secure aggregation (every round masked).
+    func testJointRoundsScreenUpdatesAndReportEpsilon() throws {
+        let (names, periods, _) = try institutions()
+        let config = JointScenarioModel.config(base: Self.tiny, assets: 4, levels: 4)
+        let model = try JointScenarioModel(config: config, assets: 4, seed: 3)
+        let options = JointFederationOptions(rounds: 2, localSteps: 1, batchSize: 4, threads: 1)
+        var clients: [any FederatedClient] = try JointFederation.makeClients(model: model, institutions: periods,
+                                                                             names: names, options: options)
+        clients[1] = NaNUpdateClient(base: clients[1])
+        let report = try JointFederation.run(model: model, clients: clients, strategy: FedAvg(), options: options,
+                                             progress: nil)
+        XCTAssertEqual(report.rounds.map(\.participants), [[0], [0]])
+        for r in report.rounds {
+            XCTAssertEqual(r.rejected.map(\.clientID), [1])
+            XCTAssertTrue(r.rejected.first?.reason.contains("non-finite") ?? false, "\(r.rejected)")
+        }
+        XCTAssertNil(FiniteScan.firstNonFinite(model.network.parameters()))
+        let stored = try JSONDecoder().decode(JointFederationRecord.self,
+                                              from: Data(try XCTUnwrap(model.network.records[FederationRecord.recordName]).utf8))
+        XCTAssertEqual(stored.history.map(\.rejected), [[1], [1]])
+        XCTAssertEqual(stored.kind, "joint_same_assets_over_periods")
+
+        let ref = try loadJSONFixture("pld_reference.json", as: DPMechanismTests.Reference.self)
+        let entry = try XCTUnwrap(ref.mechanism.first { $0.clients == 2 && $0.rounds == 3 })
+        for secure in [false, true] {
+            var dpOptions = JointFederationOptions(rounds: 3, localSteps: 1, batchSize: 4, threads: 1)
+            dpOptions.privacy = DPConfig(noiseMultiplier: 1, clippingNorm: 0.5, numSampledClients: 2)
+            dpOptions.secureAggregation = secure
+            let dpModel = try JointScenarioModel(config: config, assets: 4, seed: 3)
+            let dp = try JointFederation.federate(model: dpModel, institutions: periods, names: names, options: dpOptions)
+            assertClose(try XCTUnwrap(dp.epsilon), entry.epsilon, rtol: 0.01, "joint DP ε, secure \(secure)")
+            XCTAssertEqual(dp.record.privacy.mechanism?.neighbouringRelation, "add_remove")
+            XCTAssertEqual(dp.record.history.count, 3)
+            XCTAssertEqual(dp.rounds.map(\.masked), secure ? [true, true, true] : [nil, nil, nil])
+            XCTAssertTrue(dp.record.privacy.epsilonCovers?.contains("rounds only") ?? false)
+        }
+        XCTAssertThrowsError(try JointFederation.federate(model: try JointScenarioModel(config: config, assets: 4, seed: 3),
+                                                          institutions: periods, names: names,
+                                                          strategy: try StrategyKind.fedmedian.makeStrategy(hyperparameters: [:]),
+                                                          options: {
+                                                              var o = JointFederationOptions(rounds: 1, localSteps: 1, batchSize: 4)
+                                                              o.privacy = DPConfig(noiseMultiplier: 1, numSampledClients: 2)
+                                                              return o
+                                                          }())) { e in
+            XCTAssertTrue("\(e)".contains("proven only for mean-based"), "\(e)")
+        }
+    }
+}
+
+extension JointFederationTests {
+    /// With public data the joint data models are those of the public columns alone (the same
+    /// for any institutions), and the record says ε covers them.
+    func testJointPublicDataModels() throws {
+        let (names, periods, _) = try institutions()
+        let config = JointScenarioModel.config(base: Self.tiny, assets: 4, levels: 4)
+        var options = JointFederationOptions(rounds: 1, localSteps: 1, batchSize: 4, threads: 1)
+        options.privacy = DPConfig(noiseMultiplier: 1, clippingNorm: 0.5, numSampledClients: 2)
+        options.publicData = periods[0]
+        let model = try JointScenarioModel(config: config, assets: 4, seed: 3)
+        let report = try JointFederation.federate(model: model, institutions: [periods[1], periods[1]], names: names,
+                                                  options: options)
+        var settings = DataPipelineConfig(model: config, trainFraction: 1)
+        settings.volatilityLevels = model.levelsPerAsset
+        XCTAssertEqual(model.dataModels, try JointDataModels.fit(assets: names, trainingSpans: [periods[0]], config: settings))
+        XCTAssertTrue(report.record.dataModels.hasPrefix("public data: 700 days"), report.record.dataModels)
+        XCTAssertTrue(report.record.privacy.epsilonCovers?.contains("the rounds and the data models") ?? false)
+    }
+}
+
+/// A client whose update carries a NaN (a diverged or hostile institution).
+struct NaNUpdateClient: FederatedClient {
+    let base: any FederatedClient
+    var id: Int { base.id }
+    var numExamples: Int { base.numExamples }
+    func fit(global: [Float], config: FitConfig) throws -> ClientUpdate {
+        var update = try base.fit(global: global, config: config)
+        update.parameters[update.parameters.count / 2] = .nan
+        return update
+    }
+    func evaluate(global: [Float]) throws -> (loss: Double, numExamples: Int) { try base.evaluate(global: global) }
 }

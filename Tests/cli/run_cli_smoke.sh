@@ -74,6 +74,18 @@ grep -q "privacy ε" fed.out || fail "federate: no privacy line: $(cat fed.out)"
 # (to a file first: `grep -q` closes the pipe at its first match, and pipefail would count the writer's SIGPIPE)
 "$TGFL" inspect fed.h5 > fed.inspect
 grep -q "fedadam" fed.inspect || fail "federate: the checkpoint lacks the federation record"
+grep -q "rounds only" fed.inspect || fail "federate: the record does not say ε leaves out the data-model summaries"
+grep -q "ε covers the rounds only" fed.err || fail "federate: no warning about the data-model summaries under DP"
+# Issue 19: data models from public data (the bundled Dow Jones): ε then covers them, and the record says so.
+"$TGFL" federate --config tiny --data prices.csv --clients 3 --rounds 1 --local-steps 1 --batch-size 8 \
+  --dp-noise 0.1 --clip 1 --data-models-from bundled:djia --out fedpub.h5 > /dev/null 2> fedpub.err \
+  || fail "federate --data-models-from: $(cat fedpub.err)"
+"$TGFL" inspect fedpub.h5 > fedpub.inspect
+grep -q "public data: 'bundled:djia'" fedpub.inspect || fail "federate --data-models-from: record: $(grep data_models fedpub.inspect)"
+grep -q "the rounds and the data models" fedpub.inspect || fail "federate --data-models-from: epsilon_covers missing"
+if "$TGFL" federate --config tiny --data prices.csv --clients 3 --rounds 1 --data-models-from bundled:nope \
+    --out no.h5 > no.out 2>&1; then fail "federate: --data-models-from bundled:nope was accepted"; fi
+grep -q "not a bundled series" no.out || fail "federate --data-models-from bundled:nope: unclear error: $(cat no.out)"
 pass federate
 
 # Issue 15: the HTML report (evaluate --html, tgfl report, federate --html); the browser test renders it.

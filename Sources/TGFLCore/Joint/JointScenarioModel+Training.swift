@@ -37,6 +37,17 @@ extension JointScenarioModel {
         return (train, try dataset(split..<n), split)
     }
 
+    /// The number of training windows `fit` cuts from `encoded` with no validation days (a
+    /// federated institution's example count).
+    /// - Parameters:
+    ///   - encoded: the institution's days, encoded by the model's data models.
+    ///   - assets: K.
+    ///   - length: the window length T in tokens.
+    /// - Throws: `TGFLError.invalidArgument` when no window fits (saying how many days one needs).
+    public static func trainingWindowCount(_ encoded: JointDataModels.Encoded, assets: Int, length: Int) throws -> Int {
+        try windows(encoded, assets: assets, length: length, trainFraction: 1).train.count
+    }
+
     /// Trains on K return columns of equal length (fitting the data models on the first
     /// `1 − validationFraction` of the days when the model has none).
     ///

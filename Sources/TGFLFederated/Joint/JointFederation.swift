@@ -11,16 +11,48 @@ public struct JointFederationOptions: Sendable {
     public var batchSize: Int
     /// Local AdamW learning rate (constant; each round starts a fresh optimizer).
     public var learningRate: Double
-    /// Seed of the local batches: client c in round r uses `seed + 1000·r + c`.
+    /// Seed of the run: the engine derives each round's sampling, each institution's batches
+    /// (`RandomPurpose.localFit`), the DP noise and the masks from it.
     public var seed: UInt64
-    /// Threads of each local step (nil: the model's). Results do not depend on it.
+    /// Institutions trained at once (nil: all cores); each local step runs on one thread.
+    /// Results do not depend on it.
     public var threads: Int?
+    /// Client-level DP (DP-FedAvg: clipping, Gaussian noise on the mean, ε by the RDP and PLD
+    /// accountants; mean-based strategies only — see `DifferentialPrivacy`), or nil.
+    /// `numSampledClients` must be the round's sample size (all institutions by default).
+    public var privacy: DPConfig?
+    /// δ of the reported (ε, δ).
+    public var privacyDelta: Double
+    /// Pairwise-masked secure aggregation (mean-based strategies, ≥ 2 institutions per round).
+    public var secureAggregation: Bool
+    /// Simulated dropouts, stragglers and Byzantine institutions.
+    public var faults: FaultConfig
+    /// Public log returns, one column per asset, to fit the data models and the output prior on
+    /// instead of the institutions' summaries: no summary is shared and, with DP, ε covers the
+    /// whole release. nil (default): the institutions' summaries, in the clear.
+    public var publicData: [[Double]]? = nil
 
+    /// Creates it from the values its properties document.
     public init(rounds: Int = 10, localSteps: Int = 20, batchSize: Int = 32, learningRate: Double = 1e-3,
-                seed: UInt64 = 42, threads: Int? = nil) {
+                seed: UInt64 = 42, threads: Int? = nil, privacy: DPConfig? = nil, privacyDelta: Double = 1e-5,
+                secureAggregation: Bool = false, faults: FaultConfig = FaultConfig()) {
         self.rounds = rounds; self.localSteps = localSteps; self.batchSize = batchSize
         self.learningRate = learningRate; self.seed = seed; self.threads = threads
+        self.privacy = privacy; self.privacyDelta = privacyDelta
+        self.secureAggregation = secureAggregation; self.faults = faults
     }
+}
+
+/// What a joint federation did: each round's record from the engine and the privacy spent.
+public struct JointFederationReport: Sendable {
+    /// The engine's record of every round (participants, rejected updates and why, ε so far).
+    public var rounds: [RoundRecord]
+    /// The example-weighted mean local training loss of each round (NaN when no update arrived).
+    public var losses: [Double]
+    /// ε at `record.delta` (nil without DP).
+    public var epsilon: Double?
+    /// The record also stored in the model as its `federation` record.
+    public var record: JointFederationRecord
 }
 
 /// Federated training of a joint model of K assets where **institutions hold the same assets
@@ -31,14 +63,20 @@ public struct JointFederationOptions: Sendable {
 ///               (sums only: likelihoods and gradients for the filters, σ histograms,
 ///               per-regime cross-products of z, moments of u; see that function)
 /// output prior: per-(asset, level) token counts, summed over institutions
-/// round r:      each institution c trains the global weights for `localSteps` steps on its own
-///               windows (windows never cross its days) → w_c, n_c windows
-///               global ← strategy.aggregate(w_c, n_c)          (FedAvg: Σ n_c w_c / Σ n_c)
+/// rounds:       FederatedSimulation (the engine of the single-asset federation) with one
+///               JointClient per institution: sampling, faults, screening (a non-finite,
+///               wrong-length or failed update is rejected and recorded), the strategy or
+///               DP-FedAvg (clipping, noise, ε), secure aggregation
 /// ```
 /// Why this federation: the network's input is a whole day of every asset, so an institution
 /// must hold every asset of the days it contributes; periods split cleanly (as the
 /// single-series `--partition time` does). Overlapping *subsets* of assets would need a
 /// "missing" token per asset and are not supported.
+///
+/// Privacy: ε covers the rounds (the weights each institution sends). The data models and the
+/// output prior are fitted from the institutions' summaries shared in the clear, or, with
+/// `JointFederationOptions.publicData`, on public data (then ε covers the whole release); the
+/// record's `data_models` and `privacy.epsilon_covers` say which.
 public enum JointFederation {
     /// Trains `model` (untrained: its data models are fitted here) on the institutions' periods.
     /// - Parameters:
@@ -46,14 +84,32 @@ public enum JointFederation {
     ///   - institutions: per institution, one log-return column per asset (its own days).
     ///   - names: the asset names.
     ///   - strategy: the server rule (default FedAvg).
-    ///   - options: rounds, local steps, batch, learning rate, seed.
+    ///   - options: rounds, local steps, batch, learning rate, seed, DP, secure aggregation, faults.
     ///   - progress: called after each round with the round and the mean local loss; false stops.
     /// - Returns: the mean local training loss of each round.
     /// - Throws: `TGFLError.invalidArgument` naming the institution whose data is bad or too
-    ///   short for a window; `.cancelled`.
+    ///   short for a window, or a DP/strategy combination without a proof; `.cancelled`.
+    @discardableResult
     public static func train(model: JointScenarioModel, institutions: [[[Double]]], names: [String],
                              strategy: FederatedStrategy = FedAvg(), options: JointFederationOptions,
                              progress: ((Int, Double) -> Bool)? = nil) throws -> [Double] {
+        try federate(model: model, institutions: institutions, names: names, strategy: strategy, options: options,
+                     progress: progress).losses
+    }
+
+    /// `train`, returning the full report (rounds, ε, the record).
+    /// - Throws: as `train`.
+    public static func federate(model: JointScenarioModel, institutions: [[[Double]]], names: [String],
+                                strategy: FederatedStrategy = FedAvg(), options: JointFederationOptions,
+                                progress: ((Int, Double) -> Bool)? = nil) throws -> JointFederationReport {
+        let clients = try makeClients(model: model, institutions: institutions, names: names, options: options)
+        return try run(model: model, clients: clients, strategy: strategy, options: options, progress: progress)
+    }
+
+    /// Fits the data models and the output prior from the institutions' spans and makes one
+    /// `JointClient` per institution.
+    static func makeClients(model: JointScenarioModel, institutions: [[[Double]]], names: [String],
+                            options: JointFederationOptions) throws -> [JointClient] {
         guard options.rounds >= 1, options.localSteps >= 1 else {
             throw TGFLError.outOfRange("rounds and localSteps must be at least 1, got \(options.rounds) and \(options.localSteps)")
         }
@@ -65,46 +121,120 @@ public enum JointFederation {
         }
         var settings = DataPipelineConfig(model: model.config, trainFraction: 1)
         settings.volatilityLevels = model.levelsPerAsset
-        let models = try JointDataModels.fit(assets: names, trainingSpans: institutions, config: settings)
+        let spans = options.publicData.map { [$0] } ?? institutions
+        let owner = { (c: Int) in options.publicData == nil ? "institution \(c)" : "the public data" }
+        let models = try JointDataModels.fit(assets: names, trainingSpans: spans, config: settings)
         try model.setDataModels(models)
-        let encoded = try institutions.enumerated().map { c, columns in
-            try models.encode(columns, what: "institution \(c)")
-        }
+        let encoded = try spans.enumerated().map { c, columns in try models.encode(columns, what: owner(c)) }
         try model.network.setOutputPrior(tokens: encoded.map(\.tokens), conditions: encoded.map(\.conditions))
-
-        var server = strategy
-        var losses: [Double] = []
-        for round in 1...options.rounds {
-            let global = model.network.parameters()
-            var updates: [ClientUpdate] = []
-            for (c, columns) in institutions.enumerated() {
-                let local = try JointScenarioModel(config: model.config, assets: model.assetCount, seed: 0)
-                try local.setDataModels(models)
-                try local.network.setParameters(global)
-                var training = TrainingOptions(steps: options.localSteps, batchSize: options.batchSize,
-                                               learningRate: options.learningRate, minLearningRate: options.learningRate,
-                                               warmupSteps: 0, validationFraction: 0, evaluateEvery: options.localSteps,
-                                               seed: options.seed &+ UInt64(1000 * round + c), threads: options.threads)
-                training.outputPrior = false
-                let report: JointTrainingReport
-                do {
-                    report = try local.fit(columns: columns, names: names, options: training)
-                } catch TGFLError.invalidArgument(let message) {
-                    throw TGFLError.invalidArgument("institution \(c): \(message)")
-                }
-                updates.append(ClientUpdate(clientID: c, parameters: local.network.parameters(),
-                                            numExamples: report.trainingWindows,
-                                            metrics: ["train_loss": report.finalTrainLoss]))
-            }
-            try model.network.setParameters(try server.aggregate(round: round, global: global, updates: updates))
-            let loss = updates.reduce(0) { $0 + $1.metrics["train_loss"]! } / Double(updates.count)
-            losses.append(loss)
-            if let progress, !progress(round, loss) { throw TGFLError.cancelled }
+        return try institutions.enumerated().map { c, columns in
+            try JointClient(id: c, columns: columns, config: model.config, dataModels: models, batchSize: options.batchSize)
         }
-        model.network.records[FederationRecord.recordName] = String(decoding: try JSONSerialization.data(withJSONObject: [
-            "kind": "joint_same_assets_over_periods", "strategy": strategy.name, "rounds": options.rounds,
-            "institutions": institutions.count, "local_steps": options.localSteps,
-        ], options: [.sortedKeys]), as: UTF8.self)
-        return losses
     }
+
+    /// Runs the rounds through `FederatedSimulation` and stores the weights and the record in
+    /// `model` (also when the run stops early: the last completed round's).
+    static func run(model: JointScenarioModel, clients: [any FederatedClient], strategy: FederatedStrategy,
+                    options: JointFederationOptions, progress: ((Int, Double) -> Bool)?) throws -> JointFederationReport {
+        guard strategy.proximalMu == 0 else {
+            throw TGFLError.invalidArgument("\(strategy.name): the joint network has no FedProx term (proximal_mu = "
+                + "\(strategy.proximalMu)); use FedAvg, FedAvgM, FedAdagrad, FedAdam or FedYogi")
+        }
+        let config = SimulationConfig(rounds: options.rounds, seed: options.seed, localSteps: options.localSteps,
+                                      learningRate: options.learningRate, threads: options.threads ?? 0,
+                                      faults: options.faults, privacy: options.privacy,
+                                      privacyDelta: options.privacyDelta, secureAggregation: options.secureAggregation)
+        let simulation = try FederatedSimulation(clients: clients, strategy: strategy,
+                                                 initialParameters: model.network.parameters(), config: config)
+        func finish() throws -> JointFederationReport {
+            let state = simulation.state
+            try model.network.setParameters(state.globalParameters)
+            let record = JointFederationRecord(state: state, options: options,
+                                               clientTrainWindows: clients.map(\.numExamples))
+            model.network.records[FederationRecord.recordName] = try record.jsonString()
+            return JointFederationReport(rounds: state.history, losses: state.history.map(Self.loss),
+                                         epsilon: record.epsilon, record: record)
+        }
+        do {
+            try simulation.run(progress: { record in progress?(record.round, Self.loss(record)) ?? true })
+        } catch {
+            _ = try? finish()
+            throw error
+        }
+        return try finish()
+    }
+
+    /// A round's example-weighted mean local loss (NaN when no update was aggregated).
+    static func loss(_ record: RoundRecord) -> Double { record.trainMetrics["train_loss"] ?? .nan }
+}
+
+/// How a joint model was trained by federated learning: stored as the checkpoint record
+/// `federation` (format `tgfl.federation`, `kind` = `joint_same_assets_over_periods`).
+public struct JointFederationRecord: Codable, Equatable, Sendable {
+    /// `tgfl.federation`, as the single-asset record.
+    public var format = FederationRecord.formatName
+    /// The format version this library writes.
+    public var version = FederationRecord.currentVersion
+    /// The federation: institutions hold all assets over different periods.
+    public var kind = "joint_same_assets_over_periods"
+    /// The strategy's name (`FedAvg`, …).
+    public var strategy: String
+    /// Rounds asked for.
+    public var rounds: Int
+    /// Rounds completed (fewer when the run was stopped).
+    public var completedRounds: Int
+    /// Number of institutions (clients).
+    public var institutions: Int
+    /// Local optimizer steps per round.
+    public var localSteps: Int
+    /// Windows per local batch.
+    public var batchSize: Int
+    /// Local learning rate.
+    public var learningRate: Double
+    /// The run's seed, as text.
+    public var seed: String
+    /// Each institution's training windows.
+    public var clientTrainWindows: [Int]
+    /// DP: the mechanism and ε (as in the single-asset record).
+    public var privacy: FederationRecord.Privacy
+    /// ε at `delta` (nil without DP).
+    public var epsilon: Double?
+    /// δ of the reported (ε, δ).
+    public var delta: Double
+    /// Whether the rounds were aggregated through pairwise masks.
+    public var secureAggregation: Bool
+    /// Simulated dropouts, deadline and Byzantine institutions.
+    public var faults: FederationRecord.Faults
+    /// How the data models were fitted, and whether ε covers them.
+    public var dataModels: String
+    /// Each round: participants, rejected institutions, ε so far.
+    public var history: [FederationRecord.Round]
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, kind, strategy, rounds, completedRounds = "completed_rounds", institutions
+        case localSteps = "local_steps", batchSize = "batch_size", learningRate = "learning_rate", seed
+        case clientTrainWindows = "client_train_windows", privacy, epsilon, delta
+        case secureAggregation = "secure_aggregation", faults, dataModels = "data_models", history
+    }
+
+    /// The record of a run from the engine's state and the options.
+    init(state: FederationState, options o: JointFederationOptions, clientTrainWindows: [Int]) {
+        strategy = state.strategyName
+        rounds = o.rounds; completedRounds = state.completedRounds; institutions = state.numClients
+        localSteps = o.localSteps; batchSize = o.batchSize; learningRate = o.learningRate; seed = String(o.seed)
+        self.clientTrainWindows = clientTrainWindows
+        privacy = FederationRecord.privacy(o.privacy, delta: o.privacyDelta, state: state,
+                                           publicDataModels: o.publicData != nil)
+        epsilon = privacy.epsilon; delta = o.privacyDelta
+        secureAggregation = o.secureAggregation
+        faults = FederationRecord.faults(o.faults)
+        dataModels = o.publicData.map { "public data: \($0.first?.count ?? 0) days of every asset; no summary of the "
+            + "institutions' data was shared" }
+            ?? "institutions' summaries (likelihoods and gradients, σ histograms, cross-products of z, token "
+            + "counts) combined on the server in the clear: not covered by ε"
+        history = FederationRecord.history(state.history)
+    }
+
+    /// The record as JSON (`TGFLJSON`).
+    public func jsonString() throws -> String { try TGFLJSON.string(self, what: "joint federation record") }
 }

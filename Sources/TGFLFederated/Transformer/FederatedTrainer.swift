@@ -67,6 +67,12 @@ public struct FederatedTrainingOptions: Sendable {
     /// Skip the warning for series that look like prices rather than log returns
     /// (`DataSanity.pricesWarning`).
     public var allowPrices = false
+    /// Public series to fit the data models (filter, level edges, regimes, tokenizer) and the
+    /// output prior on, when the model has none (`PublicDataModels`): then no summary of the
+    /// clients' data is shared and, with DP, ε covers the whole release. nil (the default):
+    /// fit them from the clients' summaries (`FederatedSummaryFitting`), shared in the clear
+    /// and not covered by ε (the record's `privacy.epsilon_covers` says which).
+    public var publicData: [ReturnSeries]? = nil
 
     public init() {}
 }
@@ -109,7 +115,8 @@ public struct FederatedTrainingReport: Sendable {
 ///    (n, mean, M2, volatility histogram); the server fits the tokenizer (pooled moments)
 ///    and the regime thresholds (quantiles of the pooled histogram) — no raw returns pooled;
 ///    then (outputPrior) every series sends its V token counts on that tokenizer and the
-///    server sets head.bias to the smoothed log frequencies of their sum (TokenPrior)
+///    server sets head.bias to the smoothed log frequencies of their sum (TokenPrior).
+///    With `publicData` all of this is fitted on the public series instead (`PublicDataModels`)
 /// 3. tokenize, label, cut windows of length T; time split per series (train | validation)
 /// 4. partition training windows across N clients (WindowMetadata → WindowInfo);
 ///    validation windows: own series (natural), contiguous periods (time), else IID
@@ -183,20 +190,12 @@ public final class FederatedTrainer {
         let trainFraction = 1 - o.validationFraction
         let pipeline = try DataPipeline(config: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
         let fresh = !model.isFitted
-        let models = try model.dataModels
-            ?? pipeline.fit(series, using: FederatedSummaryFitting(ownerName: { j in
-                o.partition == .natural ? "client \(j) (series '\(series[j].name)')" : "series '\(series[j].name)'"
-            }))
+        let models = try model.dataModels ?? fitDataModels(series, pipeline: pipeline)
         let T = o.sequenceLength ?? model.config.contextLength
         let prepared = try pipeline.prepare(series, models: models, windowLength: T)
         if fresh {
             try model.setDataModels(models)
-            if o.outputPrior {
-                // Each series sends its V token counts on the fitted tokenizer; the server sums them.
-                let days = prepared.split.splitDays
-                try model.setOutputPrior(tokens: zip(prepared.encoded, days).map { Array($0.tokens.prefix($1)) },
-                                         conditions: zip(prepared.encoded, days).map { Array($0.conditions.prefix($1)) })
-            }
+            if o.outputPrior { try setOutputPrior(prepared, models: models) }
         }
         let train = prepared.split.train, validation = prepared.split.validation
 

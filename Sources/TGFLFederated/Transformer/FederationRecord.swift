@@ -68,10 +68,14 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         public var mechanism: Mechanism?
         public var epsilonRdp: Double?
         public var epsilonPld: Double?
+        /// What ε covers: the rounds and the data models (fitted on public data), or the rounds
+        /// only (the data-model summaries were shared in the clear). Absent without DP and in
+        /// records written before it was stated.
+        public var epsilonCovers: String? = nil
         enum CodingKeys: String, CodingKey {
             case enabled, delta, epsilon, noiseMultiplier = "noise_multiplier", clippingNorm = "clipping_norm"
             case clippingSide = "clipping_side", adaptiveClipping = "adaptive_clipping", mechanism
-            case epsilonRdp = "epsilon_rdp", epsilonPld = "epsilon_pld"
+            case epsilonRdp = "epsilon_rdp", epsilonPld = "epsilon_pld", epsilonCovers = "epsilon_covers"
         }
     }
 
@@ -176,7 +180,6 @@ public struct FederationRecord: Codable, Equatable, Sendable {
     init(state: FederationState, options o: FederatedTrainingOptions, federation f: FederatedTrainer.Federation,
          cancelled: Bool, bestRound: Int?) {
         func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
-        let estimate = try? state.privacyEstimate(delta: o.privacyDelta)
         strategy = Strategy(kind: o.strategy.rawValue, name: state.strategyName, hyperparameters: o.hyperparameters)
         rounds = o.rounds; completedRounds = state.completedRounds; self.cancelled = cancelled
         clientCount = o.clientCount; partition = o.partition.cliName; minPartitionWindows = o.minPartitionWindows
@@ -189,19 +192,43 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         sampling = Sampling(fractionTrain: s.fractionTrain, fractionEvaluate: s.fractionEvaluate,
                             minTrainNodes: s.minTrainNodes, minEvaluateNodes: s.minEvaluateNodes,
                             minAvailableNodes: s.minAvailableNodes)
-        privacy = Privacy(enabled: o.privacy != nil, delta: o.privacyDelta, epsilon: finite(estimate?.epsilon),
-                          noiseMultiplier: o.privacy?.noiseMultiplier, clippingNorm: o.privacy?.clippingNorm,
-                          clippingSide: o.privacy?.side.rawValue, adaptiveClipping: o.privacy.map { $0.adaptive != nil },
-                          mechanism: state.privacyMechanism.map { Self.mechanism($0, rounds: state.privacyRounds ?? 0) },
-                          epsilonRdp: state.privacyMechanism == nil ? nil : finite(estimate?.rdp),
-                          epsilonPld: state.privacyMechanism == nil ? nil : finite(estimate?.pld))
-        epsilon = finite(estimate?.epsilon); delta = o.privacyDelta
+        privacy = Self.privacy(o.privacy, delta: o.privacyDelta, state: state, publicDataModels: o.publicData != nil)
+        epsilon = privacy.epsilon; delta = o.privacyDelta
         secureAggregation = o.secureAggregation
-        faults = Faults(dropoutProbability: o.faults.dropoutProbability, deadline: finite(o.faults.deadline),
-                        byzantineClients: o.faults.byzantine.keys.sorted())
-        dataModels = "per-series summaries (moments, volatility histogram) combined on the server"
+        faults = Self.faults(o.faults)
+        dataModels = FederatedTrainer.dataModelsDescription(publicData: o.publicData)
         outputPrior = o.outputPrior; restoreBestRound = o.restoreBestRound; self.bestRound = bestRound
-        history = state.history.map { r in
+        history = Self.history(state.history)
+    }
+
+    /// The privacy part of a record: the DP settings, the mechanism, ε (RDP, PLD, the smaller)
+    /// and what ε covers.
+    static func privacy(_ dp: DPConfig?, delta: Double, state: FederationState, publicDataModels: Bool) -> Privacy {
+        func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
+        let estimate = try? state.privacyEstimate(delta: delta)
+        let mechanism = state.privacyMechanism
+        return Privacy(enabled: dp != nil, delta: delta, epsilon: finite(estimate?.epsilon),
+                       noiseMultiplier: dp?.noiseMultiplier, clippingNorm: dp?.clippingNorm,
+                       clippingSide: dp?.side.rawValue, adaptiveClipping: dp.map { $0.adaptive != nil },
+                       mechanism: mechanism.map { Self.mechanism($0, rounds: state.privacyRounds ?? 0) },
+                       epsilonRdp: mechanism == nil ? nil : finite(estimate?.rdp),
+                       epsilonPld: mechanism == nil ? nil : finite(estimate?.pld),
+                       epsilonCovers: dp == nil ? nil : publicDataModels
+                           ? "the rounds and the data models (fitted on public data; no client summary shared)"
+                           : "the rounds only: the data-model summaries were shared in the clear (fit them on "
+                           + "public data for a guarantee of the whole release)")
+    }
+
+    /// The faults part of a record.
+    static func faults(_ f: FaultConfig) -> Faults {
+        Faults(dropoutProbability: f.dropoutProbability, deadline: f.deadline.flatMap { $0.isFinite ? $0 : nil },
+               byzantineClients: f.byzantine.keys.sorted())
+    }
+
+    /// Each round in short.
+    static func history(_ rounds: [RoundRecord]) -> [Round] {
+        func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
+        return rounds.map { r in
             Round(round: r.round, validationLoss: finite(r.validationLoss), trainLoss: finite(r.trainMetrics["train_loss"]),
                   participants: r.participants.count, dropped: r.dropped.count, late: r.late.count,
                   rejected: r.rejected.map(\.clientID), bytesUp: r.bytesUp, bytesDown: r.bytesDown,

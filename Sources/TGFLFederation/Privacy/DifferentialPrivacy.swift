@@ -130,7 +130,9 @@ public struct DPConfig: Sendable, Equatable, Codable {
 /// of days. The guarantee covers everything the client holds at once, so it covers that day
 /// (and any set of days) with the same (ε, δ); it says nothing stronger for a single day.
 /// The data-model summaries of `FederatedTrainer` (tokenizer moments, volatility histograms,
-/// output-prior token counts) are shared in the clear and are not covered by ε.
+/// output-prior token counts) are shared in the clear and are not covered by ε, unless the data
+/// models are fitted on public data (`FederatedTrainingOptions.publicData`); the federation
+/// record's `privacy.epsilon_covers` says which.
 ///
 /// With secure aggregation the server never sees single updates, so clipping must be
 /// client-side (`ClippingSide.client`); the simulation also accepts server-side clipping there,

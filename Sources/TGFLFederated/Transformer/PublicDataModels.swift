@@ -1,0 +1,82 @@
+import Foundation
+import TGFLCore
+
+/// Data models fitted on **public** series (a published index, another market), so that no
+/// summary of the clients' data leaves them: with DP, ε then covers the whole release.
+///
+/// ```
+/// filter, level edges, initial-state quantiles, regimes, tokenizer:
+///     DataModels.fit on every day of the public series (pooled, as central training would)
+/// output prior (level prior counts): token counts of the public series under those models
+/// clients send: only their (clipped, noised) model updates
+/// ```
+/// The alternative, `FederatedSummaryFitting`, fits the same models from the clients' own
+/// summaries (likelihoods and gradients, σ histograms, moments of z, token counts), which are
+/// exact but shared in the clear: no (ε, δ) covers them. Public data trades that for models
+/// fitted on another series: the tokens are GARCH-standardised returns z_t, so a filter fitted
+/// on a similar market (e.g. the Dow Jones for the S&P 500) standardises the clients' returns
+/// almost as well (`BENCHMARKS.md`, Privacy).
+public enum PublicDataModels {
+    /// Fits the data models on every day of `series`.
+    /// - Parameters:
+    ///   - series: The public log-return series (at least one), named for errors and the record.
+    ///   - config: The model's configuration (vocabulary, levels, regimes).
+    /// - Returns: The data models a fresh model of `config` gets.
+    /// - Throws: `TGFLError.invalidArgument` naming the public series whose data is bad or short.
+    public static func fit(_ series: [ReturnSeries], config: ModelConfig) throws -> DataModels {
+        guard !series.isEmpty else {
+            throw TGFLError.invalidArgument("publicData is empty: give at least one public return series, or nil to "
+                + "fit the data models from the clients' summaries")
+        }
+        do {
+            let pipeline = try DataPipeline(config: DataPipelineConfig(model: config, trainFraction: 1))
+            return try pipeline.fit(series)
+        } catch TGFLError.invalidArgument(let message) {
+            throw TGFLError.invalidArgument("public data models: \(message)")
+        }
+    }
+
+    /// The public series' tokens and conditions under `models` (for the output prior).
+    /// - Throws: `TGFLError.invalidArgument` naming the series.
+    static func encode(_ series: [ReturnSeries], models: DataModels) throws -> [EncodedReturns] {
+        try series.map { try models.encode($0.values, what: "public series '\($0.name)'") }
+    }
+
+    /// What the federation record says about data models fitted on `series`.
+    static func describe(_ series: [ReturnSeries]) -> String {
+        "public data: " + series.map { "'\($0.name)' (\($0.values.count) days)" }.joined(separator: ", ")
+            + "; no summary of the clients' data was shared"
+    }
+}
+
+extension FederatedTrainer {
+    /// The data models of a fresh model: on `options.publicData` when given, else from the
+    /// per-series summaries (`FederatedSummaryFitting`; errors name the owner).
+    func fitDataModels(_ series: [ReturnSeries], pipeline: DataPipeline) throws -> DataModels {
+        if let publicData = options.publicData { return try PublicDataModels.fit(publicData, config: model.config) }
+        let natural = options.partition == .natural
+        return try pipeline.fit(series, using: FederatedSummaryFitting(ownerName: { j in
+            natural ? "client \(j) (series '\(series[j].name)')" : "series '\(series[j].name)'"
+        }))
+    }
+
+    /// The output prior of a fresh model: from the public series' token counts, or from each
+    /// series' training-span counts (the server sums them).
+    func setOutputPrior(_ prepared: PreparedData, models: DataModels) throws {
+        if let publicData = options.publicData {
+            let encoded = try PublicDataModels.encode(publicData, models: models)
+            try model.setOutputPrior(tokens: encoded.map(\.tokens), conditions: encoded.map(\.conditions))
+            return
+        }
+        let days = prepared.split.splitDays
+        try model.setOutputPrior(tokens: zip(prepared.encoded, days).map { Array($0.tokens.prefix($1)) },
+                                 conditions: zip(prepared.encoded, days).map { Array($0.conditions.prefix($1)) })
+    }
+
+    /// The record's `data_models`: where they came from and whether ε covers them.
+    static func dataModelsDescription(publicData: [ReturnSeries]?) -> String {
+        publicData.map(PublicDataModels.describe)
+            ?? "per-series summaries (likelihoods and gradients, σ histograms, moments, token counts) combined "
+            + "on the server in the clear: not covered by ε"
+    }
+}
