@@ -34,6 +34,10 @@ public struct ConditionalScenarios: Sendable, Equatable {
     public let horizon: Int
     /// `returns[k][p · horizon + d]`: day d + 1 of path p after forecast day `days[k]`.
     public let returns: [[Double]]
+    /// σ_t of each forecast day (model v2; nil for v1): the filtered volatility state every path
+    /// of `days[k]` starts from, `σ²_t = step(σ²_{t−1}, r_{t−1} − μ)` after the whole prompt.
+    /// A one-day path's return is `μ + σ_t · z` with z drawn from the network.
+    public let startVolatilities: [Double]?
 
     /// The h-day sums Σ_{d<h} r_d of every path after forecast day k (h ≤ horizon).
     public func cumulativeReturns(day k: Int, horizon h: Int) -> [Double] {
@@ -82,10 +86,12 @@ extension ScenarioModel {
         let started = DispatchTime.now().uptimeNanoseconds
         var out = [[Double]]()
         out.reserveCapacity(days.count)
+        var sigmas: [Double]? = config.modelVersion >= 2 ? [] : nil
         var done = 0
         for start in stride(from: 0, to: days.count, by: Self.conditionalBlockDays) {
             let block = Array(days[start..<min(start + Self.conditionalBlockDays, days.count)])
             let plans = try withLock { try block.map { try conditionalPlan(history: history, day: $0, options: options) } }
+            sigmas? += plans.map { $0.volatility?.startVariance?.squareRoot() ?? .nan }
             let report: ((Int) -> Bool)? = progress.map { callback in
                 { finished in
                     let paths = done + finished, total = days.count * options.paths
@@ -103,7 +109,8 @@ extension ScenarioModel {
             }
             done += block.count * options.paths
         }
-        return ConditionalScenarios(days: days, paths: options.paths, horizon: options.horizon, returns: out)
+        return ConditionalScenarios(days: days, paths: options.paths, horizon: options.horizon, returns: out,
+                                    startVolatilities: sigmas)
     }
 
     private func checkConditional(history: [Double], days: [Int], options: ConditionalGenerationOptions) throws {
