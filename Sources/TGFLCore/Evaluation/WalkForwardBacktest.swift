@@ -16,7 +16,7 @@ public struct WalkForwardOptions: Sendable {
     public var baselines: [RiskForecaster.Method]
     /// Days between the baselines' GARCH refits (and TGFL's, with `refitTGFLVolatility`).
     public var refitEvery: Int
-    /// Refit TGFL's volatility filter on its prompt every `refitEvery` forecast days, as the
+    /// Refit a v2 TGFL model's volatility filter on its prompt every `refitEvery` forecast days, as the
     /// baselines refit theirs (`ConditionalGenerationOptions.refitVolatilityEvery`); the network
     /// stays as trained. Default true (issue 16: the filter of the training span underestimated
     /// the DAX's 1997–98 volatility); false: the trained filter on every day.
@@ -174,7 +174,8 @@ public struct WalkForwardBacktest: Sendable, Codable {
                               progress: @escaping (Double) throws -> Void) throws -> [PredictiveDistribution] {
         let o = ConditionalGenerationOptions(paths: options.paths, horizon: h, promptDays: options.promptDays,
                                              seed: options.seed, threads: options.threads,
-                                             refitVolatilityEvery: options.refitTGFLVolatility ? options.refitEvery : nil)
+                                             refitVolatilityEvery: options.refitTGFLVolatility && model.config.modelVersion >= 2
+                                                 ? options.refitEvery : nil)
         var failure: Error?
         let scenarios = try model.generateConditional(history: returns, days: days, options: o) { p in
             do { try progress(Double(p.pathsCompleted) / Double(max(1, p.totalPaths))); return true }
