@@ -11,7 +11,8 @@ struct TGFLBench: ParsableCommand {
                       GenerateBenchmark.self, FederatedBenchmark.self, FederatedEvidence.self,
                       RealismBenchmark.self, ReportBenchmark.self,
                       JointBenchmark.self,         // issue 17
-                      ConditionalBenchmark.self])  // issue 16
+                      ConditionalBenchmark.self,  // issue 16
+                      BacktestDiagnosis.self])    // issue 16: why the one-day VaR is low
 }
 
 TGFLBench.main()

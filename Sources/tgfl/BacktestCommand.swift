@@ -45,6 +45,9 @@ struct BacktestCommand: ParsableCommand {
     var promptDays = 1000
     @Option(help: "Training steps when no --model is given.")
     var steps = 300
+    @Flag(name: .customLong("no-volatility-refit"),
+          help: "Keep TGFL's trained volatility filter (default: refit it on the prompt every 20 days, as the baselines).")
+    var noVolatilityRefit = false
     @Flag(name: .customLong("no-baselines"), help: "Backtest TGFL only.")
     var noBaselines = false
     @Flag(name: .customLong("baselines-only"), help: "Backtest the baselines only (no TGFL model).")
@@ -92,7 +95,7 @@ struct BacktestCommand: ParsableCommand {
         }
         return WalkForwardOptions(levels: a, horizons: h, paths: paths, promptDays: promptDays,
                                   baselines: noBaselines ? [] : WalkForwardOptions.standardBaselines,
-                                  seed: seed, threads: threads)
+                                  seed: seed, threads: threads, refitTGFLVolatility: !noVolatilityRefit)
     }
 
     func run() throws {

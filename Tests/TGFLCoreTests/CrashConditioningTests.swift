@@ -19,7 +19,7 @@ final class CrashConditioningTests: XCTestCase {
     /// vol = root mean square return (over all paths for the generated ones):
     /// ```
     /// realised:   vol(b₂₋₄) < vol(b₁)                          (the real decay; checks the data)
-    /// generated:  vol(b₂₋₄) < 0.85 · vol(b₁)                    (decays)
+    /// generated:  vol(b₂₋₄) / vol(b₁) < min(0.95, 1.05 · GJR(b₂₋₄) / GJR(b₁))   (decays, as its state does)
     ///             vol(b₁) within a factor 2 of the realised vol(b₁)
     ///             realised vol(b₂₋₄) / 2 < vol(b₂₋₄) < 1.25 · GJR(b₂₋₄)
     /// GJR(b) = √(mean_{k∈b} E[σ²_k]),  E[σ²_{k+1}] = ω + (α + γ/2 + β) E[σ²_k]   (the state's expected path)
@@ -50,7 +50,6 @@ final class CrashConditioningTests: XCTestCase {
             XCTAssertLessThan(realLater, realFirst, "\(dates[t]): the realised volatility decays")
             let paths = (0..<300).map { p in Array(scenarios.returns[k][(p * 40)..<((p + 1) * 40)]) }
             let genFirst = rms(paths.flatMap { $0[..<10] }), genLater = rms(paths.flatMap { $0[10...] })
-            XCTAssertLessThan(genLater, 0.85 * genFirst, "\(dates[t]): generated vol \(genFirst) → \(genLater) decays")
             XCTAssertTrue(genFirst > realFirst / 2 && genFirst < realFirst * 2,
                           "\(dates[t]) days 1–10: generated vol \(genFirst), realised \(realFirst)")
             let options = ConditionalGenerationOptions(paths: 300, horizon: 40, promptDays: 1000, seed: 7)
@@ -58,7 +57,11 @@ final class CrashConditioningTests: XCTestCase {
                 .volatility?.startVariance)
             var expected = [Double]()
             for _ in 0..<40 { expected.append(s2); s2 = v.omega + (v.alpha + v.gamma / 2 + v.beta) * s2 }
-            let gjrLater = (expected[10...].reduce(0, +) / 30).squareRoot()
+            let gjrFirst = (expected[..<10].reduce(0, +) / 10).squareRoot(), gjrLater = (expected[10...].reduce(0, +) / 30).squareRoot()
+            // The decay is the state's: a fixed 0.85 was stricter than the GJR's own expected
+            // decay after 2008 (0.0430 / 0.049 ≈ 0.88) and passed by sampling luck (issue 16).
+            XCTAssertLessThan(genLater / genFirst, min(0.95, 1.05 * gjrLater / gjrFirst),
+                              "\(dates[t]): generated vol \(genFirst) → \(genLater) decays (GJR \(gjrFirst) → \(gjrLater))")
             XCTAssertTrue(genLater > realLater / 2 && genLater < 1.25 * gjrLater,
                           "\(dates[t]) days 11–40: generated vol \(genLater), realised \(realLater), GJR \(gjrLater)")
             print(String(format: "%@: vol days 1–10 generated %.4f realised %.4f; days 11–40 generated %.4f realised %.4f GJR %.4f",

@@ -14,8 +14,13 @@ public struct WalkForwardOptions: Sendable {
     public var promptDays: Int
     /// The baselines run on the same days (empty: TGFL only).
     public var baselines: [RiskForecaster.Method]
-    /// Days between the baselines' GARCH refits.
+    /// Days between the baselines' GARCH refits (and TGFL's, with `refitTGFLVolatility`).
     public var refitEvery: Int
+    /// Refit a v2 TGFL model's volatility filter on its prompt every `refitEvery` forecast days, as the
+    /// baselines refit theirs (`ConditionalGenerationOptions.refitVolatilityEvery`); the network
+    /// stays as trained. Default true (issue 16: the filter of the training span underestimated
+    /// the DAX's 1997–98 volatility); false: the trained filter on every day.
+    public var refitTGFLVolatility: Bool
     /// Draws of the Acerbi–Székely p-value.
     public var esSimulations: Int
     /// Seed of the generation, the baselines' simulations and the ES test.
@@ -33,10 +38,10 @@ public struct WalkForwardOptions: Sendable {
     /// Creates options; the defaults are issue 16's protocol (see each property).
     public init(levels: [Double] = [0.01, 0.025], horizons: [Int] = [1, 10], paths: Int = 1000,
                 promptDays: Int = 1000, baselines: [RiskForecaster.Method] = standardBaselines, refitEvery: Int = 20,
-                esSimulations: Int = 2000, seed: UInt64 = 42, threads: Int? = nil) {
+                esSimulations: Int = 2000, seed: UInt64 = 42, threads: Int? = nil, refitTGFLVolatility: Bool = true) {
         self.levels = levels; self.horizons = horizons; self.paths = paths; self.promptDays = promptDays
         self.baselines = baselines; self.refitEvery = refitEvery; self.esSimulations = esSimulations
-        self.seed = seed; self.threads = threads
+        self.seed = seed; self.threads = threads; self.refitTGFLVolatility = refitTGFLVolatility
     }
 }
 
@@ -78,7 +83,8 @@ public struct WalkForwardBacktest: Sendable, Codable {
     /// ```
     /// for each horizon h, day t in span (every h-th, t + h ≤ count):
     ///   forecast of R_t = r_t + … + r_{t+h−1} from returns[..<t]
-    ///   TGFL: `generateConditional` (N paths, prompt = the last promptDays returns) → the N sums
+    ///   TGFL: `generateConditional` (N paths, prompt = the last promptDays returns, its volatility
+    ///         filter refitted on the prompt every refitEvery days) → the N sums
     ///   baselines: `RiskForecaster.walkForwardPredictive`
     /// then `ForecastBacktest.evaluate` of each (model, h)
     /// ```
@@ -167,7 +173,9 @@ public struct WalkForwardBacktest: Sendable, Codable {
                               options: WalkForwardOptions,
                               progress: @escaping (Double) throws -> Void) throws -> [PredictiveDistribution] {
         let o = ConditionalGenerationOptions(paths: options.paths, horizon: h, promptDays: options.promptDays,
-                                             seed: options.seed, threads: options.threads)
+                                             seed: options.seed, threads: options.threads,
+                                             refitVolatilityEvery: options.refitTGFLVolatility && model.config.modelVersion >= 2
+                                                 ? options.refitEvery : nil)
         var failure: Error?
         let scenarios = try model.generateConditional(history: returns, days: days, options: o) { p in
             do { try progress(Double(p.pathsCompleted) / Double(max(1, p.totalPaths))); return true }

@@ -15,12 +15,21 @@ public struct ConditionalGenerationOptions: Sendable {
     public var seed: UInt64
     /// Worker threads (nil: the model's thread count). Results do not depend on it.
     public var threads: Int?
+    /// Model v2: re-estimate the volatility filter (μ, ω, α, γ, β, ν) on the prompt of every
+    /// k-th forecast day (in the order of `days`, the first one included) and use it until the
+    /// next refit, as the walk-forward baselines refit theirs (`VolatilityModel.refitted(on:)`);
+    /// a refit that fails (fewer than 50 prompt days, no optimum) keeps the filter in use. The
+    /// network, its levels and its tokenizer stay as trained. nil: the trained filter on every day.
+    /// With a refit, a day's scenarios depend on which day its filter was refitted on.
+    public var refitVolatilityEvery: Int?
 
-    /// Creates options (defaults: 1,000 paths of 10 days after 1,000-day prompts, τ = 1, seed 42).
+    /// Creates options (defaults: 1,000 paths of 10 days after 1,000-day prompts, τ = 1, seed 42,
+    /// the trained volatility filter).
     public init(paths: Int = 1000, horizon: Int = 10, promptDays: Int = 1000, temperature: Double = 1,
-                seed: UInt64 = 42, threads: Int? = nil) {
+                seed: UInt64 = 42, threads: Int? = nil, refitVolatilityEvery: Int? = nil) {
         self.paths = paths; self.horizon = horizon; self.promptDays = promptDays
         self.temperature = temperature; self.seed = seed; self.threads = threads
+        self.refitVolatilityEvery = refitVolatilityEvery
     }
 }
 
@@ -34,6 +43,10 @@ public struct ConditionalScenarios: Sendable, Equatable {
     public let horizon: Int
     /// `returns[k][p · horizon + d]`: day d + 1 of path p after forecast day `days[k]`.
     public let returns: [[Double]]
+    /// σ_t of each forecast day (model v2; nil for v1): the filtered volatility state every path
+    /// of `days[k]` starts from, `σ²_t = step(σ²_{t−1}, r_{t−1} − μ)` after the whole prompt.
+    /// A one-day path's return is `μ + σ_t · z` with z drawn from the network.
+    public let startVolatilities: [Double]?
 
     /// The h-day sums Σ_{d<h} r_d of every path after forecast day k (h ≤ horizon).
     public func cumulativeReturns(day k: Int, horizon h: Int) -> [Double] {
@@ -84,10 +97,17 @@ extension ScenarioModel {
         let started = DispatchTime.now().uptimeNanoseconds
         var out = [[Double]]()
         out.reserveCapacity(days.count)
+        var sigmas: [Double]? = config.modelVersion >= 2 ? [] : nil
+        let filters = try conditionalFilters(history: history, days: days, options: options)
         var done = 0
         for start in stride(from: 0, to: days.count, by: Self.conditionalBlockDays) {
             let block = Array(days[start..<min(start + Self.conditionalBlockDays, days.count)])
-            let plans = try withLock { try block.map { try conditionalPlan(history: history, day: $0, options: options) } }
+            let plans = try withLock {
+                try block.indices.map { i in
+                    try conditionalPlan(history: history, day: block[i], options: options, volatility: filters?[start + i])
+                }
+            }
+            sigmas? += plans.map { $0.volatility?.startVariance?.squareRoot() ?? .nan }
             let report: ((Int) -> Bool)? = progress.map { callback in
                 { finished in
                     let paths = done + finished, total = days.count * options.paths
@@ -105,7 +125,8 @@ extension ScenarioModel {
             }
             done += block.count * options.paths
         }
-        return ConditionalScenarios(days: days, paths: options.paths, horizon: options.horizon, returns: out)
+        return ConditionalScenarios(days: days, paths: options.paths, horizon: options.horizon, returns: out,
+                                    startVolatilities: sigmas)
     }
 
     private func checkConditional(history: [Double], days: [Int], options: ConditionalGenerationOptions) throws {
@@ -123,10 +144,40 @@ extension ScenarioModel {
             throw TGFLError.invalidArgument(
                 "forecast day \(bad) is outside 1...\(history.count): each day needs at least one real return before it")
         }
+        if let every = options.refitVolatilityEvery {
+            guard every >= 1 else {
+                throw TGFLError.invalidArgument("refitVolatilityEvery must be at least 1 day, got \(every)")
+            }
+            guard config.modelVersion >= 2 else {
+                throw TGFLError.invalidArgument(
+                    "refitVolatilityEvery needs a v2 model (a volatility filter); this v1 model has none: pass nil")
+            }
+        }
     }
 
-    /// The generation plan of one forecast day (the prompt, its volatility state, the regime).
-    func conditionalPlan(history: [Double], day t: Int, options o: ConditionalGenerationOptions) throws -> GenerationPlan {
+    /// The volatility model of each forecast day when the options refit it (nil otherwise):
+    /// refitted on the prompt of every `refitVolatilityEvery`-th day, the trained one until the
+    /// first refit that succeeds.
+    private func conditionalFilters(history: [Double], days: [Int],
+                                    options o: ConditionalGenerationOptions) throws -> [VolatilityModel]? {
+        guard let every = o.refitVolatilityEvery, var current = try fittedDataModels(for: "generate").volatility else {
+            return nil
+        }
+        var out = [VolatilityModel]()
+        out.reserveCapacity(days.count)
+        for (k, t) in days.enumerated() {
+            if k % every == 0, let refit = try? current.refitted(on: Array(history[max(0, t - o.promptDays)..<t])) {
+                current = refit
+            }
+            out.append(current)
+        }
+        return out
+    }
+
+    /// The generation plan of one forecast day (the prompt, its volatility state, the regime),
+    /// with `volatility` in place of the trained filter when given.
+    func conditionalPlan(history: [Double], day t: Int, options o: ConditionalGenerationOptions,
+                         volatility: VolatilityModel? = nil) throws -> GenerationPlan {
         let prompt = Array(history[max(0, t - o.promptDays)..<t])
         let regime: RegimeCondition
         if config.modelVersion >= 2 {
@@ -136,7 +187,11 @@ extension ScenarioModel {
         }
         let g = GenerationOptions(paths: o.paths, horizon: o.horizon, regime: regime, prompt: prompt,
                                   temperature: o.temperature, seed: o.seed, threads: o.threads)
-        return try plan(g, promptTokenLimit: config.contextLength - o.horizon + 1)
+        let models = try volatility.map { v in
+            let trained = try fittedDataModels(for: "generate")
+            return try DataModels(tokenizer: trained.tokenizer, regimes: trained.regimes, volatility: v)
+        }
+        return try plan(g, promptTokenLimit: config.contextLength - o.horizon + 1, dataModels: models)
     }
 
     /// Encodes the prompts of a block of days (one one-slot cache each), then samples every

@@ -150,9 +150,9 @@ extension ScenarioModel {
 
     /// Checks the options and builds the prompt inputs; the prompt gives at most
     /// `promptTokenLimit` inputs (default: the context length) while its volatility filter runs
-    /// over all of it.
-    func plan(_ options: GenerationOptions, promptTokenLimit: Int? = nil) throws -> GenerationPlan {
-        let models = try fittedDataModels(for: "generate")
+    /// over all of it. `dataModels` replaces the model's own (a refitted volatility filter).
+    func plan(_ options: GenerationOptions, promptTokenLimit: Int? = nil, dataModels: DataModels? = nil) throws -> GenerationPlan {
+        let models = try dataModels ?? fittedDataModels(for: "generate")
         try Self.checkSize(options)
         let regimes = try dayRegimes(options, models: models)
         var prompt = try promptInputs(options.prompt, models: models, regimes: regimes,

@@ -298,9 +298,9 @@ public final class ScenarioModel: @unchecked Sendable {
     /// Sets the output prior of a fresh model from its training data: v1 `head.bias` from the
     /// token counts (`setOutputPrior(tokenCounts:)`); v2 each row ℓ of `level_bias` from the
     /// counts of the tokens of the days at volatility level ℓ, with a variance-preserving
-    /// kernel and the floor weight `0.1 · n_ℓ / n` (`TokenPrior.logProbabilities(counts:
-    /// floorWeight:preserveVariance:)`), and `head.bias` = 0. A level without training days
-    /// gets the pooled prior.
+    /// kernel and the floor weight `0.1 · n_ℓ / n`, shrunk towards the pooled prior with weight
+    /// `n_ℓ / (n_ℓ + 100)` (`TokenPrior.levelLogProbabilities(counts:floor:shrinkage:)`), and
+    /// `head.bias` = 0. A level without training days gets the pooled prior.
     /// - Parameters:
     ///   - tokens: the training tokens of each series.
     ///   - conditions: the conditioning ids of the same days (`EncodedReturns.conditions`).
@@ -313,14 +313,7 @@ public final class ScenarioModel: @unchecked Sendable {
         }
         let S = config.volatilityLevels
         let counts = try TokenPrior.levelCounts(tokens: tokens, levels: conditions, vocabSize: V, levelCount: S)
-        let pooled = (0..<V).map { k in counts.reduce(0) { $0 + $1[k] } }
-        let n = pooled.reduce(0, +)
-        let pooledPrior = try TokenPrior.logProbabilities(counts: pooled)
-        let rows = try counts.map { c -> [Double] in
-            let m = c.reduce(0, +)
-            return m == 0 ? pooledPrior : try TokenPrior.logProbabilities(
-                counts: c, floorWeight: Self.levelPriorFloor * Double(m) / Double(n), preserveVariance: true)
-        }
+        let rows = try TokenPrior.levelLogProbabilities(counts: counts, floor: Self.levelPriorFloor)
         try withLock {
             let table = try transformer.parameter(named: "level_bias.weight")
             for (l, row) in rows.enumerated() {
