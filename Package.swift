@@ -148,3 +148,15 @@ let package = Package(
         .testTarget(name: "TGFLReportTests", dependencies: ["TGFLReport", "TGFLStats", "TGFLTestSupport"]),
     ]
 )
+
+// MARK: - libFuzzer (only with TGFL_LIBFUZZER=1; `make libfuzz`)
+// The four fuzz harnesses under libFuzzer (coverage-guided; Fuzz/libfuzzer). libFuzzer brings
+// `main`, so the target has none and exists only in
+// `TGFL_LIBFUZZER=1 swift build --sanitize=fuzzer --product tgfl-libfuzz`, never in an ordinary build.
+if Context.environment["TGFL_LIBFUZZER"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "tgfl-libfuzz",
+        dependencies: ["TGFLCore", "TGFLRandom", "CTGFL", "CTGFLHeader"],
+        path: "Fuzz/libfuzzer"
+    ))
+}

@@ -37,6 +37,16 @@ struct ByteReader {
 enum Harnesses {
     static let names = ["csv", "checkpoint", "scenario-csv", "cabi"]
 
+    /// Runs harness `name` (one of `names`) on `input`.
+    static func run(_ name: String, _ input: [UInt8]) {
+        switch name {
+        case "csv": csv(input)
+        case "checkpoint": checkpoint(input)
+        case "scenario-csv": scenarioCSV(input)
+        default: cabi(input)
+        }
+    }
+
     /// A scratch directory for files the harnesses write.
     static let scratch: String = {
         let dir = NSTemporaryDirectory() + "tgfl-fuzz-\(getpid())"

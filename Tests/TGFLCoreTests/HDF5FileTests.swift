@@ -206,13 +206,17 @@ final class HDF5FileTests: XCTestCase {
             XCTAssertEqual(HDF5File.openObjectCount, baseline + 1)
             file.close()
         }
-        for _ in 0..<1000 {
-            XCTAssertThrowsError(try HDF5File.open(text))
-            XCTAssertThrowsError(try HDF5File.open(truncated))
+        // libhdf5's own error paths in this process: the child-process check (UntrustedHDF5Tests)
+        // would refuse these files before libhdf5 here sees them, so it is off for the loops.
+        try withTrustedHDF5Files {
+            for _ in 0..<1000 {
+                XCTAssertThrowsError(try HDF5File.open(text))
+                XCTAssertThrowsError(try HDF5File.open(truncated))
+            }
         }
         XCTAssertEqual(HDF5File.openObjectCount, baseline)
 
-        for _ in 0..<200 {
+        try withTrustedHDF5Files { for _ in 0..<200 {
             let file = try HDF5File.open(typesFixture)
             XCTAssertThrowsError(try file.readFloat32("/strings"))
             XCTAssertThrowsError(try file.readInt32("/f64_2x3"))
@@ -227,7 +231,7 @@ final class HDF5FileTests: XCTestCase {
             _ = try file.attributeNames()
             _ = try file.readFloat64("/f64_2x3")
             file.close()
-        }
+        } }
         XCTAssertEqual(HDF5File.openObjectCount, baseline)
 
         for index in 0..<100 {

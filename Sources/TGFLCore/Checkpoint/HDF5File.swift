@@ -12,7 +12,7 @@ private let hdf5Lock = NSLock()
 /// Also silences HDF5's own error printer (our errors carry the messages instead). That
 /// setting is per thread when libhdf5 is built thread-safe (Debian's "serial" build is), so
 /// it is applied on every entry; it costs a few nanoseconds.
-private func withHDF5Lock<T>(_ body: () throws -> T) rethrows -> T {
+func withHDF5Lock<T>(_ body: () throws -> T) rethrows -> T {
     hdf5Lock.lock()
     defer { hdf5Lock.unlock() }
     tgfl_H5_silence_errors()
@@ -65,10 +65,14 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Opens an existing HDF5 file read-only.
     ///
+    /// The file is first read whole in a child process (`checkInChildProcess`), so that a
+    /// crafted or damaged file on which libhdf5 crashes or hangs gives an error instead of
+    /// killing the caller; `TGFL_TRUSTED_CHECKPOINTS=1` skips that check for trusted files.
+    ///
     /// - Parameter path: file path.
     /// - Returns: the open file.
-    /// - Throws: `TGFLError.checkpoint` when the file is missing, unreadable, empty,
-    ///   truncated or not HDF5.
+    /// - Throws: `TGFLError.checkpoint` when the file is missing, unreadable, not a regular
+    ///   file, empty, truncated or not HDF5, or when libhdf5 fails, crashes or hangs reading it.
     public static func open(_ path: String) throws -> HDF5File {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -80,6 +84,11 @@ public final class HDF5File: @unchecked Sendable {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw TGFLError.checkpoint(path: path, message: "file is not readable; check its permissions")
         }
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw TGFLError.checkpoint(path: path, message: "is not a regular file (a FIFO, socket or device), "
+                + "so it is not read; pass the path of an .h5 file")
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??
             .intValue ?? -1
         if size == 0 {
@@ -87,7 +96,9 @@ public final class HDF5File: @unchecked Sendable {
                 path: path, message: "file is empty (0 bytes), not an HDF5 file; it was probably "
                     + "left by an interrupted write, so save the checkpoint again")
         }
+        try checkSignature(path, bytes: size)
         try checkGlobalHeaps(path)
+        if checksInChildProcess { try checkInChildProcess(path, bytes: size) }
         return try withHDF5Lock {
             let fapl = tgfl_H5_file_access_list(0)
             guard fapl >= 0 else {
@@ -708,13 +719,8 @@ public final class HDF5File: @unchecked Sendable {
                             buffer.baseAddress)
                 }
                 guard status >= 0 else {
-                    let detail = hdf5ErrorDetail()
-                    if detail.lowercased().contains("fletcher32") || detail.lowercased().contains("checksum") {
-                        throw fail(dataset, "the data fail their Fletcher32 checksum: the file is corrupt "
-                            + "(bytes changed after it was written); use an intact copy or an earlier checkpoint")
-                    }
-                    throw fail(dataset, "cannot read the data; the file may be truncated or "
-                        + "corrupt\(detail)")
+                    throw Self.readFailure(path: path, object: dataset, what: "cannot read the data",
+                                           detail: hdf5ErrorDetail())
                 }
             }
             return (values, shape)

@@ -1,0 +1,1 @@
+../tgfl-fuzz/Harnesses.swift

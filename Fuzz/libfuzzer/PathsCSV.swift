@@ -1,0 +1,1 @@
+../../Sources/tgfl/PathsCSV.swift
