@@ -74,28 +74,7 @@ public final class HDF5File: @unchecked Sendable {
     /// - Throws: `TGFLError.checkpoint` when the file is missing, unreadable, not a regular
     ///   file, empty, truncated or not HDF5, or when libhdf5 fails, crashes or hangs reading it.
     public static func open(_ path: String) throws -> HDF5File {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw TGFLError.checkpoint(path: path, message: "no such file; check the path")
-        }
-        guard !isDirectory.boolValue else {
-            throw TGFLError.checkpoint(path: path, message: "is a directory, not an HDF5 file")
-        }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw TGFLError.checkpoint(path: path, message: "file is not readable; check its permissions")
-        }
-        var status = stat()
-        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-            throw TGFLError.checkpoint(path: path, message: "is not a regular file (a FIFO, socket or device), "
-                + "so it is not read; pass the path of an .h5 file")
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??
-            .intValue ?? -1
-        if size == 0 {
-            throw TGFLError.checkpoint(
-                path: path, message: "file is empty (0 bytes), not an HDF5 file; it was probably "
-                    + "left by an interrupted write, so save the checkpoint again")
-        }
+        let size = try checkFileBeforeOpening(path)
         try checkSignature(path, bytes: size)
         try checkGlobalHeaps(path)
         if checksInChildProcess { try checkInChildProcess(path, bytes: size) }
@@ -134,6 +113,34 @@ public final class HDF5File: @unchecked Sendable {
             }
             return HDF5File(path: path, fileID: id, readOnly: true)
         }
+    }
+
+    /// Refuses a path that is missing, a directory, unreadable, not a regular file or empty,
+    /// before any byte of it is read. - Returns: the file size in bytes (−1 if unknown).
+    private static func checkFileBeforeOpening(_ path: String) throws -> Int {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw TGFLError.checkpoint(path: path, message: "no such file; check the path")
+        }
+        guard !isDirectory.boolValue else {
+            throw TGFLError.checkpoint(path: path, message: "is a directory, not an HDF5 file")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw TGFLError.checkpoint(path: path, message: "file is not readable; check its permissions")
+        }
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw TGFLError.checkpoint(path: path, message: "is not a regular file (a FIFO, socket or device), "
+                + "so it is not read; pass the path of an .h5 file")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??
+            .intValue ?? -1
+        if size == 0 {
+            throw TGFLError.checkpoint(
+                path: path, message: "file is empty (0 bytes), not an HDF5 file; it was probably "
+                    + "left by an interrupted write, so save the checkpoint again")
+        }
+        return size
     }
 
     /// Refuses a file whose global heap collections (where variable-length strings live) are

@@ -312,45 +312,54 @@ public enum ScenarioReport {
 
     // MARK: - Federation
 
-    static func federation(_ f: ScenarioReportData.Federation) -> ReportSection {
-        var lossRows: [JSONValue] = []
-        var clientRows: [JSONValue] = []
-        var countRows: [JSONValue] = []
-        var epsilonRows: [JSONValue] = []
+    /// The data of the federation charts: losses, each client's loss, client counts, ε.
+    struct FederationRows {
+        var loss: [JSONValue] = [], client: [JSONValue] = [], count: [JSONValue] = [], epsilon: [JSONValue] = []
+    }
+
+    static func federationRows(_ f: ScenarioReportData.Federation) -> FederationRows {
+        var rows = FederationRows()
         for r in f.rounds {
             let round = JSONValue.number(Double(r.round))
-            if let v = r.trainLoss { lossRows.append(["round": round, "loss": .number(v), "series": "train (mean of clients)"]) }
-            if let v = r.validationLoss { lossRows.append(["round": round, "loss": .number(v), "series": "validation (global model)"]) }
+            if let v = r.trainLoss { rows.loss.append(["round": round, "loss": .number(v), "series": "train (mean of clients)"]) }
+            if let v = r.validationLoss { rows.loss.append(["round": round, "loss": .number(v), "series": "validation (global model)"]) }
             for c in r.clientLosses {
-                clientRows.append(["round": round, "loss": .number(c.trainLoss), "client": .number(Double(c.client)),
+                rows.client.append(["round": round, "loss": .number(c.trainLoss), "client": .number(Double(c.client)),
                                    "series": "each client"])
             }
             for (name, n) in [("participated", r.participants), ("dropped", r.dropped), ("late", r.late),
                               ("rejected", r.rejected.count)] where n > 0 {
-                countRows.append(["round": round, "clients": .number(Double(n)), "status": .string(name)])
+                rows.count.append(["round": round, "clients": .number(Double(n)), "status": .string(name)])
             }
-            if let e = r.epsilon { epsilonRows.append(["round": round, "epsilon": .number(e)]) }
+            if let e = r.epsilon { rows.epsilon.append(["round": round, "epsilon": .number(e)]) }
         }
+        return rows
+    }
+
+    static func federationLossChart(_ f: ScenarioReportData.Federation, _ rows: FederationRows) -> JSONValue {
         let lossLabels = ["train (mean of clients)", "validation (global model)", "each client"]
         let lossColours = [ChartSpec.synthetic, ChartSpec.orange, ChartSpec.grey]
         let x = ChartSpec.roundAxis(rounds: f.rounds.map(\.round))
-        let loss = ChartSpec.chart(datasets: [], [
+        return ChartSpec.chart(datasets: [], [
             ("layer", [
-                ["data": ["values": .array(clientRows)], "mark": ["type": "point", "size": 22, "opacity": 0.7],
+                ["data": ["values": .array(rows.client)], "mark": ["type": "point", "size": 22, "opacity": 0.7],
                  "encoding": ["x": x, "y": ChartSpec.field("loss", "Loss (nats per token)", scale: ["zero": false]),
                               "color": ChartSpec.colourField("series", domain: lossLabels, range: lossColours),
                               "tooltip": [["field": "round", "type": "quantitative"], ["field": "client", "type": "quantitative"],
                                           ["field": "loss", "type": "quantitative", "format": ".4f"]]]],
-                ["data": ["values": .array(lossRows)], "params": ChartSpec.zoom(), "mark": ["type": "line", "point": true],
+                ["data": ["values": .array(rows.loss)], "params": ChartSpec.zoom(), "mark": ["type": "line", "point": true],
                  "encoding": ["x": x, "y": ["field": "loss", "type": "quantitative"],
                               "color": ChartSpec.colourField("series", domain: lossLabels, range: lossColours),
                               "tooltip": [["field": "series", "type": "nominal"], ["field": "round", "type": "quantitative"],
                                           ["field": "loss", "type": "quantitative", "format": ".4f"]]]],
             ]),
         ])
+    }
+
+    static func federationCountChart(_ rows: FederationRows) -> JSONValue {
         let statuses = ["participated", "dropped", "late", "rejected"]
-        let counts = ChartSpec.chart(datasets: [], [
-            ("data", ["values": .array(countRows)]),
+        return ChartSpec.chart(datasets: [], [
+            ("data", ["values": .array(rows.count)]),
             ("mark", ["type": "bar", "tooltip": true]),
             ("encoding", [
                 "x": ["field": "round", "type": "ordinal", "title": "Federated round", "axis": ["labelAngle": 0]],
@@ -361,6 +370,13 @@ public enum ScenarioReport {
                 "order": ["field": "status", "sort": "ascending"],
             ]),
         ])
+    }
+
+    static func federation(_ f: ScenarioReportData.Federation) -> ReportSection {
+        let rows = federationRows(f)
+        let x = ChartSpec.roundAxis(rounds: f.rounds.map(\.round))
+        let loss = federationLossChart(f, rows), counts = federationCountChart(rows)
+        let epsilonRows = rows.epsilon
         var charts = [
             ReportChart(id: "federation-loss", title: "Loss per round and per client",
                         caption: "Grey points: each participating client's mean local training loss; lines: the "

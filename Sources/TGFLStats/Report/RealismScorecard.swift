@@ -203,6 +203,19 @@ public struct RealismScorecard: Sendable, Codable, Equatable {
     /// The crisis-mean sign is checked only when the real crisis days' mean is at least this
     /// many standard errors from 0.
     public static let crisisMeanSignificance = 2.0
+
+    /// The crisis-mean sign target: unchecked (nil) where the real mean is within
+    /// `crisisMeanSignificance` standard errors of 0.
+    static func crisisMeanTarget(_ crisis: RealismRegimeStats) -> RealismTarget {
+        var same: Bool? = false
+        if let s = crisis.syntheticMean, let r = crisis.realMean {
+            let standardError = (crisis.realStd ?? 0) / Double(max(1, crisis.realDays)).squareRoot()
+            same = abs(r) < crisisMeanSignificance * standardError ? nil : s != 0 && (s < 0) == (r < 0)
+        }
+        return RealismTarget(key: FactKey.crisisMean.rawValue, name: "Mean, \(crisis.name) days", value: crisis.syntheticMean,
+                             reference: crisis.realMean,
+                             tolerance: "same sign as real (checked when |real mean| ≥ 2 standard errors)", passed: same)
+    }
     /// The options used.
     public var options: RealismOptions
     /// The references the baseline targets used.
@@ -332,15 +345,7 @@ public struct RealismScorecard: Sendable, Codable, Equatable {
                                    passed: ratioWithin(g.syntheticVaR, g.realVaR, o.regimeTolerance)))
         }
         if let crisis = m.regimes.first(where: { $0.index == (o.crisisRegime ?? m.regimes.count - 1) }) {
-            var same: Bool? = false
-            if let s = crisis.syntheticMean, let r = crisis.realMean {
-                let standardError = (crisis.realStd ?? 0) / Double(max(1, crisis.realDays)).squareRoot()
-                same = abs(r) < Self.crisisMeanSignificance * standardError ? nil : s != 0 && (s < 0) == (r < 0)
-            }
-            t.append(RealismTarget(key: FactKey.crisisMean.rawValue, name: "Mean, \(crisis.name) days", value: crisis.syntheticMean,
-                                   reference: crisis.realMean,
-                                   tolerance: "same sign as real (checked when |real mean| ≥ 2 standard errors)",
-                                   passed: same))
+            t.append(crisisMeanTarget(crisis))
         }
         if let memo = m.memorization {
             t.append(RealismTarget(key: FactKey.memorization.rawValue, name: "Memorization (NN distance ratio gen/held-out)",
