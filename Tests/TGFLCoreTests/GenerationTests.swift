@@ -193,7 +193,8 @@ final class GenerationTests: XCTestCase {
             seen.append($0.pathsCompleted)
             return true
         }
-        XCTAssertEqual(seen, [32, 64, 80])
+        let chunk = ScenarioModel.generationChunkSize     // progress comes after each chunk of paths
+        XCTAssertEqual(seen, Array(stride(from: chunk, to: 80, by: chunk)) + [80])
         XCTAssertThrowsError(try model.generate(GenerationOptions(paths: 80, horizon: 4, seed: 1, threads: 1)) { _ in
             false
         }) { XCTAssertEqual($0 as? TGFLError, .cancelled) }

@@ -72,7 +72,7 @@ extension ScenarioModel {
     /// the horizon never slides the context.
     ///
     /// **Prompt sharing** (issue #18): each day's prompt is encoded once, in a one-slot KV cache,
-    /// which every chunk of 32 paths reads in place (`KVCache.sharedPrefix`: the attention of
+    /// which every chunk of paths (`generationChunkSize`) reads in place (`KVCache.sharedPrefix`: the attention of
     /// each slot reads the prompt's whole 8-position key tiles from it, so they stay in cache
     /// for all paths); only its last, partial tile and its last logits are copied into the slots
     /// (`generate` encodes the prompt once per slot). Days are processed in blocks of 16: the
