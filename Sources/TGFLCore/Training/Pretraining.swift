@@ -1,4 +1,5 @@
 import Foundation
+import TGFLStats
 
 /// The data of pretraining a model v2 on a corpus of many series, and of adapting a pretrained
 /// model to one user's data.
@@ -64,8 +65,11 @@ public enum CorpusEncoding {
         let tokenizer = try ReturnTokenizer.fit(trainingReturns: z, vocabSize: config.vocabSize,
                                                 clipSigma: config.clipSigma)
         let perSeries = try filters.map { try DataModels(tokenizer: tokenizer, regimes: $0.1, volatility: $0.0) }
-        let scaled = spans.map { s -> ReturnSeries in
-            let sd = standardDeviation(s.values)
+        let scaled = try spans.map { s -> ReturnSeries in
+            let sd = try Descriptive.standardDeviation(s.values, ddof: 1)
+            guard sd > 0 else {
+                throw TGFLError.invalidArgument("series '\(s.name)': its training returns are constant; nothing to learn")
+            }
             return ReturnSeries(name: s.name, dates: s.dates, values: s.values.map { $0 / sd })
         }
         let reference = try VolatilityModel.fit(trainingSpans: scaled, levels: config.volatilityLevels,
@@ -73,12 +77,6 @@ public enum CorpusEncoding {
                                                 regimeQuantileLevels: config.regimeQuantileLevels)
         return Fitted(model: try DataModels(tokenizer: tokenizer, regimes: reference.1, volatility: reference.0),
                       perSeries: perSeries)
-    }
-
-    static func standardDeviation(_ x: [Double]) -> Double {
-        let m = x.reduce(0, +) / Double(x.count)
-        let v = x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(max(1, x.count - 1))
-        return v > 0 ? v.squareRoot() : 1
     }
 }
 
