@@ -252,13 +252,24 @@ def nn_distances(queries, refs):
     return np.array([np.sqrt(((R - q) ** 2).sum(axis=1)).min() for q in queries])
 
 
-def memo_score(gen, train, held, max_q, max_r, seed, q=0.05):
+def rms_scaled(windows_):
+    """Each window divided by its root mean square (MemorizationWindowScaling.rootMeanSquare)."""
+    out = []
+    for x in windows_:
+        ms = float(np.mean(np.asarray(x) ** 2))
+        out.append(np.asarray(x) / np.sqrt(ms) if ms > 0 else np.asarray(x))
+    return out
+
+
+def memo_score(gen, train, held, max_q, max_r, seed, q=0.05, scaling="rms"):
     if len(gen) > max_q:
         gen = [gen[i] for i in StatsRandom(seed, 10).subsample_indices(max_q, len(gen))]
     if len(held) > max_q:
         held = [held[i] for i in StatsRandom(seed, 11).subsample_indices(max_q, len(held))]
     if len(train) > max_r:
         train = [train[i] for i in StatsRandom(seed, 12).subsample_indices(max_r, len(train))]
+    if scaling == "rms":
+        gen, held, train = rms_scaled(gen), rms_scaled(held), rms_scaled(train)
     dg = nn_distances(gen, train)
     dh = nn_distances(held, train)
     mg, mh = float(np.median(dg)), float(np.median(dh))
@@ -280,9 +291,30 @@ def memorization_case(rng):
     copies = [train[i] for i in copy_idx]
     return dict(window_length=w, training_series=fl(train_series), held_out_series=fl(held_series),
                 fresh_series=fl(fresh_series), copy_indices=copy_idx,
-                copies=memo_score(copies, train, held, 1000, 20000, 0),
-                fresh=memo_score(fresh, train, held, 1000, 20000, 0),
-                fresh_subsampled=memo_score(fresh, train, held, 60, 200, 5))
+                copies=memo_score(copies, train, held, 1000, 20000, 0, scaling="none"),
+                fresh=memo_score(fresh, train, held, 1000, 20000, 0, scaling="none"),
+                fresh_subsampled=memo_score(fresh, train, held, 60, 200, 5, scaling="none"))
+
+
+def memorization_volatile_case():
+    """A held-out span 1.6x as volatile as the training span (as on the DAX, 1997-98): raw windows
+    call fresh draws of the training process 'memorizing'; RMS-scaled windows do not, and still
+    catch copies, scaled copies included. Its own generator, so the other cases keep their draws."""
+    rng = np.random.default_rng(20261205)
+    w = 20
+    train_series = garch_t(rng, 3000)
+    held_series = 1.6 * garch_t(rng, 1000)
+    fresh_series = garch_t(rng, 4000)
+    train = windows(train_series, w, 1)
+    held = windows(held_series, w, 1)
+    fresh = windows(fresh_series, w, w)
+    copy_idx = [int(i) for i in rng.choice(len(train), size=150, replace=False)]
+    scaled_copies = [1.6 * train[i] for i in copy_idx]
+    return dict(window_length=w, training_series=fl(train_series), held_out_series=fl(held_series),
+                fresh_series=fl(fresh_series), copy_indices=copy_idx, copy_scale=1.6,
+                fresh_raw=memo_score(fresh, train, held, 1000, 20000, 3, scaling="none"),
+                fresh_rms=memo_score(fresh, train, held, 1000, 20000, 3),
+                scaled_copies_rms=memo_score(scaled_copies, train, held, 1000, 20000, 3))
 
 
 # ---------------------------------------------------------------- StylizedFactsReport
@@ -380,6 +412,7 @@ def main():
         quant_gans=quant_gans_case(rng),
         psi=psi_cases(rng),
         memorization=memorization_case(rng),
+        memorization_volatile=memorization_volatile_case(),
         report=report_case(rng),
     )
     with open(OUT, "w") as f:

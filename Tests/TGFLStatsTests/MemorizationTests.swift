@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import TGFLTestSupport
 @testable import TGFLStats
 
@@ -20,18 +21,56 @@ final class MemorizationTests: XCTestCase {
         let fresh = try Memorization.windows(of: c.freshSeries, length: w, stride: w)
         let copies = c.copyIndices.map { training[$0] }
 
-        let copyScore = try Memorization.score(generated: copies, training: training, heldOut: heldOut)
+        let raw = MemorizationOptions(windowScaling: .none)
+        let copyScore = try Memorization.score(generated: copies, training: training, heldOut: heldOut, options: raw)
         check(copyScore, c.copies, "copies")
         XCTAssertTrue(copyScore.isMemorizing)
         XCTAssertEqual(copyScore.medianGeneratedDistance, 0)
 
-        let freshScore = try Memorization.score(generated: fresh, training: training, heldOut: heldOut)
+        let freshScore = try Memorization.score(generated: fresh, training: training, heldOut: heldOut, options: raw)
         check(freshScore, c.fresh, "fresh")
         XCTAssertFalse(freshScore.isMemorizing)
 
         let sub = try Memorization.score(generated: fresh, training: training, heldOut: heldOut,
-                                         options: MemorizationOptions(maxQueries: 60, maxReferences: 200, seed: 5))
+                                         options: MemorizationOptions(maxQueries: 60, maxReferences: 200, seed: 5,
+                                                                              windowScaling: .none))
         check(sub, c.freshSubsampled, "fresh subsampled")
+    }
+
+    /// A held-out span 1.6× as volatile as the training span: raw windows call fresh draws of
+    /// the training process memorizing; RMS-scaled windows (the default) do not, and still catch
+    /// copies, scaled copies included.
+    func testVolatileHeldOutSpanAgainstNumpy() throws {
+        let c = try ReportReference.load().memorizationVolatile
+        let w = c.windowLength
+        let training = try Memorization.windows(of: c.trainingSeries, length: w, stride: 1)
+        let heldOut = try Memorization.windows(of: c.heldOutSeries, length: w, stride: 1)
+        let fresh = try Memorization.windows(of: c.freshSeries, length: w, stride: w)
+        let scaledCopies = c.copyIndices.map { training[$0].map { $0 * c.copyScale } }
+
+        let raw = try Memorization.score(generated: fresh, training: training, heldOut: heldOut,
+                                         options: MemorizationOptions(seed: 3, windowScaling: .none))
+        check(raw, c.freshRaw, "fresh, raw windows")
+        XCTAssertTrue(raw.isMemorizing, "raw windows mistake the volatility shift for copying")
+
+        let scaled = try Memorization.score(generated: fresh, training: training, heldOut: heldOut,
+                                            options: MemorizationOptions(seed: 3))
+        check(scaled, c.freshRms, "fresh, RMS-scaled windows")
+        XCTAssertFalse(scaled.isMemorizing)
+
+        let copied = try Memorization.score(generated: scaledCopies, training: training, heldOut: heldOut,
+                                            options: MemorizationOptions(seed: 3))
+        check(copied, c.scaledCopiesRms, "scaled copies, RMS-scaled windows")
+        XCTAssertTrue(copied.isMemorizing)
+    }
+
+    func testOptionsWrittenBeforeScalingDecodeAsRaw() throws {
+        let old = #"{"max_queries":1000,"max_references":20000,"seed":0,"close_quantile":0.05,"#
+            + #""fraction_threshold":0.25,"ratio_threshold":0.5}"#
+        let o = try JSONDecoder().decode(MemorizationOptions.self, from: Data(old.utf8))
+        XCTAssertEqual(o.windowScaling, MemorizationWindowScaling.none)
+        let now = try JSONDecoder().decode(MemorizationOptions.self, from: JSONEncoder().encode(MemorizationOptions()))
+        XCTAssertEqual(now.windowScaling, .rootMeanSquare)
     }
 
     func testWindows() throws {

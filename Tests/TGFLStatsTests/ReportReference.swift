@@ -55,6 +55,12 @@ struct ReportReference: Decodable {
         let copyIndices: [Int]
         let copies: MemoScore, fresh: MemoScore, freshSubsampled: MemoScore
     }
+    struct MemorizationVolatileCase: Decodable {
+        let windowLength: Int
+        let trainingSeries: [Double], heldOutSeries: [Double], freshSeries: [Double]
+        let copyIndices: [Int], copyScale: Double
+        let freshRaw: MemoScore, freshRms: MemoScore, scaledCopiesRms: MemoScore
+    }
 
     struct ReportCase: Decodable {
         let real: [Double], synthetic: [[Double]]
@@ -73,6 +79,7 @@ struct ReportReference: Decodable {
     let quantGans: QuantGANsCase
     let psi: [PSICase]
     let memorization: MemorizationCase
+    let memorizationVolatile: MemorizationVolatileCase
     let report: ReportCase
 
     /// Loaded once per test process.

@@ -432,7 +432,7 @@ public enum ScenarioReport {
             ("layer", [
                 ["data": ["values": .array(rows)], "params": ChartSpec.zoom(),
                  "mark": ["type": "line", "interpolate": "step", "strokeWidth": 1.8],
-                 "encoding": ["x": ChartSpec.field("distance", "Distance to the nearest training window (\(m.windowLength)-day, log-return units)"),
+                 "encoding": ["x": ChartSpec.field("distance", "Distance to the nearest training window (\(m.windowLength)-day windows, each scaled to unit RMS)"),
                               "y": ChartSpec.field("density", "Density (per unit distance)"),
                               "color": ChartSpec.colourField("series", domain: labels, range: [ChartSpec.synthetic, ChartSpec.real]),
                               "strokeDash": ["field": "series", "type": "nominal", "legend": nil,
@@ -450,7 +450,8 @@ public enum ScenarioReport {
         let verdict = s.isMemorizing ? "memorizing" : "not memorizing"
         return ReportSection(id: "memorization", title: "Memorization", blocks: [
             .chart(ReportChart(id: "memorization-distance", title: "Nearest-neighbour distances",
-                               caption: String(format: "Each window's Euclidean distance to its nearest training window "
+                               caption: String(format: "Each window's Euclidean distance to its nearest training window, "
+                                   + "both scaled to unit root mean square so that volatility levels do not count "
                                    + "(%d generated, %d held-out, %d training windows). A generator that copies its "
                                    + "training data piles up near 0. Median ratio generated/held-out %.3f; %.1f %% of "
                                    + "generated windows are closer than the held-out close distance (dotted line): ",

@@ -16,7 +16,7 @@ extension Memorization {
     /// training window, with the subsampling of `score` (same seed, same subsamples).
     ///
     /// ```
-    /// d(x) = min_{t ∈ training} ‖x − t‖₂
+    /// d(x) = min_{t ∈ training} ‖s(x) − s(t)‖₂,   s = options.windowScaling (default x / rms(x))
     /// ```
     /// - Parameters: as `score(generated:training:heldOut:options:)`.
     /// - Returns: both sets of distances.
@@ -33,9 +33,10 @@ extension Memorization {
         try checkWindows(generated, "generated", length: w)
         try checkWindows(heldOut, "heldOut", length: w)
 
-        let gen = subsample(generated, cap: options.maxQueries, seed: options.seed, stream: 10)
-        let ho = subsample(heldOut, cap: options.maxQueries, seed: options.seed, stream: 11)
-        let tr = subsample(training, cap: options.maxReferences, seed: options.seed, stream: 12)
+        let scale = options.windowScaling.apply
+        let gen = subsample(generated, cap: options.maxQueries, seed: options.seed, stream: 10).map(scale)
+        let ho = subsample(heldOut, cap: options.maxQueries, seed: options.seed, stream: 11).map(scale)
+        let tr = subsample(training, cap: options.maxReferences, seed: options.seed, stream: 12).map(scale)
         let index = NearestNeighbourIndex(tr, dimension: w)
         return Distances(windowLength: w, trainingCount: tr.count,
                          generated: index.distances(gen), heldOut: index.distances(ho))
