@@ -153,7 +153,7 @@ func logInfo(_ message: String) { log.info("\(message)") }
 /// Logs a warning line (through swift-log).
 func logWarning(_ message: String) { log.warning("\(message)") }
 
-/// `--[no-]output-prior` and `--keep-best`, shared by `train` and `federate`.
+/// `--[no-]output-prior` and `--[no-]keep-best`, shared by `train` and `federate`.
 struct ModelSelectionOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
         "Start head.bias of a new model from the smoothed log frequencies of the training tokens "
@@ -161,7 +161,10 @@ struct ModelSelectionOptions: ParsableArguments {
         discussion: "--no-output-prior starts from GPT-2's zero bias, i.e. uniform over all tokens."))
     var outputPrior = true
 
-    @Flag(help: ArgumentHelp("Model selection: keep the parameters of the validation evaluation with the lowest "
-          + "loss (train: every 25 steps; federate: every round) instead of the last ones."))
-    var keepBest = false
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Model selection: keep the parameters of the validation evaluation with the lowest "
+            + "loss (train: every 25 steps; federate: every round) instead of the last ones.",
+        discussion: "On by default: a network trained on one series overfits within a few dozen steps, and its "
+            + "last parameters generate scenarios whose volatility decays. --no-keep-best keeps the last ones."))
+    var keepBest = true
 }

@@ -35,6 +35,11 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Early stopping: evaluations without improvement before stopping (0 = off).")
     var patience: Int = 0
 
+    @Option(name: .customLong("input-jitter"), parsing: .unconditional, help: ArgumentHelp(
+        "Regularizer: move each input token of a training batch by a random offset of up to K bins (targets stay exact).",
+        valueName: "K"))
+    var inputJitter: Int = 0
+
     @OptionGroup var selection: ModelSelectionOptions
 
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
@@ -56,6 +61,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
         try Limits.check(patience, "--patience", 0, Limits.count)
+        try Limits.check(inputJitter, "--input-jitter", 0, 4095)
         if initFrom != nil && resume != nil {
             throw ValidationError("give either --init (fine-tune a pretrained model) or --resume (continue a run), not both")
         }
@@ -93,6 +99,7 @@ struct TrainCommand: ParsableCommand {
                                       patience: patience, seed: t.seed, threads: t.threads)
         options.outputPrior = selection.outputPrior
         options.restoreBest = selection.keepBest
+        options.inputJitter = inputJitter
         options.allowPrices = priceGuard.allowPrices
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
                                            saveOnInterrupt: out)

@@ -169,8 +169,9 @@ class Progress:
 class TrainParams:
     """Mirrors ``tgfl_train_params`` (defaults of ``tgfl_train_default_params()``).
 
-    ``keep_best``: end with the parameters of the evaluation with the lowest validation loss
-    (model selection, as Keras' ``restore_best_weights``). ``output_prior``: a fresh model
+    ``keep_best`` (default True): end with the parameters of the evaluation with the lowest
+    validation loss (model selection, as Keras' ``restore_best_weights``; on by default because a
+    network trained on one series overfits within a few dozen steps). ``output_prior``: a fresh model
     starts from the data's token frequencies. ``allow_prices``: no warning for a series that
     looks like prices.
     """
@@ -188,7 +189,7 @@ class TrainParams:
     seed: int = 42
     n_threads: int = 0
     output_prior: bool = True
-    keep_best: bool = False
+    keep_best: bool = True
     allow_prices: bool = False
 
 

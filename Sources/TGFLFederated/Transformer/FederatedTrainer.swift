@@ -63,6 +63,9 @@ public struct FederatedTrainingOptions: Sendable {
     /// with the lowest global validation loss (clients' federated evaluation) instead of the
     /// last round's; the record's `best_round` says which. Tracked within one `fit` call; a
     /// cancelled run keeps its last round. Rounds without a validation loss are skipped.
+    /// Off by default (unlike `TrainingOptions.restoreBest`): a resumed federated run must equal
+    /// the uninterrupted one, and the best round is tracked within one call. `tgfl federate`
+    /// turns it on unless `--no-keep-best` is given.
     public var restoreBestRound = false
     /// Skip the warning for series that look like prices rather than log returns
     /// (`DataSanity.pricesWarning`).
