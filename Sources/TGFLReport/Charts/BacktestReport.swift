@@ -117,7 +117,7 @@ public enum BacktestReport {
                 ["field": .string(f.0), "type": "quantitative", "title": .string(f.1), "format": ".3%"]
             })
         }
-        let spec = ChartSpec.chart(width: 520, height: 230, datasets: [], [
+        let spec = ChartSpec.chart(width: 470, height: 220, datasets: [], [
             ("layer", [
                 ["data": ["values": .array(outcomes)], "params": ChartSpec.zoom(),
                  "mark": ["type": "point", "filled": true, "size": 10, "opacity": 0.6],
@@ -155,7 +155,7 @@ public enum BacktestReport {
                  "encoding": ["x": ChartSpec.field("from", "PIT of the realised return (probability)",
                                                    scale: ["domain": [0, 1]], format: ".1f"),
                               "x2": ["field": "to"],
-                              "y": ChartSpec.field("density", "Density (uniform = 1)"),
+                              "y": ChartSpec.field("density", "Density (uniform = 1)"), "y2": ["datum": 0],
                               "tooltip": ChartSpec.tooltip([("from", "from"), ("to", "to"), ("density", "density")], format: ".3f")]],
                 ["data": ["values": [["uniform": 1]]],
                  "mark": ["type": "rule", "color": .string(ChartSpec.vermillion), "strokeDash": [5, 3], "strokeWidth": 1.5],
