@@ -79,11 +79,16 @@ public enum BacktestReport {
 
     static func valueAtRiskChart(_ f: BacktestReportData.Forecasts) -> ReportChart {
         let unit = f.horizon == 1 ? "1-day" : "\(f.horizon)-day"
-        func date(_ i: Int) -> JSONValue { f.dates.map { .string($0[i]) } ?? .null }
-        let outcomes: [JSONValue] = f.days.indices.map { i in
-            ["day": .number(Double(f.days[i])), "date": date(i), "return": .finite(f.outcomes[i])]
+        // One row per day (the VaR of level k in field "v<k>"); Vega-Lite folds the VaR columns
+        // into one line per level, so the page carries each number once.
+        let days: [JSONValue] = f.days.indices.map { i in
+            var row: [(String, JSONValue)] = [("day", .number(Double(f.days[i])))]
+            if let dates = f.dates { row.append(("date", .string(dates[i]))) }
+            row.append(("return", .finite(f.outcomes[i])))
+            for k in f.levels.indices { row.append(("v\(k)", .finite(f.valueAtRisk[k][i]))) }
+            return .object(row)
         }
-        var lines: [JSONValue] = [], exceptions: [JSONValue] = []
+        var exceptions: [JSONValue] = []
         var labels = ["realised return"], colours = [ChartSpec.grey]
         // The widest tail first, so the most extreme level's exceptions are drawn on top.
         let order = f.levels.indices.sorted { f.levels[$0] > f.levels[$1] }
@@ -94,18 +99,16 @@ public enum BacktestReport {
             labels.append("exception \(confidence(f.levels[k]))"); colours.append(exceptionColours[k % exceptionColours.count])
         }
         for k in order {
-            let line = JSONValue.string("−VaR \(confidence(f.levels[k]))")
             let hit = JSONValue.string("exception \(confidence(f.levels[k]))")
-            for i in f.days.indices {
-                let v = f.valueAtRisk[k][i]
-                lines.append(["day": .number(Double(f.days[i])), "date": date(i), "threshold": .finite(-v),
-                              "var": .finite(v), "series": line])
-                if f.exceptions[k][i] {
-                    exceptions.append(["day": .number(Double(f.days[i])), "date": date(i), "return": .finite(f.outcomes[i]),
-                                       "var": .finite(v), "series": hit])
-                }
+            for i in f.days.indices where f.exceptions[k][i] {
+                exceptions.append(["day": .number(Double(f.days[i])), "date": f.dates.map { .string($0[i]) } ?? .null,
+                                   "return": .finite(f.outcomes[i]), "var": .finite(f.valueAtRisk[k][i]), "series": hit])
             }
         }
+        let name = order.map { k in "datum.key === 'v\(k)' ? '−VaR \(confidence(f.levels[k]))' : " }.joined() + "''"
+        let fold: JSONValue = [["fold": .array(order.map { .string("v\($0)") }), "as": ["key", "var"]],
+                               ["calculate": .string(name), "as": "series"],
+                               ["calculate": "-datum['var']", "as": "threshold"]]
         let x = ChartSpec.field("day", "Forecast day (index of the return series)", scale: ["zero": false])
         let y = ChartSpec.field("return", "\(unit) log return", format: ".1%")
         let colour = ChartSpec.colourField("series", domain: labels, range: colours)
@@ -117,14 +120,14 @@ public enum BacktestReport {
                 ["field": .string(f.0), "type": "quantitative", "title": .string(f.1), "format": ".3%"]
             })
         }
-        let spec = ChartSpec.chart(width: 470, height: 220, datasets: [], [
+        let spec = ChartSpec.chart(width: 470, height: 220, datasets: [("days", .array(days))], [
             ("layer", [
-                ["data": ["values": .array(outcomes)], "params": ChartSpec.zoom(),
+                ["data": ["name": "days"], "params": ChartSpec.zoom(),
                  "mark": ["type": "point", "filled": true, "size": 10, "opacity": 0.6],
                  "encoding": ["x": x, "y": y, "color": ChartSpec.colour("realised return", domain: labels, range: colours),
                               "tooltip": [["field": "day", "type": "quantitative"], ["field": "date", "type": "nominal"],
                                           ["field": "return", "type": "quantitative", "format": ".3%"]]]],
-                ["data": ["values": .array(lines)],
+                ["data": ["name": "days"], "transform": fold,
                  "mark": ["type": "line", "strokeWidth": 1.4, "interpolate": "step-after"],
                  "encoding": ["x": x, "y": ["field": "threshold", "type": "quantitative"], "color": colour,
                               "strokeDash": ["field": "series", "type": "nominal", "legend": nil],
