@@ -81,12 +81,16 @@ struct StressCommand: ParsableCommand {
     func realDays(_ models: JointDataModels) throws -> (name: String, columns: [[Double]], labels: [Int32])? {
         guard realBundled != nil || realData != nil else { return nil }
         let source = realBundled.map { ["--bundled", $0] } ?? ["--data", realData!]
+        let option = realBundled.map { "--real-bundled \($0)" } ?? "--real-data \(realData!)"
         let options: JointDataOptions
         do { options = try JointDataOptions.parse(source + ["--columns", models.assets.joined(separator: ",")]) } catch {
-            throw CommandFailure("\(realBundled != nil ? "--real-bundled" : "--real-data"): "
-                                 + JointDataOptions.message(for: error))
+            throw CommandFailure("\(option): " + JointDataOptions.message(for: error))
         }
-        let (_, columns) = try options.load()
+        let columns: [[Double]]
+        do { columns = try options.load().columns } catch let error as CommandFailure {
+            throw CommandFailure("\(option): \(error.message) (the real data needs a column per asset of the model: "
+                                 + models.assets.joined(separator: ", ") + ")")
+        }
         return (realBundled ?? realData!, columns, try models.encode(columns, what: "real data").regimes)
     }
 
