@@ -456,6 +456,31 @@ TGFL_API int32_t tgfl_report(tgfl_model * model, const double * real, size_t n_r
                              const char * const * set_names, int32_t n_sets, int32_t horizon,
                              int32_t training_days, uint64_t seed, int32_t format, char ** out_text);
 
+// The backtest page (issue 15 for issue 16): `backtest_json` is a backtest as tgfl_backtest
+// writes it (and `tgfl backtest --json`); dates[n_dates] optionally name every return of the
+// series (NULL with n_dates = 0: none; else n_dates must reach span_end). *out_html receives
+// the page (free it with tgfl_string_free): per horizon the tests' table with the traffic-light
+// zones, each model's VaR forecasts against the realised returns with the exceptions, and PIT
+// histograms with Berkowitz's LR.
+// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL pointer, invalid UTF-8, JSON that is not a backtest:
+// the message names the key; too few dates).
+TGFL_API int32_t tgfl_backtest_report(const char * backtest_json, const char * const * dates, size_t n_dates,
+                                      char ** out_html);
+
+// The portfolio-stress page (issue 15 for issue 17). `stress_json` is the object
+//   {"assets": [K names], "weights": [K], "level": a, "horizon": H, "realName": null or "name",
+//    "regimes": [{"name", "profitAndLoss": [n], "maxDrawdowns": [n], "valueAtRisk", "expectedShortfall",
+//                 "componentExpectedShortfall": [K],
+//                 "worst": [{"path", "profitAndLoss", "maxDrawdown", "assetReturns": [K]}],
+//                 "real": null or {"windows", "valueAtRisk", "expectedShortfall"}}]}
+// (losses positive; Python's tgfl.StressReport builds it from tgfl_portfolio_stress results).
+// *out_html receives the page (free it with tgfl_string_free): per regime the P&L density with
+// VaR and ES, VaR/ES bars (against the real windows when given), the maximum-drawdown
+// distribution, component-ES bars and the worst scenarios.
+// Errors: TGFL_ERR_INVALID_ARGUMENT (NULL pointer, invalid JSON: the message names the key;
+// lengths that disagree or non-finite values: the message names the regime and field).
+TGFL_API int32_t tgfl_stress_report(const char * stress_json, char ** out_html);
+
 // Joint scenarios of several assets and portfolio stress (issue 17)
 // ---------------------------------------------------------------------------------------
 // A joint model reads K assets of a day one after the other (one interleaved token stream,

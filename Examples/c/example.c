@@ -338,6 +338,22 @@ static void error_paths(const char * dir, tgfl_model * model, tgfl_model * train
     CHECK_STATUS(tgfl_evaluate(returns, 64, returns, 0, 10, 0, &json), TGFL_ERR_OUT_OF_RANGE);
     tgfl_string_free(NULL);
 
+    // The backtest and stress pages: NULL, malformed JSON (the message names the key), one valid page.
+    char * page = (char *)1;
+    CHECK_STATUS(tgfl_backtest_report(NULL, NULL, 0, &page), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_TRUE(page == NULL);
+    CHECK_STATUS(tgfl_backtest_report("{\"series\": \"x\"}", NULL, 0, &page), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_TRUE(strstr(tgfl_last_error(), "spanStart") != NULL);
+    CHECK_STATUS(tgfl_stress_report("{\"assets\": [\"a\"], \"weights\": [1, 2], \"level\": 0.05, \"horizon\": 2, "
+                                    "\"regimes\": []}", &page), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_TRUE(strstr(tgfl_last_error(), "weights") != NULL);
+    CHECK_TRUE(tgfl_stress_report("{\"assets\": [\"a\"], \"weights\": [1], \"level\": 0.5, \"horizon\": 1, "
+                                    "\"regimes\": [{\"name\": \"calm\", \"profitAndLoss\": [-0.01, 0.02], "
+                                    "\"maxDrawdowns\": [0.01, 0], \"valueAtRisk\": 0.01, \"expectedShortfall\": 0.01, "
+                                    "\"componentExpectedShortfall\": [0.01], \"worst\": []}]}", &page) == TGFL_OK);
+    CHECK_TRUE(page != NULL && strncmp(page, "<!DOCTYPE html>", 15) == 0 && strstr(page, "id=\"stress\"") != NULL);
+    tgfl_string_free(page);
+
     versioned_params_and_sanity(model); // last: it trains `model`
 
 done:

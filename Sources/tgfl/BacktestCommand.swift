@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TGFLCore
+import TGFLReport
 import TGFLStats
 
 /// `tgfl backtest`: walk-forward VaR / ES backtests of TGFL's conditional scenarios and the
@@ -24,6 +25,7 @@ struct BacktestCommand: ParsableCommand {
 
             Example:
               tgfl backtest --bundled djia --max-days 500 --json djia.json --exceptions djia_exceptions.csv
+              tgfl backtest --bundled djia --max-days 500 --html djia.html
             """)
 
     @OptionGroup var source: DataOptions
@@ -61,6 +63,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the exception series as CSV (day, date, model, horizon, level, return, VaR, ES, exception).",
                                valueName: "file"))
     var exceptions: String?
+    @Option(help: ArgumentHelp("Write the HTML report: VaR against the realised returns with the exceptions, the tests' table with the traffic light, PIT histograms.",
+                               valueName: "file"))
+    var html: String?
 
     func validate() throws {
         guard evalFraction > 0, evalFraction < 1 else {
@@ -100,7 +105,7 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         setUpLogging()
-        for path in [json, exceptions].compactMap({ $0 }) { try requireOutputDirectory(for: path) }
+        for path in [json, exceptions, html].compactMap({ $0 }) { try requireOutputDirectory(for: path) }
         let series = try source.load()
         let options = try parsedOptions()
         let span = try Self.span(count: series.values.count, evalFraction: evalFraction, maxDays: maxDays)
@@ -115,6 +120,24 @@ struct BacktestCommand: ParsableCommand {
             try writeText(BacktestTable.exceptionsCSV(result, dates: series.dates), to: exceptions)
             logInfo("wrote \(exceptions)")
         }
+        if let html {
+            try writeReportPage(to: html) {
+                BacktestReport.document(try BacktestReportData(result, dates: series.dates?.map { "\($0)" }),
+                                        facts: reportFacts(series: series, options: options))
+            }
+            print("wrote \(html)")
+        }
+    }
+
+    /// The facts under the title of the HTML report.
+    func reportFacts(series: ReturnSeries, options: WalkForwardOptions) -> [(String, String)] {
+        let trained = "trained on the days before the span (small v2, \(steps) steps, seed \(seed))"
+        return [("data", "\(source.sourceName), \(series.values.count) days\(dateSpan(series))"),
+                ("TGFL model", baselinesOnly ? "none (baselines only)" : model ?? trained),
+                ("paths per day", String(options.paths)),
+                ("levels", options.levels.map { String($0) }.joined(separator: ", ")),
+                ("volatility refit", options.refitTGFLVolatility ? "every \(options.refitEvery) days" : "no"),
+                ("seed", String(seed))]
     }
 
     /// The evaluation span: the last `evalFraction` of the days, its first `maxDays`.

@@ -138,9 +138,7 @@ func reportScenarioSets(model: ScenarioModel, real: [Double], paths: Int, horizo
 
 /// Computes, renders and atomically writes a scenario report, logging its size and time.
 func writeScenarioReport(to path: String, input: ScenarioReportInput) throws {
-    let clock = Date()
-    let html = try ScenarioReport.html(input)
-    try writeText(html, to: path)
-    logInfo("report: wrote \(path) " + String(format: "(%.1f MB) in %.2f s", Double(html.utf8.count) / 1e6,
-                                               Date().timeIntervalSince(clock)))
+    try writeReportPage(to: path) {
+        ScenarioReport.document(try ScenarioReportData(input), title: input.title, facts: input.runFacts)
+    }
 }

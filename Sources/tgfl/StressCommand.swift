@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TGFLCore
+import TGFLReport
 import TGFLStats
 
 /// `tgfl stress`: a portfolio's horizon P&L, VaR, ES, drawdown and component ES under each
@@ -18,6 +19,10 @@ struct StressCommand: ParsableCommand {
             Example:
               tgfl stress --model eu.h5 --weights dax=0.4,ftse=0.6 --regime crisis
               tgfl stress --model eu.h5 --positions dax=10,cac=20 --prices dax=1600,cac=1800 --worst-out worst.csv
+              tgfl stress --model eu.h5 --weights dax=0.5,ftse=0.5 --real-bundled eu_stocks --html stress.html
+
+            --real-bundled or --real-data adds VaR and ES over the real windows of --horizon days that \
+            start on a day the model's filters put in each regime (the columns named as the model's assets).
             """)
 
     @Option(help: ArgumentHelp("Joint checkpoint (from train-joint).", valueName: "file"))
@@ -48,6 +53,18 @@ struct StressCommand: ParsableCommand {
     @Option(name: .customLong("json"), help: ArgumentHelp("Also write the results as JSON.", valueName: "file"))
     var jsonOut: String?
 
+    @Option(help: ArgumentHelp("Write the HTML report: P&L densities with VaR and ES, VaR/ES bars, drawdowns, component ES, worst scenarios.",
+                               valueName: "file"))
+    var html: String?
+
+    @Option(name: .customLong("real-bundled"), help: ArgumentHelp(
+        "Compare with the real windows of a bundled multi-asset series (e.g. eu_stocks).", valueName: "name"))
+    var realBundled: String?
+
+    @Option(name: .customLong("real-data"), help: ArgumentHelp(
+        "Compare with the real windows of a price CSV whose columns are named as the model's assets.", valueName: "file"))
+    var realData: String?
+
     @OptionGroup var sampling: JointSamplingOptions
 
     func validate() throws {
@@ -57,6 +74,24 @@ struct StressCommand: ParsableCommand {
         if positions != nil && prices == nil { throw ValidationError("--positions needs --prices asset=price,...") }
         guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1), got \(level)") }
         try Limits.check(worst, "--worst", 0, Limits.count)
+        if realBundled != nil && realData != nil { throw ValidationError("give --real-bundled or --real-data, not both") }
+    }
+
+    /// The real columns of the model's assets and each day's market regime, when asked for.
+    func realDays(_ models: JointDataModels) throws -> (name: String, columns: [[Double]], labels: [Int32])? {
+        guard realBundled != nil || realData != nil else { return nil }
+        let source = realBundled.map { ["--bundled", $0] } ?? ["--data", realData!]
+        let option = realBundled.map { "--real-bundled \($0)" } ?? "--real-data \(realData!)"
+        let options: JointDataOptions
+        do { options = try JointDataOptions.parse(source + ["--columns", models.assets.joined(separator: ",")]) } catch {
+            throw CommandFailure("\(option): " + JointDataOptions.message(for: error))
+        }
+        let columns: [[Double]]
+        do { columns = try options.load().columns } catch let error as CommandFailure {
+            throw CommandFailure("\(option): \(error.message) (the real data needs a column per asset of the model: "
+                                 + models.assets.joined(separator: ", ") + ")")
+        }
+        return (realBundled ?? realData!, columns, try models.encode(columns, what: "real data").regimes)
     }
 
     /// The weight of every asset of the model (0 for assets not named).
@@ -79,13 +114,16 @@ struct StressCommand: ParsableCommand {
 
     func run() throws {
         setUpLogging()
-        for path in [worstOut, jsonOut].compactMap({ $0 }) { try requireOutputDirectory(for: path) }
+        for path in [worstOut, jsonOut, html].compactMap({ $0 }) { try requireOutputDirectory(for: path) }
         let joint = try loadJointModel(model)
         let models = joint.dataModels!
         let w = try portfolioWeights(assets: models.assets)
         guard w.contains(where: { $0 != 0 }) else { throw CommandFailure("every weight is 0; name at least one asset") }
         let regimes = try regime.map { try $0.split(separator: ",").map { try joint.regimeIndex(String($0)) } }
             ?? Array(models.regimeNames.indices)
+        let real = try realDays(models)
+        if let real { logInfo("real data: \(real.name), \(real.columns[0].count) days") }
+        var pages: [StressReportInput.Regime] = []
         Interrupt.install()
         var worstCSV = ["regime,rank,path,pnl,day," + models.assets.joined(separator: ",")]
         var records: [[String: Any]] = []
@@ -109,10 +147,32 @@ struct StressCommand: ParsableCommand {
                                     + set.returns[p][d].map { "\($0)" }.joined(separator: ","))
                 }
             }
+            var realStress: PortfolioStress?
+            if let real {
+                let windows = try StressReportInput.realWindows(columns: real.columns, labels: real.labels, regime: g,
+                                                                horizon: sampling.horizon)
+                if windows.count >= StressReportInput.minimumRealWindows {
+                    realStress = try PortfolioStress(scenarios: windows, weights: w, level: level, worst: 0)
+                    print("  real: \(windows.count) windows, VaR \(format(realStress!.valueAtRisk)), ES \(format(realStress!.expectedShortfall))")
+                } else {
+                    print("  real: \(windows.count) windows (fewer than \(StressReportInput.minimumRealWindows): not compared)")
+                }
+            }
+            if html != nil { pages.append(.init(name: name, stress: stress, scenarios: set.returns, real: realStress)) }
             records.append(["regime": name, "var": stress.valueAtRisk, "es": stress.expectedShortfall,
                             "mean_max_drawdown": meanDD, "p95_max_drawdown": p95,
                             "component_es": Dictionary(uniqueKeysWithValues: zip(models.assets, stress.componentExpectedShortfall)),
                             "worst_paths": stress.worstScenarios])
+        }
+        if let html {
+            let input = StressReportInput(assets: models.assets, weights: w, level: level, horizon: sampling.horizon,
+                                          realName: real?.name, regimes: pages)
+            try writeReportPage(to: html) {
+                StressReport.document(try StressReportData(input), facts: [
+                    ("model", model), ("scenarios", "\(sampling.paths) paths × \(sampling.horizon) days per regime"),
+                    ("seed", String(sampling.seed)), ("temperature", String(sampling.temperature))])
+            }
+            print("wrote \(html)")
         }
         if let worstOut {
             try writeText(worstCSV.joined(separator: "\n") + "\n", to: worstOut)

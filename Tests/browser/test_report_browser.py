@@ -10,7 +10,12 @@ chromium-headless-shell when no Chromium is present:
 
     TGFL_BIN_DIR=.build/release .venv/bin/python -m pytest -q Tests/browser
 
-Artifacts (printed): .build/report-browser/report.png (full page) and fan-chart.png.
+It also renders a backtest page (`tgfl backtest --html`: the demo model on 60 held-out days)
+and a portfolio-stress page (`tgfl stress --html`: a tiny joint model of eu_stocks) with the
+same checks.
+
+Artifacts (printed): .build/report-browser/report.png (full page) and fan-chart.png;
+backtest.png and stress.png.
 """
 import io
 import json
@@ -140,6 +145,50 @@ def test_demo_report_renders_in_chromium(browser, demo_report):
     for section in ["scenarios", "dynamics", "regimes", "facts", "training", "federation", "memorization"]:
         assert f'<section id="{section}">' in html, section
     assert len(result["containers"]) >= 15
+
+
+# --- Backtest and portfolio-stress pages (tgfl backtest --html, tgfl stress --html) ---------
+
+@pytest.fixture(scope="module")
+def backtest_report(demo_report) -> Path:
+    """The demo model backtested on 60 held-out S&P 500 days (100 paths, h = 1 and 10) with the baselines."""
+    page = ARTIFACTS / "backtest.html"
+    subprocess.run([str(BIN), "backtest", "--bundled", "sp500", "--model", str(demo_report.parent / "model.h5"),
+                    "--eval-fraction", "0.2", "--max-days", "60", "--paths", "100", "--horizons", "1,10",
+                    "--threads", "2", "--html", str(page)], check=True, stdout=subprocess.DEVNULL)
+    return page
+
+
+@pytest.fixture(scope="module")
+def stress_report() -> Path:
+    """A tiny joint model of eu_stocks (20 steps) stressed in every regime against the real windows."""
+    model, page = ARTIFACTS / "joint.h5", ARTIFACTS / "stress.html"
+    subprocess.run([str(BIN), "train-joint", "--bundled", "eu_stocks", "--config", "tiny", "--steps", "20",
+                    "--threads", "2", "--out", str(model)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(BIN), "stress", "--model", str(model), "--weights", "dax=0.5,ftse=0.5", "--paths", "300",
+                    "--horizon", "10", "--worst", "5", "--real-bundled", "eu_stocks", "--threads", "2",
+                    "--html", str(page)], check=True, stdout=subprocess.DEVNULL)
+    return page
+
+
+@pytest.mark.parametrize("kind", ["backtest", "stress"])
+def test_backtest_and_stress_reports_render_in_chromium(browser, request, kind):
+    page = request.getfixturevalue(f"{kind}_report")
+    result = inspect(browser, page, ARTIFACTS / f"{kind}.png")
+    print(f"\n{kind} report: {page} ({page.stat().st_size / 1e6:.2f} MB), {len(result['containers'])} charts, "
+          f"rendered in {result['seconds']:.2f} s; screenshot {ARTIFACTS / f'{kind}.png'}")
+    assert problems(result) == []
+    html = page.read_text()
+    if kind == "backtest":
+        assert '<section id="backtests">' in html
+        # TGFL and the five baselines at h = 1 and 10: a VaR chart and a PIT histogram each.
+        assert len(result["containers"]) == 2 * 6 * 2
+        assert "bt-var-h1-tgfl" in result["containers"] and "bt-pit-h10-garch-t" in result["containers"]
+        assert 'class="mark-' in html  # the traffic-light zones are coloured
+    else:
+        assert '<section id="stress">' in html
+        assert {"stress-risk", "stress-drawdown", "stress-component-es"} <= set(result["containers"])
+        assert "<th>Real VaR</th>" in html
 
 
 def broken(report: Path, name: str, edit) -> Path:

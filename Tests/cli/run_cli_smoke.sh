@@ -262,5 +262,14 @@ expect_error "--positions needs --prices" stress --model joint.h5 --positions da
 expect_error "joint model of several assets" generate --model joint.h5 --out x.csv
 expect_error "single-series model" stress --model model.h5 --weights dax=1
 expect_error "no column 'spx'" train-joint --bundled eu_stocks --columns dax,spx --out x.h5
+# The HTML pages of stress and backtest (issue 15): written, self-contained, and bad real data named.
+"$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --paths 50 --horizon 5 --real-bundled eu_stocks \
+  --html stress.html > /dev/null 2>&1 || fail "stress --html"
+grep -q '<section id="stress">' stress.html && grep -q '<th>Real VaR</th>' stress.html || fail "stress.html lacks its section"
+expect_error "real-bundled sp500: no column 'dax'" stress --model joint.h5 --weights dax=1 --real-bundled sp500
+expect_error "give --real-bundled or --real-data, not both" stress --model joint.h5 --weights dax=1 --real-bundled eu_stocks --real-data x.csv
+"$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --paths 100 --horizons 1,2 --seed 3 \
+  --html bt.html > /dev/null 2>&1 || fail "backtest --html"
+grep -q '<section id="backtests">' bt.html && grep -q 'bt-pit-h2-tgfl' bt.html || fail "bt.html lacks its charts"
 pass "joint"
 echo "CLI smoke test passed"

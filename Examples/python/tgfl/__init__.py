@@ -26,6 +26,8 @@ from .results import EvaluationResult, FederatedHistory, TrainingHistory
 # --- HTML report (issue 15) ---
 from .report import Report
 from .backtest import backtest  # issue 16: walk-forward VaR/ES backtests
+# --- HTML report: backtest and portfolio-stress pages (issue 15 for issues 16 and 17) ---
+from .report_pages import BacktestReport, StressReport
 
 __version__ = _version().decode("utf-8")
 
@@ -49,3 +51,5 @@ __all__ = [
 ]
 # Issue 14: results and warnings.
 __all__ += ["TrainingHistory", "FederatedHistory", "EvaluationResult", "TgflDataWarning"]
+# HTML report pages of backtests and portfolio stress.
+__all__ += ["BacktestReport", "StressReport"]

@@ -41,7 +41,33 @@ TGFL_REPORT_HTML = 0
 TGFL_REPORT_JSON = 1
 
 
-class Report:
+class _HTMLPage:
+    """What every report page offers: ``to_html()`` (in the subclass), an atomic ``save`` and
+    Jupyter's rich display."""
+
+    def save(self, path) -> Path:
+        """Writes the page atomically (a temporary file beside ``path``, then a rename)."""
+        target = Path(path).resolve()
+        if target.exists() and not target.is_file():
+            raise _bad(f"cannot write the report to {path}: it exists and is not a regular file")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(self.to_html())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the page in a sandboxed iframe (its scripts run inside it)."""
+        page = _html.escape(self.to_html(), quote=True)
+        return (f'<iframe srcdoc="{page}" sandbox="allow-scripts" '
+                f'style="width:100%;height:900px;border:1px solid #ddd"></iframe>')
+
+
+class Report(_HTMLPage):
     """The report of named scenario sets against real daily log returns.
 
     Args:
@@ -103,27 +129,6 @@ class Report:
         """The numbers the page draws: fan bands, densities, QQ, dependence curves, per-regime
         risk, stylized facts, training and federation records, memorization distances."""
         return json.loads(self._render(TGFL_REPORT_JSON))
-
-    def save(self, path) -> Path:
-        """Writes the page atomically (a temporary file beside ``path``, then a rename)."""
-        target = Path(path).resolve()
-        if target.exists() and not target.is_file():
-            raise _bad(f"cannot write the report to {path}: it exists and is not a regular file")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(self.to_html())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return target
-
-    def _repr_html_(self) -> str:
-        """Jupyter's rich display: the page in a sandboxed iframe (its scripts run inside it)."""
-        page = _html.escape(self.to_html(), quote=True)
-        return (f'<iframe srcdoc="{page}" sandbox="allow-scripts" '
-                f'style="width:100%;height:900px;border:1px solid #ddd"></iframe>')
 
     def plot(self, sets: Optional[list] = None):
         """The main charts with matplotlib (for those who prefer it): a fan chart per set,

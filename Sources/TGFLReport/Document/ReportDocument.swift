@@ -79,13 +79,27 @@ public struct ReportTable: Sendable, Equatable {
     public var verdicts: [Bool?]
     /// Caption under the table.
     public var caption: String
+    /// Per row and column: a mark that colours the cell (e.g. a traffic-light zone), or nil.
+    /// Empty: no marks.
+    public var marks: [[ReportMark?]]
 
     /// Creates a table.
-    /// - Parameter verdicts: per row (empty: no verdicts).
-    public init(columns: [String], rows: [[String]], verdicts: [Bool?] = [], caption: String = "") {
-        self.columns = columns; self.rows = rows; self.caption = caption
+    /// - Parameters:
+    ///   - verdicts: per row (empty: no verdicts).
+    ///   - marks: per row and column, a cell colour (empty: none; shorter rows leave the rest plain).
+    public init(columns: [String], rows: [[String]], verdicts: [Bool?] = [], caption: String = "",
+                marks: [[ReportMark?]] = []) {
+        self.columns = columns; self.rows = rows; self.caption = caption; self.marks = marks
         self.verdicts = verdicts.isEmpty ? Array(repeating: nil, count: rows.count) : verdicts
     }
+}
+
+/// The colour of a table cell, as the Basel traffic light: green (fine), yellow (look
+/// closer), red (rejected). Drawn in Okabe–Ito colours (bluish green, yellow, vermillion) with
+/// a symbol (● ◆ ▲) before the text, so the mark survives colour-vision deficiencies and
+/// grey-scale printing.
+public enum ReportMark: String, Sendable, Equatable {
+    case green, yellow, red
 }
 
 /// A chart: a Vega-Lite spec (data inline), a title and a caption.

@@ -72,9 +72,13 @@ public enum HTMLReport {
     static func html(_ table: ReportTable) -> String {
         var out = "<table class=\"data\"><thead><tr>" + table.columns.map { "<th>\(escape($0))</th>" }.joined()
             + "</tr></thead><tbody>"
-        for (row, verdict) in zip(table.rows, table.verdicts) {
+        for (r, (row, verdict)) in zip(table.rows, table.verdicts).enumerated() {
             let cls = verdict.map { $0 ? " class=\"pass\"" : " class=\"fail\"" } ?? ""
-            out += "<tr\(cls)>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>"
+            let marks = r < table.marks.count ? table.marks[r] : []
+            out += "<tr\(cls)>" + row.enumerated().map { c, text in
+                let mark = c < marks.count ? marks[c].map { " class=\"mark-\($0.rawValue)\"" } ?? "" : ""
+                return "<td\(mark)>\(escape(text))</td>"
+            }.joined() + "</tr>"
         }
         out += "</tbody></table>\n"
         if !table.caption.isEmpty { out += "<p class=\"caption\">\(escape(table.caption))</p>\n" }
@@ -111,9 +115,11 @@ public enum HTMLReport {
         table.data td:not(:first-child){font-variant-numeric:tabular-nums}
         tr.fail td{background:var(--fail);color:var(--failfg);font-weight:600}tr.fail td:last-child::before{content:"✗ "}
         tr.pass td:last-child::before{content:"✓ "}.note{border-left:3px solid #E69F00;padding-left:.6em}
+        td.mark-green{background:#cdebe3}td.mark-yellow{background:#f7f0a8}td.mark-red{background:#f3c6ad;color:#6b2300;font-weight:600}
+        td.mark-green::before{content:"● ";color:#009E73}td.mark-yellow::before{content:"◆ ";color:#8a7a00}td.mark-red::before{content:"▲ ";color:#D55E00}
         footer{margin-top:2em;color:var(--muted);font-size:.8em}
         @media print{nav{display:none}body{max-width:none;padding:0}section{break-before:auto}h2{break-after:avoid}
-        tr.fail td{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+        tr.fail td,td[class^=mark-]{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
         """
 
     /// Draws every chart (SVG), keeping the views for tests and reporting failures.
