@@ -10,9 +10,7 @@ public enum BacktestReport {
     /// - Parameter data: the numbers (`BacktestReportData(backtest, dates:)`).
     /// - Returns: a section with id "backtests".
     public static func section(_ data: BacktestReportData) -> ReportSection {
-        let models = Array(Set(data.rows.map(\.model))).sorted { a, b in
-            (data.rows.firstIndex { $0.model == a }!) < (data.rows.firstIndex { $0.model == b }!)
-        }
+        let models = data.rows.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         var span = "days \(data.spanStart)–\(data.spanEnd - 1) of \(data.series)"
         if let d = data.spanDates { span += " (\(d[0]) … \(d[1]))" }
         var blocks: [ReportBlock] = [
