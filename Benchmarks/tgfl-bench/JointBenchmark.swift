@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TGFLCore
+import TGFLFederated
 import TGFLStats
 
 /// `tgfl-bench joint`: issue 17's benchmark, TGFL side. Trains a joint model on the first 80 %
@@ -14,6 +15,10 @@ import TGFLStats
 /// <out>/tgfl_regime_<g>.csv     path,day,regime,<assets> one-day scenarios under regime g
 /// <out>/model.json              assets, split day, each asset's GJR-GARCH and regime thresholds
 /// ```
+/// With `--clients N` the model is trained federated instead (`JointFederation`, FedAvg): the
+/// training days are cut into N consecutive periods, one per institution (as
+/// `tgfl federate-joint` does), and the round with the lowest loss on the held-out 20 % is kept
+/// (as central training keeps its best step).
 struct JointBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "joint", abstract: "Issue 17: train a joint model and write its scenarios for joint_baselines.py.")
@@ -30,6 +35,9 @@ struct JointBenchmark: ParsableCommand {
     @Option(help: "Peak learning rate.") var learningRate: Double = 1e-3
     @Option(help: "Steps between validation evaluations (the best one is kept).") var evaluateEvery: Int = 20
     @Option(help: "Base architecture: demo (V=256 T=64 C=64 L=2) or tiny (V=128 T=32 C=32 L=1).") var size: String = "demo"
+    @Option(help: "Institutions of a federated run (0: central training).") var clients: Int = 0
+    @Option(help: "Federated rounds.") var rounds: Int = 20
+    @Option(name: .customLong("local-steps"), help: "Local steps per institution and round.") var localSteps: Int = 10
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -42,17 +50,35 @@ struct JointBenchmark: ParsableCommand {
             : ModelConfig(vocabSize: 256, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nRegimes: 4)
         let model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: names.count, levels: levels),
                                            assets: names.count, seed: seed)
-        var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: learningRate, minLearningRate: learningRate / 10,
-                                      validationFraction: 0.2, evaluateEvery: evaluateEvery, seed: seed)
-        options.restoreBest = true
         let started = Date()
-        let report = try model.fit(columns: columns, names: names, options: options) { p in
-            if p.step % 100 == 0 { FileHandle.standardError.write(Data("step \(p.step)/\(p.totalSteps) loss \(p.trainLoss)\n".utf8)) }
-            return true
+        if clients > 0 {
+            let split = Int(0.8 * Double(columns[0].count))
+            let institutions = (0..<clients).map { c in columns.map { Array($0[(c * split / clients)..<((c + 1) * split / clients)]) } }
+            var options = JointFederationOptions(rounds: rounds, localSteps: localSteps, batchSize: 32,
+                                                 learningRate: learningRate, seed: seed)
+            options.heldOut = JointHeldOutDays(columns: columns, fromDay: split)
+            options.restoreBestRound = true
+            let report = try JointFederation.federate(model: model, institutions: institutions, names: names,
+                                                      options: options) { p in
+                FileHandle.standardError.write(Data("round \(p.record.round)/\(rounds) train \(p.trainLoss) held-out \(p.heldOutLoss ?? .nan)\n".utf8))
+                return true
+            }
+            print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; federated \(clients) institutions × "
+                  + "\(rounds) rounds × \(localSteps) local steps in " + String(format: "%.0f s", Date().timeIntervalSince(started))
+                  + ", kept round \(report.bestRound ?? rounds) (held-out loss "
+                  + "\(report.bestRound.flatMap { report.heldOutLosses[$0 - 1] } ?? .nan))")
+        } else {
+            var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: learningRate, minLearningRate: learningRate / 10,
+                                          validationFraction: 0.2, evaluateEvery: evaluateEvery, seed: seed)
+            options.restoreBest = true
+            let report = try model.fit(columns: columns, names: names, options: options) { p in
+                if p.step % 100 == 0 { FileHandle.standardError.write(Data("step \(p.step)/\(p.totalSteps) loss \(p.trainLoss)\n".utf8)) }
+                return true
+            }
+            print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; trained \(report.stepsRun) steps in "
+                  + String(format: "%.0f s", Date().timeIntervalSince(started))
+                  + ", train loss \(report.finalTrainLoss), best validation loss \(report.bestValidationLoss ?? .nan) at step \(report.bestStep ?? 0)")
         }
-        print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; trained \(report.stepsRun) steps in "
-              + String(format: "%.0f s", Date().timeIntervalSince(started))
-              + ", train loss \(report.finalTrainLoss), best validation loss \(report.bestValidationLoss ?? .nan) at step \(report.bestStep ?? 0)")
         try model.save(to: out + "/model.h5")
         let models = model.dataModels!
         let encoded = try models.encode(columns)
