@@ -38,6 +38,10 @@ struct JointBenchmark: ParsableCommand {
     @Option(help: "Institutions of a federated run (0: central training).") var clients: Int = 0
     @Option(help: "Federated rounds.") var rounds: Int = 20
     @Option(name: .customLong("local-steps"), help: "Local steps per institution and round.") var localSteps: Int = 10
+    @Flag(name: .customLong("start-at-regime-mean"), help: ArgumentHelp(
+        "The one-day regime scenarios start every path at each asset's mean variance of the regime's band (the "
+        + "start before 2026-12-05 session 7) instead of inside the band: for the before/after comparison."))
+    var startAtRegimeMean = false
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -90,9 +94,11 @@ struct JointBenchmark: ParsableCommand {
         let unconditional = try model.generate(JointGenerationOptions(paths: paths, horizon: horizon, seed: seed &+ 1))
         try write(unconditional, to: out + "/tgfl_unconditional.csv")
         for g in 0..<models.regimeNames.count {
+            if startAtRegimeMean { try model.setDataModels(try Self.startingAtMean(models, regime: g)) }
             let set = try model.generate(JointGenerationOptions(paths: regimePaths, horizon: 1, regime: .fixed(g), seed: seed &+ 2))
             try write(set, to: out + "/tgfl_regime_\(g).csv")
         }
+        try model.setDataModels(models)
         let split = Int(0.8 * Double(columns[0].count))
         // Issue 12's single-asset realism targets for each asset of the joint scenarios (200 × 250
         // days, unconditional), scored as a one-asset v2 model with that asset's filter and bands
@@ -119,6 +125,18 @@ struct JointBenchmark: ParsableCommand {
         let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: out + "/model.json"))
         print("wrote \(out)/{real.csv, tgfl_unconditional.csv, tgfl_regime_*.csv, model.json, model.h5}")
+    }
+
+    /// `models` whose training distribution of σ is the point `regimeVariances[g]` for every
+    /// asset, so that a run under regime g starts where generation started before session 7.
+    static func startingAtMean(_ models: JointDataModels, regime g: Int) throws -> JointDataModels {
+        let volatility = try models.volatility.map { v in
+            try VolatilityModel(garch: v.garch, levelEdges: v.levelEdges, regimeVariances: v.regimeVariances,
+                                initialLogSigmaQuantiles: [Double](repeating: 0.5 * log(v.targetVariance(regime: g)), count: 2),
+                                sigmaFloor: v.sigmaFloor, sigmaCap: v.sigmaCap)
+        }
+        return try JointDataModels(assets: models.assets, tokenizer: models.tokenizer, volatility: volatility,
+                                   regimes: models.regimes, cholesky: models.cholesky)
     }
 
     private func write(_ set: JointScenarioSet, to path: String) throws {
