@@ -82,8 +82,9 @@ extension JointScenarioModel {
     /// σ (one uniform per path: a calm or a volatile market, not a mix) — under an asked
     /// regime g, u is uniform on g's band of quantile levels (e.g. [0.95, 1] for crisis), so
     /// day 0's σ spreads over the band as on the training days of g instead of sitting at the
-    /// band's mean variance (a fixed σ thins the one-day tails: the crisis band is open above). When the window is full it keeps about half a context,
-    /// cut at a day boundary so position p still holds asset `p mod K`.
+    /// band's mean variance (a fixed σ thins the one-day tails: the crisis band is open above).
+    /// When the window is full it keeps about half a context, cut at a day boundary so
+    /// position p still holds asset `p mod K`.
     ///
     /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)`; paths run in
     /// fixed chunks of 32 with single-threaded products: the same seed gives the same bits for
