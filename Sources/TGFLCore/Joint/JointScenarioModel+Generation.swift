@@ -218,6 +218,16 @@ extension JointScenarioModel {
         }
     }
 
+    /// Day 0's σ² of every asset under an asked regime: the quantile `q_lo + u·(q_hi − q_lo)` of
+    /// its training distribution of σ (`initialVariance`), clamped to the band's variances.
+    static func bandStartVariances(u: Double, bands: [(quantiles: ClosedRange<Double>, variances: ClosedRange<Double>)],
+                                   volatility: [VolatilityModel]) -> [Double] {
+        zip(volatility, bands).map { v, band in
+            let q = band.quantiles.lowerBound + u * (band.quantiles.upperBound - band.quantiles.lowerBound)
+            return min(max(v.initialVariance(u: q), band.variances.lowerBound), band.variances.upperBound)
+        }
+    }
+
     /// The state of a chunk's paths while they are sampled, one slot per path.
     private struct ChunkPaths {
         let firstPath: Int, count: Int
@@ -239,11 +249,8 @@ extension JointScenarioModel {
                 if let start = plan.startVariances {
                     variances[s] = start
                 } else if let bands = plan.startBands {
-                    let u = rngs[s].uniform()
-                    variances[s] = zip(models.volatility, bands).map { v, band in
-                        let q = band.quantiles.lowerBound + u * (band.quantiles.upperBound - band.quantiles.lowerBound)
-                        return min(max(v.initialVariance(u: q), band.variances.lowerBound), band.variances.upperBound)
-                    }
+                    variances[s] = JointScenarioModel.bandStartVariances(u: rngs[s].uniform(), bands: bands,
+                                                                         volatility: models.volatility)
                 } else {
                     let u = rngs[s].uniform()
                     variances[s] = models.volatility.map { $0.initialVariance(u: u) }
