@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TGFLCore
+import TGFLFederated
 import TGFLStats
 
 /// `tgfl-bench joint`: issue 17's benchmark, TGFL side. Trains a joint model on the first 80 %
@@ -14,6 +15,10 @@ import TGFLStats
 /// <out>/tgfl_regime_<g>.csv     path,day,regime,<assets> one-day scenarios under regime g
 /// <out>/model.json              assets, split day, each asset's GJR-GARCH and regime thresholds
 /// ```
+/// With `--clients N` the model is trained federated instead (`JointFederation`, FedAvg): the
+/// training days are cut into N consecutive periods, one per institution (as
+/// `tgfl federate-joint` does), and the round with the lowest loss on the held-out 20 % is kept
+/// (as central training keeps its best step).
 struct JointBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "joint", abstract: "Issue 17: train a joint model and write its scenarios for joint_baselines.py.")
@@ -30,6 +35,13 @@ struct JointBenchmark: ParsableCommand {
     @Option(help: "Peak learning rate.") var learningRate: Double = 1e-3
     @Option(help: "Steps between validation evaluations (the best one is kept).") var evaluateEvery: Int = 20
     @Option(help: "Base architecture: demo (V=256 T=64 C=64 L=2) or tiny (V=128 T=32 C=32 L=1).") var size: String = "demo"
+    @Option(help: "Institutions of a federated run (0: central training).") var clients: Int = 0
+    @Option(help: "Federated rounds.") var rounds: Int = 20
+    @Option(name: .customLong("local-steps"), help: "Local steps per institution and round.") var localSteps: Int = 10
+    @Flag(name: .customLong("start-at-regime-mean"), help: ArgumentHelp(
+        "The one-day regime scenarios start every path at each asset's mean variance of the regime's band (the "
+        + "start before 2026-12-05 session 7) instead of inside the band: for the before/after comparison."))
+    var startAtRegimeMean = false
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -42,17 +54,35 @@ struct JointBenchmark: ParsableCommand {
             : ModelConfig(vocabSize: 256, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nRegimes: 4)
         let model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: names.count, levels: levels),
                                            assets: names.count, seed: seed)
-        var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: learningRate, minLearningRate: learningRate / 10,
-                                      validationFraction: 0.2, evaluateEvery: evaluateEvery, seed: seed)
-        options.restoreBest = true
         let started = Date()
-        let report = try model.fit(columns: columns, names: names, options: options) { p in
-            if p.step % 100 == 0 { FileHandle.standardError.write(Data("step \(p.step)/\(p.totalSteps) loss \(p.trainLoss)\n".utf8)) }
-            return true
+        if clients > 0 {
+            let split = Int(0.8 * Double(columns[0].count))
+            let institutions = (0..<clients).map { c in columns.map { Array($0[(c * split / clients)..<((c + 1) * split / clients)]) } }
+            var options = JointFederationOptions(rounds: rounds, localSteps: localSteps, batchSize: 32,
+                                                 learningRate: learningRate, seed: seed)
+            options.heldOut = JointHeldOutDays(columns: columns, fromDay: split)
+            options.restoreBestRound = true
+            let report = try JointFederation.federate(model: model, institutions: institutions, names: names,
+                                                      options: options) { p in
+                FileHandle.standardError.write(Data("round \(p.record.round)/\(rounds) train \(p.trainLoss) held-out \(p.heldOutLoss ?? .nan)\n".utf8))
+                return true
+            }
+            print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; federated \(clients) institutions × "
+                  + "\(rounds) rounds × \(localSteps) local steps in " + String(format: "%.0f s", Date().timeIntervalSince(started))
+                  + ", kept round \(report.bestRound ?? rounds) (held-out loss "
+                  + "\(report.bestRound.flatMap { report.heldOutLosses[$0 - 1] } ?? .nan))")
+        } else {
+            var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: learningRate, minLearningRate: learningRate / 10,
+                                          validationFraction: 0.2, evaluateEvery: evaluateEvery, seed: seed)
+            options.restoreBest = true
+            let report = try model.fit(columns: columns, names: names, options: options) { p in
+                if p.step % 100 == 0 { FileHandle.standardError.write(Data("step \(p.step)/\(p.totalSteps) loss \(p.trainLoss)\n".utf8)) }
+                return true
+            }
+            print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; trained \(report.stepsRun) steps in "
+                  + String(format: "%.0f s", Date().timeIntervalSince(started))
+                  + ", train loss \(report.finalTrainLoss), best validation loss \(report.bestValidationLoss ?? .nan) at step \(report.bestStep ?? 0)")
         }
-        print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; trained \(report.stepsRun) steps in "
-              + String(format: "%.0f s", Date().timeIntervalSince(started))
-              + ", train loss \(report.finalTrainLoss), best validation loss \(report.bestValidationLoss ?? .nan) at step \(report.bestStep ?? 0)")
         try model.save(to: out + "/model.h5")
         let models = model.dataModels!
         let encoded = try models.encode(columns)
@@ -64,9 +94,11 @@ struct JointBenchmark: ParsableCommand {
         let unconditional = try model.generate(JointGenerationOptions(paths: paths, horizon: horizon, seed: seed &+ 1))
         try write(unconditional, to: out + "/tgfl_unconditional.csv")
         for g in 0..<models.regimeNames.count {
+            if startAtRegimeMean { try model.setDataModels(try Self.startingAtMean(models, regime: g)) }
             let set = try model.generate(JointGenerationOptions(paths: regimePaths, horizon: 1, regime: .fixed(g), seed: seed &+ 2))
             try write(set, to: out + "/tgfl_regime_\(g).csv")
         }
+        try model.setDataModels(models)
         let split = Int(0.8 * Double(columns[0].count))
         // Issue 12's single-asset realism targets for each asset of the joint scenarios (200 × 250
         // days, unconditional), scored as a one-asset v2 model with that asset's filter and bands
@@ -93,6 +125,18 @@ struct JointBenchmark: ParsableCommand {
         let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: out + "/model.json"))
         print("wrote \(out)/{real.csv, tgfl_unconditional.csv, tgfl_regime_*.csv, model.json, model.h5}")
+    }
+
+    /// `models` whose training distribution of σ is the point `regimeVariances[g]` for every
+    /// asset, so that a run under regime g starts where generation started before session 7.
+    static func startingAtMean(_ models: JointDataModels, regime g: Int) throws -> JointDataModels {
+        let volatility = try models.volatility.map { v in
+            try VolatilityModel(garch: v.garch, levelEdges: v.levelEdges, regimeVariances: v.regimeVariances,
+                                initialLogSigmaQuantiles: [Double](repeating: 0.5 * log(v.targetVariance(regime: g)), count: 2),
+                                sigmaFloor: v.sigmaFloor, sigmaCap: v.sigmaCap)
+        }
+        return try JointDataModels(assets: models.assets, tokenizer: models.tokenizer, volatility: volatility,
+                                   regimes: models.regimes, cholesky: models.cholesky)
     }
 
     private func write(_ set: JointScenarioSet, to path: String) throws {

@@ -117,30 +117,10 @@ struct FederateCommand: ParsableCommand {
             throw ValidationError("give either --column (prices) or --returns-column (log returns), not both")
         }
         try Limits.check(clientCount, "--clients", 1, Limits.clients)
-        try Limits.check(rounds, "--rounds", 1, Limits.count)
         try Limits.check(reportPaths, "--report-paths", 1, Limits.count)
-        try Limits.check(localSteps, "--local-steps", 1, Limits.count)
-        guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
-        if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
-        if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
-        if clip != nil && dpNoise == nil { throw ValidationError("--clip needs --dp-noise (give --dp-noise 0 to clip only)") }
-        guard ["poisson", "fixed"].contains(dpSampling.lowercased()) else {
-            throw ValidationError("--dp-sampling must be poisson or fixed, got '\(dpSampling)'")
-        }
-        guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
-        if dpNoise != nil, let kind = try? StrategyKind(parsing: strategy), !kind.supportsDifferentialPrivacy {
-            throw ValidationError("--dp-noise: the (ε, δ) guarantee is proven only for mean-based strategies (fedavg, "
-                + "fedprox, fedavgm, fedadagrad, fedadam, fedyogi); \(kind.rawValue) uses individual updates — "
-                + "drop --dp-noise or change --strategy")
-        }
-        if secureAgg {
-            let sampled = max(Int((Double(clientCount) * fraction).rounded(.down)), min(2, clientCount))
-            if sampled < 2 {
-                throw ValidationError("--secure-agg needs at least 2 clients per round, but --clients \(clientCount) "
-                    + "--fraction \(fraction) samples \(sampled); with 1 the server sees its update in the clear — "
-                    + "raise --clients/--fraction or drop --secure-agg")
-            }
-        }
+        try validateFederationFlags(clientCount: clientCount, rounds: rounds, localSteps: localSteps, fraction: fraction,
+                                    strategy: strategy, dpNoise: dpNoise, clip: clip, dpSampling: dpSampling,
+                                    delta: delta, secureAgg: secureAgg)
     }
 
     func run() throws {

@@ -25,7 +25,7 @@ struct TGFLRoot: ParsableCommand {
                       EvaluateCommand.self, InspectCommand.self, AuditCommand.self,
                       ReportCommand.self,
                       // Issue 17: joint scenarios of several assets and portfolio stress tests.
-                      TrainJointCommand.self, GenerateJointCommand.self, StressCommand.self,
+                      TrainJointCommand.self, GenerateJointCommand.self, StressCommand.self, FederateJointCommand.self,
                       // Issue 16: walk-forward VaR/ES backtests.
                       BacktestCommand.self])
 }

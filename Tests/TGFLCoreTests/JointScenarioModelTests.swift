@@ -146,6 +146,47 @@ final class JointScenarioModelTests: TemporaryDirectoryTestCase {
         XCTAssertGreaterThan(models.volatility[0].regimeVariances[3], 4 * models.volatility[0].regimeVariances[0])
     }
 
+    /// A fixed regime without a prompt starts every asset at one quantile of its own training σ,
+    /// drawn inside the regime's band (one u per path for all assets): at u the start σ_k is the
+    /// `q_g + u·(q_{g+1} − q_g)` quantile of arch's filtered σ on the same 800 days
+    /// (`make_joint_reference.py`; NumPy's linear quantile), within 4 % (TGFL's own GJR fit and
+    /// its 101-point quantile grid against arch's; u ≤ 0.8, as the top of the crisis band — the
+    /// last 4 of 800 days — rests on the fitted γ: at the 99.5 % quantile TGFL's SMI σ is 0.033,
+    /// arch's 0.023). With a prompt there is no band start.
+    func testRegimeStartDrawsInsideTheBand() throws {
+        let ref = try reference()
+        let names = ref.assets.map(\.name), columns = ref.assets.map(\.returns)
+        let config = JointScenarioModel.config(base: Self.tiny, assets: names.count, levels: 4)
+        let model = try JointScenarioModel(config: config, assets: names.count, seed: 1)
+        var settings = DataPipelineConfig(model: config, trainFraction: 1)
+        settings.volatilityLevels = 4
+        let models = try JointDataModels.fit(assets: names, trainingColumns: columns, config: settings)
+        try model.setDataModels(models)
+        func quantile(_ sorted: [Double], _ q: Double) -> Double {
+            let x = q * Double(sorted.count - 1), i = min(Int(x), sorted.count - 2)
+            return sorted[i] + (x - Double(i)) * (sorted[i + 1] - sorted[i])
+        }
+        let archSigmas = ref.assets.map { $0.variances.map { $0.squareRoot() }.sorted() }
+        for (g, band) in [(0, 0.0...0.4), (1, 0.4...0.8), (3, 0.95...1.0)] {
+            let plan = try model.plan(JointGenerationOptions(paths: 1, horizon: 1, regime: .fixed(g)), models: models)
+            let bands = try XCTUnwrap(plan.startBands)
+            XCTAssertNil(plan.startVariances)
+            for u in [0.1, 0.5, 0.8] {
+                let start = JointScenarioModel.bandStartVariances(u: u, bands: bands, volatility: models.volatility)
+                for k in names.indices {
+                    XCTAssertEqual(bands[k].quantiles, band)
+                    let expected = quantile(archSigmas[k], band.lowerBound + u * (band.upperBound - band.lowerBound))
+                    XCTAssertEqual(start[k].squareRoot(), expected, accuracy: 0.04 * expected,
+                                   "\(names[k]), regime \(g), u \(u)")
+                }
+            }
+        }
+        let prompted = try model.plan(JointGenerationOptions(paths: 1, horizon: 1, regime: .fixed(3),
+                                                             prompt: columns.map { Array($0.prefix(50)) }), models: models)
+        XCTAssertNil(prompted.startBands)
+        XCTAssertNotNil(prompted.startVariances)
+    }
+
     /// Save and load: same assets, data models and weights, bit-identical scenarios;
     /// format_version 3; each loader refuses the other kind of file with a message naming the fix.
     func testCheckpointRoundTrip() throws {

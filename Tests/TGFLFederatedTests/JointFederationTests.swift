@@ -131,6 +131,47 @@ extension JointFederationTests {
     }
 }
 
+extension JointFederationTests {
+    /// The held-out loss is the one central training reports for its validation span (same
+    /// windows, same batches), and a federation with held-out days keeps the round with the
+    /// lowest of them (its weights give that loss again); without held-out days there is
+    /// nothing to choose on.
+    func testHeldOutLossAndBestRound() throws {
+        let (names, periods, _) = try institutions()
+        let all = try MarketData.bundled(.euStocks).allLogReturns().map(\.values)
+        let split = Int(0.8 * Double(all[0].count))
+        let config = JointScenarioModel.config(base: Self.tiny, assets: 4, levels: 4)
+
+        let central = try JointScenarioModel(config: config, assets: 4, seed: 5)
+        let fit = try central.fit(columns: all, names: names, options: TrainingOptions(
+            steps: 4, batchSize: 8, validationFraction: 0.2, evaluateEvery: 4, seed: 5, threads: 1))
+        let heldOut = try XCTUnwrap(try central.heldOutLoss(columns: all, fromDay: split, batchSize: 8))
+        XCTAssertEqual(heldOut, try XCTUnwrap(fit.validationLoss), accuracy: 1e-9 * heldOut)
+        XCTAssertThrowsError(try central.heldOutLoss(columns: all, fromDay: all[0].count)) { e in
+            XCTAssertTrue("\(e)".contains("give a first day in 0..<1859"), "\(e)")
+        }
+
+        var options = JointFederationOptions(rounds: 4, localSteps: 5, batchSize: 8, learningRate: 3e-3, threads: 1)
+        options.heldOut = JointHeldOutDays(columns: all, fromDay: split)
+        options.restoreBestRound = true
+        let model = try JointScenarioModel(config: config, assets: 4, seed: 6)
+        let report = try JointFederation.federate(model: model, institutions: periods, names: names, options: options)
+        let losses = report.heldOutLosses.map { $0! }
+        XCTAssertEqual(losses.count, 4)
+        let best = losses.indices.min { losses[$0] < losses[$1] }! + 1
+        XCTAssertEqual(report.bestRound, best)
+        XCTAssertEqual(report.record.bestRound, best)
+        XCTAssertEqual(try model.heldOutLoss(columns: all, fromDay: split, batchSize: 8)!, losses[best - 1],
+                       accuracy: 1e-12 * losses[best - 1])
+
+        options.heldOut = nil
+        XCTAssertThrowsError(try JointFederation.federate(model: try JointScenarioModel(config: config, assets: 4, seed: 6),
+                                                          institutions: periods, names: names, options: options)) { e in
+            XCTAssertTrue("\(e)".contains("restoreBestRound needs heldOut"), "\(e)")
+        }
+    }
+}
+
 /// A client whose update carries a NaN (a diverged or hostile institution).
 struct NaNUpdateClient: FederatedClient {
     let base: any FederatedClient

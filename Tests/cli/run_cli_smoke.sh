@@ -271,5 +271,24 @@ expect_error "give --real-bundled or --real-data, not both" stress --model joint
 "$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --paths 100 --horizons 1,2 --seed 3 \
   --html bt.html > /dev/null 2>&1 || fail "backtest --html"
 grep -q '<section id="backtests">' bt.html && grep -q 'bt-pit-h2-tgfl' bt.html || fail "bt.html lacks its charts"
+# Joint federation: the same assets over different periods (two institutions, DP, secure aggregation).
+"$TGFL" federate-joint --bundled eu_stocks --columns dax,smi,cac,ftse --config tiny --levels 4 --clients 2 --rounds 2 \
+  --local-steps 2 --batch-size 8 --dp-noise 0.5 --clip 1 --secure-agg --out jfed.h5 > jfed.out 2> jfed.err \
+  || fail "federate-joint: $(cat jfed.err)"
+grep -q "round 2/2" jfed.err || fail "federate-joint: no per-round progress"
+grep -q "institutions' periods 0..<743, 743..<1487; days 1487..<1859 held out" jfed.err \
+  || fail "federate-joint: periods not logged: $(cat jfed.err)"
+grep -q "privacy ε" jfed.out || fail "federate-joint: no privacy line: $(cat jfed.out)"
+"$TGFL" inspect --json jfed.h5 2> /dev/null | grep -q "joint_same_assets_over_periods" \
+  || fail "federate-joint: the checkpoint lacks the joint federation record"
+"$TGFL" stress --model jfed.h5 --weights dax=0.5,ftse=0.5 --regime crisis --paths 20 --horizon 3 2> /dev/null \
+  | grep -q "^crisis " || fail "stress on the federated joint model"
+"$TGFL" generate-joint --model jfed.h5 --paths 2 --horizon 3 --out jfed.csv > /dev/null 2>&1 \
+  && [ "$(head -1 jfed.csv)" = "path,day,regime,dax,smi,cac,ftse" ] || fail "generate-joint on the federated joint model"
+expect_final_error "no column 'spx'" federate-joint --bundled eu_stocks --columns dax,spx --out x.h5
+expect_final_error "gives each institution 7 of the 1487 training days" federate-joint --bundled eu_stocks \
+  --config tiny --clients 200 --out x.h5
+expect_final_error "no FedProx term" federate-joint --bundled eu_stocks --strategy fedprox --out x.h5
+expect_error "--dp-noise: the (ε, δ) guarantee" federate-joint --bundled eu_stocks --strategy krum --dp-noise 1 --out x.h5
 pass "joint"
 echo "CLI smoke test passed"

@@ -52,6 +52,10 @@ struct JointPlan {
     let promptConditions: [Int32]
     /// Per asset, σ² of day 0 (nil: drawn per path from the training distribution).
     let startVariances: [Double]?
+    /// Without a prompt under an asked regime g: per asset, the quantile levels of g's band in
+    /// its training distribution of σ and the variances the band allows (day 0's σ² is drawn
+    /// inside them); nil otherwise.
+    let startBands: [(quantiles: ClosedRange<Double>, variances: ClosedRange<Double>)]?
     /// `[d][k]` intercept and bounds of the recursion into day d + 1.
     let omegas: [[Double]]
     let bounds: [[ClosedRange<Double>]]
@@ -74,10 +78,13 @@ extension JointScenarioModel {
     /// ```
     /// Start: with a prompt, the last ⌊T/K⌋ days of it (day-aligned) and each asset's σ² one
     /// filter step after the prompt; without one, one neutral day (the token of the mean z for
-    /// every asset) and σ² at the asked regime's level, or, unconditional, every asset at the
-    /// same quantile u of its own training distribution of σ (one uniform per path: a calm or a
-    /// volatile market, not a mix). When the window is full it keeps about half a context,
-    /// cut at a day boundary so position p still holds asset `p mod K`.
+    /// every asset) and every asset at the same quantile u of its own training distribution of
+    /// σ (one uniform per path: a calm or a volatile market, not a mix) — under an asked
+    /// regime g, u is uniform on g's band of quantile levels (e.g. [0.95, 1] for crisis), so
+    /// day 0's σ spreads over the band as on the training days of g instead of sitting at the
+    /// band's mean variance (a fixed σ thins the one-day tails: the crisis band is open above).
+    /// When the window is full it keeps about half a context, cut at a day boundary so
+    /// position p still holds asset `p mod K`.
     ///
     /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)`; paths run in
     /// fixed chunks of 32 with single-threaded products: the same seed gives the same bits for
@@ -161,6 +168,7 @@ extension JointScenarioModel {
         }
         let g0 = regimes.map { Int($0[0]) }
         var promptTokens: [Int32]?, promptConditions: [Int32] = [], start: [Double]?
+        var bands: [(quantiles: ClosedRange<Double>, variances: ClosedRange<Double>)]?
         if let prompt = options.prompt {
             let encoded = try models.encode(prompt, what: "the prompt")
             let n = encoded.regimes.count, m = min(n, T / K)
@@ -172,7 +180,10 @@ extension JointScenarioModel {
                               omega: v.omega(regime: g0), bounds: v.varianceBounds(regime: g0, of: models.regimes[k]))
             }
         } else if let g0 {
-            start = models.volatility.map { $0.targetVariance(regime: g0) }
+            bands = (0..<K).map { k in
+                let levels = [0] + models.regimes[k].quantileLevels + [1]
+                return (levels[g0]...levels[g0 + 1], models.volatility[k].varianceBounds(regime: g0, of: models.regimes[k]))
+            }
         }
         var omegas: [[Double]] = [], bounds: [[ClosedRange<Double>]] = []
         for d in 0..<H {
@@ -181,7 +192,8 @@ extension JointScenarioModel {
             bounds.append((0..<K).map { models.volatility[$0].varianceBounds(regime: g, of: models.regimes[$0]) })
         }
         return JointPlan(paths: options.paths, horizon: H, regimes: regimes, promptTokens: promptTokens,
-                         promptConditions: promptConditions, startVariances: start, omegas: omegas, bounds: bounds,
+                         promptConditions: promptConditions, startVariances: start, startBands: bands,
+                         omegas: omegas, bounds: bounds,
                          inverseTemperature: Float(1 / options.temperature), seed: options.seed,
                          threads: options.threads ?? network.transformer.threads)
     }
@@ -206,6 +218,16 @@ extension JointScenarioModel {
         }
     }
 
+    /// Day 0's σ² of every asset under an asked regime: the quantile `q_lo + u·(q_hi − q_lo)` of
+    /// its training distribution of σ (`initialVariance`), clamped to the band's variances.
+    static func bandStartVariances(u: Double, bands: [(quantiles: ClosedRange<Double>, variances: ClosedRange<Double>)],
+                                   volatility: [VolatilityModel]) -> [Double] {
+        zip(volatility, bands).map { v, band in
+            let q = band.quantiles.lowerBound + u * (band.quantiles.upperBound - band.quantiles.lowerBound)
+            return min(max(v.initialVariance(u: q), band.variances.lowerBound), band.variances.upperBound)
+        }
+    }
+
     /// The state of a chunk's paths while they are sampled, one slot per path.
     private struct ChunkPaths {
         let firstPath: Int, count: Int
@@ -218,13 +240,17 @@ extension JointScenarioModel {
         var dayRegime: [Int]
 
         /// Day 0: σ² from the plan, or one uniform per path through every asset's training
-        /// distribution (a calm or a volatile market, not a mix).
+        /// distribution (a calm or a volatile market, not a mix), restricted to the asked
+        /// regime's band when there is one.
         init(plan: JointPlan, models: JointDataModels, firstPath: Int, count: Int) {
             var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
             var variances = [[Double]](repeating: [], count: count)
             for s in 0..<count {
                 if let start = plan.startVariances {
                     variances[s] = start
+                } else if let bands = plan.startBands {
+                    variances[s] = JointScenarioModel.bandStartVariances(u: rngs[s].uniform(), bands: bands,
+                                                                         volatility: models.volatility)
                 } else {
                     let u = rngs[s].uniform()
                     variances[s] = models.volatility.map { $0.initialVariance(u: u) }

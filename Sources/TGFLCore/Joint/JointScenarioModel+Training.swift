@@ -97,6 +97,31 @@ extension JointScenarioModel {
         }
     }
 
+    /// The network's mean cross-entropy on the held-out days `fromDay ..< n` of `columns`
+    /// (the windows that lie wholly inside them, at most `TrainingOptions.maxValidationWindows`,
+    /// evenly spread), as `fit` evaluates its validation span. The filters run from day 0, so
+    /// the σ state on the held-out days is the one the earlier days lead to.
+    /// - Parameters:
+    ///   - columns: log returns, one array per asset in the model's asset order.
+    ///   - fromDay: the first held-out day, `0 ..< n`.
+    ///   - batchSize: windows per forward pass, ≥ 1.
+    /// - Returns: the mean loss, or nil when no window fits in the held-out days.
+    /// - Throws: `TGFLError.invalidArgument` naming the asset and day of bad data or a bad
+    ///   `fromDay`; `.outOfRange` for an untrained model.
+    public func heldOutLoss(columns: [[Double]], fromDay: Int, batchSize: Int = 32) throws -> Double? {
+        let models = try fitted(for: "evaluate")
+        let encoded = try models.encode(columns, what: "held-out data")
+        let n = encoded.regimes.count, K = assetCount, T = config.contextLength
+        guard (0..<n).contains(fromDay), batchSize >= 1 else {
+            throw TGFLError.invalidArgument("held-out days start at day \(fromDay) of \(n) (batch size \(batchSize)); "
+                                            + "give a first day in 0..<\(n)")
+        }
+        let labels = encoded.regimes.flatMap { Array(repeating: $0, count: K) }
+        let data = try WindowDataset(tokens: [encoded.tokens], regimes: [encoded.conditions], contextLength: T, stride: K,
+                                     dayRanges: [(fromDay * K)..<(n * K)], labels: [labels])
+        return try network.withLock { try meanLoss(data, length: T, batch: batchSize) }
+    }
+
     /// The counters of one joint `fit` call.
     private struct JointRun {
         var best: BestTracker

@@ -31,6 +31,16 @@ public struct JointFederationOptions: Sendable {
     /// instead of the institutions' summaries: no summary is shared and, with DP, ε covers the
     /// whole release. nil (default): the institutions' summaries, in the clear.
     public var publicData: [[Double]]? = nil
+    /// Days the server evaluates the global model on after every round: `columns` (one log-return
+    /// column per asset, the days before `fromDay` only running the filters) and the first
+    /// held-out day (`JointScenarioModel.heldOutLoss`). nil (default): no held-out evaluation.
+    /// No institution trains on them; in a real federation they are a validation set the
+    /// coordinator (or one validating institution) holds.
+    public var heldOut: JointHeldOutDays? = nil
+    /// Keep the global weights of the round with the lowest held-out loss instead of the last
+    /// round's (needs `heldOut`; the record's `best_round` says which). A joint model overfits a
+    /// few thousand days fast, as `TrainingOptions.restoreBest` says for central training.
+    public var restoreBestRound = false
 
     /// Creates it from the values its properties document.
     public init(rounds: Int = 10, localSteps: Int = 20, batchSize: Int = 32, learningRate: Double = 1e-3,
@@ -43,12 +53,41 @@ public struct JointFederationOptions: Sendable {
     }
 }
 
+/// The held-out days of a joint federation (`JointFederationOptions.heldOut`).
+public struct JointHeldOutDays: Sendable {
+    /// Log returns, one column per asset in the federation's order; days before `fromDay` only
+    /// run the volatility filters.
+    public var columns: [[Double]]
+    /// The first held-out day.
+    public var fromDay: Int
+
+    /// Creates it from the values its properties document.
+    public init(columns: [[Double]], fromDay: Int) {
+        self.columns = columns; self.fromDay = fromDay
+    }
+}
+
+/// What the progress callback of `JointFederation.federate` gets after each round.
+public struct JointRoundProgress: Sendable {
+    /// The engine's record of the round (participants, dropped and rejected institutions, ε).
+    public var record: RoundRecord
+    /// The example-weighted mean local training loss (NaN when no update was aggregated).
+    public var trainLoss: Double
+    /// The global model's loss on the held-out days (nil without `heldOut`).
+    public var heldOutLoss: Double?
+}
+
 /// What a joint federation did: each round's record from the engine and the privacy spent.
 public struct JointFederationReport: Sendable {
     /// The engine's record of every round (participants, rejected updates and why, ε so far).
     public var rounds: [RoundRecord]
     /// The example-weighted mean local training loss of each round (NaN when no update arrived).
     public var losses: [Double]
+    /// The global model's loss on the held-out days after each round (empty without `heldOut`).
+    public var heldOutLosses: [Double?] = []
+    /// The round whose weights the model holds when `restoreBestRound` found a best (else nil:
+    /// the last round's).
+    public var bestRound: Int?
     /// ε at `record.delta` (nil without DP).
     public var epsilon: Double?
     /// The record also stored in the model as its `federation` record.
@@ -94,14 +133,15 @@ public enum JointFederation {
                              strategy: FederatedStrategy = FedAvg(), options: JointFederationOptions,
                              progress: ((Int, Double) -> Bool)? = nil) throws -> [Double] {
         try federate(model: model, institutions: institutions, names: names, strategy: strategy, options: options,
-                     progress: progress).losses
+                     progress: progress.map { p in { p($0.record.round, $0.trainLoss) } }).losses
     }
 
-    /// `train`, returning the full report (rounds, ε, the record).
-    /// - Throws: as `train`.
+    /// `train`, returning the full report (rounds, held-out losses, ε, the record); `progress`
+    /// gets each round's record and losses.
+    /// - Throws: as `train`; `.invalidArgument` for `restoreBestRound` without `heldOut`.
     public static func federate(model: JointScenarioModel, institutions: [[[Double]]], names: [String],
                                 strategy: FederatedStrategy = FedAvg(), options: JointFederationOptions,
-                                progress: ((Int, Double) -> Bool)? = nil) throws -> JointFederationReport {
+                                progress: ((JointRoundProgress) -> Bool)? = nil) throws -> JointFederationReport {
         let clients = try makeClients(model: model, institutions: institutions, names: names, options: options)
         return try run(model: model, clients: clients, strategy: strategy, options: options, progress: progress)
     }
@@ -135,7 +175,7 @@ public enum JointFederation {
     /// Runs the rounds through `FederatedSimulation` and stores the weights and the record in
     /// `model` (also when the run stops early: the last completed round's).
     static func run(model: JointScenarioModel, clients: [any FederatedClient], strategy: FederatedStrategy,
-                    options: JointFederationOptions, progress: ((Int, Double) -> Bool)?) throws -> JointFederationReport {
+                    options: JointFederationOptions, progress: ((JointRoundProgress) -> Bool)?) throws -> JointFederationReport {
         guard strategy.proximalMu == 0 else {
             throw TGFLError.invalidArgument("\(strategy.name): the joint network has no FedProx term (proximal_mu = "
                 + "\(strategy.proximalMu)); use FedAvg, FedAvgM, FedAdagrad, FedAdam or FedYogi")
@@ -144,24 +184,55 @@ public enum JointFederation {
                                       learningRate: options.learningRate, threads: options.threads ?? 0,
                                       faults: options.faults, privacy: options.privacy,
                                       privacyDelta: options.privacyDelta, secureAggregation: options.secureAggregation)
+        guard !options.restoreBestRound || options.heldOut != nil else {
+            throw TGFLError.invalidArgument("restoreBestRound needs heldOut days to choose the best round on")
+        }
         let simulation = try FederatedSimulation(clients: clients, strategy: strategy,
                                                  initialParameters: model.network.parameters(), config: config)
-        func finish() throws -> JointFederationReport {
+        // The server's copy for the held-out evaluation (the engine keeps the global weights).
+        let evaluator = try options.heldOut.map { _ in
+            let m = try JointScenarioModel(config: model.config, assets: model.assetCount, seed: 0)
+            guard let models = model.dataModels else {
+                throw TGFLError.invalidArgument("the held-out evaluation needs the federation's data models; fit them first")
+            }
+            try m.setDataModels(models)
+            return m
+        }
+        var best = BestTracker(keepsParameters: options.restoreBestRound)
+        var heldOutLosses: [Double?] = [], evaluationError: Error?
+        func finish(best: BestTracker?) throws -> JointFederationReport {
             let state = simulation.state
-            try model.network.setParameters(state.globalParameters)
-            let record = JointFederationRecord(state: state, options: options,
+            try model.network.setParameters(best?.parameters ?? state.globalParameters)
+            var record = JointFederationRecord(state: state, options: options,
                                                clientTrainWindows: clients.map(\.numExamples))
+            record.bestRound = best?.parameters == nil ? nil : best?.position
             model.network.records[FederationRecord.recordName] = try record.jsonString()
             return JointFederationReport(rounds: state.history, losses: state.history.map(Self.loss),
+                                         heldOutLosses: heldOutLosses, bestRound: record.bestRound,
                                          epsilon: record.epsilon, record: record)
         }
         do {
-            try simulation.run(progress: { record in progress?(record.round, Self.loss(record)) ?? true })
+            try simulation.run(progress: { record in
+                var heldOut: Double?
+                if let evaluator, let days = options.heldOut {
+                    do {
+                        try evaluator.network.setParameters(simulation.state.globalParameters)
+                        heldOut = try evaluator.heldOutLoss(columns: days.columns, fromDay: days.fromDay,
+                                                            batchSize: options.batchSize)
+                    } catch {
+                        evaluationError = error
+                        return false
+                    }
+                    heldOutLosses.append(heldOut)
+                    best.offer(heldOut, at: record.round) { simulation.state.globalParameters }
+                }
+                return progress?(JointRoundProgress(record: record, trainLoss: Self.loss(record), heldOutLoss: heldOut)) ?? true
+            })
         } catch {
-            _ = try? finish()
-            throw error
+            _ = try? finish(best: nil)
+            throw evaluationError ?? error
         }
-        return try finish()
+        return try finish(best: best)
     }
 
     /// A round's example-weighted mean local loss (NaN when no update was aggregated).
@@ -207,6 +278,8 @@ public struct JointFederationRecord: Codable, Equatable, Sendable {
     public var faults: FederationRecord.Faults
     /// How the data models were fitted, and whether ε covers them.
     public var dataModels: String
+    /// The round whose weights the model holds (lowest held-out loss), or nil: the last round's.
+    public var bestRound: Int?
     /// Each round: participants, rejected institutions, ε so far.
     public var history: [FederationRecord.Round]
 
@@ -214,7 +287,7 @@ public struct JointFederationRecord: Codable, Equatable, Sendable {
         case format, version, kind, strategy, rounds, completedRounds = "completed_rounds", institutions
         case localSteps = "local_steps", batchSize = "batch_size", learningRate = "learning_rate", seed
         case clientTrainWindows = "client_train_windows", privacy, epsilon, delta
-        case secureAggregation = "secure_aggregation", faults, dataModels = "data_models", history
+        case secureAggregation = "secure_aggregation", faults, dataModels = "data_models", bestRound = "best_round", history
     }
 
     /// The record of a run from the engine's state and the options.

@@ -1,0 +1,262 @@
+import ArgumentParser
+import Foundation
+import TGFLCore
+import TGFLFederated
+
+/// `tgfl federate-joint`: federated training of a joint model of K assets, where the
+/// institutions hold **the same assets over different periods** (issue 17).
+///
+/// ```
+/// days 0 ..< n of the K columns  →  held out: the last --val-fraction (no institution trains on them)
+/// training days 0 ..< split       →  --clients consecutive periods of (nearly) equal length,
+///                                    one per institution (as the single-series --partition time)
+/// JointFederation.federate: data models from the institutions' sums, then the rounds through the
+///                           federated engine (strategy, sampling, DP-FedAvg, secure aggregation);
+///                           after each round the coordinator scores the global model on the
+///                           held-out days, and --keep-best keeps the best round's weights
+/// ```
+/// Overlapping subsets of assets are not supported: the network reads a whole day of every
+/// asset, so an institution without asset k could not produce its tokens.
+struct FederateJointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "federate-joint",
+        abstract: "Train a joint model of several assets federated across institutions that hold the same assets over different periods.",
+        discussion: """
+            The days of the asset columns (the last --val-fraction held out) are cut into --clients \
+            consecutive periods, one per institution: every institution holds every asset on its own \
+            days. The data models (each asset's GJR-GARCH filter, σ bands, per-regime whitening, \
+            tokenizer, output prior) are fitted from the institutions' sums; the rounds run through \
+            the federated engine as `tgfl federate`'s do. After each round the global model is \
+            scored on the held-out days (the coordinator's validation set); --keep-best (default) \
+            keeps the best round. The checkpoint is a joint checkpoint \
+            (read by generate-joint and stress) whose federation record names the strategy, rounds, \
+            institutions and ε.
+
+            Overlapping subsets of assets are not supported: the network reads a whole day of every \
+            asset, so an institution without an asset could not produce its tokens.
+
+            Strategies: fedavg, fedavgm, fedadagrad, fedadam, fedyogi, krum, multikrum, bulyan, \
+            trimmedmean, median (no FedProx: the joint network has no proximal term).
+
+            Example:
+              tgfl federate-joint --bundled eu_stocks --clients 4 --rounds 20 --out eu_fed.h5
+              tgfl federate-joint --data prices.csv --columns dax,ftse --clients 2 --dp-noise 0.5 --clip 1 --out pair.h5
+              tgfl stress --model eu_fed.h5 --weights dax=0.5,ftse=0.5 --regime crisis
+            """)
+
+    @OptionGroup var source: JointDataOptions
+
+    @Option(help: ArgumentHelp("Model configuration: small, large, demo or tiny.", valueName: "name"))
+    var config: ModelPreset = .demo
+
+    @Option(name: .customLong("levels"), parsing: .unconditional, help: "Volatility levels per asset (S).")
+    var levels: Int = 8
+
+    @Option(name: .customLong("clients"), parsing: .unconditional,
+            help: "Number of institutions; each holds one consecutive period of the training days.")
+    var clientCount: Int = 4
+
+    @OptionGroup var federation: FederationRoundOptions
+
+    @OptionGroup var training: TrainingRunOptions
+
+    @Flag(name: .customLong("keep-best"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Keep the weights of the round with the lowest loss on the held-out days (needs --val-fraction > 0)."))
+    var keepBest = true
+
+    @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
+    var out: String
+
+    func validate() throws {
+        try Limits.check(clientCount, "--clients", 1, Limits.clients)
+        try Limits.check(levels, "--levels", 2, 64)
+        try federation.check(clientCount: clientCount)
+    }
+
+    func run() throws {
+        setUpLogging()
+        try requireOutputDirectory(for: out)
+        let kind = try parseStrategyKind(federation.strategy)
+        if kind == .fedprox {
+            throw CommandFailure("--strategy fedprox: the joint network has no FedProx term; use fedavg, fedavgm, "
+                                 + "fedadagrad, fedadam, fedyogi or a robust rule (krum, trimmedmean, median, …)")
+        }
+        let (names, columns) = try source.load()
+        let days = columns[0].count
+        let modelConfig = JointScenarioModel.config(base: config.config, assets: names.count, levels: levels)
+        let periods = try Self.periods(days: days, valFraction: training.valFraction, clients: clientCount,
+                                       assets: names.count, contextLength: modelConfig.contextLength)
+        let institutions = periods.map { span in columns.map { Array($0[span]) } }
+        logInfo("data: \(names.count) assets (\(names.joined(separator: ", "))), \(days) days; institutions' periods "
+                + periods.map { "\($0.lowerBound)..<\($0.upperBound)" }.joined(separator: ", ")
+                + (periods.last!.upperBound < days ? "; days \(periods.last!.upperBound)..<\(days) held out" : ""))
+        let model = try JointScenarioModel(config: modelConfig, assets: names.count, seed: training.seed)
+        logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.network.transformer.parameterCount) parameters")
+        var (strategy, options) = try jointOptions(kind: kind)
+        let split = periods.last!.upperBound
+        if split < days {
+            options.heldOut = JointHeldOutDays(columns: columns, fromDay: split)
+            options.restoreBestRound = keepBest
+        }
+        if options.privacy != nil {
+            logWarning("DP: the data models are fitted from the institutions' summaries, shared in the clear; ε covers "
+                       + "the rounds only")
+        }
+        logInfo("federation: \(clientCount) institutions, \(kind.rawValue), \(federation.rounds) rounds × "
+                + "\(federation.localSteps) local steps" + federation.privacyDescription)
+        let bar = ProgressReporter(label: "federate", unit: "rounds", total: federation.rounds)
+        var lastRound = 0
+        let report = try runInterruptibly(bar: bar, saveOnInterrupt: out, save: { try model.save(to: $0) }, interrupted: {
+            "interrupted after round \(lastRound)" + ($0.map { "; saved the model so far to \($0)" } ?? "")
+        }) {
+            try JointFederation.federate(model: model, institutions: institutions, names: names, strategy: strategy,
+                                         options: options) { p in
+                lastRound = p.record.round
+                bar.message(Self.roundLine(p, rounds: federation.rounds, elapsed: bar.elapsed))
+                bar.update(completed: p.record.round, metrics: p.heldOutLoss.map { [("val", ProgressFormat.metric($0))] } ?? [])
+                return !Interrupt.requested
+            }
+        }
+        try model.save(to: out)
+        var line = "federated \(report.rounds.count) rounds over \(clientCount) institutions"
+        if let loss = report.losses.last { line += ", last mean local loss \(ProgressFormat.metric(loss))" }
+        if let round = report.bestRound, let loss = report.heldOutLosses[round - 1] {
+            line += "; kept round \(round) (held-out loss \(ProgressFormat.metric(loss)))"
+        }
+        let rejected = report.rounds.reduce(0) { $0 + $1.rejected.count }
+        if rejected > 0 { line += ", \(rejected) updates rejected" }
+        if let e = report.epsilon {
+            line += String(format: ", privacy ε = %.3f at δ = %g (client-level, the rounds only)", e, report.record.delta)
+        }
+        print(line)
+        print("saved \(out)")
+    }
+
+    /// One line per round: `round 3/20  institutions 4 (dropped 0, rejected 1)  train 3.912  val 3.950  ε 1.23  0:12`.
+    static func roundLine(_ p: JointRoundProgress, rounds: Int, elapsed: Double) -> String {
+        let r = p.record
+        var parts = ["round \(r.round)/\(rounds)", "institutions \(r.participants.count)"]
+        if !r.dropped.isEmpty || !r.rejected.isEmpty { parts[1] += " (dropped \(r.dropped.count), rejected \(r.rejected.count))" }
+        parts.append("train \(ProgressFormat.metric(p.trainLoss))")
+        if let v = p.heldOutLoss { parts.append("val \(ProgressFormat.metric(v))") }
+        if let e = r.epsilon { parts.append(String(format: "ε %.3f", e)) }
+        parts.append(ProgressFormat.duration(elapsed))
+        return parts.joined(separator: "  ")
+    }
+
+    /// The strategy and `JointFederationOptions` of the command's flags (sampling and DP as
+    /// `tgfl federate` builds them).
+    func jointOptions(kind: StrategyKind) throws -> (FederatedStrategy, JointFederationOptions) {
+        let hyper = try parseKeyValues(federation.strategyParam, option: "--strategy-param")
+        let f = federation, t = training
+        let single = try federatedOptions(
+            clientCount: clientCount, rounds: f.rounds, localSteps: f.localSteps, batchSize: t.batchSize, learningRate: t.lr,
+            validationFraction: t.valFraction, partition: .timePeriods, strategy: kind, strategyParameters: hyper,
+            fraction: f.fraction, privacy: f.dpNoise.map { ($0, f.clip ?? 1) }, delta: f.delta,
+            secureAggregation: f.secureAgg, seed: t.seed, threads: t.threads, dpSampling: f.samplingMethod)
+        let strategy = try kind.makeStrategy(hyperparameters: hyper, sampling: single.sampling, clientLearningRate: t.lr)
+        let options = JointFederationOptions(rounds: f.rounds, localSteps: f.localSteps, batchSize: t.batchSize,
+                                             learningRate: t.lr, seed: t.seed, threads: t.threads, privacy: single.privacy,
+                                             privacyDelta: f.delta, secureAggregation: f.secureAgg)
+        return (strategy, options)
+    }
+
+    /// The institutions' periods: the first `⌊(1 − valFraction)·days⌋` days cut into `clients`
+    /// consecutive spans whose lengths differ by at most one day.
+    /// - Throws: `CommandFailure` when a span is too short for one training window (naming the
+    ///   days it has and needs, and how to fix it).
+    static func periods(days: Int, valFraction: Double, clients: Int, assets: Int, contextLength: Int) throws -> [Range<Int>] {
+        let split = min(days, Int(((1 - valFraction) * Double(days)).rounded(.down)))
+        let need = (contextLength + 1 + assets - 1) / assets
+        let shortest = split / clients
+        guard shortest >= need else {
+            throw CommandFailure("--clients \(clients) gives each institution \(shortest) of the \(split) training "
+                + "days, but one training window of \(contextLength + 1) tokens needs \(need) days of \(assets) assets; "
+                + "use fewer --clients, more days, a smaller --val-fraction or a smaller --config")
+        }
+        return (0..<clients).map { c in (c * split / clients)..<((c + 1) * split / clients) }
+    }
+}
+
+/// The round, strategy, sampling and DP flags of a federated run, as `tgfl federate` names them.
+struct FederationRoundOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Aggregation strategy (fedavg, fedadam, krum, …).", valueName: "name"))
+    var strategy: String = "fedavg"
+
+    @Option(name: .customLong("strategy-param"), help: ArgumentHelp(
+        "A strategy hyperparameter name=value, Flower's names (repeatable).", valueName: "name=value"))
+    var strategyParam: [String] = []
+
+    @Option(parsing: .unconditional, help: "Federated rounds.")
+    var rounds: Int = 20
+
+    @Option(name: .customLong("local-steps"), parsing: .unconditional, help: "Local optimizer steps per institution and round.")
+    var localSteps: Int = 10
+
+    @Option(parsing: .unconditional, help: "Fraction of institutions sampled each round (Flower fraction_train).")
+    var fraction: Double = 1
+
+    @Option(name: .customLong("dp-noise"), parsing: .unconditional, help: ArgumentHelp(
+        "Client-level DP (DP-FedAvg): Gaussian noise multiplier σ; mean-based strategies only.", valueName: "σ"))
+    var dpNoise: Double?
+
+    @Option(name: .customLong("dp-sampling"), help: ArgumentHelp(
+        "DP client sampling: poisson or fixed (see tgfl federate --help).", valueName: "kind"))
+    var dpSampling: String = "poisson"
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("DP clipping norm S of each update (default 1 with --dp-noise).",
+                                                        valueName: "S"))
+    var clip: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
+    var delta: Double = 1e-5
+
+    @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks; needs ≥ 2 institutions per round).")
+    var secureAgg = false
+
+    /// The DP sampling method of `--dp-sampling`.
+    var samplingMethod: SamplingMethod { dpSampling.lowercased() == "fixed" ? .withoutReplacement : .poisson }
+
+    /// `, DP σ=… S=… poisson sampling, secure aggregation` (empty without either).
+    var privacyDescription: String {
+        (dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")
+            + (secureAgg ? ", secure aggregation" : "")
+    }
+
+    /// The checks of the flags for `clientCount` institutions (`validateFederationFlags`).
+    func check(clientCount: Int) throws {
+        try validateFederationFlags(clientCount: clientCount, rounds: rounds, localSteps: localSteps, fraction: fraction,
+                                    strategy: strategy, dpNoise: dpNoise, clip: clip, dpSampling: dpSampling,
+                                    delta: delta, secureAgg: secureAgg)
+    }
+}
+
+/// The checks of the federation flags that `tgfl federate` and `tgfl federate-joint` share; each
+/// message names the flag and how to fix it.
+/// - Throws: `ValidationError`.
+func validateFederationFlags(clientCount: Int, rounds: Int, localSteps: Int, fraction: Double, strategy: String,
+                             dpNoise: Double?, clip: Double?, dpSampling: String, delta: Double, secureAgg: Bool) throws {
+    try Limits.check(rounds, "--rounds", 1, Limits.count)
+    try Limits.check(localSteps, "--local-steps", 1, Limits.count)
+    guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
+    if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
+    if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
+    if clip != nil && dpNoise == nil { throw ValidationError("--clip needs --dp-noise (give --dp-noise 0 to clip only)") }
+    guard ["poisson", "fixed"].contains(dpSampling.lowercased()) else {
+        throw ValidationError("--dp-sampling must be poisson or fixed, got '\(dpSampling)'")
+    }
+    guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
+    if dpNoise != nil, let kind = try? StrategyKind(parsing: strategy), !kind.supportsDifferentialPrivacy {
+        throw ValidationError("--dp-noise: the (ε, δ) guarantee is proven only for mean-based strategies (fedavg, "
+            + "fedprox, fedavgm, fedadagrad, fedadam, fedyogi); \(kind.rawValue) uses individual updates — "
+            + "drop --dp-noise or change --strategy")
+    }
+    if secureAgg {
+        let sampled = max(Int((Double(clientCount) * fraction).rounded(.down)), min(2, clientCount))
+        if sampled < 2 {
+            throw ValidationError("--secure-agg needs at least 2 clients per round, but --clients \(clientCount) "
+                + "--fraction \(fraction) samples \(sampled); with 1 the server sees its update in the clear — "
+                + "raise --clients/--fraction or drop --secure-agg")
+        }
+    }
+}
