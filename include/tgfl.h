@@ -347,6 +347,21 @@ typedef struct tgfl_federated_params {
     int32_t  n_byzantine;         // clients 0 ..< n_byzantine send attacked updates (default 0)
     int32_t  byzantine_attack;    // tgfl_byzantine_attack (default SIGN_FLIP)
     double   byzantine_param;     // the attack's scale, factor or noise std (default 1.0)
+    // Appended after ABI 3 (issue 19): where a fresh model's data models (volatility filter,
+    // level edges, regimes, tokenizer, output prior) come from. By default from the clients'
+    // summaries, shared in the clear: epsilon then covers the rounds only. Give at most one
+    // of the public sources below (both: TGFL_ERR_INVALID_ARGUMENT).
+    const char *   data_models_from;  // a PUBLIC bundled series: "NAME" or "bundled:NAME[:COLUMN]"
+                                      // (e.g. "djia", as `tgfl federate --data-models-from
+                                      // bundled:djia`); NULL = none (default)
+    const double * public_returns;    // or PUBLIC log returns (public_returns_length values,
+                                      // finite, >= 2); NULL = none (default)
+    size_t         public_returns_length;
+    double         dp_summaries_noise; // > 0: fit the data models from the clients' summaries
+                                      // released through a Gaussian mechanism with this noise
+                                      // multiplier, composed into epsilon (`tgfl federate
+                                      // --dp-summaries`); needs dp_noise_multiplier > 0 and no
+                                      // public source; 0 = off (default)
 } tgfl_federated_params;
 
 // Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:

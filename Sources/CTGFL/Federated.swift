@@ -65,6 +65,10 @@ public func cFederatedDefaultParams() -> tgfl_federated_params {
     p.n_byzantine = 0
     p.byzantine_attack = Int32(TGFL_BYZANTINE_SIGN_FLIP.rawValue)
     p.byzantine_param = 1.0
+    p.data_models_from = nil
+    p.public_returns = nil
+    p.public_returns_length = 0
+    p.dp_summaries_noise = 0
     return p
 }
 
@@ -156,6 +160,7 @@ extension FederatedTrainingOptions {
         let delta = try Check.finite(p.dp_delta, "dp_delta")
         guard delta > 0, delta < 1 else { throw BoundaryError.outOfRange("dp_delta must be in (0, 1), got \(delta)") }
         privacyDelta = delta
+        try readDataModelSource(p)
         secureAggregation = p.secure_aggregation
         seed = p.seed
         threads = try Check.threads(p.n_threads, max: maxThreads)

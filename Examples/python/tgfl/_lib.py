@@ -345,6 +345,11 @@ class tgfl_federated_params(Structure):
         ("n_byzantine", c_int32),
         ("byzantine_attack", c_int32),
         ("byzantine_param", c_double),
+        # Appended after ABI 3 (issue 19: data models from public data or noised summaries)
+        ("data_models_from", c_char_p),
+        ("public_returns", POINTER(c_double)),
+        ("public_returns_length", c_size_t),
+        ("dp_summaries_noise", c_double),
     ]
 
 

@@ -207,6 +207,15 @@ class FederatedConfig:
     rounds a resumable checkpoint goes to ``checkpoint_path``, and ``resume_from`` continues
     such a run. ``n_byzantine`` clients (ids 0, 1, ...) send attacked updates
     (``byzantine_attack``: "sign_flip", "scaled" or "gaussian_noise", with ``byzantine_param``).
+
+    Where a fresh model's data models (volatility filter, levels, regimes, tokenizer, output
+    prior) come from: by default the clients' summaries, shared in the clear (epsilon covers the
+    rounds only). ``data_models_from`` fits them on PUBLIC data instead: a bundled series name
+    (``"djia"`` or ``"bundled:djia[:COLUMN]"``, as ``tgfl federate --data-models-from``) or an
+    array of public log returns; ``dp_summaries_noise`` > 0 releases the clients' summaries
+    through a Gaussian mechanism with that noise multiplier, composed into epsilon (needs
+    ``dp_noise_multiplier`` and partition "time" or "natural"). Either way the federation
+    record's ``privacy.epsilon_covers`` says the data models are covered.
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -260,6 +269,25 @@ class FederatedConfig:
     n_byzantine: int = 0
     byzantine_attack: Union[str, int] = "sign_flip"
     byzantine_param: float = 1.0
+    data_models_from: Union[str, Sequence[float], np.ndarray, None] = None
+    dp_summaries_noise: float = 0.0
+
+
+def _data_models_source(c, source):
+    """Sets ``data_models_from`` (a bundled name) or ``public_returns`` (an array) on the C
+    params; returns the array the C struct points into (keep it alive during the call)."""
+    if source is None:
+        return None
+    if isinstance(source, (str, bytes)):
+        name = source.decode() if isinstance(source, bytes) else source
+        if not name:
+            raise _bad("data_models_from is empty; give a bundled series name such as 'djia', or public returns")
+        c.data_models_from = name.encode()
+        return None
+    array = _array(source, "data_models_from", np.float64, ndim=(1,))
+    c.public_returns = _ptr(array, c_double)
+    c.public_returns_length = array.size
+    return array
 
 
 @dataclass
@@ -633,6 +661,8 @@ class Model:
         c.allow_prices = True
         c.dp_sampling = _enum(cfg.dp_sampling, _lib.DP_SAMPLINGS, "dp_sampling")
         c.seed = _uint64(cfg.seed, "seed")
+        c.dp_summaries_noise = _float(cfg.dp_summaries_noise, "dp_summaries_noise")
+        public = _data_models_source(c, cfg.data_models_from)   # the C struct points into it
         history = FederatedHistory()
         callback = _Callback(progress, "federated", c.rounds, history)
         c.progress = callback.c_function
@@ -643,6 +673,7 @@ class Model:
         callback.run(lambda: _lib.tgfl_model_train_federated(handle, pointers, lengths, len(arrays), byref(c),
                                                              byref(epsilon)))
         history.epsilon = float(epsilon.value)
+        del public
         return history
 
     # -- generation and scoring ----------------------------------------------------------
