@@ -9,14 +9,14 @@ import TGFLStats
 /// ```
 /// owner i (a client: its series under `natural`, its period of every series under `time`)
 ///   fits the GJR-GARCH-t filter on its own training days and sends the bounded vector
-///     u_i = w ⊙ (2·(clamp(θ_i, box) − lo)/(hi − lo) − 1) ∈ [−w, w]^6,
-///     θ = (μ, log σ̄, persistence α + γκ + β, α, γ, 1/ν),  σ̄² = ω / (1 − persistence)
+///     u_i = w ⊙ (2·(clamp(θ_i, box) − lo)/(hi − lo) − 1) ∈ [−w, w]^5,
+///     θ = (log σ̄, persistence α + γκ + β, α, γ, 1/ν),  σ̄² = ω / (1 − persistence)
 /// server   ū = (Σ_i u_i + N(0, (z_s·C)² I)) / N           (N = clients: FIXED, not the replies)
-///          θ̂ = the box point of clamp(ū, −w, w)            (β = persistence − α − γκ ≥ 0)
+///          θ̂ = the box point of clamp(ū, −w, w)            (β = persistence − α − γκ ≥ 0, μ = 0)
 ///          synthetic series: 20,000 days simulated from GJR-GARCH-t(θ̂), fixed seed
 ///          data models + output prior = PublicDataModels on that series  (post-processing)
 /// ```
-/// Sensitivity: every u_i lies in the box [−w, w]^6, whatever the owner's data (a local fit
+/// Sensitivity: every u_i lies in the box [−w, w]^5, whatever the owner's data (a local fit
 /// that fails sends the box centre, 0), so adding or removing one owner moves the sum by at
 /// most ‖u_i‖ ≤ C = ‖w‖₂ (`sensitivity`); replacing one owner moves it by at most 2C. The
 /// denominator N is a constant. The release is therefore the Gaussian mechanism with noise
@@ -30,10 +30,12 @@ import TGFLStats
 /// (σ̄ 0.5 %–2 % a day, persistence 0.95–0.995); an owner outside it is clamped, which biases
 /// the estimate but never the guarantee. The noise on the mean is z_s·C/N per coordinate in
 /// units of w: with 8 clients and z_s = 1, about ±13 % on σ̄ and ±0.004 on the persistence.
+/// The mean μ is not released: it is set to 0 (a daily drift of a few basis points is far
+/// below what the noise would leave of it; a first run that released μ in [−0.002, 0.002]
+/// got −0.002, the bound).
 public enum NoisedSummaries {
-    /// The public box of each coordinate: (name, lower, upper, weight w).
+    /// The public box of each coordinate: (name, lower, upper, weight w), in θ's order.
     public static let box: [(name: String, lower: Double, upper: Double, weight: Double)] = [
-        ("mu", -0.002, 0.002, 0.1),
         ("log_sigma_bar", log(0.005), log(0.02), 1),
         ("persistence", 0.95, 0.995, 1),
         ("alpha", 0, 0.15, 0.35),
@@ -56,7 +58,7 @@ public enum NoisedSummaries {
               g.persistence < 1, g.unconditionalVariance > 0 else {
             return [Double](repeating: 0, count: box.count)
         }
-        let raw = [g.mu, 0.5 * log(g.unconditionalVariance), g.persistence, g.alpha, g.gamma, 1 / (g.nu ?? .infinity)]
+        let raw = [0.5 * log(g.unconditionalVariance), g.persistence, g.alpha, g.gamma, 1 / (g.nu ?? .infinity)]
         return zip(raw, box).map { x, b in
             let c = min(max(x.isFinite ? x : 0.5 * (b.lower + b.upper), b.lower), b.upper)
             return b.weight * (2 * (c - b.lower) / (b.upper - b.lower) - 1)
@@ -72,18 +74,18 @@ public enum NoisedSummaries {
             return b.lower + unit * (b.upper - b.lower)
         }
         let spec = VolatilityModel.defaultSpecification
-        let nu = x[5] > 0 ? 1 / x[5] : 1_000
-        let persistence = x[2], alpha = x[3]
-        var probe = try GARCHModel(specification: spec, mu: x[0], omega: 1e-6, alpha: alpha, gamma: x[4], beta: 0,
+        let (logSigma, persistence, alpha, gamma) = (x[0], x[1], x[2], x[3])
+        let nu = x[4] > 0 ? 1 / x[4] : 1_000
+        var probe = try GARCHModel(specification: spec, mu: 0, omega: 1e-6, alpha: alpha, gamma: gamma, beta: 0,
                                    nu: max(nu, 4))
         let kappa = probe.leverageWeight
         // Keep α + γκ ≤ persistence so that β ≥ 0: shrink α and γ together if the noise broke it.
-        let arch = alpha + x[4] * kappa
+        let arch = alpha + gamma * kappa
         let shrink = arch > persistence ? persistence / arch : 1
         probe.alpha = alpha * shrink
-        probe.gamma = x[4] * shrink
+        probe.gamma = gamma * shrink
         probe.beta = max(persistence - probe.alpha - probe.gamma * kappa, 0)
-        probe.omega = exp(2 * x[1]) * (1 - persistence)
+        probe.omega = exp(2 * logSigma) * (1 - persistence)
         do { try probe.validate() } catch {
             throw TGFLError.invalidArgument("noised summaries: the released filter is invalid: \(error)")
         }
