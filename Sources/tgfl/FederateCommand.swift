@@ -186,7 +186,7 @@ struct FederateCommand: ParsableCommand {
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? dpNoise }
         if dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
             logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
-                       + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) to cover everything")
+                       + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) or --dp-summaries to cover everything")
         }
         logInfo("federation: \(clientCount) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")"

@@ -122,3 +122,21 @@ def test_bad_data_model_sources_raise_naming_the_field(days, extra, message):
     with pytest.raises(tgfl.TgflError) as info:
         _federate(days, **extra)
     assert message in str(info.value)
+
+
+def test_a_caller_built_against_abi_3_still_federates(days):
+    # The public data-model fields were appended after ABI 3: a struct_size that ends before
+    # them is read with their defaults (data models from the clients' summaries).
+    from ctypes import POINTER, byref, c_double, c_size_t
+    from tgfl import _lib
+    c = _lib.tgfl_federated_default_params()
+    c.struct_size = _lib.tgfl_federated_params.data_models_from.offset
+    c.data_models_from = b"nosuchseries"          # beyond struct_size: must not be read
+    for name, value in dict(n_clients=2, rounds=1, local_steps=1, batch_size=4, partition=4, seed=3).items():
+        setattr(c, name, value)
+    with tgfl.Model.create(tgfl.ModelConfig(**TINY), seed=1) as model:
+        pointers = (POINTER(c_double) * 1)(days.ctypes.data_as(POINTER(c_double)))
+        lengths = (c_size_t * 1)(days.size)
+        epsilon = c_double()
+        assert _lib.tgfl_model_train_federated(model._h(), pointers, lengths, 1, byref(c), byref(epsilon)) == 0
+        assert model.federation["data_models"].startswith("per-series summaries")

@@ -273,6 +273,19 @@ tgfl_model_train = _declare(
     "tgfl_model_train", [tgfl_model_p, POINTER(c_double), c_size_t, POINTER(tgfl_train_params)],
     c_int32)
 
+# TGFL_API int32_t tgfl_model_pretrain(tgfl_model * model, const double * const * series,
+#                                      const size_t * lengths, const char * const * names,
+#                                      size_t n_series, const tgfl_train_params * params);
+tgfl_model_pretrain = _declare(
+    "tgfl_model_pretrain",
+    [tgfl_model_p, POINTER(POINTER(c_double)), POINTER(c_size_t), POINTER(c_char_p), c_size_t,
+     POINTER(tgfl_train_params)], c_int32)
+
+# TGFL_API int32_t tgfl_model_adapt_data_models(tgfl_model * model, const double * returns, size_t n_returns,
+#                                               double train_fraction, bool reset_output_prior);
+tgfl_model_adapt_data_models = _declare(
+    "tgfl_model_adapt_data_models", [tgfl_model_p, POINTER(c_double), c_size_t, c_double, c_bool], c_int32)
+
 # ---------------------------------------------------------------------------------------
 # Federated training
 # ---------------------------------------------------------------------------------------
