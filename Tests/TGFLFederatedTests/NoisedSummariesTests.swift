@@ -125,5 +125,15 @@ final class NoisedSummariesTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("exclude each other"), "\($0)")
         }
         XCTAssertThrowsError(try run { $0.summaryNoiseMultiplier = 0 }) { XCTAssertTrue("\($0)".contains("positive"), "\($0)") }
+        // A model that already has data models would release nothing: refused, not recorded as covered.
+        let fitted = try ScenarioModel(config: Self.tiny, seed: 1)
+        let djia = ReturnSeries(name: "djia", values: try MarketData.bundled(.djia).logReturns().values)
+        try fitted.setDataModels(try PublicDataModels.fit([djia], config: Self.tiny))
+        var o = FederatedTrainingOptions()
+        o.privacy = DPConfig(noiseMultiplier: 1, numSampledClients: 8); o.partition = .timePeriods
+        o.summaryNoiseMultiplier = 1
+        XCTAssertThrowsError(try FederatedTrainer(model: fitted, options: o)) {
+            XCTAssertTrue("\($0)".contains("already has them"), "\($0)")
+        }
     }
 }

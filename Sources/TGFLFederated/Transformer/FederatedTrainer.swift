@@ -192,6 +192,10 @@ public final class FederatedTrainer {
         guard model.config.modelVersion >= 2 else {
             throw TGFLError.invalidArgument("noised summaries need a v2 model (volatility filter outside the network)")
         }
+        guard !model.isFitted else {
+            throw TGFLError.invalidArgument("noised summaries fit the data models of a fresh model, but this model "
+                + "already has them (nothing would be released); use a fresh model or drop summaryNoiseMultiplier")
+        }
         switch o.partition {
         case .natural, .timePeriods: break
         default:
