@@ -39,11 +39,11 @@ public enum PLDAccountant {
     ///   - rounds: T ≥ 0.
     ///   - delta: δ in (0, 1).
     ///   - discretization: h > 0.
-    /// - Returns: ε ≥ 0 (+inf when no finite ε reaches δ).
-    /// - Throws: `TGFLError.outOfRange` naming the bad argument.
     ///   - additionalGaussians: multipliers z_k of Gaussian mechanisms (q = 1) composed with the
     ///     rounds: their PMFs are convolved with the composed rounds' (at q = 1 everything is one
     ///     Gaussian with σ_eff = (T/σ² + Σ z_k⁻²)^−½, in closed form).
+    /// - Returns: ε ≥ 0 (+inf when no finite ε reaches δ).
+    /// - Throws: `TGFLError.outOfRange` naming the bad argument.
     public static func epsilon(noiseMultiplier sigma: Double, samplingRate q: Double, rounds: Int, delta: Double,
                                discretization h: Double = defaultDiscretization,
                                additionalGaussians: [Double] = []) throws -> Double {

@@ -76,11 +76,12 @@ public struct PrivacyEstimate: Sendable, Equatable {
 /// ```
 public enum PrivacyAccountant {
     /// ε after `rounds` rounds of `mechanism` at δ.
-    /// - Parameter discretization: The PLD grid h; any h gives an upper bound (connect-the-dots
-    ///   is pessimistic), 10⁻⁴ (default) matches dp_accounting to 1 %.
-    /// - Throws: `TGFLError.outOfRange` for δ outside (0, 1) or rounds < 0.
+    /// - Parameters:
+    ///   - discretization: The PLD grid h; any h gives an upper bound (connect-the-dots is
+    ///     pessimistic), 10⁻⁴ (default) matches dp_accounting to 1 %.
     ///   - additionalGaussians: Accounting multipliers of further Gaussian mechanisms at q = 1
-    ///     composed with the rounds (e.g. the noised data-model summaries).
+    ///     composed with the rounds (e.g. the noised data-model summaries, `NoisedSummaries`).
+    /// - Throws: `TGFLError.outOfRange` for δ outside (0, 1) or rounds < 0.
     public static func estimate(_ mechanism: DPMechanismRecord, rounds: Int, delta: Double,
                                 discretization: Double = PLDAccountant.defaultDiscretization,
                                 additionalGaussians: [Double] = []) throws -> PrivacyEstimate {
