@@ -249,6 +249,31 @@ TGFL_API tgfl_train_params tgfl_train_default_params(void);
 TGFL_API int32_t tgfl_model_train(tgfl_model * model, const double * returns, size_t n_returns,
                                   const tgfl_train_params * params);
 
+// Pretraining and fine-tuning (after ABI 3; `tgfl pretrain`, `tgfl train --init`, README
+// "Pretraining on many series, and fine-tuning").
+//
+// Pretrains a FRESH model v2 (no data models yet) on n_series return series (series[i] has
+// lengths[i] daily log returns): every series standardised by its own volatility filter, one
+// shared tokenizer, the windows of all series pooled; validation on the last val_fraction of
+// each. names (may be NULL: "series[i]") name the series in errors and in the checkpoint's
+// `pretraining` record. The CLI's `tgfl pretrain` uses keep_best = true.
+// Errors: TGFL_ERR_INVALID_ARGUMENT (a v1 or already fitted model, NULL, NaN/inf, a series
+// whose filter cannot be fitted — named), TGFL_ERR_OUT_OF_RANGE (params), TGFL_ERR_CANCELLED.
+TGFL_API int32_t tgfl_model_pretrain(tgfl_model * model, const double * const * series,
+                                     const size_t * lengths, const char * const * names,
+                                     size_t n_series, const tgfl_train_params * params);
+
+// Adapts a (pre)trained model v2 to new data before fine-tuning with tgfl_model_train: keeps
+// the network and the tokenizer, refits the volatility filter, levels and regimes on the first
+// train_fraction (in (0, 1]; pass 1 - the fine-tuning's val_fraction) of `returns`, and with
+// reset_output_prior sets the level priors from those days' token counts. Clears the optimizer
+// state and the training history; appends "returns" to the `pretraining` record's
+// fine_tuned_on. What `tgfl train --init BASE [--reset-prior]` does before training.
+// Errors: TGFL_ERR_INVALID_ARGUMENT (a v1 or unfitted model, NULL, NaN/inf, too few returns),
+// TGFL_ERR_OUT_OF_RANGE (train_fraction).
+TGFL_API int32_t tgfl_model_adapt_data_models(tgfl_model * model, const double * returns, size_t n_returns,
+                                              double train_fraction, bool reset_output_prior);
+
 // ---------------------------------------------------------------------------------------
 // Federated training (in-process simulation of several institutions)
 // ---------------------------------------------------------------------------------------
@@ -347,6 +372,21 @@ typedef struct tgfl_federated_params {
     int32_t  n_byzantine;         // clients 0 ..< n_byzantine send attacked updates (default 0)
     int32_t  byzantine_attack;    // tgfl_byzantine_attack (default SIGN_FLIP)
     double   byzantine_param;     // the attack's scale, factor or noise std (default 1.0)
+    // Appended after ABI 3 (issue 19): where a fresh model's data models (volatility filter,
+    // level edges, regimes, tokenizer, output prior) come from. By default from the clients'
+    // summaries, shared in the clear: epsilon then covers the rounds only. Give at most one
+    // of the public sources below (both: TGFL_ERR_INVALID_ARGUMENT).
+    const char *   data_models_from;  // a PUBLIC bundled series: "NAME" or "bundled:NAME[:COLUMN]"
+                                      // (e.g. "djia", as `tgfl federate --data-models-from
+                                      // bundled:djia`); NULL = none (default)
+    const double * public_returns;    // or PUBLIC log returns (public_returns_length values,
+                                      // finite, >= 2); NULL = none (default)
+    size_t         public_returns_length;
+    double         dp_summaries_noise; // > 0: fit the data models from the clients' summaries
+                                      // released through a Gaussian mechanism with this noise
+                                      // multiplier, composed into epsilon (`tgfl federate
+                                      // --dp-summaries`); needs dp_noise_multiplier > 0 and no
+                                      // public source; 0 = off (default)
 } tgfl_federated_params;
 
 // Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:

@@ -174,6 +174,31 @@ static void versioned_params_and_sanity(tgfl_model * fresh) {
     fed.resume_from = "/nonexistent/fed.h5";
     CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_IO);
 
+    // Issue 19: public data models and noised summaries; each bad setting is a status, not a trap.
+    fed = tgfl_federated_default_params();
+    CHECK_TRUE(fed.data_models_from == NULL && fed.public_returns == NULL && fed.dp_summaries_noise == 0);
+    fed.data_models_from = "nosuchseries";
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT);
+    fed.public_returns = returns;
+    fed.public_returns_length = 64;
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT);
+    fed.data_models_from = NULL;
+    fed.public_returns = NULL; // a length without its array
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT);
+    fed.public_returns_length = 0;
+    fed.dp_summaries_noise = 1.0; // without dp_noise_multiplier
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT);
+    fed.dp_summaries_noise = -1.0;
+    CHECK_STATUS(tgfl_model_train_federated(fresh, series, lengths, 1, &fed, NULL), TGFL_ERR_OUT_OF_RANGE);
+    // Pretraining needs a model v2 and series; adapting needs a fitted v2 model and a fraction in (0, 1].
+    const char * names[1] = {"one"};
+    train = tgfl_train_default_params();
+    CHECK_STATUS(tgfl_model_pretrain(fresh, series, lengths, names, 0, &train), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(tgfl_model_pretrain(fresh, NULL, lengths, names, 1, &train), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(tgfl_model_adapt_data_models(fresh, returns, 64, 0.0, false), TGFL_ERR_OUT_OF_RANGE);
+    CHECK_STATUS(tgfl_model_adapt_data_models(fresh, NULL, 64, 0.8, false), TGFL_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(tgfl_model_adapt_data_models(fresh, returns, 64, 0.8, false), TGFL_ERR_INVALID_ARGUMENT);
+
     char * message = NULL;
     CHECK_TRUE(tgfl_check_returns(returns, 64, &message) == 0 && message == NULL);
     CHECK_TRUE(tgfl_check_returns(prices, 64, &message) == 1 && message != NULL);

@@ -65,6 +65,10 @@ public func cFederatedDefaultParams() -> tgfl_federated_params {
     p.n_byzantine = 0
     p.byzantine_attack = Int32(TGFL_BYZANTINE_SIGN_FLIP.rawValue)
     p.byzantine_param = 1.0
+    p.data_models_from = nil
+    p.public_returns = nil
+    p.public_returns_length = 0
+    p.dp_summaries_noise = 0
     return p
 }
 
@@ -78,18 +82,7 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
     withModel(model) { box in
         guard let params else { throw BoundaryError.null("params") }
         let p = try tgfl_federated_params.read(params)
-        let count = try Check.size(nSeries, "n_series")
-        guard count >= 1 else { throw BoundaryError.invalid("n_series is 0; give at least one return series") }
-        let pointers = try Check.buffer(series, count: count, "series")
-        let sizes = try Check.buffer(lengths, count: count, "lengths")
-        var arrays: [[Double]] = []
-        for i in 0..<count {
-            let n = try Check.size(sizes[i], "lengths[\(i)]")
-            let values = try Check.buffer(pointers[i], count: n, "series[\(i)]")
-            try Check.finite(values, "series[\(i)]")
-            try DataSanity.check(returns: Array(values), series: "series[\(i)]")
-            arrays.append(Array(values))
-        }
+        let named = try Check.returnSeries(series, lengths, nSeries)
         let options = try FederatedTrainingOptions(checking: p, model: box.model)
         let trainer = try FederatedTrainer(model: box.model, options: options)
         let sink = ProgressSink(p.progress, p.progress_user_data, box: box)
@@ -101,7 +94,6 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
                     elapsedSeconds: value.elapsedSeconds, etaSeconds: value.etaSeconds))
             }
         }
-        let named = arrays.enumerated().map { ReturnSeries(name: "series[\($0)]", values: $1) }
         let resume = try p.resume_from.map { try Check.string($0, "resume_from") }
         if let resume, !FileManager.default.fileExists(atPath: resume) {
             throw TGFLError.io("resume_from checkpoint '\(resume)' does not exist")
@@ -156,6 +148,7 @@ extension FederatedTrainingOptions {
         let delta = try Check.finite(p.dp_delta, "dp_delta")
         guard delta > 0, delta < 1 else { throw BoundaryError.outOfRange("dp_delta must be in (0, 1), got \(delta)") }
         privacyDelta = delta
+        try readDataModelSource(p)
         secureAggregation = p.secure_aggregation
         seed = p.seed
         threads = try Check.threads(p.n_threads, max: maxThreads)

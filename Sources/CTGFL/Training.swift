@@ -87,16 +87,7 @@ public func cModelTrain(_ model: OpaquePointer?, _ returns: UnsafePointer<Double
                 + "one training window needs seq_len + 1 = \(length + 1); pass more returns or a shorter seq_len")
         }
         let trainer = try Trainer(model: box.model, options: options)
-        let sink = ProgressSink(p.progress, p.progress_user_data, box: box)
-        let progress: ((TrainingProgress) -> Bool)? = sink.map { sink in
-            { value in
-                sink.report(tgfl_progress(
-                    kind: Int32(TGFL_PROGRESS_TRAIN), step: value.step, total: value.totalSteps, epoch: value.epoch,
-                    trainLoss: value.trainLoss, validationLoss: value.validationLoss,
-                    tokensPerSecond: value.tokensPerSecond, elapsedSeconds: value.elapsedSeconds,
-                    etaSeconds: value.etaSeconds))
-            }
-        }
-        _ = try trainer.fit(series: [ReturnSeries(name: "returns", values: Array(series))], progress: progress)
+        _ = try trainer.fit(series: [ReturnSeries(name: "returns", values: Array(series))],
+                            progress: trainingProgress(p, box: box))
     }
 }

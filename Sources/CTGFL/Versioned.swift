@@ -48,7 +48,8 @@ extension tgfl_train_params: VersionedParams {
 
 extension tgfl_federated_params: VersionedParams {
     static let cName = "tgfl_federated_params"
-    static let firstSize = MemoryLayout<tgfl_federated_params>.size
+    /// ABI 3 ended with `byzantine_param`; the public data-model fields (issue 19) came after.
+    static let firstSize = MemoryLayout<tgfl_federated_params>.offset(of: \.data_models_from)!
     static func defaults() -> tgfl_federated_params { cFederatedDefaultParams() }
 }
 

@@ -23,6 +23,10 @@ public enum RandomPurpose: UInt64, Sendable, CaseIterable {
     case partition = 0x5041_5254
     /// The held-out validation windows of a federated run ("VALID").
     case validationSplit = 0x5641_4C49_44
+    /// The Gaussian noise on the released data-model summaries ("SUMM").
+    case summaryNoise = 0x5355_4D4D
+    /// The synthetic series simulated from the released summaries ("SYNT").
+    case summarySynthetic = 0x5359_4E54
 }
 
 extension SeededRNG {

@@ -97,6 +97,17 @@ struct FederateCommand: ParsableCommand {
         + "or bundled:NAME[:COLUMN] (e.g. bundled:djia).", valueName: "source"))
     var dataModelsFrom: String?
 
+    @Flag(name: .customLong("dp-summaries"), help: ArgumentHelp(
+        "Fit the data models from the clients' summaries released through a Gaussian mechanism (each client's "
+        + "GJR-GARCH-t fit bounded in a public box, noise multiplier --dp-summaries-noise, default --dp-noise), "
+        + "composed into ε, so that ε covers the whole release without public data. Needs --dp-noise and "
+        + "--partition time or natural."))
+    var dpSummaries = false
+
+    @Option(name: .customLong("dp-summaries-noise"), parsing: .unconditional, help: ArgumentHelp(
+        "Noise multiplier z_s of --dp-summaries (default: the --dp-noise value).", valueName: "z"))
+    var dpSummariesNoise: Double?
+
     @OptionGroup var selection: ModelSelectionOptions
     @OptionGroup var priceGuard: PriceGuardOptions
 
@@ -121,6 +132,7 @@ struct FederateCommand: ParsableCommand {
         try validateFederationFlags(clientCount: clientCount, rounds: rounds, localSteps: localSteps, fraction: fraction,
                                     strategy: strategy, dpNoise: dpNoise, clip: clip, dpSampling: dpSampling,
                                     delta: delta, secureAgg: secureAgg)
+        try validateSummaryOptions()
     }
 
     func run() throws {
@@ -151,9 +163,10 @@ struct FederateCommand: ParsableCommand {
         options.restoreBestRound = selection.keepBest
         options.allowPrices = priceGuard.allowPrices
         options.publicData = try dataModelsFrom.map { [try loadPublicSeries($0)] }
-        if dpNoise != nil, dataModelsFrom == nil {
+        if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? dpNoise }
+        if dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
             logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
-                       + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) to cover everything")
+                       + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) or --dp-summaries to cover everything")
         }
         logInfo("federation: \(clientCount) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")"
@@ -186,18 +199,38 @@ struct FederateCommand: ParsableCommand {
 }
 
 extension FederateCommand {
+    /// `--dp-summaries`/`--dp-summaries-noise` need DP, no public data models and a partition
+    /// whose clients hold whole days.
+    func validateSummaryOptions() throws {
+        guard dpSummaries || dpSummariesNoise != nil else { return }
+        if let z = dpSummariesNoise, !(z > 0 && z.isFinite) {
+            throw ValidationError("--dp-summaries-noise must be positive, got \(z)")
+        }
+        guard let z = dpNoise, z > 0 else {
+            throw ValidationError("--dp-summaries needs --dp-noise > 0: the summaries' release is accounted with the rounds")
+        }
+        if dataModelsFrom != nil {
+            throw ValidationError("--dp-summaries and --data-models-from exclude each other: with public data no summary "
+                + "is released; drop one")
+        }
+        let kind = partition.split(separator: ":").first.map(String.init)?.lowercased() ?? ""
+        guard ["time", "natural"].contains(kind) else {
+            throw ValidationError("--dp-summaries needs --partition time or natural (a client holds whole days), got "
+                + "'\(partition)'")
+        }
+    }
+
     /// The public series of `--data-models-from`: `bundled:NAME[:COLUMN]` or a CSV read with the
     /// command's column options.
     /// - Throws: `CommandFailure` / `TGFLError.data` naming the source.
     func loadPublicSeries(_ source: String) throws -> ReturnSeries {
         if source.hasPrefix("bundled:") {
-            let parts = source.dropFirst("bundled:".count).split(separator: ":", maxSplits: 1).map(String.init)
-            guard let name = parts.first, BundledSeries(name: name) != nil else {
-                throw CommandFailure("--data-models-from \(source): not a bundled series; use bundled:NAME[:COLUMN] "
-                                     + "with one of \(BundledSeries.namesList), or a CSV path")
+            do {
+                return try PublicDataModels.bundledSeries(source, what: "--data-models-from")
+            } catch TGFLError.invalidArgument(let message) {
+                throw CommandFailure(message.replacingOccurrences(of: "or pass the public returns themselves",
+                                                                  with: "or a CSV path"))
             }
-            let s = try DataOptions.loadBundled(name: name, column: parts.count > 1 ? parts[1] : nil)
-            return ReturnSeries(name: source, dates: s.dates, values: s.values)
         }
         let s = try DataOptions.load(path: source, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
         return ReturnSeries(name: source, dates: s.dates, values: s.values)

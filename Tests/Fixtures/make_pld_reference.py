@@ -21,6 +21,13 @@ from Google's dp-accounting (0.6.0).
        Gaussian queries together have multiplier z (add/remove) or z/2 (replace-one), so the
        entries are the same as for fixed clipping with the same z.
    The reported epsilon is min(RDP, PLD).
+3. "summaries": the same rounds composed with ONE more Gaussian mechanism at q = 1, the noised
+   data-model summaries (issue 19): every client adds a vector of L2 norm <= C to a sum that
+   gets N(0, (z_s*C)^2) noise and is divided by the fixed number of clients.  Adding or removing
+   one client moves the sum by at most C -> GaussianDpEvent(z_s), composed with the Poisson
+   rounds under ADD_OR_REMOVE_ONE (RDP and PLD); replacing one moves it by 2C -> under
+   REPLACE_ONE GaussianDpEvent(z_s / 2) for RDP (PLD at m = N with GaussianDpEvent(z_s), as
+   above).
 
 Run:  /work/pyref/bin/python Tests/Fixtures/make_pld_reference.py
 Writes Tests/Fixtures/pld_reference.json.
@@ -52,6 +59,50 @@ MECHANISMS = [
     (4, 4, 1.0, "poisson", False, 2, 1e-5),           # TransformerFederatedTests' federation record
     (2, 2, 1.0, "poisson", False, 3, 1e-5),           # JointFederationTests: two institutions, DP
 ]
+
+
+# Rounds + the noised summaries: (clients N, expected per round m, z, sampling, rounds, delta, z_s).
+SUMMARIES = [
+    (8, 8, 1.0, "poisson", 10, 1e-5, 1.0),              # BENCHMARKS' audit rows: 8 institutions, q = 1
+    (8, 8, 1.0, "poisson", 10, 1e-5, 0.5),
+    (20, 5, 1.0, "poisson", 10, 1e-5, 1.0),             # q < 1: the PLDs are convolved
+    (20, 10, 0.8, "poisson", 6, 1e-3, 2.0),
+    (8, 8, 1.0, "withoutReplacement", 10, 1e-5, 1.0),
+    (20, 5, 1.0, "withoutReplacement", 10, 1e-5, 1.0),  # RDP only
+    (4, 4, 1.0, "poisson", 2, 1e-5, 1.0),               # NoisedSummariesTests' federation
+]
+
+
+def summaries_entry(n, m, z, sampling, rounds, delta, zs):
+    """epsilon of `rounds` DP-FedAvg rounds plus one Gaussian release of the summaries."""
+    q = m / n
+    if sampling == "poisson":
+        g = dp_accounting.GaussianDpEvent(z)
+        rounds_event = g if q == 1 else dp_accounting.PoissonSampledDpEvent(q, g)
+        event = dp_accounting.ComposedDpEvent([dp_accounting.SelfComposedDpEvent(rounds_event, rounds),
+                                               dp_accounting.GaussianDpEvent(zs)])
+        r = rdp.RdpAccountant()
+        r.compose(event)
+        p = pld.PLDAccountant(REL.ADD_OR_REMOVE_ONE)
+        p.compose(event)
+        e_rdp, e_pld = float(r.get_epsilon(delta)), float(p.get_epsilon(delta))
+    else:
+        r = rdp.RdpAccountant(neighboring_relation=REL.REPLACE_ONE)
+        r.compose(dp_accounting.ComposedDpEvent([
+            dp_accounting.SelfComposedDpEvent(
+                dp_accounting.SampledWithoutReplacementDpEvent(n, m, dp_accounting.GaussianDpEvent(z / 2)), rounds),
+            dp_accounting.GaussianDpEvent(zs / 2)]))
+        e_rdp, e_pld = float(r.get_epsilon(delta)), None
+        if m == n:
+            p = pld.PLDAccountant(REL.REPLACE_ONE)
+            p.compose(dp_accounting.ComposedDpEvent([
+                dp_accounting.SelfComposedDpEvent(dp_accounting.GaussianDpEvent(z), rounds),
+                dp_accounting.GaussianDpEvent(zs)]))
+            e_pld = float(p.get_epsilon(delta))
+    reported = min(e_rdp, e_pld) if e_pld is not None else e_rdp
+    return {"clients": n, "expected_clients": m, "noise_multiplier": z, "sampling": sampling, "rounds": rounds,
+            "delta": delta, "summary_noise_multiplier": zs, "epsilon_rdp": e_rdp, "epsilon_pld": e_pld,
+            "epsilon": reported}
 
 
 def pld_epsilon(q, sigma, rounds, delta):
@@ -107,8 +158,9 @@ def main():
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pld_reference.json")
     with open(path, "w") as fh:
         json.dump({"dp_accounting": "0.6.0", "value_discretization_interval": 1e-4,
-                   "pld": grid, "mechanism": mechanisms}, fh, indent=1)
-    print("wrote", path, len(grid), "grid points,", len(mechanisms), "mechanisms")
+                   "pld": grid, "mechanism": mechanisms,
+                   "summaries": [summaries_entry(*entry) for entry in SUMMARIES]}, fh, indent=1)
+    print("wrote", path, len(grid), "grid points,", len(mechanisms), "mechanisms,", len(SUMMARIES), "summaries")
 
 
 if __name__ == "__main__":

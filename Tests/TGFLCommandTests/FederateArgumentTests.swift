@@ -30,6 +30,25 @@ final class FederateArgumentTests: XCTestCase {
         XCTAssertThrowsError(try FederateCommand.parse(["--fraction", "0", "--out", "f.h5"]))
     }
 
+    /// Issue 19: `--dp-summaries` needs DP, excludes public data models and needs whole-day clients.
+    func testDPSummariesArguments() throws {
+        let c = try FederateCommand.parse(["--dp-noise", "1", "--partition", "time", "--dp-summaries", "--out", "f.h5"])
+        XCTAssertTrue(c.dpSummaries)
+        XCTAssertEqual(try FederateCommand.parse(["--dp-noise", "1", "--partition", "natural", "--dp-summaries-noise", "2",
+                                                  "--out", "f.h5"]).dpSummariesNoise, 2)
+        for (arguments, message) in [
+            (["--partition", "time", "--dp-summaries"], "needs --dp-noise"),
+            (["--dp-noise", "1", "--dp-summaries"], "--partition time or natural"),
+            (["--dp-noise", "1", "--partition", "time", "--dp-summaries", "--data-models-from", "bundled:djia"],
+             "exclude each other"),
+            (["--dp-noise", "1", "--partition", "time", "--dp-summaries-noise", "0"], "must be positive"),
+        ] {
+            XCTAssertThrowsError(try FederateCommand.parse(arguments + ["--out", "f.h5"])) {
+                XCTAssertTrue(FederateCommand.message(for: $0).contains(message), "\(arguments): \($0)")
+            }
+        }
+    }
+
     func testOptionsMapping() throws {
         let o = try federatedOptions(clientCount: 8, rounds: 5, localSteps: 3, batchSize: 16, learningRate: 0.002,
                                      validationFraction: 0.1, partition: try parsePartition("dirichlet:0.3"),

@@ -86,6 +86,14 @@ grep -q "the rounds and the data models" fedpub.inspect || fail "federate --data
 if "$TGFL" federate --config tiny --data prices.csv --clients 3 --rounds 1 --data-models-from bundled:nope \
     --out no.h5 > no.out 2>&1; then fail "federate: --data-models-from bundled:nope was accepted"; fi
 grep -q "not a bundled series" no.out || fail "federate --data-models-from bundled:nope: unclear error: $(cat no.out)"
+# Issue 19: data models from the clients' summaries released through a Gaussian mechanism, composed into ε.
+"$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --rounds 1 --local-steps 1 \
+  --batch-size 8 --dp-noise 1 --clip 1 --dp-summaries --out fedsum.h5 > /dev/null 2> fedsum.err \
+  || fail "federate --dp-summaries: $(cat fedsum.err)"
+"$TGFL" inspect fedsum.h5 > fedsum.inspect
+grep -q "noised client summaries" fedsum.inspect || fail "federate --dp-summaries: record: $(grep data_models fedsum.inspect)"
+grep -q "the rounds and the data models" fedsum.inspect || fail "federate --dp-summaries: epsilon_covers missing"
+if grep -q "ε covers the rounds only" fedsum.err; then fail "federate --dp-summaries: still warns that ε covers the rounds only"; fi
 pass federate
 
 # Issue 15: the HTML report (evaluate --html, tgfl report, federate --html); the browser test renders it.

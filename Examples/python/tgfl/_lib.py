@@ -273,6 +273,19 @@ tgfl_model_train = _declare(
     "tgfl_model_train", [tgfl_model_p, POINTER(c_double), c_size_t, POINTER(tgfl_train_params)],
     c_int32)
 
+# TGFL_API int32_t tgfl_model_pretrain(tgfl_model * model, const double * const * series,
+#                                      const size_t * lengths, const char * const * names,
+#                                      size_t n_series, const tgfl_train_params * params);
+tgfl_model_pretrain = _declare(
+    "tgfl_model_pretrain",
+    [tgfl_model_p, POINTER(POINTER(c_double)), POINTER(c_size_t), POINTER(c_char_p), c_size_t,
+     POINTER(tgfl_train_params)], c_int32)
+
+# TGFL_API int32_t tgfl_model_adapt_data_models(tgfl_model * model, const double * returns, size_t n_returns,
+#                                               double train_fraction, bool reset_output_prior);
+tgfl_model_adapt_data_models = _declare(
+    "tgfl_model_adapt_data_models", [tgfl_model_p, POINTER(c_double), c_size_t, c_double, c_bool], c_int32)
+
 # ---------------------------------------------------------------------------------------
 # Federated training
 # ---------------------------------------------------------------------------------------
@@ -345,6 +358,11 @@ class tgfl_federated_params(Structure):
         ("n_byzantine", c_int32),
         ("byzantine_attack", c_int32),
         ("byzantine_param", c_double),
+        # Appended after ABI 3 (issue 19: data models from public data or noised summaries)
+        ("data_models_from", c_char_p),
+        ("public_returns", POINTER(c_double)),
+        ("public_returns_length", c_size_t),
+        ("dp_summaries_noise", c_double),
     ]
 
 

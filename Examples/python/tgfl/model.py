@@ -208,6 +208,15 @@ class FederatedConfig:
     rounds a resumable checkpoint goes to ``checkpoint_path``, and ``resume_from`` continues
     such a run. ``n_byzantine`` clients (ids 0, 1, ...) send attacked updates
     (``byzantine_attack``: "sign_flip", "scaled" or "gaussian_noise", with ``byzantine_param``).
+
+    Where a fresh model's data models (volatility filter, levels, regimes, tokenizer, output
+    prior) come from: by default the clients' summaries, shared in the clear (epsilon covers the
+    rounds only). ``data_models_from`` fits them on PUBLIC data instead: a bundled series name
+    (``"djia"`` or ``"bundled:djia[:COLUMN]"``, as ``tgfl federate --data-models-from``) or an
+    array of public log returns; ``dp_summaries_noise`` > 0 releases the clients' summaries
+    through a Gaussian mechanism with that noise multiplier, composed into epsilon (needs
+    ``dp_noise_multiplier`` and partition "time" or "natural"). Either way the federation
+    record's ``privacy.epsilon_covers`` says the data models are covered.
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -261,6 +270,39 @@ class FederatedConfig:
     n_byzantine: int = 0
     byzantine_attack: Union[str, int] = "sign_flip"
     byzantine_param: float = 1.0
+    data_models_from: Union[str, Sequence[float], np.ndarray, None] = None
+    dp_summaries_noise: float = 0.0
+
+
+def _train_params(p: "TrainParams"):
+    """The C ``tgfl_train_params`` of checked ``TrainParams`` (no progress callback yet)."""
+    c = _lib.tgfl_train_default_params()
+    for name in ("steps", "batch_size", "seq_len", "warmup_steps", "eval_every", "patience", "n_threads"):
+        setattr(c, name, _int32(getattr(p, name), name))
+    for name in ("learning_rate", "min_learning_rate", "weight_decay", "grad_clip", "val_fraction"):
+        setattr(c, name, _float(getattr(p, name), name))
+    c.seed = _uint64(p.seed, "seed")
+    c.output_prior = _bool(p.output_prior, "output_prior")
+    c.keep_best = _bool(p.keep_best, "keep_best")
+    c.allow_prices = True  # the binding warns itself, at the caller's line
+    return c
+
+
+def _data_models_source(c, source):
+    """Sets ``data_models_from`` (a bundled name) or ``public_returns`` (an array) on the C
+    params; returns the array the C struct points into (keep it alive during the call)."""
+    if source is None:
+        return None
+    if isinstance(source, (str, bytes)):
+        name = source.decode() if isinstance(source, bytes) else source
+        if not name:
+            raise _bad("data_models_from is empty; give a bundled series name such as 'djia', or public returns")
+        c.data_models_from = name.encode()
+        return None
+    array = _array(source, "data_models_from", np.float64, ndim=(1,))
+    c.public_returns = _ptr(array, c_double)
+    c.public_returns_length = array.size
+    return array
 
 
 @dataclass
@@ -547,6 +589,7 @@ class Model:
     # -- training ------------------------------------------------------------------------
 
     def train(self, returns, params: Optional[TrainParams] = None, progress: ProgressOption = True,
+              init: Union[str, os.PathLike, None] = None, reset_prior: bool = False,
               **overrides) -> TrainingHistory:
         """Trains on one series of daily log returns; returns the ``TrainingHistory``.
 
@@ -557,25 +600,78 @@ class Model:
         False nothing, a function receives each ``Progress`` (return False or raise to stop:
         TgflError TGFL_ERR_CANCELLED). Ctrl-C stops the run after the current step (the model
         keeps that step's weights) and raises KeyboardInterrupt.
+
+        ``init``: fine-tune a pretrained model v2 (``Model.pretrain``, ``tgfl pretrain``), as
+        ``tgfl train --init BASE [--reset-prior]``: this model is replaced by the checkpoint
+        ``init`` (its config, network and tokenizer), whose volatility filter, levels and
+        regimes are refitted on the training span of ``returns`` (``reset_prior``: and its level
+        priors set from those days) before training.
         """
         series = _array(returns, "returns", np.float64, ndim=(1,))
         p = _params(params or TrainParams(), overrides, TrainParams)
-        c = _lib.tgfl_train_default_params()
-        for name in ("steps", "batch_size", "seq_len", "warmup_steps", "eval_every", "patience", "n_threads"):
-            setattr(c, name, _int32(getattr(p, name), name))
-        for name in ("learning_rate", "min_learning_rate", "weight_decay", "grad_clip", "val_fraction"):
-            setattr(c, name, _float(getattr(p, name), name))
-        c.seed = _uint64(p.seed, "seed")
-        c.output_prior = _bool(p.output_prior, "output_prior")
-        c.keep_best = _bool(p.keep_best, "keep_best")
+        c = _train_params(p)
         if not _bool(p.allow_prices, "allow_prices"):
             _warn_if_prices(series, _series_name(returns, "returns"))
-        c.allow_prices = True  # warned above, at the caller's line
+        if init is not None:
+            self._replace_by_adapted(init, series, 1.0 - c.val_fraction, _bool(reset_prior, "reset_prior"))
+        elif reset_prior:
+            raise _bad("reset_prior applies to init= only (fine-tuning a pretrained model)")
         history = TrainingHistory()
         callback = _Callback(progress, "train", c.steps, history)
         c.progress = callback.c_function
         handle = self._h()
         callback.run(lambda: _lib.tgfl_model_train(handle, _ptr(series, c_double), series.size, byref(c)))
+        return history
+
+    def _replace_by_adapted(self, path, series: np.ndarray, train_fraction: float, reset_prior: bool) -> None:
+        """Loads the checkpoint ``path``, adapts its data models to ``series`` and makes it this model."""
+        base = Model.load(path)
+        try:
+            _check(_lib.tgfl_model_adapt_data_models(base._h(), _ptr(series, c_double), series.size,
+                                                     train_fraction, reset_prior))
+        except BaseException:
+            base.close()
+            raise
+        self.close()
+        self._handle, base._handle = base._handle, None
+
+    def pretrain(self, corpus, params: Optional[TrainParams] = None, progress: ProgressOption = True,
+                 **overrides) -> TrainingHistory:
+        """Pretrains this FRESH model v2 on many series (``tgfl pretrain``); returns the history.
+
+        ``corpus``: a dict name → 1-D log returns, a list of such series, or a DataFrame (one
+        column per series). Every series is standardised by its own volatility filter and
+        tokenized with one shared tokenizer; validation on the last ``val_fraction`` of each.
+        The names go to the checkpoint's ``pretraining`` record. ``tgfl pretrain`` trains with
+        ``keep_best=True``, ``min_learning_rate=learning_rate/10``, ``warmup_steps=min(50, steps)``
+        and ``eval_every=max(1, min(100, steps // 10))``. Fine-tune the result with
+        ``model.train(returns, init=path)``.
+        """
+        if _is_frame(corpus):
+            corpus = {str(column): corpus[column].dropna() for column in corpus.columns}
+        if isinstance(corpus, dict):
+            names, values = [str(k) for k in corpus], list(corpus.values())
+        elif corpus is None or isinstance(corpus, (str, bytes)) or (isinstance(corpus, np.ndarray) and corpus.ndim == 1):
+            raise _bad("corpus must be a dict name -> returns, a list of return series or a DataFrame", TGFL_ERR_SHAPE)
+        else:
+            values = list(corpus)
+            names = [_series_name(v, f"series[{i}]") for i, v in enumerate(values)]
+        arrays = [_array(v, f"corpus[{name!r}]", np.float64, ndim=(1,)) for name, v in zip(names, values)]
+        if not arrays:
+            raise _bad("corpus is empty; give at least one return series")
+        p = _params(params or TrainParams(), overrides, TrainParams)
+        c = _train_params(p)
+        if not _bool(p.allow_prices, "allow_prices"):
+            for name, array in zip(names, arrays):
+                _warn_if_prices(array, name)
+        history = TrainingHistory()
+        callback = _Callback(progress, "train", c.steps, history)
+        c.progress = callback.c_function
+        pointers = (POINTER(c_double) * len(arrays))(*[_ptr(a, c_double) for a in arrays])
+        lengths = (c_size_t * len(arrays))(*[a.size for a in arrays])
+        labels = (ctypes.c_char_p * len(arrays))(*[n.encode() for n in names])
+        handle = self._h()
+        callback.run(lambda: _lib.tgfl_model_pretrain(handle, pointers, lengths, labels, len(arrays), byref(c)))
         return history
 
     def train_federated(self, series: Sequence, config: Optional[FederatedConfig] = None,
@@ -634,6 +730,8 @@ class Model:
         c.allow_prices = True
         c.dp_sampling = _enum(cfg.dp_sampling, _lib.DP_SAMPLINGS, "dp_sampling")
         c.seed = _uint64(cfg.seed, "seed")
+        c.dp_summaries_noise = _float(cfg.dp_summaries_noise, "dp_summaries_noise")
+        public = _data_models_source(c, cfg.data_models_from)   # the C struct points into it
         history = FederatedHistory()
         callback = _Callback(progress, "federated", c.rounds, history)
         c.progress = callback.c_function
@@ -644,6 +742,7 @@ class Model:
         callback.run(lambda: _lib.tgfl_model_train_federated(handle, pointers, lengths, len(arrays), byref(c),
                                                              byref(epsilon)))
         history.epsilon = float(epsilon.value)
+        del public
         return history
 
     # -- generation and scoring ----------------------------------------------------------

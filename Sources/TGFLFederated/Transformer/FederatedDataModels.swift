@@ -157,7 +157,8 @@ public enum FederatedDataModels {
 /// with 500 days each fit noisy, less persistent filters, and the tgfl demo's scenarios came
 /// out 19 % too calm. Summaries are made per series: with the natural partition that is one
 /// owner per client. What the summaries reveal is not covered by the DP guarantee: for a
-/// guarantee of the whole release fit the data models on public data (`PublicDataModels`).
+/// guarantee of the whole release fit the data models on public data (`PublicDataModels`), or
+/// release bounded summaries through a Gaussian mechanism (`NoisedSummaries`).
 public struct FederatedSummaryFitting: DataModelFitting {
     /// How an owner is named in errors ("client 2 (series 'ftse')").
     public let ownerName: @Sendable (Int) -> String

@@ -76,6 +76,11 @@ public struct FederatedTrainingOptions: Sendable {
     /// fit them from the clients' summaries (`FederatedSummaryFitting`), shared in the clear
     /// and not covered by ε (the record's `privacy.epsilon_covers` says which).
     public var publicData: [ReturnSeries]? = nil
+    /// Noise multiplier z_s > 0 of the clients' data-model summaries released through a
+    /// Gaussian mechanism (`NoisedSummaries`), composed into ε with the rounds so that ε covers
+    /// the data models without public data; needs `privacy`, no `publicData`, a v2 model and
+    /// the `natural` or `time` partition. nil (the default): no noised summaries.
+    public var summaryNoiseMultiplier: Double? = nil
 
     public init() {}
 }
@@ -167,8 +172,39 @@ public final class FederatedTrainer {
         if o.privacy != nil, !o.strategy.supportsDifferentialPrivacy {
             throw TGFLError.invalidArgument(FederatedSimulation.noDPMessage(o.strategy.rawValue))
         }
+        try Self.checkSummaryNoise(o, model: model)
         self.model = model
         self.options = options
+    }
+
+    /// `summaryNoiseMultiplier`'s rules.
+    /// - Throws: `TGFLError.outOfRange`/`.invalidArgument` saying which rule and how to fix it.
+    private static func checkSummaryNoise(_ o: FederatedTrainingOptions, model: ScenarioModel) throws {
+        guard let z = o.summaryNoiseMultiplier else { return }
+        guard z > 0, z.isFinite else {
+            throw TGFLError.outOfRange("FederatedTrainingOptions.summaryNoiseMultiplier must be positive and finite, got \(z)")
+        }
+        guard o.privacy != nil else {
+            throw TGFLError.invalidArgument("noised summaries need DP rounds (privacy): their release is accounted "
+                + "together with the rounds")
+        }
+        guard o.publicData == nil else {
+            throw TGFLError.invalidArgument("noised summaries and publicData exclude each other: with public data "
+                + "no summary is released; drop one")
+        }
+        guard model.config.modelVersion >= 2 else {
+            throw TGFLError.invalidArgument("noised summaries need a v2 model (volatility filter outside the network)")
+        }
+        guard !model.isFitted else {
+            throw TGFLError.invalidArgument("noised summaries fit the data models of a fresh model, but this model "
+                + "already has them (nothing would be released); use a fresh model or drop summaryNoiseMultiplier")
+        }
+        switch o.partition {
+        case .natural, .timePeriods: break
+        default:
+            throw TGFLError.invalidArgument("noised summaries need partition natural or time (a client holds whole "
+                + "days), got \(o.partition.cliName)")
+        }
     }
 
     /// The clients of a run (built by `makeClients`), with the window counts.
@@ -193,12 +229,13 @@ public final class FederatedTrainer {
         let trainFraction = 1 - o.validationFraction
         let pipeline = try DataPipeline(config: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
         let fresh = !model.isFitted
-        let models = try model.dataModels ?? fitDataModels(series, pipeline: pipeline)
+        let publicData = model.dataModels == nil ? try dataModelSource(series) : options.publicData
+        let models = try model.dataModels ?? fitDataModels(series, pipeline: pipeline, publicData: publicData)
         let T = o.sequenceLength ?? model.config.contextLength
         let prepared = try pipeline.prepare(series, models: models, windowLength: T)
         if fresh {
             try model.setDataModels(models)
-            if o.outputPrior { try setOutputPrior(prepared, models: models) }
+            if o.outputPrior { try setOutputPrior(prepared, models: models, publicData: publicData) }
         }
         let train = prepared.split.train, validation = prepared.split.validation
 

@@ -72,10 +72,32 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         /// only (the data-model summaries were shared in the clear). Absent without DP and in
         /// records written before it was stated.
         public var epsilonCovers: String? = nil
+        /// The noised data-model summaries' Gaussian release (`NoisedSummaries`), composed into
+        /// ε; absent when the summaries were not noised.
+        public var summaries: SummaryRelease? = nil
         enum CodingKeys: String, CodingKey {
             case enabled, delta, epsilon, noiseMultiplier = "noise_multiplier", clippingNorm = "clipping_norm"
             case clippingSide = "clipping_side", adaptiveClipping = "adaptive_clipping", mechanism
             case epsilonRdp = "epsilon_rdp", epsilonPld = "epsilon_pld", epsilonCovers = "epsilon_covers"
+            case summaries
+        }
+    }
+
+    /// The Gaussian release of the clients' data-model summaries (`NoisedSummaries`).
+    public struct SummaryRelease: Codable, Equatable, Sendable {
+        /// z_s: noise std on the sum over the sensitivity.
+        public var noiseMultiplier: Double
+        /// The multiplier the accountant composes: z_s (add/remove) or z_s/2 (replace-one).
+        public var accountingNoiseMultiplier: Double
+        /// C: the L2 bound of one client's summary vector.
+        public var sensitivity: Double
+        /// N: the clients whose vectors are summed (the fixed denominator).
+        public var owners: Int
+        /// Sampling rate of the release: 1 (every client once).
+        public var samplingRate: Double
+        enum CodingKeys: String, CodingKey {
+            case noiseMultiplier = "noise_multiplier", accountingNoiseMultiplier = "accounting_noise_multiplier"
+            case sensitivity, owners, samplingRate = "sampling_rate"
         }
     }
 
@@ -192,31 +214,46 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         sampling = Sampling(fractionTrain: s.fractionTrain, fractionEvaluate: s.fractionEvaluate,
                             minTrainNodes: s.minTrainNodes, minEvaluateNodes: s.minEvaluateNodes,
                             minAvailableNodes: s.minAvailableNodes)
-        privacy = Self.privacy(o.privacy, delta: o.privacyDelta, state: state, publicDataModels: o.publicData != nil)
+        let release = o.publicData == nil ? o.summaryNoiseMultiplier.map { z in
+            SummaryRelease(noiseMultiplier: z, accountingNoiseMultiplier: o.privacy?.sampling == .withoutReplacement ? z / 2 : z,
+                           sensitivity: NoisedSummaries.sensitivity, owners: o.clientCount, samplingRate: 1)
+        } : nil
+        privacy = Self.privacy(o.privacy, delta: o.privacyDelta, state: state, publicDataModels: o.publicData != nil,
+                               summaries: release)
         epsilon = privacy.epsilon; delta = o.privacyDelta
         secureAggregation = o.secureAggregation
         faults = Self.faults(o.faults)
-        dataModels = FederatedTrainer.dataModelsDescription(publicData: o.publicData)
+        dataModels = FederatedTrainer.dataModelsDescription(o)
         outputPrior = o.outputPrior; restoreBestRound = o.restoreBestRound; self.bestRound = bestRound
         history = Self.history(state.history)
     }
 
     /// The privacy part of a record: the DP settings, the mechanism, ε (RDP, PLD, the smaller)
     /// and what ε covers.
-    static func privacy(_ dp: DPConfig?, delta: Double, state: FederationState, publicDataModels: Bool) -> Privacy {
+    static func privacy(_ dp: DPConfig?, delta: Double, state: FederationState, publicDataModels: Bool,
+                        summaries: SummaryRelease? = nil) -> Privacy {
         func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
-        let estimate = try? state.privacyEstimate(delta: delta)
         let mechanism = state.privacyMechanism
-        return Privacy(enabled: dp != nil, delta: delta, epsilon: finite(estimate?.epsilon),
+        let estimate = try? mechanism.map {
+            try PrivacyAccountant.estimate($0, rounds: state.privacyRounds ?? 0, delta: delta,
+                                           additionalGaussians: summaries.map { [$0.accountingNoiseMultiplier] } ?? [])
+        }
+        let covers = publicDataModels
+            ? "the rounds and the data models (fitted on public data; no client summary shared)"
+            : summaries != nil
+            ? "the rounds and the data models (fitted on the clients' summaries released through the Gaussian "
+                + "mechanism of privacy.summaries, composed with the rounds)"
+            : "the rounds only: the data-model summaries were shared in the clear (fit them on public data, or "
+                + "noise them, for a guarantee of the whole release)"
+        var privacy = Privacy(enabled: dp != nil, delta: delta, epsilon: finite(estimate?.epsilon),
                        noiseMultiplier: dp?.noiseMultiplier, clippingNorm: dp?.clippingNorm,
                        clippingSide: dp?.side.rawValue, adaptiveClipping: dp.map { $0.adaptive != nil },
                        mechanism: mechanism.map { Self.mechanism($0, rounds: state.privacyRounds ?? 0) },
                        epsilonRdp: mechanism == nil ? nil : finite(estimate?.rdp),
                        epsilonPld: mechanism == nil ? nil : finite(estimate?.pld),
-                       epsilonCovers: dp == nil ? nil : publicDataModels
-                           ? "the rounds and the data models (fitted on public data; no client summary shared)"
-                           : "the rounds only: the data-model summaries were shared in the clear (fit them on "
-                           + "public data for a guarantee of the whole release)")
+                       epsilonCovers: dp == nil ? nil : covers)
+        privacy.summaries = dp == nil ? nil : summaries
+        return privacy
     }
 
     /// The faults part of a record.

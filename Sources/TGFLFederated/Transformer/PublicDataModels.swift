@@ -36,6 +36,28 @@ public enum PublicDataModels {
         }
     }
 
+    /// A bundled series named as `--data-models-from` takes it: `bundled:NAME[:COLUMN]` or just
+    /// `NAME[:COLUMN]` (e.g. `djia`, `bundled:djia`), read as log returns of its default (or the
+    /// given) column and named `bundled:NAME[:COLUMN]` in the federation record, as the CLI names it.
+    /// - Parameter source: The name; `what` says where it came from in errors.
+    /// - Returns: The public series.
+    /// - Throws: `TGFLError.invalidArgument` naming the unknown series or column and listing the valid ones.
+    public static func bundledSeries(_ source: String, what: String = "data_models_from") throws -> ReturnSeries {
+        let bare = source.hasPrefix("bundled:") ? String(source.dropFirst("bundled:".count)) : source
+        let parts = bare.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let name = parts.first, let series = BundledSeries(name: name) else {
+            throw TGFLError.invalidArgument("\(what) = '\(source)' is not a bundled series; give one of "
+                + "\(BundledSeries.namesList) (optionally bundled:NAME:COLUMN), or pass the public returns themselves")
+        }
+        let column = parts.count > 1 ? parts[1] : nil
+        if let column, !series.columns.contains(column) {
+            throw TGFLError.invalidArgument("\(what) = '\(source)': the bundled \(series.rawValue) has no column "
+                + "'\(column)'; its columns are \(series.columns.joined(separator: ", "))")
+        }
+        let s = try MarketData.bundled(series, minimumReturns: 2).logReturns(column)
+        return ReturnSeries(name: "bundled:" + bare, dates: s.dates, values: s.values)
+    }
+
     /// The public series' tokens and conditions under `models` (for the output prior).
     /// - Throws: `TGFLError.invalidArgument` naming the series.
     static func encode(_ series: [ReturnSeries], models: DataModels) throws -> [EncodedReturns] {
@@ -50,10 +72,21 @@ public enum PublicDataModels {
 }
 
 extension FederatedTrainer {
-    /// The data models of a fresh model: on `options.publicData` when given, else from the
-    /// per-series summaries (`FederatedSummaryFitting`; errors name the owner).
-    func fitDataModels(_ series: [ReturnSeries], pipeline: DataPipeline) throws -> DataModels {
-        if let publicData = options.publicData { return try PublicDataModels.fit(publicData, config: model.config) }
+    /// The series a fresh model's data models are fitted on instead of the clients' summaries in
+    /// the clear: `options.publicData`, or the synthetic series of the noised summaries
+    /// (`NoisedSummaries`, with `summaryNoiseMultiplier`), or nil.
+    func dataModelSource(_ series: [ReturnSeries]) throws -> [ReturnSeries]? {
+        if let publicData = options.publicData { return publicData }
+        guard let z = options.summaryNoiseMultiplier else { return nil }
+        return [try NoisedSummaries.syntheticSeries(series, owners: options.clientCount, partition: options.partition,
+                                                    trainFraction: 1 - options.validationFraction,
+                                                    noiseMultiplier: z, seed: options.seed)]
+    }
+
+    /// The data models of a fresh model: on `publicData` (`dataModelSource`) when given, else
+    /// from the per-series summaries (`FederatedSummaryFitting`; errors name the owner).
+    func fitDataModels(_ series: [ReturnSeries], pipeline: DataPipeline, publicData: [ReturnSeries]?) throws -> DataModels {
+        if let publicData { return try PublicDataModels.fit(publicData, config: model.config) }
         let natural = options.partition == .natural
         return try pipeline.fit(series, using: FederatedSummaryFitting(ownerName: { j in
             natural ? "client \(j) (series '\(series[j].name)')" : "series '\(series[j].name)'"
@@ -62,8 +95,8 @@ extension FederatedTrainer {
 
     /// The output prior of a fresh model: from the public series' token counts, or from each
     /// series' training-span counts (the server sums them).
-    func setOutputPrior(_ prepared: PreparedData, models: DataModels) throws {
-        if let publicData = options.publicData {
+    func setOutputPrior(_ prepared: PreparedData, models: DataModels, publicData: [ReturnSeries]?) throws {
+        if let publicData {
             let encoded = try PublicDataModels.encode(publicData, models: models)
             try model.setOutputPrior(tokens: encoded.map(\.tokens), conditions: encoded.map(\.conditions))
             return
@@ -74,8 +107,11 @@ extension FederatedTrainer {
     }
 
     /// The record's `data_models`: where they came from and whether ε covers them.
-    static func dataModelsDescription(publicData: [ReturnSeries]?) -> String {
-        publicData.map(PublicDataModels.describe)
+    static func dataModelsDescription(_ o: FederatedTrainingOptions) -> String {
+        if o.publicData == nil, let z = o.summaryNoiseMultiplier {
+            return NoisedSummaries.describe(noiseMultiplier: z, owners: o.clientCount)
+        }
+        return o.publicData.map(PublicDataModels.describe)
             ?? "per-series summaries (likelihoods and gradients, σ histograms, moments, token counts) combined "
             + "on the server in the clear: not covered by ε"
     }

@@ -131,7 +131,9 @@ public struct DPConfig: Sendable, Equatable, Codable {
 /// (and any set of days) with the same (ε, δ); it says nothing stronger for a single day.
 /// The data-model summaries of `FederatedTrainer` (tokenizer moments, volatility histograms,
 /// output-prior token counts) are shared in the clear and are not covered by ε, unless the data
-/// models are fitted on public data (`FederatedTrainingOptions.publicData`); the federation
+/// models are fitted on public data (`FederatedTrainingOptions.publicData`) or the summaries are
+/// released through their own Gaussian mechanism composed with the rounds
+/// (`FederatedTrainingOptions.summaryNoiseMultiplier`, `NoisedSummaries`); the federation
 /// record's `privacy.epsilon_covers` says which.
 ///
 /// With secure aggregation the server never sees single updates, so clipping must be

@@ -39,19 +39,29 @@ public enum PLDAccountant {
     ///   - rounds: T ≥ 0.
     ///   - delta: δ in (0, 1).
     ///   - discretization: h > 0.
+    ///   - additionalGaussians: multipliers z_k of Gaussian mechanisms (q = 1) composed with the
+    ///     rounds: their PMFs are convolved with the composed rounds' (at q = 1 everything is one
+    ///     Gaussian with σ_eff = (T/σ² + Σ z_k⁻²)^−½, in closed form).
     /// - Returns: ε ≥ 0 (+inf when no finite ε reaches δ).
     /// - Throws: `TGFLError.outOfRange` naming the bad argument.
     public static func epsilon(noiseMultiplier sigma: Double, samplingRate q: Double, rounds: Int, delta: Double,
-                               discretization h: Double = defaultDiscretization) throws -> Double {
+                               discretization h: Double = defaultDiscretization,
+                               additionalGaussians: [Double] = []) throws -> Double {
         guard sigma >= 0, !sigma.isNaN else { throw TGFLError.outOfRange("noise multiplier = \(sigma) must be ≥ 0") }
         guard q >= 0, q <= 1 else { throw TGFLError.outOfRange("sampling rate q = \(q) must be in [0, 1]") }
         guard rounds >= 0 else { throw TGFLError.outOfRange("rounds = \(rounds) must be ≥ 0") }
         guard delta > 0, delta < 1 else { throw TGFLError.outOfRange("delta = \(delta) must be in (0, 1)") }
         guard h > 0, h.isFinite else { throw TGFLError.outOfRange("discretization = \(h) must be > 0") }
-        if rounds == 0 || q == 0 { return 0 }
+        let extra = additionalGaussians.filter { !($0.isInfinite) }
+        if extra.contains(where: { $0 == 0 }) { return .infinity }
+        let extraPrecision = extra.reduce(0.0) { $0 + 1 / ($1 * $1) }     // Σ z_k⁻²
+        if rounds == 0 || q == 0 || !sigma.isFinite {
+            return extra.isEmpty ? 0 : gaussianEpsilon(sigma: 1 / extraPrecision.squareRoot(), delta: delta)
+        }
         if sigma == 0 { return .infinity }
-        if !sigma.isFinite { return 0 }
-        if q == 1 { return gaussianEpsilon(sigma: sigma / Double(rounds).squareRoot(), delta: delta) }
+        if q == 1 {
+            return gaussianEpsilon(sigma: 1 / (Double(rounds) / (sigma * sigma) + extraPrecision).squareRoot(), delta: delta)
+        }
         // Memory guard: when a grid (one round, or the composed window) would exceed maxBins,
         // double h — connect-the-dots stays pessimistic, so ε stays a valid, looser upper bound.
         var grid = h
@@ -65,8 +75,10 @@ public enum PLDAccountant {
             }.max()! : 0
             if window > maxBins { grid *= (Double(window) / Double(maxBins)).rounded(.up); continue }
             var worst = 0.0
-            for var pmf in pmfs {
+            for (pmf0, remove) in zip(pmfs, [true, false]) {
+                var pmf = pmf0
                 if rounds > 1 { pmf = pmf.selfComposed(rounds) }
+                for z in extra { pmf = pmf.convolved(with: connectTheDots(sigma: z, q: 1, remove: remove, h: grid)) }
                 worst = max(worst, pmf.epsilon(delta: delta))
             }
             return worst
@@ -181,6 +193,15 @@ public enum PLDAccountant {
             return PMF(h: h, lower: lower * times + lo, probs: out, infinity: inf)
         }
 
+        /// The composition with another PMF on the same grid: the full linear convolution
+        /// (dp_accounting `DensePLDPmf.compose`, without its tail truncation); the masses at
+        /// +inf combine as 1 − (1 − p_∞)(1 − p'_∞).
+        func convolved(with other: PMF) -> PMF {
+            let (_, out) = PLDAccountant.convolvePair(probs, other.probs)
+            return PMF(h: h, lower: lower + other.lower, probs: out,
+                       infinity: 1 - (1 - infinity) * (1 - other.infinity))
+        }
+
         /// min{ε : δ(ε) ≤ delta} (dp_accounting `_get_epsilon_for_delta`).
         func epsilon(delta: Double) -> Double {
             if infinity > delta { return .infinity }
@@ -261,6 +282,21 @@ public enum PLDAccountant {
             }
         }
         return (lowerBound, upperBound)
+    }
+
+    /// The linear convolution of two mass vectors by FFT (length a.count + b.count − 1).
+    static func convolvePair(_ a: [Double], _ b: [Double]) -> (Int, [Double]) {
+        let outLen = a.count + b.count - 1
+        var size = 1
+        while size < outLen { size <<= 1 }
+        var ar = [Double](repeating: 0, count: size), ai = ar, br = ar, bi = ar
+        for k in a.indices { ar[k] = a[k] }
+        for k in b.indices { br[k] = b[k] }
+        FFT.transform(&ar, &ai, inverse: false)
+        FFT.transform(&br, &bi, inverse: false)
+        for k in 0..<size { (ar[k], ai[k]) = (ar[k] * br[k] - ai[k] * bi[k], ar[k] * bi[k] + ai[k] * br[k]) }
+        FFT.transform(&ar, &ai, inverse: true)
+        return (0, (0..<outLen).map { max(0, ar[$0] / Double(size)) })
     }
 
     /// Continuation of `selfConvolve` once the window is known.

@@ -76,27 +76,43 @@ public struct PrivacyEstimate: Sendable, Equatable {
 /// ```
 public enum PrivacyAccountant {
     /// ε after `rounds` rounds of `mechanism` at δ.
-    /// - Parameter discretization: The PLD grid h; any h gives an upper bound (connect-the-dots
-    ///   is pessimistic), 10⁻⁴ (default) matches dp_accounting to 1 %.
+    /// - Parameters:
+    ///   - discretization: The PLD grid h; any h gives an upper bound (connect-the-dots is
+    ///     pessimistic), 10⁻⁴ (default) matches dp_accounting to 1 %.
+    ///   - additionalGaussians: Accounting multipliers of further Gaussian mechanisms at q = 1
+    ///     composed with the rounds (e.g. the noised data-model summaries, `NoisedSummaries`).
     /// - Throws: `TGFLError.outOfRange` for δ outside (0, 1) or rounds < 0.
     public static func estimate(_ mechanism: DPMechanismRecord, rounds: Int, delta: Double,
-                                discretization: Double = PLDAccountant.defaultDiscretization) throws -> PrivacyEstimate {
+                                discretization: Double = PLDAccountant.defaultDiscretization,
+                                additionalGaussians: [Double] = []) throws -> PrivacyEstimate {
         try estimate(noiseMultiplier: mechanism.accountingNoiseMultiplier, samplingRate: mechanism.samplingRate,
-                     sampling: mechanism.sampling, rounds: rounds, delta: delta, discretization: discretization)
+                     sampling: mechanism.sampling, rounds: rounds, delta: delta, discretization: discretization,
+                     additionalGaussians: additionalGaussians)
     }
 
-    /// ε after `rounds` rounds of the sampled Gaussian with the accountant's multiplier σ.
+    /// ε after `rounds` rounds of the sampled Gaussian with the accountant's multiplier σ,
+    /// composed with the Gaussian mechanisms (q = 1) of multipliers `additionalGaussians`:
+    /// ```
+    /// RDP(α) = T · RDP_round(α) + Σ_k α / (2 z_k²)
+    /// PLD    = PLD_round^⊛T ⊛ PLD_Gauss(z_1) ⊛ …   (q = 1 rounds: one Gaussian, σ_eff = (T/σ² + Σ z_k⁻²)^−½)
+    /// ```
     /// - Throws: `TGFLError.outOfRange` naming the bad argument.
     public static func estimate(noiseMultiplier sigma: Double, samplingRate q: Double, sampling: SamplingMethod,
                                 rounds: Int, delta: Double,
-                                discretization: Double = PLDAccountant.defaultDiscretization) throws -> PrivacyEstimate {
+                                discretization: Double = PLDAccountant.defaultDiscretization,
+                                additionalGaussians: [Double] = []) throws -> PrivacyEstimate {
         guard delta > 0, delta < 1 else { throw TGFLError.outOfRange("delta = \(delta) must be in (0, 1)") }
-        let rdp = try RDPAccountant.epsilon(noiseMultiplier: sigma, samplingRate: q, rounds: rounds, delta: delta,
-                                            method: sampling)
+        for z in additionalGaussians where !(z >= 0) {
+            throw TGFLError.outOfRange("an additional Gaussian's noise multiplier = \(z) must be ≥ 0")
+        }
+        var accountant = try RDPAccountant()
+        try accountant.compose(noiseMultiplier: sigma, samplingRate: q, method: sampling, count: rounds)
+        for z in additionalGaussians { try accountant.compose(noiseMultiplier: z, samplingRate: 1, method: .poisson) }
+        let rdp = try accountant.epsilon(delta: delta).epsilon
         var pld: Double?
         if sampling == .poisson || q == 1 {
             pld = try PLDAccountant.epsilon(noiseMultiplier: sigma, samplingRate: q, rounds: rounds, delta: delta,
-                                            discretization: discretization)
+                                            discretization: discretization, additionalGaussians: additionalGaussians)
         }
         return PrivacyEstimate(rdp: rdp, pld: pld)
     }
