@@ -163,8 +163,14 @@ struct ModelSelectionOptions: ParsableArguments {
 
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
         "Model selection: keep the parameters of the validation evaluation with the lowest "
-            + "loss (train: every 25 steps; federate: every round) instead of the last ones.",
-        discussion: "On by default: a network trained on one series overfits within a few dozen steps, and its "
-            + "last parameters generate scenarios whose volatility decays. --no-keep-best keeps the last ones."))
-    var keepBest = true
+            + "loss (train: every 25 steps, on by default; federate: every round, off by default) instead of the last ones.",
+        discussion: "train: a network trained on one series overfits within a few dozen steps, and its last parameters "
+            + "generate scenarios whose volatility decays. federate: picking a round by the clients' validation losses "
+            + "is a release of their data that the DP accounting does not cover, so it is opt-in."))
+    var keepBest: Bool?
+
+    /// `--keep-best` for `tgfl train`: on unless `--no-keep-best`.
+    var keepBestTraining: Bool { keepBest ?? true }
+    /// `--keep-best` for `tgfl federate`: off unless `--keep-best`.
+    var keepBestFederated: Bool { keepBest ?? false }
 }

@@ -160,13 +160,17 @@ struct FederateCommand: ParsableCommand {
             privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: t.seed,
             threads: t.threads, dpSampling: dpSampling.lowercased() == "fixed" ? .withoutReplacement : .poisson)
         options.outputPrior = selection.outputPrior
-        options.restoreBestRound = selection.keepBest
+        options.restoreBestRound = selection.keepBestFederated
         options.allowPrices = priceGuard.allowPrices
         options.publicData = try dataModelsFrom.map { [try loadPublicSeries($0)] }
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? dpNoise }
         if dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
             logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
                        + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) or --dp-summaries to cover everything")
+        }
+        if dpNoise != nil, options.restoreBestRound {
+            logWarning("DP: --keep-best picks a round by the clients' validation losses, which the accounting does not "
+                       + "cover; ε holds for the last round's model — drop --keep-best to keep ε exact")
         }
         logInfo("federation: \(clientCount) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")"
@@ -178,7 +182,7 @@ struct FederateCommand: ParsableCommand {
         if let e = report.epsilon {
             line += String(format: ", privacy ε = %.3f at δ = %g (client-level; min of RDP and PLD)", e, report.delta)
         }
-        if selection.keepBest, let best = report.rounds.filter({ $0.validationLoss?.isFinite == true })
+        if selection.keepBestFederated, let best = report.rounds.filter({ $0.validationLoss?.isFinite == true })
             .min(by: { $0.validationLoss! < $1.validationLoss! }) {
             line += "; kept round \(best.round) (validation loss \(ProgressFormat.metric(best.validationLoss!)))"
         }

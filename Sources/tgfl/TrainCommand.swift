@@ -98,7 +98,7 @@ struct TrainCommand: ParsableCommand {
                                       minLearningRate: t.lr / 10, validationFraction: t.valFraction,
                                       patience: patience, seed: t.seed, threads: t.threads)
         options.outputPrior = selection.outputPrior
-        options.restoreBest = selection.keepBest
+        options.restoreBest = selection.keepBestTraining
         options.inputJitter = inputJitter
         options.allowPrices = priceGuard.allowPrices
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
@@ -107,7 +107,7 @@ struct TrainCommand: ParsableCommand {
         var line = "trained \(report.stepsRun) steps: train loss \(ProgressFormat.metric(report.finalTrainLoss))"
         if let v = report.bestValidationLoss { line += ", best validation loss \(ProgressFormat.metric(v))" }
         if report.stoppedEarly { line += " (stopped early)" }
-        if selection.keepBest, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
+        if selection.keepBestTraining, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
         print(line)
         print("saved \(out)")
     }

@@ -143,6 +143,13 @@ grep -q 'best_round' best.json || fail "federate --keep-best: no best_round in t
 "$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --keep-best --no-output-prior --out best2.h5 \
   > best2.out 2>&1 || fail "train --keep-best: $(cat best2.out)"
 grep -q "kept the parameters of step" best2.out || fail "train --keep-best: $(cat best2.out)"
+"$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --out best3.h5 > best3.out 2>&1 \
+  && grep -q "kept the parameters of step" best3.out || fail "train keeps the best step by default: $(cat best3.out)"
+"$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --no-keep-best --out best4.h5 > best4.out 2>&1 \
+  && ! grep -q "kept the parameters" best4.out || fail "train --no-keep-best: $(cat best4.out)"
+"$TGFL" federate --config tiny --clients 2 --rounds 2 --local-steps 1 --batch-size 8 --data prices.csv --dp-noise 0.5 \
+  --keep-best --out best5.h5 > /dev/null 2> best5.err || fail "federate --dp-noise --keep-best: $(cat best5.err)"
+grep -q "the accounting does not cover" best5.err || fail "federate: no warning that --keep-best is outside ε"
 pass "--keep-best, --no-output-prior"
 
 # Failures: one 'error:' line, non-zero exit.

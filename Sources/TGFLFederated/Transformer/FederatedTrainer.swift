@@ -63,9 +63,10 @@ public struct FederatedTrainingOptions: Sendable {
     /// with the lowest global validation loss (clients' federated evaluation) instead of the
     /// last round's; the record's `best_round` says which. Tracked within one `fit` call; a
     /// cancelled run keeps its last round. Rounds without a validation loss are skipped.
-    /// Off by default (unlike `TrainingOptions.restoreBest`): a resumed federated run must equal
-    /// the uninterrupted one, and the best round is tracked within one call. `tgfl federate`
-    /// turns it on unless `--no-keep-best` is given.
+    /// Off by default (unlike `TrainingOptions.restoreBest`): choosing a round by the clients'
+    /// validation losses releases more of their data than the DP accounting covers (ε holds for
+    /// the last round's model), and a resumed run must equal the uninterrupted one while the
+    /// best round is tracked within one call.
     public var restoreBestRound = false
     /// Skip the warning for series that look like prices rather than log returns
     /// (`DataSanity.pricesWarning`).
