@@ -143,7 +143,7 @@ static void on_log(int32_t level, const char * text, void * user_data) {
 static void versioned_params_and_sanity(tgfl_model * fresh) {
     tgfl_train_params train = tgfl_train_default_params();
     CHECK_TRUE(train.struct_size == sizeof(tgfl_train_params));
-    CHECK_TRUE(train.output_prior && !train.keep_best && !train.allow_prices);
+    CHECK_TRUE(train.output_prior && train.keep_best && !train.allow_prices);
     tgfl_generate_params gen = tgfl_generate_default_params();
     CHECK_TRUE(gen.struct_size == sizeof(tgfl_generate_params));
     tgfl_federated_params fed = tgfl_federated_default_params();
