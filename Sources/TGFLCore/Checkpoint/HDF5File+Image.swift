@@ -36,13 +36,13 @@ final class HDF5FileImage: @unchecked Sendable {
                 : fail("cannot read the file's status (\(String(cString: strerror(errno))))")
         }
         try Self.refuseNonRegular(status, fail)
-        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else {
             throw errno == ENOENT ? fail("no such file; check the path")
                 : errno == EACCES || errno == EPERM ? fail("file is not readable; check its permissions")
                 : fail("cannot open the file (\(String(cString: strerror(errno))))")
         }
-        defer { Glibc.close(fd) }
+        defer { close(fd) }
         guard fstat(fd, &status) == 0 else {
             throw fail("cannot read the file's status (\(String(cString: strerror(errno))))")
         }
@@ -56,7 +56,7 @@ final class HDF5FileImage: @unchecked Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 16)
         var done = 0
         while done < size {
-            let got = Glibc.read(fd, buffer.baseAddress! + done, size - done)
+            let got = read(fd, buffer.baseAddress! + done, size - done)
             if got < 0 && errno == EINTR { continue }
             if got < 0 {
                 let reason = String(cString: strerror(errno))
