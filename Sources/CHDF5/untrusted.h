@@ -3,7 +3,8 @@
 // libhdf5 1.10 trusts the structures it reads: a crafted or damaged file can make it crash
 // (SIGSEGV, "double free or corruption") or hang, and its error paths can leave its caches
 // inconsistent so that a later file crashes the process. So before a file is opened in the
-// process, a forked child opens it and reads every object TGFL's reader can reach: each hard
+// process, a forked child opens its bytes (read once into memory by the caller; the caller then
+// opens the very same bytes, `image.h`) and reads every object TGFL's reader can reach: each hard
 // link (groups to a bounded depth), each attribute (scalars read as the reader reads them:
 // strings, int64, double) and each numeric dataset (read whole as float and as double, or in
 // blocks of rows when large). The child uses only libhdf5, malloc and write(2), then `_exit`s.
@@ -302,9 +303,10 @@ static inline int tgfl_H5_check_group(struct tgfl_H5_check *c) {
     return status;
 }
 
-/// The child's whole job: open `path` as the reader does, walk it, report on `fd`, `_exit`.
-/// The report is one status byte ('0' read, '1' HDF5 error) followed by the message.
-static inline void tgfl_H5_check_child(int fd, const char *path, double timeout_seconds) {
+/// The child's whole job: open the file image (`size` bytes at `image`) as the reader does,
+/// walk it, report on `fd`, `_exit`. The report is one status byte ('0' read, '1' HDF5 error)
+/// followed by the message.
+static inline void tgfl_H5_check_child(int fd, const void *image, size_t size, double timeout_seconds) {
     static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
     sigset_t unblock;
     sigemptyset(&unblock);
@@ -332,8 +334,7 @@ static inline void tgfl_H5_check_child(int fd, const char *path, double timeout_
     c.message = report + 1;
     c.capacity = sizeof report - 1;
     c.path[0] = '/';
-    hid_t fapl = tgfl_H5_file_access_list(0);
-    c.file = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    c.file = tgfl_H5_open_image(image, size);
     if (c.file < 0) {
         tgfl_H5_check_fail(&c, "/", "open");
     } else {
@@ -350,10 +351,11 @@ static inline void tgfl_H5_check_child(int fd, const char *path, double timeout_
     _exit(0);
 }
 
-/// Forks the child that checks `path`. Call while no other thread can be inside libhdf5
-/// (under the caller's HDF5 lock). On success returns 0 and sets `*pid` and `*fd` (the read
-/// end of the report pipe) for `tgfl_H5_check_finish`; returns errno when no child starts.
-static inline int tgfl_H5_check_start(const char *path, double timeout_seconds, pid_t *pid, int *fd) {
+/// Forks the child that checks the file image (`size` bytes at `image`, which the child sees
+/// as they are at the fork). Call while no other thread can be inside libhdf5 (under the
+/// caller's HDF5 lock). On success returns 0 and sets `*pid` and `*fd` (the read end of the
+/// report pipe) for `tgfl_H5_check_finish`; returns errno when no child starts.
+static inline int tgfl_H5_check_start(const void *image, size_t size, double timeout_seconds, pid_t *pid, int *fd) {
     int ends[2];
     if (pipe(ends) != 0) return errno ? errno : EIO;
     fcntl(ends[0], F_SETFD, FD_CLOEXEC);
@@ -367,7 +369,7 @@ static inline int tgfl_H5_check_start(const char *path, double timeout_seconds, 
     }
     if (child == 0) {
         close(ends[0]);
-        tgfl_H5_check_child(ends[1], path, timeout_seconds);
+        tgfl_H5_check_child(ends[1], image, size, timeout_seconds);
     }
     close(ends[1]);
     *pid = child;

@@ -11,6 +11,20 @@ extension HDF5File {
     /// The environment variable that sets the check's base timeout in seconds (default 10).
     public static let checkTimeoutVariable = "TGFL_HDF5_CHECK_TIMEOUT"
 
+    /// The stages of `HDF5File.open`, for `openStageHook`.
+    enum OpenStage: Sendable {
+        /// The path is open and its size known; nothing read yet.
+        case opened
+        /// The bytes are in memory; nothing checked yet.
+        case read
+        /// The child process has checked the bytes; libhdf5 has not opened them here yet.
+        case checked
+    }
+
+    /// Test-only: called with each stage of `open` and the path (tests swap the file on disk
+    /// here to show the load never parses what it did not check). Set only in tests.
+    nonisolated(unsafe) static var openStageHook: ((OpenStage, String) -> Void)?
+
     /// Whether `HDF5File.open` checks each file in a child process first: `true` unless
     /// `TGFL_TRUSTED_CHECKPOINTS=1`.
     public static var checksInChildProcess: Bool {
@@ -30,25 +44,25 @@ extension HDF5File {
         return base + 10 * Double(max(bytes, 0)) / Double(1 << 30)
     }
 
-    /// Reads every object of the file at `path` that the reader can reach in a forked child
-    /// process before the file is opened here (`Sources/CHDF5/untrusted.h`).
+    /// Reads every object of the file image `bytes` (the file at `path` as `HDF5FileImage` read
+    /// it) that the reader can reach in a forked child process, before the same bytes are opened
+    /// here (`Sources/CHDF5/untrusted.h`).
     ///
     /// libhdf5 1.10 crashes or hangs on some crafted or damaged files, and its error paths can
     /// leave its caches inconsistent; in the child, a crash or hang costs an error, and a file
     /// on which libhdf5 reports any error is refused without being opened in this process.
-    /// Costs one `fork` and a second read of the file (a few milliseconds for a 3.4 MB
-    /// checkpoint; BENCHMARKS.md "Fuzzing and sanitizers").
+    /// Costs one `fork` and a second parse of the bytes (BENCHMARKS.md "Fuzzing and sanitizers").
     ///
     /// - Parameters:
-    ///   - path: the file (a regular file).
-    ///   - bytes: its size, for the timeout.
+    ///   - path: the file, for messages.
+    ///   - bytes: its bytes; their count sets the timeout.
     /// - Throws: `TGFLError.checkpoint` naming the file: the object and operation libhdf5 failed
     ///   on, a crash (with the signal) or a hang of the child, or a child that could not start.
-    static func checkInChildProcess(_ path: String, bytes: Int) throws {
-        let timeout = checkTimeout(bytes: bytes)
+    static func checkInChildProcess(_ path: String, _ bytes: UnsafeRawBufferPointer) throws {
+        let timeout = checkTimeout(bytes: bytes.count)
         var pid: pid_t = 0
         var fd: Int32 = -1
-        let started = withHDF5Lock { tgfl_H5_check_start(path, timeout, &pid, &fd) }
+        let started = withHDF5Lock { tgfl_H5_check_start(bytes.baseAddress, bytes.count, timeout, &pid, &fd) }
         guard started == 0 else {
             throw TGFLError.checkpoint(
                 path: path, message: "cannot start the process that checks the file before it is read "
@@ -90,15 +104,15 @@ extension HDF5File {
     /// Refuses a file without the HDF5 signature (`\x89HDF\r\n\x1a\n`) at byte 0, 512, 1024,
     /// 2048, … (where the HDF5 spec allows the superblock), before any process is started.
     ///
+    /// - Parameters:
+    ///   - path: the file, for messages.
+    ///   - bytes: its bytes (`HDF5FileImage`).
     /// - Throws: `TGFLError.checkpoint` saying the file is not HDF5.
-    static func checkSignature(_ path: String, bytes: Int) throws {
+    static func checkSignature(_ path: String, _ bytes: UnsafeRawBufferPointer) throws {
         let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
         var offset = 0
-        while offset + signature.count <= bytes {
-            try? handle.seek(toOffset: UInt64(offset))
-            if let data = try? handle.read(upToCount: signature.count), [UInt8](data) == signature { return }
+        while offset + signature.count <= bytes.count {
+            if bytes[offset..<offset + signature.count].elementsEqual(signature) { return }
             offset = offset == 0 ? 512 : offset * 2
         }
         throw TGFLError.checkpoint(

@@ -52,11 +52,15 @@ public final class HDF5File: @unchecked Sendable {
     private var fileID: hid_t
     /// Opened read-only?
     private let readOnly: Bool
+    /// The bytes libhdf5 reads a file opened by `open` from (nil for `create`); released on
+    /// `close`, after `H5Fclose`. Read and written only under the global lock.
+    private var image: HDF5FileImage?
 
-    private init(path: String, fileID: hid_t, readOnly: Bool) {
+    private init(path: String, fileID: hid_t, readOnly: Bool, image: HDF5FileImage? = nil) {
         self.path = path
         self.fileID = fileID
         self.readOnly = readOnly
+        self.image = image
     }
 
     deinit { close() }
@@ -65,26 +69,27 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Opens an existing HDF5 file read-only.
     ///
-    /// The file is first read whole in a child process (`checkInChildProcess`), so that a
-    /// crafted or damaged file on which libhdf5 crashes or hangs gives an error instead of
-    /// killing the caller; `TGFL_TRUSTED_CHECKPOINTS=1` skips that check for trusted files.
+    /// The file is read once into memory (`HDF5FileImage`); those bytes are checked (HDF5
+    /// signature, global heaps, then read whole in a child process by `checkInChildProcess`, so
+    /// that a crafted or damaged file on which libhdf5 crashes or hangs gives an error instead
+    /// of killing the caller) and then opened here from memory, so a file replaced on disk after
+    /// the read is never parsed. `TGFL_TRUSTED_CHECKPOINTS=1` skips the child process for
+    /// trusted files. Costs memory of the file's size while the file is open.
     ///
     /// - Parameter path: file path.
     /// - Returns: the open file.
     /// - Throws: `TGFLError.checkpoint` when the file is missing, unreadable, not a regular
     ///   file, empty, truncated or not HDF5, or when libhdf5 fails, crashes or hangs reading it.
     public static func open(_ path: String) throws -> HDF5File {
-        let size = try checkFileBeforeOpening(path)
-        try checkSignature(path, bytes: size)
-        try checkGlobalHeaps(path)
-        if checksInChildProcess { try checkInChildProcess(path, bytes: size) }
+        let image = try HDF5FileImage(reading: path)
+        openStageHook?(.read, path)
+        let bytes = UnsafeRawBufferPointer(image.bytes)
+        try checkSignature(path, bytes)
+        try checkGlobalHeaps(path, bytes)
+        if checksInChildProcess { try checkInChildProcess(path, bytes) }
+        openStageHook?(.checked, path)
         return try withHDF5Lock {
-            let fapl = tgfl_H5_file_access_list(0)
-            guard fapl >= 0 else {
-                throw TGFLError.checkpoint(path: path, message: "cannot make a file-access list\(hdf5ErrorDetail())")
-            }
-            defer { H5Pclose(fapl) }
-            let id = H5Fopen(path, tgfl_H5F_ACC_RDONLY(), fapl)
+            let id = tgfl_H5_open_image(bytes.baseAddress, bytes.count)
             guard id >= 0 else {
                 throw TGFLError.checkpoint(
                     path: path, message: "cannot open as HDF5: the file is truncated, corrupt or "
@@ -111,36 +116,8 @@ public final class HDF5File: @unchecked Sendable {
                         + "(groups and datasets stored in the file itself), so re-save the checkpoint "
                         + "without links (e.g. copy the data with h5py)")
             }
-            return HDF5File(path: path, fileID: id, readOnly: true)
+            return HDF5File(path: path, fileID: id, readOnly: true, image: image)
         }
-    }
-
-    /// Refuses a path that is missing, a directory, unreadable, not a regular file or empty,
-    /// before any byte of it is read. - Returns: the file size in bytes (−1 if unknown).
-    private static func checkFileBeforeOpening(_ path: String) throws -> Int {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw TGFLError.checkpoint(path: path, message: "no such file; check the path")
-        }
-        guard !isDirectory.boolValue else {
-            throw TGFLError.checkpoint(path: path, message: "is a directory, not an HDF5 file")
-        }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw TGFLError.checkpoint(path: path, message: "file is not readable; check its permissions")
-        }
-        var status = stat()
-        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-            throw TGFLError.checkpoint(path: path, message: "is not a regular file (a FIFO, socket or device), "
-                + "so it is not read; pass the path of an .h5 file")
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??
-            .intValue ?? -1
-        if size == 0 {
-            throw TGFLError.checkpoint(
-                path: path, message: "file is empty (0 bytes), not an HDF5 file; it was probably "
-                    + "left by an interrupted write, so save the checkpoint again")
-        }
-        return size
     }
 
     /// Refuses a file whose global heap collections (where variable-length strings live) are
@@ -153,49 +130,49 @@ public final class HDF5File: @unchecked Sendable {
     /// valid when every object (index 0 = free space) fits inside its collection, and the
     /// collection fits inside the file
     /// ```
+    /// - Parameters:
+    ///   - path: the file, for messages.
+    ///   - raw: its bytes (`HDF5FileImage`).
     /// - Throws: `TGFLError.checkpoint` naming the byte offset of the bad collection.
-    static func checkGlobalHeaps(_ path: String) throws {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return }
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            let n = bytes.count
-            func u64(_ at: Int) -> UInt64 {
-                (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
+    static func checkGlobalHeaps(_ path: String, _ raw: UnsafeRawBufferPointer) throws {
+        let bytes = raw.bindMemory(to: UInt8.self)
+        let n = bytes.count
+        func u64(_ at: Int) -> UInt64 {
+            (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
+        }
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func corrupt(_ at: Int, _ why: String) -> TGFLError {
+            .checkpoint(path: path, message: "the global heap (variable-length strings) at byte \(at) is "
+                + "corrupt: \(why); the file is damaged, so use an intact copy or an earlier checkpoint")
+        }
+        var at = 0
+        while at + 16 <= n {
+            // "GCOL" followed by version 1.
+            guard bytes[at] == 0x47, bytes[at + 1] == 0x43, bytes[at + 2] == 0x4F, bytes[at + 3] == 0x4C,
+                  bytes[at + 4] == 1 else { at += 1; continue }
+            let size = u64(at + 8)
+            guard size >= 16, size <= UInt64(n - at) else {
+                throw corrupt(at, "the collection claims \(size) bytes but \(n - at) remain in the file")
             }
-            func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
-            func corrupt(_ at: Int, _ why: String) -> TGFLError {
-                .checkpoint(path: path, message: "the global heap (variable-length strings) at byte \(at) is "
-                    + "corrupt: \(why); the file is damaged, so use an intact copy or an earlier checkpoint")
-            }
-            var at = 0
-            while at + 16 <= n {
-                // "GCOL" followed by version 1.
-                guard bytes[at] == 0x47, bytes[at + 1] == 0x43, bytes[at + 2] == 0x4F, bytes[at + 3] == 0x4C,
-                      bytes[at + 4] == 1 else { at += 1; continue }
-                let size = u64(at + 8)
-                guard size >= 16, size <= UInt64(n - at) else {
-                    throw corrupt(at, "the collection claims \(size) bytes but \(n - at) remain in the file")
-                }
-                let end = at + Int(size)
-                var object = at + 16
-                while object + 16 <= end {
-                    let index = u16(object)
-                    let objectSize = u64(object + 8)
-                    if index == 0 {
-                        guard objectSize <= UInt64(end - object) else {
-                            throw corrupt(at, "its free space claims \(objectSize) bytes but \(end - object) remain")
-                        }
-                        break
+            let end = at + Int(size)
+            var object = at + 16
+            while object + 16 <= end {
+                let index = u16(object)
+                let objectSize = u64(object + 8)
+                if index == 0 {
+                    guard objectSize <= UInt64(end - object) else {
+                        throw corrupt(at, "its free space claims \(objectSize) bytes but \(end - object) remain")
                     }
-                    let padded = objectSize > UInt64(Int.max - 32) ? UInt64.max : (objectSize + 7) / 8 * 8
-                    guard padded <= UInt64(end - object - 16) else {
-                        throw corrupt(at, "object \(index) claims \(objectSize) bytes but \(end - object - 16) remain "
-                            + "in its collection")
-                    }
-                    object += 16 + Int(padded)
+                    break
                 }
-                at = end
+                let padded = objectSize > UInt64(Int.max - 32) ? UInt64.max : (objectSize + 7) / 8 * 8
+                guard padded <= UInt64(end - object - 16) else {
+                    throw corrupt(at, "object \(index) claims \(objectSize) bytes but \(end - object - 16) remain "
+                        + "in its collection")
+                }
+                object += 16 + Int(padded)
             }
+            at = end
         }
     }
 
@@ -230,6 +207,7 @@ public final class HDF5File: @unchecked Sendable {
                 H5Fclose(fileID)
                 fileID = -1
             }
+            image = nil
         }
     }
 
