@@ -257,16 +257,8 @@ TGFL_MULTIVERSION(tgfl_attention_backward,
                    size_t hd, float scale, float *scratch, int accumulate),
                   (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate))
 
-/// `weighted_rows` whose rows j < split come from `rows0` and the others from `rows1` (both
-/// indexed j·ld): `weighted_row_segments`, so the sum is bit-identical to `weighted_rows` over
-/// one buffer holding both segments.
-TGFL_INLINE void weighted_rows_split(float *out, float scale, const float *w, const float *rows0,
-                                     const float *rows1, size_t split, size_t ld, size_t n,
-                                     size_t nv) {
-    weighted_row_segments(out, 0, scale, w, 1, rows0, rows1, split, ld, n, nv);
-}
-
-/// Scalar form of `weighted_rows_split` (head widths that are not a multiple of 8).
+/// Scalar form of `weighted_row_segments` without accumulation and with ws = 1 (head widths
+/// that are not a multiple of 8).
 TGFL_INLINE void weighted_rows_split_scalar(float *out, float scale, const float *w,
                                             const float *rows0, const float *rows1, size_t split,
                                             size_t ld, size_t n, size_t hd) {
@@ -321,7 +313,7 @@ TGFL_INLINE void attend_cached_impl(float *out, const float *query, const float 
     float inv = 1.0f / tgfl_sum(w, count);
     if (split == 0) weighted_sum(out, 0, inv, w, 1, values, hd, count, hd);
     else if (hd % 8 == 0 && hd <= 64)
-        weighted_rows_split(out, inv, w, values0, values, split, hd, count, hd / 8);
+        weighted_row_segments(out, 0, inv, w, 1, values0, values, split, hd, count, hd / 8);
     else weighted_rows_split_scalar(out, inv, w, values0, values, split, hd, count, hd);
 }
 
