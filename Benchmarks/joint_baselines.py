@@ -138,6 +138,26 @@ def fit_dcc(Z):
     return float(res.x[0]), float(res.x[1])
 
 
+def gjr_coefficients(params):
+    """The per-asset arrays (mu, omega, alpha, gamma, beta) of the univariate GJR-GARCH fits."""
+    return tuple(np.array([p[k] for p in params]) for k in ("mu", "omega", "alpha", "gamma", "beta"))
+
+
+def student_t(e, nu, rng):
+    """Unit-variance multivariate Student t innovations (nu degrees of freedom) from normal e."""
+    w = rng.chisquare(nu, size=(e.shape[0], 1)) / nu
+    return e / np.sqrt(w) * np.sqrt((nu - 2) / nu)
+
+
+def gjr_day(e, h, coefficients):
+    """One simulated day: returns r = mu + sqrt(h) e, sigma = sqrt(h) and the next variance
+    omega + (alpha + gamma [eps < 0]) eps^2 + beta h."""
+    mu, om, al, ga, be = coefficients
+    s = np.sqrt(h)
+    eps = s * e
+    return mu + eps, s, om + (al + ga * (eps < 0)) * eps ** 2 + be * h
+
+
 def simulate_dcc(params, sig, Z, a, b, paths, horizon, rng, t_innovations):
     """Like simulate_ccc, with the DCC correlation: Q of a random training day, updated by the
     simulated standardised residuals."""
@@ -147,21 +167,15 @@ def simulate_dcc(params, sig, Z, a, b, paths, horizon, rng, t_innovations):
     start = rng.integers(0, sig.shape[0], size=paths)
     h = sig[start] ** 2
     Q = Qf[start].copy()
-    mu = np.array([p["mu"] for p in params]); om = np.array([p["omega"] for p in params])
-    al = np.array([p["alpha"] for p in params]); ga = np.array([p["gamma"] for p in params])
-    be = np.array([p["beta"] for p in params])
+    coefficients = gjr_coefficients(params)
     R = np.empty((paths, horizon, K)); S = np.empty((paths, horizon, K))
     for d in range(horizon):
         dq = 1 / np.sqrt(np.einsum("pkk->pk", Q))
         C = np.linalg.cholesky(Q * dq[:, :, None] * dq[:, None, :])
         e = np.einsum("pij,pj->pi", C, rng.standard_normal((paths, K)))
         if t_innovations:
-            w = rng.chisquare(nu, size=(paths, 1)) / nu
-            e = e / np.sqrt(w) * np.sqrt((nu - 2) / nu)
-        s = np.sqrt(h)
-        eps = s * e
-        R[:, d] = mu + eps; S[:, d] = s
-        h = om + (al + ga * (eps < 0)) * eps ** 2 + be * h
+            e = student_t(e, nu, rng)
+        R[:, d], S[:, d], h = gjr_day(e, h, coefficients)
         Q = (1 - a - b) * Qbar + a * np.einsum("pi,pj->pij", e, e) + b * Q
     return R, S
 
@@ -172,19 +186,13 @@ def simulate_ccc(params, sig, P, paths, horizon, rng, t_innovations):
     nu = float(np.mean([p["nu"] for p in params]))
     start = rng.integers(0, sig.shape[0], size=paths)
     h = sig[start] ** 2                                   # (paths, K)
-    mu = np.array([p["mu"] for p in params]); om = np.array([p["omega"] for p in params])
-    al = np.array([p["alpha"] for p in params]); ga = np.array([p["gamma"] for p in params])
-    be = np.array([p["beta"] for p in params])
+    coefficients = gjr_coefficients(params)
     R = np.empty((paths, horizon, K)); S = np.empty((paths, horizon, K))
     for d in range(horizon):
         e = rng.standard_normal((paths, K)) @ L.T
         if t_innovations:
-            w = rng.chisquare(nu, size=(paths, 1)) / nu
-            e = e / np.sqrt(w) * np.sqrt((nu - 2) / nu)
-        s = np.sqrt(h)
-        eps = s * e
-        R[:, d] = mu + eps; S[:, d] = s
-        h = om + (al + ga * (eps < 0)) * eps ** 2 + be * h
+            e = student_t(e, nu, rng)
+        R[:, d], S[:, d], h = gjr_day(e, h, coefficients)
     return R, S
 
 

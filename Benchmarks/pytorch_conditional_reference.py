@@ -13,18 +13,12 @@ after one untimed warm-up day), sampled tokens/s, and the extrapolation to 1,000
 Run:  /work/pyref/bin/python Benchmarks/pytorch_conditional_reference.py --days 20 --paths 1000 --horizon 10
 """
 import argparse
-import os
-import resource
 import statistics
-import sys
-import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures"))
-import make_reference as ref  # noqa: E402
-from pytorch_generate_reference import Generator, VolatilityState  # noqa: E402
+from pytorch_common import print_footer, ref, reference_config, timed_runs
+from pytorch_generate_reference import Generator, VolatilityState
 
 
 @torch.no_grad()
@@ -58,24 +52,20 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    cfg = dict(ref.CONFIGS["small"], model_version=2, n_volatility_levels=16)
+    cfg = reference_config("small", args.threads, model_version=2)
     model = ref.ReferenceTransformer(cfg).eval()
     V, T, R = cfg["vocab_size"], cfg["context_length"], ref.condition_rows(cfg)
     n = T - args.horizon + 1
     edges = torch.tensor([-12 + 24 * i / V for i in range(V + 1)], dtype=torch.float64)
     g = torch.Generator().manual_seed(3)
-    times, cpu_times, checksum = [], [], 0.0
-    for day in range(args.days + 1):
-        prompt_tok = torch.randint(0, V, (1, n), generator=g)
-        prompt_lvl = torch.randint(0, R, (1, n), generator=g)
-        start, cpu_start = time.perf_counter(), time.process_time()
-        out = forecast_day(model, cfg, prompt_tok, prompt_lvl, args.paths, args.horizon, edges, g)
-        if day > 0:
-            times.append(time.perf_counter() - start)
-            cpu_times.append(time.process_time() - cpu_start)
-            checksum += float(out.sum())
+    times, cpu_times, outs = timed_runs(
+        args.days + 1,
+        lambda prompt_tok, prompt_lvl: forecast_day(model, cfg, prompt_tok, prompt_lvl, args.paths, args.horizon,
+                                                    edges, g),
+        prepare=lambda day: (torch.randint(0, V, (1, n), generator=g), torch.randint(0, R, (1, n), generator=g)))
+    times, cpu_times, checksum = times[1:], cpu_times[1:], 0.0   # day 0 is the warm-up
+    for out in outs[1:]:
+        checksum += float(out.sum())
     per_day = statistics.median(times)
     print(f"pytorch_conditional_reference.py --days {args.days} --paths {args.paths} --horizon {args.horizon} "
           f"--threads {args.threads}  (torch {torch.__version__})")
@@ -83,9 +73,7 @@ def main():
     print(f"  tokens/s     {args.paths * args.horizon / per_day:.0f}")
     print(f"  cpu per day  {statistics.median(cpu_times) * 1e3:.1f} ms  (CPU time of all threads)")
     print(f"  1,000 days   {per_day * 1000:.0f} s (extrapolated)")
-    print(f"  peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
-    print(f"  checksum     {checksum:.6f}")
-    print(f"  load avg     {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    print_footer(checksum)
 
 
 if __name__ == "__main__":

@@ -22,17 +22,12 @@ Run:  /work/devvenv/bin/python Benchmarks/pytorch_generate_reference.py --config
 """
 import argparse
 import math
-import os
-import resource
 import statistics
-import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures"))
-import make_reference as ref  # noqa: E402
+from pytorch_common import print_footer, ref, reference_config, timed_runs
 
 
 class Generator:
@@ -140,23 +135,17 @@ def main():
                     help="2: model v2 (vol_emb, level_bias and the per-path volatility state)")
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    cfg = dict(ref.CONFIGS[args.config])
-    if args.model_version == 2:
-        cfg.update(model_version=2, n_volatility_levels=16)
+    cfg = reference_config(args.config, args.threads, args.model_version)
     model = ref.ReferenceTransformer(cfg).eval()
     V = cfg["vocab_size"]
     std = 1.0 if args.model_version == 2 else 0.012   # v2 tokens are standardised returns z
     edges = torch.tensor([std * (-12 + 24 * i / V) for i in range(V + 1)], dtype=torch.float64)
 
     generate(model, cfg, max(1, args.paths // 10), args.horizon, 1, 1.0, edges, 0)  # warm-up
-    times, cpu_times, checksum = [], [], 0.0
-    for run in range(args.runs):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        out = generate(model, cfg, args.paths, args.horizon, 1, 1.0, edges, run + 1)
-        times.append(time.perf_counter() - start)
-        cpu_times.append(time.process_time() - cpu_start)
+    times, cpu_times, outs = timed_runs(
+        args.runs, lambda run: generate(model, cfg, args.paths, args.horizon, 1, 1.0, edges, run + 1))
+    checksum = 0.0
+    for out in outs:
         checksum += float(out.sum())
     median = statistics.median(times)
     print(f"pytorch_generate_reference.py --config {args.config} --paths {args.paths} --horizon {args.horizon} "
@@ -164,9 +153,7 @@ def main():
     print(f"  run median   {median:.3f} s  (min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs)")
     print(f"  tokens/s     {args.paths * args.horizon / median:.0f}")
     print(f"  cpu s/run    {statistics.median(cpu_times):.3f}  (median CPU time of all threads)")
-    print(f"  peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
-    print(f"  checksum     {checksum:.6f}")
-    print(f"  load avg     {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    print_footer(checksum)
 
 
 if __name__ == "__main__":

@@ -11,17 +11,12 @@ kernel), so both ways of writing the model can be compared.
 Run:  /work/devvenv/bin/python Benchmarks/pytorch_reference.py --config small --threads 2 --steps 20
 """
 import argparse
-import os
-import resource
 import statistics
-import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures"))
-import make_reference as ref  # noqa: E402
+from pytorch_common import print_footer, ref, reference_config, timed_runs
 
 
 def sdpa_forward(self, x):
@@ -45,11 +40,7 @@ def main():
                     help="2: model v2 (vol_emb with 16 levels and level_bias), as tgfl-bench --model-version 2")
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    cfg = dict(ref.CONFIGS[args.config])
-    if args.model_version == 2:
-        cfg.update(model_version=2, n_volatility_levels=16)
+    cfg = reference_config(args.config, args.threads, args.model_version)
     if args.attention == "sdpa":
         ref.Attention.forward = sdpa_forward
     model = ref.ReferenceTransformer(cfg)
@@ -60,19 +51,16 @@ def main():
     regimes = torch.randint(0, ref.condition_rows(cfg), (B, T), generator=g)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
 
-    times, cpu_times, losses = [], [], []
-    for step in range(args.warmup + args.steps):
-        start, cpu_start = time.perf_counter(), time.process_time()
+    def step(_):
         opt.zero_grad(set_to_none=True)
         _, loss = model(tokens, regimes, targets)
         loss.backward()
         opt.step()
-        elapsed = time.perf_counter() - start
-        cpu = time.process_time() - cpu_start
-        losses.append(loss.item())
-        if step >= args.warmup:
-            times.append(elapsed)
-            cpu_times.append(cpu)
+        return loss.detach()
+
+    times, cpu_times, step_losses = timed_runs(args.warmup + args.steps, step)
+    times, cpu_times = times[args.warmup:], cpu_times[args.warmup:]
+    losses = [loss.item() for loss in step_losses]
     median = statistics.median(times)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"pytorch_reference.py --config {args.config} --threads {args.threads} --batch {B} "
@@ -81,9 +69,8 @@ def main():
     print(f"  step median  {median * 1e3:.2f} ms  (min {min(times) * 1e3:.2f}, max {max(times) * 1e3:.2f})")
     print(f"  tokens/s     {B * T / median:.0f}")
     print(f"  cpu ms/step  {statistics.median(cpu_times) * 1e3:.2f}  (median CPU time of all threads)")
-    print(f"  peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     print(f"  loss         {losses[0]:.4f} -> {losses[-1]:.4f}")
-    print(f"  load avg     {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    print_footer()
 
 
 if __name__ == "__main__":

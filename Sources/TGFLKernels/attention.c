@@ -66,12 +66,15 @@ TGFL_INLINE void scores(float *s, const float *q, const float *kt, size_t Tp, si
     for (; j0 < n; j0 += 8) score_tiles(s, q, kt, Tp, j0, hd, scale, 1);
 }
 
-/// out[8v ..< 8v+8] = [out +] scale·Σ_j w[j·ws]·rows[j·ld + 8v ..< j·ld + 8v + 8] for
-/// v < nv (nv ≤ 8, hd = 8·nv). The terms are dealt round-robin to `chains` accumulators
-/// (4 for nv ≤ 2, 2 for nv ≤ 4, else 1: at most 8 vector registers), so that many
-/// multiply-adds are in flight, and the accumulators are added in a fixed order at the end.
-TGFL_INLINE void weighted_rows(float *out, int accumulate, float scale, const float *w, size_t ws,
-                               const float *rows, size_t ld, size_t n, size_t nv) {
+/// out[8v ..< 8v+8] = [out +] scale·Σ_j w[j·ws]·r_j[8v ..< 8v + 8] for v < nv (nv ≤ 8,
+/// hd = 8·nv), where row r_j is rows0 + j·ld for j < split and rows1 + j·ld for the others.
+/// The terms are dealt round-robin to `chains` accumulators (4 for nv ≤ 2, 2 for nv ≤ 4,
+/// else 1: at most 8 vector registers), so that many multiply-adds are in flight, and the
+/// accumulators are added in a fixed order at the end. So the sum does not depend on where the
+/// rows are split, and with rows0 == rows1 the pick folds away.
+TGFL_INLINE void weighted_row_segments(float *out, int accumulate, float scale, const float *w,
+                                       size_t ws, const float *rows0, const float *rows1,
+                                       size_t split, size_t ld, size_t n, size_t nv) {
     const size_t chains = nv <= 2 ? 4 : nv <= 4 ? 2 : 1;
     v8 a[4][8];
     for (size_t c = 0; c < chains; c++)
@@ -80,12 +83,12 @@ TGFL_INLINE void weighted_rows(float *out, int accumulate, float scale, const fl
     for (; j + chains <= n; j += chains)
         for (size_t c = 0; c < chains; c++) {
             v8 wj = splat8(w[(j + c) * ws]);
-            const float *r = rows + (j + c) * ld;
+            const float *r = (j + c < split ? rows0 : rows1) + (j + c) * ld;
             for (size_t v = 0; v < nv; v++) a[c][v] += wj * load8(r + 8 * v);
         }
     for (size_t c = 0; j < n; j++, c++) {
         v8 wj = splat8(w[j * ws]);
-        const float *r = rows + j * ld;
+        const float *r = (j < split ? rows0 : rows1) + j * ld;
         for (size_t v = 0; v < nv; v++) a[c][v] += wj * load8(r + 8 * v);
     }
     for (size_t v = 0; v < nv; v++) {
@@ -95,6 +98,13 @@ TGFL_INLINE void weighted_rows(float *out, int accumulate, float scale, const fl
         if (accumulate) r += load8(out + 8 * v);
         store8(out + 8 * v, r);
     }
+}
+
+/// out[8v ..< 8v+8] = [out +] scale·Σ_j w[j·ws]·rows[j·ld + 8v ..< j·ld + 8v + 8] for
+/// v < nv (nv ≤ 8, hd = 8·nv): `weighted_row_segments` over one buffer.
+TGFL_INLINE void weighted_rows(float *out, int accumulate, float scale, const float *w, size_t ws,
+                               const float *rows, size_t ld, size_t n, size_t nv) {
+    weighted_row_segments(out, accumulate, scale, w, ws, rows, rows, n, ld, n, nv);
 }
 
 /// Scalar form of `weighted_rows` for head widths that are not a multiple of 8.
@@ -247,36 +257,8 @@ TGFL_MULTIVERSION(tgfl_attention_backward,
                    size_t hd, float scale, float *scratch, int accumulate),
                   (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate))
 
-/// `weighted_rows` whose rows j < split come from `rows0` and the others from `rows1` (both
-/// indexed j·ld): the terms are dealt to the same chains in the same order, so the sum is
-/// bit-identical to `weighted_rows` over one buffer holding both segments.
-TGFL_INLINE void weighted_rows_split(float *out, float scale, const float *w, const float *rows0,
-                                     const float *rows1, size_t split, size_t ld, size_t n,
-                                     size_t nv) {
-    const size_t chains = nv <= 2 ? 4 : nv <= 4 ? 2 : 1;
-    v8 a[4][8];
-    for (size_t c = 0; c < chains; c++)
-        for (size_t v = 0; v < nv; v++) a[c][v] = splat8(0);
-    size_t j = 0;
-    for (; j + chains <= n; j += chains)
-        for (size_t c = 0; c < chains; c++) {
-            v8 wj = splat8(w[j + c]);
-            const float *r = (j + c < split ? rows0 : rows1) + (j + c) * ld;
-            for (size_t v = 0; v < nv; v++) a[c][v] += wj * load8(r + 8 * v);
-        }
-    for (size_t c = 0; j < n; j++, c++) {
-        v8 wj = splat8(w[j]);
-        const float *r = (j < split ? rows0 : rows1) + j * ld;
-        for (size_t v = 0; v < nv; v++) a[c][v] += wj * load8(r + 8 * v);
-    }
-    for (size_t v = 0; v < nv; v++) {
-        v8 total = a[0][v];
-        for (size_t c = 1; c < chains; c++) total += a[c][v];
-        store8(out + 8 * v, total * splat8(scale));
-    }
-}
-
-/// Scalar form of `weighted_rows_split` (head widths that are not a multiple of 8).
+/// Scalar form of `weighted_row_segments` without accumulation and with ws = 1 (head widths
+/// that are not a multiple of 8).
 TGFL_INLINE void weighted_rows_split_scalar(float *out, float scale, const float *w,
                                             const float *rows0, const float *rows1, size_t split,
                                             size_t ld, size_t n, size_t hd) {
@@ -331,7 +313,7 @@ TGFL_INLINE void attend_cached_impl(float *out, const float *query, const float 
     float inv = 1.0f / tgfl_sum(w, count);
     if (split == 0) weighted_sum(out, 0, inv, w, 1, values, hd, count, hd);
     else if (hd % 8 == 0 && hd <= 64)
-        weighted_rows_split(out, inv, w, values0, values, split, hd, count, hd / 8);
+        weighted_row_segments(out, 0, inv, w, 1, values0, values, split, hd, count, hd / 8);
     else weighted_rows_split_scalar(out, inv, w, values0, values, split, hd, count, hd);
 }
 

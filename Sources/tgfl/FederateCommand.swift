@@ -51,44 +51,9 @@ struct FederateCommand: ParsableCommand {
                                valueName: "kind"))
     var partition: String = "iid"
 
-    @Option(help: ArgumentHelp("Aggregation strategy (fedavg, fedadam, krum, …).", valueName: "name"))
-    var strategy: String = "fedavg"
-
-    @Option(name: .customLong("strategy-param"), help: ArgumentHelp(
-        "A strategy hyperparameter name=value, Flower's names (repeatable).", valueName: "name=value"))
-    var strategyParam: [String] = []
-
-    @Option(parsing: .unconditional, help: "Federated rounds.")
-    var rounds: Int = 30
-
-    @Option(name: .customLong("local-steps"), parsing: .unconditional, help: "Local optimizer steps per client and round.")
-    var localSteps: Int = 10
+    @OptionGroup var federation: FederationRoundOptions<ClientFlagWording>
 
     @OptionGroup var training: TrainingRunOptions
-
-    @Option(parsing: .unconditional, help: "Fraction of clients sampled each round (Flower fraction_train).")
-    var fraction: Double = 1
-
-    @Option(name: .customLong("dp-noise"), parsing: .unconditional, help: ArgumentHelp(
-        "Client-level DP (DP-FedAvg): Gaussian noise multiplier σ (noise σ·S on the sum of clipped updates, "
-        + "divided by the fixed expected client count; equal client weights). Mean-based strategies only "
-        + "(fedavg, fedprox, fedavgm, fedadagrad, fedadam, fedyogi).", valueName: "σ"))
-    var dpNoise: Double?
-
-    @Option(name: .customLong("dp-sampling"), help: ArgumentHelp(
-        "DP client sampling: poisson (each client joins with q = m/N; add/remove neighbours) or fixed "
-        + "(exactly m without replacement; replace-one neighbours, the noise counts as σ/2).", valueName: "kind"))
-    var dpSampling: String = "poisson"
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("DP clipping norm S of each client update (default 1 with --dp-noise).",
-                               valueName: "S"))
-    var clip: Double?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
-    var delta: Double = 1e-5
-
-    @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks; needs ≥ 2 clients per round).")
-    var secureAgg = false
 
     @Option(name: .customLong("data-models-from"), help: ArgumentHelp(
         "Fit the data models (volatility filter, tokenizer, levels, regimes, output prior) on this PUBLIC series "
@@ -129,9 +94,7 @@ struct FederateCommand: ParsableCommand {
         }
         try Limits.check(clientCount, "--clients", 1, Limits.clients)
         try Limits.check(reportPaths, "--report-paths", 1, Limits.count)
-        try validateFederationFlags(clientCount: clientCount, rounds: rounds, localSteps: localSteps, fraction: fraction,
-                                    strategy: strategy, dpNoise: dpNoise, clip: clip, dpSampling: dpSampling,
-                                    delta: delta, secureAgg: secureAgg)
+        try federation.check(clientCount: clientCount)
         try validateSummaryOptions()
     }
 
@@ -139,9 +102,10 @@ struct FederateCommand: ParsableCommand {
         setUpLogging()
         try requireOutputDirectory(for: out)
         if let html { try requireOutputDirectory(for: html) }
-        let kind = try parseStrategyKind(strategy)
+        let f = federation
+        let kind = try parseStrategyKind(f.strategy)
         let scheme = try parsePartition(partition)
-        let hyper = try parseKeyValues(strategyParam, option: "--strategy-param")
+        let hyper = try parseKeyValues(f.strategyParam, option: "--strategy-param")
         _ = try kind.makeStrategy(hyperparameters: hyper)   // unknown names fail before any work
         let paths: [String?] = data.isEmpty ? [nil] : data.map { $0 }
         var series: [[Double]] = []
@@ -154,27 +118,23 @@ struct FederateCommand: ParsableCommand {
         let t = training
         let model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: t.seed)
         logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
-        var options = try federatedOptions(
-            clientCount: clientCount, rounds: rounds, localSteps: localSteps, batchSize: t.batchSize, learningRate: t.lr,
-            validationFraction: t.valFraction, partition: scheme, strategy: kind, strategyParameters: hyper, fraction: fraction,
-            privacy: dpNoise.map { ($0, clip ?? 1) }, delta: delta, secureAggregation: secureAgg, seed: t.seed,
-            threads: t.threads, dpSampling: dpSampling.lowercased() == "fixed" ? .withoutReplacement : .poisson)
+        var options = try f.federatedTrainingOptions(clientCount: clientCount, training: t, partition: scheme,
+                                                     strategy: kind, strategyParameters: hyper)
         options.outputPrior = selection.outputPrior
         options.restoreBestRound = selection.keepBestFederated
         options.allowPrices = priceGuard.allowPrices
         options.publicData = try dataModelsFrom.map { [try loadPublicSeries($0)] }
-        if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? dpNoise }
-        if dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
+        if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }
+        if f.dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
             logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
                        + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) or --dp-summaries to cover everything")
         }
-        if dpNoise != nil, options.restoreBestRound {
+        if f.dpNoise != nil, options.restoreBestRound {
             logWarning("DP: --keep-best picks a round by the clients' validation losses, which the accounting does not "
                        + "cover; ε holds for the last round's model — drop --keep-best to keep ε exact")
         }
-        logInfo("federation: \(clientCount) clients, partition \(scheme.cliName), \(kind.rawValue), \(rounds) rounds × "
-                + "\(localSteps) local steps\(dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")"
-                + (secureAgg ? ", secure aggregation" : ""))
+        logInfo("federation: \(clientCount) clients, partition \(scheme.cliName), \(kind.rawValue), \(f.rounds) rounds × "
+                + "\(f.localSteps) local steps" + f.privacyDescription)
         let report = try federateWithProgress(model: model, series: series, options: options, saveOnInterrupt: out)
         try model.save(to: out)
         var line = "federated \(report.rounds.count) rounds"
@@ -196,7 +156,7 @@ struct FederateCommand: ParsableCommand {
                 title: "TGFL federation report", realName: paths[0] ?? "bundled S&P 500", real: first, scenarios: sets,
                 trainingHistory: model.history, federationRecord: model.records[FederationRecord.recordName],
                 runFacts: [("model", describe(model.config)), ("checkpoint", out),
-                           ("federation", "\(clientCount) clients, \(kind.rawValue), \(rounds) rounds")], seed: t.seed))
+                           ("federation", "\(clientCount) clients, \(kind.rawValue), \(f.rounds) rounds")], seed: t.seed))
             print("wrote \(html)")
         }
     }
@@ -210,7 +170,7 @@ extension FederateCommand {
         if let z = dpSummariesNoise, !(z > 0 && z.isFinite) {
             throw ValidationError("--dp-summaries-noise must be positive, got \(z)")
         }
-        guard let z = dpNoise, z > 0 else {
+        guard let z = federation.dpNoise, z > 0 else {
             throw ValidationError("--dp-summaries needs --dp-noise > 0: the summaries' release is accounted with the rounds")
         }
         if dataModelsFrom != nil {

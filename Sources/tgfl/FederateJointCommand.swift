@@ -56,7 +56,7 @@ struct FederateJointCommand: ParsableCommand {
             help: "Number of institutions; each holds one consecutive period of the training days.")
     var clientCount: Int = 4
 
-    @OptionGroup var federation: FederationRoundOptions
+    @OptionGroup var federation: FederationRoundOptions<InstitutionFlagWording>
 
     @OptionGroup var training: TrainingRunOptions
 
@@ -149,11 +149,8 @@ struct FederateJointCommand: ParsableCommand {
     func jointOptions(kind: StrategyKind) throws -> (FederatedStrategy, JointFederationOptions) {
         let hyper = try parseKeyValues(federation.strategyParam, option: "--strategy-param")
         let f = federation, t = training
-        let single = try federatedOptions(
-            clientCount: clientCount, rounds: f.rounds, localSteps: f.localSteps, batchSize: t.batchSize, learningRate: t.lr,
-            validationFraction: t.valFraction, partition: .timePeriods, strategy: kind, strategyParameters: hyper,
-            fraction: f.fraction, privacy: f.dpNoise.map { ($0, f.clip ?? 1) }, delta: f.delta,
-            secureAggregation: f.secureAgg, seed: t.seed, threads: t.threads, dpSampling: f.samplingMethod)
+        let single = try f.federatedTrainingOptions(clientCount: clientCount, training: t, partition: .timePeriods,
+                                                    strategy: kind, strategyParameters: hyper)
         let strategy = try kind.makeStrategy(hyperparameters: hyper, sampling: single.sampling, clientLearningRate: t.lr)
         let options = JointFederationOptions(rounds: f.rounds, localSteps: f.localSteps, batchSize: t.batchSize,
                                              learningRate: t.lr, seed: t.seed, threads: t.threads, privacy: single.privacy,
@@ -175,88 +172,5 @@ struct FederateJointCommand: ParsableCommand {
                 + "use fewer --clients, more days, a smaller --val-fraction or a smaller --config")
         }
         return (0..<clients).map { c in (c * split / clients)..<((c + 1) * split / clients) }
-    }
-}
-
-/// The round, strategy, sampling and DP flags of a federated run, as `tgfl federate` names them.
-struct FederationRoundOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Aggregation strategy (fedavg, fedadam, krum, …).", valueName: "name"))
-    var strategy: String = "fedavg"
-
-    @Option(name: .customLong("strategy-param"), help: ArgumentHelp(
-        "A strategy hyperparameter name=value, Flower's names (repeatable).", valueName: "name=value"))
-    var strategyParam: [String] = []
-
-    @Option(parsing: .unconditional, help: "Federated rounds.")
-    var rounds: Int = 20
-
-    @Option(name: .customLong("local-steps"), parsing: .unconditional, help: "Local optimizer steps per institution and round.")
-    var localSteps: Int = 10
-
-    @Option(parsing: .unconditional, help: "Fraction of institutions sampled each round (Flower fraction_train).")
-    var fraction: Double = 1
-
-    @Option(name: .customLong("dp-noise"), parsing: .unconditional, help: ArgumentHelp(
-        "Client-level DP (DP-FedAvg): Gaussian noise multiplier σ; mean-based strategies only.", valueName: "σ"))
-    var dpNoise: Double?
-
-    @Option(name: .customLong("dp-sampling"), help: ArgumentHelp(
-        "DP client sampling: poisson or fixed (see tgfl federate --help).", valueName: "kind"))
-    var dpSampling: String = "poisson"
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("DP clipping norm S of each update (default 1 with --dp-noise).",
-                                                        valueName: "S"))
-    var clip: Double?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("DP δ of the reported (ε, δ).", valueName: "δ"))
-    var delta: Double = 1e-5
-
-    @Flag(name: .customLong("secure-agg"), help: "Secure aggregation (pairwise additive masks; needs ≥ 2 institutions per round).")
-    var secureAgg = false
-
-    /// The DP sampling method of `--dp-sampling`.
-    var samplingMethod: SamplingMethod { dpSampling.lowercased() == "fixed" ? .withoutReplacement : .poisson }
-
-    /// `, DP σ=… S=… poisson sampling, secure aggregation` (empty without either).
-    var privacyDescription: String {
-        (dpNoise.map { ", DP σ=\($0) S=\(clip ?? 1) \(dpSampling.lowercased()) sampling" } ?? "")
-            + (secureAgg ? ", secure aggregation" : "")
-    }
-
-    /// The checks of the flags for `clientCount` institutions (`validateFederationFlags`).
-    func check(clientCount: Int) throws {
-        try validateFederationFlags(clientCount: clientCount, rounds: rounds, localSteps: localSteps, fraction: fraction,
-                                    strategy: strategy, dpNoise: dpNoise, clip: clip, dpSampling: dpSampling,
-                                    delta: delta, secureAgg: secureAgg)
-    }
-}
-
-/// The checks of the federation flags that `tgfl federate` and `tgfl federate-joint` share; each
-/// message names the flag and how to fix it.
-/// - Throws: `ValidationError`.
-func validateFederationFlags(clientCount: Int, rounds: Int, localSteps: Int, fraction: Double, strategy: String,
-                             dpNoise: Double?, clip: Double?, dpSampling: String, delta: Double, secureAgg: Bool) throws {
-    try Limits.check(rounds, "--rounds", 1, Limits.count)
-    try Limits.check(localSteps, "--local-steps", 1, Limits.count)
-    guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must be in (0, 1], got \(fraction)") }
-    if let dpNoise, !(dpNoise >= 0 && dpNoise.isFinite) { throw ValidationError("--dp-noise must be ≥ 0") }
-    if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be positive") }
-    if clip != nil && dpNoise == nil { throw ValidationError("--clip needs --dp-noise (give --dp-noise 0 to clip only)") }
-    guard ["poisson", "fixed"].contains(dpSampling.lowercased()) else {
-        throw ValidationError("--dp-sampling must be poisson or fixed, got '\(dpSampling)'")
-    }
-    guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1), got \(delta)") }
-    if dpNoise != nil, let kind = try? StrategyKind(parsing: strategy), !kind.supportsDifferentialPrivacy {
-        throw ValidationError("--dp-noise: the (ε, δ) guarantee is proven only for mean-based strategies (fedavg, "
-            + "fedprox, fedavgm, fedadagrad, fedadam, fedyogi); \(kind.rawValue) uses individual updates — "
-            + "drop --dp-noise or change --strategy")
-    }
-    if secureAgg {
-        let sampled = max(Int((Double(clientCount) * fraction).rounded(.down)), min(2, clientCount))
-        if sampled < 2 {
-            throw ValidationError("--secure-agg needs at least 2 clients per round, but --clients \(clientCount) "
-                + "--fraction \(fraction) samples \(sampled); with 1 the server sees its update in the clear — "
-                + "raise --clients/--fraction or drop --secure-agg")
-        }
     }
 }

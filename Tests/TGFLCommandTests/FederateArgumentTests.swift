@@ -11,10 +11,10 @@ final class FederateArgumentTests: XCTestCase {
                                            "--dp-noise", "0.5", "--clip", "2", "--secure-agg", "--out", "f.h5"])
         XCTAssertEqual(c.data, ["a.csv", "b.csv"])
         XCTAssertEqual(c.clientCount, 2)
-        XCTAssertEqual(c.strategyParam, ["eta=0.01"])
-        XCTAssertEqual(c.dpNoise, 0.5)
-        XCTAssertEqual(c.clip, 2)
-        XCTAssertTrue(c.secureAgg)
+        XCTAssertEqual(c.federation.strategyParam, ["eta=0.01"])
+        XCTAssertEqual(c.federation.dpNoise, 0.5)
+        XCTAssertEqual(c.federation.clip, 2)
+        XCTAssertTrue(c.federation.secureAgg)
         XCTAssertThrowsError(try FederateCommand.parse(["--clip", "1", "--out", "f.h5"]), "--clip needs --dp-noise")
         // Issue #19: no DP for strategies without a proof; #13 item 8: secure aggregation needs 2 per round.
         XCTAssertThrowsError(try FederateCommand.parse(["--strategy", "krum", "--dp-noise", "1", "--out", "f.h5"])) {
@@ -26,7 +26,7 @@ final class FederateArgumentTests: XCTestCase {
         XCTAssertNoThrow(try FederateCommand.parse(["--clients", "2", "--fraction", "0.5", "--secure-agg", "--out", "f.h5"]))
         XCTAssertNoThrow(try FederateCommand.parse(["--clients", "2", "--secure-agg", "--out", "f.h5"]))
         XCTAssertThrowsError(try FederateCommand.parse(["--dp-noise", "1", "--dp-sampling", "shuffle", "--out", "f.h5"]))
-        XCTAssertEqual(try FederateCommand.parse(["--dp-noise", "1", "--dp-sampling", "fixed", "--out", "f.h5"]).dpSampling, "fixed")
+        XCTAssertEqual(try FederateCommand.parse(["--dp-noise", "1", "--dp-sampling", "fixed", "--out", "f.h5"]).federation.dpSampling, "fixed")
         XCTAssertThrowsError(try FederateCommand.parse(["--fraction", "0", "--out", "f.h5"]))
     }
 
