@@ -19,14 +19,10 @@ import Glibc
 final class CheckpointSwapTests: TemporaryDirectoryTestCase {
     override var directoryPrefix: String { "tgfl-swap" }
 
-    /// The fixture's config: V=11 T=7 C=8 L=1 H=2 F=12 R=2 (`make_h5py_checkpoint.py`).
-    private let tiny = ModelConfig(vocabSize: 11, contextLength: 7, dModel: 8, nLayers: 1,
-                                   nHeads: 2, dFF: 12, nRegimes: 2)
+    /// The h5py fixture's config (`CheckpointFixtures.h5pyConfig`).
+    private let tiny = CheckpointFixtures.h5pyConfig
 
-    /// `Fuzz/crashes/checkpoint/`, found from this file's path.
-    private let crashCorpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fuzz/crashes/checkpoint")
+    private let crashCorpus = CheckpointFixtures.crashCorpus
 
     /// The fixture script's weights: element k of the i-th tensor is ((k + 13 i) mod 97)/97 − 0.5.
     private func formulaParameters() -> [Float] {

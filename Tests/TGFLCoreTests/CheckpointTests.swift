@@ -9,9 +9,8 @@ import XCTest
 final class CheckpointTests: TemporaryDirectoryTestCase {
     override var directoryPrefix: String { "tgfl-checkpoint-tests" }
 
-    /// The fixture's config: V=11 T=7 C=8 L=1 H=2 F=12 R=2.
-    private let tiny = ModelConfig(vocabSize: 11, contextLength: 7, dModel: 8, nLayers: 1,
-                                   nHeads: 2, dFF: 12, nRegimes: 2)
+    /// The h5py fixture's config (`CheckpointFixtures.h5pyConfig`).
+    private let tiny = CheckpointFixtures.h5pyConfig
 
     /// The fixture script's formula: element k of the i-th tensor is ((k + 13 i) mod 97)/97 - 0.5.
     private func formulaWeight(tensor i: Int, element k: Int) -> Double {

@@ -11,9 +11,8 @@ import Glibc
 final class HardeningTests: TemporaryDirectoryTestCase {
     override var directoryPrefix: String { "tgfl-hardening" }
 
-    /// The h5py fixture's config: V=11 T=7 C=8 L=1 H=2 F=12 R=2.
-    private let tiny = ModelConfig(vocabSize: 11, contextLength: 7, dModel: 8, nLayers: 1,
-                                   nHeads: 2, dFF: 12, nRegimes: 2)
+    /// The h5py fixture's config (`CheckpointFixtures.h5pyConfig`).
+    private let tiny = CheckpointFixtures.h5pyConfig
 
     private func path(_ name: String) -> String { temporaryPath(name) }
 

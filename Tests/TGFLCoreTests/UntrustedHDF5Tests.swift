@@ -27,10 +27,7 @@ func withEnvironment<T>(_ name: String, _ value: String, _ body: () throws -> T)
 final class UntrustedHDF5Tests: TemporaryDirectoryTestCase {
     override var directoryPrefix: String { "tgfl-untrusted" }
 
-    /// `Fuzz/crashes/checkpoint/`, found from this file's path.
-    private let crashCorpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fuzz/crashes/checkpoint")
+    private let crashCorpus = CheckpointFixtures.crashCorpus
 
     private func reproducers(_ prefix: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: crashCorpus.path)
