@@ -101,10 +101,10 @@ public enum StressReport {
             for (measure, synthetic, real) in [("VaR", r.valueAtRisk, r.real?.valueAtRisk), ("ES", r.expectedShortfall, r.real?.expectedShortfall)] {
                 rows.append(["regime": .string(r.name), "measure": .string(measure), "series": "scenarios",
                              "key": .string("\(measure) scenarios"), "value": .number(synthetic)])
-                if let real {
+                if let real, let windows = r.real?.windows {
                     rows.append(["regime": .string(r.name), "measure": .string(measure), "series": "real windows",
                                  "key": .string("\(measure) real"), "value": .number(real),
-                                 "windows": .number(Double(r.real!.windows))])
+                                 "windows": .number(Double(windows))])
                 }
             }
         }

@@ -21,7 +21,9 @@ public enum MemorizationWindowScaling: String, Sendable, Codable, Equatable, Cas
         case .none: return x
         case .rootMeanSquare:
             let ms = x.reduce(0) { $0 + $1 * $1 } / Double(x.count)
-            return ms > 0 ? x.map { $0 / ms.squareRoot() } : x
+            guard ms > 0 else { return x }
+            let rms = ms.squareRoot()
+            return x.map { $0 / rms }
         }
     }
 }
