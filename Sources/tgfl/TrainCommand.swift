@@ -58,6 +58,11 @@ struct TrainCommand: ParsableCommand {
         "With --init: reset the level priors (output biases) to this data's token counts before fine-tuning."))
     var resetPrior = false
 
+    @Flag(name: .customLong("volatility-calibration"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Model v2: after training, calibrate the volatility level of unconditional generation to the training "
+        + "variance (a few seconds of pilot generation); --no-volatility-calibration keeps the fitted filter's level."))
+    var volatilityCalibration = true
+
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
         try Limits.check(patience, "--patience", 0, Limits.count)
@@ -101,6 +106,7 @@ struct TrainCommand: ParsableCommand {
         options.restoreBest = selection.keepBestTraining
         options.inputJitter = inputJitter
         options.allowPrices = priceGuard.allowPrices
+        options.calibrateVolatility = volatilityCalibration
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
                                            saveOnInterrupt: out)
         try model.save(to: out)
@@ -109,6 +115,11 @@ struct TrainCommand: ParsableCommand {
         if report.stoppedEarly { line += " (stopped early)" }
         if selection.keepBestTraining, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
         print(line)
+        if let c = report.volatilityCalibration {
+            print(String(format: "calibrated the volatility level: ω %.3g → %.3g, generated std %.4g against the "
+                         + "std %.4g of the data (%+.1f %% in variance)", c.fittedOmega, c.omega, c.variance.squareRoot(),
+                         c.targetVariance.squareRoot(), 100 * c.relativeError))
+        }
         print("saved \(out)")
     }
 }

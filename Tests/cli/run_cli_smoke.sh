@@ -147,6 +147,11 @@ grep -q "kept the parameters of step" best2.out || fail "train --keep-best: $(ca
   && grep -q "kept the parameters of step" best3.out || fail "train keeps the best step by default: $(cat best3.out)"
 "$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --no-keep-best --out best4.h5 > best4.out 2>&1 \
   && ! grep -q "kept the parameters" best4.out || fail "train --no-keep-best: $(cat best4.out)"
+# Model v2 calibrates the volatility level of unconditional generation unless told not to.
+grep -q "calibrated the volatility level" best3.out || fail "train calibrates the volatility level: $(cat best3.out)"
+"$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --no-volatility-calibration --out best6.h5 \
+  > best6.out 2>&1 && ! grep -q "calibrated the volatility" best6.out \
+  || fail "train --no-volatility-calibration: $(cat best6.out)"
 "$TGFL" federate --config tiny --clients 2 --rounds 2 --local-steps 1 --batch-size 8 --data prices.csv --dp-noise 0.5 \
   --keep-best --out best5.h5 > /dev/null 2> best5.err || fail "federate --dp-noise --keep-best: $(cat best5.err)"
 grep -q "the accounting does not cover" best5.err || fail "federate: no warning that --keep-best is outside ε"

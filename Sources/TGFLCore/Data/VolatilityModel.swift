@@ -24,7 +24,8 @@ import TGFLStats
 /// ```
 /// so the state fluctuates, clusters and reacts to falls within that regime — a generated
 /// crisis day is, by construction, a day whose volatility state a real crisis day would have —
-/// instead of reverting to the long-run level. Unconditional generation uses ω itself and starts each path
+/// instead of reverting to the long-run level. Unconditional generation uses ω (the calibrated
+/// `generationOmega` when there is one) and starts each path
 /// from a volatility drawn from the training distribution of σ_t (`initialLogSigmaQuantiles`),
 /// so the paths move between regimes by their own dynamics.
 ///
@@ -66,6 +67,20 @@ public struct VolatilityModel: Equatable, Sendable {
     /// Lower and upper bound of σ during filtering and generation.
     public let sigmaFloor: Double
     public let sigmaCap: Double
+    /// The intercept ω of unconditional generation when it was calibrated
+    /// (`ScenarioModel.calibrateUnconditionalVolatility`), nil to use the fitted ω. Filtering
+    /// (training tokens, prompts) always uses the fitted ω.
+    ///
+    /// Why: near a unit root (persistence 0.97–0.995 on the bundled series) the long-run
+    /// variance `ω / (1 − α·E[z²] − γ·E[z²·1(z<0)] − β)` of the generated state depends on
+    /// the moments of the z the network draws, and the fitted ω's implied level is not the
+    /// training variance anyway (GJR-t fits put it 14 % low in std on the NYSE and 7 % high on
+    /// the S&P 500). Calibrating ω on the model's own draws is variance targeting (Engle &
+    /// Mezrich, 1996) for the generator as it runs.
+    public var generationOmega: Double?
+    /// The variance `generationOmega` was calibrated to (`Trainer.fit`: the mean of `(r − μ)²`
+    /// over the days it was given; nil when not calibrated).
+    public var generationTargetVariance: Double?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -163,9 +178,10 @@ public struct VolatilityModel: Equatable, Sendable {
         return Int32(lo)
     }
 
-    /// The intercept of the recursion under regime `g` (nil: the fitted ω).
+    /// The intercept of the recursion when generating under regime `g` (nil: unconditional,
+    /// `generationOmega` when calibrated, else the fitted ω).
     public func omega(regime g: Int?) -> Double {
-        guard let g, regimeVariances.indices.contains(g) else { return garch.omega }
+        guard let g, regimeVariances.indices.contains(g) else { return generationOmega ?? garch.omega }
         return regimeVariances[g] * max(1 - garch.persistence, 1e-6)
     }
 
@@ -264,6 +280,8 @@ public struct VolatilityModel: Equatable, Sendable {
     /// Attributes: `kind = "gjr_garch_levels"`, `version = 1`, `variance` (`gjr`/`garch`),
     /// `innovations` (`normal`/`t`/`skewt`), `mu`, `omega`, `alpha`, `gamma`, `beta`, `nu`
     /// and `lambda` (when the innovations have them), `sigma_floor`, `sigma_cap` (float64).
+    /// Optional (absent: not calibrated; older readers ignore them and generate with the fitted
+    /// ω): `generation_omega`, `generation_target_variance` (float64).
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
     /// `initial_log_sigma_quantiles` [101].
     public var checkpointSection: CheckpointSection {
@@ -278,6 +296,8 @@ public struct VolatilityModel: Equatable, Sendable {
         ]
         if let nu = garch.nu { attributes["nu"] = .double(nu) }
         if let lambda = garch.lambda { attributes["lambda"] = .double(lambda) }
+        if let generationOmega { attributes["generation_omega"] = .double(generationOmega) }
+        if let generationTargetVariance { attributes["generation_target_variance"] = .double(generationTargetVariance) }
         return CheckpointSection(attributes: attributes,
                                  datasets: ["level_edges": levelEdges, "regime_variances": regimeVariances,
                                             "initial_log_sigma_quantiles": initialLogSigmaQuantiles])
@@ -311,6 +331,14 @@ public struct VolatilityModel: Equatable, Sendable {
                           initialLogSigmaQuantiles: r.dataset("initial_log_sigma_quantiles",
                                                               count: Self.initialQuantileCount),
                           sigmaFloor: r.double("sigma_floor"), sigmaCap: r.double("sigma_cap"))
+            let omega = try optional("generation_omega"), target = try optional("generation_target_variance")
+            for (key, value) in [("generation_omega", omega), ("generation_target_variance", target)] {
+                if let value, !(value.isFinite && value > 0) {
+                    throw r.fail("attribute '\(key)' = \(value) must be finite and > 0")
+                }
+            }
+            generationOmega = omega
+            generationTargetVariance = target
         } catch TGFLError.invalidArgument(let m) where !m.hasPrefix("checkpoint section") {
             throw r.fail(m)
         } catch let error as TGFLError {

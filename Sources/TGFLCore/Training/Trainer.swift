@@ -51,6 +51,16 @@ public struct TrainingOptions: Sendable {
     /// Skip the warning for series that look like prices rather than log returns
     /// (`DataSanity.pricesWarning`).
     public var allowPrices = false
+    /// After training a v2 model, calibrate the intercept of unconditional generation so that
+    /// generated returns have the variance of the days given to `fit` (training and validation
+    /// spans)
+    /// (`ScenarioModel.calibrateUnconditionalVolatility`; a few seconds of pilot generation).
+    /// On by default: without it the generated volatility level is the fitted filter's implied
+    /// one, 0.86× the real std on the NYSE (BENCHMARKS.md "Volatility calibration").
+    public var calibrateVolatility = true
+    /// The pilot runs of that calibration (its seed defaults to 0, independent of `seed`'s use
+    /// for batches; its threads default to `threads`).
+    public var volatilityCalibration = VolatilityCalibrationOptions()
 
     public init(steps: Int = 300, batchSize: Int = 32, sequenceLength: Int? = nil, learningRate: Double = 1e-3,
                 minLearningRate: Double = 1e-4, warmupSteps: Int = 20, weightDecay: Double = 0.01,
@@ -110,6 +120,9 @@ public struct TrainingReport: Sendable {
     /// Whether the progress callback stopped the run (`fit` then throws `.cancelled`
     /// instead of returning, so a returned report has `false`).
     public var cancelled: Bool
+    /// The calibration of unconditional generation after training (`TrainingOptions.calibrateVolatility`;
+    /// nil for v1 models or when off).
+    public var volatilityCalibration: VolatilityCalibration?
 
     public init(stepsRun: Int, bestValidationLoss: Double?, finalTrainLoss: Double, stoppedEarly: Bool,
                 cancelled: Bool, bestStep: Int? = nil) {
@@ -261,10 +274,26 @@ public final class Trainer {
     ///   window fits); `.cancelled` when `progress` returned false — the model then holds the
     ///   parameters and optimizer state of the last completed step.
     public func fit(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
-        try model.withLock {
+        let report = try model.withLock {
             if !options.allowPrices { DataSanity.warnIfPrices(series) }
             return try fitLocked(data: try prepare(series: series), progress: progress)
         }
+        guard options.calibrateVolatility, model.volatilityModel != nil else { return report }
+        // Variance targeting of unconditional generation on every day given (training and
+        // validation spans: the level of the whole history supplied; model selection is over).
+        let spans = series.map(\.values)
+        var calibration = options.volatilityCalibration
+        calibration.threads = calibration.threads ?? options.threads
+        let result = try model.calibrateUnconditionalVolatility(
+            targetVariance: try model.calibrationTargetVariance(of: spans), options: calibration)
+        var calibrated = report
+        calibrated.volatilityCalibration = result
+        var history = model.history
+        history.summary["volatility_calibration"] = String(
+            format: "omega %.6g -> %.6g, target variance %.6g, pilot %.6g (%+.1f%%)", result.fittedOmega, result.omega,
+            result.targetVariance, result.variance, 100 * result.relativeError)
+        model.history = history
+        return calibrated
     }
 
     /// `fit` on unnamed series (named `series_0`, `series_1`, … in errors).
