@@ -98,6 +98,11 @@ struct FederateCommand: ParsableCommand {
         try validateSummaryOptions()
     }
 
+    @Flag(name: .customLong("volatility-calibration"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Model v2 without DP: after the run, calibrate the volatility level of unconditional generation to the "
+        + "variance and mean of the data (each series releases its count, sum and sum of squares; skipped with --dp-noise)."))
+    var volatilityCalibration = true
+
     func run() throws {
         setUpLogging()
         try requireOutputDirectory(for: out)
@@ -123,6 +128,7 @@ struct FederateCommand: ParsableCommand {
         options.outputPrior = selection.outputPrior
         options.restoreBestRound = selection.keepBestFederated
         options.allowPrices = priceGuard.allowPrices
+        options.calibrateVolatility = volatilityCalibration
         options.publicData = try dataModelsFrom.map { [try loadPublicSeries($0)] }
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }
         if f.dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
@@ -147,6 +153,7 @@ struct FederateCommand: ParsableCommand {
             line += "; kept round \(best.round) (validation loss \(ProgressFormat.metric(best.validationLoss!)))"
         }
         print(line)
+        if let c = report.volatilityCalibration { print(calibrationLine(c)) }
         print("saved \(out)")
         if let html, let first = series.first {
             let horizon = min(250, first.count - 1)

@@ -115,11 +115,7 @@ struct TrainCommand: ParsableCommand {
         if report.stoppedEarly { line += " (stopped early)" }
         if selection.keepBestTraining, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
         print(line)
-        if let c = report.volatilityCalibration {
-            print(String(format: "calibrated the volatility level: ω %.3g → %.3g, generated std %.4g against the "
-                         + "std %.4g of the data (%+.1f %% in variance)", c.fittedOmega, c.omega, c.variance.squareRoot(),
-                         c.targetVariance.squareRoot(), 100 * c.relativeError))
-        }
+        if let c = report.volatilityCalibration { print(calibrationLine(c)) }
         print("saved \(out)")
     }
 }
@@ -145,6 +141,17 @@ extension TrainCommand {
         }
         return model
     }
+}
+
+/// The line `tgfl train` and `tgfl federate` print after calibrating the volatility level.
+func calibrationLine(_ c: VolatilityCalibration) -> String {
+    var line = String(format: "calibrated the volatility level: ω %.3g → %.3g, generated std %.4g against the std "
+                      + "%.4g of the data (%+.1f %% in variance)", c.fittedOmega, c.omega, c.variance.squareRoot(),
+                      c.targetVariance.squareRoot(), 100 * c.relativeError)
+    if let m = c.targetMean {
+        line += String(format: "; daily drift %.2e → %.2e (the data's)", c.pilotMean, m)
+    }
+    return line
 }
 
 /// ` (1999-01-05 … 2018-12-31)` for a dated series, else empty.

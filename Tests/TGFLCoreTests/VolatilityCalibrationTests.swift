@@ -31,9 +31,15 @@ final class VolatilityCalibrationTests: XCTestCase {
         let calibration = try XCTUnwrap(report.volatilityCalibration)
         XCTAssertEqual(calibration.targetVariance / real, 1, accuracy: 0.01, "the target is the data's variance")
         XCTAssertEqual(model.volatilityModel?.generationOmega, calibration.omega)
+        XCTAssertEqual(try XCTUnwrap(calibration.targetMean), nyse.reduce(0, +) / Double(nyse.count), accuracy: 1e-15)
+        XCTAssertEqual(model.volatilityModel?.generationMean, calibration.location)
         let scenarios = try model.generate(GenerationOptions(paths: 400, horizon: 250, regime: .unconditional, seed: 99))
-        let calibrated = Self.variance(scenarios.returns.flatMap { $0 })
+        let generated = scenarios.returns.flatMap { $0 }
+        let calibrated = Self.variance(generated)
         XCTAssertEqual(calibrated / real, 1, accuracy: 0.1, "calibrated: generated / real variance")
+        // Mean drift: within 0.015 daily std (about 5 standard errors of 400 × 250 days).
+        XCTAssertEqual(generated.reduce(0, +) / Double(generated.count), nyse.reduce(0, +) / Double(nyse.count),
+                       accuracy: 0.015 * real.squareRoot(), "calibrated: generated mean")
 
         let (plain, _, plainReport) = try trainedOnNYSE(calibrate: false)
         XCTAssertNil(plainReport.volatilityCalibration)
@@ -52,7 +58,12 @@ final class VolatilityCalibrationTests: XCTestCase {
     func testCalibrationIsSavedAndChecked() throws {
         let model = try makeFittedModel(VolatilityModelTests.tinyV2, seed: 4, weightScale: 0.3)
         let result = try model.calibrateUnconditionalVolatility(
-            targetVariance: 1e-4, options: VolatilityCalibrationOptions(paths: 32, horizon: 50, seed: 2))
+            targetVariance: 1e-4, targetMean: 3e-4, options: VolatilityCalibrationOptions(paths: 32, horizon: 50, seed: 2))
+        XCTAssertEqual(model.volatilityModel?.generationMean, result.location)
+        // The location moves the pilot's paths by exactly m* − m_k: rerun the kept pilot.
+        let pilot = try model.generate(GenerationOptions(paths: 32, horizon: 50, regime: .unconditional, seed: 2))
+            .returns.flatMap { $0 }
+        XCTAssertEqual(pilot.reduce(0, +) / Double(pilot.count), 3e-4, accuracy: 1e-12)
         XCTAssertEqual(model.volatilityModel?.generationOmega, result.omega)
         XCTAssertEqual(model.volatilityModel?.generationTargetVariance, 1e-4)
         XCTAssertEqual(result.omegas.first, model.volatilityModel?.garch.omega, "starts from the fitted ω")
@@ -68,13 +79,20 @@ final class VolatilityCalibrationTests: XCTestCase {
         var section = v.checkpointSection
         section.attributes["generation_omega"] = nil
         section.attributes["generation_target_variance"] = nil
+        section.attributes["generation_mean"] = nil
         let old = try VolatilityModel(checkpointSection: section, levels: v.levels, regimes: 4)
         XCTAssertNil(old.generationOmega)
         XCTAssertEqual(old.omega(regime: nil), v.garch.omega)
+        XCTAssertEqual(old.location(regime: nil), v.garch.mu)
         section = v.checkpointSection
         section.attributes["generation_omega"] = .double(-1)
         XCTAssertThrowsError(try VolatilityModel(checkpointSection: section, levels: v.levels, regimes: 4)) {
             XCTAssertTrue("\($0)".contains("generation_omega") && "\($0)".contains("/volatility"), "\($0)")
+        }
+        section = v.checkpointSection
+        section.attributes["generation_mean"] = .double(.infinity)
+        XCTAssertThrowsError(try VolatilityModel(checkpointSection: section, levels: v.levels, regimes: 4)) {
+            XCTAssertTrue("\($0)".contains("generation_mean"), "\($0)")
         }
     }
 
@@ -86,6 +104,9 @@ final class VolatilityCalibrationTests: XCTestCase {
         let model = try makeFittedModel(VolatilityModelTests.tinyV2, seed: 4, weightScale: 0.3)
         XCTAssertThrowsError(try model.calibrateUnconditionalVolatility(targetVariance: .nan)) {
             XCTAssertTrue("\($0)".contains("target variance"), "\($0)")
+        }
+        XCTAssertThrowsError(try model.calibrateUnconditionalVolatility(targetVariance: 1e-4, targetMean: .nan)) {
+            XCTAssertTrue("\($0)".contains("target mean"), "\($0)")
         }
         XCTAssertThrowsError(try model.calibrateUnconditionalVolatility(
             targetVariance: 1e-4, options: VolatilityCalibrationOptions(paths: 0))) {

@@ -78,6 +78,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// the S&P 500). Calibrating ω on the model's own draws is variance targeting (Engle &
     /// Mezrich, 1996) for the generator as it runs.
     public var generationOmega: Double?
+    /// The location of unconditionally generated returns when calibrated (`r = location + σ·z`,
+    /// the recursion centred on it), nil to use the fitted μ: mean targeting, so that generated
+    /// returns have the data's mean drift (`ScenarioModel.calibrateUnconditionalVolatility`).
+    public var generationMean: Double?
     /// The variance `generationOmega` was calibrated to (`Trainer.fit`: the mean of `(r − μ)²`
     /// over the days it was given; nil when not calibrated).
     public var generationTargetVariance: Double?
@@ -176,6 +180,13 @@ public struct VolatilityModel: Equatable, Sendable {
             if levelEdges[mid] <= x { lo = mid + 1 } else { hi = mid }
         }
         return Int32(lo)
+    }
+
+    /// The location μ of generated returns under regime `g` (nil: unconditional,
+    /// `generationMean` when calibrated, else the fitted μ).
+    public func location(regime g: Int?) -> Double {
+        guard g == nil else { return garch.mu }
+        return generationMean ?? garch.mu
     }
 
     /// The intercept of the recursion when generating under regime `g` (nil: unconditional,
@@ -281,7 +292,7 @@ public struct VolatilityModel: Equatable, Sendable {
     /// `innovations` (`normal`/`t`/`skewt`), `mu`, `omega`, `alpha`, `gamma`, `beta`, `nu`
     /// and `lambda` (when the innovations have them), `sigma_floor`, `sigma_cap` (float64).
     /// Optional (absent: not calibrated; older readers ignore them and generate with the fitted
-    /// ω): `generation_omega`, `generation_target_variance` (float64).
+    /// ω and μ): `generation_omega`, `generation_mean`, `generation_target_variance` (float64).
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
     /// `initial_log_sigma_quantiles` [101].
     public var checkpointSection: CheckpointSection {
@@ -297,6 +308,7 @@ public struct VolatilityModel: Equatable, Sendable {
         if let nu = garch.nu { attributes["nu"] = .double(nu) }
         if let lambda = garch.lambda { attributes["lambda"] = .double(lambda) }
         if let generationOmega { attributes["generation_omega"] = .double(generationOmega) }
+        if let generationMean { attributes["generation_mean"] = .double(generationMean) }
         if let generationTargetVariance { attributes["generation_target_variance"] = .double(generationTargetVariance) }
         return CheckpointSection(attributes: attributes,
                                  datasets: ["level_edges": levelEdges, "regime_variances": regimeVariances,
@@ -337,8 +349,12 @@ public struct VolatilityModel: Equatable, Sendable {
                     throw r.fail("attribute '\(key)' = \(value) must be finite and > 0")
                 }
             }
+            if let mean = try optional("generation_mean"), !mean.isFinite {
+                throw r.fail("attribute 'generation_mean' = \(mean) must be finite")
+            }
             generationOmega = omega
             generationTargetVariance = target
+            generationMean = try optional("generation_mean")
         } catch TGFLError.invalidArgument(let m) where !m.hasPrefix("checkpoint section") {
             throw r.fail(m)
         } catch let error as TGFLError {

@@ -28,6 +28,9 @@ struct VolatilityPlan: Sendable {
     /// The intercept ω of the recursion into day d + 1, per day d (regime-specific when a
     /// regime is asked for).
     let omegas: [Double]
+    /// The location μ of the generated returns, on which the recursion is centred
+    /// (`VolatilityModel.location(regime:)`: the calibrated one when no regime is asked for).
+    let location: Double
     /// The variances allowed on day d + 1, per day d (the asked regime's band, else the global
     /// bounds).
     let bounds: [ClosedRange<Double>]
@@ -163,6 +166,7 @@ extension ScenarioModel {
             let next = (0..<options.horizon).map { d in regimes.map { Int($0[min(d + 1, options.horizon - 1)]) } }
             volatility = VolatilityPlan(model: v, regimes: models.regimes, startVariance: prompt.startVariance,
                                         omegas: next.map { v.omega(regime: $0) },
+                                        location: v.location(regime: regimes == nil ? nil : 0),
                                         bounds: next.map { v.varianceBounds(regime: $0, of: models.regimes) })
         } else {
             // v1: the last prompt input is conditioned on the regime of day 0.
@@ -371,7 +375,7 @@ extension ScenarioModel {
                 let lo = edges[k], hi = edges[k + 1]
                 let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
                 if let vol {
-                    let mu = vol.model.garch.mu
+                    let mu = vol.location
                     let r = mu + variances[s].squareRoot() * x
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())

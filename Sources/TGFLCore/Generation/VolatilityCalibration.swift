@@ -25,55 +25,60 @@ public struct VolatilityCalibrationOptions: Equatable, Sendable {
 
 /// What `ScenarioModel.calibrateUnconditionalVolatility` did.
 public struct VolatilityCalibration: Equatable, Sendable {
-    /// The variance aimed at (`Trainer.fit`: the mean of `(r − μ)²` over the days it was given).
+    /// The variance aimed at (`Trainer.fit`: the variance of the days it was given).
     public let targetVariance: Double
+    /// The mean aimed at (nil: the location was left at the fitted μ).
+    public let targetMean: Double?
+    /// The location kept (`VolatilityModel.generationMean`; the fitted μ without a target mean).
+    public let location: Double
     /// The filter's fitted ω (the first iterate).
     public let fittedOmega: Double
-    /// The intercepts tried, in order, and the pilot variance of the generated `r − μ` at each.
+    /// The intercepts tried, in order, and the variance and mean of the pilot's returns at each
+    /// (drawn with the fitted μ as location).
     public let omegas: [Double]
     public let pilotVariances: [Double]
+    public let pilotMeans: [Double]
     /// The intercept kept: the iterate whose pilot variance is closest to the target (log ratio).
     public let omega: Double
     /// Its pilot variance.
     public let variance: Double
+
+    /// The pilot mean at the kept ω before the location was moved.
+    public var pilotMean: Double { pilotMeans[omegas.firstIndex(of: omega) ?? 0] }
 
     /// `variance / targetVariance − 1`.
     public var relativeError: Double { variance / targetVariance - 1 }
 }
 
 extension ScenarioModel {
-    /// The mean of `(r − μ)²` over return series, with μ the volatility filter's mean: the
-    /// target of `calibrateUnconditionalVolatility`.
-    /// - Throws: `TGFLError.invalidArgument` for a model without a volatility state (v1 or not
-    ///   fitted), no returns, or non-finite returns.
-    public func calibrationTargetVariance(of series: [[Double]]) throws -> Double {
-        guard let mu = volatilityModel?.garch.mu else {
+    /// The mean and variance (about the mean) of the days of `series` pooled: the targets of
+    /// `calibrateUnconditionalVolatility`.
+    /// - Throws: `TGFLError.invalidArgument` for no returns, non-finite or constant returns.
+    public static func calibrationTargets(of series: [[Double]]) throws -> (mean: Double, variance: Double) {
+        let count = series.reduce(0) { $0 + $1.count }
+        let mean = series.reduce(0.0) { $0 + $1.reduce(0, +) } / Double(max(count, 1))
+        let variance = series.reduce(0.0) { $0 + $1.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } } / Double(max(count, 1))
+        guard count > 0, mean.isFinite, variance.isFinite, variance > 0 else {
             throw TGFLError.invalidArgument(
-                "the volatility calibration needs a fitted model v2 (a volatility state); train the model first")
+                "the volatility calibration needs finite, not all constant returns (got \(count) days)")
         }
-        var sum = 0.0, count = 0
-        for values in series {
-            for r in values { sum += (r - mu) * (r - mu) }
-            count += values.count
-        }
-        guard count > 0, sum.isFinite, sum > 0 else {
-            throw TGFLError.invalidArgument(
-                "the volatility calibration needs finite, not all constant training returns (got \(count) days)")
-        }
-        return sum / Double(count)
+        return (mean, variance)
     }
 
     /// Calibrates the intercept ω of unconditional generation so that generated returns have
-    /// `targetVariance` (variance targeting for the generator as it runs), and stores it in the
-    /// volatility model (`VolatilityModel.generationOmega`, saved with the checkpoint).
+    /// `targetVariance` (variance targeting for the generator as it runs), and their location so
+    /// that they have `targetMean`, and stores both in the volatility model
+    /// (`VolatilityModel.generationOmega`, `generationMean`, saved with the checkpoint).
     ///
     /// ```
     /// ω_0 = fitted ω
-    /// V_k = mean (r − μ)² over a pilot run: paths × horizon unconditional days, drawn with ω_k
-    ///       (the same seed at every k, so V(ω) is smooth in ω)
+    /// V_k, m_k = variance and mean of a pilot run's returns: paths × horizon unconditional days,
+    ///       drawn with ω_k and the fitted μ (the same seed at every k, so V(ω) is smooth in ω)
     /// ω_{k+1} = ω_k · exp( (log V* − log V_k) / b_k ),   b_0 = 1,
     ///           b_k = clamp( Δ log V / Δ log ω of the last two iterates, 0.2, 2 )   (a secant step)
     /// keep the ω_k whose |log(V_k / V*)| is smallest; stop early within `tolerance`
+    /// location = μ + (m* − m_k) of that k      (the recursion is centred on the location, so the
+    ///                                           pilot's paths shift by exactly m* − m_k)
     /// ```
     /// Only unconditional generation (no regime, with or without a prompt) uses the result;
     /// regime-conditioned generation targets each regime's own variance (`omega(regime:)`),
@@ -86,14 +91,15 @@ extension ScenarioModel {
     /// (`VolatilityModel.generationOmega`). Without it, the realism benchmark's unconditional
     /// NYSE scenarios had 0.86× the real std (fair KS p 0.003, 0.59 with ω × 1.6).
     /// - Parameters:
-    ///   - targetVariance: V* > 0, finite (`Trainer.fit`: `calibrationTargetVariance(of:)` of the
-    ///     days it was given, training and validation spans).
+    ///   - targetVariance: V* > 0, finite (`Trainer.fit`: `calibrationTargets(of:)` of the days it
+    ///     was given, training and validation spans).
+    ///   - targetMean: m*, finite (nil: keep the fitted μ as location).
     ///   - options: pilot size, iterations, tolerance, seed.
     /// - Returns: the iterates and the ω kept.
     /// - Throws: `TGFLError.invalidArgument` for a model without a volatility state, a bad
     ///   target or options; generation errors.
     @discardableResult
-    public func calibrateUnconditionalVolatility(targetVariance: Double,
+    public func calibrateUnconditionalVolatility(targetVariance: Double, targetMean: Double? = nil,
                                                  options: VolatilityCalibrationOptions = VolatilityCalibrationOptions())
         throws -> VolatilityCalibration {
         guard let models = dataModels, let fitted = models.volatility else {
@@ -103,6 +109,9 @@ extension ScenarioModel {
         guard targetVariance.isFinite, targetVariance > 0 else {
             throw TGFLError.invalidArgument("the calibration target variance must be finite and > 0, got \(targetVariance)")
         }
+        if let targetMean, !targetMean.isFinite {
+            throw TGFLError.invalidArgument("the calibration target mean must be finite, got \(targetMean)")
+        }
         guard options.paths >= 1, options.horizon >= 1, options.iterations >= 1,
               options.tolerance.isFinite, options.tolerance > 0 else {
             throw TGFLError.invalidArgument(
@@ -111,8 +120,9 @@ extension ScenarioModel {
         }
         var volatility = fitted
         volatility.generationTargetVariance = targetVariance
-        let mu = fitted.garch.mu, logTarget = Foundation.log(targetVariance)
-        var omegas: [Double] = [], variances: [Double] = []
+        volatility.generationMean = nil
+        let logTarget = Foundation.log(targetVariance)
+        var omegas: [Double] = [], variances: [Double] = [], means: [Double] = []
         var omega = fitted.garch.omega
         for k in 0..<options.iterations {
             volatility.generationOmega = omega
@@ -121,12 +131,14 @@ extension ScenarioModel {
                                                           regime: .unconditional, seed: options.seed,
                                                           threads: options.threads),
                                         record: false, progress: nil).returns
-            let v = pilot.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(pilot.count)
+            let m = pilot.reduce(0, +) / Double(pilot.count)
+            let v = pilot.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(pilot.count)
             guard v.isFinite, v > 0 else {
                 throw TGFLError.invalidArgument("the calibration's pilot generation gave variance \(v) at ω = \(omega)")
             }
             omegas.append(omega)
             variances.append(v)
+            means.append(m)
             if abs(v / targetVariance - 1) <= options.tolerance { break }
             var slope = 1.0
             if k > 0 {
@@ -138,8 +150,11 @@ extension ScenarioModel {
         let best = variances.indices.min { abs(Foundation.log(variances[$0]) - logTarget)
             < abs(Foundation.log(variances[$1]) - logTarget) }!
         volatility.generationOmega = omegas[best]
+        volatility.generationMean = targetMean.map { fitted.garch.mu + ($0 - means[best]) }
         try setDataModels(DataModels(tokenizer: models.tokenizer, regimes: models.regimes, volatility: volatility))
-        return VolatilityCalibration(targetVariance: targetVariance, fittedOmega: fitted.garch.omega, omegas: omegas,
-                                     pilotVariances: variances, omega: omegas[best], variance: variances[best])
+        return VolatilityCalibration(targetVariance: targetVariance, targetMean: targetMean,
+                                     location: volatility.generationMean ?? fitted.garch.mu,
+                                     fittedOmega: fitted.garch.omega, omegas: omegas, pilotVariances: variances,
+                                     pilotMeans: means, omega: omegas[best], variance: variances[best])
     }
 }

@@ -284,8 +284,9 @@ public final class Trainer {
         let spans = series.map(\.values)
         var calibration = options.volatilityCalibration
         calibration.threads = calibration.threads ?? options.threads
-        let result = try model.calibrateUnconditionalVolatility(
-            targetVariance: try model.calibrationTargetVariance(of: spans), options: calibration)
+        let targets = try ScenarioModel.calibrationTargets(of: spans)
+        let result = try model.calibrateUnconditionalVolatility(targetVariance: targets.variance,
+                                                                targetMean: targets.mean, options: calibration)
         var calibrated = report
         calibrated.volatilityCalibration = result
         var history = model.history

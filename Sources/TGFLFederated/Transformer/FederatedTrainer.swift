@@ -68,6 +68,14 @@ public struct FederatedTrainingOptions: Sendable {
     /// the last round's model), and a resumed run must equal the uninterrupted one while the
     /// best round is tracked within one call.
     public var restoreBestRound = false
+    /// After a run without DP, calibrate the volatility level of unconditional generation to
+    /// the variance of every series' days (`ScenarioModel.calibrateUnconditionalVolatility`, as
+    /// `TrainingOptions.calibrateVolatility` does centrally). It releases one more statistic per
+    /// series, its count, sum and sum of squares of returns, so it is skipped when
+    /// `privacy` is set: the DP accounting does not cover it.
+    public var calibrateVolatility = true
+    /// The pilot runs of that calibration (threads default to `threads`).
+    public var volatilityCalibration = VolatilityCalibrationOptions()
     /// Skip the warning for series that look like prices rather than log returns
     /// (`DataSanity.pricesWarning`).
     public var allowPrices = false
@@ -114,6 +122,9 @@ public struct FederatedTrainingReport: Sendable {
     public var record: FederationRecord
     /// `record` as JSON.
     public var federationJSON: String
+    /// The calibration of unconditional generation after the run
+    /// (`FederatedTrainingOptions.calibrateVolatility`; nil with DP, for v1 or when off).
+    public var volatilityCalibration: VolatilityCalibration?
 }
 
 /// Trains a `ScenarioModel` by simulated federated learning over several return series.
@@ -347,8 +358,25 @@ public final class FederatedTrainer {
                     + "still the initial one (last reason: \(reason)); lower the DP noise multiplier or the "
                     + "learning rate, or check the data")
         }
-        return FederatedTrainingReport(rounds: state.history, epsilon: record.epsilon, delta: options.privacyDelta,
-                                       record: record, federationJSON: try record.jsonString())
+        var report = FederatedTrainingReport(rounds: state.history, epsilon: record.epsilon,
+                                             delta: options.privacyDelta, record: record,
+                                             federationJSON: try record.jsonString())
+        if options.calibrateVolatility, options.privacy == nil, model.volatilityModel != nil {
+            // Each series releases its count, sum and sum of squares; the server pools them.
+            var calibration = options.volatilityCalibration
+            calibration.threads = calibration.threads ?? options.threads
+            let targets = try ScenarioModel.calibrationTargets(of: series.map(\.values))
+            let result = try model.calibrateUnconditionalVolatility(targetVariance: targets.variance,
+                                                                    targetMean: targets.mean, options: calibration)
+            var history = model.history
+            history.summary["volatility_calibration"] = String(
+                format: "omega %.6g -> %.6g, target variance %.6g, pilot %.6g (%+.1f%%); released per series: "
+                    + "count, sum and sum of squares", result.fittedOmega, result.omega, result.targetVariance,
+                result.variance, 100 * result.relativeError)
+            model.history = history
+            report.volatilityCalibration = result
+        }
+        return report
     }
 
     /// A fresh simulation on the model's weights, or the rest of the run checkpointed at `resumeFrom`.
