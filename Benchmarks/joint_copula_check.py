@@ -25,7 +25,7 @@ import scipy.stats as st
 from scipy.integrate import quad
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from joint_es_diagnosis import filter_sigma, lower_tail  # noqa: E402
+from joint_es_diagnosis import filter_sigma, lower_tail, whitened_training_u  # noqa: E402
 
 GRID = [2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100]   # StudentTCopula.defaultGrid
 Q = 0.05
@@ -69,15 +69,7 @@ def main():
         S = np.column_stack([filter_sigma(X[:, k], info["garch"][k], split) for k in range(K)])
         mu = np.array([p["mu"] for p in info["garch"]])
         Z = (X - mu) / S
-        tl = labels[:split]
-        U = np.empty((split, K))
-        for g in range(len(info["regime_names"])):
-            gs = [g]
-            while np.isin(tl, gs).sum() < 30 and gs[-1] > 0:
-                gs.append(gs[-1] - 1)
-            L = np.linalg.cholesky(np.corrcoef(Z[:split][np.isin(tl, gs)], rowvar=False))
-            m = tl == g
-            U[m] = np.linalg.solve(L, Z[:split][m].T).T
+        U = whitened_training_u(Z, labels, split, len(info["regime_names"]))
         pairs = [(i, j) for i in range(K) for j in range(K) if i < j]
         nu = info.get("copula_nu", -1)
         print(f"## {info['bundled']} (train {split} days, {K} assets)")
