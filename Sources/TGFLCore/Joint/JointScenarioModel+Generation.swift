@@ -76,7 +76,7 @@ extension JointScenarioModel {
     /// Generates joint scenarios by sampling the interleaved stream with a KV cache.
     ///
     /// ```
-    /// day d:  (v_d0 … v_d,K−1) ~ copula (K + 1 uniforms of the path's stream), when the model has one
+    /// day d:  (v_d0 … v_d,K−1) ~ copula (K + 1 uniforms of the path's stream, K if Gaussian), when the model has one
     /// asset k = 0 … K−1:
     ///   with the copula:  tok, u_dk = F⁻¹_k(v_dk), F_k the CDF of softmax(logits / τ) spread
     ///                     linearly over each token's bin (token and position in the bin from v_dk)
@@ -99,7 +99,7 @@ extension JointScenarioModel {
     ///
     /// **Copula.** v_dk is uniform, so asset k's token and u given everything before it are
     /// still drawn from the network's distribution; the copula (fitted on the training u, R
-    /// near the identity) only couples the days' draws, mostly in the tails (a common χ² scale
+    /// near the identity) only couples the day's K draws, mostly in the tails (a common χ² scale
     /// per day, as DCC-t's multivariate t has). The network also conditions asset k on the
     /// tokens of assets < k of the same day; on the files of issue 17 it stays near its output
     /// prior, so that dependence is small and the copula does not count it twice (had the
@@ -107,7 +107,7 @@ extension JointScenarioModel {
     /// `options.useCopula = false` (or an old model) draws as before.
     ///
     /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)`, a fixed
-    /// number of uniforms per day (2K, or K + 1 with a t copula); paths run in
+    /// number of uniforms per day (2K; with the copula K + 1, or K for a Gaussian one); paths run in
     /// fixed chunks of 32 with single-threaded products: the same seed gives the same bits for
     /// any thread count.
     /// - Parameters:
