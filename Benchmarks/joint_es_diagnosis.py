@@ -58,6 +58,21 @@ def filter_sigma(r, p, split):
     return np.clip(np.sqrt(h), p["sigma_floor"], p["sigma_cap"])
 
 
+def whitened_training_u(Z, labels, split, regimes):
+    """u = L_g^-1 z on the training days, L_g the Cholesky factor of corr(z) on the training days of
+    market regime g (pooled with the next calmer regimes while fewer than 30 days), as TGFL whitens."""
+    tl = labels[:split]
+    U = np.empty((split, Z.shape[1]))
+    for g in range(regimes):
+        gs = [g]
+        while np.isin(tl, gs).sum() < 30 and gs[-1] > 0:
+            gs.append(gs[-1] - 1)
+        L = np.linalg.cholesky(np.corrcoef(Z[:split][np.isin(tl, gs)], rowvar=False))
+        m = tl == g
+        U[m] = np.linalg.solve(L, Z[:split][m].T).T
+    return U
+
+
 def main():
     rng = np.random.default_rng(1)
     for d in sys.argv[1:]:
@@ -88,15 +103,7 @@ def main():
             r = es(portfolio(X[m]))
             print(f"| {name} | {m.sum()} | {r:.4f} | {fixed:.4f} ({100 * (fixed / r - 1):+.0f} %) | "
                   f"{mixed:.4f} ({100 * (mixed / r - 1):+.0f} %) | {np.mean(own[m] > g):.2f} |")
-        tl = labels[:split]
-        U = np.empty((split, K))
-        for g in range(len(info["regime_names"])):
-            gs = [g]
-            while np.isin(tl, gs).sum() < 30 and gs[-1] > 0:
-                gs.append(gs[-1] - 1)
-            L = np.linalg.cholesky(np.corrcoef(Z[:split][np.isin(tl, gs)], rowvar=False))
-            m = tl == g
-            U[m] = np.linalg.solve(L, Z[:split][m].T).T
+        U = whitened_training_u(Z, labels, split, len(info["regime_names"]))
         print(f"lower-tail dependence at q = 5 %, training days: z {lower_tail(Z[:split]):.3f}, "
               f"whitened u {lower_tail(U):.3f} (independent: 0.050)")
         print()

@@ -42,6 +42,9 @@ struct JointBenchmark: ParsableCommand {
         "The one-day regime scenarios start every path at each asset's mean variance of the regime's band (the "
         + "start before 2026-12-05 session 7) instead of inside the band: for the before/after comparison."))
     var startAtRegimeMean = false
+    @Flag(name: .customLong("no-copula"), help: ArgumentHelp(
+        "Generate with independent uniforms instead of the model's t copula (the comparison of session 8)."))
+    var noCopula = false
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -84,7 +87,17 @@ struct JointBenchmark: ParsableCommand {
                   + ", train loss \(report.finalTrainLoss), best validation loss \(report.bestValidationLoss ?? .nan) at step \(report.bestStep ?? 0)")
         }
         try model.save(to: out + "/model.h5")
+        if noCopula { try model.setDataModels(try model.dataModels!.replacingCopula(nil)) }
         let models = model.dataModels!
+        if let c = models.copula {
+            let K = c.dimension
+            let off = (0..<K).flatMap { i in (0..<K).filter { $0 != i }.map { c.correlation[i * K + $0] } }
+            print("copula: ν = \(c.degreesOfFreedom.map { "\($0)" } ?? "∞ (Gaussian)"), R off-diagonal "
+                  + String(format: "%.3f … %.3f", off.min() ?? 0, off.max() ?? 0)
+                  + String(format: ", λ_L at ρ = 0: %.3f", StudentTCopula.tailDependence(rho: 0, degreesOfFreedom: c.degreesOfFreedom)))
+        } else {
+            print("copula: none (independent uniforms)")
+        }
         let encoded = try models.encode(columns)
         var real = ["day,label," + names.joined(separator: ",")]
         for t in 0..<columns[0].count {
@@ -111,7 +124,9 @@ struct JointBenchmark: ParsableCommand {
             let card = try single.realismScorecard(real: columns[k], trainingDays: split, scenarios: long.asset(k),
                                                    references: RealismReferences(), seed: seed)
             print("\(names[k]): \(card.passedCount)/\(card.checkedCount) single-asset realism targets; missed: "
-                  + card.targets.filter { $0.passed == false }.map(\.key).joined(separator: ", "))
+                  + card.targets.filter { $0.passed == false }.map(\.key).joined(separator: ", ")
+                  + String(format: "; 1 %% VaR %.4f vs real %.4f, ES %.4f vs real %.4f", card.metrics.syntheticVaR,
+                           card.metrics.realVaR, card.metrics.syntheticES, card.metrics.realES))
         }
         let info: [String: Any] = [
             "bundled": bundled, "assets": names, "days": columns[0].count, "split_day": split,
@@ -121,6 +136,8 @@ struct JointBenchmark: ParsableCommand {
                  "beta": v.garch.beta, "nu": v.garch.nu ?? 0, "sigma_floor": v.sigmaFloor, "sigma_cap": v.sigmaCap]
             },
             "regime_thresholds": models.regimes.map(\.thresholds),
+            "copula_nu": models.copula.map { $0.degreesOfFreedom ?? 0 } ?? -1,
+            "copula_correlation": models.copula?.correlation ?? [],
         ]
         let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: out + "/model.json"))
@@ -136,7 +153,7 @@ struct JointBenchmark: ParsableCommand {
                                 sigmaFloor: v.sigmaFloor, sigmaCap: v.sigmaCap)
         }
         return try JointDataModels(assets: models.assets, tokenizer: models.tokenizer, volatility: volatility,
-                                   regimes: models.regimes, cholesky: models.cholesky)
+                                   regimes: models.regimes, cholesky: models.cholesky, copula: models.copula)
     }
 
     private func write(_ set: JointScenarioSet, to path: String) throws {

@@ -34,14 +34,26 @@ extension InspectCommand {
         let info = CheckpointSummary(path: model, libraryVersion: checkpoint.libraryVersion, model: joint.network)
         if json {
             var d = info.dictionary
-            d["joint"] = ["assets": models.assets, "levels_per_asset": models.levelsPerAsset,
-                          "regimes": models.regimeNames, "format_version": checkpoint.writtenFormatVersion]
+            var section: [String: Any] = ["assets": models.assets, "levels_per_asset": models.levelsPerAsset,
+                                          "regimes": models.regimeNames, "format_version": checkpoint.writtenFormatVersion]
+            if let copula = models.copula {
+                // ν = ∞ (a Gaussian copula) is written as the string "inf": JSON has no infinity.
+                let nu: Any = copula.degreesOfFreedom.map { $0 as Any } ?? "inf"
+                section["copula"] = ["degrees_of_freedom": nu, "correlation": copula.correlation] as [String: Any]
+            }
+            d["joint"] = section
             print(try jsonText(d), terminator: "")
         } else {
             print(info.text)
             print("joint model: \(models.count) assets (\(models.assets.joined(separator: ", "))), "
                   + "\(models.levelsPerAsset) volatility levels each; the tokenizer, each asset's filter and regimes and "
                   + "the per-regime whitening are in /joint (tgfl generate-joint, tgfl stress)")
+            if let copula = models.copula {
+                print("copula of the day's shocks: " + (copula.degreesOfFreedom.map { "Student t, ν = \($0)" } ?? "Gaussian")
+                      + " (generate with --no-copula to draw the assets independently given the past)")
+            } else {
+                print("copula: none (a model saved before session 8: the day's draws are independent given the past)")
+            }
         }
     }
 }

@@ -164,6 +164,11 @@ struct JointSamplingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Flag(name: .customLong("copula"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Draw a day's uniforms from the model's t copula, so that the assets share their tails (--no-copula: "
+        + "independent draws, as before the copula; a model saved without one always draws independently)."))
+    var copula = true
+
     func validate() throws {
         try Limits.check(paths, "--paths", 1, Limits.count)
         try Limits.check(horizon, "--horizon", 1, Limits.count)
@@ -174,7 +179,7 @@ struct JointSamplingOptions: ParsableArguments {
     /// Generates with a progress bar.
     func generate(_ model: JointScenarioModel, regime: RegimeCondition, label: String) throws -> JointScenarioSet {
         let options = JointGenerationOptions(paths: paths, horizon: horizon, regime: regime, temperature: temperature,
-                                             seed: seed, threads: threads)
+                                             seed: seed, threads: threads, useCopula: copula)
         let bar = ProgressReporter(label: label, unit: "paths", total: paths)
         defer { bar.finish() }
         return try model.generate(options) { p in

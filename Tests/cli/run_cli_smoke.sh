@@ -268,6 +268,8 @@ pass "hardening"
   || fail "generate-joint"
 [ "$(head -1 joint.csv)" = "path,day,regime,dax,ftse" ] && [ "$(wc -l < joint.csv)" -eq 13 ] \
   && [ "$(grep -c ',crisis,' joint.csv)" -eq 12 ] || fail "generate-joint CSV: $(head -3 joint.csv)"
+"$TGFL" generate-joint --model joint.h5 --regime crisis --paths 3 --horizon 4 --no-copula --out joint_nc.csv > /dev/null 2>&1 \
+  && [ "$(wc -l < joint_nc.csv)" -eq 13 ] && ! cmp -s joint.csv joint_nc.csv || fail "generate-joint --no-copula"
 "$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --regime crisis --paths 50 --horizon 5 --worst 3 \
   --worst-out worst.csv --json stress.json > stress.txt 2> /dev/null || fail "stress"
 grep -q "^crisis " stress.txt || fail "stress prints no crisis row: $(cat stress.txt)"
@@ -276,6 +278,7 @@ grep -q '"component_es"' stress.json || fail "stress --json has no component_es"
 "$TGFL" stress --model joint.h5 --positions dax=2 --prices dax=1600 --paths 20 --horizon 2 > /dev/null 2>&1 \
   || fail "stress --positions --prices, every regime"
 "$TGFL" inspect joint.h5 2> /dev/null | grep -q "joint model: 2 assets (dax, ftse)" || fail "inspect joint.h5"
+"$TGFL" inspect joint.h5 2> /dev/null | grep -q "copula of the day's shocks: Student t" || fail "inspect joint.h5: copula"
 "$TGFL" inspect --json joint.h5 2> /dev/null | grep -q '"levels_per_asset" : 4' || fail "inspect --json joint.h5"
 expect_error "the model has no asset 'spx'" stress --model joint.h5 --weights spx=1
 expect_error "--positions needs --prices" stress --model joint.h5 --positions dax=1

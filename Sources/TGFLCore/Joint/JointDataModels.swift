@@ -37,6 +37,14 @@ import TGFLStats
 /// as soon as u_0 … u_k are. The tokenizer is shared (the u are standardised), the
 /// regime is market-wide (the lower median of the assets' own regimes: "at least half of
 /// the assets are this volatile"). The price is context: T tokens hold T/K days.
+///
+/// **Shared tails (session 8).** On a few thousand days the network stays close to its
+/// per-(asset, level) output prior, so a day's K tokens come out nearly independent given the
+/// past, and joint crashes beyond the linear whitening are too rare (λ_L of the training u is
+/// about twice independence's). `copula` is a Student-t copula of the day's u, fitted on the
+/// training days: generation draws the day's K uniforms from it and inverts each asset's own
+/// conditional CDF with its uniform (`JointScenarioModel.generate`), so each asset's
+/// distribution given the past stays the network's and the day's shocks share their tails.
 public struct JointDataModels: Equatable, Sendable {
     /// The asset names, in stream order.
     public let assets: [String]
@@ -49,6 +57,11 @@ public struct JointDataModels: Equatable, Sendable {
     /// Per market regime g, the K×K lower-triangular Cholesky factor L_g of the training
     /// correlation of z on the days of regime g, row-major (`z_t = L_g u_t`).
     public let cholesky: [[Double]]
+    /// The Student-t copula of a day's whitened u (R close to the identity, ν finite: the
+    /// dependence the whitening leaves), fitted on the training days' u under the tokenizer's
+    /// histogram of each asset (`fitCopula`); nil in a model saved before it existed, which
+    /// then generates as before (independent uniforms).
+    public let copula: StudentTCopula?
     /// The fewest training days behind a regime's correlation matrix: a regime with fewer
     /// pools its days with the next calmer regimes until there are enough (all days at worst).
     public static let minimumRegimeDays = 30
@@ -62,7 +75,7 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// - Throws: `TGFLError.invalidArgument` when the parts do not belong together.
     public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
-                regimes: [RegimeModel], cholesky: [[Double]]) throws {
+                regimes: [RegimeModel], cholesky: [[Double]], copula: StudentTCopula? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -87,29 +100,46 @@ public struct JointDataModels: Equatable, Sendable {
                 "the whitening matrices must be \(regimes[0].count) (one per regime) \(K)×\(K) lower-triangular "
                 + "Cholesky factors with a positive diagonal")
         }
+        if let copula, copula.dimension != K {
+            throw TGFLError.invalidArgument("the copula has \(copula.dimension) dimensions but there are \(K) assets")
+        }
         self.assets = assets; self.tokenizer = tokenizer; self.volatility = volatility; self.regimes = regimes
-        self.cholesky = cholesky
+        self.cholesky = cholesky; self.copula = copula
+    }
+
+    /// The same data models with another copula (nil: independent uniforms, as before session 8).
+    public func replacingCopula(_ copula: StudentTCopula?) throws -> JointDataModels {
+        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
+                            cholesky: cholesky, copula: copula)
+    }
+
+    /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
+    /// the tokenizer's bins (the distribution the sampler draws a bin and a position in it
+    /// from), then R from their normal scores and ν by maximum likelihood on
+    /// `StudentTCopula.defaultGrid` (`StudentTCopula.fit`). Histogram counts, cross-products of
+    /// normal scores and per-ν log-likelihoods are sums over days, so a federation can collect
+    /// them per institution, as for the other parts.
+    /// - Parameters:
+    ///   - u: the training days' whitened u, one column per asset.
+    ///   - tokenizer: the fitted tokenizer (its bin edges).
+    /// - Returns: the fit (the copula and the log-likelihood of every ν).
+    /// - Throws: `TGFLError.invalidArgument` when the fit fails (too few days, duplicated assets).
+    public static func fitCopula(u: [[Double]], tokenizer: ReturnTokenizer) throws -> StudentTCopula.Fit {
+        do {
+            let v = try StudentTCopula.histogramPseudoObservations(u, binEdges: tokenizer.binEdges)
+            return try StudentTCopula.fit(pseudoObservations: v)
+        } catch let error as StatsError {
+            throw TGFLError.invalidArgument("the copula of the assets' whitened returns: \(error)")
+        }
     }
 
     /// The lower Cholesky factor of a K×K symmetric positive-definite matrix (row-major).
     /// - Throws: `TGFLError.invalidArgument` when the matrix is not positive definite.
     static func choleskyFactor(_ a: [Double], _ K: Int) throws -> [Double] {
-        var l = [Double](repeating: 0, count: K * K)
-        for i in 0..<K {
-            for j in 0...i {
-                var s = a[i * K + j]
-                for m in 0..<j { s -= l[i * K + m] * l[j * K + m] }
-                if i == j {
-                    guard s > 1e-12 else {
-                        throw TGFLError.invalidArgument(
-                            "the assets' standardised returns are (nearly) collinear: correlation matrix not positive definite; "
-                            + "drop a duplicated asset")
-                    }
-                    l[i * K + i] = s.squareRoot()
-                } else {
-                    l[i * K + j] = s / l[j * K + j]
-                }
-            }
+        guard let l = CrossAsset.choleskyFactor(a, K) else {
+            throw TGFLError.invalidArgument(
+                "the assets' standardised returns are (nearly) collinear: correlation matrix not positive definite; "
+                + "drop a duplicated asset")
         }
         return l
     }
@@ -268,7 +298,7 @@ public struct JointDataModels: Equatable, Sendable {
         }
         let tokenizer = try ReturnTokenizer.fit(trainingReturns: u, vocabSize: config.vocabSize, clipSigma: config.clipSigma)
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                                   cholesky: cholesky)
+                                   cholesky: cholesky, copula: try fitCopula(u: u, tokenizer: tokenizer).copula)
     }
 
     // MARK: - Checkpoint
@@ -277,9 +307,12 @@ public struct JointDataModels: Equatable, Sendable {
     /// `assets` (JSON array of names), `n_assets`; the tokenizer's attributes and datasets
     /// prefixed `tokenizer.`, and asset k's volatility and regime sections prefixed
     /// `asset<k>.volatility.` and `asset<k>.regimes.`; the dataset `cholesky` [R·K·K] (L_g, row-major, regime by regime).
+    /// With a copula (version 2): the attribute `copula.kind` (`"student_t"` or `"gaussian"`),
+    /// `copula.degrees_of_freedom` (ν, t only) and the dataset `copula.correlation` [K·K]
+    /// (R, row-major). A model without one writes version 1, as before.
     public var checkpointSection: CheckpointSection {
         var section = CheckpointSection(attributes: [
-            "kind": .string(Self.kind), "version": .int(Self.version), "n_assets": .int(count),
+            "kind": .string(Self.kind), "version": .int(copula == nil ? 1 : Self.version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
         ])
         section.datasets["cholesky"] = cholesky.flatMap { $0 }
@@ -288,13 +321,18 @@ public struct JointDataModels: Equatable, Sendable {
             section.merge(volatility[k].checkpointSection, prefix: "asset\(k).volatility.")
             section.merge(regimes[k].checkpointSection, prefix: "asset\(k).regimes.")
         }
+        if let copula {
+            section.attributes["copula.kind"] = .string(copula.degreesOfFreedom == nil ? "gaussian" : "student_t")
+            if let nu = copula.degreesOfFreedom { section.attributes["copula.degrees_of_freedom"] = .double(nu) }
+            section.datasets["copula.correlation"] = copula.correlation
+        }
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The section version written.
-    public static let version = 1
+    /// The section version written (2 with a copula, 1 without; both are read).
+    public static let version = 2
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -321,8 +359,25 @@ public struct JointDataModels: Equatable, Sendable {
             throw r.fail("dataset 'cholesky' must hold n_regimes · n_assets² = \(R * K * K) values")
         }
         let cholesky = (0..<R).map { Array(flat[($0 * K * K)..<(($0 + 1) * K * K)]) }
-        try self.init(assets: names, tokenizer: tokenizer, volatility: volatility, regimes: regimes, cholesky: cholesky)
+        try self.init(assets: names, tokenizer: tokenizer, volatility: volatility, regimes: regimes, cholesky: cholesky,
+                      copula: try Self.copula(r, assets: K))
         try check(against: config)
+    }
+
+    /// The optional copula of a `/joint` section (nil when `copula.kind` is absent).
+    private static func copula(_ r: CheckpointSectionReader, assets K: Int) throws -> StudentTCopula? {
+        guard r.section.attributes["copula.kind"] != nil else { return nil }
+        let kind = try r.string("copula.kind")
+        guard ["student_t", "gaussian"].contains(kind) else {
+            throw r.fail("attribute 'copula.kind' must be \"student_t\" or \"gaussian\", got \"\(kind)\"")
+        }
+        let nu = kind == "student_t" ? try r.double("copula.degrees_of_freedom") : nil
+        do {
+            return try StudentTCopula(correlation: try r.dataset("copula.correlation", count: K * K), dimension: K,
+                                      degreesOfFreedom: nu)
+        } catch let error as StatsError {
+            throw r.fail("the copula: \(error)")
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TGFLStats
 
 /// Settings of joint generation (`JointScenarioModel.generate`).
 public struct JointGenerationOptions: Sendable {
@@ -17,11 +18,16 @@ public struct JointGenerationOptions: Sendable {
     public var seed: UInt64
     /// Worker threads (nil: the model's); results do not depend on it.
     public var threads: Int?
+    /// Draw a day's K uniforms from the model's copula (`JointDataModels.copula`), so that the
+    /// day's shocks share their tails (default). False, or a model saved without a copula,
+    /// draws them independently, as before the copula existed (bit for bit).
+    public var useCopula: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
-                prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil) {
+                prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil,
+                useCopula: Bool = true) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
-        self.temperature = temperature; self.seed = seed; self.threads = threads
+        self.temperature = temperature; self.seed = seed; self.threads = threads; self.useCopula = useCopula
     }
 }
 
@@ -62,14 +68,19 @@ struct JointPlan {
     let inverseTemperature: Float
     let seed: UInt64
     let threads: Int
+    /// The copula of the day's uniforms, or nil for independent uniforms.
+    let copula: StudentTCopula?
 }
 
 extension JointScenarioModel {
     /// Generates joint scenarios by sampling the interleaved stream with a KV cache.
     ///
     /// ```
-    /// day d, asset k = 0 … K−1:
-    ///   tok ~ softmax(logits(last position) / τ);  u_dk ~ U[edge_tok, edge_tok+1)
+    /// day d:  (v_d0 … v_d,K−1) ~ copula (K + 1 uniforms of the path's stream, K if Gaussian), when the model has one
+    /// asset k = 0 … K−1:
+    ///   with the copula:  tok, u_dk = F⁻¹_k(v_dk), F_k the CDF of softmax(logits / τ) spread
+    ///                     linearly over each token's bin (token and position in the bin from v_dk)
+    ///   without:          tok ~ softmax(logits(last position) / τ);  u_dk ~ U[edge_tok, edge_tok+1)
     ///   z_dk = Σ_{j ≤ k} (L_g)_kj u_dj             (the whitening of the day's regime g undone)
     ///   r_dk = μ_k + σ_dk · z_dk
     ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
@@ -86,7 +97,17 @@ extension JointScenarioModel {
     /// When the window is full it keeps about half a context, cut at a day boundary so
     /// position p still holds asset `p mod K`.
     ///
-    /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)`; paths run in
+    /// **Copula.** v_dk is uniform, so asset k's token and u given everything before it are
+    /// still drawn from the network's distribution; the copula (fitted on the training u, R
+    /// near the identity) only couples the day's K draws, mostly in the tails (a common χ² scale
+    /// per day, as DCC-t's multivariate t has). The network also conditions asset k on the
+    /// tokens of assets < k of the same day; on the files of issue 17 it stays near its output
+    /// prior, so that dependence is small and the copula does not count it twice (had the
+    /// network learnt it, the copula should be fitted on its PIT values instead).
+    /// `options.useCopula = false` (or an old model) draws as before.
+    ///
+    /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)`, a fixed
+    /// number of uniforms per day (2K; with the copula K + 1, or K for a Gaussian one); paths run in
     /// fixed chunks of 32 with single-threaded products: the same seed gives the same bits for
     /// any thread count.
     /// - Parameters:
@@ -195,7 +216,8 @@ extension JointScenarioModel {
                          promptConditions: promptConditions, startVariances: start, startBands: bands,
                          omegas: omegas, bounds: bounds,
                          inverseTemperature: Float(1 / options.temperature), seed: options.seed,
-                         threads: options.threads ?? network.transformer.threads)
+                         threads: options.threads ?? network.transformer.threads,
+                         copula: options.useCopula ? models.copula : nil)
     }
 
     /// Samples `count` paths from `firstPath` in one cache (single-threaded): the prompt, then
@@ -207,6 +229,7 @@ extension JointScenarioModel {
         var length = prefillPrompt(plan: plan, models: models, cache: cache, paths: paths)
         for d in 0..<H {
             setMarketRegimes(day: d, plan: plan, models: models, paths: &paths, regimes: regimes)
+            if let copula = plan.copula { paths.drawCopula(copula) }
             for k in 0..<K {
                 sampleAsset(k, day: d, plan: plan, models: models, cache: cache, paths: &paths, returns: returns)
                 if d == H - 1 && k == K - 1 { break }
@@ -238,6 +261,15 @@ extension JointScenarioModel {
         var dayU: [[Double]]
         /// The market regime of the day, per slot.
         var dayRegime: [Int]
+        /// The copula's uniforms of the day, per slot and asset (empty without a copula).
+        var dayV: [[Double]]
+
+        /// Draws the day's uniforms of every slot from the copula.
+        mutating func drawCopula(_ copula: StudentTCopula) {
+            for s in 0..<count {
+                dayV[s] = copula.sample((0..<copula.drawsPerSample).map { _ in rngs[s].uniformOpen() })
+            }
+        }
 
         /// Day 0: σ² from the plan, or one uniform per path through every asset's training
         /// distribution (a calm or a volatile market, not a mix), restricted to the asked
@@ -263,6 +295,7 @@ extension JointScenarioModel {
             next = variances
             dayU = [[Double]](repeating: [Double](repeating: 0, count: models.volatility.count), count: count)
             dayRegime = [Int](repeating: 0, count: count)
+            dayV = [[Double]](repeating: [], count: count)
         }
     }
 
@@ -317,10 +350,18 @@ extension JointScenarioModel {
         let mu = vol[k].garch.mu
         for s in 0..<paths.count {
             let path = paths.firstPath + s
-            let tok = ScenarioModel.sample(logits: cache.logits + s * V, V: V, inverseTemperature: plan.inverseTemperature,
+            let tok: Int, position: Double
+            if plan.copula != nil {
+                (tok, position) = Self.invertTokenCDF(logits: cache.logits + s * V, V: V,
+                                                      inverseTemperature: plan.inverseTemperature,
+                                                      scratch: cache.probabilities, uniform: paths.dayV[s][k])
+            } else {
+                tok = ScenarioModel.sample(logits: cache.logits + s * V, V: V, inverseTemperature: plan.inverseTemperature,
                                            scratch: cache.probabilities, rng: &paths.rngs[s])
+                position = paths.rngs[s].uniform()
+            }
             let lo = edges[tok], hi = edges[tok + 1]
-            let x = min(lo + paths.rngs[s].uniform() * (hi - lo), hi.nextDown)
+            let x = min(lo + position * (hi - lo), hi.nextDown)
             paths.dayU[s][k] = x
             var z = 0.0                                   // z_k = Σ_{j ≤ k} L_kj u_j
             let L = models.cholesky[paths.dayRegime[s]]
