@@ -51,6 +51,12 @@ SETTINGS = {
     # at all: its AUC is the time-split audit's null, its realism what the data models give alone.
     "public-only": (["--lr", "1e-9", "--data-models-from", "bundled:djia"],
                     "no training (lr 1e-9), public DJIA data models: no member data used"),
+    # Emulated variant: the DJIA filter's level and persistence with the S&P 500's own shape
+    # (α, γ, ν), unnoised; HYBRID is --hybrid-csv (written by Benchmarks/privacy_hybrid_filter.py).
+    "dp-hybrid": (DP + ["--data-models-from", "HYBRID"],
+                  "DP z 1, S 0.1, data models on DJIA level + S&P shape (emulated, shape in the clear)"),
+    "dp-hybrid-z0.5": (["--dp-noise", "0.5", "--clip", "0.1", "--data-models-from", "HYBRID"],
+                       "DP z 0.5, S 0.1, data models on DJIA level + S&P shape (emulated)"),
     # The noise sweep with public data models: the trade-off curve between the two halves.
     **{f"dp-djia-z{z}": (["--dp-noise", z, "--clip", "0.1", "--data-models-from", "bundled:djia"],
                          f"DP z {z}, S 0.1, public DJIA data models") for z in ("0.5", "0.2", "0.1")},
@@ -108,7 +114,8 @@ def one_run(args, setting, seed):
     model, paths = os.path.join(d, "model.h5"), os.path.join(d, "paths.csv")
     threads = ["--threads", str(args.threads)]
     if not os.path.exists(model):
-        run([args.tgfl, "federate", *federation_options(SETTINGS[setting][0]), "--seed", str(seed), *threads,
+        extra = [args.hybrid_csv if o == "HYBRID" else o for o in SETTINGS[setting][0]]
+        run([args.tgfl, "federate", *federation_options(extra), "--seed", str(seed), *threads,
              "--out", model], log)
     audits = {}
     for name in windows:
@@ -278,6 +285,8 @@ def main():
     p.add_argument("--baseline", default=BASELINE, choices=list(SETTINGS))
     p.add_argument("--audit-window", type=int, nargs="*", default=[32, 16],
                    help="extra audit windows (days predicted; the window is one day longer)")
+    p.add_argument("--hybrid-csv", default="/tmp/privacy_tradeoff/hybrid.csv",
+                   help="prices CSV of Benchmarks/privacy_hybrid_filter.py (settings dp-hybrid*)")
     p.add_argument("--jobs", type=int, default=1, help="runs at once")
     p.add_argument("--threads", type=int, default=1, help="threads per run (results do not depend on it)")
     p.add_argument("--report-only", action="store_true", help="aggregate the cached runs, run nothing")
