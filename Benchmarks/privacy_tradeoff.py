@@ -51,6 +51,10 @@ SETTINGS = {
     # at all: its AUC is the time-split audit's null, its realism what the data models give alone.
     "public-only": (["--lr", "1e-9", "--data-models-from", "bundled:djia"],
                     "no training (lr 1e-9), public DJIA data models: no member data used"),
+    # Its DP twin: the same noise on an untrained network (every clipped update ~0): the audit's
+    # null for the DP model, which differs from its initialisation by the noise alone.
+    "dp-djia-noise-only": (DP + ["--lr", "1e-9", "--data-models-from", "bundled:djia"],
+                           "DP z 1, S 0.1, public DJIA data models, no training (lr 1e-9): noise only"),
     # Emulated variant: the DJIA filter's level and persistence with the S&P 500's own shape
     # (α, γ, ν), unnoised; HYBRID is --hybrid-csv (written by Benchmarks/privacy_hybrid_filter.py).
     "dp-hybrid": (DP + ["--data-models-from", "HYBRID"],
