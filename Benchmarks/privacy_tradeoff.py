@@ -66,6 +66,13 @@ SETTINGS = {
                          f"DP z {z}, S 0.1, public DJIA data models") for z in ("0.5", "0.2", "0.1")},
 }
 BASELINE = "nodp"
+# The noise sweep's rows, from no DP to z 1, and the demo network's parameter count (its noise norm).
+SWEEP = ["nodp-djia", "dp-djia-z0.1", "dp-djia-z0.2", "dp-djia-z0.5", "dp-djia"]
+DEMO_PARAMETERS = 142_336
+# Paired controls: a setting's untrained twin (same seed: same initialisation, same data models
+# and, for DP, the same noise draws). The AUC difference per seed is what training added.
+TWINS = {"dp-djia": "dp-djia-noise-only", "nodp-djia": "public-only", "dp-djia-z0.5": "public-only",
+         "dp-djia-z0.2": "public-only", "dp-djia-z0.1": "public-only", "dp-djia-noise-only": "public-only"}
 
 # (key, label, direction): +1 higher is better, -1 lower is better; "absdev1" scores |x - 1|.
 SCORES = [
@@ -208,6 +215,19 @@ def aggregate(records, settings):
     return out
 
 
+def paired(records, windows):
+    """Per setting with a twin: the AUC difference setting − twin over the seeds both ran."""
+    by = {(r["setting"], r["seed"]): r for r in records}
+    out = {}
+    for s, twin in TWINS.items():
+        seeds = sorted(seed for (name, seed) in by if name == s and (twin, seed) in by)
+        if seeds:
+            out[s] = {"twin": twin, "seeds": seeds, **{
+                w: summary([by[(s, seed)]["audits"][w]["auc"] - by[(twin, seed)]["audits"][w]["auc"] for seed in seeds])
+                for w in windows}}
+    return out
+
+
 def compare(agg, baseline):
     """The "< 10 % worse" test of each setting against the baseline, score by score, on the means
     over seeds: relative change of the badness; for the p-value and facts, the ratio."""
@@ -239,7 +259,7 @@ def fmt(x, digits=3):
     return f"{x:.{digits}f}"
 
 
-def markdown(agg, comparison, args):
+def markdown(agg, comparison, pairs, args):
     """The Markdown tables: audits, realism (mean ± sd), and the < 10 % test."""
     lines = [f"Seeds: {', '.join(map(str, args.seeds))}. Mean ± sample sd over seeds [min–max].", ""]
     windows = ["default", *map(str, args.audit_window)]
@@ -272,11 +292,38 @@ def markdown(agg, comparison, args):
         cells = [f"`{s}`"]
         for key, _, _ in SCORES:
             r = c["scores"][key]
-            t = f"{r['worse_pct']:+.0f} %" if r["worse_pct"] > -1000 else "better (×{:.0e})".format(
+            t = f"{r['worse_pct']:+.0f} %" if r["worse_pct"] >= -100 else "better (×{:.3g})".format(
                 r["setting"] / r["baseline"] if r["baseline"] else math.inf)
             cells.append(t if r["within_10pct"] else f"**{t}**")
         cells.append("yes" if c["all_within_10pct"] else "no")
         lines.append("| " + " | ".join(cells) + " |")
+    sweep = [x for x in SWEEP if x in agg and x in comparison]
+    if sweep:
+        lines += ["", "Noise sweep (public DJIA data models, S 0.1, 10 rounds, q 1; noise norm z·S·sqrt(d·R)/m, "
+                  f"d = {DEMO_PARAMETERS}; change against `{args.baseline}`):", "",
+                  "| z | ε (δ 1e-5) | noise norm | AUC (default window) | ΔAUC vs twin | W1 20d | ACF \\|r\\| | leverage "
+                  "| scores > 10 % worse |", "|" + "---|" * 9]
+        for x in sweep:
+            opts = SETTINGS[x][0]
+            z = float(opts[opts.index("--dp-noise") + 1]) if "--dp-noise" in opts else 0.0
+            a, c = agg[x], comparison[x]["scores"]
+            auc = a["audits"]["default"]["auc"]
+            delta = pairs.get(x, {}).get("default")
+            worse = [label for key, label, _ in SCORES if not c[key]["within_10pct"]]
+            lines.append("| " + " | ".join([
+                f"{z:g}" if z else "no DP", fmt(a["epsilon"]) if a["epsilon"] else "—",
+                f"{z * 0.1 * math.sqrt(DEMO_PARAMETERS * 10) / 8:.2f}" if z else "0",
+                f"{auc['mean']:.3f} ± {auc['sd']:.3f} (n {auc['n']})",
+                f"{delta['mean']:+.3f} (`{pairs[x]['twin']}`)" if delta else "—",
+                *(f"{c[k]['worse_pct']:+.0f} %" for k in ("w1_20d", "acf_abs", "leverage")),
+                f"{len(worse)}: " + ", ".join(worse) if worse else "0"]) + " |")
+    if pairs:
+        lines += ["", "AUC difference against the untrained twin of the same seed (mean ± sd over the seeds both ran):", "",
+                  "| setting | twin | seeds | " + " | ".join(f"ΔAUC ({w})" for w in windows) + " |",
+                  "|" + "---|" * (3 + len(windows))]
+        for s, pr in pairs.items():
+            lines.append(f"| `{s}` | `{pr['twin']}` | {len(pr['seeds'])} | " + " | ".join(
+                f"{pr[w]['mean']:+.3f} ± {pr[w]['sd']:.3f}" for w in windows) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -318,15 +365,16 @@ def main():
     settings = [s for s in args.settings if any(r["setting"] == s for r in records)]
     agg = aggregate(records, settings)
     comparison = compare(agg, args.baseline) if args.baseline in agg else {}
-    result = {"runs": sorted(records, key=lambda r: (r["setting"], r["seed"])), "summary": agg,
+    pairs = paired(records, ["default", *map(str, args.audit_window)])
+    result = {"paired_auc": pairs, "runs": sorted(records, key=lambda r: (r["setting"], r["seed"])), "summary": agg,
               "comparison": comparison, "baseline": args.baseline, "federation": FEDERATION}
     for name, text in (("privacy_tradeoff.json", json.dumps(result, indent=1)),
-                       ("privacy_tradeoff.md", markdown(agg, comparison, args))):
+                       ("privacy_tradeoff.md", markdown(agg, comparison, pairs, args))):
         path = os.path.join(args.out_dir, name)
         with open(path + ".tmp", "w") as f:
             f.write(text)
         os.replace(path + ".tmp", path)
-    print(markdown(agg, comparison, args))
+    print(markdown(agg, comparison, pairs, args))
 
 
 if __name__ == "__main__":
