@@ -42,7 +42,7 @@ SETTINGS = {
     "nodp": ([], "federated FedAvg, no DP, data models from client summaries (baseline)"),
     "nodp-djia": (["--data-models-from", "bundled:djia"], "federated FedAvg, no DP, public DJIA data models"),
     "dp-djia": (DP + ["--data-models-from", "bundled:djia"],
-                "DP z 1, S 0.1, public DJIA data models (recommended before)"),
+                "DP z 1, S 0.1, public DJIA data models (the recommended setting)"),
     "dp-sum1": (DP + ["--dp-summaries", "--dp-summaries-noise", "1"], "DP z 1, S 0.1, noised summaries z_s 1"),
     "dp-sum2": (DP + ["--dp-summaries", "--dp-summaries-noise", "2"], "DP z 1, S 0.1, noised summaries z_s 2"),
     "dp-sum3": (DP + ["--dp-summaries", "--dp-summaries-noise", "3"], "DP z 1, S 0.1, noised summaries z_s 3"),
@@ -263,11 +263,11 @@ def markdown(agg, comparison, pairs, args):
     """The Markdown tables: audits, realism (mean ± sd), and the < 10 % test."""
     lines = [f"Seeds: {', '.join(map(str, args.seeds))}. Mean ± sample sd over seeds [min–max].", ""]
     windows = ["default", *map(str, args.audit_window)]
-    head = "| setting | ε (δ 1e-5) | " + " | ".join(
+    head = "| setting | seeds | ε (δ 1e-5) | " + " | ".join(
         f"AUC ({w if w != 'default' else 'default window'}) | TPR @ 1 % FPR" for w in windows) + " |"
-    lines += [head, "|" + "---|" * (2 + 2 * len(windows))]
+    lines += [head, "|" + "---|" * (3 + 2 * len(windows))]
     for s, a in agg.items():
-        cells = [f"`{s}`: {SETTINGS[s][1]}", fmt(a["epsilon"]) if a["epsilon"] else "—"]
+        cells = [f"`{s}`: {SETTINGS[s][1]}", str(len(a["seeds"])), fmt(a["epsilon"]) if a["epsilon"] else "—"]
         for w in windows:
             au, tp = a["audits"][w]["auc"], a["audits"][w]["tpr_at_1pct_fpr"]
             cells.append(f"{au['mean']:.3f} ± {au['sd']:.3f} [{au['min']:.3f}–{au['max']:.3f}]")
