@@ -17,10 +17,18 @@ setting against the baseline without DP, score by score (mean over seeds against
 seeds; lower is better for every score except the fair KS p and the facts passed, and the
 std ratio is scored as |ratio - 1|).
 
-Runs are cached: a run whose JSON files exist is not repeated (delete its directory to rerun).
+It also tabulates the noise sweep (public DJIA data models, z from 0.1 to 1) and, per seed, the
+AUC difference of a setting against its untrained twin (same seed: same initialisation, data
+models and DP noise; `TWINS`), since on this time split the audit's null is not 0.5.
 
+Runs are cached: a run whose JSON files exist is not repeated (delete its directory to rerun);
+--report-only only aggregates. The dp-hybrid* settings need --hybrid-csv, written by
+Benchmarks/privacy_hybrid_filter.py. BENCHMARKS.md ("Issue 19's last target over seeds"):
+
+    /work/pyref/bin/python Benchmarks/privacy_hybrid_filter.py --out /tmp/privacy_tradeoff/hybrid.csv
     /work/pyref/bin/python Benchmarks/privacy_tradeoff.py --tgfl .build/release/tgfl \
-        --out-dir /tmp/privacy_tradeoff --seeds 42 7 1234 --jobs 2
+        --out-dir /tmp/privacy_tradeoff --seeds 42 7 1234 2025 99 --jobs 2
+    /work/pyref/bin/python Benchmarks/privacy_snr_check.py --runs /tmp/privacy_tradeoff
 """
 import argparse
 import concurrent.futures
