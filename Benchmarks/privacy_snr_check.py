@@ -5,7 +5,9 @@ Reads the checkpoints that Benchmarks/privacy_tradeoff.py wrote (--runs, its --o
 seed, measures the L2 distance of every trained setting's network weights (the `weights/` group)
 from those of the `public-only` control of the same seed: the same initialisation and the same
 public DJIA data models and output prior, trained at lr 1e-9 (so it has not moved). That distance
-is what the federation's ten rounds wrote into the network. Beside it, what DP-FedAvg allows:
+is what the federation's ten rounds wrote into the network; the DP model against its
+noise-only twin (same seed: the same noise draws on an untrained network) isolates the
+training signal. Beside it, what DP-FedAvg allows:
 the clipped signal is at most R·S (R rounds, each a mean of updates of norm ≤ S), the noise on
 the mean is N(0, (z·S/m)² I_d) per round, whose norm over R rounds is about z·S·sqrt(d·R)/m.
 
@@ -57,6 +59,15 @@ def main():
         noise = "—" if z is None else f"{z * CLIP * math.sqrt(d * ROUNDS) / CLIENTS:.2f}"
         per_seed = ", ".join(f"{s}: {v:.2f}" for s, v in dist.items())
         print(f"| {name} | {z if z is not None else '—'} | {noise} | {per_seed} | {np.mean(list(dist.values())):.2f} |")
+    # The DP model against its noise-only twin (same seed, same noise draws, lr 1e-9): the training signal alone.
+    signal = {}
+    for seed in sorted(controls):
+        a, b = (os.path.join(args.runs, f"{n}-s{seed}", "model.h5") for n in ("dp-djia", "dp-djia-noise-only"))
+        if os.path.exists(a) and os.path.exists(b):
+            signal[seed] = float(np.linalg.norm(weights(a) - weights(b)))
+    if signal:
+        print(f"\ndp-djia against dp-djia-noise-only (the same noise draws; what training added): "
+              + ", ".join(f"{s}: {v:.3f}" for s, v in signal.items()) + f"; mean {np.mean(list(signal.values())):.3f}")
 
 
 if __name__ == "__main__":
