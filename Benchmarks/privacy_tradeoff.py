@@ -69,6 +69,10 @@ SETTINGS = {
                   "DP z 1, S 0.1, data models on DJIA level + S&P shape (emulated, shape in the clear)"),
     "dp-hybrid-z0.5": (["--dp-noise", "0.5", "--clip", "0.1", "--data-models-from", "HYBRID"],
                        "DP z 0.5, S 0.1, data models on DJIA level + S&P shape (emulated)"),
+    # The other lever: more institutions (the noise on the mean is z·S/m), same ε at q = 1.
+    "dp-djia-m32": (DP + ["--clients", "32", "--data-models-from", "bundled:djia"],
+                    "DP z 1, S 0.1, 32 institutions, public DJIA data models"),
+    "nodp-m32": (["--clients", "32"], "federated FedAvg, no DP, 32 institutions, client-summary data models"),
     # The noise sweep with public data models: the trade-off curve between the two halves.
     **{f"dp-djia-z{z}": (["--dp-noise", z, "--clip", "0.1", "--data-models-from", "bundled:djia"],
                          f"DP z {z}, S 0.1, public DJIA data models") for z in ("0.5", "0.2", "0.1")},
