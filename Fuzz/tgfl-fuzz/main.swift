@@ -33,7 +33,20 @@ func installCrashHandlers() {
         Glibc.signal(signal, SIG_DFL)
         raise(signal)
     }
-    for s in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGALRM] { signal(s, handler) }
+    // An alternate signal stack, so that a stack overflow (SIGSEGV on the guard page) still
+    // writes its input: without it the handler cannot run and the finding is lost.
+    var stack = stack_t()
+    stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    stack.ss_size = 1 << 16
+    stack.ss_flags = 0
+    sigaltstack(&stack, nil)
+    for s in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGALRM] {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handler
+        action.sa_flags = Int32(SA_ONSTACK)
+        sigemptyset(&action.sa_mask)
+        sigaction(s, &action, nil)
+    }
 }
 
 func setCurrent(_ input: [UInt8], harness: String, index: Int, findings: String) {
