@@ -33,11 +33,11 @@ final class VolatilityCalibrationTests: XCTestCase {
         XCTAssertEqual(model.volatilityModel?.generationOmega, calibration.omega)
         XCTAssertEqual(try XCTUnwrap(calibration.targetMean), nyse.reduce(0, +) / Double(nyse.count), accuracy: 1e-15)
         XCTAssertEqual(model.volatilityModel?.generationMean, calibration.location)
-        let scenarios = try model.generate(GenerationOptions(paths: 400, horizon: 250, regime: .unconditional, seed: 99))
+        let scenarios = try model.generate(GenerationOptions(paths: 800, horizon: 250, regime: .unconditional, seed: 99))
         let generated = scenarios.returns.flatMap { $0 }
         let calibrated = Self.variance(generated)
         XCTAssertEqual(calibrated / real, 1, accuracy: 0.1, "calibrated: generated / real variance")
-        // Mean drift: within 0.015 daily std (about 5 standard errors of 400 × 250 days).
+        // Mean drift: within 0.015 daily std (about 7 standard errors of 800 × 250 days).
         XCTAssertEqual(generated.reduce(0, +) / Double(generated.count), nyse.reduce(0, +) / Double(nyse.count),
                        accuracy: 0.015 * real.squareRoot(), "calibrated: generated mean")
 

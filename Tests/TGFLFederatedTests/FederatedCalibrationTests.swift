@@ -22,7 +22,7 @@ final class FederatedCalibrationTests: XCTestCase {
         var o = FederatedTrainingOptions()
         o.clientCount = 3; o.rounds = 2; o.localSteps = 2; o.batchSize = 8; o.maxValidationWindows = 4
         o.partition = .timePeriods
-        o.volatilityCalibration = VolatilityCalibrationOptions(paths: 256, horizon: 250)
+        o.volatilityCalibration = VolatilityCalibrationOptions(paths: 512, horizon: 250)
         configure(&o)
         let report = try FederatedTrainer(model: model, options: o).fit(series: [nyse])
         return (model, report, nyse)
@@ -36,7 +36,7 @@ final class FederatedCalibrationTests: XCTestCase {
         let calibration = try XCTUnwrap(report.volatilityCalibration)
         XCTAssertEqual(calibration.targetVariance / variance(nyse), 1, accuracy: 0.01)
         XCTAssertEqual(model.volatilityModel?.generationOmega, calibration.omega)
-        let paths = try model.generate(GenerationOptions(paths: 256, horizon: 250, regime: .unconditional, seed: 77))
+        let paths = try model.generate(GenerationOptions(paths: 512, horizon: 250, regime: .unconditional, seed: 77))
         XCTAssertEqual(variance(paths.returns.flatMap { $0 })
                        / variance(nyse), 1, accuracy: 0.1)
         XCTAssertTrue(model.history.summary["volatility_calibration"]?.contains("released per series") ?? false)
