@@ -125,37 +125,7 @@ static inline herr_t tgfl_H5_iterate_links(hid_t group, tgfl_H5_name_callback ca
 
 // --- Added for hardening (issue 13) --------------------------------------------
 
-struct tgfl_H5_link_check { char *buffer; size_t capacity; int found; };
-
-#if H5_VERSION_GE(1, 12, 0)
-static inline herr_t tgfl_H5_link_check_step(hid_t group, const char *name, const H5L_info2_t *info, void *data)
-#else
-static inline herr_t tgfl_H5_link_check_step(hid_t group, const char *name, const H5L_info_t *info, void *data)
-#endif
-{
-    (void)group;
-    struct tgfl_H5_link_check *check = (struct tgfl_H5_link_check *)data;
-    if (info == NULL || info->type == H5L_TYPE_HARD) return 0;
-    check->found = info->type == H5L_TYPE_SOFT ? 1 : (info->type == H5L_TYPE_EXTERNAL ? 2 : 3);
-    if (check->buffer != NULL && check->capacity > 0) snprintf(check->buffer, check->capacity, "%s", name);
-    return 1;   // stop: the first non-hard link is enough
-}
-
-/// Looks for a link that is not a hard link (soft, external or user-defined) anywhere in the
-/// file, without following any link (`H5Lvisit` recurses through hard links only). Returns
-/// 0 when every link is hard, 1 for a soft link, 2 for an external link, 3 for another kind
-/// (its path relative to the root is copied into `buffer`), and < 0 on failure.
-static inline int tgfl_H5_find_non_hard_link(hid_t file, char *buffer, size_t capacity) {
-    struct tgfl_H5_link_check check = { buffer, capacity, 0 };
-    if (buffer != NULL && capacity > 0) buffer[0] = '\0';
-#if H5_VERSION_GE(1, 12, 0)
-    herr_t status = H5Lvisit2(file, H5_INDEX_NAME, H5_ITER_INC, tgfl_H5_link_check_step, &check);
-#else
-    herr_t status = H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, tgfl_H5_link_check_step, &check);
-#endif
-    if (status < 0) return -1;
-    return check.found;
-}
+// tgfl_H5_find_non_hard_link: in untrusted.h (it walks as the child check walks).
 
 /// A dataset-creation property list for a dataset of `rank` dimensions `dims` (the caller
 /// closes it): chunked (chunks of at most `max_chunk_elements` elements, whole trailing

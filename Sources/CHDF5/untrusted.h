@@ -233,6 +233,13 @@ static inline herr_t tgfl_H5_check_info(hid_t file, const char *path, H5O_type_t
 }
 #endif
 
+/// Looks up the object at `path` (reached through hard links only) as every walk here does:
+/// that the link and the object exist, then its type and key. Returns < 0 on failure.
+static inline herr_t tgfl_H5_check_lookup(hid_t file, const char *path, H5O_type_t *type, tgfl_H5_object_key *key) {
+    if (H5Lexists(file, path, H5P_DEFAULT) <= 0 || H5Oexists_by_name(file, path, H5P_DEFAULT) <= 0) return -1;
+    return tgfl_H5_check_info(file, path, type, key);
+}
+
 /// Whether group `key` was walked already (else remembers it).
 static inline int tgfl_H5_check_seen(struct tgfl_H5_check *c, const tgfl_H5_object_key *key) {
     tgfl_H5_object_key *keys = (tgfl_H5_object_key *)c->groups;
@@ -270,8 +277,7 @@ static inline herr_t tgfl_H5_check_step(hid_t group, const char *name, const H5L
     int status = 0;
     H5O_type_t type = H5O_TYPE_UNKNOWN;
     tgfl_H5_object_key key;
-    if (H5Lexists(c->file, c->path, H5P_DEFAULT) <= 0 || H5Oexists_by_name(c->file, c->path, H5P_DEFAULT) <= 0
-        || tgfl_H5_check_info(c->file, c->path, &type, &key) < 0) {
+    if (tgfl_H5_check_lookup(c->file, c->path, &type, &key) < 0) {
         status = tgfl_H5_check_fail(c, c->path, "look up the object");
     } else if (type == H5O_TYPE_GROUP) {
         if (c->depth < TGFL_H5_CHECK_MAX_DEPTH && !tgfl_H5_check_seen(c, &key)) {
@@ -418,4 +424,91 @@ static inline int tgfl_H5_check_finish(pid_t pid, int fd, double timeout_seconds
     if (report[0] == '0') return TGFL_H5_CHECK_OK;
     if (capacity > 0) snprintf(message, capacity, "%s", report + 1);
     return TGFL_H5_CHECK_ERROR;
+}
+
+// --- The caller's own walk: links that are not hard links ----------------------------------
+//
+// The caller must not call into libhdf5 in a way the child did not: `H5Lvisit` recurses
+// through hard links without a depth bound and remembers only objects whose header claims a
+// reference count above 1, so a crafted group that lists its own ancestor (reference count 1)
+// recursed until the stack overflowed in the caller after the child's bounded walk had passed
+// (tgfl-fuzz, session 8). This walk makes exactly the child's calls in the child's order:
+// the same depth bound, the same groups remembered by key, the same lookups.
+
+struct tgfl_H5_link_scan {
+    struct tgfl_H5_check walk;   // file, path, depth and the groups seen, as the child keeps them
+    char *buffer;                // where the path of the first non-hard link goes
+    size_t capacity;
+    int found;                   // 1 soft, 2 external, 3 another kind
+};
+
+static inline int tgfl_H5_link_scan_group(struct tgfl_H5_link_scan *s);
+
+#if H5_VERSION_GE(1, 12, 0)
+static inline herr_t tgfl_H5_link_scan_step(hid_t group, const char *name, const H5L_info2_t *info, void *data)
+#else
+static inline herr_t tgfl_H5_link_scan_step(hid_t group, const char *name, const H5L_info_t *info, void *data)
+#endif
+{
+    (void)group;
+    struct tgfl_H5_link_scan *s = (struct tgfl_H5_link_scan *)data;
+    struct tgfl_H5_check *c = &s->walk;
+    if (info == NULL) return -1;
+    size_t length = strlen(c->path);
+    if (info->type != H5L_TYPE_HARD) {
+        s->found = info->type == H5L_TYPE_SOFT ? 1 : (info->type == H5L_TYPE_EXTERNAL ? 2 : 3);
+        if (s->buffer != NULL && s->capacity > 0) {
+            snprintf(s->buffer, s->capacity, "%s%s%s", c->path + 1, length > 1 ? "/" : "", name);
+        }
+        return 1;   // stop: the first non-hard link is enough
+    }
+    int n = snprintf(c->path + length, sizeof c->path - length, "%s%s", length > 1 ? "/" : "", name);
+    if (n < 0 || (size_t)n >= sizeof c->path - length) {
+        c->path[length] = '\0';
+        return -1;
+    }
+    int status = 0;
+    H5O_type_t type = H5O_TYPE_UNKNOWN;
+    tgfl_H5_object_key key;
+    if (tgfl_H5_check_lookup(c->file, c->path, &type, &key) < 0) {
+        status = -1;
+    } else if (type == H5O_TYPE_GROUP && c->depth < TGFL_H5_CHECK_MAX_DEPTH && !tgfl_H5_check_seen(c, &key)) {
+        c->depth += 1;
+        status = tgfl_H5_link_scan_group(s);
+        c->depth -= 1;
+    }
+    c->path[length] = '\0';
+    return status < 0 ? -1 : (s->found ? 1 : 0);
+}
+
+/// Walks the members of group `s->walk.path` in name order. < 0 on failure.
+static inline int tgfl_H5_link_scan_group(struct tgfl_H5_link_scan *s) {
+    hid_t group = H5Gopen2(s->walk.file, s->walk.path, H5P_DEFAULT);
+    if (group < 0) return -1;
+#if H5_VERSION_GE(1, 12, 0)
+    herr_t walked = H5Literate2(group, H5_INDEX_NAME, H5_ITER_INC, NULL, tgfl_H5_link_scan_step, s);
+#else
+    herr_t walked = H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, NULL, tgfl_H5_link_scan_step, s);
+#endif
+    H5Gclose(group);
+    return walked < 0 ? -1 : 0;
+}
+
+/// Looks for a link that is not a hard link (soft, external or user-defined) in the file,
+/// without following any such link, walking groups as the child check does (to
+/// `TGFL_H5_CHECK_MAX_DEPTH`, each group once). Returns 0 when every link is hard, 1 for a
+/// soft link, 2 for an external link, 3 for another kind (its path relative to the root is
+/// copied into `buffer`), and < 0 on failure.
+static inline int tgfl_H5_find_non_hard_link(hid_t file, char *buffer, size_t capacity) {
+    struct tgfl_H5_link_scan s;
+    memset(&s, 0, sizeof s);
+    s.walk.file = file;
+    s.walk.path[0] = '/';
+    s.buffer = buffer;
+    s.capacity = capacity;
+    if (buffer != NULL && capacity > 0) buffer[0] = '\0';
+    int status = tgfl_H5_link_scan_group(&s);
+    free(s.walk.groups);
+    if (status < 0 && !s.found) return -1;
+    return s.found;
 }
