@@ -69,14 +69,18 @@ final class VolatilityAdaptationTests: XCTestCase {
         XCTAssertTrue(copy.history.records.isEmpty, "the copy starts a new history")
     }
 
-    /// Same inputs, same bits; no calibration leaves the fitted ω.
+    /// Same inputs, same bits for any thread count; no calibration leaves the fitted ω.
     func testDeterministicAndCalibrationOptional() throws {
         let ref = try reference()
         let model = try pooledModel(ref)
         let sp = ReturnSeries(name: "sp", values: ref.series[0].returns)
-        let a = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: Self.pilot)
-        let b = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: Self.pilot)
-        XCTAssertEqual(a.model.volatilityModel, b.model.volatilityModel)
+        var one = Self.pilot, two = Self.pilot
+        one.threads = 1
+        two.threads = 2
+        let a = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: one)
+        let b = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: two)
+        XCTAssertEqual(a.model.volatilityModel, b.model.volatilityModel, "1 and 2 threads")
+        XCTAssertEqual(a.calibration, b.calibration)
         let plain = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: nil)
         XCTAssertNil(plain.calibration)
         let own = try VolatilityModel.fit(trainingSpans: [ReturnSeries(name: "sp", values: Array(sp.values.prefix(800)))],
