@@ -37,8 +37,14 @@ struct FederatedEvidence: ParsableCommand {
     @Option(help: "Generated paths per model (each as long as the held-out span).") var paths = 128
     @Option(help: "Training seeds of the quality comparison (scores are averaged over them).") var seeds = 3
     @Option(help: "Bootstrap resamples of the generated paths (generation noise of the ratios).") var bootstrap = 100
-    @Option(help: "Parts to run: comma list of quality, byzantine, dropout, privacy.")
+    @Option(help: "Parts to run: comma list of quality, byzantine, dropout, privacy, assets (assets: not by default).")
     var parts = "quality,byzantine,dropout,privacy"
+    @Option(help: "Assets: days of each institution's test span that generated paths are scored against (its first ones).")
+    var assetHorizon = 1000
+    @Option(help: "Assets: pilot paths (× 250 days) of each institution's volatility calibration.")
+    var calibrationPaths = 64
+    @Option(help: "Assets: comma list of bundled series names (e.g. sp500.close,fx_usd_1980.dem); empty = all 18.")
+    var assetList = ""
     @Option(help: "Local learning rate (federated clients, centralized and local-only training).") var learningRate = 2e-3
     @Option(help: "Federated strategy of the quality run (fedavg, fedadam, ...).") var strategy = "fedavg"
     @Flag(inversion: .prefixedNo, help: ArgumentHelp("Initialize head.bias of every model to its training tokens' "
@@ -98,6 +104,7 @@ struct FederatedEvidence: ParsableCommand {
             let institutions = (0..<clients).map { Array(sp[($0 * n)..<(($0 + 1) * n)]) }
             clean = try quality(base: q, institutions: institutions, heldOut: heldOut, trainDays: trainDays)
         }
+        if wanted.contains("assets") { try assets() }      // FederatedAssets.swift
         if wanted.contains("byzantine") { try byzantine(base: base, series: series) }
         if wanted.contains("dropout") || wanted.contains("privacy"), clean == nil {
             clean = try Self.federated("FedAvg (clean)", base, series: series).1.rounds.last?.validationLoss
@@ -220,12 +227,14 @@ struct FederatedEvidence: ParsableCommand {
     }
 
     /// Central training on `series` with the quality run's budget, selection and prior.
-    func centralModel(seed: UInt64, series: [[Double]], batchSize: Int,
-                      models: DataModels) throws -> (ScenarioModel, TrainingReport) {
+    /// With `models` nil the trainer fits the data models on the series itself (and the prior,
+    /// with `outputPrior`); `calibrate` is v2's volatility calibration after training.
+    func centralModel(seed: UInt64, series: [[Double]], batchSize: Int, models: DataModels?,
+                      config: ModelConfig = .small, calibrate: Bool = true) throws -> (ScenarioModel, TrainingReport) {
         let steps = rounds * localSteps
-        let m = try ScenarioModel(config: .small, seed: seed)
-        try m.setDataModels(models)
-        if outputPrior {
+        let m = try ScenarioModel(config: config, seed: seed)
+        if let models { try m.setDataModels(models) }
+        if let models, outputPrior {
             // The same training days the federated clients count (the first 1 − f of each series).
             let spans = series.map { Array($0[..<Int(((1 - selectionFraction) * Double($0.count)).rounded(.down))]) }
             let encoded = try spans.map { try models.encode($0) }
@@ -237,6 +246,8 @@ struct FederatedEvidence: ParsableCommand {
         t.threads = threads
         t.evaluateEvery = localSteps
         t.restoreBest = selectBest
+        t.outputPrior = outputPrior
+        t.calibrateVolatility = calibrate
         t.seed = seed
         let report = try Trainer(model: m, options: t).fit(series: series)
         return (m, report)

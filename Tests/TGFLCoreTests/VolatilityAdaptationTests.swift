@@ -1,0 +1,105 @@
+import Foundation
+import TGFLStats
+import TGFLTestSupport
+import XCTest
+@testable import TGFLCore
+
+/// `ScenarioModel.adaptingVolatility(to:trainFraction:calibration:)`: a model trained on two assets
+/// pooled (one filter, one level — as a federation's global model) adapted to one of them. The
+/// filter is checked against `arch`'s GJR-GARCH-t fit of that asset alone and the level against the
+/// asset's own standard deviation (Tests/Fixtures/make_pretraining_reference.py: the S&P 500,
+/// sd ≈ 1.3 %, and USD/DEM 1980–87, sd ≈ 0.7 %, first 1,000 returns each).
+final class VolatilityAdaptationTests: XCTestCase {
+    func reference() throws -> PretrainingTests.Reference { try loadJSONFixture("pretraining_reference.json") }
+
+    static let config = ModelConfig(vocabSize: 64, contextLength: 16, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32,
+                                    nRegimes: 4).v2(levels: 8)
+    static let pilot = VolatilityCalibrationOptions(paths: 256, horizon: 250, iterations: 4, tolerance: 0.01, seed: 0)
+
+    /// A tiny model trained on both series pooled, its level calibrated to the pooled variance.
+    func pooledModel(_ ref: PretrainingTests.Reference) throws -> ScenarioModel {
+        let model = try ScenarioModel(config: Self.config, seed: 5)
+        var options = TrainingOptions(steps: 4, batchSize: 4, validationFraction: 0.1, evaluateEvery: 2, seed: 5)
+        options.volatilityCalibration = Self.pilot
+        _ = try Trainer(model: model, options: options)
+            .fit(series: ref.series.map { ReturnSeries(name: $0.name, values: $0.returns) })
+        return model
+    }
+
+    func generatedStd(_ model: ScenarioModel) throws -> Double {
+        let set = try model.generate(GenerationOptions(paths: 400, horizon: 250, regime: .unconditional, seed: 7))
+        return try Descriptive.standardDeviation(Array(set.returns.joined()), ddof: 1)
+    }
+
+    func testAdaptedCopyHasTheAssetsOwnFilterAndLevel() throws {
+        let ref = try reference()
+        let model = try pooledModel(ref)
+        let before = try XCTUnwrap(model.dataModels)
+        let network = model.parameters()
+        let dem = ref.series[1]
+        let realStd = try Descriptive.standardDeviation(dem.returns, ddof: 1)
+        // The global model's level is the pool's: far from the FX rate's (this is what adaptation fixes).
+        let pooledStd = try generatedStd(model)
+        XCTAssertGreaterThan(pooledStd / realStd, 1.25, "the pooled model's level is not the FX rate's")
+
+        let adapted = try model.adaptingVolatility(to: ReturnSeries(name: dem.name, values: dem.returns),
+                                                   calibration: Self.pilot)
+        let copy = adapted.model
+        XCTAssertEqual(copy.parameters(), network, "the network is shared, not changed")
+        XCTAssertTrue(copy.dataModels?.tokenizer == before.tokenizer, "the tokenizer is shared")
+        XCTAssertEqual(model.dataModels?.volatility, before.volatility, "the original model is unchanged")
+        XCTAssertEqual(model.parameters(), network)
+
+        // The filter is the FX rate's own GJR-t fit (arch), not the pool's.
+        let g = try XCTUnwrap(copy.volatilityModel).garch
+        assertClose([g.omega, g.alpha + g.gamma / 2 + g.beta], [dem.omega, dem.alpha + dem.gamma / 2 + dem.beta],
+                    rtol: 0.05, "\(dem.name): ω and persistence against arch")
+        // Its standardised returns are arch's z (same filter up to the fit's tolerance).
+        let variances = try XCTUnwrap(copy.volatilityModel).variances(dem.returns)
+        let z = zip(dem.returns, variances).map { ($0 - g.mu) / $1.squareRoot() }
+        let dz = zip(z, dem.z).map { abs($0 - $1) }.sorted()
+        XCTAssertLessThan(dz[dz.count / 2], 0.05, "median |z − z_arch|")
+
+        // The level: unconditional scenarios have the FX rate's own standard deviation.
+        let calibration = try XCTUnwrap(adapted.calibration)
+        XCTAssertEqual(calibration.targetVariance, realStd * realStd * Double(dem.returns.count - 1)
+                       / Double(dem.returns.count), accuracy: 1e-12, "target = the asset's own variance (ddof 0)")
+        XCTAssertEqual(try generatedStd(copy) / realStd, 1, accuracy: 0.10,
+                       "adapted unconditional std against the FX rate's real std")
+        XCTAssertTrue(copy.history.records.isEmpty, "the copy starts a new history")
+    }
+
+    /// Same inputs, same bits for any thread count; no calibration leaves the fitted ω.
+    func testDeterministicAndCalibrationOptional() throws {
+        let ref = try reference()
+        let model = try pooledModel(ref)
+        let sp = ReturnSeries(name: "sp", values: ref.series[0].returns)
+        var one = Self.pilot, two = Self.pilot
+        one.threads = 1
+        two.threads = 2
+        let a = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: one)
+        let b = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: two)
+        XCTAssertEqual(a.model.volatilityModel, b.model.volatilityModel, "1 and 2 threads")
+        XCTAssertEqual(a.calibration, b.calibration)
+        let plain = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: nil)
+        XCTAssertNil(plain.calibration)
+        let own = try VolatilityModel.fit(trainingSpans: [ReturnSeries(name: "sp", values: Array(sp.values.prefix(800)))],
+                                          levels: 8, regimeNames: RegimeModel.defaultNames,
+                                          regimeQuantileLevels: RegimeModel.defaultQuantileLevels).0
+        XCTAssertEqual(plain.model.volatilityModel, own, "the filter is fitted on the first trainFraction only")
+    }
+
+    func testRefusals() throws {
+        let ref = try reference()
+        let s = ReturnSeries(name: "dem", values: ref.series[1].returns)
+        let v1 = try ScenarioModel(config: ModelConfig(vocabSize: 64, contextLength: 16, dModel: 16, nLayers: 1,
+                                                       nHeads: 2, dFF: 32, nRegimes: 4), seed: 1)
+        assertThrows(try v1.adaptingVolatility(to: s), containing: ["needs model v2"])
+        let fresh = try ScenarioModel(config: Self.config, seed: 1)
+        assertThrows(try fresh.adaptingVolatility(to: s), containing: ["adapt the volatility state"])
+        let model = try pooledModel(ref)
+        assertThrows(try model.adaptingVolatility(to: s, trainFraction: 0), containing: ["trainFraction", "(0, 1]"])
+        assertThrows(try model.adaptingVolatility(to: ReturnSeries(name: "short one", values: [0.01, -0.02, 0.005])),
+                     containing: ["short one"])
+    }
+}
