@@ -42,7 +42,9 @@ import TGFLStats
 /// per-(asset, level) output prior, so a day's K tokens come out nearly independent given the
 /// past, and joint crashes beyond the linear whitening are too rare (λ_L of the training u is
 /// about twice independence's). `copula` is a Student-t copula of the day's u, fitted on the
-/// training days: generation draws the day's K uniforms from it and inverts each asset's own
+/// training days (R the linear correlation of the training u, ≈ I: the whitening owns the linear
+/// correlation, the copula adds the common tail scale; `fitCopula`): generation draws the day's
+/// K uniforms from it and inverts each asset's own
 /// conditional CDF with its uniform (`JointScenarioModel.generate`), so each asset's
 /// distribution given the past stays the network's and the day's shocks share their tails.
 public struct JointDataModels: Equatable, Sendable {
@@ -57,7 +59,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// Per market regime g, the K×K lower-triangular Cholesky factor L_g of the training
     /// correlation of z on the days of regime g, row-major (`z_t = L_g u_t`).
     public let cholesky: [[Double]]
-    /// The Student-t copula of a day's whitened u (R close to the identity, ν finite: the
+    /// The Student-t copula of a day's whitened u (R their linear correlation since session 9, ν finite: the
     /// dependence the whitening leaves), fitted on the training days' u under the tokenizer's
     /// histogram of each asset (`fitCopula`); nil in a model saved before it existed, which
     /// then generates as before (independent uniforms).
@@ -115,10 +117,21 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
     /// the tokenizer's bins (the distribution the sampler draws a bin and a position in it
-    /// from), then R from their normal scores and ν by maximum likelihood on
-    /// `StudentTCopula.defaultGrid` (`StudentTCopula.fit`). Histogram counts, cross-products of
-    /// normal scores and per-ν log-likelihoods are sums over days, so a federation can collect
-    /// them per institution, as for the other parts.
+    /// from), R the linear (Pearson) correlation of the u, then ν by maximum likelihood on
+    /// `StudentTCopula.defaultGrid` with R fixed (`StudentTCopula.fit`). Histogram counts,
+    /// cross-products of u and per-ν log-likelihoods are sums over days, so a federation can
+    /// collect them per institution, as for the other parts.
+    ///
+    /// **Why the linear correlation (session 9).** Generation maps the drawn u back with
+    /// `z = L_g u`, so the drawn u must have the training u's linear correlation for z to get
+    /// the training correlation back: close to 0 (the whitening), not exactly (a regime's z
+    /// have unequal spreads across assets). u drawn through each asset's quantile function
+    /// from a t copula with ν ≈ 10 have a linear correlation within ±0.004 of R. The
+    /// normal-score correlation of the session-8 fit is not the linear one for fat-tailed,
+    /// skewed u (crsp_daily, GE–CRSP index: −0.030 against a Pearson +0.001): the drawn u were
+    /// correlated −0.031, which moved that pair's return correlation by −0.013 to −0.022 and
+    /// raised crsp_daily's correlation error from 0.039 to 0.060 (BENCHMARKS.md, session 9).
+    /// Models saved with a normal-score R keep it and generate as before.
     /// - Parameters:
     ///   - u: the training days' whitened u, one column per asset.
     ///   - tokenizer: the fitted tokenizer (its bin edges).
@@ -127,7 +140,7 @@ public struct JointDataModels: Equatable, Sendable {
     public static func fitCopula(u: [[Double]], tokenizer: ReturnTokenizer) throws -> StudentTCopula.Fit {
         do {
             let v = try StudentTCopula.histogramPseudoObservations(u, binEdges: tokenizer.binEdges)
-            return try StudentTCopula.fit(pseudoObservations: v)
+            return try StudentTCopula.fit(pseudoObservations: v, correlation: try CrossAsset.correlation(u).values)
         } catch let error as StatsError {
             throw TGFLError.invalidArgument("the copula of the assets' whitened returns: \(error)")
         }
