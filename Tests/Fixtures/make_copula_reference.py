@@ -14,8 +14,8 @@ scipy.stats.multivariate_normal, scipy.stats.norm, numpy.corrcoef, scipy.integra
 3. log c(v) at a few points, t and Gaussian.
 4. tail dependence: the closed form lambda = 2 t_{nu+1}(-sqrt((nu+1)(1-rho)/(1+rho))) and the exact
    finite-level C(q, q)/q from the bivariate t / normal CDF, for the sampling test.
-5. fit with R given (session 9; only nu is estimated, as the joint model fits its copula with R =
-   the linear correlation of the whitened u), 1,200 draws each from its own generator (seed
+5. fit with R given (session 9; only nu is estimated, as the joint model fits its copula with
+   R = I), 1,200 draws each from its own generator (seed
    SEED + 9, so sections 1-4 are unchanged): "identity", a 4-variate t copula with R = I, nu = 6,
    fitted with R = I; "given", a 3-variate one with R_true, nu = 4, fitted with R = R_true. The
    log-likelihood of every nu, the Gaussian copula's, the chosen nu, and the normal-score

@@ -166,9 +166,8 @@ public struct StudentTCopula: Sendable, Equatable {
     /// original variables: for fat-tailed or skewed marginals the two differ by a few
     /// hundredths even when the variables are exactly uncorrelated (the whitened residuals of
     /// the joint model: GE–CRSP index on crsp_daily, Pearson +0.001, normal scores −0.030).
-    /// When the variables' linear correlation must be kept (the joint model maps them back
-    /// linearly), pass their Pearson correlation as R: with ν ≈ 10 the drawn variables'
-    /// linear correlation is then within a few thousandths of it.
+    /// When the linear dependence is modelled elsewhere and the copula should add only the
+    /// common tail scale, give R (the joint model: the identity for its whitened u).
     ///
     /// Every step is a sum over days (the normal scores' cross-products, the log-likelihoods),
     /// so sites holding different days can contribute sums without sharing a day.
