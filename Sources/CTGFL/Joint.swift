@@ -86,7 +86,10 @@ public func cJointGenerateCopula(_ modelPath: UnsafePointer<CChar>?, _ params: U
                                  _ useCopula: Int32, _ out: UnsafeMutablePointer<Double>?, _ outLen: Int,
                                  _ outRegimes: UnsafeMutablePointer<Int32>?) -> Int32 {
     guard useCopula == 0 || useCopula == 1 else {
-        return withStatus { throw BoundaryError.outOfRange("use_copula must be 0 (independent uniforms) or 1 (the model's copula), got \(useCopula)") }
+        return withStatus {
+            throw BoundaryError.outOfRange(
+                "use_copula must be 0 (independent uniforms) or 1 (the model's copula), got \(useCopula)")
+        }
     }
     return jointGenerate(modelPath, params, useCopula: useCopula == 1, out, outLen, outRegimes)
 }

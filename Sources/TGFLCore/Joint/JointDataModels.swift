@@ -44,9 +44,8 @@ import TGFLStats
 /// about twice independence's). `copula` is a Student-t copula of the day's u, fitted on the
 /// training days (R = I: the whitening owns the linear correlation, the copula adds only the
 /// common tail scale; `fitCopula`): generation draws the day's K uniforms from it and inverts
-/// each asset's own
-/// conditional CDF with its uniform (`JointScenarioModel.generate`), so each asset's
-/// distribution given the past stays the network's and the day's shocks share their tails.
+/// each asset's own conditional CDF with its uniform (`JointScenarioModel.generate`), so each
+/// asset's distribution given the past stays the network's and the day's shocks share their tails.
 public struct JointDataModels: Equatable, Sendable {
     /// The asset names, in stream order.
     public let assets: [String]
