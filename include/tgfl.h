@@ -543,7 +543,8 @@ TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns,
                                   uint64_t seed, const tgfl_train_params * params);
 
 // The number of assets of a joint checkpoint, and in *out_json (free it with tgfl_string_free)
-// the JSON object {"assets": [names in stream order], "regimes": [market regime names]}.
+// the JSON object {"assets": [names in stream order], "regimes": [market regime names],
+// "copula": {...} or null} (the copula: see tgfl_joint_generate_copula).
 TGFL_API int32_t tgfl_joint_info(const char * model_path, int32_t * out_n_assets, char ** out_json);
 
 // Generates n_paths × horizon × n_assets daily log returns into `out` (out_len must equal
@@ -555,6 +556,15 @@ TGFL_API int32_t tgfl_joint_info(const char * model_path, int32_t * out_n_assets
 // TGFL_ERR_CHECKPOINT (not a joint checkpoint).
 TGFL_API int32_t tgfl_joint_generate(const char * model_path, const tgfl_generate_params * params,
                                      double * out, size_t out_len, int32_t * out_regimes);
+
+// As tgfl_joint_generate, with the copula switch: use_copula 1 draws a day's uniforms from the
+// model's t copula (what tgfl_joint_generate does), 0 draws them independently (as before the
+// copula; a checkpoint saved without one always does). tgfl_joint_info's JSON gives the copula
+// ("copula": {"degrees_of_freedom": nu or null for Gaussian, "correlation": [R, row-major]}, or
+// null). Errors: as tgfl_joint_generate; TGFL_ERR_OUT_OF_RANGE for use_copula not 0 or 1.
+TGFL_API int32_t tgfl_joint_generate_copula(const char * model_path, const tgfl_generate_params * params,
+                                            int32_t use_copula, double * out, size_t out_len,
+                                            int32_t * out_regimes);
 
 // Buy-and-hold portfolio on joint scenarios (n_paths × horizon × n_assets log returns):
 // weights[n_assets] money per asset; level in (0, 1). Writes VaR and ES of the horizon P&L

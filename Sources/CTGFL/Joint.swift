@@ -53,9 +53,13 @@ public func cJointInfo(_ modelPath: UnsafePointer<CChar>?, _ outAssets: UnsafeMu
         guard let outAssets else { throw BoundaryError.null("out_n_assets") }
         guard let outJSON else { throw BoundaryError.null("out_json") }
         let models = try JointScenarioModel.load(from: path).dataModels!
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(["assets": models.assets, "regimes": models.regimeNames]),
+        var info: [String: Any] = ["assets": models.assets, "regimes": models.regimeNames, "copula": NSNull()]
+        if let copula = models.copula {
+            // ν = ∞ (a Gaussian copula) is null: JSON has no infinity.
+            info["copula"] = ["degrees_of_freedom": copula.degreesOfFreedom.map { $0 as Any } ?? NSNull(),
+                              "correlation": copula.correlation] as [String: Any]
+        }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]),
                           as: UTF8.self)
         let names = models.assets
         guard let copy = strdup(json) else { throw BoundaryError(status: Status.internalError, message: "out of memory") }
@@ -69,6 +73,30 @@ public func cJointInfo(_ modelPath: UnsafePointer<CChar>?, _ outAssets: UnsafeMu
 @_cdecl("tgfl_joint_generate")
 public func cJointGenerate(_ modelPath: UnsafePointer<CChar>?, _ params: UnsafePointer<tgfl_generate_params>?,
                            _ out: UnsafeMutablePointer<Double>?, _ outLen: Int,
+                           _ outRegimes: UnsafeMutablePointer<Int32>?) -> Int32 {
+    jointGenerate(modelPath, params, useCopula: true, out, outLen, outRegimes)
+}
+
+/// `int32_t tgfl_joint_generate_copula(const char * model_path, const tgfl_generate_params * params,
+/// int32_t use_copula, double * out, size_t out_len, int32_t * out_regimes)`: as
+/// `tgfl_joint_generate`, with the copula switch (`JointGenerationOptions.useCopula`; 1 = the
+/// model's copula, 0 = independent uniforms).
+@_cdecl("tgfl_joint_generate_copula")
+public func cJointGenerateCopula(_ modelPath: UnsafePointer<CChar>?, _ params: UnsafePointer<tgfl_generate_params>?,
+                                 _ useCopula: Int32, _ out: UnsafeMutablePointer<Double>?, _ outLen: Int,
+                                 _ outRegimes: UnsafeMutablePointer<Int32>?) -> Int32 {
+    guard useCopula == 0 || useCopula == 1 else {
+        return withStatus {
+            throw BoundaryError.outOfRange(
+                "use_copula must be 0 (independent uniforms) or 1 (the model's copula), got \(useCopula)")
+        }
+    }
+    return jointGenerate(modelPath, params, useCopula: useCopula == 1, out, outLen, outRegimes)
+}
+
+/// The body of `tgfl_joint_generate` and `tgfl_joint_generate_copula`.
+private func jointGenerate(_ modelPath: UnsafePointer<CChar>?, _ params: UnsafePointer<tgfl_generate_params>?,
+                           useCopula: Bool, _ out: UnsafeMutablePointer<Double>?, _ outLen: Int,
                            _ outRegimes: UnsafeMutablePointer<Int32>?) -> Int32 {
     withStatus {
         let path = try Check.string(modelPath, "model_path")
@@ -97,6 +125,7 @@ public func cJointGenerate(_ modelPath: UnsafePointer<CChar>?, _ params: UnsafeP
         options.temperature = try p.checkedTemperature()
         options.seed = p.seed
         options.threads = try Check.threads(p.n_threads, max: maxThreads)
+        options.useCopula = useCopula
         let set = try model.generate(options)
         var i = 0
         for path in set.returns { for day in path { for value in day { destination[i] = value; i += 1 } } }

@@ -36,6 +36,12 @@ _joint_info = _lib._declare("tgfl_joint_info", [c_char_p, POINTER(c_int32), POIN
 #                                      double * out, size_t out_len, int32_t * out_regimes);
 _joint_generate = _lib._declare("tgfl_joint_generate", [c_char_p, POINTER(_lib.tgfl_generate_params),
                                                         POINTER(c_double), c_size_t, POINTER(c_int32)], c_int32)
+# TGFL_API int32_t tgfl_joint_generate_copula(const char * model_path, const tgfl_generate_params * params,
+#                                             int32_t use_copula, double * out, size_t out_len,
+#                                             int32_t * out_regimes);
+_joint_generate_copula = _lib._declare("tgfl_joint_generate_copula",
+                                       [c_char_p, POINTER(_lib.tgfl_generate_params), c_int32, POINTER(c_double),
+                                        c_size_t, POINTER(c_int32)], c_int32)
 # TGFL_API int32_t tgfl_portfolio_stress(const double * scenarios, int32_t n_paths, int32_t horizon,
 #                                        int32_t n_assets, const double * weights, double level,
 #                                        double * out_var, double * out_es, double * out_component_es,
@@ -81,6 +87,13 @@ class JointModel:
         self.assets = list(info["assets"])
         #: The market regime names (index = regime id).
         self.regimes = list(info["regimes"])
+        #: The t copula of a day's whitened shocks, ``{"degrees_of_freedom": nu (None: Gaussian),
+        #: "correlation": R as a (assets, assets) array}``, or None (a model saved without one).
+        self.copula = None
+        if info.get("copula") is not None:
+            k = len(self.assets)
+            self.copula = {"degrees_of_freedom": info["copula"]["degrees_of_freedom"],
+                           "correlation": np.array(info["copula"]["correlation"], dtype=np.float64).reshape(k, k)}
 
     @classmethod
     def train(cls, path, returns, names: Sequence[str], config: Optional[ModelConfig] = None,
@@ -111,14 +124,18 @@ class JointModel:
 
     def generate(self, n_paths: int = 1000, horizon: int = 10, regime: Union[int, str, None] = None,
                  regime_path=None, prompt=None, temperature: float = 1.0, seed: int = 42,
-                 n_threads: int = 0):
+                 n_threads: int = 0, copula: bool = True):
         """Joint scenarios: returns ``(scenarios, regimes)`` with shapes
         ``(n_paths, horizon, assets)`` (log returns) and ``(n_paths, horizon)`` (market regime ids).
 
         ``regime`` (index or name) fixes the market regime of every day; None (default) is
         unconditional; ``regime_path`` gives one regime per day. ``prompt``: recent real
-        returns of shape ``(days, assets)`` to continue from.
+        returns of shape ``(days, assets)`` to continue from. ``copula``: draw a day's uniforms
+        from the model's t copula (default; see ``self.copula``), or independently (False, as
+        before the copula; a model without one always does).
         """
+        if not isinstance(copula, (bool, np.bool_)):
+            raise _bad(f"copula must be True or False, got {copula!r}")
         if prompt is not None:
             prompt = _array(prompt, "prompt", np.float64, ndim=(2,))
             if prompt.shape[1] != len(self.assets):
@@ -128,7 +145,8 @@ class JointModel:
                                    to_regime=self._regime, prompt_ndim=2)
         out = np.empty((c.n_paths, c.horizon, len(self.assets)), dtype=np.float64)
         regimes = np.empty((c.n_paths, c.horizon), dtype=np.int32)
-        _check(_joint_generate(self.path, byref(c), _ptr(out, c_double), out.size, _ptr(regimes, c_int32)))
+        _check(_joint_generate_copula(self.path, byref(c), 1 if copula else 0, _ptr(out, c_double), out.size,
+                                      _ptr(regimes, c_int32)))
         return out, regimes
 
 

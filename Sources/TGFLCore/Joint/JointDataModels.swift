@@ -42,9 +42,10 @@ import TGFLStats
 /// per-(asset, level) output prior, so a day's K tokens come out nearly independent given the
 /// past, and joint crashes beyond the linear whitening are too rare (λ_L of the training u is
 /// about twice independence's). `copula` is a Student-t copula of the day's u, fitted on the
-/// training days: generation draws the day's K uniforms from it and inverts each asset's own
-/// conditional CDF with its uniform (`JointScenarioModel.generate`), so each asset's
-/// distribution given the past stays the network's and the day's shocks share their tails.
+/// training days (R = I: the whitening owns the linear correlation, the copula adds only the
+/// common tail scale; `fitCopula`): generation draws the day's K uniforms from it and inverts
+/// each asset's own conditional CDF with its uniform (`JointScenarioModel.generate`), so each
+/// asset's distribution given the past stays the network's and the day's shocks share their tails.
 public struct JointDataModels: Equatable, Sendable {
     /// The asset names, in stream order.
     public let assets: [String]
@@ -57,7 +58,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// Per market regime g, the K×K lower-triangular Cholesky factor L_g of the training
     /// correlation of z on the days of regime g, row-major (`z_t = L_g u_t`).
     public let cholesky: [[Double]]
-    /// The Student-t copula of a day's whitened u (R close to the identity, ν finite: the
+    /// The Student-t copula of a day's whitened u (R = I since session 9, ν finite: the
     /// dependence the whitening leaves), fitted on the training days' u under the tokenizer's
     /// histogram of each asset (`fitCopula`); nil in a model saved before it existed, which
     /// then generates as before (independent uniforms).
@@ -115,10 +116,20 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
     /// the tokenizer's bins (the distribution the sampler draws a bin and a position in it
-    /// from), then R from their normal scores and ν by maximum likelihood on
-    /// `StudentTCopula.defaultGrid` (`StudentTCopula.fit`). Histogram counts, cross-products of
-    /// normal scores and per-ν log-likelihoods are sums over days, so a federation can collect
-    /// them per institution, as for the other parts.
+    /// from), then ν by maximum likelihood on `StudentTCopula.defaultGrid` with R = I
+    /// (`StudentTCopula.fit`). Histogram counts and per-ν log-likelihoods are sums over days,
+    /// so a federation can collect them per institution, as for the other parts.
+    ///
+    /// **Why R = I (session 9).** The per-regime whitening owns the linear correlation; the
+    /// copula is there for the day's common tail scale only, and with R = I the u it draws
+    /// (through each asset's quantile function) are linearly uncorrelated to ±0.004. The
+    /// session-8 fit took R from the normal scores of u, which for fat-tailed, skewed u is not
+    /// their linear correlation (crsp_daily, GE–CRSP index: −0.030 against a Pearson +0.001):
+    /// the drawn u were correlated −0.031, which moved that pair's return correlation by −0.013
+    /// to −0.022 and raised crsp_daily's correlation error from 0.039 to 0.060. R = the u's
+    /// Pearson correlation (≠ 0 by up to 0.027 when a regime's assets have unequal spreads)
+    /// was tried too and did worse on every file (BENCHMARKS.md, session 9). Models saved with
+    /// a normal-score R keep it and generate as before.
     /// - Parameters:
     ///   - u: the training days' whitened u, one column per asset.
     ///   - tokenizer: the fitted tokenizer (its bin edges).
@@ -127,7 +138,9 @@ public struct JointDataModels: Equatable, Sendable {
     public static func fitCopula(u: [[Double]], tokenizer: ReturnTokenizer) throws -> StudentTCopula.Fit {
         do {
             let v = try StudentTCopula.histogramPseudoObservations(u, binEdges: tokenizer.binEdges)
-            return try StudentTCopula.fit(pseudoObservations: v)
+            let K = u.count
+            return try StudentTCopula.fit(pseudoObservations: v,
+                                          correlation: (0..<(K * K)).map { $0 % (K + 1) == 0 ? 1 : 0 })
         } catch let error as StatsError {
             throw TGFLError.invalidArgument("the copula of the assets' whitened returns: \(error)")
         }

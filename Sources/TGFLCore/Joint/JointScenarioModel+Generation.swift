@@ -98,8 +98,8 @@ extension JointScenarioModel {
     /// position p still holds asset `p mod K`.
     ///
     /// **Copula.** v_dk is uniform, so asset k's token and u given everything before it are
-    /// still drawn from the network's distribution; the copula (fitted on the training u, R
-    /// near the identity) only couples the day's K draws, mostly in the tails (a common χ² scale
+    /// still drawn from the network's distribution; the copula (fitted on the training u, R = I
+    /// since session 9) only couples the day's K draws, mostly in the tails (a common χ² scale
     /// per day, as DCC-t's multivariate t has). The network also conditions asset k on the
     /// tokens of assets < k of the same day; on the files of issue 17 it stays near its output
     /// prior, so that dependence is small and the copula does not count it twice (had the

@@ -155,23 +155,35 @@ public struct StudentTCopula: Sendable, Equatable {
     }
 
     /// Fits R and ν to pseudo-observations by the two-step method of Demarta & McNeil (2005):
-    /// R from the normal scores, then ν by maximum likelihood on a grid with R fixed.
+    /// R from the normal scores, then ν by maximum likelihood on a grid with R fixed — or ν
+    /// alone, with R given (`correlation`).
     ///
     /// ```
-    /// y_kt = Φ⁻¹(v_kt);  R = Pearson correlation of the y_k
+    /// y_kt = Φ⁻¹(v_kt);  R = Pearson correlation of the y_k      (or the given R)
     /// ν̂ = argmax over the grid ∪ {∞} of Σ_t log c(v_t; R, ν)
     /// ```
+    /// **A given R.** The normal-score correlation is not the linear correlation of the
+    /// original variables: for fat-tailed or skewed marginals the two differ by a few
+    /// hundredths even when the variables are exactly uncorrelated (the whitened residuals of
+    /// the joint model: GE–CRSP index on crsp_daily, Pearson +0.001, normal scores −0.030).
+    /// When the linear dependence is modelled elsewhere and the copula should add only the
+    /// common tail scale, give R (the joint model: the identity for its whitened u).
+    ///
     /// Every step is a sum over days (the normal scores' cross-products, the log-likelihoods),
     /// so sites holding different days can contribute sums without sharing a day.
     /// - Parameters:
     ///   - v: pseudo-observations, one column per variable (K ≥ 1), values in (0, 1), equal lengths ≥ 4.
     ///   - grid: the ν values to try, each positive and finite.
+    ///   - correlation: R fixed, K×K row-major (a valid copula correlation), or nil to take it
+    ///     from the normal scores.
     /// - Returns: the fit, with the log-likelihood of every grid value.
-    /// - Throws: `StatsError` for empty, unequal or out-of-range input, a bad grid, or a
-    ///   normal-score correlation that is not positive definite (a duplicated column).
+    /// - Throws: `StatsError` for empty, unequal or out-of-range input, a bad grid, a given R
+    ///   of the wrong size or not a correlation matrix, or a normal-score correlation that is
+    ///   not positive definite (a duplicated column).
     /// - Reference: Demarta & McNeil (2005) §3 (the semi-parametric pseudo-likelihood of
     ///   Genest, Ghoudi & Rivest 1995, with R from the normal scores).
-    public static func fit(pseudoObservations v: [[Double]], grid: [Double] = defaultGrid) throws -> Fit {
+    public static func fit(pseudoObservations v: [[Double]], grid: [Double] = defaultGrid,
+                           correlation fixed: [Double]? = nil) throws -> Fit {
         guard !v.isEmpty, !v[0].isEmpty else { throw StatsError.emptyInput("the copula's pseudo-observations") }
         let K = v.count, n = v[0].count
         for (k, column) in v.enumerated() {
@@ -185,8 +197,7 @@ public struct StudentTCopula: Sendable, Equatable {
         guard !grid.isEmpty, grid.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw StatsError.invalidParameter("the ν grid must hold positive finite values, got \(grid)")
         }
-        let scores = v.map { $0.map { Normal.uncheckedQuantile($0) } }
-        let r = try CrossAsset.correlation(scores).values
+        let r = try fixed ?? CrossAsset.correlation(v.map { $0.map { Normal.uncheckedQuantile($0) } }).values
         let gaussian = try StudentTCopula(correlation: r, dimension: K, degreesOfFreedom: nil)
         let days = (0..<n).map { t in (0..<K).map { v[$0][t] } }
         func logLikelihood(_ c: StudentTCopula) -> Double { days.reduce(0) { $0 + c.logDensity($1) } }
