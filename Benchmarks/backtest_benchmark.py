@@ -38,7 +38,7 @@ def run(args):
             continue
         cmd = [args.tgfl, "backtest", "--bundled", name, "--column", column, "--max-days", str(args.max_days),
                "--paths", str(args.paths), "--steps", str(args.steps), "--seed", str(args.seed),
-               "--refit-every", str(args.refit_every)] + (["--compare-trained-filter"] if args.compare_trained_filter else []) + [
+               "--refit-every", str(args.refit_every), "--horizons", args.horizons] + (["--compare-trained-filter"] if args.compare_trained_filter else []) + [
                "--json", path + ".tmp", "--exceptions", os.path.join(args.out, f"{name}.{column}.exceptions.csv")]
         start = time.time()
         with open(os.path.join(args.out, f"{name}.{column}.txt"), "w") as log:
@@ -61,7 +61,8 @@ def summary(args):
                 models.append(b["model"])
     out = []
     out.append(f"Series: {len(results)}. Pass = p ≥ 0.05.\n")
-    for h, alpha in [(1, 0.01), (1, 0.025), (10, 0.01), (10, 0.025)]:
+    horizons = [int(h) for h in args.horizons.split(",")]
+    for h, alpha in [(h, a) for h in horizons for a in (0.01, 0.025)]:
         out.append(f"\n#### h = {h}, α = {alpha} (VaR {100 * (1 - alpha):g} %)\n")
         out.append("| model | green zone | Kupiec pass | CC pass | all three | ES Z2 pass | exceptions / expected | mean VaR "
                    "| median Berkowitz LR | Berkowitz LR < GARCH-t |")
@@ -182,6 +183,7 @@ if __name__ == "__main__":
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--refit-every", type=int, default=20)
+    p.add_argument("--horizons", default="1,10", help="comma-separated horizons (tgfl backtest --horizons)")
     p.add_argument("--compare-trained-filter", action="store_true")
     p.add_argument("--summary-only", action="store_true")
     a = p.parse_args()
