@@ -5,7 +5,12 @@ BENCHMARKS.md ("Conditional VaR/ES backtest").
 For each series: train TGFL (config small v2, --steps) on the first 80 % of its days, backtest
 the first --max-days days of the last 20 % (h = 1 on every day, h = 10 on every 10th day) with
 TGFL and the baselines (HS 250/500, FHS-GARCH, FHS-GJR, GARCH-t). A series whose JSON exists
-in --out is not rerun (the run can be resumed).
+in --out is not rerun (the run can be resumed). TGFL's volatility filter is refitted on the prompt
+every --refit-every forecasts, as the baselines' fits; --compare-trained-filter also backtests the
+same network with its trained filter (model TGFL-trained-filter) in the same run.
+
+The summary ends with issue 16's targets (TGFL against FHS-GJR and GARCH-t) and, per series, how
+often TGFL's volatility state σ_t sat at the filter's cap or floor on the h = 1 days.
 
     /work/pyref/bin/python Benchmarks/backtest_benchmark.py --tgfl .build/release/tgfl --out .build/backtest
 """
@@ -33,6 +38,7 @@ def run(args):
             continue
         cmd = [args.tgfl, "backtest", "--bundled", name, "--column", column, "--max-days", str(args.max_days),
                "--paths", str(args.paths), "--steps", str(args.steps), "--seed", str(args.seed),
+               "--refit-every", str(args.refit_every), "--horizons", args.horizons] + (["--compare-trained-filter"] if args.compare_trained_filter else []) + [
                "--json", path + ".tmp", "--exceptions", os.path.join(args.out, f"{name}.{column}.exceptions.csv")]
         start = time.time()
         with open(os.path.join(args.out, f"{name}.{column}.txt"), "w") as log:
@@ -55,7 +61,8 @@ def summary(args):
                 models.append(b["model"])
     out = []
     out.append(f"Series: {len(results)}. Pass = p ≥ 0.05.\n")
-    for h, alpha in [(1, 0.01), (1, 0.025), (10, 0.01), (10, 0.025)]:
+    horizons = [int(h) for h in args.horizons.split(",")]
+    for h, alpha in [(h, a) for h in horizons for a in (0.01, 0.025)]:
         out.append(f"\n#### h = {h}, α = {alpha} (VaR {100 * (1 - alpha):g} %)\n")
         out.append("| model | green zone | Kupiec pass | CC pass | all three | ES Z2 pass | exceptions / expected | mean VaR "
                    "| median Berkowitz LR | Berkowitz LR < GARCH-t |")
@@ -99,9 +106,71 @@ def summary(args):
             days = str(lv["observations"])
             cells.append(f"{lv['exceptions']} ({lv['kupiec']['pValue']:.2f}, {lv['conditionalCoverage']['pValue']:.2f}, "
                          f"{lv['zone']}, {lv['expectedShortfallTest']['pValue']:.2f}), {b['berkowitz']['statistic']:.0f}")
-        gen = r.get("generationSeconds", 0)
         out.append(f"| {s} | {days} | " + " | ".join(cells) + " |")
+    out += targets(results, [m for m in models if m.startswith("TGFL")])
+    out += bounds(results)
     print("\n".join(out))
+
+
+def level_of(r, model, h, alpha):
+    b = next((b for b in r["results"] if b["model"] == model and b["horizon"] == h), None)
+    if b is None:
+        return None, None
+    return b, next(l for l in b["levels"] if abs(l["level"] - alpha) < 1e-12)
+
+
+def targets(results, tgfl_models):
+    """Issue 16's targets at h = 1: counts of series, each TGFL variant against FHS-GJR / GARCH-t."""
+    def all_three(lv):
+        return lv["zone"] == "green" and lv["kupiec"]["pValue"] >= 0.05 and lv["conditionalCoverage"]["pValue"] >= 0.05
+
+    def count(model, test, alpha=0.01):
+        n = k = 0
+        for r in results.values():
+            b, lv = level_of(r, model, 1, alpha)
+            if b is not None:
+                n += 1; k += test(b, lv)
+        return k, n
+    out = ["\n#### Issue 16's targets, h = 1 (series passing; pass = p ≥ 0.05)\n",
+           "| target | " + " | ".join(tgfl_models) + " | FHS-GJR | FHS-GARCH | GARCH-t |",
+           "|---|" + "---|" * (len(tgfl_models) + 3)]
+    rows = [("99 %: green + Kupiec + CC", lambda b, lv: all_three(lv), 0.01),
+            ("ES Z2 passes at 97.5 %", lambda b, lv: lv["expectedShortfallTest"]["pValue"] >= 0.05, 0.025),
+            ("ES Z2 passes at 99 %", lambda b, lv: lv["expectedShortfallTest"]["pValue"] >= 0.05, 0.01)]
+    for name, test, alpha in rows:
+        cells = ["%d/%d" % count(m, test, alpha) for m in tgfl_models + ["FHS-GJR", "FHS-GARCH", "GARCH-t"]]
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    cells = []
+    for m in tgfl_models + ["FHS-GJR", "FHS-GARCH"]:
+        k = n = 0
+        for r in results.values():
+            b, _ = level_of(r, m, 1, 0.01)
+            g, _ = level_of(r, "GARCH-t", 1, 0.01)
+            if b is not None and g is not None:
+                n += 1; k += b["berkowitz"]["statistic"] < g["berkowitz"]["statistic"]
+        cells.append(f"{k}/{n}")
+    out.append("| Berkowitz LR < GARCH-t's | " + " | ".join(cells) + " | – |")
+    return out
+
+
+def bounds(results):
+    """Per series: TGFL's h = 1 days whose σ_t sat at the cap / floor, per variant."""
+    variants = []
+    for r in results.values():
+        for u in r.get("tgflVolatilityBounds") or []:
+            if u["model"] not in variants:
+                variants.append(u["model"])
+    if not variants:
+        return []
+    out = ["\n#### TGFL's volatility state at its bounds, h = 1: days at cap / at floor (max σ_t/cap, min σ_t/floor; refits)\n",
+           "| series | days | " + " | ".join(variants) + " |", "|---|---|" + "---|" * len(variants)]
+    for s, r in results.items():
+        uses = {u["model"]: u for u in r.get("tgflVolatilityBounds") or [] if u["horizon"] == 1}
+        days = next((str(u["days"]) for u in uses.values()), "")
+        cells = [f"{u['atCap']} / {u['atFloor']} ({u['largestCapRatio']:.2f}, {u['smallestFloorRatio']:.2f}; {u['refits']})"
+                 if (u := uses.get(v)) else "–" for v in variants]
+        out.append(f"| {s} | {days} | " + " | ".join(cells) + " |")
+    return out
 
 
 if __name__ == "__main__":
@@ -113,6 +182,9 @@ if __name__ == "__main__":
     p.add_argument("--paths", type=int, default=1000)
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--refit-every", type=int, default=20)
+    p.add_argument("--horizons", default="1,10", help="comma-separated horizons (tgfl backtest --horizons)")
+    p.add_argument("--compare-trained-filter", action="store_true")
     p.add_argument("--summary-only", action="store_true")
     a = p.parse_args()
     if not a.summary_only:

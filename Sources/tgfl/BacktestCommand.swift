@@ -48,8 +48,15 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Training steps when no --model is given.")
     var steps = 300
     @Flag(name: .customLong("no-volatility-refit"),
-          help: "Keep TGFL's trained volatility filter (default: refit it on the prompt every 20 days, as the baselines).")
+          help: "Keep TGFL's trained volatility filter (default: refit it on the prompt every --refit-every days, as the baselines).")
     var noVolatilityRefit = false
+    @Option(name: .customLong("refit-every"),
+            help: ArgumentHelp("Forecasts between refits of the baselines' GARCH fits and of TGFL's volatility filter (on the last --prompt-days returns; the network is not retrained).",
+                               valueName: "K"))
+    var refitEvery = 20
+    @Flag(name: .customLong("compare-trained-filter"),
+          help: "Also backtest TGFL with its trained volatility filter on every day (model TGFL-trained-filter), to see the refit's effect in one run.")
+    var compareTrainedFilter = false
     @Flag(name: .customLong("no-baselines"), help: "Backtest TGFL only.")
     var noBaselines = false
     @Flag(name: .customLong("baselines-only"), help: "Backtest the baselines only (no TGFL model).")
@@ -74,6 +81,10 @@ struct BacktestCommand: ParsableCommand {
         guard paths >= 100 else { throw ValidationError("--paths must be at least 100 for a 1 % tail, got \(paths)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if noBaselines && baselinesOnly { throw ValidationError("give --no-baselines or --baselines-only, not both") }
+        guard refitEvery >= 1 else { throw ValidationError("--refit-every must be at least 1 forecast, got \(refitEvery)") }
+        if compareTrainedFilter && (noVolatilityRefit || baselinesOnly) {
+            throw ValidationError("--compare-trained-filter compares with the refitted filter: drop --no-volatility-refit and --baselines-only")
+        }
         let longest = try parsedOptions().horizons.max()!
         if let maxDays, maxDays < 3 * longest {
             throw ValidationError("--max-days must give every horizon at least 3 forecasts: at least \(3 * longest), got \(maxDays)")
@@ -98,9 +109,12 @@ struct BacktestCommand: ParsableCommand {
         guard h.allSatisfy({ $0 >= 1 && $0 <= 64 }) else {
             throw ValidationError("--horizons must lie in 1...64 days (half the context), got '\(horizons)'")
         }
-        return WalkForwardOptions(levels: a, horizons: h, paths: paths, promptDays: promptDays,
-                                  baselines: noBaselines ? [] : WalkForwardOptions.standardBaselines,
-                                  seed: seed, threads: threads, refitTGFLVolatility: !noVolatilityRefit)
+        var options = WalkForwardOptions(levels: a, horizons: h, paths: paths, promptDays: promptDays,
+                                         baselines: noBaselines ? [] : WalkForwardOptions.standardBaselines,
+                                         refitEvery: refitEvery, seed: seed, threads: threads,
+                                         refitTGFLVolatility: !noVolatilityRefit)
+        options.compareTrainedFilter = compareTrainedFilter
+        return options
     }
 
     func run() throws {
@@ -115,6 +129,7 @@ struct BacktestCommand: ParsableCommand {
         let scenarioModel = baselinesOnly ? nil : try loadOrTrain(series: series, before: span.lowerBound)
         let result = try Self.runWithProgress(model: scenarioModel, series: series, span: span, options: options)
         print(BacktestTable.text(result))
+        if let bounds = result.tgflVolatilityBounds { print(BacktestTable.volatilityBoundsText(bounds)) }
         if let json { try writeText(try result.jsonString(), to: json); logInfo("wrote \(json)") }
         if let exceptions {
             try writeText(BacktestTable.exceptionsCSV(result, dates: series.dates), to: exceptions)

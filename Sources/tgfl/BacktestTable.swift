@@ -22,12 +22,26 @@ enum BacktestTable {
                              fmt(l.meanValueAtRisk, 4), fmt(l.meanExpectedShortfall, 4), fmt(b.berkowitz.statistic, 1)])
             }
         }
-        let widths = header.indices.map { c in rows.map { $0[c].count }.max()! }
-        for row in rows {
-            out += row.enumerated().map { c, v in c == 0 ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+        return out + aligned(rows)
+    }
+
+    /// Rows as columns: the first left-aligned, the others right-aligned, two spaces apart.
+    static func aligned(_ rows: [[String]]) -> String {
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
+        return rows.map { row in
+            row.enumerated().map { c, v in c == 0 ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
                 : String(repeating: " ", count: widths[c] - v.count) + v }.joined(separator: "  ") + "\n"
-        }
-        return out
+        }.joined()
+    }
+
+    /// Per TGFL variant and horizon: the days σ_t sat at the volatility filter's cap or floor.
+    static func volatilityBoundsText(_ uses: [VolatilityBoundsUse]) -> String {
+        let rows = [["volatility state", "h", "days", "at cap", "at floor", "max σ/cap", "min σ/floor", "refits"]]
+            + uses.map { u in
+                [u.model, "\(u.horizon)", "\(u.days)", "\(u.atCap)", "\(u.atFloor)", fmt(u.largestCapRatio, 3),
+                 fmt(u.smallestFloorRatio, 2), "\(u.refits)"]
+            }
+        return aligned(rows)
     }
 
     static func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }

@@ -65,6 +65,12 @@ grep -q "Kupiec p" bt.out && grep -q '"berkowitz"' bt.json && head -1 bt.csv | g
 grep -v generationSeconds bt.json > a.json; grep -v generationSeconds bt1.json > b.json
 cmp -s a.json b.json || fail "backtest: same seed, different thread count, different results"
 pass backtest
+# The volatility filter refitted every 5 forecasts, with the trained filter alongside (model v2).
+"$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --paths 100 --horizons 1 --seed 3 --refit-every 5 \
+  --compare-trained-filter --json btr.json > btr.out 2> btr.err || fail "backtest --refit-every: $(cat btr.err)"
+grep -q "^TGFL-trained-filter " btr.out && grep -q "at cap" btr.out && grep -q '"refits"' btr.json \
+  || fail "backtest --refit-every outputs: $(cat btr.out)"
+pass "backtest --refit-every"
 
 "$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --strategy fedadam --rounds 2 \
   --local-steps 2 --batch-size 8 --dp-noise 0.1 --clip 1 --out fed.h5 > fed.out 2> fed.err \
@@ -260,6 +266,7 @@ expect_error "at most 4096" inspect "$FIXTURES/hostile/crafted_layers.h5"
 expect_error "external link" inspect "$FIXTURES/hostile/external_link.h5"
 expect_error "--levels are tail probabilities in (0, 0.5)" backtest --levels 0.7
 expect_error "baselines need 1000 days" backtest --data prices.csv --model model.h5 --paths 100
+expect_error "--refit-every must be at least 1 forecast" backtest --refit-every 0
 pass "hardening"
 # Joint scenarios of several assets and portfolio stress (issue 17).
 "$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \

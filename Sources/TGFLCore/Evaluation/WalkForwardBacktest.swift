@@ -14,13 +14,20 @@ public struct WalkForwardOptions: Sendable {
     public var promptDays: Int
     /// The baselines run on the same days (empty: TGFL only).
     public var baselines: [RiskForecaster.Method]
-    /// Days between the baselines' GARCH refits (and TGFL's, with `refitTGFLVolatility`).
+    /// Forecast days between the baselines' GARCH refits (and TGFL's, with `refitTGFLVolatility`),
+    /// ≥ 1 (`tgfl backtest --refit-every K`). Counted in forecasts of a horizon: h = 10 runs on
+    /// every 10th day, so there a refit every 20 forecasts is one every 200 days.
     public var refitEvery: Int
     /// Refit a v2 TGFL model's volatility filter on its prompt every `refitEvery` forecast days, as the
     /// baselines refit theirs (`ConditionalGenerationOptions.refitVolatilityEvery`); the network
     /// stays as trained. Default true (issue 16: the filter of the training span underestimated
     /// the DAX's 1997–98 volatility); false: the trained filter on every day.
     public var refitTGFLVolatility: Bool
+    /// With `refitTGFLVolatility`, also backtest the same trained network with its trained filter
+    /// on every day, as the model `"TGFL-trained-filter"` (same days, seed and paths): the refit's
+    /// effect in one run, without training twice (`tgfl backtest --compare-trained-filter`).
+    /// Default false.
+    public var compareTrainedFilter: Bool = false
     /// Draws of the Acerbi–Székely p-value.
     public var esSimulations: Int
     /// Seed of the generation, the baselines' simulations and the ES test.
@@ -77,6 +84,9 @@ public struct WalkForwardBacktest: Sendable, Codable {
     public let results: [ForecastBacktest]
     /// Seconds TGFL's conditional generation took (all horizons).
     public let generationSeconds: Double
+    /// Per TGFL variant and horizon (model v2): how often the volatility state σ_t of a forecast
+    /// day sat at the filter's floor or cap, and the refits. nil for v1 or without a model.
+    public var tgflVolatilityBounds: [VolatilityBoundsUse]? = nil
 
     /// Runs TGFL (when `model` is given) and the baselines on the days of `span`.
     ///
@@ -106,7 +116,9 @@ public struct WalkForwardBacktest: Sendable, Codable {
         var outcomes = [Int: [Double]]()
         for (h, d) in days { outcomes[h] = d.map { t in returns[t..<(t + h)].reduce(0, +) } }
         var forecasts: [(String, Int, [PredictiveDistribution])] = []
-        let stages = Double((model == nil ? 0 : 1) + options.baselines.count) * Double(options.horizons.count)
+        let variants = model.map { tgflVariants($0, options: options) } ?? []
+        var bounds = [VolatilityBoundsUse]()
+        let stages = Double(variants.count + options.baselines.count) * Double(options.horizons.count)
         var done = 0.0, seconds = 0.0
         func report(_ stage: String, _ part: Double) throws {
             if let progress, !progress(WalkForwardProgress(stage: stage, fraction: min(1, (done + part) / stages))) {
@@ -115,10 +127,12 @@ public struct WalkForwardBacktest: Sendable, Codable {
         }
         for h in options.horizons {
             guard let d = days[h], !d.isEmpty else { continue }
-            if let model {
+            for (name, refit) in variants {
                 let started = Date()
-                forecasts.append(("TGFL", h, try tgflForecasts(model, returns: returns, days: d, horizon: h,
-                                                               options: options) { try report("TGFL h=\(h)", $0) }))
+                let (f, use) = try tgflForecasts(model!, name: name, returns: returns, days: d, horizon: h,
+                                                 refitEvery: refit, options: options) { try report("\(name) h=\(h)", $0) }
+                forecasts.append((name, h, f))
+                if let use { bounds.append(use) }
                 seconds += Date().timeIntervalSince(started)
                 done += 1
             }
@@ -139,7 +153,8 @@ public struct WalkForwardBacktest: Sendable, Codable {
         }
         let horizons = options.horizons.map { HorizonOutcomes(horizon: $0, days: days[$0]!, outcomes: outcomes[$0]!) }
         return WalkForwardBacktest(series: series, spanStart: span.lowerBound, spanEnd: span.upperBound,
-                                   horizons: horizons, results: results, generationSeconds: seconds)
+                                   horizons: horizons, results: results, generationSeconds: seconds,
+                                   tgflVolatilityBounds: bounds.isEmpty ? nil : bounds)
     }
 
     /// The forecast days of each horizon: every h-th day of the span with h days of outcome left.
@@ -168,21 +183,23 @@ public struct WalkForwardBacktest: Sendable, Codable {
         return out
     }
 
-    /// TGFL's forecast distributions of the h-day returns after each day.
-    static func tgflForecasts(_ model: ScenarioModel, returns: [Double], days: [Int], horizon h: Int,
-                              options: WalkForwardOptions,
-                              progress: @escaping (Double) throws -> Void) throws -> [PredictiveDistribution] {
+    /// TGFL's forecast distributions of the h-day returns after each day, and (v2) the use of
+    /// the volatility bounds on those days.
+    static func tgflForecasts(_ model: ScenarioModel, name: String, returns: [Double], days: [Int], horizon h: Int,
+                              refitEvery: Int?, options: WalkForwardOptions,
+                              progress: @escaping (Double) throws -> Void)
+        throws -> ([PredictiveDistribution], VolatilityBoundsUse?) {
         let o = ConditionalGenerationOptions(paths: options.paths, horizon: h, promptDays: options.promptDays,
-                                             seed: options.seed, threads: options.threads,
-                                             refitVolatilityEvery: options.refitTGFLVolatility && model.config.modelVersion >= 2
-                                                 ? options.refitEvery : nil)
+                                             seed: options.seed, threads: options.threads, refitVolatilityEvery: refitEvery)
         var failure: Error?
         let scenarios = try model.generateConditional(history: returns, days: days, options: o) { p in
             do { try progress(Double(p.pathsCompleted) / Double(max(1, p.totalPaths))); return true }
             catch { failure = error; return false }
         }
         if let failure { throw failure }
-        return try days.indices.map { try PredictiveDistribution.empirical(scenarios.cumulativeReturns(day: $0, horizon: h)) }
+        let use = try model.volatilityBoundsUse(name: name, history: returns, scenarios: scenarios, options: o)
+        return (try days.indices.map { try PredictiveDistribution.empirical(scenarios.cumulativeReturns(day: $0, horizon: h)) },
+                use)
     }
 
     /// A baseline's forecast distributions of the h-day returns after each day.

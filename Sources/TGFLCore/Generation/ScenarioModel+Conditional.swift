@@ -158,7 +158,7 @@ extension ScenarioModel {
     /// The volatility model of each forecast day when the options refit it (nil otherwise):
     /// refitted on the prompt of every `refitVolatilityEvery`-th day, the trained one until the
     /// first refit that succeeds.
-    private func conditionalFilters(history: [Double], days: [Int],
+    func conditionalFilters(history: [Double], days: [Int],
                                     options o: ConditionalGenerationOptions) throws -> [VolatilityModel]? {
         guard let every = o.refitVolatilityEvery, var current = try fittedDataModels(for: "generate").volatility else {
             return nil

@@ -260,8 +260,11 @@ extension ScenarioModel {
                                   conditions: (n - keep..<(n - 1)).map { encoded.conditions[$0 + 1] })
         if let v = models.volatility, let variances = encoded.variances {
             let g = regimes.map { Int($0[0]) }
+            // The prompt's last day is real data: filtered with the fitted ω (never the calibrated
+            // ω of unconditional generation, `VolatilityModel.generationOmega`; issue 16).
             inputs.startVariance = v.step(variance: variances[n - 1], residual: prompt[n - 1] - v.garch.mu,
-                                          omega: v.omega(regime: g), bounds: v.varianceBounds(regime: g, of: models.regimes))
+                                          omega: g.map { v.omega(regime: $0) } ?? v.garch.omega,
+                                          bounds: v.varianceBounds(regime: g, of: models.regimes))
         }
         return inputs
     }
