@@ -260,8 +260,11 @@ extension ScenarioModel {
                                   conditions: (n - keep..<(n - 1)).map { encoded.conditions[$0 + 1] })
         if let v = models.volatility, let variances = encoded.variances {
             let g = regimes.map { Int($0[0]) }
-            inputs.startVariance = v.step(variance: variances[n - 1], residual: prompt[n - 1] - v.garch.mu,
-                                          omega: v.omega(regime: g), bounds: v.varianceBounds(regime: g, of: models.regimes))
+            // The step into day 0 is the first generated one (the generation dynamics when unconditional).
+            let bounds = v.varianceBounds(regime: g, of: models.regimes), e = prompt[n - 1] - v.garch.mu
+            inputs.startVariance = g == nil
+                ? v.generationStep(variance: variances[n - 1], residual: e, omega: v.omega(regime: nil), bounds: bounds)
+                : v.step(variance: variances[n - 1], residual: e, omega: v.omega(regime: g), bounds: bounds)
         }
         return inputs
     }
@@ -379,8 +382,11 @@ extension ScenarioModel {
                     let r = mu + variances[s].squareRoot() * x
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
-                    variances[s] = vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
-                                                  bounds: vol.bounds[d])
+                    variances[s] = plan.regimes == nil
+                        ? vol.model.generationStep(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
+                                                   bounds: vol.bounds[d])
+                        : vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
+                                         bounds: vol.bounds[d])
                 } else {
                     returns[path * H + d] = x
                     regimes[path * H + d] = plan.regimes![d]
