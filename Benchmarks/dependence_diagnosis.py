@@ -68,8 +68,8 @@ def checkpoint_volatility(path):
         return {k: float(a[k]) for k in ("mu", "omega", "alpha", "gamma", "beta", "sigma_floor", "sigma_cap")
                 if k in a} | {"gen_omega": float(a.get("generation_omega", a["omega"])),
                               "gen_mean": float(a.get("generation_mean", a["mu"])),
-                              "slow_weight": float(a.get("slow_weight", 0.0)),
-                              "slow_decay": float(a.get("slow_decay", 0.0)), "q": q}
+                              "gen": tuple(float(a.get("generation_" + k, a[k])) for k in ("alpha", "gamma", "beta")),
+                              "q": q}
 
 
 def filt(x, mu, om, a, g, b):
@@ -128,6 +128,7 @@ def run(name, model, tgfl, baselines, seed=1):
     print("  checkpoint a %.4f g %.4f b %.4f persistence %.4f  omega %.3g gen_omega %.3g  floor %.4g cap %.4g"
           % (c["alpha"], c["gamma"], c["beta"], c["alpha"] + c["gamma"] / 2 + c["beta"], c["omega"], c["gen_omega"],
              c["sigma_floor"], c["sigma_cap"]))
+    print("  generation a %.4f g %.4f b %.4f (generation_alpha/gamma/beta; the fitted ones when absent)" % c["gen"])
     v = filt(train, c["mu"], c["omega"], c["alpha"], c["gamma"], c["beta"])
     z = (train - c["mu"]) / np.sqrt(v)
     edges = np.quantile(0.5 * np.log(v), np.arange(1, S) / S)
@@ -144,23 +145,30 @@ def run(name, model, tgfl, baselines, seed=1):
 
     iid = lambda rng, s2: rng.choice(z, len(s2))
     lo, hi = c["sigma_floor"], c["sigma_cap"]
-    base = (c["gen_mean"], c["gen_omega"], c["alpha"], c["gamma"], c["beta"])
+    base = (c["gen_mean"], c["gen_omega"], *c["gen"])
     row("recursion iid z", simulate(seed, *base, lo, hi, c["q"], iid), A0, L0)
+    if c["gen"] != (c["alpha"], c["gamma"], c["beta"]):
+        # The fitted coefficients with the same implied level (what generation ran before matching).
+        m2, m2n = np.mean(z ** 2), np.mean(z ** 2 * (z < 0))
+        level = c["gen_omega"] / max(1 - (c["gen"][0] * m2 + c["gen"][1] * m2n + c["gen"][2]), 1e-6)
+        pf = c["alpha"] * m2 + c["gamma"] * m2n + c["beta"]
+        row("fitted coefficients iid z", simulate(seed, c["gen_mean"], level * max(1 - pf, 1e-3), c["alpha"], c["gamma"],
+                                                  c["beta"], lo, hi, c["q"], iid), A0, L0)
     row("recursion per-level z", simulate(seed, *base, lo, hi, c["q"], per_level), A0, L0)
     row("recursion iid z, no cap", simulate(seed, *base, lo, 1e3, c["q"], iid), A0, L0)
     for key in ["garch_t", "gjr_t"]:
         mu, om, a, g, b = fits[key]
         # ω scaled so that the implied level matches the checkpoint's generation level.
         pers = a + g * np.mean(z ** 2 * (z < 0)) + b * 1.0 + (a * (np.mean(z ** 2) - 1))
-        target = c["gen_omega"] / max(1 - (c["alpha"] * np.mean(z ** 2) + c["gamma"] * np.mean(z ** 2 * (z < 0))
-                                          + c["beta"]), 1e-6)
+        ga, gg, gb = c["gen"]
+        target = c["gen_omega"] / max(1 - (ga * np.mean(z ** 2) + gg * np.mean(z ** 2 * (z < 0)) + gb), 1e-6)
         row(f"{key} params iid z", simulate(seed, mu, target * max(1 - pers, 1e-6), a, g, b, lo, hi, c["q"], iid),
             A0, L0)
     if tgfl:
         x = pd.read_csv(tgfl).to_numpy()
         zz = []
         for p in x[:300]:
-            vv = filt(p, c["gen_mean"], c["gen_omega"], c["alpha"], c["gamma"], c["beta"])
+            vv = filt(p, c["gen_mean"], c["gen_omega"], *c["gen"])
             zz.append((p - c["gen_mean"]) / np.sqrt(np.clip(vv, lo * lo, hi * hi)))
         zz = np.array(zz)
         print("  tgfl z: mean %.3f E[z^2] %.3f  acf|z| lag1 %.3f  corr(z_t, z_t+1^2) %.3f   training z: acf|z|1 %.3f lev1 %.3f"
