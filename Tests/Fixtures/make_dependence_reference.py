@@ -17,6 +17,8 @@ daily log returns), with `arch` and NumPy only:
                 omega = V max(1 - p_eff, 1e-3), V = mean((r - mu)^2)
     criterion = ||ACF|r|_fair - mean_p ACF|r|_p||_2 + ||L_fair - mean_p L_p||_2
 
+    level quantiles: 101 linear quantiles of log(v_j / mean v), v_j = np.var(chunk j)
+
 Written: the fitted parameters, m2, m2n, the quantiles and bounds, one set of 64 start uniforms
 and 64 x 250 draw indices (seed 7) with every candidate's criterion on those draws (the Swift
 simulation must give the same numbers), and every candidate's criterion on an independent
@@ -83,6 +85,8 @@ def main():
     lo, hi = sigma.min() * 0.5, sigma.max() * 1.25
     chunks = [train[i * H:(i + 1) * H] for i in range(len(train) // H)]
     fa, fl = curves(chunks)
+    cv = np.array([np.var(c) for c in chunks])
+    level_q = np.quantile(np.log(cv / cv.mean()), np.arange(101) / 100)
     cands = [(a, g, b)]
     for k in SCALES:
         for pp in PERSISTENCES:
@@ -107,7 +111,7 @@ def main():
         "mu": mu, "omega": omega, "alpha": a, "gamma": g, "beta": b, "nu": nu,
         "m2": m2, "m2n": m2n, "variance": V, "initial_log_sigma_quantiles": q.tolist(),
         "sigma_floor": lo, "sigma_cap": hi,
-        "fair_acf_abs": fa.tolist(), "fair_leverage": fl.tolist(),
+        "level_log_quantiles": level_q.tolist(), "fair_acf_abs": fa.tolist(), "fair_leverage": fl.tolist(),
         "candidates": [list(c) for c in cands],
         "start_uniforms": u.tolist(), "draw_indices": idx.tolist(), "criteria": criteria(u, idx),
         "independent_criteria": criteria(u2, idx2),

@@ -14,7 +14,7 @@ final class DependenceMatchTests: XCTestCase {
         let m2, m2n, variance: Double
         let initial_log_sigma_quantiles: [Double]
         let sigma_floor, sigma_cap: Double
-        let fair_acf_abs, fair_leverage: [Double]
+        let level_log_quantiles, fair_acf_abs, fair_leverage: [Double]
         let candidates: [[Double]]
         let start_uniforms: [Double]
         let draw_indices: [[Int]]
@@ -76,6 +76,12 @@ final class DependenceMatchTests: XCTestCase {
         XCTAssertLessThanOrEqual(d.alpha * ref.m2 + d.gamma * ref.m2n + d.beta, 0.99 + 1e-9, "effective persistence kept")
         XCTAssertLessThan(ref.independent_criteria[match.kept], 0.9 * ref.independent_criteria[0],
                           "NumPy's criterion of the kept candidate against the fitted one's")
+        // Each path's slow level: the training years' own chunk variances (NumPy's quantiles).
+        assertClose(try XCTUnwrap(model.generationLevelLogQuantiles), ref.level_log_quantiles, rtol: 1e-9, atol: 1e-12,
+                    "quantiles of log chunk variance / mean")
+        let q = ref.level_log_quantiles
+        XCTAssertEqual(model.generationLevelFactor(u: 0.5), exp(q[50]), accuracy: 1e-12)
+        XCTAssertEqual(model.generationLevelFactor(u: 0.005), exp(0.5 * (q[0] + q[1])), accuracy: 1e-12)
         // Unconditional generation uses them; filtering keeps the fitted coefficients.
         let e = -0.01, v = 1e-4
         XCTAssertEqual(model.generationStep(variance: v, residual: e, omega: 1e-6, bounds: 0...1),
@@ -92,8 +98,14 @@ final class DependenceMatchTests: XCTestCase {
         XCTAssertNil(section.attributes["generation_beta"])
         XCTAssertNil(try VolatilityModel(checkpointSection: section, levels: 2, regimes: 1).generationDynamics)
         model.generationDynamics = GenerationDynamics(alpha: 0.01, gamma: 0.1, beta: 0.9)
+        model.generationLevelLogQuantiles = (0..<VolatilityModel.initialQuantileCount).map { -1 + Double($0) / 50 }
         section = model.checkpointSection
         XCTAssertEqual(try VolatilityModel(checkpointSection: section, levels: 2, regimes: 1), model)
+        var unsorted = section
+        unsorted.datasets["generation_level_log_quantiles"]![3] = 5
+        XCTAssertThrowsError(try VolatilityModel(checkpointSection: unsorted, levels: 2, regimes: 1)) {
+            XCTAssertTrue("\($0)".contains("generation_level_log_quantiles"), "\($0)")
+        }
         section.attributes["generation_gamma"] = nil
         XCTAssertThrowsError(try VolatilityModel(checkpointSection: section, levels: 2, regimes: 1)) {
             XCTAssertTrue("\($0)".contains("generation_gamma"), "\($0)")

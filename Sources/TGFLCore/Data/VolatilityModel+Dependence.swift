@@ -145,7 +145,37 @@ extension VolatilityModel {
         }
         let kept = scored.indices.min { scored[$0].criterion < scored[$1].criterion }!
         generationDynamics = kept == 0 ? nil : scored[kept].dynamics
+        generationLevelLogQuantiles = kept == 0 ? nil : Self.chunkLevelLogQuantiles(chunks)
         return DependenceMatch(candidates: scored, kept: kept, zMoments: (m2, m2n))
+    }
+
+    /// The slow level of an unconditional path without a prompt: `exp` of the stored chunk
+    /// level quantiles interpolated at `u` (the same uniform as its starting volatility, so a
+    /// path that starts volatile belongs to a volatile year); 1 without them.
+    public func generationLevelFactor(u: Double) -> Double {
+        guard let q = generationLevelLogQuantiles, q.count >= 2 else { return 1 }
+        let x = min(max(u, 0), 1) * Double(q.count - 1)
+        let i = min(Int(x), q.count - 2)
+        return Foundation.exp(q[i] + (x - Double(i)) * (q[i + 1] - q[i]))
+    }
+
+    /// `initialQuantileCount` linear quantiles of `log(v_j / mean_j v_j)`, v_j the variance (about
+    /// its mean) of chunk j.
+    ///
+    /// Why: the fair ACF and leverage curves are per-path, scale-free statistics, so matching
+    /// them says nothing about how volatility levels differ between years; with a less
+    /// persistent recursion every path reverts to one level within weeks, and the pooled
+    /// one-day distribution loses the between-year mixture that makes the real one heavy-tailed.
+    /// Each path's intercept is therefore scaled by a level drawn from the training years' own.
+    static func chunkLevelLogQuantiles(_ chunks: [[Double]]) -> [Double] {
+        let v = chunks.map { c -> Double in
+            let m = c.reduce(0, +) / Double(c.count)
+            return c.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(c.count)
+        }
+        let mean = v.reduce(0, +) / Double(v.count)
+        let logs = v.map { Foundation.log(max($0, 1e-300) / mean) }.sorted()
+        let k = initialQuantileCount
+        return (0..<k).map { linearQuantile(sorted: logs, Double($0) / Double(k - 1)) }
     }
 
     /// `‖ACF|r|_fair − ACF|r|_paths‖₂` over lags 1–50 plus `‖L_fair − L_paths‖₂` over lags

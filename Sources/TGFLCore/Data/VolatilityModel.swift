@@ -89,6 +89,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// data's dependence (`matchDependence(trainingSpans:seed:)`), nil to use the fitted α, γ, β.
     /// Filtering and regime-conditioned generation always use the fitted ones.
     public var generationDynamics: GenerationDynamics?
+    /// With `generationDynamics`: `initialQuantileCount` quantiles of `log(v_j / mean v)` over
+    /// the training span's 250-day chunks j (v_j: a chunk's variance), the slow level of
+    /// unconditional paths without a prompt (`generationLevelFactor(u:)`); nil: none.
+    public var generationLevelLogQuantiles: [Double]?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -300,7 +304,7 @@ public struct VolatilityModel: Equatable, Sendable {
     /// `generation_alpha`, `generation_gamma`, `generation_beta` (float64, all three or none;
     /// absent: unconditional generation runs with the fitted α, γ, β).
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
-    /// `initial_log_sigma_quantiles` [101].
+    /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101].
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -321,9 +325,10 @@ public struct VolatilityModel: Equatable, Sendable {
             attributes["generation_gamma"] = .double(d.gamma)
             attributes["generation_beta"] = .double(d.beta)
         }
-        return CheckpointSection(attributes: attributes,
-                                 datasets: ["level_edges": levelEdges, "regime_variances": regimeVariances,
-                                            "initial_log_sigma_quantiles": initialLogSigmaQuantiles])
+        var datasets = ["level_edges": levelEdges, "regime_variances": regimeVariances,
+                        "initial_log_sigma_quantiles": initialLogSigmaQuantiles]
+        if let generationLevelLogQuantiles { datasets["generation_level_log_quantiles"] = generationLevelLogQuantiles }
+        return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
     /// Reads a `/volatility` checkpoint section.
@@ -377,6 +382,13 @@ public struct VolatilityModel: Equatable, Sendable {
                     throw r.fail("generation_alpha/gamma/beta = \(a), \(g), \(b) must be finite and ≥ 0")
                 }
                 generationDynamics = d
+            }
+            if section.datasets["generation_level_log_quantiles"] != nil {
+                let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)
+                guard q.allSatisfy(\.isFinite), zip(q, q.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                    throw r.fail("dataset 'generation_level_log_quantiles' must hold finite non-decreasing values")
+                }
+                generationLevelLogQuantiles = q
             }
         } catch TGFLError.invalidArgument(let m) where !m.hasPrefix("checkpoint section") {
             throw r.fail(m)

@@ -334,9 +334,18 @@ extension ScenarioModel {
 
         // v2: each path's volatility state σ²_d (the variance of the day about to be sampled).
         var variances = [Double](repeating: 0, count: count)
+        // Unconditional paths without a prompt: each path's slow level scales its intercept
+        // (`VolatilityModel.generationLevelFactor`, 1 for models without one).
+        var levels = [Double](repeating: 1, count: count)
         if let vol {
             for s in 0..<count {
-                variances[s] = vol.startVariance ?? vol.model.initialVariance(u: rngs[s].uniform())
+                if let start = vol.startVariance {
+                    variances[s] = start
+                } else {
+                    let u = rngs[s].uniform()
+                    variances[s] = vol.model.initialVariance(u: u)
+                    if plan.regimes == nil { levels[s] = vol.model.generationLevelFactor(u: u) }
+                }
             }
         }
 
@@ -353,7 +362,7 @@ extension ScenarioModel {
         prefill(cache: cache, slots: count, length: length)
         decode(plan: plan, tokenizer: tokenizer, cache: cache, firstPath: firstPath, count: count, length: length,
                rngs: &rngs, variances: &variances, returns: returns, regimes: regimes,
-               tokens: recordTokens, logits: recordLogits)
+               tokens: recordTokens, logits: recordLogits, levelFactors: levels)
     }
 
     /// Samples the `horizon` days of `count` slots whose prompts are in the cache (their logits
@@ -361,7 +370,8 @@ extension ScenarioModel {
     func decode(plan: GenerationPlan, tokenizer: ReturnTokenizer, cache: KVCache, firstPath: Int, count: Int,
                 length promptLength: Int, rngs: inout [SeededRNG], variances: inout [Double],
                 returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
-                tokens recordTokens: UnsafeMutablePointer<Int32>?, logits recordLogits: UnsafeMutablePointer<Float>?) {
+                tokens recordTokens: UnsafeMutablePointer<Int32>?, logits recordLogits: UnsafeMutablePointer<Float>?,
+                levelFactors: [Double]? = nil) {
         let T = config.contextLength, V = config.vocabSize, H = plan.horizon
         let edges = tokenizer.binEdges
         let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
@@ -383,8 +393,8 @@ extension ScenarioModel {
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
                     variances[s] = plan.regimes == nil
-                        ? vol.model.generationStep(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
-                                                   bounds: vol.bounds[d])
+                        ? vol.model.generationStep(variance: variances[s], residual: r - mu,
+                                                   omega: vol.omegas[d] * (levelFactors?[s] ?? 1), bounds: vol.bounds[d])
                         : vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
                                          bounds: vol.bounds[d])
                 } else {
