@@ -187,6 +187,9 @@ struct RealismBenchmark: ParsableCommand {
     var json: String?
     @Option(help: ArgumentHelp("Also write the Markdown tables to this file.", valueName: "file"))
     var markdown: String?
+    @Option(help: ArgumentHelp("Also save each series' trained model (<name>.h5) and TGFL scenarios (<name>.tgfl.csv) "
+                               + "in this folder, for Benchmarks/dependence_diagnosis.py.", valueName: "dir"))
+    var save: String?
 
     /// Fraction of each series the models are trained on.
     static let trainFraction = 0.8
@@ -273,6 +276,11 @@ struct RealismBenchmark: ParsableCommand {
         let tgfl = try generateRealismScenarios(model: model, training: train, paths: paths, horizon: horizon, seed: seed)
         let generateSeconds = BenchmarkSupport.now() - t0
         progress("    generated \(paths) × \(horizon) in \(Self.duration(generateSeconds))")
+        if let save {
+            try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true)
+            try model.save(to: "\(save)/\(s.name).h5")
+            try ScenarioSet(returns: tgfl).writeCSV(to: "\(save)/\(s.name).tgfl.csv")
+        }
 
         // Every series, real or synthetic, is labelled by the same function of the trained model
         // (v1: trailing volatility; v2: the band of its filtered volatility); memorization uses

@@ -66,7 +66,8 @@ final class VolatilityCalibrationTests: XCTestCase {
         XCTAssertEqual(pilot.reduce(0, +) / Double(pilot.count), 3e-4, accuracy: 1e-12)
         XCTAssertEqual(model.volatilityModel?.generationOmega, result.omega)
         XCTAssertEqual(model.volatilityModel?.generationTargetVariance, 1e-4)
-        XCTAssertEqual(result.omegas.first, model.volatilityModel?.garch.omega, "starts from the fitted ω")
+        XCTAssertEqual(result.omegas.first, model.volatilityModel?.uncalibratedGenerationOmega,
+                       "starts from the fitted ω (moved to the generation dynamics' persistence)")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tgfl-cal-\(getpid()).h5").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try model.save(to: path)
@@ -82,7 +83,7 @@ final class VolatilityCalibrationTests: XCTestCase {
         section.attributes["generation_mean"] = nil
         let old = try VolatilityModel(checkpointSection: section, levels: v.levels, regimes: 4)
         XCTAssertNil(old.generationOmega)
-        XCTAssertEqual(old.omega(regime: nil), v.garch.omega)
+        XCTAssertEqual(old.omega(regime: nil), v.uncalibratedGenerationOmega)
         XCTAssertEqual(old.location(regime: nil), v.garch.mu)
         section = v.checkpointSection
         section.attributes["generation_omega"] = .double(-1)

@@ -160,12 +160,21 @@ final class VolatilityModelTests: XCTestCase {
         let weights = (0..<min(75, prompt.count)).map { pow(0.94, Double($0)) }
         let backcast = zip(weights, prompt).reduce(0.0) { $0 + $1.0 * ($1.1 - mean) * ($1.1 - mean) }
             / weights.reduce(0, +)
-        func step(_ s2: Double, _ r: Double) -> Double {
+        func step(_ s2: Double, _ r: Double) -> Double {   // filtering: the fitted recursion
             let e = r - g.mu
             return clamp(g.omega + (g.alpha + (e < 0 ? g.gamma : 0)) * e * e + g.beta * s2)
         }
+        // Unconditional generation: the dynamics matched to the data's dependence, if any, and
+        // the generation intercept (from the last prompt day on).
+        let d = v.generationDynamics ?? GenerationDynamics(alpha: g.alpha, gamma: g.gamma, beta: g.beta)
+        let omega = v.omega(regime: nil)
+        func generationStep(_ s2: Double, _ r: Double) -> Double {
+            let e = r - g.mu
+            return clamp(omega + (d.alpha + (e < 0 ? d.gamma : 0)) * e * e + d.beta * s2)
+        }
         var s2 = clamp(g.omega + (g.alpha + g.gamma / 2 + g.beta) * backcast)
-        for r in prompt { s2 = step(s2, r) }
+        for r in prompt.dropLast() { s2 = step(s2, r) }
+        s2 = generationStep(s2, prompt.last!)
         let out = try model.generateRaw(GenerationOptions(paths: 16, horizon: H, regime: .unconditional,
                                                           prompt: prompt, seed: 3), record: true, progress: nil)
         let edges = models.tokenizer.binEdges
@@ -178,7 +187,7 @@ final class VolatilityModelTests: XCTestCase {
                               "path \(p) day \(d): z = \(z) outside its token's bin [\(edges[k]), \(edges[k + 1])]")
                 XCTAssertEqual(out.regimes[i], Int32(th.filter { $0 <= state.squareRoot() }.count),
                                "path \(p) day \(d): the band of its σ")
-                state = step(state, r)
+                state = generationStep(state, r)
             }
         }
         XCTAssertGreaterThan(Set(out.regimes).count, 1, "paths visit several regimes")

@@ -107,6 +107,7 @@ public struct DataModels: Equatable, Sendable {
     /// ```
     /// v1: regimes = RegimeModel.fit(spans),  tokenizer = ReturnTokenizer.fit(spans)
     /// v2: (volatility, regimes) = VolatilityModel.fit(spans),
+    ///     volatility.matchDependence(spans)   (unless config.matchDependence is false)
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
     /// ```
     /// - Parameters:
@@ -131,9 +132,12 @@ public struct DataModels: Equatable, Sendable {
                                                     clipSigma: config.clipSigma)
             return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: nil)
         }
-        let (volatility, regimes) = try VolatilityModel.fit(
+        var (volatility, regimes) = try VolatilityModel.fit(
             trainingSpans: trainingSpans, levels: config.volatilityLevels, regimeNames: config.regimeNames,
             regimeQuantileLevels: config.regimeQuantileLevels)
+        if config.matchDependence {
+            try volatility.matchDependence(trainingSpans: trainingSpans.map(\.values))
+        }
         let z = trainingSpans.map { span -> [Double] in
             let v = volatility.variances(span.values)
             return zip(span.values, v).map { ($0 - volatility.garch.mu) / $1.squareRoot() }

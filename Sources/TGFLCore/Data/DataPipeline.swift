@@ -23,6 +23,13 @@ public struct DataPipelineConfig: Equatable, Sendable {
     public var modelVersion: Int
     /// S: volatility levels (v2).
     public var volatilityLevels: Int
+    /// v2: match the GJR coefficients of unconditional generation to the training data's
+    /// dependence (`VolatilityModel.matchDependence`). Default true; the environment variable
+    /// `TGFL_NO_DEPENDENCE_MATCH=1` turns the default off (the ablation in BENCHMARKS.md).
+    public var matchDependence: Bool = DataPipelineConfig.defaultMatchDependence
+
+    /// The default of `matchDependence`: true unless `TGFL_NO_DEPENDENCE_MATCH` is set to 1.
+    public static let defaultMatchDependence = ProcessInfo.processInfo.environment["TGFL_NO_DEPENDENCE_MATCH"] != "1"
 
     /// - Parameters:
     ///   - contextLength: T.

@@ -85,6 +85,14 @@ public struct VolatilityModel: Equatable, Sendable {
     /// The variance `generationOmega` was calibrated to (`Trainer.fit`: the mean of `(r − μ)²`
     /// over the days it was given; nil when not calibrated).
     public var generationTargetVariance: Double?
+    /// The GJR coefficients of unconditional generation when they were matched to the training
+    /// data's dependence (`matchDependence(trainingSpans:seed:)`), nil to use the fitted α, γ, β.
+    /// Filtering and regime-conditioned generation always use the fitted ones.
+    public var generationDynamics: GenerationDynamics?
+    /// With `generationDynamics`: `initialQuantileCount` quantiles of `log(v_j / mean v)` over
+    /// the training span's 250-day chunks j (v_j: a chunk's variance), the slow level of
+    /// unconditional paths without a prompt (`generationLevelFactor(u:)`); nil: none.
+    public var generationLevelLogQuantiles: [Double]?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -192,7 +200,7 @@ public struct VolatilityModel: Equatable, Sendable {
     /// The intercept of the recursion when generating under regime `g` (nil: unconditional,
     /// `generationOmega` when calibrated, else the fitted ω).
     public func omega(regime g: Int?) -> Double {
-        guard let g, regimeVariances.indices.contains(g) else { return generationOmega ?? garch.omega }
+        guard let g, regimeVariances.indices.contains(g) else { return generationOmega ?? uncalibratedGenerationOmega }
         return regimeVariances[g] * max(1 - garch.persistence, 1e-6)
     }
 
@@ -292,9 +300,11 @@ public struct VolatilityModel: Equatable, Sendable {
     /// `innovations` (`normal`/`t`/`skewt`), `mu`, `omega`, `alpha`, `gamma`, `beta`, `nu`
     /// and `lambda` (when the innovations have them), `sigma_floor`, `sigma_cap` (float64).
     /// Optional (absent: not calibrated; older readers ignore them and generate with the fitted
-    /// ω and μ): `generation_omega`, `generation_mean`, `generation_target_variance` (float64).
+    /// ω and μ): `generation_omega`, `generation_mean`, `generation_target_variance` (float64);
+    /// `generation_alpha`, `generation_gamma`, `generation_beta` (float64, all three or none;
+    /// absent: unconditional generation runs with the fitted α, γ, β).
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
-    /// `initial_log_sigma_quantiles` [101].
+    /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101].
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -310,9 +320,15 @@ public struct VolatilityModel: Equatable, Sendable {
         if let generationOmega { attributes["generation_omega"] = .double(generationOmega) }
         if let generationMean { attributes["generation_mean"] = .double(generationMean) }
         if let generationTargetVariance { attributes["generation_target_variance"] = .double(generationTargetVariance) }
-        return CheckpointSection(attributes: attributes,
-                                 datasets: ["level_edges": levelEdges, "regime_variances": regimeVariances,
-                                            "initial_log_sigma_quantiles": initialLogSigmaQuantiles])
+        if let d = generationDynamics {
+            attributes["generation_alpha"] = .double(d.alpha)
+            attributes["generation_gamma"] = .double(d.gamma)
+            attributes["generation_beta"] = .double(d.beta)
+        }
+        var datasets = ["level_edges": levelEdges, "regime_variances": regimeVariances,
+                        "initial_log_sigma_quantiles": initialLogSigmaQuantiles]
+        if let generationLevelLogQuantiles { datasets["generation_level_log_quantiles"] = generationLevelLogQuantiles }
+        return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
     /// Reads a `/volatility` checkpoint section.
@@ -355,6 +371,25 @@ public struct VolatilityModel: Equatable, Sendable {
             generationOmega = omega
             generationTargetVariance = target
             generationMean = try optional("generation_mean")
+            let dynamics = try ["generation_alpha", "generation_gamma", "generation_beta"].map(optional)
+            if dynamics.contains(where: { $0 != nil }) {
+                guard let a = dynamics[0], let g = dynamics[1], let b = dynamics[2] else {
+                    throw r.fail("attributes 'generation_alpha', 'generation_gamma' and 'generation_beta' "
+                                 + "must be given together (re-save the checkpoint, or remove all three)")
+                }
+                let d = GenerationDynamics(alpha: a, gamma: g, beta: b)
+                guard d.isValid else {
+                    throw r.fail("generation_alpha/gamma/beta = \(a), \(g), \(b) must be finite and ≥ 0")
+                }
+                generationDynamics = d
+            }
+            if section.datasets["generation_level_log_quantiles"] != nil {
+                let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)
+                guard q.allSatisfy(\.isFinite), zip(q, q.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                    throw r.fail("dataset 'generation_level_log_quantiles' must hold finite non-decreasing values")
+                }
+                generationLevelLogQuantiles = q
+            }
         } catch TGFLError.invalidArgument(let m) where !m.hasPrefix("checkpoint section") {
             throw r.fail(m)
         } catch let error as TGFLError {

@@ -261,7 +261,9 @@ extension ScenarioModel {
         if let v = models.volatility, let variances = encoded.variances {
             let g = regimes.map { Int($0[0]) }
             // The prompt's last day is real data: filtered with the fitted ω (never the calibrated
-            // ω of unconditional generation, `VolatilityModel.generationOmega`; issue 16).
+            // ω of unconditional generation, `VolatilityModel.generationOmega`, nor its matched
+            // coefficients, `generationDynamics`; issue 16): the first generated day's variance is
+            // the fitted filter's one-step forecast from real data.
             inputs.startVariance = v.step(variance: variances[n - 1], residual: prompt[n - 1] - v.garch.mu,
                                           omega: g.map { v.omega(regime: $0) } ?? v.garch.omega,
                                           bounds: v.varianceBounds(regime: g, of: models.regimes))
@@ -334,9 +336,18 @@ extension ScenarioModel {
 
         // v2: each path's volatility state σ²_d (the variance of the day about to be sampled).
         var variances = [Double](repeating: 0, count: count)
+        // Unconditional paths without a prompt: each path's slow level scales its intercept
+        // (`VolatilityModel.generationLevelFactor`, 1 for models without one).
+        var levels = [Double](repeating: 1, count: count)
         if let vol {
             for s in 0..<count {
-                variances[s] = vol.startVariance ?? vol.model.initialVariance(u: rngs[s].uniform())
+                if let start = vol.startVariance {
+                    variances[s] = start
+                } else {
+                    let u = rngs[s].uniform()
+                    variances[s] = vol.model.initialVariance(u: u)
+                    if plan.regimes == nil { levels[s] = vol.model.generationLevelFactor(u: u) }
+                }
             }
         }
 
@@ -353,7 +364,7 @@ extension ScenarioModel {
         prefill(cache: cache, slots: count, length: length)
         decode(plan: plan, tokenizer: tokenizer, cache: cache, firstPath: firstPath, count: count, length: length,
                rngs: &rngs, variances: &variances, returns: returns, regimes: regimes,
-               tokens: recordTokens, logits: recordLogits)
+               tokens: recordTokens, logits: recordLogits, levelFactors: levels)
     }
 
     /// Samples the `horizon` days of `count` slots whose prompts are in the cache (their logits
@@ -361,7 +372,8 @@ extension ScenarioModel {
     func decode(plan: GenerationPlan, tokenizer: ReturnTokenizer, cache: KVCache, firstPath: Int, count: Int,
                 length promptLength: Int, rngs: inout [SeededRNG], variances: inout [Double],
                 returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
-                tokens recordTokens: UnsafeMutablePointer<Int32>?, logits recordLogits: UnsafeMutablePointer<Float>?) {
+                tokens recordTokens: UnsafeMutablePointer<Int32>?, logits recordLogits: UnsafeMutablePointer<Float>?,
+                levelFactors: [Double]? = nil) {
         let T = config.contextLength, V = config.vocabSize, H = plan.horizon
         let edges = tokenizer.binEdges
         let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
@@ -382,8 +394,11 @@ extension ScenarioModel {
                     let r = mu + variances[s].squareRoot() * x
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
-                    variances[s] = vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
-                                                  bounds: vol.bounds[d])
+                    variances[s] = plan.regimes == nil
+                        ? vol.model.generationStep(variance: variances[s], residual: r - mu,
+                                                   omega: vol.omegas[d] * (levelFactors?[s] ?? 1), bounds: vol.bounds[d])
+                        : vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
+                                         bounds: vol.bounds[d])
                 } else {
                     returns[path * H + d] = x
                     regimes[path * H + d] = plan.regimes![d]

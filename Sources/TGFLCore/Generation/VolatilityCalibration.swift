@@ -71,7 +71,8 @@ extension ScenarioModel {
     /// (`VolatilityModel.generationOmega`, `generationMean`, saved with the checkpoint).
     ///
     /// ```
-    /// ω_0 = fitted ω
+    /// ω_0 = fitted ω (moved to the generation dynamics' persistence when there are some:
+    ///       `VolatilityModel.uncalibratedGenerationOmega`)
     /// V_k, m_k = variance and mean of a pilot run's returns: paths × horizon unconditional days,
     ///       drawn with ω_k and the fitted μ (the same seed at every k, so V(ω) is smooth in ω)
     /// ω_{k+1} = ω_k · exp( (log V* − log V_k) / b_k ),   b_0 = 1,
@@ -123,7 +124,7 @@ extension ScenarioModel {
         volatility.generationMean = nil
         let logTarget = Foundation.log(targetVariance)
         var omegas: [Double] = [], variances: [Double] = [], means: [Double] = []
-        var omega = fitted.garch.omega
+        var omega = fitted.uncalibratedGenerationOmega
         for k in 0..<options.iterations {
             volatility.generationOmega = omega
             try setDataModels(DataModels(tokenizer: models.tokenizer, regimes: models.regimes, volatility: volatility))

@@ -368,8 +368,11 @@ extension JointScenarioModel {
             for j in 0...k { z += L[k * K + j] * paths.dayU[s][j] }
             let r = mu + paths.variances[s][k].squareRoot() * z
             returns[(path * H + d) * K + k] = r
-            paths.next[s][k] = vol[k].step(variance: paths.variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
-                                           bounds: plan.bounds[d][k])
+            paths.next[s][k] = plan.regimes == nil   // unconditional: the generation dynamics, if matched
+                ? vol[k].generationStep(variance: paths.variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
+                                        bounds: plan.bounds[d][k])
+                : vol[k].step(variance: paths.variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
+                              bounds: plan.bounds[d][k])
             cache.rowToken[s] = Int32(tok)
             cache.rowRegime[s] = k < K - 1 ? condition(k + 1, paths.variances[s][k + 1], models)
                 : condition(0, paths.next[s][0], models)

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Reference values for the dependence matching of model v2's generation recursion
+(`VolatilityModel.matchDependence`, Tests/TGFLCoreTests/DependenceMatchTests.swift).
+
+On the training span of the realism protocol for the bundled S&P 500 (the first 80 % of its
+daily log returns), with `arch` and NumPy only:
+
+    arch_model(100 r, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t").fit()
+    sigma_t = conditional_volatility / 100,  z_t = (r_t - mu) / sigma_t
+    m2 = mean(z^2), m2n = mean(z^2 [z < 0])          effective persistence = a m2 + g m2n + b
+    fair curves: ACF of |r| (lags 1-50) and corr(r_t, r_{t+k}^2) (lags 1-20), averaged over the
+                 span's 250-day chunks (numpy, as QuantGANs.chunkedCurves)
+    candidates: the fitted (a, g, b), then for k in [0.5, 0.75, 1, 1.25, 1.5], p in
+                [0.9, 0.95, 0.97, 0.98, 0.99]: (k a, k g, p - k a m2 - k g m2n) when b >= 0
+    simulation: sigma^2_0 = exp(2 * interp(u, 101 quantiles of log sigma)), r = mu + sigma z[i],
+                sigma^2 <- clip(omega + (a + g [e<0]) e^2 + b sigma^2, (min sigma/2)^2, (1.25 max sigma)^2),
+                omega = V max(1 - p_eff, 1e-3), V = mean((r - mu)^2)
+    criterion = ||ACF|r|_fair - mean_p ACF|r|_p||_2 + ||L_fair - mean_p L_p||_2
+
+    level quantiles: 101 linear quantiles of log(v_j / mean v), v_j = np.var(chunk j)
+
+Written: the fitted parameters, m2, m2n, the quantiles and bounds, one set of 64 start uniforms
+and 64 x 250 draw indices (seed 7) with every candidate's criterion on those draws (the Swift
+simulation must give the same numbers), and every candidate's criterion on an independent
+NumPy simulation of 512 paths (seed 11), which the Swift selection's kept candidate must beat
+the fitted one on.
+
+Run: /work/pyref/bin/python Tests/Fixtures/make_dependence_reference.py   (needs arch, numpy)
+"""
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+from arch import arch_model
+
+HERE = Path(__file__).resolve().parent
+CSV = HERE.parent.parent / "Sources" / "TGFLCore" / "Resources" / "sp500.csv"
+OUT = HERE / "dependence_reference.json"
+H = 250
+SCALES = [0.5, 0.75, 1.0, 1.25, 1.5]
+PERSISTENCES = [0.9, 0.95, 0.97, 0.98, 0.99]
+
+
+def acf(x, k):
+    x = x - x.mean()
+    d = (x * x).sum()
+    return np.array([(x[:-j] * x[j:]).sum() / d for j in range(1, k + 1)])
+
+
+def lev(x, k):
+    return np.array([np.corrcoef(x[:-j], x[j:] ** 2)[0, 1] for j in range(1, k + 1)])
+
+
+def curves(paths):
+    return np.mean([acf(np.abs(p), 50) for p in paths], axis=0), np.mean([lev(p, 20) for p in paths], axis=0)
+
+
+def simulate(mu, omega, a, g, b, q, lo, hi, z, u, idx):
+    x = u * (len(q) - 1)
+    i = np.minimum(x.astype(int), len(q) - 2)
+    s2 = np.clip(np.exp(2 * (q[i] + (x - i) * (q[i + 1] - q[i]))), lo * lo, hi * hi)
+    out = np.zeros(idx.shape)
+    for t in range(idx.shape[1]):
+        e = np.sqrt(s2) * z[idx[:, t]]
+        out[:, t] = mu + e
+        s2 = np.clip(omega + (a + g * (e < 0)) * e * e + b * s2, lo * lo, hi * hi)
+    return out
+
+
+def main():
+    with CSV.open(newline="") as f:
+        prices = np.array([float(r["close"]) for r in csv.DictReader(f)])
+    r = np.diff(np.log(prices))
+    train = r[: int(0.8 * len(r))]
+    res = arch_model(100 * train, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t").fit(disp="off")
+    p = res.params
+    mu, omega = p["mu"] / 100, p["omega"] / 1e4
+    a, g, b, nu = p["alpha[1]"], p["gamma[1]"], p["beta[1]"], p["nu"]
+    sigma = np.asarray(res.conditional_volatility) / 100
+    z = (train - mu) / sigma
+    m2, m2n = np.mean(z ** 2), np.mean(z ** 2 * (z < 0))
+    V = np.mean((train - mu) ** 2)
+    q = np.quantile(np.log(sigma), np.arange(101) / 100)
+    lo, hi = sigma.min() * 0.5, sigma.max() * 1.25
+    chunks = [train[i * H:(i + 1) * H] for i in range(len(train) // H)]
+    fa, fl = curves(chunks)
+    cv = np.array([np.var(c) for c in chunks])
+    level_q = np.quantile(np.log(cv / cv.mean()), np.arange(101) / 100)
+    cands = [(a, g, b)]
+    for k in SCALES:
+        for pp in PERSISTENCES:
+            bb = pp - k * a * m2 - k * g * m2n
+            if bb >= 0:
+                cands.append((k * a, k * g, bb))
+
+    def criteria(u, idx):
+        out = []
+        for c in cands:
+            pe = c[0] * m2 + c[1] * m2n + c[2]
+            A, L = curves(simulate(mu, V * max(1 - pe, 1e-3), *c, q, lo, hi, z, u, idx))
+            out.append(float(np.linalg.norm(fa - A) + np.linalg.norm(fl - L)))
+        return out
+
+    rng = np.random.default_rng(7)
+    u, idx = rng.uniform(size=64), rng.integers(0, len(z), size=(64, H))
+    rng2 = np.random.default_rng(11)
+    u2, idx2 = rng2.uniform(size=512), rng2.integers(0, len(z), size=(512, H))
+    out = {
+        "train_days": len(train), "returns_head": train[:5].tolist(),
+        "mu": mu, "omega": omega, "alpha": a, "gamma": g, "beta": b, "nu": nu,
+        "m2": m2, "m2n": m2n, "variance": V, "initial_log_sigma_quantiles": q.tolist(),
+        "sigma_floor": lo, "sigma_cap": hi,
+        "level_log_quantiles": level_q.tolist(), "fair_acf_abs": fa.tolist(), "fair_leverage": fl.tolist(),
+        "candidates": [list(c) for c in cands],
+        "start_uniforms": u.tolist(), "draw_indices": idx.tolist(), "criteria": criteria(u, idx),
+        "independent_criteria": criteria(u2, idx2),
+    }
+    OUT.write_text(json.dumps(out))
+    ic = out["independent_criteria"]
+    best = int(np.argmin(ic))
+    print(f"wrote {OUT}: {len(cands)} candidates, fitted effective persistence {a * m2 + g * m2n + b:.4f}, "
+          f"independent criterion fitted {ic[0]:.3f}, best {ic[best]:.3f} (candidate {best})")
+
+
+if __name__ == "__main__":
+    main()
