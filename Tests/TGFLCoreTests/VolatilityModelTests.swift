@@ -146,8 +146,8 @@ final class VolatilityModelTests: XCTestCase {
     }
 
     /// Unconditional paths after a prompt: σ² starts from the prompt's filtered volatility
-    /// (arch's backcast and recursion, written out here), follows the GJR step with the fitted ω
-    /// inside the global bounds, and each day's reported regime is the band of that σ; the
+    /// (arch's backcast and recursion, written out here), then follows the generation step (matched
+    /// coefficients, calibrated ω) inside the global bounds, and each day's reported regime is the band of that σ; the
     /// paths visit several regimes. Without a prompt, the same seed gives the same bits for
     /// any thread count.
     func testUnconditionalPathsFollowTheirOwnState() throws {
@@ -165,7 +165,8 @@ final class VolatilityModelTests: XCTestCase {
             return clamp(g.omega + (g.alpha + (e < 0 ? g.gamma : 0)) * e * e + g.beta * s2)
         }
         // Unconditional generation: the dynamics matched to the data's dependence, if any, and
-        // the generation intercept (from the last prompt day on).
+        // the generation intercept, from the first generated day on (the step into day 0 is the
+        // fitted filter's forecast from the real prompt: issue 16).
         let d = v.generationDynamics ?? GenerationDynamics(alpha: g.alpha, gamma: g.gamma, beta: g.beta)
         let omega = v.omega(regime: nil)
         func generationStep(_ s2: Double, _ r: Double) -> Double {
@@ -173,8 +174,7 @@ final class VolatilityModelTests: XCTestCase {
             return clamp(omega + (d.alpha + (e < 0 ? d.gamma : 0)) * e * e + d.beta * s2)
         }
         var s2 = clamp(g.omega + (g.alpha + g.gamma / 2 + g.beta) * backcast)
-        for r in prompt.dropLast() { s2 = step(s2, r) }
-        s2 = generationStep(s2, prompt.last!)
+        for r in prompt { s2 = step(s2, r) }
         let out = try model.generateRaw(GenerationOptions(paths: 16, horizon: H, regime: .unconditional,
                                                           prompt: prompt, seed: 3), record: true, progress: nil)
         let edges = models.tokenizer.binEdges
