@@ -90,6 +90,15 @@ final class DependenceMatchTests: XCTestCase {
                        1e-6 + (ref.alpha + ref.gamma) * e * e + ref.beta * v, accuracy: 1e-15)
     }
 
+    /// A stale price for a whole year (a constant 250-day chunk) has no ACF: matching skips that
+    /// chunk instead of failing the training, and the slow levels are the other years' (NumPy's).
+    func testAConstantChunkIsSkipped() throws {
+        var (ref, train, model) = try fixture()
+        XCTAssertNotNil(try model.matchDependence(trainingSpans: [train, [Double](repeating: 0, count: 250)]))
+        assertClose(try XCTUnwrap(model.generationLevelLogQuantiles), ref.level_log_quantiles, rtol: 1e-9, atol: 1e-12,
+                    "the levels of the non-constant chunks")
+    }
+
     /// The dynamics round-trip through the checkpoint section; a section without them (v2
     /// checkpoints before session 9) loads with none; a partial or negative set is refused by name.
     func testCheckpointKeys() throws {

@@ -100,14 +100,16 @@ extension VolatilityModel {
     /// the model's own draws as before (`ScenarioModel.calibrateUnconditionalVolatility`).
     /// - Parameters:
     ///   - trainingSpans: the returns the filter was fitted on (spans shorter than one chunk
-    ///     give no chunk).
+    ///     give no chunk; constant chunks are skipped).
     ///   - seed: seed of the simulations.
     /// - Returns: what was tried and kept; nil (and no change) when no span holds a full chunk.
     /// - Throws: `TGFLError.invalidArgument` when the curves cannot be computed (constant data).
     @discardableResult
     public mutating func matchDependence(trainingSpans: [[Double]], seed: UInt64 = 0) throws -> DependenceMatch? {
         let L = Self.dependenceChunkLength
+        // A constant chunk (a stale price for a whole year) has no curves and no level: skipped.
         let chunks = trainingSpans.flatMap { s in (0..<(s.count / L)).map { Array(s[($0 * L)..<(($0 + 1) * L)]) } }
+            .filter { c in c.contains { $0 != c[0] } }
         guard !chunks.isEmpty else { return nil }
         let fair: DependenceCurves
         do {
