@@ -161,17 +161,19 @@ libfuzz: deps
 # code traps on overflow and out-of-bounds by itself in debug builds), the C example against
 # the ASan+UBSan library, and the parallel paths (worker pool, generation threads, federated
 # clients) under ThreadSanitizer. Separate scratch folders keep the release build untouched.
+# TGFL_SANITIZER_RUN=1 makes the statistical suites use small pilots and skip only the tolerances
+# that need the full sizes (Tests/TGFLTestSupport/SanitizerRun.swift; `make test` checks them).
 ASAN_FLAGS := --scratch-path .build/asan -c debug --sanitize=address \
   -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 SAN_FILTER_TSAN := TGFLCoreTests.(GenerationTests|TrainerTests|TrainingTests|ScenarioModelTests|HardeningTests)|TGFLFederatedTests.(SimulationTests|TransformerFederatedTests|FederatedSmokeTests)
 sanitize: deps
 	swift build $(ASAN_FLAGS) --build-tests
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
+	TGFL_SANITIZER_RUN=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
 	  swift test $(ASAN_FLAGS) --skip-build
 	$(MAKE) -C Examples/c run BUILD_DIR=$(abspath .build/asan/debug) \
 	  CC="clang -fsanitize=address,undefined -fno-sanitize-recover=all"
 	swift build --scratch-path .build/tsan -c debug --sanitize=thread --build-tests
-	TSAN_OPTIONS=halt_on_error=1 swift test --scratch-path .build/tsan -c debug --sanitize=thread --skip-build \
+	TGFL_SANITIZER_RUN=1 TSAN_OPTIONS=halt_on_error=1 swift test --scratch-path .build/tsan -c debug --sanitize=thread --skip-build \
 	  --filter '$(SAN_FILTER_TSAN)'
 	TSAN_OPTIONS=halt_on_error=1 $(MAKE) -C Examples/c run BUILD_DIR=$(abspath .build/tsan/debug) \
 	  CC="clang -fsanitize=thread" LDLIBS="-lCTGFL -lm $(SWIFT_RUNTIME_LIBS)"

@@ -27,15 +27,14 @@ the fitted one on.
 
 Run: /work/pyref/bin/python Tests/Fixtures/make_dependence_reference.py   (needs arch, numpy)
 """
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
-from arch import arch_model
+
+from gjr_fit import fit_gjr_t, sp500_log_returns
 
 HERE = Path(__file__).resolve().parent
-CSV = HERE.parent.parent / "Sources" / "TGFLCore" / "Resources" / "sp500.csv"
 OUT = HERE / "dependence_reference.json"
 H = 250
 SCALES = [0.5, 0.75, 1.0, 1.25, 1.5]
@@ -69,15 +68,9 @@ def simulate(mu, omega, a, g, b, q, lo, hi, z, u, idx):
 
 
 def main():
-    with CSV.open(newline="") as f:
-        prices = np.array([float(r["close"]) for r in csv.DictReader(f)])
-    r = np.diff(np.log(prices))
+    r = sp500_log_returns()
     train = r[: int(0.8 * len(r))]
-    res = arch_model(100 * train, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t").fit(disp="off")
-    p = res.params
-    mu, omega = p["mu"] / 100, p["omega"] / 1e4
-    a, g, b, nu = p["alpha[1]"], p["gamma[1]"], p["beta[1]"], p["nu"]
-    sigma = np.asarray(res.conditional_volatility) / 100
+    res, mu, omega, a, g, b, nu, sigma = fit_gjr_t(train)
     z = (train - mu) / sigma
     m2, m2n = np.mean(z ** 2), np.mean(z ** 2 * (z < 0))
     V = np.mean((train - mu) ** 2)

@@ -14,29 +14,22 @@ the level of that volatility. This script computes, with `arch` and NumPy only, 
 
 Run: /work/pyref/bin/python Tests/Fixtures/make_v2_reference.py   (needs arch, numpy)
 """
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
-from arch import arch_model
+
+from gjr_fit import fit_gjr_t, sp500_log_returns
 
 HERE = Path(__file__).resolve().parent
-CSV = HERE.parent.parent / "Sources" / "TGFLCore" / "Resources" / "sp500.csv"
 OUT = HERE / "v2_encoding_reference.json"
 N, V, S, CLIP = 1000, 64, 8, 12.0
 LEVELS = [0.4, 0.8, 0.95]
 
 
 def main():
-    with CSV.open(newline="") as f:
-        prices = np.array([float(r["close"]) for r in csv.DictReader(f)])
-    r = np.diff(np.log(prices))[:N]
-    res = arch_model(100 * r, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t").fit(disp="off")
-    p = res.params
-    mu, omega = p["mu"] / 100, p["omega"] / 1e4
-    alpha, gamma, beta, nu = p["alpha[1]"], p["gamma[1]"], p["beta[1]"], p["nu"]
-    sigma = np.asarray(res.conditional_volatility) / 100
+    r = sp500_log_returns()[:N]
+    res, mu, omega, alpha, gamma, beta, nu, sigma = fit_gjr_t(r)
     z = (r - mu) / sigma
     m, s = z.mean(), z.std(ddof=1)
     edges = m + s * (-CLIP + 2 * CLIP * np.arange(V + 1) / V)
