@@ -10,7 +10,8 @@ every --refit-every forecasts, as the baselines' fits; --compare-trained-filter 
 same network with its trained filter (model TGFL-trained-filter) in the same run.
 --z-recalibration n,λ recalibrates TGFL's generated z on each prompt's last n standardized
 residuals (`tgfl backtest --z-recalibration`); --compare-uncalibrated also backtests the same
-network without it (model TGFL-uncalibrated).
+network without it (model TGFL-uncalibrated), --compare-z-recalibrations 'n,λ;…' with other
+settings (models TGFL-z<n>-<λ>).
 
 The summary ends with issue 16's targets (TGFL against FHS-GJR and GARCH-t) and, per series, how
 often TGFL's volatility state σ_t sat at the filter's cap or floor on the h = 1 days.
@@ -43,7 +44,8 @@ def run(args):
                "--paths", str(args.paths), "--steps", str(args.steps), "--seed", str(args.seed),
                "--refit-every", str(args.refit_every), "--horizons", args.horizons] + (["--compare-trained-filter"] if args.compare_trained_filter else []) + (
                ["--z-recalibration", args.z_recalibration] if args.z_recalibration else []) + (
-               ["--compare-uncalibrated"] if args.compare_uncalibrated else []) + [
+               ["--compare-uncalibrated"] if args.compare_uncalibrated else []) + (
+               ["--compare-z-recalibrations", args.compare_z_recalibrations] if args.compare_z_recalibrations else []) + [
                "--json", path + ".tmp", "--exceptions", os.path.join(args.out, f"{name}.{column}.exceptions.csv")]
         start = time.time()
         with open(os.path.join(args.out, f"{name}.{column}.txt"), "w") as log:
@@ -192,6 +194,7 @@ if __name__ == "__main__":
     p.add_argument("--compare-trained-filter", action="store_true")
     p.add_argument("--z-recalibration", help="n,λ or off (tgfl backtest --z-recalibration; default: tgfl's)")
     p.add_argument("--compare-uncalibrated", action="store_true")
+    p.add_argument("--compare-z-recalibrations", help="'n,λ;n,λ' (tgfl backtest --compare-z-recalibrations)")
     p.add_argument("--summary-only", action="store_true")
     a = p.parse_args()
     if not a.summary_only:

@@ -64,6 +64,10 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .customLong("compare-uncalibrated"),
           help: "With --z-recalibration, also backtest TGFL without it (model TGFL-uncalibrated), to see its effect in one run.")
     var compareUncalibrated = false
+    @Option(name: .customLong("compare-z-recalibrations"),
+            help: ArgumentHelp("Also backtest TGFL with each of these z recalibrations ('n,λ;n,λ', models TGFL-z<n>-<λ>), on the same trained network.",
+                               valueName: "list"))
+    var compareZRecalibrations: String?
     @Flag(name: .customLong("no-baselines"), help: "Backtest TGFL only.")
     var noBaselines = false
     @Flag(name: .customLong("baselines-only"), help: "Backtest the baselines only (no TGFL model).")
@@ -127,6 +131,14 @@ struct BacktestCommand: ParsableCommand {
         options.compareTrainedFilter = compareTrainedFilter
         options.zRecalibration = try parsedZRecalibration()
         options.compareUncalibrated = compareUncalibrated
+        options.compareZRecalibrations = try compareZRecalibrations.map { list in
+            try list.split(separator: ";").map { text in
+                guard let z = try parseZRecalibration(String(text)) else {
+                    throw ValidationError("--compare-z-recalibrations lists settings 'n,λ' separated by ';', got 'off'")
+                }
+                return z
+            }
+        } ?? []
         return options
     }
 

@@ -54,6 +54,9 @@ extension WalkForwardBacktest {
         if options.compareUncalibrated && z != nil {
             out.append(TGFLVariant(name: "TGFL-uncalibrated", refitEvery: refit, zRecalibration: nil))
         }
+        for other in options.compareZRecalibrations {
+            out.append(TGFLVariant(name: other.modelName, refitEvery: refit, zRecalibration: other))
+        }
         return out
     }
 }

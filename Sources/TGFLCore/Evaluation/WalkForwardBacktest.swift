@@ -35,6 +35,10 @@ public struct WalkForwardOptions: Sendable {
     /// `"TGFL-uncalibrated"` (same days, seed, paths and filters): the recalibration's effect in
     /// one run (`tgfl backtest --compare-uncalibrated`). Default false.
     public var compareUncalibrated: Bool = false
+    /// Further z recalibrations backtested on the same trained network (same days, seed, paths
+    /// and filters), as the models `"TGFL-z<n>-<λ>"` (`ZRecalibration.modelName`): a sweep of
+    /// the setting in one run (`tgfl backtest --compare-z-recalibrations "250,0.5;500,1"`).
+    public var compareZRecalibrations: [ZRecalibration] = []
     /// Draws of the Acerbi–Székely p-value.
     public var esSimulations: Int
     /// Seed of the generation, the baselines' simulations and the ES test.

@@ -50,6 +50,9 @@ public struct ZRecalibration: Sendable, Equatable, Codable {
         try check()
     }
 
+    /// The name of a backtest's extra TGFL model with this setting, "TGFL-z<n>-<λ>".
+    public var modelName: String { "TGFL-z\(window)-\(weight)" }
+
     /// - Throws: `TGFLError.invalidArgument` for a window below 20 or a weight outside [0, 1].
     func check() throws {
         guard window >= 20 else {
