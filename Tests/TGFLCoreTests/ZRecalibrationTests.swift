@@ -114,6 +114,23 @@ final class ZRecalibrationTests: XCTestCase {
         }
     }
 
+    /// The walk-forward backtest runs "TGFL" with the recalibration, "TGFL-uncalibrated" (the
+    /// same as a run without it) and each extra setting, on the same days and network.
+    func testWalkForwardComparesTheUncalibratedNetwork() throws {
+        let ref = try reference()
+        let m = try model(ref)
+        var o = WalkForwardOptions(levels: [0.05], horizons: [1], paths: 200, baselines: [], refitEvery: 2, seed: 5, threads: 2)
+        let plain = try WalkForwardBacktest.run(model: m, series: "dax", returns: try dax, span: 1600..<1630, options: o)
+        o.zRecalibration = ZRecalibration(window: 250, weight: 0.75)
+        o.compareUncalibrated = true
+        o.compareZRecalibrations = [ZRecalibration(window: 100, weight: 1)]
+        let r = try WalkForwardBacktest.run(model: m, series: "dax", returns: try dax, span: 1600..<1630, options: o)
+        XCTAssertEqual(r.results.map(\.model), ["TGFL", "TGFL-uncalibrated", "TGFL-z100-1.0"])
+        XCTAssertEqual(r.results[1].pit, plain.results[0].pit, "uncalibrated = no recalibration")
+        XCTAssertEqual(r.results[1].valueAtRisk, plain.results[0].valueAtRisk)
+        XCTAssertNotEqual(r.results[0].pit, plain.results[0].pit)
+    }
+
     /// NumPy's default ("linear") quantile of sorted values.
     func linearQuantile(_ sorted: [Double], _ q: Double) -> Double {
         let h = Double(sorted.count - 1) * q, i = Int(h)
