@@ -58,9 +58,9 @@ struct BacktestCommand: ParsableCommand {
           help: "Also backtest TGFL with its trained volatility filter on every day (model TGFL-trained-filter), to see the refit's effect in one run.")
     var compareTrainedFilter = false
     @Option(name: .customLong("z-recalibration"),
-            help: ArgumentHelp("Recalibrate TGFL's generated z on each prompt's last n standardized residuals with weight λ ('n,λ', e.g. '500,0.5'), or 'off' for the network's z as generated.",
+            help: ArgumentHelp("Recalibrate TGFL's generated z on each prompt's last n standardized residuals with weight λ ('n,λ'), or 'off' for the network's z as generated.",
                                valueName: "n,λ|off"))
-    var zRecalibration = "off"
+    var zRecalibration = "250,0.75"
     @Flag(name: .customLong("compare-uncalibrated"),
           help: "With --z-recalibration, also backtest TGFL without it (model TGFL-uncalibrated), to see its effect in one run.")
     var compareUncalibrated = false

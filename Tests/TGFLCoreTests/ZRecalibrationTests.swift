@@ -120,6 +120,8 @@ final class ZRecalibrationTests: XCTestCase {
         let ref = try reference()
         let m = try model(ref)
         var o = WalkForwardOptions(levels: [0.05], horizons: [1], paths: 200, baselines: [], refitEvery: 2, seed: 5, threads: 2)
+        XCTAssertEqual(o.zRecalibration, ZRecalibration.standard, "on by default")
+        o.zRecalibration = nil
         let plain = try WalkForwardBacktest.run(model: m, series: "dax", returns: try dax, span: 1600..<1630, options: o)
         o.zRecalibration = ZRecalibration(window: 250, weight: 0.75)
         o.compareUncalibrated = true

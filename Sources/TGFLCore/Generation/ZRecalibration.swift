@@ -30,8 +30,9 @@ public struct ZRecalibration: Sendable, Equatable, Codable {
     /// λ in [0, 1]: the weight of the prompt's residuals in each quantile.
     public var weight: Double
 
-    /// The setting of issue 16's backtest (`tgfl backtest` default): the last 500 residuals, λ = 0.5.
-    public static let standard = ZRecalibration(window: 500, weight: 0.5)
+    /// The setting of issue 16's backtest (`WalkForwardOptions` and `tgfl backtest` default): the
+    /// last 250 residuals, λ = 0.75 (BENCHMARKS.md, "Recalibrating the generated z on the prompt").
+    public static let standard = ZRecalibration(window: 250, weight: 0.75)
 
     /// Creates a setting (checked when generation starts).
     public init(window: Int, weight: Double) {
