@@ -8,6 +8,10 @@ TGFL and the baselines (HS 250/500, FHS-GARCH, FHS-GJR, GARCH-t). A series whose
 in --out is not rerun (the run can be resumed). TGFL's volatility filter is refitted on the prompt
 every --refit-every forecasts, as the baselines' fits; --compare-trained-filter also backtests the
 same network with its trained filter (model TGFL-trained-filter) in the same run.
+--z-recalibration n,λ recalibrates TGFL's generated z on each prompt's last n standardized
+residuals (`tgfl backtest --z-recalibration`); --compare-uncalibrated also backtests the same
+network without it (model TGFL-uncalibrated), --compare-z-recalibrations 'n,λ;…' with other
+settings (models TGFL-z<n>-<λ>).
 
 The summary ends with issue 16's targets (TGFL against FHS-GJR and GARCH-t) and, per series, how
 often TGFL's volatility state σ_t sat at the filter's cap or floor on the h = 1 days.
@@ -38,7 +42,10 @@ def run(args):
             continue
         cmd = [args.tgfl, "backtest", "--bundled", name, "--column", column, "--max-days", str(args.max_days),
                "--paths", str(args.paths), "--steps", str(args.steps), "--seed", str(args.seed),
-               "--refit-every", str(args.refit_every), "--horizons", args.horizons] + (["--compare-trained-filter"] if args.compare_trained_filter else []) + [
+               "--refit-every", str(args.refit_every), "--horizons", args.horizons] + (["--compare-trained-filter"] if args.compare_trained_filter else []) + (
+               ["--z-recalibration", args.z_recalibration] if args.z_recalibration else []) + (
+               ["--compare-uncalibrated"] if args.compare_uncalibrated else []) + (
+               ["--compare-z-recalibrations", args.compare_z_recalibrations] if args.compare_z_recalibrations else []) + [
                "--json", path + ".tmp", "--exceptions", os.path.join(args.out, f"{name}.{column}.exceptions.csv")]
         start = time.time()
         with open(os.path.join(args.out, f"{name}.{column}.txt"), "w") as log:
@@ -185,6 +192,9 @@ if __name__ == "__main__":
     p.add_argument("--refit-every", type=int, default=20)
     p.add_argument("--horizons", default="1,10", help="comma-separated horizons (tgfl backtest --horizons)")
     p.add_argument("--compare-trained-filter", action="store_true")
+    p.add_argument("--z-recalibration", help="n,λ or off (tgfl backtest --z-recalibration; default: tgfl's)")
+    p.add_argument("--compare-uncalibrated", action="store_true")
+    p.add_argument("--compare-z-recalibrations", help="'n,λ;n,λ' (tgfl backtest --compare-z-recalibrations)")
     p.add_argument("--summary-only", action="store_true")
     a = p.parse_args()
     if not a.summary_only:

@@ -57,6 +57,17 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .customLong("compare-trained-filter"),
           help: "Also backtest TGFL with its trained volatility filter on every day (model TGFL-trained-filter), to see the refit's effect in one run.")
     var compareTrainedFilter = false
+    @Option(name: .customLong("z-recalibration"),
+            help: ArgumentHelp("Recalibrate TGFL's generated z on each prompt's last n standardized residuals with weight λ ('n,λ'), or 'off' for the network's z as generated.",
+                               valueName: "n,λ|off"))
+    var zRecalibration = "250,0.75"
+    @Flag(name: .customLong("compare-uncalibrated"),
+          help: "With --z-recalibration, also backtest TGFL without it (model TGFL-uncalibrated), to see its effect in one run.")
+    var compareUncalibrated = false
+    @Option(name: .customLong("compare-z-recalibrations"),
+            help: ArgumentHelp("Also backtest TGFL with each of these z recalibrations ('n,λ;n,λ', models TGFL-z<n>-<λ>), on the same trained network.",
+                               valueName: "list"))
+    var compareZRecalibrations: String?
     @Flag(name: .customLong("no-baselines"), help: "Backtest TGFL only.")
     var noBaselines = false
     @Flag(name: .customLong("baselines-only"), help: "Backtest the baselines only (no TGFL model).")
@@ -82,6 +93,10 @@ struct BacktestCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if noBaselines && baselinesOnly { throw ValidationError("give --no-baselines or --baselines-only, not both") }
         guard refitEvery >= 1 else { throw ValidationError("--refit-every must be at least 1 forecast, got \(refitEvery)") }
+        let recalibration = try parsedZRecalibration()
+        if compareUncalibrated && (recalibration == nil || baselinesOnly) {
+            throw ValidationError("--compare-uncalibrated compares with the z recalibration: give --z-recalibration n,λ and drop --baselines-only")
+        }
         if compareTrainedFilter && (noVolatilityRefit || baselinesOnly) {
             throw ValidationError("--compare-trained-filter compares with the refitted filter: drop --no-volatility-refit and --baselines-only")
         }
@@ -114,8 +129,21 @@ struct BacktestCommand: ParsableCommand {
                                          refitEvery: refitEvery, seed: seed, threads: threads,
                                          refitTGFLVolatility: !noVolatilityRefit)
         options.compareTrainedFilter = compareTrainedFilter
+        options.zRecalibration = try parsedZRecalibration()
+        options.compareUncalibrated = compareUncalibrated
+        options.compareZRecalibrations = try compareZRecalibrations.map { list in
+            try list.split(separator: ";").map { text in
+                guard let z = try parseZRecalibration(String(text)) else {
+                    throw ValidationError("--compare-z-recalibrations lists settings 'n,λ' separated by ';', got 'off'")
+                }
+                return z
+            }
+        } ?? []
         return options
     }
+
+    /// `--z-recalibration`: nil for "off".
+    func parsedZRecalibration() throws -> ZRecalibration? { try parseZRecalibration(zRecalibration) }
 
     func run() throws {
         setUpLogging()
@@ -152,6 +180,7 @@ struct BacktestCommand: ParsableCommand {
                 ("paths per day", String(options.paths)),
                 ("levels", options.levels.map { String($0) }.joined(separator: ", ")),
                 ("volatility refit", options.refitTGFLVolatility ? "every \(options.refitEvery) days" : "no"),
+                ("z recalibration", options.zRecalibration.map { "last \($0.window) residuals, λ = \($0.weight)" } ?? "off"),
                 ("seed", String(seed))]
     }
 

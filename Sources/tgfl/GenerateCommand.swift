@@ -49,6 +49,11 @@ struct GenerateCommand: ParsableCommand {
         "Start every path after the last K real days of --data (default: no prompt).", valueName: "K"))
     var promptDays: Int?
 
+    @Option(name: .customLong("z-recalibration"), help: ArgumentHelp(
+        "With --prompt-days (v2 model): recalibrate the generated z on the prompt's last n standardized residuals with weight λ ('n,λ', e.g. '500,0.5'), or 'off'.",
+        valueName: "n,λ|off"))
+    var zRecalibration = "off"
+
     @OptionGroup var source: DataOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Write price paths starting at this price instead of log returns.",
@@ -69,6 +74,9 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("--temperature must be positive, got \(temperature)")
         }
         if let promptDays { try Limits.check(promptDays, "--prompt-days", 1, Limits.count) }
+        if try parseZRecalibration(zRecalibration) != nil && promptDays == nil {
+            throw ValidationError("--z-recalibration recalibrates on the prompt's residuals: give --prompt-days K")
+        }
         if let prices, !(prices > 0 && prices.isFinite) {
             throw ValidationError("--prices must be a positive start price, got \(prices)")
         }
@@ -109,7 +117,8 @@ struct GenerateCommand: ParsableCommand {
             logInfo("prompt: the last \(promptDays) days of \(source.sourceName)\(dateSpan(series))")
         }
         let options = GenerationOptions(paths: paths, horizon: days, regime: condition, prompt: prompt,
-                                        temperature: temperature, seed: seed, threads: threads)
+                                        temperature: temperature, seed: seed, threads: threads,
+                                        zRecalibration: try parseZRecalibration(zRecalibration))
         let what = try describeCondition(condition, scenarioModel)
         logInfo("generating \(paths) paths × \(days) days, \(what)")
         let set = try generateWithProgress(model: scenarioModel, options: options, label: "generate")

@@ -22,9 +22,13 @@ final class ConditionalVolatilityTests: XCTestCase {
     func reference() throws -> Reference { try loadJSONFixture("conditional_volatility_reference.json") }
 
     /// A tiny v2 model whose volatility filter has the fixture's parameters (bounds wide open).
-    func model(_ ref: Reference) throws -> ScenarioModel {
+    func model(_ ref: Reference) throws -> ScenarioModel { try Self.model(params: ref.params) }
+
+    /// A tiny v2 model (random weights) whose volatility filter has GJR-t parameters `params`
+    /// (mu, omega, alpha, gamma, beta, nu; bounds wide open).
+    static func model(params p: [String: Double]) throws -> ScenarioModel {
         let m = try makeFittedModel(VolatilityModelTests.tinyV2, seed: 4, weightScale: 0.3)
-        let trained = try XCTUnwrap(m.dataModels), v = try XCTUnwrap(trained.volatility), p = ref.params
+        let trained = try XCTUnwrap(m.dataModels), v = try XCTUnwrap(trained.volatility)
         let garch = try GARCHModel(specification: VolatilityModel.defaultSpecification, mu: p["mu"]!, omega: p["omega"]!,
                                    alpha: p["alpha"]!, gamma: p["gamma"]!, beta: p["beta"]!, nu: p["nu"]!, lambda: nil)
         let filter = try VolatilityModel(garch: garch, levelEdges: v.levelEdges, regimeVariances: v.regimeVariances,

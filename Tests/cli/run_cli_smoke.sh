@@ -71,6 +71,16 @@ pass backtest
 grep -q "^TGFL-trained-filter " btr.out && grep -q "at cap" btr.out && grep -q '"refits"' btr.json \
   || fail "backtest --refit-every outputs: $(cat btr.out)"
 pass "backtest --refit-every"
+# Issue 16: the generated z recalibrated on the prompt's residuals, with the uncalibrated network and
+# another setting alongside; a bad setting is refused with the form to use.
+"$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --paths 100 --horizons 1 --seed 3 \
+  --z-recalibration 30,0.5 --compare-uncalibrated --compare-z-recalibrations "20,1" --json btz.json > btz.out 2> btz.err \
+  || fail "backtest --z-recalibration: $(cat btz.err)"
+grep -q "^TGFL-uncalibrated " btz.out && grep -q "^TGFL-z20-1.0 " btz.out || fail "backtest --z-recalibration outputs: $(cat btz.out)"
+if "$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --z-recalibration 30 > btz.bad 2>&1; then
+  fail "backtest: --z-recalibration 30 was accepted"; fi
+grep -q "window,weight" btz.bad || fail "backtest --z-recalibration 30: unclear error: $(cat btz.bad)"
+pass "backtest --z-recalibration"
 
 "$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --strategy fedadam --rounds 2 \
   --local-steps 2 --batch-size 8 --dp-noise 0.1 --clip 1 --out fed.h5 > fed.out 2> fed.err \

@@ -34,10 +34,30 @@ public struct VolatilityBoundsUse: Sendable, Codable, Equatable {
 }
 
 extension WalkForwardBacktest {
-    /// The TGFL variants a backtest runs: (name, refit interval or nil for the trained filter).
-    static func tgflVariants(_ model: ScenarioModel, options: WalkForwardOptions) -> [(String, Int?)] {
-        guard model.config.modelVersion >= 2, options.refitTGFLVolatility else { return [("TGFL", nil)] }
-        return [("TGFL", options.refitEvery)] + (options.compareTrainedFilter ? [("TGFL-trained-filter", nil)] : [])
+    /// One TGFL model of a backtest: its name, refit interval (nil: the trained filter) and z
+    /// recalibration.
+    struct TGFLVariant {
+        let name: String
+        let refitEvery: Int?
+        let zRecalibration: ZRecalibration?
+    }
+
+    /// The TGFL variants a backtest runs: "TGFL", then "TGFL-trained-filter" and
+    /// "TGFL-uncalibrated" when asked for (each differs from "TGFL" in one setting).
+    static func tgflVariants(_ model: ScenarioModel, options: WalkForwardOptions) -> [TGFLVariant] {
+        guard model.config.modelVersion >= 2 else { return [TGFLVariant(name: "TGFL", refitEvery: nil, zRecalibration: nil)] }
+        let refit = options.refitTGFLVolatility ? options.refitEvery : nil, z = options.zRecalibration
+        var out = [TGFLVariant(name: "TGFL", refitEvery: refit, zRecalibration: z)]
+        if options.compareTrainedFilter && refit != nil {
+            out.append(TGFLVariant(name: "TGFL-trained-filter", refitEvery: nil, zRecalibration: z))
+        }
+        if options.compareUncalibrated && z != nil {
+            out.append(TGFLVariant(name: "TGFL-uncalibrated", refitEvery: refit, zRecalibration: nil))
+        }
+        for other in options.compareZRecalibrations {
+            out.append(TGFLVariant(name: other.modelName, refitEvery: refit, zRecalibration: other))
+        }
+        return out
     }
 }
 

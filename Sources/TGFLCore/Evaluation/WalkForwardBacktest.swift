@@ -28,6 +28,18 @@ public struct WalkForwardOptions: Sendable {
     /// effect in one run, without training twice (`tgfl backtest --compare-trained-filter`).
     /// Default false.
     public var compareTrainedFilter: Bool = false
+    /// A v2 TGFL model's z recalibration on each prompt's own standardized residuals
+    /// (`ZRecalibration`, `tgfl backtest --z-recalibration n,λ`); nil: the network's z as generated.
+    /// Default `ZRecalibration.standard` (last 250 residuals, λ = 0.75; session 10).
+    public var zRecalibration: ZRecalibration? = .standard
+    /// With `zRecalibration`, also backtest the same trained network without it, as the model
+    /// `"TGFL-uncalibrated"` (same days, seed, paths and filters): the recalibration's effect in
+    /// one run (`tgfl backtest --compare-uncalibrated`). Default false.
+    public var compareUncalibrated: Bool = false
+    /// Further z recalibrations backtested on the same trained network (same days, seed, paths
+    /// and filters), as the models `"TGFL-z<n>-<λ>"` (`ZRecalibration.modelName`): a sweep of
+    /// the setting in one run (`tgfl backtest --compare-z-recalibrations "250,0.5;500,1"`).
+    public var compareZRecalibrations: [ZRecalibration] = []
     /// Draws of the Acerbi–Székely p-value.
     public var esSimulations: Int
     /// Seed of the generation, the baselines' simulations and the ES test.
@@ -127,10 +139,10 @@ public struct WalkForwardBacktest: Sendable, Codable {
         }
         for h in options.horizons {
             guard let d = days[h], !d.isEmpty else { continue }
-            for (name, refit) in variants {
-                let started = Date()
-                let (f, use) = try tgflForecasts(model!, name: name, returns: returns, days: d, horizon: h,
-                                                 refitEvery: refit, options: options) { try report("\(name) h=\(h)", $0) }
+            for variant in variants {
+                let started = Date(), name = variant.name
+                let (f, use) = try tgflForecasts(model!, variant: variant, returns: returns, days: d, horizon: h,
+                                                 options: options) { try report("\(name) h=\(h)", $0) }
                 forecasts.append((name, h, f))
                 if let use { bounds.append(use) }
                 seconds += Date().timeIntervalSince(started)
@@ -185,12 +197,15 @@ public struct WalkForwardBacktest: Sendable, Codable {
 
     /// TGFL's forecast distributions of the h-day returns after each day, and (v2) the use of
     /// the volatility bounds on those days.
-    static func tgflForecasts(_ model: ScenarioModel, name: String, returns: [Double], days: [Int], horizon h: Int,
-                              refitEvery: Int?, options: WalkForwardOptions,
+    static func tgflForecasts(_ model: ScenarioModel, variant: TGFLVariant, returns: [Double], days: [Int], horizon h: Int,
+                              options: WalkForwardOptions,
                               progress: @escaping (Double) throws -> Void)
         throws -> ([PredictiveDistribution], VolatilityBoundsUse?) {
+        let name = variant.name
         let o = ConditionalGenerationOptions(paths: options.paths, horizon: h, promptDays: options.promptDays,
-                                             seed: options.seed, threads: options.threads, refitVolatilityEvery: refitEvery)
+                                             seed: options.seed, threads: options.threads,
+                                             refitVolatilityEvery: variant.refitEvery,
+                                             zRecalibration: variant.zRecalibration)
         var failure: Error?
         let scenarios = try model.generateConditional(history: returns, days: days, options: o) { p in
             do { try progress(Double(p.pathsCompleted) / Double(max(1, p.totalPaths))); return true }

@@ -28,11 +28,16 @@ public struct GenerationOptions: Sendable {
     public var seed: UInt64
     /// Worker threads (nil: the model's thread count). Results do not depend on it.
     public var threads: Int?
+    /// Model v2 with a prompt: recalibrate the generated z on the prompt's own standardized
+    /// residuals (`ZRecalibration`); nil: the network's z as generated.
+    public var zRecalibration: ZRecalibration?
 
     public init(paths: Int = 100, horizon: Int = 250, regime: RegimeCondition = .fixed(1),
-                prompt: [Double]? = nil, temperature: Double = 1.0, seed: UInt64 = 42, threads: Int? = nil) {
+                prompt: [Double]? = nil, temperature: Double = 1.0, seed: UInt64 = 42, threads: Int? = nil,
+                zRecalibration: ZRecalibration? = nil) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
         self.temperature = temperature; self.seed = seed; self.threads = threads
+        self.zRecalibration = zRecalibration
     }
 }
 

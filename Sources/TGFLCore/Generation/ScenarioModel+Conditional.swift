@@ -22,14 +22,18 @@ public struct ConditionalGenerationOptions: Sendable {
     /// network, its levels and its tokenizer stay as trained. nil: the trained filter on every day.
     /// With a refit, a day's scenarios depend on which day its filter was refitted on.
     public var refitVolatilityEvery: Int?
+    /// Model v2: recalibrate each day's generated z on the prompt's own standardized residuals
+    /// under that day's filter (`ZRecalibration`); nil: the network's z as generated.
+    public var zRecalibration: ZRecalibration?
 
     /// Creates options (defaults: 1,000 paths of 10 days after 1,000-day prompts, τ = 1, seed 42,
-    /// the trained volatility filter).
+    /// the trained volatility filter, no z recalibration).
     public init(paths: Int = 1000, horizon: Int = 10, promptDays: Int = 1000, temperature: Double = 1,
-                seed: UInt64 = 42, threads: Int? = nil, refitVolatilityEvery: Int? = nil) {
+                seed: UInt64 = 42, threads: Int? = nil, refitVolatilityEvery: Int? = nil,
+                zRecalibration: ZRecalibration? = nil) {
         self.paths = paths; self.horizon = horizon; self.promptDays = promptDays
         self.temperature = temperature; self.seed = seed; self.threads = threads
-        self.refitVolatilityEvery = refitVolatilityEvery
+        self.refitVolatilityEvery = refitVolatilityEvery; self.zRecalibration = zRecalibration
     }
 }
 
@@ -108,6 +112,13 @@ extension ScenarioModel {
                 }
             }
             sigmas? += plans.map { $0.volatility?.startVariance?.squareRoot() ?? .nan }
+            let residuals = try options.zRecalibration.map { z in
+                try block.indices.map { i in
+                    let t = block[i], prompt = Array(history[max(0, t - options.promptDays)..<t])
+                    return try z.residuals(prompt: prompt, volatility: filters?[start + i]
+                        ?? fittedDataModels(for: "generate").volatility!)
+                }
+            }
             let report: ((Int) -> Bool)? = progress.map { callback in
                 { finished in
                     let paths = done + finished, total = days.count * options.paths
@@ -121,7 +132,7 @@ extension ScenarioModel {
             }
             out += try withLock {
                 try sampleBlock(plans: plans, days: block, streams: block.map { UInt64($0) << 32 }, options: options,
-                                report: report)
+                                residuals: residuals, report: report)
             }
             done += block.count * options.paths
         }
@@ -151,6 +162,13 @@ extension ScenarioModel {
             guard config.modelVersion >= 2 else {
                 throw TGFLError.invalidArgument(
                     "refitVolatilityEvery needs a v2 model (a volatility filter); this v1 model has none: pass nil")
+            }
+        }
+        if let z = options.zRecalibration {
+            try z.check()
+            guard config.modelVersion >= 2 else {
+                throw TGFLError.invalidArgument(
+                    "zRecalibration needs a v2 model (standardized residuals); this v1 model has none: pass nil")
             }
         }
     }
@@ -196,9 +214,11 @@ extension ScenarioModel {
 
     /// Encodes the prompts of a block of days (one one-slot cache each), then samples every
     /// (day, chunk) pair from copies of them.
-    /// Path p of `plans[k]` draws from stream `streams[k] | p`.
+    /// Path p of `plans[k]` draws from stream `streams[k] | p`. With `residuals` (the sorted
+    /// standardized residuals of each day's prompt), each day's z are recalibrated by
+    /// `ZRecalibrationMap` with weight `o.zRecalibration.weight`.
     func sampleBlock(plans: [GenerationPlan], days: [Int], streams: [UInt64], options o: ConditionalGenerationOptions,
-                     report: ((Int) -> Bool)?) throws -> [[Double]] {
+                     residuals: [[Double]]? = nil, report: ((Int) -> Bool)?) throws -> [[Double]] {
         let tokenizer = try fittedDataModels(for: "generate").tokenizer
         let threads = o.threads ?? transformer.threads
         let weights = TransposedLinearWeights(transformer)
@@ -211,6 +231,12 @@ extension ScenarioModel {
             if row.contains(where: { !$0.isFinite }) {
                 throw TGFLError.invalidArgument(
                     "generate: the model's logits after the prompt of day \(days[k]) are not finite; the weights are corrupt")
+            }
+        }
+        let maps = residuals.map { r in
+            plans.indices.map { k in
+                ZRecalibrationMap(logits: prompts[k].logits, inverseTemperature: Double(plans[k].inverseTemperature),
+                                  edges: tokenizer.binEdges, residuals: r[k], weight: o.zRecalibration?.weight ?? 0)
             }
         }
         let P = Self.generationChunkSize, H = o.horizon
@@ -226,7 +252,7 @@ extension ScenarioModel {
             guard !control.isCancelled else { return }
             let k = item / chunks, first = (item % chunks) * P, count = min(P, o.paths - first)
             self.sampleFromPrompt(plans[k], prompt: prompts[k], cache: caches[worker], stream: streams[k],
-                                  tokenizer: tokenizer, firstPath: first, count: count,
+                                  tokenizer: tokenizer, firstPath: first, count: count, zMap: maps?[k],
                                   returns: out.value[k], regimes: reg.value + k * o.paths * H)
             control.finished(count, report: report)
         }
@@ -247,7 +273,7 @@ extension ScenarioModel {
 
     /// Copies an encoded prompt into `count` slots and samples their paths.
     private func sampleFromPrompt(_ plan: GenerationPlan, prompt: KVCache, cache: KVCache, stream: UInt64,
-                                  tokenizer: ReturnTokenizer, firstPath: Int, count: Int,
+                                  tokenizer: ReturnTokenizer, firstPath: Int, count: Int, zMap: ZRecalibrationMap?,
                                   returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>) {
         let T = config.contextLength, V = config.vocabSize, n = plan.promptTokens.count
         // Whole key tiles of the prompt are read in place by every slot (`KVCache.sharedPrefix`);
@@ -274,7 +300,8 @@ extension ScenarioModel {
         var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: stream | UInt64(firstPath + $0)) }
         var variances = [Double](repeating: plan.volatility?.startVariance ?? 0, count: count)
         decode(plan: plan, tokenizer: tokenizer, cache: cache, firstPath: firstPath, count: count, length: n,
-               rngs: &rngs, variances: &variances, returns: returns, regimes: regimes, tokens: nil, logits: nil)
+               rngs: &rngs, variances: &variances, returns: returns, regimes: regimes, tokens: nil, logits: nil,
+               zMap: zMap)
     }
 }
 

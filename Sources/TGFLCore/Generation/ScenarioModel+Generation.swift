@@ -282,6 +282,7 @@ extension ScenarioModel {
         try withLock {
             let plan = try self.plan(options)
             let tokenizer = try fittedDataModels(for: "generate").tokenizer
+            let residuals = try promptResiduals(options)
             // Hardening (issue 13, item 7): refuse weights whose logits are NaN/∞ up front.
             // (In v2 the prompt's last condition is set per path; the middle level stands in for it.)
             let conditions = plan.promptConditions.count == plan.promptTokens.count ? plan.promptConditions
@@ -311,7 +312,8 @@ extension ScenarioModel {
                 if control.stopped { return }
                 let first = chunk * P, count = min(P, plan.paths - first)
                 self.sampleChunk(plan: plan, tokenizer: tokenizer, cache: caches[worker], firstPath: first,
-                                 count: count, returns: out.value, regimes: dr.value,
+                                 count: count, residuals: residuals, weight: options.zRecalibration?.weight ?? 0,
+                                 returns: out.value, regimes: dr.value,
                                  tokens: record ? rt.value : nil, logits: record ? rl.value : nil)
                 control.finished(paths: count)
             }
@@ -326,7 +328,8 @@ extension ScenarioModel {
 
     /// Samples `count` paths starting at `firstPath` in one cache (single-threaded).
     private func sampleChunk(plan: GenerationPlan, tokenizer: ReturnTokenizer, cache: KVCache, firstPath: Int,
-                             count: Int, returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
+                             count: Int, residuals: [Double]?, weight: Double,
+                             returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
                              tokens recordTokens: UnsafeMutablePointer<Int32>?,
                              logits recordLogits: UnsafeMutablePointer<Float>?) {
         let T = config.contextLength
@@ -362,18 +365,24 @@ extension ScenarioModel {
             }
         }
         prefill(cache: cache, slots: count, length: length)
+        // With a prompt every slot starts from the same state, so slot 0's logits are the day's.
+        let zMap = residuals.map { r in
+            ZRecalibrationMap(logits: cache.logits, inverseTemperature: Double(plan.inverseTemperature),
+                              edges: tokenizer.binEdges, residuals: r, weight: weight)
+        }
         decode(plan: plan, tokenizer: tokenizer, cache: cache, firstPath: firstPath, count: count, length: length,
                rngs: &rngs, variances: &variances, returns: returns, regimes: regimes,
-               tokens: recordTokens, logits: recordLogits, levelFactors: levels)
+               tokens: recordTokens, logits: recordLogits, levelFactors: levels, zMap: zMap)
     }
 
     /// Samples the `horizon` days of `count` slots whose prompts are in the cache (their logits
-    /// in `cache.logits`, `length` inputs each), writing path `firstPath + s`'s days.
+    /// in `cache.logits`, `length` inputs each), writing path `firstPath + s`'s days. A v2
+    /// `zMap` recalibrates every sampled z before it becomes a return (`ZRecalibration`).
     func decode(plan: GenerationPlan, tokenizer: ReturnTokenizer, cache: KVCache, firstPath: Int, count: Int,
                 length promptLength: Int, rngs: inout [SeededRNG], variances: inout [Double],
                 returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
                 tokens recordTokens: UnsafeMutablePointer<Int32>?, logits recordLogits: UnsafeMutablePointer<Float>?,
-                levelFactors: [Double]? = nil) {
+                levelFactors: [Double]? = nil, zMap: ZRecalibrationMap? = nil) {
         let T = config.contextLength, V = config.vocabSize, H = plan.horizon
         let edges = tokenizer.binEdges
         let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
@@ -391,7 +400,7 @@ extension ScenarioModel {
                 let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
                 if let vol {
                     let mu = vol.location
-                    let r = mu + variances[s].squareRoot() * x
+                    let r = mu + variances[s].squareRoot() * (zMap?.apply(x, bin: k) ?? x)
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
                     variances[s] = plan.regimes == nil

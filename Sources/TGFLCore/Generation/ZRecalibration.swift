@@ -1,0 +1,141 @@
+import Foundation
+
+/// Walk-forward recalibration of the generated z on the prompt's own standardized residuals
+/// (model v2, prompted generation; issue 16).
+///
+/// The network's z distribution is that of its training span. When the days being forecast are
+/// more volatile than those (the DAX's 1997–98 after 1991–96), the volatility filter follows the
+/// new level but the generated tails stay those of the calm years. This correction moves each
+/// generated z part of the way to the prompt's recent residuals, at the same probability under
+/// the network:
+///
+/// ```
+/// e_1 … e_n   the prompt's last n = min(window, prompt) standardized residuals under the filter
+///             in use that day (the refitted one when refitting): e_i = (r_i − μ) / σ_i
+/// F(x)        the network's CDF of the first generated day's z after the prompt (its logits at
+///             temperature τ, uniform within each bin: the sampler's own distribution)
+/// Q_e(u)      the empirical quantile of e at u (linear interpolation, NumPy's default)
+/// T(x)        = (1 − λ) · x + λ · Q_e(F(x))          λ = `weight`
+/// ```
+/// Every generated z of the day (all paths, all days of the horizon) becomes T(z) in the return
+/// r = μ + σ · T(z) and in the volatility recursion; the network's next input stays the sampled
+/// token, so its conditioning is unchanged. T is nondecreasing and built once per forecast day
+/// from data up to that day only (causal). λ = 0 is the network as trained; λ = 1 gives the
+/// day's network quantiles the prompt's values (filtered historical simulation at the network's
+/// probabilities, with the network still choosing the probabilities path by path and day by day).
+/// Sampling is unchanged (same draws), so the bits stay the same for any thread count.
+public struct ZRecalibration: Sendable, Equatable, Codable {
+    /// n: the prompt's most recent residuals the map uses, ≥ 20 (fewer when the prompt is shorter).
+    public var window: Int
+    /// λ in [0, 1]: the weight of the prompt's residuals in each quantile.
+    public var weight: Double
+
+    /// The setting of issue 16's backtest (`WalkForwardOptions` and `tgfl backtest` default): the
+    /// last 250 residuals, λ = 0.75 (BENCHMARKS.md, "Recalibrating the generated z on the prompt").
+    public static let standard = ZRecalibration(window: 250, weight: 0.75)
+
+    /// Creates a setting (checked when generation starts).
+    public init(window: Int, weight: Double) {
+        self.window = window; self.weight = weight
+    }
+
+    /// Parses "n,λ" (e.g. "500,0.5"), the CLI form.
+    /// - Throws: `TGFLError.invalidArgument` naming the text when it is not two numbers or out of range.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let n = Int(parts[0]), let w = Double(parts[1]) else {
+            throw TGFLError.invalidArgument(
+                "z recalibration '\(text)' must be 'window,weight' such as '500,0.5' (residuals, weight in [0, 1])")
+        }
+        self.init(window: n, weight: w)
+        try check()
+    }
+
+    /// The name of a backtest's extra TGFL model with this setting, "TGFL-z<n>-<λ>".
+    public var modelName: String { "TGFL-z\(window)-\(weight)" }
+
+    /// - Throws: `TGFLError.invalidArgument` for a window below 20 or a weight outside [0, 1].
+    func check() throws {
+        guard window >= 20 else {
+            throw TGFLError.invalidArgument(
+                "the z recalibration window must hold at least 20 residuals, got \(window); 500 is the backtest's setting")
+        }
+        guard weight >= 0, weight <= 1 else {
+            throw TGFLError.invalidArgument("the z recalibration weight must lie in [0, 1], got \(weight); 0 turns it off")
+        }
+    }
+
+    /// The prompt's last `window` standardized residuals under `volatility`, sorted.
+    func residuals(prompt: [Double], volatility v: VolatilityModel) -> [Double] {
+        let variances = v.variances(prompt)
+        let first = max(0, prompt.count - window)
+        return (first..<prompt.count).map { (prompt[$0] - v.garch.mu) / variances[$0].squareRoot() }.sorted()
+    }
+}
+
+/// The map T of one forecast day (see `ZRecalibration`).
+struct ZRecalibrationMap: Sendable {
+    /// λ.
+    let weight: Double
+    /// The bin edges in z units (V + 1).
+    let edges: [Double]
+    /// F at each bin edge: `cdf[k] = Σ_{v<k} p_v` (V + 1 values, the last 1).
+    let cdf: [Double]
+    /// The prompt's residuals, sorted (≥ 1).
+    let residuals: [Double]
+
+    /// Builds the map from the logits of the first generated day.
+    /// - Parameters:
+    ///   - logits: V logits after the prompt.
+    ///   - inverseTemperature: 1 / τ.
+    ///   - edges: the tokenizer's V + 1 bin edges (z units in v2).
+    ///   - residuals: the prompt's residuals, sorted.
+    ///   - weight: λ.
+    init(logits: UnsafePointer<Float>, inverseTemperature: Double, edges: [Double], residuals: [Double], weight: Double) {
+        let V = edges.count - 1
+        var m = -Double.infinity
+        for v in 0..<V { m = max(m, Double(logits[v])) }
+        var w = [Double](repeating: 0, count: V), total = 0.0
+        for v in 0..<V {
+            w[v] = Foundation.exp((Double(logits[v]) - m) * inverseTemperature)
+            total += w[v]
+        }
+        var cdf = [Double](repeating: 0, count: V + 1), running = 0.0
+        for v in 0..<V {
+            running += w[v]
+            cdf[v + 1] = running / total
+        }
+        cdf[V] = 1
+        self.weight = weight; self.edges = edges; self.cdf = cdf; self.residuals = residuals
+    }
+
+    /// T(x) for a z sampled in bin k (`edges[k] ≤ x < edges[k + 1]`).
+    func apply(_ x: Double, bin k: Int) -> Double {
+        let lo = edges[k], hi = edges[k + 1]
+        let u = cdf[k] + (cdf[k + 1] - cdf[k]) * (x - lo) / (hi - lo)
+        return (1 - weight) * x + weight * quantile(u)
+    }
+
+    /// Q_e(u): NumPy's linear quantile of the residuals (u clamped to [0, 1]).
+    func quantile(_ u: Double) -> Double {
+        let n = residuals.count
+        let h = Double(n - 1) * min(1, max(0, u))
+        let i = min(Int(h), n - 1)
+        guard i + 1 < n else { return residuals[n - 1] }
+        return residuals[i] + (h - Double(i)) * (residuals[i + 1] - residuals[i])
+    }
+}
+
+extension ScenarioModel {
+    /// The sorted residuals of `options.prompt` for its z recalibration (nil without one).
+    /// - Throws: `TGFLError.invalidArgument` without a prompt, on a v1 model, or for a bad setting.
+    func promptResiduals(_ options: GenerationOptions) throws -> [Double]? {
+        guard let z = options.zRecalibration else { return nil }
+        try z.check()
+        guard let prompt = options.prompt, let v = try fittedDataModels(for: "generate").volatility else {
+            throw TGFLError.invalidArgument(
+                "zRecalibration needs a v2 model and a prompt (the residuals it recalibrates on); pass nil otherwise")
+        }
+        return z.residuals(prompt: prompt, volatility: v)
+    }
+}
