@@ -37,8 +37,8 @@ extension InspectCommand {
             var section: [String: Any] = ["assets": models.assets, "levels_per_asset": models.levelsPerAsset,
                                           "regimes": models.regimeNames, "format_version": checkpoint.writtenFormatVersion]
             if let copula = models.copula {
-                // ν = ∞ (a Gaussian copula) is written as the string "inf": JSON has no infinity.
-                let nu: Any = copula.degreesOfFreedom.map { $0 as Any } ?? "inf"
+                // ν = ∞ (a Gaussian copula) is null, as in tgfl_joint_info: JSON has no infinity.
+                let nu: Any = copula.degreesOfFreedom.map { $0 as Any } ?? NSNull()
                 section["copula"] = ["degrees_of_freedom": nu, "correlation": copula.correlation] as [String: Any]
             }
             d["joint"] = section
