@@ -98,7 +98,7 @@ final class ZRecalibrationTests: XCTestCase {
                                                  threads: 2, zRecalibration: z))
         let plan = try m.conditionalPlan(history: try dax, day: t, options: o)
         let shared = try m.sampleBlock(plans: [plan], days: [t], streams: [0], options: o,
-                                       residuals: [z.residuals(prompt: prompt, volatility: try XCTUnwrap(m.dataModels?.volatility))],
+                                       residuals: [try z.residuals(prompt: prompt, volatility: try XCTUnwrap(m.dataModels?.volatility))],
                                        report: nil)
         XCTAssertEqual(g.returns.flatMap { $0 }, shared[0])
         let plain = try m.generate(GenerationOptions(paths: 70, horizon: 4, regime: .unconditional, prompt: prompt, seed: 5))
@@ -106,6 +106,11 @@ final class ZRecalibrationTests: XCTestCase {
         assertThrows(containing: ["at least 20 residuals"]) {
             try m.generateConditional(history: try dax, days: [t], options: ConditionalGenerationOptions(
                 paths: 10, horizon: 1, promptDays: 300, zRecalibration: ZRecalibration(window: 5, weight: 0.5)))
+        }
+        // A prompt of fewer than 20 days would collapse the quantile map onto its few residuals.
+        assertThrows(containing: ["at least 20 days", "got 5"]) {
+            try m.generate(GenerationOptions(paths: 10, horizon: 2, regime: .unconditional,
+                                             prompt: Array(prompt.suffix(5)), seed: 5, zRecalibration: z))
         }
         assertThrows(containing: ["weight must lie in [0, 1]"]) { try ZRecalibration(parsing: "500,1.5") }
         assertThrows(containing: ["'window,weight'"]) { try ZRecalibration(parsing: "500") }

@@ -56,7 +56,7 @@ public struct ZRecalibration: Sendable, Equatable, Codable {
 
     /// - Throws: `TGFLError.invalidArgument` for a window below 20 or a weight outside [0, 1].
     func check() throws {
-        guard window >= 20 else {
+        guard window >= Self.minimumResiduals else {
             throw TGFLError.invalidArgument(
                 "the z recalibration window must hold at least 20 residuals, got \(window); 500 is the backtest's setting")
         }
@@ -65,8 +65,18 @@ public struct ZRecalibration: Sendable, Equatable, Codable {
         }
     }
 
+    /// Fewest prompt days the map is built from: an empirical quantile of fewer residuals
+    /// collapses the generated z onto a handful of values.
+    public static let minimumResiduals = 20
+
     /// The prompt's last `window` standardized residuals under `volatility`, sorted.
-    func residuals(prompt: [Double], volatility v: VolatilityModel) -> [Double] {
+    /// - Throws: `TGFLError.invalidArgument` when the prompt holds fewer than `minimumResiduals` days.
+    func residuals(prompt: [Double], volatility v: VolatilityModel) throws -> [Double] {
+        guard prompt.count >= Self.minimumResiduals else {
+            throw TGFLError.invalidArgument(
+                "z recalibration needs a prompt of at least \(Self.minimumResiduals) days (its residuals' quantiles), "
+                + "got \(prompt.count); give more prompt days or turn the recalibration off")
+        }
         let variances = v.variances(prompt)
         let first = max(0, prompt.count - window)
         return (first..<prompt.count).map { (prompt[$0] - v.garch.mu) / variances[$0].squareRoot() }.sorted()
@@ -136,6 +146,6 @@ extension ScenarioModel {
             throw TGFLError.invalidArgument(
                 "zRecalibration needs a v2 model and a prompt (the residuals it recalibrates on); pass nil otherwise")
         }
-        return z.residuals(prompt: prompt, volatility: v)
+        return try z.residuals(prompt: prompt, volatility: v)
     }
 }
