@@ -75,7 +75,7 @@ extension ScenarioModel {
     ///       `VolatilityModel.uncalibratedGenerationOmega`)
     /// V_k, m_k = variance and mean of a pilot run's returns: paths × horizon unconditional days,
     ///       drawn with ω_k and the fitted μ (the same seed at every k, so V(ω) is smooth in ω)
-    /// ω_{k+1} = ω_k · exp( (log V* − log V_k) / b_k ),   b_0 = 1,
+    /// ω_{k+1} = ω_k · exp( (log V* − log V_k) / b_k ),   b_0 = 2/δ (1, or 2 for a power-1 recursion),
     ///           b_k = clamp( Δ log V / Δ log ω of the last two iterates, 0.2, 2 )   (a secant step)
     /// keep the ω_k whose |log(V_k / V*)| is smallest; stop early within `tolerance`
     /// location = μ + (m* − m_k) of that k      (the recursion is centred on the location, so the
@@ -141,7 +141,8 @@ extension ScenarioModel {
             variances.append(v)
             means.append(m)
             if abs(v / targetVariance - 1) <= options.tolerance { break }
-            var slope = 1.0
+            // V ∝ ω^{2/δ} near the fitted level: 1 for a power-2 recursion, 2 for power 1.
+            var slope = fitted.generationDynamics?.power == 1 ? 2.0 : 1.0
             if k > 0 {
                 let dw = Foundation.log(omegas[k] / omegas[k - 1])
                 if dw != 0 { slope = min(max(Foundation.log(variances[k] / variances[k - 1]) / dw, 0.2), 2) }
