@@ -181,6 +181,12 @@ final class DependenceMatchTests: XCTestCase {
         let V = model.garch.omega / (1 - model.garch.persistence)
         XCTAssertEqual(model.uncalibratedGenerationOmega, V.squareRoot() * (1 - ((0.02 + 0.05) * (2 / Double.pi).squareRoot() + 0.9)),
                        accuracy: 1e-15)
+        // The calibration of a power-1 recursion starts from the target, not from the fitted
+        // implied variance (meaningless near a unit root): √V*·(1 − p_nominal).
+        XCTAssertEqual(ScenarioModel.calibrationStart(model, targetVariance: 4e-4),
+                       0.02 * (1 - ((0.02 + 0.05) * (2 / Double.pi).squareRoot() + 0.9)), accuracy: 1e-15)
+        model.generationDynamics?.power = 2
+        XCTAssertEqual(ScenarioModel.calibrationStart(model, targetVariance: 4e-4), model.uncalibratedGenerationOmega)
     }
 
     /// A checkpoint of session 9 (matched power-2 dynamics, no `generation_power`;
