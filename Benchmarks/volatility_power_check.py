@@ -12,14 +12,17 @@ For every bundled series, trained on its first 80 % (the realism protocol), this
 
 and, for each, simulates filtered historical simulation paths (z i.i.d. from that fit's own
 training residuals, σ_0 from the training σ's quantiles, σ bounded to [0.5 min, 3 max] of the
-training σ) in two variants:
+training σ) in these variants:
 
 - `fit`:   the fitted coefficients;
 - `match`: the coefficients `VolatilityModel.matchDependence` would pick, generalised to power δ
            (α, γ scaled by 0.5–1.5, effective persistence α·E|z|^δ + γ·E[|z|^δ·1(z<0)] + β in
            0.90–0.99, plus the fitted ones; criterion = fair ACF|r| L2 (lags 1–50) + fair leverage
            L2 (lags 1–20) against the *training* span's 250-day chunks, 256 paths, common random
-           numbers), which is what TGFL's unconditional generation runs since session 9.
+           numbers), which is what TGFL's unconditional generation runs since session 9;
+- `match12` (for `p2` only): what `VolatilityModel.matchDependence` does since session 10 — the
+           power-2 filter's z and (α, γ), with the power-1 grid added to the power-2 grid and
+           one criterion choosing among both.
 
 Each variant is scored on 1,000 × 250 paths against the fair curves of the full series (as
 Benchmarks/dependence_diagnosis.py and RealismScorecard): ACF|r| error, leverage error, ACF lag 1
