@@ -10,16 +10,19 @@ daily log returns), with `arch` and NumPy only:
     m2 = mean(z^2), m2n = mean(z^2 [z < 0])          effective persistence = a m2 + g m2n + b
     fair curves: ACF of |r| (lags 1-50) and corr(r_t, r_{t+k}^2) (lags 1-20), averaged over the
                  span's 250-day chunks (numpy, as QuantGANs.chunkedCurves)
-    candidates: the fitted (a, g, b), then for k in [0.5, 0.75, 1, 1.25, 1.5], p in
-                [0.9, 0.95, 0.97, 0.98, 0.99]: (k a, k g, p - k a m2 - k g m2n) when b >= 0
+    m1 = mean|z|, m1n = mean(|z| [z < 0])     (power 1, session 10)
+    candidates: the fitted (a, g, b, power 2), then for power d in [2, 1], k in [0.5, 0.75, 1, 1.25, 1.5],
+                p in [0.9, 0.95, 0.97, 0.98, 0.99]: (k a, k g, p - k a m_d - k g m_dn, d) when b >= 0
     simulation: sigma^2_0 = exp(2 * interp(u, 101 quantiles of log sigma)), r = mu + sigma z[i],
-                sigma^2 <- clip(omega + (a + g [e<0]) e^2 + b sigma^2, (min sigma/2)^2, (1.25 max sigma)^2),
-                omega = V max(1 - p_eff, 1e-3), V = mean((r - mu)^2)
+                power 2: sigma^2 <- clip(omega + (a + g [e<0]) e^2 + b sigma^2, (min sigma/2)^2, (1.25 max sigma)^2),
+                         omega = V max(1 - p_eff, 1e-3), V = mean((r - mu)^2)
+                power 1: sigma <- clip(omega + (a + g [e<0]) |e| + b sigma, min sigma/2, 1.25 max sigma),
+                         omega = S max(1 - p_eff, 1e-3), S = mean|r - mu| / m1
     criterion = ||ACF|r|_fair - mean_p ACF|r|_p||_2 + ||L_fair - mean_p L_p||_2
 
     level quantiles: 101 linear quantiles of log(v_j / mean v), v_j = np.var(chunk j)
 
-Written: the fitted parameters, m2, m2n, the quantiles and bounds, one set of 64 start uniforms
+Written: the fitted parameters, m2, m2n, m1, m1n, the quantiles and bounds, one set of 64 start uniforms
 and 64 x 250 draw indices (seed 7) with every candidate's criterion on those draws (the Swift
 simulation must give the same numbers), and every candidate's criterion on an independent
 NumPy simulation of 512 paths (seed 11), which the Swift selection's kept candidate must beat
@@ -55,7 +58,7 @@ def curves(paths):
     return np.mean([acf(np.abs(p), 50) for p in paths], axis=0), np.mean([lev(p, 20) for p in paths], axis=0)
 
 
-def simulate(mu, omega, a, g, b, q, lo, hi, z, u, idx):
+def simulate(mu, omega, a, g, b, d, q, lo, hi, z, u, idx):
     x = u * (len(q) - 1)
     i = np.minimum(x.astype(int), len(q) - 2)
     s2 = np.clip(np.exp(2 * (q[i] + (x - i) * (q[i + 1] - q[i]))), lo * lo, hi * hi)
@@ -63,7 +66,10 @@ def simulate(mu, omega, a, g, b, q, lo, hi, z, u, idx):
     for t in range(idx.shape[1]):
         e = np.sqrt(s2) * z[idx[:, t]]
         out[:, t] = mu + e
-        s2 = np.clip(omega + (a + g * (e < 0)) * e * e + b * s2, lo * lo, hi * hi)
+        if d == 2:
+            s2 = np.clip(omega + (a + g * (e < 0)) * e * e + b * s2, lo * lo, hi * hi)
+        else:
+            s2 = np.clip(omega + (a + g * (e < 0)) * np.abs(e) + b * np.sqrt(s2), lo, hi) ** 2
     return out
 
 
@@ -73,25 +79,30 @@ def main():
     res, mu, omega, a, g, b, nu, sigma = fit_gjr_t(train)
     z = (train - mu) / sigma
     m2, m2n = np.mean(z ** 2), np.mean(z ** 2 * (z < 0))
+    m1, m1n = np.mean(np.abs(z)), np.mean(np.abs(z) * (z < 0))
     V = np.mean((train - mu) ** 2)
+    S = np.mean(np.abs(train - mu)) / m1
+    moments = {2: (m2, m2n), 1: (m1, m1n)}
+    scale = {2: V, 1: S}
     q = np.quantile(np.log(sigma), np.arange(101) / 100)
     lo, hi = sigma.min() * 0.5, sigma.max() * 1.25
     chunks = [train[i * H:(i + 1) * H] for i in range(len(train) // H)]
     fa, fl = curves(chunks)
     cv = np.array([np.var(c) for c in chunks])
     level_q = np.quantile(np.log(cv / cv.mean()), np.arange(101) / 100)
-    cands = [(a, g, b)]
-    for k in SCALES:
-        for pp in PERSISTENCES:
-            bb = pp - k * a * m2 - k * g * m2n
-            if bb >= 0:
-                cands.append((k * a, k * g, bb))
+    cands = [(a, g, b, 2)]
+    for d in (2, 1):
+        for k in SCALES:
+            for pp in PERSISTENCES:
+                bb = pp - k * a * moments[d][0] - k * g * moments[d][1]
+                if bb >= 0:
+                    cands.append((k * a, k * g, bb, d))
 
     def criteria(u, idx):
         out = []
         for c in cands:
-            pe = c[0] * m2 + c[1] * m2n + c[2]
-            A, L = curves(simulate(mu, V * max(1 - pe, 1e-3), *c, q, lo, hi, z, u, idx))
+            pe = c[0] * moments[c[3]][0] + c[1] * moments[c[3]][1] + c[2]
+            A, L = curves(simulate(mu, scale[c[3]] * max(1 - pe, 1e-3), *c, q, lo, hi, z, u, idx))
             out.append(float(np.linalg.norm(fa - A) + np.linalg.norm(fl - L)))
         return out
 
@@ -102,7 +113,7 @@ def main():
     out = {
         "train_days": len(train), "returns_head": train[:5].tolist(),
         "mu": mu, "omega": omega, "alpha": a, "gamma": g, "beta": b, "nu": nu,
-        "m2": m2, "m2n": m2n, "variance": V, "initial_log_sigma_quantiles": q.tolist(),
+        "m2": m2, "m2n": m2n, "m1": m1, "m1n": m1n, "variance": V, "absolute_scale": S, "initial_log_sigma_quantiles": q.tolist(),
         "sigma_floor": lo, "sigma_cap": hi,
         "level_log_quantiles": level_q.tolist(), "fair_acf_abs": fa.tolist(), "fair_leverage": fl.tolist(),
         "candidates": [list(c) for c in cands],
@@ -113,7 +124,8 @@ def main():
     ic = out["independent_criteria"]
     best = int(np.argmin(ic))
     print(f"wrote {OUT}: {len(cands)} candidates, fitted effective persistence {a * m2 + g * m2n + b:.4f}, "
-          f"independent criterion fitted {ic[0]:.3f}, best {ic[best]:.3f} (candidate {best})")
+          f"independent criterion fitted {ic[0]:.3f}, best {ic[best]:.3f} (candidate {best}, power {cands[best][3]}); "
+          f"best power 2 {min(ic[i] for i, c in enumerate(cands) if c[3] == 2):.3f}")
 
 
 if __name__ == "__main__":

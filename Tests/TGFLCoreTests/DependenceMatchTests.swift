@@ -11,7 +11,7 @@ final class DependenceMatchTests: XCTestCase {
         let train_days: Int
         let returns_head: [Double]
         let mu, omega, alpha, gamma, beta, nu: Double
-        let m2, m2n, variance: Double
+        let m2, m2n, m1, m1n, variance, absolute_scale: Double
         let initial_log_sigma_quantiles: [Double]
         let sigma_floor, sigma_cap: Double
         let level_log_quantiles, fair_acf_abs, fair_leverage: [Double]
@@ -42,9 +42,14 @@ final class DependenceMatchTests: XCTestCase {
         let match = try XCTUnwrap(try model.matchDependence(trainingSpans: [train]))
         assertClose(match.zMoments.square, ref.m2, rtol: 1e-8, "E[z²] of arch's filter")
         assertClose(match.zMoments.negativeSquare, ref.m2n, rtol: 1e-8, "E[z²·1(z<0)]")
+        assertClose(match.zAbsoluteMoments.absolute, ref.m1, rtol: 1e-8, "E|z|")
+        assertClose(match.zAbsoluteMoments.negativeAbsolute, ref.m1n, rtol: 1e-8, "E[|z|·1(z<0)]")
         XCTAssertEqual(match.candidates.count, ref.candidates.count, "candidates")
+        XCTAssertEqual(Set(match.candidates.map(\.dynamics.power)), [1, 2], "both powers tried by default")
         for (c, r) in zip(match.candidates, ref.candidates) {
-            assertClose([c.dynamics.alpha, c.dynamics.gamma, c.dynamics.beta], r, rtol: 1e-8, atol: 1e-12, "candidate")
+            assertClose([c.dynamics.alpha, c.dynamics.gamma, c.dynamics.beta], Array(r.prefix(3)), rtol: 1e-8,
+                        atol: 1e-12, "candidate")
+            XCTAssertEqual(Double(c.dynamics.power), r[3], "candidate's power")
         }
         let z = model.garch.standardizedResiduals(train)
         let L = VolatilityModel.dependenceChunkLength
@@ -53,9 +58,11 @@ final class DependenceMatchTests: XCTestCase {
         assertClose(fair.acfAbsolute, ref.fair_acf_abs, rtol: 1e-9, atol: 1e-12, "fair ACF|r| of the training chunks")
         assertClose(Array(fair.leverage.prefix(20)), ref.fair_leverage, rtol: 1e-9, atol: 1e-12, "fair leverage")
         for (i, c) in ref.candidates.enumerated() {
-            let d = GenerationDynamics(alpha: c[0], gamma: c[1], beta: c[2])
-            let persistence = c[0] * ref.m2 + c[1] * ref.m2n + c[2]
-            let paths = model.simulatedPaths(d, omega: ref.variance * max(1 - persistence, 1e-3), z: z,
+            let power = Int(c[3])
+            let d = GenerationDynamics(alpha: c[0], gamma: c[1], beta: c[2], power: power)
+            let persistence = power == 2 ? c[0] * ref.m2 + c[1] * ref.m2n + c[2] : c[0] * ref.m1 + c[1] * ref.m1n + c[2]
+            let scale = power == 2 ? ref.variance : ref.absolute_scale
+            let paths = model.simulatedPaths(d, omega: scale * max(1 - persistence, 1e-3), z: z,
                                              startUniforms: ref.start_uniforms, drawIndices: ref.draw_indices)
             assertClose(try VolatilityModel.dependenceCriterion(fair: fair, paths: paths), ref.criteria[i],
                         rtol: 1e-7, "criterion of candidate \(i)")
@@ -73,19 +80,22 @@ final class DependenceMatchTests: XCTestCase {
         let match = try XCTUnwrap(try model.matchDependence(trainingSpans: [train], seed: 3))
         let d = try XCTUnwrap(model.generationDynamics, "the fitted dynamics were kept")
         XCTAssertNotEqual(match.kept, 0)
-        XCTAssertLessThanOrEqual(d.alpha * ref.m2 + d.gamma * ref.m2n + d.beta, 0.99 + 1e-9, "effective persistence kept")
+        let kept = d.power == 2 ? d.alpha * ref.m2 + d.gamma * ref.m2n + d.beta : d.alpha * ref.m1 + d.gamma * ref.m1n + d.beta
+        XCTAssertLessThanOrEqual(kept, 0.99 + 1e-9, "effective persistence kept")
         XCTAssertLessThan(ref.independent_criteria[match.kept], 0.9 * ref.independent_criteria[0],
                           "NumPy's criterion of the kept candidate against the fitted one's")
         // Each path's slow level: the training years' own chunk variances (NumPy's quantiles).
         assertClose(try XCTUnwrap(model.generationLevelLogQuantiles), ref.level_log_quantiles, rtol: 1e-9, atol: 1e-12,
                     "quantiles of log chunk variance / mean")
-        let q = ref.level_log_quantiles
-        XCTAssertEqual(model.generationLevelFactor(u: 0.5), exp(q[50]), accuracy: 1e-12)
-        XCTAssertEqual(model.generationLevelFactor(u: 0.005), exp(0.5 * (q[0] + q[1])), accuracy: 1e-12)
+        // (a factor on ω: on a volatility for power 1, so the square root of the variance ratio)
+        let q = ref.level_log_quantiles, root = d.power == 1 ? 0.5 : 1
+        XCTAssertEqual(model.generationLevelFactor(u: 0.5), exp(root * q[50]), accuracy: 1e-12)
+        XCTAssertEqual(model.generationLevelFactor(u: 0.005), exp(root * 0.5 * (q[0] + q[1])), accuracy: 1e-12)
         // Unconditional generation uses them; filtering keeps the fitted coefficients.
         let e = -0.01, v = 1e-4
-        XCTAssertEqual(model.generationStep(variance: v, residual: e, omega: 1e-6, bounds: 0...1),
-                       1e-6 + (d.alpha + d.gamma) * e * e + d.beta * v, accuracy: 1e-15)
+        let sigma = 1e-3 + (d.alpha + d.gamma) * 0.01 + d.beta * 0.01
+        XCTAssertEqual(model.generationStep(variance: v, residual: e, omega: d.power == 1 ? 1e-3 : 1e-6, bounds: 0...1),
+                       d.power == 1 ? sigma * sigma : 1e-6 + (d.alpha + d.gamma) * e * e + d.beta * v, accuracy: 1e-15)
         XCTAssertEqual(model.step(variance: v, residual: e, omega: 1e-6, bounds: 0...1),
                        1e-6 + (ref.alpha + ref.gamma) * e * e + ref.beta * v, accuracy: 1e-15)
     }
@@ -115,6 +125,22 @@ final class DependenceMatchTests: XCTestCase {
         XCTAssertThrowsError(try VolatilityModel(checkpointSection: unsorted, levels: 2, regimes: 1)) {
             XCTAssertTrue("\($0)".contains("generation_level_log_quantiles"), "\($0)")
         }
+        // The power: absent = 2 (above); 1 round-trips; any other value, or a power without the
+        // coefficients, is refused by name.
+        model.generationDynamics?.power = 1
+        var one = model.checkpointSection
+        XCTAssertEqual(one.attributes["generation_power"], .int(1))
+        XCTAssertEqual(try VolatilityModel(checkpointSection: one, levels: 2, regimes: 1), model)
+        one.attributes["generation_power"] = .int(3)
+        XCTAssertThrowsError(try VolatilityModel(checkpointSection: one, levels: 2, regimes: 1)) {
+            XCTAssertTrue("\($0)".contains("'generation_power' = 3"), "\($0)")
+        }
+        for key in ["generation_alpha", "generation_gamma", "generation_beta"] { one.attributes[key] = nil }
+        one.attributes["generation_power"] = .int(1)
+        XCTAssertThrowsError(try VolatilityModel(checkpointSection: one, levels: 2, regimes: 1)) {
+            XCTAssertTrue("\($0)".contains("'generation_power' needs"), "\($0)")
+        }
+        model.generationDynamics?.power = 2
         section.attributes["generation_gamma"] = nil
         XCTAssertThrowsError(try VolatilityModel(checkpointSection: section, levels: 2, regimes: 1)) {
             XCTAssertTrue("\($0)".contains("generation_gamma"), "\($0)")
@@ -127,5 +153,55 @@ final class DependenceMatchTests: XCTestCase {
         let p = 0.01 + 0.05 + 0.9
         XCTAssertEqual(model.uncalibratedGenerationOmega, model.garch.omega * (1 - p) / (1 - model.garch.persistence),
                        accuracy: 1e-18)
+    }
+
+    /// Session 10's power-1 recursion: `TGFL_NO_POWER1_RECURSION`'s grid (powers [2]) tries the
+    /// session-9 candidates only (NumPy's first 26); a power other than 1 or 2 is refused; a
+    /// power-1 step is `σ' = ω + (α + γ·1[ε<0])|ε| + β σ` (Zakoian's TARCH), clamped as a variance.
+    func testPowerOneRecursionAndItsAblation() throws {
+        var (ref, train, model) = try fixture()
+        let onlyTwo = try XCTUnwrap(try model.matchDependence(trainingSpans: [train], powers: [2]))
+        let sessionNine = ref.candidates.filter { $0[3] == 2 }
+        XCTAssertEqual(onlyTwo.candidates.count, sessionNine.count)
+        XCTAssertTrue(onlyTwo.candidates.allSatisfy { $0.dynamics.power == 2 })
+        XCTAssertEqual(model.generationDynamics?.power, 2)
+        XCTAssertThrowsError(try model.matchDependence(trainingSpans: [train], powers: [2, 3])) {
+            XCTAssertTrue("\($0)".contains("powers [2, 3]"), "\($0)")
+        }
+        model.generationDynamics = GenerationDynamics(alpha: 0.02, gamma: 0.1, beta: 0.9, power: 1)
+        for (e, v) in [(-0.02, 4e-4), (0.015, 1e-4)] {
+            let sigma = 2e-4 + (e < 0 ? 0.12 : 0.02) * abs(e) + 0.9 * v.squareRoot()
+            XCTAssertEqual(model.generationStep(variance: v, residual: e, omega: 2e-4, bounds: 0...1), sigma * sigma,
+                           accuracy: 1e-16)
+            XCTAssertEqual(model.generationStep(variance: v, residual: e, omega: 2e-4, bounds: 0...1e-5), 1e-5,
+                           "clamped to the variance bounds")
+        }
+        // Before calibration: the fitted implied variance V, as a volatility: ω = √V (1 − p_nominal),
+        // p_nominal = (α + γ/2)·√(2/π) + β.
+        let V = model.garch.omega / (1 - model.garch.persistence)
+        XCTAssertEqual(model.uncalibratedGenerationOmega, V.squareRoot() * (1 - ((0.02 + 0.05) * (2 / Double.pi).squareRoot() + 0.9)),
+                       accuracy: 1e-15)
+        // The calibration of a power-1 recursion starts from the target, not from the fitted
+        // implied variance (meaningless near a unit root): √V*·(1 − p_nominal).
+        XCTAssertEqual(ScenarioModel.calibrationStart(model, targetVariance: 4e-4),
+                       0.02 * (1 - ((0.02 + 0.05) * (2 / Double.pi).squareRoot() + 0.9)), accuracy: 1e-15)
+        model.generationDynamics?.power = 2
+        XCTAssertEqual(ScenarioModel.calibrationStart(model, targetVariance: 4e-4), model.uncalibratedGenerationOmega)
+    }
+
+    /// A checkpoint of session 9 (matched power-2 dynamics, no `generation_power`;
+    /// Tests/Fixtures/make_v2_s9_fixture.sh, written by session 9's `tgfl`) loads with power 2
+    /// and generates the same bits as that binary did, unconditionally and under a regime.
+    func testSessionNineCheckpointGeneratesTheSameBits() throws {
+        let model = try ScenarioModel.load(from: fixtureURL("v2_s9_model.h5").path)
+        let v = try XCTUnwrap(model.dataModels?.volatility)
+        XCTAssertEqual(try XCTUnwrap(v.generationDynamics).power, 2)
+        XCTAssertNil(v.checkpointSection.attributes["generation_power"], "power 2 is written as before: not at all")
+        for (file, regime) in [("v2_s9_unconditional.csv", RegimeCondition.unconditional), ("v2_s9_crisis.csv", .fixed(3))] {
+            let rows = try String(contentsOf: fixtureURL(file), encoding: .utf8).split(separator: "\n").dropFirst()
+            let expected = rows.map { $0.split(separator: ",").map { Double(String($0))! } }
+            let set = try model.generate(GenerationOptions(paths: 6, horizon: 20, regime: regime, seed: 9, threads: 1))
+            XCTAssertEqual(set.returns, expected, file)
+        }
     }
 }

@@ -74,8 +74,17 @@ final class VolatilityCalibrationTests: XCTestCase {
         XCTAssertEqual(pilot.reduce(0, +) / Double(pilot.count), 3e-4, accuracy: 1e-12)
         XCTAssertEqual(model.volatilityModel?.generationOmega, result.omega)
         XCTAssertEqual(model.volatilityModel?.generationTargetVariance, 1e-4)
-        XCTAssertEqual(result.omegas.first, model.volatilityModel?.uncalibratedGenerationOmega,
-                       "starts from the fitted ω (moved to the generation dynamics' persistence)")
+        // Power 2: starts from the fitted ω (moved to the generation dynamics' persistence);
+        // power 1 (session 10): from the target, √V*·(1 − (α + γ/2)·√(2/π) − β).
+        let fitted = try XCTUnwrap(model.volatilityModel)
+        if let d = fitted.generationDynamics, d.power == 1 {
+            XCTAssertEqual(try XCTUnwrap(result.omegas.first),
+                           0.01 * (1 - (d.alpha + d.gamma / 2) * (2 / Double.pi).squareRoot() - d.beta), accuracy: 1e-15,
+                           "a power-1 recursion starts from the target")
+        } else {
+            XCTAssertEqual(result.omegas.first, fitted.uncalibratedGenerationOmega,
+                           "starts from the fitted ω (moved to the generation dynamics' persistence)")
+        }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tgfl-cal-\(getpid()).h5").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try model.save(to: path)

@@ -171,7 +171,9 @@ final class VolatilityModelTests: XCTestCase {
         let omega = v.omega(regime: nil)
         func generationStep(_ s2: Double, _ r: Double) -> Double {
             let e = r - g.mu
-            return clamp(omega + (d.alpha + (e < 0 ? d.gamma : 0)) * e * e + d.beta * s2)
+            guard d.power == 1 else { return clamp(omega + (d.alpha + (e < 0 ? d.gamma : 0)) * e * e + d.beta * s2) }
+            let sigma = omega + (d.alpha + (e < 0 ? d.gamma : 0)) * abs(e) + d.beta * s2.squareRoot()   // TARCH
+            return clamp(sigma * sigma)
         }
         var s2 = clamp(g.omega + (g.alpha + g.gamma / 2 + g.beta) * backcast)
         for r in prompt { s2 = step(s2, r) }

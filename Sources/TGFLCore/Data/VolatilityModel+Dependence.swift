@@ -1,24 +1,52 @@
 import Foundation
 import TGFLStats
 
-/// The GJR coefficients unconditional generation runs its volatility recursion with, when they
-/// differ from the fitted filter's (`VolatilityModel.generationDynamics`).
+/// The recursion unconditional generation runs its volatility state with, when it differs from
+/// the fitted filter's (`VolatilityModel.generationDynamics`): GJR coefficients and the power of
+/// the recursion.
+///
+/// ```
+/// power 2 (GJR, Glosten–Jagannathan–Runkle 1993):  σ²_{t+1} = ω + (α + γ·1[ε_t < 0]) ε_t² + β σ²_t
+/// power 1 (TARCH, Zakoian 1994):                   σ_{t+1}  = ω + (α + γ·1[ε_t < 0]) |ε_t| + β σ_t
+/// ```
+/// Power 1 reacts linearly, not quadratically, to a large day (the Taylor effect; Ding, Granger
+/// & Engle 1993 estimate δ ≈ 1–1.4 on equity indices): a crash raises the next days' volatility
+/// less and the recursion's dependence after large days is closer to the data's
+/// (BENCHMARKS.md "The power of the volatility recursion (session 10)").
 public struct GenerationDynamics: Equatable, Sendable {
-    /// ARCH coefficient α, leverage coefficient γ and persistence coefficient β of
-    /// `σ²_{t+1} = ω + (α + γ·1[ε_t < 0]) ε_t² + β σ²_t`.
+    /// ARCH coefficient α, leverage coefficient γ and persistence coefficient β (see the type).
     public var alpha: Double
     /// See `alpha`.
     public var gamma: Double
     /// See `alpha`.
     public var beta: Double
+    /// The power δ of the recursion: 2 (in σ², the fitted filter's) or 1 (in σ). The intercept ω
+    /// is in the same units (a variance for 2, a volatility for 1).
+    public var power: Int
 
-    /// Creates the coefficients; all must be finite and ≥ 0.
-    public init(alpha: Double, gamma: Double, beta: Double) {
-        self.alpha = alpha; self.gamma = gamma; self.beta = beta
+    /// Creates the coefficients; all must be finite and ≥ 0, the power 1 or 2.
+    public init(alpha: Double, gamma: Double, beta: Double, power: Int = 2) {
+        self.alpha = alpha; self.gamma = gamma; self.beta = beta; self.power = power
     }
 
-    /// Whether every coefficient is finite and ≥ 0 (what a checkpoint must hold).
-    var isValid: Bool { [alpha, gamma, beta].allSatisfy { $0.isFinite && $0 >= 0 } }
+    /// Whether every coefficient is finite and ≥ 0 and the power is 1 or 2 (what a checkpoint
+    /// must hold).
+    var isValid: Bool { [alpha, gamma, beta].allSatisfy { $0.isFinite && $0 >= 0 } && (power == 1 || power == 2) }
+
+    /// The next variance after residual `e` of a day with variance `v`, before the bounds.
+    @inline(__always)
+    func next(variance v: Double, residual e: Double, omega: Double) -> Double {
+        let a = e < 0 ? alpha + gamma : alpha
+        if power == 2 { return omega + a * e * e + beta * v }
+        let s = omega + a * abs(e) + beta * v.squareRoot()
+        return s * s
+    }
+
+    /// The effective persistence of the recursion in σ^δ when z is drawn with
+    /// `E|z|^δ = moments.all` and `E[|z|^δ·1(z<0)] = moments.negative`.
+    func effectivePersistence(_ moments: (all: Double, negative: Double)) -> Double {
+        alpha * moments.all + gamma * moments.negative + beta
+    }
 }
 
 /// What `VolatilityModel.matchDependence` tried and kept.
@@ -29,12 +57,19 @@ public struct DependenceMatch: Equatable, Sendable {
     public let candidates: [(dynamics: GenerationDynamics, criterion: Double)]
     /// The index of the kept candidate (smallest criterion).
     public let kept: Int
-    /// E[z²] and E[z²·1(z < 0)] of the training z: the effective persistence of a candidate is
-    /// `α·E[z²] + γ·E[z²·1(z<0)] + β`.
+    /// E[z²] and E[z²·1(z < 0)] of the training z: the effective persistence of a power-2
+    /// candidate is `α·E[z²] + γ·E[z²·1(z<0)] + β`.
     public let zMoments: (square: Double, negativeSquare: Double)
+    /// E|z| and E[|z|·1(z < 0)] of the training z: the effective persistence of a power-1
+    /// candidate is `α·E|z| + γ·E[|z|·1(z<0)] + β`.
+    public let zAbsoluteMoments: (absolute: Double, negativeAbsolute: Double)
+
+    /// The power of the kept recursion (2: the fitted filter's).
+    public var keptPower: Int { candidates[kept].dynamics.power }
 
     public static func == (a: DependenceMatch, b: DependenceMatch) -> Bool {
-        a.kept == b.kept && a.zMoments == b.zMoments && a.candidates.count == b.candidates.count
+        a.kept == b.kept && a.zMoments == b.zMoments && a.zAbsoluteMoments == b.zAbsoluteMoments
+            && a.candidates.count == b.candidates.count
             && zip(a.candidates, b.candidates).allSatisfy { $0.dynamics == $1.dynamics && $0.criterion == $1.criterion }
     }
 }
@@ -48,32 +83,48 @@ extension VolatilityModel {
     public static let dependenceChunkLength = 250
     /// Simulated paths per candidate.
     public static let dependencePaths = 256
+    /// The recursion powers whose candidates `matchDependence` tries by default: 2 (GJR) and 1
+    /// (TARCH); `TGFL_NO_POWER1_RECURSION=1` in the environment leaves power 2 only (the
+    /// session-9 behaviour; the ablation in BENCHMARKS.md).
+    public static let dependencePowers = ProcessInfo.processInfo.environment["TGFL_NO_POWER1_RECURSION"] == "1"
+        ? [2] : [2, 1]
 
     /// The variance after residual `ε` in unconditional generation: `step(variance:residual:
-    /// omega:bounds:)` with `generationDynamics` when there are some, else the fitted α, γ, β.
+    /// omega:bounds:)` with `generationDynamics` (and their power) when there are some, else
+    /// the fitted α, γ, β. The state is a variance whatever the power; `omega` is in the
+    /// recursion's units (a volatility for power 1).
     @inline(__always)
     public func generationStep(variance v: Double, residual e: Double, omega: Double,
                                bounds: ClosedRange<Double>) -> Double {
         guard let d = generationDynamics else { return step(variance: v, residual: e, omega: omega, bounds: bounds) }
-        let next = omega + (e < 0 ? d.alpha + d.gamma : d.alpha) * e * e + d.beta * v
-        return min(max(next, bounds.lowerBound), bounds.upperBound)
+        return min(max(d.next(variance: v, residual: e, omega: omega), bounds.lowerBound), bounds.upperBound)
     }
 
-    /// The nominal persistence `α + γ/2 + β` of unconditional generation.
+    /// E|z| of a standard normal z, √(2/π): the nominal moment of a power-1 recursion.
+    static let normalAbsoluteMean = (2 / Double.pi).squareRoot()
+
+    /// The nominal persistence of unconditional generation, for symmetric z with E[z²] = 1:
+    /// `α + γ/2 + β` (power 2) or `(α + γ/2)·√(2/π) + β` (power 1, normal z).
     public var generationPersistence: Double {
-        generationDynamics.map { $0.alpha + $0.gamma / 2 + $0.beta } ?? garch.persistence
+        guard let d = generationDynamics else { return garch.persistence }
+        let m = d.power == 2 ? 1 : Self.normalAbsoluteMean
+        return d.effectivePersistence((m, m / 2))
     }
 
     /// The intercept of unconditional generation before any calibration: the fitted ω moved so
-    /// that `generationDynamics` have the fitted model's implied variance,
-    /// `ω · (1 − p_gen) / (1 − p_fit)` with nominal persistences p (the fitted ω without them).
+    /// that `generationDynamics` have the fitted model's implied variance V = ω / (1 − p_fit),
+    /// `V^{δ/2} · (1 − p_gen)` with nominal persistences p (the fitted ω without them).
     public var uncalibratedGenerationOmega: Double {
-        guard generationDynamics != nil else { return garch.omega }
-        return garch.omega * max(1 - generationPersistence, 1e-6) / max(1 - garch.persistence, 1e-6)
+        guard let d = generationDynamics else { return garch.omega }
+        guard d.power == 1 else {
+            return garch.omega * max(1 - generationPersistence, 1e-6) / max(1 - garch.persistence, 1e-6)
+        }
+        return (garch.omega / max(1 - garch.persistence, 1e-6)).squareRoot() * max(1 - generationPersistence, 1e-6)
     }
 
-    /// Chooses the GJR coefficients of unconditional generation so that the generated paths'
-    /// dependence matches the training data's, and stores them in `generationDynamics`.
+    /// Chooses the recursion of unconditional generation (its power and GJR coefficients) so
+    /// that the generated paths' dependence matches the training data's, and stores it in
+    /// `generationDynamics`.
     ///
     /// Why (BENCHMARKS.md "Dependence targets (session 9)"): the fitted filter's persistence
     /// `α + γ/2 + β` assumes E[z²] = 1 and symmetric z, but generation draws z like the training
@@ -82,17 +133,25 @@ extension VolatilityModel {
     /// fitted one — 0.9993 against 0.9886 on the S&P 500 — and the paths' ACF of |r| stays high
     /// at long lags. And maximum likelihood fits the one-day density, not the 250-day
     /// dependence the scenarios are judged on (level shifts between years raise the fitted
-    /// persistence; Lamoureux & Lastrapes, 1990).
+    /// persistence; Lamoureux & Lastrapes, 1990). The power-1 candidates (session 10) react
+    /// linearly to a large day instead of quadratically: the power-2 filter over-reacts after
+    /// a large day (ACF of the training |z| at lag 1 −0.10 on the S&P 500), and on most bundled
+    /// series a power-1 recursion's paths have the data's leverage and clustering more closely
+    /// (BENCHMARKS.md "The power of the volatility recursion (session 10)").
     ///
     /// ```
-    /// z = training residuals of the fitted filter;  m2 = E[z²],  m2− = E[z²·1(z<0)]
-    /// candidates: the fitted (α, γ, β), and for k in dependenceShockScales, p in dependencePersistences:
-    ///     α' = k α,  γ' = k γ,  β' = p − α' m2 − γ' m2−   (kept when β' ≥ 0)
-    /// criterion(α', γ', β') = ‖ACF|r|_fair − ACF|r|_sim‖₂ (lags 1–50) + ‖L_fair − L_sim‖₂ (lags 1–20)
+    /// z = training residuals of the fitted filter;  m_δ = E|z|^δ,  m_δ− = E[|z|^δ·1(z<0)]
+    /// candidates: the fitted (α, γ, β, δ = 2), then for δ in powers (default 2, then 1),
+    ///     k in dependenceShockScales, p in dependencePersistences:
+    ///     α' = k α,  γ' = k γ,  β' = p − α' m_δ − γ' m_δ−   (kept when β' ≥ 0)
+    ///     (the fitted α, γ for both powers: a power-1 TARCH fit has nearly the same α, γ as the
+    ///      GJR fit on the bundled series, and the grid covers ×0.5–1.5)
+    /// criterion(α', γ', β', δ) = ‖ACF|r|_fair − ACF|r|_sim‖₂ (lags 1–50) + ‖L_fair − L_sim‖₂ (lags 1–20)
     ///     fair: the training spans cut into 250-day chunks (QuantGANs.chunkedCurves, pooled)
     ///     sim:  256 paths × 250 days, σ²_0 from the training σ distribution, z i.i.d. from the
-    ///           training z, ω = V (1 − p_eff), V = mean (r − μ)², the filter's bounds; the same
-    ///           draws for every candidate (common random numbers, SeededRNG(seed, stream))
+    ///           training z, ω = S_δ (1 − p_eff), S_2 = mean (r − μ)², S_1 = mean |r − μ| / m_1,
+    ///           the filter's bounds; the same draws for every candidate (common random
+    ///           numbers, SeededRNG(seed, stream))
     /// keep the candidate with the smallest criterion
     /// ```
     /// Filtering (the training tokens, prompts) and regime-conditioned generation keep the
@@ -102,10 +161,16 @@ extension VolatilityModel {
     ///   - trainingSpans: the returns the filter was fitted on (spans shorter than one chunk
     ///     give no chunk; constant chunks are skipped).
     ///   - seed: seed of the simulations.
+    ///   - powers: the powers whose grids are tried, each 1 or 2 (default `dependencePowers`).
     /// - Returns: what was tried and kept; nil (and no change) when no span holds a full chunk.
-    /// - Throws: `TGFLError.invalidArgument` when the curves cannot be computed (constant data).
+    /// - Throws: `TGFLError.invalidArgument` when the curves cannot be computed (constant data)
+    ///   or a power is not 1 or 2.
     @discardableResult
-    public mutating func matchDependence(trainingSpans: [[Double]], seed: UInt64 = 0) throws -> DependenceMatch? {
+    public mutating func matchDependence(trainingSpans: [[Double]], seed: UInt64 = 0,
+                                         powers: [Int] = dependencePowers) throws -> DependenceMatch? {
+        guard powers.allSatisfy({ $0 == 1 || $0 == 2 }) else {
+            throw TGFLError.invalidArgument("matching the volatility dependence: powers \(powers) must each be 1 or 2")
+        }
         let L = Self.dependenceChunkLength
         // A constant chunk (a stale price for a whole year) has no curves and no level: skipped.
         let chunks = trainingSpans.flatMap { s in (0..<(s.count / L)).map { Array(s[($0 * L)..<(($0 + 1) * L)]) } }
@@ -124,11 +189,20 @@ extension VolatilityModel {
         guard !z.isEmpty, variance > 0 else { return nil }
         let m2 = z.reduce(0) { $0 + $1 * $1 } / Double(z.count)
         let m2n = z.reduce(0) { $0 + ($1 < 0 ? $1 * $1 : 0) } / Double(z.count)
+        let m1 = z.reduce(0) { $0 + abs($1) } / Double(z.count)
+        let m1n = z.reduce(0) { $0 + ($1 < 0 ? -$1 : 0) } / Double(z.count)
+        let meanAbsolute = all.reduce(0) { $0 + abs($1 - mu) } / Double(max(all.count, 1))
+        // Per power: E|z|^δ, E[|z|^δ·1(z<0)] and the scale S_δ of ω = S_δ (1 − p_eff).
+        func moments(_ power: Int) -> (all: Double, negative: Double) { power == 2 ? (m2, m2n) : (m1, m1n) }
+        func scale(_ power: Int) -> Double { power == 2 ? variance : meanAbsolute / max(m1, 1e-12) }
         var candidates = [GenerationDynamics(alpha: garch.alpha, gamma: garch.gamma, beta: garch.beta)]
-        for k in Self.dependenceShockScales {
-            for p in Self.dependencePersistences {
-                let a = k * garch.alpha, g = k * garch.gamma, b = p - a * m2 - g * m2n
-                if b >= 0 { candidates.append(GenerationDynamics(alpha: a, gamma: g, beta: b)) }
+        for power in powers {
+            let (m, mn) = moments(power)
+            for k in Self.dependenceShockScales {
+                for p in Self.dependencePersistences {
+                    let a = k * garch.alpha, g = k * garch.gamma, b = p - a * m - g * mn
+                    if b >= 0 { candidates.append(GenerationDynamics(alpha: a, gamma: g, beta: b, power: power)) }
+                }
             }
         }
         // Common random numbers: the same start and draws for every candidate.
@@ -139,8 +213,8 @@ extension VolatilityModel {
         }
         var scored: [(dynamics: GenerationDynamics, criterion: Double)] = []
         for c in candidates {
-            let persistence = c.alpha * m2 + c.gamma * m2n + c.beta
-            let paths = simulatedPaths(c, omega: variance * max(1 - persistence, 1e-3), z: z,
+            let persistence = c.effectivePersistence(moments(c.power))
+            let paths = simulatedPaths(c, omega: scale(c.power) * max(1 - persistence, 1e-3), z: z,
                                        startUniforms: starts, drawIndices: draws)
             let criterion = (try? Self.dependenceCriterion(fair: fair, paths: paths)) ?? .infinity
             scored.append((c, criterion.isFinite ? criterion : .infinity))
@@ -148,17 +222,19 @@ extension VolatilityModel {
         let kept = scored.indices.min { scored[$0].criterion < scored[$1].criterion }!
         generationDynamics = kept == 0 ? nil : scored[kept].dynamics
         generationLevelLogQuantiles = kept == 0 ? nil : Self.chunkLevelLogQuantiles(chunks)
-        return DependenceMatch(candidates: scored, kept: kept, zMoments: (m2, m2n))
+        return DependenceMatch(candidates: scored, kept: kept, zMoments: (m2, m2n), zAbsoluteMoments: (m1, m1n))
     }
 
-    /// The slow level of an unconditional path without a prompt: `exp` of the stored chunk
-    /// level quantiles interpolated at `u` (the same uniform as its starting volatility, so a
-    /// path that starts volatile belongs to a volatile year); 1 without them.
+    /// The slow level of an unconditional path without a prompt, as a factor on the intercept
+    /// ω: `exp` of the stored chunk level quantiles (of log variance) interpolated at `u` (the
+    /// same uniform as its starting volatility, so a path that starts volatile belongs to a
+    /// volatile year), its square root for a power-1 recursion (ω a volatility); 1 without them.
     public func generationLevelFactor(u: Double) -> Double {
         guard let q = generationLevelLogQuantiles, q.count >= 2 else { return 1 }
         let x = min(max(u, 0), 1) * Double(q.count - 1)
         let i = min(Int(x), q.count - 2)
-        return Foundation.exp(q[i] + (x - Double(i)) * (q[i + 1] - q[i]))
+        let logVariance = q[i] + (x - Double(i)) * (q[i + 1] - q[i])
+        return Foundation.exp(generationDynamics?.power == 1 ? 0.5 * logVariance : logVariance)
     }
 
     /// `initialQuantileCount` linear quantiles of `log(v_j / mean_j v_j)`, v_j the variance (about
@@ -194,7 +270,8 @@ extension VolatilityModel {
     /// Filtered historical simulation with coefficients `d`, one path per start:
     /// ```
     /// σ²_0 = initialVariance(u_p),  r_t = μ + σ_t z[i_{p,t}],
-    /// σ²_{t+1} = clamp(ω + (α + γ·1[ε_t < 0]) ε_t² + β σ²_t, σ_floor², σ_cap²)
+    /// σ²_{t+1} = clamp(ω + (α + γ·1[ε_t < 0]) ε_t² + β σ²_t, σ_floor², σ_cap²)        (power 2)
+    /// σ_{t+1}  = clamp(ω + (α + γ·1[ε_t < 0]) |ε_t| + β σ_t, σ_floor, σ_cap)          (power 1)
     /// ```
     func simulatedPaths(_ d: GenerationDynamics, omega: Double, z: [Double], startUniforms: [Double],
                         drawIndices: [[Int]]) -> [[Double]] {
@@ -203,7 +280,7 @@ extension VolatilityModel {
             var v = initialVariance(u: u)
             return indices.map { i in
                 let e = v.squareRoot() * z[i]
-                v = min(max(omega + (e < 0 ? d.alpha + d.gamma : d.alpha) * e * e + d.beta * v, lo), hi)
+                v = min(max(d.next(variance: v, residual: e, omega: omega), lo), hi)
                 return garch.mu + e
             }
         }

@@ -85,8 +85,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// The variance `generationOmega` was calibrated to (`Trainer.fit`: the mean of `(r − μ)²`
     /// over the days it was given; nil when not calibrated).
     public var generationTargetVariance: Double?
-    /// The GJR coefficients of unconditional generation when they were matched to the training
-    /// data's dependence (`matchDependence(trainingSpans:seed:)`), nil to use the fitted α, γ, β.
+    /// The recursion of unconditional generation (GJR coefficients and power) when it was
+    /// matched to the training data's dependence (`matchDependence(trainingSpans:seed:powers:)`),
+    /// nil to use the fitted α, γ, β (power 2).
     /// Filtering and regime-conditioned generation always use the fitted ones.
     public var generationDynamics: GenerationDynamics?
     /// With `generationDynamics`: `initialQuantileCount` quantiles of `log(v_j / mean v)` over
@@ -302,7 +303,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// Optional (absent: not calibrated; older readers ignore them and generate with the fitted
     /// ω and μ): `generation_omega`, `generation_mean`, `generation_target_variance` (float64);
     /// `generation_alpha`, `generation_gamma`, `generation_beta` (float64, all three or none;
-    /// absent: unconditional generation runs with the fitted α, γ, β).
+    /// absent: unconditional generation runs with the fitted α, γ, β); `generation_power`
+    /// (int64, 1 or 2, only with them, written only when 1; absent: 2, so checkpoints before
+    /// session 10 load and generate the same bits).
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
     /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101].
     public var checkpointSection: CheckpointSection {
@@ -324,6 +327,7 @@ public struct VolatilityModel: Equatable, Sendable {
             attributes["generation_alpha"] = .double(d.alpha)
             attributes["generation_gamma"] = .double(d.gamma)
             attributes["generation_beta"] = .double(d.beta)
+            if d.power != 2 { attributes["generation_power"] = .int(d.power) }
         }
         var datasets = ["level_edges": levelEdges, "regime_variances": regimeVariances,
                         "initial_log_sigma_quantiles": initialLogSigmaQuantiles]
@@ -377,11 +381,18 @@ public struct VolatilityModel: Equatable, Sendable {
                     throw r.fail("attributes 'generation_alpha', 'generation_gamma' and 'generation_beta' "
                                  + "must be given together (re-save the checkpoint, or remove all three)")
                 }
-                let d = GenerationDynamics(alpha: a, gamma: g, beta: b)
+                let power = section.attributes["generation_power"] == nil ? 2 : try r.int("generation_power")
+                guard power == 1 || power == 2 else {
+                    throw r.fail("attribute 'generation_power' = \(power) must be 1 or 2")
+                }
+                let d = GenerationDynamics(alpha: a, gamma: g, beta: b, power: power)
                 guard d.isValid else {
                     throw r.fail("generation_alpha/gamma/beta = \(a), \(g), \(b) must be finite and ≥ 0")
                 }
                 generationDynamics = d
+            } else if section.attributes["generation_power"] != nil {
+                throw r.fail("attribute 'generation_power' needs 'generation_alpha', 'generation_gamma' and "
+                             + "'generation_beta' (re-save the checkpoint, or remove it)")
             }
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)

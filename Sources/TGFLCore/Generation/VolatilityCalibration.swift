@@ -72,10 +72,11 @@ extension ScenarioModel {
     ///
     /// ```
     /// ω_0 = fitted ω (moved to the generation dynamics' persistence when there are some:
-    ///       `VolatilityModel.uncalibratedGenerationOmega`)
+    ///       `VolatilityModel.uncalibratedGenerationOmega`); for a power-1 recursion
+    ///       √V*·(1 − p_nominal) (`calibrationStart`)
     /// V_k, m_k = variance and mean of a pilot run's returns: paths × horizon unconditional days,
     ///       drawn with ω_k and the fitted μ (the same seed at every k, so V(ω) is smooth in ω)
-    /// ω_{k+1} = ω_k · exp( (log V* − log V_k) / b_k ),   b_0 = 1,
+    /// ω_{k+1} = ω_k · exp( (log V* − log V_k) / b_k ),   b_0 = 2/δ (1, or 2 for a power-1 recursion),
     ///           b_k = clamp( Δ log V / Δ log ω of the last two iterates, 0.2, 2 )   (a secant step)
     /// keep the ω_k whose |log(V_k / V*)| is smallest; stop early within `tolerance`
     /// location = μ + (m* − m_k) of that k      (the recursion is centred on the location, so the
@@ -99,6 +100,20 @@ extension ScenarioModel {
     /// - Returns: the iterates and the ω kept.
     /// - Throws: `TGFLError.invalidArgument` for a model without a volatility state, a bad
     ///   target or options; generation errors.
+    /// The first ω of the calibration: `VolatilityModel.uncalibratedGenerationOmega` for a
+    /// power-2 recursion (as before session 10); for a power-1 recursion the target itself,
+    /// `√V*·(1 − p_nominal)`.
+    ///
+    /// Why: the fitted filter's implied variance `ω/(1 − α − γ/2 − β)` is meaningless near a
+    /// unit root (the Canadian dollar's GJR-t fit has persistence 1.0000, implied σ 0.13 against
+    /// the data's 0.0025); V grows like ω² for power 1, so the four secant steps starting 50×
+    /// too high stopped at an ω that let the paths decay to a quarter of the data's std
+    /// (realism benchmark, session 10: 14 → 7 targets on that series before this start).
+    static func calibrationStart(_ v: VolatilityModel, targetVariance: Double) -> Double {
+        guard v.generationDynamics?.power == 1 else { return v.uncalibratedGenerationOmega }
+        return targetVariance.squareRoot() * max(1 - v.generationPersistence, 1e-6)
+    }
+
     @discardableResult
     public func calibrateUnconditionalVolatility(targetVariance: Double, targetMean: Double? = nil,
                                                  options: VolatilityCalibrationOptions = VolatilityCalibrationOptions())
@@ -124,7 +139,7 @@ extension ScenarioModel {
         volatility.generationMean = nil
         let logTarget = Foundation.log(targetVariance)
         var omegas: [Double] = [], variances: [Double] = [], means: [Double] = []
-        var omega = fitted.uncalibratedGenerationOmega
+        var omega = Self.calibrationStart(fitted, targetVariance: targetVariance)
         for k in 0..<options.iterations {
             volatility.generationOmega = omega
             try setDataModels(DataModels(tokenizer: models.tokenizer, regimes: models.regimes, volatility: volatility))
@@ -141,7 +156,8 @@ extension ScenarioModel {
             variances.append(v)
             means.append(m)
             if abs(v / targetVariance - 1) <= options.tolerance { break }
-            var slope = 1.0
+            // V ∝ ω^{2/δ} near the fitted level: 1 for a power-2 recursion, 2 for power 1.
+            var slope = fitted.generationDynamics?.power == 1 ? 2.0 : 1.0
             if k > 0 {
                 let dw = Foundation.log(omegas[k] / omegas[k - 1])
                 if dw != 0 { slope = min(max(Foundation.log(variances[k] / variances[k - 1]) / dw, 0.2), 2) }
