@@ -35,7 +35,7 @@ final class ZRecalibrationTests: XCTestCase {
         let z = ZRecalibration(window: ref.window, weight: 0.5)
         for d in ref.days {
             let prompt = Array(try dax[(d.day - ref.prompt_days)..<d.day])
-            assertClose(z.residuals(prompt: prompt, volatility: v), d.residuals, rtol: 1e-9, "day \(d.day)")
+            assertClose(try z.residuals(prompt: prompt, volatility: v), d.residuals, rtol: 1e-9, "day \(d.day)")
         }
     }
 
