@@ -65,6 +65,20 @@ extension ScenarioModel {
         return (mean, variance)
     }
 
+    /// The first ω of the calibration: `VolatilityModel.uncalibratedGenerationOmega` for a
+    /// power-2 recursion (as before session 10); for a power-1 recursion the target itself,
+    /// `√V*·(1 − p_nominal)`.
+    ///
+    /// Why: the fitted filter's implied variance `ω/(1 − α − γ/2 − β)` is meaningless near a
+    /// unit root (the Canadian dollar's GJR-t fit has persistence 1.0000, implied σ 0.13 against
+    /// the data's 0.0025); V grows like ω² for power 1, so the four secant steps starting 50×
+    /// too high stopped at an ω that let the paths decay to a quarter of the data's std
+    /// (realism benchmark, session 10: 14 → 7 targets on that series before this start).
+    static func calibrationStart(_ v: VolatilityModel, targetVariance: Double) -> Double {
+        guard v.generationDynamics?.power == 1 else { return v.uncalibratedGenerationOmega }
+        return targetVariance.squareRoot() * max(1 - v.generationPersistence, 1e-6)
+    }
+
     /// Calibrates the intercept ω of unconditional generation so that generated returns have
     /// `targetVariance` (variance targeting for the generator as it runs), and their location so
     /// that they have `targetMean`, and stores both in the volatility model
@@ -100,19 +114,6 @@ extension ScenarioModel {
     /// - Returns: the iterates and the ω kept.
     /// - Throws: `TGFLError.invalidArgument` for a model without a volatility state, a bad
     ///   target or options; generation errors.
-    /// The first ω of the calibration: `VolatilityModel.uncalibratedGenerationOmega` for a
-    /// power-2 recursion (as before session 10); for a power-1 recursion the target itself,
-    /// `√V*·(1 − p_nominal)`.
-    ///
-    /// Why: the fitted filter's implied variance `ω/(1 − α − γ/2 − β)` is meaningless near a
-    /// unit root (the Canadian dollar's GJR-t fit has persistence 1.0000, implied σ 0.13 against
-    /// the data's 0.0025); V grows like ω² for power 1, so the four secant steps starting 50×
-    /// too high stopped at an ω that let the paths decay to a quarter of the data's std
-    /// (realism benchmark, session 10: 14 → 7 targets on that series before this start).
-    static func calibrationStart(_ v: VolatilityModel, targetVariance: Double) -> Double {
-        guard v.generationDynamics?.power == 1 else { return v.uncalibratedGenerationOmega }
-        return targetVariance.squareRoot() * max(1 - v.generationPersistence, 1e-6)
-    }
 
     @discardableResult
     public func calibrateUnconditionalVolatility(targetVariance: Double, targetMean: Double? = nil,
