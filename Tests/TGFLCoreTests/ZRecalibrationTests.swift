@@ -138,6 +138,25 @@ final class ZRecalibrationTests: XCTestCase {
         XCTAssertNotEqual(r.results[0].pit, plain.results[0].pit)
     }
 
+    /// A model's backtest, ES test included (a simulated p-value), does not depend on which other
+    /// models run before it: the baseline's result is the same with an extra TGFL row ahead of it.
+    func testBacktestOfAModelDoesNotDependOnTheOtherModels() throws {
+        let m = try model(try reference())
+        var o = WalkForwardOptions(levels: [0.05], horizons: [1], paths: 200, baselines: [.filteredHistorical(variance: .garch, window: 500)],
+                                   refitEvery: 2, seed: 5, threads: 2)
+        o.zRecalibration = nil
+        let alone = try WalkForwardBacktest.run(model: m, series: "dax", returns: try dax, span: 1600..<1660, options: o)
+        o.compareZRecalibrations = [ZRecalibration(window: 100, weight: 1)]
+        let shifted = try WalkForwardBacktest.run(model: m, series: "dax", returns: try dax, span: 1600..<1660, options: o)
+        XCTAssertEqual(alone.results.map(\.model), ["TGFL", "FHS-GARCH"])
+        XCTAssertEqual(shifted.results.map(\.model), ["TGFL", "TGFL-z100-1.0", "FHS-GARCH"])
+        let p = alone.results[1].levels[0].expectedShortfallTest.pValue
+        XCTAssertTrue(p > 0 && p < 1, "the ES test's p-value is a simulation here (\(p))")
+        XCTAssertEqual(shifted.results[2].levels[0].expectedShortfallTest, alone.results[1].levels[0].expectedShortfallTest,
+                       "FHS-GARCH's ES test as the third model = as the second")
+        XCTAssertTrue(shifted.results[2] == alone.results[1], "FHS-GARCH's whole backtest as the third model = as the second")
+    }
+
     /// NumPy's default ("linear") quantile of sorted values.
     func linearQuantile(_ sorted: [Double], _ q: Double) -> Double {
         let h = Double(sorted.count - 1) * q, i = Int(h)
