@@ -71,13 +71,20 @@ def tails(z):
             f"q2.5% {q[2]:+.2f} q5% {q[3]:+.2f} q95% {q[4]:+.2f} q97.5% {q[5]:+.2f} q99% {q[6]:+.2f} (n={len(z)})")
 
 
-def diagnose(d):
+def load(d):
+    """What `tgfl-bench backtest-diagnosis` wrote into d: (model record, returns, days table, forecast
+    days t, generated z as an array of days × paths)."""
     m = json.load(open(f"{d}/model.json"))
     r = pd.read_csv(f"{d}/returns.csv")["r"].values
     days = pd.read_csv(f"{d}/days.csv")
     t = days["day"].values
+    z = np.fromfile(f"{d}/z.f64", dtype="<f8").reshape(len(t), m["paths"])
+    return m, r, days, t, z
+
+
+def diagnose(d):
+    m, r, days, t, z = load(d)
     n, P = len(t), m["paths"]
-    z = np.fromfile(f"{d}/z.f64", dtype="<f8").reshape(n, P)
     mu, pd_ = m["mu"], m["prompt_days"]
     print(f"\n## {m['series']}: span {m['span_start']}..<{m['span_end']} ({n} days), {P} paths, "
           f"training days {m['span_start']} (filter fitted on the first {int(0.8 * m['span_start'])})")

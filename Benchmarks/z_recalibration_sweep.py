@@ -16,16 +16,14 @@ Kupiec p at 99 %, and Berkowitz's LR of the PITs of the realised return in the T
 
 Deterministic (no random numbers).
 """
-import json
 import sys
 import warnings
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from backtest_diagnosis import arch_filter  # noqa: E402
+from backtest_diagnosis import arch_filter, load  # noqa: E402
 
 warnings.simplefilter("ignore")
 WINDOWS = [100, 250, 500, 1000]
@@ -53,12 +51,9 @@ def berkowitz(u):
 
 
 def sweep(d):
-    m = json.load(open(f"{d}/model.json"))
-    r = pd.read_csv(f"{d}/returns.csv")["r"].values
-    days = pd.read_csv(f"{d}/days.csv")
-    t = days["day"].values
+    m, r, days, t, z = load(d)
     n, P = len(t), m["paths"]
-    z = np.sort(np.fromfile(f"{d}/z.f64", dtype="<f8").reshape(n, P), axis=1)
+    z = np.sort(z, axis=1)
     mu, pd_ = m["mu"], m["prompt_days"]
     sig = days["sigma"].values
     zr = (r[t] - mu) / sig
