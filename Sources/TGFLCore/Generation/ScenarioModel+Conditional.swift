@@ -115,8 +115,11 @@ extension ScenarioModel {
             let residuals = try options.zRecalibration.map { z in
                 try block.indices.map { i in
                     let t = block[i], prompt = Array(history[max(0, t - options.promptDays)..<t])
-                    return try z.residuals(prompt: prompt, volatility: filters?[start + i]
-                        ?? fittedDataModels(for: "generate").volatility!)
+                    guard let filter = try filters?[start + i] ?? fittedDataModels(for: "generate").volatility else {
+                        throw TGFLError.invalidArgument(
+                            "zRecalibration needs a v2 model with a fitted volatility filter; this one has none: pass nil")
+                    }
+                    return try z.residuals(prompt: prompt, volatility: filter)
                 }
             }
             let report: ((Int) -> Bool)? = progress.map { callback in
