@@ -28,6 +28,7 @@ J. Finance 48 (GJR); Hansen (1994), Int. Economic Review 35 (skewed t); Kevin Sh
 
 Run: /work/pyref/bin/python Benchmarks/realism_baselines.py [--out .build/realism-baselines]
      [--paths 1000] [--horizon 250] [--seed 42] [--burn 500] [--series djia.close,eu_stocks]
+     [--csv OUTSIDE.csv ...]   (assets not in the package, e.g. from Benchmarks/external_series.py)
 """
 import argparse
 import json
@@ -71,6 +72,22 @@ def bundled_series():
     return out
 
 
+def outside_series(path):
+    """Every price column of an outside prices CSV (`tgfl-bench realism --csv`) as
+    (<file stem>.<column>, log returns), read as TGFL reads it: a `date` column, prices elsewhere."""
+    path = Path(path)
+    df = pd.read_csv(path)
+    if "date" not in df.columns:
+        sys.exit(f"--csv {path}: no 'date' column (found {', '.join(df.columns)})")
+    out = []
+    for col in [c for c in df.columns if c != "date"]:
+        v = df[col].to_numpy(dtype=float)
+        if not np.all(np.isfinite(v) & (v > 0)):
+            sys.exit(f"--csv {path}: column {col} has a missing, non-finite or non-positive price")
+        out.append((f"{path.stem}.{col}", np.diff(np.log(v))))
+    return out
+
+
 def simulate_garch(train, method, paths, horizon, burn, rng):
     """Fits the arch model on 100 x train and simulates `paths` independent paths / 100."""
     if method == "garch_t":
@@ -103,13 +120,19 @@ def main():
     ap.add_argument("--burn", type=int, default=500, help="burn-in days of each GARCH path")
     ap.add_argument("--series", default=None,
                     help="comma-separated series (djia.close) or files (eu_stocks); default all")
+    ap.add_argument("--csv", action="append", default=[],
+                    help="an outside prices CSV (date + price columns), as tgfl-bench realism --csv; "
+                         "repeatable; with --csv and no --series only the CSVs are fitted")
     args = ap.parse_args()
     if args.paths < 1 or args.horizon < 1 or args.burn < 0:
         sys.exit("--paths and --horizon must be at least 1, --burn at least 0")
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    everything = bundled_series()
+    # Outside series come after the 18 bundled ones, so every series keeps its seed index i.
+    everything = bundled_series() + [s for path in args.csv for s in outside_series(path)]
+    if args.csv and not args.series:
+        args.series = ",".join(name for path in args.csv for name, _ in outside_series(path))
     if args.series:
         wanted = [s.strip() for s in args.series.split(",") if s.strip()]
         names = [n for n, _ in everything]

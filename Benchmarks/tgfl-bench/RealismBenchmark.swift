@@ -159,6 +159,11 @@ struct RealismBenchmark: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated series (e.g. djia.close) or files (e.g. eu_stocks: all its "
                                + "columns); default: all 18.", valueName: "names"))
     var series: String?
+    @Option(name: .customLong("csv"), parsing: .singleValue, help: ArgumentHelp(
+        "An outside series to score as well: a prices CSV with a 'date' column; every other column is a price "
+        + "series named <file stem>.<column> (e.g. written by Benchmarks/external_series.py). Repeatable. With "
+        + "--csv and no --series, only the CSVs are scored.", valueName: "file"))
+    var csv: [String] = []
     @Option(help: "Paths per series.")
     var paths = 1000
     @Option(help: "Days per path.")
@@ -205,8 +210,9 @@ struct RealismBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let all = try MarketData.bundledReturnSeries()
-        let selected = try Self.select(all, series)
+        let outside = try csv.flatMap(Self.outsideSeries)
+        let selected = try (outside.isEmpty || series != nil
+                            ? Self.select(try MarketData.bundledReturnSeries(), series) : []) + outside
         let clock = BenchmarkSupport.now()
         var results: [SeriesResult] = []
         let baselineDir = URL(fileURLWithPath: baselines)
@@ -346,6 +352,33 @@ struct RealismBenchmark: ParsableCommand {
                 "has \(out.count) paths, --paths is \(paths): re-run Benchmarks/realism_baselines.py with --paths \(paths)")
         }
         return out
+    }
+
+    /// Every price column of an outside CSV (`--csv`) as log returns named `<file stem>.<column>`.
+    /// - Throws: `TGFLError.data` naming the file for an unreadable file, a missing `date` column,
+    ///   no price column or a bad price (row and column named).
+    static func outsideSeries(_ path: String) throws -> [ReturnSeries] {
+        let url = URL(fileURLWithPath: path)
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw TGFLError.data(file: path, row: nil, column: nil, message: "cannot be read as UTF-8 text: \(error)")
+        }
+        let header = text.prefix { $0 != "\n" && $0 != "\r" }
+        let names = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard names.contains("date") else {
+            throw TGFLError.data(file: path, row: 1, column: nil, message:
+                "has no 'date' column (found: \(names.joined(separator: ", "))); --csv takes a prices CSV with dates")
+        }
+        let columns = names.filter { $0 != "date" }
+        guard !columns.isEmpty else {
+            throw TGFLError.data(file: path, row: 1, column: nil, message: "has no price column besides 'date'")
+        }
+        let stem = url.deletingPathExtension().lastPathComponent
+        return try MarketData(contentsOf: url, dateColumn: "date", priceColumns: columns).allLogReturns().map {
+            var named = $0
+            named.name = "\(stem).\($0.name)"
+            return named
+        }
     }
 
     /// The series named by `--series` (all when nil), in bundled order.
