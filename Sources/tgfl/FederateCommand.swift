@@ -153,7 +153,7 @@ struct FederateCommand: ParsableCommand {
             line += "; kept round \(best.round) (validation loss \(ProgressFormat.metric(best.validationLoss!)))"
         }
         print(line)
-        if let c = report.volatilityCalibration { print(calibrationLine(c)) }
+        if let c = report.volatilityCalibration { printCalibration(c, model: model) }
         print("saved \(out)")
         if let html, let first = series.first {
             let horizon = min(250, first.count - 1)

@@ -115,7 +115,7 @@ struct TrainCommand: ParsableCommand {
         if report.stoppedEarly { line += " (stopped early)" }
         if selection.keepBestTraining, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
         print(line)
-        if let c = report.volatilityCalibration { print(calibrationLine(c)) }
+        if let c = report.volatilityCalibration { printCalibration(c, model: model) }
         print("saved \(out)")
     }
 }
@@ -152,6 +152,23 @@ func calibrationLine(_ c: VolatilityCalibration) -> String {
         line += String(format: "; daily drift %.2e → %.2e (the data's)", c.pilotMean, m)
     }
     return line
+}
+
+/// Prints `calibrationLine`, and warns when the calibration missed its target by more than
+/// 10 % in variance (e.g. a fitted filter at persistence 1, whose 250-day pilots never reach a
+/// stationary level, so ω barely moves their variance).
+func printCalibration(_ c: VolatilityCalibration, model: ScenarioModel) {
+    print(calibrationLine(c))
+    guard abs(c.relativeError) > 0.1 else { return }
+    var message = String(format: "the volatility calibration missed its target by %+.0f %% in variance after %d pilot runs: "
+                         + "unconditional scenarios will be %@ than the data", 100 * c.relativeError, c.omegas.count,
+                         c.relativeError < 0 ? "calmer" : "wilder")
+    if let v = model.volatilityModel, v.generationDynamics == nil, v.garch.persistence > 0.999 {
+        message += String(format: "; the fitted volatility filter has persistence %.4f (a unit root: no stationary level "
+                           + "to calibrate to) — check the data for stale prices (runs of zero returns) or level "
+                           + "breaks, or use a longer or cleaner span", v.garch.persistence)
+    }
+    logWarning(message)
 }
 
 /// ` (1999-01-05 … 2018-12-31)` for a dated series, else empty.

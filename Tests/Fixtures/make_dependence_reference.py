@@ -28,12 +28,16 @@ simulation must give the same numbers), and every candidate's criterion on an in
 NumPy simulation of 512 paths (seed 11), which the Swift selection's kept candidate must beat
 the fitted one on.
 
+Also written ("owners"): the same for two owners who do not pool their returns, the span's first and
+second half (`matchDependence(owners:)`, federated data models): see two_owner_case.
+
 Run: /work/pyref/bin/python Tests/Fixtures/make_dependence_reference.py   (needs arch, numpy)
 """
 import json
 from pathlib import Path
 
 import numpy as np
+from arch import arch_model
 
 from gjr_fit import fit_gjr_t, sp500_log_returns
 
@@ -73,6 +77,65 @@ def simulate(mu, omega, a, g, b, d, q, lo, hi, z, u, idx):
     return out
 
 
+def candidates(a, g, b, moments):
+    """The fitted (a, g, b, power 2), then (k a, k g, p - k a m_d - k g m_dn, d) for d in [2, 1],
+    k in SCALES, p in PERSISTENCES, kept when the last coefficient is >= 0."""
+    cands = [(a, g, b, 2)]
+    for d in (2, 1):
+        for k in SCALES:
+            for pp in PERSISTENCES:
+                bb = pp - k * a * moments[d][0] - k * g * moments[d][1]
+                if bb >= 0:
+                    cands.append((k * a, k * g, bb, d))
+    return cands
+
+
+def path_shares(total, weights):
+    """total split in proportion to weights by largest remainders, ties to the earlier owner."""
+    s = sum(weights)
+    shares = [total * w // s for w in weights]
+    order = sorted(range(len(weights)), key=lambda j: (-(total * weights[j] % s), j))
+    for j in order[: total - sum(shares)]:
+        shares[j] += 1
+    return shares
+
+
+def two_owner_case(train, res, mu, a, g, b, q, lo, hi, V, S):
+    """Two owners (the span's first and second half) that do not pool their returns
+    (`matchDependence(owners:)`): each owner's z from arch's filter with the fitted parameters
+    run over its own days only; moments, fair curves (each owner's own 250-day chunks) and chunk
+    variances pooled; an independent simulation of 512 paths split between the owners in
+    proportion to their residual counts, each owner's paths drawing from its own z (seed 13)."""
+    halves = [train[: len(train) // 2], train[len(train) // 2:]]
+    zs = []
+    for x in halves:
+        fixed = arch_model(100 * x, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t").fix(res.params)
+        zs.append((x - mu) / (np.asarray(fixed.conditional_volatility) / 100))
+    zall = np.concatenate(zs)
+    m2, m2n = np.mean(zall ** 2), np.mean(zall ** 2 * (zall < 0))
+    m1, m1n = np.mean(np.abs(zall)), np.mean(np.abs(zall) * (zall < 0))
+    moments = {2: (m2, m2n), 1: (m1, m1n)}
+    scale = {2: V, 1: np.mean(np.abs(train - mu)) / m1}
+    chunks = [x[i * H:(i + 1) * H] for x in halves for i in range(len(x) // H)]
+    fa, fl = curves(chunks)
+    cv = np.array([np.var(c) for c in chunks])
+    level_q = np.quantile(np.log(cv / cv.mean()), np.arange(101) / 100)
+    cands = candidates(a, g, b, moments)
+    shares = path_shares(512, [len(z) for z in zs])
+    rng = np.random.default_rng(13)
+    draws = [(rng.uniform(size=n), rng.integers(0, len(z), size=(n, H))) for n, z in zip(shares, zs)]
+    crit = []
+    for c in cands:
+        pe = c[0] * moments[c[3]][0] + c[1] * moments[c[3]][1] + c[2]
+        paths = np.concatenate([simulate(mu, scale[c[3]] * max(1 - pe, 1e-3), *c, q, lo, hi, z, u, idx)
+                                for z, (u, idx) in zip(zs, draws)])
+        A, L = curves(paths)
+        crit.append(float(np.linalg.norm(fa - A) + np.linalg.norm(fl - L)))
+    return {"split": len(halves[0]), "m2": m2, "m2n": m2n, "m1": m1, "m1n": m1n,
+            "candidates": [list(c) for c in cands], "level_log_quantiles": level_q.tolist(),
+            "independent_criteria": crit, "shares_512": shares}
+
+
 def main():
     r = sp500_log_returns()
     train = r[: int(0.8 * len(r))]
@@ -90,13 +153,7 @@ def main():
     fa, fl = curves(chunks)
     cv = np.array([np.var(c) for c in chunks])
     level_q = np.quantile(np.log(cv / cv.mean()), np.arange(101) / 100)
-    cands = [(a, g, b, 2)]
-    for d in (2, 1):
-        for k in SCALES:
-            for pp in PERSISTENCES:
-                bb = pp - k * a * moments[d][0] - k * g * moments[d][1]
-                if bb >= 0:
-                    cands.append((k * a, k * g, bb, d))
+    cands = candidates(a, g, b, moments)
 
     def criteria(u, idx):
         out = []
@@ -105,6 +162,8 @@ def main():
             A, L = curves(simulate(mu, scale[c[3]] * max(1 - pe, 1e-3), *c, q, lo, hi, z, u, idx))
             out.append(float(np.linalg.norm(fa - A) + np.linalg.norm(fl - L)))
         return out
+
+    owners = two_owner_case(train, res, mu, a, g, b, q, lo, hi, V, S)
 
     rng = np.random.default_rng(7)
     u, idx = rng.uniform(size=64), rng.integers(0, len(z), size=(64, H))
@@ -119,6 +178,7 @@ def main():
         "candidates": [list(c) for c in cands],
         "start_uniforms": u.tolist(), "draw_indices": idx.tolist(), "criteria": criteria(u, idx),
         "independent_criteria": criteria(u2, idx2),
+        "owners": owners,
     }
     OUT.write_text(json.dumps(out))
     ic = out["independent_criteria"]

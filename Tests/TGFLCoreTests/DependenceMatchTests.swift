@@ -19,6 +19,16 @@ final class DependenceMatchTests: XCTestCase {
         let start_uniforms: [Double]
         let draw_indices: [[Int]]
         let criteria, independent_criteria: [Double]
+        let owners: Owners
+    }
+
+    /// The same for two owners who do not pool their returns (the span's halves).
+    struct Owners: Decodable {
+        let split: Int
+        let m2, m2n, m1, m1n: Double
+        let candidates: [[Double]]
+        let level_log_quantiles, independent_criteria: [Double]
+        let shares_512: [Int]
     }
 
     func reference() throws -> Reference { try loadJSONFixture("dependence_reference.json") }
@@ -98,6 +108,48 @@ final class DependenceMatchTests: XCTestCase {
                        d.power == 1 ? sigma * sigma : 1e-6 + (d.alpha + d.gamma) * e * e + d.beta * v, accuracy: 1e-15)
         XCTAssertEqual(model.step(variance: v, residual: e, omega: 1e-6, bounds: 0...1),
                        1e-6 + (ref.alpha + ref.gamma) * e * e + ref.beta * v, accuracy: 1e-15)
+    }
+
+    /// Federated data models (`matchDependence(owners:)`): two owners, the training span's
+    /// halves, each filtering only its own days. The pooled moments, the candidates and the slow
+    /// levels of their own chunks equal NumPy's (with arch's filter run per owner), and the kept
+    /// candidate beats the fitted one on NumPy's independent simulation in which each owner's
+    /// paths draw from its own z. Before the change federated models were not matched at all
+    /// (`FederatedDataModelsTests.testSummaryFittingMatchesTheDependence`).
+    func testOwnersWhoDoNotPoolMatchNumPy() throws {
+        var (ref, train, model) = try fixture()
+        let o = ref.owners
+        let halves = [Array(train[..<o.split]), Array(train[o.split...])]
+        let match = try XCTUnwrap(try model.matchDependence(owners: halves.map { [$0] }, seed: 3))
+        assertClose([match.zMoments.square, match.zMoments.negativeSquare], [o.m2, o.m2n], rtol: 1e-8,
+                    "E[z²], E[z²·1(z<0)] pooled over the owners")
+        assertClose([match.zAbsoluteMoments.absolute, match.zAbsoluteMoments.negativeAbsolute], [o.m1, o.m1n],
+                    rtol: 1e-8, "E|z|, E[|z|·1(z<0)] pooled")
+        XCTAssertNotEqual(o.m2, ref.m2, "the owners' own filters give other z than one filter over the span")
+        XCTAssertEqual(match.candidates.count, o.candidates.count, "candidates")
+        for (c, r) in zip(match.candidates, o.candidates) {
+            assertClose([c.dynamics.alpha, c.dynamics.gamma, c.dynamics.beta], Array(r.prefix(3)), rtol: 1e-8,
+                        atol: 1e-12, "candidate")
+            XCTAssertEqual(Double(c.dynamics.power), r[3], "candidate's power")
+        }
+        XCTAssertNotEqual(match.kept, 0, "the fitted dynamics were kept")
+        XCTAssertLessThan(o.independent_criteria[match.kept], 0.9 * o.independent_criteria[0],
+                          "NumPy's criterion of the kept candidate against the fitted one's")
+        assertClose(try XCTUnwrap(model.generationLevelLogQuantiles), o.level_log_quantiles, rtol: 1e-9, atol: 1e-12,
+                    "slow levels from the owners' own chunks")
+        XCTAssertEqual(VolatilityModel.pathShares(512, weights: halves.map(\.count)), o.shares_512)
+    }
+
+    /// Largest remainders, worked by hand: 256 in proportion 3 : 1 is 192 : 64; 256 in thirds is
+    /// 85.33 each, the one left over going to the earliest; 10 in proportion 1 : 2 : 2 (2, 4, 4)
+    /// has nothing left over; a zero weight gets nothing.
+    func testPathSharesByLargestRemainders() {
+        XCTAssertEqual(VolatilityModel.pathShares(256, weights: [3, 1]), [192, 64])
+        XCTAssertEqual(VolatilityModel.pathShares(256, weights: [1, 1, 1]), [86, 85, 85])
+        XCTAssertEqual(VolatilityModel.pathShares(10, weights: [1, 2, 2]), [2, 4, 4])
+        XCTAssertEqual(VolatilityModel.pathShares(7, weights: [0, 5, 2]), [0, 5, 2])
+        XCTAssertEqual(VolatilityModel.pathShares(8, weights: [1, 0, 2]), [3, 0, 5])
+        XCTAssertEqual(VolatilityModel.pathShares(5, weights: [0, 0]), [0, 0])
     }
 
     /// A stale price for a whole year (a constant 250-day chunk) has no ACF: matching skips that

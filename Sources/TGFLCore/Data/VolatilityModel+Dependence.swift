@@ -168,10 +168,43 @@ extension VolatilityModel {
     @discardableResult
     public mutating func matchDependence(trainingSpans: [[Double]], seed: UInt64 = 0,
                                          powers: [Int] = dependencePowers) throws -> DependenceMatch? {
+        try matchDependence(owners: [trainingSpans], seed: seed, powers: powers)
+    }
+
+    /// `matchDependence(trainingSpans:seed:powers:)` for data held by several owners who do not
+    /// pool their returns (federated data models, `FederatedSummaryFitting`).
+    ///
+    /// Everything the criterion needs is a sum over owners, so the server can pool what each
+    /// owner sends (the simulation evaluates the same sums in one call):
+    /// ```
+    /// owner j sends: Σ over its 250-day chunks of the ACF|r| (lags 1–50) and leverage (1–20)
+    ///                curves, the chunk count and each chunk's variance; Σ z², Σ z²·1(z<0), Σ|z|,
+    ///                Σ|z|·1(z<0) and the count of its filter residuals z; Σ (r − μ)², Σ |r − μ|
+    ///                and its day count; and, for every candidate of the server's grid, the
+    ///                curve sums of its n_j simulated paths — drawn from ITS OWN z, with its own
+    ///                stream SeededRNG(seed, j) (starts, then draws)
+    /// n_j:           the 256 paths split in proportion to the owners' residual counts (largest
+    ///                remainders, ties to the earlier owner)
+    /// server:        the candidates from the pooled moments, the criterion from the pooled
+    ///                curves, the level quantiles from the pooled chunk variances
+    /// ```
+    /// With one owner this is exactly `matchDependence(trainingSpans:)` (same bits). With
+    /// several, a simulated path draws all its z from one owner instead of from the pooled z.
+    /// What the sums reveal is not covered by a DP guarantee, like the other summaries.
+    /// - Parameters:
+    ///   - owners: each owner's training spans.
+    ///   - seed: seed of the simulations.
+    ///   - powers: the powers whose grids are tried, each 1 or 2.
+    /// - Returns: what was tried and kept; nil (and no change) when no span holds a full chunk.
+    /// - Throws: as `matchDependence(trainingSpans:seed:powers:)`.
+    @discardableResult
+    public mutating func matchDependence(owners: [[[Double]]], seed: UInt64 = 0,
+                                         powers: [Int] = dependencePowers) throws -> DependenceMatch? {
         guard powers.allSatisfy({ $0 == 1 || $0 == 2 }) else {
             throw TGFLError.invalidArgument("matching the volatility dependence: powers \(powers) must each be 1 or 2")
         }
         let L = Self.dependenceChunkLength
+        let trainingSpans = owners.flatMap { $0 }
         // A constant chunk (a stale price for a whole year) has no curves and no level: skipped.
         let chunks = trainingSpans.flatMap { s in (0..<(s.count / L)).map { Array(s[($0 * L)..<(($0 + 1) * L)]) } }
             .filter { c in c.contains { $0 != c[0] } }
@@ -182,7 +215,8 @@ extension VolatilityModel {
         } catch {
             throw TGFLError.invalidArgument("matching the volatility dependence: the training chunks' curves: \(error)")
         }
-        let z = trainingSpans.flatMap { garch.standardizedResiduals($0) }.filter(\.isFinite)
+        let ownerZ = owners.map { spans in spans.flatMap { garch.standardizedResiduals($0) }.filter(\.isFinite) }
+        let z = ownerZ.flatMap { $0 }
         let mu = garch.mu
         let all = trainingSpans.flatMap { $0 }
         let variance = all.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(max(all.count, 1))
@@ -205,17 +239,24 @@ extension VolatilityModel {
                 }
             }
         }
-        // Common random numbers: the same start and draws for every candidate.
-        var rng = SeededRNG(seed: seed, stream: 0)
-        let starts = (0..<Self.dependencePaths).map { _ in rng.uniform() }
-        let draws = (0..<Self.dependencePaths).map { _ in
-            (0..<Self.dependenceChunkLength).map { _ in rng.int(below: z.count) }
+        // Common random numbers: the same start and draws for every candidate; owner j's share of
+        // the paths draws from its own z on its own stream.
+        let shares = Self.pathShares(Self.dependencePaths, weights: ownerZ.map(\.count))
+        let ownerDraws = ownerZ.indices.map { j -> (starts: [Double], draws: [[Int]]) in
+            var rng = SeededRNG(seed: seed, stream: UInt64(j))
+            let starts = (0..<shares[j]).map { _ in rng.uniform() }
+            let draws = (0..<shares[j]).map { _ in
+                (0..<Self.dependenceChunkLength).map { _ in rng.int(below: ownerZ[j].count) }
+            }
+            return (starts, draws)
         }
         var scored: [(dynamics: GenerationDynamics, criterion: Double)] = []
         for c in candidates {
             let persistence = c.effectivePersistence(moments(c.power))
-            let paths = simulatedPaths(c, omega: scale(c.power) * max(1 - persistence, 1e-3), z: z,
-                                       startUniforms: starts, drawIndices: draws)
+            let paths = ownerZ.indices.flatMap { j in
+                simulatedPaths(c, omega: scale(c.power) * max(1 - persistence, 1e-3), z: ownerZ[j],
+                               startUniforms: ownerDraws[j].starts, drawIndices: ownerDraws[j].draws)
+            }
             let criterion = (try? Self.dependenceCriterion(fair: fair, paths: paths)) ?? .infinity
             scored.append((c, criterion.isFinite ? criterion : .infinity))
         }
@@ -223,6 +264,20 @@ extension VolatilityModel {
         generationDynamics = kept == 0 ? nil : scored[kept].dynamics
         generationLevelLogQuantiles = kept == 0 ? nil : Self.chunkLevelLogQuantiles(chunks)
         return DependenceMatch(candidates: scored, kept: kept, zMoments: (m2, m2n), zAbsoluteMoments: (m1, m1n))
+    }
+
+    /// `total` split in proportion to `weights` by largest remainders (ties to the earlier
+    /// index); a zero weight gets nothing. One positive weight gets everything.
+    static func pathShares(_ total: Int, weights: [Int]) -> [Int] {
+        let sum = weights.reduce(0, +)
+        guard sum > 0 else { return weights.map { _ in 0 } }
+        var shares = weights.map { total * $0 / sum }
+        let order = weights.indices.sorted { a, b in
+            let ra = total * weights[a] % sum, rb = total * weights[b] % sum
+            return ra != rb ? ra > rb : a < b
+        }
+        for j in order.prefix(total - shares.reduce(0, +)) { shares[j] += 1 }
+        return shares
     }
 
     /// The slow level of an unconditional path without a prompt, as a factor on the intercept

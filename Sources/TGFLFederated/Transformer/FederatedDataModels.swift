@@ -151,6 +151,9 @@ public enum FederatedDataModels {
 ///        initial-state quantiles — all from the pooled histogram
 ///     C. owners send the moments of z_t and, per regime, Σ σ_t² and the day count
 ///        server: tokenizer (pooled moments of z), regime variances v_g = Σ σ² / count
+///     D. unless config.matchDependence is false: the recursion of unconditional generation
+///        matched to the owners' dependence from their curve sums and chunk variances
+///        (VolatilityModel.matchDependence(owners:), which lists what each owner sends)
 /// ```
 /// Approximations: a quantile from the histogram is within one grid bin (≈ 0.29 % relative)
 /// of the pooled one. Averaging locally fitted filters instead was tried and rejected: owners
@@ -212,7 +215,12 @@ public struct FederatedSummaryFitting: DataModelFitting {
             let sigma = g == 0 ? histogram.lo : thresholds[g - 1]
             return sigma * sigma
         }
-        return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatilityModel(variances))
+        var volatility = try volatilityModel(variances)
+        // D. The recursion of unconditional generation matched to the owners' dependence.
+        if config.matchDependence {
+            try volatility.matchDependence(owners: spans.map { [$0.values] })
+        }
+        return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
     }
 
     /// v1: the tokenizer from pooled moments, the regime thresholds from the pooled histogram

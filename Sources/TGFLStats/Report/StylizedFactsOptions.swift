@@ -18,11 +18,16 @@ public struct StylizedFactsOptions: Sendable, Codable, Equatable {
     /// Excess kurtosis passes when the synthetic value lies in this range (default 3…15:
     /// clearly fat-tailed, yet not dominated by a handful of absurd days).
     public var excessKurtosisRange: ClosedRange<Double>
-    /// Volatility clustering passes when the mean synthetic ACF of |r| at lags 1…K exceeds
-    /// this (default 0).
-    public var minMeanAbsACF: Double
-    /// Leverage passes when the mean synthetic leverage at lags 1…L is below this (default 0).
-    public var maxMeanLeverage: Double
+    /// Volatility clustering and leverage pass when the synthetic mean (ACF of |r| at lags
+    /// 1…K, leverage at lags 1…L, averaged over paths) lies within this fraction of the *fair*
+    /// real value — the real series cut into chunks of the path length, each chunk's curve
+    /// averaged — or within `dependenceAbsoluteTolerance` of it, whichever is wider
+    /// (default 0.5: a set without clustering, mean ACF ≈ 0, fails against a real 0.05 or more).
+    public var dependenceRelativeTolerance: Double
+    /// The least allowed distance of the clustering and leverage means from the fair real
+    /// value, so that a real value near 0 (no leverage in the data) does not demand an exact
+    /// 0 (default 0.02, about the standard error of a 250-day chunk's mean leverage).
+    public var dependenceAbsoluteTolerance: Double
     /// Linear unpredictability passes when max_k |ACF_k(r)| (synthetic, lags 1…K) is at most
     /// this (default 0.1).
     public var maxAbsReturnACF: Double
@@ -43,13 +48,15 @@ public struct StylizedFactsOptions: Sendable, Codable, Equatable {
                 seed: UInt64 = 0, ksSubsamples: Int = 20, ksMinMedianPValue: Double = 0.05,
                 stdRatioRange: ClosedRange<Double> = 0.8...1.25,
                 excessKurtosisRange: ClosedRange<Double> = 3...15,
-                minMeanAbsACF: Double = 0, maxMeanLeverage: Double = 0, maxAbsReturnACF: Double = 0.1,
+                dependenceRelativeTolerance: Double = 0.5, dependenceAbsoluteTolerance: Double = 0.02,
+                maxAbsReturnACF: Double = 0.1,
                 worstDayFactor: Double = 3, hillTolerance: Double = 1, riskRelativeTolerance: Double = 0.25,
                 mmd: MMDOptions = MMDOptions(), memorization: MemorizationOptions = MemorizationOptions()) {
         self.maxLag = maxLag; self.leverageLags = leverageLags; self.horizons = horizons; self.seed = seed
         self.ksSubsamples = ksSubsamples; self.ksMinMedianPValue = ksMinMedianPValue
         self.stdRatioRange = stdRatioRange; self.excessKurtosisRange = excessKurtosisRange
-        self.minMeanAbsACF = minMeanAbsACF; self.maxMeanLeverage = maxMeanLeverage
+        self.dependenceRelativeTolerance = dependenceRelativeTolerance
+        self.dependenceAbsoluteTolerance = dependenceAbsoluteTolerance
         self.maxAbsReturnACF = maxAbsReturnACF; self.worstDayFactor = worstDayFactor
         self.hillTolerance = hillTolerance; self.riskRelativeTolerance = riskRelativeTolerance
         self.mmd = mmd; self.memorization = memorization
@@ -73,8 +80,10 @@ public struct StylizedFactsOptions: Sendable, Codable, Equatable {
         guard excessKurtosisRange.lowerBound.isFinite, excessKurtosisRange.upperBound.isFinite else {
             throw bad("excessKurtosisRange must be finite, got \(excessKurtosisRange)")
         }
-        guard minMeanAbsACF.isFinite, maxMeanLeverage.isFinite, maxAbsReturnACF >= 0, maxAbsReturnACF.isFinite else {
-            throw bad("ACF and leverage thresholds must be finite (maxAbsReturnACF ≥ 0)")
+        guard [dependenceRelativeTolerance, dependenceAbsoluteTolerance, maxAbsReturnACF].allSatisfy({ $0 >= 0 && $0.isFinite })
+        else {
+            throw bad("dependenceRelativeTolerance, dependenceAbsoluteTolerance and maxAbsReturnACF must be finite and "
+                + "non-negative, got \(dependenceRelativeTolerance), \(dependenceAbsoluteTolerance), \(maxAbsReturnACF)")
         }
         guard worstDayFactor >= 1, worstDayFactor.isFinite else {
             throw bad("worstDayFactor must be at least 1, got \(worstDayFactor)")
@@ -94,8 +103,8 @@ public struct StylizedFactsOptions: Sendable, Codable, Equatable {
         case ksMinMedianPValue = "ks_min_median_p_value"
         case stdRatioRange = "std_ratio_range"
         case excessKurtosisRange = "excess_kurtosis_range"
-        case minMeanAbsACF = "min_mean_abs_acf"
-        case maxMeanLeverage = "max_mean_leverage"
+        case dependenceRelativeTolerance = "dependence_relative_tolerance"
+        case dependenceAbsoluteTolerance = "dependence_absolute_tolerance"
         case maxAbsReturnACF = "max_abs_return_acf"
         case worstDayFactor = "worst_day_factor"
         case hillTolerance = "hill_tolerance"
