@@ -163,7 +163,7 @@ func printCalibration(_ c: VolatilityCalibration, model: ScenarioModel) {
     var message = String(format: "the volatility calibration missed its target by %+.0f %% in variance after %d pilot runs: "
                          + "unconditional scenarios will be %@ than the data", 100 * c.relativeError, c.omegas.count,
                          c.relativeError < 0 ? "calmer" : "wilder")
-    if let v = model.volatilityModel, v.generationDynamics == nil, v.garch.persistence > 0.999 {
+    if let v = model.volatilityModel, v.garch.persistence > 0.999 {
         message += String(format: "; the fitted volatility filter has persistence %.4f (a unit root: no stationary level "
                            + "to calibrate to) — check the data for stale prices (runs of zero returns) or level "
                            + "breaks, or use a longer or cleaner span", v.garch.persistence)

@@ -114,6 +114,36 @@ final class VolatilityCalibrationTests: XCTestCase {
         }
     }
 
+    /// A fitted filter at a unit root (persistence 1, as arch fits Microsoft 1986–2011 after its
+    /// years of stale prices) with a stationary generation recursion: the calibration starts
+    /// from the target and reaches it. Starting from the fitted implied level (ω / (1 − p_fit),
+    /// p_fit → 1) it began thousands of times too high and ended 91 % below (before session 11).
+    func testAUnitRootFitStartsFromTheTarget() throws {
+        let (model, nyse, _) = try trainedOnNYSE(calibrate: false)
+        let target = Self.variance(nyse)
+        let models = try XCTUnwrap(model.dataModels)
+        let fitted = try XCTUnwrap(models.volatility)
+        var g = fitted.garch
+        g.beta = 1 - g.alpha - g.gamma / 2   // persistence α + γ/2 + β = 1
+        var v = try VolatilityModel(garch: g, levelEdges: fitted.levelEdges, regimeVariances: fitted.regimeVariances,
+                                    initialLogSigmaQuantiles: fitted.initialLogSigmaQuantiles,
+                                    sigmaFloor: fitted.sigmaFloor, sigmaCap: fitted.sigmaCap)
+        XCTAssertEqual(v.garch.persistence, 1, accuracy: 1e-12)
+        v.generationDynamics = GenerationDynamics(alpha: 1.5 * v.garch.alpha, gamma: 1.5 * v.garch.gamma,
+                                                  beta: 0.9 - 1.5 * v.garch.alpha - 0.75 * v.garch.gamma)
+        try model.setDataModels(DataModels(tokenizer: models.tokenizer, regimes: models.regimes, volatility: v))
+        let result = try model.calibrateUnconditionalVolatility(
+            targetVariance: target, options: VolatilityCalibrationOptions(paths: SanitizerRun.size(256, sanitizer: 16),
+                                                                          horizon: SanitizerRun.size(250, sanitizer: 50),
+                                                                          seed: 2))
+        XCTAssertEqual(try XCTUnwrap(result.omegas.first), target * (1 - v.generationPersistence),
+                       accuracy: 1e-12 * target, "starts from the target V*·(1 − p_nominal)")
+        XCTAssertEqual(v.generationPersistence, 0.9, accuracy: 1e-12)
+        if !SanitizerRun.isActive {
+            XCTAssertLessThan(abs(result.relativeError), 0.05, "pilot variance against the data's")
+        }
+    }
+
     func testCalibrationRefusesBadInput() throws {
         let v1 = try makeFittedModel(GenerationTests.tiny)
         XCTAssertThrowsError(try v1.calibrateUnconditionalVolatility(targetVariance: 1e-4)) {

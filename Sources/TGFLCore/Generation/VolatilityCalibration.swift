@@ -66,17 +66,31 @@ extension ScenarioModel {
     }
 
     /// The first ω of the calibration: `VolatilityModel.uncalibratedGenerationOmega` for a
-    /// power-2 recursion (as before session 10); for a power-1 recursion the target itself,
-    /// `√V*·(1 − p_nominal)`.
+    /// power-2 recursion (as before session 10) whose fitted filter has a meaningful level; for a
+    /// power-1 recursion, or a power-2 one fitted at a unit root, the target itself,
+    /// `√V*·(1 − p_nominal)` or `V*·(1 − p_nominal)`.
     ///
     /// Why: the fitted filter's implied variance `ω/(1 − α − γ/2 − β)` is meaningless near a
     /// unit root (the Canadian dollar's GJR-t fit has persistence 1.0000, implied σ 0.13 against
     /// the data's 0.0025); V grows like ω² for power 1, so the four secant steps starting 50×
     /// too high stopped at an ω that let the paths decay to a quarter of the data's std
     /// (realism benchmark, session 10: 14 → 7 targets on that series before this start).
+    ///
+    /// The same holds for a power-2 recursion whose fitted filter sits at a unit root (session
+    /// 11, found on an asset outside the package: Microsoft 1986–2011, GJR-t persistence 1.0000
+    /// after years of stale prices): `uncalibratedGenerationOmega` divides by `1 − p_fit` ≈ 0
+    /// and started 3,000× too high; the four steps ended 91 % below the target variance. So a
+    /// power-2 recursion starts from the target, `V*·(1 − p_nominal)`, when the fitted
+    /// persistence is ≥ 0.999 or the fitted implied variance is more than 4× off the target
+    /// (elsewhere as before, so those models keep their bits).
     static func calibrationStart(_ v: VolatilityModel, targetVariance: Double) -> Double {
-        guard v.generationDynamics?.power == 1 else { return v.uncalibratedGenerationOmega }
-        return targetVariance.squareRoot() * max(1 - v.generationPersistence, 1e-6)
+        let fromTarget = max(1 - v.generationPersistence, 1e-6)
+        guard v.generationDynamics?.power != 1 else { return targetVariance.squareRoot() * fromTarget }
+        let implied = v.garch.omega / max(1 - v.garch.persistence, 1e-6)
+        if v.garch.persistence < 0.999, abs(Foundation.log(implied / targetVariance)) <= Foundation.log(4.0) {
+            return v.uncalibratedGenerationOmega
+        }
+        return targetVariance * fromTarget
     }
 
     /// Calibrates the intercept ω of unconditional generation so that generated returns have
@@ -87,7 +101,8 @@ extension ScenarioModel {
     /// ```
     /// ω_0 = fitted ω (moved to the generation dynamics' persistence when there are some:
     ///       `VolatilityModel.uncalibratedGenerationOmega`); for a power-1 recursion
-    ///       √V*·(1 − p_nominal) (`calibrationStart`)
+    ///       √V*·(1 − p_nominal), for a power-2 one fitted at a unit root (p ≥ 0.999) or with
+    ///       an implied variance > 4× off the target V*·(1 − p_nominal) (`calibrationStart`)
     /// V_k, m_k = variance and mean of a pilot run's returns: paths × horizon unconditional days,
     ///       drawn with ω_k and the fitted μ (the same seed at every k, so V(ω) is smooth in ω)
     /// ω_{k+1} = ω_k · exp( (log V* − log V_k) / b_k ),   b_0 = 2/δ (1, or 2 for a power-1 recursion),
