@@ -112,8 +112,9 @@ struct FederateCommand: ParsableCommand {
     }
 
     @Flag(name: .customLong("volatility-calibration"), inversion: .prefixedNo, help: ArgumentHelp(
-        "Model v2 without DP: after the run, calibrate the volatility level of unconditional generation to the "
-        + "variance and mean of the data (each series releases its count, sum and sum of squares; skipped with --dp-noise)."))
+        "Model v2: after the run, calibrate the volatility level of unconditional generation to the variance and "
+        + "mean of the data (each series releases its count, sum and sum of squares); with --dp-noise to those of "
+        + "--data-models-from (public; skipped without it)."))
     var volatilityCalibration = true
 
     func run() throws {

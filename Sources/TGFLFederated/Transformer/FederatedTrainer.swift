@@ -129,7 +129,8 @@ public struct FederatedTrainingReport: Sendable {
     /// `record` as JSON.
     public var federationJSON: String
     /// The calibration of unconditional generation after the run
-    /// (`FederatedTrainingOptions.calibrateVolatility`; nil with DP, for v1 or when off).
+    /// (`FederatedTrainingOptions.calibrateVolatility`; nil with DP without public data, for v1
+    /// or when off).
     public var volatilityCalibration: VolatilityCalibration?
 }
 
@@ -369,18 +370,22 @@ public final class FederatedTrainer {
         var report = FederatedTrainingReport(rounds: state.history, epsilon: record.epsilon,
                                              delta: options.privacyDelta, record: record,
                                              federationJSON: try record.jsonString())
-        if options.calibrateVolatility, options.privacy == nil, model.volatilityModel != nil {
-            // Each series releases its count, sum and sum of squares; the server pools them.
+        // Without DP each series releases its count, sum and sum of squares and the server pools
+        // them; with DP and public data the target is the public series' (post-processing: no
+        // client datum); with DP and no public data there is none.
+        let calibrationSource = options.privacy == nil ? series : options.publicData
+        if options.calibrateVolatility, let calibrationSource, model.volatilityModel != nil {
             var calibration = options.volatilityCalibration
             calibration.threads = calibration.threads ?? options.threads
-            let targets = try ScenarioModel.calibrationTargets(of: series.map(\.values))
+            let targets = try ScenarioModel.calibrationTargets(of: calibrationSource.map(\.values))
             let result = try model.calibrateUnconditionalVolatility(targetVariance: targets.variance,
                                                                     targetMean: targets.mean, options: calibration)
             var history = model.history
             history.summary["volatility_calibration"] = String(
-                format: "omega %.6g -> %.6g, target variance %.6g, pilot %.6g (%+.1f%%); released per series: "
-                    + "count, sum and sum of squares", result.fittedOmega, result.omega, result.targetVariance,
-                result.variance, 100 * result.relativeError)
+                format: "omega %.6g -> %.6g, target variance %.6g, pilot %.6g (%+.1f%%); ", result.fittedOmega,
+                result.omega, result.targetVariance, result.variance, 100 * result.relativeError)
+                + (options.privacy == nil ? "released per series: count, sum and sum of squares"
+                    : "target: the public data (no client datum released)")
             model.history = history
             report.volatilityCalibration = result
         }

@@ -67,13 +67,24 @@ public struct TrainableTensors: Sendable, Equatable, Codable, CustomStringConver
             for item in name.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 let hits = names.filter { $0 == item || $0.hasPrefix(item + ".") }
                 guard !hits.isEmpty else {
-                    throw TGFLError.invalidArgument("trainable: '\(item)' names no tensor of this model; its tensors are "
-                        + names.joined(separator: ", ") + " (or use a preset: \(Self.presets.joined(separator: ", ")))")
+                    throw TGFLError.invalidArgument("trainable: '\(item)' names no tensor of this model; use a preset ("
+                        + Self.presets.joined(separator: ", ") + ") or tensor names: " + Self.shortList(names))
                 }
                 chosen.formUnion(hits)
             }
             return names.filter(chosen.contains)
         }
+    }
+
+    /// The tensor names in short: `blocks.I.*` once, `.weight`/`.bias` dropped (an error's list).
+    static func shortList(_ names: [String]) -> String {
+        var out: [String] = []
+        for n in names {
+            var s = n.replacingOccurrences(of: #"^blocks\.\d+\."#, with: "blocks.I.", options: .regularExpression)
+            for suffix in [".weight", ".bias"] where s.hasSuffix(suffix) { s.removeLast(suffix.count) }
+            if !out.contains(s) { out.append(s) }
+        }
+        return out.joined(separator: ", ") + " (each .weight/.bias; I = a block index)"
     }
 
     /// The trainable coordinates of a model of `layout` (adjacent tensors merged), or nil for
