@@ -23,6 +23,11 @@ struct FederateCommand: ParsableCommand {
             Example:
               tgfl federate --clients 8 --partition time --strategy fedadam --rounds 30 --out fed.h5
               tgfl federate --data a.csv --data b.csv --clients 2 --partition natural --dp-noise 0.5 --clip 1 --out dp.h5
+
+            From a public pretrained base, DP on the level priors only (README "Privacy"):
+              tgfl pretrain --config demo --exclude sp500,nyse --out base.h5
+              tgfl federate --config demo --partition time --init base.h5 --trainable priors \
+                --dp-noise 1 --clip 0.1 --data-models-from djia_1999_2018.csv --out dp.h5
             """)
 
     @Option(name: .long, help: ArgumentHelp("A prices CSV (repeat for several series; default: the bundled S&P 500).",
@@ -178,6 +183,13 @@ struct FederateCommand: ParsableCommand {
         if f.dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
             logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
                        + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) or --dp-summaries to cover everything")
+        }
+        if let dp = options.privacy, initFrom == nil {
+            let d = Double(model.transformer.parameterCount), m = Double(dp.numSampledClients), r = Double(f.rounds)
+            logInfo(String(format: "DP: the noise covers all %ld network parameters (norm z·S·√(d·R)/m = %.2f over the "
+                + "rounds, against a clipped signal of at most R·S = %.2f); --init BASE --trainable priors noises fewer "
+                + "(README \"Privacy\")", model.transformer.parameterCount,
+                dp.noiseMultiplier * dp.clippingNorm * (d * r).squareRoot() / m, r * dp.clippingNorm))
         }
         if f.dpNoise != nil, options.restoreBestRound {
             logWarning("DP: --keep-best picks a round by the clients' validation losses, which the accounting does not "
