@@ -26,8 +26,7 @@ struct FederateCommand: ParsableCommand {
 
             From a public pretrained base, DP on the level priors only (README "Privacy"):
               tgfl pretrain --config demo --exclude sp500,nyse --out base.h5
-              tgfl federate --config demo --partition time --init base.h5 --trainable priors \
-                --dp-noise 1 --clip 0.1 --data-models-from djia_1999_2018.csv --out dp.h5
+              tgfl federate --config demo --partition time --init base.h5 --trainable priors --dp-noise 1 --clip 0.1 --data-models-from djia_1999_2018.csv --out dp.h5
             """)
 
     @Option(name: .long, help: ArgumentHelp("A prices CSV (repeat for several series; default: the bundled S&P 500).",
