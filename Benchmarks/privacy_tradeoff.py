@@ -44,6 +44,11 @@ import time
 FEDERATION = ["--config", "demo", "--clients", "8", "--partition", "time", "--rounds", "10",
               "--local-steps", "10", "--batch-size", "16", "--lr", "0.003", "--val-fraction", "0.2"]
 DP = ["--dp-noise", "1", "--clip", "0.1"]
+# A federation from the public pretrained base (BASE is replaced by --base-model).
+PRE = ["--init", "BASE", "--data-models-from", "bundled:djia"]
+# The same with the data models on the Dow Jones of the S&P 500 file's own years, 1999-2018 (public;
+# DJIA99 is replaced by --djia-recent-csv, written from the bundled djia.csv when missing).
+PRE99 = ["--init", "BASE", "--data-models-from", "DJIA99"]
 
 # name -> (extra federate options, description). The first is the baseline without DP.
 SETTINGS = {
@@ -76,6 +81,30 @@ SETTINGS = {
     # The noise sweep with public data models: the trade-off curve between the two halves.
     **{f"dp-djia-z{z}": (["--dp-noise", z, "--clip", "0.1", "--data-models-from", "bundled:djia"],
                          f"DP z {z}, S 0.1, public DJIA data models") for z in ("0.5", "0.2", "0.1")},
+    # Session 11, the lever of fewer noised parameters: start from a network pretrained on public
+    # series only (BASE: `tgfl pretrain --exclude sp500,nyse`, see --base-model), refit its filter on
+    # the public DJIA, and train (clip, noise, aggregate) only a named subset, the rest frozen.
+    "dp-pre-head": (DP + PRE + ["--trainable", "head"],
+                    "DP z 1, S 0.1, public pretrained base, head trained (ln_f, head, level priors), DJIA data models"),
+    "nodp-pre": (PRE + ["--trainable", "head"], "no DP, public pretrained base, head trained, DJIA data models"),
+    "dp-pre-priors": (DP + PRE + ["--trainable", "priors"],
+                      "DP z 1, S 0.1, public pretrained base, level priors trained (head.bias, level_bias)"),
+    "dp-pre-all": (DP + PRE + ["--trainable", "all"], "DP z 1, S 0.1, public pretrained base, every tensor trained"),
+    "dp-pre-head-djia99": (DP + PRE99 + ["--trainable", "head"],
+                           "DP z 1, S 0.1, public pretrained base, head trained, DJIA 1999-2018 data models"),
+    "dp-pre-priors-djia99": (DP + PRE99 + ["--trainable", "priors"],
+                             "DP z 1, S 0.1, public pretrained base, level priors trained, DJIA 1999-2018 data models"),
+    "dp-pre-head-djia99-noise-only": (DP + PRE99 + ["--trainable", "head", "--lr", "1e-9"],
+                                      "DP z 1, S 0.1, pretrained base, head, DJIA 1999-2018, no training: noise only"),
+    "dp-pre-priors-djia99-noise-only": (DP + PRE99 + ["--trainable", "priors", "--lr", "1e-9"],
+                                        "DP z 1, S 0.1, pretrained base, priors, DJIA 1999-2018, no training: noise only"),
+    "nodp-pre-djia99": (PRE99 + ["--trainable", "head"], "no DP, pretrained base, head trained, DJIA 1999-2018"),
+    "dp-djia99": (DP + ["--data-models-from", "DJIA99"], "DP z 1, S 0.1, fresh network, DJIA 1999-2018 data models"),
+    # Controls: the base as it is (no member datum), and the DP head run's noise on an untrained head.
+    "pre-only": (PRE + ["--trainable", "head", "--lr", "1e-9"],
+                 "public pretrained base, no training (lr 1e-9), DJIA data models: no member data used"),
+    "dp-pre-head-noise-only": (DP + PRE + ["--trainable", "head", "--lr", "1e-9"],
+                               "DP z 1, S 0.1, public pretrained base, head, no training (lr 1e-9): noise only"),
 }
 BASELINE = "nodp"
 # The noise sweep's rows, from no DP to z 1, and the demo network's parameter count (its noise norm).
@@ -83,7 +112,9 @@ SWEEP = ["nodp-djia", "dp-djia-z0.1", "dp-djia-z0.2", "dp-djia-z0.5", "dp-djia"]
 DEMO_PARAMETERS = 142_336
 # Paired controls: a setting's untrained twin (same seed: same initialisation, same data models
 # and, for DP, the same noise draws). The AUC difference per seed is what training added.
-TWINS = {"dp-djia": "dp-djia-noise-only", "nodp-djia": "public-only", "dp-djia-z0.5": "public-only",
+TWINS = {"dp-pre-head-djia99": "dp-pre-head-djia99-noise-only",
+         "dp-pre-priors-djia99": "dp-pre-priors-djia99-noise-only", "dp-pre-head": "dp-pre-head-noise-only", "nodp-pre": "pre-only", "dp-pre-head-noise-only": "pre-only",
+         "dp-pre-priors": "pre-only", "dp-djia": "dp-djia-noise-only", "nodp-djia": "public-only", "dp-djia-z0.5": "public-only",
          "dp-djia-z0.2": "public-only", "dp-djia-z0.1": "public-only", "dp-djia-noise-only": "public-only"}
 
 # (key, label, direction): +1 higher is better, -1 lower is better; "absdev1" scores |x - 1|.
@@ -137,7 +168,8 @@ def one_run(args, setting, seed):
     model, paths = os.path.join(d, "model.h5"), os.path.join(d, "paths.csv")
     threads = ["--threads", str(args.threads)]
     if not os.path.exists(model):
-        extra = [args.hybrid_csv if o == "HYBRID" else o for o in SETTINGS[setting][0]]
+        extra = [{"HYBRID": args.hybrid_csv, "BASE": args.base_model, "DJIA99": args.djia_recent_csv}.get(o, o)
+                 for o in SETTINGS[setting][0]]
         run([args.tgfl, "federate", *federation_options(extra), "--seed", str(seed), *threads,
              "--out", model], log)
     audits = {}
@@ -165,6 +197,17 @@ def one_run(args, setting, seed):
         json.dump(record, f, indent=1)
     os.replace(tmp, done)
     return record
+
+
+def write_djia_recent(path):
+    """The bundled djia.csv's rows dated 1999-01-01 to 2018-12-31 (the S&P 500 file's years), atomically."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "TGFLCore", "Resources", "djia.csv")
+    with open(src) as f:
+        lines = f.read().splitlines()
+    keep = [lines[0]] + [ln for ln in lines[1:] if "1999-01-01" <= ln[:10] <= "2018-12-31"]
+    with open(path + ".tmp", "w") as f:
+        f.write("\n".join(keep) + "\n")
+    os.replace(path + ".tmp", path)
 
 
 def printed(log, pattern):
@@ -350,6 +393,12 @@ def main():
                    help="extra audit windows (days predicted; the window is one day longer)")
     p.add_argument("--hybrid-csv", default="/tmp/privacy_tradeoff/hybrid.csv",
                    help="prices CSV of Benchmarks/privacy_hybrid_filter.py (settings dp-hybrid*)")
+    p.add_argument("--base-model", default="/tmp/privacy_tradeoff/base.h5",
+                   help="the public pretrained base of the *-pre* settings; made when missing by "
+                        "`tgfl pretrain --config demo --exclude sp500,nyse --steps STEPS --seed 42`")
+    p.add_argument("--pretrain-steps", type=int, default=150, help="steps of that pretraining")
+    p.add_argument("--djia-recent-csv", default="/tmp/privacy_tradeoff/djia_1999_2018.csv",
+                   help="the bundled Dow Jones from 1999-01-01 to 2018-12-31 (the *-djia99 settings); made when missing")
     p.add_argument("--jobs", type=int, default=1, help="runs at once")
     p.add_argument("--threads", type=int, default=1, help="threads per run (results do not depend on it)")
     p.add_argument("--report-only", action="store_true", help="aggregate the cached runs, run nothing")
@@ -364,6 +413,14 @@ def main():
                 with open(f) as fh:
                     records.append(json.load(fh))
     else:
+        if any("BASE" in SETTINGS[s][0] for s in args.settings) and not os.path.exists(args.base_model):
+            log = args.base_model + ".log"
+            run([args.tgfl, "pretrain", "--config", "demo", "--exclude", "sp500,nyse", "--steps",
+                 str(args.pretrain_steps), "--seed", "42", "--threads", str(args.threads * args.jobs),
+                 "--out", args.base_model], log)
+            print(f"{time.strftime('%H:%M:%S')} pretrained {args.base_model} (log {log})", flush=True)
+        if any("DJIA99" in SETTINGS[s][0] for s in args.settings) and not os.path.exists(args.djia_recent_csv):
+            write_djia_recent(args.djia_recent_csv)
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
             futures = {pool.submit(one_run, args, s, seed): (s, seed) for s, seed in todo}
             for fut in concurrent.futures.as_completed(futures):

@@ -23,6 +23,10 @@ struct FederateCommand: ParsableCommand {
             Example:
               tgfl federate --clients 8 --partition time --strategy fedadam --rounds 30 --out fed.h5
               tgfl federate --data a.csv --data b.csv --clients 2 --partition natural --dp-noise 0.5 --clip 1 --out dp.h5
+
+            From a public pretrained base, DP on the level priors only (README "Privacy"):
+              tgfl pretrain --config demo --exclude sp500,nyse --out base.h5
+              tgfl federate --config demo --partition time --init base.h5 --trainable priors --dp-noise 1 --clip 0.1 --data-models-from djia_1999_2018.csv --out dp.h5
             """)
 
     @Option(name: .long, help: ArgumentHelp("A prices CSV (repeat for several series; default: the bundled S&P 500).",
@@ -73,6 +77,19 @@ struct FederateCommand: ParsableCommand {
         "Noise multiplier z_s of --dp-summaries (default: the --dp-noise value).", valueName: "z"))
     var dpSummariesNoise: Double?
 
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "Start from this pretrained model v2 (e.g. `tgfl pretrain --exclude sp500,nyse`, public series only) instead "
+        + "of a fresh one: its network, tokenizer and level priors are kept, its volatility filter, levels and "
+        + "regimes refitted on --data-models-from (or, without it, on the members' training spans, in the clear). "
+        + "--config is then the base's.", valueName: "base.h5"))
+    var initFrom: String?
+
+    @Option(name: .customLong("trainable"), help: ArgumentHelp(
+        "The tensors the federation trains, clips, noises and aggregates; the rest keep the initial model's values "
+        + "(use with --init): all, head (ln_f + output head + level priors), priors, last-block, or a comma-separated "
+        + "list of tensor names. With DP the noise covers only these coordinates.", valueName: "subset"))
+    var trainable: String = "all"
+
     @OptionGroup var selection: ModelSelectionOptions
     @OptionGroup var priceGuard: PriceGuardOptions
 
@@ -99,8 +116,9 @@ struct FederateCommand: ParsableCommand {
     }
 
     @Flag(name: .customLong("volatility-calibration"), inversion: .prefixedNo, help: ArgumentHelp(
-        "Model v2 without DP: after the run, calibrate the volatility level of unconditional generation to the "
-        + "variance and mean of the data (each series releases its count, sum and sum of squares; skipped with --dp-noise)."))
+        "Model v2: after the run, calibrate the volatility level of unconditional generation to the variance and "
+        + "mean of the data (each series releases its count, sum and sum of squares); with --dp-noise to those of "
+        + "--data-models-from (public; skipped without it)."))
     var volatilityCalibration = true
 
     func run() throws {
@@ -114,14 +132,42 @@ struct FederateCommand: ParsableCommand {
         _ = try kind.makeStrategy(hyperparameters: hyper)   // unknown names fail before any work
         let paths: [String?] = data.isEmpty ? [nil] : data.map { $0 }
         var series: [[Double]] = []
+        var named: [ReturnSeries] = []
         for path in paths {
             let s = try DataOptions.load(path: path, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
             try priceGuard.check(s, source: path ?? "bundled S&P 500")
             logInfo("data: \(path ?? "bundled S&P 500"): \(s.values.count) daily log returns\(dateSpan(s))")
             series.append(s.values)
+            named.append(ReturnSeries(name: path ?? "bundled S&P 500", values: s.values))
         }
         let t = training
-        let model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: t.seed)
+        let trainableTensors: TrainableTensors
+        do { trainableTensors = try TrainableTensors(parsing: trainable) } catch TGFLError.invalidArgument(let m) {
+            throw CommandFailure("--trainable: " + m)
+        }
+        let publicData = try dataModelsFrom.map { [try loadPublicSeries($0)] }
+        let model: ScenarioModel
+        var initialModel: InitialModelRecord?
+        if let initFrom {
+            model = try ScenarioModel.load(from: initFrom)
+            if model.config != config.config(version: version.modelVersion) {
+                logInfo("--init: the model's configuration is the base's (\(describe(model.config))), not --config")
+            }
+            initialModel = try FederatedTrainer.prepareInitialModel(model, source: initFrom, publicData: publicData,
+                                                                    members: named, validationFraction: t.valFraction)
+            logInfo("initial model: \(initFrom)" + (initialModel?.pretrainedOn.map { ", pretrained on " + $0.joined(separator: ", ") } ?? ""))
+        } else {
+            model = try ScenarioModel(config: config.config(version: version.modelVersion), seed: t.seed)
+        }
+        if !trainableTensors.isAll {
+            let r = try TrainableRecord(trainableTensors, config: model.config)
+            logInfo("trainable: \(r.subset) (\(r.tensors.joined(separator: ", ")): \(r.parameters) of \(r.totalParameters) "
+                    + "parameters; the rest stay at the initial values)")
+            if initFrom == nil {
+                logWarning("--trainable \(trainable) without --init trains part of a randomly initialised network; "
+                           + "start from a pretrained base (--init base.h5) so that the frozen part is useful")
+            }
+        }
         logInfo("model: \(config.rawValue) (\(describe(model.config))), \(model.transformer.parameterCount) parameters")
         var options = try f.federatedTrainingOptions(clientCount: clientCount, training: t, partition: scheme,
                                                      strategy: kind, strategyParameters: hyper)
@@ -129,11 +175,20 @@ struct FederateCommand: ParsableCommand {
         options.restoreBestRound = selection.keepBestFederated
         options.allowPrices = priceGuard.allowPrices
         options.calibrateVolatility = volatilityCalibration
-        options.publicData = try dataModelsFrom.map { [try loadPublicSeries($0)] }
+        options.publicData = publicData
+        options.trainable = trainableTensors
+        options.initialModel = initialModel
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }
         if f.dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
             logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
                        + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) or --dp-summaries to cover everything")
+        }
+        if let dp = options.privacy, initFrom == nil {
+            let d = Double(model.transformer.parameterCount), m = Double(dp.numSampledClients), r = Double(f.rounds)
+            logInfo(String(format: "DP: the noise covers all %ld network parameters (norm z·S·√(d·R)/m = %.2f over the "
+                + "rounds, against a clipped signal of at most R·S = %.2f); --init BASE --trainable priors noises fewer "
+                + "(README \"Privacy\")", model.transformer.parameterCount,
+                dp.noiseMultiplier * dp.clippingNorm * (d * r).squareRoot() / m, r * dp.clippingNorm))
         }
         if f.dpNoise != nil, options.restoreBestRound {
             logWarning("DP: --keep-best picks a round by the clients' validation losses, which the accounting does not "

@@ -90,6 +90,12 @@ public struct FederatedTrainingOptions: Sendable {
     /// the data models without public data; needs `privacy`, no `publicData`, a v2 model and
     /// the `natural` or `time` partition. nil (the default): no noised summaries.
     public var summaryNoiseMultiplier: Double? = nil
+    /// The tensors trained, clipped, noised and aggregated (`TrainableTensors`); the rest stay
+    /// at the initial model's values. Default: all.
+    public var trainable: TrainableTensors = .all
+    /// Where the model's initial network came from (`FederatedTrainer.prepareInitialModel`),
+    /// stated in the record; nil: a fresh model.
+    public var initialModel: InitialModelRecord? = nil
 
     public init() {}
 }
@@ -123,7 +129,8 @@ public struct FederatedTrainingReport: Sendable {
     /// `record` as JSON.
     public var federationJSON: String
     /// The calibration of unconditional generation after the run
-    /// (`FederatedTrainingOptions.calibrateVolatility`; nil with DP, for v1 or when off).
+    /// (`FederatedTrainingOptions.calibrateVolatility`; nil with DP without public data, for v1
+    /// or when off).
     public var volatilityCalibration: VolatilityCalibration?
 }
 
@@ -185,6 +192,7 @@ public final class FederatedTrainer {
             throw TGFLError.invalidArgument(FederatedSimulation.noDPMessage(o.strategy.rawValue))
         }
         try Self.checkSummaryNoise(o, model: model)
+        _ = try o.trainable.subset(ParameterLayout(config: model.config))
         self.model = model
         self.options = options
     }
@@ -273,7 +281,8 @@ public final class FederatedTrainer {
         let settings = LocalTrainingSettings(batchSize: o.batchSize, weightDecay: o.weightDecay,
                                              gradientClip: o.gradientClip,
                                              maxValidationWindows: o.maxValidationWindows,
-                                             reportLocalValidation: o.reportLocalValidation)
+                                             reportLocalValidation: o.reportLocalValidation,
+                                             trainable: try trainableSubset())
         let clients = try (0..<o.clientCount).map { i in
             try TransformerClient(id: i, train: train.subset(parts[i]), validation: validation.subset(validationParts[i]),
                                   settings: settings, pool: pool)
@@ -361,18 +370,22 @@ public final class FederatedTrainer {
         var report = FederatedTrainingReport(rounds: state.history, epsilon: record.epsilon,
                                              delta: options.privacyDelta, record: record,
                                              federationJSON: try record.jsonString())
-        if options.calibrateVolatility, options.privacy == nil, model.volatilityModel != nil {
-            // Each series releases its count, sum and sum of squares; the server pools them.
+        // Without DP each series releases its count, sum and sum of squares and the server pools
+        // them; with DP and public data the target is the public series' (post-processing: no
+        // client datum); with DP and no public data there is none.
+        let calibrationSource = options.privacy == nil ? series : options.publicData
+        if options.calibrateVolatility, let calibrationSource, model.volatilityModel != nil {
             var calibration = options.volatilityCalibration
             calibration.threads = calibration.threads ?? options.threads
-            let targets = try ScenarioModel.calibrationTargets(of: series.map(\.values))
+            let targets = try ScenarioModel.calibrationTargets(of: calibrationSource.map(\.values))
             let result = try model.calibrateUnconditionalVolatility(targetVariance: targets.variance,
                                                                     targetMean: targets.mean, options: calibration)
             var history = model.history
             history.summary["volatility_calibration"] = String(
-                format: "omega %.6g -> %.6g, target variance %.6g, pilot %.6g (%+.1f%%); released per series: "
-                    + "count, sum and sum of squares", result.fittedOmega, result.omega, result.targetVariance,
-                result.variance, 100 * result.relativeError)
+                format: "omega %.6g -> %.6g, target variance %.6g, pilot %.6g (%+.1f%%); ", result.fittedOmega,
+                result.omega, result.targetVariance, result.variance, 100 * result.relativeError)
+                + (options.privacy == nil ? "released per series: count, sum and sum of squares"
+                    : "target: the public data (no client datum released)")
             model.history = history
             report.volatilityCalibration = result
         }
@@ -384,10 +397,11 @@ public final class FederatedTrainer {
         let o = options
         let strategy = try o.strategy.makeStrategy(hyperparameters: o.hyperparameters, sampling: o.sampling,
                                                    clientLearningRate: o.learningRate)
-        let config = SimulationConfig(rounds: o.rounds, seed: o.seed, localSteps: o.localSteps,
+        var config = SimulationConfig(rounds: o.rounds, seed: o.seed, localSteps: o.localSteps,
                                       learningRate: o.learningRate, threads: o.threads ?? 0, faults: o.faults,
                                       privacy: o.privacy, privacyDelta: o.privacyDelta,
                                       secureAggregation: o.secureAggregation, checkpointEvery: o.checkpointEvery ?? 0)
+        config.trainable = try trainableSubset()
         guard let resumeFrom else {
             return try FederatedSimulation(clients: federation.clients, strategy: strategy,
                                            initialParameters: model.parameters(), config: config)
@@ -400,13 +414,20 @@ public final class FederatedTrainer {
                                        resumingFrom: state)
     }
 
+    /// The trained coordinates of `options.trainable` (nil: all).
+    private func trainableSubset() throws -> ParameterSubset? {
+        try options.trainable.subset(ParameterLayout(config: model.config))
+    }
+
     /// The model gets the final (or, with a best, the best round's) weights and the record.
     @discardableResult
     private func finish(_ state: FederationState, _ federation: Federation, cancelled: Bool,
                         best: BestTracker?) throws -> FederationRecord {
         try model.setParameters(best?.parameters ?? state.globalParameters)
-        let record = FederationRecord(state: state, options: options, federation: federation, cancelled: cancelled,
+        var record = FederationRecord(state: state, options: options, federation: federation, cancelled: cancelled,
                                       bestRound: best?.position)
+        record.initialModel = options.initialModel
+        record.trainable = options.trainable.isAll ? nil : try TrainableRecord(options.trainable, config: model.config)
         try model.setFederationRecord(record)
         return record
     }

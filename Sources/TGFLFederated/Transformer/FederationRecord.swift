@@ -186,6 +186,10 @@ public struct FederationRecord: Codable, Equatable, Sendable {
     /// The round whose weights the model holds when `restoreBestRound` picked one.
     public var bestRound: Int?
     public var history: [Round]
+    /// The model the federation started from (`tgfl federate --init`); absent for a fresh model.
+    public var initialModel: InitialModelRecord? = nil
+    /// The tensors trained (`tgfl federate --trainable`); absent when every tensor was.
+    public var trainable: TrainableRecord? = nil
 
     enum CodingKeys: String, CodingKey {
         case format, version, strategy, rounds, completedRounds = "completed_rounds", cancelled, clientCount = "clients", partition
@@ -196,6 +200,7 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         case clientTrainWindows = "client_train_windows", sampling, privacy, epsilon, delta
         case secureAggregation = "secure_aggregation", faults, dataModels = "data_models"
         case outputPrior = "output_prior", restoreBestRound = "restore_best_round", bestRound = "best_round", history
+        case initialModel = "initial_model", trainable
     }
 
     /// The record of a run from its state and settings.

@@ -90,10 +90,15 @@ public struct LocalTrainingSettings: Sendable, Equatable {
     public var maxValidationWindows: Int
     /// Also report `val_loss` of the new local weights from `fit` (one extra forward pass).
     public var reportLocalValidation: Bool
+    /// Train only these coordinates (`ParameterSubset`): the others' gradients are zeroed
+    /// before the gradient clip and their weights reset to the global ones after every step.
+    /// nil: every coordinate.
+    public var trainable: ParameterSubset?
 
     /// Creates it from the values its properties document.
     public init(batchSize: Int = 32, weightDecay: Double = 0.01, gradientClip: Double = 1.0,
-                maxValidationWindows: Int = 64, reportLocalValidation: Bool = true) {
+                maxValidationWindows: Int = 64, reportLocalValidation: Bool = true, trainable: ParameterSubset? = nil) {
+        self.trainable = trainable
         self.batchSize = batchSize
         self.weightDecay = weightDecay
         self.gradientClip = gradientClip
@@ -222,10 +227,14 @@ public struct TransformerClient: FederatedClient {
                         Self.addProximalGradient(model.gradientBuffer, parameters: UnsafeBufferPointer(model.parameterBuffer),
                                                  global: global, mu: config.proximalMu)
                     }
+                    settings.trainable?.zeroFrozen(model.gradientBuffer)
                     if settings.gradientClip > 0 {
                         try GradientClipping.clipGlobalNorm(model.gradientBuffer, maxNorm: settings.gradientClip)
                     }
                     try optimizer.step(parameters: model.parameterBuffer, gradients: UnsafeBufferPointer(model.gradientBuffer))
+                    if let subset = settings.trainable {
+                        global.withUnsafeBufferPointer { subset.resetFrozen(model.parameterBuffer, to: $0) }
+                    }
                     lossSum += Double(loss)
                 }
             }

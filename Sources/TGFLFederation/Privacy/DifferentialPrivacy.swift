@@ -226,9 +226,15 @@ public struct DifferentialPrivacy: Sendable, Equatable, Codable {
 
     /// Adds `N(0, noiseStd²)` to every element of `params`.
     public func addNoise(_ params: inout [Float], rng: inout SeededRNG) {
+        addNoise(&params, rng: &rng, over: [params.indices])
+    }
+
+    /// Adds `N(0, noiseStd²)` to the elements of `params` in `ranges`, drawn in ascending
+    /// index order (a `ParameterSubset`: only the released coordinates are noised, all of them).
+    public func addNoise(_ params: inout [Float], rng: inout SeededRNG, over ranges: [Range<Int>]) {
         let s = noiseStd
         guard s > 0 else { return }
-        for k in params.indices { params[k] = Float(Double(params[k]) + s * rng.normal()) }
+        for r in ranges { for k in r { params[k] = Float(Double(params[k]) + s * rng.normal()) } }
     }
 
     /// Adaptive clipping update from the round's clipping outcomes (no-op for fixed clipping).

@@ -93,6 +93,7 @@ extension FederatedSimulation {
         let clipSide: ClippingSide?
         let secure: SecureAggregator?
         let equalWeights: Bool
+        var trainable: ParameterSubset? = nil
     }
 
     /// Trains every working client on `global` in parallel and screens each update.
@@ -101,7 +102,7 @@ extension FederatedSimulation {
         let base = FitConfig(round: round, localSteps: config.localSteps, learningRate: config.learningRate,
                              proximalMu: strategy.proximalMu, seed: 0)
         let screen = Screen(global: global, clipNorm: dp?.clippingNorm, clipSide: config.privacy?.side,
-                            secure: secure, equalWeights: dp != nil)
+                            secure: secure, equalWeights: dp != nil, trainable: config.trainable)
         let byzantine = config.faults.byzantine
         let clients = self.clients
         let fitSeeds = working.map { deriveSeed(round, $0, .localFit) }
@@ -133,6 +134,8 @@ extension FederatedSimulation {
         }
         if let k = FiniteScan.firstNonFinite(u.parameters) { return reject("non-finite value \(u.parameters[k]) at element \(k)") }
         if u.numExamples <= 0 { return reject("num_examples = \(u.numExamples) must be positive") }
+        // Only the trainable subset is taken from a client: Δ is zero elsewhere before any clip.
+        s.trainable?.resetFrozen(&u.parameters, to: s.global)
         if let norm = s.clipNorm, s.clipSide == .client {
             out.clipped = DifferentialPrivacy.clip(&u.parameters, global: s.global, norm: norm)
         }
@@ -207,7 +210,15 @@ extension FederatedSimulation {
         } else {
             candidate = try strategy.aggregate(round: round, global: global, updates: accepted)
         }
-        return Self.keepFinite(candidate, else: global)
+        return freezing(Self.keepFinite(candidate, else: global), global: global)
+    }
+
+    /// `aggregate` with the frozen coordinates (`SimulationConfig.trainable`) copied from `global`.
+    private func freezing(_ a: Aggregate, global: [Float]) -> Aggregate {
+        guard let subset = config.trainable else { return a }
+        var a = a
+        subset.resetFrozen(&a.global, to: global)
+        return a
     }
 
     /// DP-FedAvg: equal weights, the fixed denominator m, Gaussian noise before the server
@@ -230,7 +241,7 @@ extension FederatedSimulation {
         let m = Double(mech.config.numSampledClients)
         var mean = (0..<p).map { Float(Double(global[$0]) + sum[$0] / m) }
         var noiseRNG = SeededRNG(seed: deriveSeed(round, 0, .privacyNoise))
-        mech.addNoise(&mean, rng: &noiseRNG)
+        mech.addNoise(&mean, rng: &noiseRNG, over: config.trainable?.ranges ?? [0..<p])
         mech.updateClippingNorm(clippedCount: screened.clipped, total: screened.accepted.count, rng: &noiseRNG)
         try state.accountant?.compose(noiseMultiplier: mech.accountingNoiseMultiplier,
                                       samplingRate: Double(sampleSize) / Double(clients.count),
@@ -239,7 +250,7 @@ extension FederatedSimulation {
         dp = mech
         state.clippingNorm = mech.clippingNorm
         let candidate = try stepMeanBased(round: round, global: global, mean: mean)
-        var result = Self.keepFinite(candidate, else: global)
+        var result = freezing(Self.keepFinite(candidate, else: global), global: global)
         if screened.accepted.isEmpty, result.skipped == nil {
             result.skipped = "no valid update arrived; the noised mean was still released"
         }

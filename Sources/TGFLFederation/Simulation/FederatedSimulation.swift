@@ -114,6 +114,7 @@ public final class FederatedSimulation {
         if let k = FiniteScan.firstNonFinite(state.globalParameters) {
             throw TGFLError.invalidArgument("initial parameter \(k) is \(state.globalParameters[k]); it must be finite")
         }
+        try config.trainable?.check(dimension: state.globalParameters.count)
     }
 
     /// Secure aggregation and DP need a mean-based strategy; secure aggregation needs 2

@@ -24,6 +24,9 @@ public struct SimulationConfig: Sendable, Equatable, Codable {
     public var recoverDropouts: Bool
     /// Call the checkpoint closure every k completed rounds (0 = never).
     public var checkpointEvery: Int
+    /// Train, clip, noise and aggregate only these coordinates; the rest stay at the initial
+    /// global values (`ParameterSubset`). nil: every coordinate.
+    public var trainable: ParameterSubset? = nil
 
     /// Creates it from the values its properties document.
     public init(rounds: Int, seed: UInt64, localSteps: Int = 1, learningRate: Double = 0.1, threads: Int = 0,
