@@ -21,7 +21,11 @@ files) and the mean errors. Rules: `sum` (acf + lev, matchDependence's) over the
 (session 10) and {2, 1, EGARCH}; weighted sums acf + w·lev; and guards for short training spans
 (fewer than 8 chunks: the fitted candidate, or the power-2 grid only).
 
+With --match-fraction 0.8 the fits and the criterion see only the first 80 % of the training span,
+as in `Trainer` (its last 20 % is the validation span, which `DataModels.fit` does not see).
+
 Run: /work/pyref/bin/python Benchmarks/dependence_choice_check.py [--series a,b] [--json out.json]
+     [--match-fraction 0.8]
      (seed 42; needs arch, numpy, pandas; about 10 min on one busy core)
 """
 import argparse
@@ -86,6 +90,9 @@ def main():
     ap.add_argument("--realism", default="/work/bench/s9/realism/rest10.json,/work/bench/s9/real9/slow.json")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--match-fraction", type=float, default=1.0,
+                    help="fit and match on the first part of the training span only (0.8: Trainer's split, "
+                         "whose last 20 %% is validation)")
     a = ap.parse_args()
     tg = targets(a.realism.split(","))
     wanted = a.series.split(",") if a.series else None
@@ -94,6 +101,7 @@ def main():
         if wanted and name not in wanted:
             continue
         train = r[: int(np.floor(len(r) * TRAIN_FRACTION))]
+        train = train[: int(np.floor(len(train) * a.match_fraction))]
         f, e = fit(train, "p2"), fit(train, "eg")
         chunks = np.array([train[i * H:(i + 1) * H] for i in range(len(train) // H)])
         Af, Lf = curves_fast(chunks)

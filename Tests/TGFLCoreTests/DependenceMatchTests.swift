@@ -204,4 +204,30 @@ final class DependenceMatchTests: XCTestCase {
             XCTAssertEqual(set.returns, expected, file)
         }
     }
+
+    /// Session 11: `Trainer.fit` matches the generation recursion on every day it was given
+    /// (training and validation spans), not on the training span alone. The slow levels are
+    /// NumPy's quantiles of the whole span's 250-day chunks (16 chunks; the training span alone
+    /// holds 12, whose quantiles differ), and the kept dynamics are those of matching on every
+    /// day. Fails without the change (`TGFL_MATCH_TRAINING_SPAN_ONLY=1` reproduces it).
+    func testTrainerMatchesOnEveryDayGiven() throws {
+        let (ref, train, _) = try fixture()
+        let model = try ScenarioModel(config: ModelConfig.small.v2(), seed: 42)
+        var options = TrainingOptions(steps: 1, batchSize: 8, learningRate: 1e-3, minLearningRate: 1e-4,
+                                      validationFraction: 0.2, seed: 42)
+        options.calibrateVolatility = false
+        try Trainer(model: model, options: options).fit(series: [train])
+        let v = try XCTUnwrap(model.volatilityModel)
+        assertClose(try XCTUnwrap(v.generationLevelLogQuantiles, "the fitted recursion was kept"), ref.level_log_quantiles,
+                    rtol: 1e-9, atol: 1e-12, "quantiles of log chunk variance / mean over every day given")
+        var fitted = v
+        fitted.generationDynamics = nil
+        fitted.generationLevelLogQuantiles = nil
+        var all = fitted, trainingOnly = fitted
+        try all.matchDependence(trainingSpans: [train])
+        try trainingOnly.matchDependence(trainingSpans: [Array(train.prefix(Int(0.8 * Double(train.count))))])
+        XCTAssertEqual(v.generationDynamics, all.generationDynamics, "matched on every day given")
+        XCTAssertNotEqual(trainingOnly.generationLevelLogQuantiles, all.generationLevelLogQuantiles,
+                          "the training span alone gives other levels (the test can fail)")
+    }
 }

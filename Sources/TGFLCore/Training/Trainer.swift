@@ -195,12 +195,15 @@ public final class Trainer {
         let split: WindowSplit
         let validationIndices: [Int]
         let length: Int
+        /// Whether `prepare` fitted the data models (the model had none).
+        let freshDataModels: Bool
 
         /// The windows of `split` of length `length`, with at most
         /// `TrainingOptions.maxValidationWindows` evenly spaced validation windows.
-        init(split: WindowSplit, length: Int) {
+        init(split: WindowSplit, length: Int, freshDataModels: Bool = false) {
             let n = split.validation.count, cap = TrainingOptions.maxValidationWindows
             self.split = split
+            self.freshDataModels = freshDataModels
             self.validationIndices = n <= cap ? Array(0..<n) : (0..<cap).map { $0 * n / cap }
             self.length = length
         }
@@ -229,7 +232,7 @@ public final class Trainer {
                                          conditions: zip(prepared.encoded, days).map { Array($0.conditions.prefix($1)) })
             }
         }
-        return RunData(split: prepared.split, length: length)
+        return RunData(split: prepared.split, length: length, freshDataModels: fresh)
     }
 
     /// Mean cross-entropy over the fixed validation windows (nil when there are none).
@@ -274,9 +277,18 @@ public final class Trainer {
     ///   window fits); `.cancelled` when `progress` returned false — the model then holds the
     ///   parameters and optimizer state of the last completed step.
     public func fit(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
+        var fresh = false
         let report = try model.withLock {
             if !options.allowPrices { DataSanity.warnIfPrices(series) }
-            return try fitLocked(data: try prepare(series: series), progress: progress)
+            let data = try prepare(series: series)
+            fresh = data.freshDataModels
+            return try fitLocked(data: data, progress: progress)
+        }
+        // The recursion of unconditional generation, matched again on every day given when this
+        // call fitted the data models (`ScenarioModel.matchGenerationDependence`).
+        if fresh, model.volatilityModel != nil, DataPipelineConfig.defaultMatchDependence,
+           ScenarioModel.matchesDependenceOnAllDays {
+            try model.matchGenerationDependence(on: series.map(\.values))
         }
         guard options.calibrateVolatility, model.volatilityModel != nil else { return report }
         // Variance targeting of unconditional generation on every day given (training and
