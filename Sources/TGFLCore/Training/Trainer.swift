@@ -62,8 +62,8 @@ public struct TrainingOptions: Sendable {
     /// unconditional generation again on every day given to `fit` (training and validation
     /// spans), before the calibration (`ScenarioModel.matchGenerationDependence(on:seed:)`);
     /// false: keep the one `DataModels.fit` matched on the training spans. Off by default (env
-    /// `TGFL_MATCH_ALL_DAYS=1` turns the default on): on 6 series of the realism benchmark it
-    /// gained 2 targets and lowered every ACF|r| error, but lost one leverage target
+    /// `TGFL_MATCH_ALL_DAYS=1` turns the default on): on 9 series of the realism benchmark it
+    /// gained 3 targets (ACF|r| 2), but lost one leverage target
     /// (BENCHMARKS.md "Leverage, EGARCH and the choice rule (session 11)").
     public var matchDependenceOnAllDays = ScenarioModel.matchesDependenceOnAllDays
     /// The pilot runs of that calibration (its seed defaults to 0, independent of `seed`'s use
