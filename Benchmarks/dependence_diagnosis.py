@@ -104,6 +104,24 @@ def row(tag, paths, A0, L0):
              np.std(paths)))
 
 
+def per_level_draw(z, v):
+    """draw(rng, s2): z drawn from the training z of each path's volatility level (S training
+    quantile bands of log σ, v the training variances): v2's conditioning of the network."""
+    edges = np.quantile(0.5 * np.log(v), np.arange(1, S) / S)
+    pools = [z[np.searchsorted(edges, 0.5 * np.log(v), side="right") == j] for j in range(S)]
+
+    def draw(rng, s2):
+        lv = np.searchsorted(edges, 0.5 * np.log(s2), side="right")
+        out = np.empty(len(s2))
+        for j in range(S):
+            m = lv == j
+            if m.any():
+                out[m] = rng.choice(pools[j], m.sum())
+        return out
+    draw.pools = pools
+    return draw
+
+
 def run(name, model, tgfl, baselines, seed=1):
     r = load(name)
     train = r[: int(0.8 * len(r))]
@@ -131,18 +149,7 @@ def run(name, model, tgfl, baselines, seed=1):
     print("  generation a %.4f g %.4f b %.4f (generation_alpha/gamma/beta; the fitted ones when absent)" % c["gen"])
     v = filt(train, c["mu"], c["omega"], c["alpha"], c["gamma"], c["beta"])
     z = (train - c["mu"]) / np.sqrt(v)
-    edges = np.quantile(0.5 * np.log(v), np.arange(1, S) / S)
-    pools = [z[np.searchsorted(edges, 0.5 * np.log(v), side="right") == j] for j in range(S)]
-
-    def per_level(rng, s2):
-        lv = np.searchsorted(edges, 0.5 * np.log(s2), side="right")
-        out = np.empty(len(s2))
-        for j in range(S):
-            m = lv == j
-            if m.any():
-                out[m] = rng.choice(pools[j], m.sum())
-        return out
-
+    per_level = per_level_draw(z, v)
     iid = lambda rng, s2: rng.choice(z, len(s2))
     lo, hi = c["sigma_floor"], c["sigma_cap"]
     base = (c["gen_mean"], c["gen_omega"], *c["gen"])

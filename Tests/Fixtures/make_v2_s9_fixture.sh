@@ -6,11 +6,4 @@
 # DependenceMatchTests checks that today's code loads it and generates the same bits.
 # Run from the repository root with that binary:
 #   TGFL_DATA_DIR=Sources/TGFLCore/Resources sh Tests/Fixtures/make_v2_s9_fixture.sh /work/bench/s9/real9/tgfl
-set -e
-TGFL=${1:-.build/release/tgfl}
-F=Tests/Fixtures
-"$TGFL" train --config tiny --steps 3 --batch-size 8 --seed 3 --threads 1 --out $F/v2_s9_model.h5
-"$TGFL" generate --model $F/v2_s9_model.h5 --regime none --paths 6 --horizon 20 --seed 9 --threads 1 \
-  --out $F/v2_s9_unconditional.csv
-"$TGFL" generate --model $F/v2_s9_model.h5 --regime crisis --paths 6 --horizon 20 --seed 9 --threads 1 \
-  --out $F/v2_s9_crisis.csv
+sh Tests/Fixtures/make_v2_checkpoint_fixture.sh v2_s9 "${1:-.build/release/tgfl}"

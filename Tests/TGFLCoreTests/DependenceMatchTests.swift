@@ -245,15 +245,60 @@ final class DependenceMatchTests: XCTestCase {
     /// Tests/Fixtures/make_v2_s9_fixture.sh, written by session 9's `tgfl`) loads with power 2
     /// and generates the same bits as that binary did, unconditionally and under a regime.
     func testSessionNineCheckpointGeneratesTheSameBits() throws {
-        let model = try ScenarioModel.load(from: fixtureURL("v2_s9_model.h5").path)
-        let v = try XCTUnwrap(model.dataModels?.volatility)
+        let v = try assertGeneratesTheSameBits("v2_s9")
         XCTAssertEqual(try XCTUnwrap(v.generationDynamics).power, 2)
         XCTAssertNil(v.checkpointSection.attributes["generation_power"], "power 2 is written as before: not at all")
-        for (file, regime) in [("v2_s9_unconditional.csv", RegimeCondition.unconditional), ("v2_s9_crisis.csv", .fixed(3))] {
+    }
+
+    /// The same for a checkpoint of session 10 (matched power-1 dynamics, `generation_power` 1;
+    /// Tests/Fixtures/make_v2_s10_fixture.sh, written by session 10's `tgfl`): session 11 changed
+    /// where `Trainer.fit` matches, not how a stored recursion generates.
+    func testSessionTenCheckpointGeneratesTheSameBits() throws {
+        let v = try assertGeneratesTheSameBits("v2_s10")
+        XCTAssertEqual(try XCTUnwrap(v.generationDynamics).power, 1)
+        XCTAssertEqual(v.checkpointSection.attributes["generation_power"], .int(1))
+    }
+
+    /// Loads `<prefix>_model.h5` and checks that it generates `<prefix>_unconditional.csv` and
+    /// `<prefix>_crisis.csv` (6 paths × 20 days, seed 9, one thread) bit for bit; returns its
+    /// volatility model.
+    func assertGeneratesTheSameBits(_ prefix: String) throws -> VolatilityModel {
+        let model = try ScenarioModel.load(from: fixtureURL("\(prefix)_model.h5").path)
+        for (file, regime) in [("\(prefix)_unconditional.csv", RegimeCondition.unconditional),
+                               ("\(prefix)_crisis.csv", .fixed(3))] {
             let rows = try String(contentsOf: fixtureURL(file), encoding: .utf8).split(separator: "\n").dropFirst()
             let expected = rows.map { $0.split(separator: ",").map { Double(String($0))! } }
             let set = try model.generate(GenerationOptions(paths: 6, horizon: 20, regime: regime, seed: 9, threads: 1))
             XCTAssertEqual(set.returns, expected, file)
         }
+        return try XCTUnwrap(model.dataModels?.volatility)
+    }
+
+    /// Session 11: with `TrainingOptions.matchDependenceOnAllDays`, `Trainer.fit` matches the
+    /// generation recursion on every day it was given (training and validation spans), not on
+    /// the training span alone. The slow levels are
+    /// NumPy's quantiles of the whole span's 250-day chunks (16 chunks; the training span alone
+    /// holds 12, whose quantiles differ), and the kept dynamics are those of matching on every
+    /// day. Fails without the change (or with the option off).
+    func testTrainerMatchesOnEveryDayGiven() throws {
+        let (ref, train, _) = try fixture()
+        let model = try ScenarioModel(config: ModelConfig.small.v2(), seed: 42)
+        var options = TrainingOptions(steps: 1, batchSize: 8, learningRate: 1e-3, minLearningRate: 1e-4,
+                                      validationFraction: 0.2, seed: 42)
+        options.calibrateVolatility = false
+        options.matchDependenceOnAllDays = true
+        try Trainer(model: model, options: options).fit(series: [train])
+        let v = try XCTUnwrap(model.volatilityModel)
+        assertClose(try XCTUnwrap(v.generationLevelLogQuantiles, "the fitted recursion was kept"), ref.level_log_quantiles,
+                    rtol: 1e-9, atol: 1e-12, "quantiles of log chunk variance / mean over every day given")
+        var fitted = v
+        fitted.generationDynamics = nil
+        fitted.generationLevelLogQuantiles = nil
+        var all = fitted, trainingOnly = fitted
+        try all.matchDependence(trainingSpans: [train])
+        try trainingOnly.matchDependence(trainingSpans: [Array(train.prefix(Int(0.8 * Double(train.count))))])
+        XCTAssertEqual(v.generationDynamics, all.generationDynamics, "matched on every day given")
+        XCTAssertNotEqual(trainingOnly.generationLevelLogQuantiles, all.generationLevelLogQuantiles,
+                          "the training span alone gives other levels (the test can fail)")
     }
 }

@@ -191,3 +191,43 @@ extension ScenarioModel {
                                      pilotMeans: means, omega: omegas[best], variance: variances[best])
     }
 }
+
+extension ScenarioModel {
+    /// The default of `TrainingOptions.matchDependenceOnAllDays`: false unless
+    /// `TGFL_MATCH_ALL_DAYS=1` is set in the environment (then `Trainer.fit` matches the recursion
+    /// of unconditional generation on every day it was given, `matchGenerationDependence(on:seed:)`).
+    public static let matchesDependenceOnAllDays = ProcessInfo.processInfo.environment["TGFL_MATCH_ALL_DAYS"] == "1"
+
+    /// Chooses the recursion of unconditional generation again
+    /// (`VolatilityModel.matchDependence(trainingSpans:seed:powers:)`) on `series`, with the
+    /// fitted filter kept, and stores it with the model. `Trainer.fit` calls it after training
+    /// on every day it was given — training and validation spans — before the variance
+    /// calibration, as that calibration does, when `TrainingOptions.matchDependenceOnAllDays`
+    /// (off by default): model selection is over, and the validation span is the last fifth of
+    /// the history supplied.
+    ///
+    /// Why (BENCHMARKS.md "Leverage, EGARCH and the choice rule (session 11)"): the criterion
+    /// compares 250-day curves, and `DataModels.fit` sees only the training spans (64 % of a
+    /// series in the realism protocol): four chunks of 250 days on the eu_stocks and FX series,
+    /// ten on the NYSE, so the choice is noisy. In the Python proxy on the 18 bundled series,
+    /// matching on the whole 80 % instead passes 27 dependence targets against 26 and lowers the
+    /// mean ACF|r| error from 0.157 to 0.147 (NYSE leverage 0.119 → 0.093 against GJR's 0.120).
+    /// In the realism benchmark (9 series rerun) it gained 3 targets (ACF|r| on the DAX and the
+    /// FTSE), but lost the pound's leverage target by 0.001: hence opt-in.
+    /// - Parameters:
+    ///   - series: the returns given to training, one array per series.
+    ///   - seed: seed of the matching's simulations.
+    /// - Returns: what was tried and kept (nil: no span holds a full 250-day chunk; nothing changed).
+    /// - Throws: `TGFLError.invalidArgument` for a model without a volatility state, or the
+    ///   matching's errors (constant data).
+    @discardableResult
+    public func matchGenerationDependence(on series: [[Double]], seed: UInt64 = 0) throws -> DependenceMatch? {
+        guard let models = dataModels, var volatility = models.volatility else {
+            throw TGFLError.invalidArgument(
+                "matching the generation recursion needs a fitted model v2 (a volatility state); train the model first")
+        }
+        guard let match = try volatility.matchDependence(trainingSpans: series, seed: seed) else { return nil }
+        try setDataModels(DataModels(tokenizer: models.tokenizer, regimes: models.regimes, volatility: volatility))
+        return match
+    }
+}
