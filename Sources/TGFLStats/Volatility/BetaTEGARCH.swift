@@ -120,7 +120,7 @@ extension BetaTEGARCH {
         let n = Double(returns.count)
         let mean = returns.reduce(0, +) / n
         let sd = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
-        guard sd > 0 else { throw StatsError.invalidParameter("returns are constant; a Beta-t-EGARCH fit needs variation") }
+        guard sd > 0, returns.contains(where: { $0 != returns[0] }) else { throw StatsError.invalidParameter("returns are constant; a Beta-t-EGARCH fit needs variation") }
         let scaled = returns.map { $0 / sd }, logSD = Foundation.log(sd)
         func logit(_ p: Double) -> Double { Foundation.log(p / (1 - p)) }
         func logistic(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
