@@ -11,7 +11,9 @@ same network with its trained filter (model TGFL-trained-filter) in the same run
 --z-recalibration n,λ recalibrates TGFL's generated z on each prompt's last n standardized
 residuals (`tgfl backtest --z-recalibration`); --compare-uncalibrated also backtests the same
 network without it (model TGFL-uncalibrated), --compare-z-recalibrations 'n,λ;…' with other
-settings (models TGFL-z<n>-<λ>).
+settings (models TGFL-z<n>-<λ>). --prompt-filter beta-t carries TGFL's volatility through the
+prompted path with a Beta-t-EGARCH (`tgfl backtest --prompt-filter`), --compare-prompt-filter
+backtests both (model TGFL-beta-t); --es-simulations sets the ES test's simulations.
 
 The summary ends with issue 16's targets (TGFL against FHS-GJR and GARCH-t) and, per series, how
 often TGFL's volatility state σ_t sat at the filter's cap or floor on the h = 1 days.
@@ -45,7 +47,10 @@ def run(args):
                "--refit-every", str(args.refit_every), "--horizons", args.horizons] + (["--compare-trained-filter"] if args.compare_trained_filter else []) + (
                ["--z-recalibration", args.z_recalibration] if args.z_recalibration else []) + (
                ["--compare-uncalibrated"] if args.compare_uncalibrated else []) + (
-               ["--compare-z-recalibrations", args.compare_z_recalibrations] if args.compare_z_recalibrations else []) + [
+               ["--compare-z-recalibrations", args.compare_z_recalibrations] if args.compare_z_recalibrations else []) + (
+               ["--prompt-filter", args.prompt_filter] if args.prompt_filter else []) + (
+               ["--compare-prompt-filter"] if args.compare_prompt_filter else []) + (
+               ["--es-simulations", str(args.es_simulations)] if args.es_simulations else []) + [
                "--json", path + ".tmp", "--exceptions", os.path.join(args.out, f"{name}.{column}.exceptions.csv")]
         start = time.time()
         with open(os.path.join(args.out, f"{name}.{column}.txt"), "w") as log:
@@ -195,6 +200,10 @@ if __name__ == "__main__":
     p.add_argument("--z-recalibration", help="n,λ or off (tgfl backtest --z-recalibration; default: tgfl's)")
     p.add_argument("--compare-uncalibrated", action="store_true")
     p.add_argument("--compare-z-recalibrations", help="'n,λ;n,λ' (tgfl backtest --compare-z-recalibrations)")
+    p.add_argument("--prompt-filter", help="gjr or beta-t (tgfl backtest --prompt-filter; default: tgfl's)")
+    p.add_argument("--compare-prompt-filter", action="store_true",
+                   help="also backtest TGFL with the other prompt filter (model TGFL-beta-t)")
+    p.add_argument("--es-simulations", type=int, help="ES test simulations (tgfl backtest --es-simulations)")
     p.add_argument("--summary-only", action="store_true")
     a = p.parse_args()
     if not a.summary_only:

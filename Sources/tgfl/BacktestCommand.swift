@@ -68,6 +68,17 @@ struct BacktestCommand: ParsableCommand {
             help: ArgumentHelp("Also backtest TGFL with each of these z recalibrations ('n,λ;n,λ', models TGFL-z<n>-<λ>), on the same trained network.",
                                valueName: "list"))
     var compareZRecalibrations: String?
+    @Option(name: .customLong("prompt-filter"),
+            help: ArgumentHelp("The volatility filter of TGFL's prompted path: 'gjr' (the model's, default) or 'beta-t' (Harvey's score-driven Beta-t-EGARCH fitted on the days before the span; a crash moves it less and decays faster).",
+                               valueName: "gjr|beta-t"))
+    var promptFilter = "gjr"
+    @Flag(name: .customLong("compare-prompt-filter"),
+          help: "Also backtest TGFL with the other prompt filter (model TGFL-beta-t, or TGFL-gjr), on the same trained network.")
+    var comparePromptFilter = false
+    @Option(name: .customLong("es-simulations"),
+            help: ArgumentHelp("Simulations of the Acerbi–Székely ES test's p-value (≥ 1,000; more makes p near 0.05 less noisy).",
+                               valueName: "n"))
+    var esSimulations = 2000
     @Flag(name: .customLong("no-baselines"), help: "Backtest TGFL only.")
     var noBaselines = false
     @Flag(name: .customLong("baselines-only"), help: "Backtest the baselines only (no TGFL model).")
@@ -93,6 +104,13 @@ struct BacktestCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if noBaselines && baselinesOnly { throw ValidationError("give --no-baselines or --baselines-only, not both") }
         guard refitEvery >= 1 else { throw ValidationError("--refit-every must be at least 1 forecast, got \(refitEvery)") }
+        guard esSimulations >= 1000 else {
+            throw ValidationError("--es-simulations must be at least 1,000 for a p-value near 0.05, got \(esSimulations)")
+        }
+        do { _ = try PromptFilter(parsing: promptFilter) } catch { throw ValidationError("--prompt-filter: \(error)") }
+        if comparePromptFilter && baselinesOnly {
+            throw ValidationError("--compare-prompt-filter compares TGFL's prompt filters: drop --baselines-only")
+        }
         let recalibration = try parsedZRecalibration()
         if compareUncalibrated && (recalibration == nil || baselinesOnly) {
             throw ValidationError("--compare-uncalibrated compares with the z recalibration: give --z-recalibration n,λ and drop --baselines-only")
@@ -129,6 +147,9 @@ struct BacktestCommand: ParsableCommand {
                                          refitEvery: refitEvery, seed: seed, threads: threads,
                                          refitTGFLVolatility: !noVolatilityRefit)
         options.compareTrainedFilter = compareTrainedFilter
+        options.esSimulations = esSimulations
+        options.promptFilter = try PromptFilter(parsing: promptFilter)
+        options.comparePromptFilter = comparePromptFilter
         options.zRecalibration = try parsedZRecalibration()
         options.compareUncalibrated = compareUncalibrated
         options.compareZRecalibrations = try compareZRecalibrations.map { list in

@@ -54,6 +54,11 @@ struct GenerateCommand: ParsableCommand {
         valueName: "n,λ|off"))
     var zRecalibration = "off"
 
+    @Option(name: .customLong("prompt-filter"), help: ArgumentHelp(
+        "With --prompt-days (v2, unconditional): the volatility filter carried into the generated days, 'gjr' (the model's) or 'beta-t' (a Beta-t-EGARCH fitted on --data: a crash in the prompt moves it less and decays faster; at most half the context in days).",
+        valueName: "gjr|beta-t"))
+    var promptFilter = "gjr"
+
     @OptionGroup var source: DataOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Write price paths starting at this price instead of log returns.",
@@ -77,6 +82,11 @@ struct GenerateCommand: ParsableCommand {
         if try parseZRecalibration(zRecalibration) != nil && promptDays == nil {
             throw ValidationError("--z-recalibration recalibrates on the prompt's residuals: give --prompt-days K")
         }
+        do {
+            if try PromptFilter(parsing: promptFilter) == .betaT && promptDays == nil {
+                throw ValidationError("--prompt-filter beta-t filters the prompt: give --prompt-days K")
+            }
+        } catch let e as ValidationError { throw e } catch { throw ValidationError("--prompt-filter: \(error)") }
         if let prices, !(prices > 0 && prices.isFinite) {
             throw ValidationError("--prices must be a positive start price, got \(prices)")
         }
@@ -109,6 +119,19 @@ struct GenerateCommand: ParsableCommand {
         var prompt: [Double]?
         if let promptDays {
             let series = try source.load()
+            if try PromptFilter(parsing: promptFilter) == .betaT {
+                guard series.values.count >= promptDays else {
+                    throw CommandFailure("--prompt-days \(promptDays) exceeds the \(series.values.count) returns of "
+                                         + source.sourceName)
+                }
+                let set = try generateWithPromptFilter(
+                    model: scenarioModel, history: series.values, promptDays: promptDays, paths: paths, horizon: days,
+                    condition: condition, temperature: temperature, seed: seed, threads: threads,
+                    zRecalibration: try parseZRecalibration(zRecalibration))
+                try set.writeCSV(to: AtomicSave.resolveTarget(out), prices: prices)
+                print("wrote \(set.pathCount) paths × \(set.horizon) days to \(out) (Beta-t prompt filter)")
+                return
+            }
             guard series.values.count >= promptDays else {
                 throw CommandFailure("--prompt-days \(promptDays) exceeds the \(series.values.count) returns of "
                                      + source.sourceName)

@@ -2,6 +2,7 @@ import Foundation
 import TGFLTestSupport
 import XCTest
 @testable import TGFLCore
+import TGFLStats
 
 /// Issue 16's crash-conditioned check on the bundled DJIA: prompted with the real days up to a
 /// crash, the generated volatility starts at the realised level and decays over the following
@@ -24,10 +25,12 @@ final class CrashConditioningTests: XCTestCase {
     ///             realised vol(b₂₋₄) / 2 < vol(b₂₋₄) < 1.25 · GJR(b₂₋₄)
     /// GJR(b) = √(mean_{k∈b} E[σ²_k]),  E[σ²_{k+1}] = ω + (α + γ/2 + β) E[σ²_k]   (the state's expected path)
     /// ```
-    /// Days 11–40 are not held to the realised level: after 1987 and 2020 the realised volatility
-    /// fell faster than any GJR persistence fitted on the history allows (measured: generated
-    /// 3.2× and 2.3× the realised level, 2008 within 1.1×; BENCHMARKS.md). The upper bound checks
-    /// that the generated paths follow their state's decay.
+    /// Days 11–40 are not held to the realised level here: after 1987 the realised volatility fell
+    /// faster than the model's recursion allows (session 11, with the recursion `matchDependence`
+    /// chose for the generated days: 1.88×, 0.70× and 1.33× the realised level after 1987, 2008
+    /// and 2020; session 10, with the fitted GJR: 3.2×, 1.1×, 2.3×; BENCHMARKS.md). The upper
+    /// bound checks that the generated paths decay at least as fast as the fitted GJR's state.
+    /// `checkBetaTPromptFilter` holds them to the realised level with the Beta-t prompt filter.
     func testVolatilityAfterDJIACrashesDecaysLikeTheRealisedPath() throws {
         let djia = try MarketData.bundled(.djia).logReturns()
         let dates = try XCTUnwrap(djia.dates)
@@ -66,6 +69,38 @@ final class CrashConditioningTests: XCTestCase {
                           "\(dates[t]) days 11–40: generated vol \(genLater), realised \(realLater), GJR \(gjrLater)")
             print(String(format: "%@: vol days 1–10 generated %.4f realised %.4f; days 11–40 generated %.4f realised %.4f GJR %.4f",
                          "\(dates[t])", genFirst, realFirst, genLater, realLater, gjrLater))
+        }
+        try checkBetaTPromptFilter(model: model, djia: djia.values, dates: dates, crashes: crashes)
+    }
+
+    /// The same trained model with the score-driven prompt filter (`promptFilter`: Beta-t-EGARCH
+    /// fitted on the same training span, issue 16): days 11–40 are held to the REALISED level.
+    /// ```
+    /// generated:  vol(b₁) within a factor 2 of the realised vol(b₁)
+    ///             realised vol(b₂₋₄) / 1.6 < vol(b₂₋₄) < 1.6 · realised vol(b₂₋₄)   (each crash)
+    ///             vol(b₂₋₄) / vol(b₁) < 0.95                                       (decays)
+    /// ```
+    /// Measured (session 11): days 11–40 at 1.23×, 0.84× and 1.57× the realised level after
+    /// 1987, 2008 and 2020 (days 1–10 at 0.63×, 0.90×, 0.98×); 1.5× would fail after 2020. The
+    /// model's own recursion (above; since session 10 the matched GJR/TARCH of `generationStep`)
+    /// gives 1.88×, 0.70× and 1.33×, so the 1.6× bound fails after 1987 without the option.
+    func checkBetaTPromptFilter(model: ScenarioModel, djia: [Double], dates: [TradingDate], crashes: [Int]) throws {
+        let filter = try PromptFilter.fitBetaT(Array(djia[..<crashes[0]]), what: "the DJIA before 1987-10-19")
+        let scenarios = try model.generateConditional(
+            history: djia, days: crashes.map { $0 + 1 },
+            options: ConditionalGenerationOptions(paths: 300, horizon: 40, promptDays: 1000, seed: 7, promptFilter: filter))
+        for (k, t) in crashes.enumerated() {
+            let real = Array(djia[(t + 1)...(t + 40)])
+            let realFirst = rms(Array(real[..<10])), realLater = rms(Array(real[10...]))
+            let paths = (0..<300).map { p in Array(scenarios.returns[k][(p * 40)..<((p + 1) * 40)]) }
+            let genFirst = rms(paths.flatMap { $0[..<10] }), genLater = rms(paths.flatMap { $0[10...] })
+            print(String(format: "%@ (Beta-t prompt filter): vol days 1–10 generated %.4f realised %.4f; days 11–40 generated %.4f realised %.4f (%.2f×)",
+                         "\(dates[t])", genFirst, realFirst, genLater, realLater, genLater / realLater))
+            XCTAssertTrue(genFirst > realFirst / 2 && genFirst < realFirst * 2,
+                          "\(dates[t]) days 1–10 (Beta-t): generated vol \(genFirst), realised \(realFirst)")
+            XCTAssertTrue(genLater > realLater / 1.6 && genLater < realLater * 1.6,
+                          "\(dates[t]) days 11–40 (Beta-t): generated vol \(genLater), realised \(realLater)")
+            XCTAssertLessThan(genLater / genFirst, 0.95, "\(dates[t]) (Beta-t): generated vol \(genFirst) → \(genLater) decays")
         }
     }
 }

@@ -81,6 +81,19 @@ if "$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --z-recali
   fail "backtest: --z-recalibration 30 was accepted"; fi
 grep -q "window,weight" btz.bad || fail "backtest --z-recalibration 30: unclear error: $(cat btz.bad)"
 pass "backtest --z-recalibration"
+# Issue 16: the Beta-t-EGARCH prompt filter beside the GJR in a backtest, and in generate; a bad name
+# is refused with the choices.
+"$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --paths 100 --horizons 1 --seed 3 \
+  --compare-prompt-filter --es-simulations 1000 --json btb.json > btb.out 2> btb.err \
+  || fail "backtest --compare-prompt-filter: $(cat btb.err)"
+grep -q "^TGFL-beta-t " btb.out || fail "backtest --compare-prompt-filter outputs: $(cat btb.out)"
+if "$TGFL" backtest --data prices.csv --model model.h5 --no-baselines --prompt-filter egarch > btb.bad 2>&1; then
+  fail "backtest: --prompt-filter egarch was accepted"; fi
+grep -q "gjr, beta-t" btb.bad || fail "backtest --prompt-filter egarch: unclear error: $(cat btb.bad)"
+"$TGFL" generate --model model.h5 --paths 4 --horizon 5 --prompt-days 200 --prompt-filter beta-t --data prices.csv \
+  --out promptb.csv > /dev/null 2> genb.err || fail "generate --prompt-filter beta-t: $(cat genb.err)"
+[ "$(wc -l < promptb.csv)" -eq 5 ] || fail "generate --prompt-filter beta-t: expected header + 4 rows"
+pass "prompt filter"
 
 "$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --strategy fedadam --rounds 2 \
   --local-steps 2 --batch-size 8 --dp-noise 0.1 --clip 1 --out fed.h5 > fed.out 2> fed.err \

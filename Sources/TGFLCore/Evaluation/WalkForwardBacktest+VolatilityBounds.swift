@@ -1,4 +1,5 @@
 import Foundation
+import TGFLStats
 
 /// How a TGFL variant's volatility state met the filter's bounds on the forecast days of one
 /// horizon of a walk-forward backtest (issue 16's check of the σ floor and cap).
@@ -40,22 +41,36 @@ extension WalkForwardBacktest {
         let name: String
         let refitEvery: Int?
         let zRecalibration: ZRecalibration?
+        /// The score-driven prompt filter (nil: the GJR).
+        var promptFilter: BetaTEGARCH? = nil
     }
 
-    /// The TGFL variants a backtest runs: "TGFL", then "TGFL-trained-filter" and
-    /// "TGFL-uncalibrated" when asked for (each differs from "TGFL" in one setting).
-    static func tgflVariants(_ model: ScenarioModel, options: WalkForwardOptions) -> [TGFLVariant] {
+    /// The TGFL variants a backtest runs: "TGFL", then "TGFL-trained-filter", "TGFL-uncalibrated",
+    /// the z settings and the other prompt filter when asked for (each differs from "TGFL" in
+    /// one setting). A Beta-t-EGARCH prompt filter is fitted on `returns[..<span.lowerBound]`,
+    /// the span the model was trained on.
+    /// - Throws: `TGFLError.invalidArgument` when that fit fails.
+    static func tgflVariants(_ model: ScenarioModel, options: WalkForwardOptions, returns: [Double],
+                             span: Range<Int>) throws -> [TGFLVariant] {
         guard model.config.modelVersion >= 2 else { return [TGFLVariant(name: "TGFL", refitEvery: nil, zRecalibration: nil)] }
         let refit = options.refitTGFLVolatility ? options.refitEvery : nil, z = options.zRecalibration
-        var out = [TGFLVariant(name: "TGFL", refitEvery: refit, zRecalibration: z)]
+        let betaT: BetaTEGARCH? = options.promptFilter == .betaT || options.comparePromptFilter
+            ? try PromptFilter.fitBetaT(Array(returns[..<span.lowerBound]), what: "the returns before the span") : nil
+        let main = options.promptFilter == .betaT ? betaT : nil
+        var out = [TGFLVariant(name: "TGFL", refitEvery: refit, zRecalibration: z, promptFilter: main)]
         if options.compareTrainedFilter && refit != nil {
-            out.append(TGFLVariant(name: "TGFL-trained-filter", refitEvery: nil, zRecalibration: z))
+            out.append(TGFLVariant(name: "TGFL-trained-filter", refitEvery: nil, zRecalibration: z, promptFilter: main))
         }
         if options.compareUncalibrated && z != nil {
-            out.append(TGFLVariant(name: "TGFL-uncalibrated", refitEvery: refit, zRecalibration: nil))
+            out.append(TGFLVariant(name: "TGFL-uncalibrated", refitEvery: refit, zRecalibration: nil, promptFilter: main))
         }
         for other in options.compareZRecalibrations {
-            out.append(TGFLVariant(name: other.modelName, refitEvery: refit, zRecalibration: other))
+            out.append(TGFLVariant(name: other.modelName, refitEvery: refit, zRecalibration: other, promptFilter: main))
+        }
+        if options.comparePromptFilter {
+            let other: PromptFilter = options.promptFilter == .betaT ? .gjr : .betaT
+            out.append(TGFLVariant(name: "TGFL-\(other.rawValue)", refitEvery: refit, zRecalibration: z,
+                                   promptFilter: other == .betaT ? betaT : nil))
         }
         return out
     }

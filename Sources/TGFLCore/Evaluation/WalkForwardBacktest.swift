@@ -40,6 +40,14 @@ public struct WalkForwardOptions: Sendable {
     /// and filters), as the models `"TGFL-z<n>-<λ>"` (`ZRecalibration.modelName`): a sweep of
     /// the setting in one run (`tgfl backtest --compare-z-recalibrations "250,0.5;500,1"`).
     public var compareZRecalibrations: [ZRecalibration] = []
+    /// The volatility filter of TGFL's prompted path (`tgfl backtest --prompt-filter`): `.gjr`
+    /// (the model's fitted filter, default) or `.betaT` (Harvey's Beta-t-EGARCH fitted on the
+    /// returns before the span, refitted with the GJR; `ConditionalGenerationOptions.promptFilter`).
+    public var promptFilter: PromptFilter = .gjr
+    /// Also backtest the same trained network with the other prompt filter, as the model
+    /// `"TGFL-beta-t"` (or `"TGFL-gjr"` when `promptFilter` is `.betaT`): same days, seed, paths,
+    /// refits and z recalibration (`tgfl backtest --compare-prompt-filter`). Default false.
+    public var comparePromptFilter: Bool = false
     /// Draws of the Acerbi–Székely p-value.
     public var esSimulations: Int
     /// Seed of the generation, the baselines' simulations and the ES test.
@@ -128,7 +136,7 @@ public struct WalkForwardBacktest: Sendable, Codable {
         var outcomes = [Int: [Double]]()
         for (h, d) in days { outcomes[h] = d.map { t in returns[t..<(t + h)].reduce(0, +) } }
         var forecasts: [(String, Int, [PredictiveDistribution])] = []
-        let variants = model.map { tgflVariants($0, options: options) } ?? []
+        let variants = try model.map { try tgflVariants($0, options: options, returns: returns, span: span) } ?? []
         var bounds = [VolatilityBoundsUse]()
         let stages = Double(variants.count + options.baselines.count) * Double(options.horizons.count)
         var done = 0.0, seconds = 0.0
@@ -205,14 +213,16 @@ public struct WalkForwardBacktest: Sendable, Codable {
         let o = ConditionalGenerationOptions(paths: options.paths, horizon: h, promptDays: options.promptDays,
                                              seed: options.seed, threads: options.threads,
                                              refitVolatilityEvery: variant.refitEvery,
-                                             zRecalibration: variant.zRecalibration)
+                                             zRecalibration: variant.zRecalibration, promptFilter: variant.promptFilter)
         var failure: Error?
         let scenarios = try model.generateConditional(history: returns, days: days, options: o) { p in
             do { try progress(Double(p.pathsCompleted) / Double(max(1, p.totalPaths))); return true }
             catch { failure = error; return false }
         }
         if let failure { throw failure }
-        let use = try model.volatilityBoundsUse(name: name, history: returns, scenarios: scenarios, options: o)
+        // The bounds are the GJR filter's: a score-driven prompt filter has none.
+        let use = variant.promptFilter != nil ? nil
+            : try model.volatilityBoundsUse(name: name, history: returns, scenarios: scenarios, options: o)
         return (try days.indices.map { try PredictiveDistribution.empirical(scenarios.cumulativeReturns(day: $0, horizon: h)) },
                 use)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TGFLStats
 
 /// Settings of conditional generation: scenarios of the days after each of many real dates.
 public struct ConditionalGenerationOptions: Sendable {
@@ -25,15 +26,30 @@ public struct ConditionalGenerationOptions: Sendable {
     /// Model v2: recalibrate each day's generated z on the prompt's own standardized residuals
     /// under that day's filter (`ZRecalibration`); nil: the network's z as generated.
     public var zRecalibration: ZRecalibration?
+    /// Model v2: a score-driven filter for the prompted path (Harvey's Beta-t-EGARCH, e.g.
+    /// `BetaTEGARCH.fit` on the training returns), nil: the model's fitted GJR filter.
+    ///
+    /// With it, each day's σ_t is this filter's one-step forecast after the prompt, and it carries
+    /// σ² into the generated days (r = μ_f + σ·z, σ²' = `step(variance:residual:)`) instead of
+    /// the GJR recursion: a crash moves it less and its effect decays faster, as the realised
+    /// volatility did after 1987 and 2020 (BENCHMARKS.md, "A filter for the prompted path"). The
+    /// network is unchanged: its prompt tokens are the GJR-standardized z of the prompt as in
+    /// training, and the σ-level input of the last prompt day and of every generated day is the
+    /// level (the trained filter's σ quantile bins, `VolatilityModel.level(ofVariance:)`) of this
+    /// filter's σ. The z recalibration then uses the prompt's residuals under this filter. With
+    /// `refitVolatilityEvery` it is refitted on the prompt on the same days as the GJR (from the
+    /// one in use; a failed refit keeps it).
+    public var promptFilter: BetaTEGARCH?
 
     /// Creates options (defaults: 1,000 paths of 10 days after 1,000-day prompts, τ = 1, seed 42,
-    /// the trained volatility filter, no z recalibration).
+    /// the trained volatility filter, no z recalibration, the GJR on the prompted path).
     public init(paths: Int = 1000, horizon: Int = 10, promptDays: Int = 1000, temperature: Double = 1,
                 seed: UInt64 = 42, threads: Int? = nil, refitVolatilityEvery: Int? = nil,
-                zRecalibration: ZRecalibration? = nil) {
+                zRecalibration: ZRecalibration? = nil, promptFilter: BetaTEGARCH? = nil) {
         self.paths = paths; self.horizon = horizon; self.promptDays = promptDays
         self.temperature = temperature; self.seed = seed; self.threads = threads
         self.refitVolatilityEvery = refitVolatilityEvery; self.zRecalibration = zRecalibration
+        self.promptFilter = promptFilter
     }
 }
 
@@ -103,18 +119,21 @@ extension ScenarioModel {
         out.reserveCapacity(days.count)
         var sigmas: [Double]? = config.modelVersion >= 2 ? [] : nil
         let filters = try conditionalFilters(history: history, days: days, options: options)
+        let promptFilters = conditionalPromptFilters(history: history, days: days, options: options)
         var done = 0
         for start in stride(from: 0, to: days.count, by: Self.conditionalBlockDays) {
             let block = Array(days[start..<min(start + Self.conditionalBlockDays, days.count)])
             let plans = try withLock {
                 try block.indices.map { i in
-                    try conditionalPlan(history: history, day: block[i], options: options, volatility: filters?[start + i])
+                    try conditionalPlan(history: history, day: block[i], options: options, volatility: filters?[start + i],
+                                        promptFilter: promptFilters?[start + i])
                 }
             }
             sigmas? += plans.map { $0.volatility?.startVariance?.squareRoot() ?? .nan }
             let residuals = try options.zRecalibration.map { z in
                 try block.indices.map { i in
                     let t = block[i], prompt = Array(history[max(0, t - options.promptDays)..<t])
+                    if let f = promptFilters?[start + i] { return try z.residuals(prompt: prompt, promptFilter: f) }
                     guard let filter = try filters?[start + i] ?? fittedDataModels(for: "generate").volatility else {
                         throw TGFLError.invalidArgument(
                             "zRecalibration needs a v2 model with a fitted volatility filter; this one has none: pass nil")
@@ -167,6 +186,15 @@ extension ScenarioModel {
                     "refitVolatilityEvery needs a v2 model (a volatility filter); this v1 model has none: pass nil")
             }
         }
+        if let f = options.promptFilter {
+            guard config.modelVersion >= 2 else {
+                throw TGFLError.invalidArgument(
+                    "promptFilter needs a v2 model (a volatility state); this v1 model has none: pass nil")
+            }
+            do { try f.check() } catch {
+                throw TGFLError.invalidArgument("promptFilter: \(error); fit it with BetaTEGARCH.fit on the training returns")
+            }
+        }
         if let z = options.zRecalibration {
             try z.check()
             guard config.modelVersion >= 2 else {
@@ -195,10 +223,25 @@ extension ScenarioModel {
         return out
     }
 
+    /// The score-driven prompt filter of each forecast day (nil without `promptFilter`): the given
+    /// one, refitted on the prompt of every `refitVolatilityEvery`-th day when refitting (from the
+    /// one in use; a failed refit keeps it), as `conditionalFilters` does for the GJR.
+    func conditionalPromptFilters(history: [Double], days: [Int], options o: ConditionalGenerationOptions) -> [BetaTEGARCH]? {
+        guard var current = o.promptFilter else { return nil }
+        guard let every = o.refitVolatilityEvery else { return days.map { _ in current } }
+        return days.enumerated().map { k, t in
+            if k % every == 0, let refit = try? BetaTEGARCH.fit(Array(history[max(0, t - o.promptDays)..<t]), start: current) {
+                current = refit
+            }
+            return current
+        }
+    }
+
     /// The generation plan of one forecast day (the prompt, its volatility state, the regime),
-    /// with `volatility` in place of the trained filter when given.
+    /// with `volatility` in place of the trained filter when given, and with `promptFilter`'s
+    /// σ² after the prompt as the start (and its recursion in the generated days) when given.
     func conditionalPlan(history: [Double], day t: Int, options o: ConditionalGenerationOptions,
-                         volatility: VolatilityModel? = nil) throws -> GenerationPlan {
+                         volatility: VolatilityModel? = nil, promptFilter: BetaTEGARCH? = nil) throws -> GenerationPlan {
         let prompt = Array(history[max(0, t - o.promptDays)..<t])
         let regime: RegimeCondition
         if config.modelVersion >= 2 {
@@ -212,7 +255,15 @@ extension ScenarioModel {
             let trained = try fittedDataModels(for: "generate")
             return try DataModels(tokenizer: trained.tokenizer, regimes: trained.regimes, volatility: v)
         }
-        return try plan(g, promptTokenLimit: config.contextLength - o.horizon + 1, dataModels: models)
+        let p = try plan(g, promptTokenLimit: config.contextLength - o.horizon + 1, dataModels: models)
+        guard let f = promptFilter, let v = p.volatility else { return p }
+        let start = f.variances(prompt).last!
+        return GenerationPlan(paths: p.paths, horizon: p.horizon, regimes: p.regimes, promptTokens: p.promptTokens,
+                              promptConditions: p.promptConditions, inverseTemperature: p.inverseTemperature,
+                              seed: p.seed, threads: p.threads,
+                              volatility: VolatilityPlan(model: v.model, regimes: v.regimes, startVariance: start,
+                                                         omegas: v.omegas, location: v.location, bounds: v.bounds,
+                                                         promptFilter: f))
     }
 
     /// Encodes the prompts of a block of days (one one-slot cache each), then samples every

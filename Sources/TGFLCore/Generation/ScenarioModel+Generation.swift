@@ -1,5 +1,6 @@
 import Foundation
 import TGFLKernels
+import TGFLStats
 
 /// The validated inputs of one generation run.
 struct GenerationPlan: Sendable {
@@ -34,6 +35,9 @@ struct VolatilityPlan: Sendable {
     /// The variances allowed on day d + 1, per day d (the asked regime's band, else the global
     /// bounds).
     let bounds: [ClosedRange<Double>]
+    /// Prompted generation with a score-driven filter (`ConditionalGenerationOptions.promptFilter`):
+    /// it carries σ² from day to day (its own μ and recursion, no bounds) in place of `model`.
+    var promptFilter: BetaTEGARCH? = nil
 }
 
 /// What a generation run produced; `tokens` and `logits` only when asked for (tests).
@@ -399,15 +403,16 @@ extension ScenarioModel {
                 let lo = edges[k], hi = edges[k + 1]
                 let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
                 if let vol {
-                    let mu = vol.location
+                    let mu = vol.promptFilter?.mu ?? vol.location
                     let r = mu + variances[s].squareRoot() * (zMap?.apply(x, bin: k) ?? x)
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
-                    variances[s] = plan.regimes == nil
+                    variances[s] = vol.promptFilter.map { $0.step(variance: variances[s], residual: r - mu) }
+                        ?? (plan.regimes == nil
                         ? vol.model.generationStep(variance: variances[s], residual: r - mu,
                                                    omega: vol.omegas[d] * (levelFactors?[s] ?? 1), bounds: vol.bounds[d])
                         : vol.model.step(variance: variances[s], residual: r - mu, omega: vol.omegas[d],
-                                         bounds: vol.bounds[d])
+                                         bounds: vol.bounds[d]))
                 } else {
                     returns[path * H + d] = x
                     regimes[path * H + d] = plan.regimes![d]

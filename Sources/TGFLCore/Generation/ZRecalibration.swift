@@ -1,4 +1,5 @@
 import Foundation
+import TGFLStats
 
 /// Walk-forward recalibration of the generated z on the prompt's own standardized residuals
 /// (model v2, prompted generation; issue 16).
@@ -72,14 +73,23 @@ public struct ZRecalibration: Sendable, Equatable, Codable {
     /// The prompt's last `window` standardized residuals under `volatility`, sorted.
     /// - Throws: `TGFLError.invalidArgument` when the prompt holds fewer than `minimumResiduals` days.
     func residuals(prompt: [Double], volatility v: VolatilityModel) throws -> [Double] {
+        try residuals(prompt: prompt, mu: v.garch.mu, variances: v.variances(prompt))
+    }
+
+    /// The prompt's last `window` standardized residuals under a score-driven prompt filter, sorted.
+    /// - Throws: `TGFLError.invalidArgument` when the prompt holds fewer than `minimumResiduals` days.
+    func residuals(prompt: [Double], promptFilter f: BetaTEGARCH) throws -> [Double] {
+        try residuals(prompt: prompt, mu: f.mu, variances: f.variances(prompt))
+    }
+
+    private func residuals(prompt: [Double], mu: Double, variances: [Double]) throws -> [Double] {
         guard prompt.count >= Self.minimumResiduals else {
             throw TGFLError.invalidArgument(
                 "z recalibration needs a prompt of at least \(Self.minimumResiduals) days (its residuals' quantiles), "
                 + "got \(prompt.count); give more prompt days or turn the recalibration off")
         }
-        let variances = v.variances(prompt)
         let first = max(0, prompt.count - window)
-        return (first..<prompt.count).map { (prompt[$0] - v.garch.mu) / variances[$0].squareRoot() }.sorted()
+        return (first..<prompt.count).map { (prompt[$0] - mu) / variances[$0].squareRoot() }.sorted()
     }
 }
 
