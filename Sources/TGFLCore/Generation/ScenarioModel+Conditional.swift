@@ -257,7 +257,9 @@ extension ScenarioModel {
         }
         let p = try plan(g, promptTokenLimit: config.contextLength - o.horizon + 1, dataModels: models)
         guard let f = promptFilter, let v = p.volatility else { return p }
-        let start = f.variances(prompt).last!
+        guard let start = f.variances(prompt).last else {
+            throw TGFLError.invalidArgument("the prompt filter needs at least one prompt day; give --prompt-days ≥ 1")
+        }
         return GenerationPlan(paths: p.paths, horizon: p.horizon, regimes: p.regimes, promptTokens: p.promptTokens,
                               promptConditions: p.promptConditions, inverseTemperature: p.inverseTemperature,
                               seed: p.seed, threads: p.threads,
