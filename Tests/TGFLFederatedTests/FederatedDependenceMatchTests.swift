@@ -34,21 +34,25 @@ final class FederatedDependenceMatchTests: XCTestCase {
         XCTAssertEqual(f.generationLevelLogQuantiles, c.generationLevelLogQuantiles)
     }
 
-    /// Two owners (two series) are matched from their pooled sums; switching the matching off
-    /// (`TGFL_NO_DEPENDENCE_MATCH=1`, `config.matchDependence = false`) keeps the fitted recursion.
+    /// Two owners (the training span's halves, as two series) are matched from their pooled
+    /// sums: the slow levels come from their own 250-day chunks, which depend on no filter, so
+    /// they equal NumPy's two-owner quantiles (`make_dependence_reference.py`, "owners").
+    /// Switching the matching off (`TGFL_NO_DEPENDENCE_MATCH=1`, `config.matchDependence =
+    /// false`) keeps the fitted recursion.
     func testSeveralOwnersAndTheSwitch() throws {
+        struct Owners: Decodable { let split: Int; let level_log_quantiles: [Double] }
+        struct Reference: Decodable { let train_days: Int; let owners: Owners }
+        let ref: Reference = try loadJSONFixture("dependence_reference.json")
         let train = try spTraining()
-        let half = train.values.count / 2
+        XCTAssertEqual(train.values.count, ref.train_days, "the fixture's training span")
+        let half = ref.owners.split
         let owners = [ReturnSeries(name: "a", values: Array(train.values[..<half])),
                       ReturnSeries(name: "b", values: Array(train.values[half...]))]
         let matched = try XCTUnwrap(try FederatedSummaryFitting().fitDataModels(trainingSpans: owners,
                                                                                config: config()).volatility)
         XCTAssertNotNil(matched.generationDynamics)
-        var expected = matched
-        expected.generationDynamics = nil
-        expected.generationLevelLogQuantiles = nil
-        try expected.matchDependence(owners: owners.map { [$0.values] })
-        XCTAssertEqual(matched.generationDynamics, expected.generationDynamics)
+        assertClose(try XCTUnwrap(matched.generationLevelLogQuantiles), ref.owners.level_log_quantiles,
+                    rtol: 1e-9, atol: 1e-12, "slow levels from the owners' own chunks (NumPy)")
         let off = try XCTUnwrap(try FederatedSummaryFitting().fitDataModels(trainingSpans: owners,
                                                                            config: config(match: false)).volatility)
         XCTAssertNil(off.generationDynamics)
