@@ -9,4 +9,10 @@ import TGFLKernels
 public enum KernelRuntime {
     /// "avx512", "avx2" or "baseline".
     public static var instructionSet: String { String(cString: tgfl_kernels_isa()) }
+
+    /// What computes training's matrix products: "tgfl-avx512" (this library's AVX-512
+    /// kernels, `tgfl_gemm_nn` / `tgfl_gemm_tn_accumulate`) or "openblas". The library's
+    /// kernels run on AVX-512 CPUs unless `TGFL_KERNELS_ISA` caps the choice or
+    /// `TGFL_GEMM=blas` is set before the first product. Results differ by rounding only.
+    public static var matrixProducts: String { tgfl_gemm_available() != 0 ? "tgfl-avx512" : "openblas" }
 }

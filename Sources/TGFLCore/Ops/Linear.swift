@@ -1,4 +1,5 @@
 import CBLAS
+import TGFLKernels
 
 /// Row-major single-precision matrix product through OpenBLAS:
 /// ```
@@ -35,7 +36,9 @@ public enum LinearOp {
     /// ```
     /// out = inp · Wᵀ + b        W: [OC, IC], b: [OC]
     /// ```
-    /// Rows are split into fixed parts (a function of `rows` only), one `sgemm` each.
+    /// Rows are split into fixed parts (a function of `rows` only), one product each: on
+    /// AVX-512 CPUs this library's `tgfl_gemm_nn` (no operand packing; see
+    /// `KernelRuntime.matrixProducts`), elsewhere OpenBLAS's `sgemm`.
     /// - Parameters:
     ///   - out: `[rows, outFeatures]`, overwritten.
     ///   - inp: `[rows, inFeatures]`.
@@ -51,6 +54,21 @@ public enum LinearOp {
         let N = rows, IC = inFeatures, OC = outFeatures
         let parts = Parallel.partCount(N, granule: 32)
         let o = UncheckedSendable(out)
+        if tgfl_gemm_available() != 0 {
+            // This library's AVX-512 product reads the weight as [in, out] rows: transposed
+            // once here, shared by every part.
+            let wt = UnsafeMutablePointer<Float>.allocate(capacity: max(1, IC * OC))
+            defer { wt.deallocate() }
+            tgfl_transpose(wt, weight, OC, IC)
+            let w = UncheckedSendable(UnsafePointer(wt))
+            Parallel.forEach(parts: parts, threads: threads) { part, _ in
+                let r = Parallel.range(of: part, parts: parts, count: N, granule: 32)
+                guard !r.isEmpty else { return }
+                _ = tgfl_gemm_nn(o.value + r.lowerBound * OC, OC, inp + r.lowerBound * IC, IC,
+                                 w.value, OC, bias, r.count, OC, IC, accumulate ? 1 : 0)
+            }
+            return
+        }
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
             let r = Parallel.range(of: part, parts: parts, count: N, granule: 32)
             guard !r.isEmpty else { return }
@@ -78,7 +96,9 @@ public enum LinearOp {
     /// ```
     /// dInp += dOut · W          dW += dOutᵀ · inp          db += Σ_n dOut[n, :]
     /// ```
-    /// The weight gradient is one `sgemm` over all rows (k = rows), or two halves of the
+    /// The products are `tgfl_gemm_tn_accumulate` / `tgfl_gemm_nn` on AVX-512 CPUs and
+    /// OpenBLAS's `sgemm` elsewhere (`KernelRuntime.matrixProducts`).
+    /// The weight gradient is one product over all rows (k = rows), or two halves of the
     /// output rows when `outFeatures ≥ 256`: thin slices (m ≈ 16–32) run far below the
     /// sgemm peak because every slice repacks the whole input. Those parts come first, so
     /// one worker starts on them while the others take the input gradient's row parts (the
@@ -103,13 +123,19 @@ public enum LinearOp {
         let rowParts = dInp == nil ? 0 : Parallel.partCount(N, granule: 32)
         let outParts = OC >= 256 ? 2 : 1
         let dI = UncheckedSendable(dInp), dW = UncheckedSendable(dWeight), dB = UncheckedSendable(dBias)
+        let own = tgfl_gemm_available() != 0
         Parallel.forEach(parts: outParts + rowParts, threads: threads) { part, _ in
             if part < outParts {
                 let r = Parallel.range(of: part, parts: outParts, count: OC, granule: 16)
                 guard !r.isEmpty else { return }
-                sgemm(transA: true, transB: false, m: r.count, n: IC, k: N,
-                      a: dOut + r.lowerBound, lda: OC, b: inp, ldb: IC,
-                      beta: 1, c: dW.value + r.lowerBound * IC, ldc: IC)
+                if own {
+                    _ = tgfl_gemm_tn_accumulate(dW.value + r.lowerBound * IC, IC, dOut + r.lowerBound,
+                                                OC, inp, IC, N, r.count, IC)
+                } else {
+                    sgemm(transA: true, transB: false, m: r.count, n: IC, k: N,
+                          a: dOut + r.lowerBound, lda: OC, b: inp, ldb: IC,
+                          beta: 1, c: dW.value + r.lowerBound * IC, ldc: IC)
+                }
                 if let db = dB.value {
                     columnSum(into: db + r.lowerBound, from: dOut + r.lowerBound,
                               rows: N, columns: r.count, stride: OC)
@@ -117,9 +143,14 @@ public enum LinearOp {
             } else if let dInp = dI.value {
                 let r = Parallel.range(of: part - outParts, parts: rowParts, count: N, granule: 32)
                 guard !r.isEmpty else { return }
-                sgemm(transA: false, transB: false, m: r.count, n: IC, k: OC,
-                      a: dOut + r.lowerBound * OC, lda: OC, b: weight, ldb: IC,
-                      beta: accumulateInput ? 1 : 0, c: dInp + r.lowerBound * IC, ldc: IC)
+                if own {
+                    _ = tgfl_gemm_nn(dInp + r.lowerBound * IC, IC, dOut + r.lowerBound * OC, OC,
+                                     weight, IC, nil, r.count, IC, OC, accumulateInput ? 1 : 0)
+                } else {
+                    sgemm(transA: false, transB: false, m: r.count, n: IC, k: OC,
+                          a: dOut + r.lowerBound * OC, lda: OC, b: weight, ldb: IC,
+                          beta: accumulateInput ? 1 : 0, c: dInp + r.lowerBound * IC, ldc: IC)
+                }
             }
         }
     }

@@ -113,6 +113,28 @@ void tgfl_attend_cached_split(float *out, const float *query, const float *keys0
                               const float *values, size_t count, size_t hd, float scale,
                               float *weights);
 
+/// 1 when `tgfl_gemm_nn` and `tgfl_gemm_tn_accumulate` run on this CPU (AVX-512 F/VL/BW/DQ,
+/// not capped by `TGFL_KERNELS_ISA`, and `TGFL_GEMM` is not `blas`); 0 when callers must use
+/// BLAS instead. Read once, at the first call.
+int tgfl_gemm_available(void);
+
+/// C[M, N] (row stride ldc) = [C +] bias + A[M, K] · B[K, N], all row-major with row strides
+/// lda and ldb (`accumulate` ≠ 0 adds to C; `bias[N]` may be NULL). Each element is
+/// bias + Σ_k in increasing k, then + C. Returns 0 without touching C when
+/// `tgfl_gemm_available()` is 0. For training's products, where a BLAS spends a third of its
+/// time packing operands already in a usable layout.
+int tgfl_gemm_nn(float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb,
+                 const float *bias, size_t M, size_t N, size_t K, int accumulate);
+
+/// C[N, K] += A[M, N]ᵀ · B[M, K] (row strides ldc, lda, ldb): the weight gradient dW += dYᵀ X.
+/// Rows m are summed in order within chunks of 256, each chunk added to C in order. Returns 0
+/// without touching C when `tgfl_gemm_available()` is 0.
+int tgfl_gemm_tn_accumulate(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                            size_t ldb, size_t M, size_t N, size_t K);
+
+/// dst[c, r] = src[r, c] for a `rows` × `cols` row-major source.
+void tgfl_transpose(float *dst, const float *src, size_t rows, size_t cols);
+
 #ifdef __cplusplus
 }
 #endif
