@@ -6,11 +6,14 @@ after warm-up), for a side-by-side comparison.
 The model is the reference module of Tests/Fixtures/make_reference.py (docs/DESIGN.md's v1
 transformer with its exact parameter names). `--attention sdpa` swaps the explicit masked
 softmax for torch.nn.functional.scaled_dot_product_attention(is_causal=True) (PyTorch's fused
-kernel), so both ways of writing the model can be compared.
+kernel), so both ways of writing the model can be compared. `--precision bf16` runs the step under
+`torch.autocast("cpu", dtype=torch.bfloat16)` (matrix products in bf16 with fp32 sums, fp32
+master weights and AdamW state), the counterpart of `tgfl-bench train --precision bf16`.
 
 Run:  /work/devvenv/bin/python Benchmarks/pytorch_reference.py --config small --threads 2 --steps 20
 """
 import argparse
+import contextlib
 import statistics
 
 import torch
@@ -38,6 +41,8 @@ def main():
     ap.add_argument("--attention", choices=["explicit", "sdpa"], default="explicit")
     ap.add_argument("--model-version", type=int, choices=[1, 2], default=1,
                     help="2: model v2 (vol_emb with 16 levels and level_bias), as tgfl-bench --model-version 2")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                    help="bf16: torch.autocast('cpu', dtype=torch.bfloat16) around forward and loss")
     args = ap.parse_args()
 
     cfg = reference_config(args.config, args.threads, args.model_version)
@@ -51,9 +56,15 @@ def main():
     regimes = torch.randint(0, ref.condition_rows(cfg), (B, T), generator=g)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
 
+    def autocast():
+        if args.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     def step(_):
         opt.zero_grad(set_to_none=True)
-        _, loss = model(tokens, regimes, targets)
+        with autocast():
+            _, loss = model(tokens, regimes, targets)
         loss.backward()
         opt.step()
         return loss.detach()
@@ -64,7 +75,8 @@ def main():
     median = statistics.median(times)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"pytorch_reference.py --config {args.config} --threads {args.threads} --batch {B} "
-          f"--steps {args.steps} --attention {args.attention} --model-version {args.model_version}  (torch {torch.__version__})")
+          f"--steps {args.steps} --attention {args.attention} --model-version {args.model_version} --precision {args.precision}  (torch {torch.__version__}, "
+          f"CPU capability {torch.backends.cpu.get_cpu_capability()})")
     print(f"  parameters   {n_params}")
     print(f"  step median  {median * 1e3:.2f} ms  (min {min(times) * 1e3:.2f}, max {max(times) * 1e3:.2f})")
     print(f"  tokens/s     {B * T / median:.0f}")

@@ -20,13 +20,19 @@ struct TrainBenchmark: ParsableCommand {
     var threads: Int?
     @Option(help: "Batch size B.")
     var batch = 32
+    @Option(help: "Product arithmetic: fp32 or bf16 (bfloat16 operands, fp32 sums).")
+    var precision = "fp32"
 
     func run() throws {
         let cfg = try BenchmarkSupport.config(named: config, modelVersion: modelVersion)
         guard steps >= 1, warmup >= 0, batch >= 1 else {
             throw ValidationError("--steps and --batch must be at least 1, --warmup at least 0")
         }
+        guard precision == "fp32" || precision == "bf16" else {
+            throw ValidationError("--precision must be fp32 or bf16, got \(precision)")
+        }
         let model = try Transformer(config: cfg, seed: 1, threads: threads)
+        model.matmulPrecision = precision == "bf16" ? .bfloat16 : .float32
         let B = batch, T = cfg.contextLength
         var rng = SeededRNG(seed: 2)
         let tokens = (0..<(B * T)).map { _ in Int32(rng.int(below: cfg.vocabSize)) }
@@ -48,11 +54,12 @@ struct TrainBenchmark: ParsableCommand {
             losses.append(loss)
         }
         let median = BenchmarkSupport.median(times)
-        print("tgfl-bench train --config \(config) --model-version \(modelVersion) --threads \(model.threads) --batch \(B) --steps \(steps)")
+        print("tgfl-bench train --config \(config) --model-version \(modelVersion) --threads \(model.threads) --batch \(B) --steps \(steps) --precision \(precision)")
         print("  model        V=\(cfg.vocabSize) T=\(T) C=\(cfg.dModel) L=\(cfg.nLayers) H=\(cfg.nHeads) "
               + "F=\(cfg.dFF) R=\(cfg.nRegimes)")
         print("  parameters   \(model.parameterCount)")
-        print("  kernels      OpenBLAS \(BLASRuntime.coreName), TGFLKernels \(KernelRuntime.instructionSet)")
+        print("  kernels      OpenBLAS \(BLASRuntime.coreName), TGFLKernels \(KernelRuntime.instructionSet), "
+              + "products \(model.matmulPrecision == .bfloat16 ? (MatmulPrecision.bfloat16IsNative ? "bf16 (AVX512_BF16)" : "bf16 (emulated)") : KernelRuntime.matrixProducts)")
         print(String(format: "  step median  %.2f ms  (min %.2f, max %.2f)", median * 1e3,
                      (times.min() ?? .nan) * 1e3, (times.max() ?? .nan) * 1e3))
         print(String(format: "  tokens/s     %.0f", Double(B * T) / median))

@@ -40,6 +40,11 @@ struct TrainCommand: ParsableCommand {
         valueName: "K"))
     var inputJitter: Int = 0
 
+    @Option(help: ArgumentHelp(
+        "Arithmetic of the training products: fp32 (default) or bf16 (operands rounded to bfloat16, sums in fp32, "
+        + "as PyTorch's CPU autocast; native on AVX512_BF16 CPUs, emulated elsewhere).", valueName: "fp32|bf16"))
+    var precision: PrecisionChoice = .fp32
+
     @OptionGroup var selection: ModelSelectionOptions
 
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
@@ -105,6 +110,11 @@ struct TrainCommand: ParsableCommand {
         options.outputPrior = selection.outputPrior
         options.restoreBest = selection.keepBestTraining
         options.inputJitter = inputJitter
+        options.precision = precision.matmulPrecision
+        if precision == .bf16 && !MatmulPrecision.bfloat16IsNative {
+            logWarning("--precision bf16: this CPU has no AVX512_BF16 (kernels: \(KernelRuntime.instructionSet)); "
+                       + "the bf16 operands are emulated in fp32 products, with no speed gain")
+        }
         options.allowPrices = priceGuard.allowPrices
         options.calibrateVolatility = volatilityCalibration
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
@@ -199,4 +209,11 @@ func trainWithProgress(model: ScenarioModel, series: [[Double]], options: Traini
             return !Interrupt.requested
         }
     }
+}
+
+/// `--precision` of `tgfl train`.
+enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {
+    case fp32, bf16
+
+    var matmulPrecision: MatmulPrecision { self == .bf16 ? .bfloat16 : .float32 }
 }

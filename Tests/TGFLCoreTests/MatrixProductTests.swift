@@ -9,9 +9,11 @@ import XCTest
 /// 256-row chunk, columns past multiples of 32 and 16. `make test` runs this suite on the
 /// CPU's best kernels and again with `TGFL_KERNELS_ISA=baseline`, i.e. on OpenBLAS.
 final class MatrixProductTests: XCTestCase {
+    struct Products: Decodable { let y: [Double], dx: [Double], dw: [Double] }
     struct Case: Decodable {
         let rows: Int, `in`: Int, out: Int, stride: Int
         let y: [Double], dx: [Double], dw: [Double], db: [Double]
+        let bf16: Products
     }
     struct Reference: Decodable { let cases: [Case] }
 
@@ -25,16 +27,18 @@ final class MatrixProductTests: XCTestCase {
     }
 
     /// Forward (accumulating into 0.5) and backward (dInp into 0.25, dWeight into 0.125).
-    func products(_ c: Case, threads: Int) -> (y: [Float], dx: [Float], dw: [Float], db: [Float]) {
+    func products(_ c: Case, threads: Int, precision: MatmulPrecision = .float32)
+        -> (y: [Float], dx: [Float], dw: [Float], db: [Float]) {
         let (x, w, b, dy) = inputs(c)
         var y = [Float](repeating: 0.5, count: c.rows * c.out)
         LinearOp.forward(out: &y, inp: x, weight: w, bias: b, rows: c.rows, inFeatures: c.in,
-                         outFeatures: c.out, accumulate: true, threads: threads)
+                         outFeatures: c.out, accumulate: true, threads: threads, precision: precision)
         var dx = [Float](repeating: 0.25, count: c.rows * c.in)
         var dw = [Float](repeating: 0.125, count: c.out * c.in)
         var db = [Float](repeating: 0, count: c.out)
         LinearOp.backward(dInp: &dx, dWeight: &dw, dBias: &db, dOut: dy, inp: x, weight: w,
-                          rows: c.rows, inFeatures: c.in, outFeatures: c.out, threads: threads)
+                          rows: c.rows, inFeatures: c.in, outFeatures: c.out, threads: threads,
+                          precision: precision)
         return (y, dx, dw, db)
     }
 
@@ -65,14 +69,37 @@ final class MatrixProductTests: XCTestCase {
         }
     }
 
+    /// The bf16 mode against PyTorch's bfloat16 rounding of the same operands, and far enough
+    /// from the Float32 products that a mode which did not round would fail.
+    func testBFloat16ProductsMatchPyTorchRounding() throws {
+        let reference = try loadJSONFixture("linear_reference.json", as: Reference.self)
+        for c in reference.cases {
+            let how = MatmulPrecision.bfloat16IsNative ? "AVX512_BF16" : "emulated"
+            let name = "\(c.rows)×\(c.in)→\(c.out) bf16 (\(how))"
+            let p = products(c, threads: 2, precision: .bfloat16)
+            assertClose(p.y, stride: c.stride, c.bf16.y, tolerance: 1e-4, "\(name) forward")
+            assertClose(p.dx, stride: c.stride, c.bf16.dx, tolerance: 1e-4, "\(name) dInp")
+            assertClose(p.dw, stride: c.stride, c.bf16.dw, tolerance: 2e-4, "\(name) dWeight")
+            assertClose(p.db, stride: 1, c.db, tolerance: 2e-4, "\(name) dBias (Float32)")
+            // bf16 keeps 8 significant bits: the products move by ~1e-3 relative, far above
+            // the tolerances above.
+            let sampled = Swift.stride(from: 0, to: p.dw.count, by: c.stride).map { Double(p.dw[$0]) }
+            let shift = zip(sampled, c.dw).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertGreaterThan(shift, 1e-3, "\(name): the products were not rounded to bf16")
+        }
+    }
+
     func testProductsAreTheSameBitsForOneAndTwoThreads() throws {
         let reference = try loadJSONFixture("linear_reference.json", as: Reference.self)
         for c in reference.cases {
-            let one = products(c, threads: 1), two = products(c, threads: 2)
-            XCTAssertEqual(one.y, two.y)
-            XCTAssertEqual(one.dx, two.dx)
-            XCTAssertEqual(one.dw, two.dw)
-            XCTAssertEqual(one.db, two.db)
+            for precision in MatmulPrecision.allCases {
+                let one = products(c, threads: 1, precision: precision)
+                let two = products(c, threads: 2, precision: precision)
+                XCTAssertEqual(one.y, two.y, "\(precision)")
+                XCTAssertEqual(one.dx, two.dx, "\(precision)")
+                XCTAssertEqual(one.dw, two.dw, "\(precision)")
+                XCTAssertEqual(one.db, two.db, "\(precision)")
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ extension Transformer {
         }
         LinearOp.backward(dInp: acts.dLn, dWeight: g + offsets.headWeight, dBias: g + offsets.headBias,
                           dOut: acts.probs, inp: acts.lnF, weight: p + offsets.headWeight,
-                          rows: N, inFeatures: C, outFeatures: V, accumulateInput: false, threads: th)
+                          rows: N, inFeatures: C, outFeatures: V, accumulateInput: false, threads: th, precision: matmulPrecision, scratch: productScratch)
         acts.dResidual.update(repeating: 0, count: N * C)
         LayerNormOp.backward(dInp: acts.dResidual, dWeight: g + offsets.lnFWeight,
                              dBias: g + offsets.lnFBias, dOut: acts.dLn, normalized: acts.xhatF,
@@ -40,14 +40,14 @@ extension Transformer {
             // x = x + mlp.proj(gelu(mlp.fc(ln2(x))))
             LinearOp.backward(dInp: acts.dHidden, dWeight: g + w.fcProjWeight, dBias: g + w.fcProjBias,
                               dOut: acts.dResidual, inp: gelu, weight: p + w.fcProjWeight,
-                              rows: N, inFeatures: F, outFeatures: C, accumulateInput: false, threads: th)
+                              rows: N, inFeatures: F, outFeatures: C, accumulateInput: false, threads: th, precision: matmulPrecision, scratch: productScratch)
             GELUOp.backward(dInp: acts.dHidden, derivative: fch, dOut: acts.dHidden, count: N * F,
                             threads: th)
             LayerNormOp.affine(out: acts.lnOut, normalized: xhat2, weight: p + w.ln2Weight,
                                bias: p + w.ln2Bias, rows: N, C: C, threads: th)
             LinearOp.backward(dInp: acts.dLn, dWeight: g + w.fcWeight, dBias: g + w.fcBias,
                               dOut: acts.dHidden, inp: acts.lnOut, weight: p + w.fcWeight,
-                              rows: N, inFeatures: C, outFeatures: F, accumulateInput: false, threads: th)
+                              rows: N, inFeatures: C, outFeatures: F, accumulateInput: false, threads: th, precision: matmulPrecision, scratch: productScratch)
             LayerNormOp.backward(dInp: acts.dResidual, dWeight: g + w.ln2Weight, dBias: g + w.ln2Bias,
                                  dOut: acts.dLn, normalized: xhat2, rstd: rstd2, weight: p + w.ln2Weight,
                                  rows: N, C: C, threads: th)
@@ -55,7 +55,7 @@ extension Transformer {
             // x = x + attn.proj(causal_mha(attn.qkv(ln1(x))))
             LinearOp.backward(dInp: acts.dAtty, dWeight: g + w.projWeight, dBias: g + w.projBias,
                               dOut: acts.dResidual, inp: atty, weight: p + w.projWeight,
-                              rows: N, inFeatures: C, outFeatures: C, accumulateInput: false, threads: th)
+                              rows: N, inFeatures: C, outFeatures: C, accumulateInput: false, threads: th, precision: matmulPrecision, scratch: productScratch)
             AttentionOp.backward(dQKV: acts.dQKV, dOut: acts.dAtty, qkv: qkv, lse: lse,
                                  B: B, T: T, C: C, H: H, scratch: acts.attentionScratch,
                                  accumulate: false, threads: th)
@@ -64,7 +64,7 @@ extension Transformer {
             LinearOp.backward(dInp: acts.dLn, dWeight: g + w.qkvWeight, dBias: g + w.qkvBias,
                               dOut: acts.dQKV, inp: acts.lnOut, weight: p + w.qkvWeight,
                               rows: N, inFeatures: C, outFeatures: 3 * C, accumulateInput: false,
-                              threads: th)
+                              threads: th, precision: matmulPrecision, scratch: productScratch)
             LayerNormOp.backward(dInp: acts.dResidual, dWeight: g + w.ln1Weight, dBias: g + w.ln1Bias,
                                  dOut: acts.dLn, normalized: xhat1, rstd: rstd1, weight: p + w.ln1Weight,
                                  rows: N, C: C, threads: th)

@@ -62,25 +62,25 @@ extension Transformer {
             LayerNormOp.forward(out: acts.lnOut, normalized: xhat1, rstd: rstd1, inp: acts.residual,
                                 weight: p + w.ln1Weight, bias: p + w.ln1Bias, rows: N, C: C, threads: th)
             LinearOp.forward(out: qkv, inp: acts.lnOut, weight: p + w.qkvWeight, bias: p + w.qkvBias,
-                             rows: N, inFeatures: C, outFeatures: 3 * C, threads: th)
+                             rows: N, inFeatures: C, outFeatures: 3 * C, threads: th, precision: matmulPrecision, scratch: productScratch)
             AttentionOp.forward(out: atty, lse: lse, qkv: qkv, B: B, T: T, C: C, H: H,
                                 scratch: acts.attentionScratch, threads: th)
             LinearOp.forward(out: acts.residual, inp: atty, weight: p + w.projWeight, bias: p + w.projBias,
-                             rows: N, inFeatures: C, outFeatures: C, accumulate: true, threads: th)
+                             rows: N, inFeatures: C, outFeatures: C, accumulate: true, threads: th, precision: matmulPrecision, scratch: productScratch)
             LayerNormOp.forward(out: acts.lnOut, normalized: xhat2, rstd: rstd2, inp: acts.residual,
                                 weight: p + w.ln2Weight, bias: p + w.ln2Bias, rows: N, C: C, threads: th)
             LinearOp.forward(out: fch, inp: acts.lnOut, weight: p + w.fcWeight, bias: p + w.fcBias,
-                             rows: N, inFeatures: C, outFeatures: F, threads: th)
+                             rows: N, inFeatures: C, outFeatures: F, threads: th, precision: matmulPrecision, scratch: productScratch)
             GELUOp.forward(out: gelu, derivative: fch, inp: fch, count: N * F, threads: th)
             LinearOp.forward(out: acts.residual, inp: gelu, weight: p + w.fcProjWeight,
                              bias: p + w.fcProjBias, rows: N, inFeatures: F, outFeatures: C,
-                             accumulate: true, threads: th)
+                             accumulate: true, threads: th, precision: matmulPrecision, scratch: productScratch)
         }
         LayerNormOp.forward(out: acts.lnF, normalized: acts.xhatF, rstd: acts.rstdF, inp: acts.residual,
                             weight: p + offsets.lnFWeight, bias: p + offsets.lnFBias, rows: N, C: C,
                             threads: th)
         LinearOp.forward(out: acts.logits, inp: acts.lnF, weight: p + offsets.headWeight,
-                         bias: p + offsets.headBias, rows: N, inFeatures: C, outFeatures: V, threads: th)
+                         bias: p + offsets.headBias, rows: N, inFeatures: C, outFeatures: V, threads: th, precision: matmulPrecision, scratch: productScratch)
         if let levelBias = offsets.levelBias {
             LevelBiasOp.forward(logits: acts.logits, levels: acts.regimes, table: p + levelBias, rows: N, V: V,
                                 threads: th)

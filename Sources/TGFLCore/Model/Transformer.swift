@@ -38,6 +38,12 @@ public final class Transformer {
     public var parameterCount: Int { layout.count }
     /// Worker threads the ops use (at least 1); change with `setThreads(_:)`.
     public private(set) var threads: Int
+    /// The arithmetic of the forward and backward passes' matrix products: `.float32` (the
+    /// default) or `.bfloat16` operands with Float32 sums (`MatmulPrecision`). Generation's
+    /// products (`tgfl_linear_rows`) are always Float32.
+    public var matmulPrecision: MatmulPrecision = .float32
+    /// Packed operands of the bf16 products, reused across passes.
+    let productScratch = ProductScratch()
 
     let params: UnsafeMutablePointer<Float>
     let grads: UnsafeMutablePointer<Float>

@@ -24,6 +24,56 @@ func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                 beta, c, blasint(ldc))
 }
 
+/// The arithmetic of training's matrix products.
+///
+/// `.float32` (the default, and the reference of the parity tests) multiplies in Float32.
+/// `.bfloat16` rounds both operands of every product to bfloat16 (nearest even) and sums the
+/// products in Float32, as PyTorch's `torch.autocast(dtype=torch.bfloat16)` does on a CPU;
+/// parameters, gradients and the optimizer state stay Float32. On CPUs with AVX512_BF16 the
+/// products run on `vdpbf16ps` (`tgfl_gemm_bf16_*`); elsewhere the rounded operands go through
+/// the Float32 products: the same numbers, no speed gain.
+public enum MatmulPrecision: String, Sendable, CaseIterable {
+    case float32
+    case bfloat16
+
+    /// True when `.bfloat16` runs on the CPU's bf16 instructions (AVX512_BF16).
+    public static var bfloat16IsNative: Bool { tgfl_bf16_available() != 0 }
+}
+
+/// Scratch of one call, freed at the end of the scope.
+struct ScratchBuffer<T> {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ count: Int) { pointer = .allocate(capacity: max(1, count)) }
+    func free() { pointer.deallocate() }
+}
+
+/// Grow-only scratch for the packed operands of the bf16 products, owned by one `Transformer`
+/// (which runs one pass at a time), so that megabytes of packed activations are not allocated
+/// and page-faulted again on every call. Not for concurrent use.
+public final class ProductScratch: @unchecked Sendable {
+    private var base: UnsafeMutableRawPointer?
+    private var capacity = 0
+
+    public init() {}
+    deinit { base?.deallocate() }
+
+    /// Consecutive regions of `bytes[i]` bytes each, 64-byte aligned, valid until the next call.
+    func regions(_ bytes: [Int]) -> [UnsafeMutableRawPointer] {
+        let rounded = bytes.map { ($0 + 63) & ~63 }
+        let total = max(64, rounded.reduce(0, +))
+        if total > capacity {
+            base?.deallocate()
+            base = .allocate(byteCount: total, alignment: 64)
+            capacity = total
+        }
+        var offset = 0
+        return rounded.map { size in
+            defer { offset += size }
+            return base! + offset
+        }
+    }
+}
+
 /// The affine layer of PyTorch's `nn.Linear` (weight `[out, in]`), forward and backward.
 ///
 /// ```
@@ -47,11 +97,19 @@ public enum LinearOp {
     ///   - accumulate: When true, adds the product to `out` instead of overwriting it
     ///     (a fused residual connection: `out += inp · Wᵀ + b`).
     ///   - threads: Maximum worker threads.
+    ///   - precision: `.float32`, or `.bfloat16` operands (`MatmulPrecision`).
+    ///   - scratch: Reused scratch for the bf16 packing (nil: allocated for this call).
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                rows: Int, inFeatures: Int, outFeatures: Int,
-                               accumulate: Bool = false, threads: Int = 1) {
+                               accumulate: Bool = false, threads: Int = 1,
+                               precision: MatmulPrecision = .float32, scratch: ProductScratch? = nil) {
         let N = rows, IC = inFeatures, OC = outFeatures
+        if precision == .bfloat16 {
+            forwardBF16(out: out, inp: inp, weight: weight, bias: bias, rows: N, inFeatures: IC,
+                        outFeatures: OC, accumulate: accumulate, threads: threads, scratch: scratch)
+            return
+        }
         let parts = Parallel.partCount(N, granule: 32)
         let o = UncheckedSendable(out)
         if tgfl_gemm_available() != 0 {
@@ -114,12 +172,21 @@ public enum LinearOp {
     ///   - inp: `[rows, inFeatures]`, the forward input.
     ///   - weight: `[outFeatures, inFeatures]`.
     ///   - threads: Maximum worker threads.
+    ///   - precision: `.float32`, or `.bfloat16` operands (`MatmulPrecision`).
+    ///   - scratch: Reused scratch for the bf16 packing (nil: allocated for this call).
     public static func backward(dInp: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                 dBias: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>,
                                 inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 rows: Int, inFeatures: Int, outFeatures: Int,
-                                accumulateInput: Bool = true, threads: Int = 1) {
+                                accumulateInput: Bool = true, threads: Int = 1,
+                                precision: MatmulPrecision = .float32, scratch: ProductScratch? = nil) {
         let N = rows, IC = inFeatures, OC = outFeatures
+        if precision == .bfloat16 {
+            backwardBF16(dInp: dInp, dWeight: dWeight, dBias: dBias, dOut: dOut, inp: inp,
+                         weight: weight, rows: N, inFeatures: IC, outFeatures: OC,
+                         accumulateInput: accumulateInput, threads: threads, scratch: scratch)
+            return
+        }
         let rowParts = dInp == nil ? 0 : Parallel.partCount(N, granule: 32)
         let outParts = OC >= 256 ? 2 : 1
         let dI = UncheckedSendable(dInp), dW = UncheckedSendable(dWeight), dB = UncheckedSendable(dBias)
@@ -151,6 +218,107 @@ public enum LinearOp {
                           a: dOut + r.lowerBound * OC, lda: OC, b: weight, ldb: IC,
                           beta: accumulateInput ? 1 : 0, c: dInp + r.lowerBound * IC, ldc: IC)
                 }
+            }
+        }
+    }
+}
+
+extension LinearOp {
+    /// `forward` with bfloat16 operands (see `MatmulPrecision`).
+    static func forwardBF16(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+                            weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows N: Int,
+                            inFeatures IC: Int, outFeatures OC: Int, accumulate: Bool, threads: Int,
+                            scratch: ProductScratch?) {
+        guard tgfl_bf16_available() != 0 else {
+            let x = ScratchBuffer<Float>(N * IC), w = ScratchBuffer<Float>(OC * IC)
+            defer { x.free(); w.free() }
+            tgfl_round_bf16(x.pointer, inp, N * IC)
+            tgfl_round_bf16(w.pointer, weight, OC * IC)
+            forward(out: out, inp: x.pointer, weight: w.pointer, bias: bias, rows: N, inFeatures: IC,
+                    outFeatures: OC, accumulate: accumulate, threads: threads)
+            return
+        }
+        let Kp = (IC + 1) & ~1
+        let scratch = scratch ?? ProductScratch()
+        let r = scratch.regions([N * Kp * 2, IC * OC * 4, (IC + 1) / 2 * OC * 4])
+        let a = r[0].assumingMemoryBound(to: UInt16.self), wt = r[1].assumingMemoryBound(to: Float.self)
+        let b = r[2].assumingMemoryBound(to: UInt32.self)
+        tgfl_transpose(wt, weight, OC, IC)
+        tgfl_bf16_pack_pairs(b, wt, OC, IC, OC)
+        let parts = Parallel.partCount(N, granule: 32)
+        let o = UncheckedSendable(out), ap = UncheckedSendable(a), bp = UncheckedSendable(UnsafePointer(b))
+        Parallel.forEach(parts: parts, threads: threads) { part, _ in
+            let r = Parallel.range(of: part, parts: parts, count: N, granule: 32)
+            guard !r.isEmpty else { return }
+            let rowsA = ap.value + r.lowerBound * Kp
+            tgfl_bf16_pack_rows(rowsA, inp + r.lowerBound * IC, IC, r.count, IC)
+            _ = tgfl_gemm_bf16_nn(o.value + r.lowerBound * OC, OC, rowsA, Kp, bp.value, bias,
+                                  r.count, OC, IC, accumulate ? 1 : 0)
+        }
+    }
+
+    /// `backward` with bfloat16 operands (see `MatmulPrecision`); the bias gradient is summed
+    /// in Float32.
+    static func backwardBF16(dInp: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                             dBias: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>,
+                             inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, rows N: Int,
+                             inFeatures IC: Int, outFeatures OC: Int, accumulateInput: Bool,
+                             threads: Int, scratch: ProductScratch?) {
+        guard tgfl_bf16_available() != 0 else {
+            let x = ScratchBuffer<Float>(N * IC), w = ScratchBuffer<Float>(OC * IC)
+            let dy = ScratchBuffer<Float>(N * OC)
+            defer { x.free(); w.free(); dy.free() }
+            tgfl_round_bf16(x.pointer, inp, N * IC)
+            tgfl_round_bf16(w.pointer, weight, OC * IC)
+            tgfl_round_bf16(dy.pointer, dOut, N * OC)
+            backward(dInp: dInp, dWeight: dWeight, dBias: nil, dOut: dy.pointer, inp: x.pointer,
+                     weight: w.pointer, rows: N, inFeatures: IC, outFeatures: OC,
+                     accumulateInput: accumulateInput, threads: threads)
+            if let dBias { columnSum(into: dBias, from: dOut, rows: N, columns: OC, stride: OC) }
+            return
+        }
+        // Pair rows of dOut and of the input for dW += dOutᵀ·inp; dOut's rows and W's pair
+        // rows for dInp = dOut·W. Row parts start at multiples of 32, so every part packs
+        // whole pairs.
+        let pairs = (N + 1) / 2, OCp = (OC + 1) & ~1
+        let scratch = scratch ?? ProductScratch()
+        let regions = scratch.regions([pairs * OC * 4, pairs * IC * 4, dInp == nil ? 0 : N * OCp * 2,
+                                       dInp == nil ? 0 : (OC + 1) / 2 * IC * 4])
+        let dyPairs = regions[0].assumingMemoryBound(to: UInt32.self)
+        let xPairs = regions[1].assumingMemoryBound(to: UInt32.self)
+        let dyRows = regions[2].assumingMemoryBound(to: UInt16.self)
+        let wPairs = regions[3].assumingMemoryBound(to: UInt32.self)
+        if dInp != nil { tgfl_bf16_pack_pairs(wPairs, weight, IC, OC, IC) }
+        let packParts = Parallel.partCount(N, granule: 32)
+        let dyP = UncheckedSendable(dyPairs), xP = UncheckedSendable(xPairs)
+        let dyR = UncheckedSendable(dyRows), wP = UncheckedSendable(wPairs)
+        Parallel.forEach(parts: packParts, threads: threads) { part, _ in
+            let r = Parallel.range(of: part, parts: packParts, count: N, granule: 32)
+            guard !r.isEmpty else { return }
+            tgfl_bf16_pack_pairs(dyP.value + r.lowerBound / 2 * OC, dOut + r.lowerBound * OC, OC, r.count, OC)
+            tgfl_bf16_pack_pairs(xP.value + r.lowerBound / 2 * IC, inp + r.lowerBound * IC, IC, r.count, IC)
+            if dInp != nil {
+                tgfl_bf16_pack_rows(dyR.value + r.lowerBound * OCp, dOut + r.lowerBound * OC, OC, r.count, OC)
+            }
+        }
+        let rowParts = dInp == nil ? 0 : Parallel.partCount(N, granule: 32)
+        let outParts = OC >= 256 ? 2 : 1
+        let dI = UncheckedSendable(dInp), dW = UncheckedSendable(dWeight), dB = UncheckedSendable(dBias)
+        Parallel.forEach(parts: outParts + rowParts, threads: threads) { part, _ in
+            if part < outParts {
+                let r = Parallel.range(of: part, parts: outParts, count: OC, granule: 16)
+                guard !r.isEmpty else { return }
+                _ = tgfl_gemm_bf16_tn_accumulate(dW.value + r.lowerBound * IC, IC, dyP.value + r.lowerBound,
+                                                 OC, xP.value, IC, N, r.count, IC)
+                if let db = dB.value {
+                    columnSum(into: db + r.lowerBound, from: dOut + r.lowerBound,
+                              rows: N, columns: r.count, stride: OC)
+                }
+            } else if let dInp = dI.value {
+                let r = Parallel.range(of: part - outParts, parts: rowParts, count: N, granule: 32)
+                guard !r.isEmpty else { return }
+                _ = tgfl_gemm_bf16_nn(dInp + r.lowerBound * IC, IC, dyR.value + r.lowerBound * OCp, OCp,
+                                      wP.value, nil, r.count, IC, OC, accumulateInput ? 1 : 0)
             }
         }
     }

@@ -29,6 +29,10 @@ public struct TrainingOptions: Sendable {
     public var seed: UInt64
     /// Worker threads (nil: the model's current count). Results do not depend on it.
     public var threads: Int?
+    /// The arithmetic of the training products (`MatmulPrecision`): `.float32` (default) or
+    /// `.bfloat16` operands with Float32 sums, PyTorch autocast's bf16 on a CPU. Validation
+    /// losses use the same arithmetic; generation is always Float32.
+    public var precision: MatmulPrecision = .float32
     /// When the trainer fits the data models of a model that has none, also set `head.bias`
     /// to the smoothed log frequencies of the training tokens (`ScenarioModel.setOutputPrior`).
     /// Without it a fresh model starts uniform over all V tokens, most of which lie in the far
@@ -342,6 +346,9 @@ public final class Trainer {
         let savedThreads = transformer.threads
         if let threads = options.threads { try transformer.setThreads(threads) }
         defer { try? transformer.setThreads(savedThreads) }
+        let savedPrecision = transformer.matmulPrecision
+        transformer.matmulPrecision = options.precision
+        defer { transformer.matmulPrecision = savedPrecision }
 
         let S = options.steps, B = options.batchSize, T = data.length
         let schedule = try LearningRateSchedule(peak: options.learningRate, minimum: options.minLearningRate,

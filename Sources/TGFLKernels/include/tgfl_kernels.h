@@ -135,6 +135,36 @@ int tgfl_gemm_tn_accumulate(float *c, size_t ldc, const float *a, size_t lda, co
 /// dst[c, r] = src[r, c] for a `rows` × `cols` row-major source.
 void tgfl_transpose(float *dst, const float *src, size_t rows, size_t cols);
 
+/// 1 when the bf16 products (`tgfl_gemm_bf16_*`) run on this CPU: AVX512_BF16 and the
+/// AVX-512 kernel level (not capped by `TGFL_KERNELS_ISA`). Read once, at the first call.
+int tgfl_bf16_available(void);
+
+/// dst[i] = src[i] rounded to bfloat16 (nearest even; NaN stays NaN), as a Float32.
+void tgfl_round_bf16(float *dst, const float *src, size_t count);
+
+/// Rows of `src` (row stride `ld`, in floats) as bfloat16, row stride `cols` rounded up to
+/// even, the pad element 0: the A operand of `tgfl_gemm_bf16_nn`.
+void tgfl_bf16_pack_rows(uint16_t *dst, const float *src, size_t ld, size_t rows, size_t cols);
+
+/// Row pairs of `src` interleaved as 32-bit bf16 pairs: dst[p·cols + c] = bf16(src[2p, c]) |
+/// bf16(src[2p+1, c]) << 16, a missing last row as 0; `(rows + 1) / 2` rows of `cols`. The
+/// B operand of `tgfl_gemm_bf16_nn` (src = B[K, N]) and both operands of
+/// `tgfl_gemm_bf16_tn_accumulate`.
+void tgfl_bf16_pack_pairs(uint32_t *dst, const float *src, size_t ld, size_t rows, size_t cols);
+
+/// C[M, N] = [C +] bias + A·B with A from `tgfl_bf16_pack_rows` (M rows of K, row stride
+/// lda ≥ K rounded up to even) and B from `tgfl_bf16_pack_pairs` of a [K, N] matrix; the
+/// products of bf16 pairs are summed in Float32 (`vdpbf16ps`). Returns 0 without touching C
+/// when `tgfl_bf16_available()` is 0.
+int tgfl_gemm_bf16_nn(float *c, size_t ldc, const uint16_t *a, size_t lda, const uint32_t *b,
+                      const float *bias, size_t M, size_t N, size_t K, int accumulate);
+
+/// C[N, K] += Aᵀ·B with A and B from `tgfl_bf16_pack_pairs` of A[M, N] (row stride lda in
+/// pairs) and B[M, K] (ldb): the weight gradient in bf16. Pair rows are summed in order within
+/// chunks of 128. Returns 0 without touching C when `tgfl_bf16_available()` is 0.
+int tgfl_gemm_bf16_tn_accumulate(float *c, size_t ldc, const uint32_t *a, size_t lda,
+                                 const uint32_t *b, size_t ldb, size_t M, size_t N, size_t K);
+
 #ifdef __cplusplus
 }
 #endif
