@@ -20,12 +20,6 @@
 #define GEMM_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 #define GEMM_INLINE static inline __attribute__((always_inline)) GEMM_TARGET
 
-/// Lane masks of a 32-column tile with `n` (1 ... 32) columns in use.
-GEMM_INLINE void gemm_masks(size_t n, __mmask16 *m0, __mmask16 *m1) {
-    *m0 = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
-    *m1 = n >= 32 ? (__mmask16)0xFFFF : n <= 16 ? (__mmask16)0 : (__mmask16)((1u << (n - 16)) - 1);
-}
-
 /// C[0 ..< MR, 0 ..< 32] = (bias or 0) + A[0 ..< MR, 0 ..< K] · B[0 ..< K, 0 ..< 32] (+ C).
 GEMM_INLINE void nn_tile(float *c, size_t ldc, const float *a, size_t lda, const float *b,
                          size_t ldb, const float *bias, size_t K, int accumulate, int MR,
@@ -58,16 +52,9 @@ GEMM_INLINE void nn_tile(float *c, size_t ldc, const float *a, size_t lda, const
 GEMM_INLINE void nn_tail(float *c, size_t ldc, const float *a, size_t lda, const float *b,
                          size_t ldb, const float *bias, size_t K, int accumulate, size_t rows,
                          __mmask16 m0, __mmask16 m1) {
-    switch (rows) {
-    case 7: nn_tile(c, ldc, a, lda, b, ldb, bias, K, accumulate, 7, m0, m1); break;
-    case 6: nn_tile(c, ldc, a, lda, b, ldb, bias, K, accumulate, 6, m0, m1); break;
-    case 5: nn_tile(c, ldc, a, lda, b, ldb, bias, K, accumulate, 5, m0, m1); break;
-    case 4: nn_tile(c, ldc, a, lda, b, ldb, bias, K, accumulate, 4, m0, m1); break;
-    case 3: nn_tile(c, ldc, a, lda, b, ldb, bias, K, accumulate, 3, m0, m1); break;
-    case 2: nn_tile(c, ldc, a, lda, b, ldb, bias, K, accumulate, 2, m0, m1); break;
-    case 1: nn_tile(c, ldc, a, lda, b, ldb, bias, K, accumulate, 1, m0, m1); break;
-    default: break;
-    }
+#define TILE(R) nn_tile(c, ldc, a, lda, b, ldb, bias, K, accumulate, R, m0, m1)
+    TGFL_ROW_TAIL(rows, TILE)
+#undef TILE
 }
 
 GEMM_TARGET static void gemm_nn_avx512(float *c, size_t ldc, const float *a, size_t lda,
@@ -79,7 +66,7 @@ GEMM_TARGET static void gemm_nn_avx512(float *c, size_t ldc, const float *a, siz
         size_t r1 = r0 + 64 < M ? r0 + 64 : M;
         for (size_t n0 = 0; n0 < N; n0 += 32) {
             __mmask16 m0, m1;
-            gemm_masks(N - n0 < 32 ? N - n0 : 32, &m0, &m1);
+            tgfl_tile_masks(N - n0 < 32 ? N - n0 : 32, &m0, &m1);
             const float *bn = bias ? bias + n0 : NULL;
             size_t r = r0;
             for (; r + 8 <= r1; r += 8)
@@ -114,16 +101,9 @@ GEMM_INLINE void tn_tile(float *c, size_t ldc, const float *a, size_t lda, const
 
 GEMM_INLINE void tn_tail(float *c, size_t ldc, const float *a, size_t lda, const float *b,
                          size_t ldb, size_t M, size_t rows, __mmask16 m0, __mmask16 m1) {
-    switch (rows) {
-    case 7: tn_tile(c, ldc, a, lda, b, ldb, M, 7, m0, m1); break;
-    case 6: tn_tile(c, ldc, a, lda, b, ldb, M, 6, m0, m1); break;
-    case 5: tn_tile(c, ldc, a, lda, b, ldb, M, 5, m0, m1); break;
-    case 4: tn_tile(c, ldc, a, lda, b, ldb, M, 4, m0, m1); break;
-    case 3: tn_tile(c, ldc, a, lda, b, ldb, M, 3, m0, m1); break;
-    case 2: tn_tile(c, ldc, a, lda, b, ldb, M, 2, m0, m1); break;
-    case 1: tn_tile(c, ldc, a, lda, b, ldb, M, 1, m0, m1); break;
-    default: break;
-    }
+#define TILE(R) tn_tile(c, ldc, a, lda, b, ldb, M, R, m0, m1)
+    TGFL_ROW_TAIL(rows, TILE)
+#undef TILE
 }
 
 GEMM_TARGET static void gemm_tn_avx512(float *c, size_t ldc, const float *a, size_t lda,
@@ -136,7 +116,7 @@ GEMM_TARGET static void gemm_tn_avx512(float *c, size_t ldc, const float *a, siz
         const float *ac = a + m0 * lda, *bc = b + m0 * ldb;
         for (size_t k0 = 0; k0 < K; k0 += 32) {
             __mmask16 k_m0, k_m1;
-            gemm_masks(K - k0 < 32 ? K - k0 : 32, &k_m0, &k_m1);
+            tgfl_tile_masks(K - k0 < 32 ? K - k0 : 32, &k_m0, &k_m1);
             size_t n = 0;
             for (; n + 8 <= N; n += 8)
                 tn_tile(c + n * ldc + k0, ldc, ac + n, lda, bc + k0, ldb, mc, 8, k_m0, k_m1);

@@ -67,11 +67,6 @@ TGFL_MULTIVERSION(tgfl_bf16_pack_pairs,
     __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,avx2,fma")))
 #define BF16_INLINE static inline __attribute__((always_inline)) BF16_TARGET
 
-BF16_INLINE void bf_masks(size_t n, __mmask16 *m0, __mmask16 *m1) {
-    *m0 = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
-    *m1 = n >= 32 ? (__mmask16)0xFFFF : n <= 16 ? (__mmask16)0 : (__mmask16)((1u << (n - 16)) - 1);
-}
-
 BF16_INLINE __m512bh bf_pair(const void *p) {
     uint32_t v;
     memcpy(&v, p, 4);
@@ -112,16 +107,9 @@ BF16_INLINE void nnb_tile(float *c, size_t ldc, const uint16_t *a, size_t lda, c
 BF16_INLINE void nnb_tail(float *c, size_t ldc, const uint16_t *a, size_t lda, const uint32_t *b,
                           size_t ldb, const float *bias, size_t pairs, int accumulate,
                           size_t rows, __mmask16 m0, __mmask16 m1) {
-    switch (rows) {
-    case 7: nnb_tile(c, ldc, a, lda, b, ldb, bias, pairs, accumulate, 7, m0, m1); break;
-    case 6: nnb_tile(c, ldc, a, lda, b, ldb, bias, pairs, accumulate, 6, m0, m1); break;
-    case 5: nnb_tile(c, ldc, a, lda, b, ldb, bias, pairs, accumulate, 5, m0, m1); break;
-    case 4: nnb_tile(c, ldc, a, lda, b, ldb, bias, pairs, accumulate, 4, m0, m1); break;
-    case 3: nnb_tile(c, ldc, a, lda, b, ldb, bias, pairs, accumulate, 3, m0, m1); break;
-    case 2: nnb_tile(c, ldc, a, lda, b, ldb, bias, pairs, accumulate, 2, m0, m1); break;
-    case 1: nnb_tile(c, ldc, a, lda, b, ldb, bias, pairs, accumulate, 1, m0, m1); break;
-    default: break;
-    }
+#define TILE(R) nnb_tile(c, ldc, a, lda, b, ldb, bias, pairs, accumulate, R, m0, m1)
+    TGFL_ROW_TAIL(rows, TILE)
+#undef TILE
 }
 
 BF16_TARGET static void gemm_bf16_nn(float *c, size_t ldc, const uint16_t *a, size_t lda,
@@ -132,7 +120,7 @@ BF16_TARGET static void gemm_bf16_nn(float *c, size_t ldc, const uint16_t *a, si
         size_t r1 = r0 + 64 < M ? r0 + 64 : M;
         for (size_t n0 = 0; n0 < N; n0 += 32) {
             __mmask16 m0, m1;
-            bf_masks(N - n0 < 32 ? N - n0 : 32, &m0, &m1);
+            tgfl_tile_masks(N - n0 < 32 ? N - n0 : 32, &m0, &m1);
             const float *bn = bias ? bias + n0 : NULL;
             size_t r = r0;
             for (; r + 8 <= r1; r += 8)
@@ -166,16 +154,9 @@ BF16_INLINE void tnb_tile(float *c, size_t ldc, const uint32_t *a, size_t lda, c
 
 BF16_INLINE void tnb_tail(float *c, size_t ldc, const uint32_t *a, size_t lda, const uint32_t *b,
                           size_t ldb, size_t pairs, size_t rows, __mmask16 m0, __mmask16 m1) {
-    switch (rows) {
-    case 7: tnb_tile(c, ldc, a, lda, b, ldb, pairs, 7, m0, m1); break;
-    case 6: tnb_tile(c, ldc, a, lda, b, ldb, pairs, 6, m0, m1); break;
-    case 5: tnb_tile(c, ldc, a, lda, b, ldb, pairs, 5, m0, m1); break;
-    case 4: tnb_tile(c, ldc, a, lda, b, ldb, pairs, 4, m0, m1); break;
-    case 3: tnb_tile(c, ldc, a, lda, b, ldb, pairs, 3, m0, m1); break;
-    case 2: tnb_tile(c, ldc, a, lda, b, ldb, pairs, 2, m0, m1); break;
-    case 1: tnb_tile(c, ldc, a, lda, b, ldb, pairs, 1, m0, m1); break;
-    default: break;
-    }
+#define TILE(R) tnb_tile(c, ldc, a, lda, b, ldb, pairs, R, m0, m1)
+    TGFL_ROW_TAIL(rows, TILE)
+#undef TILE
 }
 
 BF16_TARGET static void gemm_bf16_tn(float *c, size_t ldc, const uint32_t *a, size_t lda,
@@ -187,7 +168,7 @@ BF16_TARGET static void gemm_bf16_tn(float *c, size_t ldc, const uint32_t *a, si
         const uint32_t *ac = a + p0 * lda, *bc = b + p0 * ldb;
         for (size_t k0 = 0; k0 < K; k0 += 32) {
             __mmask16 m0, m1;
-            bf_masks(K - k0 < 32 ? K - k0 : 32, &m0, &m1);
+            tgfl_tile_masks(K - k0 < 32 ? K - k0 : 32, &m0, &m1);
             size_t n = 0;
             for (; n + 8 <= N; n += 8)
                 tnb_tile(c + n * ldc + k0, ldc, ac + n, lda, bc + k0, ldb, pc, 8, m0, m1);

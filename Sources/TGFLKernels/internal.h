@@ -30,6 +30,26 @@
     void name params { name##_body args; }
 #endif
 
+/// Lane masks of a 32-column tile of two 16-lane vectors with `n` (1 ... 32) columns in use.
+TGFL_INLINE void tgfl_tile_masks(size_t n, uint16_t *m0, uint16_t *m1) {
+    *m0 = n >= 16 ? (uint16_t)0xFFFF : (uint16_t)((1u << n) - 1);
+    *m1 = n >= 32 ? (uint16_t)0xFFFF : n <= 16 ? (uint16_t)0 : (uint16_t)((1u << (n - 16)) - 1);
+}
+
+/// `TILE(r)` for the last `rows` (1 ... 7) rows of a block, each with a compile-time row
+/// count, so that the tile's accumulators stay in registers.
+#define TGFL_ROW_TAIL(rows, TILE)          \
+    switch (rows) {                         \
+    case 7: TILE(7); break;                 \
+    case 6: TILE(6); break;                 \
+    case 5: TILE(5); break;                 \
+    case 4: TILE(4); break;                 \
+    case 3: TILE(3); break;                 \
+    case 2: TILE(2); break;                 \
+    case 1: TILE(1); break;                 \
+    default: break;                         \
+    }
+
 /// 0: baseline, 1: AVX2+FMA, 2: AVX-512 (see `tgfl_kernels_isa`).
 int tgfl_kernels_level(void);
 

@@ -187,22 +187,47 @@ public enum LinearOp {
                          accumulateInput: accumulateInput, threads: threads, scratch: scratch)
             return
         }
+        let own = tgfl_gemm_available() != 0
+        let dW = UncheckedSendable(dWeight)
+        backwardParts(rows: N, outFeatures: OC, dInp: dInp, dBias: dBias, dOut: dOut, threads: threads,
+                      weightRows: { r in
+            if own {
+                _ = tgfl_gemm_tn_accumulate(dW.value + r.lowerBound * IC, IC, dOut + r.lowerBound,
+                                            OC, inp, IC, N, r.count, IC)
+            } else {
+                sgemm(transA: true, transB: false, m: r.count, n: IC, k: N,
+                      a: dOut + r.lowerBound, lda: OC, b: inp, ldb: IC,
+                      beta: 1, c: dW.value + r.lowerBound * IC, ldc: IC)
+            }
+        }, inputRows: { dInp, r in
+            if own {
+                _ = tgfl_gemm_nn(dInp + r.lowerBound * IC, IC, dOut + r.lowerBound * OC, OC,
+                                 weight, IC, nil, r.count, IC, OC, accumulateInput ? 1 : 0)
+            } else {
+                sgemm(transA: false, transB: false, m: r.count, n: IC, k: OC,
+                      a: dOut + r.lowerBound * OC, lda: OC, b: weight, ldb: IC,
+                      beta: accumulateInput ? 1 : 0, c: dInp + r.lowerBound * IC, ldc: IC)
+            }
+        })
+    }
+}
+
+extension LinearOp {
+    /// The split of `backward`: the weight gradient's output rows in one or two parts (two when
+    /// `outFeatures ≥ 256`), each with its bias-gradient columns, then the input gradient's row
+    /// parts. Every split is a function of the sizes only.
+    static func backwardParts(rows N: Int, outFeatures OC: Int, dInp: UnsafeMutablePointer<Float>?,
+                              dBias: UnsafeMutablePointer<Float>?, dOut: UnsafePointer<Float>, threads: Int,
+                              weightRows: (Range<Int>) -> Void,
+                              inputRows: (UnsafeMutablePointer<Float>, Range<Int>) -> Void) {
         let rowParts = dInp == nil ? 0 : Parallel.partCount(N, granule: 32)
         let outParts = OC >= 256 ? 2 : 1
-        let dI = UncheckedSendable(dInp), dW = UncheckedSendable(dWeight), dB = UncheckedSendable(dBias)
-        let own = tgfl_gemm_available() != 0
+        let dI = UncheckedSendable(dInp), dB = UncheckedSendable(dBias)
         Parallel.forEach(parts: outParts + rowParts, threads: threads) { part, _ in
             if part < outParts {
                 let r = Parallel.range(of: part, parts: outParts, count: OC, granule: 16)
                 guard !r.isEmpty else { return }
-                if own {
-                    _ = tgfl_gemm_tn_accumulate(dW.value + r.lowerBound * IC, IC, dOut + r.lowerBound,
-                                                OC, inp, IC, N, r.count, IC)
-                } else {
-                    sgemm(transA: true, transB: false, m: r.count, n: IC, k: N,
-                          a: dOut + r.lowerBound, lda: OC, b: inp, ldb: IC,
-                          beta: 1, c: dW.value + r.lowerBound * IC, ldc: IC)
-                }
+                weightRows(r)
                 if let db = dB.value {
                     columnSum(into: db + r.lowerBound, from: dOut + r.lowerBound,
                               rows: N, columns: r.count, stride: OC)
@@ -210,20 +235,11 @@ public enum LinearOp {
             } else if let dInp = dI.value {
                 let r = Parallel.range(of: part - outParts, parts: rowParts, count: N, granule: 32)
                 guard !r.isEmpty else { return }
-                if own {
-                    _ = tgfl_gemm_nn(dInp + r.lowerBound * IC, IC, dOut + r.lowerBound * OC, OC,
-                                     weight, IC, nil, r.count, IC, OC, accumulateInput ? 1 : 0)
-                } else {
-                    sgemm(transA: false, transB: false, m: r.count, n: IC, k: OC,
-                          a: dOut + r.lowerBound * OC, lda: OC, b: weight, ldb: IC,
-                          beta: accumulateInput ? 1 : 0, c: dInp + r.lowerBound * IC, ldc: IC)
-                }
+                inputRows(dInp, r)
             }
         }
     }
-}
 
-extension LinearOp {
     /// `forward` with bfloat16 operands (see `MatmulPrecision`).
     static func forwardBF16(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                             weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows N: Int,
@@ -301,26 +317,15 @@ extension LinearOp {
                 tgfl_bf16_pack_rows(dyR.value + r.lowerBound * OCp, dOut + r.lowerBound * OC, OC, r.count, OC)
             }
         }
-        let rowParts = dInp == nil ? 0 : Parallel.partCount(N, granule: 32)
-        let outParts = OC >= 256 ? 2 : 1
-        let dI = UncheckedSendable(dInp), dW = UncheckedSendable(dWeight), dB = UncheckedSendable(dBias)
-        Parallel.forEach(parts: outParts + rowParts, threads: threads) { part, _ in
-            if part < outParts {
-                let r = Parallel.range(of: part, parts: outParts, count: OC, granule: 16)
-                guard !r.isEmpty else { return }
-                _ = tgfl_gemm_bf16_tn_accumulate(dW.value + r.lowerBound * IC, IC, dyP.value + r.lowerBound,
-                                                 OC, xP.value, IC, N, r.count, IC)
-                if let db = dB.value {
-                    columnSum(into: db + r.lowerBound, from: dOut + r.lowerBound,
-                              rows: N, columns: r.count, stride: OC)
-                }
-            } else if let dInp = dI.value {
-                let r = Parallel.range(of: part - outParts, parts: rowParts, count: N, granule: 32)
-                guard !r.isEmpty else { return }
-                _ = tgfl_gemm_bf16_nn(dInp + r.lowerBound * IC, IC, dyR.value + r.lowerBound * OCp, OCp,
-                                      wP.value, nil, r.count, IC, OC, accumulateInput ? 1 : 0)
-            }
-        }
+        let dW = UncheckedSendable(dWeight)
+        backwardParts(rows: N, outFeatures: OC, dInp: dInp, dBias: dBias, dOut: dOut, threads: threads,
+                      weightRows: { r in
+            _ = tgfl_gemm_bf16_tn_accumulate(dW.value + r.lowerBound * IC, IC, dyP.value + r.lowerBound,
+                                             OC, xP.value, IC, N, r.count, IC)
+        }, inputRows: { dInp, r in
+            _ = tgfl_gemm_bf16_nn(dInp + r.lowerBound * IC, IC, dyR.value + r.lowerBound * OCp, OCp,
+                                  wP.value, nil, r.count, IC, OC, accumulateInput ? 1 : 0)
+        })
     }
 }
 
