@@ -57,7 +57,7 @@ GEMM_INLINE void nn_tail(float *c, size_t ldc, const float *a, size_t lda, const
 #undef TILE
 }
 
-GEMM_TARGET static void gemm_nn_avx512(float *c, size_t ldc, const float *a, size_t lda,
+GEMM_TARGET void tgfl_gemm_nn_avx512(float *c, size_t ldc, const float *a, size_t lda,
                                        const float *b, size_t ldb, const float *bias, size_t M,
                                        size_t N, size_t K, int accumulate) {
     // Row blocks of 64: their A rows (64 · K floats) stay in L2 while the 32-column panels
@@ -140,7 +140,7 @@ int tgfl_gemm_available(void) {
 int tgfl_gemm_nn(float *c, size_t ldc, const float *a, size_t lda, const float *b, size_t ldb,
                  const float *bias, size_t M, size_t N, size_t K, int accumulate) {
     if (!tgfl_gemm_available()) return 0;
-    gemm_nn_avx512(c, ldc, a, lda, b, ldb, bias, M, N, K, accumulate);
+    tgfl_gemm_nn_avx512(c, ldc, a, lda, b, ldb, bias, M, N, K, accumulate);
     return 1;
 }
 
@@ -152,6 +152,13 @@ int tgfl_gemm_tn_accumulate(float *c, size_t ldc, const float *a, size_t lda, co
 }
 
 #else
+
+void tgfl_gemm_nn_avx512(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                         size_t ldb, const float *bias, size_t M, size_t N, size_t K,
+                         int accumulate) {
+    (void)c; (void)ldc; (void)a; (void)lda; (void)b; (void)ldb; (void)bias; (void)M; (void)N;
+    (void)K; (void)accumulate;
+}
 
 int tgfl_gemm_available(void) { return 0; }
 

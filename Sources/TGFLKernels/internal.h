@@ -50,6 +50,11 @@ TGFL_INLINE void tgfl_tile_masks(size_t n, uint16_t *m0, uint16_t *m1) {
     default: break;                         \
     }
 
+/// `tgfl_gemm_nn` without the availability check: only when `tgfl_kernels_level() >= 2`.
+void tgfl_gemm_nn_avx512(float *c, size_t ldc, const float *a, size_t lda, const float *b,
+                         size_t ldb, const float *bias, size_t M, size_t N, size_t K,
+                         int accumulate);
+
 /// 0: baseline, 1: AVX2+FMA, 2: AVX-512 (see `tgfl_kernels_isa`).
 int tgfl_kernels_level(void);
 

@@ -56,7 +56,7 @@ TGFL_INLINE void linear_column_tile(float *out, const float *x, const float *wt,
     for (; r0 < rows; r0++) linear_tile(out, x, wt, bias, K, N, r0, o0, accumulate, 1, W);
 }
 
-TGFL_INLINE void tgfl_linear_rows_body(float *out, const float *inp, const float *weight_t,
+TGFL_INLINE void tgfl_linear_rows_portable_body(float *out, const float *inp, const float *weight_t,
                                        const float *bias, size_t rows, size_t in_features,
                                        size_t out_features, int accumulate) {
     // Each output element is bias + Σ_k in order whatever the tiling, so the result is the
@@ -72,7 +72,24 @@ TGFL_INLINE void tgfl_linear_rows_body(float *out, const float *inp, const float
         for (; r0 < rows; r0++) linear_column(out, inp, weight_t, bias, K, N, r0, o0, accumulate, 1);
     }
 }
-TGFL_MULTIVERSION(tgfl_linear_rows,
+/// The AVX2 and baseline form of `tgfl_linear_rows` (and its AVX-512 copy, unused).
+void tgfl_linear_rows_portable(float *out, const float *inp, const float *weight_t,
+                               const float *bias, size_t rows, size_t in_features,
+                               size_t out_features, int accumulate);
+TGFL_MULTIVERSION(tgfl_linear_rows_portable,
                   (float *out, const float *inp, const float *weight_t, const float *bias,
                    size_t rows, size_t in_features, size_t out_features, int accumulate),
                   (out, inp, weight_t, bias, rows, in_features, out_features, accumulate))
+
+void tgfl_linear_rows(float *out, const float *inp, const float *weight_t, const float *bias,
+                      size_t rows, size_t in_features, size_t out_features, int accumulate) {
+    // On AVX-512 CPUs the 8 × 32 zmm tiles of gemm.c hold a whole generation chunk (8 rows),
+    // so every weight is read once per call; the sums are the same (bias + Σ_i in order, one
+    // FMA per term, then + out), so the bits equal the portable AVX-512 copy's.
+    if (tgfl_kernels_level() >= 2) {
+        tgfl_gemm_nn_avx512(out, out_features, inp, in_features, weight_t, out_features, bias,
+                            rows, out_features, in_features, accumulate);
+        return;
+    }
+    tgfl_linear_rows_portable(out, inp, weight_t, bias, rows, in_features, out_features, accumulate);
+}
