@@ -16,14 +16,17 @@ import TGFLStats
 ///   - seed: seed of the initialization and the batches.
 ///   - steps: optimizer steps.
 ///   - version: the model version (1 or 2).
+///   - precision: the training products' arithmetic (`MatmulPrecision`).
 /// - Returns: the trained model (tokenizer and regime model fitted on `train`).
 /// - Throws: the trainer's errors.
-func trainRealismModel(train: ReturnSeries, seed: UInt64, steps: Int, version: Int = 2) throws -> ScenarioModel {
+func trainRealismModel(train: ReturnSeries, seed: UInt64, steps: Int, version: Int = 2,
+                       precision: MatmulPrecision = .float32) throws -> ScenarioModel {
     let model = try ScenarioModel(config: version >= 2 ? ModelConfig.small.v2() : .small, seed: seed)
     var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: 1e-3, minLearningRate: 1e-4,
                                   validationFraction: 0.2, seed: seed)
     options.outputPrior = true
     options.restoreBest = true
+    options.precision = precision
     let trainer = try Trainer(model: model, options: options)
     _ = try trainer.fit(series: [train])
     return model
@@ -172,6 +175,9 @@ struct RealismBenchmark: ParsableCommand {
     var seed: UInt64 = 42
     @Option(help: "Training steps.")
     var steps = 300
+    @Option(help: ArgumentHelp("Arithmetic of the training products: fp32 or bf16 (issue 18's bf16 mode).",
+                               valueName: "fp32|bf16"))
+    var precision = "fp32"
     @Option(name: .customLong("model-version"), help: ArgumentHelp(
         "TGFL model version (1: regime paths replayed from history; 2: volatility state and its own regime dynamics)."))
     var modelVersion = 2
@@ -210,6 +216,9 @@ struct RealismBenchmark: ParsableCommand {
     }
 
     func run() throws {
+        guard precision == "fp32" || precision == "bf16" else {
+            throw ValidationError("--precision must be fp32 or bf16, got \(precision)")
+        }
         let outside = try csv.flatMap(Self.outsideSeries)
         let selected = try (outside.isEmpty || series != nil
                             ? Self.select(try MarketData.bundledReturnSeries(), series) : []) + outside
@@ -274,7 +283,8 @@ struct RealismBenchmark: ParsableCommand {
             t0 = BenchmarkSupport.now()
             model = try fineTuneRealismModel(base: base, train: train, seed: seed, settings: settings)
         } else {
-            model = try trainRealismModel(train: train, seed: seed, steps: steps, version: modelVersion)
+            model = try trainRealismModel(train: train, seed: seed, steps: steps, version: modelVersion,
+                                          precision: precision == "bf16" ? .bfloat16 : .float32)
         }
         let trainSeconds = BenchmarkSupport.now() - t0
         progress("    trained in \(Self.duration(trainSeconds))")

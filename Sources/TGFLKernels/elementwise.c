@@ -191,3 +191,20 @@ TGFL_INLINE void tgfl_cross_entropy_gradient_body(float *buffer, const int32_t *
 TGFL_MULTIVERSION(tgfl_cross_entropy_gradient,
                   (float *buffer, const int32_t *targets, size_t rows, size_t V, float scale),
                   (buffer, targets, rows, V, scale))
+
+TGFL_INLINE void tgfl_multiply_body(float *out, const float *a, const float *b, size_t count) {
+    for (size_t i = 0; i < count; i++) out[i] = a[i] * b[i];
+}
+TGFL_MULTIVERSION(tgfl_multiply, (float *out, const float *a, const float *b, size_t count),
+                  (out, a, b, count))
+
+TGFL_INLINE void tgfl_column_sum_accumulate_body(float *sum, const float *src, size_t rows,
+                                                 size_t columns, size_t stride) {
+    for (size_t n = 0; n < rows; n++) {
+        const float *row = src + n * stride;
+        for (size_t j = 0; j < columns; j++) sum[j] += row[j];
+    }
+}
+TGFL_MULTIVERSION(tgfl_column_sum_accumulate,
+                  (float *sum, const float *src, size_t rows, size_t columns, size_t stride),
+                  (sum, src, rows, columns, stride))

@@ -52,8 +52,7 @@ public enum GELUOp {
         let d = UncheckedSendable(dInp)
         Parallel.forEach(parts: parts, threads: threads) { part, _ in
             let r = Parallel.range(of: part, parts: parts, count: count, granule: 4096)
-            let dx = d.value
-            for i in r { dx[i] = dOut[i] * derivative[i] }
+            tgfl_multiply(d.value + r.lowerBound, dOut + r.lowerBound, derivative + r.lowerBound, r.count)
         }
     }
 

@@ -329,14 +329,10 @@ extension LinearOp {
     }
 }
 
-/// `sum[j] += Σ_n src[n · stride + j]` for `j` in `0..<columns`, rows summed in order.
+/// `sum[j] += Σ_n src[n · stride + j]` for `j` in `0..<columns`, rows summed in order
+/// (`tgfl_column_sum_accumulate`).
 @inlinable
 func columnSum(into sum: UnsafeMutablePointer<Float>, from src: UnsafePointer<Float>,
                rows: Int, columns: Int, stride: Int) {
-    var n = 0
-    while n < rows {
-        let row = src + n &* stride
-        for j in 0..<columns { sum[j] += row[j] }
-        n &+= 1
-    }
+    tgfl_column_sum_accumulate(sum, src, rows, columns, stride)
 }

@@ -113,6 +113,13 @@ void tgfl_attend_cached_split(float *out, const float *query, const float *keys0
                               const float *values, size_t count, size_t hd, float scale,
                               float *weights);
 
+/// out[i] = a[i]·b[i] (`out` may alias either input).
+void tgfl_multiply(float *out, const float *a, const float *b, size_t count);
+
+/// sum[j] += Σ_n src[n·stride + j] for j < columns, the rows added in order (a bias gradient).
+void tgfl_column_sum_accumulate(float *sum, const float *src, size_t rows, size_t columns,
+                                size_t stride);
+
 /// 1 when `tgfl_gemm_nn` and `tgfl_gemm_tn_accumulate` run on this CPU (AVX-512 F/VL/BW/DQ,
 /// not capped by `TGFL_KERNELS_ISA`, and `TGFL_GEMM` is not `blas`); 0 when callers must use
 /// BLAS instead. Read once, at the first call.
