@@ -231,7 +231,18 @@ typedef struct tgfl_train_params {
     bool     keep_best;          // model selection: end with the parameters of the evaluation
                                  // with the lowest validation loss (default true: one series overfits within tens of steps)
     bool     allow_prices;       // silence the "looks like prices" warning (default false)
+    // Appended after ABI 3 (issue 18). 64-bit so that it starts past the padding that ends the
+    // ABI 3 struct: a caller built against the older header never passes stale bytes here.
+    int64_t  precision;          // tgfl_precision of the training products (default TGFL_PRECISION_FP32)
 } tgfl_train_params;
+
+// Arithmetic of the training products (tgfl_train_params.precision):
+typedef enum tgfl_precision {
+    TGFL_PRECISION_FP32 = 0,     // Float32 (the default; the reference of the parity tests)
+    TGFL_PRECISION_BF16 = 1,     // operands rounded to bfloat16, sums in Float32, as PyTorch's CPU
+                                 // autocast (AVX512_BF16 when the CPU has it, else emulated);
+                                 // parameters, gradients and AdamW state stay Float32
+} tgfl_precision;
 
 TGFL_API tgfl_train_params tgfl_train_default_params(void);
 

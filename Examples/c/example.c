@@ -162,6 +162,10 @@ static void versioned_params_and_sanity(tgfl_model * fresh) {
     CHECK_STATUS(tgfl_model_train(fresh, returns, 64, &train), TGFL_ERR_INVALID_ARGUMENT);
     train.struct_size = sizeof(tgfl_train_params) + 8; // built against a newer header
     CHECK_STATUS(tgfl_model_train(fresh, returns, 64, &train), TGFL_ERR_INVALID_ARGUMENT);
+    train.struct_size = sizeof(tgfl_train_params);
+    train.precision = 7;                                // issue 18: not a tgfl_precision
+    CHECK_STATUS(tgfl_model_train(fresh, returns, 64, &train), TGFL_ERR_OUT_OF_RANGE);
+    train.precision = TGFL_PRECISION_FP32;
 
     const double * series[1] = {returns};
     size_t lengths[1] = {64};

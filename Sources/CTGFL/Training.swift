@@ -33,6 +33,7 @@ public func cTrainDefaultParams() -> tgfl_train_params {
     p.output_prior = o.outputPrior
     p.keep_best = o.restoreBest
     p.allow_prices = o.allowPrices
+    p.precision = Int64(TGFL_PRECISION_FP32.rawValue)
     return p
 }
 
@@ -60,6 +61,13 @@ extension TrainingOptions {
         outputPrior = p.output_prior
         restoreBest = p.keep_best
         allowPrices = p.allow_prices
+        switch p.precision {
+        case Int64(TGFL_PRECISION_FP32.rawValue): precision = .float32
+        case Int64(TGFL_PRECISION_BF16.rawValue): precision = .bfloat16
+        default:
+            throw BoundaryError.outOfRange(
+                "precision must be TGFL_PRECISION_FP32 (0) or TGFL_PRECISION_BF16 (1), got \(p.precision)")
+        }
     }
 }
 

@@ -42,7 +42,8 @@ extension VersionedParams {
 
 extension tgfl_train_params: VersionedParams {
     static let cName = "tgfl_train_params"
-    static let firstSize = MemoryLayout<tgfl_train_params>.size
+    /// ABI 3 ended with `allow_prices` (and its padding); `precision` (issue 18) came after.
+    static let firstSize = MemoryLayout<tgfl_train_params>.offset(of: \.precision)!
     static func defaults() -> tgfl_train_params { cTrainDefaultParams() }
 }
 

@@ -25,6 +25,9 @@ def test_defaults_match_the_c_library():
     assert tgfl.ModelConfig() == tgfl.ModelConfig._from_c(_lib.tgfl_model_default_config())
     c = _lib.tgfl_train_default_params()
     for name, value in vars(tgfl.TrainParams()).items():
+        if name == "precision":                      # a name here, tgfl_precision in C
+            assert value == "fp32" and c.precision == 0
+            continue
         assert getattr(c, name) == value, name
     g = _lib.tgfl_generate_default_params()
     assert (g.n_paths, g.horizon, g.regime, g.temperature, g.seed, g.n_threads) == (100, 250, 1, 1.0, 42, 0)
@@ -153,6 +156,32 @@ def test_training_progress_and_history(fresh, sp500):
     assert all(p.kind == "train" and p.total == 4 and math.isfinite(p.train_loss) for p in seen)
     assert math.isnan(seen[0].val_loss) and math.isfinite(seen[1].val_loss)
     assert fresh.regime_name(3) == "crisis"
+
+
+def test_bf16_training_rounds_the_products(small_config, sp500):
+    # Issue 18's bf16 mode: same seed, same data; the bf16 products move the parameters by more
+    # than float32 rounding would, and stay close (a few steps of the same descent).
+    params = {}
+    for precision in ("fp32", "bf16"):
+        with tgfl.Model.create(small_config, seed=1) as model:
+            model.train(sp500[:1500], steps=4, batch_size=4, precision=precision, progress=False)
+            params[precision] = model.parameters()
+    diff = np.abs(params["fp32"] - params["bf16"])
+    assert np.isfinite(params["bf16"]).all()
+    assert diff.max() > 1e-6, "bf16 training gave the float32 bits"
+    assert diff.max() < 0.05, diff.max()
+
+
+def test_bad_precision_is_refused(fresh, sp500):
+    with pytest.raises(ValueError, match="precision must be 'fp32' or 'bf16'"):
+        fresh.train(sp500[:1500], steps=1, batch_size=4, precision="fp16", progress=False)
+    from ctypes import POINTER, byref, c_double
+    returns = np.ascontiguousarray(sp500[:1500])
+    c = _lib.tgfl_train_default_params()
+    c.steps, c.batch_size, c.precision = 1, 2, 7
+    status = _lib.tgfl_model_train(fresh._h(), returns.ctypes.data_as(POINTER(c_double)), returns.size, byref(c))
+    assert status == tgfl.TGFL_ERR_OUT_OF_RANGE
+    assert b"precision must be TGFL_PRECISION_FP32 (0) or TGFL_PRECISION_BF16 (1), got 7" in _lib.tgfl_last_error()
 
 
 def test_cancel_keeps_a_consistent_model(fresh, sp500):

@@ -239,6 +239,7 @@ tgfl_model_get_federation = _declare("tgfl_model_get_federation", [tgfl_model_p,
 #     double val_fraction; int32_t eval_every; int32_t patience; uint64_t seed;
 #     int32_t n_threads; tgfl_progress_callback progress; void * progress_user_data;
 #     bool output_prior; bool keep_best; bool allow_prices;            (ABI 3)
+#     int64_t precision;                                               (after ABI 3, issue 18)
 # } tgfl_train_params;   (ABI 3: starts with uint32_t struct_size)
 class tgfl_train_params(Structure):
     _fields_ = [
@@ -261,6 +262,7 @@ class tgfl_train_params(Structure):
         ("output_prior", c_bool),
         ("keep_best", c_bool),
         ("allow_prices", c_bool),
+        ("precision", c_int64),
     ]
 
 

@@ -173,7 +173,9 @@ class TrainParams:
     validation loss (model selection, as Keras' ``restore_best_weights``; on by default because a
     network trained on one series overfits within a few dozen steps). ``output_prior``: a fresh model
     starts from the data's token frequencies. ``allow_prices``: no warning for a series that
-    looks like prices.
+    looks like prices. ``precision``: ``"fp32"`` (default) or ``"bf16"``, the training products'
+    arithmetic (bfloat16 operands with float32 sums, as PyTorch's CPU autocast; native on CPUs with
+    AVX512_BF16, emulated elsewhere); parameters and optimizer state stay float32.
     """
     steps: int = 300
     batch_size: int = 32
@@ -191,6 +193,7 @@ class TrainParams:
     output_prior: bool = True
     keep_best: bool = True
     allow_prices: bool = False
+    precision: str = "fp32"
 
 
 @dataclass
@@ -285,6 +288,10 @@ def _train_params(p: "TrainParams"):
     c.output_prior = _bool(p.output_prior, "output_prior")
     c.keep_best = _bool(p.keep_best, "keep_best")
     c.allow_prices = True  # the binding warns itself, at the caller's line
+    precisions = {"fp32": 0, "bf16": 1}  # tgfl_precision
+    if p.precision not in precisions:
+        raise ValueError(f"precision must be 'fp32' or 'bf16', got {p.precision!r}")
+    c.precision = precisions[p.precision]
     return c
 
 
