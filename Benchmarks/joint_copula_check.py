@@ -16,7 +16,6 @@ For the training days (first 80 %): u = L_g^-1 z as in joint_es_diagnosis.py, th
   likelihood on TGFL's grid with scipy.stats.multivariate_t (the two-step fit of Demarta &
   McNeil 2005 on ranks instead of TGFL's tokenizer histogram).
 """
-import json
 import os
 import sys
 
@@ -25,7 +24,7 @@ import scipy.stats as st
 from scipy.integrate import quad
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from joint_es_diagnosis import filter_sigma, lower_tail, whitened_training_u  # noqa: E402
+from joint_es_diagnosis import load_training_u, lower_tail  # noqa: E402
 
 GRID = [2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100]   # StudentTCopula.defaultGrid
 Q = 0.05
@@ -61,15 +60,8 @@ def refit(U):
 
 def main():
     for d in sys.argv[1:]:
-        info = json.load(open(os.path.join(d, "model.json")))
-        real = np.loadtxt(os.path.join(d, "real.csv"), delimiter=",", skiprows=1)
-        labels, X = real[:, 1].astype(int), real[:, 2:]
-        n, K = X.shape
-        split = info["split_day"]
-        S = np.column_stack([filter_sigma(X[:, k], info["garch"][k], split) for k in range(K)])
-        mu = np.array([p["mu"] for p in info["garch"]])
-        Z = (X - mu) / S
-        U = whitened_training_u(Z, labels, split, len(info["regime_names"]))
+        info, _, X, U = load_training_u(d)
+        K, split = X.shape[1], info["split_day"]
         pairs = [(i, j) for i in range(K) for j in range(K) if i < j]
         nu = info.get("copula_nu", -1)
         print(f"## {info['bundled']} (train {split} days, {K} assets)")

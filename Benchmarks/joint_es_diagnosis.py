@@ -73,6 +73,19 @@ def whitened_training_u(Z, labels, split, regimes):
     return U
 
 
+def load_training_u(d):
+    """model.json, the real days (labels, returns X) and the training days' whitened u of a
+    `tgfl-bench joint` directory."""
+    info = json.load(open(os.path.join(d, "model.json")))
+    real = np.loadtxt(os.path.join(d, "real.csv"), delimiter=",", skiprows=1)
+    labels, X = real[:, 1].astype(int), real[:, 2:]
+    split = info["split_day"]
+    S = np.column_stack([filter_sigma(X[:, k], info["garch"][k], split) for k in range(X.shape[1])])
+    mu = np.array([p["mu"] for p in info["garch"]])
+    U = whitened_training_u((X - mu) / S, labels, split, len(info["regime_names"]))
+    return info, labels, X, U
+
+
 def main():
     rng = np.random.default_rng(1)
     for d in sys.argv[1:]:
