@@ -639,7 +639,7 @@ typedef struct tgfl_backtest_params {
     int32_t         z_recalibration_window; // n: recalibrate the generated z on the prompt's last n
                                        //   standardized residuals, n >= 20; 0 = off (250)
     double          z_recalibration_weight; // λ in [0, 1] (0.75); ignored when the window is 0
-    int32_t         z_recalibration_position; // TGFL_QUANTILE_* of the residuals' quantile (LINEAR)
+    int32_t         z_recalibration_position; // TGFL_QUANTILE_* of the residuals' quantile (WEIBULL)
     bool            compare_uncalibrated;   // also model "TGFL-uncalibrated" (false); needs the
                                        //   recalibration on and a model
     const int32_t * compare_z_windows; // n_compare_z extra recalibrations, models "TGFL-z<n>-<λ>"

@@ -242,6 +242,7 @@ static void backtest_options(const double * returns, size_t n_returns, tgfl_mode
     CHECK_TRUE(p.n_paths == 1000 && p.prompt_days == 1000 && p.baselines && p.refit_every == 20);
     CHECK_TRUE(p.refit_volatility && !p.compare_trained_filter && !p.compare_uncalibrated);
     CHECK_TRUE(p.z_recalibration_window == 250 && p.z_recalibration_weight == 0.75 && p.n_compare_z == 0);
+    CHECK_TRUE(p.z_recalibration_position == TGFL_QUANTILE_WEIBULL && p.compare_z_positions == NULL);
     CHECK_TRUE(p.prompt_filter == TGFL_PROMPT_FILTER_GJR && !p.compare_prompt_filter);
     CHECK_TRUE(p.es_simulations == 2000 && p.seed == 42 && p.n_threads == 0 && p.progress == NULL);
     if (n_returns < 1003) return;

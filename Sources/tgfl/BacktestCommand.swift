@@ -58,9 +58,9 @@ struct BacktestCommand: ParsableCommand {
           help: "Also backtest TGFL with its trained volatility filter on every day (model TGFL-trained-filter), to see the refit's effect in one run.")
     var compareTrainedFilter = false
     @Option(name: .customLong("z-recalibration"),
-            help: ArgumentHelp("Recalibrate TGFL's generated z on each prompt's last n standardized residuals with weight λ ('n,λ'; 'n,λ,weibull' places the residuals' quantiles at k/(n+1), default 'linear'), or 'off' for the network's z as generated.",
+            help: ArgumentHelp("Recalibrate TGFL's generated z on each prompt's last n standardized residuals with weight λ ('n,λ'; 'n,λ,weibull' places the residuals' quantiles at k/(n+1), 'n,λ,linear' (or 'n,λ') at NumPy's default positions), or 'off' for the network's z as generated.",
                                valueName: "n,λ[,position]|off"))
-    var zRecalibration = "250,0.75"
+    var zRecalibration = "250,0.75,weibull"
     @Flag(name: .customLong("compare-uncalibrated"),
           help: "With --z-recalibration, also backtest TGFL without it (model TGFL-uncalibrated), to see its effect in one run.")
     var compareUncalibrated = false

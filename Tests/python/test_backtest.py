@@ -94,7 +94,7 @@ def test_defaults_are_the_old_call_and_options_reach_the_run():
     args = dict(levels=(0.01, 0.05), horizons=(1,), n_paths=100, seed=3)
     base = tgfl.backtest(r, 1000, 1030, **args)
     explicit = tgfl.backtest(r, 1000, 1030, prompt_days=1000, refit_every=20, refit_volatility=True,
-                             z_recalibration=(250, 0.75, "linear"), prompt_filter="gjr", es_simulations=2000, **args)
+                             z_recalibration=(250, 0.75, "weibull"), prompt_filter="gjr", es_simulations=2000, **args)
     assert base == explicit
     refit = tgfl.backtest(r, 1000, 1030, refit_every=1, **args)
     by = {b["model"]: b for b in refit["results"]}

@@ -57,7 +57,7 @@ def backtest(returns, span_start: int, span_end: int, model: Optional[Model] = N
              n_paths: int = 1000, baselines: bool = True, seed: int = 42, n_threads: int = 0, *,
              prompt_days: int = 1000, refit_every: int = 20, refit_volatility: bool = True,
              compare_trained_filter: bool = False,
-             z_recalibration: Optional[tuple] = (250, 0.75), compare_uncalibrated: bool = False,
+             z_recalibration: Optional[tuple] = (250, 0.75, "weibull"), compare_uncalibrated: bool = False,
              compare_z_recalibrations: Sequence[tuple] = (), prompt_filter: str = "gjr",
              compare_prompt_filter: bool = False, es_simulations: int = 2000,
              progress: ProgressOption = False) -> dict:
@@ -72,7 +72,8 @@ def backtest(returns, span_start: int, span_end: int, model: Optional[Model] = N
     ``prompt_days`` (real days per prompt), ``refit_every`` (forecasts between refits of the
     baselines' GARCH fits and TGFL's filter), ``refit_volatility`` (False: TGFL keeps its trained
     filter, ``--no-volatility-refit``), ``compare_trained_filter``, ``z_recalibration`` ((n, λ) or
-    (n, λ, position), position "linear" or "weibull" the residuals' quantile; None for off),
+    (n, λ, position), position "linear" (the default of a pair) or "weibull" (the default setting
+    is (250, 0.75, "weibull")) places the residuals' quantiles; None for off),
     ``compare_uncalibrated``, ``compare_z_recalibrations`` ([(n, λ[, position]), ...]: models
     "TGFL-z<n>-<λ>[-weibull]"), ``prompt_filter`` ("gjr" or "beta-t"), ``compare_prompt_filter``,
     ``es_simulations`` (draws of the ES test's p-value, ≥ 1000). The TGFL options apply to v2

@@ -47,8 +47,9 @@ public struct ZRecalibration: Sendable, Equatable, Codable {
     }
 
     /// The setting of issue 16's backtest (`WalkForwardOptions` and `tgfl backtest` default): the
-    /// last 250 residuals, λ = 0.75 (BENCHMARKS.md, "Recalibrating the generated z on the prompt").
-    public static let standard = ZRecalibration(window: 250, weight: 0.75)
+    /// last 250 residuals, λ = 0.75 (BENCHMARKS.md, "Recalibrating the generated z on the prompt"),
+    /// Weibull positions since session 12 ("The residuals' quantile position").
+    public static let standard = ZRecalibration(window: 250, weight: 0.75, position: .weibull)
 
     /// Creates a setting (checked when generation starts).
     public init(window: Int, weight: Double, position: QuantilePosition = .linear) {
