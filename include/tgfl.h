@@ -82,7 +82,9 @@ TGFL_API const char * tgfl_last_error(void);
 enum {
     TGFL_PROGRESS_TRAIN     = 0, // one optimisation step of central training
     TGFL_PROGRESS_FEDERATED = 1, // one finished federated round
-    TGFL_PROGRESS_GENERATE  = 2  // one finished chunk of paths (step/total count paths)
+    TGFL_PROGRESS_GENERATE  = 2, // one finished chunk of paths (step/total count paths)
+    TGFL_PROGRESS_BACKTEST  = 3  // tgfl_backtest_ex: step/total = per mille of the run done
+                                 // (total 1000; elapsed and ETA in seconds)
 };
 
 typedef struct tgfl_progress {
@@ -607,13 +609,77 @@ TGFL_API int32_t tgfl_portfolio_stress(const double * scenarios, int32_t n_paths
 //   seed        same seed -> same bits, any n_threads (0 = all cores)
 // Errors: TGFL_ERR_STATE (untrained model), TGFL_ERR_OUT_OF_RANGE (span, level, horizon,
 // n_paths), TGFL_ERR_INVALID_ARGUMENT (NULL or non-finite returns, a span too short for a
-// baseline's window or for 3 forecasts per horizon).
+// baseline's window or for 3 forecasts per horizon). Every other option of `tgfl backtest`:
+// tgfl_backtest_ex below.
 TGFL_API int32_t tgfl_backtest(tgfl_model * model, const double * returns, size_t n_returns,
                                size_t span_start, size_t span_end,
                                const double * levels, size_t n_levels,
                                const int32_t * horizons, size_t n_horizons,
                                int32_t n_paths, bool baselines, uint64_t seed, int32_t n_threads,
                                char ** out_json);
+
+// Every option of `tgfl backtest` (issue 16, session 12; an ABI addition: tgfl_backtest stays
+// and gives the same bits as tgfl_backtest_ex with these defaults and its arguments).
+typedef enum tgfl_prompt_filter {
+    TGFL_PROMPT_FILTER_GJR    = 0, // the model's fitted GJR-GARCH filter (default)
+    TGFL_PROMPT_FILTER_BETA_T = 1, // Harvey's Beta-t-EGARCH fitted on returns[0 .. span_start)
+} tgfl_prompt_filter;
+
+// Where the z recalibration's empirical quantile puts probability u on n sorted residuals.
+typedef enum tgfl_quantile_position {
+    TGFL_QUANTILE_LINEAR  = 0, // h = (n - 1) u, 0-based (NumPy's default, Hyndman-Fan type 7)
+    TGFL_QUANTILE_WEIBULL = 1, // h = (n + 1) u, 1-based (NumPy's "weibull", type 6): the k-th
+                               // smallest is the k / (n + 1) quantile
+} tgfl_quantile_position;
+
+typedef struct tgfl_backtest_params {
+    uint32_t        struct_size;       // sizeof(tgfl_backtest_params); set by tgfl_backtest_default_params
+    const double *  levels;            // tail probabilities in (0, 0.5); NULL with n_levels = 0:
+    size_t          n_levels;          //   0.01 and 0.025 (default)
+    const int32_t * horizons;          // days in 1..64; NULL with n_horizons = 0: 1 and 10 (default)
+    size_t          n_horizons;
+    int32_t         n_paths;           // TGFL paths per day, baselines' simulations for h > 1; >= 100 (1000)
+    int32_t         prompt_days;       // real days in each prompt (the filter's span), >= 1 (1000)
+    bool            baselines;         // run HS-250/500, FHS-GARCH, FHS-GJR, GARCH-t too (true)
+    int32_t         refit_every;       // forecasts between refits of the baselines' GARCH fits and of
+                                       //   TGFL's volatility filter, >= 1 (20; `--refit-every`)
+    bool            refit_volatility;  // refit TGFL's filter on the prompt (true; false =
+                                       //   `--no-volatility-refit`: the trained filter every day)
+    bool            compare_trained_filter; // also model "TGFL-trained-filter" (false); needs
+                                       //   refit_volatility and a model
+    int32_t         z_recalibration_window; // n: recalibrate the generated z on the prompt's last n
+                                       //   standardized residuals, n >= 20; 0 = off (250)
+    double          z_recalibration_weight; // λ in [0, 1] (0.75); ignored when the window is 0
+    int32_t         z_recalibration_position; // TGFL_QUANTILE_* of the residuals' quantile (WEIBULL)
+    bool            compare_uncalibrated;   // also model "TGFL-uncalibrated" (false); needs the
+                                       //   recalibration on and a model
+    const int32_t * compare_z_windows; // n_compare_z extra recalibrations, models "TGFL-z<n>-<λ>"
+    const double *  compare_z_weights; //   (NULL, NULL, 0: none; `--compare-z-recalibrations`)
+    const int32_t * compare_z_positions; // optional (NULL: all TGFL_QUANTILE_LINEAR)
+    size_t          n_compare_z;
+    int32_t         prompt_filter;     // TGFL_PROMPT_FILTER_* (GJR)
+    bool            compare_prompt_filter;  // also the other filter, "TGFL-beta-t" or "TGFL-gjr" (false)
+    int32_t         es_simulations;    // draws of the Acerbi–Székely p-value, >= 1000 (2000)
+    uint64_t        seed;              // generation, simulations and the ES test (42)
+    int32_t         n_threads;         // 0 = all cores, else 1..256; results do not depend on it
+    tgfl_progress_callback progress;   // optional: TGFL_PROGRESS_BACKTEST reports (per mille, ETA),
+    void *          progress_user_data; //  possibly from worker threads, one call at a time;
+                                       //   false cancels (TGFL_ERR_CANCELLED)
+} tgfl_backtest_params;
+
+TGFL_API tgfl_backtest_params tgfl_backtest_default_params(void);
+
+// As tgfl_backtest, with every option in `params` (NULL: the defaults). The options of the
+// TGFL rows (refit_volatility, the z recalibration, the prompt filter and the compare_* rows)
+// apply to v2 models; a v1 model is backtested as one row "TGFL" with its own filter.
+// Errors: as tgfl_backtest; TGFL_ERR_INVALID_ARGUMENT for a struct_size of another ABI, NULL
+// arrays with a count, a compare_* option without a model or without the setting it compares
+// with, or a model NULL with baselines false; TGFL_ERR_OUT_OF_RANGE for a field outside its range
+// (the message names the field: "refit_every", "z_recalibration_weight", "prompt_filter", ...);
+// TGFL_ERR_CANCELLED.
+TGFL_API int32_t tgfl_backtest_ex(tgfl_model * model, const double * returns, size_t n_returns,
+                                  size_t span_start, size_t span_end,
+                                  const tgfl_backtest_params * params, char ** out_json);
 
 #ifdef __cplusplus
 }

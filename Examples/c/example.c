@@ -226,6 +226,104 @@ done:
     tgfl_log_set(NULL, NULL);
 }
 
+// Runs a call that must fail with `expected` and a message naming `field`.
+#define CHECK_NAMES(call, expected, field)                                                   \
+    do {                                                                                     \
+        CHECK_STATUS(call, expected);                                                        \
+        if (strstr(tgfl_last_error(), field) == NULL) {                                      \
+            fprintf(stderr, "%s:%d: the message '%s' does not name %s\n", __FILE__, __LINE__, \
+                    tgfl_last_error(), field);                                               \
+            failures++;                                                                      \
+        }                                                                                    \
+    } while (0)
+
+// tgfl_backtest_ex (issue 16): the defaults are tgfl_backtest's, every bad option is a status
+// and a message naming it, and the options reach the run. `trained` is a trained model (v1).
+static void backtest_options(const double * returns, size_t n_returns, tgfl_model * trained, bool quick) {
+    tgfl_backtest_params p = tgfl_backtest_default_params();
+    CHECK_TRUE(p.struct_size == sizeof(tgfl_backtest_params));
+    CHECK_TRUE(p.levels == NULL && p.n_levels == 0 && p.horizons == NULL && p.n_horizons == 0);
+    CHECK_TRUE(p.n_paths == 1000 && p.prompt_days == 1000 && p.baselines && p.refit_every == 20);
+    CHECK_TRUE(p.refit_volatility && !p.compare_trained_filter && !p.compare_uncalibrated);
+    CHECK_TRUE(p.z_recalibration_window == 250 && p.z_recalibration_weight == 0.75 && p.n_compare_z == 0);
+    CHECK_TRUE(p.z_recalibration_position == TGFL_QUANTILE_WEIBULL && p.compare_z_positions == NULL);
+    CHECK_TRUE(p.prompt_filter == TGFL_PROMPT_FILTER_GJR && !p.compare_prompt_filter);
+    CHECK_TRUE(p.es_simulations == 2000 && p.seed == 42 && p.n_threads == 0 && p.progress == NULL);
+    if (n_returns < 1003) return;
+
+    char * json = (char *)1;
+    tgfl_backtest_params bad = p;
+    bad.struct_size = 0;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_INVALID_ARGUMENT,
+                "tgfl_backtest_params.struct_size");
+    CHECK_TRUE(json == NULL);
+    bad = p; bad.refit_every = 0;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_OUT_OF_RANGE, "refit_every");
+    bad = p; bad.prompt_days = 0;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_OUT_OF_RANGE, "prompt_days");
+    bad = p; bad.es_simulations = 10;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_OUT_OF_RANGE, "es_simulations");
+    bad = p; bad.z_recalibration_weight = 1.5;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_OUT_OF_RANGE,
+                "z_recalibration_weight");
+    bad = p; bad.z_recalibration_weight = NAN;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_INVALID_ARGUMENT,
+                "z_recalibration_weight");
+    bad = p; bad.z_recalibration_window = 5;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_OUT_OF_RANGE,
+                "z_recalibration_window");
+    bad = p; bad.prompt_filter = 7;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_OUT_OF_RANGE, "prompt_filter");
+    bad = p; bad.n_compare_z = 1;
+    CHECK_NAMES(tgfl_backtest_ex(trained, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_INVALID_ARGUMENT,
+                "compare_z_windows");
+    int32_t windows[2] = {250, 10};
+    double weights[2] = {0.5, 0.5};
+    bad.compare_z_windows = windows; bad.compare_z_weights = weights; bad.n_compare_z = 2;
+    CHECK_NAMES(tgfl_backtest_ex(trained, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_OUT_OF_RANGE,
+                "compare_z_windows[1]");
+    bad = p; bad.compare_prompt_filter = true;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_INVALID_ARGUMENT,
+                "compare_prompt_filter");
+    bad = p; bad.compare_uncalibrated = true; bad.z_recalibration_window = 0;
+    CHECK_NAMES(tgfl_backtest_ex(trained, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_INVALID_ARGUMENT,
+                "compare_uncalibrated");
+    bad = p; bad.compare_trained_filter = true; bad.refit_volatility = false;
+    CHECK_NAMES(tgfl_backtest_ex(trained, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_INVALID_ARGUMENT,
+                "compare_trained_filter");
+    bad = p; bad.baselines = false;
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &bad, &json), TGFL_ERR_INVALID_ARGUMENT,
+                "nothing to backtest");
+    CHECK_NAMES(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &p, NULL), TGFL_ERR_INVALID_ARGUMENT, "out_json");
+
+    // The old positional function and tgfl_backtest_ex with the same settings: the same JSON.
+    double level = 0.01;
+    int32_t horizon = 1;
+    char * old_json = NULL, * new_json = NULL, * refit_json = NULL;
+    CHECK_OK(tgfl_backtest(NULL, returns, n_returns, 1000, 1003, &level, 1, &horizon, 1, 100, true, 5, 1, &old_json));
+    p.levels = &level; p.n_levels = 1; p.horizons = &horizon; p.n_horizons = 1;
+    p.n_paths = 100; p.seed = 5; p.n_threads = 1;
+    progress_state progress = {0, 0, 0, -1};
+    p.progress = on_progress;
+    p.progress_user_data = &progress;
+    CHECK_OK(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &p, &new_json));
+    CHECK_TRUE(old_json != NULL && new_json != NULL && strcmp(old_json, new_json) == 0);
+    CHECK_TRUE(progress.calls > 0 && progress.last_kind == TGFL_PROGRESS_BACKTEST && progress.last_step <= 1000);
+    if (!quick) { // refitting the GARCH baselines every day moves their VaR on days 2 and 3
+        p.refit_every = 1;
+        CHECK_OK(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &p, &refit_json));
+        CHECK_TRUE(refit_json != NULL && strcmp(refit_json, new_json) != 0);
+    }
+    // Cancelling from the callback.
+    progress_state cancel = {0, 1, 0, -1};
+    p.progress_user_data = &cancel;
+    CHECK_STATUS(tgfl_backtest_ex(NULL, returns, n_returns, 1000, 1003, &p, &json), TGFL_ERR_CANCELLED);
+done:
+    tgfl_string_free(old_json);
+    tgfl_string_free(new_json);
+    tgfl_string_free(refit_json);
+}
+
 static tgfl_model_config small_config(void) {
     tgfl_model_config config = tgfl_model_default_config();
     config.vocab_size = 64;
@@ -505,6 +603,8 @@ int main(int argc, char ** argv) {
     printf("[%6.2fs] saved\n", seconds());
     error_paths(argv[2], model, loaded);
     printf("[%6.2fs] error paths done\n", seconds());
+    backtest_options(returns, n_returns, loaded, quick);
+    printf("[%6.2fs] backtest options done\n", seconds());
 
     // Handles: a freed handle is rejected, a double free is a no-op.
     {

@@ -58,14 +58,14 @@ struct BacktestCommand: ParsableCommand {
           help: "Also backtest TGFL with its trained volatility filter on every day (model TGFL-trained-filter), to see the refit's effect in one run.")
     var compareTrainedFilter = false
     @Option(name: .customLong("z-recalibration"),
-            help: ArgumentHelp("Recalibrate TGFL's generated z on each prompt's last n standardized residuals with weight λ ('n,λ'), or 'off' for the network's z as generated.",
-                               valueName: "n,λ|off"))
-    var zRecalibration = "250,0.75"
+            help: ArgumentHelp("Recalibrate TGFL's generated z on each prompt's last n standardized residuals with weight λ ('n,λ'; 'n,λ,weibull' places the residuals' quantiles at k/(n+1), 'n,λ,linear' (or 'n,λ') at NumPy's default positions), or 'off' for the network's z as generated.",
+                               valueName: "n,λ[,position]|off"))
+    var zRecalibration = "250,0.75,weibull"
     @Flag(name: .customLong("compare-uncalibrated"),
           help: "With --z-recalibration, also backtest TGFL without it (model TGFL-uncalibrated), to see its effect in one run.")
     var compareUncalibrated = false
     @Option(name: .customLong("compare-z-recalibrations"),
-            help: ArgumentHelp("Also backtest TGFL with each of these z recalibrations ('n,λ;n,λ', models TGFL-z<n>-<λ>), on the same trained network.",
+            help: ArgumentHelp("Also backtest TGFL with each of these z recalibrations ('n,λ;n,λ,weibull', models TGFL-z<n>-<λ>[-weibull]), on the same trained network.",
                                valueName: "list"))
     var compareZRecalibrations: String?
     @Option(name: .customLong("prompt-filter"),
@@ -155,7 +155,7 @@ struct BacktestCommand: ParsableCommand {
         options.compareZRecalibrations = try compareZRecalibrations.map { list in
             try list.split(separator: ";").map { text in
                 guard let z = try parseZRecalibration(String(text)) else {
-                    throw ValidationError("--compare-z-recalibrations lists settings 'n,λ' separated by ';', got 'off'")
+                    throw ValidationError("--compare-z-recalibrations lists settings 'n,λ[,position]' separated by ';', got 'off'")
                 }
                 return z
             }

@@ -9,8 +9,9 @@ Tests/TGFLCoreTests/ZRecalibrationTests.swift, Sources/TGFLCore/Generation/ZReca
    make_conditional_volatility_reference.py). Also NumPy's linear quantiles of them at QUANTILES.
 2. "maps": the map T(x) = (1 − λ)·x + λ·Q_e(F(x)) in NumPy, for random float32 logits over V
    uniform bins of z: F is the CDF of softmax(logits / τ) (computed in float64 from the float32
-   logits), uniform within each bin; Q_e is np.quantile(e, u) (method "linear"); x are points
-   inside the bins (each with its bin index).
+   logits), uniform within each bin; Q_e is np.quantile(e, u, method=...) with the map's "method":
+   "linear" (NumPy's default) or "weibull" (h = (n + 1) u, session 12); x are points inside the
+   bins (each with its bin index).
 
 Fixed seed (numpy default_rng(2026)). Run: /work/pyref/bin/python Tests/Fixtures/make_z_recalibration_reference.py
 """
@@ -46,7 +47,7 @@ def residuals():
     return out
 
 
-def make_map(rng, V, lo, hi, tau, weight, n):
+def make_map(rng, V, lo, hi, tau, weight, n, method="linear"):
     logits = (rng.normal(size=V) * 2).astype(np.float32)
     edges = lo + (hi - lo) * np.arange(V + 1) / V
     l = logits.astype(np.float64) / tau
@@ -59,15 +60,17 @@ def make_map(rng, V, lo, hi, tau, weight, n):
             x = edges[k] + f * (edges[k + 1] - edges[k])
             u = cdf[k] + (cdf[k + 1] - cdf[k]) * f
             xs.append(float(x)); bins.append(k)
-            ys.append(float((1 - weight) * x + weight * np.quantile(e, min(1.0, max(0.0, u)))))
+            ys.append(float((1 - weight) * x + weight * np.quantile(e, min(1.0, max(0.0, u)), method=method)))
     return {"logits": logits.astype(np.float64).tolist(), "edges": edges.tolist(), "temperature": tau,
-            "weight": weight, "residuals": e.tolist(), "x": xs, "bin": bins, "y": ys}
+            "weight": weight, "residuals": e.tolist(), "x": xs, "bin": bins, "y": ys, "method": method}
 
 
 def main():
     rng = np.random.default_rng(2026)
     maps = [make_map(rng, 16, -4.0, 4.0, 1.0, 0.5, 37), make_map(rng, 24, -6.0, 6.0, 0.7, 1.0, 250),
             make_map(rng, 8, -3.0, 3.0, 1.3, 0.25, 20)]
+    # Session 12: the Weibull position (drawn after the three above, which stay as they were).
+    maps += [make_map(rng, 24, -6.0, 6.0, 0.7, 1.0, 250, "weibull"), make_map(rng, 16, -4.0, 4.0, 1.0, 0.75, 37, "weibull")]
     out = {"params": PARAMS, "prompt_days": PROMPT, "window": WINDOW, "quantile_levels": QUANTILES,
            "days": residuals(), "maps": maps}
     OUT.write_text(json.dumps(out, indent=1) + "\n")

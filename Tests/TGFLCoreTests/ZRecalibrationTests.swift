@@ -10,6 +10,8 @@ final class ZRecalibrationTests: XCTestCase {
     struct Map: Decodable {
         let logits: [Double]; let edges: [Double]; let temperature: Double; let weight: Double
         let residuals: [Double]; let x: [Double]; let bin: [Int]; let y: [Double]
+        /// NumPy's quantile method: "linear" or "weibull" (session 12).
+        let method: String
     }
     struct Reference: Decodable {
         let params: [String: Double]
@@ -39,13 +41,19 @@ final class ZRecalibrationTests: XCTestCase {
         }
     }
 
-    /// T(x) = (1 − λ)·x + λ·Q_e(F(x)) matches NumPy on three random maps (V, τ, λ, n differ).
+    /// T(x) = (1 − λ)·x + λ·Q_e(F(x)) matches NumPy on five random maps (V, τ, λ, n differ), three
+    /// with NumPy's linear quantile and two with its "weibull" one (h = (n + 1)u, clamped).
     func testMapMatchesNumPy() throws {
-        for (i, m) in try reference().maps.enumerated() {
+        let maps = try reference().maps
+        XCTAssertEqual(maps.filter { $0.method == "weibull" }.count, 2)
+        for (i, m) in maps.enumerated() {
             let logits = m.logits.map(Float.init)
+            let position = try XCTUnwrap(ZRecalibration.QuantilePosition(rawValue: m.method))
             let map = logits.withUnsafeBufferPointer {
                 ZRecalibrationMap(logits: $0.baseAddress!, inverseTemperature: 1 / m.temperature, edges: m.edges,
-                                  residuals: m.residuals.sorted(), weight: m.weight)
+                                  residuals: m.residuals.sorted(),
+                                  recalibration: ZRecalibration(window: m.residuals.count, weight: m.weight,
+                                                                position: position))
             }
             let y = zip(m.x, m.bin).map { map.apply($0, bin: $1) }
             assertClose(y, m.y, rtol: 1e-12, atol: 1e-12, "map \(i)")
@@ -114,6 +122,14 @@ final class ZRecalibrationTests: XCTestCase {
         }
         assertThrows(containing: ["weight must lie in [0, 1]"]) { try ZRecalibration(parsing: "500,1.5") }
         assertThrows(containing: ["'window,weight'"]) { try ZRecalibration(parsing: "500") }
+        assertThrows(containing: ["position linear or weibull"]) { try ZRecalibration(parsing: "250,0.75,median") }
+        let weibull = try ZRecalibration(parsing: "250,0.75,Weibull")
+        XCTAssertEqual(weibull, ZRecalibration(window: 250, weight: 0.75, position: .weibull))
+        XCTAssertEqual(weibull.modelName, "TGFL-z250-0.75-weibull")
+        XCTAssertEqual(try ZRecalibration(parsing: "250,0.75"), ZRecalibration(window: 250, weight: 0.75, position: .linear))
+        // A setting encoded before session 12 (no position) decodes as linear.
+        let old = try JSONDecoder().decode(ZRecalibration.self, from: Data(#"{"window": 100, "weight": 0.5}"#.utf8))
+        XCTAssertEqual(old, ZRecalibration(window: 100, weight: 0.5, position: .linear))
         assertThrows(containing: ["needs a v2 model and a prompt"]) {
             try m.generate(GenerationOptions(paths: 10, horizon: 2, regime: .unconditional, zRecalibration: z))
         }

@@ -48,7 +48,8 @@ def test_defaults_match_the_c_library():
     assert f.min_evaluate_nodes == 0 and d.min_evaluate_nodes is None
     assert f.straggler_deadline == 0 and d.straggler_deadline is None and not f.checkpoint_path
     assert not f.resume_from and f.min_available_nodes == 0 and f.byzantine_attack == 0
-    for struct in (c, g, f):                      # ABI 3: versioned structs know their size
+    b = _lib.tgfl_backtest_default_params()
+    for struct in (c, g, f, b):                   # ABI 3: versioned structs know their size
         assert struct.struct_size == ctypes_sizeof(type(struct))
 
 
@@ -255,7 +256,7 @@ def test_struct_layouts_match_the_c_compiler(tmp_path):
     include = os.path.join(os.path.dirname(__file__), "..", "..", "include")
     structs = {"tgfl_progress": _lib.tgfl_progress, "tgfl_model_config": _lib.tgfl_model_config,
                "tgfl_train_params": _lib.tgfl_train_params, "tgfl_federated_params": _lib.tgfl_federated_params,
-               "tgfl_generate_params": _lib.tgfl_generate_params}
+               "tgfl_generate_params": _lib.tgfl_generate_params, "tgfl_backtest_params": _lib.tgfl_backtest_params}
     lines = ['#include <stdio.h>', '#include <stddef.h>', '#include "tgfl.h"', 'int main(void) {']
     for name, cls in structs.items():
         lines.append(f'printf("{name} %zu\\n", sizeof({name}));')

@@ -119,6 +119,7 @@ tgfl_last_error = _declare("tgfl_last_error", [], c_char_p)
 TGFL_PROGRESS_TRAIN = 0
 TGFL_PROGRESS_FEDERATED = 1
 TGFL_PROGRESS_GENERATE = 2
+TGFL_PROGRESS_BACKTEST = 3
 
 
 # typedef struct tgfl_progress {
@@ -417,6 +418,56 @@ class tgfl_generate_params(Structure):
         ("progress_user_data", c_void_p),
         ("unconditional", c_bool),
     ]
+
+
+# typedef struct tgfl_backtest_params {
+#     uint32_t struct_size; const double * levels; size_t n_levels; const int32_t * horizons;
+#     size_t n_horizons; int32_t n_paths; int32_t prompt_days; bool baselines; int32_t refit_every;
+#     bool refit_volatility; bool compare_trained_filter; int32_t z_recalibration_window;
+#     double z_recalibration_weight; int32_t z_recalibration_position; bool compare_uncalibrated;
+#     const int32_t * compare_z_windows; const double * compare_z_weights;
+#     const int32_t * compare_z_positions; size_t n_compare_z; int32_t prompt_filter;
+#     bool compare_prompt_filter; int32_t es_simulations; uint64_t seed; int32_t n_threads;
+#     tgfl_progress_callback progress; void * progress_user_data;
+# } tgfl_backtest_params;
+class tgfl_backtest_params(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("levels", POINTER(c_double)),
+        ("n_levels", c_size_t),
+        ("horizons", POINTER(c_int32)),
+        ("n_horizons", c_size_t),
+        ("n_paths", c_int32),
+        ("prompt_days", c_int32),
+        ("baselines", c_bool),
+        ("refit_every", c_int32),
+        ("refit_volatility", c_bool),
+        ("compare_trained_filter", c_bool),
+        ("z_recalibration_window", c_int32),
+        ("z_recalibration_weight", c_double),
+        ("z_recalibration_position", c_int32),
+        ("compare_uncalibrated", c_bool),
+        ("compare_z_windows", POINTER(c_int32)),
+        ("compare_z_weights", POINTER(c_double)),
+        ("compare_z_positions", POINTER(c_int32)),
+        ("n_compare_z", c_size_t),
+        ("prompt_filter", c_int32),
+        ("compare_prompt_filter", c_bool),
+        ("es_simulations", c_int32),
+        ("seed", c_uint64),
+        ("n_threads", c_int32),
+        ("progress", tgfl_progress_callback),
+        ("progress_user_data", c_void_p),
+    ]
+
+
+TGFL_PROMPT_FILTER_GJR = 0
+TGFL_PROMPT_FILTER_BETA_T = 1
+TGFL_QUANTILE_LINEAR = 0
+TGFL_QUANTILE_WEIBULL = 1
+
+# TGFL_API tgfl_backtest_params tgfl_backtest_default_params(void);
+tgfl_backtest_default_params = _declare("tgfl_backtest_default_params", [], tgfl_backtest_params)
 
 
 # TGFL_API tgfl_generate_params tgfl_generate_default_params(void);

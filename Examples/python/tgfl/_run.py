@@ -38,7 +38,7 @@ class ProgressBar:
 
     def __init__(self, kind: str, total: int):
         from tqdm.auto import tqdm
-        unit = {"train": "step", "federated": "round", "generate": "path"}[kind]
+        unit = {"train": "step", "federated": "round", "generate": "path", "backtest": "‰"}[kind]
         self.bar = tqdm(total=total, desc=f"tgfl {kind}", unit=unit, leave=True)
         self.done = 0
 

@@ -153,7 +153,7 @@ class ModelConfig:
 
 @dataclass
 class Progress:
-    """One progress report (``tgfl_progress``); ``kind`` is "train", "federated" or "generate"."""
+    """One progress report (``tgfl_progress``); ``kind`` is "train", "federated", "generate" or "backtest"."""
     kind: str
     step: int
     total: int
@@ -361,7 +361,7 @@ def _enum(value, names: list, what: str) -> int:
 # ---------------------------------------------------------------------------------------
 
 _KIND_NAMES = {_lib.TGFL_PROGRESS_TRAIN: "train", _lib.TGFL_PROGRESS_FEDERATED: "federated",
-               _lib.TGFL_PROGRESS_GENERATE: "generate"}
+               _lib.TGFL_PROGRESS_GENERATE: "generate", _lib.TGFL_PROGRESS_BACKTEST: "backtest"}
 
 
 ProgressOption = Union[bool, None, Callable[[Progress], Optional[bool]]]

@@ -30,7 +30,8 @@ public struct WalkForwardOptions: Sendable {
     public var compareTrainedFilter: Bool = false
     /// A v2 TGFL model's z recalibration on each prompt's own standardized residuals
     /// (`ZRecalibration`, `tgfl backtest --z-recalibration n,λ`); nil: the network's z as generated.
-    /// Default `ZRecalibration.standard` (last 250 residuals, λ = 0.75; session 10).
+    /// Default `ZRecalibration.standard` (last 250 residuals, λ = 0.75, session 10; Weibull
+    /// positions, session 12).
     public var zRecalibration: ZRecalibration? = .standard
     /// With `zRecalibration`, also backtest the same trained network without it, as the model
     /// `"TGFL-uncalibrated"` (same days, seed, paths and filters): the recalibration's effect in

@@ -292,7 +292,7 @@ extension ScenarioModel {
         let maps = residuals.map { r in
             plans.indices.map { k in
                 ZRecalibrationMap(logits: prompts[k].logits, inverseTemperature: Double(plans[k].inverseTemperature),
-                                  edges: tokenizer.binEdges, residuals: r[k], weight: o.zRecalibration?.weight ?? 0)
+                                  edges: tokenizer.binEdges, residuals: r[k], recalibration: o.zRecalibration)
             }
         }
         let P = Self.generationChunkSize, H = o.horizon

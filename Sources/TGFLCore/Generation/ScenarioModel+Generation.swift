@@ -316,7 +316,7 @@ extension ScenarioModel {
                 if control.stopped { return }
                 let first = chunk * P, count = min(P, plan.paths - first)
                 self.sampleChunk(plan: plan, tokenizer: tokenizer, cache: caches[worker], firstPath: first,
-                                 count: count, residuals: residuals, weight: options.zRecalibration?.weight ?? 0,
+                                 count: count, residuals: residuals, recalibration: options.zRecalibration,
                                  returns: out.value, regimes: dr.value,
                                  tokens: record ? rt.value : nil, logits: record ? rl.value : nil)
                 control.finished(paths: count)
@@ -332,7 +332,7 @@ extension ScenarioModel {
 
     /// Samples `count` paths starting at `firstPath` in one cache (single-threaded).
     private func sampleChunk(plan: GenerationPlan, tokenizer: ReturnTokenizer, cache: KVCache, firstPath: Int,
-                             count: Int, residuals: [Double]?, weight: Double,
+                             count: Int, residuals: [Double]?, recalibration: ZRecalibration?,
                              returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
                              tokens recordTokens: UnsafeMutablePointer<Int32>?,
                              logits recordLogits: UnsafeMutablePointer<Float>?) {
@@ -372,7 +372,7 @@ extension ScenarioModel {
         // With a prompt every slot starts from the same state, so slot 0's logits are the day's.
         let zMap = residuals.map { r in
             ZRecalibrationMap(logits: cache.logits, inverseTemperature: Double(plan.inverseTemperature),
-                              edges: tokenizer.binEdges, residuals: r, weight: weight)
+                              edges: tokenizer.binEdges, residuals: r, recalibration: recalibration)
         }
         decode(plan: plan, tokenizer: tokenizer, cache: cache, firstPath: firstPath, count: count, length: length,
                rngs: &rngs, variances: &variances, returns: returns, regimes: regimes,

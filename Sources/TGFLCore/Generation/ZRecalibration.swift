@@ -15,7 +15,8 @@ import TGFLStats
 ///             in use that day (the refitted one when refitting): e_i = (r_i − μ) / σ_i
 /// F(x)        the network's CDF of the first generated day's z after the prompt (its logits at
 ///             temperature τ, uniform within each bin: the sampler's own distribution)
-/// Q_e(u)      the empirical quantile of e at u (linear interpolation, NumPy's default)
+/// Q_e(u)      the empirical quantile of e at u (linear interpolation between order statistics;
+///             `position`: NumPy's default, type 7, or its "weibull", type 6)
 /// T(x)        = (1 − λ) · x + λ · Q_e(F(x))          λ = `weight`
 /// ```
 /// Every generated z of the day (all paths, all days of the horizon) becomes T(z) in the return
@@ -30,30 +31,58 @@ public struct ZRecalibration: Sendable, Equatable, Codable {
     public var window: Int
     /// λ in [0, 1]: the weight of the prompt's residuals in each quantile.
     public var weight: Double
+    /// Where Q_e puts probability u on the n sorted residuals (session 12; default `.linear`).
+    public var position: QuantilePosition = .linear
 
-    /// The setting of issue 16's backtest (`WalkForwardOptions` and `tgfl backtest` default): the
-    /// last 250 residuals, λ = 0.75 (BENCHMARKS.md, "Recalibrating the generated z on the prompt").
-    public static let standard = ZRecalibration(window: 250, weight: 0.75)
-
-    /// Creates a setting (checked when generation starts).
-    public init(window: Int, weight: Double) {
-        self.window = window; self.weight = weight
+    /// The plotting position of the empirical quantile Q_e.
+    public enum QuantilePosition: String, Sendable, Codable, CaseIterable {
+        /// h = (n − 1)·u, 0-based, linear between order statistics (Hyndman–Fan type 7, NumPy's
+        /// default). The k-th smallest of n residuals gets u = (k − 1)/(n − 1): at n = 250 the 1 %
+        /// quantile is order statistic 3.49, which a new draw undercuts with probability 3.49/251 = 1.39 %.
+        case linear
+        /// h = (n + 1)·u, 1-based, clamped to the sample's ends (type 6, NumPy's "weibull"): the
+        /// k-th smallest gets u = k/(n + 1), the probability that a new exchangeable draw falls
+        /// below it, so the 1 % quantile of 250 residuals is undercut with probability 1.00 %.
+        case weibull
     }
 
-    /// Parses "n,λ" (e.g. "500,0.5"), the CLI form.
-    /// - Throws: `TGFLError.invalidArgument` naming the text when it is not two numbers or out of range.
+    /// The setting of issue 16's backtest (`WalkForwardOptions` and `tgfl backtest` default): the
+    /// last 250 residuals, λ = 0.75 (BENCHMARKS.md, "Recalibrating the generated z on the prompt"),
+    /// Weibull positions since session 12 ("The residuals' quantile position").
+    public static let standard = ZRecalibration(window: 250, weight: 0.75, position: .weibull)
+
+    /// Creates a setting (checked when generation starts).
+    public init(window: Int, weight: Double, position: QuantilePosition = .linear) {
+        self.window = window; self.weight = weight; self.position = position
+    }
+
+    /// Parses "n,λ" or "n,λ,position" (e.g. "500,0.5", "250,0.75,weibull"), the CLI form.
+    /// - Throws: `TGFLError.invalidArgument` naming the text when it is not two numbers (and a
+    ///   position) or out of range.
     public init(parsing text: String) throws {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, let n = Int(parts[0]), let w = Double(parts[1]) else {
+        guard parts.count == 2 || parts.count == 3, let n = Int(parts[0]), let w = Double(parts[1]),
+              let p = parts.count == 3 ? QuantilePosition(rawValue: parts[2].lowercased()) : .linear else {
             throw TGFLError.invalidArgument(
-                "z recalibration '\(text)' must be 'window,weight' such as '500,0.5' (residuals, weight in [0, 1])")
+                "z recalibration '\(text)' must be 'window,weight' or 'window,weight,position' such as '500,0.5' or "
+                + "'250,0.75,weibull' (residuals, weight in [0, 1], position linear or weibull)")
         }
-        self.init(window: n, weight: w)
+        self.init(window: n, weight: w, position: p)
         try check()
     }
 
-    /// The name of a backtest's extra TGFL model with this setting, "TGFL-z<n>-<λ>".
-    public var modelName: String { "TGFL-z\(window)-\(weight)" }
+    /// The name of a backtest's extra TGFL model with this setting, "TGFL-z<n>-<λ>" (with
+    /// "-weibull" for that position).
+    public var modelName: String { "TGFL-z\(window)-\(weight)" + (position == .linear ? "" : "-\(position.rawValue)") }
+
+    private enum CodingKeys: String, CodingKey { case window, weight, position }
+
+    /// Decodes a setting; one written before session 12 has no position (linear).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(window: try c.decode(Int.self, forKey: .window), weight: try c.decode(Double.self, forKey: .weight),
+                  position: try c.decodeIfPresent(QuantilePosition.self, forKey: .position) ?? .linear)
+    }
 
     /// - Throws: `TGFLError.invalidArgument` for a window below 20 or a weight outside [0, 1].
     func check() throws {
@@ -97,6 +126,8 @@ public struct ZRecalibration: Sendable, Equatable, Codable {
 struct ZRecalibrationMap: Sendable {
     /// λ.
     let weight: Double
+    /// Q_e's plotting position.
+    var position: ZRecalibration.QuantilePosition = .linear
     /// The bin edges in z units (V + 1).
     let edges: [Double]
     /// F at each bin edge: `cdf[k] = Σ_{v<k} p_v` (V + 1 values, the last 1).
@@ -129,6 +160,14 @@ struct ZRecalibrationMap: Sendable {
         self.weight = weight; self.edges = edges; self.cdf = cdf; self.residuals = residuals
     }
 
+    /// Builds the map of `recalibration` (λ = 0, the identity, for nil).
+    init(logits: UnsafePointer<Float>, inverseTemperature: Double, edges: [Double], residuals: [Double],
+         recalibration: ZRecalibration?) {
+        self.init(logits: logits, inverseTemperature: inverseTemperature, edges: edges, residuals: residuals,
+                  weight: recalibration?.weight ?? 0)
+        position = recalibration?.position ?? .linear
+    }
+
     /// T(x) for a z sampled in bin k (`edges[k] ≤ x < edges[k + 1]`).
     func apply(_ x: Double, bin k: Int) -> Double {
         let lo = edges[k], hi = edges[k + 1]
@@ -136,10 +175,12 @@ struct ZRecalibrationMap: Sendable {
         return (1 - weight) * x + weight * quantile(u)
     }
 
-    /// Q_e(u): NumPy's linear quantile of the residuals (u clamped to [0, 1]).
+    /// Q_e(u): NumPy's linear or Weibull quantile of the residuals (u clamped to [0, 1]).
     func quantile(_ u: Double) -> Double {
         let n = residuals.count
-        let h = Double(n - 1) * min(1, max(0, u))
+        let p = min(1, max(0, u))
+        // Weibull: 1-based h = (n + 1)p, so 0-based h − 1, clamped to the ends.
+        let h = position == .linear ? Double(n - 1) * p : min(Double(n - 1), max(0, Double(n + 1) * p - 1))
         let i = min(Int(h), n - 1)
         guard i + 1 < n else { return residuals[n - 1] }
         return residuals[i] + (h - Double(i)) * (residuals[i + 1] - residuals[i])
