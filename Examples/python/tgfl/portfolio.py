@@ -13,7 +13,7 @@ A joint model is a checkpoint file (format_version 3); ``tgfl.Model.load`` refus
 
 import json
 from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_size_t, c_uint64, c_void_p
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import numpy as np
@@ -21,7 +21,7 @@ import numpy as np
 from . import _lib
 from ._lib import TGFL_ERR_OUT_OF_RANGE, TGFL_ERR_SHAPE
 from .model import (ModelConfig, TrainParams, _array, _bad, _bool, _check, _float, _generate_params, _int32,
-                    _params, _path, _ptr, _uint64)
+                    _params, _path, _ptr, _train_params, _uint64)
 
 # TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
 #                                   int32_t n_assets, const char * const * asset_names,
@@ -56,17 +56,10 @@ _string_free = _lib._declare("tgfl_string_free", [c_void_p], None)
 
 
 def _train_params_to_c(p: TrainParams) -> _lib.tgfl_train_params:
-    c = _lib.tgfl_train_default_params()
-    for f in fields(TrainParams):
-        value = getattr(p, f.name)
-        if f.name == "seed":
-            c.seed = _uint64(value, "seed")
-        elif isinstance(getattr(TrainParams, f.name), bool):
-            setattr(c, f.name, _bool(value, f.name))
-        elif isinstance(getattr(TrainParams, f.name), float):
-            setattr(c, f.name, _float(value, f.name))
-        else:
-            setattr(c, f.name, _int32(value, f.name))
+    """``model._train_params`` with the caller's ``allow_prices`` (the joint binding leaves the
+    "looks like prices" warning to the C library)."""
+    c = _train_params(p)
+    c.allow_prices = _bool(p.allow_prices, "allow_prices")
     return c
 
 
