@@ -94,6 +94,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// the training span's 250-day chunks j (v_j: a chunk's variance), the slow level of
     /// unconditional paths without a prompt (`generationLevelFactor(u:)`); nil: none.
     public var generationLevelLogQuantiles: [Double]?
+    /// The factors on each generated z of unconditional generation without a prompt, by the
+    /// sign of the path's previous z (`ZSignScales`, fitted on the training residuals when
+    /// `DataPipelineConfig.zSignScaling` is on); nil: z as the network draws them.
+    public var generationZSignScales: ZSignScales?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -305,7 +309,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// `generation_alpha`, `generation_gamma`, `generation_beta` (float64, all three or none;
     /// absent: unconditional generation runs with the fitted α, γ, β); `generation_power`
     /// (int64, 1 or 2, only with them, written only when 1; absent: 2, so checkpoints before
-    /// session 10 load and generate the same bits).
+    /// session 10 load and generate the same bits); `generation_z_scale_after_negative` and
+    /// `generation_z_scale_after_positive` (float64, both or none, finite and > 0; absent: the
+    /// generated z are not scaled, so older checkpoints generate the same bits).
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
     /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101].
     public var checkpointSection: CheckpointSection {
@@ -328,6 +334,10 @@ public struct VolatilityModel: Equatable, Sendable {
             attributes["generation_gamma"] = .double(d.gamma)
             attributes["generation_beta"] = .double(d.beta)
             if d.power != 2 { attributes["generation_power"] = .int(d.power) }
+        }
+        if let c = generationZSignScales {
+            attributes["generation_z_scale_after_negative"] = .double(c.afterNegative)
+            attributes["generation_z_scale_after_positive"] = .double(c.afterPositive)
         }
         var datasets = ["level_edges": levelEdges, "regime_variances": regimeVariances,
                         "initial_log_sigma_quantiles": initialLogSigmaQuantiles]
@@ -393,6 +403,14 @@ public struct VolatilityModel: Equatable, Sendable {
             } else if section.attributes["generation_power"] != nil {
                 throw r.fail("attribute 'generation_power' needs 'generation_alpha', 'generation_gamma' and "
                              + "'generation_beta' (re-save the checkpoint, or remove it)")
+            }
+            let scales = try ["generation_z_scale_after_negative", "generation_z_scale_after_positive"].map(optional)
+            if scales.contains(where: { $0 != nil }) {
+                guard let n = scales[0], let p = scales[1] else {
+                    throw r.fail("attributes 'generation_z_scale_after_negative' and 'generation_z_scale_after_positive' "
+                                 + "must be given together (re-save the checkpoint, or remove both)")
+                }
+                generationZSignScales = try ZSignScales(afterNegative: n, afterPositive: p)
             }
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)
