@@ -4,13 +4,13 @@ Tests/TGFLCoreTests/ZSignScalesTests.swift, Sources/TGFLCore/Data/VolatilityMode
 
 The residuals z_t = resid / conditional_volatility of arch's GJR-t filter at fixed parameters
 (`arch_model(span, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t").fix(params)`) on each
-span of the bundled DAX returns; then, over the pairs (z_t, z_{t+1}) inside each span:
-a_± = mean |z_{t+1}| for z_t < 0 / z_t >= 0, a = mean over all pairs, p_± the shares,
-k_± = a_± / a, c_± = k_± / sqrt(p_- k_-^2 + p_+ k_+^2).
+span of the bundled DAX returns; then, over the days t >= K of each span (cells never cross spans):
+cell_t = sum_j 2^j * 1[z_{t-1-j} >= 0] (j < K), a_i = mean |z_t| in cell i, a = mean over all,
+p_i the shares, k_i = a_i / a, c_i = k_i / sqrt(sum_i p_i k_i^2).
 
-Cases: "one" (days 0..<1500 as one span), "two" (the same days as two spans, 0..<800 and
-800..<1500: pairs do not cross spans, each span has its own backcast). The parameters are those of
-make_z_recalibration_reference.py. Deterministic (no random draws).
+Cases: "one" (K = 1, days 0..<1500 as one span), "two" (K = 1, the same days as two spans,
+0..<800 and 800..<1500: each span has its own backcast and no pair crosses them), "lags2"
+(K = 2, one span). The parameters are those of make_z_recalibration_reference.py. Deterministic.
 Run: /work/pyref/bin/python Tests/Fixtures/make_z_sign_scales_reference.py
 """
 import json
@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 CSV = HERE.parent.parent / "Sources" / "TGFLCore" / "Resources" / "eu_stocks.csv"
 OUT = HERE / "z_sign_scales_reference.json"
 PARAMS = {"mu": 3.65e-4, "omega": 7.24e-6, "alpha": 0.0196, "gamma": 0.1201, "beta": 0.8353, "nu": 5.5}
-CASES = {"one": [[0, 1500]], "two": [[0, 800], [800, 1500]]}
+CASES = {"one": (1, [[0, 1500]]), "two": (1, [[0, 800], [800, 1500]]), "lags2": (2, [[0, 1500]])}
 
 
 def residuals(span):
@@ -36,24 +36,28 @@ def residuals(span):
     return np.asarray(res.resid) / np.asarray(res.conditional_volatility)
 
 
-def scales(zs):
-    prev = np.concatenate([z[:-1] for z in zs])
-    nxt = np.abs(np.concatenate([z[1:] for z in zs]))
-    neg = prev < 0
+def scales(zs, lags):
+    cells, nxt = [], []
+    for z in zs:
+        c = np.zeros(len(z) - lags, dtype=int)
+        for j in range(lags):
+            c += (z[lags - 1 - j:len(z) - 1 - j] >= 0).astype(int) << j
+        cells.append(c)
+        nxt.append(np.abs(z[lags:]))
+    cell, nxt = np.concatenate(cells), np.concatenate(nxt)
     a = nxt.mean()
-    k = np.array([nxt[neg].mean() / a, nxt[~neg].mean() / a])
-    p = np.array([neg.mean(), 1 - neg.mean()])
+    k = np.array([nxt[cell == i].mean() / a for i in range(2 ** lags)])
+    p = np.array([np.mean(cell == i) for i in range(2 ** lags)])
     c = k / np.sqrt((p * k * k).sum())
-    return {"after_negative": float(c[0]), "after_positive": float(c[1]), "pairs": [int(neg.sum()), int((~neg).sum())],
-            "corr_z_z2_next": float(np.corrcoef(prev, nxt ** 2)[0, 1])}
+    return {"lags": lags, "factors": c.tolist(), "counts": [int((cell == i).sum()) for i in range(2 ** lags)]}
 
 
 def main():
     r = np.diff(np.log(pd.read_csv(CSV)["dax"].values))
     out = {"params": PARAMS, "cases": {}}
-    for name, spans in CASES.items():
+    for name, (lags, spans) in CASES.items():
         zs = [residuals(r[a:b]) for a, b in spans]
-        out["cases"][name] = {"spans": spans, **scales(zs)}
+        out["cases"][name] = {"spans": spans, **scales(zs, lags)}
     OUT.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out["cases"], indent=1))
 

@@ -108,7 +108,7 @@ public struct DataModels: Equatable, Sendable {
     /// v1: regimes = RegimeModel.fit(spans),  tokenizer = ReturnTokenizer.fit(spans)
     /// v2: (volatility, regimes) = VolatilityModel.fit(spans),
     ///     volatility.matchDependence(spans)   (unless config.matchDependence is false)
-    ///     volatility.fitZSignScales(spans)    (when config.zSignScaling is true)
+    ///     volatility.fitZSignScales(spans)    (when config.zSignLags > 0)
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
     /// ```
     /// - Parameters:
@@ -139,7 +139,9 @@ public struct DataModels: Equatable, Sendable {
         if config.matchDependence {
             try volatility.matchDependence(trainingSpans: trainingSpans.map(\.values))
         }
-        if config.zSignScaling { volatility.fitZSignScales(trainingSpans: trainingSpans.map(\.values)) }
+        if config.zSignLags > 0 {
+            volatility.fitZSignScales(trainingSpans: trainingSpans.map(\.values), lags: config.zSignLags)
+        }
         let z = trainingSpans.map { span -> [Double] in
             let v = volatility.variances(span.values)
             return zip(span.values, v).map { ($0 - volatility.garch.mu) / $1.squareRoot() }

@@ -4,71 +4,95 @@ import Foundation
 /// applied to the generated z of unconditional generation (issue 12, session 12).
 ///
 /// ```
-/// z_t  = ε_t / σ_t        the fitted filter's standardized residuals of each training span
-/// a_±  = mean |z_{t+1}| over the pairs (z_t, z_{t+1}) of a span with z_t < 0 (−) or z_t ≥ 0 (+)
-/// a    = mean |z_{t+1}| over all pairs,   p_± = the share of pairs on each side
-/// k_±  = a_± / a,   c_± = k_± / √(p_− k_−² + p_+ k_+²)      (so that Σ p_± c_±² = 1)
-/// generation: z_d ← c_{sign z_{d−1}} · z_d   (z_{d−1}: the path's previous generated z;
-///             the first day of a path is not scaled)
+/// z_t   = ε_t / σ_t       the fitted filter's standardized residuals of each training span
+/// cell_t = Σ_{j<K} 2^j · 1[z_{t−1−j} ≥ 0]      the signs of the K previous z (K = lags, 1 or 2)
+/// a_i   = mean |z_t| over the days t ≥ K of a span in cell i,  a = mean over all of them,
+/// p_i   = their share,  k_i = a_i / a,  c_i = k_i / √(Σ_i p_i k_i²)        (so Σ p_i c_i² = 1)
+/// generation: z_d ← c_{cell_d} · z_d  (cell_d from the path's own previous generated z; the
+///             first K days of a path are not scaled)
 /// ```
+/// With K = 1, `c = [c_−, c_+]`: the factor after a negative and after a non-negative z.
 /// Why: the network's z lack the training z's own leverage (session 11, NYSE: corr(z_t,
-/// z²_{t+1}) −0.075 in the training z, +0.007 in the generated z): it conditions on the volatility
-/// level, which the recursion has already moved, but not on the sign of the last day. The scale
+/// z²_{t+1}) −0.075 in the training z, +0.007 in the generated z); at the step model selection
+/// keeps, its predicted E[z²_{t+1}] does not depend on the sign of z_t (session 12). The scale
 /// uses mean |z| (less noisy than mean z² on heavy tails) and is normalised so that the training
-/// pairs' mean c² is 1, so the long-run variance moves little (the calibration of ω runs after).
+/// days' mean c² is 1, so the long-run variance moves little (the calibration of ω runs after).
 public struct ZSignScales: Equatable, Sendable {
-    /// c_−: the factor on a generated z that follows a negative one.
-    public let afterNegative: Double
-    /// c_+: the factor on a generated z that follows a non-negative one.
-    public let afterPositive: Double
+    /// K: how many previous z's signs choose the factor (1 ... `maximumLags`).
+    public let lags: Int
+    /// c_i, i = Σ_j 2^j · 1[z_{t−1−j} ≥ 0] (`2^lags` factors).
+    public let factors: [Double]
 
-    /// Fewest pairs on each side for `fit` to give scales.
-    public static let minimumPairs = 100
+    /// The largest K (16 cells).
+    public static let maximumLags = 4
+    /// Fewest training days in each cell for `fit` to give scales.
+    public static let minimumPerCell = 100
 
-    /// - Throws: `TGFLError.invalidArgument` unless both factors are finite and > 0.
-    public init(afterNegative: Double, afterPositive: Double) throws {
-        guard afterNegative.isFinite, afterPositive.isFinite, afterNegative > 0, afterPositive > 0 else {
+    /// - Throws: `TGFLError.invalidArgument` unless there are 2, 4, 8 or 16 factors, all finite and > 0.
+    public init(factors: [Double]) throws {
+        let lags = factors.count.trailingZeroBitCount
+        guard factors.count >= 2, factors.count == 1 << lags, lags <= Self.maximumLags else {
             throw TGFLError.invalidArgument(
-                "z sign scales (\(afterNegative), \(afterPositive)) must be finite and > 0")
+                "z sign scales: \(factors.count) factors; need 2^K for K = 1 … \(Self.maximumLags) previous signs")
         }
-        self.afterNegative = afterNegative; self.afterPositive = afterPositive
+        if let i = factors.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+            throw TGFLError.invalidArgument("z sign scales: factor[\(i)] = \(factors[i]) must be finite and > 0")
+        }
+        self.lags = lags; self.factors = factors
     }
 
-    /// The scales of the pairs of consecutive finite residuals within each span (see the type);
-    /// nil when either side has fewer than `minimumPairs` pairs or no residual is non-zero.
-    public static func fit(residuals spans: [[Double]]) -> ZSignScales? {
-        var sum = [0.0, 0.0], count = [0, 0]   // [negative, non-negative]
-        for z in spans where z.count >= 2 {
-            for t in 0..<(z.count - 1) where z[t].isFinite && z[t + 1].isFinite {
-                let side = z[t] < 0 ? 0 : 1
-                sum[side] += abs(z[t + 1])
-                count[side] += 1
+    /// The scales of the training residuals (see the type): cells from each span's own previous
+    /// days (never across spans); nil when a cell has fewer than `minimumPerCell` days or every
+    /// residual is zero.
+    public static func fit(residuals spans: [[Double]], lags: Int) -> ZSignScales? {
+        guard (1...maximumLags).contains(lags) else { return nil }
+        var sum = [Double](repeating: 0, count: 1 << lags), count = [Int](repeating: 0, count: 1 << lags)
+        for z in spans where z.count > lags {
+            for t in lags..<z.count where (t - lags...t).allSatisfy({ z[$0].isFinite }) {
+                let i = cell(lags) { z[t - 1 - $0] }
+                sum[i] += abs(z[t])
+                count[i] += 1
             }
         }
-        guard count.allSatisfy({ $0 >= minimumPairs }) else { return nil }
-        let n = Double(count[0] + count[1])
-        let a = (sum[0] + sum[1]) / n
+        guard count.allSatisfy({ $0 >= minimumPerCell }) else { return nil }
+        let n = Double(count.reduce(0, +))
+        let a = sum.reduce(0, +) / n
         guard a > 0 else { return nil }
-        let k = (0..<2).map { sum[$0] / Double(count[$0]) / a }
-        let norm = ((Double(count[0]) * k[0] * k[0] + Double(count[1]) * k[1] * k[1]) / n).squareRoot()
-        return try? ZSignScales(afterNegative: k[0] / norm, afterPositive: k[1] / norm)
+        let k = sum.indices.map { sum[$0] / Double(count[$0]) / a }
+        let norm = (k.indices.reduce(0.0) { $0 + Double(count[$1]) * k[$1] * k[$1] } / n).squareRoot()
+        return try? ZSignScales(factors: k.map { $0 / norm })
     }
 
-    /// The factor on a z that follows `previous` (nil: the path's first day, 1).
+    /// The cell of the `lags` previous z, `previous(j)` being z_{t−1−j}.
     @inline(__always)
-    public func factor(after previous: Double?) -> Double {
-        guard let previous else { return 1 }
-        return previous < 0 ? afterNegative : afterPositive
+    static func cell(_ lags: Int, _ previous: (Int) -> Double) -> Int {
+        var i = 0
+        for j in 0..<lags where previous(j) >= 0 { i |= 1 << j }
+        return i
+    }
+
+    /// The factor on the next z of a path whose generated z so far end with `history` (most
+    /// recent last): 1 while it holds fewer than `lags`.
+    @inline(__always)
+    public func factor(after history: ArraySlice<Double>) -> Double {
+        guard history.count >= lags else { return 1 }
+        let end = history.endIndex
+        return factors[Self.cell(lags) { history[end - 1 - $0] }]
     }
 }
 
 extension VolatilityModel {
-    /// The default of `DataPipelineConfig.zSignScaling`: on only when `TGFL_Z_SIGN_SCALES=1`.
-    public static let defaultZSignScaling = ProcessInfo.processInfo.environment["TGFL_Z_SIGN_SCALES"] == "1"
+    /// The default of `DataPipelineConfig.zSignLags`: K from `TGFL_Z_SIGN_SCALES=K` (1 … 4), else 0 (off).
+    public static let defaultZSignLags: Int = {
+        guard let k = Int(ProcessInfo.processInfo.environment["TGFL_Z_SIGN_SCALES"] ?? ""),
+              (1...ZSignScales.maximumLags).contains(k) else { return 0 }
+        return k
+    }()
 
-    /// Fits `generationZSignScales` on the fitted filter's residuals of the training spans
-    /// (`ZSignScales.fit`); leaves them nil when a side has too few pairs.
-    public mutating func fitZSignScales(trainingSpans: [[Double]]) {
-        generationZSignScales = ZSignScales.fit(residuals: trainingSpans.map { garch.standardizedResiduals($0) })
+    /// Fits `generationZSignScales` with K = `lags` on the fitted filter's residuals of the
+    /// training spans (`ZSignScales.fit`); leaves them nil when a cell has too few days.
+    public mutating func fitZSignScales(trainingSpans: [[Double]], lags: Int) {
+        generationZSignScales = ZSignScales.fit(residuals: trainingSpans.map { garch.standardizedResiduals($0) },
+                                                lags: lags)
     }
 }

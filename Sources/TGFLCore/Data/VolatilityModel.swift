@@ -95,8 +95,8 @@ public struct VolatilityModel: Equatable, Sendable {
     /// unconditional paths without a prompt (`generationLevelFactor(u:)`); nil: none.
     public var generationLevelLogQuantiles: [Double]?
     /// The factors on each generated z of unconditional generation without a prompt, by the
-    /// sign of the path's previous z (`ZSignScales`, fitted on the training residuals when
-    /// `DataPipelineConfig.zSignScaling` is on); nil: z as the network draws them.
+    /// signs of the path's previous K z (`ZSignScales`, fitted on the training residuals when
+    /// `DataPipelineConfig.zSignLags` > 0); nil: z as the network draws them.
     public var generationZSignScales: ZSignScales?
 
     /// S, the number of volatility levels.
@@ -309,11 +309,11 @@ public struct VolatilityModel: Equatable, Sendable {
     /// `generation_alpha`, `generation_gamma`, `generation_beta` (float64, all three or none;
     /// absent: unconditional generation runs with the fitted α, γ, β); `generation_power`
     /// (int64, 1 or 2, only with them, written only when 1; absent: 2, so checkpoints before
-    /// session 10 load and generate the same bits); `generation_z_scale_after_negative` and
-    /// `generation_z_scale_after_positive` (float64, both or none, finite and > 0; absent: the
-    /// generated z are not scaled, so older checkpoints generate the same bits).
+    /// session 10 load and generate the same bits).
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
-    /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101].
+    /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101] and
+    /// `generation_z_sign_scales` [2^K], K = 1 … 4 (`ZSignScales.factors`, finite and > 0; absent:
+    /// the generated z are not scaled, so older checkpoints generate the same bits).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -335,13 +335,10 @@ public struct VolatilityModel: Equatable, Sendable {
             attributes["generation_beta"] = .double(d.beta)
             if d.power != 2 { attributes["generation_power"] = .int(d.power) }
         }
-        if let c = generationZSignScales {
-            attributes["generation_z_scale_after_negative"] = .double(c.afterNegative)
-            attributes["generation_z_scale_after_positive"] = .double(c.afterPositive)
-        }
         var datasets = ["level_edges": levelEdges, "regime_variances": regimeVariances,
                         "initial_log_sigma_quantiles": initialLogSigmaQuantiles]
         if let generationLevelLogQuantiles { datasets["generation_level_log_quantiles"] = generationLevelLogQuantiles }
+        if let generationZSignScales { datasets["generation_z_sign_scales"] = generationZSignScales.factors }
         return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
@@ -404,13 +401,12 @@ public struct VolatilityModel: Equatable, Sendable {
                 throw r.fail("attribute 'generation_power' needs 'generation_alpha', 'generation_gamma' and "
                              + "'generation_beta' (re-save the checkpoint, or remove it)")
             }
-            let scales = try ["generation_z_scale_after_negative", "generation_z_scale_after_positive"].map(optional)
-            if scales.contains(where: { $0 != nil }) {
-                guard let n = scales[0], let p = scales[1] else {
-                    throw r.fail("attributes 'generation_z_scale_after_negative' and 'generation_z_scale_after_positive' "
-                                 + "must be given together (re-save the checkpoint, or remove both)")
+            if let factors = section.datasets["generation_z_sign_scales"] {
+                do {
+                    generationZSignScales = try ZSignScales(factors: factors)
+                } catch TGFLError.invalidArgument(let m) {
+                    throw r.fail("dataset 'generation_z_sign_scales': \(m)")
                 }
-                generationZSignScales = try ZSignScales(afterNegative: n, afterPositive: p)
             }
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)

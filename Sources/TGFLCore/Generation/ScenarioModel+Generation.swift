@@ -118,8 +118,8 @@ extension ScenarioModel {
     ///   append input (k_d, cond_{d+1})
     /// ```
     /// In v2, `c_d` is 1 except in unconditional runs without a prompt of a model with
-    /// `generationZSignScales`, where it is the factor after the sign of the path's previous z
-    /// (`ZSignScales`; 1 on day 0); `ω_d` is the fitted ω for `.unconditional` and `ω_g` (`VolatilityModel.omega(regime:)`)
+    /// `generationZSignScales`, where it is the factor of the signs of the path's previous K z
+    /// (`ZSignScales`; 1 on days 0 ..< K); `ω_d` is the fitted ω for `.unconditional` and `ω_g` (`VolatilityModel.omega(regime:)`)
     /// of the regime asked for day d + 1 otherwise; `σ²_0` comes from the prompt's filtered
     /// volatility, else from the asked regime's level, else (unconditional) from one uniform
     /// draw of the path's generator through the training distribution of σ_t.
@@ -394,11 +394,11 @@ extension ScenarioModel {
         let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
         let vol = plan.volatility
         var length = promptLength
-        // Unconditional paths without a prompt: each z is scaled by the sign of the path's
-        // previous z (`VolatilityModel.generationZSignScales`; nil for models without them).
+        // Unconditional paths without a prompt: each z is scaled by the signs of the path's
+        // previous K z (`VolatilityModel.generationZSignScales`; nil for models without them).
         let signScales = vol.flatMap { $0.startVariance == nil && $0.promptFilter == nil && plan.regimes == nil
             ? $0.model.generationZSignScales : nil }
-        var previousZ = [Double?](repeating: nil, count: signScales == nil ? 0 : count)
+        var previousZ = [[Double]](repeating: [], count: signScales == nil ? 0 : count)
         for d in 0..<H {
             // Sample day d of every slot from its logits.
             for s in 0..<count {
@@ -413,8 +413,8 @@ extension ScenarioModel {
                     let mu = vol.promptFilter?.mu ?? vol.location
                     var z = zMap?.apply(x, bin: k) ?? x
                     if let signScales {
-                        z *= signScales.factor(after: previousZ[s])
-                        previousZ[s] = z
+                        z *= signScales.factor(after: previousZ[s][...])
+                        previousZ[s].append(z)
                     }
                     let r = mu + variances[s].squareRoot() * z
                     returns[path * H + d] = r
