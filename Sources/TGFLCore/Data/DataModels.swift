@@ -108,6 +108,7 @@ public struct DataModels: Equatable, Sendable {
     /// v1: regimes = RegimeModel.fit(spans),  tokenizer = ReturnTokenizer.fit(spans)
     /// v2: (volatility, regimes) = VolatilityModel.fit(spans),
     ///     volatility.matchDependence(spans)   (unless config.matchDependence is false)
+    ///     volatility.fitZSignScales(spans)    (when config.zSignLags > 0)
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
     /// ```
     /// - Parameters:
@@ -137,6 +138,9 @@ public struct DataModels: Equatable, Sendable {
             regimeQuantileLevels: config.regimeQuantileLevels)
         if config.matchDependence {
             try volatility.matchDependence(trainingSpans: trainingSpans.map(\.values))
+        }
+        if config.zSignLags > 0 {
+            volatility.fitZSignScales(trainingSpans: trainingSpans.map(\.values), lags: config.zSignLags)
         }
         let z = trainingSpans.map { span -> [Double] in
             let v = volatility.variances(span.values)

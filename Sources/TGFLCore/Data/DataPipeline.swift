@@ -30,6 +30,11 @@ public struct DataPipelineConfig: Equatable, Sendable {
 
     /// The default of `matchDependence`: true unless `TGFL_NO_DEPENDENCE_MATCH` is set to 1.
     public static let defaultMatchDependence = ProcessInfo.processInfo.environment["TGFL_NO_DEPENDENCE_MATCH"] != "1"
+    /// v2: K > 0 fits the sign→size scales of the generated z on the signs of the previous K
+    /// training residuals (`VolatilityModel.fitZSignScales`, `ZSignScales`). Default 0 (off); the
+    /// environment variable `TGFL_Z_SIGN_SCALES=K` (1 … 4) sets the default (BENCHMARKS.md
+    /// "Leverage in the generated z (session 12)").
+    public var zSignLags: Int = VolatilityModel.defaultZSignLags
 
     /// - Parameters:
     ///   - contextLength: T.

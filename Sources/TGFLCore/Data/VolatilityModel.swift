@@ -94,6 +94,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// the training span's 250-day chunks j (v_j: a chunk's variance), the slow level of
     /// unconditional paths without a prompt (`generationLevelFactor(u:)`); nil: none.
     public var generationLevelLogQuantiles: [Double]?
+    /// The factors on each generated z of unconditional generation without a prompt, by the
+    /// signs of the path's previous K z (`ZSignScales`, fitted on the training residuals when
+    /// `DataPipelineConfig.zSignLags` > 0); nil: z as the network draws them.
+    public var generationZSignScales: ZSignScales?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -307,7 +311,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// (int64, 1 or 2, only with them, written only when 1; absent: 2, so checkpoints before
     /// session 10 load and generate the same bits).
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
-    /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101].
+    /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101] and
+    /// `generation_z_sign_scales` [2^K], K = 1 … 4 (`ZSignScales.factors`, finite and > 0; absent:
+    /// the generated z are not scaled, so older checkpoints generate the same bits).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -332,6 +338,7 @@ public struct VolatilityModel: Equatable, Sendable {
         var datasets = ["level_edges": levelEdges, "regime_variances": regimeVariances,
                         "initial_log_sigma_quantiles": initialLogSigmaQuantiles]
         if let generationLevelLogQuantiles { datasets["generation_level_log_quantiles"] = generationLevelLogQuantiles }
+        if let generationZSignScales { datasets["generation_z_sign_scales"] = generationZSignScales.factors }
         return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
@@ -393,6 +400,13 @@ public struct VolatilityModel: Equatable, Sendable {
             } else if section.attributes["generation_power"] != nil {
                 throw r.fail("attribute 'generation_power' needs 'generation_alpha', 'generation_gamma' and "
                              + "'generation_beta' (re-save the checkpoint, or remove it)")
+            }
+            if let factors = section.datasets["generation_z_sign_scales"] {
+                do {
+                    generationZSignScales = try ZSignScales(factors: factors)
+                } catch TGFLError.invalidArgument(let m) {
+                    throw r.fail("dataset 'generation_z_sign_scales': \(m)")
+                }
             }
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)

@@ -112,12 +112,14 @@ extension ScenarioModel {
     /// day d:  k_d ~ softmax(logits(last position) / τ)
     ///         x_d = edge_{k_d} + U · (edge_{k_d+1} − edge_{k_d})   (ReturnTokenizer.sample)
     ///   v1:   r_d = x_d,                            cond_{d+1} = g_{d+1} (the asked regime)
-    ///   v2:   r_d = μ + σ_d · x_d,   σ²_{d+1} = step(σ²_d, r_d − μ, ω_d) clamped to the band of
+    ///   v2:   r_d = μ + σ_d · c_d · x_d,   σ²_{d+1} = step(σ²_d, r_d − μ, ω_d) clamped to the band of
     ///         the regime asked for day d + 1 (global bounds when unconditional),
     ///         cond_{d+1} = level(σ²_{d+1})
     ///   append input (k_d, cond_{d+1})
     /// ```
-    /// In v2, `ω_d` is the fitted ω for `.unconditional` and `ω_g` (`VolatilityModel.omega(regime:)`)
+    /// In v2, `c_d` is 1 except in unconditional runs without a prompt of a model with
+    /// `generationZSignScales`, where it is the factor of the signs of the path's previous K z
+    /// (`ZSignScales`; 1 on days 0 ..< K); `ω_d` is the fitted ω for `.unconditional` and `ω_g` (`VolatilityModel.omega(regime:)`)
     /// of the regime asked for day d + 1 otherwise; `σ²_0` comes from the prompt's filtered
     /// volatility, else from the asked regime's level, else (unconditional) from one uniform
     /// draw of the path's generator through the training distribution of σ_t.
@@ -392,6 +394,11 @@ extension ScenarioModel {
         let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
         let vol = plan.volatility
         var length = promptLength
+        // Unconditional paths without a prompt: each z is scaled by the signs of the path's
+        // previous K z (`VolatilityModel.generationZSignScales`; nil for models without them).
+        let signScales = vol.flatMap { $0.startVariance == nil && $0.promptFilter == nil && plan.regimes == nil
+            ? $0.model.generationZSignScales : nil }
+        var previousZ = [[Double]](repeating: [], count: signScales == nil ? 0 : count)
         for d in 0..<H {
             // Sample day d of every slot from its logits.
             for s in 0..<count {
@@ -404,7 +411,12 @@ extension ScenarioModel {
                 let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
                 if let vol {
                     let mu = vol.promptFilter?.mu ?? vol.location
-                    let r = mu + variances[s].squareRoot() * (zMap?.apply(x, bin: k) ?? x)
+                    var z = zMap?.apply(x, bin: k) ?? x
+                    if let signScales {
+                        z *= signScales.factor(after: previousZ[s][...])
+                        previousZ[s].append(z)
+                    }
+                    let r = mu + variances[s].squareRoot() * z
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
                     variances[s] = vol.promptFilter.map { $0.step(variance: variances[s], residual: r - mu) }
