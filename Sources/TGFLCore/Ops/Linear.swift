@@ -40,13 +40,6 @@ public enum MatmulPrecision: String, Sendable, CaseIterable {
     public static var bfloat16IsNative: Bool { tgfl_bf16_available() != 0 }
 }
 
-/// Scratch of one call, freed at the end of the scope.
-struct ScratchBuffer<T> {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ count: Int) { pointer = .allocate(capacity: max(1, count)) }
-    func free() { pointer.deallocate() }
-}
-
 /// Grow-only scratch for the packed operands of the bf16 products, owned by one `Transformer`
 /// (which runs one pass at a time), so that megabytes of packed activations are not allocated
 /// and page-faulted again on every call. Not for concurrent use.
@@ -246,16 +239,21 @@ extension LinearOp {
                             inFeatures IC: Int, outFeatures OC: Int, accumulate: Bool, threads: Int,
                             scratch: ProductScratch?) {
         guard tgfl_bf16_available() != 0 else {
-            let x = ScratchBuffer<Float>(N * IC), w = ScratchBuffer<Float>(OC * IC)
-            defer { x.free(); w.free() }
-            tgfl_round_bf16(x.pointer, inp, N * IC)
-            tgfl_round_bf16(w.pointer, weight, OC * IC)
-            forward(out: out, inp: x.pointer, weight: w.pointer, bias: bias, rows: N, inFeatures: IC,
+            // Emulated: the rounded operands through the Float32 products (given no scratch, so
+            // that they cannot move these regions).
+            let scratch = scratch ?? ProductScratch()
+            defer { withExtendedLifetime(scratch) {} }
+            let r = scratch.regions([N * IC * 4, OC * IC * 4])
+            let x = r[0].assumingMemoryBound(to: Float.self), w = r[1].assumingMemoryBound(to: Float.self)
+            tgfl_round_bf16(x, inp, N * IC)
+            tgfl_round_bf16(w, weight, OC * IC)
+            forward(out: out, inp: x, weight: w, bias: bias, rows: N, inFeatures: IC,
                     outFeatures: OC, accumulate: accumulate, threads: threads)
             return
         }
         let Kp = (IC + 1) & ~1
         let scratch = scratch ?? ProductScratch()
+        defer { withExtendedLifetime(scratch) {} }  // its regions are used below
         let r = scratch.regions([N * Kp * 2, IC * OC * 4, (IC + 1) / 2 * OC * 4])
         let a = r[0].assumingMemoryBound(to: UInt16.self), wt = r[1].assumingMemoryBound(to: Float.self)
         let b = r[2].assumingMemoryBound(to: UInt32.self)
@@ -281,14 +279,16 @@ extension LinearOp {
                              inFeatures IC: Int, outFeatures OC: Int, accumulateInput: Bool,
                              threads: Int, scratch: ProductScratch?) {
         guard tgfl_bf16_available() != 0 else {
-            let x = ScratchBuffer<Float>(N * IC), w = ScratchBuffer<Float>(OC * IC)
-            let dy = ScratchBuffer<Float>(N * OC)
-            defer { x.free(); w.free(); dy.free() }
-            tgfl_round_bf16(x.pointer, inp, N * IC)
-            tgfl_round_bf16(w.pointer, weight, OC * IC)
-            tgfl_round_bf16(dy.pointer, dOut, N * OC)
-            backward(dInp: dInp, dWeight: dWeight, dBias: nil, dOut: dy.pointer, inp: x.pointer,
-                     weight: w.pointer, rows: N, inFeatures: IC, outFeatures: OC,
+            let scratch = scratch ?? ProductScratch()
+            defer { withExtendedLifetime(scratch) {} }
+            let r = scratch.regions([N * IC * 4, OC * IC * 4, N * OC * 4])
+            let x = r[0].assumingMemoryBound(to: Float.self), w = r[1].assumingMemoryBound(to: Float.self)
+            let dy = r[2].assumingMemoryBound(to: Float.self)
+            tgfl_round_bf16(x, inp, N * IC)
+            tgfl_round_bf16(w, weight, OC * IC)
+            tgfl_round_bf16(dy, dOut, N * OC)
+            backward(dInp: dInp, dWeight: dWeight, dBias: nil, dOut: dy, inp: x,
+                     weight: w, rows: N, inFeatures: IC, outFeatures: OC,
                      accumulateInput: accumulateInput, threads: threads)
             if let dBias { columnSum(into: dBias, from: dOut, rows: N, columns: OC, stride: OC) }
             return
@@ -298,6 +298,7 @@ extension LinearOp {
         // whole pairs.
         let pairs = (N + 1) / 2, OCp = (OC + 1) & ~1
         let scratch = scratch ?? ProductScratch()
+        defer { withExtendedLifetime(scratch) {} }  // its regions are used below
         let regions = scratch.regions([pairs * OC * 4, pairs * IC * 4, dInp == nil ? 0 : N * OCp * 2,
                                        dInp == nil ? 0 : (OC + 1) / 2 * IC * 4])
         let dyPairs = regions[0].assumingMemoryBound(to: UInt32.self)
