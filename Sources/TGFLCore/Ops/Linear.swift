@@ -91,7 +91,8 @@ public enum LinearOp {
     ///     (a fused residual connection: `out += inp · Wᵀ + b`).
     ///   - threads: Maximum worker threads.
     ///   - precision: `.float32`, or `.bfloat16` operands (`MatmulPrecision`).
-    ///   - scratch: Reused scratch for the bf16 packing (nil: allocated for this call).
+    ///   - scratch: Reused scratch for the transposed weight and the bf16 packing (nil:
+    ///     allocated for this call).
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                rows: Int, inFeatures: Int, outFeatures: Int,
@@ -108,8 +109,10 @@ public enum LinearOp {
         if tgfl_gemm_available() != 0 {
             // This library's AVX-512 product reads the weight as [in, out] rows: transposed
             // once here, shared by every part.
-            let wt = UnsafeMutablePointer<Float>.allocate(capacity: max(1, IC * OC))
-            defer { wt.deallocate() }
+            // (In the transformer's scratch, so a training step allocates nothing here.)
+            let scratch = scratch ?? ProductScratch()
+            defer { withExtendedLifetime(scratch) {} }
+            let wt = scratch.regions([IC * OC * 4])[0].assumingMemoryBound(to: Float.self)
             tgfl_transpose(wt, weight, OC, IC)
             let w = UncheckedSendable(UnsafePointer(wt))
             Parallel.forEach(parts: parts, threads: threads) { part, _ in
