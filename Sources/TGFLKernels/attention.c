@@ -7,7 +7,8 @@
 // from the forward pass: the backward pass recomputes them from the log-sum-exp, one
 // (batch, head) pair at a time in scratch (as FlashAttention, Dao et al. 2022). Rows of the head dimension run as 8-lane vectors when hd is a multiple
 // of 8 (up to 64); the benchmark configs' widths 16 and 32 get copies with a compile-time
-// width so those rows stay in registers; other widths use scalar loops.
+// width so those rows stay in registers; other widths use scalar loops. On AVX-512 CPUs, hd = 16
+// and 32 run blocked copies of the same arithmetic (see "Blocked AVX-512 copies" below).
 #include "internal.h"
 
 // The v8 helpers below are always inlined, so no vector crosses a call boundary.
@@ -16,9 +17,14 @@
 /// Positions rounded up to whole 8-lane vectors (the transposed rows are zero-padded).
 TGFL_INLINE size_t padded8(size_t n) { return (n + 7) & ~(size_t)7; }
 
+/// Positions rounded up to whole 16-lane vectors (the blocked AVX-512 copies' layout).
+TGFL_INLINE size_t padded16(size_t n) { return (n + 15) & ~(size_t)15; }
+
 size_t tgfl_attention_scratch_count(size_t T, size_t hd) {
-    size_t Tp = padded8(T);
-    return 2 * hd * Tp + 2 * T * Tp + 3 * Tp * hd;
+    // The row-by-row copies use 2·hd·T₈ + 2·T·T₈ + 3·T₈·hd; the blocked ones at most
+    // 2·hd·T₁₆ + 2·T₁₆·T₁₆ + 4·T₁₆·hd, which covers both.
+    size_t Tq = padded16(T);
+    return 2 * hd * Tq + 2 * Tq * Tq + 4 * Tq * hd;
 }
 
 /// dst[j·hd + d] = src[j·ld + d]: rows of one head gathered into a compact block, so that
@@ -176,14 +182,14 @@ TGFL_INLINE void attention_forward_impl(float *y, size_t ldy, float *lse, const 
     }
 }
 
-TGFL_INLINE void tgfl_attention_forward_body(float *y, size_t ldy, float *lse, const float *q,
+TGFL_INLINE void tgfl_attention_forward_rows_body(float *y, size_t ldy, float *lse, const float *q,
                                              const float *k, const float *v, size_t ld, size_t T,
                                              size_t hd, float scale, float *scratch) {
     if (hd == 16) attention_forward_impl(y, ldy, lse, q, k, v, ld, T, 16, scale, scratch);
     else if (hd == 32) attention_forward_impl(y, ldy, lse, q, k, v, ld, T, 32, scale, scratch);
     else attention_forward_impl(y, ldy, lse, q, k, v, ld, T, hd, scale, scratch);
 }
-TGFL_MULTIVERSION(tgfl_attention_forward,
+TGFL_MULTIVERSION(tgfl_attention_forward_rows,
                   (float *y, size_t ldy, float *lse, const float *q, const float *k, const float *v,
                    size_t ld, size_t T, size_t hd, float scale, float *scratch),
                   (y, ldy, lse, q, k, v, ld, T, hd, scale, scratch))
@@ -239,7 +245,7 @@ TGFL_INLINE void attention_backward_impl(float *dq, float *dk, float *dv, const 
     }
 }
 
-TGFL_INLINE void tgfl_attention_backward_body(float *dq, float *dk, float *dv, const float *dy,
+TGFL_INLINE void tgfl_attention_backward_rows_body(float *dq, float *dk, float *dv, const float *dy,
                                               size_t ldy, const float *q, const float *k,
                                               const float *v, size_t ld, const float *lse,
                                               size_t T, size_t hd, float scale, float *scratch,
@@ -251,11 +257,310 @@ TGFL_INLINE void tgfl_attention_backward_body(float *dq, float *dk, float *dv, c
     else
         attention_backward_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate);
 }
-TGFL_MULTIVERSION(tgfl_attention_backward,
+TGFL_MULTIVERSION(tgfl_attention_backward_rows,
                   (float *dq, float *dk, float *dv, const float *dy, size_t ldy, const float *q,
                    const float *k, const float *v, size_t ld, const float *lse, size_t T,
                    size_t hd, float scale, float *scratch, int accumulate),
                   (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate))
+
+// MARK: - Blocked AVX-512 copies (hd = 16 and 32)
+//
+// The row-by-row code above spends most of its time on short rows: a row's scores are a few
+// 8-position tiles whose last ones wait on one chain of hd multiply-adds, and its exp, max and
+// weighted sum end in scalar tails. These copies take RB = 16 query rows at a time: the scores
+// of the block against 16-position key tiles are RB independent chains (`score_block`), the
+// exps run over whole 16-lane vectors, the weighted sums of WG = 4 rows share each value row
+// (`weighted_group`), and the backward column pass does dV and dK for 128/hd columns in one
+// sweep (`columns_pair`). Every sum runs in the same order as in the row-by-row code, so the
+// results are the same bits (only the work is grouped differently); positions a row does not
+// see are computed and then ignored, or masked off in the weighted sums.
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+enum { RB = 16, WG = 4 };
+
+/// Rows r < WG of a group: out_r = inv_r·Σ_{j<n_r} w_r[j]·vc[j], the terms of j dealt to chain
+/// j mod chains and the chains added in order, as `weighted_rows` does (same bits). Rows at
+/// or past `rows` repeat row 0 and are not stored. Terms past a row's n are masked off, not
+/// multiplied by zero, so an infinite value there cannot reach the row.
+TGFL_TARGET_AVX512 TGFL_INLINE void weighted_group(float *const out[WG], const float *const w[WG],
+                                                   const size_t n[WG], const float inv[WG],
+                                                   const float *vc, size_t hd, int rows,
+                                                   int accumulate) {
+    const size_t nv = hd / 16, chains = hd == 16 ? 4 : 2;
+    __m512 a[WG][4][2];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < WG; r++)
+        _Pragma("clang loop unroll(full)")
+        for (size_t c = 0; c < chains; c++)
+            _Pragma("clang loop unroll(full)")
+            for (size_t v = 0; v < nv; v++) a[r][c][v] = _mm512_setzero_ps();
+    size_t nmin = n[0], nmax = n[0];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 1; r < WG; r++) {
+        nmin = n[r] < nmin ? n[r] : nmin;
+        nmax = n[r] > nmax ? n[r] : nmax;
+    }
+    // Steps of `chains` terms; past the shortest row, the terms a row does not see are masked.
+    for (size_t j = 0; j < nmax; j += chains) {
+        int whole = j + chains <= nmin;
+        _Pragma("clang loop unroll(full)")
+        for (size_t c = 0; c < chains; c++) {
+            if (j + c >= nmax) break;
+            const float *vr = vc + (j + c) * hd;
+            __m512 x[2];
+            _Pragma("clang loop unroll(full)")
+            for (size_t v = 0; v < nv; v++) x[v] = _mm512_loadu_ps(vr + 16 * v);
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < WG; r++) {
+                __mmask16 live = whole || j + c < n[r] ? (__mmask16)0xFFFF : (__mmask16)0;
+                __m512 wj = _mm512_set1_ps(live ? w[r][j + c] : 0.0f);
+                _Pragma("clang loop unroll(full)")
+                for (size_t v = 0; v < nv; v++)
+                    a[r][c][v] = _mm512_mask3_fmadd_ps(wj, x[v], a[r][c][v], live);
+            }
+        }
+    }
+    for (int r = 0; r < WG; r++) {
+        if (r >= rows) break;
+        _Pragma("clang loop unroll(full)")
+        for (size_t v = 0; v < nv; v++) {
+            __m512 total = a[r][0][v];
+            _Pragma("clang loop unroll(full)")
+            for (size_t c = 1; c < chains; c++) total = _mm512_add_ps(total, a[r][c][v]);
+            __m512 res = _mm512_mul_ps(total, _mm512_set1_ps(inv[r]));
+            if (accumulate) res = _mm512_add_ps(res, _mm512_loadu_ps(out[r] + 16 * v));
+            _mm512_storeu_ps(out[r] + 16 * v, res);
+        }
+    }
+}
+
+/// S[r·ldS + j] = Σ_d xb[r·hd + d]·kt[d·Tp + j] for r < RB and j < 16·tiles, each sum over d
+/// in order from zero (as `score_tiles`, so the same bits): a block of RB rows of xb (already
+/// scaled) against 16-position tiles of the transposed keys.
+TGFL_TARGET_AVX512 TGFL_INLINE void score_block(float *S, size_t ldS, const float *xb,
+                                                const float *kt, size_t Tp, size_t tiles,
+                                                size_t hd) {
+    for (size_t jt = 0; jt < tiles; jt++) {
+        __m512 acc[RB];
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < RB; r++) acc[r] = _mm512_setzero_ps();
+        const float *kc = kt + 16 * jt;
+        for (size_t d = 0; d < hd; d++) {
+            __m512 kv = _mm512_loadu_ps(kc + d * Tp);
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < RB; r++)
+                acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(xb[r * hd + d]), kv, acc[r]);
+        }
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < RB; r++) _mm512_storeu_ps(S + r * ldS + 16 * jt, acc[r]);
+    }
+}
+
+TGFL_TARGET_AVX512 TGFL_INLINE void fwd_blocked_impl(float *y, size_t ldy, float *lse, const float *q, const float *k,
+                                  const float *v, size_t ld, size_t T, size_t hd, float scale,
+                                  float *scratch) {
+    size_t Tp = padded16(T);
+    float *kt = scratch;          // [hd][Tp]
+    float *S = kt + hd * Tp;      // [RB][Tp]
+    float *vc = S + RB * Tp;      // [T][hd]
+    float *qs = vc + T * hd;      // [Tp][hd], q·scale, zero rows past T
+    transpose_into(kt, k, ld, T, Tp, hd);
+    compact_rows(vc, v, ld, T, hd);
+    for (size_t i = 0; i < T; i++)
+        for (size_t d = 0; d < hd; d++) qs[i * hd + d] = q[i * ld + d] * scale;
+    memset(qs + T * hd, 0, (Tp - T) * hd * sizeof(float));
+    for (size_t i0 = 0; i0 < T; i0 += RB) {
+        size_t R = T - i0 < RB ? T - i0 : RB;
+        size_t tiles = (i0 + R + 15) / 16;
+        score_block(S, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
+        float inv[RB];
+        for (size_t r = 0; r < R; r++) {
+            size_t i = i0 + r, n = i + 1, n16 = (n + 15) & ~(size_t)15;
+            float *row = S + r * Tp;
+            float m = tgfl_max(row, n);
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) row[j + l] = tgfl_expf(row[j + l] - m);
+            float sum = tgfl_sum(row, n);
+            lse[i] = m + logf(sum);
+            inv[r] = 1.0f / sum;
+        }
+        for (size_t r0 = 0; r0 < R; r0 += WG) {
+            float *out[WG]; const float *w[WG]; size_t n[WG];
+            int rows = (int)(R - r0 < WG ? R - r0 : WG);
+            for (int r = 0; r < WG; r++) {
+                size_t rr = r0 + (r < rows ? r : 0);
+                out[r] = y + (i0 + rr) * ldy; w[r] = S + rr * Tp; n[r] = i0 + rr + 1;
+            }
+            weighted_group(out, w, n, inv + r0, vc, hd, rows, 0);
+        }
+    }
+}
+TGFL_TARGET_AVX512 static void attention_forward_blocked(float *y, size_t ldy, float *lse, const float *q, const float *k,
+                                  const float *v, size_t ld, size_t T, size_t hd, float scale,
+                                  float *scratch) {
+    if (hd == 16) fwd_blocked_impl(y, ldy, lse, q, k, v, ld, T, 16, scale, scratch);
+    else fwd_blocked_impl(y, ldy, lse, q, k, v, ld, T, 32, scale, scratch);
+}
+
+/// dk[j·ld ..] (+)= Σ_{i ≥ j} DS[i·Tp + j]·qc[i] and dv[j·ld ..] (+)= Σ_{i ≥ j} P[i·Tp + j]·gc[i]
+/// for the J (at most 128/hd) columns j0 ..< j0 + J, each sum over i in order from j0 (the terms above the
+/// diagonal are zero), as `weighted_columns` does (same bits); dv and dk together.
+TGFL_TARGET_AVX512 TGFL_INLINE void columns_pair(float *dv, float *dk, size_t ld, int accumulate,
+                                                 const float *P, const float *DS, size_t Tp,
+                                                 const float *gc, const float *qc, size_t j0,
+                                                 size_t T, size_t hd, size_t J) {
+    enum { JMAX = 8 };
+    const size_t nv = hd / 16;
+    __m512 av[JMAX][2], ak[JMAX][2];
+    _Pragma("clang loop unroll(full)")
+    for (size_t c = 0; c < J; c++)
+        _Pragma("clang loop unroll(full)")
+        for (size_t v = 0; v < nv; v++) av[c][v] = ak[c][v] = _mm512_setzero_ps();
+    for (size_t i = j0; i < T; i++) {
+        const float *pi = P + i * Tp + j0, *si = DS + i * Tp + j0;
+        __m512 xg[2], xq[2];
+        _Pragma("clang loop unroll(full)")
+        for (size_t v = 0; v < nv; v++) {
+            xg[v] = _mm512_loadu_ps(gc + i * hd + 16 * v);
+            xq[v] = _mm512_loadu_ps(qc + i * hd + 16 * v);
+        }
+        _Pragma("clang loop unroll(full)")
+        for (size_t c = 0; c < J; c++) {
+            __m512 wp = _mm512_set1_ps(pi[c]), ws = _mm512_set1_ps(si[c]);
+            _Pragma("clang loop unroll(full)")
+            for (size_t v = 0; v < nv; v++) {
+                av[c][v] = _mm512_fmadd_ps(wp, xg[v], av[c][v]);
+                ak[c][v] = _mm512_fmadd_ps(ws, xq[v], ak[c][v]);
+            }
+        }
+    }
+    _Pragma("clang loop unroll(full)")
+    for (size_t c = 0; c < J; c++)
+        _Pragma("clang loop unroll(full)")
+        for (size_t v = 0; v < nv; v++) {
+            float *ov = dv + (j0 + c) * ld + 16 * v, *ok = dk + (j0 + c) * ld + 16 * v;
+            __m512 rv = av[c][v], rk = ak[c][v];
+            if (accumulate) {
+                rv = _mm512_add_ps(rv, _mm512_loadu_ps(ov));
+                rk = _mm512_add_ps(rk, _mm512_loadu_ps(ok));
+            }
+            _mm512_storeu_ps(ov, rv);
+            _mm512_storeu_ps(ok, rk);
+        }
+}
+
+TGFL_TARGET_AVX512 TGFL_INLINE void bwd_blocked_impl(float *dq, float *dk, float *dv, const float *dy,
+                                         size_t ldy, const float *q, const float *k,
+                                         const float *v, size_t ld, const float *lse, size_t T,
+                                         size_t hd, float scale, float *scratch, int accumulate) {
+    size_t Tp = padded16(T);
+    float *kt = scratch;                  // [hd][Tp]
+    float *vt = kt + hd * Tp;             // [hd][Tp]
+    float *P = vt + hd * Tp;              // [Tp][Tp], row i valid for j <= i, zero to j < 16·⌈(i+1)/16⌉
+    float *DS = P + Tp * Tp;              // [Tp][Tp], scale·dS, likewise
+    float *kc = DS + Tp * Tp;             // [T][hd]
+    float *qc = kc + T * hd;              // [T][hd]
+    float *gc = qc + T * hd;              // [Tp][hd], dY, zero rows past T
+    float *qs = gc + Tp * hd;             // [Tp][hd], q·scale, zero rows past T
+    transpose_into(kt, k, ld, T, Tp, hd);
+    transpose_into(vt, v, ld, T, Tp, hd);
+    compact_rows(kc, k, ld, T, hd);
+    compact_rows(qc, q, ld, T, hd);
+    compact_rows(gc, dy, ldy, T, hd);
+    for (size_t i = 0; i < T; i++)
+        for (size_t d = 0; d < hd; d++) qs[i * hd + d] = q[i * ld + d] * scale;
+    memset(gc + T * hd, 0, (Tp - T) * hd * sizeof(float));
+    memset(qs + T * hd, 0, (Tp - T) * hd * sizeof(float));
+    for (size_t i0 = 0; i0 < T; i0 += RB) {
+        size_t R = T - i0 < RB ? T - i0 : RB;
+        size_t tiles = (i0 + R + 15) / 16;
+        score_block(P + i0 * Tp, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
+        score_block(DS + i0 * Tp, Tp, gc + i0 * hd, vt, Tp, tiles, hd);
+        float one[RB];
+        for (size_t r = 0; r < R; r++) {
+            size_t i = i0 + r, n = i + 1, n16 = (n + 15) & ~(size_t)15;
+            float *p = P + i * Tp, *ds = DS + i * Tp;
+            float m = lse[i];
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - m);
+            float rr = tgfl_dot(p, ds, n);
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) ds[j + l] = p[j + l] * (ds[j + l] - rr) * scale;
+            for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
+            one[r] = 1.0f;
+        }
+        for (size_t r0 = 0; r0 < R; r0 += WG) {
+            float *out[WG]; const float *w[WG]; size_t n[WG];
+            int rows = (int)(R - r0 < WG ? R - r0 : WG);
+            for (int r = 0; r < WG; r++) {
+                size_t rr = r0 + (r < rows ? r : 0);
+                out[r] = dq + (i0 + rr) * ld; w[r] = DS + (i0 + rr) * Tp; n[r] = i0 + rr + 1;
+            }
+            weighted_group(out, w, n, one + r0, kc, hd, rows, accumulate);
+        }
+    }
+    // Blocks of 128/hd columns, then one of 64/hd (the block `weighted_columns` uses), then
+    // single columns as the portable code has them, so that every column sums as there.
+    size_t j = 0;
+    if (hd == 16) {
+        for (; j + 8 <= T; j += 8) columns_pair(dv, dk, ld, accumulate, P, DS, Tp, gc, qc, j, T, 16, 8);
+        for (; j + 4 <= T; j += 4) columns_pair(dv, dk, ld, accumulate, P, DS, Tp, gc, qc, j, T, 16, 4);
+    } else {
+        for (; j + 4 <= T; j += 4) columns_pair(dv, dk, ld, accumulate, P, DS, Tp, gc, qc, j, T, 32, 4);
+        for (; j + 2 <= T; j += 2) columns_pair(dv, dk, ld, accumulate, P, DS, Tp, gc, qc, j, T, 32, 2);
+    }
+    for (; j < T; j++) {
+        size_t n = T - j;
+        const float *pc = P + j * Tp + j, *sc = DS + j * Tp + j;
+        weighted_sum(dv + j * ld, accumulate, 1.0f, pc, Tp, gc + j * hd, hd, n, hd);
+        weighted_sum(dk + j * ld, accumulate, 1.0f, sc, Tp, qc + j * hd, hd, n, hd);
+    }
+}
+TGFL_TARGET_AVX512 static void attention_backward_blocked(float *dq, float *dk, float *dv, const float *dy,
+                                         size_t ldy, const float *q, const float *k,
+                                         const float *v, size_t ld, const float *lse, size_t T,
+                                         size_t hd, float scale, float *scratch, int accumulate) {
+    if (hd == 16) bwd_blocked_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 16, scale, scratch, accumulate);
+    else bwd_blocked_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 32, scale, scratch, accumulate);
+}
+
+/// Forward: the blocked copy when the CPU has AVX-512 and hd is 16 or 32, else the row-by-row
+/// copies (the same bits).
+void tgfl_attention_forward(float *y, size_t ldy, float *lse, const float *q, const float *k,
+                            const float *v, size_t ld, size_t T, size_t hd, float scale,
+                            float *scratch) {
+    if ((hd == 16 || hd == 32) && tgfl_kernels_level() >= 2)
+        attention_forward_blocked(y, ldy, lse, q, k, v, ld, T, hd, scale, scratch);
+    else tgfl_attention_forward_rows(y, ldy, lse, q, k, v, ld, T, hd, scale, scratch);
+}
+
+/// Backward: chosen as `tgfl_attention_forward` is.
+void tgfl_attention_backward(float *dq, float *dk, float *dv, const float *dy, size_t ldy,
+                             const float *q, const float *k, const float *v, size_t ld,
+                             const float *lse, size_t T, size_t hd, float scale, float *scratch,
+                             int accumulate) {
+    if ((hd == 16 || hd == 32) && tgfl_kernels_level() >= 2)
+        attention_backward_blocked(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch,
+                                   accumulate);
+    else tgfl_attention_backward_rows(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch,
+                                 accumulate);
+}
+#else
+void tgfl_attention_forward(float *y, size_t ldy, float *lse, const float *q, const float *k,
+                            const float *v, size_t ld, size_t T, size_t hd, float scale,
+                            float *scratch) {
+    tgfl_attention_forward_rows(y, ldy, lse, q, k, v, ld, T, hd, scale, scratch);
+}
+
+void tgfl_attention_backward(float *dq, float *dk, float *dv, const float *dy, size_t ldy,
+                             const float *q, const float *k, const float *v, size_t ld,
+                             const float *lse, size_t T, size_t hd, float scale, float *scratch,
+                             int accumulate) {
+    tgfl_attention_backward_rows(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch,
+                            accumulate);
+}
+#endif
 
 /// Scalar form of `weighted_row_segments` without accumulation and with ws = 1 (head widths
 /// that are not a multiple of 8).

@@ -55,6 +55,16 @@ void tgfl_gemm_nn_avx512(float *c, size_t ldc, const float *a, size_t lda, const
                          size_t ldb, const float *bias, size_t M, size_t N, size_t K,
                          int accumulate);
 
+/// The row-by-row attention copies (any CPU, any hd): what `tgfl_attention_forward/backward`
+/// run when the blocked AVX-512 copies do not apply. The same bits as those.
+void tgfl_attention_forward_rows(float *y, size_t ldy, float *lse, const float *q, const float *k,
+                                 const float *v, size_t ld, size_t T, size_t hd, float scale,
+                                 float *scratch);
+void tgfl_attention_backward_rows(float *dq, float *dk, float *dv, const float *dy, size_t ldy,
+                                  const float *q, const float *k, const float *v, size_t ld,
+                                  const float *lse, size_t T, size_t hd, float scale,
+                                  float *scratch, int accumulate);
+
 /// 0: baseline, 1: AVX2+FMA, 2: AVX-512 (see `tgfl_kernels_isa`).
 int tgfl_kernels_level(void);
 

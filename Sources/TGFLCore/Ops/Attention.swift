@@ -21,7 +21,7 @@ public enum AttentionOp {
     ///   - T: Sequence length (or the largest one the scratch will serve).
     ///   - headDim: `hd = C/H`.
     ///   - threads: Worker threads (each has its own slice).
-    /// - Returns: `threads · (5·hd·T₈ + 2·T·T₈)`, with T₈ = T rounded up to a multiple of 8.
+    /// - Returns: `threads · (6·hd·T₁₆ + 2·T₁₆²)`, with T₁₆ = T rounded up to a multiple of 16.
     public static func scratchCount(T: Int, headDim: Int, threads: Int) -> Int {
         max(1, threads) * max(1, tgfl_attention_scratch_count(T, headDim))
     }
