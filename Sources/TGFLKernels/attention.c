@@ -335,6 +335,64 @@ TGFL_TARGET_AVX512 TGFL_INLINE void weighted_group(float *const out[WG], const f
     }
 }
 
+/// The 16 × 16 block r[0 ..< 16] (row l in r[l]) transposed in registers: afterwards r[k]
+/// holds what was column k.
+TGFL_TARGET_AVX512 TGFL_INLINE void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    _Pragma("clang loop unroll(full)")
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int i = 0; i < 4; i++) {
+        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int i = 0; i < 2; i++)
+        _Pragma("clang loop unroll(full)")
+        for (int k = 0; k < 4; k++) {
+            t[8 * i + k] = _mm512_shuffle_f32x4(r[8 * i + k], r[8 * i + 4 + k], 0x88);
+            t[8 * i + 4 + k] = _mm512_shuffle_f32x4(r[8 * i + k], r[8 * i + 4 + k], 0xDD);
+        }
+    _Pragma("clang loop unroll(full)")
+    for (int k = 0; k < 8; k++) {
+        r[k] = _mm512_shuffle_f32x4(t[k], t[8 + k], 0x88);
+        r[8 + k] = _mm512_shuffle_f32x4(t[k], t[8 + k], 0xDD);
+    }
+}
+
+/// `transpose_into` for hd a multiple of 16 and Tp a multiple of 16, by 16 × 16 blocks.
+TGFL_TARGET_AVX512 TGFL_INLINE void transpose16_into(float *kt, const float *src, size_t ld,
+                                                     size_t T, size_t Tp, size_t hd) {
+    for (size_t j0 = 0; j0 < Tp; j0 += 16)
+        for (size_t d0 = 0; d0 < hd; d0 += 16) {
+            __m512 r[16];
+            _Pragma("clang loop unroll(full)")
+            for (int l = 0; l < 16; l++)
+                r[l] = j0 + l < T ? _mm512_loadu_ps(src + (j0 + l) * ld + d0) : _mm512_setzero_ps();
+            transpose16(r);
+            _Pragma("clang loop unroll(full)")
+            for (int k = 0; k < 16; k++) _mm512_storeu_ps(kt + (d0 + k) * Tp + j0, r[k]);
+        }
+}
+
+/// dst[j·hd + d] = src[j·ld + d]·scale for j < T and zero for T ≤ j < rows (hd a multiple of
+/// 16); with scale = 1 the rows are copied as they are.
+TGFL_TARGET_AVX512 TGFL_INLINE void compact16(float *dst, const float *src, size_t ld, size_t T,
+                                              size_t rows, size_t hd, float scale) {
+    __m512 s = _mm512_set1_ps(scale);
+    for (size_t j = 0; j < T; j++)
+        for (size_t d = 0; d < hd; d += 16) {
+            __m512 x = _mm512_loadu_ps(src + j * ld + d);
+            _mm512_storeu_ps(dst + j * hd + d, scale == 1.0f ? x : _mm512_mul_ps(x, s));
+        }
+    memset(dst + T * hd, 0, (rows - T) * hd * sizeof(float));
+}
+
 /// S[r·ldS + j] = Σ_d xb[r·hd + d]·kt[d·Tp + j] for r < RB and j < 16·tiles, each sum over d
 /// in order from zero (as `score_tiles`, so the same bits): a block of RB rows of xb (already
 /// scaled) against 16-position tiles of the transposed keys.
@@ -365,11 +423,9 @@ TGFL_TARGET_AVX512 TGFL_INLINE void fwd_blocked_impl(float *y, size_t ldy, float
     float *S = kt + hd * Tp;      // [RB][Tp]
     float *vc = S + RB * Tp;      // [T][hd]
     float *qs = vc + T * hd;      // [Tp][hd], q·scale, zero rows past T
-    transpose_into(kt, k, ld, T, Tp, hd);
-    compact_rows(vc, v, ld, T, hd);
-    for (size_t i = 0; i < T; i++)
-        for (size_t d = 0; d < hd; d++) qs[i * hd + d] = q[i * ld + d] * scale;
-    memset(qs + T * hd, 0, (Tp - T) * hd * sizeof(float));
+    transpose16_into(kt, k, ld, T, Tp, hd);
+    compact16(vc, v, ld, T, T, hd, 1.0f);
+    compact16(qs, q, ld, T, Tp, hd, scale);
     for (size_t i0 = 0; i0 < T; i0 += RB) {
         size_t R = T - i0 < RB ? T - i0 : RB;
         size_t tiles = (i0 + R + 15) / 16;
@@ -463,15 +519,12 @@ TGFL_TARGET_AVX512 TGFL_INLINE void bwd_blocked_impl(float *dq, float *dk, float
     float *qc = kc + T * hd;              // [T][hd]
     float *gc = qc + T * hd;              // [Tp][hd], dY, zero rows past T
     float *qs = gc + Tp * hd;             // [Tp][hd], q·scale, zero rows past T
-    transpose_into(kt, k, ld, T, Tp, hd);
-    transpose_into(vt, v, ld, T, Tp, hd);
-    compact_rows(kc, k, ld, T, hd);
-    compact_rows(qc, q, ld, T, hd);
-    compact_rows(gc, dy, ldy, T, hd);
-    for (size_t i = 0; i < T; i++)
-        for (size_t d = 0; d < hd; d++) qs[i * hd + d] = q[i * ld + d] * scale;
-    memset(gc + T * hd, 0, (Tp - T) * hd * sizeof(float));
-    memset(qs + T * hd, 0, (Tp - T) * hd * sizeof(float));
+    transpose16_into(kt, k, ld, T, Tp, hd);
+    transpose16_into(vt, v, ld, T, Tp, hd);
+    compact16(kc, k, ld, T, T, hd, 1.0f);
+    compact16(qc, q, ld, T, T, hd, 1.0f);
+    compact16(gc, dy, ldy, T, Tp, hd, 1.0f);
+    compact16(qs, q, ld, T, Tp, hd, scale);
     for (size_t i0 = 0; i0 < T; i0 += RB) {
         size_t R = T - i0 < RB ? T - i0 : RB;
         size_t tiles = (i0 + R + 15) / 16;
@@ -486,7 +539,8 @@ TGFL_TARGET_AVX512 TGFL_INLINE void bwd_blocked_impl(float *dq, float *dk, float
                 for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - m);
             float rr = tgfl_dot(p, ds, n);
             for (size_t j = 0; j < n16; j += 16)
-                for (int l = 0; l < 16; l++) ds[j + l] = p[j + l] * (ds[j + l] - rr) * scale;
+                _mm512_storeu_ps(ds + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_loadu_ps(p + j),
+                    _mm512_sub_ps(_mm512_loadu_ps(ds + j), _mm512_set1_ps(rr))), _mm512_set1_ps(scale)));
             for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
             one[r] = 1.0f;
         }
