@@ -3,25 +3,29 @@
 
 // MARK: - GELU
 
+/// GELU of m ≤ 64 elements through local arrays: `out`/`derivative` may alias `inp`, and the
+/// local copies let the compiler vectorize without run-time overlap checks.
+TGFL_INLINE void gelu_chunk(float *out, float *derivative, const float *inp, size_t m) {
+    const float inv_sqrt_2pi = 0.39894228040143268f;
+    float xs[64], ys[64], ds[64];
+    memcpy(xs, inp, m * sizeof(float));
+    for (size_t i = 0; i < m; i++) {
+        float x = xs[i];
+        float cdf = tgfl_normal_cdf(x);
+        ys[i] = x * cdf;
+        ds[i] = cdf + x * inv_sqrt_2pi * tgfl_expf(-0.5f * x * x);
+    }
+    memcpy(out, ys, m * sizeof(float));
+    if (derivative) memcpy(derivative, ds, m * sizeof(float));
+}
+
 TGFL_INLINE void tgfl_gelu_forward_body(float *out, float *derivative, const float *inp,
                                         size_t count) {
-    // Chunks through local arrays: `out`/`derivative` may alias `inp`, and the local copies
-    // let the compiler vectorize without run-time overlap checks.
-    enum { chunk = 64 };
-    const float inv_sqrt_2pi = 0.39894228040143268f;
-    float xs[chunk], ys[chunk], ds[chunk];
-    for (size_t i0 = 0; i0 < count; i0 += chunk) {
-        size_t m = count - i0 < chunk ? count - i0 : chunk;
-        memcpy(xs, inp + i0, m * sizeof(float));
-        for (size_t i = 0; i < m; i++) {
-            float x = xs[i];
-            float cdf = tgfl_normal_cdf(x);
-            ys[i] = x * cdf;
-            ds[i] = cdf + x * inv_sqrt_2pi * tgfl_expf(-0.5f * x * x);
-        }
-        memcpy(out + i0, ys, m * sizeof(float));
-        if (derivative) memcpy(derivative + i0, ds, m * sizeof(float));
-    }
+    // Whole chunks with a constant size (the copies become vector moves), then the rest.
+    size_t i0 = 0;
+    for (; i0 + 64 <= count; i0 += 64)
+        gelu_chunk(out + i0, derivative ? derivative + i0 : NULL, inp + i0, 64);
+    if (i0 < count) gelu_chunk(out + i0, derivative ? derivative + i0 : NULL, inp + i0, count - i0);
 }
 TGFL_MULTIVERSION(tgfl_gelu_forward,
                   (float *out, float *derivative, const float *inp, size_t count),
