@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from joint_baselines import corr, es, mean_off, read  # noqa: E402
-from joint_correlation_diagnosis import filter_sigma  # noqa: E402
+from joint_es_diagnosis import load_training_z, whitening_factor  # noqa: E402
 
 MIN_DAYS = 30
 
@@ -35,13 +35,9 @@ MIN_DAYS = 30
 def main():
     rng = np.random.default_rng(1)
     for d in sys.argv[1:]:
-        info = json.load(open(os.path.join(d, "model.json")))
-        real = np.loadtxt(os.path.join(d, "real.csv"), delimiter=",", skiprows=1)
-        labels, X = real[:, 1].astype(int), real[:, 2:]
+        info, labels, X, Z = load_training_z(d)
         split, K = info["split_day"], X.shape[1]
-        S = np.column_stack([filter_sigma(X[:, k], info["garch"][k], split) for k in range(K)])
-        Z = ((X - np.array([p["mu"] for p in info["garch"]])) / S)[:split]
-        R, tl = X[:split], labels[:split]
+        Z, R, tl = Z[:split], X[:split], labels[:split]
         _, gen = read(os.path.join(d, "tgfl_unconditional.csv"))
         gl, G = gen[:, 2].astype(int), gen[:, 3:]
         print(f"## {info['bundled']} (seed {info['seed']}, whitening {info.get('whitening', 'correlation')}): "
@@ -58,8 +54,7 @@ def main():
                 continue
             idx = rng.integers(0, m.sum(), (200_000, K))
             out = []
-            for L in (np.linalg.cholesky(np.corrcoef(Z[pool], rowvar=False)),
-                      np.linalg.cholesky(np.cov(Z[pool], rowvar=False))):
+            for L in (whitening_factor(Z[pool]), whitening_factor(Z[pool], covariance=True)):
                 U = np.linalg.solve(L, Z[m].T).T
                 Zi = np.column_stack([U[idx[:, k], k] for k in range(K)]) @ L.T
                 out.append(f"{mean_off(corr(Zi)):.3f}, {es(Zi.mean(axis=1)):.3f}")
