@@ -18,6 +18,9 @@ On the training days (the first split_day), per market regime g:
 - "cov-whitened": the same with L_g = chol(cov(z | g)) (session 13);
 - the real 1 % ES of the portfolio z on the regime's days;
 - generated: the mean correlation of TGFL's unconditional returns on days of regime g.
+Then, over all generated days: which regimes the pairs' joint 5 % lower extremes (both returns
+below their 5 % quantile; their mean count / 5 % of the days is the benchmark's lambda_L) fall
+in, against how often each regime is generated.
 """
 import json
 import os
@@ -63,6 +66,12 @@ def main():
             print(f"| {name} | {m.sum()} | {mean_off(corr(R[m])):.3f} | {mean_off(corr(Z[m])):.3f} | "
                   + " ".join(f"{s:.2f}" for s in Z[m].std(axis=0))
                   + f" | {out[0]} | {out[1]} | {es(Z[m].mean(axis=1)):.3f} | {gen_corr} |")
+        low = G < np.quantile(G, 0.05, axis=0)
+        both = [low[:, i] & low[:, j] for i in range(K) for j in range(i + 1, K)]
+        share = np.mean([np.bincount(gl[b], minlength=len(info["regime_names"])) / b.sum() for b in both], axis=0)
+        freq = np.bincount(gl, minlength=len(info["regime_names"])) / len(gl)
+        print(f"generated: lambda_L {np.mean([b.mean() / 0.05 for b in both]):.3f}; share of the joint 5 % lower days by regime "
+              + " / ".join(f"{x:.3f}" for x in share) + "; regime frequency " + " / ".join(f"{x:.3f}" for x in freq))
         print()
 
 
