@@ -28,7 +28,7 @@ import numpy as np
 import scipy.stats as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from joint_es_diagnosis import filter_sigma  # noqa: E402
+from joint_es_diagnosis import covariance_whitening, filter_sigma, whitening_factor  # noqa: E402
 
 
 def load(d):
@@ -49,7 +49,7 @@ def training_u(info, real):
         gs = [g]
         while np.isin(tl, gs).sum() < 30 and gs[-1] > 0:
             gs.append(gs[-1] - 1)
-        L = np.linalg.cholesky(np.corrcoef(Z[np.isin(tl, gs)], rowvar=False))
+        L = whitening_factor(Z[np.isin(tl, gs)], covariance_whitening(info))
         Ls.append(L)
         U[tl == g] = np.linalg.solve(L, Z[tl == g].T).T
     return U, Ls

@@ -58,31 +58,48 @@ def filter_sigma(r, p, split):
     return np.clip(np.sqrt(h), p["sigma_floor"], p["sigma_cap"])
 
 
-def whitened_training_u(Z, labels, split, regimes):
-    """u = L_g^-1 z on the training days, L_g the Cholesky factor of corr(z) on the training days of
-    market regime g (pooled with the next calmer regimes while fewer than 30 days), as TGFL whitens."""
+def whitening_factor(Zg, covariance=False):
+    """TGFL's L_g from a regime's z: the Cholesky factor of their covariance (model.json
+    "whitening": "covariance", since session 13) or of their correlation (before)."""
+    return np.linalg.cholesky(np.cov(Zg, rowvar=False) if covariance else np.corrcoef(Zg, rowvar=False))
+
+
+def covariance_whitening(info):
+    return info.get("whitening", "correlation") == "covariance"
+
+
+def whitened_training_u(Z, labels, split, regimes, covariance=False):
+    """u = L_g^-1 z on the training days, L_g the Cholesky factor of corr(z) (cov(z) with
+    `covariance`) on the training days of market regime g (pooled with the next calmer regimes
+    while fewer than 30 days), as TGFL whitens."""
     tl = labels[:split]
     U = np.empty((split, Z.shape[1]))
     for g in range(regimes):
         gs = [g]
         while np.isin(tl, gs).sum() < 30 and gs[-1] > 0:
             gs.append(gs[-1] - 1)
-        L = np.linalg.cholesky(np.corrcoef(Z[:split][np.isin(tl, gs)], rowvar=False))
+        L = whitening_factor(Z[:split][np.isin(tl, gs)], covariance)
         m = tl == g
         U[m] = np.linalg.solve(L, Z[:split][m].T).T
     return U
 
 
-def load_training_u(d):
-    """model.json, the real days (labels, returns X) and the training days' whitened u of a
-    `tgfl-bench joint` directory."""
+def load_training_z(d):
+    """model.json, the real days (labels, returns X) and every day's z under the model's filters
+    of a `tgfl-bench joint` directory."""
     info = json.load(open(os.path.join(d, "model.json")))
     real = np.loadtxt(os.path.join(d, "real.csv"), delimiter=",", skiprows=1)
     labels, X = real[:, 1].astype(int), real[:, 2:]
-    split = info["split_day"]
-    S = np.column_stack([filter_sigma(X[:, k], info["garch"][k], split) for k in range(X.shape[1])])
+    S = np.column_stack([filter_sigma(X[:, k], info["garch"][k], info["split_day"]) for k in range(X.shape[1])])
     mu = np.array([p["mu"] for p in info["garch"]])
-    U = whitened_training_u((X - mu) / S, labels, split, len(info["regime_names"]))
+    return info, labels, X, (X - mu) / S
+
+
+def load_training_u(d):
+    """model.json, the real days (labels, returns X) and the training days' whitened u of a
+    `tgfl-bench joint` directory."""
+    info, labels, X, Z = load_training_z(d)
+    U = whitened_training_u(Z, labels, info["split_day"], len(info["regime_names"]), covariance_whitening(info))
     return info, labels, X, U
 
 
@@ -116,7 +133,7 @@ def main():
             r = es(portfolio(X[m]))
             print(f"| {name} | {m.sum()} | {r:.4f} | {fixed:.4f} ({100 * (fixed / r - 1):+.0f} %) | "
                   f"{mixed:.4f} ({100 * (mixed / r - 1):+.0f} %) | {np.mean(own[m] > g):.2f} |")
-        U = whitened_training_u(Z, labels, split, len(info["regime_names"]))
+        U = whitened_training_u(Z, labels, split, len(info["regime_names"]), covariance_whitening(info))
         print(f"lower-tail dependence at q = 5 %, training days: z {lower_tail(Z[:split]):.3f}, "
               f"whitened u {lower_tail(U):.3f} (independent: 0.050)")
         print()

@@ -138,6 +138,7 @@ struct JointBenchmark: ParsableCommand {
             "regime_thresholds": models.regimes.map(\.thresholds),
             "copula_nu": models.copula.map { $0.degreesOfFreedom ?? 0 } ?? -1,
             "copula_correlation": models.copula?.correlation ?? [],
+            "whitening": models.whitening.rawValue,
         ]
         let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: out + "/model.json"))
@@ -153,7 +154,8 @@ struct JointBenchmark: ParsableCommand {
                                 sigmaFloor: v.sigmaFloor, sigmaCap: v.sigmaCap)
         }
         return try JointDataModels(assets: models.assets, tokenizer: models.tokenizer, volatility: volatility,
-                                   regimes: models.regimes, cholesky: models.cholesky, copula: models.copula)
+                                   regimes: models.regimes, cholesky: models.cholesky, whitening: models.whitening,
+                                   copula: models.copula)
     }
 
     private func write(_ set: JointScenarioSet, to path: String) throws {

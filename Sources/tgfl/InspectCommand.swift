@@ -35,7 +35,8 @@ extension InspectCommand {
         if json {
             var d = info.dictionary
             var section: [String: Any] = ["assets": models.assets, "levels_per_asset": models.levelsPerAsset,
-                                          "regimes": models.regimeNames, "format_version": checkpoint.writtenFormatVersion]
+                                          "regimes": models.regimeNames, "format_version": checkpoint.writtenFormatVersion,
+                                          "whitening": models.whitening.rawValue]
             if let copula = models.copula {
                 // ν = ∞ (a Gaussian copula) is null, as in tgfl_joint_info: JSON has no infinity.
                 let nu: Any = copula.degreesOfFreedom.map { $0 as Any } ?? NSNull()

@@ -7,7 +7,7 @@ import TGFLStats
 /// ```
 /// z_kt = (r_kt − μ_k) / σ_kt                               σ_kt: asset k's own GJR-GARCH filter
 /// g_t  = lower median over k of regime_k(σ_kt)             the market regime (known before day t)
-/// u_t  = L_{g_t}⁻¹ z_t                                     L_g: Cholesky factor of corr(z) on training days of regime g
+/// u_t  = L_{g_t}⁻¹ z_t                                     L_g: Cholesky factor of cov(z) on training days of regime g
 ///                                                          (with regimes g−1, g−2, … added while fewer than 30 days)
 /// position i = t·K + k  holds asset k of day t
 /// tokens_i     = tokenizer(u_kt)
@@ -25,7 +25,7 @@ import TGFLStats
 /// `n_volatility_levels = K·S`. As model v2 keeps the volatility outside the network, the
 /// joint model also keeps the regime-wise *constant* part of the correlation outside it: the
 /// tokens are the whitened `u = L_g⁻¹ z` (the standardised residuals of a CCC-GARCH model,
-/// Bollerslev 1990, with one correlation matrix per market regime, as in regime-switching CCC
+/// Bollerslev 1990, with one covariance matrix per market regime, as in regime-switching CCC
 /// models, Pelletier 2006), and generation maps them back, `z = L_g u`, with the regime of the
 /// day (asked for, or that of the paths' own σ state). A regime with fewer than
 /// `minimumRegimeDays` training days pools them with the next calmer regimes'. The network
@@ -37,6 +37,17 @@ import TGFLStats
 /// as soon as u_0 … u_k are. The tokenizer is shared (the u are standardised), the
 /// regime is market-wide (the lower median of the assets' own regimes: "at least half of
 /// the assets are this volatile"). The price is context: T tokens hold T/K days.
+///
+/// **Regime-dependent shocks (session 13).** L_g is the Cholesky factor of the *covariance* of
+/// z on regime g's training days (before session 13: of their correlation), so the u of every
+/// regime's training days have the identity covariance, and a generator that draws each
+/// asset's u with unit variance (the network's per-(asset, level) output prior, the copula
+/// with R = I) gives back each regime's own scale and correlation of z through `z = L_g u`.
+/// With the correlation factor the u kept each regime's unequal spreads (eu_stocks' crisis z:
+/// std 0.71–0.84 per asset), which a per-(asset, level) prior shared by several regimes cannot
+/// carry and which, drawn independently, bend the correlation of `L_g u` (eu_stocks calm:
+/// 0.624 against the training days' 0.596; `Benchmarks/joint_regime_shock_check.py`).
+/// `whitening` records the rule; the factors are stored, so older models generate as before.
 ///
 /// **Shared tails (session 8).** On a few thousand days the network stays close to its
 /// per-(asset, level) output prior, so a day's K tokens come out nearly independent given the
@@ -56,13 +67,24 @@ public struct JointDataModels: Equatable, Sendable {
     /// Each asset's regime bands on its own filtered volatility.
     public let regimes: [RegimeModel]
     /// Per market regime g, the K×K lower-triangular Cholesky factor L_g of the training
-    /// correlation of z on the days of regime g, row-major (`z_t = L_g u_t`).
+    /// covariance (`whitening`; before session 13 the correlation) of z on the days of regime g,
+    /// row-major (`z_t = L_g u_t`).
     public let cholesky: [[Double]]
+    /// Which second moment of z the whitening factors `cholesky` were fitted on.
+    public let whitening: Whitening
     /// The Student-t copula of a day's whitened u (R = I since session 9, ν finite: the
     /// dependence the whitening leaves), fitted on the training days' u under the tokenizer's
     /// histogram of each asset (`fitCopula`); nil in a model saved before it existed, which
     /// then generates as before (independent uniforms).
     public let copula: StudentTCopula?
+    /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
+    public enum Whitening: String, Sendable, Equatable {
+        /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
+        case correlation
+        /// The covariance of z (since session 13): the u of every regime have the identity covariance.
+        case covariance
+    }
+
     /// The fewest training days behind a regime's correlation matrix: a regime with fewer
     /// pools its days with the next calmer regimes until there are enough (all days at worst).
     public static let minimumRegimeDays = 30
@@ -76,7 +98,8 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// - Throws: `TGFLError.invalidArgument` when the parts do not belong together.
     public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
-                regimes: [RegimeModel], cholesky: [[Double]], copula: StudentTCopula? = nil) throws {
+                regimes: [RegimeModel], cholesky: [[Double]], whitening: Whitening = .correlation,
+                copula: StudentTCopula? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -105,13 +128,13 @@ public struct JointDataModels: Equatable, Sendable {
             throw TGFLError.invalidArgument("the copula has \(copula.dimension) dimensions but there are \(K) assets")
         }
         self.assets = assets; self.tokenizer = tokenizer; self.volatility = volatility; self.regimes = regimes
-        self.cholesky = cholesky; self.copula = copula
+        self.cholesky = cholesky; self.whitening = whitening; self.copula = copula
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
     public func replacingCopula(_ copula: StudentTCopula?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, copula: copula)
+                            cholesky: cholesky, whitening: whitening, copula: copula)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -151,8 +174,8 @@ public struct JointDataModels: Equatable, Sendable {
     static func choleskyFactor(_ a: [Double], _ K: Int) throws -> [Double] {
         guard let l = CrossAsset.choleskyFactor(a, K) else {
             throw TGFLError.invalidArgument(
-                "the assets' standardised returns are (nearly) collinear: correlation matrix not positive definite; "
-                + "drop a duplicated asset")
+                "the assets' standardised returns are (nearly) collinear or constant: their covariance or correlation "
+                + "matrix is not positive definite; drop a duplicated asset")
         }
         return l
     }
@@ -290,20 +313,7 @@ public struct JointDataModels: Equatable, Sendable {
         }
         let K = assets.count, n = z[0].count
         let labels = (0..<n).map { t in marketRegime((0..<K).map { regimes[$0].label(volatility: sigmas[$0][t]) }) }
-        let cholesky: [[Double]]
-        do {
-            cholesky = try (0..<regimes[0].count).map { g in
-                var lowest = Int32(g)
-                var rows = labels.indices.filter { labels[$0] == lowest }
-                while rows.count < minimumRegimeDays && lowest > 0 {
-                    lowest -= 1
-                    rows = labels.indices.filter { (lowest...Int32(g)).contains(labels[$0]) }
-                }
-                return try choleskyFactor(try CrossAsset.correlation(z, rows: rows.count >= 4 ? rows : nil).values, K)
-            }
-        } catch let error as StatsError {
-            throw TGFLError.invalidArgument("the correlation of the assets' standardised returns: \(error)")
-        }
+        let cholesky = try regimeWhitening(z: z, labels: labels, regimes: regimes[0].count)
         var u = [[Double]](repeating: [Double](repeating: 0, count: n), count: K)
         for t in 0..<n {
             let w = whiten((0..<K).map { z[$0][t] }, cholesky: cholesky[Int(labels[t])])
@@ -311,7 +321,51 @@ public struct JointDataModels: Equatable, Sendable {
         }
         let tokenizer = try ReturnTokenizer.fit(trainingReturns: u, vocabSize: config.vocabSize, clipSigma: config.clipSigma)
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                                   cholesky: cholesky, copula: try fitCopula(u: u, tokenizer: tokenizer).copula)
+                                   cholesky: cholesky, whitening: .covariance,
+                                   copula: try fitCopula(u: u, tokenizer: tokenizer).copula)
+    }
+
+    /// The whitening factors of every market regime: L_g = chol(cov(z on the days of regime g)),
+    /// the sample covariance with divisor n − 1 (`numpy.cov(Z[rows], rowvar=False)`); a regime
+    /// with fewer than `minimumRegimeDays` days adds the days of regimes g − 1, g − 2, … until it
+    /// has enough (all days at worst; every day when even they are fewer than 4).
+    /// - Parameters:
+    ///   - z: the training days' standardised returns, one column per asset.
+    ///   - labels: the market regime of each day.
+    ///   - regimes: the number of regimes R.
+    /// - Returns: R row-major K×K lower-triangular factors.
+    /// - Throws: `TGFLError.invalidArgument` when a covariance is not positive definite
+    ///   (collinear or constant assets) or the inputs are bad.
+    public static func regimeWhitening(z: [[Double]], labels: [Int32], regimes: Int) throws -> [[Double]] {
+        let K = z.count
+        guard K >= 1, z.allSatisfy({ $0.count == labels.count }), labels.count >= 4 else {
+            throw TGFLError.invalidArgument(
+                "the whitening needs one label per day and at least 4 days for each of \(K) assets, got \(labels.count) labels "
+                + "and \(z.map(\.count)) days")
+        }
+        return try (0..<regimes).map { g in
+            var lowest = Int32(g)
+            var rows = labels.indices.filter { labels[$0] == lowest }
+            while rows.count < minimumRegimeDays && lowest > 0 {
+                lowest -= 1
+                rows = labels.indices.filter { (lowest...Int32(g)).contains(labels[$0]) }
+            }
+            if rows.count < 4 { rows = Array(labels.indices) }
+            let means = z.map { c in rows.reduce(0) { $0 + c[$1] } / Double(rows.count) }
+            var covariance = [Double](repeating: 0, count: K * K)
+            for i in 0..<K {
+                for j in 0...i {
+                    var s = 0.0
+                    for t in rows { s += (z[i][t] - means[i]) * (z[j][t] - means[j]) }
+                    covariance[i * K + j] = s / Double(rows.count - 1)
+                    covariance[j * K + i] = covariance[i * K + j]
+                }
+            }
+            guard covariance.allSatisfy(\.isFinite) else {
+                throw TGFLError.invalidArgument("the assets' standardised returns are not finite on the days of regime \(g)")
+            }
+            return try choleskyFactor(covariance, K)
+        }
     }
 
     // MARK: - Checkpoint
@@ -322,10 +376,14 @@ public struct JointDataModels: Equatable, Sendable {
     /// `asset<k>.volatility.` and `asset<k>.regimes.`; the dataset `cholesky` [R·K·K] (L_g, row-major, regime by regime).
     /// With a copula (version 2): the attribute `copula.kind` (`"student_t"` or `"gaussian"`),
     /// `copula.degrees_of_freedom` (ν, t only) and the dataset `copula.correlation` [K·K]
-    /// (R, row-major). A model without one writes version 1, as before.
+    /// (R, row-major). A model without one writes version 1, as before. With covariance
+    /// whitening (version 3, session 13): the attribute `whitening = "covariance"`; absent, the
+    /// factors are those of the correlation (every model before session 13). Generation reads
+    /// only the stored factors, so the attribute records the rule and nothing else.
     public var checkpointSection: CheckpointSection {
+        let version = whitening == .covariance ? Self.version : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
-            "kind": .string(Self.kind), "version": .int(copula == nil ? 1 : Self.version), "n_assets": .int(count),
+            "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
         ])
         section.datasets["cholesky"] = cholesky.flatMap { $0 }
@@ -334,6 +392,7 @@ public struct JointDataModels: Equatable, Sendable {
             section.merge(volatility[k].checkpointSection, prefix: "asset\(k).volatility.")
             section.merge(regimes[k].checkpointSection, prefix: "asset\(k).regimes.")
         }
+        if whitening == .covariance { section.attributes["whitening"] = .string(whitening.rawValue) }
         if let copula {
             section.attributes["copula.kind"] = .string(copula.degreesOfFreedom == nil ? "gaussian" : "student_t")
             if let nu = copula.degreesOfFreedom { section.attributes["copula.degrees_of_freedom"] = .double(nu) }
@@ -344,8 +403,9 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The section version written (2 with a copula, 1 without; both are read).
-    public static let version = 2
+    /// The newest section version, written with covariance whitening (else 2 with a copula, 1
+    /// without; all three are read).
+    public static let version = 3
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -372,8 +432,16 @@ public struct JointDataModels: Equatable, Sendable {
             throw r.fail("dataset 'cholesky' must hold n_regimes · n_assets² = \(R * K * K) values")
         }
         let cholesky = (0..<R).map { Array(flat[($0 * K * K)..<(($0 + 1) * K * K)]) }
+        var whitening = Whitening.correlation
+        if section.attributes["whitening"] != nil {
+            let name = try r.string("whitening")
+            guard let w = Whitening(rawValue: name) else {
+                throw r.fail("attribute 'whitening' must be \"correlation\" or \"covariance\", got \"\(name)\"")
+            }
+            whitening = w
+        }
         try self.init(assets: names, tokenizer: tokenizer, volatility: volatility, regimes: regimes, cholesky: cholesky,
-                      copula: try Self.copula(r, assets: K))
+                      whitening: whitening, copula: try Self.copula(r, assets: K))
         try check(against: config)
     }
 

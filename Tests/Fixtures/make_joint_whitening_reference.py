@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Reference values for the per-regime whitening of the joint model (issue 17, session 13;
+Tests/TGFLCoreTests/JointWhiteningTests.swift).
+
+`JointDataModels.regimeWhitening` must give, for standardised returns z (one column per asset)
+and the market regime of each day,
+
+    L_g = numpy.linalg.cholesky(numpy.cov(z[rows_g], rowvar=False))     (divisor n - 1)
+    rows_g = the days of regime g; a regime with fewer than 30 days adds the days of regimes
+             g-1, g-2, ... until it has 30 (all days at worst)
+
+so that u = L_g^-1 z has the identity covariance on each regime's days. The z are drawn here
+(NumPy, seed 13) with a scale and a correlation of their own per regime — the calm regime wide
+and less correlated, the crisis regime thin (std 0.7-0.85, as eu_stocks' crisis days under
+their GJR filters) and more correlated, with only 20 days, so it is pooled with the volatile
+regime's — and the factors of the correlation (the rule before session 13) are written too,
+for the test that shows the two differ.
+
+Run: /work/pyref/bin/python Tests/Fixtures/make_joint_whitening_reference.py   (needs numpy)
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+
+OUT = Path(__file__).resolve().parent / "joint_whitening_reference.json"
+MIN_DAYS = 30    # JointDataModels.minimumRegimeDays
+
+
+def main():
+    rng = np.random.default_rng(13)
+    K = 3
+    days = [300, 200, 60, 20]                       # calm, normal, volatile, crisis
+    stds = [[1.10, 1.05, 0.98], [1.0, 1.0, 1.0], [1.03, 1.08, 1.10], [0.84, 0.77, 0.72]]
+    rhos = [0.45, 0.55, 0.65, 0.8]
+    labels = np.concatenate([np.full(n, g) for g, n in enumerate(days)])
+    labels = labels[rng.permutation(labels.size)]
+    Z = np.empty((labels.size, K))
+    for g in range(len(days)):
+        C = np.full((K, K), rhos[g]); np.fill_diagonal(C, 1)
+        S = np.diag(stds[g]) @ C @ np.diag(stds[g])
+        m = labels == g
+        Z[m] = rng.multivariate_normal(np.zeros(K), S, size=m.sum())
+    cov_l, corr_l, rows_used = [], [], []
+    for g in range(len(days)):
+        lowest, rows = g, labels == g
+        while rows.sum() < MIN_DAYS and lowest > 0:
+            lowest -= 1
+            rows = (labels >= lowest) & (labels <= g)
+        cov_l.append(np.linalg.cholesky(np.cov(Z[rows], rowvar=False)).ravel().tolist())
+        corr_l.append(np.linalg.cholesky(np.corrcoef(Z[rows], rowvar=False)).ravel().tolist())
+        rows_used.append(int(rows.sum()))
+    out = {"z": Z.T.tolist(), "labels": labels.tolist(), "regimes": len(days), "covariance_cholesky": cov_l,
+           "correlation_cholesky": corr_l, "rows": rows_used}
+    OUT.write_text(json.dumps(out))
+    print(f"wrote {OUT}: {labels.size} days, rows per regime {rows_used}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+import Foundation
+import TGFLTestSupport
+import XCTest
+@testable import TGFLCore
+
+/// `Tests/Fixtures/make_joint_whitening_reference.py`: z with a scale and correlation per regime,
+/// their labels, and NumPy's Cholesky factors of each regime's covariance and correlation.
+private struct WhiteningReference: Decodable {
+    let z: [[Double]]; let labels: [Int32]; let regimes: Int
+    let covariance_cholesky: [[Double]]; let correlation_cholesky: [[Double]]; let rows: [Int]
+}
+
+/// Session 13: the joint model's whitening factors are those of each regime's covariance of z,
+/// so every regime's u have the identity covariance and `z = L_g u` gives back the regime's own
+/// scale and correlation; the rule is recorded in `/joint` (version 3) and older files read as before.
+final class JointWhiteningTests: TemporaryDirectoryTestCase {
+    override var directoryPrefix: String { "tgfl-joint-whitening-tests" }
+
+    /// The factors equal `numpy.linalg.cholesky(numpy.cov(z[rows_g]))` with the pooling of thin
+    /// regimes (the 20 crisis days pooled with the 60 volatile ones), and differ from the
+    /// correlation's (the rule before session 13) where a regime's spread is not 1 (calm z with
+    /// std up to 1.10, crisis z 0.72–0.84: a diagonal away from the correlation factor's 1).
+    func testRegimeWhiteningMatchesNumPyCovariance() throws {
+        let ref = try loadJSONFixture("joint_whitening_reference.json", as: WhiteningReference.self)
+        XCTAssertEqual(ref.rows, [300, 200, 60, 80])
+        let got = try JointDataModels.regimeWhitening(z: ref.z, labels: ref.labels, regimes: ref.regimes)
+        XCTAssertEqual(got.count, ref.regimes)
+        for g in 0..<ref.regimes {
+            assertClose(got[g], ref.covariance_cholesky[g], rtol: 1e-12, atol: 1e-14, "L of regime \(g)")
+        }
+        let apart = (0..<ref.regimes).flatMap { g in zip(got[g], ref.correlation_cholesky[g]).map { abs($0 - $1) } }.max() ?? 0
+        XCTAssertGreaterThan(apart, 0.05, "the factors are not the correlation's")
+    }
+
+    /// Bad inputs are refused with a message: a label count that does not match the days, and
+    /// a constant asset (its covariance is singular).
+    func testRegimeWhiteningRefusesBadInput() throws {
+        XCTAssertThrowsError(try JointDataModels.regimeWhitening(z: [[1, 2, 3, 4, 5]], labels: [0, 0, 0, 0], regimes: 1)) { e in
+            XCTAssertTrue("\(e)".contains("label"), "\(e)")
+        }
+        let z = [[Double](repeating: 1, count: 40), (0..<40).map { Double($0 % 7) }]
+        XCTAssertThrowsError(try JointDataModels.regimeWhitening(z: z, labels: [Int32](repeating: 0, count: 40), regimes: 1)) { e in
+            XCTAssertTrue("\(e)".contains("not positive definite"), "\(e)")
+        }
+    }
+
+    /// A fit records the covariance rule; it is stored as `whitening = "covariance"` with `/joint`
+    /// version 3 and read back; a section without the attribute (every file before session 13)
+    /// reads as the correlation rule, and a bad value is refused naming the key.
+    func testWhiteningIsStoredInTheCheckpoint() throws {
+        let columns = try MarketData.bundled(.euStocks).allLogReturns().map { Array($0.values.prefix(600)) }
+        let fitted = try JointDataModels.fit(
+            assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns,
+            config: DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2))
+        XCTAssertEqual(fitted.whitening, .covariance)
+
+        let model = try JointScenarioModel.load(from: fixtureURL("joint_v1_model.h5").path)
+        let old = try XCTUnwrap(model.dataModels)
+        XCTAssertEqual(old.whitening, .correlation)
+        let models = try JointDataModels(assets: old.assets, tokenizer: old.tokenizer, volatility: old.volatility,
+                                         regimes: old.regimes, cholesky: old.cholesky, whitening: .covariance,
+                                         copula: old.copula)
+        try model.setDataModels(models)
+        let path = directory.appendingPathComponent("whitening.h5").path
+        try model.save(to: path)
+        let checkpoint = try Checkpoint.load(from: path)
+        let section = try XCTUnwrap(checkpoint.joint)
+        XCTAssertEqual(section.attributes["version"], .int(3))
+        XCTAssertEqual(section.attributes["whitening"], .string("covariance"))
+        XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels, models)
+
+        var before = section
+        before.attributes["whitening"] = nil
+        before.attributes["version"] = .int(1)
+        XCTAssertEqual(try JointDataModels(checkpointSection: before, config: checkpoint.config).whitening, .correlation)
+        var bad = section
+        bad.attributes["whitening"] = .string("pearson")
+        XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
+            XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains("whitening"), "\(e)")
+        }
+    }
+}
