@@ -557,7 +557,10 @@ TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns,
 
 // The number of assets of a joint checkpoint, and in *out_json (free it with tgfl_string_free)
 // the JSON object {"assets": [names in stream order], "regimes": [market regime names],
-// "copula": {...} or null} (the copula: see tgfl_joint_generate_copula).
+// "copula": {...} or null, "whitening": "covariance" or "correlation"} (the copula: see
+// tgfl_joint_generate_copula; whitening: which second moment of each market regime's
+// standardised returns the stored factors L_g came from, "covariance" since session 13,
+// "correlation" for older checkpoints, which generate as before).
 TGFL_API int32_t tgfl_joint_info(const char * model_path, int32_t * out_n_assets, char ** out_json);
 
 // Generates n_paths × horizon × n_assets daily log returns into `out` (out_len must equal

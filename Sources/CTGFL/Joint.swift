@@ -53,7 +53,8 @@ public func cJointInfo(_ modelPath: UnsafePointer<CChar>?, _ outAssets: UnsafeMu
         guard let outAssets else { throw BoundaryError.null("out_n_assets") }
         guard let outJSON else { throw BoundaryError.null("out_json") }
         let models = try JointScenarioModel.load(from: path).dataModels!
-        var info: [String: Any] = ["assets": models.assets, "regimes": models.regimeNames, "copula": NSNull()]
+        var info: [String: Any] = ["assets": models.assets, "regimes": models.regimeNames, "copula": NSNull(),
+                                    "whitening": models.whitening.rawValue]
         if let copula = models.copula {
             // ν = ∞ (a Gaussian copula) is null: JSON has no infinity.
             info["copula"] = ["degrees_of_freedom": copula.degreesOfFreedom.map { $0 as Any } ?? NSNull(),

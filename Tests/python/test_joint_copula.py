@@ -25,6 +25,7 @@ def _fixture_scenarios(name, paths=6, horizon=5):
 def test_checkpoint_without_copula_generates_as_before():
     model = pf.JointModel(FIXTURES / "joint_v1_model.h5")
     assert model.copula is None
+    assert model.whitening == "correlation"   # saved before session 13
     for name, regime in (("joint_v1_unconditional.csv", None), ("joint_v1_crisis.csv", "crisis")):
         expected = _fixture_scenarios(name)
         for copula in (True, False):
@@ -44,6 +45,7 @@ def fitted(tmp_path_factory):
 def test_fitted_copula_is_described_and_switchable(fitted):
     # Session 9: the whitening owns the linear correlation, the copula's R is the identity.
     assert fitted.copula is not None
+    assert fitted.whitening == "covariance"
     np.testing.assert_array_equal(fitted.copula["correlation"], np.eye(2))
     nu = fitted.copula["degrees_of_freedom"]
     assert nu is None or 2 <= nu <= 100

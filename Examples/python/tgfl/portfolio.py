@@ -83,6 +83,9 @@ class JointModel:
         #: The t copula of a day's whitened shocks, ``{"degrees_of_freedom": nu (None: Gaussian),
         #: "correlation": R as a (assets, assets) array}``, or None (a model saved without one).
         self.copula = None
+        #: Which second moment of each regime's standardised returns the whitening factors were
+        #: fitted on: ``"covariance"`` (models trained since session 13) or ``"correlation"``.
+        self.whitening = info["whitening"]
         if info.get("copula") is not None:
             k = len(self.assets)
             self.copula = {"degrees_of_freedom": info["copula"]["degrees_of_freedom"],
