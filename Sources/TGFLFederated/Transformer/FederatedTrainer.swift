@@ -71,8 +71,9 @@ public struct FederatedTrainingOptions: Sendable {
     /// After a run without DP, calibrate the volatility level of unconditional generation to
     /// the variance of every series' days (`ScenarioModel.calibrateUnconditionalVolatility`, as
     /// `TrainingOptions.calibrateVolatility` does centrally). It releases one more statistic per
-    /// series, its count, sum and sum of squares of returns, so it is skipped when
-    /// `privacy` is set: the DP accounting does not cover it.
+    /// series, its count, sum and sum of squares of returns, which the DP accounting does not
+    /// cover; so with `privacy` the target is `publicData`'s variance (times the clients' noised
+    /// level ratio with `volatilityLevelNoiseMultiplier`), and without public data it is skipped.
     public var calibrateVolatility = true
     /// The pilot runs of that calibration (threads default to `threads`).
     public var volatilityCalibration = VolatilityCalibrationOptions()

@@ -20,7 +20,7 @@ import TGFLCore
 /// markets is small and steady (S&P 500 over the Dow Jones 1999–2018, 8 clients of the `time`
 /// partition: 0.009–0.115 by client, mean 0.053; `Tests/Fixtures/make_volatility_level_reference.py`);
 /// that is why its box h is narrow and the noise small: z_v·h/N in log σ, 0.031 for 8 clients at
-/// z_v = 1 and 0.016 at z_v = 2, where the level itself (σ in 0.5 %–2.5 %) would have needed a
+/// z_v = 1 and 0.016 at z_v = 0.5, where the level itself (σ in 0.5 %–2.5 %) would have needed a
 /// box about three times as wide (and the mean of log σ by period is 13 % below the pooled σ).
 ///
 /// Sensitivity: |u_i| ≤ h whatever the owner's data (too few common days or a zero variance
