@@ -15,23 +15,24 @@ import TGFLCore
 ///        calibration target variance V* = Var(public series) · exp(2ū),  mean = the public mean
 /// ```
 /// One scalar per owner: the log ratio of its volatility to the public series' over the *same
-/// days*. The public series carries the level's movement through time (crises, calm years), so
-/// the released figure only has to carry the members' offset from it, which for related
-/// markets is small and steady (S&P 500 over the Dow Jones 1999–2018, 8 clients of the `time`
-/// partition: 0.009–0.115 by client, mean 0.053; `Tests/Fixtures/make_volatility_level_reference.py`);
-/// that is why its box h is narrow and the noise small: z_v·h/N in log σ, 0.031 for 8 clients at
-/// z_v = 1 and 0.016 at z_v = 0.5, where the level itself (σ in 0.5 %–2.5 %) would have needed a
-/// box about three times as wide (and the mean of log σ by period is 13 % below the pooled σ).
+/// days*. The public series carries the level's movement through time (crises, calm years), so the
+/// released figure only has to carry the members' offset from it, which for related markets is
+/// small and steady (S&P 500 over the Dow Jones 1999–2018, 8 clients of the `time` partition:
+/// 0.009–0.115 by client, mean 0.053; `Tests/Fixtures/make_volatility_level_reference.py`); that is
+/// why its box h is narrow and the noise small: z_v·h/N in log σ, 0.031 for 8 clients at z_v = 1
+/// and 0.016 at z_v = 0.5, where the level itself (σ in 0.5 %–2.5 %) would have needed a box about
+/// three times as wide (and, for the S&P 500's 8 periods, exp(mean log σ) is 9 % below the pooled
+/// σ).
 ///
-/// Sensitivity: |u_i| ≤ h whatever the owner's data (too few common days or a zero variance
-/// send 0), so adding or removing one owner moves the sum by at most h; replacing one moves it
-/// by at most 2h. N is a constant. The release is the Gaussian mechanism with noise multiplier
-/// z_v (add/remove) or z_v/2 (replace-one, fixed-size sampling) at q = 1; the accountant
-/// composes it with the rounds (`FederationRecord`, `privacy.volatility_level`), so the record's
-/// ε covers rounds, public data models and this level. The clamp of ū, the public variance and
-/// mean and the calibration are post-processing. The box is public knowledge about indices of
-/// the same market (volatility within ±28 % of each other); an owner outside it is clamped,
-/// which biases the level but never the guarantee.
+/// Sensitivity: |u_i| ≤ h whatever the owner's data (too few common days, or a ratio that is not
+/// finite, send 0), so adding or removing one owner moves the sum by at most h; replacing one moves
+/// it by at most 2h. N is a constant. The release is the Gaussian mechanism with noise multiplier
+/// z_v (add/remove) or z_v/2 (replace-one, fixed-size sampling) at q = 1; the accountant composes
+/// it with the rounds (`FederationRecord`, `privacy.volatility_level`), so the record's ε covers
+/// rounds, public data models and this level. The clamp of ū, the public variance and mean and the
+/// calibration are post-processing. The box is public knowledge about indices of the same market
+/// (volatilities within a factor 1.28 of each other); an owner outside it is clamped, which biases
+/// the level but never the guarantee.
 public enum NoisedVolatilityLevel {
     /// h: the bound of one owner's log-σ ratio (the L2 sensitivity of the sum under add/remove).
     public static let sensitivity = 0.25
