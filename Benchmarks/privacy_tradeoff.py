@@ -100,6 +100,14 @@ SETTINGS = {
                                         "DP z 1, S 0.1, pretrained base, priors, DJIA 1999-2018, no training: noise only"),
     "nodp-pre-djia99": (PRE99 + ["--trainable", "head"], "no DP, pretrained base, head trained, DJIA 1999-2018"),
     "dp-djia99": (DP + ["--data-models-from", "DJIA99"], "DP z 1, S 0.1, fresh network, DJIA 1999-2018 data models"),
+    # Session 13: session 11's best plus the clients' volatility level relative to the public series,
+    # released with Gaussian noise z_v (--dp-volatility-noise) and composed into ε.
+    **{f"dp-pre-priors-djia99-vol{z}": (DP + PRE99 + ["--trainable", "priors", "--dp-volatility-noise", z],
+                                        f"DP z 1, S 0.1, pretrained base, priors, DJIA 1999-2018, DP volatility level z_v {z}")
+       for z in ("0.25", "0.5", "1", "2")},
+    **{f"dp-djia99-vol{z}": (DP + ["--data-models-from", "DJIA99", "--dp-volatility-noise", z],
+                             f"DP z 1, S 0.1, fresh network, DJIA 1999-2018 data models, DP volatility level z_v {z}")
+       for z in ("0.5", "1")},
     # Controls: the base as it is (no member datum), and the DP head run's noise on an untrained head.
     "pre-only": (PRE + ["--trainable", "head", "--lr", "1e-9"],
                  "public pretrained base, no training (lr 1e-9), DJIA data models: no member data used"),
@@ -113,7 +121,9 @@ DEMO_PARAMETERS = 142_336
 # Paired controls: a setting's untrained twin (same seed: same initialisation, same data models
 # and, for DP, the same noise draws). The AUC difference per seed is what training added.
 TWINS = {"dp-pre-head-djia99": "dp-pre-head-djia99-noise-only",
-         "dp-pre-priors-djia99": "dp-pre-priors-djia99-noise-only", "dp-pre-head": "dp-pre-head-noise-only", "nodp-pre": "pre-only", "dp-pre-head-noise-only": "pre-only",
+         "dp-pre-priors-djia99": "dp-pre-priors-djia99-noise-only",
+         **{f"dp-pre-priors-djia99-vol{z}": "dp-pre-priors-djia99" for z in ("0.25", "0.5", "1", "2")},
+         **{f"dp-djia99-vol{z}": "dp-djia99" for z in ("0.5", "1")}, "dp-pre-head": "dp-pre-head-noise-only", "nodp-pre": "pre-only", "dp-pre-head-noise-only": "pre-only",
          "dp-pre-priors": "pre-only", "dp-djia": "dp-djia-noise-only", "nodp-djia": "public-only", "dp-djia-z0.5": "public-only",
          "dp-djia-z0.2": "public-only", "dp-djia-z0.1": "public-only", "dp-djia-noise-only": "public-only"}
 

@@ -27,6 +27,8 @@ public enum RandomPurpose: UInt64, Sendable, CaseIterable {
     case summaryNoise = 0x5355_4D4D
     /// The synthetic series simulated from the released summaries ("SYNT").
     case summarySynthetic = 0x5359_4E54
+    /// The Gaussian noise on the released volatility level ("VLEV").
+    case volatilityLevelNoise = 0x564C_4556
 }
 
 extension SeededRNG {

@@ -219,7 +219,7 @@ struct DemoCommand: ParsableCommand {
         options.restoreBestRound = keepBest
         logInfo("federated: 8 institutions (contiguous time periods), \(kind.rawValue), \(rounds) rounds × "
                 + "\(localSteps) local steps")
-        let report = try federateWithProgress(model: model, series: [training], options: options)
+        let report = try federateWithProgress(model: model, series: [ReturnSeries(name: "series_0", values: training)], options: options)
         logInfo("federated training: \(report.rounds.count) rounds")
     }
 

@@ -77,6 +77,13 @@ struct FederateCommand: ParsableCommand {
         "Noise multiplier z_s of --dp-summaries (default: the --dp-noise value).", valueName: "z"))
     var dpSummariesNoise: Double?
 
+    @Option(name: .customLong("dp-volatility-noise"), parsing: .unconditional, help: ArgumentHelp(
+        "With --dp-noise and --data-models-from: calibrate the volatility level of generation to the public "
+        + "series' variance times the clients' own log-σ ratio to it (each client's, on the same dates, bounded to "
+        + "±0.25), released with Gaussian noise multiplier z and composed into ε. Needs dated data and --partition "
+        + "time or natural.", valueName: "z"))
+    var dpVolatilityNoise: Double?
+
     @Option(name: .customLong("init"), help: ArgumentHelp(
         "Start from this pretrained model v2 (e.g. `tgfl pretrain --exclude sp500,nyse`, public series only) instead "
         + "of a fresh one: its network, tokenizer and level priors are kept, its volatility filter, levels and "
@@ -113,6 +120,7 @@ struct FederateCommand: ParsableCommand {
         try Limits.check(reportPaths, "--report-paths", 1, Limits.count)
         try federation.check(clientCount: clientCount)
         try validateSummaryOptions()
+        try validateVolatilityLevelOptions()
     }
 
     @Flag(name: .customLong("volatility-calibration"), inversion: .prefixedNo, help: ArgumentHelp(
@@ -131,13 +139,13 @@ struct FederateCommand: ParsableCommand {
         let hyper = try parseKeyValues(f.strategyParam, option: "--strategy-param")
         _ = try kind.makeStrategy(hyperparameters: hyper)   // unknown names fail before any work
         let paths: [String?] = data.isEmpty ? [nil] : data.map { $0 }
-        var series: [[Double]] = []
+        var series: [ReturnSeries] = []
         var named: [ReturnSeries] = []
         for path in paths {
             let s = try DataOptions.load(path: path, dateColumn: dateColumn, column: column, returnsColumn: returnsColumn)
             try priceGuard.check(s, source: path ?? "bundled S&P 500")
             logInfo("data: \(path ?? "bundled S&P 500"): \(s.values.count) daily log returns\(dateSpan(s))")
-            series.append(s.values)
+            series.append(ReturnSeries(name: "series_\(series.count)", dates: s.dates, values: s.values))
             named.append(ReturnSeries(name: path ?? "bundled S&P 500", values: s.values))
         }
         let t = training
@@ -179,6 +187,7 @@ struct FederateCommand: ParsableCommand {
         options.trainable = trainableTensors
         options.initialModel = initialModel
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }
+        options.volatilityLevelNoiseMultiplier = dpVolatilityNoise
         if f.dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
             logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
                        + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) or --dp-summaries to cover everything")
@@ -210,7 +219,7 @@ struct FederateCommand: ParsableCommand {
         print(line)
         if let c = report.volatilityCalibration { printCalibration(c, model: model) }
         print("saved \(out)")
-        if let html, let first = series.first {
+        if let html, let first = series.first?.values {
             let horizon = min(250, first.count - 1)
             let sets = try reportScenarioSets(model: model, real: first, paths: reportPaths, horizon: horizon, seed: t.seed,
                                               threads: t.threads)
@@ -239,11 +248,35 @@ extension FederateCommand {
             throw ValidationError("--dp-summaries and --data-models-from exclude each other: with public data no summary "
                 + "is released; drop one")
         }
+        try requireDayPartition("--dp-summaries")
+    }
+
+    /// `option` needs `--partition time` or `natural` (a client holds whole days of a series).
+    func requireDayPartition(_ option: String) throws {
         let kind = partition.split(separator: ":").first.map(String.init)?.lowercased() ?? ""
         guard ["time", "natural"].contains(kind) else {
-            throw ValidationError("--dp-summaries needs --partition time or natural (a client holds whole days), got "
+            throw ValidationError("\(option) needs --partition time or natural (a client holds whole days), got "
                 + "'\(partition)'")
         }
+    }
+
+    /// `--dp-volatility-noise` needs DP, public data models, the calibration and a partition whose
+    /// clients hold whole days.
+    func validateVolatilityLevelOptions() throws {
+        guard let z = dpVolatilityNoise else { return }
+        guard z > 0, z.isFinite else { throw ValidationError("--dp-volatility-noise must be positive, got \(z)") }
+        guard let dp = federation.dpNoise, dp > 0 else {
+            throw ValidationError("--dp-volatility-noise needs --dp-noise > 0: the level's release is accounted with the rounds")
+        }
+        guard dataModelsFrom != nil else {
+            throw ValidationError("--dp-volatility-noise releases the clients' volatility relative to the public series: "
+                + "give --data-models-from PUBLIC (e.g. bundled:djia)")
+        }
+        guard volatilityCalibration else {
+            throw ValidationError("--dp-volatility-noise is used only by the volatility calibration: drop "
+                + "--no-volatility-calibration or --dp-volatility-noise")
+        }
+        try requireDayPartition("--dp-volatility-noise")
     }
 
     /// The public series of `--data-models-from`: `bundled:NAME[:COLUMN]` or a CSV read with the
@@ -298,7 +331,7 @@ func federatedOptions(clientCount: Int, rounds: Int, localSteps: Int, batchSize:
 
 /// Runs federated training with per-round lines and a rounds bar on stderr. Ctrl-C stops after
 /// the current round; with `saveOnInterrupt` the model so far is saved there.
-func federateWithProgress(model: ScenarioModel, series: [[Double]], options: FederatedTrainingOptions,
+func federateWithProgress(model: ScenarioModel, series: [ReturnSeries], options: FederatedTrainingOptions,
                           saveOnInterrupt: String? = nil) throws -> FederatedTrainingReport {
     let trainer = try FederatedTrainer(model: model, options: options)
     let bar = ProgressReporter(label: "federate", unit: "rounds", total: options.rounds)

@@ -49,6 +49,24 @@ final class FederateArgumentTests: XCTestCase {
         }
     }
 
+    /// Issue 19: `--dp-volatility-noise` needs DP, public data models, the calibration and whole-day clients.
+    func testDPVolatilityNoiseArguments() throws {
+        let base = ["--dp-noise", "1", "--partition", "time", "--data-models-from", "bundled:djia"]
+        XCTAssertEqual(try FederateCommand.parse(base + ["--dp-volatility-noise", "0.5", "--out", "f.h5"]).dpVolatilityNoise, 0.5)
+        for (arguments, message) in [
+            (["--partition", "time", "--data-models-from", "bundled:djia", "--dp-volatility-noise", "1"], "needs --dp-noise"),
+            (["--dp-noise", "1", "--partition", "time", "--dp-volatility-noise", "1"], "give --data-models-from"),
+            (["--dp-noise", "1", "--data-models-from", "bundled:djia", "--dp-volatility-noise", "1"],
+             "--partition time or natural"),
+            (base + ["--dp-volatility-noise", "1", "--no-volatility-calibration"], "volatility calibration"),
+            (base + ["--dp-volatility-noise", "-1"], "must be positive"),
+        ] {
+            XCTAssertThrowsError(try FederateCommand.parse(arguments + ["--out", "f.h5"])) {
+                XCTAssertTrue(FederateCommand.message(for: $0).contains(message), "\(arguments): \($0)")
+            }
+        }
+    }
+
     func testOptionsMapping() throws {
         let o = try federatedOptions(clientCount: 8, rounds: 5, localSteps: 3, batchSize: 16, learningRate: 0.002,
                                      validationFraction: 0.1, partition: try parsePartition("dirichlet:0.3"),

@@ -22,8 +22,15 @@ final class NoisedSummariesTests: XCTestCase {
     func testRoundsPlusSummariesEpsilonEqualsDPAccounting() throws {
         let ref = try loadJSONFixture("pld_reference.json", as: Reference.self)
         XCTAssertEqual(ref.summaries.count, 7)
+        let worst = try Self.checkRoundsPlusOneGaussian(ref.summaries)
+        print("rounds + summaries vs dp-accounting: largest relative deviation RDP \(worst.rdp), PLD \(worst.pld)")
+    }
+
+    /// Each entry's ε (T rounds + one Gaussian release at q = 1) from `PrivacyAccountant` equals
+    /// dp-accounting's within 1 %. Returns the largest relative deviations.
+    static func checkRoundsPlusOneGaussian(_ entries: [Entry]) throws -> (rdp: Double, pld: Double) {
         var worst = (rdp: 0.0, pld: 0.0)
-        for e in ref.summaries {
+        for e in entries {
             let poisson = e.sampling == "poisson"
             // The accountant's multipliers: z and z_s (add/remove) or z/2 and z_s/2 (replace-one, sensitivity 2S, 2C).
             let scale = poisson ? 1.0 : 0.5
@@ -41,7 +48,7 @@ final class NoisedSummariesTests: XCTestCase {
             }
             assertClose(est.epsilon, e.epsilon, rtol: 0.01, "reported " + what)
         }
-        print("rounds + summaries vs dp-accounting: largest relative deviation RDP \(worst.rdp), PLD \(worst.pld)")
+        return worst
     }
 
     /// Whatever an owner's data, its vector lies in the box [−w, w]^5, so ‖u_i‖ ≤ C = ‖w‖:

@@ -123,6 +123,14 @@ grep -q "not a bundled series" no.out || fail "federate --data-models-from bundl
 grep -q "noised client summaries" fedsum.inspect || fail "federate --dp-summaries: record: $(grep data_models fedsum.inspect)"
 grep -q "the rounds and the data models" fedsum.inspect || fail "federate --dp-summaries: epsilon_covers missing"
 if grep -q "ε covers the rounds only" fedsum.err; then fail "federate --dp-summaries: still warns that ε covers the rounds only"; fi
+# Issue 19, session 13: the clients' volatility level relative to the public series, noised and composed into ε.
+"$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --rounds 1 --local-steps 1 \
+  --batch-size 8 --dp-noise 1 --clip 1 --data-models-from bundled:djia --dp-volatility-noise 1 --out fedvol.h5 \
+  > /dev/null 2> fedvol.err || fail "federate --dp-volatility-noise: $(cat fedvol.err)"
+"$TGFL" inspect fedvol.h5 > fedvol.inspect
+grep -q "released with Gaussian noise (privacy.volatility_level" fedvol.inspect \
+  || fail "federate --dp-volatility-noise: calibration summary: $(grep volatility_calibration fedvol.inspect)"
+grep -q '"epsilon_covers":"the rounds, the data models' fedvol.inspect || fail "federate --dp-volatility-noise: epsilon_covers"
 pass federate
 
 # Issue 15: the HTML report (evaluate --html, tgfl report, federate --html); the browser test renders it.

@@ -71,8 +71,9 @@ public struct FederatedTrainingOptions: Sendable {
     /// After a run without DP, calibrate the volatility level of unconditional generation to
     /// the variance of every series' days (`ScenarioModel.calibrateUnconditionalVolatility`, as
     /// `TrainingOptions.calibrateVolatility` does centrally). It releases one more statistic per
-    /// series, its count, sum and sum of squares of returns, so it is skipped when
-    /// `privacy` is set: the DP accounting does not cover it.
+    /// series, its count, sum and sum of squares of returns, which the DP accounting does not
+    /// cover; so with `privacy` the target is `publicData`'s variance (times the clients' noised
+    /// level ratio with `volatilityLevelNoiseMultiplier`), and without public data it is skipped.
     public var calibrateVolatility = true
     /// The pilot runs of that calibration (threads default to `threads`).
     public var volatilityCalibration = VolatilityCalibrationOptions()
@@ -90,6 +91,13 @@ public struct FederatedTrainingOptions: Sendable {
     /// the data models without public data; needs `privacy`, no `publicData`, a v2 model and
     /// the `natural` or `time` partition. nil (the default): no noised summaries.
     public var summaryNoiseMultiplier: Double? = nil
+    /// Noise multiplier z_v > 0 of the clients' volatility level released through a Gaussian
+    /// mechanism (`NoisedVolatilityLevel`: each client's log-σ ratio to `publicData` on the same
+    /// days), composed into ε with the rounds; the volatility calibration after the run then
+    /// targets the public variance times the released ratio instead of the public variance.
+    /// Needs `privacy`, dated `publicData`, `calibrateVolatility`, a v2 model and the `natural` or
+    /// `time` partition. nil (the default): no release; the target is the public series'.
+    public var volatilityLevelNoiseMultiplier: Double? = nil
     /// The tensors trained, clipped, noised and aggregated (`TrainableTensors`); the rest stay
     /// at the initial model's values. Default: all.
     public var trainable: TrainableTensors = .all
@@ -192,6 +200,7 @@ public final class FederatedTrainer {
             throw TGFLError.invalidArgument(FederatedSimulation.noDPMessage(o.strategy.rawValue))
         }
         try Self.checkSummaryNoise(o, model: model)
+        try Self.checkVolatilityLevelNoise(o, model: model)
         _ = try o.trainable.subset(ParameterLayout(config: model.config))
         self.model = model
         self.options = options
@@ -219,12 +228,40 @@ public final class FederatedTrainer {
             throw TGFLError.invalidArgument("noised summaries fit the data models of a fresh model, but this model "
                 + "already has them (nothing would be released); use a fresh model or drop summaryNoiseMultiplier")
         }
-        switch o.partition {
+        try requireDayPartition(o.partition, "noised summaries need")
+    }
+
+    /// `what` needs the `natural` or `time` partition (a client holds whole days of a series).
+    private static func requireDayPartition(_ partition: PartitionScheme, _ what: String) throws {
+        switch partition {
         case .natural, .timePeriods: break
         default:
-            throw TGFLError.invalidArgument("noised summaries need partition natural or time (a client holds whole "
-                + "days), got \(o.partition.cliName)")
+            throw TGFLError.invalidArgument("\(what) partition natural or time (a client holds whole days), got "
+                + partition.cliName)
         }
+    }
+
+    /// `volatilityLevelNoiseMultiplier`'s rules.
+    /// - Throws: `TGFLError.outOfRange`/`.invalidArgument` saying which rule and how to fix it.
+    private static func checkVolatilityLevelNoise(_ o: FederatedTrainingOptions, model: ScenarioModel) throws {
+        guard let z = o.volatilityLevelNoiseMultiplier else { return }
+        guard z > 0, z.isFinite else {
+            throw TGFLError.outOfRange("FederatedTrainingOptions.volatilityLevelNoiseMultiplier must be positive and "
+                + "finite, got \(z)")
+        }
+        guard o.privacy != nil else {
+            throw TGFLError.invalidArgument("the noised volatility level needs DP rounds (privacy): its release is "
+                + "accounted together with the rounds (without DP the calibration uses the members' data directly)")
+        }
+        guard let publicData = o.publicData, publicData.first?.dates != nil else {
+            throw TGFLError.invalidArgument("the noised volatility level is a ratio to the public series on the same "
+                + "dates: it needs dated publicData (public data models)")
+        }
+        guard o.calibrateVolatility, model.config.modelVersion >= 2 else {
+            throw TGFLError.invalidArgument("the noised volatility level is used only by the volatility calibration "
+                + "of a v2 model: turn calibrateVolatility on, use a v2 model, or drop volatilityLevelNoiseMultiplier")
+        }
+        try requireDayPartition(o.partition, "the noised volatility level needs")
     }
 
     /// The clients of a run (built by `makeClients`), with the window counts.
@@ -334,6 +371,15 @@ public final class FederatedTrainer {
                     progress: ((RoundProgress) -> Bool)? = nil) throws -> FederatedTrainingReport {
         if !options.allowPrices { DataSanity.warnIfPrices(series) }
         let federation = try makeClients(series: series)
+        // The level's release depends on the data only: made (and its errors raised) before the rounds.
+        let level = try options.volatilityLevelNoiseMultiplier.flatMap { z in
+            try options.publicData.map { publicData in
+                try NoisedVolatilityLevel.targets(series, publicData: publicData, owners: options.clientCount,
+                                                  partition: options.partition,
+                                                  trainFraction: 1 - options.validationFraction,
+                                                  noiseMultiplier: z, seed: options.seed)
+            }
+        }
         let simulation = try makeSimulation(federation, resumeFrom: resumeFrom)
         let start = Date(), startRound = simulation.state.completedRounds
         var best = BestTracker(keepsParameters: options.restoreBestRound)
@@ -373,19 +419,25 @@ public final class FederatedTrainer {
         // Without DP each series releases its count, sum and sum of squares and the server pools
         // them; with DP and public data the target is the public series' (post-processing: no
         // client datum); with DP and no public data there is none.
+        // With the noised volatility level, the public variance times the released ratio.
         let calibrationSource = options.privacy == nil ? series : options.publicData
         if options.calibrateVolatility, let calibrationSource, model.volatilityModel != nil {
             var calibration = options.volatilityCalibration
             calibration.threads = calibration.threads ?? options.threads
-            let targets = try ScenarioModel.calibrationTargets(of: calibrationSource.map(\.values))
+            var targets = try ScenarioModel.calibrationTargets(of: calibrationSource.map(\.values))
+            var source = options.privacy == nil ? "released per series: count, sum and sum of squares"
+                : "target: the public data (no client datum released)"
+            if let level {
+                targets = (level.mean, level.variance)
+                source = String(format: "target: the public variance × exp(2 × %.6f), the clients' log-σ ratio to it "
+                    + "released with Gaussian noise (privacy.volatility_level, covered by ε)", level.logRatio)
+            }
             let result = try model.calibrateUnconditionalVolatility(targetVariance: targets.variance,
                                                                     targetMean: targets.mean, options: calibration)
             var history = model.history
             history.summary["volatility_calibration"] = String(
                 format: "omega %.6g -> %.6g, target variance %.6g, pilot %.6g (%+.1f%%); ", result.fittedOmega,
-                result.omega, result.targetVariance, result.variance, 100 * result.relativeError)
-                + (options.privacy == nil ? "released per series: count, sum and sum of squares"
-                    : "target: the public data (no client datum released)")
+                result.omega, result.targetVariance, result.variance, 100 * result.relativeError) + source
             model.history = history
             report.volatilityCalibration = result
         }

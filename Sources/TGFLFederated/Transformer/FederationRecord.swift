@@ -75,11 +75,15 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         /// The noised data-model summaries' Gaussian release (`NoisedSummaries`), composed into
         /// ε; absent when the summaries were not noised.
         public var summaries: SummaryRelease? = nil
+        /// The Gaussian release of the clients' volatility level relative to the public series
+        /// (`NoisedVolatilityLevel`; `sensitivity` is h), composed into ε; absent without it
+        /// (and in records written before it existed).
+        public var volatilityLevel: SummaryRelease? = nil
         enum CodingKeys: String, CodingKey {
             case enabled, delta, epsilon, noiseMultiplier = "noise_multiplier", clippingNorm = "clipping_norm"
             case clippingSide = "clipping_side", adaptiveClipping = "adaptive_clipping", mechanism
             case epsilonRdp = "epsilon_rdp", epsilonPld = "epsilon_pld", epsilonCovers = "epsilon_covers"
-            case summaries
+            case summaries, volatilityLevel = "volatility_level"
         }
     }
 
@@ -219,12 +223,17 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         sampling = Sampling(fractionTrain: s.fractionTrain, fractionEvaluate: s.fractionEvaluate,
                             minTrainNodes: s.minTrainNodes, minEvaluateNodes: s.minEvaluateNodes,
                             minAvailableNodes: s.minAvailableNodes)
-        let release = o.publicData == nil ? o.summaryNoiseMultiplier.map { z in
+        // One Gaussian release at q = 1 over the N clients: multiplier z (add/remove) or z/2 (replace-one).
+        func gaussian(_ z: Double, sensitivity: Double) -> SummaryRelease {
             SummaryRelease(noiseMultiplier: z, accountingNoiseMultiplier: o.privacy?.sampling == .withoutReplacement ? z / 2 : z,
-                           sensitivity: NoisedSummaries.sensitivity, owners: o.clientCount, samplingRate: 1)
+                           sensitivity: sensitivity, owners: o.clientCount, samplingRate: 1)
+        }
+        let release = o.publicData == nil ? o.summaryNoiseMultiplier.map { gaussian($0, sensitivity: NoisedSummaries.sensitivity) } : nil
+        let level = o.publicData != nil && o.calibrateVolatility ? o.volatilityLevelNoiseMultiplier.map {
+            gaussian($0, sensitivity: NoisedVolatilityLevel.sensitivity)
         } : nil
         privacy = Self.privacy(o.privacy, delta: o.privacyDelta, state: state, publicDataModels: o.publicData != nil,
-                               summaries: release)
+                               summaries: release, volatilityLevel: level)
         epsilon = privacy.epsilon; delta = o.privacyDelta
         secureAggregation = o.secureAggregation
         faults = Self.faults(o.faults)
@@ -236,14 +245,18 @@ public struct FederationRecord: Codable, Equatable, Sendable {
     /// The privacy part of a record: the DP settings, the mechanism, ε (RDP, PLD, the smaller)
     /// and what ε covers.
     static func privacy(_ dp: DPConfig?, delta: Double, state: FederationState, publicDataModels: Bool,
-                        summaries: SummaryRelease? = nil) -> Privacy {
+                        summaries: SummaryRelease? = nil, volatilityLevel: SummaryRelease? = nil) -> Privacy {
         func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
         let mechanism = state.privacyMechanism
         let estimate = try? mechanism.map {
             try PrivacyAccountant.estimate($0, rounds: state.privacyRounds ?? 0, delta: delta,
-                                           additionalGaussians: summaries.map { [$0.accountingNoiseMultiplier] } ?? [])
+                                           additionalGaussians: [summaries, volatilityLevel].compactMap { $0?.accountingNoiseMultiplier })
         }
-        let covers = publicDataModels
+        let covers = publicDataModels && volatilityLevel != nil
+            ? "the rounds, the data models (fitted on public data; no client summary shared) and the volatility "
+                + "level of generation (the clients' log-σ ratio to the public series, released through the Gaussian "
+                + "mechanism of privacy.volatility_level, composed with the rounds)"
+            : publicDataModels
             ? "the rounds and the data models (fitted on public data; no client summary shared)"
             : summaries != nil
             ? "the rounds and the data models (fitted on the clients' summaries released through the Gaussian "
@@ -258,6 +271,7 @@ public struct FederationRecord: Codable, Equatable, Sendable {
                        epsilonPld: mechanism == nil ? nil : finite(estimate?.pld),
                        epsilonCovers: dp == nil ? nil : covers)
         privacy.summaries = dp == nil ? nil : summaries
+        privacy.volatilityLevel = dp == nil ? nil : volatilityLevel
         return privacy
     }
 
