@@ -93,6 +93,13 @@ extension VolatilityModel {
     /// session-9 behaviour; the ablation in BENCHMARKS.md).
     public static let dependencePowers = ProcessInfo.processInfo.environment["TGFL_NO_POWER1_RECURSION"] == "1"
         ? [2] : [2, 1]
+    /// Whether `matchDependence` simulates z with the model's `generationZSignScales` (session
+    /// 13); `TGFL_MATCH_UNSCALED_Z=1` in the environment turns it off (the session-12 behaviour:
+    /// i.i.d. z unscaled; the ablation in BENCHMARKS.md).
+    public static let dependenceMatchUsesSignScales = ProcessInfo.processInfo.environment["TGFL_MATCH_UNSCALED_Z"] != "1"
+
+    /// The sign scales the dependence matching simulates with (see `dependenceMatchUsesSignScales`).
+    var matchingSignScales: ZSignScales? { Self.dependenceMatchUsesSignScales ? generationZSignScales : nil }
 
     /// The variance after residual `ε` in unconditional generation: `step(variance:residual:
     /// omega:bounds:)` with `generationDynamics` (and their power) when there are some, else
@@ -245,8 +252,8 @@ extension VolatilityModel {
         let meanAbsolute = all.reduce(0) { $0 + abs($1 - mu) } / Double(max(all.count, 1))
         // E[c^δ] of the sign scales over the cells of i.i.d. draws (1 without scales: same bits).
         let nonNegative = Double(z.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }) / Double(z.count)
-        let s2 = generationZSignScales?.meanPower(2, nonNegativeShare: nonNegative) ?? 1
-        let s1 = generationZSignScales?.meanPower(1, nonNegativeShare: nonNegative) ?? 1
+        let s2 = matchingSignScales?.meanPower(2, nonNegativeShare: nonNegative) ?? 1
+        let s1 = matchingSignScales?.meanPower(1, nonNegativeShare: nonNegative) ?? 1
         // Per power: E|cz|^δ, E[|cz|^δ·1(z<0)] and the scale S_δ of ω = S_δ (1 − p_eff).
         func moments(_ power: Int) -> (all: Double, negative: Double) {
             power == 2 ? (m2 * s2, m2n * s2) : (m1 * s1, m1n * s1)
@@ -357,7 +364,7 @@ extension VolatilityModel {
     func simulatedPaths(_ d: GenerationDynamics, omega: Double, z: [Double], startUniforms: [Double],
                         drawIndices: [[Int]]) -> [[Double]] {
         let lo = sigmaFloor * sigmaFloor, hi = sigmaCap * sigmaCap
-        let scales = generationZSignScales
+        let scales = matchingSignScales
         return zip(startUniforms, drawIndices).map { u, indices in
             var v = initialVariance(u: u)
             var drawn: [Double] = []
