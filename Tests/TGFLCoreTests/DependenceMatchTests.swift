@@ -113,8 +113,8 @@ final class DependenceMatchTests: XCTestCase {
     /// keeps without the scales (on the S&P 500 NumPy's best is the same grid point with or
     /// without them, power 1, k = 0.75, p = 0.98; the scaled moments move its β, criterion 0.2284
     /// → 0.2281: the scales barely change the choice here). Fails without the change (the
-    /// simulation ignored the scales: NumPy's criteria of the scaled paths are 0.01–0.02 lower;
-    /// β from the raw moments).
+    /// simulation ignored the scales, `TGFL_MATCH_UNSCALED_Z=1`: the criteria are 0.02–0.05 off
+    /// NumPy's scaled ones; β from the raw moments).
     func testMatchingSimulatesTheSignScales() throws {
         var (ref, train, model) = try fixture()
         let s: ScaledReference = try loadJSONFixture("dependence_scaled_reference.json")
