@@ -62,13 +62,20 @@ def curves(paths):
     return np.mean([acf(np.abs(p), 50) for p in paths], axis=0), np.mean([lev(p, 20) for p in paths], axis=0)
 
 
-def simulate(mu, omega, a, g, b, d, q, lo, hi, z, u, idx):
+def simulate(mu, omega, a, g, b, d, q, lo, hi, z, u, idx, factors=None):
+    """factors: sign->size scales c (2^K of them; make_dependence_scaled_reference.py): day t's z
+    is multiplied by c[sum_j 2^j 1[z_{t-1-j} >= 0]] for t >= K (None: not scaled)."""
     x = u * (len(q) - 1)
     i = np.minimum(x.astype(int), len(q) - 2)
     s2 = np.clip(np.exp(2 * (q[i] + (x - i) * (q[i + 1] - q[i]))), lo * lo, hi * hi)
     out = np.zeros(idx.shape)
+    lags = 0 if factors is None else int(np.log2(len(factors)))
     for t in range(idx.shape[1]):
-        e = np.sqrt(s2) * z[idx[:, t]]
+        zt = z[idx[:, t]]
+        if lags and t >= lags:
+            cell = sum((z[idx[:, t - 1 - j]] >= 0).astype(int) << j for j in range(lags))
+            zt = zt * np.asarray(factors)[cell]
+        e = np.sqrt(s2) * zt
         out[:, t] = mu + e
         if d == 2:
             s2 = np.clip(omega + (a + g * (e < 0)) * e * e + b * s2, lo * lo, hi * hi)

@@ -107,8 +107,9 @@ public struct DataModels: Equatable, Sendable {
     /// ```
     /// v1: regimes = RegimeModel.fit(spans),  tokenizer = ReturnTokenizer.fit(spans)
     /// v2: (volatility, regimes) = VolatilityModel.fit(spans),
-    ///     volatility.matchDependence(spans)   (unless config.matchDependence is false)
     ///     volatility.fitZSignScales(spans)    (when config.zSignLags > 0)
+    ///     volatility.matchDependence(spans)   (unless config.matchDependence is false; it
+    ///                                          simulates z with the scales, so they come first)
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
     /// ```
     /// - Parameters:
@@ -136,11 +137,12 @@ public struct DataModels: Equatable, Sendable {
         var (volatility, regimes) = try VolatilityModel.fit(
             trainingSpans: trainingSpans, levels: config.volatilityLevels, regimeNames: config.regimeNames,
             regimeQuantileLevels: config.regimeQuantileLevels)
-        if config.matchDependence {
-            try volatility.matchDependence(trainingSpans: trainingSpans.map(\.values))
-        }
+        // The scales depend only on the fitted filter; the matching simulates z with them.
         if config.zSignLags > 0 {
             volatility.fitZSignScales(trainingSpans: trainingSpans.map(\.values), lags: config.zSignLags)
+        }
+        if config.matchDependence {
+            try volatility.matchDependence(trainingSpans: trainingSpans.map(\.values))
         }
         let z = trainingSpans.map { span -> [Double] in
             let v = volatility.variances(span.values)

@@ -63,12 +63,17 @@ public struct DependenceMatch: Equatable, Sendable {
     /// E|z| and E[|z|·1(z < 0)] of the training z: the effective persistence of a power-1
     /// candidate is `α·E|z| + γ·E[|z|·1(z<0)] + β`.
     public let zAbsoluteMoments: (absolute: Double, negativeAbsolute: Double)
+    /// E[c²] and E[c] of the sign→size factors c of the simulated z (`ZSignScales`) when the
+    /// model has them, (1, 1) without: the simulated z are c·z, so the moments above enter the
+    /// candidates' effective persistence multiplied by E[c²] (power 2) or E[c] (power 1).
+    public let signScaleMoments: (square: Double, absolute: Double)
 
     /// The power of the kept recursion (2: the fitted filter's).
     public var keptPower: Int { candidates[kept].dynamics.power }
 
     public static func == (a: DependenceMatch, b: DependenceMatch) -> Bool {
         a.kept == b.kept && a.zMoments == b.zMoments && a.zAbsoluteMoments == b.zAbsoluteMoments
+            && a.signScaleMoments == b.signScaleMoments
             && a.candidates.count == b.candidates.count
             && zip(a.candidates, b.candidates).allSatisfy { $0.dynamics == $1.dynamics && $0.criterion == $1.criterion }
     }
@@ -88,6 +93,13 @@ extension VolatilityModel {
     /// session-9 behaviour; the ablation in BENCHMARKS.md).
     public static let dependencePowers = ProcessInfo.processInfo.environment["TGFL_NO_POWER1_RECURSION"] == "1"
         ? [2] : [2, 1]
+    /// Whether `matchDependence` simulates z with the model's `generationZSignScales` (session
+    /// 13); `TGFL_MATCH_UNSCALED_Z=1` in the environment turns it off (the session-12 behaviour:
+    /// i.i.d. z unscaled; the ablation in BENCHMARKS.md).
+    public static let dependenceMatchUsesSignScales = ProcessInfo.processInfo.environment["TGFL_MATCH_UNSCALED_Z"] != "1"
+
+    /// The sign scales the dependence matching simulates with (see `dependenceMatchUsesSignScales`).
+    var matchingSignScales: ZSignScales? { Self.dependenceMatchUsesSignScales ? generationZSignScales : nil }
 
     /// The variance after residual `ε` in unconditional generation: `step(variance:residual:
     /// omega:bounds:)` with `generationDynamics` (and their power) when there are some, else
@@ -141,6 +153,11 @@ extension VolatilityModel {
     ///
     /// ```
     /// z = training residuals of the fitted filter;  m_δ = E|z|^δ,  m_δ− = E[|z|^δ·1(z<0)]
+    /// with sign→size scales c (`generationZSignScales`, K lags): the simulated z are c_cell·z, the
+    ///     cell from the signs of the path's previous K z, as generation scales them, so
+    ///     m_δ ← s_δ m_δ, m_δ− ← s_δ m_δ−,  s_δ = E[c^δ] = Σ_i π_i c_i^δ,
+    ///     π_i = Π_{j<K} (q if bit j of i is set, else 1 − q),  q = share of z ≥ 0
+    ///     (the cells of i.i.d. draws; without scales s_δ = 1)
     /// candidates: the fitted (α, γ, β, δ = 2), then for δ in powers (default 2, then 1),
     ///     k in dependenceShockScales, p in dependencePersistences:
     ///     α' = k α,  γ' = k γ,  β' = p − α' m_δ − γ' m_δ−   (kept when β' ≥ 0)
@@ -149,11 +166,19 @@ extension VolatilityModel {
     /// criterion(α', γ', β', δ) = ‖ACF|r|_fair − ACF|r|_sim‖₂ (lags 1–50) + ‖L_fair − L_sim‖₂ (lags 1–20)
     ///     fair: the training spans cut into 250-day chunks (QuantGANs.chunkedCurves, pooled)
     ///     sim:  256 paths × 250 days, σ²_0 from the training σ distribution, z i.i.d. from the
-    ///           training z, ω = S_δ (1 − p_eff), S_2 = mean (r − μ)², S_1 = mean |r − μ| / m_1,
+    ///           training z (times c_cell with scales; the first K days of a path unscaled),
+    ///           ω = S_δ (1 − p_eff), S_2 = mean (r − μ)², S_1 = mean |r − μ| / m_1,
     ///           the filter's bounds; the same draws for every candidate (common random
     ///           numbers, SeededRNG(seed, stream))
     /// keep the candidate with the smallest criterion
     /// ```
+    /// Why the scales (session 13): with them the process that runs is the scaled one, whose z
+    /// feed larger shocks into the recursion after negative days, so the recursion is chosen for
+    /// that process (`DataModels.fit` fits the scales before matching). Measured with K = 2 on 9
+    /// series: it changes the recursion on 3 (smaller γ, higher persistence on the S&P 500 and the
+    /// NYSE) and leaves the realism total unchanged (BENCHMARKS.md "Leverage: the recursion matched
+    /// for the scaled z (session 13)").
+    ///
     /// Filtering (the training tokens, prompts) and regime-conditioned generation keep the
     /// fitted coefficients; the intercept of unconditional generation is then calibrated on
     /// the model's own draws as before (`ScenarioModel.calibrateUnconditionalVolatility`).
@@ -179,7 +204,8 @@ extension VolatilityModel {
     /// ```
     /// owner j sends: Σ over its 250-day chunks of the ACF|r| (lags 1–50) and leverage (1–20)
     ///                curves, the chunk count and each chunk's variance; Σ z², Σ z²·1(z<0), Σ|z|,
-    ///                Σ|z|·1(z<0) and the count of its filter residuals z; Σ (r − μ)², Σ |r − μ|
+    ///                Σ|z|·1(z<0), the count of its z ≥ 0 and of its filter residuals z (with sign
+    ///                scales, which are the server's own); Σ (r − μ)², Σ |r − μ|
     ///                and its day count; and, for every candidate of the server's grid, the
     ///                curve sums of its n_j simulated paths — drawn from ITS OWN z, with its own
     ///                stream SeededRNG(seed, j) (starts, then draws)
@@ -226,9 +252,15 @@ extension VolatilityModel {
         let m1 = z.reduce(0) { $0 + abs($1) } / Double(z.count)
         let m1n = z.reduce(0) { $0 + ($1 < 0 ? -$1 : 0) } / Double(z.count)
         let meanAbsolute = all.reduce(0) { $0 + abs($1 - mu) } / Double(max(all.count, 1))
-        // Per power: E|z|^δ, E[|z|^δ·1(z<0)] and the scale S_δ of ω = S_δ (1 − p_eff).
-        func moments(_ power: Int) -> (all: Double, negative: Double) { power == 2 ? (m2, m2n) : (m1, m1n) }
-        func scale(_ power: Int) -> Double { power == 2 ? variance : meanAbsolute / max(m1, 1e-12) }
+        // E[c^δ] of the sign scales over the cells of i.i.d. draws (1 without scales: same bits).
+        let nonNegative = Double(z.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }) / Double(z.count)
+        let s2 = matchingSignScales?.meanPower(2, nonNegativeShare: nonNegative) ?? 1
+        let s1 = matchingSignScales?.meanPower(1, nonNegativeShare: nonNegative) ?? 1
+        // Per power: E|cz|^δ, E[|cz|^δ·1(z<0)] and the scale S_δ of ω = S_δ (1 − p_eff).
+        func moments(_ power: Int) -> (all: Double, negative: Double) {
+            power == 2 ? (m2 * s2, m2n * s2) : (m1 * s1, m1n * s1)
+        }
+        func scale(_ power: Int) -> Double { power == 2 ? variance : meanAbsolute / max(m1 * s1, 1e-12) }
         var candidates = [GenerationDynamics(alpha: garch.alpha, gamma: garch.gamma, beta: garch.beta)]
         for power in powers {
             let (m, mn) = moments(power)
@@ -263,7 +295,8 @@ extension VolatilityModel {
         let kept = scored.indices.min { scored[$0].criterion < scored[$1].criterion }!
         generationDynamics = kept == 0 ? nil : scored[kept].dynamics
         generationLevelLogQuantiles = kept == 0 ? nil : Self.chunkLevelLogQuantiles(chunks)
-        return DependenceMatch(candidates: scored, kept: kept, zMoments: (m2, m2n), zAbsoluteMoments: (m1, m1n))
+        return DependenceMatch(candidates: scored, kept: kept, zMoments: (m2, m2n), zAbsoluteMoments: (m1, m1n),
+                               signScaleMoments: (s2, s1))
     }
 
     /// `total` split in proportion to `weights` by largest remainders (ties to the earlier
@@ -322,19 +355,29 @@ extension VolatilityModel {
         return l2(fair.acfAbsolute, curves.acfAbsolute, 50) + l2(fair.leverage, curves.leverage, 20)
     }
 
-    /// Filtered historical simulation with coefficients `d`, one path per start:
+    /// Filtered historical simulation with coefficients `d`, one path per start, its z scaled
+    /// as unconditional generation scales them when the model has `generationZSignScales`:
     /// ```
-    /// σ²_0 = initialVariance(u_p),  r_t = μ + σ_t z[i_{p,t}],
+    /// σ²_0 = initialVariance(u_p),  r_t = μ + σ_t c_t z[i_{p,t}]
+    ///     (c_t = the factor of the signs of the path's previous K z, 1 for t < K or without scales),
     /// σ²_{t+1} = clamp(ω + (α + γ·1[ε_t < 0]) ε_t² + β σ²_t, σ_floor², σ_cap²)        (power 2)
     /// σ_{t+1}  = clamp(ω + (α + γ·1[ε_t < 0]) |ε_t| + β σ_t, σ_floor, σ_cap)          (power 1)
     /// ```
     func simulatedPaths(_ d: GenerationDynamics, omega: Double, z: [Double], startUniforms: [Double],
                         drawIndices: [[Int]]) -> [[Double]] {
         let lo = sigmaFloor * sigmaFloor, hi = sigmaCap * sigmaCap
+        let scales = matchingSignScales
         return zip(startUniforms, drawIndices).map { u, indices in
             var v = initialVariance(u: u)
+            var drawn: [Double] = []
+            if scales != nil { drawn.reserveCapacity(indices.count) }
             return indices.map { i in
-                let e = v.squareRoot() * z[i]
+                var x = z[i]
+                if let scales {
+                    x *= scales.factor(after: drawn[...])
+                    drawn.append(x)
+                }
+                let e = v.squareRoot() * x
                 v = min(max(d.next(variance: v, residual: e, omega: omega), lo), hi)
                 return garch.mu + e
             }

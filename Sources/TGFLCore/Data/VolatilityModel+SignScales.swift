@@ -71,6 +71,16 @@ public struct ZSignScales: Equatable, Sendable {
         return i
     }
 
+    /// E[c^power] over the cells of i.i.d. z with P(z ≥ 0) = `q`: `Σ_i π_i c_i^power`,
+    /// `π_i = Π_{j<K} (q if bit j of i is set, else 1 − q)` (what the dependence matching's
+    /// simulation draws, `VolatilityModel.matchDependence`).
+    public func meanPower(_ power: Int, nonNegativeShare q: Double) -> Double {
+        factors.indices.reduce(0.0) { sum, i in
+            let p = (0..<lags).reduce(1.0) { $0 * (i & (1 << $1) != 0 ? q : 1 - q) }
+            return sum + p * Foundation.pow(factors[i], Double(power))
+        }
+    }
+
     /// The factor on the next z of a path whose generated z so far end with `history` (most
     /// recent last): 1 while it holds fewer than `lags`.
     @inline(__always)
