@@ -57,7 +57,7 @@ def main():
         q = np.where(days > 0, zeros / np.maximum(days, 1), 0.0)
         out["cases"][name] = {"spans": spans, "shares": q.tolist(), "zero_days": int(zero.sum()),
                               "days": int(len(zero))}
-    OUT.write_text(json.dumps(out, indent=1) + "\n")
+    OUT.write_text(json.dumps(out) + "\n")
     for name, c in out["cases"].items():
         nz = {i: round(v, 4) for i, v in enumerate(c["shares"]) if v > 0}
         print(name, c["zero_days"], "of", c["days"], nz)
