@@ -45,6 +45,9 @@ public struct DataModels: Equatable, Sendable {
                 "the volatility model has \(volatility.regimeVariances.count) regime variances but the regime "
                 + "model has \(regimes.count) regimes")
         }
+        if let q = volatility?.generationZeroShares {
+            try VolatilityModel.checkZeroShares(q, vocabSize: tokenizer.vocabSize)
+        }
         self.tokenizer = tokenizer
         self.regimes = regimes
         self.volatility = volatility
@@ -111,6 +114,7 @@ public struct DataModels: Equatable, Sendable {
     ///     volatility.matchDependence(spans)   (unless config.matchDependence is false; it
     ///                                          simulates z with the scales, so they come first)
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
+    ///     volatility.generationZeroShares = zeroShares(spans, tokenizer)   (when config.zeroReturns)
     /// ```
     /// - Parameters:
     ///   - trainingSpans: the training days of each series (finite, named).
@@ -150,6 +154,10 @@ public struct DataModels: Equatable, Sendable {
         }
         let tokenizer = try ReturnTokenizer.fit(trainingReturns: z, vocabSize: config.vocabSize,
                                                 clipSigma: config.clipSigma)
+        if config.zeroReturns {
+            volatility.generationZeroShares = try volatility.zeroShares(trainingSpans: trainingSpans.map(\.values),
+                                                                        tokenizer: tokenizer)
+        }
         return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
     }
 }

@@ -35,6 +35,10 @@ public struct DataPipelineConfig: Equatable, Sendable {
     /// environment variable `TGFL_Z_SIGN_SCALES=K` (1 … 4) sets the default (BENCHMARKS.md
     /// "Leverage in the generated z (session 12)").
     public var zSignLags: Int = VolatilityModel.defaultZSignLags
+    /// v2: fit the shares of exact-zero returns per token (`VolatilityModel.zeroShares`), so that
+    /// generation has the data's point mass at r = 0. Default from `VolatilityModel.defaultZeroReturns`
+    /// (`TGFL_NO_ZERO_RETURNS=1` turns it off).
+    public var zeroReturns: Bool = VolatilityModel.defaultZeroReturns
 
     /// - Parameters:
     ///   - contextLength: T.

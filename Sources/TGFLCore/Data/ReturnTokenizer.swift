@@ -147,7 +147,7 @@ public struct ReturnTokenizer: Equatable, Sendable {
     }
 
     /// Bin index of a non-NaN value, consistent with `binEdges` to the last bit.
-    private func bin(of r: Double) -> Int {
+    func bin(of r: Double) -> Int {
         if r < binEdges[1] { return 0 }
         if r >= binEdges[vocabSize - 1] { return vocabSize - 1 }
         let z = (r - binEdges[0]) / (binEdges[vocabSize] - binEdges[0]) * Double(vocabSize)

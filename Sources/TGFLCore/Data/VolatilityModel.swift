@@ -98,6 +98,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// signs of the path's previous K z (`ZSignScales`, fitted on the training residuals when
     /// `DataPipelineConfig.zSignLags` > 0); nil: z as the network draws them.
     public var generationZSignScales: ZSignScales?
+    /// q_b, per token of the z tokenizer: the share of exact-zero returns among the training days
+    /// of token b; generation emits r = 0 with that probability when it samples bin b
+    /// (`zeroShares(trainingSpans:tokenizer:)`); nil: no point mass at zero.
+    public var generationZeroShares: [Double]?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -313,7 +317,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// Datasets: `level_edges` [S−1] (on log σ), `regime_variances` [R],
     /// `initial_log_sigma_quantiles` [101]; optional `generation_level_log_quantiles` [101] and
     /// `generation_z_sign_scales` [2^K], K = 1 … 4 (`ZSignScales.factors`, finite and > 0; absent:
-    /// the generated z are not scaled, so older checkpoints generate the same bits).
+    /// the generated z are not scaled, so older checkpoints generate the same bits);
+    /// optional `generation_zero_shares` [V] (session 13: shares in [0, 1], one per token; absent:
+    /// no point mass at zero, the same bits as before).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -339,6 +345,7 @@ public struct VolatilityModel: Equatable, Sendable {
                         "initial_log_sigma_quantiles": initialLogSigmaQuantiles]
         if let generationLevelLogQuantiles { datasets["generation_level_log_quantiles"] = generationLevelLogQuantiles }
         if let generationZSignScales { datasets["generation_z_sign_scales"] = generationZSignScales.factors }
+        if let generationZeroShares { datasets["generation_zero_shares"] = generationZeroShares }
         return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
@@ -407,6 +414,10 @@ public struct VolatilityModel: Equatable, Sendable {
                 } catch TGFLError.invalidArgument(let m) {
                     throw r.fail("dataset 'generation_z_sign_scales': \(m)")
                 }
+            }
+            if let q = section.datasets["generation_zero_shares"] {
+                try Self.checkZeroShares(q, vocabSize: nil)
+                generationZeroShares = q
             }
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)

@@ -112,7 +112,9 @@ extension ScenarioModel {
     /// day d:  k_d ~ softmax(logits(last position) / τ)
     ///         x_d = edge_{k_d} + U · (edge_{k_d+1} − edge_{k_d})   (ReturnTokenizer.sample)
     ///   v1:   r_d = x_d,                            cond_{d+1} = g_{d+1} (the asked regime)
-    ///   v2:   r_d = μ + σ_d · c_d · x_d,   σ²_{d+1} = step(σ²_d, r_d − μ, ω_d) clamped to the band of
+    ///   v2:   r_d = μ + σ_d · c_d · x_d   (or r_d = 0 exactly with probability q_{k_d}, the model's
+    ///         `generationZeroShares`, from the same uniform U; then k_d = the token of −μ/σ_d),
+    ///         σ²_{d+1} = step(σ²_d, r_d − μ, ω_d) clamped to the band of
     ///         the regime asked for day d + 1 (global bounds when unconditional),
     ///         cond_{d+1} = level(σ²_{d+1})
     ///   append input (k_d, cond_{d+1})
@@ -399,6 +401,8 @@ extension ScenarioModel {
         let signScales = vol.flatMap { $0.startVariance == nil && $0.promptFilter == nil && plan.regimes == nil
             ? $0.model.generationZSignScales : nil }
         var previousZ = [[Double]](repeating: [], count: signScales == nil ? 0 : count)
+        // Exact-zero returns: the share of r = 0 per sampled bin (`VolatilityModel.generationZeroShares`).
+        let zeroShares = vol?.model.generationZeroShares
         for d in 0..<H {
             // Sample day d of every slot from its logits.
             for s in 0..<count {
@@ -407,16 +411,26 @@ extension ScenarioModel {
                 if let recordLogits { (recordLogits + (path * H + d) * V).update(from: row, count: V) }
                 let k = Self.sample(logits: row, V: V, inverseTemperature: plan.inverseTemperature,
                                     scratch: cache.probabilities, rng: &rngs[s])
-                let lo = edges[k], hi = edges[k + 1]
-                let x = min(lo + rngs[s].uniform() * (hi - lo), hi.nextDown)
+                let draw = ZeroDraw(u: rngs[s].uniform(), share: zeroShares?[k] ?? 0, lo: edges[k], hi: edges[k + 1])
+                let x = draw.x
+                var next = Int32(k)   // the next input token
                 if let vol {
                     let mu = vol.promptFilter?.mu ?? vol.location
-                    var z = zMap?.apply(x, bin: k) ?? x
-                    if let signScales {
-                        z *= signScales.factor(after: previousZ[s][...])
-                        previousZ[s].append(z)
+                    let r: Double
+                    if draw.isZero {
+                        // A stale-price day: r = 0 exactly; its z feeds the sign cells and the next input.
+                        r = 0
+                        let z = -mu / variances[s].squareRoot()
+                        if signScales != nil { previousZ[s].append(z) }
+                        next = Int32(tokenizer.bin(of: z))
+                    } else {
+                        var z = zMap?.apply(x, bin: k) ?? x
+                        if let signScales {
+                            z *= signScales.factor(after: previousZ[s][...])
+                            previousZ[s].append(z)
+                        }
+                        r = mu + variances[s].squareRoot() * z
                     }
-                    let r = mu + variances[s].squareRoot() * z
                     returns[path * H + d] = r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
                     variances[s] = vol.promptFilter.map { $0.step(variance: variances[s], residual: r - mu) }
@@ -429,8 +443,8 @@ extension ScenarioModel {
                     returns[path * H + d] = x
                     regimes[path * H + d] = plan.regimes![d]
                 }
-                recordTokens?[path * H + d] = Int32(k)
-                cache.rowToken[s] = Int32(k)   // the next input token
+                recordTokens?[path * H + d] = next
+                cache.rowToken[s] = next
                 // The next input's condition: the regime asked for day d + 1 (v1) or the level
                 // of the path's new volatility (v2).
                 cache.rowRegime[s] = vol.map { $0.model.level(ofVariance: variances[s]) }
