@@ -126,8 +126,8 @@ struct JointBenchmark: ParsableCommand {
                                                    references: RealismReferences(), seed: seed)
             print("\(names[k]): \(card.passedCount)/\(card.checkedCount) single-asset realism targets; missed: "
                   + card.targets.filter { $0.passed == false }.map(\.key).joined(separator: ", ")
-                  + String(format: "; 1 %% VaR %.4f vs real %.4f, ES %.4f vs real %.4f", card.metrics.syntheticVaR,
-                           card.metrics.realVaR, card.metrics.syntheticES, card.metrics.realES))
+                  + String(format: "; 1 %% VaR %.4f vs real %.4f, ES %.4f vs real %.4f; fair KS p %.3g", card.metrics.syntheticVaR,
+                           card.metrics.realVaR, card.metrics.syntheticES, card.metrics.realES, card.metrics.ksFairPValue))
         }
         let info: [String: Any] = [
             "bundled": bundled, "assets": names, "days": columns[0].count, "split_day": split,
