@@ -108,6 +108,17 @@ SETTINGS = {
     **{f"dp-djia99-vol{z}": (DP + ["--data-models-from", "DJIA99", "--dp-volatility-noise", z],
                              f"DP z 1, S 0.1, fresh network, DJIA 1999-2018 data models, DP volatility level z_v {z}")
        for z in ("0.5", "1")},
+    # Session 14: a public base pretrained on the Dow Jones 1999-2018 alone (BASE99, --base99-model), whose
+    # daily returns carry the negative lag-1 autocorrelation the members' do (-0.065 vs -0.070) and the
+    # corpus base's do not (full DJIA +0.007): the 20-day spread of the DP models (Var ratio 0.95 vs 0.64 real).
+    **{f"dp-pre99-priors-djia99{v}": (DP + ["--init", "BASE99", "--data-models-from", "DJIA99", "--trainable", "priors"]
+                                      + (["--dp-volatility-noise", "1"] if v else []),
+                                      "DP z 1, S 0.1, base pretrained on DJIA 1999-2018, priors, DJIA 1999-2018"
+                                      + (", DP volatility level z_v 1" if v else ""))
+       for v in ("", "-vol1")},
+    "dp-pre99-priors-djia99-noise-only": (DP + ["--init", "BASE99", "--data-models-from", "DJIA99", "--trainable",
+                                                "priors", "--lr", "1e-9"],
+                                          "DP z 1, S 0.1, DJIA 1999-2018 base, priors, no training: noise only"),
     # Controls: the base as it is (no member datum), and the DP head run's noise on an untrained head.
     "pre-only": (PRE + ["--trainable", "head", "--lr", "1e-9"],
                  "public pretrained base, no training (lr 1e-9), DJIA data models: no member data used"),
@@ -123,7 +134,9 @@ DEMO_PARAMETERS = 142_336
 TWINS = {"dp-pre-head-djia99": "dp-pre-head-djia99-noise-only",
          "dp-pre-priors-djia99": "dp-pre-priors-djia99-noise-only",
          **{f"dp-pre-priors-djia99-vol{z}": "dp-pre-priors-djia99" for z in ("0.25", "0.5", "1", "2")},
-         **{f"dp-djia99-vol{z}": "dp-djia99" for z in ("0.5", "1")}, "dp-pre-head": "dp-pre-head-noise-only", "nodp-pre": "pre-only", "dp-pre-head-noise-only": "pre-only",
+         **{f"dp-djia99-vol{z}": "dp-djia99" for z in ("0.5", "1")},
+         "dp-pre99-priors-djia99": "dp-pre99-priors-djia99-noise-only",
+         "dp-pre99-priors-djia99-vol1": "dp-pre99-priors-djia99-noise-only", "dp-pre-head": "dp-pre-head-noise-only", "nodp-pre": "pre-only", "dp-pre-head-noise-only": "pre-only",
          "dp-pre-priors": "pre-only", "dp-djia": "dp-djia-noise-only", "nodp-djia": "public-only", "dp-djia-z0.5": "public-only",
          "dp-djia-z0.2": "public-only", "dp-djia-z0.1": "public-only", "dp-djia-noise-only": "public-only"}
 
@@ -178,7 +191,8 @@ def one_run(args, setting, seed):
     model, paths = os.path.join(d, "model.h5"), os.path.join(d, "paths.csv")
     threads = ["--threads", str(args.threads)]
     if not os.path.exists(model):
-        extra = [{"HYBRID": args.hybrid_csv, "BASE": args.base_model, "DJIA99": args.djia_recent_csv}.get(o, o)
+        extra = [{"HYBRID": args.hybrid_csv, "BASE": args.base_model, "DJIA99": args.djia_recent_csv,
+                  "BASE99": args.base99_model}.get(o, o)
                  for o in SETTINGS[setting][0]]
         run([args.tgfl, "federate", *federation_options(extra), "--seed", str(seed), *threads,
              "--out", model], log)
@@ -407,6 +421,9 @@ def main():
                    help="the public pretrained base of the *-pre* settings; made when missing by "
                         "`tgfl pretrain --config demo --exclude sp500,nyse --steps STEPS --seed 42`")
     p.add_argument("--pretrain-steps", type=int, default=150, help="steps of that pretraining")
+    p.add_argument("--base99-model", default="/tmp/privacy_tradeoff/base99.h5",
+                   help="BASE99: pretrained on --djia-recent-csv alone (made when missing: 600 steps, lr 0.003, "
+                        "the best validation step kept)")
     p.add_argument("--djia-recent-csv", default="/tmp/privacy_tradeoff/djia_1999_2018.csv",
                    help="the bundled Dow Jones from 1999-01-01 to 2018-12-31 (the *-djia99 settings); made when missing")
     p.add_argument("--jobs", type=int, default=1, help="runs at once")
@@ -431,6 +448,10 @@ def main():
             print(f"{time.strftime('%H:%M:%S')} pretrained {args.base_model} (log {log})", flush=True)
         if any("DJIA99" in SETTINGS[s][0] for s in args.settings) and not os.path.exists(args.djia_recent_csv):
             write_djia_recent(args.djia_recent_csv)
+        if any("BASE99" in SETTINGS[s][0] for s in args.settings) and not os.path.exists(args.base99_model):
+            run([args.tgfl, "pretrain", "--config", "demo", "--no-bundled", "--data", args.djia_recent_csv, "--steps",
+                 "600", "--lr", "0.003", "--seed", "42", "--threads", str(args.threads * args.jobs),
+                 "--out", args.base99_model], args.base99_model + ".log")
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
             futures = {pool.submit(one_run, args, s, seed): (s, seed) for s, seed in todo}
             for fut in concurrent.futures.as_completed(futures):

@@ -400,6 +400,25 @@ typedef struct tgfl_federated_params {
                                       // multiplier, composed into epsilon (`tgfl federate
                                       // --dp-summaries`); needs dp_noise_multiplier > 0 and no
                                       // public source; 0 = off (default)
+    // Appended in session 14 (issue 19): dates, and the clients' volatility level released with
+    // noise. A date is an int32 yyyymmdd (19990104 = 4 January 1999), the day of the close that
+    // ends the return (r_t = ln(P_t / P_{t-1}) is dated t); each array strictly increasing.
+    // Dates change nothing but the release below (same seed, same bits without it).
+    const int32_t * const * series_dates; // NULL = undated (default); else series_dates[i] holds the
+                                      // dates of series[i], one per return
+    const size_t *  series_dates_lengths; // with series_dates: n_series counts, each == lengths[i]
+    const int32_t * public_dates;     // with public_returns: one date per public return; NULL =
+                                      // undated (default). A bundled data_models_from is dated.
+    size_t          public_dates_length; // == public_returns_length when public_dates is set
+    double          dp_volatility_noise; // z_v > 0: calibrate generation's volatility level to the
+                                      // public series' variance times the clients' own log-σ ratio
+                                      // to it on the same dates, released through a Gaussian
+                                      // mechanism with multiplier z_v and composed into epsilon
+                                      // (`tgfl federate --dp-volatility-noise`; the record's
+                                      // privacy.volatility_level). Needs dp_noise_multiplier > 0,
+                                      // a dated public source (data_models_from, or public_returns
+                                      // with public_dates), series_dates sharing dates with it, and
+                                      // partition TIME or NATURAL; 0 = off (default)
 } tgfl_federated_params;
 
 // Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:

@@ -106,6 +106,37 @@ static double * read_log_returns(const char * path, size_t * out_n) {
     return returns;
 }
 
+// The dates of read_log_returns' returns as int32 yyyymmdd (the day of each return's close):
+// rows 2 … n of a `YYYY-MM-DD,close` CSV; *out_n receives their count.
+static int32_t * read_return_dates(const char * path, size_t * out_n) {
+    FILE * file = fopen(path, "r");
+    if (!file) return NULL;
+    size_t capacity = 8192, n = 0;
+    int32_t * dates = malloc(capacity * sizeof(int32_t));
+    char line[256];
+    bool first = true;
+    if (!dates || !fgets(line, sizeof line, file)) { // header
+        free(dates);
+        fclose(file);
+        return NULL;
+    }
+    while (fgets(line, sizeof line, file)) {
+        int year = 0, month = 0, day = 0;
+        if (sscanf(line, "%d-%d-%d,", &year, &month, &day) != 3) continue;
+        if (first) { first = false; continue; } // the first close has no return
+        if (n == capacity) {
+            capacity *= 2;
+            int32_t * grown = realloc(dates, capacity * sizeof(int32_t));
+            if (!grown) break;
+            dates = grown;
+        }
+        dates[n++] = (int32_t)(year * 10000 + month * 100 + day);
+    }
+    fclose(file);
+    *out_n = n;
+    return dates;
+}
+
 // Progress callback: counts calls; cancels once `*user_data` calls were seen (if > 0).
 typedef struct {
     int calls;
@@ -487,6 +518,128 @@ done:
     free(params);
 }
 
+// Runs a federated call that must fail with `expected` and a message containing `needle`.
+#define CHECK_MESSAGE(call, expected, needle)                                                 \
+    do {                                                                                      \
+        CHECK_STATUS(call, expected);                                                         \
+        if (!strstr(tgfl_last_error(), needle)) {                                             \
+            fprintf(stderr, "%s:%d: message lacks '%s': %s\n", __FILE__, __LINE__, needle,    \
+                    tgfl_last_error());                                                       \
+            failures++;                                                                       \
+        }                                                                                     \
+    } while (0)
+
+// Issue 19, session 14: the clients' volatility level released with noise (dp_volatility_noise)
+// needs dated series (series_dates, yyyymmdd) and a dated public source; every missing or bad
+// piece is a status naming the series or client and the fix; with them ε composes the release
+// (larger than the rounds' alone) and the record states it. Dates are read from the CSV.
+static void volatility_level_release(const double * returns, const int32_t * dates, size_t n_days, bool quick) {
+    printf("volatility level release:\n");
+    tgfl_model_config config = small_config();
+    config.model_version = 2;
+    config.n_volatility_levels = 4;
+    tgfl_model * m = NULL;
+    char * record = NULL;
+    CHECK_OK(tgfl_model_create(&config, 5, &m));
+    const double * series[2] = {returns, returns + n_days / 2};
+    size_t lengths[2] = {n_days / 2, n_days - n_days / 2};
+    const int32_t * series_dates[2] = {dates, dates + n_days / 2};
+    size_t date_lengths[2] = {lengths[0], lengths[1]};
+    tgfl_federated_params fed = tgfl_federated_default_params();
+    CHECK_TRUE(fed.series_dates == NULL && fed.public_dates == NULL && fed.dp_volatility_noise == 0);
+    fed.n_clients = 2;
+    fed.partition = TGFL_PARTITION_NATURAL;
+    fed.rounds = 1;
+    fed.local_steps = 1;
+    fed.batch_size = 4;
+    fed.max_validation_windows = 4;
+    fed.dp_noise_multiplier = 1.0;
+    fed.dp_clip_norm = 0.5;
+    fed.data_models_from = "djia";
+    fed.dp_volatility_noise = 1.0;
+    // Without dates, without DP, without a public source, with undated public returns.
+    CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                  "give series_dates");
+    fed.series_dates = series_dates;
+    fed.series_dates_lengths = date_lengths;
+    fed.dp_noise_multiplier = 0;
+    CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                  "dp_noise_multiplier");
+    fed.dp_noise_multiplier = 1.0;
+    fed.data_models_from = NULL;
+    CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                  "give data_models_from");
+    fed.public_returns = returns;
+    fed.public_returns_length = n_days;
+    CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                  "give public_dates");
+    fed.public_dates = dates;
+    fed.public_dates_length = n_days - 1; // one short
+    CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_SHAPE,
+                  "public_dates_length");
+    fed.public_returns = NULL;
+    fed.public_returns_length = 0;
+    fed.public_dates = NULL;
+    fed.public_dates_length = 0;
+    fed.data_models_from = "djia";
+    // A count other than lengths[i], dates out of order or not calendar days, the wrong partition.
+    date_lengths[1] = lengths[1] - 1;
+    CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_SHAPE, "series 1");
+    date_lengths[1] = lengths[1];
+    fed.series_dates_lengths = NULL;
+    CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                  "series_dates_lengths");
+    fed.series_dates_lengths = date_lengths;
+    int32_t * shuffled = malloc(lengths[1] * sizeof(int32_t));
+    if (shuffled) {
+        memcpy(shuffled, series_dates[1], lengths[1] * sizeof(int32_t));
+        int32_t t = shuffled[5]; shuffled[5] = shuffled[6]; shuffled[6] = t;
+        const int32_t * out_of_order[2] = {series_dates[0], shuffled};
+        fed.series_dates = out_of_order;
+        CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                      "not strictly increasing");
+        shuffled[5] = 20010231; // 31 February
+        CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                      "not a calendar day");
+        // Client 1's days moved 400 years back (leap days stay leap days): none in common with
+        // the public Dow Jones (1885 on).
+        memcpy(shuffled, series_dates[1], lengths[1] * sizeof(int32_t));
+        for (size_t i = 0; i < lengths[1]; i++) shuffled[i] -= 4000000;
+        CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                      "client 1");
+        free(shuffled);
+    }
+    fed.series_dates = series_dates;
+    fed.partition = TGFL_PARTITION_IID;
+    CHECK_MESSAGE(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_INVALID_ARGUMENT,
+                  "natural or time");
+    fed.partition = TGFL_PARTITION_NATURAL;
+    fed.dp_volatility_noise = -1;
+    CHECK_STATUS(tgfl_model_train_federated(m, series, lengths, 2, &fed, NULL), TGFL_ERR_OUT_OF_RANGE);
+
+    // The rounds alone, then the rounds and the release: ε grows, the record states the release
+    // (not under --quick: two federations with their volatility calibrations).
+    if (quick) goto done;
+    double rounds_only = 0, composed = 0;
+    fed.dp_volatility_noise = 0;
+    tgfl_model_free(m); // the failed calls above may have fitted its data models
+    m = NULL;
+    CHECK_OK(tgfl_model_create(&config, 5, &m));
+    CHECK_OK(tgfl_model_train_federated(m, series, lengths, 2, &fed, &rounds_only));
+    tgfl_model_free(m);
+    m = NULL;
+    CHECK_OK(tgfl_model_create(&config, 5, &m));
+    fed.dp_volatility_noise = 1.0;
+    CHECK_OK(tgfl_model_train_federated(m, series, lengths, 2, &fed, &composed));
+    printf("  ok  epsilon: rounds %.4f, rounds + volatility level %.4f\n", rounds_only, composed);
+    CHECK_TRUE(isfinite(composed) && composed > rounds_only);
+    CHECK_OK(tgfl_model_get_federation(m, &record));
+    CHECK_TRUE(record && strstr(record, "\"volatility_level\"") && strstr(record, "volatility level"));
+done:
+    tgfl_string_free(record);
+    tgfl_model_free(m);
+}
+
 int main(int argc, char ** argv) {
     bool quick = argc == 4 && strcmp(argv[3], "--quick") == 0;
     if (argc != 3 && !quick) {
@@ -605,6 +758,14 @@ int main(int argc, char ** argv) {
     printf("[%6.2fs] error paths done\n", seconds());
     backtest_options(returns, n_returns, loaded, quick);
     printf("[%6.2fs] backtest options done\n", seconds());
+    {
+        size_t n_dates = 0;
+        int32_t * dates = read_return_dates(argv[1], &n_dates);
+        CHECK_TRUE(dates != NULL && n_dates == n_returns);
+        if (dates && n_dates == n_returns) volatility_level_release(returns, dates, 1200, quick);
+        free(dates);
+    }
+    printf("[%6.2fs] volatility level release done\n", seconds());
 
     // Handles: a freed handle is rejected, a double free is a no-op.
     {

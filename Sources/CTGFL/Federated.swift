@@ -69,6 +69,11 @@ public func cFederatedDefaultParams() -> tgfl_federated_params {
     p.public_returns = nil
     p.public_returns_length = 0
     p.dp_summaries_noise = 0
+    p.series_dates = nil
+    p.series_dates_lengths = nil
+    p.public_dates = nil
+    p.public_dates_length = 0
+    p.dp_volatility_noise = 0
     return p
 }
 
@@ -82,7 +87,7 @@ public func cModelTrainFederated(_ model: OpaquePointer?, _ series: UnsafePointe
     withModel(model) { box in
         guard let params else { throw BoundaryError.null("params") }
         let p = try tgfl_federated_params.read(params)
-        let named = try Check.returnSeries(series, lengths, nSeries)
+        let named = try Check.datedSeries(try Check.returnSeries(series, lengths, nSeries), p)
         let options = try FederatedTrainingOptions(checking: p, model: box.model)
         let trainer = try FederatedTrainer(model: box.model, options: options)
         let sink = ProgressSink(p.progress, p.progress_user_data, box: box)
@@ -149,6 +154,7 @@ extension FederatedTrainingOptions {
         guard delta > 0, delta < 1 else { throw BoundaryError.outOfRange("dp_delta must be in (0, 1), got \(delta)") }
         privacyDelta = delta
         try readDataModelSource(p)
+        try readVolatilityLevelNoise(p)
         secureAggregation = p.secure_aggregation
         seed = p.seed
         threads = try Check.threads(p.n_threads, max: maxThreads)

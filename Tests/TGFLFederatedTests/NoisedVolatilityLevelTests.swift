@@ -171,4 +171,32 @@ final class NoisedVolatilityLevelTests: XCTestCase {
         XCTAssertThrowsError(try FederatedTrainer(model: ScenarioModel(config: Self.tiny, seed: 1), options: o)
             .fit(series: [Array(undated.prefix(600))])) { XCTAssertTrue("\($0)".contains("has no dates"), "\($0)") }
     }
+
+    /// A client none of whose days the public series has is an error naming the client and the
+    /// fix (session 14), not a silent 0; one with a few common days (< 20) still sends 0.
+    func testClientWithoutACommonDateIsNamed() throws {
+        let (sp, djia99) = try Self.data()
+        let days = Self.prefix(sp, 800)
+        // The second half moved 400 years back (leap days stay leap days): client 1 of 2 has no common date.
+        let moved = try days.dates!.enumerated().map { i, d in
+            i < 400 ? d : try TradingDate(year: d.year - 400, month: d.month, day: d.day)
+        }
+        let shifted = ReturnSeries(name: "sp", dates: moved, values: days.values)
+        XCTAssertThrowsError(try NoisedVolatilityLevel.targets([shifted], publicData: [djia99], owners: 2,
+                                                              partition: .timePeriods, trainFraction: 1,
+                                                              noiseMultiplier: 1, seed: 1)) {
+            let message = "\($0)"
+            XCTAssertTrue(message.contains("client 1") && message.contains("no date in common"), message)
+            XCTAssertTrue(message.contains("1600-08-04 … 1602-03-13") && message.contains("1999-01-04 … 2018-12-31"), message)
+        }
+        // Client 1 keeps 10 real days: fewer than minimumDays, so it sends the box's centre.
+        let few = ReturnSeries(name: "sp", dates: Array(moved.prefix(790)) + Array(days.dates!.suffix(10)),
+                               values: days.values)
+        let kept = try NoisedVolatilityLevel.targets([few], publicData: [djia99], owners: 2, partition: .timePeriods,
+                                                     trainFraction: 1, noiseMultiplier: 1e-12, seed: 1)
+        let firstHalf = NoisedVolatilityLevel.ownerRatio([Self.prefix(sp, 400)],
+                                                         publicByDate: Dictionary(uniqueKeysWithValues:
+                                                             zip(djia99.dates!, djia99.values)))
+        assertClose(kept.logRatio, firstHalf / 2, rtol: 1e-9, "client 1 sends 0")
+    }
 }

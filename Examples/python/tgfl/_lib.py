@@ -366,6 +366,12 @@ class tgfl_federated_params(Structure):
         ("public_returns", POINTER(c_double)),
         ("public_returns_length", c_size_t),
         ("dp_summaries_noise", c_double),
+        # Appended in session 14 (issue 19: dates, the clients' volatility level released with noise)
+        ("series_dates", POINTER(POINTER(c_int32))),
+        ("series_dates_lengths", POINTER(c_size_t)),
+        ("public_dates", POINTER(c_int32)),
+        ("public_dates_length", c_size_t),
+        ("dp_volatility_noise", c_double),
     ]
 
 

@@ -220,6 +220,14 @@ class FederatedConfig:
     through a Gaussian mechanism with that noise multiplier, composed into epsilon (needs
     ``dp_noise_multiplier`` and partition "time" or "natural"). Either way the federation
     record's ``privacy.epsilon_covers`` says the data models are covered.
+
+    ``dp_volatility_noise`` > 0 (``tgfl federate --dp-volatility-noise``) calibrates the volatility
+    level of generation to the public series' variance times the clients' own log-σ ratio to it
+    on the same dates, released through a Gaussian mechanism with that multiplier and composed
+    into epsilon (the record's ``privacy.volatility_level``). It needs ``dp_noise_multiplier``, a
+    dated public source (a bundled name; or public returns with ``public_dates``, or a pandas
+    Series with a DatetimeIndex), dated series (``train_federated(..., dates=...)`` or pandas
+    DatetimeIndexes) and partition "time" or "natural".
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -275,6 +283,8 @@ class FederatedConfig:
     byzantine_param: float = 1.0
     data_models_from: Union[str, Sequence[float], np.ndarray, None] = None
     dp_summaries_noise: float = 0.0
+    public_dates: Optional[Sequence] = None
+    dp_volatility_noise: float = 0.0
 
 
 def _train_params(p: "TrainParams"):
@@ -310,6 +320,91 @@ def _data_models_source(c, source):
     c.public_returns = _ptr(array, c_double)
     c.public_returns_length = array.size
     return array
+
+
+def _yyyymmdd(value, name: str) -> np.ndarray:
+    """Dates as the C ABI's int32 yyyymmdd: numpy datetime64 (any unit), a pandas DatetimeIndex
+    or Series of timestamps, ``datetime.date`` objects, ``"YYYY-MM-DD"`` strings, or integers
+    already written yyyymmdd (the library checks that each is a calendar day and that they
+    increase)."""
+    if type(value).__name__ in ("DatetimeIndex", "Series", "Index"):
+        value = value.to_numpy()
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError) as error:
+        raise _bad(f"{name} cannot be read as dates: {error}") from error
+    if raw.ndim != 1:
+        raise _bad(f"{name} must have 1 dimension (one date per return), got shape {raw.shape}", TGFL_ERR_SHAPE)
+    if raw.dtype.kind in "iu":
+        return _array(raw, name, np.int32, ndim=(1,))
+    if raw.dtype.kind in "bfc":
+        raise _bad(f"{name} holds {raw.dtype.name} values; give dates (numpy datetime64, pandas timestamps, "
+                   "'YYYY-MM-DD' strings) or integers written yyyymmdd")
+    try:
+        days = raw.astype("datetime64[D]")
+    except (TypeError, ValueError) as error:
+        raise _bad(f"{name} cannot be read as dates: {error}") from error
+    missing = np.isnat(days)
+    if missing.any():
+        raise _bad(f"{name}[{int(np.argmax(missing))}] is NaT (a missing date); give one date per return")
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    mdays = (days - days.astype("datetime64[M]")).astype(np.int64) + 1
+    return _array(years * 10_000 + months * 100 + mdays, name, np.int32, ndim=(1,))
+
+
+def _has_dates(value) -> bool:
+    """True for a pandas object indexed by dates."""
+    return type(getattr(value, "index", None)).__name__ == "DatetimeIndex"
+
+
+def _federated_dates(c, dates, series: list, arrays: list, cfg, public):
+    """Sets ``series_dates``/``public_dates`` and ``dp_volatility_noise`` on the C params; returns
+    what the C struct points into (keep it alive during the call).
+
+    ``dates``: one date array per series (see ``_yyyymmdd``), or None; with the volatility
+    release on and no ``dates``, series indexed by dates (pandas) give their own. Likewise the
+    public dates: ``cfg.public_dates``, or the DatetimeIndex of a pandas ``data_models_from``.
+    """
+    wanted = _float(cfg.dp_volatility_noise, "dp_volatility_noise")
+    c.dp_volatility_noise = wanted
+    keep = []
+    if dates is None and wanted > 0:
+        if not all(_has_dates(s) for s in series):
+            raise _bad("dp_volatility_noise compares each client's returns with the public series' on the same "
+                       "dates, but the series have none: give dates=[...] (one date array per series, one date per "
+                       "return) or pandas Series indexed by dates")
+        dates = [s.index for s in series]
+    if dates is not None:
+        if isinstance(dates, (str, bytes)) or (isinstance(dates, np.ndarray) and dates.ndim == 1) \
+                or type(dates).__name__ in ("DatetimeIndex", "Series"):
+            raise _bad("dates must be a list with one date array per series, not one array; wrap it: [dates]",
+                       TGFL_ERR_SHAPE)
+        dates = list(dates)
+        if len(dates) != len(arrays):
+            raise _bad(f"dates has {len(dates)} date arrays but series has {len(arrays)}; give one per series",
+                       TGFL_ERR_SHAPE)
+        converted = [_yyyymmdd(d, f"dates[{i}]") for i, d in enumerate(dates)]
+        for i, (d, a) in enumerate(zip(converted, arrays)):
+            if d.size != a.size:
+                raise _bad(f"dates[{i}] has {d.size} dates but series[{i}] has {a.size} returns; give one date per "
+                           "return (the day of its close)", TGFL_ERR_SHAPE)
+        keep.append(converted)
+        c.series_dates = (POINTER(c_int32) * len(converted))(*[_ptr(d, c_int32) for d in converted])
+        c.series_dates_lengths = (c_size_t * len(converted))(*[d.size for d in converted])
+    public_dates = cfg.public_dates
+    source = cfg.data_models_from
+    if public_dates is None and wanted > 0 and not isinstance(source, (str, bytes)) and _has_dates(source):
+        public_dates = source.index
+    if public_dates is not None:
+        converted = _yyyymmdd(public_dates, "public_dates")
+        if public is not None and converted.size != public.size:
+            raise _bad(f"public_dates has {converted.size} dates but data_models_from has {public.size} returns; "
+                       "give one date per public return", TGFL_ERR_SHAPE)
+        keep.append(converted)
+        c.public_dates = _ptr(converted, c_int32)
+        c.public_dates_length = converted.size
+    return keep
 
 
 @dataclass
@@ -682,12 +777,16 @@ class Model:
         return history
 
     def train_federated(self, series: Sequence, config: Optional[FederatedConfig] = None,
-                        progress: ProgressOption = True, **overrides) -> FederatedHistory:
+                        progress: ProgressOption = True, dates: Optional[Sequence] = None,
+                        **overrides) -> FederatedHistory:
         """Federated training on several series; returns the ``FederatedHistory``.
 
         ``series``: a list of 1-D log-return series (arrays, lists or pandas Series), or a
         DataFrame (one column per series). ``history.epsilon`` is the privacy budget spent
         (inf without DP noise). ``progress`` and Ctrl-C as in ``train`` (per round).
+        ``dates``: one date array per series, one date per return (the day of its close; numpy
+        datetime64, pandas timestamps, ``"YYYY-MM-DD"`` strings or int yyyymmdd), needed by
+        ``dp_volatility_noise`` (series indexed by dates give their own); they change nothing else.
         """
         if series is None or isinstance(series, (str, bytes)):
             raise _bad("series must be a list of float64 arrays")
@@ -696,6 +795,7 @@ class Model:
                        "wrap it: [returns]", TGFL_ERR_SHAPE)
         if _is_frame(series):
             series = [series[column].dropna() for column in series.columns]
+        series = list(series)
         arrays = [_array(s, f"series[{i}]", np.float64, ndim=(1,)) for i, s in enumerate(series)]
         if not arrays:
             raise _bad("series is empty; give at least one return series")
@@ -739,6 +839,7 @@ class Model:
         c.seed = _uint64(cfg.seed, "seed")
         c.dp_summaries_noise = _float(cfg.dp_summaries_noise, "dp_summaries_noise")
         public = _data_models_source(c, cfg.data_models_from)   # the C struct points into it
+        dated = _federated_dates(c, dates, series, arrays, cfg, public)   # and into these
         history = FederatedHistory()
         callback = _Callback(progress, "federated", c.rounds, history)
         c.progress = callback.c_function
@@ -749,7 +850,7 @@ class Model:
         callback.run(lambda: _lib.tgfl_model_train_federated(handle, pointers, lengths, len(arrays), byref(c),
                                                              byref(epsilon)))
         history.epsilon = float(epsilon.value)
-        del public
+        del public, dated
         return history
 
     # -- generation and scoring ----------------------------------------------------------

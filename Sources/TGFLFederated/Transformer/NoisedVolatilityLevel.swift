@@ -88,6 +88,28 @@ public enum NoisedVolatilityLevel {
         }
     }
 
+    /// Every owner shares at least one date with the public series: an owner with none would send
+    /// 0 (the box's centre) whatever its data, which is a wrong date column or a public series over
+    /// another period, not a client too short to count (fewer than `minimumDays` common days still
+    /// send 0, as the mechanism says).
+    /// - Throws: `TGFLError.invalidArgument` naming the first such client, its days and the public series' span.
+    static func requireCommonDays(_ days: [[ReturnSeries]], publicByDate: [TradingDate: Double],
+                                  reference: ReturnSeries) throws {
+        for (c, pieces) in days.enumerated() {
+            let dates = pieces.flatMap { $0.dates ?? [] }
+            guard !dates.contains(where: { publicByDate[$0] != nil }) else { continue }
+            let held = dates.isEmpty ? "no days" : "days \(dates.min()!) … \(dates.max()!)"
+            let span = reference.dates.flatMap { d in d.first.map { "\($0) … \(d.last!)" } } ?? "no dates"
+            var seen = Set<String>()
+            let names = pieces.map(\.name).filter { seen.insert($0).inserted }.map { "'\($0)'" }
+            throw TGFLError.invalidArgument("the noised volatility level: client \(c) (\(held) of "
+                + names.joined(separator: ", ")
+                + ") has no date in common with the public series '\(reference.name)' (\(span)); each client's "
+                + "returns are compared with the public series' on the same dates: give a public series covering the "
+                + "members' period, or check the members' dates (one per return: the day of its close)")
+        }
+    }
+
     /// The release: the owners' ratios summed, noised with std z_v·h, divided by `owners`, clamped to [−h, h].
     static func release(_ ratios: [Double], owners: Int, noiseMultiplier: Double, seed: UInt64) -> Double {
         var rng = SeededRNG(seed: seed, purpose: .volatilityLevelNoise)
@@ -110,6 +132,7 @@ public enum NoisedVolatilityLevel {
         }
         let publicByDate = Dictionary(zip(dates, reference.values), uniquingKeysWith: { a, _ in a })
         let days = try ownerDays(series, owners: owners, partition: partition, trainFraction: trainFraction)
+        try requireCommonDays(days, publicByDate: publicByDate, reference: reference)
         let ratio = release(days.map { ownerRatio($0, publicByDate: publicByDate) }, owners: owners,
                             noiseMultiplier: noiseMultiplier, seed: seed)
         let base = try ScenarioModel.calibrationTargets(of: [reference.values])
