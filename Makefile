@@ -72,6 +72,7 @@ bench: deps
 	$(BUILD_DIR)/tgfl-bench train --config small --threads 2
 	@if $(BENCH_PYTHON) -c "import torch" 2>/dev/null; then \
 	  $(BENCH_PYTHON) Benchmarks/pytorch_reference.py --config small --threads 2; \
+	  $(BENCH_PYTHON) Benchmarks/pytorch_reference.py --config small --threads 2 --attention sdpa; \
 	else echo "PyTorch side skipped: $(BENCH_PYTHON) has no torch (make bench BENCH_PYTHON=/path/to/python)"; fi
 	$(BUILD_DIR)/tgfl-bench generate --config small --paths 1000 --horizon 250 --runs 3 --threads 2
 	@if $(BENCH_PYTHON) -c "import torch" 2>/dev/null; then \

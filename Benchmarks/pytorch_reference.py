@@ -6,7 +6,11 @@ after warm-up), for a side-by-side comparison.
 The model is the reference module of Tests/Fixtures/make_reference.py (docs/DESIGN.md's v1
 transformer with its exact parameter names). `--attention sdpa` swaps the explicit masked
 softmax for torch.nn.functional.scaled_dot_product_attention(is_causal=True) (PyTorch's fused
-kernel), so both ways of writing the model can be compared. `--precision bf16` runs the step under
+kernel), so both ways of writing the model can be compared. The explicit form is the
+default because it is the module of the parity fixtures (and the form issue 18's figures were
+filed against); SDPA is the faster eager PyTorch on a CPU (its fused attention forward and backward
+cost about half the explicit one's at these shapes), so BENCHMARKS.md quotes the ratio against both
+(session 14 on), and `make bench` runs both. `--precision bf16` runs the step under
 `torch.autocast("cpu", dtype=torch.bfloat16)` (matrix products in bf16 with fp32 sums, fp32
 master weights and AdamW state), the counterpart of `tgfl-bench train --precision bf16`.
 

@@ -117,6 +117,7 @@ struct JointBenchmark: ParsableCommand {
         // days, unconditional), scored as a one-asset v2 model with that asset's filter and bands
         // would be; no GARCH baselines here, so the ACF and leverage targets stay unchecked.
         let long = try model.generate(JointGenerationOptions(paths: 200, horizon: 250, seed: seed &+ 3))
+        printZeroReturns(long, real: columns, split: split)
         for k in 0..<names.count {
             let single = try ScenarioModel(config: base.v2(levels: levels), seed: 0)
             try single.setDataModels(DataModels(tokenizer: models.tokenizer, regimes: models.regimes[k],
@@ -125,8 +126,8 @@ struct JointBenchmark: ParsableCommand {
                                                    references: RealismReferences(), seed: seed)
             print("\(names[k]): \(card.passedCount)/\(card.checkedCount) single-asset realism targets; missed: "
                   + card.targets.filter { $0.passed == false }.map(\.key).joined(separator: ", ")
-                  + String(format: "; 1 %% VaR %.4f vs real %.4f, ES %.4f vs real %.4f", card.metrics.syntheticVaR,
-                           card.metrics.realVaR, card.metrics.syntheticES, card.metrics.realES))
+                  + String(format: "; 1 %% VaR %.4f vs real %.4f, ES %.4f vs real %.4f; fair KS p %.3g", card.metrics.syntheticVaR,
+                           card.metrics.realVaR, card.metrics.syntheticES, card.metrics.realES, card.metrics.ksFairPValue))
         }
         let info: [String: Any] = [
             "bundled": bundled, "assets": names, "days": columns[0].count, "split_day": split,
@@ -155,7 +156,29 @@ struct JointBenchmark: ParsableCommand {
         }
         return try JointDataModels(assets: models.assets, tokenizer: models.tokenizer, volatility: volatility,
                                    regimes: models.regimes, cholesky: models.cholesky, whitening: models.whitening,
-                                   copula: models.copula)
+                                   copula: models.copula, zeroReturns: models.zeroReturns)
+    }
+
+    /// Exact-zero returns, real (training days / all days) against the 200 × 250 unconditional
+    /// days: each asset's share of zeros, and the share of days with m = 0 … K assets at zero.
+    private func printZeroReturns(_ set: JointScenarioSet, real columns: [[Double]], split: Int) {
+        let K = columns.count
+        func profile(_ days: [[Double]]) -> (perAsset: [Double], byCount: [Double]) {
+            var perAsset = [Double](repeating: 0, count: K), byCount = [Double](repeating: 0, count: K + 1)
+            for day in days {
+                for k in 0..<K where day[k] == 0 { perAsset[k] += 1 }
+                byCount[day.filter { $0 == 0 }.count] += 1
+            }
+            let n = Double(max(days.count, 1))
+            return (perAsset.map { 100 * $0 / n }, byCount.map { 100 * $0 / n })
+        }
+        let realDays = (0..<columns[0].count).map { t in columns.map { $0[t] } }
+        func text(_ v: [Double]) -> String { v.map { String(format: "%.2f", $0) }.joined(separator: " / ") }
+        for (name, days) in [("real, training days", Array(realDays.prefix(split))), ("real, all days", realDays),
+                             ("generated", set.returns.flatMap { $0 })] {
+            let p = profile(days)
+            print("zero returns, \(name): % of days per asset \(text(p.perAsset)); % of days with 0…\(K) zeros \(text(p.byCount))")
+        }
     }
 
     private func write(_ set: JointScenarioSet, to path: String) throws {

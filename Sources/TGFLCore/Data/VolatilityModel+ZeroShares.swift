@@ -29,16 +29,31 @@ extension VolatilityModel {
     ///   - trainingSpans: the training days of each series (finite), each filtered from its own start.
     ///   - tokenizer: the z tokenizer of the model.
     public func zeroShares(trainingSpans: [[Double]], tokenizer: ReturnTokenizer) throws -> [Double]? {
+        let (zeros, days) = try zeroCounts(trainingSpans: trainingSpans, tokenizer: tokenizer)
+        guard zeros.contains(where: { $0 > 0 }) else { return nil }
+        return Self.shares(zeros: zeros, days: days)
+    }
+
+    /// The counts behind `zeroShares`: per token b of z, the training days and the exact-zero
+    /// days among them, over the days `counted(span, day)` accepts (all by default; the joint
+    /// model counts only the days on which no earlier asset was zero, `JointZeroReturns`).
+    /// Counts are sums over days, so a federation can add them up per institution.
+    func zeroCounts(trainingSpans: [[Double]], tokenizer: ReturnTokenizer,
+                    counted: (_ span: Int, _ day: Int) -> Bool = { _, _ in true }) throws -> (zeros: [Int], days: [Int]) {
         var zeros = [Int](repeating: 0, count: tokenizer.vocabSize), days = zeros
-        for span in trainingSpans {
-            for (r, v) in zip(span, variances(span)) {
+        for (s, span) in trainingSpans.enumerated() {
+            for (t, (r, v)) in zip(span, variances(span)).enumerated() where counted(s, t) {
                 let b = Int(try tokenizer.encode((r - garch.mu) / v.squareRoot()))
                 days[b] += 1
                 if r == 0 { zeros[b] += 1 }
             }
         }
-        guard zeros.contains(where: { $0 > 0 }) else { return nil }
-        return zip(zeros, days).map { $1 > 0 ? Double($0) / Double($1) : 0 }
+        return (zeros, days)
+    }
+
+    /// zeros / days per cell (0 for a cell without days).
+    static func shares(zeros: [Int], days: [Int]) -> [Double] {
+        zip(zeros, days).map { $1 > 0 ? Double($0) / Double($1) : 0 }
     }
 
     /// Checks a stored `generation_zero_shares` dataset: finite values in [0, 1], one per token.

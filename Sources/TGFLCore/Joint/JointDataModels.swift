@@ -57,6 +57,9 @@ import TGFLStats
 /// common tail scale; `fitCopula`): generation draws the day's K uniforms from it and inverts
 /// each asset's own conditional CDF with its uniform (`JointScenarioModel.generate`), so each
 /// asset's distribution given the past stays the network's and the day's shocks share their tails.
+///
+/// **Exact-zero returns (session 14).** `zeroReturns`: each asset's point mass at r = 0, with a
+/// day's zeros drawn jointly (holidays close several markets at once); see `JointZeroReturns`.
 public struct JointDataModels: Equatable, Sendable {
     /// The asset names, in stream order.
     public let assets: [String]
@@ -77,6 +80,10 @@ public struct JointDataModels: Equatable, Sendable {
     /// histogram of each asset (`fitCopula`); nil in a model saved before it existed, which
     /// then generates as before (independent uniforms).
     public let copula: StudentTCopula?
+    /// Each asset's exact-zero returns (`JointZeroReturns`, fitted on the training days), or nil:
+    /// no point mass at zero (models saved before session 14, or `DataPipelineConfig.zeroReturns`
+    /// off), generating the same bits as before.
+    public let zeroReturns: JointZeroReturns?
     /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
@@ -99,7 +106,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// - Throws: `TGFLError.invalidArgument` when the parts do not belong together.
     public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
                 regimes: [RegimeModel], cholesky: [[Double]], whitening: Whitening = .correlation,
-                copula: StudentTCopula? = nil) throws {
+                copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -127,14 +134,25 @@ public struct JointDataModels: Equatable, Sendable {
         if let copula, copula.dimension != K {
             throw TGFLError.invalidArgument("the copula has \(copula.dimension) dimensions but there are \(K) assets")
         }
+        if let zeroReturns, zeroReturns.shares.count != K || zeroReturns.shares[0].count != tokenizer.vocabSize {
+            throw TGFLError.invalidArgument(
+                "the zero-return shares are for \(zeroReturns.shares.count) assets and \(zeroReturns.shares[0].count) tokens, "
+                + "but there are \(K) assets and \(tokenizer.vocabSize) tokens")
+        }
         self.assets = assets; self.tokenizer = tokenizer; self.volatility = volatility; self.regimes = regimes
-        self.cholesky = cholesky; self.whitening = whitening; self.copula = copula
+        self.cholesky = cholesky; self.whitening = whitening; self.copula = copula; self.zeroReturns = zeroReturns
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
     public func replacingCopula(_ copula: StudentTCopula?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula)
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns)
+    }
+
+    /// The same data models with other zero returns (nil: no point mass at zero, as before session 14).
+    public func replacingZeroReturns(_ zeroReturns: JointZeroReturns?) throws -> JointDataModels {
+        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -280,7 +298,8 @@ public struct JointDataModels: Equatable, Sendable {
     /// filter restarts at each span), and the level edges, regime bands, whitening matrices and
     /// the tokenizer use the days of every span. Each of these needs only per-span sums — log
     /// likelihoods and their gradients, σ quantile histograms, per-regime counts and
-    /// cross-products of z, and the sums of u and u² — so an institution never shares a return
+    /// cross-products of z, the sums of u and u², and the exact-zero counts per (asset, z-token)
+    /// and per (asset, earlier zeros of the day) — so an institution never shares a return
     /// (a federation collects them per institution; here they are computed in one place).
     /// - Parameters:
     ///   - assets: the names.
@@ -320,9 +339,11 @@ public struct JointDataModels: Equatable, Sendable {
             for k in 0..<K { u[k][t] = w[k] }
         }
         let tokenizer = try ReturnTokenizer.fit(trainingReturns: u, vocabSize: config.vocabSize, clipSigma: config.clipSigma)
+        let zeroReturns = config.zeroReturns
+            ? try JointZeroReturns.fit(trainingSpans: trainingSpans, volatility: volatility, tokenizer: tokenizer) : nil
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
                                    cholesky: cholesky, whitening: .covariance,
-                                   copula: try fitCopula(u: u, tokenizer: tokenizer).copula)
+                                   copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns)
     }
 
     /// The whitening factors of every market regime: L_g = chol(cov(z on the days of regime g)),
@@ -379,9 +400,12 @@ public struct JointDataModels: Equatable, Sendable {
     /// (R, row-major). A model without one writes version 1, as before. With covariance
     /// whitening (version 3, session 13): the attribute `whitening = "covariance"`; absent, the
     /// factors are those of the correlation (every model before session 13). Generation reads
-    /// only the stored factors, so the attribute records the rule and nothing else.
+    /// only the stored factors, so the attribute records the rule and nothing else. With exact-zero
+    /// returns (version 4, session 14): the datasets `zero_returns.shares` [K·V] and
+    /// `zero_returns.after_zeros` [K·K] (`JointZeroReturns`); a model without them writes the
+    /// version it wrote before.
     public var checkpointSection: CheckpointSection {
-        let version = whitening == .covariance ? Self.version : copula == nil ? 1 : 2
+        let version = zeroReturns != nil ? Self.version : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -398,14 +422,15 @@ public struct JointDataModels: Equatable, Sendable {
             if let nu = copula.degreesOfFreedom { section.attributes["copula.degrees_of_freedom"] = .double(nu) }
             section.datasets["copula.correlation"] = copula.correlation
         }
+        zeroReturns?.write(to: &section)
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with covariance whitening (else 2 with a copula, 1
-    /// without; all three are read).
-    public static let version = 3
+    /// The newest section version, written with exact-zero returns (else 3 with covariance
+    /// whitening, 2 with a copula, 1 without; all four are read).
+    public static let version = 4
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -441,7 +466,8 @@ public struct JointDataModels: Equatable, Sendable {
             whitening = w
         }
         try self.init(assets: names, tokenizer: tokenizer, volatility: volatility, regimes: regimes, cholesky: cholesky,
-                      whitening: whitening, copula: try Self.copula(r, assets: K))
+                      whitening: whitening, copula: try Self.copula(r, assets: K),
+                      zeroReturns: try JointZeroReturns.read(r, assets: K, vocabSize: tokenizer.vocabSize))
         try check(against: config)
     }
 

@@ -82,7 +82,8 @@ extension JointScenarioModel {
     ///                     linearly over each token's bin (token and position in the bin from v_dk)
     ///   without:          tok ~ softmax(logits(last position) / τ);  u_dk ~ U[edge_tok, edge_tok+1)
     ///   z_dk = Σ_{j ≤ k} (L_g)_kj u_dj             (the whitening of the day's regime g undone)
-    ///   r_dk = μ_k + σ_dk · z_dk
+    ///   r_dk = μ_k + σ_dk · z_dk, or exactly 0 by the model's `JointZeroReturns` (decided by the
+    ///          position in u's bin after earlier zeros of the day, else by z_dk's place in its bin)
     ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
     ///   next input: (tok, condition of the next token) = (k+1)·S + level_{k+1}(σ²_{d,k+1}),
     ///               or 0·S + level_0(σ²_{d+1,0}) after the last asset
@@ -230,6 +231,7 @@ extension JointScenarioModel {
         for d in 0..<H {
             setMarketRegimes(day: d, plan: plan, models: models, paths: &paths, regimes: regimes)
             if let copula = plan.copula { paths.drawCopula(copula) }
+            for s in 0..<count { paths.dayZeros[s] = 0 }
             for k in 0..<K {
                 sampleAsset(k, day: d, plan: plan, models: models, cache: cache, paths: &paths, returns: returns)
                 if d == H - 1 && k == K - 1 { break }
@@ -263,6 +265,8 @@ extension JointScenarioModel {
         var dayRegime: [Int]
         /// The copula's uniforms of the day, per slot and asset (empty without a copula).
         var dayV: [[Double]]
+        /// Exact-zero returns so far today, per slot (`JointZeroReturns`).
+        var dayZeros: [Int]
 
         /// Draws the day's uniforms of every slot from the copula.
         mutating func drawCopula(_ copula: StudentTCopula) {
@@ -296,6 +300,7 @@ extension JointScenarioModel {
             dayU = [[Double]](repeating: [Double](repeating: 0, count: models.volatility.count), count: count)
             dayRegime = [Int](repeating: 0, count: count)
             dayV = [[Double]](repeating: [], count: count)
+            dayZeros = [Int](repeating: 0, count: count)
         }
     }
 
@@ -361,19 +366,50 @@ extension JointScenarioModel {
                 position = paths.rngs[s].uniform()
             }
             let lo = edges[tok], hi = edges[tok + 1]
-            let x = min(lo + position * (hi - lo), hi.nextDown)
-            paths.dayU[s][k] = x
-            var z = 0.0                                   // z_k = Σ_{j ≤ k} L_kj u_j
+            let sigma = paths.variances[s][k].squareRoot()
+            var x: Double, next = Int32(tok)              // u_k and the next input token
+            var isZero = false
+            if let zeros = models.zeroReturns, paths.dayZeros[s] > 0 {
+                // After earlier zeros today (a holiday): the position decides (JointZeroReturns).
+                let draw = ZeroDraw(u: position, share: zeros.afterZeros[k][paths.dayZeros[s]], lo: lo, hi: hi)
+                isZero = draw.isZero
+                x = draw.x
+            } else {
+                x = min(lo + position * (hi - lo), hi.nextDown)
+            }
             let L = models.cholesky[paths.dayRegime[s]]
-            for j in 0...k { z += L[k * K + j] * paths.dayU[s][j] }
-            let r = mu + paths.variances[s][k].squareRoot() * z
+            var earlier = 0.0                             // Σ_{j < k} L_kj u_j
+            for j in 0..<k { earlier += L[k * K + j] * paths.dayU[s][j] }
+            var z = earlier + L[k * K + k] * x            // z_k = Σ_{j ≤ k} L_kj u_j
+            if let zeros = models.zeroReturns, paths.dayZeros[s] == 0, !isZero {
+                // No zero yet today: the share of z's bin, z's place in the bin decides (JointZeroReturns).
+                let b = models.tokenizer.bin(of: z), zlo = edges[b], zhi = edges[b + 1]
+                if zeros.shares[k][b] > 0, z >= zlo, z < zhi {
+                    let draw = ZeroDraw(u: (z - zlo) / (zhi - zlo), share: zeros.shares[k][b], lo: zlo, hi: zhi)
+                    isZero = draw.isZero
+                    if !isZero {
+                        z = draw.x
+                        x = (z - earlier) / L[k * K + k]
+                        next = Int32(models.tokenizer.bin(of: x))
+                    }
+                }
+            }
+            if isZero {
+                // r = 0 exactly; the recursion and the next input see its z = −μ/σ, as training did.
+                paths.dayZeros[s] += 1
+                z = -mu / sigma
+                x = (z - earlier) / L[k * K + k]
+                next = Int32(models.tokenizer.bin(of: x))
+            }
+            paths.dayU[s][k] = x
+            let r = isZero ? 0 : mu + sigma * z
             returns[(path * H + d) * K + k] = r
             paths.next[s][k] = plan.regimes == nil   // unconditional: the generation dynamics, if matched
                 ? vol[k].generationStep(variance: paths.variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
                                         bounds: plan.bounds[d][k])
                 : vol[k].step(variance: paths.variances[s][k], residual: r - mu, omega: plan.omegas[d][k],
                               bounds: plan.bounds[d][k])
-            cache.rowToken[s] = Int32(tok)
+            cache.rowToken[s] = next
             cache.rowRegime[s] = k < K - 1 ? condition(k + 1, paths.variances[s][k + 1], models)
                 : condition(0, paths.next[s][0], models)
         }

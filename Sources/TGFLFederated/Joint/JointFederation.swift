@@ -100,7 +100,8 @@ public struct JointFederationReport: Sendable {
 /// ```
 /// data models:  JointDataModels.fit(assets, trainingSpans: one span per institution)
 ///               (sums only: likelihoods and gradients for the filters, σ histograms,
-///               per-regime cross-products of z, moments of u; see that function)
+///               per-regime cross-products of z, moments of u, exact-zero counts per
+///               asset and token; see that function)
 /// output prior: per-(asset, level) token counts, summed over institutions
 /// rounds:       FederatedSimulation (the engine of the single-asset federation) with one
 ///               JointClient per institution: sampling, faults, screening (a non-finite,
