@@ -40,7 +40,7 @@ public struct DataPipelineConfig: Equatable, Sendable {
     /// (`TGFL_NO_ZERO_RETURNS=1` turns it off).
     public var zeroReturns: Bool = VolatilityModel.defaultZeroReturns
     /// v2: the probability p of each Student-t tail of the generated z (`ZTail`, ν of the fitted
-    /// filter); nil: no t tails. Default `ZTail.defaultProbability` (0.01; `TGFL_Z_TAIL=0` turns
+    /// filter); nil: no t tails. Default `ZTail.defaultProbability` (0.005; `TGFL_Z_TAIL=0` turns
     /// it off).
     public var zTailProbability: Double? = ZTail.defaultProbability
 

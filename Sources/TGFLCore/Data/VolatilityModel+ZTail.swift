@@ -32,10 +32,10 @@ public struct ZTail: Equatable, Sendable {
     /// Q_ν(p) (< 0).
     let quantileP: Double
 
-    /// The default p of `DataPipelineConfig.zTailProbability`: 0.01, or `TGFL_Z_TAIL` from the
+    /// The default p of `DataPipelineConfig.zTailProbability`: 0.005, or `TGFL_Z_TAIL` from the
     /// environment (0 turns the tails off; otherwise a probability in (0, 0.5)).
     public static let defaultProbability: Double? = {
-        guard let text = ProcessInfo.processInfo.environment["TGFL_Z_TAIL"] else { return 0.01 }
+        guard let text = ProcessInfo.processInfo.environment["TGFL_Z_TAIL"] else { return 0.005 }
         guard let p = Double(text), p > 0, p < 0.5 else { return nil }
         return p
     }()
