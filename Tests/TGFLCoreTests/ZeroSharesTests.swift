@@ -92,25 +92,37 @@ final class ZeroSharesTests: XCTestCase {
         XCTAssertEqual(Double(zeros), expected, accuracy: 4 * variance.squareRoot(), "zeros \(zeros), expected \(expected)")
 
         // Each day's z from the recursion run on the path's returns from its own start.
+        let zs = Self.generatedZ(v, returns: out.returns, paths: options.paths, horizon: H, seed: options.seed)
+        for row in 0..<(options.paths * H) {
+            let r = out.returns[row], z = zs[row], k = Int(out.tokens[row])
+            let (p, d) = row.quotientAndRemainder(dividingBy: H)
+            if r == 0 {
+                XCTAssertEqual(k, Int(try tokenizer.encode(z)), "path \(p) day \(d): token of the zero day's z")
+            } else {
+                let e = tokenizer.binEdges
+                XCTAssertTrue(z >= e[k] - 1e-9 && z <= e[k + 1] + 1e-9, "path \(p) day \(d): z \(z) outside bin \(k)")
+            }
+        }
+    }
+
+    /// The z = (r − μ)/σ_d of every day of unconditional paths (`paths × horizon`, row-major), σ_d
+    /// from the generation recursion run on each path's own returns from its start (the path's
+    /// first uniform: the starting volatility and the slow level).
+    static func generatedZ(_ v: VolatilityModel, returns: [Double], paths: Int, horizon H: Int, seed: UInt64) -> [Double] {
         let mu = v.location(regime: nil), omega = v.omega(regime: nil)
         let bounds = v.sigmaFloor * v.sigmaFloor...v.sigmaCap * v.sigmaCap
-        for p in 0..<options.paths {
-            var rng = SeededRNG(seed: options.seed, stream: UInt64(p))
+        var out = [Double](repeating: 0, count: paths * H)
+        for p in 0..<paths {
+            var rng = SeededRNG(seed: seed, stream: UInt64(p))
             let u = rng.uniform()
             var variance = v.initialVariance(u: u)
             let level = v.generationLevelFactor(u: u)
             for d in 0..<H {
-                let r = out.returns[p * H + d], z = (r - mu) / variance.squareRoot()
-                let k = Int(out.tokens[p * H + d])
-                if r == 0 {
-                    XCTAssertEqual(k, Int(try tokenizer.encode(z)), "path \(p) day \(d): token of the zero day's z")
-                } else {
-                    let e = tokenizer.binEdges
-                    XCTAssertTrue(z >= e[k] - 1e-9 && z <= e[k + 1] + 1e-9,
-                                  "path \(p) day \(d): z \(z) outside bin \(k)")
-                }
+                let r = returns[p * H + d]
+                out[p * H + d] = (r - mu) / variance.squareRoot()
                 variance = v.generationStep(variance: variance, residual: r - mu, omega: omega * level, bounds: bounds)
             }
         }
+        return out
     }
 }

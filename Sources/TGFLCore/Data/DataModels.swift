@@ -115,6 +115,7 @@ public struct DataModels: Equatable, Sendable {
     ///                                          simulates z with the scales, so they come first)
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
     ///     volatility.generationZeroShares = zeroShares(spans, tokenizer)   (when config.zeroReturns)
+    ///     volatility.generationZTail = t tails, p = config.zTailProbability, ν of the filter
     /// ```
     /// - Parameters:
     ///   - trainingSpans: the training days of each series (finite, named).
@@ -158,6 +159,7 @@ public struct DataModels: Equatable, Sendable {
             volatility.generationZeroShares = try volatility.zeroShares(trainingSpans: trainingSpans.map(\.values),
                                                                         tokenizer: tokenizer)
         }
+        volatility.generationZTail = volatility.fittedZTail(probability: config.zTailProbability)
         return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
     }
 }

@@ -39,6 +39,10 @@ public struct DataPipelineConfig: Equatable, Sendable {
     /// generation has the data's point mass at r = 0. Default from `VolatilityModel.defaultZeroReturns`
     /// (`TGFL_NO_ZERO_RETURNS=1` turns it off).
     public var zeroReturns: Bool = VolatilityModel.defaultZeroReturns
+    /// v2: the probability p of each Student-t tail of the generated z (`ZTail`, ν of the fitted
+    /// filter); nil: no t tails. Default `ZTail.defaultProbability` (0.005; `TGFL_Z_TAIL=0` turns
+    /// it off).
+    public var zTailProbability: Double? = ZTail.defaultProbability
 
     /// - Parameters:
     ///   - contextLength: T.

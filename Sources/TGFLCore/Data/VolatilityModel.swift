@@ -102,6 +102,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// of token b; generation emits r = 0 with that probability when it samples bin b
     /// (`zeroShares(trainingSpans:tokenizer:)`); nil: no point mass at zero.
     public var generationZeroShares: [Double]?
+    /// The Student-t tails of the z of unconditional generation without a prompt (`ZTail`: each
+    /// tail of probability p of the network's day distribution follows the t with the filter's ν);
+    /// nil: z as the network draws them.
+    public var generationZTail: ZTail?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -319,7 +323,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// `generation_z_sign_scales` [2^K], K = 1 … 4 (`ZSignScales.factors`, finite and > 0; absent:
     /// the generated z are not scaled, so older checkpoints generate the same bits);
     /// optional `generation_zero_shares` [V] (session 13: shares in [0, 1], one per token; absent:
-    /// no point mass at zero, the same bits as before).
+    /// no point mass at zero, the same bits as before); optional attributes
+    /// `generation_z_tail_probability` and `generation_z_tail_nu` (session 14, together: p in
+    /// (0, 0.5), ν > 2; absent: no t tails, the same bits as before).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -346,6 +352,10 @@ public struct VolatilityModel: Equatable, Sendable {
         if let generationLevelLogQuantiles { datasets["generation_level_log_quantiles"] = generationLevelLogQuantiles }
         if let generationZSignScales { datasets["generation_z_sign_scales"] = generationZSignScales.factors }
         if let generationZeroShares { datasets["generation_zero_shares"] = generationZeroShares }
+        if let t = generationZTail {
+            attributes["generation_z_tail_probability"] = .double(t.probability)
+            attributes["generation_z_tail_nu"] = .double(t.nu)
+        }
         return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
@@ -418,6 +428,14 @@ public struct VolatilityModel: Equatable, Sendable {
             if let q = section.datasets["generation_zero_shares"] {
                 try Self.checkZeroShares(q, vocabSize: nil)
                 generationZeroShares = q
+            }
+            let tail = try ["generation_z_tail_probability", "generation_z_tail_nu"].map(optional)
+            if tail.contains(where: { $0 != nil }) {
+                guard let p = tail[0], let nu = tail[1] else {
+                    throw r.fail("attributes 'generation_z_tail_probability' and 'generation_z_tail_nu' "
+                                 + "must be given together (re-save the checkpoint, or remove both)")
+                }
+                generationZTail = try ZTail(probability: p, nu: nu)
             }
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)

@@ -121,7 +121,8 @@ extension ScenarioModel {
     /// ```
     /// In v2, `c_d` is 1 except in unconditional runs without a prompt of a model with
     /// `generationZSignScales`, where it is the factor of the signs of the path's previous K z
-    /// (`ZSignScales`; 1 on days 0 ..< K); `ω_d` is the fitted ω for `.unconditional` and `ω_g` (`VolatilityModel.omega(regime:)`)
+    /// (`ZSignScales`; 1 on days 0 ..< K); in the same runs a model with `generationZTail` maps
+    /// x_d in the network's outer p of the day to the t tail first (`ZTail`); `ω_d` is the fitted ω for `.unconditional` and `ω_g` (`VolatilityModel.omega(regime:)`)
     /// of the regime asked for day d + 1 otherwise; `σ²_0` comes from the prompt's filtered
     /// volatility, else from the asked regime's level, else (unconditional) from one uniform
     /// draw of the path's generator through the training distribution of σ_t.
@@ -398,8 +399,10 @@ extension ScenarioModel {
         var length = promptLength
         // Unconditional paths without a prompt: each z is scaled by the signs of the path's
         // previous K z (`VolatilityModel.generationZSignScales`; nil for models without them).
-        let signScales = vol.flatMap { $0.startVariance == nil && $0.promptFilter == nil && plan.regimes == nil
-            ? $0.model.generationZSignScales : nil }
+        let free = vol.map { $0.startVariance == nil && $0.promptFilter == nil && plan.regimes == nil } ?? false
+        let signScales = free ? vol?.model.generationZSignScales : nil
+        // ... and its tails follow the filter's t (`VolatilityModel.generationZTail`).
+        let zTail = free ? vol?.model.generationZTail : nil
         var previousZ = [[Double]](repeating: [], count: signScales == nil ? 0 : count)
         // Exact-zero returns: the share of r = 0 per sampled bin (`VolatilityModel.generationZeroShares`).
         let zeroShares = vol?.model.generationZeroShares
@@ -425,6 +428,7 @@ extension ScenarioModel {
                         next = Int32(tokenizer.bin(of: z))
                     } else {
                         var z = zMap?.apply(x, bin: k) ?? x
+                        if let zTail { z = zTail.apply(z, bin: k, weights: cache.probabilities, edges: edges) }
                         if let signScales {
                             z *= signScales.factor(after: previousZ[s][...])
                             previousZ[s].append(z)
