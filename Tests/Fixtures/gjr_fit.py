@@ -26,3 +26,20 @@ def fit_gjr_t(r):
     p = res.params
     sigma = np.asarray(res.conditional_volatility) / 100
     return (res, p["mu"] / 100, p["omega"] / 1e4, p["alpha[1]"], p["gamma[1]"], p["beta[1]"], p["nu"], sigma)
+
+
+def fixed_filter_z(span, p):
+    """z_t = resid / conditional_volatility of arch's GJR-t filter at fixed parameters
+    p = {mu, omega, alpha, gamma, beta, nu} (returns, not rescaled; the span's own backcast)."""
+    am = arch_model(span, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t", rescale=False)
+    res = am.fix([p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], p["nu"]])
+    return np.asarray(res.resid) / np.asarray(res.conditional_volatility)
+
+
+def uniform_tokens(z, t):
+    """Tokens of z under the uniform tokenizer t = {vocab_size, mean, std, clip_sigma}:
+    edge_i = m + s * (-c + 2c * i / V), bin b = [edge_b, edge_{b+1}), beyond the range clipped."""
+    V, c = t["vocab_size"], t["clip_sigma"]
+    edges = t["mean"] + t["std"] * (-c + 2 * c * np.arange(V + 1) / V)
+    k = np.searchsorted(edges, z, side="right") - 1
+    return np.clip(k, 0, V - 1)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from arch import arch_model
+from gjr_fit import fixed_filter_z, uniform_tokens
 
 warnings.simplefilter("ignore")
 HERE = Path(__file__).resolve().parent
@@ -40,18 +40,8 @@ TOKENIZER = {"vocab_size": 128, "mean": 0.0, "std": 1.0, "clip_sigma": 6.0}
 CASES = {"one": [[0, 1487]], "two": [[0, 700], [700, 1487]]}
 
 
-def residuals(span, p):
-    am = arch_model(span, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t", rescale=False)
-    res = am.fix([p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], p["nu"]])
-    return np.asarray(res.resid) / np.asarray(res.conditional_volatility)
-
-
 def tokens(z):
-    t = TOKENIZER
-    V, c = t["vocab_size"], t["clip_sigma"]
-    edges = t["mean"] + t["std"] * (-c + 2 * c * np.arange(V + 1) / V)
-    k = np.searchsorted(edges, z, side="right") - 1
-    return np.clip(k, 0, V - 1)
+    return uniform_tokens(z, TOKENIZER)
 
 
 def main():
@@ -62,7 +52,7 @@ def main():
     for name, spans in CASES.items():
         x = np.concatenate([r[a:b] for a, b in spans])
         zero = x == 0
-        toks = np.stack([np.concatenate([tokens(residuals(r[a:b, k], PARAMS[k])) for a, b in spans])
+        toks = np.stack([np.concatenate([tokens(fixed_filter_z(r[a:b, k], PARAMS[k])) for a, b in spans])
                          for k in range(K)], axis=1)
         shares, after = [], []
         for k in range(K):

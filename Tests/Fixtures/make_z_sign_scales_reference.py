@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from arch import arch_model
+from gjr_fit import fixed_filter_z
 
 warnings.simplefilter("ignore")
 HERE = Path(__file__).resolve().parent
@@ -30,10 +30,7 @@ CASES = {"one": (1, [[0, 1500]]), "two": (1, [[0, 800], [800, 1500]]), "lags2": 
 
 
 def residuals(span):
-    p = PARAMS
-    am = arch_model(span, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t", rescale=False)
-    res = am.fix([p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], p["nu"]])
-    return np.asarray(res.resid) / np.asarray(res.conditional_volatility)
+    return fixed_filter_z(span, PARAMS)
 
 
 def scales(zs, lags):

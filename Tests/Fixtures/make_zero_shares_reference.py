@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from arch import arch_model
+from gjr_fit import fixed_filter_z, uniform_tokens
 
 warnings.simplefilter("ignore")
 HERE = Path(__file__).resolve().parent
@@ -31,18 +31,11 @@ CASES = {"one": [[0, 3000]], "two": [[0, 1500], [1500, 3000]]}
 
 
 def residuals(span):
-    p = PARAMS
-    am = arch_model(span, mean="Constant", vol="GARCH", p=1, o=1, q=1, dist="t", rescale=False)
-    res = am.fix([p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], p["nu"]])
-    return np.asarray(res.resid) / np.asarray(res.conditional_volatility)
+    return fixed_filter_z(span, PARAMS)
 
 
 def tokens(z):
-    t = TOKENIZER
-    V, c = t["vocab_size"], t["clip_sigma"]
-    edges = t["mean"] + t["std"] * (-c + 2 * c * np.arange(V + 1) / V)
-    k = np.searchsorted(edges, z, side="right") - 1
-    return np.clip(k, 0, V - 1)
+    return uniform_tokens(z, TOKENIZER)
 
 
 def main():
