@@ -115,7 +115,8 @@ public struct DataModels: Equatable, Sendable {
     ///                                          simulates z with the scales, so they come first)
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
     ///     volatility.generationZeroShares = zeroShares(spans, tokenizer)   (when config.zeroReturns)
-    ///     volatility.generationZTail = t tails, p = config.zTailProbability, ν of the filter
+    ///     volatility.generationZTail = t tails, p = config.zTailProbability, ν of each side from
+    ///                                  the training z (ZTail.tailNu; the filter's when too few)
     /// ```
     /// - Parameters:
     ///   - trainingSpans: the training days of each series (finite, named).
@@ -159,7 +160,8 @@ public struct DataModels: Equatable, Sendable {
             volatility.generationZeroShares = try volatility.zeroShares(trainingSpans: trainingSpans.map(\.values),
                                                                         tokenizer: tokenizer)
         }
-        volatility.generationZTail = volatility.fittedZTail(probability: config.zTailProbability)
+        volatility.generationZTail = volatility.fittedZTail(probability: config.zTailProbability,
+                                                            trainingZ: Array(z.joined()))
         return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
     }
 }

@@ -103,7 +103,8 @@ public struct VolatilityModel: Equatable, Sendable {
     /// (`zeroShares(trainingSpans:tokenizer:)`); nil: no point mass at zero.
     public var generationZeroShares: [Double]?
     /// The Student-t tails of the z of unconditional generation without a prompt (`ZTail`: each
-    /// tail of probability p of the network's day distribution follows the t with the filter's ν);
+    /// tail of probability p of the network's day distribution follows a t, each side's ν the
+    /// training z's own tail index, `ZTail.tailNu`);
     /// nil: z as the network draws them.
     public var generationZTail: ZTail?
 
@@ -325,7 +326,11 @@ public struct VolatilityModel: Equatable, Sendable {
     /// optional `generation_zero_shares` [V] (session 13: shares in [0, 1], one per token; absent:
     /// no point mass at zero, the same bits as before); optional attributes
     /// `generation_z_tail_probability` and `generation_z_tail_nu` (session 14, together: p in
-    /// (0, 0.5), ν > 2; absent: no t tails, the same bits as before).
+    /// (0, 0.5), ν > 2; absent: no t tails, the same bits as before); optional attribute
+    /// `generation_z_tail_nu_upper` (session 15, only with them, ν > 2, written when it differs
+    /// from `generation_z_tail_nu`, which is then the lower tail's; absent: both tails use
+    /// `generation_z_tail_nu`, so session-14 checkpoints generate the same bits; older readers
+    /// ignore it and use `generation_z_tail_nu` on both sides).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -355,6 +360,7 @@ public struct VolatilityModel: Equatable, Sendable {
         if let t = generationZTail {
             attributes["generation_z_tail_probability"] = .double(t.probability)
             attributes["generation_z_tail_nu"] = .double(t.nu)
+            if t.upperNu != t.nu { attributes["generation_z_tail_nu_upper"] = .double(t.upperNu) }
         }
         return CheckpointSection(attributes: attributes, datasets: datasets)
     }
@@ -435,7 +441,10 @@ public struct VolatilityModel: Equatable, Sendable {
                     throw r.fail("attributes 'generation_z_tail_probability' and 'generation_z_tail_nu' "
                                  + "must be given together (re-save the checkpoint, or remove both)")
                 }
-                generationZTail = try ZTail(probability: p, nu: nu)
+                generationZTail = try ZTail(probability: p, nu: nu, upperNu: optional("generation_z_tail_nu_upper"))
+            } else if section.attributes["generation_z_tail_nu_upper"] != nil {
+                throw r.fail("attribute 'generation_z_tail_nu_upper' needs 'generation_z_tail_probability' and "
+                             + "'generation_z_tail_nu' (re-save the checkpoint, or remove it)")
             }
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)
