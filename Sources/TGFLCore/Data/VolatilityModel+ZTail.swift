@@ -13,10 +13,11 @@ import TGFLStats
 ///   z' clamped to the tokenizer's range [edge_0, edge_V]
 /// ```
 /// Q_ν is Student's t quantile (only the ratio is used, so the scale of the t does not matter). ν of
-/// each side: the tail's own, from the training z (`fitted(probability:trainingZ:)`, session 15);
-/// checkpoints of session 14 carry one ν, the filter's, for both sides. Each tail keeps the network's probability p and its join point; inside the
-/// tail the values follow the t's conditional tail instead of the network's outer bins. No extra
-/// random draw: u comes from the day's two uniforms, so paths keep their streams.
+/// each side: the tail's own from the training z, capped at the filter's
+/// (`VolatilityModel.fittedZTail(probability:trainingZ:)`, session 15); checkpoints of session 14
+/// carry one ν, the filter's, for both sides. Each tail keeps the network's probability p and its
+/// join point; inside the tail the values follow the t's conditional tail instead of the network's
+/// outer bins. No extra random draw: u comes from the day's two uniforms, so paths keep their streams.
 ///
 /// Why (BENCHMARKS.md "The one-day shape on the short EU series (session 14)"): with z drawn
 /// independently of σ, excess kurtosis of r is at least that of z, and the training z's is set by a
