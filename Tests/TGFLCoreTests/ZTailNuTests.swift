@@ -66,13 +66,14 @@ final class ZTailNuTests: XCTestCase {
         XCTAssertGreaterThan(abs(got.lower - filterNu), 0.5)
         XCTAssertGreaterThan(abs(got.upper - filterNu), 5)
         // The fit's rule on these z: each side capped at the filter's ν.
-        let tail = try XCTUnwrap(v.fittedZTail(probability: 0.005, trainingZ: z))
+        let tail = try XCTUnwrap(v.fittedZTail(probability: 0.005, trainingZ: z, ownNu: true))
         assertClose(tail.nu, ref.expected_rule.lower, rtol: 1e-6, "rule, lower ν")
         assertClose(tail.upperNu, ref.expected_rule.upper, rtol: 1e-6, "rule, upper ν")
     }
 
-    /// The fit: p from the pipeline, each side's ν from the training z under the fitted filter,
-    /// capped at the filter's ν; the filter's ν when the training z are too few; nil when off.
+    /// The fit: p from the pipeline; with the tail's own ν, each side's from the training z under the
+    /// fitted filter, capped at the filter's ν (the filter's ν when the training z are too few);
+    /// without it (the default) the filter's ν on both sides; nil when the tails are off.
     func testFitUsesTheTailsOwnNu() throws {
         let r = try MarketData.bundled(.euStocks).logReturns("dax").values
         var config = DataPipelineConfig(contextLength: 40, vocabSize: 256, modelVersion: 2)
@@ -80,13 +81,17 @@ final class ZTailNuTests: XCTestCase {
         config.zTailProbability = 0.01
         let spans = [ReturnSeries(name: "dax", values: Array(r[0..<1487]))]
         let v = try XCTUnwrap(try DataModels.fit(trainingSpans: spans, config: config).volatility)
-        let tail = try XCTUnwrap(v.generationZTail)
         let z = zip(spans[0].values, v.variances(spans[0].values)).map { ($0 - v.garch.mu) / $1.squareRoot() }
         let own = try XCTUnwrap(ZTail.tailNu(trainingZ: z)), filterNu = try XCTUnwrap(v.garch.nu)
+        XCTAssertEqual(v.generationZTail, v.fittedZTail(probability: 0.01, trainingZ: z), "the fit follows the default")
+        if !ZTail.ownNuByDefault {
+            XCTAssertEqual(v.generationZTail, try ZTail(probability: 0.01, nu: filterNu), "off by default: the filter's ν")
+        }
+        let tail = try XCTUnwrap(v.fittedZTail(probability: 0.01, trainingZ: z, ownNu: true))
         XCTAssertEqual(tail, try ZTail(probability: 0.01, nu: min(own.lower, filterNu), upperNu: min(own.upper, filterNu)))
         XCTAssertLessThan(tail.nu, filterNu - 0.5, "the DAX's lower tail is heavier than the filter's t")
         XCTAssertEqual(tail.upperNu, filterNu, "its upper tail is lighter: capped at the filter's ν")
-        let few = try XCTUnwrap(v.fittedZTail(probability: 0.01, trainingZ: Array(z.prefix(300))))
+        let few = try XCTUnwrap(v.fittedZTail(probability: 0.01, trainingZ: Array(z.prefix(300)), ownNu: true))
         XCTAssertEqual(few, try ZTail(probability: 0.01, nu: try XCTUnwrap(v.garch.nu)))
         config.zTailProbability = nil
         XCTAssertNil(try DataModels.fit(trainingSpans: spans, config: config).volatility?.generationZTail)

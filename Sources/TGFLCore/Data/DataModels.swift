@@ -115,8 +115,8 @@ public struct DataModels: Equatable, Sendable {
     ///                                          simulates z with the scales, so they come first)
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
     ///     volatility.generationZeroShares = zeroShares(spans, tokenizer)   (when config.zeroReturns)
-    ///     volatility.generationZTail = t tails, p = config.zTailProbability, ν of each side from
-    ///                                  the training z (ZTail.tailNu; the filter's when too few)
+    ///     volatility.generationZTail = t tails, p = config.zTailProbability, ν of the filter
+    ///                                  (each side's from the training z with ZTail.ownNuByDefault)
     /// ```
     /// - Parameters:
     ///   - trainingSpans: the training days of each series (finite, named).

@@ -118,6 +118,10 @@ extension ZTail {
     public static let nuBounds: ClosedRange<Double> = 3...100
     /// The fewest exceedances k = ⌊f·n⌋ per side for the tail's own ν: 20 (n ≥ 400 training z).
     public static let minimumExceedances = 20
+    /// Whether new fits take each side's own ν (`tailNu`): off by default (the realism benchmark
+    /// found no gain: 240 → 240 of 271 at seed 42, 147 → 145 on the 11 series it changes at seed 7);
+    /// `TGFL_Z_TAIL_NU=tail` turns it on. Off: both sides take the filter's ν, session 14's rule.
+    public static let ownNuByDefault: Bool = ProcessInfo.processInfo.environment["TGFL_Z_TAIL_NU"] == "tail"
 
     /// ν of each tail from the training z: the t whose Hill statistic at f = `hillFraction` equals
     /// the training z's, per side.
@@ -165,9 +169,11 @@ extension VolatilityModel {
     /// - Parameters:
     ///   - p: the tail probability (nil: no tails).
     ///   - trainingZ: the training z under this filter (all spans).
-    public func fittedZTail(probability p: Double?, trainingZ: [Double]) -> ZTail? {
+    ///   - ownNu: each side's own ν as above (default `ZTail.ownNuByDefault`, off); false: the
+    ///     filter's ν on both sides.
+    public func fittedZTail(probability p: Double?, trainingZ: [Double], ownNu: Bool = ZTail.ownNuByDefault) -> ZTail? {
         guard let p, garch.specification.innovations == .studentT, let filterNu = garch.nu, filterNu > 2 else { return nil }
-        guard let own = ZTail.tailNu(trainingZ: trainingZ) else { return try? ZTail(probability: p, nu: filterNu) }
+        guard ownNu, let own = ZTail.tailNu(trainingZ: trainingZ) else { return try? ZTail(probability: p, nu: filterNu) }
         return try? ZTail(probability: p, nu: min(own.lower, filterNu), upperNu: min(own.upper, filterNu))
     }
 }

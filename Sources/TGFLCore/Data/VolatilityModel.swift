@@ -103,8 +103,8 @@ public struct VolatilityModel: Equatable, Sendable {
     /// (`zeroShares(trainingSpans:tokenizer:)`); nil: no point mass at zero.
     public var generationZeroShares: [Double]?
     /// The Student-t tails of the z of unconditional generation without a prompt (`ZTail`: each
-    /// tail of probability p of the network's day distribution follows a t, each side's ν the
-    /// training z's own tail index, `ZTail.tailNu`);
+    /// tail of probability p of the network's day distribution follows a t, ν the filter's, or each
+    /// side's own from the training z with `ZTail.ownNuByDefault`);
     /// nil: z as the network draws them.
     public var generationZTail: ZTail?
 
