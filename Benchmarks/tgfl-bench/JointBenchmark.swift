@@ -13,6 +13,7 @@ import TGFLStats
 /// <out>/real.csv                day,label,<assets>      every day, market regime from the model's filters
 /// <out>/tgfl_unconditional.csv  path,day,regime,<assets>
 /// <out>/tgfl_regime_<g>.csv     path,day,regime,<assets> one-day scenarios under regime g
+/// <out>/tgfl_long.csv           path,day,regime,<assets> the 200 × 250 unconditional days the single-asset targets score
 /// <out>/model.json              assets, split day, each asset's GJR-GARCH and regime thresholds
 /// ```
 /// With `--clients N` the model is trained federated instead (`JointFederation`, FedAvg): the
@@ -117,6 +118,16 @@ struct JointBenchmark: ParsableCommand {
         // days, unconditional), scored as a one-asset v2 model with that asset's filter and bands
         // would be; no GARCH baselines here, so the ACF and leverage targets stay unchecked.
         let long = try model.generate(JointGenerationOptions(paths: 200, horizon: 250, seed: seed &+ 3))
+        try write(long, to: out + "/tgfl_long.csv")
+        if let map = models.zTail, let sources = map.sources {
+            for k in 0..<names.count {
+                let f = { (v: [Double]) in v.map { String(format: "%+.3f", $0) }.joined(separator: " ") }
+                print("z tail map, \(names[k]): training z at 0.5/1/2.5/97.5/99/99.5 % \(f(map.targets[k])); "
+                      + "pilots at 0.5/1/2.5/5/95/97.5/99/99.5 % \(f(sources[k]))")
+            }
+        } else {
+            print("z tail map: none")
+        }
         printZeroReturns(long, real: columns, split: split)
         for k in 0..<names.count {
             let single = try ScenarioModel(config: base.v2(levels: levels), seed: 0)
@@ -156,7 +167,7 @@ struct JointBenchmark: ParsableCommand {
         }
         return try JointDataModels(assets: models.assets, tokenizer: models.tokenizer, volatility: volatility,
                                    regimes: models.regimes, cholesky: models.cholesky, whitening: models.whitening,
-                                   copula: models.copula, zeroReturns: models.zeroReturns)
+                                   copula: models.copula, zeroReturns: models.zeroReturns, zTail: models.zTail)
     }
 
     /// Exact-zero returns, real (training days / all days) against the 200 × 250 unconditional
