@@ -46,6 +46,11 @@ struct JointBenchmark: ParsableCommand {
     @Flag(name: .customLong("no-copula"), help: ArgumentHelp(
         "Generate with independent uniforms instead of the model's t copula (the comparison of session 8)."))
     var noCopula = false
+    @Option(name: .customLong("from-model"), help: ArgumentHelp(
+        "Skip training: load this joint checkpoint (written by the same command without the z tail map), fit the map's "
+        + "targets on its training days and calibrate it (training does not depend on the map, so this equals a run "
+        + "that trains; session 15's after rows from the before rows' networks)."))
+    var fromModel: String?
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -56,10 +61,13 @@ struct JointBenchmark: ParsableCommand {
         let base = size == "tiny"
             ? ModelConfig(vocabSize: 128, contextLength: 32, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, nRegimes: 4)
             : ModelConfig(vocabSize: 256, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nRegimes: 4)
-        let model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: names.count, levels: levels),
+        var model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: names.count, levels: levels),
                                            assets: names.count, seed: seed)
         let started = Date()
-        if clients > 0 {
+        if let fromModel {
+            model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns)
+            print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; loaded \(fromModel) (not trained)")
+        } else if clients > 0 {
             let split = Int(0.8 * Double(columns[0].count))
             let institutions = (0..<clients).map { c in columns.map { Array($0[(c * split / clients)..<((c + 1) * split / clients)]) } }
             var options = JointFederationOptions(rounds: rounds, localSteps: localSteps, batchSize: 32,
@@ -155,6 +163,21 @@ struct JointBenchmark: ParsableCommand {
         let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: out + "/model.json"))
         print("wrote \(out)/{real.csv, tgfl_unconditional.csv, tgfl_regime_*.csv, model.json, model.h5}")
+    }
+
+    /// A loaded model with the z tail map fitted as `JointDataModels.fit` fits it (the training
+    /// z of the first 80 % under the stored filters) and calibrated (`calibrateTails()`); as it
+    /// is when the map is off (`TGFL_JOINT_Z_TAIL=0`) or already there.
+    static func withTailMap(_ model: JointScenarioModel, columns: [[Double]]) throws -> JointScenarioModel {
+        guard let models = model.dataModels, models.zTail == nil, JointTailMap.enabledByDefault else { return model }
+        let split = Int(0.8 * Double(columns[0].count))
+        let z = zip(models.volatility, columns).map { v, c in
+            let training = Array(c.prefix(split))
+            return zip(training, v.variances(training)).map { ($0 - v.garch.mu) / $1.squareRoot() }
+        }
+        try model.setDataModels(try models.replacingZTail(try JointTailMap.fit(z: z)))
+        try model.calibrateTails()
+        return model
     }
 
     /// `models` whose training distribution of σ is the point `regimeVariances[g]` for every

@@ -61,10 +61,7 @@ final class JointTailMapTests: TemporaryDirectoryTestCase {
         }
         let map = try JointTailMap(targets: Array(ref.targets.prefix(2)), sources: Array(ref.sources.prefix(2)))
         try model.setDataModels(try models.replacingZTail(map))
-        let path = directory.appendingPathComponent("tail.h5").path
-        try model.save(to: path)
-        let checkpoint = try Checkpoint.load(from: path)
-        let section = try XCTUnwrap(checkpoint.joint)
+        let (path, checkpoint, section) = try savedJointSection(model, "tail.h5")
         XCTAssertEqual(section.attributes["version"], .int(5))
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.zTail, map)
         var old = section
@@ -122,5 +119,16 @@ final class JointTailMapTests: TemporaryDirectoryTestCase {
         options.useTailMap = true
         options.threads = 3
         XCTAssertEqual(try model.generate(options), after.set, "1 and 3 threads")
+    }
+}
+
+extension TemporaryDirectoryTestCase {
+    /// Saves a joint model in the test's directory and reads the file's `/joint` section back.
+    func savedJointSection(_ model: JointScenarioModel, _ name: String) throws
+        -> (path: String, checkpoint: Checkpoint, section: CheckpointSection) {
+        let path = directory.appendingPathComponent(name).path
+        try model.save(to: path)
+        let checkpoint = try Checkpoint.load(from: path)
+        return (path, checkpoint, try XCTUnwrap(checkpoint.joint))
     }
 }
