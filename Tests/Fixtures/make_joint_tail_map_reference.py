@@ -10,7 +10,7 @@ targets: per column, the quantiles at the 6 tail levels of a histogram on the gr
   (the order statistic whose bin that is: within one bin).
 sources: numpy.quantile (linear) of a sample at the 8 levels l, 0.05, 0.95, 1 - l.
 map(z): identity on [s(0.05), s(0.95)]; below, numpy.interp through (s(l), t(l)) and (s(0.05), s(0.05)),
-  z * t(0.005) / s(0.005) below s(0.005); the mirror above.
+  z + t(0.005) - s(0.005) below s(0.005); the mirror above.
 model: the targets of Student's t with nu = 4 scaled to unit variance (scipy.stats.t.ppf / sqrt(2)),
   which the Swift test sets on the joint_v1 fixture model and checks generation against.
 Seed 15 (numpy default_rng). Run: /work/pyref/bin/python Tests/Fixtures/make_joint_tail_map_reference.py
@@ -48,12 +48,12 @@ def tail_map(z, s, t):
     if z < s[J]:
         x = np.array(s[:J + 1]); y = np.array(list(t[:J]) + [s[J]])
         if z < x[0]:
-            return z * y[0] / x[0]
+            return z + y[0] - x[0]
         return float(np.interp(z, x, y))
     if z > s[J + 1]:
         x = np.array(s[J + 1:]); y = np.array([s[J + 1]] + list(t[J:]))
         if z > x[-1]:
-            return z * y[-1] / x[-1]
+            return z + y[-1] - x[-1]
         return float(np.interp(z, x, y))
     return z
 

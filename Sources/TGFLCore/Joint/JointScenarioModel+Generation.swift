@@ -131,8 +131,8 @@ extension JointScenarioModel {
         try generate(options, recordingZ: false, progress: progress).set
     }
 
-    /// `generate`, and with `recordingZ` each day's z_dk too (`z[(p·H + d)·K + k]`, after the
-    /// tail map; −μ_k/σ_dk on a zero day), which `calibrateTails()` measures.
+    /// `generate`, and with `recordingZ` each day's z_dk too (`z[(p·H + d)·K + k]`, before asset
+    /// k's tail map; −μ_k/σ_dk on a zero day), which `calibrateTails()` measures.
     func generate(_ options: JointGenerationOptions, recordingZ: Bool,
                   progress: ((GenerationProgress) -> Bool)? = nil) throws -> (set: JointScenarioSet, z: [Double]) {
         let models = try fitted(for: "generate")
@@ -423,7 +423,9 @@ extension JointScenarioModel {
                 z = -mu / sigma
                 x = (z - earlier) / L[k * K + k]
                 next = Int32(models.tokenizer.bin(of: x))
-            } else if let map = plan.tailMap {
+            }
+            zOut?[(path * H + d) * K + k] = z
+            if !isZero, let map = plan.tailMap {
                 // Asset k's tails onto the training z's (JointTailMap); the identity inside its 5–95 % quantiles.
                 let mapped = map.apply(z, asset: k)
                 if mapped != z {
@@ -432,7 +434,6 @@ extension JointScenarioModel {
                     next = Int32(models.tokenizer.bin(of: x))
                 }
             }
-            zOut?[(path * H + d) * K + k] = z
             paths.dayU[s][k] = x
             let r = isZero ? 0 : mu + sigma * z
             returns[(path * H + d) * K + k] = r

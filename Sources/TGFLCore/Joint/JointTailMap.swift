@@ -7,14 +7,16 @@ import Foundation
 /// levels ℓ = 0.005, 0.01, 0.025 and 1 − ℓ;  anchors 0.05, 0.95
 /// t_k(ℓ) = quantile ℓ of asset k's training z = (r − μ_k)/σ_k   (histogram on a 0.01 grid, `histogramQuantile`)
 /// s_k(ℓ) = quantile ℓ of asset k's z in pilot scenarios          (`pilotPaths` × `pilotHorizon`, unconditional,
-///                                                                  seed `pilotSeed`, without the map)
+///                                                                  seed `pilotSeed`; z where the map reads it,
+///                                                                  second pass of `calibrateTails()`)
 /// map_k(z) = z                                       for s(0.05) ≤ z ≤ s(0.95)
 ///          = piecewise linear through (s(0.005), t(0.005)), (s(0.01), t(0.01)), (s(0.025), t(0.025)), (s(0.05), s(0.05))
 ///            below s(0.05), and the mirror above s(0.95)
-///          = z · t(0.005)/s(0.005) below s(0.005)    (z · t(0.995)/s(0.995) above s(0.995))
+///          = z + t(0.005) − s(0.005) below s(0.005)  (z + t(0.995) − s(0.995) above s(0.995))
 /// ```
-/// A side whose knots are not strictly increasing (in s and in the mapped values) or whose
-/// outer knots do not have the sign of their tail is left as it is (identity).
+/// A side whose knots are not strictly increasing (in s and in the mapped values) is left as it
+/// is (identity). Beyond the outer knot the network's own tail shape is kept (a shift, not a
+/// scale, so the far tail's kurtosis is not multiplied).
 ///
 /// **Why** (BENCHMARKS.md, issue 17, session 15): in the joint models every asset's σ paths match
 /// the training days' (E[σ²] within 5 %, σ quantiles within 0.001), but the generated z's tail
@@ -138,26 +140,23 @@ public struct JointTailMap: Equatable, Sendable {
         guard let sources else { return z }
         let s = sources[k], t = targets[k], J = Self.levels.count
         if z < s[J] {                                                // below the lower anchor
-            let x = Array(s[0...J]), y = Array(t[0..<J]) + [s[J]]
-            return Self.side(z, x: x, y: y, outer: 0) ?? z
+            return Self.side(z, x: Array(s[0...J]), y: Array(t[0..<J]) + [s[J]]) ?? z
         }
         if z > s[J + 1] {                                            // above the upper anchor
-            let x = Array(s[(J + 1)...]), y = [s[J + 1]] + Array(t[J...])
-            return Self.side(z, x: x, y: y, outer: x.count - 1) ?? z
+            return Self.side(z, x: Array(s[(J + 1)...]), y: [s[J + 1]] + Array(t[J...])) ?? z
         }
         return z
     }
 
-    /// One side's map: linear through the knots (x, y), the ratio y/x beyond the outer knot;
-    /// nil (identity) when the knots are not strictly increasing or the outer one is on the
-    /// wrong side of 0.
-    private static func side(_ z: Double, x: [Double], y: [Double], outer: Int) -> Double? {
+    /// One side's map: linear through the knots (x, y), shifted by the outer knot's y − x
+    /// beyond the knots; nil (identity) when the knots are not strictly increasing.
+    private static func side(_ z: Double, x: [Double], y: [Double]) -> Double? {
         for i in 1..<x.count where !(x[i] > x[i - 1] && y[i] > y[i - 1]) { return nil }
-        let lower = outer == 0
-        guard lower ? (x[outer] < 0 && y[outer] < 0) : (x[outer] > 0 && y[outer] > 0) else { return nil }
-        if lower ? z < x[0] : z > x[outer] { return z * y[outer] / x[outer] }
+        let last = x.count - 1
+        if z < x[0] { return z + y[0] - x[0] }
+        if z > x[last] { return z + y[last] - x[last] }
         var i = 1
-        while i < x.count - 1 && z > x[i] { i += 1 }
+        while i < last && z > x[i] { i += 1 }
         return y[i - 1] + (z - x[i - 1]) / (x[i] - x[i - 1]) * (y[i] - y[i - 1])
     }
 
@@ -186,8 +185,11 @@ public struct JointTailMap: Equatable, Sendable {
 
 extension JointScenarioModel {
     /// Measures the sources of the model's z tail map on pilot scenarios (`JointTailMap.pilotPaths`
-    /// × `pilotHorizon` days, unconditional, seed `pilotSeed`, without the map) and stores them,
-    /// so that unconditional generation maps each asset's z tails onto the training z's. A model
+    /// × `pilotHorizon` days, unconditional, seed `pilotSeed`) and stores them, so that
+    /// unconditional generation maps each asset's z tails onto the training z's. Two passes: the
+    /// first without the map; the second with the first pass's map, measuring each asset's z where
+    /// the map reads it (before its own map: the earlier assets' mapped shocks of the day, and the
+    /// σ and inputs the mapped days lead to, move it), whose quantiles are stored. A model
     /// without a map (saved before session 15, or `TGFL_JOINT_Z_TAIL=0`) is left as it is. `fit`
     /// and the joint federation call it after training (the network has changed, so the pilots
     /// must be drawn again); call it after setting new weights by hand.
@@ -195,13 +197,17 @@ extension JointScenarioModel {
     public func calibrateTails() throws {
         guard let models = dataModels, let map = models.zTail else { return }
         let K = assetCount
-        let options = JointGenerationOptions(paths: JointTailMap.pilotPaths, horizon: JointTailMap.pilotHorizon,
+        var options = JointGenerationOptions(paths: JointTailMap.pilotPaths, horizon: JointTailMap.pilotHorizon,
                                              seed: JointTailMap.pilotSeed, useTailMap: false)
-        let z = try generate(options, recordingZ: true).z
-        let sources = (0..<K).map { k in
-            let sorted = stride(from: k, to: z.count, by: K).map { z[$0] }.sorted()
-            return JointTailMap.sourceLevels.map { JointTailMap.sampleQuantile(sorted, level: $0) }
+        func sources() throws -> [[Double]] {
+            let z = try generate(options, recordingZ: true).z
+            return (0..<K).map { k in
+                let sorted = stride(from: k, to: z.count, by: K).map { z[$0] }.sorted()
+                return JointTailMap.sourceLevels.map { JointTailMap.sampleQuantile(sorted, level: $0) }
+            }
         }
-        try setDataModels(try models.replacingZTail(try map.calibrated(sources: sources)))
+        try setDataModels(try models.replacingZTail(try map.calibrated(sources: try sources())))
+        options.useTailMap = true
+        try setDataModels(try models.replacingZTail(try map.calibrated(sources: try sources())))
     }
 }
