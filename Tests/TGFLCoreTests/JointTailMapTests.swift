@@ -64,10 +64,7 @@ final class JointTailMapTests: TemporaryDirectoryTestCase {
         let (path, checkpoint, section) = try savedJointSection(model, "tail.h5")
         XCTAssertEqual(section.attributes["version"], .int(5))
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.zTail, map)
-        var old = section
-        old.datasets["z_tail.targets"] = nil
-        old.datasets["z_tail.sources"] = nil
-        XCTAssertNil(try JointDataModels(checkpointSection: old, config: checkpoint.config).zTail)
+        XCTAssertNil(try jointDataModels(section, without: ["z_tail.targets", "z_tail.sources"], config: checkpoint.config).zTail)
         var bad = section
         bad.datasets["z_tail.sources"] = [0.5]
         XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
@@ -132,5 +129,12 @@ extension TemporaryDirectoryTestCase {
         try model.save(to: path)
         let checkpoint = try Checkpoint.load(from: path)
         return (path, checkpoint, try XCTUnwrap(checkpoint.joint))
+    }
+
+    /// The data models of a `/joint` section with `keys` removed (as a file written before they existed).
+    func jointDataModels(_ section: CheckpointSection, without keys: [String], config: ModelConfig) throws -> JointDataModels {
+        var old = section
+        for key in keys { old.datasets[key] = nil }
+        return try JointDataModels(checkpointSection: old, config: config)
     }
 }

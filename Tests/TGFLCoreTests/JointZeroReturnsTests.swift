@@ -90,10 +90,8 @@ final class JointZeroReturnsTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(section.datasets["zero_returns.after_zeros"], [0, 0, 0, 0.7])
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.zeroReturns, zeros)
 
-        var old = section
-        old.datasets["zero_returns.shares"] = nil
-        old.datasets["zero_returns.after_zeros"] = nil
-        XCTAssertNil(try JointDataModels(checkpointSection: old, config: checkpoint.config).zeroReturns)
+        XCTAssertNil(try jointDataModels(section, without: ["zero_returns.shares", "zero_returns.after_zeros"],
+                                         config: checkpoint.config).zeroReturns)
         var bad = section
         bad.datasets["zero_returns.after_zeros"] = [0, 0, 0, 1.5]
         XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
