@@ -61,7 +61,8 @@ final class MeanTermTests: XCTestCase {
     }
 
     /// The optional attributes: written with a term and read back equal; absent → nil (older
-    /// checkpoints); a partial set, another kind or version, or |θ| ≥ 1 → a clear error.
+    /// checkpoints); kept by `refitted(on:)`; a partial set, another kind or version, or |θ| ≥ 1 →
+    /// a clear error.
     func testCheckpointKeys() throws {
         let m = try ConditionalVolatilityTests.model(params: Self.params)
         var v = try XCTUnwrap(m.volatilityModel)
@@ -71,6 +72,9 @@ final class MeanTermTests: XCTestCase {
         v.generationMeanTerm = try MeanTerm(theta: -0.0711)
         let section = v.checkpointSection
         XCTAssertEqual(try VolatilityModel(checkpointSection: section, levels: S, regimes: R), v)
+        // The backtest's refit of the filter keeps it (a property of the returns).
+        let recent = Array(try MarketData.bundled(.siemens).logReturns("log_return").values[..<600])
+        XCTAssertEqual(try v.refitted(on: recent).generationMeanTerm, v.generationMeanTerm)
         func refused(_ edit: (inout CheckpointSection) -> Void, _ message: String) {
             var bad = section
             edit(&bad)
