@@ -106,6 +106,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// tail of probability p of the network's day distribution follows the t with the filter's ν);
     /// nil: z as the network draws them.
     public var generationZTail: ZTail?
+    /// The MA(1) mean term on the generated returns of every v2 generation mode (`MeanTerm`;
+    /// session 15: set by federated training from public data only); nil: returns as drawn.
+    public var generationMeanTerm: MeanTerm?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -325,7 +328,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// optional `generation_zero_shares` [V] (session 13: shares in [0, 1], one per token; absent:
     /// no point mass at zero, the same bits as before); optional attributes
     /// `generation_z_tail_probability` and `generation_z_tail_nu` (session 14, together: p in
-    /// (0, 0.5), ν > 2; absent: no t tails, the same bits as before).
+    /// (0, 0.5), ν > 2; absent: no t tails, the same bits as before); optional attributes
+    /// `generation_mean_term_kind` ("ma1"), `generation_mean_term_version` (1) and
+    /// `generation_mean_term_theta` (session 15, together: `MeanTerm`; absent: no mean term, the
+    /// same bits as before).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -356,6 +362,7 @@ public struct VolatilityModel: Equatable, Sendable {
             attributes["generation_z_tail_probability"] = .double(t.probability)
             attributes["generation_z_tail_nu"] = .double(t.nu)
         }
+        writeMeanTerm(&attributes)
         return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
@@ -437,6 +444,7 @@ public struct VolatilityModel: Equatable, Sendable {
                 }
                 generationZTail = try ZTail(probability: p, nu: nu)
             }
+            try readMeanTerm(section, r)
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)
                 guard q.allSatisfy(\.isFinite), zip(q, q.dropFirst()).allSatisfy({ $0 <= $1 }) else {
