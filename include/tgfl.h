@@ -419,6 +419,12 @@ typedef struct tgfl_federated_params {
                                       // a dated public source (data_models_from, or public_returns
                                       // with public_dates), series_dates sharing dates with it, and
                                       // partition TIME or NATURAL; 0 = off (default)
+    // Appended in session 15 (issue 19): the MA(1) mean term of generation, fitted on the public
+    // source (data_models_from or public_returns) alone and applied to the generated returns
+    // (the lag-1 mean reversion DP networks do not learn); public data only, so epsilon is
+    // unchanged (`tgfl federate --[no-]public-mean-term`; the record's mean_term). Ignored without
+    // a public source and for model v1.
+    int32_t         public_mean_term; // 1 = on (default), 0 = off; other values: TGFL_ERR_OUT_OF_RANGE
 } tgfl_federated_params;
 
 // Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:

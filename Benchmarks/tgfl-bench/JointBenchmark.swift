@@ -13,6 +13,7 @@ import TGFLStats
 /// <out>/real.csv                day,label,<assets>      every day, market regime from the model's filters
 /// <out>/tgfl_unconditional.csv  path,day,regime,<assets>
 /// <out>/tgfl_regime_<g>.csv     path,day,regime,<assets> one-day scenarios under regime g
+/// <out>/tgfl_long.csv           path,day,regime,<assets> the 200 × 250 unconditional days the single-asset targets score
 /// <out>/model.json              assets, split day, each asset's GJR-GARCH and regime thresholds
 /// ```
 /// With `--clients N` the model is trained federated instead (`JointFederation`, FedAvg): the
@@ -45,6 +46,11 @@ struct JointBenchmark: ParsableCommand {
     @Flag(name: .customLong("no-copula"), help: ArgumentHelp(
         "Generate with independent uniforms instead of the model's t copula (the comparison of session 8)."))
     var noCopula = false
+    @Option(name: .customLong("from-model"), help: ArgumentHelp(
+        "Skip training: load this joint checkpoint (written by the same command without the z tail map), fit the map's "
+        + "targets on its training days and calibrate it (training does not depend on the map, so this equals a run "
+        + "that trains; session 15's after rows from the before rows' networks)."))
+    var fromModel: String?
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -55,10 +61,13 @@ struct JointBenchmark: ParsableCommand {
         let base = size == "tiny"
             ? ModelConfig(vocabSize: 128, contextLength: 32, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, nRegimes: 4)
             : ModelConfig(vocabSize: 256, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nRegimes: 4)
-        let model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: names.count, levels: levels),
+        var model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: names.count, levels: levels),
                                            assets: names.count, seed: seed)
         let started = Date()
-        if clients > 0 {
+        if let fromModel {
+            model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns)
+            print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; loaded \(fromModel) (not trained)")
+        } else if clients > 0 {
             let split = Int(0.8 * Double(columns[0].count))
             let institutions = (0..<clients).map { c in columns.map { Array($0[(c * split / clients)..<((c + 1) * split / clients)]) } }
             var options = JointFederationOptions(rounds: rounds, localSteps: localSteps, batchSize: 32,
@@ -117,6 +126,16 @@ struct JointBenchmark: ParsableCommand {
         // days, unconditional), scored as a one-asset v2 model with that asset's filter and bands
         // would be; no GARCH baselines here, so the ACF and leverage targets stay unchecked.
         let long = try model.generate(JointGenerationOptions(paths: 200, horizon: 250, seed: seed &+ 3))
+        try write(long, to: out + "/tgfl_long.csv")
+        if let map = models.zTail, let sources = map.sources {
+            for k in 0..<names.count {
+                let f = { (v: [Double]) in v.map { String(format: "%+.3f", $0) }.joined(separator: " ") }
+                print("z tail map, \(names[k]): training z at 0.5/1/2.5/97.5/99/99.5 % \(f(map.targets[k])); "
+                      + "pilots at 0.5/1/2.5/5/95/97.5/99/99.5 % \(f(sources[k]))")
+            }
+        } else {
+            print("z tail map: none")
+        }
         printZeroReturns(long, real: columns, split: split)
         for k in 0..<names.count {
             let single = try ScenarioModel(config: base.v2(levels: levels), seed: 0)
@@ -146,6 +165,21 @@ struct JointBenchmark: ParsableCommand {
         print("wrote \(out)/{real.csv, tgfl_unconditional.csv, tgfl_regime_*.csv, model.json, model.h5}")
     }
 
+    /// A loaded model with the z tail map fitted as `JointDataModels.fit` fits it (the training
+    /// z of the first 80 % under the stored filters) and calibrated (`calibrateTails()`); as it
+    /// is when the map is off (`TGFL_JOINT_Z_TAIL=0`) or already there.
+    static func withTailMap(_ model: JointScenarioModel, columns: [[Double]]) throws -> JointScenarioModel {
+        guard let models = model.dataModels, models.zTail == nil, JointTailMap.enabledByDefault else { return model }
+        let split = Int(0.8 * Double(columns[0].count))
+        let z = zip(models.volatility, columns).map { v, c in
+            let training = Array(c.prefix(split))
+            return zip(training, v.variances(training)).map { ($0 - v.garch.mu) / $1.squareRoot() }
+        }
+        try model.setDataModels(try models.replacingZTail(try JointTailMap.fit(z: z)))
+        try model.calibrateTails()
+        return model
+    }
+
     /// `models` whose training distribution of σ is the point `regimeVariances[g]` for every
     /// asset, so that a run under regime g starts where generation started before session 7.
     static func startingAtMean(_ models: JointDataModels, regime g: Int) throws -> JointDataModels {
@@ -156,7 +190,7 @@ struct JointBenchmark: ParsableCommand {
         }
         return try JointDataModels(assets: models.assets, tokenizer: models.tokenizer, volatility: volatility,
                                    regimes: models.regimes, cholesky: models.cholesky, whitening: models.whitening,
-                                   copula: models.copula, zeroReturns: models.zeroReturns)
+                                   copula: models.copula, zeroReturns: models.zeroReturns, zTail: models.zTail)
     }
 
     /// Exact-zero returns, real (training days / all days) against the 200 × 250 unconditional

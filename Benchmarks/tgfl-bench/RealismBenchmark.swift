@@ -204,9 +204,11 @@ struct RealismBenchmark: ParsableCommand {
 
     /// Fraction of each series the models are trained on.
     static let trainFraction = 0.8
-    /// The baselines, as (file suffix, column title).
+    /// The baselines, as (file suffix, column title). Each is scored when its file exists; the
+    /// oracle (the process that generated a simulated stand-in series) only exists for the
+    /// stand-ins of `Benchmarks/oracle_calibration.py`.
     static let baselineMethods = [("garch_t", "GARCH(1,1)-t"), ("gjr_skewt", "GJR-GARCH skew-t"),
-                                  ("bootstrap", "i.i.d. bootstrap")]
+                                  ("bootstrap", "i.i.d. bootstrap"), ("oracle", "oracle (true process)")]
 
     func validate() throws {
         guard paths >= 1, horizon >= 52 else {

@@ -121,6 +121,10 @@ struct FederateCommand: ParsableCommand {
         try federation.check(clientCount: clientCount)
         try validateSummaryOptions()
         try validateVolatilityLevelOptions()
+        if publicMeanTerm != nil, dataModelsFrom == nil {
+            throw ValidationError("--\(publicMeanTerm! ? "" : "no-")public-mean-term applies only with --data-models-from "
+                + "PUBLIC: the MA(1) mean term is fitted on public data only")
+        }
     }
 
     @Flag(name: .customLong("volatility-calibration"), inversion: .prefixedNo, help: ArgumentHelp(
@@ -128,6 +132,12 @@ struct FederateCommand: ParsableCommand {
         + "mean of the data (each series releases its count, sum and sum of squares); with --dp-noise to those of "
         + "--data-models-from (public; skipped without it)."))
     var volatilityCalibration = true
+
+    @Flag(name: .customLong("public-mean-term"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Model v2 with --data-models-from (default on): fit an MA(1) mean term on the PUBLIC series (exact Gaussian "
+        + "likelihood) and apply it to generated returns, the lag-1 mean reversion DP networks do not learn; public "
+        + "data only, so ε is unchanged. --no-public-mean-term: returns as the network draws them."))
+    var publicMeanTerm: Bool?
 
     func run() throws {
         setUpLogging()
@@ -184,6 +194,7 @@ struct FederateCommand: ParsableCommand {
         options.allowPrices = priceGuard.allowPrices
         options.calibrateVolatility = volatilityCalibration
         options.publicData = publicData
+        options.publicMeanTerm = publicMeanTerm ?? true
         options.trainable = trainableTensors
         options.initialModel = initialModel
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }
@@ -217,6 +228,7 @@ struct FederateCommand: ParsableCommand {
             line += "; kept round \(best.round) (validation loss \(ProgressFormat.metric(best.validationLoss!)))"
         }
         print(line)
+        if let m = report.record.meanTerm { print("mean term: " + m) }
         if let c = report.volatilityCalibration { printCalibration(c, model: model) }
         print("saved \(out)")
         if let html, let first = series.first?.values {

@@ -85,18 +85,13 @@ final class JointZeroReturnsTests: TemporaryDirectoryTestCase {
         let zeros = try JointZeroReturns(shares: [(0..<V).map { $0 == V / 2 ? 0.5 : 0 }, [Double](repeating: 0.01, count: V)],
                                          afterZeros: [[0, 0], [0, 0.7]], vocabSize: V)
         try model.setDataModels(try models.replacingZeroReturns(zeros))
-        let path = directory.appendingPathComponent("zeros.h5").path
-        try model.save(to: path)
-        let checkpoint = try Checkpoint.load(from: path)
-        let section = try XCTUnwrap(checkpoint.joint)
+        let (path, checkpoint, section) = try savedJointSection(model, "zeros.h5")
         XCTAssertEqual(section.attributes["version"], .int(4))
         XCTAssertEqual(section.datasets["zero_returns.after_zeros"], [0, 0, 0, 0.7])
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.zeroReturns, zeros)
 
-        var old = section
-        old.datasets["zero_returns.shares"] = nil
-        old.datasets["zero_returns.after_zeros"] = nil
-        XCTAssertNil(try JointDataModels(checkpointSection: old, config: checkpoint.config).zeroReturns)
+        XCTAssertNil(try jointDataModels(section, without: ["zero_returns.shares", "zero_returns.after_zeros"],
+                                         config: checkpoint.config).zeroReturns)
         var bad = section
         bad.datasets["zero_returns.after_zeros"] = [0, 0, 0, 1.5]
         XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in

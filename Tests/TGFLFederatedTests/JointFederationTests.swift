@@ -125,7 +125,11 @@ extension JointFederationTests {
                                                   options: options)
         var settings = DataPipelineConfig(model: config, trainFraction: 1)
         settings.volatilityLevels = model.levelsPerAsset
-        XCTAssertEqual(model.dataModels, try JointDataModels.fit(assets: names, trainingSpans: [periods[0]], config: settings))
+        // The data models are the public data's; the z tail map's sources come from the federated model's pilots.
+        let fitted = try XCTUnwrap(model.dataModels), map = try XCTUnwrap(fitted.zTail)
+        XCTAssertNotNil(map.sources, "calibrated after the rounds")
+        XCTAssertEqual(try fitted.replacingZTail(try JointTailMap(targets: map.targets)),
+                       try JointDataModels.fit(assets: names, trainingSpans: [periods[0]], config: settings))
         XCTAssertTrue(report.record.dataModels.hasPrefix("public data: 700 days"), report.record.dataModels)
         XCTAssertTrue(report.record.privacy.epsilonCovers?.contains("the rounds and the data models") ?? false)
     }

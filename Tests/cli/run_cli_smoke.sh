@@ -131,6 +131,15 @@ if grep -q "ε covers the rounds only" fedsum.err; then fail "federate --dp-summ
 grep -q "released with Gaussian noise (privacy.volatility_level" fedvol.inspect \
   || fail "federate --dp-volatility-noise: calibration summary: $(grep volatility_calibration fedvol.inspect)"
 grep -q '"epsilon_covers":"the rounds, the data models' fedvol.inspect || fail "federate --dp-volatility-noise: epsilon_covers"
+# Issue 19, session 15: the MA(1) mean term fitted on the public data, stated in the record; off on request.
+grep -q 'mean_term: "MA(1) on the generated returns' fedvol.inspect || fail "federate: the record's mean_term"
+"$TGFL" federate --config tiny --data prices.csv --clients 3 --partition time --rounds 1 --local-steps 1 \
+  --batch-size 8 --dp-noise 1 --clip 1 --data-models-from bundled:djia --no-public-mean-term --out fednomean.h5 \
+  > /dev/null 2> fednomean.err || fail "federate --no-public-mean-term: $(cat fednomean.err)"
+"$TGFL" inspect fednomean.h5 | grep -q 'mean_term:' && fail "federate --no-public-mean-term: the record still has mean_term"
+"$TGFL" federate --config tiny --data prices.csv --clients 3 --rounds 1 --no-public-mean-term --out x.h5 \
+  > /dev/null 2> nomean.err && fail "federate --no-public-mean-term without --data-models-from: accepted"
+grep -q "applies only with --data-models-from" nomean.err || fail "federate --no-public-mean-term: error $(cat nomean.err)"
 pass federate
 
 # Issue 15: the HTML report (evaluate --html, tgfl report, federate --html); the browser test renders it.

@@ -372,6 +372,8 @@ class tgfl_federated_params(Structure):
         ("public_dates", POINTER(c_int32)),
         ("public_dates_length", c_size_t),
         ("dp_volatility_noise", c_double),
+        # Appended in session 15 (issue 19: the MA(1) mean term fitted on the public data)
+        ("public_mean_term", c_int32),
     ]
 
 

@@ -228,6 +228,12 @@ class FederatedConfig:
     dated public source (a bundled name; or public returns with ``public_dates``, or a pandas
     Series with a DatetimeIndex), dated series (``train_federated(..., dates=...)`` or pandas
     DatetimeIndexes) and partition "time" or "natural".
+
+    ``public_mean_term`` (default True; ``tgfl federate --[no-]public-mean-term``): with a public
+    ``data_models_from`` and a v2 model, an MA(1) mean term fitted on the public returns alone
+    is applied to the generated returns (the lag-1 mean reversion DP networks do not learn);
+    public data only, so epsilon is unchanged (the record's ``mean_term``). False: returns as
+    the network draws them. Ignored without public data.
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -285,6 +291,7 @@ class FederatedConfig:
     dp_summaries_noise: float = 0.0
     public_dates: Optional[Sequence] = None
     dp_volatility_noise: float = 0.0
+    public_mean_term: bool = True
 
 
 def _train_params(p: "TrainParams"):
@@ -838,6 +845,7 @@ class Model:
         c.dp_sampling = _enum(cfg.dp_sampling, _lib.DP_SAMPLINGS, "dp_sampling")
         c.seed = _uint64(cfg.seed, "seed")
         c.dp_summaries_noise = _float(cfg.dp_summaries_noise, "dp_summaries_noise")
+        c.public_mean_term = 1 if _bool(cfg.public_mean_term, "public_mean_term") else 0
         public = _data_models_source(c, cfg.data_models_from)   # the C struct points into it
         dated = _federated_dates(c, dates, series, arrays, cfg, public)   # and into these
         history = FederatedHistory()

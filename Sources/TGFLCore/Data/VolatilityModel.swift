@@ -107,6 +107,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// side's own from the training z with `ZTail.ownNuByDefault`);
     /// nil: z as the network draws them.
     public var generationZTail: ZTail?
+    /// The MA(1) mean term on the generated returns of every v2 generation mode (`MeanTerm`;
+    /// session 15: set by federated training from public data only); nil: returns as drawn.
+    public var generationMeanTerm: MeanTerm?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -330,7 +333,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// `generation_z_tail_nu_upper` (session 15, only with them, ν > 2, written when it differs
     /// from `generation_z_tail_nu`, which is then the lower tail's; absent: both tails use
     /// `generation_z_tail_nu`, so session-14 checkpoints generate the same bits; older readers
-    /// ignore it and use `generation_z_tail_nu` on both sides).
+    /// ignore it and use `generation_z_tail_nu` on both sides); optional attributes
+    /// `generation_mean_term_kind` ("ma1"), `generation_mean_term_version` (1) and
+    /// `generation_mean_term_theta` (session 15, together: `MeanTerm`; absent: no mean term, the
+    /// same bits as before).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -362,6 +368,7 @@ public struct VolatilityModel: Equatable, Sendable {
             attributes["generation_z_tail_nu"] = .double(t.nu)
             if t.upperNu != t.nu { attributes["generation_z_tail_nu_upper"] = .double(t.upperNu) }
         }
+        writeMeanTerm(&attributes)
         return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
@@ -446,6 +453,7 @@ public struct VolatilityModel: Equatable, Sendable {
                 throw r.fail("attribute 'generation_z_tail_nu_upper' needs 'generation_z_tail_probability' and "
                              + "'generation_z_tail_nu' (re-save the checkpoint, or remove it)")
             }
+            try readMeanTerm(section, r)
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)
                 guard q.allSatisfy(\.isFinite), zip(q, q.dropFirst()).allSatisfy({ $0 <= $1 }) else {

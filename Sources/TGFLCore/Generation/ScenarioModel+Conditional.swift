@@ -265,7 +265,7 @@ extension ScenarioModel {
                               seed: p.seed, threads: p.threads,
                               volatility: VolatilityPlan(model: v.model, regimes: v.regimes, startVariance: start,
                                                          omegas: v.omegas, location: v.location, bounds: v.bounds,
-                                                         promptFilter: f))
+                                                         promptFilter: f, meanTermStart: v.model.meanTermStart(prompt: prompt, location: f.mu)))
     }
 
     /// Encodes the prompts of a block of days (one one-slot cache each), then samples every

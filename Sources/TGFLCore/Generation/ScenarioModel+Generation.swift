@@ -38,6 +38,8 @@ struct VolatilityPlan: Sendable {
     /// Prompted generation with a score-driven filter (`ConditionalGenerationOptions.promptFilter`):
     /// it carries σ² from day to day (its own μ and recursion, no bounds) in place of `model`.
     var promptFilter: BetaTEGARCH? = nil
+    /// u_{−1} of the model's MA(1) mean term (`MeanTerm`): the prompt's last innovation, 0 without one.
+    var meanTermStart = 0.0
 }
 
 /// What a generation run produced; `tokens` and `logits` only when asked for (tests).
@@ -118,6 +120,8 @@ extension ScenarioModel {
     ///         the regime asked for day d + 1 (global bounds when unconditional),
     ///         cond_{d+1} = level(σ²_{d+1})
     ///   append input (k_d, cond_{d+1})
+    ///   v2 with `generationMeanTerm` (`MeanTerm`): the day's return is released as
+    ///         μ + c·(u_d + θ·u_{d−1}), u_d = r_d − μ (0 stays 0); the input and σ² above use r_d
     /// ```
     /// In v2, `c_d` is 1 except in unconditional runs without a prompt of a model with
     /// `generationZSignScales`, where it is the factor of the signs of the path's previous K z
@@ -177,6 +181,7 @@ extension ScenarioModel {
                                         omegas: next.map { v.omega(regime: $0) },
                                         location: v.location(regime: regimes == nil ? nil : 0),
                                         bounds: next.map { v.varianceBounds(regime: $0, of: models.regimes) })
+            volatility?.meanTermStart = v.meanTermStart(prompt: options.prompt, location: v.location(regime: regimes == nil ? nil : 0))
         } else {
             // v1: the last prompt input is conditioned on the regime of day 0.
             prompt.conditions.append(regimes![0])
@@ -406,6 +411,8 @@ extension ScenarioModel {
         var previousZ = [[Double]](repeating: [], count: signScales == nil ? 0 : count)
         // Exact-zero returns: the share of r = 0 per sampled bin (`VolatilityModel.generationZeroShares`).
         let zeroShares = vol?.model.generationZeroShares
+        // The MA(1) mean term on the returns released (`VolatilityModel.generationMeanTerm`; nil: none).
+        var meanTerm = MeanTermPaths(vol?.model.generationMeanTerm, start: vol?.meanTermStart ?? 0, count: count)
         for d in 0..<H {
             // Sample day d of every slot from its logits.
             for s in 0..<count {
@@ -435,7 +442,7 @@ extension ScenarioModel {
                         }
                         r = mu + variances[s].squareRoot() * z
                     }
-                    returns[path * H + d] = r
+                    returns[path * H + d] = meanTerm?.output(r, location: mu, slot: s, zero: draw.isZero) ?? r
                     regimes[path * H + d] = plan.regimes?[d] ?? vol.regimes.label(volatility: variances[s].squareRoot())
                     variances[s] = vol.promptFilter.map { $0.step(variance: variances[s], residual: r - mu) }
                         ?? (plan.regimes == nil

@@ -8,7 +8,8 @@ extension VolatilityModel {
     /// ```
     /// garch' = GARCHModel.fit([returns], same specification)      (GJR, Student t; checked against arch)
     /// σ_cap' = max(σ_cap, 1.25 · max σ_t of garch' over returns)    the floor, levels, regime
-    ///                                                               variances and σ_0 quantiles are kept
+    ///                                                               variances, σ_0 quantiles and the
+    ///                                                               MA(1) mean term are kept
     /// ```
     /// The network keeps its trained levels: `level(σ)` compares σ with the same edges.
     ///
@@ -23,8 +24,10 @@ extension VolatilityModel {
     public func refitted(on returns: [Double]) throws -> VolatilityModel {
         let fit = try GARCHModel.fit([returns], specification: garch.specification).model
         let largest = fit.conditionalVariances(returns).max() ?? 0
-        return try VolatilityModel(garch: fit, levelEdges: levelEdges, regimeVariances: regimeVariances,
-                                   initialLogSigmaQuantiles: initialLogSigmaQuantiles, sigmaFloor: sigmaFloor,
-                                   sigmaCap: max(sigmaCap, Self.capMultiplier * largest.squareRoot()))
+        var refit = try VolatilityModel(garch: fit, levelEdges: levelEdges, regimeVariances: regimeVariances,
+                                        initialLogSigmaQuantiles: initialLogSigmaQuantiles, sigmaFloor: sigmaFloor,
+                                        sigmaCap: max(sigmaCap, Self.capMultiplier * largest.squareRoot()))
+        refit.generationMeanTerm = generationMeanTerm   // a property of the returns, not of the filter
+        return refit
     }
 }

@@ -60,6 +60,10 @@ import TGFLStats
 ///
 /// **Exact-zero returns (session 14).** `zeroReturns`: each asset's point mass at r = 0, with a
 /// day's zeros drawn jointly (holidays close several markets at once); see `JointZeroReturns`.
+///
+/// **Each asset's one-day tails (session 15).** `zTail`: a monotone map of each asset's
+/// generated z beyond its 5 % and 95 % quantiles onto the training z's 0.5 / 1 / 2.5 % quantiles
+/// (and their mirrors), in unconditional generation; see `JointTailMap`.
 public struct JointDataModels: Equatable, Sendable {
     /// The asset names, in stream order.
     public let assets: [String]
@@ -84,6 +88,10 @@ public struct JointDataModels: Equatable, Sendable {
     /// no point mass at zero (models saved before session 14, or `DataPipelineConfig.zeroReturns`
     /// off), generating the same bits as before.
     public let zeroReturns: JointZeroReturns?
+    /// Each asset's z tail map (`JointTailMap`: the training z's tail quantiles, and once
+    /// `JointScenarioModel.calibrateTails()` ran, the pilot scenarios'), or nil: no map (models
+    /// saved before session 15, or `TGFL_JOINT_Z_TAIL=0`), generating the same bits as before.
+    public let zTail: JointTailMap?
     /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
@@ -106,7 +114,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// - Throws: `TGFLError.invalidArgument` when the parts do not belong together.
     public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
                 regimes: [RegimeModel], cholesky: [[Double]], whitening: Whitening = .correlation,
-                copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil) throws {
+                copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil, zTail: JointTailMap? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -140,19 +148,29 @@ public struct JointDataModels: Equatable, Sendable {
                 + "but there are \(K) assets and \(tokenizer.vocabSize) tokens")
         }
         self.assets = assets; self.tokenizer = tokenizer; self.volatility = volatility; self.regimes = regimes
+        if let zTail, zTail.count != K {
+            throw TGFLError.invalidArgument("the z tail map is for \(zTail.count) assets, but there are \(K) assets")
+        }
         self.cholesky = cholesky; self.whitening = whitening; self.copula = copula; self.zeroReturns = zeroReturns
+        self.zTail = zTail
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
     public func replacingCopula(_ copula: StudentTCopula?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns)
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail)
     }
 
     /// The same data models with other zero returns (nil: no point mass at zero, as before session 14).
     public func replacingZeroReturns(_ zeroReturns: JointZeroReturns?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns)
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail)
+    }
+
+    /// The same data models with another z tail map (nil: no map, as before session 15).
+    public func replacingZTail(_ zTail: JointTailMap?) throws -> JointDataModels {
+        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -298,8 +316,8 @@ public struct JointDataModels: Equatable, Sendable {
     /// filter restarts at each span), and the level edges, regime bands, whitening matrices and
     /// the tokenizer use the days of every span. Each of these needs only per-span sums — log
     /// likelihoods and their gradients, σ quantile histograms, per-regime counts and
-    /// cross-products of z, the sums of u and u², and the exact-zero counts per (asset, z-token)
-    /// and per (asset, earlier zeros of the day) — so an institution never shares a return
+    /// cross-products of z, the sums of u and u², the exact-zero counts per (asset, z-token)
+    /// and per (asset, earlier zeros of the day), and each asset's z counts on the tail map's grid — so an institution never shares a return
     /// (a federation collects them per institution; here they are computed in one place).
     /// - Parameters:
     ///   - assets: the names.
@@ -343,7 +361,8 @@ public struct JointDataModels: Equatable, Sendable {
             ? try JointZeroReturns.fit(trainingSpans: trainingSpans, volatility: volatility, tokenizer: tokenizer) : nil
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
                                    cholesky: cholesky, whitening: .covariance,
-                                   copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns)
+                                   copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns,
+                                   zTail: JointTailMap.enabledByDefault ? try JointTailMap.fit(z: z) : nil)
     }
 
     /// The whitening factors of every market regime: L_g = chol(cov(z on the days of regime g)),
@@ -403,9 +422,10 @@ public struct JointDataModels: Equatable, Sendable {
     /// only the stored factors, so the attribute records the rule and nothing else. With exact-zero
     /// returns (version 4, session 14): the datasets `zero_returns.shares` [K·V] and
     /// `zero_returns.after_zeros` [K·K] (`JointZeroReturns`); a model without them writes the
-    /// version it wrote before.
+    /// version it wrote before. With a z tail map (version 5, session 15): the datasets
+    /// `z_tail.targets` [K·6] and, once calibrated, `z_tail.sources` [K·8] (`JointTailMap`).
     public var checkpointSection: CheckpointSection {
-        let version = zeroReturns != nil ? Self.version : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = zTail != nil ? Self.version : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -423,14 +443,15 @@ public struct JointDataModels: Equatable, Sendable {
             section.datasets["copula.correlation"] = copula.correlation
         }
         zeroReturns?.write(to: &section)
+        zTail?.write(to: &section)
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with exact-zero returns (else 3 with covariance
-    /// whitening, 2 with a copula, 1 without; all four are read).
-    public static let version = 4
+    /// The newest section version, written with a z tail map (else 4 with exact-zero returns,
+    /// 3 with covariance whitening, 2 with a copula, 1 without; all five are read).
+    public static let version = 5
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -467,7 +488,8 @@ public struct JointDataModels: Equatable, Sendable {
         }
         try self.init(assets: names, tokenizer: tokenizer, volatility: volatility, regimes: regimes, cholesky: cholesky,
                       whitening: whitening, copula: try Self.copula(r, assets: K),
-                      zeroReturns: try JointZeroReturns.read(r, assets: K, vocabSize: tokenizer.vocabSize))
+                      zeroReturns: try JointZeroReturns.read(r, assets: K, vocabSize: tokenizer.vocabSize),
+                      zTail: try JointTailMap.read(r, assets: K))
         try check(against: config)
     }
 

@@ -22,12 +22,17 @@ public struct JointGenerationOptions: Sendable {
     /// day's shocks share their tails (default). False, or a model saved without a copula,
     /// draws them independently, as before the copula existed (bit for bit).
     public var useCopula: Bool
+    /// Map each asset's z tails with the model's `JointTailMap` (default), in unconditional runs
+    /// without a prompt. False, or a model saved without a calibrated map, generates as before
+    /// (bit for bit).
+    public var useTailMap: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
                 prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil,
-                useCopula: Bool = true) {
+                useCopula: Bool = true, useTailMap: Bool = true) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
         self.temperature = temperature; self.seed = seed; self.threads = threads; self.useCopula = useCopula
+        self.useTailMap = useTailMap
     }
 }
 
@@ -70,6 +75,8 @@ struct JointPlan {
     let threads: Int
     /// The copula of the day's uniforms, or nil for independent uniforms.
     let copula: StudentTCopula?
+    /// Each asset's z tail map (calibrated; unconditional runs without a prompt), or nil.
+    let tailMap: JointTailMap?
 }
 
 extension JointScenarioModel {
@@ -82,6 +89,8 @@ extension JointScenarioModel {
     ///                     linearly over each token's bin (token and position in the bin from v_dk)
     ///   without:          tok ~ softmax(logits(last position) / τ);  u_dk ~ U[edge_tok, edge_tok+1)
     ///   z_dk = Σ_{j ≤ k} (L_g)_kj u_dj             (the whitening of the day's regime g undone)
+    ///   z_dk ← map_k(z_dk)                          (unconditional without a prompt: `JointTailMap`; u_dk and the
+    ///                                                next token follow the mapped z)
     ///   r_dk = μ_k + σ_dk · z_dk, or exactly 0 by the model's `JointZeroReturns` (decided by the
     ///          position in u's bin after earlier zeros of the day, else by z_dk's place in its bin)
     ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
@@ -119,6 +128,13 @@ extension JointScenarioModel {
     ///   (naming the asset and day); `.outOfRange` for a bad regime; `.cancelled`.
     public func generate(_ options: JointGenerationOptions,
                          progress: ((GenerationProgress) -> Bool)? = nil) throws -> JointScenarioSet {
+        try generate(options, recordingZ: false, progress: progress).set
+    }
+
+    /// `generate`, and with `recordingZ` each day's z_dk too (`z[(p·H + d)·K + k]`, before asset
+    /// k's tail map; −μ_k/σ_dk on a zero day), which `calibrateTails()` measures.
+    func generate(_ options: JointGenerationOptions, recordingZ: Bool,
+                  progress: ((GenerationProgress) -> Bool)? = nil) throws -> (set: JointScenarioSet, z: [Double]) {
         let models = try fitted(for: "generate")
         let plan = try self.plan(options, models: models)
         let K = assetCount, H = plan.horizon
@@ -131,26 +147,30 @@ extension JointScenarioModel {
             let caches = (0..<workers).map { _ in KVCache(config: config, slots: P, linearWeights: linearWeights) }
             var returns = [Double](repeating: 0, count: plan.paths * H * K)
             var regimes = [Int32](repeating: 0, count: plan.paths * H)
+            var zs = [Double](repeating: 0, count: recordingZ ? plan.paths * H * K : 0)
             let control = GenerationControl(totalPaths: plan.paths, tokensPerPath: H * K, progress: progress)
             returns.withUnsafeMutableBufferPointer { out in
                 regimes.withUnsafeMutableBufferPointer { reg in
-                    let o = UncheckedSendable(out.baseAddress!), g = UncheckedSendable(reg.baseAddress!)
-                    Parallel.forEach(parts: chunks, threads: workers) { chunk, worker in
-                        if control.stopped { return }
-                        let first = chunk * P, count = min(P, plan.paths - first)
-                        self.sampleChunk(plan: plan, models: models, cache: caches[worker], firstPath: first,
-                                         count: count, returns: o.value, regimes: g.value)
-                        control.finished(paths: count)
+                    zs.withUnsafeMutableBufferPointer { zb in
+                        let o = UncheckedSendable(out.baseAddress!), g = UncheckedSendable(reg.baseAddress!)
+                        let zo = UncheckedSendable(recordingZ ? zb.baseAddress : nil)   // an empty array may have one
+                        Parallel.forEach(parts: chunks, threads: workers) { chunk, worker in
+                            if control.stopped { return }
+                            let first = chunk * P, count = min(P, plan.paths - first)
+                            self.sampleChunk(plan: plan, models: models, cache: caches[worker], firstPath: first,
+                                             count: count, returns: o.value, regimes: g.value, z: zo.value)
+                            control.finished(paths: count)
+                        }
                     }
                 }
             }
             if control.cancelled { throw TGFLError.cancelled }
-            return JointScenarioSet(
+            return (JointScenarioSet(
                 assets: models.assets,
                 returns: (0..<plan.paths).map { p in
                     (0..<H).map { d in Array(returns[((p * H + d) * K)..<((p * H + d + 1) * K)]) }
                 },
-                regimes: (0..<plan.paths).map { p in Array(regimes[(p * H)..<((p + 1) * H)]) })
+                regimes: (0..<plan.paths).map { p in Array(regimes[(p * H)..<((p + 1) * H)]) }), zs)
         }
     }
 
@@ -218,13 +238,16 @@ extension JointScenarioModel {
                          omegas: omegas, bounds: bounds,
                          inverseTemperature: Float(1 / options.temperature), seed: options.seed,
                          threads: options.threads ?? network.transformer.threads,
-                         copula: options.useCopula ? models.copula : nil)
+                         copula: options.useCopula ? models.copula : nil,
+                         tailMap: options.useTailMap && regimes == nil && options.prompt == nil && models.zTail?.sources != nil
+                            ? models.zTail : nil)
     }
 
     /// Samples `count` paths from `firstPath` in one cache (single-threaded): the prompt, then
     /// day by day the market regime and each asset in turn.
     private func sampleChunk(plan: JointPlan, models: JointDataModels, cache: KVCache, firstPath: Int, count: Int,
-                             returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>) {
+                             returns: UnsafeMutablePointer<Double>, regimes: UnsafeMutablePointer<Int32>,
+                             z: UnsafeMutablePointer<Double>?) {
         let T = config.contextLength, H = plan.horizon, K = assetCount
         var paths = ChunkPaths(plan: plan, models: models, firstPath: firstPath, count: count)
         var length = prefillPrompt(plan: plan, models: models, cache: cache, paths: paths)
@@ -233,7 +256,7 @@ extension JointScenarioModel {
             if let copula = plan.copula { paths.drawCopula(copula) }
             for s in 0..<count { paths.dayZeros[s] = 0 }
             for k in 0..<K {
-                sampleAsset(k, day: d, plan: plan, models: models, cache: cache, paths: &paths, returns: returns)
+                sampleAsset(k, day: d, plan: plan, models: models, cache: cache, paths: &paths, returns: returns, z: z)
                 if d == H - 1 && k == K - 1 { break }
                 // When full, keep c ≈ T/2 inputs with c ≡ k + 1 (mod K): the kept tail starts with asset 0.
                 length = network.advance(cache: cache, slots: count, length: length,
@@ -349,7 +372,7 @@ extension JointScenarioModel {
     /// Asset k of day d in every slot: its token, u inside the token's bin, the day's correlated
     /// return, σ² of the next day, and the next input.
     private func sampleAsset(_ k: Int, day d: Int, plan: JointPlan, models: JointDataModels, cache: KVCache,
-                             paths: inout ChunkPaths, returns: UnsafeMutablePointer<Double>) {
+                             paths: inout ChunkPaths, returns: UnsafeMutablePointer<Double>, z zOut: UnsafeMutablePointer<Double>?) {
         let V = config.vocabSize, H = plan.horizon, K = assetCount
         let vol = models.volatility, edges = models.tokenizer.binEdges
         let mu = vol[k].garch.mu
@@ -400,6 +423,16 @@ extension JointScenarioModel {
                 z = -mu / sigma
                 x = (z - earlier) / L[k * K + k]
                 next = Int32(models.tokenizer.bin(of: x))
+            }
+            zOut?[(path * H + d) * K + k] = z
+            if !isZero, let map = plan.tailMap {
+                // Asset k's tails onto the training z's (JointTailMap); the identity inside its 5–95 % quantiles.
+                let mapped = map.apply(z, asset: k)
+                if mapped != z {
+                    z = mapped
+                    x = (z - earlier) / L[k * K + k]
+                    next = Int32(models.tokenizer.bin(of: x))
+                }
             }
             paths.dayU[s][k] = x
             let r = isZero ? 0 : mu + sigma * z

@@ -62,6 +62,8 @@ extension JointScenarioModel {
     ///     that many evaluations without a better validation loss, and `restoreBest` keeps the
     ///     parameters of the best evaluation (a joint model overfits a few thousand days fast).
     ///   - progress: called after every step; return false to stop (`TGFLError.cancelled`).
+    /// After the loop, `calibrateTails()` measures the z tail map's sources on pilot scenarios of
+    /// the trained network (when the data models have a map).
     /// - Returns: the report.
     /// - Throws: `TGFLError.invalidArgument` naming the asset and day of bad data or the
     ///   days a window needs; `.outOfRange` for a bad option.
@@ -92,9 +94,11 @@ extension JointScenarioModel {
             try network.setOutputPrior(tokens: [Array(encoded.tokens.prefix(split * K))],
                                        conditions: [Array(encoded.conditions.prefix(split * K))])
         }
-        return try network.withLock {
+        let report = try network.withLock {
             try trainLoop(train: train, validation: validation, length: T, options: options, progress: progress)
         }
+        try calibrateTails()                                       // the pilots of the trained network (JointTailMap)
+        return report
     }
 
     /// The network's mean cross-entropy on the held-out days `fromDay ..< n` of `columns`

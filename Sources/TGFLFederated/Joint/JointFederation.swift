@@ -204,6 +204,7 @@ public enum JointFederation {
         func finish(best: BestTracker?) throws -> JointFederationReport {
             let state = simulation.state
             try model.network.setParameters(best?.parameters ?? state.globalParameters)
+            try model.calibrateTails()                             // the z tail map's pilots (JointTailMap)
             var record = JointFederationRecord(state: state, options: options,
                                                clientTrainWindows: clients.map(\.numExamples))
             record.bestRound = best?.parameters == nil ? nil : best?.position

@@ -98,6 +98,11 @@ public struct FederatedTrainingOptions: Sendable {
     /// Needs `privacy`, dated `publicData`, `calibrateVolatility`, a v2 model and the `natural` or
     /// `time` partition. nil (the default): no release; the target is the public series'.
     public var volatilityLevelNoiseMultiplier: Double? = nil
+    /// With `publicData` and a v2 model: fit the MA(1) mean term of generation (`MeanTerm`, the
+    /// lag-1 mean reversion DP networks do not learn) on the public series and put it in the
+    /// model, before the rounds (`FederatedTrainer.setPublicMeanTerm`). Public data only, so it
+    /// is post-processing: ε is unchanged. Default on; ignored without `publicData`.
+    public var publicMeanTerm = true
     /// The tensors trained, clipped, noised and aggregated (`TrainableTensors`); the rest stay
     /// at the initial model's values. Default: all.
     public var trainable: TrainableTensors = .all
@@ -294,6 +299,7 @@ public final class FederatedTrainer {
             try model.setDataModels(models)
             if o.outputPrior { try setOutputPrior(prepared, models: models, publicData: publicData) }
         }
+        try setPublicMeanTerm()
         let train = prepared.split.train, validation = prepared.split.validation
 
         if case .natural = o.partition {
@@ -479,6 +485,7 @@ public final class FederatedTrainer {
         var record = FederationRecord(state: state, options: options, federation: federation, cancelled: cancelled,
                                       bestRound: best?.position)
         record.initialModel = options.initialModel
+        record.meanTerm = publicMeanTermDescription()
         record.trainable = options.trainable.isAll ? nil : try TrainableRecord(options.trainable, config: model.config)
         try model.setFederationRecord(record)
         return record

@@ -194,6 +194,9 @@ public struct FederationRecord: Codable, Equatable, Sendable {
     public var initialModel: InitialModelRecord? = nil
     /// The tensors trained (`tgfl federate --trainable`); absent when every tensor was.
     public var trainable: TrainableRecord? = nil
+    /// The MA(1) mean term of generation fitted on the public data (`FederatedTrainingOptions
+    /// .publicMeanTerm`): θ, its source, and that ε does not change; absent without one.
+    public var meanTerm: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case format, version, strategy, rounds, completedRounds = "completed_rounds", cancelled, clientCount = "clients", partition
@@ -204,7 +207,7 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         case clientTrainWindows = "client_train_windows", sampling, privacy, epsilon, delta
         case secureAggregation = "secure_aggregation", faults, dataModels = "data_models"
         case outputPrior = "output_prior", restoreBestRound = "restore_best_round", bestRound = "best_round", history
-        case initialModel = "initial_model", trainable
+        case initialModel = "initial_model", trainable, meanTerm = "mean_term"
     }
 
     /// The record of a run from its state and settings.

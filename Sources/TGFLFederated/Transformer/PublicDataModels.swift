@@ -106,6 +106,31 @@ extension FederatedTrainer {
                                  conditions: zip(prepared.encoded, days).map { Array($0.conditions.prefix($1)) })
     }
 
+    /// With `publicData` and `publicMeanTerm`, a v2 model's MA(1) mean term (`MeanTerm`) fitted
+    /// on the public series alone (exact Gaussian likelihood), replacing any it had: a function of
+    /// public data, so ε is unchanged. Without them, or for v1, the model is left as it is.
+    /// - Throws: `TGFLError.invalidArgument` naming the public series the term cannot be fitted on.
+    func setPublicMeanTerm() throws {
+        guard options.publicMeanTerm, let publicData = options.publicData, let models = model.dataModels,
+              var v = models.volatility else { return }
+        do {
+            v.generationMeanTerm = try MeanTerm.fit(publicData.map(\.values), names: publicData.map(\.name)).term
+        } catch TGFLError.invalidArgument(let m) {
+            throw TGFLError.invalidArgument("public data models: \(m)")
+        }
+        try model.setDataModels(DataModels(tokenizer: models.tokenizer, regimes: models.regimes, volatility: v))
+    }
+
+    /// The record's `mean_term`: θ and where it came from (nil without a term set from public data).
+    func publicMeanTermDescription() -> String? {
+        guard options.publicMeanTerm, let publicData = options.publicData,
+              let t = model.volatilityModel?.generationMeanTerm else { return nil }
+        return String(format: "MA(1) on the generated returns, theta = %.6f (lag-1 autocorrelation %.4f), fitted by "
+            + "exact Gaussian likelihood on the public data ", t.theta, t.theta / (1 + t.theta * t.theta))
+            + publicData.map { "'\($0.name)'" }.joined(separator: ", ")
+            + " only: post-processing of public information, epsilon unchanged"
+    }
+
     /// The record's `data_models`: where they came from and whether ε covers them.
     static func dataModelsDescription(_ o: FederatedTrainingOptions) -> String {
         if o.publicData == nil, let z = o.summaryNoiseMultiplier {
