@@ -8,10 +8,10 @@ One day of the network: softmax weights w_v (float32, as the sampling computes t
 z_hi = F^{-1}(1 - p) (np.interp on the knots) and Q the t quantile of scipy.stats.t with nu degrees
 of freedom:
     u < p      and z_lo < 0:  z' = z_lo * Q(u) / Q(p)
-    u > 1 - p  and z_hi > 0:  z' = z_hi * Q(1 - u) / Q(p)
+    u > 1 - p  and z_hi > 0:  z' = z_hi * Q'(1 - u) / Q'(p)      (Q': nu_upper, session 15; nu when absent)
     otherwise                 z' = z
 then z' is clipped to [edge_0, edge_V]. Cases: random logits (fixed seed) with draws spread over all
-bins and forced into the outer bins, several (p, nu); a day whose mass lies above zero (z_lo > 0: the
+bins and forced into the outer bins, several (p, nu), one with nu_upper; a day whose mass lies above zero (z_lo > 0: the
 lower tail is left alone). Deterministic.
 Run: /work/pyref/bin/python Tests/Fixtures/make_z_tail_reference.py
 """
@@ -27,7 +27,8 @@ V = 64
 EDGES = np.linspace(-12.0, 12.0, V + 1)
 
 
-def mapped(w, k, z, p, nu):
+def mapped(w, k, z, p, nu, nu_upper=None):
+    nu_upper = nu if nu_upper is None else nu_upper
     w = w.astype(np.float64)
     W = w.sum()
     knots = np.concatenate([[0.0], np.cumsum(w)]) / W
@@ -38,7 +39,7 @@ def mapped(w, k, z, p, nu):
     if u < p and z_lo < 0:
         out = z_lo * stats.t.ppf(max(u, 1e-15), nu) / qp
     elif u > 1 - p and z_hi > 0:
-        out = z_hi * stats.t.ppf(max(1 - u, 1e-15), nu) / qp
+        out = z_hi * stats.t.ppf(max(1 - u, 1e-15), nu_upper) / stats.t.ppf(p, nu_upper)
     else:
         out = z
     return float(np.clip(out, EDGES[0], EDGES[-1]))
@@ -52,8 +53,11 @@ def day(rng, centre, width):
 def main():
     rng = np.random.default_rng(14)
     cases = []
-    for name, centre, width, p, nu in [("p1_nu5.5", 0.0, 1.6, 0.01, 5.5), ("p2.5_nu3.5", -0.3, 2.0, 0.025, 3.5),
-                                       ("p5_nu10", 0.2, 1.2, 0.05, 10.0), ("above_zero", 4.0, 0.8, 0.05, 5.0)]:
+    for name, centre, width, p, nu, nu_upper in [("p1_nu5.5", 0.0, 1.6, 0.01, 5.5, None),
+                                                 ("p2.5_nu3.5", -0.3, 2.0, 0.025, 3.5, None),
+                                                 ("p5_nu10", 0.2, 1.2, 0.05, 10.0, None),
+                                                 ("above_zero", 4.0, 0.8, 0.05, 5.0, None),
+                                                 ("p5_nu4_upper12", -0.1, 1.5, 0.05, 4.0, 12.0)]:
         w = day(rng, centre, width)
         prob = w.astype(np.float64) / w.astype(np.float64).sum()
         ks = list(rng.choice(V, size=200, p=prob)) + [0, 1, 2, V - 3, V - 2, V - 1] * 3
@@ -61,8 +65,11 @@ def main():
         draws = []
         for k, a in zip(ks, pos):
             z = EDGES[k] + a * (EDGES[k + 1] - EDGES[k])
-            draws.append({"bin": int(k), "z": float(z), "mapped": mapped(w, k, z, p, nu)})
-        cases.append({"name": name, "probability": p, "nu": nu, "weights": [float(x) for x in w], "draws": draws})
+            draws.append({"bin": int(k), "z": float(z), "mapped": mapped(w, k, z, p, nu, nu_upper)})
+        case = {"name": name, "probability": p, "nu": nu}
+        if nu_upper is not None:
+            case["nu_upper"] = nu_upper
+        cases.append(case | {"weights": [float(x) for x in w], "draws": draws})
     OUT.write_text(json.dumps({"edges": EDGES.tolist(), "cases": cases}) + "\n")
 
 

@@ -116,6 +116,7 @@ public struct DataModels: Equatable, Sendable {
     ///     tokenizer = ReturnTokenizer.fit(z of every span)
     ///     volatility.generationZeroShares = zeroShares(spans, tokenizer)   (when config.zeroReturns)
     ///     volatility.generationZTail = t tails, p = config.zTailProbability, ν of the filter
+    ///                                  (each side's from the training z with ZTail.ownNuByDefault)
     /// ```
     /// - Parameters:
     ///   - trainingSpans: the training days of each series (finite, named).
@@ -159,7 +160,8 @@ public struct DataModels: Equatable, Sendable {
             volatility.generationZeroShares = try volatility.zeroShares(trainingSpans: trainingSpans.map(\.values),
                                                                         tokenizer: tokenizer)
         }
-        volatility.generationZTail = volatility.fittedZTail(probability: config.zTailProbability)
+        volatility.generationZTail = volatility.fittedZTail(probability: config.zTailProbability,
+                                                            trainingZ: Array(z.joined()))
         return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
     }
 }

@@ -103,7 +103,8 @@ public struct VolatilityModel: Equatable, Sendable {
     /// (`zeroShares(trainingSpans:tokenizer:)`); nil: no point mass at zero.
     public var generationZeroShares: [Double]?
     /// The Student-t tails of the z of unconditional generation without a prompt (`ZTail`: each
-    /// tail of probability p of the network's day distribution follows the t with the filter's ν);
+    /// tail of probability p of the network's day distribution follows a t, ν the filter's, or each
+    /// side's own from the training z with `ZTail.ownNuByDefault`);
     /// nil: z as the network draws them.
     public var generationZTail: ZTail?
     /// The MA(1) mean term on the generated returns of every v2 generation mode (`MeanTerm`;
@@ -328,7 +329,11 @@ public struct VolatilityModel: Equatable, Sendable {
     /// optional `generation_zero_shares` [V] (session 13: shares in [0, 1], one per token; absent:
     /// no point mass at zero, the same bits as before); optional attributes
     /// `generation_z_tail_probability` and `generation_z_tail_nu` (session 14, together: p in
-    /// (0, 0.5), ν > 2; absent: no t tails, the same bits as before); optional attributes
+    /// (0, 0.5), ν > 2; absent: no t tails, the same bits as before); optional attribute
+    /// `generation_z_tail_nu_upper` (session 15, only with them, ν > 2, written when it differs
+    /// from `generation_z_tail_nu`, which is then the lower tail's; absent: both tails use
+    /// `generation_z_tail_nu`, so session-14 checkpoints generate the same bits; older readers
+    /// ignore it and use `generation_z_tail_nu` on both sides); optional attributes
     /// `generation_mean_term_kind` ("ma1"), `generation_mean_term_version` (1) and
     /// `generation_mean_term_theta` (session 15, together: `MeanTerm`; absent: no mean term, the
     /// same bits as before).
@@ -361,6 +366,7 @@ public struct VolatilityModel: Equatable, Sendable {
         if let t = generationZTail {
             attributes["generation_z_tail_probability"] = .double(t.probability)
             attributes["generation_z_tail_nu"] = .double(t.nu)
+            if t.upperNu != t.nu { attributes["generation_z_tail_nu_upper"] = .double(t.upperNu) }
         }
         writeMeanTerm(&attributes)
         return CheckpointSection(attributes: attributes, datasets: datasets)
@@ -442,7 +448,10 @@ public struct VolatilityModel: Equatable, Sendable {
                     throw r.fail("attributes 'generation_z_tail_probability' and 'generation_z_tail_nu' "
                                  + "must be given together (re-save the checkpoint, or remove both)")
                 }
-                generationZTail = try ZTail(probability: p, nu: nu)
+                generationZTail = try ZTail(probability: p, nu: nu, upperNu: optional("generation_z_tail_nu_upper"))
+            } else if section.attributes["generation_z_tail_nu_upper"] != nil {
+                throw r.fail("attribute 'generation_z_tail_nu_upper' needs 'generation_z_tail_probability' and "
+                             + "'generation_z_tail_nu' (re-save the checkpoint, or remove it)")
             }
             try readMeanTerm(section, r)
             if section.datasets["generation_level_log_quantiles"] != nil {
