@@ -56,6 +56,9 @@ final class MeanTermTests: XCTestCase {
         XCTAssertThrowsError(try MeanTerm.fit([[0.01, .nan, 0.02, 0.0]])) {
             XCTAssertTrue("\($0)".contains("non-finite return at index 1"), "\($0)")
         }
+        XCTAssertThrowsError(try MeanTerm.fit([[Double](repeating: 0.001, count: 50)])) {
+            XCTAssertTrue("\($0)".contains("no variance"), "\($0)")
+        }
         XCTAssertThrowsError(try MeanTerm(theta: 1)) { XCTAssertTrue("\($0)".contains("|theta| < 1"), "\($0)") }
         XCTAssertThrowsError(try MeanTerm(theta: .nan))
     }

@@ -89,6 +89,10 @@ public struct MeanTerm: Equatable, Sendable {
         let bound = thetaBound, step = 0.01
         let grid = stride(from: -bound, through: bound + 1e-12, by: step).map { min($0, bound) }
         let values = grid.map { profile(series, theta: $0).logLikelihood }
+        guard values.allSatisfy(\.isFinite) else {
+            throw TGFLError.invalidArgument("the MA(1) mean term: the public returns have no variance around their mean "
+                + "(constant prices?), so no MA(1) can be fitted; give a public series that moves, or turn the term off")
+        }
         let best = values.indices.max { values[$0] < values[$1] }!
         var lo = max(-bound, grid[best] - step), hi = min(bound, grid[best] + step)
         let g = (5.0.squareRoot() - 1) / 2
