@@ -1,8 +1,8 @@
-// The blocked AVX-512 attention copies against the row-by-row ones: same bits, and their CPU
-// time, on random inputs of the shapes given (the benchmark configs are T 128 hd 16 and T 256
-// hd 32). Not part of the test suite: the PyTorch parity tests hold both copies to PyTorch;
-// this checks the stronger claim of docs/DESIGN.md ("Attention kernels") that they agree
-// bitwise. Run from the repository root on an AVX-512 CPU:
+// The blocked attention copies (AVX-512, or AVX2 on CPUs without AVX-512) against the row-by-row
+// ones: same bits, and their CPU time, on random inputs of the shapes given (the benchmark
+// configs are T 128 hd 16 and T 256 hd 32). Not part of the test suite: the PyTorch parity tests
+// hold both copies to PyTorch; this checks the stronger claim of docs/DESIGN.md ("Attention
+// kernels") that they agree bitwise. Run from the repository root on an AVX-512 or AVX2 CPU:
 //
 //   clang -O2 -I Sources/TGFLKernels/include -o /tmp/att Benchmarks/attention_same_bits.c -lm
 //   for s in "128 16" "256 32" "100 16" "37 32" "5 16" "1 16" "33 16" "7 32"; do /tmp/att $s 3; done
@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < B * T * C; i++) dy[i] = uniform(&seed);
     float *scratch = malloc(sizeof(float) * tgfl_attention_scratch_count(T, hd));
     float scale = 1.0f / sqrtf((float)hd);
-    for (int c = 0; c < 2; c++) {   // 0: row by row, 1: the dispatcher (blocked on AVX-512)
+    for (int c = 0; c < 2; c++) {   // 0: row by row, 1: the dispatcher (blocked on AVX-512 and AVX2)
         double fwd = 1e9, bwd = 1e9;
         for (int r = 0; r < reps; r++) {
             double t0 = cpu_seconds();

@@ -161,6 +161,28 @@ TGFL_INLINE void weighted_columns(float *out, size_t ldo, int accumulate, const 
         }
 }
 
+/// The backward pass's columns: dV_j (+)= Σ_{i ≥ j} P_ij dY_i and dK_j (+)= Σ_{i ≥ j} scale·dS_ij Q_i,
+/// in blocks of 8/nv columns when hd = 8·nv ≤ 64, the rest one at a time. P and DS rows hold
+/// zeros above the diagonal up to the end of each column block.
+TGFL_INLINE void column_pass(float *dv, float *dk, size_t ld, int accumulate, const float *P,
+                             const float *DS, size_t Tp, const float *gc, const float *qc,
+                             size_t T, size_t hd) {
+    size_t j = 0;
+    if (hd % 8 == 0 && hd <= 64) {
+        size_t nv = hd / 8, J = nv >= 8 ? 1 : 8 / nv;
+        for (; j + J <= T; j += J) {
+            weighted_columns(dv, ld, accumulate, P, Tp, gc, hd, j, T, nv);
+            weighted_columns(dk, ld, accumulate, DS, Tp, qc, hd, j, T, nv);
+        }
+    }
+    for (; j < T; j++) {
+        size_t n = T - j;
+        const float *pc = P + j * Tp + j, *sc = DS + j * Tp + j;
+        weighted_sum(dv + j * ld, accumulate, 1.0f, pc, Tp, gc + j * hd, hd, n, hd);
+        weighted_sum(dk + j * ld, accumulate, 1.0f, sc, Tp, qc + j * hd, hd, n, hd);
+    }
+}
+
 TGFL_INLINE void attention_forward_impl(float *y, size_t ldy, float *lse, const float *q,
                                         const float *k, const float *v, size_t ld, size_t T,
                                         size_t hd, float scale, float *scratch) {
@@ -227,22 +249,7 @@ TGFL_INLINE void attention_backward_impl(float *dq, float *dk, float *dv, const 
         // Zeros above the diagonal, for the blocked column pass (up to 7 columns past i).
         for (size_t j = n; j < n + 7 && j < Tp; j++) p[j] = ds[j] = 0;
     }
-    // Column by column: dV_j += Σ_{i ≥ j} P_ij dY_i and dK_j += Σ_{i ≥ j} scale·dS_ij Q_i,
-    // in blocks of 8/nv columns when hd = 8·nv ≤ 64, the rest one at a time.
-    size_t j = 0;
-    if (hd % 8 == 0 && hd <= 64) {
-        size_t nv = hd / 8, J = nv >= 8 ? 1 : 8 / nv;
-        for (; j + J <= T; j += J) {
-            weighted_columns(dv, ld, accumulate, P, Tp, gc, hd, j, T, nv);
-            weighted_columns(dk, ld, accumulate, DS, Tp, qc, hd, j, T, nv);
-        }
-    }
-    for (; j < T; j++) {
-        size_t n = T - j;
-        const float *pc = P + j * Tp + j, *sc = DS + j * Tp + j;
-        weighted_sum(dv + j * ld, accumulate, 1.0f, pc, Tp, gc + j * hd, hd, n, hd);
-        weighted_sum(dk + j * ld, accumulate, 1.0f, sc, Tp, qc + j * hd, hd, n, hd);
-    }
+    column_pass(dv, dk, ld, accumulate, P, DS, Tp, gc, qc, T, hd);
 }
 
 TGFL_INLINE void tgfl_attention_backward_rows_body(float *dq, float *dk, float *dv, const float *dy,
@@ -262,6 +269,57 @@ TGFL_MULTIVERSION(tgfl_attention_backward_rows,
                    const float *k, const float *v, size_t ld, const float *lse, size_t T,
                    size_t hd, float scale, float *scratch, int accumulate),
                   (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate))
+
+/// A row of n scores becomes e^(s − max) over whole 16-position blocks (the positions past n are
+/// computed and ignored); *lse = max + log Σ_{j<n}. Returns the sum. The same sums as the
+/// row-by-row forward pass.
+TGFL_INLINE float softmax_row16(float *row, size_t n, float *lse) {
+    size_t n16 = (n + 15) & ~(size_t)15;
+    float m = tgfl_max(row, n);
+    for (size_t j = 0; j < n16; j += 16)
+        for (int l = 0; l < 16; l++) row[j + l] = tgfl_expf(row[j + l] - m);
+    float sum = tgfl_sum(row, n);
+    *lse = m + logf(sum);
+    return sum;
+}
+
+/// The backward pass's row i (n = i + 1 positions) over whole 16-position blocks: p = e^(s − lse)
+/// from the scores, ds = p ∘ (dP − p·dP)·scale from dP = dY Vᵀ, both zeroed from n to the block's
+/// end (the column pass needs zeros above the diagonal). As the row-by-row code (same bits).
+TGFL_INLINE void probabilities_row16(float *p, float *ds, size_t n, float lse, float scale) {
+    size_t n16 = (n + 15) & ~(size_t)15;
+    for (size_t j = 0; j < n16; j += 16)
+        for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - lse);
+    float rr = tgfl_dot(p, ds, n);
+    for (size_t j = 0; j < n16; j += 16)
+        for (int l = 0; l < 16; l++) ds[j + l] = p[j + l] * (ds[j + l] - rr) * scale;
+    for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
+}
+
+/// The scratch of the blocked backward passes (AVX-512 and AVX2), Tp = padded16(T).
+typedef struct {
+    float *kt;  // [hd][Tp]
+    float *vt;  // [hd][Tp]
+    float *P;   // [Tp][Tp], row i valid for j <= i, zero to j < 16·⌈(i+1)/16⌉
+    float *DS;  // [Tp][Tp], scale·dS, likewise
+    float *kc;  // [T][hd]
+    float *qc;  // [T][hd]
+    float *gc;  // [Tp][hd], dY, zero rows past T
+    float *qs;  // [Tp][hd], q·scale, zero rows past T
+} BlockedBackward;
+
+TGFL_INLINE BlockedBackward blocked_backward_layout(float *scratch, size_t T, size_t Tp, size_t hd) {
+    BlockedBackward w;
+    w.kt = scratch;
+    w.vt = w.kt + hd * Tp;
+    w.P = w.vt + hd * Tp;
+    w.DS = w.P + Tp * Tp;
+    w.kc = w.DS + Tp * Tp;
+    w.qc = w.kc + T * hd;
+    w.gc = w.qc + T * hd;
+    w.qs = w.gc + Tp * hd;
+    return w;
+}
 
 // MARK: - Blocked AVX-512 copies (hd = 16 and 32)
 //
@@ -579,6 +637,122 @@ TGFL_TARGET_AVX512 static void attention_backward_blocked(float *dq, float *dk, 
     else bwd_blocked_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 32, scale, scratch, accumulate);
 }
 
+// MARK: - Blocked AVX2 copies (hd = 16 and 32)
+//
+// CPUs with AVX2 and FMA but no AVX-512 (AMD Zen 2/3, older Intel) have 16 ymm registers: too
+// few for the AVX-512 copies' groups of weighted sums (a row's sum keeps 4 chains × hd/8
+// vectors). These copies block what fits: the scores of 8 query rows against 16-position key
+// tiles (4 rows × 2 vectors = 8 independent chains at a time, `score_block_avx2`), and the exps,
+// the probabilities and dS over whole 16-position blocks instead of scalar tails. The weighted
+// sums and the backward column pass are the row-by-row code's own functions. Every sum keeps
+// the row-by-row order, so these copies give the same bits as the others
+// (`Benchmarks/attention_same_bits.c`).
+
+enum { RB2 = 8 };
+
+/// S[r·ldS + j] = Σ_d xb[r·hd + d]·kt[d·Tp + j] for r < RB2 and j < 16·tiles, each sum over d in
+/// order from zero (as `score_tiles`, so the same bits).
+TGFL_TARGET_AVX2 TGFL_INLINE void score_block_avx2(float *S, size_t ldS, const float *xb,
+                                                   const float *kt, size_t Tp, size_t tiles,
+                                                   size_t hd) {
+    for (size_t r0 = 0; r0 < RB2; r0 += 4)
+        for (size_t jt = 0; jt < tiles; jt++) {
+            __m256 acc[4][2];
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < 4; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+            const float *kc = kt + 16 * jt, *x = xb + r0 * hd;
+            for (size_t d = 0; d < hd; d++) {
+                __m256 k0 = _mm256_loadu_ps(kc + d * Tp), k1 = _mm256_loadu_ps(kc + d * Tp + 8);
+                _Pragma("clang loop unroll(full)")
+                for (int r = 0; r < 4; r++) {
+                    __m256 xd = _mm256_broadcast_ss(x + r * hd + d);
+                    acc[r][0] = _mm256_fmadd_ps(xd, k0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(xd, k1, acc[r][1]);
+                }
+            }
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < 4; r++) {
+                _mm256_storeu_ps(S + (r0 + r) * ldS + 16 * jt, acc[r][0]);
+                _mm256_storeu_ps(S + (r0 + r) * ldS + 16 * jt + 8, acc[r][1]);
+            }
+        }
+}
+
+/// dst[j·hd + d] = src[j·ld + d]·scale for j < T and zero for T ≤ j < rows; with scale = 1 the
+/// rows are copied as they are (the product is skipped, not taken with 1).
+TGFL_INLINE void compact_scaled(float *dst, const float *src, size_t ld, size_t T, size_t rows,
+                                size_t hd, float scale) {
+    for (size_t j = 0; j < T; j++)
+        for (size_t d = 0; d < hd; d++) dst[j * hd + d] = scale == 1.0f ? src[j * ld + d] : src[j * ld + d] * scale;
+    memset(dst + T * hd, 0, (rows - T) * hd * sizeof(float));
+}
+
+TGFL_TARGET_AVX2 TGFL_INLINE void fwd_blocked_avx2_impl(float *y, size_t ldy, float *lse, const float *q,
+                                                        const float *k, const float *v, size_t ld,
+                                                        size_t T, size_t hd, float scale, float *scratch) {
+    size_t Tp = padded16(T);
+    float *kt = scratch;          // [hd][Tp]
+    float *S = kt + hd * Tp;      // [RB2][Tp]
+    float *vc = S + RB2 * Tp;     // [T][hd]
+    float *qs = vc + T * hd;      // [Tp][hd], q·scale, zero rows past T
+    transpose_into(kt, k, ld, T, Tp, hd);
+    compact_rows(vc, v, ld, T, hd);
+    compact_scaled(qs, q, ld, T, Tp, hd, scale);
+    for (size_t i0 = 0; i0 < T; i0 += RB2) {
+        size_t R = T - i0 < RB2 ? T - i0 : RB2;
+        score_block_avx2(S, Tp, qs + i0 * hd, kt, Tp, (i0 + R + 15) / 16, hd);
+        for (size_t r = 0; r < R; r++) {
+            size_t i = i0 + r, n = i + 1;
+            float sum = softmax_row16(S + r * Tp, n, lse + i);
+            weighted_sum(y + i * ldy, 0, 1.0f / sum, S + r * Tp, 1, vc, hd, n, hd);
+        }
+    }
+}
+TGFL_TARGET_AVX2 static void attention_forward_blocked_avx2(float *y, size_t ldy, float *lse,
+                                                            const float *q, const float *k,
+                                                            const float *v, size_t ld, size_t T,
+                                                            size_t hd, float scale, float *scratch) {
+    if (hd == 16) fwd_blocked_avx2_impl(y, ldy, lse, q, k, v, ld, T, 16, scale, scratch);
+    else fwd_blocked_avx2_impl(y, ldy, lse, q, k, v, ld, T, 32, scale, scratch);
+}
+
+TGFL_TARGET_AVX2 TGFL_INLINE void bwd_blocked_avx2_impl(float *dq, float *dk, float *dv, const float *dy,
+                                                        size_t ldy, const float *q, const float *k,
+                                                        const float *v, size_t ld, const float *lse,
+                                                        size_t T, size_t hd, float scale,
+                                                        float *scratch, int accumulate) {
+    size_t Tp = padded16(T);
+    BlockedBackward w = blocked_backward_layout(scratch, T, Tp, hd);
+    float *kt = w.kt, *vt = w.vt, *P = w.P, *DS = w.DS, *kc = w.kc, *qc = w.qc, *gc = w.gc, *qs = w.qs;
+    transpose_into(kt, k, ld, T, Tp, hd);
+    transpose_into(vt, v, ld, T, Tp, hd);
+    compact_rows(kc, k, ld, T, hd);
+    compact_rows(qc, q, ld, T, hd);
+    compact_scaled(gc, dy, ldy, T, Tp, hd, 1.0f);
+    compact_scaled(qs, q, ld, T, Tp, hd, scale);
+    for (size_t i0 = 0; i0 < T; i0 += RB2) {
+        size_t R = T - i0 < RB2 ? T - i0 : RB2, tiles = (i0 + R + 15) / 16;
+        score_block_avx2(P + i0 * Tp, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
+        score_block_avx2(DS + i0 * Tp, Tp, gc + i0 * hd, vt, Tp, tiles, hd);
+        for (size_t r = 0; r < R; r++) {
+            size_t i = i0 + r, n = i + 1;
+            probabilities_row16(P + i * Tp, DS + i * Tp, n, lse[i], scale);
+            weighted_sum(dq + i * ld, accumulate, 1.0f, DS + i * Tp, 1, kc, hd, n, hd);
+        }
+    }
+    column_pass(dv, dk, ld, accumulate, P, DS, Tp, gc, qc, T, hd);  // as the row-by-row code
+}
+TGFL_TARGET_AVX2 static void attention_backward_blocked_avx2(float *dq, float *dk, float *dv,
+                                                             const float *dy, size_t ldy,
+                                                             const float *q, const float *k,
+                                                             const float *v, size_t ld,
+                                                             const float *lse, size_t T, size_t hd,
+                                                             float scale, float *scratch,
+                                                             int accumulate) {
+    if (hd == 16) bwd_blocked_avx2_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 16, scale, scratch, accumulate);
+    else bwd_blocked_avx2_impl(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, 32, scale, scratch, accumulate);
+}
+
 /// Forward: the blocked copy when the CPU has AVX-512 and hd is 16 or 32, else the row-by-row
 /// copies (the same bits).
 void tgfl_attention_forward(float *y, size_t ldy, float *lse, const float *q, const float *k,
@@ -586,6 +760,8 @@ void tgfl_attention_forward(float *y, size_t ldy, float *lse, const float *q, co
                             float *scratch) {
     if ((hd == 16 || hd == 32) && tgfl_kernels_level() >= 2)
         attention_forward_blocked(y, ldy, lse, q, k, v, ld, T, hd, scale, scratch);
+    else if ((hd == 16 || hd == 32) && tgfl_kernels_level() == 1)
+        attention_forward_blocked_avx2(y, ldy, lse, q, k, v, ld, T, hd, scale, scratch);
     else tgfl_attention_forward_rows(y, ldy, lse, q, k, v, ld, T, hd, scale, scratch);
 }
 
@@ -597,6 +773,9 @@ void tgfl_attention_backward(float *dq, float *dk, float *dv, const float *dy, s
     if ((hd == 16 || hd == 32) && tgfl_kernels_level() >= 2)
         attention_backward_blocked(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch,
                                    accumulate);
+    else if ((hd == 16 || hd == 32) && tgfl_kernels_level() == 1)
+        attention_backward_blocked_avx2(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch,
+                                        accumulate);
     else tgfl_attention_backward_rows(dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch,
                                  accumulate);
 }
