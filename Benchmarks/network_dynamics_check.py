@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Does TGFL's network learn the dependence its volatility recursion leaves in z? (issue 12,
+session 16; BENCHMARKS.md "Does the network learn dynamics the recursion misses?")
+
+When the true process is not a GJR (Benchmarks/misspecified_standins.py), the z_t = (r_t − μ)/σ_t
+of TGFL's fitted GJR filter keep some dependence: |z| is autocorrelated and recent |z| predicts
+the next z². The network sees the recent z tokens (T = 128 days) and the volatility level, so it
+could learn that. For one series' checkpoints (`tgfl-bench realism --csv FILE --save DIR`:
+DIR/<name>.h5 and DIR/<name>.tgfl.csv; one DIR per training length, e.g. 300 steps and 1 step)
+this script
+
+1. rebuilds the training z exactly as leverage_network_check.py does (the checkpoint's fitted
+   filter, its σ bounds, arch's backcast; the Trainer's training span = the first 80 % of the
+   realism training span) and prints its residual dependence: the mean ACF of |z| over lags 1-5
+   and 1-20 (one series) and corr(z_t, z²_{t+1});
+2. runs the network (the PyTorch reference module with the checkpoint's weights) on every
+   training window (stride T/2, later half of each window) and takes its predicted
+   E[z²_{t+1}] (softmax at temperature 1, uniform within bins); prints the spread of that
+   prediction across contexts (std, and std within volatility level) and its correlation with
+   the realised z²_{t+1}; the training z's ACF also per 250-day chunk, as the paths; as an outside yardstick, the same correlation for a least-squares fit
+   of z²_{t+1} on the level and the trailing means of |z| over 5, 20 and 60 days (in-sample on
+   the same positions: how much of the next z² the recent z history can predict linearly);
+3. filters the generated paths (DIR/<name>.tgfl.csv) and, with --oracle / --gjr, the oracle's
+   and the GJR baseline's paths, with the SAME fitted filter (each path started at arch's
+   backcast of its own days) and prints the mean per-path ACF of |z| over lags 1-5 and 1-20:
+   a network that learned the residual dependence gives generated z whose filtered |z| is
+   autocorrelated like the oracle's.
+
+Run: /work/pyref/bin/python Benchmarks/network_dynamics_check.py --csv OUT/mis_sv_5000.csv \
+        --save S300 --save S1 --oracle OUT/baselines/mis_sv_5000.price.oracle.csv \
+        --gjr OUT/baselines/mis_sv_5000.price.gjr_skewt.csv
+     (needs torch, h5py, numpy, pandas; torch on 2 threads; seed 1)
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "Tests" / "Fixtures"))
+import make_reference as ref  # noqa: E402
+from leverage_network_check import backcast  # noqa: E402
+from realism_baselines import outside_series, TRAIN_FRACTION  # noqa: E402
+
+
+def load(path):
+    with h5py.File(path, "r") as f:
+        cfg = json.loads(f.attrs["model_config"])
+        weights = {k: torch.tensor(f["weights"][k][()]) for k in f["weights"]}
+        a = dict(f["volatility"].attrs)
+        edges = f["volatility"]["level_edges"][()]
+        bins = f["tokenizer"]["bin_edges"][()]
+    return cfg, weights, a, edges, bins
+
+
+def filtered(x, a):
+    """σ² of the checkpoint's fitted filter on x (1-D), started at arch's backcast."""
+    mu, om, al, ga, be = (float(a[k]) for k in ("mu", "omega", "alpha", "gamma", "beta"))
+    lo, hi = float(a["sigma_floor"]) ** 2, float(a["sigma_cap"]) ** 2
+    v = np.empty(len(x))
+    s2 = np.clip(om + (al + ga / 2 + be) * backcast(x - x.mean()), lo, hi)
+    for t in range(len(x)):
+        v[t] = s2
+        e = x[t] - mu
+        s2 = np.clip(om + (al + ga * (e < 0)) * e * e + be * s2, lo, hi)
+    return v
+
+
+def acf_abs_mean(z, lags):
+    x = np.abs(z) - np.abs(z).mean()
+    d = (x * x).sum()
+    return float(np.mean([(x[:-k] * x[k:]).sum() / d for k in range(1, lags + 1)]))
+
+
+def paths_z_acf(paths, a):
+    mu = float(a["mu"])
+    out5, out20 = [], []
+    for p in paths:
+        z = (p - mu) / np.sqrt(filtered(p, a))
+        out5.append(acf_abs_mean(z, 5))
+        out20.append(acf_abs_mean(z, 20))
+    return float(np.mean(out5)), float(np.mean(out20)), float(np.std(out5) / np.sqrt(len(out5)))
+
+
+def chunks(z, H=250):
+    return [z[i * H:(i + 1) * H] for i in range(len(z) // H)]
+
+
+def read_paths(path):
+    return np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+
+
+def trailing(x, w):
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    out = np.full(len(x), np.nan)
+    out[w - 1:] = (c[w:] - c[:-w]) / w
+    return out
+
+
+def network_check(h5, r):
+    cfg, weights, a, edges, bins = load(h5)
+    k = int(np.floor(len(r) * TRAIN_FRACTION))
+    train = r[:int(np.floor(k * 0.8))]
+    v = filtered(train, a)
+    z = (train - float(a["mu"])) / np.sqrt(v)
+    level = np.searchsorted(edges, 0.5 * np.log(v), side="right")
+    V = len(bins) - 1
+    tok = np.clip(np.searchsorted(bins, z, side="right") - 1, 0, V - 1)
+    model = ref.ReferenceTransformer(cfg)
+    model.load_state_dict(weights, strict=True)
+    model.eval()
+    T = cfg["context_length"]
+    step = T // 2
+    lo_b, hi_b = bins[:-1], bins[1:]
+    m2_bin = torch.tensor((lo_b ** 2 + lo_b * hi_b + hi_b ** 2) / 3)
+    pos, pred = [], []
+    with torch.no_grad():
+        for s in range(0, len(train) - T - 1, step):
+            x = torch.tensor(tok[s:s + T][None], dtype=torch.long)
+            c = torch.tensor(level[s + 1:s + T + 1][None], dtype=torch.long)
+            logits, _ = model(x, c, torch.tensor(tok[s + 1:s + T + 1][None], dtype=torch.long))
+            p = torch.softmax(logits[0].double(), dim=-1)
+            e2 = (p * m2_bin).sum(-1).numpy()
+            for t in range(T - step, T):
+                pos.append(s + t + 1)     # the predicted day
+                pred.append(e2[t])
+    pos, pred = np.array(pos), np.array(pred)
+    nxt, lv = z[pos] ** 2, level[pos]
+    within = np.sqrt(np.average([np.var(pred[lv == j]) for j in np.unique(lv)],
+                                weights=[np.sum(lv == j) for j in np.unique(lv)]))
+    # the outside yardstick: OLS of z²_{t+1} on level dummies and trailing mean |z| (through day t)
+    az = np.abs(z)
+    feats = [trailing(az, w)[pos - 1] for w in (5, 20, 60)]
+    ok = np.all(np.isfinite(feats), axis=0)
+    X = np.column_stack([np.eye(len(edges) + 1)[lv]] + [f for f in feats])[ok]
+    beta, *_ = np.linalg.lstsq(X, nxt[ok], rcond=None)
+    ols = X @ beta
+    Xl = np.eye(len(edges) + 1)[lv][ok]
+    bl, *_ = np.linalg.lstsq(Xl, nxt[ok], rcond=None)
+    return a, {
+        "train_days": len(train), "predictions": int(len(pos)),
+        "train_z_acf_abs_1_5": acf_abs_mean(z, 5), "train_z_acf_abs_1_20": acf_abs_mean(z, 20),
+        # per 250-day chunk, as the paths below (the per-path mean biases the ACF down)
+        "train_z_acf_abs_1_5_chunks": float(np.mean([acf_abs_mean(c, 5) for c in chunks(z)])),
+        "train_z_acf_abs_1_20_chunks": float(np.mean([acf_abs_mean(c, 20) for c in chunks(z)])),
+        "train_corr_z_z2next": float(np.corrcoef(z[:-1], z[1:] ** 2)[0, 1]),
+        "pred_E_z2_mean": float(pred.mean()), "pred_E_z2_std": float(pred.std()),
+        "pred_E_z2_std_within_level": float(within),
+        "corr_pred_z2next": float(np.corrcoef(pred, nxt)[0, 1]),
+        "corr_level_only_ols_z2next": float(np.corrcoef(Xl @ bl, nxt[ok])[0, 1]),
+        "corr_history_ols_z2next": float(np.corrcoef(ols, nxt[ok])[0, 1]),
+        "ols_std": float(ols.std()),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--csv", required=True, help="the stand-in prices CSV (as tgfl-bench realism --csv)")
+    ap.add_argument("--save", action="append", required=True,
+                    help="a --save folder of tgfl-bench realism (repeatable: one per training length)")
+    ap.add_argument("--oracle", help="the oracle's scenario CSV")
+    ap.add_argument("--gjr", help="the GJR skew-t baseline's scenario CSV")
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(1)
+    (name, r), = outside_series(args.csv)
+    result = {"series": name, "runs": {}}
+    a0 = None
+    for d in args.save:
+        h5, gen = Path(d) / f"{name}.h5", Path(d) / f"{name}.tgfl.csv"
+        for f in (h5, gen):
+            if not f.exists():
+                sys.exit(f"--save {d}: no {f.name} (run tgfl-bench realism --csv {args.csv} --save {d})")
+        a, net = network_check(h5, r)
+        a0 = a0 or a
+        net["generated_z_acf_abs_1_5"], net["generated_z_acf_abs_1_20"], net["generated_se_1_5"] = \
+            paths_z_acf(read_paths(gen), a)
+        result["runs"][d] = net
+    # the references are filtered with the first checkpoint's filter (the filter does not depend
+    # on the training steps: the data models are fitted before training)
+    for key, path in (("oracle", args.oracle), ("gjr_skewt", args.gjr)):
+        if path:
+            r5, r20, se = paths_z_acf(read_paths(path), a0)
+            result[key] = {"z_acf_abs_1_5": r5, "z_acf_abs_1_20": r20, "se_1_5": se}
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
