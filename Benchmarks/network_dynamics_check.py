@@ -12,14 +12,16 @@ this script
 1. rebuilds the training z exactly as leverage_network_check.py does (the checkpoint's fitted
    filter, its σ bounds, arch's backcast; the Trainer's training span = the first 80 % of the
    realism training span) and prints its residual dependence: the mean ACF of |z| over lags 1-5
-   and 1-20 (one series) and corr(z_t, z²_{t+1});
+   and 1-20 (the whole span, and per 250-day chunk as the paths below) and corr(z_t, z²_{t+1});
 2. runs the network (the PyTorch reference module with the checkpoint's weights) on every
-   training window (stride T/2, later half of each window) and takes its predicted
+   window of the realism training span (stride T/2, later half of each window; the Trainer's
+   training days and its validation days, which it never trained on) and takes its predicted
    E[z²_{t+1}] (softmax at temperature 1, uniform within bins); prints the spread of that
    prediction across contexts (std, and std within volatility level) and its correlation with
-   the realised z²_{t+1}; the training z's ACF also per 250-day chunk, as the paths; as an outside yardstick, the same correlation for a least-squares fit
-   of z²_{t+1} on the level and the trailing means of |z| over 5, 20 and 60 days (in-sample on
-   the same positions: how much of the next z² the recent z history can predict linearly);
+   the realised z²_{t+1}; as an outside yardstick, the same correlation for a least-squares fit
+   of z²_{t+1} on the level alone, and on the level and the trailing means of |z| over 5, 20 and
+   60 days, fitted on the training days' positions and evaluated on them and on the validation
+   days' (how much of the next z² the recent z history can predict linearly, out of sample);
 3. filters the generated paths (DIR/<name>.tgfl.csv) and, with --oracle / --gjr, the oracle's
    and the GJR baseline's paths, with the SAME fitted filter (each path started at arch's
    backcast of its own days) and prints the mean per-path ACF of |z| over lags 1-5 and 1-20:
@@ -105,9 +107,10 @@ def trailing(x, w):
 def network_check(h5, r):
     cfg, weights, a, edges, bins = load(h5)
     k = int(np.floor(len(r) * TRAIN_FRACTION))
-    train = r[:int(np.floor(k * 0.8))]
-    v = filtered(train, a)
-    z = (train - float(a["mu"])) / np.sqrt(v)
+    span = r[:k]                            # the realism training span: the Trainer's days + its validation days
+    n_fit = int(np.floor(k * 0.8))          # the Trainer's training days (its last 20 % validate)
+    v = filtered(span, a)                   # causal: the first n_fit days are filtered as in training
+    z = (span - float(a["mu"])) / np.sqrt(v)
     level = np.searchsorted(edges, 0.5 * np.log(v), side="right")
     V = len(bins) - 1
     tok = np.clip(np.searchsorted(bins, z, side="right") - 1, 0, V - 1)
@@ -120,7 +123,7 @@ def network_check(h5, r):
     m2_bin = torch.tensor((lo_b ** 2 + lo_b * hi_b + hi_b ** 2) / 3)
     pos, pred = [], []
     with torch.no_grad():
-        for s in range(0, len(train) - T - 1, step):
+        for s in range(0, len(span) - T - 1, step):
             x = torch.tensor(tok[s:s + T][None], dtype=torch.long)
             c = torch.tensor(level[s + 1:s + T + 1][None], dtype=torch.long)
             logits, _ = model(x, c, torch.tensor(tok[s + 1:s + T + 1][None], dtype=torch.long))
@@ -131,30 +134,38 @@ def network_check(h5, r):
                 pred.append(e2[t])
     pos, pred = np.array(pos), np.array(pred)
     nxt, lv = z[pos] ** 2, level[pos]
-    within = np.sqrt(np.average([np.var(pred[lv == j]) for j in np.unique(lv)],
-                                weights=[np.sum(lv == j) for j in np.unique(lv)]))
-    # the outside yardstick: OLS of z²_{t+1} on level dummies and trailing mean |z| (through day t)
+    fit = pos < n_fit
+    held = ~fit
+    within = np.sqrt(np.average([np.var(pred[fit & (lv == j)]) for j in np.unique(lv[fit])],
+                                weights=[np.sum(fit & (lv == j)) for j in np.unique(lv[fit])]))
+    # the outside yardstick: OLS of z²_{t+1} on level dummies (and the trailing mean |z| over 5, 20,
+    # 60 days through day t), fitted on the Trainer's training days, evaluated there and on the
+    # validation days the network never trained on
     az = np.abs(z)
     feats = [trailing(az, w)[pos - 1] for w in (5, 20, 60)]
     ok = np.all(np.isfinite(feats), axis=0)
-    X = np.column_stack([np.eye(len(edges) + 1)[lv]] + [f for f in feats])[ok]
-    beta, *_ = np.linalg.lstsq(X, nxt[ok], rcond=None)
-    ols = X @ beta
-    Xl = np.eye(len(edges) + 1)[lv][ok]
-    bl, *_ = np.linalg.lstsq(Xl, nxt[ok], rcond=None)
+    dummies = np.eye(len(edges) + 1)[lv]
+    X = np.column_stack([dummies] + feats)
+    corr = lambda x, m: float(np.corrcoef(x[m], nxt[m])[0, 1])
+    beta, *_ = np.linalg.lstsq(X[ok & fit], nxt[ok & fit], rcond=None)
+    bl, *_ = np.linalg.lstsq(dummies[ok & fit], nxt[ok & fit], rcond=None)
+    ols, olsl = X @ beta, dummies @ bl
+    zf = z[:n_fit]
     return a, {
-        "train_days": len(train), "predictions": int(len(pos)),
-        "train_z_acf_abs_1_5": acf_abs_mean(z, 5), "train_z_acf_abs_1_20": acf_abs_mean(z, 20),
+        "train_days": n_fit, "validation_days": k - n_fit,
+        "predictions_train": int(fit.sum()), "predictions_validation": int(held.sum()),
+        "train_z_acf_abs_1_5": acf_abs_mean(zf, 5), "train_z_acf_abs_1_20": acf_abs_mean(zf, 20),
         # per 250-day chunk, as the paths below (the per-path mean biases the ACF down)
-        "train_z_acf_abs_1_5_chunks": float(np.mean([acf_abs_mean(c, 5) for c in chunks(z)])),
-        "train_z_acf_abs_1_20_chunks": float(np.mean([acf_abs_mean(c, 20) for c in chunks(z)])),
-        "train_corr_z_z2next": float(np.corrcoef(z[:-1], z[1:] ** 2)[0, 1]),
-        "pred_E_z2_mean": float(pred.mean()), "pred_E_z2_std": float(pred.std()),
+        "train_z_acf_abs_1_5_chunks": float(np.mean([acf_abs_mean(c, 5) for c in chunks(zf)])),
+        "train_z_acf_abs_1_20_chunks": float(np.mean([acf_abs_mean(c, 20) for c in chunks(zf)])),
+        "train_corr_z_z2next": float(np.corrcoef(zf[:-1], zf[1:] ** 2)[0, 1]),
+        "pred_E_z2_mean": float(pred[fit].mean()), "pred_E_z2_std": float(pred[fit].std()),
         "pred_E_z2_std_within_level": float(within),
-        "corr_pred_z2next": float(np.corrcoef(pred, nxt)[0, 1]),
-        "corr_level_only_ols_z2next": float(np.corrcoef(Xl @ bl, nxt[ok])[0, 1]),
-        "corr_history_ols_z2next": float(np.corrcoef(ols, nxt[ok])[0, 1]),
-        "ols_std": float(ols.std()),
+        "corr_pred_z2next": corr(pred, fit & ok), "corr_level_ols_z2next": corr(olsl, fit & ok),
+        "corr_history_ols_z2next": corr(ols, fit & ok),
+        "val_corr_pred_z2next": corr(pred, held & ok), "val_corr_level_ols_z2next": corr(olsl, held & ok),
+        "val_corr_history_ols_z2next": corr(ols, held & ok),
+        "ols_history_coefficients": [float(b) for b in beta[-3:]],
     }
 
 
