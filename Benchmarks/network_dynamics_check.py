@@ -22,6 +22,7 @@ this script
    of z²_{t+1} on the level alone, and on the level and the trailing means of |z| over 5, 20 and
    60 days, fitted on the training days' positions and evaluated on them and on the validation
    days' (how much of the next z² the recent z history can predict linearly, out of sample);
+   the same for |z_{t+1}| (the network's predicted E|z|), which a few huge days sway less;
 3. filters the generated paths (DIR/<name>.tgfl.csv) and, with --oracle / --gjr, the oracle's
    and the GJR baseline's paths, with the SAME fitted filter (each path started at arch's
    backcast of its own days) and prints the mean per-path ACF of |z| over lags 1-5 and 1-20:
@@ -121,7 +122,10 @@ def network_check(h5, r):
     step = T // 2
     lo_b, hi_b = bins[:-1], bins[1:]
     m2_bin = torch.tensor((lo_b ** 2 + lo_b * hi_b + hi_b ** 2) / 3)
-    pos, pred = [], []
+    # E|z| of a uniform draw in [a, b]: |a + b| / 2, or (a² + b²) / (2 (b − a)) when the bin holds 0
+    m1_bin = torch.tensor(np.where((lo_b < 0) & (hi_b > 0), (lo_b ** 2 + hi_b ** 2) / (2 * (hi_b - lo_b)),
+                                   np.abs(lo_b + hi_b) / 2))
+    pos, pred, pred1 = [], [], []
     with torch.no_grad():
         for s in range(0, len(span) - T - 1, step):
             x = torch.tensor(tok[s:s + T][None], dtype=torch.long)
@@ -129,10 +133,12 @@ def network_check(h5, r):
             logits, _ = model(x, c, torch.tensor(tok[s + 1:s + T + 1][None], dtype=torch.long))
             p = torch.softmax(logits[0].double(), dim=-1)
             e2 = (p * m2_bin).sum(-1).numpy()
+            e1 = (p * m1_bin).sum(-1).numpy()
             for t in range(T - step, T):
                 pos.append(s + t + 1)     # the predicted day
                 pred.append(e2[t])
-    pos, pred = np.array(pos), np.array(pred)
+                pred1.append(e1[t])
+    pos, pred, pred1 = np.array(pos), np.array(pred), np.array(pred1)
     nxt, lv = z[pos] ** 2, level[pos]
     fit = pos < n_fit
     held = ~fit
@@ -150,6 +156,12 @@ def network_check(h5, r):
     beta, *_ = np.linalg.lstsq(X[ok & fit], nxt[ok & fit], rcond=None)
     bl, *_ = np.linalg.lstsq(dummies[ok & fit], nxt[ok & fit], rcond=None)
     ols, olsl = X @ beta, dummies @ bl
+    # the same for |z_{t+1}|, less at the mercy of a few huge days than z² under fat tails
+    absn = np.abs(z[pos])
+    corr1 = lambda x, m: float(np.corrcoef(x[m], absn[m])[0, 1])
+    b1, *_ = np.linalg.lstsq(X[ok & fit], absn[ok & fit], rcond=None)
+    b1l, *_ = np.linalg.lstsq(dummies[ok & fit], absn[ok & fit], rcond=None)
+    ols1, ols1l = X @ b1, dummies @ b1l
     zf = z[:n_fit]
     return a, {
         "train_days": n_fit, "validation_days": k - n_fit,
@@ -166,6 +178,10 @@ def network_check(h5, r):
         "val_corr_pred_z2next": corr(pred, held & ok), "val_corr_level_ols_z2next": corr(olsl, held & ok),
         "val_corr_history_ols_z2next": corr(ols, held & ok),
         "ols_history_coefficients": [float(b) for b in beta[-3:]],
+        "abs_corr_pred": corr1(pred1, fit & ok), "abs_corr_level_ols": corr1(ols1l, fit & ok),
+        "abs_corr_history_ols": corr1(ols1, fit & ok),
+        "val_abs_corr_pred": corr1(pred1, held & ok), "val_abs_corr_level_ols": corr1(ols1l, held & ok),
+        "val_abs_corr_history_ols": corr1(ols1, held & ok),
     }
 
 
