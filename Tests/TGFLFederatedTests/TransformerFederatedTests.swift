@@ -204,16 +204,12 @@ final class TransformerFederatedTests: XCTestCase {
         o.hyperparameters = ["server_momentum": 0.9]
         let (straight, _) = try run(o, series: series)
 
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tgfl-fedint-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryDirectory("tgfl-fedint")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("fed.h5").path
-        o.checkpointEvery = 2
-        o.checkpointPath = path
         let first = try ScenarioModel(config: Self.tiny, seed: 1)
-        XCTAssertThrowsError(try FederatedTrainer(model: first, options: o).fit(series: series) { $0.round < 2 }) {
-            XCTAssertEqual("\($0)", "\(TGFLError.cancelled)")
-        }
+        try cancelAfterRoundTwo(first, &o, series: series.enumerated().map { ReturnSeries(name: "series_\($0)", values: $1) },
+                                checkpoint: path)
         let federation = try XCTUnwrap(first.federationRecord())
         XCTAssertEqual(federation.completedRounds, 2)
         XCTAssertTrue(federation.cancelled)
@@ -358,5 +354,24 @@ final class TransformerFederatedTests: XCTestCase {
         let checkpoint = try Checkpoint.load(from: fixtureURL("h5py_checkpoint.h5").path)
         XCTAssertNil(try checkpoint.federationState(path: "h5py_checkpoint.h5"))
         XCTAssertEqual(checkpoint.extensions, [:])
+    }
+}
+
+/// A fresh temporary directory (the caller removes it).
+func temporaryDirectory(_ prefix: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// Runs the federation with a periodic checkpoint every 2 rounds at `checkpoint` (set in `options`)
+/// and cancels it after round 2: the checkpoint then holds the state to resume from.
+func cancelAfterRoundTwo(_ model: ScenarioModel, _ options: inout FederatedTrainingOptions, series: [ReturnSeries],
+                         checkpoint: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    options.checkpointEvery = 2
+    options.checkpointPath = checkpoint
+    XCTAssertThrowsError(try FederatedTrainer(model: model, options: options).fit(series: series) { $0.round < 2 },
+                         file: file, line: line) {
+        XCTAssertEqual("\($0)", "\(TGFLError.cancelled)", file: file, line: line)
     }
 }
