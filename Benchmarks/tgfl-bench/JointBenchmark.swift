@@ -47,9 +47,9 @@ struct JointBenchmark: ParsableCommand {
         "Generate with independent uniforms instead of the model's t copula (the comparison of session 8)."))
     var noCopula = false
     @Option(name: .customLong("from-model"), help: ArgumentHelp(
-        "Skip training: load this joint checkpoint (written by the same command without the z tail map), fit the map's "
-        + "targets on its training days and calibrate it (training does not depend on the map, so this equals a run "
-        + "that trains; session 15's after rows from the before rows' networks)."))
+        "Skip training: load this joint checkpoint (written by the same command without the z tail map or the variance "
+        + "calibration), fit what it lacks of them on its training days and calibrate (training does not depend on either, "
+        + "so this equals a run that trains; session 15's and 16's after rows from the before rows' networks)."))
     var fromModel: String?
     @Option(help: "Output directory.") var out: String
 
@@ -136,6 +136,16 @@ struct JointBenchmark: ParsableCommand {
         } else {
             print("z tail map: none")
         }
+        if let c = models.varianceCalibration, let scales = c.scales {
+            for k in 0..<names.count {
+                let r = long.asset(k).flatMap { $0 }, m = r.reduce(0, +) / Double(r.count)
+                let v = r.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(r.count)
+                print("variance calibration, \(names[k]): ω scale " + String(format: "%.4f", scales[k])
+                      + String(format: "; training variance %.4g, 200 × 250 generated %.4g (ratio %.3f)", c.targets[k], v, v / c.targets[k]))
+            }
+        } else {
+            print("variance calibration: none")
+        }
         printZeroReturns(long, real: columns, split: split)
         for k in 0..<names.count {
             let single = try ScenarioModel(config: base.v2(levels: levels), seed: 0)
@@ -168,15 +178,24 @@ struct JointBenchmark: ParsableCommand {
     /// A loaded model with the z tail map fitted as `JointDataModels.fit` fits it (the training
     /// z of the first 80 % under the stored filters) and calibrated (`calibrateTails()`); as it
     /// is when the map is off (`TGFL_JOINT_Z_TAIL=0`) or already there.
+    /// Then, the same way, the variance calibration's targets (the first 80 %'s variances) when
+    /// the model has none and it is on (`TGFL_JOINT_VARIANCE` not 0), calibrated (`calibrateVariance()`).
     static func withTailMap(_ model: JointScenarioModel, columns: [[Double]]) throws -> JointScenarioModel {
-        guard let models = model.dataModels, models.zTail == nil, JointTailMap.enabledByDefault else { return model }
+        guard let models = model.dataModels else { return model }
         let split = Int(0.8 * Double(columns[0].count))
-        let z = zip(models.volatility, columns).map { v, c in
-            let training = Array(c.prefix(split))
-            return zip(training, v.variances(training)).map { ($0 - v.garch.mu) / $1.squareRoot() }
+        if models.zTail == nil, JointTailMap.enabledByDefault {
+            let z = zip(models.volatility, columns).map { v, c in
+                let training = Array(c.prefix(split))
+                return zip(training, v.variances(training)).map { ($0 - v.garch.mu) / $1.squareRoot() }
+            }
+            try model.setDataModels(try models.replacingZTail(try JointTailMap.fit(z: z)))
+            try model.calibrateTails()
         }
-        try model.setDataModels(try models.replacingZTail(try JointTailMap.fit(z: z)))
-        try model.calibrateTails()
+        if let fitted = model.dataModels, fitted.varianceCalibration == nil, JointVarianceCalibration.enabledByDefault {
+            try model.setDataModels(try fitted.replacingVarianceCalibration(
+                try JointVarianceCalibration.fit(spans: [columns.map { Array($0.prefix(split)) }], assets: fitted.assets)))
+            try model.calibrateVariance()
+        }
         return model
     }
 

@@ -64,6 +64,10 @@ import TGFLStats
 /// **Each asset's one-day tails (session 15).** `zTail`: a monotone map of each asset's
 /// generated z beyond its 5 % and 95 % quantiles onto the training z's 0.5 / 1 / 2.5 % quantiles
 /// (and their mirrors), in unconditional generation; see `JointTailMap`.
+///
+/// **Each asset's variance (session 16).** `varianceCalibration`: the training days' variance of
+/// each asset and a scale of its generation intercept that gives unconditional scenarios without
+/// a prompt that variance; see `JointVarianceCalibration`.
 public struct JointDataModels: Equatable, Sendable {
     /// The asset names, in stream order.
     public let assets: [String]
@@ -92,6 +96,11 @@ public struct JointDataModels: Equatable, Sendable {
     /// `JointScenarioModel.calibrateTails()` ran, the pilot scenarios'), or nil: no map (models
     /// saved before session 15, or `TGFL_JOINT_Z_TAIL=0`), generating the same bits as before.
     public let zTail: JointTailMap?
+    /// Each asset's variance calibration of unconditional generation (`JointVarianceCalibration`:
+    /// the training days' variances, and once `JointScenarioModel.calibrateVariance()` ran, the
+    /// scales of ω), or nil: none (models saved before session 16, or `TGFL_JOINT_VARIANCE=0`),
+    /// generating the same bits as before.
+    public let varianceCalibration: JointVarianceCalibration?
     /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
@@ -114,7 +123,8 @@ public struct JointDataModels: Equatable, Sendable {
     /// - Throws: `TGFLError.invalidArgument` when the parts do not belong together.
     public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
                 regimes: [RegimeModel], cholesky: [[Double]], whitening: Whitening = .correlation,
-                copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil, zTail: JointTailMap? = nil) throws {
+                copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil, zTail: JointTailMap? = nil,
+                varianceCalibration: JointVarianceCalibration? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -152,25 +162,39 @@ public struct JointDataModels: Equatable, Sendable {
             throw TGFLError.invalidArgument("the z tail map is for \(zTail.count) assets, but there are \(K) assets")
         }
         self.cholesky = cholesky; self.whitening = whitening; self.copula = copula; self.zeroReturns = zeroReturns
-        self.zTail = zTail
+        if let varianceCalibration, varianceCalibration.count != K {
+            throw TGFLError.invalidArgument(
+                "the variance calibration is for \(varianceCalibration.count) assets, but there are \(K) assets")
+        }
+        self.zTail = zTail; self.varianceCalibration = varianceCalibration
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
     public func replacingCopula(_ copula: StudentTCopula?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail)
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail,
+                            varianceCalibration: varianceCalibration)
     }
 
     /// The same data models with other zero returns (nil: no point mass at zero, as before session 14).
     public func replacingZeroReturns(_ zeroReturns: JointZeroReturns?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail)
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail,
+                            varianceCalibration: varianceCalibration)
     }
 
     /// The same data models with another z tail map (nil: no map, as before session 15).
     public func replacingZTail(_ zTail: JointTailMap?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail)
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail,
+                            varianceCalibration: varianceCalibration)
+    }
+
+    /// The same data models with another variance calibration (nil: none, as before session 16).
+    public func replacingVarianceCalibration(_ varianceCalibration: JointVarianceCalibration?) throws -> JointDataModels {
+        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
+                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail,
+                            varianceCalibration: varianceCalibration)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -317,7 +341,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// the tokenizer use the days of every span. Each of these needs only per-span sums — log
     /// likelihoods and their gradients, σ quantile histograms, per-regime counts and
     /// cross-products of z, the sums of u and u², the exact-zero counts per (asset, z-token)
-    /// and per (asset, earlier zeros of the day), and each asset's z counts on the tail map's grid — so an institution never shares a return
+    /// and per (asset, earlier zeros of the day), each asset's z counts on the tail map's grid and its n, Σr, Σr² (the variance calibration's targets) — so an institution never shares a return
     /// (a federation collects them per institution; here they are computed in one place).
     /// - Parameters:
     ///   - assets: the names.
@@ -362,7 +386,9 @@ public struct JointDataModels: Equatable, Sendable {
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
                                    cholesky: cholesky, whitening: .covariance,
                                    copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns,
-                                   zTail: JointTailMap.enabledByDefault ? try JointTailMap.fit(z: z) : nil)
+                                   zTail: JointTailMap.enabledByDefault ? try JointTailMap.fit(z: z) : nil,
+                                   varianceCalibration: JointVarianceCalibration.enabledByDefault
+                                       ? try JointVarianceCalibration.fit(spans: trainingSpans, assets: assets) : nil)
     }
 
     /// The whitening factors of every market regime: L_g = chol(cov(z on the days of regime g)),
@@ -423,9 +449,12 @@ public struct JointDataModels: Equatable, Sendable {
     /// returns (version 4, session 14): the datasets `zero_returns.shares` [K·V] and
     /// `zero_returns.after_zeros` [K·K] (`JointZeroReturns`); a model without them writes the
     /// version it wrote before. With a z tail map (version 5, session 15): the datasets
-    /// `z_tail.targets` [K·6] and, once calibrated, `z_tail.sources` [K·8] (`JointTailMap`).
+    /// `z_tail.targets` [K·6] and, once calibrated, `z_tail.sources` [K·8] (`JointTailMap`). With a
+    /// variance calibration (version 6, session 16): the datasets `variance.targets` [K] and, once
+    /// calibrated, `variance.omega_scales` [K] (`JointVarianceCalibration`); without one a model
+    /// writes the version it wrote before, so older binaries still read it.
     public var checkpointSection: CheckpointSection {
-        let version = zTail != nil ? Self.version : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = varianceCalibration != nil ? Self.version : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -444,14 +473,15 @@ public struct JointDataModels: Equatable, Sendable {
         }
         zeroReturns?.write(to: &section)
         zTail?.write(to: &section)
+        varianceCalibration?.write(to: &section)
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with a z tail map (else 4 with exact-zero returns,
-    /// 3 with covariance whitening, 2 with a copula, 1 without; all five are read).
-    public static let version = 5
+    /// The newest section version, written with a variance calibration (else 5 with a z tail map,
+    /// 4 with exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without; all six are read).
+    public static let version = 6
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -489,7 +519,8 @@ public struct JointDataModels: Equatable, Sendable {
         try self.init(assets: names, tokenizer: tokenizer, volatility: volatility, regimes: regimes, cholesky: cholesky,
                       whitening: whitening, copula: try Self.copula(r, assets: K),
                       zeroReturns: try JointZeroReturns.read(r, assets: K, vocabSize: tokenizer.vocabSize),
-                      zTail: try JointTailMap.read(r, assets: K))
+                      zTail: try JointTailMap.read(r, assets: K),
+                      varianceCalibration: try JointVarianceCalibration.read(r, assets: K))
         try check(against: config)
     }
 

@@ -26,13 +26,17 @@ public struct JointGenerationOptions: Sendable {
     /// without a prompt. False, or a model saved without a calibrated map, generates as before
     /// (bit for bit).
     public var useTailMap: Bool
+    /// Scale each asset's generation intercept by the model's `JointVarianceCalibration` (default),
+    /// in unconditional runs without a prompt. False, or a model saved without a calibrated one,
+    /// generates as before (bit for bit).
+    public var useVarianceCalibration: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
                 prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil,
-                useCopula: Bool = true, useTailMap: Bool = true) {
+                useCopula: Bool = true, useTailMap: Bool = true, useVarianceCalibration: Bool = true) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
         self.temperature = temperature; self.seed = seed; self.threads = threads; self.useCopula = useCopula
-        self.useTailMap = useTailMap
+        self.useTailMap = useTailMap; self.useVarianceCalibration = useVarianceCalibration
     }
 }
 
@@ -94,6 +98,7 @@ extension JointScenarioModel {
     ///   r_dk = μ_k + σ_dk · z_dk, or exactly 0 by the model's `JointZeroReturns` (decided by the
     ///          position in u's bin after earlier zeros of the day, else by z_dk's place in its bin)
     ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
+    ///          (unconditional without a prompt: ω_k · c_k, the `JointVarianceCalibration` scale)
     ///   next input: (tok, condition of the next token) = (k+1)·S + level_{k+1}(σ²_{d,k+1}),
     ///               or 0·S + level_0(σ²_{d+1,0}) after the last asset
     /// ```
@@ -228,9 +233,14 @@ extension JointScenarioModel {
             }
         }
         var omegas: [[Double]] = [], bounds: [[ClosedRange<Double>]] = []
+        // Unconditional without a prompt: each asset's intercept scaled (JointVarianceCalibration; 1 without one).
+        let scales = options.useVarianceCalibration && regimes == nil && options.prompt == nil
+            ? models.varianceCalibration?.scales : nil
         for d in 0..<H {
             let g = regimes.map { Int($0[min(d + 1, H - 1)]) }
-            omegas.append(models.volatility.map { $0.omega(regime: g) })
+            omegas.append(models.volatility.enumerated().map { k, v in
+                scales.map { v.omega(regime: g) * $0[k] } ?? v.omega(regime: g)
+            })
             bounds.append((0..<K).map { models.volatility[$0].varianceBounds(regime: g, of: models.regimes[$0]) })
         }
         return JointPlan(paths: options.paths, horizon: H, regimes: regimes, promptTokens: promptTokens,

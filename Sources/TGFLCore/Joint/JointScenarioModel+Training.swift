@@ -63,7 +63,8 @@ extension JointScenarioModel {
     ///     parameters of the best evaluation (a joint model overfits a few thousand days fast).
     ///   - progress: called after every step; return false to stop (`TGFLError.cancelled`).
     /// After the loop, `calibrateTails()` measures the z tail map's sources on pilot scenarios of
-    /// the trained network (when the data models have a map).
+    /// the trained network (when the data models have a map), then `calibrateVariance()` each
+    /// asset's intercept scale (when they have variance targets).
     /// - Returns: the report.
     /// - Throws: `TGFLError.invalidArgument` naming the asset and day of bad data or the
     ///   days a window needs; `.outOfRange` for a bad option.
@@ -98,6 +99,7 @@ extension JointScenarioModel {
             try trainLoop(train: train, validation: validation, length: T, options: options, progress: progress)
         }
         try calibrateTails()                                       // the pilots of the trained network (JointTailMap)
+        try calibrateVariance()                                    // then each asset's σ level (JointVarianceCalibration)
         return report
     }
 

@@ -189,7 +189,9 @@ extension JointScenarioModel {
     /// unconditional generation maps each asset's z tails onto the training z's. Two passes: the
     /// first without the map; the second with the first pass's map, measuring each asset's z where
     /// the map reads it (before its own map: the earlier assets' mapped shocks of the day, and the
-    /// σ and inputs the mapped days lead to, move it), whose quantiles are stored. A model
+    /// σ and inputs the mapped days lead to, move it), whose quantiles are stored. The pilots run
+    /// without the variance calibration's scales (so the sources do not depend on the scales
+    /// stored; `calibrateVariance()` runs after, with the map on). A model
     /// without a map (saved before session 15, or `TGFL_JOINT_Z_TAIL=0`) is left as it is. `fit`
     /// and the joint federation call it after training (the network has changed, so the pilots
     /// must be drawn again); call it after setting new weights by hand.
@@ -198,7 +200,7 @@ extension JointScenarioModel {
         guard let models = dataModels, let map = models.zTail else { return }
         let K = assetCount
         var options = JointGenerationOptions(paths: JointTailMap.pilotPaths, horizon: JointTailMap.pilotHorizon,
-                                             seed: JointTailMap.pilotSeed, useTailMap: false)
+                                             seed: JointTailMap.pilotSeed, useTailMap: false, useVarianceCalibration: false)
         func sources() throws -> [[Double]] {
             let z = try generate(options, recordingZ: true).z
             return (0..<K).map { k in
