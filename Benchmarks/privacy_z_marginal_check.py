@@ -17,8 +17,8 @@ For each run directory (Benchmarks/privacy_tradeoff.py's SETTING-sSEED, with the
              S&P 500's z (the members') and to the Dow Jones' own z (the public marginal).
 
 --emulate adds, per run, the lever emulated in NumPy: the pooled z mapped by rank onto the public z's
-quantiles, and the returns either rebuilt through the same public filter ("σ_t rebuilt": its level
-and dynamics) or r' = μ + σ_t·z' on each path's own σ_t ("σ_t kept": only the z marginal changes).
+quantiles and r' = μ + σ_t·z' on each path's own σ_t (only the z marginal changes; no feedback of z' into
+σ, unlike the shipped --public-z-marginal, whose own paths are checked by passing their run directory).
 
 Usage: privacy_z_marginal_check.py [--tgfl TGFL] [--emulate] RUN_DIR [RUN_DIR ...]  (prints a table; --json OUT)
 """
@@ -68,19 +68,6 @@ def standardize(x, f, variance, sigmas=False):
     return (z.reshape(-1), s.reshape(-1)) if sigmas else z.reshape(-1)
 
 
-def rebuild(z, f, variance, paths):
-    """Returns of `paths` rows whose shocks are z under f (the inverse of `standardize`)."""
-    z = z.reshape(paths, -1)
-    persistence = f["alpha"] + f["gamma"] / 2 + f["beta"]
-    omega = variance * (1 - persistence)
-    v = np.full(paths, variance)
-    x = np.empty_like(z)
-    for t in range(z.shape[1]):
-        x[:, t] = z[:, t] * np.sqrt(v)
-        v = omega + (f["alpha"] + f["gamma"] * (x[:, t] < 0)) * x[:, t] ** 2 + f["beta"] * v
-    return x + f["mu"]
-
-
 def mapped_to_public(z, z_public):
     """The emulated lever: each pooled z moved to the public z's quantile at its rank in the pool."""
     u = (stats.rankdata(z) - 0.5) / z.size
@@ -128,7 +115,7 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--emulate", action="store_true",
                     help="also score each run's paths with their z (under the public filter) mapped onto the public "
-                         "z marginal and the returns rebuilt through that filter (an emulation of the lever)")
+                         "z marginal, each path keeping its σ_t under that filter (an emulation of the lever)")
     ap.add_argument("runs", nargs="+")
     a = ap.parse_args()
     f = public_filter()
@@ -142,8 +129,6 @@ def main():
         rows.append(describe(os.path.basename(r.rstrip("/")), x, z, z_real, z_public))
         if a.emulate:
             zm = mapped_to_public(z, z_public)
-            rows.append(describe("  + z to public, σ_t rebuilt", rebuild(zm, f, x.var(), x.shape[0]), zm,
-                                 z_real, z_public))
             _, sig = standardize(x, f, x.var(), sigmas=True)
             rows.append(describe("  + z to public, σ_t kept", (f["mu"] + sig * zm).reshape(x.shape), zm,
                                  z_real, z_public))
