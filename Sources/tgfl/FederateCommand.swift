@@ -121,9 +121,9 @@ struct FederateCommand: ParsableCommand {
         try federation.check(clientCount: clientCount)
         try validateSummaryOptions()
         try validateVolatilityLevelOptions()
-        if publicZMarginal, dataModelsFrom == nil {
-            throw ValidationError("--public-z-marginal applies only with --data-models-from PUBLIC: the z marginal "
-                + "it maps onto is the public series'")
+        if publicZMarginal != nil, dataModelsFrom == nil {
+            throw ValidationError("--\(publicZMarginal! ? "" : "no-")public-z-marginal applies only with --data-models-from "
+                + "PUBLIC: the z marginal it maps onto is the public series'")
         }
         if publicMeanTerm != nil, dataModelsFrom == nil {
             throw ValidationError("--\(publicMeanTerm! ? "" : "no-")public-mean-term applies only with --data-models-from "
@@ -143,11 +143,11 @@ struct FederateCommand: ParsableCommand {
         + "data only, so ε is unchanged. --no-public-mean-term: returns as the network draws them."))
     var publicMeanTerm: Bool?
 
-    @Flag(name: .customLong("public-z-marginal"), help: ArgumentHelp(
-        "Model v2 with --data-models-from (opt-in): map the pooled z of unconditional generation monotonically onto "
-        + "the PUBLIC series' z marginal (pilot paths of the trained model against the public residuals), then "
-        + "recalibrate the volatility level; public data only, so ε is unchanged."))
-    var publicZMarginal = false
+    @Flag(name: .customLong("public-z-marginal"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Model v2 with --data-models-from (default on): map the pooled z of unconditional generation monotonically "
+        + "onto the PUBLIC series' z marginal (pilot paths of the trained model against the public residuals), then "
+        + "recalibrate the volatility level; public data only, so ε is unchanged. --no-public-z-marginal: z as drawn."))
+    var publicZMarginal: Bool?
 
     func run() throws {
         setUpLogging()
@@ -205,7 +205,7 @@ struct FederateCommand: ParsableCommand {
         options.calibrateVolatility = volatilityCalibration
         options.publicData = publicData
         options.publicMeanTerm = publicMeanTerm ?? true
-        options.publicZMarginal = publicZMarginal
+        options.publicZMarginal = publicZMarginal ?? true
         options.trainable = trainableTensors
         options.initialModel = initialModel
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }

@@ -5,8 +5,8 @@ import XCTest
 @testable import TGFLFederated
 
 /// The public z marginal map of a DP federation with public data models (issue 19, session 16):
-/// opt-in, after the rounds, ε and the network unchanged, stated in the history; none without
-/// public data.
+/// on by default, after the rounds, ε and the network unchanged, stated in the history; none
+/// without public data.
 final class PublicZMarginalTests: XCTestCase {
     private func run(publicData: Bool, zMarginal: Bool) throws -> (ScenarioModel, FederatedTrainingReport) {
         let (sp, djia99) = try NoisedVolatilityLevelTests.data()
@@ -26,7 +26,7 @@ final class PublicZMarginalTests: XCTestCase {
     /// With the option the model carries a map whose ends are the public residuals' extremes under
     /// its filter (C_0 = 0, C_V = 1) and whose values are nondecreasing, one per bin edge; the network
     /// and ε are those of the same run without it; the history states it; it survives the
-    /// checkpoint. Off by default, and without public data nothing is mapped.
+    /// checkpoint. On by default; without public data nothing is mapped.
     func testMapIsPublicPostProcessing() throws {
         let (with, report) = try run(publicData: true, zMarginal: true)
         let (without, offReport) = try run(publicData: true, zMarginal: false)
@@ -43,7 +43,7 @@ final class PublicZMarginalTests: XCTestCase {
         XCTAssertTrue(text.contains("epsilon unchanged") && text.contains("recalibrated"), text)
         XCTAssertNil(without.volatilityModel?.generationZMarginal)
         XCTAssertNil(without.history.summary["z_marginal"])
-        XCTAssertFalse(FederatedTrainingOptions().publicZMarginal, "opt-in")
+        XCTAssertTrue(FederatedTrainingOptions().publicZMarginal, "on by default (ignored without public data)")
         let (own, _) = try run(publicData: false, zMarginal: true)
         XCTAssertNil(own.volatilityModel?.generationZMarginal)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("z_marginal_\(UUID()).h5").path

@@ -25,8 +25,9 @@ import Foundation
 /// rescaled. T keeps the network's ranking of z (its dependence and conditional variation) and
 /// gives the pooled draws the public marginal. The pilot counts are a function of the DP model,
 /// the target of public data: post-processing, ε unchanged. Set only by federated training with
-/// public data models and `FederatedTrainingOptions.publicZMarginal`; every other model has
-/// none and generates the same bits as before.
+/// public data models (`FederatedTrainingOptions.publicZMarginal`, on by default; `tgfl federate
+/// --no-public-z-marginal` turns it off); every other model (central training, federations
+/// without public data, checkpoints written before) has none and generates the same bits as before.
 public struct ZMarginalMap: Equatable, Sendable {
     /// `generation_z_marginal_version` of the checkpoint.
     public static let version = 1

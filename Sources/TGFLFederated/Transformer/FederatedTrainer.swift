@@ -107,8 +107,8 @@ public struct FederatedTrainingOptions: Sendable {
     /// pooled z of unconditional generation onto the public series' z marginal (`ZMarginalMap`,
     /// from pilot paths of the trained model and the public residuals), then calibrate the
     /// volatility level again with the map in place. Post-processing of the release with public
-    /// data: ε is unchanged. Default off (session 16: opt-in); ignored without `publicData`.
-    public var publicZMarginal = false
+    /// data: ε is unchanged. Default on (session 16); ignored without `publicData`.
+    public var publicZMarginal = true
     /// The tensors trained, clipped, noised and aggregated (`TrainableTensors`); the rest stay
     /// at the initial model's values. Default: all.
     public var trainable: TrainableTensors = .all
