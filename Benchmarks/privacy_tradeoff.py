@@ -110,6 +110,8 @@ SETTINGS = {
        for z in ("0.5", "1")},
     # Session 16: the recommended setting with the generated z mapped onto the public series' z marginal
     # (--public-z-marginal: pilot paths of the trained model against the public residuals; ε unchanged).
+    # Since dp19 the map is on by default with --data-models-from, so with a tgfl of that branch or later
+    # every public-data setting above carries it too (BENCHMARKS.md "Privacy: the last target, session 16").
     "dp-djia99-vol1-zm": (DP + ["--data-models-from", "DJIA99", "--dp-volatility-noise", "1", "--public-z-marginal"],
                           "DP z 1, S 0.1, fresh network, DJIA 1999-2018, DP volatility level z_v 1, public z marginal"),
     # Session 14: a public base pretrained on the Dow Jones 1999-2018 alone (BASE99, --base99-model), whose
