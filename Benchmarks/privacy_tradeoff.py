@@ -108,6 +108,12 @@ SETTINGS = {
     **{f"dp-djia99-vol{z}": (DP + ["--data-models-from", "DJIA99", "--dp-volatility-noise", z],
                              f"DP z 1, S 0.1, fresh network, DJIA 1999-2018 data models, DP volatility level z_v {z}")
        for z in ("0.5", "1")},
+    # Session 16: the recommended setting with the generated z mapped onto the public series' z marginal
+    # (--public-z-marginal: pilot paths of the trained model against the public residuals; ε unchanged).
+    # Since dp19 the map is on by default with --data-models-from, so with a tgfl of that branch or later
+    # every public-data setting above carries it too (BENCHMARKS.md "Privacy: the last target, session 16").
+    "dp-djia99-vol1-zm": (DP + ["--data-models-from", "DJIA99", "--dp-volatility-noise", "1", "--public-z-marginal"],
+                          "DP z 1, S 0.1, fresh network, DJIA 1999-2018, DP volatility level z_v 1, public z marginal"),
     # Session 14: a public base pretrained on the Dow Jones 1999-2018 alone (BASE99, --base99-model), whose
     # daily returns carry the negative lag-1 autocorrelation the members' do (-0.065 vs -0.070) and the
     # corpus base's do not (full DJIA +0.007): the 20-day spread of the DP models (Var ratio 0.95 vs 0.64 real).
@@ -135,6 +141,7 @@ TWINS = {"dp-pre-head-djia99": "dp-pre-head-djia99-noise-only",
          "dp-pre-priors-djia99": "dp-pre-priors-djia99-noise-only",
          **{f"dp-pre-priors-djia99-vol{z}": "dp-pre-priors-djia99" for z in ("0.25", "0.5", "1", "2")},
          **{f"dp-djia99-vol{z}": "dp-djia99" for z in ("0.5", "1")},
+         "dp-djia99-vol1-zm": "dp-djia99",
          "dp-pre99-priors-djia99": "dp-pre99-priors-djia99-noise-only",
          "dp-pre99-priors-djia99-vol1": "dp-pre99-priors-djia99-noise-only", "dp-pre-head": "dp-pre-head-noise-only", "nodp-pre": "pre-only", "dp-pre-head-noise-only": "pre-only",
          "dp-pre-priors": "pre-only", "dp-djia": "dp-djia-noise-only", "nodp-djia": "public-only", "dp-djia-z0.5": "public-only",
@@ -210,7 +217,8 @@ def one_run(args, setting, seed):
         run([args.tgfl, "generate", "--model", model, "--paths", "1000", "--horizon", "250", "--seed", str(seed),
              *threads, "--out", paths], log)
         run([args.tgfl, "evaluate", "--synthetic", paths, "--json", ev], log)
-        os.remove(paths)
+        if not args.keep_paths:
+            os.remove(paths)
     with open(ev) as f:
         realism = realism_scores(json.load(f))
     record = {"setting": setting, "seed": seed, "options": SETTINGS[setting][0], "audits": audits,
@@ -428,6 +436,8 @@ def main():
                    help="the bundled Dow Jones from 1999-01-01 to 2018-12-31 (the *-djia99 settings); made when missing")
     p.add_argument("--jobs", type=int, default=1, help="runs at once")
     p.add_argument("--threads", type=int, default=1, help="threads per run (results do not depend on it)")
+    p.add_argument("--keep-paths", action="store_true",
+                   help="keep each run's paths.csv (1000 x 250; Benchmarks/privacy_z_marginal_check.py reads them)")
     p.add_argument("--report-only", action="store_true", help="aggregate the cached runs, run nothing")
     args = p.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)

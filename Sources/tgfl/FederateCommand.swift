@@ -121,6 +121,10 @@ struct FederateCommand: ParsableCommand {
         try federation.check(clientCount: clientCount)
         try validateSummaryOptions()
         try validateVolatilityLevelOptions()
+        if publicZMarginal != nil, dataModelsFrom == nil {
+            throw ValidationError("--\(publicZMarginal! ? "" : "no-")public-z-marginal applies only with --data-models-from "
+                + "PUBLIC: the z marginal it maps onto is the public series'")
+        }
         if publicMeanTerm != nil, dataModelsFrom == nil {
             throw ValidationError("--\(publicMeanTerm! ? "" : "no-")public-mean-term applies only with --data-models-from "
                 + "PUBLIC: the MA(1) mean term is fitted on public data only")
@@ -138,6 +142,12 @@ struct FederateCommand: ParsableCommand {
         + "likelihood) and apply it to generated returns, the lag-1 mean reversion DP networks do not learn; public "
         + "data only, so ε is unchanged. --no-public-mean-term: returns as the network draws them."))
     var publicMeanTerm: Bool?
+
+    @Flag(name: .customLong("public-z-marginal"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Model v2 with --data-models-from (default on): map the pooled z of unconditional generation monotonically "
+        + "onto the PUBLIC series' z marginal (pilot paths of the trained model against the public residuals), then "
+        + "recalibrate the volatility level; public data only, so ε is unchanged. --no-public-z-marginal: z as drawn."))
+    var publicZMarginal: Bool?
 
     func run() throws {
         setUpLogging()
@@ -195,6 +205,7 @@ struct FederateCommand: ParsableCommand {
         options.calibrateVolatility = volatilityCalibration
         options.publicData = publicData
         options.publicMeanTerm = publicMeanTerm ?? true
+        options.publicZMarginal = publicZMarginal ?? true
         options.trainable = trainableTensors
         options.initialModel = initialModel
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }

@@ -48,6 +48,10 @@ public struct DataModels: Equatable, Sendable {
         if let q = volatility?.generationZeroShares {
             try VolatilityModel.checkZeroShares(q, vocabSize: tokenizer.vocabSize)
         }
+        if let m = volatility?.generationZMarginal, m.targets.count != tokenizer.vocabSize + 1 {
+            throw TGFLError.invalidArgument("the z marginal map has \(m.targets.count) values but the tokenizer has "
+                + "\(tokenizer.vocabSize + 1) bin edges (one value per edge)")
+        }
         self.tokenizer = tokenizer
         self.regimes = regimes
         self.volatility = volatility

@@ -110,6 +110,10 @@ public struct VolatilityModel: Equatable, Sendable {
     /// The MA(1) mean term on the generated returns of every v2 generation mode (`MeanTerm`;
     /// session 15: set by federated training from public data only); nil: returns as drawn.
     public var generationMeanTerm: MeanTerm?
+    /// The monotone map of the z of unconditional generation without a prompt onto a public
+    /// series' z marginal (`ZMarginalMap`; session 16: set by federated training from public data
+    /// with `publicZMarginal`); nil: z as drawn.
+    public var generationZMarginal: ZMarginalMap?
 
     /// S, the number of volatility levels.
     public var levels: Int { levelEdges.count + 1 }
@@ -336,7 +340,9 @@ public struct VolatilityModel: Equatable, Sendable {
     /// ignore it and use `generation_z_tail_nu` on both sides); optional attributes
     /// `generation_mean_term_kind` ("ma1"), `generation_mean_term_version` (1) and
     /// `generation_mean_term_theta` (session 15, together: `MeanTerm`; absent: no mean term, the
-    /// same bits as before).
+    /// same bits as before); optional attribute `generation_z_marginal_version` (1) with dataset
+    /// `generation_z_marginal_targets` [V+1] (session 16, together: `ZMarginalMap`; absent: z as
+    /// drawn, the same bits as before).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
             "kind": .string(Self.kind), "version": .int(Self.version),
@@ -369,6 +375,7 @@ public struct VolatilityModel: Equatable, Sendable {
             if t.upperNu != t.nu { attributes["generation_z_tail_nu_upper"] = .double(t.upperNu) }
         }
         writeMeanTerm(&attributes)
+        writeZMarginal(&attributes, &datasets)
         return CheckpointSection(attributes: attributes, datasets: datasets)
     }
 
@@ -454,6 +461,7 @@ public struct VolatilityModel: Equatable, Sendable {
                              + "'generation_z_tail_nu' (re-save the checkpoint, or remove it)")
             }
             try readMeanTerm(section, r)
+            try readZMarginal(section, r)
             if section.datasets["generation_level_log_quantiles"] != nil {
                 let q = try r.dataset("generation_level_log_quantiles", count: Self.initialQuantileCount)
                 guard q.allSatisfy(\.isFinite), zip(q, q.dropFirst()).allSatisfy({ $0 <= $1 }) else {

@@ -408,6 +408,8 @@ extension ScenarioModel {
         let signScales = free ? vol?.model.generationZSignScales : nil
         // ... and its tails follow the filter's t (`VolatilityModel.generationZTail`).
         let zTail = free ? vol?.model.generationZTail : nil
+        // ... and their pooled marginal is mapped onto a public series' (`VolatilityModel.generationZMarginal`).
+        let zMarginal = free ? vol?.model.generationZMarginal : nil
         var previousZ = [[Double]](repeating: [], count: signScales == nil ? 0 : count)
         // Exact-zero returns: the share of r = 0 per sampled bin (`VolatilityModel.generationZeroShares`).
         let zeroShares = vol?.model.generationZeroShares
@@ -436,6 +438,7 @@ extension ScenarioModel {
                     } else {
                         var z = zMap?.apply(x, bin: k) ?? x
                         if let zTail { z = zTail.apply(z, bin: k, weights: cache.probabilities, edges: edges) }
+                        if let zMarginal { z = zMarginal.apply(z, edges: edges) }
                         if let signScales {
                             z *= signScales.factor(after: previousZ[s][...])
                             previousZ[s].append(z)

@@ -103,6 +103,12 @@ public struct FederatedTrainingOptions: Sendable {
     /// model, before the rounds (`FederatedTrainer.setPublicMeanTerm`). Public data only, so it
     /// is post-processing: ε is unchanged. Default on; ignored without `publicData`.
     public var publicMeanTerm = true
+    /// With `publicData` and a v2 model: after the run (and its volatility calibration), map the
+    /// pooled z of unconditional generation onto the public series' z marginal (`ZMarginalMap`,
+    /// from pilot paths of the trained model and the public residuals), then calibrate the
+    /// volatility level again with the map in place. Post-processing of the release with public
+    /// data: ε is unchanged. Default on (session 16); ignored without `publicData`.
+    public var publicZMarginal = true
     /// The tensors trained, clipped, noised and aggregated (`TrainableTensors`); the rest stay
     /// at the initial model's values. Default: all.
     public var trainable: TrainableTensors = .all
@@ -446,6 +452,19 @@ public final class FederatedTrainer {
                 result.omega, result.targetVariance, result.variance, 100 * result.relativeError) + source
             model.history = history
             report.volatilityCalibration = result
+            if options.publicZMarginal, let publicData = options.publicData {
+                let map = try model.setPublicZMarginal(publicSeries: publicData.map(\.values), threads: calibration.threads)
+                let again = try model.calibrateUnconditionalVolatility(targetVariance: targets.variance,
+                                                                       targetMean: targets.mean, options: calibration)
+                history = model.history
+                history.summary["z_marginal"] = String(
+                    format: "pooled z of unconditional generation mapped onto the public z marginal (%d edges, "
+                    + "%.3f … %.3f); volatility recalibrated: omega %.6g, pilot %.6g (%+.1f%%); public data only, "
+                    + "epsilon unchanged", map.targets.count, map.targets.first!, map.targets.last!, again.omega,
+                    again.variance, 100 * again.relativeError)
+                model.history = history
+                report.volatilityCalibration = again
+            }
         }
         return report
     }
