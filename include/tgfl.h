@@ -425,6 +425,13 @@ typedef struct tgfl_federated_params {
     // unchanged (`tgfl federate --[no-]public-mean-term`; the record's mean_term). Ignored without
     // a public source and for model v1.
     int32_t         public_mean_term; // 1 = on (default), 0 = off; other values: TGFL_ERR_OUT_OF_RANGE
+    // Appended in session 16 (issue 19): the public z marginal. After the rounds, a v2 model's
+    // pooled z of unconditional generation is mapped monotonically onto the public source's z
+    // marginal (pilot paths of the trained model against the public residuals), and the
+    // volatility level is calibrated again; public data only, so epsilon is unchanged
+    // (`tgfl federate --[no-]public-z-marginal`; the training history's z_marginal). Ignored
+    // without a public source and for model v1.
+    int32_t         public_z_marginal; // 1 = on (default), 0 = off; other values: TGFL_ERR_OUT_OF_RANGE
 } tgfl_federated_params;
 
 // Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:

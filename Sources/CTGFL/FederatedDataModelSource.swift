@@ -1,5 +1,5 @@
 // Where a federated run's data models come from (include/tgfl.h, tgfl_federated_params:
-// data_models_from, public_returns, dp_summaries_noise, public_mean_term; issue 19).
+// data_models_from, public_returns, dp_summaries_noise, public_mean_term, public_z_marginal; issue 19).
 
 import CTGFLHeader
 import Foundation
@@ -7,11 +7,12 @@ import TGFLCore
 import TGFLFederated
 
 extension FederatedTrainingOptions {
-    /// `publicData` from `data_models_from` (a bundled series) or `public_returns`, the MA(1) mean
-    /// term's switch (`public_mean_term`) and the DP summaries' noise multiplier; every field checked.
+    /// `publicData` from `data_models_from` (a bundled series) or `public_returns`, the switches of
+    /// the MA(1) mean term (`public_mean_term`) and of the public z marginal (`public_z_marginal`),
+    /// and the DP summaries' noise multiplier; every field checked.
     /// - Throws: `BoundaryError`/`TGFLError.invalidArgument` naming the field: both sources
     ///   given, an unknown bundled name, a NULL pointer with a length, non-finite or too few
-    ///   returns, a `public_mean_term` other than 0 or 1, a negative or non-finite noise multiplier,
+    ///   returns, a `public_mean_term` or `public_z_marginal` other than 0 or 1, a negative or non-finite noise multiplier,
     ///   DP summaries without DP or with a
     ///   public source.
     mutating func readDataModelSource(_ p: tgfl_federated_params) throws {
@@ -32,6 +33,7 @@ extension FederatedTrainingOptions {
             publicData = [ReturnSeries(name: "public_returns", values: Array(values))]
         }
         publicMeanTerm = try Check.inRange(p.public_mean_term, 0...1, "public_mean_term (1 = on, 0 = off)") == 1
+        publicZMarginal = try Check.inRange(p.public_z_marginal, 0...1, "public_z_marginal (1 = on, 0 = off)") == 1
         let z = try Check.finite(p.dp_summaries_noise, "dp_summaries_noise")
         guard z >= 0 else { throw BoundaryError.outOfRange("dp_summaries_noise must be >= 0 (0 = off), got \(z)") }
         guard z > 0 else { return }

@@ -374,6 +374,7 @@ class tgfl_federated_params(Structure):
         ("dp_volatility_noise", c_double),
         # Appended in session 15 (issue 19: the MA(1) mean term fitted on the public data)
         ("public_mean_term", c_int32),
+        ("public_z_marginal", c_int32),
     ]
 
 

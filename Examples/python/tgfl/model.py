@@ -234,6 +234,13 @@ class FederatedConfig:
     is applied to the generated returns (the lag-1 mean reversion DP networks do not learn);
     public data only, so epsilon is unchanged (the record's ``mean_term``). False: returns as
     the network draws them. Ignored without public data.
+
+    ``public_z_marginal`` (default True; ``tgfl federate --[no-]public-z-marginal``): with a
+    public ``data_models_from`` and a v2 model, the pooled z of unconditional generation is
+    mapped monotonically onto the public series' z marginal after the rounds, and the
+    volatility level is calibrated again (the DP network's one-day z marginal moves with the
+    noise); public data only, so epsilon is unchanged (the training history's ``z_marginal``).
+    False: z as drawn. Ignored without public data.
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -292,6 +299,7 @@ class FederatedConfig:
     public_dates: Optional[Sequence] = None
     dp_volatility_noise: float = 0.0
     public_mean_term: bool = True
+    public_z_marginal: bool = True
 
 
 def _train_params(p: "TrainParams"):
@@ -846,6 +854,7 @@ class Model:
         c.seed = _uint64(cfg.seed, "seed")
         c.dp_summaries_noise = _float(cfg.dp_summaries_noise, "dp_summaries_noise")
         c.public_mean_term = 1 if _bool(cfg.public_mean_term, "public_mean_term") else 0
+        c.public_z_marginal = 1 if _bool(cfg.public_z_marginal, "public_z_marginal") else 0
         public = _data_models_source(c, cfg.data_models_from)   # the C struct points into it
         dated = _federated_dates(c, dates, series, arrays, cfg, public)   # and into these
         history = FederatedHistory()
