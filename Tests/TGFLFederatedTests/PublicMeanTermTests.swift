@@ -9,18 +9,7 @@ import XCTest
 /// without public data.
 final class PublicMeanTermTests: XCTestCase {
     private func run(publicData: Bool, meanTerm: Bool = true) throws -> (ScenarioModel, FederatedTrainingReport) {
-        let (sp, djia99) = try NoisedVolatilityLevelTests.data()
-        let model = try ScenarioModel(config: NoisedVolatilityLevelTests.tiny, seed: 1)
-        var o = FederatedTrainingOptions()
-        o.clientCount = 4; o.rounds = 2; o.localSteps = 1; o.batchSize = 4; o.maxValidationWindows = 4; o.threads = 1
-        o.partition = .timePeriods; o.validationFraction = 0.2
-        o.sampling = SamplingConfig(fractionTrain: 1)
-        o.privacy = DPConfig(noiseMultiplier: 1, clippingNorm: 0.5, numSampledClients: 4)
-        o.publicData = publicData ? [djia99] : nil
-        o.publicMeanTerm = meanTerm
-        o.volatilityCalibration = VolatilityCalibrationOptions(paths: 16, horizon: 50, iterations: 2)
-        let report = try FederatedTrainer(model: model, options: o).fit(series: [NoisedVolatilityLevelTests.prefix(sp, 2000)])
-        return (model, report)
+        try dpFederationWithPublicData(publicData) { $0.publicMeanTerm = meanTerm }
     }
 
     /// With public data the model's θ is the fit on the public Dow Jones 1999–2018 alone
@@ -53,4 +42,23 @@ final class PublicMeanTermTests: XCTestCase {
         try with.save(to: path)
         XCTAssertEqual(try ScenarioModel.load(from: path).volatilityModel?.generationMeanTerm?.theta, theta)
     }
+}
+
+/// A DP federation of the tiny v2 model (4 clients, 2 rounds, z 1) on the first 2,000 days of the
+/// S&P 500, with the Dow Jones 1999–2018 as public data when `publicData`; `configure` sets the
+/// option under test.
+func dpFederationWithPublicData(_ publicData: Bool, configure: (inout FederatedTrainingOptions) -> Void)
+    throws -> (ScenarioModel, FederatedTrainingReport) {
+    let (sp, djia99) = try NoisedVolatilityLevelTests.data()
+    let model = try ScenarioModel(config: NoisedVolatilityLevelTests.tiny, seed: 1)
+    var o = FederatedTrainingOptions()
+    o.clientCount = 4; o.rounds = 2; o.localSteps = 1; o.batchSize = 4; o.maxValidationWindows = 4; o.threads = 1
+    o.partition = .timePeriods; o.validationFraction = 0.2
+    o.sampling = SamplingConfig(fractionTrain: 1)
+    o.privacy = DPConfig(noiseMultiplier: 1, clippingNorm: 0.5, numSampledClients: 4)
+    o.publicData = publicData ? [djia99] : nil
+    o.volatilityCalibration = VolatilityCalibrationOptions(paths: 16, horizon: 50, iterations: 2)
+    configure(&o)
+    let report = try FederatedTrainer(model: model, options: o).fit(series: [NoisedVolatilityLevelTests.prefix(sp, 2000)])
+    return (model, report)
 }

@@ -9,18 +9,7 @@ import XCTest
 /// without public data.
 final class PublicZMarginalTests: XCTestCase {
     private func run(publicData: Bool, zMarginal: Bool) throws -> (ScenarioModel, FederatedTrainingReport) {
-        let (sp, djia99) = try NoisedVolatilityLevelTests.data()
-        let model = try ScenarioModel(config: NoisedVolatilityLevelTests.tiny, seed: 1)
-        var o = FederatedTrainingOptions()
-        o.clientCount = 4; o.rounds = 2; o.localSteps = 1; o.batchSize = 4; o.maxValidationWindows = 4; o.threads = 1
-        o.partition = .timePeriods; o.validationFraction = 0.2
-        o.sampling = SamplingConfig(fractionTrain: 1)
-        o.privacy = DPConfig(noiseMultiplier: 1, clippingNorm: 0.5, numSampledClients: 4)
-        o.publicData = publicData ? [djia99] : nil
-        o.publicZMarginal = zMarginal
-        o.volatilityCalibration = VolatilityCalibrationOptions(paths: 16, horizon: 50, iterations: 2)
-        let report = try FederatedTrainer(model: model, options: o).fit(series: [NoisedVolatilityLevelTests.prefix(sp, 2000)])
-        return (model, report)
+        try dpFederationWithPublicData(publicData) { $0.publicZMarginal = zMarginal }
     }
 
     /// With the option the model carries a map whose ends are the public residuals' extremes under
