@@ -4,8 +4,10 @@ on by default with a public source (the checkpoint's /volatility carries the map
 network and epsilon unchanged), a clear error for a bad switch, and a caller built before the
 field gets the default.
 
-Independent check: the map's end values are the extremes of the public residuals, whose count
-(one per bin edge, V + 1) and order are read from the HDF5 file with h5py, not through TGFL."""
+The checkpoint is read with h5py, not through TGFL: the map has one value per bin edge (V + 1),
+nondecreasing, and reaches past ±3 at its ends (the public residuals' tails). That the ends equal
+the public residuals' extremes is checked in Swift (PublicZMarginalTests); the map's values against
+NumPy in ZMarginalMapTests (make_z_marginal_reference.py)."""
 
 import subprocess
 
@@ -42,7 +44,7 @@ def test_on_by_default_off_by_switch_network_and_epsilon_unchanged(sp500, tmp_pa
     off, off_epsilon, off_paths = _federate(days, tmp_path / "off.h5", public_z_marginal=False)
     targets = _map(tmp_path / "on.h5")
     assert targets is not None and targets.size == TINY["vocab_size"] + 1
-    assert np.all(np.diff(targets) >= 0) and targets[0] < -3 and targets[-1] > 3   # the public z's extremes
+    assert np.all(np.diff(targets) >= 0) and targets[0] < -3 and targets[-1] > 3   # the public z's tails
     assert _map(tmp_path / "off.h5") is None
     np.testing.assert_array_equal(on, off)                      # the rounds do not see it
     assert epsilon == off_epsilon
