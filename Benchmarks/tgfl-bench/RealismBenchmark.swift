@@ -17,19 +17,60 @@ import TGFLStats
 ///   - steps: optimizer steps.
 ///   - version: the model version (1 or 2).
 ///   - precision: the training products' arithmetic (`MatmulPrecision`).
+///   - adjust: changes to the options above (e.g. `--eval-at`, `--weight-decay`, `--lr`).
 /// - Returns: the trained model (tokenizer and regime model fitted on `train`).
 /// - Throws: the trainer's errors.
 func trainRealismModel(train: ReturnSeries, seed: UInt64, steps: Int, version: Int = 2,
-                       precision: MatmulPrecision = .float32) throws -> ScenarioModel {
+                       precision: MatmulPrecision = .float32,
+                       adjust: (inout TrainingOptions) -> Void = { _ in },
+                       progress: ((ScenarioModel, TrainingProgress) -> Void)? = nil) throws -> ScenarioModel {
     let model = try ScenarioModel(config: version >= 2 ? ModelConfig.small.v2() : .small, seed: seed)
     var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: 1e-3, minLearningRate: 1e-4,
                                   validationFraction: 0.2, seed: seed)
     options.outputPrior = true
     options.restoreBest = true
     options.precision = precision
+    adjust(&options)
     let trainer = try Trainer(model: model, options: options)
-    _ = try trainer.fit(series: [train])
+    _ = try trainer.fit(series: [train]) { p in
+        progress?(model, p)
+        return true
+    }
     return model
+}
+
+/// `--main-selection`: the parameters main's model selection keeps (the lowest validation loss
+/// among the evaluations every `TrainingOptions.evaluateEvery` steps and at the last step, the
+/// earliest on ties, as `BestTracker`), collected from the progress reports of a run that
+/// also evaluates at other steps (`--eval-at`; extra evaluations change no parameter).
+final class MainSelection {
+    let every: Int
+    private(set) var loss: Double?
+    private(set) var step: Int?
+    private(set) var parameters: [Float]?
+
+    init(every: Int) { self.every = every }
+
+    func offer(_ model: ScenarioModel, _ p: TrainingProgress) {
+        guard let v = p.validationLoss, p.step % every == 0 || p.step == p.totalSteps, v.isFinite,
+              loss.map({ v < $0 }) ?? true else { return }
+        loss = v
+        step = p.step
+        parameters = model.transformer.parameters()
+    }
+
+    /// A copy of `trained` (its data models) with the kept parameters, calibrated as
+    /// `Trainer.fit` calibrates (`TrainingOptions.calibrateVolatility` on the days of `train`).
+    func model(like trained: ScenarioModel, train: ReturnSeries) throws -> ScenarioModel {
+        guard let parameters else { throw ValidationError("--main-selection: no evaluation on main's schedule") }
+        let copy = try ScenarioModel(config: trained.config, seed: 0)
+        try copy.setParameters(parameters)
+        try copy.setDataModels(trained.dataModels!)
+        let targets = try ScenarioModel.calibrationTargets(of: [train.values])
+        _ = try copy.calibrateUnconditionalVolatility(targetVariance: targets.variance, targetMean: targets.mean,
+                                                      options: VolatilityCalibrationOptions())
+        return copy
+    }
 }
 
 /// Generates the unconditional scenarios the realism benchmark scores.
@@ -175,6 +216,22 @@ struct RealismBenchmark: ParsableCommand {
     var seed: UInt64 = 42
     @Option(help: "Training steps.")
     var steps = 300
+    @Option(name: .customLong("eval-at"), help: ArgumentHelp(
+        "Also evaluate at these steps (comma-separated; 0 = the starting network, a model-selection candidate).",
+        valueName: "steps"))
+    var evalAt: String?
+    @Option(name: .customLong("weight-decay"), help: "AdamW weight decay of the training.")
+    var weightDecay = 0.01
+    @Option(help: "Peak learning rate of the training (cosine decay to a tenth of it).")
+    var lr = 1e-3
+    @Option(help: "Early stopping of the training: evaluations without improvement (0 = off).")
+    var patience = 0
+    @Flag(name: .customLong("main-selection"), help: ArgumentHelp(
+        "With --eval-at: also score the network main's model selection keeps (evaluations every 25 steps only), "
+        + "from the same training run, as the method 'TGFL (main)'."))
+    var mainSelection = false
+    @Flag(name: .customLong("train-only"), help: "Train only: print each series' validation curve and kept step (no scoring).")
+    var trainOnly = false
     @Option(help: ArgumentHelp("Arithmetic of the training products: fp32 or bf16 (issue 18's bf16 mode).",
                                valueName: "fp32|bf16"))
     var precision = "fp32"
@@ -231,6 +288,10 @@ struct RealismBenchmark: ParsableCommand {
             progress("no baseline folder \(baselines): scoring TGFL only (run Benchmarks/realism_baselines.py "
                      + "--out \(baselines) first; the ACF and leverage targets need its GARCH files)")
         }
+        if trainOnly {
+            for s in selected { try screen(s) }
+            return
+        }
         for (i, s) in selected.enumerated() {
             let started = BenchmarkSupport.now()
             let elapsed = started - clock
@@ -270,10 +331,9 @@ struct RealismBenchmark: ParsableCommand {
 
     // MARK: Scoring one series
 
-    func score(_ s: ReturnSeries, baselineDir: URL) throws -> SeriesResult {
-        let cut = Int((Double(s.values.count) * Self.trainFraction).rounded(.down))
-        let train = ReturnSeries(name: s.name, dates: s.dates.map { Array($0[..<cut]) }, values: Array(s.values[..<cut]))
-
+    /// Trains the model under test on the first 80 % of `s` (as `--pretrain` and the training
+    /// options say) and reports its model selection.
+    func trainModel(_ s: ReturnSeries, train: ReturnSeries, main: MainSelection? = nil) throws -> ScenarioModel {
         var t0 = BenchmarkSupport.now()
         let model: ScenarioModel
         if pretrain {
@@ -285,11 +345,52 @@ struct RealismBenchmark: ParsableCommand {
             t0 = BenchmarkSupport.now()
             model = try fineTuneRealismModel(base: base, train: train, seed: seed, settings: settings)
         } else {
+            let evaluationSteps = try (evalAt ?? "").split(separator: ",").map { item -> Int in
+                guard let step = Int(item.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--eval-at: '\(item)' is not a step")
+                }
+                return step
+            }
             model = try trainRealismModel(train: train, seed: seed, steps: steps, version: modelVersion,
-                                          precision: precision == "bf16" ? .bfloat16 : .float32)
+                                          precision: precision == "bf16" ? .bfloat16 : .float32) { o in
+                o.evaluationSteps = evaluationSteps
+                o.weightDecay = weightDecay
+                o.learningRate = lr
+                o.minLearningRate = lr / 10
+                o.patience = patience
+                if trainOnly { o.calibrateVolatility = false }   // the screen looks at the network only
+            } progress: { main?.offer($0, $1) }
         }
+        let summary = model.history.summary
+        progress("    trained in \(Self.duration(BenchmarkSupport.now() - t0)); kept step \(summary["best_step"] ?? "?") "
+                 + "(validation loss \(summary["best_validation_loss"] ?? "?"); initial "
+                 + "\(summary["initial_validation_loss"] ?? "not evaluated"))")
+        return model
+    }
+
+    /// `--train-only`: trains, prints the validation curve, saves the model with `--save`.
+    func screen(_ s: ReturnSeries) throws {
+        let cut = Int((Double(s.values.count) * Self.trainFraction).rounded(.down))
+        let train = ReturnSeries(name: s.name, dates: s.dates.map { Array($0[..<cut]) }, values: Array(s.values[..<cut]))
+        let model = try trainModel(s, train: train)
+        let h = model.history
+        let curve = h.records.compactMap { r in r.valLoss.map { String(format: "%d:%.4f", r.step, $0) } }
+        print("screen \(s.name) initial \(h.summary["initial_validation_loss"] ?? "none") best_step "
+              + "\(h.summary["best_step"] ?? "none") best \(h.summary["best_validation_loss"] ?? "none") curve "
+              + curve.joined(separator: " "))
+        if let save {
+            try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true)
+            try model.save(to: "\(save)/\(s.name).h5")
+        }
+    }
+
+    func score(_ s: ReturnSeries, baselineDir: URL) throws -> SeriesResult {
+        let cut = Int((Double(s.values.count) * Self.trainFraction).rounded(.down))
+        let train = ReturnSeries(name: s.name, dates: s.dates.map { Array($0[..<cut]) }, values: Array(s.values[..<cut]))
+        var t0 = BenchmarkSupport.now()
+        let main = mainSelection ? MainSelection(every: TrainingOptions().evaluateEvery) : nil
+        let model = try trainModel(s, train: train, main: main)
         let trainSeconds = BenchmarkSupport.now() - t0
-        progress("    trained in \(Self.duration(trainSeconds))")
         t0 = BenchmarkSupport.now()
         let tgfl = try generateRealismScenarios(model: model, training: train, paths: paths, horizon: horizon, seed: seed)
         let generateSeconds = BenchmarkSupport.now() - t0
@@ -320,6 +421,21 @@ struct RealismBenchmark: ParsableCommand {
             acfAbsoluteError: baselineCards.first { $0.0 == "garch_t" }?.2.metrics.acfAbsoluteError,
             leverageError: baselineCards.first { $0.0 == "gjr_skewt" }?.2.metrics.leverageError)
         var methods = [MethodResult(key: "tgfl", title: "TGFL", card: try card(tgfl, references: references))]
+        if let main {
+            let kept = Int(model.history.summary["best_step"] ?? "") ?? -1
+            progress("    main's selection (every \(main.every) steps): step \(main.step.map(String.init) ?? "none")"
+                     + (main.step == kept ? ", the same as kept: same scenarios" : ", scored as TGFL (main)"))
+            var mainCard = methods[0].card
+            if main.step != kept {
+                let other = try main.model(like: model, train: train)
+                let scenarios = try generateRealismScenarios(model: other, training: train, paths: paths,
+                                                             horizon: horizon, seed: seed)
+                if let save { try ScenarioSet(returns: scenarios).writeCSV(to: "\(save)/\(s.name).tgfl_main.csv") }
+                mainCard = try other.realismScorecard(real: s.values, trainingDays: cut, scenarios: scenarios,
+                                                      references: references, seed: seed)
+            }
+            methods.append(MethodResult(key: "tgfl_main", title: "TGFL (main)", card: mainCard))
+        }
         for (key, title, c) in baselineCards {
             var rechecked = c
             rechecked.references = references

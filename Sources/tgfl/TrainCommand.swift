@@ -47,6 +47,14 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var selection: ModelSelectionOptions
 
+    @Option(name: .customLong("eval-at"), parsing: .unconditional, help: ArgumentHelp(
+        "Also evaluate on the validation days at these steps (comma-separated, 0 = before the first step, so that "
+        + "--keep-best can keep the starting network), besides every 25 steps and the last one.", valueName: "steps"))
+    var evalAt: String?
+
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW decoupled weight decay.")
+    var weightDecay: Double = 0.01
+
     @Option(help: ArgumentHelp("Checkpoint to write (.h5).", valueName: "file"))
     var out: String
 
@@ -76,6 +84,22 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("give either --init (fine-tune a pretrained model) or --resume (continue a run), not both")
         }
         if resetPrior && initFrom == nil { throw ValidationError("--reset-prior applies to --init only") }
+        guard weightDecay >= 0, weightDecay.isFinite else {
+            throw ValidationError("--weight-decay must be ≥ 0 and finite, got \(weightDecay)")
+        }
+        _ = try evaluationSteps()
+    }
+
+    /// `--eval-at` as steps, each in 0...--steps.
+    func evaluationSteps() throws -> [Int] {
+        guard let evalAt else { return [] }
+        return try evalAt.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            let text = item.trimmingCharacters(in: .whitespaces)
+            guard let step = Int(text), (0...steps).contains(step) else {
+                throw ValidationError("--eval-at: '\(text)' is not a step in 0...\(steps) (--steps)")
+            }
+            return step
+        }
     }
 
     func run() throws {
@@ -109,6 +133,8 @@ struct TrainCommand: ParsableCommand {
                                       patience: patience, seed: t.seed, threads: t.threads)
         options.outputPrior = selection.outputPrior
         options.restoreBest = selection.keepBestTraining
+        options.evaluationSteps = try evaluationSteps()
+        options.weightDecay = weightDecay
         options.inputJitter = inputJitter
         options.precision = precision.matmulPrecision
         if precision == .bf16 && !MatmulPrecision.bfloat16IsNative {

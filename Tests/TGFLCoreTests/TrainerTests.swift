@@ -96,6 +96,55 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(last.history.summary["restored_best"], "false")
     }
 
+    /// `evaluationSteps` (issue 12, session 17): step 0 evaluates the starting network (the
+    /// output prior) and makes it a model-selection candidate; a run that only gets worse then
+    /// keeps exactly the starting parameters, which a second model of the same seed shows after
+    /// the trainer's data preparation alone. Extra evaluations change no parameter.
+    func testEvaluationStepsLetModelSelectionKeepTheStartingNetwork() throws {
+        let series = try garch(300)
+        // A learning rate this large makes every step worse than the output prior.
+        var options = TrainingOptions(steps: 12, batchSize: 8, learningRate: 0.5, minLearningRate: 0.5,
+                                      warmupSteps: 0, evaluateEvery: 6, seed: 9)
+        options.evaluationSteps = [0, 2]
+        options.calibrateVolatility = false
+        let model = try ScenarioModel(config: Self.tiny, seed: 2)
+        let report = try Trainer(model: model, options: options).fit(series: series)
+
+        let reference = try ScenarioModel(config: Self.tiny, seed: 2)
+        let trainer = try Trainer(model: reference, options: options)
+        let data = try trainer.prepare(series: series)     // data models and the output prior only
+        let start = try XCTUnwrap(try trainer.validationLoss(data))
+        XCTAssertEqual(report.bestStep, 0)
+        XCTAssertEqual(report.bestValidationLoss, start)
+        XCTAssertEqual(model.parameters(), reference.parameters(), "kept = the starting network")
+        XCTAssertEqual(model.history.summary["initial_validation_loss"], "\(start)")
+        XCTAssertEqual(model.history.summary["best_step"], "0")
+        XCTAssertEqual(model.history.records.map(\.step), [2, 6, 12])
+        for r in model.history.records { XCTAssertGreaterThan(try XCTUnwrap(r.valLoss), start) }
+
+        // Without step 0 (main's schedule) the same run keeps a worse, trained network.
+        options.evaluationSteps = []
+        let plain = try ScenarioModel(config: Self.tiny, seed: 2)
+        let plainReport = try Trainer(model: plain, options: options).fit(series: series)
+        XCTAssertEqual(plainReport.bestStep, 12)
+        XCTAssertNotEqual(plain.parameters(), reference.parameters())
+        XCTAssertNil(plain.history.summary["initial_validation_loss"])
+
+        // Extra evaluations leave the trained parameters bit for bit as they were.
+        options.restoreBest = false
+        let last = try ScenarioModel(config: Self.tiny, seed: 2)
+        _ = try Trainer(model: last, options: options).fit(series: series)
+        options.evaluationSteps = [0, 1, 2, 3, 12]
+        let lastExtra = try ScenarioModel(config: Self.tiny, seed: 2)
+        _ = try Trainer(model: lastExtra, options: options).fit(series: series)
+        XCTAssertEqual(last.parameters(), lastExtra.parameters())
+
+        options.evaluationSteps = [13]
+        XCTAssertThrowsError(try Trainer(model: last, options: options)) {
+            XCTAssertTrue("\($0)".contains("evaluationSteps must lie in 0...steps (12), got 13"), "\($0)")
+        }
+    }
+
     func testEarlyStoppingTriggers() throws {
         // A learning rate far below Float32 resolution leaves the weights unchanged, so the
         // validation loss never improves after the first evaluation.

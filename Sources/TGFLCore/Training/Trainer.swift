@@ -22,6 +22,13 @@ public struct TrainingOptions: Sendable {
     public var validationFraction: Double
     /// Steps between validation evaluations (and history records), ≥ 1.
     public var evaluateEvery: Int
+    /// Further steps at which to evaluate, besides every `evaluateEvery` steps and the last one,
+    /// each in `0 ... steps`. Step 0 evaluates the parameters the run starts from, before the
+    /// first update (for a fresh model: the initial network with the output prior), so that model
+    /// selection (`restoreBest`) can keep them; it is recorded in the history's summary
+    /// (`initial_validation_loss`), not as a record. Empty by default (evaluations every
+    /// `evaluateEvery` steps only, as before). These evaluations count towards `patience`.
+    public var evaluationSteps: [Int] = []
     /// Early stopping: stop after this many evaluations without a new best validation loss;
     /// 0 turns it off.
     public var patience: Int
@@ -153,7 +160,8 @@ public struct TrainingReport: Sendable {
 /// step s = 0 … S−1:  batch = B windows drawn with replacement by SeededRNG(seed, stream: s)
 ///                    lr_s = warm-up + cosine (LearningRateSchedule(peak, min, W, S))
 ///                    θ ← AdamW(θ, clip(∇ loss, gradientClip))
-/// every evaluateEvery steps and at the end: validation loss = mean cross-entropy over at
+/// every evaluateEvery steps, at the end and at the evaluationSteps (0: before the first step):
+///     validation loss = mean cross-entropy over at
 ///     most 256 fixed validation windows (evenly spaced indices ⌊i · n / 256⌋), batch B
 /// early stop after `patience` evaluations without improvement
 /// at the end (restoreBest): θ ← θ at the evaluation with the lowest validation loss
@@ -196,6 +204,9 @@ public final class Trainer {
             throw bad("validationFraction must be in [0, 1), got \(o.validationFraction)")
         }
         guard o.evaluateEvery >= 1 else { throw bad("evaluateEvery must be at least 1, got \(o.evaluateEvery)") }
+        if let s = o.evaluationSteps.first(where: { !(0...o.steps).contains($0) }) {
+            throw bad("evaluationSteps must lie in 0...steps (\(o.steps)), got \(s)")
+        }
         guard o.patience >= 0 else { throw bad("patience must be ≥ 0 (0 = off), got \(o.patience)") }
         if let t = o.threads, t < 1 { throw bad("threads must be at least 1, got \(t)") }
         self.model = model
@@ -359,10 +370,18 @@ public final class Trainer {
                                             options: options, firstStep: &run.firstStep)
         var history = run.firstStep == 0 ? TrainingHistory() : model.history
         let clip: Double? = options.gradientClip > 0 ? options.gradientClip : nil
+        var initialLoss: Double?
         defer {
             model.setOptimizerState(optimizer.state)
             history.summary = summary(run, data: data)
+            if let initialLoss { history.summary["initial_validation_loss"] = "\(initialLoss)" }
             model.history = history
+        }
+        let extraSteps = Set(options.evaluationSteps)
+        if run.firstStep == 0, extraSteps.contains(0) {
+            // Step 0: the starting parameters, a model-selection candidate (no history record).
+            initialLoss = try validationLoss(data)
+            run.best.offer(initialLoss, at: 0) { transformer.parameters() }
         }
 
         var batch = TrainingBatch(capacity: B, length: T)     // reused: no per-step allocation
@@ -382,7 +401,7 @@ public final class Trainer {
             let step = s + 1
             let epoch = Double(step * B) / Double(data.split.train.count)
             var validation: Double?
-            if step % options.evaluateEvery == 0 || step == S {
+            if step % options.evaluateEvery == 0 || step == S || extraSteps.contains(step) {
                 validation = try evaluate(step: step, epoch: epoch, learningRate: lr, data: data, run: &run,
                                           history: &history)
             }
