@@ -28,6 +28,9 @@ public struct TrainingOptions: Sendable {
     /// selection (`restoreBest`) can keep them; it is recorded in the history's summary
     /// (`initial_validation_loss`), not as a record. Empty by default (evaluations every
     /// `evaluateEvery` steps only, as before). These evaluations count towards `patience`.
+    /// Not a default: with `[0, 5, 10, 15, 20]` the realism benchmark keeps an early network on
+    /// all 18 bundled series and loses 6 targets, mostly the one-day tails of the short series
+    /// (BENCHMARKS.md "What the network adds beyond the recursion (session 17, net17)").
     public var evaluationSteps: [Int] = []
     /// Early stopping: stop after this many evaluations without a new best validation loss;
     /// 0 turns it off.
