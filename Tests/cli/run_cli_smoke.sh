@@ -193,6 +193,13 @@ grep -q "kept the parameters of step" best2.out || fail "train --keep-best: $(ca
   && grep -q "kept the parameters of step" best3.out || fail "train keeps the best step by default: $(cat best3.out)"
 "$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --no-keep-best --out best4.h5 > best4.out 2>&1 \
   && ! grep -q "kept the parameters" best4.out || fail "train --no-keep-best: $(cat best4.out)"
+# --eval-at 0 makes the starting network a candidate; with an absurd learning rate it is kept,
+# and the checkpoint's history records its validation loss. Steps outside 0...--steps are refused.
+"$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --lr 5 --eval-at 0,2 --out best7.h5 \
+  > best7.out 2>&1 && grep -q "kept the parameters of step 0" best7.out || fail "train --eval-at 0: $(cat best7.out)"
+"$TGFL" inspect best7.h5 --json | grep -q 'initial_validation_loss' || fail "train --eval-at 0: no initial_validation_loss"
+! "$TGFL" train --config tiny --steps 6 --data prices.csv --eval-at 7 --out best8.h5 > best8.out 2>&1 \
+  && grep -q "'7' is not a step in 0...6" best8.out || fail "train --eval-at 7 with --steps 6: $(cat best8.out)"
 # Model v2 calibrates the volatility level of unconditional generation unless told not to.
 grep -q "calibrated the volatility level" best3.out || fail "train calibrates the volatility level: $(cat best3.out)"
 "$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --no-volatility-calibration --out best6.h5 \
