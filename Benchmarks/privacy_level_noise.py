@@ -14,7 +14,7 @@ this federation: 8 clients, train fraction 0.8, the S&P 500 against the Dow Jone
 Emulation: the calibration sets ω so that the pilot variance meets the target, and the returns are
 m + σ_t z_t with the z independent of the level, so a run whose released ū were v instead of ū_rel
 generates the same paths scaled about m by k = exp(v − ū_rel) (exact zeros stay zero). Checked on
-one seed against a real run at ū = 0 (`--check-run`: `dp-djia99`, same seed, no release).
+seeds against real runs at ū = 0 (`--check-run`: `dp-djia99`, same seed, no release).
 The std ratio of the scaled paths is k times the run's; W1 1-day is recomputed (scipy), after
 checking that the unscaled paths reproduce `tgfl evaluate`'s std ratio and W1 1-day.
 
@@ -37,8 +37,9 @@ Rao–Blackwell: each DP seed's score is also averaged over the release's noise 
 expected score with the release's sampling noise removed. The paired bootstrap (10,000 resamples,
 seed 0, as privacy_paired_bootstrap.py) then compares with `nodp` per seed.
 
-Usage: privacy_level_noise.py --out-dir DIR [--setting dp-djia99-vol1] [--baseline nodp]
-           [--check-run DIR/check/dp-djia99-s42] [--json OUT]
+Usage: privacy_level_noise.py --out-dir DIR [--setting dp-djia99-vol1] [--baseline nodp] [--seeds S ...]
+           [--check-run DIR/check/dp-djia99-s42 ...] [--json OUT]
+       (BENCHMARKS.md "Privacy: the last target, session 17 (dp17)" has the commands and the check runs)
        (DIR: privacy_tradeoff.py's with --keep-paths; the runs' model.h5 and paths.csv)
 Needs numpy, scipy, pandas, h5py.
 """
@@ -137,9 +138,14 @@ def paired(base, other, label, resamples=10000):
     boot = (other[idx].mean(1) - base[idx].mean(1)) / base[idx].mean(1) * 100
     lo, hi = np.percentile(boot, [5, 95])
     verdict = "within 10 %" if hi < 10 else "worse" if lo > 10 else f"undecidable at n = {len(base)}"
-    print(f"  {label:34s} {base.mean():9.4g} {other.mean():9.4g} {change:+6.0f}% [{lo:+5.0f}%, {hi:+5.0f}%]  {verdict}")
+    # Seeds a decision would need if the change stayed where it is: the interval's side towards
+    # +10 % shrinks as 1/√n.
+    side = hi - change if change < 10 else change - lo
+    need = len(base) * (side / abs(change - 10)) ** 2 if change != 10 else float("inf")
+    more = "" if "undecidable" not in verdict else f"  (n ≈ {need:.0f} to decide at this change)"
+    print(f"  {label:34s} {base.mean():9.4g} {other.mean():9.4g} {change:+6.0f}% [{lo:+5.0f}%, {hi:+5.0f}%]  {verdict}{more}")
     return {"baseline_mean": base.mean(), "setting_mean": other.mean(), "change_pct": change,
-            "interval90_pct": [lo, hi], "verdict": verdict}
+            "interval90_pct": [lo, hi], "verdict": verdict, "seeds_to_decide": need}
 
 
 def main():
