@@ -91,6 +91,39 @@ final class MeanTermTests: XCTestCase {
         refused({ $0.attributes["generation_mean_term_theta"] = .double(1.5) }, "|theta| < 1")
     }
 
+    /// The `/volatility` section's version names what a reader that ignores a key would lose:
+    /// 1 without the session-15/16 keys (binaries before session 17 read it), 2 with the mean
+    /// term, the z marginal map or an upper-tail ν of its own (those binaries refuse it by version
+    /// instead of generating without them). Version-1 files that carry the keys (written by
+    /// sessions 15–16) still load with them; a version this build does not know is refused.
+    func testSectionVersionNamesKeysOlderReadersWouldIgnore() throws {
+        let m = try ConditionalVolatilityTests.model(params: Self.params)
+        let plain = try XCTUnwrap(m.volatilityModel)
+        let S = plain.levels, R = m.config.nRegimes
+        func version(_ v: VolatilityModel) -> CheckpointValue? { v.checkpointSection.attributes["version"] }
+        XCTAssertEqual(version(plain), .int(1))
+        var v = plain
+        v.generationZTail = try ZTail(probability: 0.01, nu: 5)
+        XCTAssertEqual(version(v), .int(1), "one ν for both tails is session 14's key set")
+        v.generationZTail = try ZTail(probability: 0.01, nu: 5, upperNu: 7)
+        XCTAssertEqual(version(v), .int(2))
+        v = plain
+        v.generationZMarginal = try ZMarginalMap(targets: (0...m.config.vocabSize).map { Double($0) / 100 - 20 })
+        XCTAssertEqual(version(v), .int(2))
+        v = plain
+        v.generationMeanTerm = try MeanTerm(theta: -0.0711)
+        XCTAssertEqual(version(v), .int(2))
+        var section = v.checkpointSection
+        XCTAssertEqual(try VolatilityModel(checkpointSection: section, levels: S, regimes: R), v)
+        section.attributes["version"] = .int(1)
+        XCTAssertEqual(try VolatilityModel(checkpointSection: section, levels: S, regimes: R).generationMeanTerm,
+                       v.generationMeanTerm, "a session-15/16 file (version 1 with the keys) loads as written")
+        section.attributes["version"] = .int(3)
+        XCTAssertThrowsError(try VolatilityModel(checkpointSection: section, levels: S, regimes: R)) {
+            XCTAssertTrue("\($0)".contains("version 3 of 'gjr_garch_levels' is not supported"), "\($0)")
+        }
+    }
+
     static let params = ["mu": 4.0e-4, "omega": 3.0e-6, "alpha": 0.05, "gamma": 0.06, "beta": 0.90, "nu": 5.0]
 
     /// The model of `ConditionalVolatilityTests.model` with the term θ (nil: none).

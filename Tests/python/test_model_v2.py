@@ -42,6 +42,7 @@ def test_v2_parameter_count_and_layout(tmp_path, trained_v2):
         assert "regime_emb.weight" not in w
         v = f["volatility"]
         assert v.attrs["kind"] == "gjr_garch_levels"
+        assert v.attrs["version"] == 1  # no key that readers before session 17 would ignore
         assert v["level_edges"].shape == (7,)
         assert 0 < v.attrs["beta"] < 1 and v.attrs["alpha"] + v.attrs["gamma"] / 2 + v.attrs["beta"] < 1
         assert f["regimes"].attrs["kind"] == "conditional_volatility_quantiles"

@@ -31,6 +31,10 @@ def _map(path):
     """The checkpoint's map (its targets), or None; read with h5py."""
     with h5py.File(path, "r") as f:
         volatility = f["volatility"]
+        # The section's version is 2 exactly when it holds a key that readers before session 17
+        # would ignore (the map, the mean term, an upper-tail nu), so those readers refuse it.
+        newer = {"generation_z_marginal_version", "generation_mean_term_kind", "generation_z_tail_nu_upper"}
+        assert int(volatility.attrs["version"]) == (2 if newer & set(volatility.attrs) else 1)
         if "generation_z_marginal_version" not in volatility.attrs:
             assert "generation_z_marginal_targets" not in volatility
             return None

@@ -44,8 +44,23 @@ import TGFLStats
 public struct VolatilityModel: Equatable, Sendable {
     /// `kind` attribute of the `/volatility` checkpoint section.
     public static let kind = "gjr_garch_levels"
-    /// `version` attribute written by this code.
-    public static let version = 1
+    /// The newest `version` of the `/volatility` section, the highest this code reads.
+    ///
+    /// A file is written with the lowest version that holds what it carries, as `/joint` does:
+    /// version 1 without the keys below, so binaries before session 17 still read it; version 2
+    /// with the MA(1) mean term, the public z marginal map or an upper-tail ν of its own (keys
+    /// added in sessions 15–16 that a reader which ignores them would generate different
+    /// scenarios without). Binaries before session 17 refuse version 2 by version instead of
+    /// silently generating without them. A key that changes generation and is added later must
+    /// raise this number the same way.
+    public static let version = 2
+
+    /// The section version this model is written with (see `version`).
+    var sectionVersion: Int {
+        let v2 = generationMeanTerm != nil || generationZMarginal != nil
+            || (generationZTail.map { $0.upperNu != $0.nu } ?? false)
+        return v2 ? 2 : 1
+    }
     /// σ_cap = capMultiplier × the largest training σ_t (see the type's "Bounds").
     public static let capMultiplier = 1.25
     /// σ_floor = floorMultiplier × the smallest training σ_t.
@@ -317,7 +332,8 @@ public struct VolatilityModel: Equatable, Sendable {
 
     /// The `/volatility` checkpoint section.
     ///
-    /// Attributes: `kind = "gjr_garch_levels"`, `version = 1`, `variance` (`gjr`/`garch`),
+    /// Attributes: `kind = "gjr_garch_levels"`, `version` (1, or 2 with a mean term, a z marginal
+    /// map or an upper-tail ν of its own: see `version`), `variance` (`gjr`/`garch`),
     /// `innovations` (`normal`/`t`/`skewt`), `mu`, `omega`, `alpha`, `gamma`, `beta`, `nu`
     /// and `lambda` (when the innovations have them), `sigma_floor`, `sigma_cap` (float64).
     /// Optional (absent: not calibrated; older readers ignore them and generate with the fitted
@@ -345,7 +361,7 @@ public struct VolatilityModel: Equatable, Sendable {
     /// drawn, the same bits as before).
     public var checkpointSection: CheckpointSection {
         var attributes: [String: CheckpointValue] = [
-            "kind": .string(Self.kind), "version": .int(Self.version),
+            "kind": .string(Self.kind), "version": .int(sectionVersion),
             "variance": .string(garch.specification.variance.rawValue),
             "innovations": .string(garch.specification.innovations.rawValue),
             "constant_mean": .int(garch.specification.constantMean ? 1 : 0),
