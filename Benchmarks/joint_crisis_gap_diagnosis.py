@@ -17,7 +17,9 @@ first uniform through the training sigma quantiles, then the fitted GJR step wit
 asset's scale, clamped to floor/cap; the rebuilt labels are checked against the generated ones), the
 regime's share of days, and the "crisis" set of `joint_baselines.py` (top regime, or volatile+crisis
 when the file has < 60 real crisis days). The gap's error is against the real full-sample gap.
-Also the return correlation the days' z and sigma would give if z were independent of sigma
+Also the whitening factors stored in the model against the rules recomputed with NumPy, the training u's
+covariance under the stored factors and the per-regime z variance those u give back when drawn independently
+(as generation draws them), and the return correlation the days' z and sigma would give if z were independent of sigma
 (E[s_i s_j] cov z_ij / sqrt(E s_i^2 var z_i E s_j^2 var z_j)), to separate the scale mixture from a
 correlation that rises with sigma.
 """
@@ -175,6 +177,13 @@ def main():
         diffs["return_correlation"].append(np.abs(np.linalg.cholesky(C) - Lstored[g]).max() if eig > 0 else np.nan)
         print(f"regime {regime_names[g]} ({days.sum()} training days): z corr {mean_off(ztr[days]):.3f}, "
               f"return-correlation rule's z corr {float(P[np.triu_indices(K, 1)].mean()):.3f}, its smallest eigenvalue {eig:.3f}")
+        # The training u = L^-1 z under the stored factor, and the z variance they give back drawn independently.
+        U = np.linalg.solve(Lstored[g], ztr[ltr == g].T).T if (ltr == g).sum() >= 30 else None
+        if U is not None:
+            cu = np.cov(U, rowvar=False)
+            back = (Lstored[g] ** 2) @ np.diag(cu) / np.var(ztr[ltr == g], axis=0, ddof=1)
+            print(f"   stored factor: training u variances {np.round(np.diag(cu), 3).tolist()}, largest |cross-covariance| "
+                  f"{np.abs(cu - np.diag(np.diag(cu))).max():.3f}; z variance of independent u / training {np.round(back, 3).tolist()}")
     print(f"stored factors ({rule}): max |L - numpy L| covariance rule {max(diffs['covariance']):.2e}, "
           f"return-correlation rule {max(diffs['return_correlation']):.2e}")
 
