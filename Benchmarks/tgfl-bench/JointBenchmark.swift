@@ -51,6 +51,8 @@ struct JointBenchmark: ParsableCommand {
         + "calibration), fit what it lacks of them on its training days and calibrate (training does not depend on either, "
         + "so this equals a run that trains; session 15's and 16's after rows from the before rows' networks)."))
     var fromModel: String?
+    @Option(help: ArgumentHelp("Whitening rule of a trained model: return-correlation (default) or covariance (sessions 13–16).",
+                               valueName: "rule")) var whitening: String = "return-correlation"
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -64,6 +66,12 @@ struct JointBenchmark: ParsableCommand {
         var model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: names.count, levels: levels),
                                            assets: names.count, seed: seed)
         let started = Date()
+        var data = JointDataSettings()
+        switch whitening {
+        case "return-correlation": data.whitening = .returnCorrelation
+        case "covariance": data.whitening = .covariance
+        default: throw ValidationError("--whitening must be return-correlation or covariance, got \(whitening)")
+        }
         if let fromModel {
             model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns)
             print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; loaded \(fromModel) (not trained)")
@@ -74,6 +82,7 @@ struct JointBenchmark: ParsableCommand {
                                                  learningRate: learningRate, seed: seed)
             options.heldOut = JointHeldOutDays(columns: columns, fromDay: split)
             options.restoreBestRound = true
+            options.data = data
             let report = try JointFederation.federate(model: model, institutions: institutions, names: names,
                                                       options: options) { p in
                 FileHandle.standardError.write(Data("round \(p.record.round)/\(rounds) train \(p.trainLoss) held-out \(p.heldOutLoss ?? .nan)\n".utf8))
@@ -87,7 +96,7 @@ struct JointBenchmark: ParsableCommand {
             var options = TrainingOptions(steps: steps, batchSize: 32, learningRate: learningRate, minLearningRate: learningRate / 10,
                                           validationFraction: 0.2, evaluateEvery: evaluateEvery, seed: seed)
             options.restoreBest = true
-            let report = try model.fit(columns: columns, names: names, options: options) { p in
+            let report = try model.fit(columns: columns, names: names, options: options, data: data) { p in
                 if p.step % 100 == 0 { FileHandle.standardError.write(Data("step \(p.step)/\(p.totalSteps) loss \(p.trainLoss)\n".utf8)) }
                 return true
             }

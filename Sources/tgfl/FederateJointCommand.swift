@@ -60,6 +60,8 @@ struct FederateJointCommand: ParsableCommand {
 
     @OptionGroup var training: TrainingRunOptions
 
+    @OptionGroup var parts: JointFitFlags
+
     @Flag(name: .customLong("keep-best"), inversion: .prefixedNo, help: ArgumentHelp(
         "Keep the weights of the round with the lowest loss on the held-out days (needs --val-fraction > 0)."))
     var keepBest = true
@@ -152,9 +154,10 @@ struct FederateJointCommand: ParsableCommand {
         let single = try f.federatedTrainingOptions(clientCount: clientCount, training: t, partition: .timePeriods,
                                                     strategy: kind, strategyParameters: hyper)
         let strategy = try kind.makeStrategy(hyperparameters: hyper, sampling: single.sampling, clientLearningRate: t.lr)
-        let options = JointFederationOptions(rounds: f.rounds, localSteps: f.localSteps, batchSize: t.batchSize,
+        var options = JointFederationOptions(rounds: f.rounds, localSteps: f.localSteps, batchSize: t.batchSize,
                                              learningRate: t.lr, seed: t.seed, threads: t.threads, privacy: single.privacy,
                                              privacyDelta: f.delta, secureAggregation: f.secureAgg)
+        options.data = try parts.settings()
         return (strategy, options)
     }
 

@@ -70,6 +70,35 @@ struct JointDataOptions: ParsableArguments {
     }
 }
 
+/// The parts a joint model's data models are fitted with (`JointDataSettings`): `--whitening`,
+/// `--no-tail-map`, `--no-variance-calibration` (train-joint, federate-joint).
+struct JointFitFlags: ParsableArguments {
+    @Option(name: .customLong("whitening"), help: ArgumentHelp(
+        "Per-regime whitening rule: return-correlation (default: each regime's z variances with the correlation that "
+        + "gives back its training days' return correlation) or covariance (each regime's z covariance, as sessions "
+        + "13–16; such a checkpoint is also read by older TGFL).", valueName: "rule"))
+    var whitening: String = "return-correlation"
+
+    @Flag(name: .customLong("tail-map"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit and calibrate each asset's z tail map (--no-tail-map: none; replaces TGFL_JOINT_Z_TAIL=0)."))
+    var tailMap = JointTailMap.enabledByDefault
+
+    @Flag(name: .customLong("variance-calibration"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit and calibrate each asset's variance scale (--no-variance-calibration: none; replaces TGFL_JOINT_VARIANCE=0)."))
+    var varianceCalibration = JointVarianceCalibration.enabledByDefault
+
+    func validate() throws { _ = try settings() }
+
+    /// The settings the flags ask for.
+    func settings() throws -> JointDataSettings {
+        let rules: [String: JointDataModels.Whitening] = ["return-correlation": .returnCorrelation, "covariance": .covariance]
+        guard let rule = rules[whitening.lowercased()] else {
+            throw ValidationError("--whitening '\(whitening)' is not a rule; use return-correlation or covariance")
+        }
+        return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration)
+    }
+}
+
 /// `tgfl train-joint`: one model of K assets on shared days (issue 17).
 struct TrainJointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,6 +124,8 @@ struct TrainJointCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Total optimizer steps.")
     var steps: Int = 600
+
+    @OptionGroup var parts: JointFitFlags
 
     @OptionGroup var training: TrainingRunOptions
 
@@ -130,7 +161,7 @@ struct TrainJointCommand: ParsableCommand {
         let bar = ProgressReporter(label: "train", unit: "steps", total: steps)
         let report = try runInterruptibly(bar: bar, saveOnInterrupt: out, save: { try model.save(to: $0) },
                                           interrupted: { "interrupted; saved the model so far to \($0 ?? out)" }) {
-            try model.fit(columns: columns, names: names, options: options) { p in
+            try model.fit(columns: columns, names: names, options: options, data: try parts.settings()) { p in
                 var metrics = [("loss", ProgressFormat.metric(p.trainLoss))]
                 if let v = p.validationLoss { metrics.append(("val", ProgressFormat.metric(v))) }
                 bar.update(completed: p.step, eta: p.etaSeconds, metrics: metrics)
@@ -169,6 +200,16 @@ struct JointSamplingOptions: ParsableArguments {
         + "independent draws, as before the copula; a model saved without one always draws independently)."))
     var copula = true
 
+    @Flag(name: .customLong("tail-map"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Map each asset's z tails onto its training z's (the model's z tail map; unconditional runs without a prompt). "
+        + "--no-tail-map: as a model saved without one (replaces TGFL_JOINT_Z_TAIL=0)."))
+    var tailMap = true
+
+    @Flag(name: .customLong("variance-calibration"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Scale each asset's volatility intercept by the model's variance calibration (unconditional runs without a "
+        + "prompt). --no-variance-calibration: as a model saved without one (replaces TGFL_JOINT_VARIANCE=0)."))
+    var varianceCalibration = true
+
     func validate() throws {
         try Limits.check(paths, "--paths", 1, Limits.count)
         try Limits.check(horizon, "--horizon", 1, Limits.count)
@@ -179,7 +220,8 @@ struct JointSamplingOptions: ParsableArguments {
     /// Generates with a progress bar.
     func generate(_ model: JointScenarioModel, regime: RegimeCondition, label: String) throws -> JointScenarioSet {
         let options = JointGenerationOptions(paths: paths, horizon: horizon, regime: regime, temperature: temperature,
-                                             seed: seed, threads: threads, useCopula: copula)
+                                             seed: seed, threads: threads, useCopula: copula, useTailMap: tailMap,
+                                             useVarianceCalibration: varianceCalibration)
         let bar = ProgressReporter(label: label, unit: "paths", total: paths)
         defer { bar.finish() }
         return try model.generate(options) { p in

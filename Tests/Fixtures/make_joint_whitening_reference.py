@@ -16,6 +16,18 @@ their GJR filters) and more correlated, with only 20 days, so it is pooled with 
 regime's — and the factors of the correlation (the rule before session 13) are written too,
 for the test that shows the two differ.
 
+Session 17, the return-correlation rule (`regimeWhitening(..., sigmas:)`), a second data set
+(NumPy, seed 17) whose z correlation rises with sigma inside each regime (days with a high common
+sigma factor have correlation 0.9, the others 0.5, as on eu_stocks' crisis days):
+
+    A_g = cov(sigma * z [rows_g]) / mean(sigma_i sigma_j [rows_g])      (elementwise; r - mu = sigma z)
+    P_g = corr(A_g) = rho^r_ij / m_ij,  m_ij = mean(s_i s_j) / sqrt(mean s_i^2 mean s_j^2)
+    C_g = diag(d) P_g diag(d),  d_i = sqrt(var z_i [rows_g])            (each z variance kept)
+    L_g = numpy.linalg.cholesky(C_g)
+
+The file also holds rho^r (numpy.corrcoef of sigma * z on the rows) and m, so that the test can
+check the property the rule is for: m_ij corr(L_g L_g')_ij = rho^r_ij.
+
 Run: /work/pyref/bin/python Tests/Fixtures/make_joint_whitening_reference.py   (needs numpy)
 """
 import json
@@ -51,9 +63,49 @@ def main():
         corr_l.append(np.linalg.cholesky(np.corrcoef(Z[rows], rowvar=False)).ravel().tolist())
         rows_used.append(int(rows.sum()))
     out = {"z": Z.T.tolist(), "labels": labels.tolist(), "regimes": len(days), "covariance_cholesky": cov_l,
-           "correlation_cholesky": corr_l, "rows": rows_used}
+           "correlation_cholesky": corr_l, "rows": rows_used, "return_correlation": return_correlation_case()}
     OUT.write_text(json.dumps(out))
     print(f"wrote {OUT}: {labels.size} days, rows per regime {rows_used}")
+
+
+def return_correlation_case():
+    """Session 17: z whose correlation rises with sigma inside each regime, their sigma, labels and
+    the return-correlation rule's factors (see the module docstring)."""
+    rng = np.random.default_rng(17)
+    K = 3
+    days = [240, 150, 70, 25]                       # the crisis regime pools with the volatile one
+    labels = np.concatenate([np.full(n, g) for g, n in enumerate(days)])
+    labels = labels[rng.permutation(labels.size)]
+    n = labels.size
+    level = 0.006 * 1.5 ** labels                    # each regime's sigma level
+    common = np.exp(0.35 * rng.standard_normal(n))   # the day's common sigma factor
+    S = level[:, None] * common[:, None] * np.exp(0.1 * rng.standard_normal((n, K)))
+    Z = np.empty((n, K))
+    for t in range(n):
+        rho = 0.9 if common[t] > 1.2 else 0.5
+        C = np.full((K, K), rho); np.fill_diagonal(C, 1)
+        Z[t] = np.linalg.cholesky(C) @ rng.standard_normal(K)
+    factors, covariance_factors, rho_r, mixing, rows_used = [], [], [], [], []
+    for g in range(len(days)):
+        lowest, rows = g, labels == g
+        while rows.sum() < MIN_DAYS and lowest > 0:
+            lowest -= 1
+            rows = (labels >= lowest) & (labels <= g)
+        z, s = Z[rows], S[rows]
+        cz = np.cov(z, rowvar=False)
+        M = s.T @ s / rows.sum()
+        A = np.cov(s * z, rowvar=False) / M
+        P = A / np.sqrt(np.outer(np.diag(A), np.diag(A)))
+        d = np.sqrt(np.diag(cz))
+        C = np.outer(d, d) * P
+        factors.append(np.linalg.cholesky(C).ravel().tolist())
+        covariance_factors.append(np.linalg.cholesky(cz).ravel().tolist())
+        rho_r.append(np.corrcoef(s * z, rowvar=False).ravel().tolist())
+        mixing.append((M / np.sqrt(np.outer(np.diag(M), np.diag(M)))).ravel().tolist())
+        rows_used.append(int(rows.sum()))
+    return {"z": Z.T.tolist(), "sigmas": S.T.tolist(), "labels": labels.tolist(), "regimes": len(days),
+            "cholesky": factors, "covariance_cholesky": covariance_factors, "return_correlation": rho_r,
+            "mixing": mixing, "rows": rows_used}
 
 
 if __name__ == "__main__":

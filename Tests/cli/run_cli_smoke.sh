@@ -324,6 +324,19 @@ pass "hardening"
   && [ "$(grep -c ',crisis,' joint.csv)" -eq 12 ] || fail "generate-joint CSV: $(head -3 joint.csv)"
 "$TGFL" generate-joint --model joint.h5 --regime crisis --paths 3 --horizon 4 --no-copula --out joint_nc.csv > /dev/null 2>&1 \
   && [ "$(wc -l < joint_nc.csv)" -eq 13 ] && ! cmp -s joint.csv joint_nc.csv || fail "generate-joint --no-copula"
+# The switches that replace TGFL_JOINT_Z_TAIL=0 / TGFL_JOINT_VARIANCE=0 (session 17): training does not depend on
+# the tail map or the variance calibration, so a model trained without them generates, unconditionally, the bits
+# of the full model generated with them switched off; and the full model's own unconditional run differs.
+"$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
+  --no-tail-map --no-variance-calibration --out joint_plain.h5 > /dev/null 2>&1 || fail "train-joint --no-tail-map --no-variance-calibration"
+"$TGFL" generate-joint --model joint.h5 --paths 3 --horizon 30 --out joint_u.csv > /dev/null 2>&1 \
+  && "$TGFL" generate-joint --model joint.h5 --paths 3 --horizon 30 --no-tail-map --no-variance-calibration \
+    --out joint_u_off.csv > /dev/null 2>&1 \
+  && "$TGFL" generate-joint --model joint_plain.h5 --paths 3 --horizon 30 --out joint_u_plain.csv > /dev/null 2>&1 \
+  && cmp -s joint_u_off.csv joint_u_plain.csv && ! cmp -s joint_u.csv joint_u_off.csv \
+  || fail "generate-joint --no-tail-map --no-variance-calibration: not the bits of a model trained without them"
+expect_error "--whitening 'pearson' is not a rule; use return-correlation or covariance" \
+  train-joint --bundled eu_stocks --columns dax,ftse --whitening pearson --out x.h5
 "$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --regime crisis --paths 50 --horizon 5 --worst 3 \
   --worst-out worst.csv --json stress.json > stress.txt 2> /dev/null || fail "stress"
 grep -q "^crisis " stress.txt || fail "stress prints no crisis row: $(cat stress.txt)"

@@ -84,7 +84,9 @@ class JointModel:
         #: "correlation": R as a (assets, assets) array}``, or None (a model saved without one).
         self.copula = None
         #: Which second moment of each regime's standardised returns the whitening factors were
-        #: fitted on: ``"covariance"`` (models trained since session 13) or ``"correlation"``.
+        #: fitted on: ``"return_correlation"`` (models trained since session 17: each regime's z
+        #: variances with the correlation that gives back its return correlation), ``"covariance"``
+        #: (sessions 13-16) or ``"correlation"`` (before).
         self.whitening = info["whitening"]
         if info.get("copula") is not None:
             k = len(self.assets)

@@ -43,6 +43,8 @@ public struct DataPipelineConfig: Equatable, Sendable {
     /// filter); nil: no t tails. Default `ZTail.defaultProbability` (0.005; `TGFL_Z_TAIL=0` turns
     /// it off).
     public var zTailProbability: Double? = ZTail.defaultProbability
+    /// Joint models: which parts `JointDataModels.fit` fits (whitening rule, z tail map, variance calibration).
+    public var joint = JointDataSettings()
 
     /// - Parameters:
     ///   - contextLength: T.

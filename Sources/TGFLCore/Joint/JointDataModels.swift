@@ -105,8 +105,11 @@ public struct JointDataModels: Equatable, Sendable {
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
         case correlation
-        /// The covariance of z (since session 13): the u of every regime have the identity covariance.
+        /// The covariance of z (sessions 13–16): the u of every regime have the identity covariance.
         case covariance
+        /// Each z's variance of the regime, with the correlation that gives back the regime's
+        /// correlation of *returns* when σ and z are drawn independently (since session 17; `regimeWhitening`).
+        case returnCorrelation = "return_correlation"
     }
 
     /// The fewest training days behind a regime's correlation matrix: a regime with fewer
@@ -374,7 +377,9 @@ public struct JointDataModels: Equatable, Sendable {
         }
         let K = assets.count, n = z[0].count
         let labels = (0..<n).map { t in marketRegime((0..<K).map { regimes[$0].label(volatility: sigmas[$0][t]) }) }
-        let cholesky = try regimeWhitening(z: z, labels: labels, regimes: regimes[0].count)
+        let whitening = config.joint.whitening
+        let cholesky = try regimeWhitening(z: z, labels: labels, regimes: regimes[0].count,
+                                           sigmas: whitening == .returnCorrelation ? sigmas : nil)
         var u = [[Double]](repeating: [Double](repeating: 0, count: n), count: K)
         for t in 0..<n {
             let w = whiten((0..<K).map { z[$0][t] }, cholesky: cholesky[Int(labels[t])])
@@ -384,30 +389,54 @@ public struct JointDataModels: Equatable, Sendable {
         let zeroReturns = config.zeroReturns
             ? try JointZeroReturns.fit(trainingSpans: trainingSpans, volatility: volatility, tokenizer: tokenizer) : nil
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                                   cholesky: cholesky, whitening: .covariance,
+                                   cholesky: cholesky, whitening: whitening == .correlation ? .covariance : whitening,
                                    copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns,
-                                   zTail: JointTailMap.enabledByDefault ? try JointTailMap.fit(z: z) : nil,
-                                   varianceCalibration: JointVarianceCalibration.enabledByDefault
+                                   zTail: config.joint.tailMap ? try JointTailMap.fit(z: z) : nil,
+                                   varianceCalibration: config.joint.varianceCalibration
                                        ? try JointVarianceCalibration.fit(spans: trainingSpans, assets: assets) : nil)
     }
 
-    /// The whitening factors of every market regime: L_g = chol(cov(z on the days of regime g)),
-    /// the sample covariance with divisor n − 1 (`numpy.cov(Z[rows], rowvar=False)`); a regime
+    /// The whitening factors of every market regime: L_g = chol(C_g) with C_g the covariance of
+    /// z on the days of regime g (divisor n − 1, `numpy.cov(Z[rows], rowvar=False)`); a regime
     /// with fewer than `minimumRegimeDays` days adds the days of regimes g − 1, g − 2, … until it
     /// has enough (all days at worst; every day when even they are fewer than 4).
+    ///
+    /// With `sigmas` (the return-correlation rule, session 17) C_g keeps the diagonal of that
+    /// covariance (each asset's z variance on the regime's days) and takes the correlation
+    /// ```
+    /// P_ij = A_ij / √(A_ii A_jj),   A_ij = cov(σ_i z_i, σ_j z_j) / mean(σ_i σ_j)     (the regime's rows)
+    /// C_ij = P_ij √(C_ii C_jj)
+    /// ```
+    /// i.e. the returns' correlation ρ^r_ij (r − μ = σ z) divided by the σ mixing factor
+    /// m_ij = mean(σ_i σ_j) / √(mean σ_i² mean σ_j²) ≤ 1. Generation draws z = L_g u independently of
+    /// σ within a regime, so its returns' correlation on regime-g days is m_ij · corr(C_g)_ij: with
+    /// this C_g it is the training days' return correlation (when the generated σ mix like the
+    /// training days'), where the z-covariance factor gives m_ij · corr(z)_ij — lower on days whose z
+    /// correlation rises with σ (eu_stocks' crisis days: returns 0.736, z 0.715, m · z 0.680;
+    /// BENCHMARKS.md, session 17). A regime whose C_g is not positive definite keeps its z covariance.
     /// - Parameters:
     ///   - z: the training days' standardised returns, one column per asset.
     ///   - labels: the market regime of each day.
     ///   - regimes: the number of regimes R.
+    ///   - sigmas: the training days' filtered σ, one column per asset (the return-correlation
+    ///     rule), or nil (the z covariance).
     /// - Returns: R row-major K×K lower-triangular factors.
     /// - Throws: `TGFLError.invalidArgument` when a covariance is not positive definite
     ///   (collinear or constant assets) or the inputs are bad.
-    public static func regimeWhitening(z: [[Double]], labels: [Int32], regimes: Int) throws -> [[Double]] {
+    public static func regimeWhitening(z: [[Double]], labels: [Int32], regimes: Int,
+                                       sigmas: [[Double]]? = nil) throws -> [[Double]] {
         let K = z.count
         guard K >= 1, z.allSatisfy({ $0.count == labels.count }), labels.count >= 4 else {
             throw TGFLError.invalidArgument(
                 "the whitening needs one label per day and at least 4 days for each of \(K) assets, got \(labels.count) labels "
                 + "and \(z.map(\.count)) days")
+        }
+        if let sigmas {
+            guard sigmas.count == K, sigmas.allSatisfy({ $0.count == labels.count && $0.allSatisfy { $0.isFinite && $0 > 0 } }) else {
+                throw TGFLError.invalidArgument(
+                    "the return-correlation whitening needs each of \(K) assets' σ > 0 on every one of the \(labels.count) days, "
+                    + "got \(sigmas.count) columns of \(sigmas.map(\.count)) days")
+            }
         }
         return try (0..<regimes).map { g in
             var lowest = Int32(g)
@@ -417,21 +446,48 @@ public struct JointDataModels: Equatable, Sendable {
                 rows = labels.indices.filter { (lowest...Int32(g)).contains(labels[$0]) }
             }
             if rows.count < 4 { rows = Array(labels.indices) }
-            let means = z.map { c in rows.reduce(0) { $0 + c[$1] } / Double(rows.count) }
-            var covariance = [Double](repeating: 0, count: K * K)
-            for i in 0..<K {
-                for j in 0...i {
-                    var s = 0.0
-                    for t in rows { s += (z[i][t] - means[i]) * (z[j][t] - means[j]) }
-                    covariance[i * K + j] = s / Double(rows.count - 1)
-                    covariance[j * K + i] = covariance[i * K + j]
-                }
-            }
+            let covariance = sampleCovariance(z, rows: rows)
             guard covariance.allSatisfy(\.isFinite) else {
                 throw TGFLError.invalidArgument("the assets' standardised returns are not finite on the days of regime \(g)")
             }
-            return try choleskyFactor(covariance, K)
+            let plain = try choleskyFactor(covariance, K)
+            guard let sigmas else { return plain }
+            let y = (0..<K).map { k in z[k].indices.map { z[k][$0] * sigmas[k][$0] } }
+            let returns = sampleCovariance(y, rows: rows)
+            var a = [Double](repeating: 0, count: K * K)
+            for i in 0..<K {
+                for j in 0...i {
+                    let mix = rows.reduce(0) { $0 + sigmas[i][$1] * sigmas[j][$1] } / Double(rows.count)
+                    a[i * K + j] = returns[i * K + j] / mix
+                    a[j * K + i] = a[i * K + j]
+                }
+            }
+            var c = covariance
+            for i in 0..<K {
+                for j in 0..<K where j != i {
+                    c[i * K + j] = a[i * K + j] / (a[i * K + i] * a[j * K + j]).squareRoot()
+                        * (covariance[i * K + i] * covariance[j * K + j]).squareRoot()
+                }
+            }
+            guard c.allSatisfy(\.isFinite), let factor = try? choleskyFactor(c, K) else { return plain }
+            return factor
         }
+    }
+
+    /// The sample covariance (divisor n − 1) of the columns on `rows`, row-major K×K.
+    private static func sampleCovariance(_ columns: [[Double]], rows: [Int]) -> [Double] {
+        let K = columns.count
+        let means = columns.map { c in rows.reduce(0) { $0 + c[$1] } / Double(rows.count) }
+        var covariance = [Double](repeating: 0, count: K * K)
+        for i in 0..<K {
+            for j in 0...i {
+                var s = 0.0
+                for t in rows { s += (columns[i][t] - means[i]) * (columns[j][t] - means[j]) }
+                covariance[i * K + j] = s / Double(rows.count - 1)
+                covariance[j * K + i] = covariance[i * K + j]
+            }
+        }
+        return covariance
     }
 
     // MARK: - Checkpoint
@@ -452,9 +508,11 @@ public struct JointDataModels: Equatable, Sendable {
     /// `z_tail.targets` [K·6] and, once calibrated, `z_tail.sources` [K·8] (`JointTailMap`). With a
     /// variance calibration (version 6, session 16): the datasets `variance.targets` [K] and, once
     /// calibrated, `variance.omega_scales` [K] (`JointVarianceCalibration`); without one a model
-    /// writes the version it wrote before, so older binaries still read it.
+    /// writes the version it wrote before, so older binaries still read it. With the
+    /// return-correlation whitening (version 7, session 17): `whitening = "return_correlation"`
+    /// (older binaries refuse the file by its version; a covariance-whitened model writes 3–6 as before).
     public var checkpointSection: CheckpointSection {
-        let version = varianceCalibration != nil ? Self.version : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = whitening == .returnCorrelation ? Self.version : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -465,7 +523,7 @@ public struct JointDataModels: Equatable, Sendable {
             section.merge(volatility[k].checkpointSection, prefix: "asset\(k).volatility.")
             section.merge(regimes[k].checkpointSection, prefix: "asset\(k).regimes.")
         }
-        if whitening == .covariance { section.attributes["whitening"] = .string(whitening.rawValue) }
+        if whitening != .correlation { section.attributes["whitening"] = .string(whitening.rawValue) }
         if let copula {
             section.attributes["copula.kind"] = .string(copula.degreesOfFreedom == nil ? "gaussian" : "student_t")
             if let nu = copula.degreesOfFreedom { section.attributes["copula.degrees_of_freedom"] = .double(nu) }
@@ -479,9 +537,10 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with a variance calibration (else 5 with a z tail map,
-    /// 4 with exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without; all six are read).
-    public static let version = 6
+    /// The newest section version, written with the return-correlation whitening (else 6 with a
+    /// variance calibration, 5 with a z tail map, 4 with exact-zero returns, 3 with covariance
+    /// whitening, 2 with a copula, 1 without; all seven are read).
+    public static let version = 7
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -512,7 +571,7 @@ public struct JointDataModels: Equatable, Sendable {
         if section.attributes["whitening"] != nil {
             let name = try r.string("whitening")
             guard let w = Whitening(rawValue: name) else {
-                throw r.fail("attribute 'whitening' must be \"correlation\" or \"covariance\", got \"\(name)\"")
+                throw r.fail("attribute 'whitening' must be \"correlation\", \"covariance\" or \"return_correlation\", got \"\(name)\"")
             }
             whitening = w
         }
@@ -554,5 +613,26 @@ extension CheckpointSection {
         for (key, value) in attributes where key.hasPrefix(prefix) { out.attributes[String(key.dropFirst(prefix.count))] = value }
         for (key, value) in datasets where key.hasPrefix(prefix) { out.datasets[String(key.dropFirst(prefix.count))] = value }
         return out
+    }
+}
+
+/// Which optional parts a joint model's data models are fitted with (`JointDataModels.fit`,
+/// `JointScenarioModel.fit`, the joint federation; `tgfl train-joint` / `federate-joint`
+/// `--whitening`, `--no-tail-map`, `--no-variance-calibration`).
+public struct JointDataSettings: Equatable, Sendable {
+    /// The rule of the per-regime whitening factors (`JointDataModels.regimeWhitening`). Default
+    /// `.returnCorrelation` (session 17); `.covariance` fits as sessions 13–16 did. `.correlation`
+    /// (the rule before session 13) is only read from old files; asking for it fits `.covariance`.
+    public var whitening: JointDataModels.Whitening
+    /// Fit the z tail map's targets (`JointTailMap`; calibrated after training). Default on, unless
+    /// the environment has `TGFL_JOINT_Z_TAIL=0` (kept for older scripts).
+    public var tailMap: Bool
+    /// Fit the variance calibration's targets (`JointVarianceCalibration`; calibrated after
+    /// training). Default on, unless the environment has `TGFL_JOINT_VARIANCE=0`.
+    public var varianceCalibration: Bool
+
+    public init(whitening: JointDataModels.Whitening = .returnCorrelation, tailMap: Bool = JointTailMap.enabledByDefault,
+                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault) {
+        self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
     }
 }

@@ -61,6 +61,8 @@ extension JointScenarioModel {
     ///   - options: the training settings (checked as by `Trainer`); `patience` stops after
     ///     that many evaluations without a better validation loss, and `restoreBest` keeps the
     ///     parameters of the best evaluation (a joint model overfits a few thousand days fast).
+    ///   - data: the parts a fresh model's data models are fitted with (whitening rule, z tail map,
+    ///     variance calibration); ignored when the model already has data models.
     ///   - progress: called after every step; return false to stop (`TGFLError.cancelled`).
     /// After the loop, `calibrateTails()` measures the z tail map's sources on pilot scenarios of
     /// the trained network (when the data models have a map), then `calibrateVariance()` each
@@ -69,6 +71,7 @@ extension JointScenarioModel {
     /// - Throws: `TGFLError.invalidArgument` naming the asset and day of bad data or the
     ///   days a window needs; `.outOfRange` for a bad option.
     public func fit(columns: [[Double]], names: [String], options: TrainingOptions,
+                    data: JointDataSettings = JointDataSettings(),
                     progress: ((TrainingProgress) -> Bool)? = nil) throws -> JointTrainingReport {
         _ = try Trainer(model: network, options: options)          // the same option checks
         guard columns.count == assetCount, names.count == assetCount else {
@@ -81,6 +84,7 @@ extension JointScenarioModel {
         if fresh {
             var settings = DataPipelineConfig(model: config, trainFraction: trainFraction)
             settings.volatilityLevels = levelsPerAsset
+            settings.joint = data
             let n = columns.map(\.count).min() ?? 0
             let split = splitDay(count: n, trainFraction: trainFraction)
             try setDataModels(try JointDataModels.fit(assets: names, trainingColumns: columns.map { Array($0.prefix(split)) },

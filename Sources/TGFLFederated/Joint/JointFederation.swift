@@ -41,6 +41,9 @@ public struct JointFederationOptions: Sendable {
     /// round's (needs `heldOut`; the record's `best_round` says which). A joint model overfits a
     /// few thousand days fast, as `TrainingOptions.restoreBest` says for central training.
     public var restoreBestRound = false
+    /// The parts the data models are fitted with (whitening rule, z tail map, variance
+    /// calibration; `JointDataSettings`, default: all, the return-correlation whitening).
+    public var data = JointDataSettings()
 
     /// Creates it from the values its properties document.
     public init(rounds: Int = 10, localSteps: Int = 20, batchSize: Int = 32, learningRate: Double = 1e-3,
@@ -162,6 +165,7 @@ public enum JointFederation {
         }
         var settings = DataPipelineConfig(model: model.config, trainFraction: 1)
         settings.volatilityLevels = model.levelsPerAsset
+        settings.joint = options.data
         let spans = options.publicData.map { [$0] } ?? institutions
         let owner = { (c: Int) in options.publicData == nil ? "institution \(c)" : "the public data" }
         let models = try JointDataModels.fit(assets: names, trainingSpans: spans, config: settings)
