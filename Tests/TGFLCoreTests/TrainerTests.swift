@@ -126,7 +126,12 @@ final class TrainerTests: XCTestCase {
         options.evaluationSteps = []
         let plain = try ScenarioModel(config: Self.tiny, seed: 2)
         let plainReport = try Trainer(model: plain, options: options).fit(series: series)
-        XCTAssertEqual(plainReport.bestStep, 12)
+        // Which trained step wins (6 or 12) is a matter of rounding at this learning rate and
+        // differs between kernel copies (AVX-512 and baseline); that it is a trained one does not.
+        XCTAssertEqual(plain.history.records.map(\.step), [6, 12])
+        XCTAssertTrue([6, 12].contains(plainReport.bestStep), "best step \(plainReport.bestStep)")
+        XCTAssertEqual(plainReport.bestValidationLoss, plain.history.records.compactMap(\.valLoss).min())
+        XCTAssertGreaterThan(try XCTUnwrap(plainReport.bestValidationLoss), start)
         XCTAssertNotEqual(plain.parameters(), reference.parameters())
         XCTAssertNil(plain.history.summary["initial_validation_loss"])
 
