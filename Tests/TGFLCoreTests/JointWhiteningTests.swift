@@ -41,6 +41,18 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         XCTAssertGreaterThan(apart, 0.05, "the factors are not the correlation's")
     }
 
+    /// The rule of files before session 13 is read, not fitted: asking a fit for it is an error that
+    /// names the setting and the rules to use (it used to fit the covariance rule silently).
+    func testFitRefusesTheReadOnlyCorrelationRule() {
+        var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
+        config.joint.whitening = .correlation
+        let span = [[0.01, -0.02, 0.003, 0.0, 0.015], [0.002, -0.01, 0.004, -0.003, 0.01]]
+        XCTAssertThrowsError(try JointDataModels.fit(assets: ["a", "b"], trainingSpans: [span], config: config)) {
+            XCTAssertTrue("\($0)".contains("JointDataSettings.whitening .correlation"), "\($0)")
+            XCTAssertTrue("\($0)".contains("use .returnCorrelation (the default) or .covariance"), "\($0)")
+        }
+    }
+
     /// Session 17: with σ the factors are NumPy's return-correlation rule (each regime's z
     /// variances, the correlation ρ^r_ij / m_ij), so that z = L_g u drawn independently of σ gives
     /// back the regime's return correlation: m_ij · corr(L_g L_gᵀ)_ij = ρ^r_ij, which the covariance

@@ -355,6 +355,11 @@ public struct JointDataModels: Equatable, Sendable {
         guard !assets.isEmpty, !trainingSpans.isEmpty else {
             throw TGFLError.invalidArgument("no assets or no training spans to fit the joint data models on")
         }
+        guard config.joint.whitening != .correlation else {
+            throw TGFLError.invalidArgument(
+                "JointDataSettings.whitening .correlation is the rule of checkpoints before session 13, read but not fitted: "
+                + "use .returnCorrelation (the default) or .covariance")
+        }
         for (j, span) in trainingSpans.enumerated() {
             guard span.count == assets.count else {
                 throw TGFLError.invalidArgument("span \(j) has \(span.count) columns for \(assets.count) asset names")
@@ -389,7 +394,7 @@ public struct JointDataModels: Equatable, Sendable {
         let zeroReturns = config.zeroReturns
             ? try JointZeroReturns.fit(trainingSpans: trainingSpans, volatility: volatility, tokenizer: tokenizer) : nil
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                                   cholesky: cholesky, whitening: whitening == .correlation ? .covariance : whitening,
+                                   cholesky: cholesky, whitening: whitening,
                                    copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns,
                                    zTail: config.joint.tailMap ? try JointTailMap.fit(z: z) : nil,
                                    varianceCalibration: config.joint.varianceCalibration
@@ -622,7 +627,7 @@ extension CheckpointSection {
 public struct JointDataSettings: Equatable, Sendable {
     /// The rule of the per-regime whitening factors (`JointDataModels.regimeWhitening`). Default
     /// `.returnCorrelation` (session 17); `.covariance` fits as sessions 13–16 did. `.correlation`
-    /// (the rule before session 13) is only read from old files; asking for it fits `.covariance`.
+    /// (the rule before session 13) is only read from old files; a fit asked for it throws.
     public var whitening: JointDataModels.Whitening
     /// Fit the z tail map's targets (`JointTailMap`; calibrated after training). Default on, unless
     /// the environment has `TGFL_JOINT_Z_TAIL=0` (kept for older scripts).
