@@ -65,7 +65,10 @@ final class MainSelection {
         guard let parameters else { throw ValidationError("--main-selection: no evaluation on main's schedule") }
         let copy = try ScenarioModel(config: trained.config, seed: 0)
         try copy.setParameters(parameters)
-        try copy.setDataModels(trained.dataModels!)
+        guard let dataModels = trained.dataModels else {
+            throw ValidationError("--main-selection: the trained model has no data models to copy")
+        }
+        try copy.setDataModels(dataModels)
         let targets = try ScenarioModel.calibrationTargets(of: [train.values])
         _ = try copy.calibrateUnconditionalVolatility(targetVariance: targets.variance, targetMean: targets.mean,
                                                       options: VolatilityCalibrationOptions())
