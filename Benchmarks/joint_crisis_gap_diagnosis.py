@@ -21,7 +21,9 @@ Also the whitening factors stored in the model against the rules recomputed with
 covariance under the stored factors and the per-regime z variance those u give back when drawn independently
 (as generation draws them), and the return correlation the days' z and sigma would give if z were independent of sigma
 (E[s_i s_j] cov z_ij / sqrt(E s_i^2 var z_i E s_j^2 var z_j)), to separate the scale mixture from a
-correlation that rises with sigma.
+correlation that rises with sigma. Session 18: a two-factor model's training u are those of its encoding
+factors (`encoding_cholesky`), given back through the generation factors; and per generated set, each regime's
+z variance against the training days' (the mechanism behind session 17's lost calm-std targets).
 """
 import json
 import sys
@@ -158,6 +160,8 @@ def main():
 
     # The stored whitening factors against the rules, recomputed here on the training days.
     Lstored = f["cholesky"][:].reshape(-1, K, K)
+    # The two-factor rule (session 18) encodes with other factors (the covariance's) than it generates with.
+    Lenc = f["encoding_cholesky"][:].reshape(-1, K, K) if "encoding_cholesky" in f else Lstored
     rule = f.attrs.get("whitening", b"correlation")
     rule = rule.decode() if isinstance(rule, bytes) else str(rule)
     ztr, str_, ltr = Z_real[:split], S_real[:split], lab[:split]
@@ -173,19 +177,22 @@ def main():
         P = A / np.sqrt(np.outer(np.diag(A), np.diag(A)))
         C = np.outer(np.sqrt(np.diag(cz)), np.sqrt(np.diag(cz))) * P
         eig = np.linalg.eigvalsh(C).min()
-        diffs["covariance"].append(np.abs(np.linalg.cholesky(cz) - Lstored[g]).max())
+        diffs["covariance"].append(np.abs(np.linalg.cholesky(cz) - Lenc[g]).max())
         diffs["return_correlation"].append(np.abs(np.linalg.cholesky(C) - Lstored[g]).max() if eig > 0 else np.nan)
         print(f"regime {regime_names[g]} ({days.sum()} training days): z corr {mean_off(ztr[days]):.3f}, "
               f"return-correlation rule's z corr {float(P[np.triu_indices(K, 1)].mean()):.3f}, its smallest eigenvalue {eig:.3f}")
-        # The training u = L^-1 z under the stored factor, and the z variance they give back drawn independently.
-        U = np.linalg.solve(Lstored[g], ztr[ltr == g].T).T if (ltr == g).sum() >= 30 else None
+        # The training u = L^-1 z under the stored (encoding) factor, and the z variance they give back drawn
+        # independently through the generation factor.
+        U = np.linalg.solve(Lenc[g], ztr[ltr == g].T).T if (ltr == g).sum() >= 30 else None
         if U is not None:
             cu = np.cov(U, rowvar=False)
             back = (Lstored[g] ** 2) @ np.diag(cu) / np.var(ztr[ltr == g], axis=0, ddof=1)
             print(f"   stored factor: training u variances {np.round(np.diag(cu), 3).tolist()}, largest |cross-covariance| "
                   f"{np.abs(cu - np.diag(np.diag(cu))).max():.3f}; z variance of independent u / training {np.round(back, 3).tolist()}")
-    print(f"stored factors ({rule}): max |L - numpy L| covariance rule {max(diffs['covariance']):.2e}, "
-          f"return-correlation rule {max(diffs['return_correlation']):.2e}")
+    print(f"stored factors ({rule}): max |L - numpy L| covariance rule {max(diffs['covariance']):.2e}"
+          + (" (encoding factors)" if "encoding_cholesky" in f else "")
+          + f", return-correlation rule {max(diffs['return_correlation']):.2e}")
+    ztrain_var = [np.var(ztr[ltr == g], axis=0, ddof=1) for g in range(len(regime_names))]
 
     sets = sys.argv[2:] or [f"bench=tgfl_unconditional.csv:{seed + 1}:{int('variance.omega_scales' in f)}"]
     for spec in sets:
@@ -213,6 +220,10 @@ def main():
         out = rows(f"{tag} (labels rebuilt {check:.4f})", Xf, Z, Sf, lf)
         print(f"   {tag}: gap error {100 * ((out['crisis'] - out['calm']) / real_gap - 1):+.1f} %; "
               f"r corr if z were independent of sigma: calm {out['wcalm']:.3f}, crisis {out['wcrisis']:.3f}", flush=True)
+        for g, n in enumerate(regime_names):
+            if (lf == g).sum() >= 30 and (ltr == g).sum() >= 30:
+                ratio = np.var(Z[lf == g], axis=0, ddof=1) / ztrain_var[g]
+                print(f"   {tag}: {n} z variance / training days' {np.round(ratio, 3).tolist()}", flush=True)
 
 
 if __name__ == "__main__":

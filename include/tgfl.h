@@ -236,7 +236,25 @@ typedef struct tgfl_train_params {
     // Appended after ABI 3 (issue 18). 64-bit so that it starts past the padding that ends the
     // ABI 3 struct: a caller built against the older header never passes stale bytes here.
     int64_t  precision;          // tgfl_precision of the training products (default TGFL_PRECISION_FP32)
+    // Appended after ABI 3 (issue 17, session 18). Joint models only (tgfl_joint_train reads it,
+    // the other training calls ignore it): the per-regime whitening rule, a tgfl_joint_whitening
+    // (default: the library's, TGFL_JOINT_WHITENING_TWO_FACTOR). A caller whose
+    // struct_size ends before it gets the default.
+    int64_t  joint_whitening;
 } tgfl_train_params;
+
+// The per-regime whitening rule of a joint model (tgfl_train_params.joint_whitening; the CLI's
+// `tgfl train-joint --whitening`, README "Joint scenarios"; tgfl_joint_info's "whitening"):
+typedef enum tgfl_joint_whitening {
+    TGFL_JOINT_WHITENING_RETURN_CORRELATION = 0, // each regime's z variances with the correlation that
+                                                 // gives back its training days' return correlation
+                                                 // (session 17; "return_correlation", /joint version 7)
+    TGFL_JOINT_WHITENING_COVARIANCE         = 1, // each regime's z covariance (sessions 13-16;
+                                                 // "covariance", readable by older libraries)
+    TGFL_JOINT_WHITENING_TWO_FACTOR         = 2, // encode the training days with the covariance factor,
+                                                 // generate with the return-correlation one (session 18;
+                                                 // "two_factor", /joint version 8; the default)
+} tgfl_joint_whitening;
 
 // Arithmetic of the training products (tgfl_train_params.precision):
 typedef enum tgfl_precision {
@@ -579,9 +597,11 @@ TGFL_API int32_t tgfl_stress_report(const char * stress_json, char ** out_html);
 // `config` gives the architecture; its model_version and n_volatility_levels are replaced by
 // 2 and n_assets * levels_per_asset. asset_names: n_assets distinct non-empty names. With
 // val_fraction > 0 the parameters of the best validation evaluation (every eval_every steps)
-// are kept; patience stops early as for tgfl_model_train.
+// are kept; patience stops early as for tgfl_model_train. params->joint_whitening picks the
+// per-regime whitening rule (tgfl_joint_whitening).
 // Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns, duplicate names),
-// TGFL_ERR_INVALID_CONFIG, TGFL_ERR_OUT_OF_RANGE (a params field), TGFL_ERR_CHECKPOINT / _IO.
+// TGFL_ERR_INVALID_CONFIG, TGFL_ERR_OUT_OF_RANGE (a params field, joint_whitening not a
+// tgfl_joint_whitening), TGFL_ERR_CHECKPOINT / _IO.
 TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
                                   int32_t n_assets, const char * const * asset_names,
                                   const tgfl_model_config * config, int32_t levels_per_asset,
@@ -589,9 +609,10 @@ TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns,
 
 // The number of assets of a joint checkpoint, and in *out_json (free it with tgfl_string_free)
 // the JSON object {"assets": [names in stream order], "regimes": [market regime names],
-// "copula": {...} or null, "whitening": "covariance" or "correlation"} (the copula: see
-// tgfl_joint_generate_copula; whitening: which second moment of each market regime's
-// standardised returns the stored factors L_g came from, "covariance" since session 13,
+// "copula": {...} or null, "whitening": "return_correlation", "two_factor", "covariance" or
+// "correlation"} (the copula: see tgfl_joint_generate_copula; whitening: the rule of the stored
+// per-regime factors L_g, tgfl_joint_whitening: "return_correlation" since session 17,
+// "two_factor" (session 18; generation and encoding factors), "covariance" sessions 13-16,
 // "correlation" for older checkpoints, which generate as before).
 TGFL_API int32_t tgfl_joint_info(const char * model_path, int32_t * out_n_assets, char ** out_json);
 

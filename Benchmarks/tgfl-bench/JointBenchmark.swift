@@ -51,8 +51,8 @@ struct JointBenchmark: ParsableCommand {
         + "calibration), fit what it lacks of them on its training days and calibrate (training does not depend on either, "
         + "so this equals a run that trains; session 15's and 16's after rows from the before rows' networks)."))
     var fromModel: String?
-    @Option(help: ArgumentHelp("Whitening rule of a trained model: return-correlation (default) or covariance (sessions 13–16).",
-                               valueName: "rule")) var whitening: String = "return-correlation"
+    @Option(help: ArgumentHelp("Whitening rule of a trained model: two-factor (default, session 18), return-correlation (session 17) or covariance (sessions 13–16).",
+                               valueName: "rule")) var whitening: String = "two-factor"
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -67,10 +67,8 @@ struct JointBenchmark: ParsableCommand {
                                            assets: names.count, seed: seed)
         let started = Date()
         var data = JointDataSettings()
-        switch whitening {
-        case "return-correlation": data.whitening = .returnCorrelation
-        case "covariance": data.whitening = .covariance
-        default: throw ValidationError("--whitening must be return-correlation or covariance, got \(whitening)")
+        do { data.whitening = try JointDataModels.Whitening(fittableName: whitening, what: "--whitening") } catch TGFLError.invalidArgument(let message) {
+            throw ValidationError(message)
         }
         if let fromModel {
             model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns)
@@ -217,7 +215,8 @@ struct JointBenchmark: ParsableCommand {
                                 sigmaFloor: v.sigmaFloor, sigmaCap: v.sigmaCap)
         }
         return try JointDataModels(assets: models.assets, tokenizer: models.tokenizer, volatility: volatility,
-                                   regimes: models.regimes, cholesky: models.cholesky, whitening: models.whitening,
+                                   regimes: models.regimes, cholesky: models.cholesky, encodingCholesky: models.encodingCholesky,
+                                   whitening: models.whitening,
                                    copula: models.copula, zeroReturns: models.zeroReturns, zTail: models.zTail)
     }
 

@@ -34,11 +34,13 @@ public func cJointTrain(_ outPath: UnsafePointer<CChar>?, _ returns: UnsafePoint
         let base = try ModelConfig(checking: config.pointee)
         let model = try JointScenarioModel(config: JointScenarioModel.config(base: base, assets: K, levels: S),
                                            assets: K, seed: seed)
-        var options = try TrainingOptions(checking: params.pointee, contextLength: base.contextLength)
+        let p = try tgfl_train_params.read(params)
+        var options = try TrainingOptions(checking: p, contextLength: base.contextLength)
         // A few thousand days overfit within tens of steps: keep the best validation evaluation.
         options.restoreBest = options.validationFraction > 0
+        let data = JointDataSettings(whitening: try JointDataModels.Whitening(checkingC: p.joint_whitening))
         let columns = (0..<K).map { k in (0..<n).map { values[$0 * K + k] } }
-        _ = try model.fit(columns: columns, names: names, options: options)
+        _ = try model.fit(columns: columns, names: names, options: options, data: data)
         try model.save(to: path)
     }
 }
@@ -171,5 +173,29 @@ public func cPortfolioStress(_ scenarios: UnsafePointer<Double>?, _ nPaths: Int3
         if let worstOut {
             for i in 0..<worst { worstOut[i] = i < stress.worstScenarios.count ? Int32(stress.worstScenarios[i]) : -1 }
         }
+    }
+}
+
+extension JointDataModels.Whitening {
+    /// The `tgfl_joint_whitening` value of a fittable rule.
+    var cValue: Int64 {
+        switch self {
+        case .returnCorrelation: return Int64(TGFL_JOINT_WHITENING_RETURN_CORRELATION.rawValue)
+        case .covariance: return Int64(TGFL_JOINT_WHITENING_COVARIANCE.rawValue)
+        case .twoFactor: return Int64(TGFL_JOINT_WHITENING_TWO_FACTOR.rawValue)
+        case .correlation: return -1   // read from old files only, never a default
+        }
+    }
+
+    /// The rule of `tgfl_train_params.joint_whitening`.
+    /// - Throws: OUT_OF_RANGE naming the field, the value and the accepted ones.
+    init(checkingC value: Int64) throws {
+        let rules: [JointDataModels.Whitening] = [.returnCorrelation, .covariance, .twoFactor]
+        guard let rule = rules.first(where: { $0.cValue == value }) else {
+            throw BoundaryError.outOfRange(
+                "joint_whitening must be TGFL_JOINT_WHITENING_RETURN_CORRELATION (0), TGFL_JOINT_WHITENING_COVARIANCE (1) "
+                + "or TGFL_JOINT_WHITENING_TWO_FACTOR (2), got \(value)")
+        }
+        self = rule
     }
 }

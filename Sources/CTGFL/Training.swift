@@ -34,6 +34,7 @@ public func cTrainDefaultParams() -> tgfl_train_params {
     p.keep_best = o.restoreBest
     p.allow_prices = o.allowPrices
     p.precision = Int64(TGFL_PRECISION_FP32.rawValue)
+    p.joint_whitening = JointDataSettings().whitening.cValue
     return p
 }
 

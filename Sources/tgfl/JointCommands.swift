@@ -74,10 +74,12 @@ struct JointDataOptions: ParsableArguments {
 /// `--no-tail-map`, `--no-variance-calibration` (train-joint, federate-joint).
 struct JointFitFlags: ParsableArguments {
     @Option(name: .customLong("whitening"), help: ArgumentHelp(
-        "Per-regime whitening rule: return-correlation (default: each regime's z variances with the correlation that "
-        + "gives back its training days' return correlation) or covariance (each regime's z covariance, as sessions "
-        + "13–16; such a checkpoint is also read by older TGFL).", valueName: "rule"))
-    var whitening: String = "return-correlation"
+        "Per-regime whitening rule: two-factor (default, session 18: encode the training days with each regime's z "
+        + "covariance factor, generate with the return-correlation one), return-correlation (session 17: one factor "
+        + "of each regime's z variances with the correlation that gives back its training days' return correlation) "
+        + "or covariance (each regime's z covariance, as sessions 13–16; such a checkpoint is also read by older TGFL).",
+        valueName: "rule"))
+    var whitening: String = "two-factor"
 
     @Flag(name: .customLong("tail-map"), inversion: .prefixedNo, help: ArgumentHelp(
         "Fit and calibrate each asset's z tail map (--no-tail-map: none; replaces TGFL_JOINT_Z_TAIL=0)."))
@@ -91,9 +93,9 @@ struct JointFitFlags: ParsableArguments {
 
     /// The settings the flags ask for.
     func settings() throws -> JointDataSettings {
-        let rules: [String: JointDataModels.Whitening] = ["return-correlation": .returnCorrelation, "covariance": .covariance]
-        guard let rule = rules[whitening.lowercased()] else {
-            throw ValidationError("--whitening '\(whitening)' is not a rule; use return-correlation or covariance")
+        let rule: JointDataModels.Whitening
+        do { rule = try JointDataModels.Whitening(fittableName: whitening, what: "--whitening") } catch TGFLError.invalidArgument(let message) {
+            throw ValidationError(message)
         }
         return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration)
     }

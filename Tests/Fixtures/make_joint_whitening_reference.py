@@ -28,6 +28,14 @@ sigma factor have correlation 0.9, the others 0.5, as on eu_stocks' crisis days)
 The file also holds rho^r (numpy.corrcoef of sigma * z on the rows) and m, so that the test can
 check the property the rule is for: m_ij corr(L_g L_g')_ij = rho^r_ij.
 
+Session 18, the two-factor rule (`regimeFactors(..., rule: .twoFactor)`), on the same data: the
+training days are encoded with the covariance factor Lc_g and generation maps white u back with the
+return-correlation factor L_g. Written: per regime the covariance of u = L^-1 z on the rows the
+factors were fitted on, under the single return-correlation factor (session 17, which encodes and
+generates with L_g: not the identity) and under the two-factor encoding (Lc_g: the identity), and
+the covariance L_g L_g' that white u give back through the generation factor (its diagonal: the
+regime's z variances).
+
 Run: /work/pyref/bin/python Tests/Fixtures/make_joint_whitening_reference.py   (needs numpy)
 """
 import json
@@ -86,6 +94,7 @@ def return_correlation_case():
         C = np.full((K, K), rho); np.fill_diagonal(C, 1)
         Z[t] = np.linalg.cholesky(C) @ rng.standard_normal(K)
     factors, covariance_factors, rho_r, mixing, rows_used = [], [], [], [], []
+    single_u, encoded_u, generated_z, z_variance = [], [], [], []
     for g in range(len(days)):
         lowest, rows = g, labels == g
         while rows.sum() < MIN_DAYS and lowest > 0:
@@ -103,9 +112,16 @@ def return_correlation_case():
         rho_r.append(np.corrcoef(s * z, rowvar=False).ravel().tolist())
         mixing.append((M / np.sqrt(np.outer(np.diag(M), np.diag(M)))).ravel().tolist())
         rows_used.append(int(rows.sum()))
+        L, Lc = np.linalg.cholesky(C), np.linalg.cholesky(cz)
+        single_u.append(np.cov(np.linalg.solve(L, z.T), rowvar=True).ravel().tolist())
+        encoded_u.append(np.cov(np.linalg.solve(Lc, z.T), rowvar=True).ravel().tolist())
+        generated_z.append((L @ L.T).ravel().tolist())
+        z_variance.append(np.var(z, axis=0, ddof=1).tolist())
     return {"z": Z.T.tolist(), "sigmas": S.T.tolist(), "labels": labels.tolist(), "regimes": len(days),
             "cholesky": factors, "covariance_cholesky": covariance_factors, "return_correlation": rho_r,
-            "mixing": mixing, "rows": rows_used}
+            "mixing": mixing, "rows": rows_used,
+            "two_factor": {"single_factor_u_covariance": single_u, "encoded_u_covariance": encoded_u,
+                           "generated_z_covariance": generated_z, "z_variance": z_variance}}
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ final class JointCopulaCorrelationTests: XCTestCase {
         for t in 0..<n {
             let g = JointDataModels.marketRegime((0..<K).map { models.regimes[$0].label(volatility: sigma[$0][t]) })
             let z = (0..<K).map { (columns[$0][t] - models.volatility[$0].garch.mu) / sigma[$0][t] }
-            for (k, x) in JointDataModels.whiten(z, cholesky: models.cholesky[Int(g)]).enumerated() { u[k][t] = x }
+            for (k, x) in JointDataModels.whiten(z, cholesky: models.encodingFactors[Int(g)]).enumerated() { u[k][t] = x }
         }
         return u
     }

@@ -17,6 +17,15 @@ private struct ReturnCorrelationReference: Decodable {
     let z: [[Double]]; let sigmas: [[Double]]; let labels: [Int32]; let regimes: Int
     let cholesky: [[Double]]; let covariance_cholesky: [[Double]]
     let return_correlation: [[Double]]; let mixing: [[Double]]; let rows: [Int]
+    let two_factor: TwoFactorReference
+}
+
+/// The session-18 part: per regime, NumPy's covariance of u = L⁻¹ z on the factor's rows under the
+/// single return-correlation factor and under the two-factor rule's encoding (covariance) factor,
+/// L Lᵀ of the generation factor, and the rows' z variances.
+private struct TwoFactorReference: Decodable {
+    let single_factor_u_covariance: [[Double]]; let encoded_u_covariance: [[Double]]
+    let generated_z_covariance: [[Double]]; let z_variance: [[Double]]
 }
 
 /// Session 13: the joint model's whitening factors are those of each regime's covariance of z,
@@ -49,7 +58,7 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         let span = [[0.01, -0.02, 0.003, 0.0, 0.015], [0.002, -0.01, 0.004, -0.003, 0.01]]
         XCTAssertThrowsError(try JointDataModels.fit(assets: ["a", "b"], trainingSpans: [span], config: config)) {
             XCTAssertTrue("\($0)".contains("JointDataSettings.whitening .correlation"), "\($0)")
-            XCTAssertTrue("\($0)".contains("use .returnCorrelation (the default) or .covariance"), "\($0)")
+            XCTAssertTrue("\($0)".contains("use .twoFactor (the default), .returnCorrelation or .covariance"), "\($0)")
         }
     }
 
@@ -92,6 +101,117 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// Session 18, the two-factor rule against NumPy: it encodes with the covariance factors and
+    /// generates with the return-correlation ones, so the u the network is trained on have the
+    /// identity covariance on every regime's rows (1e-10; NumPy: 1e-15) — under the single
+    /// return-correlation factor of session 17 they are off the identity by 0.11–0.52 on these
+    /// days (the same covariance as NumPy's to 1e-10) — while white u drawn in generation give back,
+    /// through the generation factor, each regime's z variances and the return-correlation rule's
+    /// covariance. The other rules use one factor set for both.
+    func testTwoFactorWhiteningEncodesWhiteAndGeneratesTheReturnCorrelation() throws {
+        let ref = try loadJSONFixture("joint_whitening_reference.json", as: WhiteningReference.self).return_correlation
+        let K = ref.z.count
+        let two = try JointDataModels.regimeFactors(z: ref.z, labels: ref.labels, regimes: ref.regimes, sigmas: ref.sigmas,
+                                                    rule: .twoFactor)
+        let single = try JointDataModels.regimeFactors(z: ref.z, labels: ref.labels, regimes: ref.regimes,
+                                                       sigmas: ref.sigmas, rule: .returnCorrelation)
+        let covariance = try JointDataModels.regimeFactors(z: ref.z, labels: ref.labels, regimes: ref.regimes,
+                                                           sigmas: ref.sigmas, rule: .covariance)
+        XCTAssertEqual(single.encoding, single.generation)
+        XCTAssertEqual(covariance.encoding, covariance.generation)
+        XCTAssertEqual(two.encoding, covariance.encoding)
+        XCTAssertEqual(two.generation, single.generation)
+        /// The covariance (divisor n − 1) of L⁻¹ z on regime g's rows, row-major.
+        func uCovariance(_ l: [Double], _ g: Int) throws -> [Double] {
+            var lowest = Int32(g), rows = ref.labels.indices.filter { ref.labels[$0] == Int32(g) }
+            while rows.count < JointDataModels.minimumRegimeDays && lowest > 0 {
+                lowest -= 1
+                rows = ref.labels.indices.filter { (lowest...Int32(g)).contains(ref.labels[$0]) }
+            }
+            XCTAssertEqual(rows.count, ref.rows[g])
+            let u = rows.map { t in JointDataModels.whiten((0..<K).map { ref.z[$0][t] }, cholesky: l) }
+            let mean = (0..<K).map { k in u.reduce(0) { $0 + $1[k] } / Double(u.count) }
+            return (0..<(K * K)).map { e in
+                u.reduce(0) { $0 + ($1[e / K] - mean[e / K]) * ($1[e % K] - mean[e % K]) } / Double(u.count - 1)
+            }
+        }
+        let identity = (0..<(K * K)).map { $0 % (K + 1) == 0 ? 1.0 : 0.0 }
+        for g in 0..<ref.regimes {
+            assertClose(two.encoding[g], ref.covariance_cholesky[g], rtol: 1e-10, atol: 1e-12, "encoding L of regime \(g)")
+            assertClose(two.generation[g], ref.cholesky[g], rtol: 1e-10, atol: 1e-12, "generation L of regime \(g)")
+            let encoded = try uCovariance(two.encoding[g], g), singleU = try uCovariance(single.encoding[g], g)
+            assertClose(encoded, ref.two_factor.encoded_u_covariance[g], rtol: 0, atol: 1e-10, "regime \(g): encoded u")
+            assertClose(encoded, identity, rtol: 0, atol: 1e-10, "regime \(g): the training u are white")
+            assertClose(singleU, ref.two_factor.single_factor_u_covariance[g], rtol: 1e-9, atol: 1e-10,
+                        "regime \(g): u under the single factor")
+            XCTAssertGreaterThan(zip(singleU, identity).map { abs($0 - $1) }.max() ?? 0, 0.1,
+                                 "regime \(g): the single return-correlation factor does not whiten the training z")
+            let l = two.generation[g]
+            let generated = (0..<(K * K)).map { e in (0..<K).reduce(0.0) { $0 + l[(e / K) * K + $1] * l[(e % K) * K + $1] } }
+            assertClose(generated, ref.two_factor.generated_z_covariance[g], rtol: 1e-10, atol: 1e-12, "regime \(g): L Lᵀ")
+            assertClose((0..<K).map { generated[$0 * K + $0] }, ref.two_factor.z_variance[g], rtol: 1e-10, atol: 1e-12,
+                        "regime \(g): the generated z variances are the training ones")
+        }
+        XCTAssertThrowsError(try JointDataModels.regimeFactors(z: ref.z, labels: ref.labels, regimes: ref.regimes,
+                                                               sigmas: ref.sigmas, rule: .correlation)) { e in
+            XCTAssertTrue("\(e)".contains("read, not fitted"), "\(e)")
+        }
+    }
+
+    /// A two-factor fit on eu_stocks: its encoding (the training tokens, the tokenizer, the
+    /// copula) is the covariance fit's, its generation factors the return-correlation fit's;
+    /// `/joint` version 8 stores both sets (`encoding_cholesky`) and reads them back; a section
+    /// without the encoding factors, or a model whose rule and factor sets disagree, is refused by name.
+    func testTwoFactorFitAndCheckpoint() throws {
+        let columns = try MarketData.bundled(.euStocks).allLogReturns().map { Array($0.values.prefix(600)) }
+        let assets = ["dax", "smi", "cac", "ftse"]
+        var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
+        config.joint.whitening = .covariance
+        let covariance = try JointDataModels.fit(assets: assets, trainingColumns: columns, config: config)
+        config.joint.whitening = .returnCorrelation
+        let single = try JointDataModels.fit(assets: assets, trainingColumns: columns, config: config)
+        config.joint.whitening = .twoFactor
+        let two = try JointDataModels.fit(assets: assets, trainingColumns: columns, config: config)
+        XCTAssertEqual(two.whitening, .twoFactor)
+        XCTAssertEqual(two.encodingCholesky, covariance.cholesky)
+        XCTAssertEqual(two.cholesky, single.cholesky)
+        XCTAssertNotEqual(single.cholesky, covariance.cholesky)
+        XCTAssertNil(single.encodingCholesky)
+        XCTAssertEqual(two.tokenizer, covariance.tokenizer)
+        XCTAssertEqual(two.copula, covariance.copula)
+        XCTAssertEqual(try two.encode(columns), try covariance.encode(columns))
+        XCTAssertNotEqual(try single.encode(columns).tokens, try covariance.encode(columns).tokens)
+
+        let section = two.checkpointSection
+        XCTAssertEqual(section.attributes["version"], .int(8))
+        XCTAssertEqual(section.attributes["whitening"], .string("two_factor"))
+        XCTAssertEqual(section.datasets["encoding_cholesky"], covariance.cholesky.flatMap { $0 })
+        XCTAssertEqual(single.checkpointSection.attributes["version"], .int(7))
+        XCTAssertNil(single.checkpointSection.datasets["encoding_cholesky"])
+        let modelConfig = ModelConfig(vocabSize: 64, contextLength: 32, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32,
+                                      nRegimes: 4, modelVersion: 2, volatilityLevels: 8)
+        XCTAssertEqual(try JointDataModels(checkpointSection: section, config: modelConfig), two)
+        var missing = section
+        missing.datasets["encoding_cholesky"] = nil
+        XCTAssertThrowsError(try JointDataModels(checkpointSection: missing, config: modelConfig)) { e in
+            XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains("'encoding_cholesky'"), "\(e)")
+        }
+        func models(_ rule: JointDataModels.Whitening, encoding: [[Double]]?) throws -> JointDataModels {
+            try JointDataModels(assets: single.assets, tokenizer: single.tokenizer, volatility: single.volatility,
+                                regimes: single.regimes, cholesky: single.cholesky, encodingCholesky: encoding,
+                                whitening: rule, copula: single.copula)
+        }
+        XCTAssertThrowsError(try models(.twoFactor, encoding: nil)) { e in
+            XCTAssertTrue("\(e)".contains("two-factor whitening needs its encoding factors"), "\(e)")
+        }
+        XCTAssertThrowsError(try models(.returnCorrelation, encoding: covariance.cholesky)) { e in
+            XCTAssertTrue("\(e)".contains("\"return_correlation\" with encoding factors"), "\(e)")
+        }
+        XCTAssertThrowsError(try models(.twoFactor, encoding: [[Double]](repeating: [1, 0, 0, 0], count: 4))) { e in
+            XCTAssertTrue("\(e)".contains("encoding whitening matrices"), "\(e)")
+        }
+    }
+
     /// Bad inputs are refused with a message: a label count that does not match the days, and
     /// a constant asset (its covariance is singular).
     func testRegimeWhiteningRefusesBadInput() throws {
@@ -104,8 +224,9 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         }
     }
 
-    /// A fit records its rule: the return-correlation rule by default (session 17; `/joint` version
-    /// 7, `whitening = "return_correlation"`), the covariance rule when asked (`JointDataSettings`;
+    /// A fit records its rule: the two-factor rule by default (session 18; `/joint` version 8,
+    /// `whitening = "two_factor"`), the return-correlation rule when asked (session 17; version 7),
+    /// the covariance rule when asked (`JointDataSettings`;
     /// version 3 with nothing else, as sessions 13–16 wrote). The covariance rule is stored as
     /// `whitening = "covariance"` with `/joint` version 3 and read back; a section without the
     /// attribute (every file before session 13) reads as the correlation rule, and a bad value is
@@ -113,6 +234,11 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
     func testWhiteningIsStoredInTheCheckpoint() throws {
         let columns = try MarketData.bundled(.euStocks).allLogReturns().map { Array($0.values.prefix(600)) }
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
+        let byDefault = try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
+        XCTAssertEqual(byDefault.whitening, .twoFactor)
+        XCTAssertEqual(byDefault.checkpointSection.attributes["version"], .int(8))
+        XCTAssertEqual(byDefault.checkpointSection.attributes["whitening"], .string("two_factor"))
+        config.joint.whitening = .returnCorrelation
         let fitted = try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
         XCTAssertEqual(fitted.whitening, .returnCorrelation)
         XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(7))

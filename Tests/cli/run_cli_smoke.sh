@@ -335,7 +335,7 @@ pass "hardening"
   && "$TGFL" generate-joint --model joint_plain.h5 --paths 3 --horizon 30 --out joint_u_plain.csv > /dev/null 2>&1 \
   && cmp -s joint_u_off.csv joint_u_plain.csv && ! cmp -s joint_u.csv joint_u_off.csv \
   || fail "generate-joint --no-tail-map --no-variance-calibration: not the bits of a model trained without them"
-expect_error "--whitening 'pearson' is not a rule; use return-correlation or covariance" \
+expect_error "--whitening 'pearson' is not a rule; use two-factor, return-correlation or covariance" \
   train-joint --bundled eu_stocks --columns dax,ftse --whitening pearson --out x.h5
 "$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --regime crisis --paths 50 --horizon 5 --worst 3 \
   --worst-out worst.csv --json stress.json > stress.txt 2> /dev/null || fail "stress"

@@ -45,7 +45,7 @@ def fitted(tmp_path_factory):
 def test_fitted_copula_is_described_and_switchable(fitted):
     # Session 9: the whitening owns the linear correlation, the copula's R is the identity.
     assert fitted.copula is not None
-    assert fitted.whitening == "return_correlation"   # the default since session 17
+    assert fitted.whitening == "two_factor"   # the default since session 18
     np.testing.assert_array_equal(fitted.copula["correlation"], np.eye(2))
     nu = fitted.copula["degrees_of_freedom"]
     assert nu is None or 2 <= nu <= 100

@@ -55,11 +55,29 @@ _portfolio_stress = _lib._declare("tgfl_portfolio_stress", [POINTER(c_double), c
 _string_free = _lib._declare("tgfl_string_free", [c_void_p], None)
 
 
-def _train_params_to_c(p: TrainParams) -> _lib.tgfl_train_params:
+#: The per-regime whitening rules of ``JointModel.train(whitening=...)``, by their value of the C
+#: enum ``tgfl_joint_whitening`` (``tgfl train-joint --whitening`` takes the same names).
+WHITENING_RULES = {"two-factor": 2, "return-correlation": 0, "covariance": 1}
+
+
+def _whitening(rule) -> Optional[int]:
+    """The ``tgfl_joint_whitening`` value of a rule name (``None``: the library's default)."""
+    if rule is None:
+        return None
+    if not isinstance(rule, str) or rule.lower().replace("_", "-") not in WHITENING_RULES:
+        raise _bad(f"whitening must be one of {', '.join(repr(r) for r in WHITENING_RULES)} or None, got {rule!r}",
+                   TGFL_ERR_OUT_OF_RANGE)
+    return WHITENING_RULES[rule.lower().replace("_", "-")]
+
+
+def _train_params_to_c(p: TrainParams, whitening=None) -> _lib.tgfl_train_params:
     """``model._train_params`` with the caller's ``allow_prices`` (the joint binding leaves the
-    "looks like prices" warning to the C library)."""
+    "looks like prices" warning to the C library) and whitening rule (None: the default)."""
     c = _train_params(p)
     c.allow_prices = _bool(p.allow_prices, "allow_prices")
+    rule = _whitening(whitening)
+    if rule is not None:
+        c.joint_whitening = rule
     return c
 
 
@@ -84,9 +102,10 @@ class JointModel:
         #: "correlation": R as a (assets, assets) array}``, or None (a model saved without one).
         self.copula = None
         #: Which second moment of each regime's standardised returns the whitening factors were
-        #: fitted on: ``"return_correlation"`` (models trained since session 17: each regime's z
-        #: variances with the correlation that gives back its return correlation), ``"covariance"``
-        #: (sessions 13-16) or ``"correlation"`` (before).
+        #: fitted on: ``"two_factor"`` (the default since session 18: training days encoded with
+        #: each regime's covariance factor, generation with the return-correlation one),
+        #: ``"return_correlation"`` (session 17: each regime's z variances with the correlation that
+        #: gives back its return correlation), ``"covariance"`` (sessions 13-16) or ``"correlation"`` (before).
         self.whitening = info["whitening"]
         if info.get("copula") is not None:
             k = len(self.assets)
@@ -96,17 +115,21 @@ class JointModel:
     @classmethod
     def train(cls, path, returns, names: Sequence[str], config: Optional[ModelConfig] = None,
               levels_per_asset: int = 8, seed: int = 0, params: Optional[TrainParams] = None,
-              **overrides) -> "JointModel":
+              whitening: Optional[str] = None, **overrides) -> "JointModel":
         """Trains on ``returns`` of shape ``(days, assets)`` (float64 log returns) and saves the
         model to ``path``. ``config`` is the architecture (its version and volatility levels are
-        set for the joint model); ``overrides`` set TrainParams fields (``steps=300``)."""
+        set for the joint model); ``overrides`` set TrainParams fields (``steps=300``).
+        ``whitening``: the per-regime whitening rule, ``"two-factor"`` (the library's default
+        since session 18), ``"return-correlation"`` (session 17) or ``"covariance"`` (sessions
+        13-16) (``WHITENING_RULES``; None: the library's default; README "Joint scenarios");
+        ``self.whitening`` of the result records it."""
         r = _array(returns, "returns", np.float64, ndim=(2,))
         days, k = r.shape
         if len(names) != k:
             raise _bad(f"returns has {k} asset columns but {len(names)} names were given", TGFL_ERR_SHAPE)
         encoded = (c_char_p * k)(*[str(n).encode("utf-8") for n in names])
         c_config = (config or ModelConfig(vocab_size=256, context_length=64, d_model=64, n_layers=2, d_ff=256))._to_c()
-        p = _train_params_to_c(_params(params or TrainParams(), overrides, TrainParams))
+        p = _train_params_to_c(_params(params or TrainParams(), overrides, TrainParams), whitening)
         target = _path(path)
         _check(_joint_train(target, _ptr(r, c_double), days, _int32(k, "n_assets"), encoded, byref(c_config),
                             _int32(levels_per_asset, "levels_per_asset"), _uint64(seed, "seed"), byref(p)))

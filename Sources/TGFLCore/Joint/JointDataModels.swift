@@ -79,8 +79,15 @@ public struct JointDataModels: Equatable, Sendable {
     public let regimes: [RegimeModel]
     /// Per market regime g, the K×K lower-triangular Cholesky factor L_g of the training
     /// covariance (`whitening`; before session 13 the correlation) of z on the days of regime g,
-    /// row-major (`z_t = L_g u_t`).
+    /// row-major (`z_t = L_g u_t`). With the two-factor rule (session 18) these are the
+    /// *generation* factors; the training and prompt days are encoded with `encodingCholesky`.
     public let cholesky: [[Double]]
+    /// The two-factor rule's *encoding* factors (session 18): per regime the Cholesky factor of the
+    /// z covariance, so the training u are white; nil for every other rule (the one set `cholesky`
+    /// both encodes and generates).
+    public let encodingCholesky: [[Double]]?
+    /// The factors `encode` whitens with: `encodingCholesky`, or `cholesky` when there is one set.
+    public var encodingFactors: [[Double]] { encodingCholesky ?? cholesky }
     /// Which second moment of z the whitening factors `cholesky` were fitted on.
     public let whitening: Whitening
     /// The Student-t copula of a day's whitened u (R = I since session 9, ν finite: the
@@ -110,6 +117,28 @@ public struct JointDataModels: Equatable, Sendable {
         /// Each z's variance of the regime, with the correlation that gives back the regime's
         /// correlation of *returns* when σ and z are drawn independently (since session 17; `regimeWhitening`).
         case returnCorrelation = "return_correlation"
+        /// Two factor sets per regime (since session 18): the training and prompt days are encoded
+        /// with the z covariance's factor (white u, as `covariance`), generation maps the u back with
+        /// the return-correlation factor (`returnCorrelation`), so the generated z have each
+        /// regime's training variances and the return-correlation rule's correlation.
+        case twoFactor = "two_factor"
+
+        /// The rules a fit can use, by the name the command line, Python and the C ABI give them.
+        public static let fittableNames: [(name: String, rule: Whitening)] = [
+            ("two-factor", .twoFactor), ("return-correlation", .returnCorrelation), ("covariance", .covariance),
+        ]
+
+        /// The fittable rule called `name` (`fittableNames`, any case; `_` for `-`).
+        /// - Throws: `TGFLError.invalidArgument` naming `what`, the value and the rules.
+        public init(fittableName name: String, what: String = "whitening") throws {
+            let key = name.lowercased().replacingOccurrences(of: "_", with: "-")
+            guard let rule = Self.fittableNames.first(where: { $0.name == key })?.rule else {
+                let names = Self.fittableNames.map(\.name)
+                throw TGFLError.invalidArgument(
+                    "\(what) '\(name)' is not a rule; use \(names.dropLast().joined(separator: ", ")) or \(names.last!)")
+            }
+            self = rule
+        }
     }
 
     /// The fewest training days behind a regime's correlation matrix: a regime with fewer
@@ -125,8 +154,8 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// - Throws: `TGFLError.invalidArgument` when the parts do not belong together.
     public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
-                regimes: [RegimeModel], cholesky: [[Double]], whitening: Whitening = .correlation,
-                copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil, zTail: JointTailMap? = nil,
+                regimes: [RegimeModel], cholesky: [[Double]], encodingCholesky: [[Double]]? = nil,
+                whitening: Whitening = .correlation, copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil, zTail: JointTailMap? = nil,
                 varianceCalibration: JointVarianceCalibration? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
@@ -144,13 +173,21 @@ public struct JointDataModels: Equatable, Sendable {
             }
         }
         let K = assets.count
-        guard cholesky.count == regimes[0].count, cholesky.allSatisfy({ l in
-            l.count == K * K && l.allSatisfy(\.isFinite)
-                && (0..<K).allSatisfy { k in l[k * K + k] > 0 && (k + 1..<K).allSatisfy { l[k * K + $0] == 0 } }
-        }) else {
+        for (what, factors) in [("whitening", cholesky), ("encoding whitening", encodingCholesky)] {
+            guard let factors else { continue }
+            guard factors.count == regimes[0].count, factors.allSatisfy({ l in
+                l.count == K * K && l.allSatisfy(\.isFinite)
+                    && (0..<K).allSatisfy { k in l[k * K + k] > 0 && (k + 1..<K).allSatisfy { l[k * K + $0] == 0 } }
+            }) else {
+                throw TGFLError.invalidArgument(
+                    "the \(what) matrices must be \(regimes[0].count) (one per regime) \(K)×\(K) lower-triangular "
+                    + "Cholesky factors with a positive diagonal")
+            }
+        }
+        guard (whitening == .twoFactor) == (encodingCholesky != nil) else {
             throw TGFLError.invalidArgument(
-                "the whitening matrices must be \(regimes[0].count) (one per regime) \(K)×\(K) lower-triangular "
-                + "Cholesky factors with a positive diagonal")
+                "the two-factor whitening needs its encoding factors, and only it has them: whitening "
+                + "\"\(whitening.rawValue)\" \(encodingCholesky == nil ? "without" : "with") encoding factors")
         }
         if let copula, copula.dimension != K {
             throw TGFLError.invalidArgument("the copula has \(copula.dimension) dimensions but there are \(K) assets")
@@ -164,7 +201,7 @@ public struct JointDataModels: Equatable, Sendable {
         if let zTail, zTail.count != K {
             throw TGFLError.invalidArgument("the z tail map is for \(zTail.count) assets, but there are \(K) assets")
         }
-        self.cholesky = cholesky; self.whitening = whitening; self.copula = copula; self.zeroReturns = zeroReturns
+        self.cholesky = cholesky; self.encodingCholesky = encodingCholesky; self.whitening = whitening; self.copula = copula; self.zeroReturns = zeroReturns
         if let varianceCalibration, varianceCalibration.count != K {
             throw TGFLError.invalidArgument(
                 "the variance calibration is for \(varianceCalibration.count) assets, but there are \(K) assets")
@@ -175,28 +212,32 @@ public struct JointDataModels: Equatable, Sendable {
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
     public func replacingCopula(_ copula: StudentTCopula?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail,
+                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
+                            zeroReturns: zeroReturns, zTail: zTail,
                             varianceCalibration: varianceCalibration)
     }
 
     /// The same data models with other zero returns (nil: no point mass at zero, as before session 14).
     public func replacingZeroReturns(_ zeroReturns: JointZeroReturns?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail,
+                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
+                            zeroReturns: zeroReturns, zTail: zTail,
                             varianceCalibration: varianceCalibration)
     }
 
     /// The same data models with another z tail map (nil: no map, as before session 15).
     public func replacingZTail(_ zTail: JointTailMap?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail,
+                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
+                            zeroReturns: zeroReturns, zTail: zTail,
                             varianceCalibration: varianceCalibration)
     }
 
     /// The same data models with another variance calibration (nil: none, as before session 16).
     public func replacingVarianceCalibration(_ varianceCalibration: JointVarianceCalibration?) throws -> JointDataModels {
         try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, whitening: whitening, copula: copula, zeroReturns: zeroReturns, zTail: zTail,
+                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
+                            zeroReturns: zeroReturns, zTail: zTail,
                             varianceCalibration: varianceCalibration)
     }
 
@@ -321,7 +362,7 @@ public struct JointDataModels: Equatable, Sendable {
                 dayLabels[k] = regimes[k].label(volatility: sigma)
             }
             labels[t] = Self.marketRegime(dayLabels)
-            for (k, u) in Self.whiten(z, cholesky: cholesky[Int(labels[t])]).enumerated() {
+            for (k, u) in Self.whiten(z, cholesky: encodingFactors[Int(labels[t])]).enumerated() {
                 tokens[t * K + k] = try tokenizer.encode(u)
             }
         }
@@ -358,7 +399,7 @@ public struct JointDataModels: Equatable, Sendable {
         guard config.joint.whitening != .correlation else {
             throw TGFLError.invalidArgument(
                 "JointDataSettings.whitening .correlation is the rule of checkpoints before session 13, read but not fitted: "
-                + "use .returnCorrelation (the default) or .covariance")
+                + "use .twoFactor (the default), .returnCorrelation or .covariance")
         }
         for (j, span) in trainingSpans.enumerated() {
             guard span.count == assets.count else {
@@ -383,18 +424,19 @@ public struct JointDataModels: Equatable, Sendable {
         let K = assets.count, n = z[0].count
         let labels = (0..<n).map { t in marketRegime((0..<K).map { regimes[$0].label(volatility: sigmas[$0][t]) }) }
         let whitening = config.joint.whitening
-        let cholesky = try regimeWhitening(z: z, labels: labels, regimes: regimes[0].count,
-                                           sigmas: whitening == .returnCorrelation ? sigmas : nil)
+        let (encoding, cholesky) = try regimeFactors(z: z, labels: labels, regimes: regimes[0].count, sigmas: sigmas,
+                                                     rule: whitening)
         var u = [[Double]](repeating: [Double](repeating: 0, count: n), count: K)
         for t in 0..<n {
-            let w = whiten((0..<K).map { z[$0][t] }, cholesky: cholesky[Int(labels[t])])
+            let w = whiten((0..<K).map { z[$0][t] }, cholesky: encoding[Int(labels[t])])
             for k in 0..<K { u[k][t] = w[k] }
         }
         let tokenizer = try ReturnTokenizer.fit(trainingReturns: u, vocabSize: config.vocabSize, clipSigma: config.clipSigma)
         let zeroReturns = config.zeroReturns
             ? try JointZeroReturns.fit(trainingSpans: trainingSpans, volatility: volatility, tokenizer: tokenizer) : nil
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                                   cholesky: cholesky, whitening: whitening,
+                                   cholesky: cholesky, encodingCholesky: whitening == .twoFactor ? encoding : nil,
+                                   whitening: whitening,
                                    copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns,
                                    zTail: config.joint.tailMap ? try JointTailMap.fit(z: z) : nil,
                                    varianceCalibration: config.joint.varianceCalibration
@@ -479,6 +521,30 @@ public struct JointDataModels: Equatable, Sendable {
         }
     }
 
+    /// The factors a fit under `rule` encodes the training days with and generates with
+    /// (`regimeWhitening`): the z covariance's for both (`.covariance`), the return-correlation
+    /// rule's for both (`.returnCorrelation`, session 17: the training u are then not white —
+    /// their per-regime variances 0.86–1.40 on the bundled files — and generation, which draws
+    /// white u, misses each z variance by up to 16 %), or the covariance's to encode and the
+    /// return-correlation rule's to generate (`.twoFactor`, session 18: white training u, and
+    /// generated z with each regime's training z variances and the return-correlation rule's
+    /// correlation).
+    /// - Throws: `regimeWhitening`'s errors; `.correlation` (read-only) is refused.
+    public static func regimeFactors(z: [[Double]], labels: [Int32], regimes: Int, sigmas: [[Double]],
+                                     rule: Whitening) throws -> (encoding: [[Double]], generation: [[Double]]) {
+        switch rule {
+        case .correlation:
+            throw TGFLError.invalidArgument("the correlation whitening (files before session 13) is read, not fitted")
+        case .covariance, .returnCorrelation:
+            let factors = try regimeWhitening(z: z, labels: labels, regimes: regimes,
+                                              sigmas: rule == .returnCorrelation ? sigmas : nil)
+            return (factors, factors)
+        case .twoFactor:
+            return (try regimeWhitening(z: z, labels: labels, regimes: regimes),
+                    try regimeWhitening(z: z, labels: labels, regimes: regimes, sigmas: sigmas))
+        }
+    }
+
     /// The sample covariance (divisor n − 1) of the columns on `rows`, row-major K×K.
     private static func sampleCovariance(_ columns: [[Double]], rows: [Int]) -> [Double] {
         let K = columns.count
@@ -516,13 +582,17 @@ public struct JointDataModels: Equatable, Sendable {
     /// writes the version it wrote before, so older binaries still read it. With the
     /// return-correlation whitening (version 7, session 17): `whitening = "return_correlation"`
     /// (older binaries refuse the file by its version; a covariance-whitened model writes 3–6 as before).
+    /// With the two-factor whitening (version 8, session 18): `whitening = "two_factor"`, the
+    /// generation factors in `cholesky` and the encoding factors in the dataset `encoding_cholesky`
+    /// [R·K·K] (older binaries refuse the file by its version; the other rules write 1–7 as before).
     public var checkpointSection: CheckpointSection {
-        let version = whitening == .returnCorrelation ? Self.version : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = whitening == .twoFactor ? Self.version : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
         ])
         section.datasets["cholesky"] = cholesky.flatMap { $0 }
+        if let encodingCholesky { section.datasets["encoding_cholesky"] = encodingCholesky.flatMap { $0 } }
         section.merge(tokenizer.checkpointSection, prefix: "tokenizer.")
         for k in 0..<count {
             section.merge(volatility[k].checkpointSection, prefix: "asset\(k).volatility.")
@@ -542,10 +612,10 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with the return-correlation whitening (else 6 with a
-    /// variance calibration, 5 with a z tail map, 4 with exact-zero returns, 3 with covariance
-    /// whitening, 2 with a copula, 1 without; all seven are read).
-    public static let version = 7
+    /// The newest section version, written with the two-factor whitening (else 7 with the
+    /// return-correlation whitening, 6 with a variance calibration, 5 with a z tail map, 4 with
+    /// exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without; all eight are read).
+    public static let version = 8
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -576,12 +646,21 @@ public struct JointDataModels: Equatable, Sendable {
         if section.attributes["whitening"] != nil {
             let name = try r.string("whitening")
             guard let w = Whitening(rawValue: name) else {
-                throw r.fail("attribute 'whitening' must be \"correlation\", \"covariance\" or \"return_correlation\", got \"\(name)\"")
+                throw r.fail("attribute 'whitening' must be \"correlation\", \"covariance\", \"return_correlation\" "
+                             + "or \"two_factor\", got \"\(name)\"")
             }
             whitening = w
         }
+        var encoding: [[Double]]?
+        if whitening == .twoFactor {
+            guard let flat = section.datasets["encoding_cholesky"], flat.count == R * K * K else {
+                throw r.fail("the two-factor whitening needs the dataset 'encoding_cholesky' of n_regimes · n_assets² = "
+                             + "\(R * K * K) values")
+            }
+            encoding = (0..<R).map { Array(flat[($0 * K * K)..<(($0 + 1) * K * K)]) }
+        }
         try self.init(assets: names, tokenizer: tokenizer, volatility: volatility, regimes: regimes, cholesky: cholesky,
-                      whitening: whitening, copula: try Self.copula(r, assets: K),
+                      encodingCholesky: encoding, whitening: whitening, copula: try Self.copula(r, assets: K),
                       zeroReturns: try JointZeroReturns.read(r, assets: K, vocabSize: tokenizer.vocabSize),
                       zTail: try JointTailMap.read(r, assets: K),
                       varianceCalibration: try JointVarianceCalibration.read(r, assets: K))
@@ -626,7 +705,8 @@ extension CheckpointSection {
 /// `--whitening`, `--no-tail-map`, `--no-variance-calibration`).
 public struct JointDataSettings: Equatable, Sendable {
     /// The rule of the per-regime whitening factors (`JointDataModels.regimeWhitening`). Default
-    /// `.returnCorrelation` (session 17); `.covariance` fits as sessions 13–16 did. `.correlation`
+    /// `.twoFactor` (session 18: encode with the covariance factors, generate with the return-correlation
+    /// ones); `.returnCorrelation` fits as session 17 did, `.covariance` as sessions 13–16 did. `.correlation`
     /// (the rule before session 13) is only read from old files; a fit asked for it throws.
     public var whitening: JointDataModels.Whitening
     /// Fit the z tail map's targets (`JointTailMap`; calibrated after training). Default on, unless
@@ -636,7 +716,7 @@ public struct JointDataSettings: Equatable, Sendable {
     /// training). Default on, unless the environment has `TGFL_JOINT_VARIANCE=0`.
     public var varianceCalibration: Bool
 
-    public init(whitening: JointDataModels.Whitening = .returnCorrelation, tailMap: Bool = JointTailMap.enabledByDefault,
+    public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
                 varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
     }

@@ -92,7 +92,9 @@ extension JointScenarioModel {
     ///   with the copula:  tok, u_dk = F⁻¹_k(v_dk), F_k the CDF of softmax(logits / τ) spread
     ///                     linearly over each token's bin (token and position in the bin from v_dk)
     ///   without:          tok ~ softmax(logits(last position) / τ);  u_dk ~ U[edge_tok, edge_tok+1)
-    ///   z_dk = Σ_{j ≤ k} (L_g)_kj u_dj             (the whitening of the day's regime g undone)
+    ///   z_dk = Σ_{j ≤ k} (L_g)_kj u_dj             (the whitening of the day's regime g undone; with the
+    ///                                                two-factor rule L_g is the generation factor, while the
+    ///                                                prompt was encoded with the encoding factor)
     ///   z_dk ← map_k(z_dk)                          (unconditional without a prompt: `JointTailMap`; u_dk and the
     ///                                                next token follow the mapped z)
     ///   r_dk = μ_k + σ_dk · z_dk, or exactly 0 by the model's `JointZeroReturns` (decided by the

@@ -42,7 +42,7 @@ public struct JointFederationOptions: Sendable {
     /// few thousand days fast, as `TrainingOptions.restoreBest` says for central training.
     public var restoreBestRound = false
     /// The parts the data models are fitted with (whitening rule, z tail map, variance
-    /// calibration; `JointDataSettings`, default: all, the return-correlation whitening).
+    /// calibration; `JointDataSettings`, default: all, the two-factor whitening).
     public var data = JointDataSettings()
 
     /// Creates it from the values its properties document.
