@@ -155,8 +155,8 @@ public struct JointDataModels: Equatable, Sendable {
     /// - Throws: `TGFLError.invalidArgument` when the parts do not belong together.
     public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
                 regimes: [RegimeModel], cholesky: [[Double]], encodingCholesky: [[Double]]? = nil,
-                whitening: Whitening = .correlation, copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil, zTail: JointTailMap? = nil,
-                varianceCalibration: JointVarianceCalibration? = nil) throws {
+                whitening: Whitening = .correlation, copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil,
+                zTail: JointTailMap? = nil, varianceCalibration: JointVarianceCalibration? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -201,7 +201,8 @@ public struct JointDataModels: Equatable, Sendable {
         if let zTail, zTail.count != K {
             throw TGFLError.invalidArgument("the z tail map is for \(zTail.count) assets, but there are \(K) assets")
         }
-        self.cholesky = cholesky; self.encodingCholesky = encodingCholesky; self.whitening = whitening; self.copula = copula; self.zeroReturns = zeroReturns
+        self.cholesky = cholesky; self.encodingCholesky = encodingCholesky; self.whitening = whitening
+        self.copula = copula; self.zeroReturns = zeroReturns
         if let varianceCalibration, varianceCalibration.count != K {
             throw TGFLError.invalidArgument(
                 "the variance calibration is for \(varianceCalibration.count) assets, but there are \(K) assets")
