@@ -30,8 +30,10 @@ Variants, each scored on 1,000 × 250 FHS paths against the full series:
   cg-match-r99, choice+cg-r99   the same with the long component's ρ ≤ 0.99 (grid 0.95–0.99; the
              fitted coefficients only when their ρ ≤ 0.99): is a kurtosis run-away the near-unit-root
              long component's?
-Also printed (diagnostics, no target): the mean excess kurtosis of a single path and the level
-dispersion (std over paths of log path std), beside the real series' 250-day chunks' values.
+Also printed (diagnostics, no target): the mean excess kurtosis of a single path, the level
+dispersion (std over paths of log path std), the right tail of the levels (99 % quantile and
+maximum of path std / median path std) and the pooled kurtosis without the top 1 % of paths by
+std, beside the real series' 250-day chunks' values.
 
 Scores (as RealismScorecard, in NumPy): fair ACF|r| error (L2, lags 1–50) ≤ GARCH-t's; fair
 leverage error (L2, lags 1–20) ≤ GJR skew-t's (both thresholds computed here, by the same code,
@@ -61,7 +63,7 @@ from scipy.signal import lfilter
 from scipy.stats import ks_2samp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from crash_filter_decay import backcast, cg_filter, cg_fit, cg_nll  # noqa: E402
+from crash_filter_decay import backcast, cg_filter, cg_fit, cg_nll, t_logpdf_std  # noqa: E402
 from dependence_diagnosis import fair  # noqa: E402
 from realism_baselines import TRAIN_FRACTION, bundled_series, outside_series  # noqa: E402
 from volatility_power_check import (H, MATCH_PATHS, PERSISTENCES, SCALES, SCORE_PATHS,  # noqa: E402
@@ -101,7 +103,6 @@ def cg_nll_fast(p, y):
     s2 = s2[:-1]
     if not np.all(np.isfinite(s2)) or np.any(s2 <= 0):
         return 1e10
-    from crash_filter_decay import t_logpdf_std
     return -float(np.sum(t_logpdf_std(y - p[0], s2, p[7])))
 
 
@@ -215,6 +216,15 @@ def level_dispersion(paths):
     return float(np.std(np.log(paths.std(axis=1))))
 
 
+def level_tail(paths):
+    """The right tail of the path levels: 99 % quantile and maximum of path std / median path std,
+    and the pooled excess kurtosis without the top 1 % of paths by std."""
+    sd = paths.std(axis=1)
+    m = np.median(sd)
+    return dict(level99=float(np.quantile(sd, 0.99) / m), level_max=float(sd.max() / m),
+                kurt_trim=excess_kurtosis(paths[sd <= np.quantile(sd, 0.99)].ravel()))
+
+
 def score(paths, real, train, A0, L0, seed, calibrate=True):
     A, L = curves_fast(paths)
     pool = paths.ravel()
@@ -223,7 +233,8 @@ def score(paths, real, train, A0, L0, seed, calibrate=True):
     v, es = var_es(pool)
     return dict(acf=float(np.linalg.norm(A - A0)), lev=float(np.linalg.norm(L - L0)), acf1=float(A[0]),
                 lev1=float(L[0]), kurt=excess_kurtosis(pool),
-                path_kurt=float(np.mean([excess_kurtosis(p) for p in paths])), disp=level_dispersion(paths), ks=fair_ks(real, pool, seed), var=v, es=es)
+                path_kurt=float(np.mean([excess_kurtosis(p) for p in paths])), disp=level_dispersion(paths),
+                **level_tail(paths), ks=fair_ks(real, pool, seed), var=v, es=es)
 
 
 def passes(s, t):
@@ -273,7 +284,8 @@ def main():
         v, es = var_es(r)
         chunks = np.array([r[i * H:(i + 1) * H] for i in range(len(r) // H)])
         t = dict(kurt=excess_kurtosis(r), var=v, es=es, path_kurt=float(np.mean([excess_kurtosis(c) for c in chunks])),
-                 disp=level_dispersion(chunks), **baseline_thresholds(name, r, A0, L0, a.baselines))
+                 disp=level_dispersion(chunks), **{"real_" + k: v for k, v in level_tail(chunks).items()},
+                 **baseline_thresholds(name, r, A0, L0, a.baselines))
         p2, p1 = fit(train, "p2"), fit(train, "p1")
         cg = fit_cg(train, p2)
         # the p2 stream of volatility_power_check (kind index 0): common random numbers for every variant
@@ -324,11 +336,13 @@ def main():
               f"choice {hcrit:.3f} [δ {hd:.0f}]; r99 kept ρ {rm[1]:.4f} crit {rcrit:.3f}", flush=True)
         print(f"   targets: ACF ≤ {t['garch_acf']:.3f}, lev ≤ {t['gjr_lev']:.3f}, kurt {t['kurt']:.2f}, "
               f"VaR {t['var']:.4f}, ES {t['es']:.4f}; real 250-day chunks: kurt {t['path_kurt']:.2f}, "
-              f"level dispersion {t['disp']:.3f}")
+              f"level dispersion {t['disp']:.3f}, level 99 % / max {t['real_level99']:.2f} / {t['real_level_max']:.2f}, "
+              f"kurt without the top 1 % {t['real_kurt_trim']:.1f}")
         for k, s in sc.items():
             mark = " ".join(("+" if ps[k][x] else "-") + x for x in TARGETS)
             print(f"   {k:10s} acf {s['acf']:.3f} lev {s['lev']:.3f} (acf1 {s['acf1']:.3f} lev1 {s['lev1']:+.3f}) "
-                  f"kurt {s['kurt']:.2f} (per path {s['path_kurt']:.2f}, disp {s['disp']:.3f}) KS p {s['ks']:.3g} VaR {s['var']:.4f} ES {s['es']:.4f} | {mark}", flush=True)
+                  f"kurt {s['kurt']:.2f} (per path {s['path_kurt']:.2f}, disp {s['disp']:.3f}, level 99 % / max "
+                  f"{s['level99']:.2f} / {s['level_max']:.2f}, trimmed {s['kurt_trim']:.1f}) KS p {s['ks']:.3g} VaR {s['var']:.4f} ES {s['es']:.4f} | {mark}", flush=True)
     print("\nsummary: targets passed over the series (mean ACF / leverage errors)")
     for k, c in counts.items():
         print(f"  {k:10s} " + "  ".join(f"{x} {c[x]}/{c['n']}" for x in TARGETS)
