@@ -84,7 +84,8 @@ extension FederatedEvidence {
         print(line)
         print("  scores: \(paths) unconditional paths per model and institution (prompt = its last \(sequenceLength) own "
               + "days, generation seed 1000 + training seed), after adaptingVolatility (own filter; calibration "
-              + "\(calibrationPaths) × 250 pilot days, seed 0); \(bootstrap) bootstrap resamples of the paths")
+              + "\(calibrationPaths) × 250 pilot days, seed 0\(ownPrior ? "; level priors from its own training days" : "")); "
+              + "\(bootstrap) bootstrap resamples of the paths")
         var perSeed: [AssetSeedScores] = []
         let clock = AssetProgress(total: Double(seeds * 8 * n))
         for seed in 1...seeds {
@@ -166,7 +167,7 @@ extension FederatedEvidence {
         let calibration = VolatilityCalibrationOptions(paths: calibrationPaths, horizon: 250, iterations: 4,
                                                        tolerance: 0.02, seed: 0, threads: threads)
         let adapted = try model.adaptingVolatility(to: inst.own, trainFraction: 1 - selectionFraction,
-                                                   calibration: calibration)
+                                                   calibration: calibration, resetOutputPrior: ownPrior)
         let m = adapted.model
         let nll = -(try m.logLikelihood(returns: inst.test))
         let set = try m.generate(GenerationOptions(paths: paths, horizon: inst.horizon, regime: .unconditional,

@@ -50,6 +50,10 @@ struct FederatedEvidence: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: ArgumentHelp("Initialize head.bias of every model to its training tokens' "
           + "smoothed log frequencies (TokenPrior): pooled for federated and centralized, own data for local-only."))
     var outputPrior = true
+    @Flag(help: ArgumentHelp("Assets: each institution sets the level priors of every arm's model from its own "
+          + "training days when it adapts the volatility state (adaptingVolatility's resetOutputPrior), a "
+          + "personalisation of the shared network; default: the arm's trained priors."))
+    var ownPrior = false
     @Flag(inversion: .prefixedNo, help: ArgumentHelp("Quality: every model keeps the parameters of its best "
           + "validation evaluation (federated: best round; others: best of the evaluations every S steps)."))
     var selectBest = true

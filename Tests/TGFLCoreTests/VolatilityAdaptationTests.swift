@@ -89,6 +89,28 @@ final class VolatilityAdaptationTests: XCTestCase {
         XCTAssertEqual(plain.model.volatilityModel, own, "the filter is fitted on the first trainFraction only")
     }
 
+    /// `resetOutputPrior`: the level priors come from the asset's own training days (as
+    /// `adaptDataModels(resetOutputPrior: true)` sets them for fine-tuning); every other network
+    /// parameter is the shared one; the default keeps the network's priors.
+    func testResetOutputPriorSetsOnlyTheLevelPriorsFromTheAssetsOwnDays() throws {
+        let ref = try reference()
+        let model = try pooledModel(ref)
+        let network = model.parameters()
+        let dem = ReturnSeries(name: "dem", values: ref.series[1].returns)
+        let own = try model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil, resetOutputPrior: true).model
+        let kept = try model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil).model
+        XCTAssertEqual(kept.parameters(), network, "default: the network's priors")
+
+        let expected = try ScenarioModel.load(checkpoint: model.checkpoint(), path: "(copy)")
+        try expected.adaptDataModels(to: [dem], trainFraction: 0.8, resetOutputPrior: true)
+        XCTAssertEqual(own.parameters(), expected.parameters(), "the fine-tuning reset on the asset's first 80 %")
+        let changed = zip(own.parameters(), network).filter { $0 != $1 }.count
+        let V = Self.config.vocabSize, S = Self.config.volatilityLevels
+        XCTAssertGreaterThan(changed, V, "the level priors were reset")
+        XCTAssertLessThanOrEqual(changed, S * V + V, "only level_bias (and head.bias) change")
+        XCTAssertEqual(own.volatilityModel, kept.volatilityModel, "the same refitted filter")
+    }
+
     func testRefusals() throws {
         let ref = try reference()
         let s = ReturnSeries(name: "dem", values: ref.series[1].returns)

@@ -24,7 +24,8 @@ extension ScenarioModel {
     /// copy            = this model (network, tokenizer, records)           — this model is unchanged
     /// filter, levels,
     /// regimes         = VolatilityModel.fit(first trainFraction of `series`)   (adaptDataModels)
-    /// level priors    = kept (they are network parameters: level_bias)
+    /// level priors    = kept (they are network parameters: level_bias), or with `resetOutputPrior`
+    ///                   set from the institution's own training tokens (setOutputPrior)
     /// calibration     = calibrateUnconditionalVolatility(targetVariance, targetMean of ALL of `series`)
     ///                   (as Trainer.fit: the days it is given, training and validation spans)
     /// ```
@@ -38,11 +39,16 @@ extension ScenarioModel {
     ///   - trainFraction: the fraction of `series` the filter is fitted on, in (0, 1].
     ///   - calibration: the pilot generations of the level calibration; nil keeps the filter's
     ///     fitted ω (no pilot runs).
+    ///   - resetOutputPrior: set the level priors from the institution's own training days (the
+    ///     token counts per volatility level of the first `trainFraction` of `series`, encoded with
+    ///     the refitted filter) instead of keeping the network's. A personalisation step: the shared
+    ///     network keeps everything else. Default false (the network's priors, as before).
     /// - Returns: the adapted copy and its calibration.
     /// - Throws: `TGFLError.invalidArgument` for a v1 or unfitted model, a bad `trainFraction`, or
     ///   bad returns (naming the series); calibration and generation errors.
     public func adaptingVolatility(to series: ReturnSeries, trainFraction: Double = 1,
-                                   calibration: VolatilityCalibrationOptions? = VolatilityCalibrationOptions())
+                                   calibration: VolatilityCalibrationOptions? = VolatilityCalibrationOptions(),
+                                   resetOutputPrior: Bool = false)
         throws -> VolatilityAdaptation {
         guard config.modelVersion >= 2 else {
             throw TGFLError.invalidArgument("adaptingVolatility needs model v2 (a volatility state outside the network); "
@@ -53,7 +59,7 @@ extension ScenarioModel {
         }
         _ = try fittedDataModels(for: "adapt the volatility state")
         let copy = try ScenarioModel.load(checkpoint: checkpoint(), path: "(copy of the model)")
-        try copy.adaptDataModels(to: [series], trainFraction: trainFraction, resetOutputPrior: false)
+        try copy.adaptDataModels(to: [series], trainFraction: trainFraction, resetOutputPrior: resetOutputPrior)
         guard let calibration else { return VolatilityAdaptation(model: copy, calibration: nil) }
         let targets = try ScenarioModel.calibrationTargets(of: [series.values])
         let result = try copy.calibrateUnconditionalVolatility(targetVariance: targets.variance,
