@@ -38,7 +38,8 @@ expected score with the release's sampling noise removed. The paired bootstrap (
 seed 0, as privacy_paired_bootstrap.py) then compares with `nodp` per seed.
 
 Usage: privacy_level_noise.py --out-dir DIR [--setting dp-djia99-vol1] [--baseline nodp] [--seeds S ...]
-           [--check-run DIR/check/dp-djia99-s42 ...] [--json OUT]
+           [--check-run DIR/check/dp-djia99-s42 ...] [--bound H] [--json OUT]
+       (--bound: the setting's box h, 0.25 by default; session 18's `dp-djia99-vol1-h175` runs at 0.175)
        (BENCHMARKS.md "Privacy: the last target, session 17 (dp17)" has the commands and the check runs)
        (DIR: privacy_tradeoff.py's with --keep-paths; the runs' model.h5 and paths.csv)
 Needs numpy, scipy, pandas, h5py.
@@ -54,10 +55,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from privacy_level_bound import choose_bound, default_peers
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 RESOURCES = os.path.join(ROOT, "Sources", "TGFLCore", "Resources")
-H, OWNERS, ZV = 0.25, 8, 1.0
+OWNERS, ZV = 8, 1.0
+H = 0.25  # the setting's box h (--bound; the default 0.25 is main's release before session 18)
 
 
 def released_ratio(model):
@@ -84,21 +88,6 @@ def target_mean(model):
 def log_returns(name):
     df = pd.read_csv(os.path.join(RESOURCES, name + ".csv"), parse_dates=["date"]).set_index("date")
     return np.log(df["close"]).diff().dropna()
-
-
-def peer_offsets():
-    """The public peers' log-σ ratios to the Dow Jones on common days (whole span and 8 periods)."""
-    dj = log_returns("djia")
-    crsp = pd.read_csv(os.path.join(RESOURCES, "crsp_daily.csv"), parse_dates=["date"]).set_index("date")["crsp"]
-    out = {}
-    for name, s in (("nyse", log_returns("nyse")), ("crsp", crsp)):
-        j = pd.concat([s, dj], axis=1, join="inner").dropna().to_numpy()
-        n = len(j)
-        periods = [0.5 * np.log(j[c * n // 8:(c + 1) * n // 8, 0].var() / j[c * n // 8:(c + 1) * n // 8, 1].var())
-                   for c in range(8)]
-        out[name] = {"days": n, "offset": float(0.5 * np.log(j[:, 0].var() / j[:, 1].var())),
-                     "periods": [float(p) for p in periods]}
-    return out
 
 
 def scaled(paths, k, m):
@@ -156,14 +145,19 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="*")
     ap.add_argument("--check-run", nargs="*", default=[],
                     help="prefixes of runs at ū = 0 (…-sSEED): PREFIX.h5, PREFIX-paths.csv, PREFIX-eval.json")
+    ap.add_argument("--bound", type=float, default=0.25,
+                    help="the setting's box h (--dp-volatility-bound; 0.175 for dp-djia99-vol1-h175)")
     ap.add_argument("--json")
     a = ap.parse_args()
+    global H
+    H = a.bound
 
     level = json.load(open(os.path.join(ROOT, "Tests", "Fixtures", "volatility_level_reference.json")))
-    u0 = next(o for o in level["owners"] if o["clients"] == OWNERS)["mean_ratio"]
-    ratios = next(o for o in level["owners"] if o["clients"] == OWNERS)["ratios"]
+    ratios = next(o for o in level["owners"] if o["clients"] == OWNERS)["ratios"]   # clamped at 0.25
+    u0 = float(np.mean(np.clip(ratios, -H, H))) if H < level["sensitivity"] else \
+        next(o for o in level["owners"] if o["clients"] == OWNERS)["mean_ratio"]
     s = ZV * H / OWNERS
-    peers = peer_offsets()
+    peers = default_peers()
     offs = np.array([p["offset"] for p in peers.values()])
     tau2 = float(np.mean(offs ** 2))
     periods = np.concatenate([p["periods"] for p in peers.values()])
@@ -171,18 +165,13 @@ def main():
     w_prior0 = tau2 / (tau2 + s * s)
     w_oracle = u0 * u0 / (u0 * u0 + s * s)
     w_peers = peer_sd ** 2 / (peer_sd ** 2 + s * s)
-    # The box chosen on public data alone: the h minimising the worst RMSE of the released level
-    # over the public peers' period offsets (clamp bias and noise z_v h / N), on a 0.025 grid.
-    grid = np.round(np.arange(0.05, 0.3001, 0.025), 3)
-
-    def peer_rmse(h):
-        return max(np.hypot(np.mean(np.clip(p["periods"], -h, h)) - np.mean(p["periods"]), ZV * h / OWNERS)
-                   for p in peers.values())
-    h2 = float(grid[np.argmin([peer_rmse(h) for h in grid])])
+    # The box chosen on public data alone (privacy_level_bound.py): the h minimising the worst RMSE of
+    # the released level over the public peers' period offsets (clamp bias and noise z_v h / N).
+    h2, peer_rmse = choose_bound(peers, ZV, OWNERS)
     u0_box = float(np.mean(np.clip(ratios, -h2, h2)))
-    print("public-peer worst RMSE by box h: " + ", ".join(f"{h:g} {peer_rmse(h):.4f}" for h in grid)
+    print("public-peer worst RMSE by box h: " + ", ".join(f"{h:g} {e:.4f}" for h, e in peer_rmse.items())
           + f"  -> h' = {h2:g}")
-    print(f"noise-free ū₀ {u0:.5f}; release noise sd s = z_v·h/N = {s:.5f}")
+    print(f"box h {H:g}: noise-free ū₀ {u0:.5f}; release noise sd s = z_v·h/N = {s:.5f}")
     print("public peers against the Dow Jones: " + "; ".join(
         f"{n} {p['offset']:+.3f} over {p['days']} days (periods {np.round(p['periods'], 3).tolist()})"
         for n, p in peers.items()))
@@ -216,7 +205,7 @@ def main():
     nodes, weights = np.polynomial.hermite_e.hermegauss(40)
     weights = weights / weights.sum()
 
-    out = {"u0": u0, "s": s, "peers": peers, "w": {"prior0": w_prior0, "peers": w_peers, "oracle": w_oracle},
+    out = {"bound": H, "u0": u0, "s": s, "peers": peers, "w": {"prior0": w_prior0, "peers": w_peers, "oracle": w_oracle},
            "seeds": seeds, "per_seed": {}, "decisions": {}}
     base_std = [abs(runs[(a.baseline, sd)][0]["realism"]["std_ratio"] - 1) for sd in seeds]
     base_w1 = [runs[(a.baseline, sd)][0]["realism"]["w1_1d"] for sd in seeds]

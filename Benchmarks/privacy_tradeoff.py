@@ -114,6 +114,12 @@ SETTINGS = {
     # every public-data setting above carries it too (BENCHMARKS.md "Privacy: the last target, session 16").
     "dp-djia99-vol1-zm": (DP + ["--data-models-from", "DJIA99", "--dp-volatility-noise", "1", "--public-z-marginal"],
                           "DP z 1, S 0.1, fresh network, DJIA 1999-2018, DP volatility level z_v 1, public z marginal"),
+    # Session 18: the recommended setting since dp18, the level's box h 0.175 (--dp-volatility-bound) instead
+    # of 0.25: the same ε (it depends on z_v only) with the noise on the level z_v·h/N 0.022 instead of 0.031.
+    # h chosen from public data only (Benchmarks/privacy_level_bound.py; BENCHMARKS.md, session 18).
+    "dp-djia99-vol1-h175": (DP + ["--data-models-from", "DJIA99", "--dp-volatility-noise", "1",
+                                  "--dp-volatility-bound", "0.175"],
+                            "DP z 1, S 0.1, fresh network, DJIA 1999-2018, DP volatility level z_v 1, box h 0.175"),
     # Session 14: a public base pretrained on the Dow Jones 1999-2018 alone (BASE99, --base99-model), whose
     # daily returns carry the negative lag-1 autocorrelation the members' do (-0.065 vs -0.070) and the
     # corpus base's do not (full DJIA +0.007): the 20-day spread of the DP models (Var ratio 0.95 vs 0.64 real).

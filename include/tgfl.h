@@ -450,6 +450,14 @@ typedef struct tgfl_federated_params {
     // (`tgfl federate --[no-]public-z-marginal`; the training history's z_marginal). Ignored
     // without a public source and for model v1.
     int32_t         public_z_marginal; // 1 = on (default), 0 = off; other values: TGFL_ERR_OUT_OF_RANGE
+    // Appended in session 18 (issue 19): the box h of dp_volatility_noise's release (each
+    // client's log-σ ratio and the released level are clamped to ±h; the noise std on the sum
+    // is dp_volatility_noise · h, so epsilon does not depend on h). Choose h from PUBLIC data
+    // only (Benchmarks/privacy_level_bound.py; the README's recommended setting uses 0.175).
+    double          dp_volatility_bound; // h > 0 and finite, only with dp_volatility_noise > 0
+                                      // (else TGFL_ERR_INVALID_ARGUMENT); 0 = the default 0.25
+                                      // (`tgfl federate --dp-volatility-bound`; the record's
+                                      // privacy.volatility_level.sensitivity)
 } tgfl_federated_params;
 
 // Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:

@@ -76,6 +76,7 @@ public func cFederatedDefaultParams() -> tgfl_federated_params {
     p.dp_volatility_noise = 0
     p.public_mean_term = o.publicMeanTerm ? 1 : 0
     p.public_z_marginal = o.publicZMarginal ? 1 : 0
+    p.dp_volatility_bound = 0
     return p
 }
 

@@ -1,6 +1,6 @@
 // Dates of a federated run's series and the clients' volatility level released with noise
 // (include/tgfl.h, tgfl_federated_params: series_dates, series_dates_lengths, public_dates,
-// public_dates_length, dp_volatility_noise; issue 19, session 14). The same mechanism as
+// public_dates_length, dp_volatility_noise; issue 19, session 14; dp_volatility_bound, session 18). The same mechanism as
 // `tgfl federate --dp-volatility-noise` (TGFLFederated's `NoisedVolatilityLevel`).
 
 import CTGFLHeader
@@ -64,8 +64,10 @@ extension FederatedTrainingOptions {
     /// (`dp_volatility_noise`), after `readDataModelSource`; `series_dates` is read with the series.
     /// - Throws: `BoundaryError` naming the field and the fix: public dates without public returns
     ///   or with a bundled source, a count other than `public_returns_length`, bad dates; a negative
-    ///   or non-finite multiplier; the release without DP rounds, without a public source, with
-    ///   undated public returns, or without `series_dates`. The partition is checked by the trainer.
+    ///   or non-finite multiplier; a bound h (`dp_volatility_bound`, 0 = the default 0.25) that is
+    ///   negative or not finite, or set without the release; the release without DP rounds, without
+    ///   a public source, with undated public returns, or without `series_dates`. The partition is
+    ///   checked by the trainer.
     mutating func readVolatilityLevelNoise(_ p: tgfl_federated_params) throws {
         let dateCount = try Check.size(p.public_dates_length, "public_dates_length")
         if p.public_dates != nil || dateCount > 0 {
@@ -87,7 +89,17 @@ extension FederatedTrainingOptions {
         }
         let z = try Check.finite(p.dp_volatility_noise, "dp_volatility_noise")
         guard z >= 0 else { throw BoundaryError.outOfRange("dp_volatility_noise must be >= 0 (0 = off), got \(z)") }
-        guard z > 0 else { return }
+        let h = try Check.finite(p.dp_volatility_bound, "dp_volatility_bound")
+        guard h >= 0 else {
+            throw BoundaryError.outOfRange("dp_volatility_bound must be > 0 (0 = the default \(NoisedVolatilityLevel.sensitivity)), got \(h)")
+        }
+        guard z > 0 else {
+            guard h == 0 else {
+                throw BoundaryError.invalid("dp_volatility_bound is the box of the noised volatility level: set "
+                    + "dp_volatility_noise > 0 too, or leave dp_volatility_bound at 0 (the default)")
+            }
+            return
+        }
         guard privacy != nil else {
             throw BoundaryError.invalid("dp_volatility_noise needs dp_noise_multiplier > 0: the level's release is "
                 + "accounted together with the DP rounds")
@@ -107,5 +119,6 @@ extension FederatedTrainingOptions {
                 + "(one yyyymmdd per return of each series)")
         }
         volatilityLevelNoiseMultiplier = z
+        volatilityLevelBound = h > 0 ? h : NoisedVolatilityLevel.sensitivity
     }
 }

@@ -80,9 +80,16 @@ struct FederateCommand: ParsableCommand {
     @Option(name: .customLong("dp-volatility-noise"), parsing: .unconditional, help: ArgumentHelp(
         "With --dp-noise and --data-models-from: calibrate the volatility level of generation to the public "
         + "series' variance times the clients' own log-σ ratio to it (each client's, on the same dates, bounded to "
-        + "±0.25), released with Gaussian noise multiplier z and composed into ε. Needs dated data and --partition "
+        + "±h, --dp-volatility-bound, default 0.25), released with Gaussian noise multiplier z and composed into ε. Needs dated data and --partition "
         + "time or natural.", valueName: "z"))
     var dpVolatilityNoise: Double?
+
+    @Option(name: .customLong("dp-volatility-bound"), parsing: .unconditional, help: ArgumentHelp(
+        "With --dp-volatility-noise: the box h of each client's log-σ ratio and of the released level (default "
+        + "0.25). ε depends on z only; the noise on the level is z·h/clients, and a client beyond ±h is clamped. "
+        + "Choose h from PUBLIC data only (Benchmarks/privacy_level_bound.py; the recommended setting uses 0.175).",
+        valueName: "h"))
+    var dpVolatilityBound: Double?
 
     @Option(name: .customLong("init"), help: ArgumentHelp(
         "Start from this pretrained model v2 (e.g. `tgfl pretrain --exclude sp500,nyse`, public series only) instead "
@@ -210,6 +217,7 @@ struct FederateCommand: ParsableCommand {
         options.initialModel = initialModel
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }
         options.volatilityLevelNoiseMultiplier = dpVolatilityNoise
+        options.volatilityLevelBound = dpVolatilityBound ?? NoisedVolatilityLevel.sensitivity
         if f.dpNoise != nil, dataModelsFrom == nil, options.summaryNoiseMultiplier == nil {
             logWarning("DP: the data models are fitted from the clients' summaries, shared in the clear; ε covers "
                        + "the rounds only — give --data-models-from PUBLIC (e.g. bundled:djia) or --dp-summaries to cover everything")
@@ -286,6 +294,13 @@ extension FederateCommand {
     /// `--dp-volatility-noise` needs DP, public data models, the calibration and a partition whose
     /// clients hold whole days.
     func validateVolatilityLevelOptions() throws {
+        if let h = dpVolatilityBound {
+            guard h > 0, h.isFinite else { throw ValidationError("--dp-volatility-bound must be positive and finite, got \(h)") }
+            guard dpVolatilityNoise != nil else {
+                throw ValidationError("--dp-volatility-bound is the box of the noised volatility level: it needs "
+                    + "--dp-volatility-noise")
+            }
+        }
         guard let z = dpVolatilityNoise else { return }
         guard z > 0, z.isFinite else { throw ValidationError("--dp-volatility-noise must be positive, got \(z)") }
         guard let dp = federation.dpNoise, dp > 0 else {

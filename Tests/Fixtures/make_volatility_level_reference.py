@@ -29,8 +29,6 @@ import os
 
 import numpy as np
 
-from make_pld_reference import summaries_entry
-
 H = 0.25
 MINIMUM_DAYS = 20
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,7 +52,7 @@ def log_returns(name):
     return dates[1:], np.log(prices[1:] / prices[:-1])
 
 
-def owner_ratios(dates, values, public, n, train_fraction):
+def owner_ratios(dates, values, public, n, train_fraction, h=H):
     size = len(values)
     split = int(np.floor(train_fraction * size))
     ratios = []
@@ -67,16 +65,21 @@ def owner_ratios(dates, values, public, n, train_fraction):
             ratios.append(0.0)
             continue
         m, p = np.array(pairs).T
-        ratios.append(float(np.clip(0.5 * np.log(m.var() / p.var()), -H, H)))
+        ratios.append(float(np.clip(0.5 * np.log(m.var() / p.var()), -h, h)))
     return ratios
 
 
-def main():
+def federation_data():
+    """(S&P 500 dates, returns), the public Dow Jones 1999-2018 returns and {date: return}."""
     sp_dates, sp = log_returns("sp500")
     dj_dates, dj = log_returns("djia")
     keep = [i for i, d in enumerate(dj_dates) if "1999-01-01" <= d <= "2018-12-31"]
-    public_values = dj[keep]
-    public = {dj_dates[i]: dj[i] for i in keep}
+    return (sp_dates, sp), dj[keep], {dj_dates[i]: dj[i] for i in keep}
+
+
+def main():
+    from make_pld_reference import summaries_entry   # dp-accounting, needed for "epsilon" only
+    (sp_dates, sp), public_values, public = federation_data()
     owners = []
     for n, days in ((8, len(sp)), (4, 2000)):
         u = owner_ratios(sp_dates[:days], sp[:days], public, n, 0.8)

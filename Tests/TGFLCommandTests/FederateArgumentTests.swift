@@ -53,6 +53,9 @@ final class FederateArgumentTests: XCTestCase {
     func testDPVolatilityNoiseArguments() throws {
         let base = ["--dp-noise", "1", "--partition", "time", "--data-models-from", "bundled:djia"]
         XCTAssertEqual(try FederateCommand.parse(base + ["--dp-volatility-noise", "0.5", "--out", "f.h5"]).dpVolatilityNoise, 0.5)
+        XCTAssertNil(try FederateCommand.parse(base + ["--dp-volatility-noise", "0.5", "--out", "f.h5"]).dpVolatilityBound)
+        XCTAssertEqual(try FederateCommand.parse(base + ["--dp-volatility-noise", "1", "--dp-volatility-bound", "0.175",
+                                                         "--out", "f.h5"]).dpVolatilityBound, 0.175)
         for (arguments, message) in [
             (["--partition", "time", "--data-models-from", "bundled:djia", "--dp-volatility-noise", "1"], "needs --dp-noise"),
             (["--dp-noise", "1", "--partition", "time", "--dp-volatility-noise", "1"], "give --data-models-from"),
@@ -60,6 +63,12 @@ final class FederateArgumentTests: XCTestCase {
              "--partition time or natural"),
             (base + ["--dp-volatility-noise", "1", "--no-volatility-calibration"], "volatility calibration"),
             (base + ["--dp-volatility-noise", "-1"], "must be positive"),
+            // Session 18: the box h of the release.
+            (base + ["--dp-volatility-noise", "1", "--dp-volatility-bound", "0"], "--dp-volatility-bound must be positive and finite"),
+            (base + ["--dp-volatility-noise", "1", "--dp-volatility-bound", "-0.1"], "--dp-volatility-bound must be positive and finite"),
+            (base + ["--dp-volatility-noise", "1", "--dp-volatility-bound", "nan"], "--dp-volatility-bound must be positive and finite"),
+            (base + ["--dp-volatility-noise", "1", "--dp-volatility-bound", "inf"], "--dp-volatility-bound must be positive and finite"),
+            (base + ["--dp-volatility-bound", "0.175"], "--dp-volatility-bound is the box of the noised volatility level: it needs --dp-volatility-noise"),
         ] {
             XCTAssertThrowsError(try FederateCommand.parse(arguments + ["--out", "f.h5"])) {
                 XCTAssertTrue(FederateCommand.message(for: $0).contains(message), "\(arguments): \($0)")

@@ -100,6 +100,56 @@ final class NoisedVolatilityLevelTests: XCTestCase {
         assertClose(sd, z * NoisedVolatilityLevel.sensitivity / Double(n), rtol: 0.03, "noise std on ū")
     }
 
+    struct BoundRelease: Decodable {
+        let clients: Int, days: Int, train_fraction: Double, seed: UInt64, noise_multiplier: Double, bound: Double
+        let ratios: [Double], xi: Double, noise_std: Double, unclamped: Double, released: Double, target_variance: Double
+    }
+    struct BoundReference: Decodable { let public_variance: Double; let releases: [BoundRelease] }
+
+    static func boundReference() throws -> BoundReference {
+        try loadJSONFixture("volatility_level_bound_reference.json", as: BoundReference.self)
+    }
+
+    /// Session 18, the box h (`volatilityLevelBound`): each client's ratio clamped at ±h, the noise
+    /// z_v·h·ξ on the sum (ξ the seed's draw), the mean clamped at ±h, and the target variance
+    /// equal NumPy's for h 0.25 (main's release), 0.175, 0.05 (4 of 8 clients clamped) and 0.02
+    /// at z_v 8 (the released mean clamped at +h), on the seeds' own draws.
+    func testBoundedReleaseEqualsNumPy() throws {
+        let ref = try Self.boundReference()
+        XCTAssertEqual(ref.releases.count, 7)
+        let (sp, djia99) = try Self.data()
+        let publicByDate = Dictionary(uniqueKeysWithValues: zip(djia99.dates!, djia99.values))
+        for r in ref.releases {
+            let label = "\(r.clients) clients, seed \(r.seed), z_v \(r.noise_multiplier), h \(r.bound)"
+            let members = [Self.prefix(sp, r.days)]
+            let days = try NoisedVolatilityLevel.ownerDays(members, owners: r.clients, partition: .timePeriods,
+                                                           trainFraction: r.train_fraction)
+            let u = days.map { NoisedVolatilityLevel.ownerRatio($0, publicByDate: publicByDate, bound: r.bound) }
+            assertClose(u, r.ratios, rtol: 1e-9, "clamped ratios, \(label)")
+            let t = try NoisedVolatilityLevel.targets(members, publicData: [djia99], owners: r.clients,
+                                                      partition: .timePeriods, trainFraction: r.train_fraction,
+                                                      noiseMultiplier: r.noise_multiplier, seed: r.seed, bound: r.bound)
+            XCTAssertEqual(t.logRatio, r.released, accuracy: 1e-12, "released ū, \(label)")
+            assertClose(t.variance, r.target_variance, rtol: 1e-9, "target variance, \(label)")
+            XCTAssertLessThanOrEqual(abs(t.logRatio), r.bound, label)
+        }
+        // The clamps bite where NumPy says they do.
+        XCTAssertEqual(ref.releases[4].ratios.filter { $0 == 0.05 }.count, 4)
+        XCTAssertGreaterThan(ref.releases[5].unclamped, 0.02); XCTAssertEqual(ref.releases[5].released, 0.02)
+        // The default is main's box.
+        XCTAssertEqual(NoisedVolatilityLevel.sensitivity, 0.25)
+        XCTAssertEqual(FederatedTrainingOptions().volatilityLevelBound, 0.25)
+    }
+
+    /// The noise on the released mean has std z_v·h/N for another h too (0.175; 10,000 releases, within 3 %).
+    func testNoiseStandardDeviationScalesWithTheBound() {
+        let n = 8, z = 1.0, h = 0.175
+        let draws = (0..<10_000).map { NoisedVolatilityLevel.release([Double](repeating: 0, count: n), owners: n,
+                                                                      noiseMultiplier: z, seed: UInt64($0), bound: h) }
+        let sd = (draws.reduce(0) { $0 + $1 * $1 } / Double(draws.count)).squareRoot()
+        assertClose(sd, z * h / Double(n), rtol: 0.03, "noise std on ū at h 0.175")
+    }
+
     private func run(_ configure: (inout FederatedTrainingOptions) -> Void) throws -> (ScenarioModel, FederatedTrainingReport) {
         let (sp, djia99) = try Self.data()
         let model = try ScenarioModel(config: Self.tiny, seed: 1)
@@ -150,6 +200,29 @@ final class NoisedVolatilityLevelTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(plain.epsilon), entry.epsilon)
     }
 
+    /// Through the trainer with h 0.175: ε is the same as at h 0.25 and dp-accounting's (the
+    /// accountant sees z_v only), the record states the bound as the release's sensitivity, and the
+    /// calibration aims at NumPy's target for the seed's draw (4 clients, seed 3, z_v 0.5).
+    func testTrainerWithANarrowerBoundKeepsEpsilonAndRecordsTheBound() throws {
+        let ref = try Self.reference()
+        let entry = try XCTUnwrap(ref.epsilon.first { $0.clients == 4 && $0.rounds == 2 })
+        let (_, wide) = try run { _ in }
+        let (_, narrow) = try run { $0.volatilityLevelBound = 0.175 }
+        assertClose(try XCTUnwrap(narrow.epsilon), entry.epsilon, rtol: 0.01, "ε rounds + level at h 0.175")
+        XCTAssertEqual(narrow.epsilon, wide.epsilon, "ε does not depend on h")
+        XCTAssertEqual(try XCTUnwrap(narrow.record.privacy.volatilityLevel).sensitivity, 0.175)
+        XCTAssertEqual(try XCTUnwrap(wide.record.privacy.volatilityLevel).sensitivity, 0.25)
+
+        let golden = try XCTUnwrap(Self.boundReference().releases.first { $0.clients == 4 })
+        XCTAssertEqual(golden.bound, 0.175); XCTAssertEqual(golden.seed, 3)
+        let (_, seeded) = try run {
+            $0.volatilityLevelBound = golden.bound; $0.volatilityLevelNoiseMultiplier = golden.noise_multiplier
+            $0.seed = golden.seed
+        }
+        assertClose(try XCTUnwrap(seeded.volatilityCalibration?.targetVariance), golden.target_variance, rtol: 1e-9,
+                    "calibration target = Var(public)·exp(2ū), ū released in the box h 0.175")
+    }
+
     /// The options are checked before any work, each error saying what to change.
     func testLevelReleaseIsRefusedWhereItDoesNotApply() throws {
         func refused(_ needle: String, _ configure: (inout FederatedTrainingOptions) -> Void) {
@@ -161,6 +234,12 @@ final class NoisedVolatilityLevelTests: XCTestCase {
         refused("natural or time") { $0.partition = .iid }
         refused("calibrateVolatility") { $0.calibrateVolatility = false }
         refused("positive") { $0.volatilityLevelNoiseMultiplier = 0 }
+        for h in [0, -0.1, .nan, .infinity] {
+            refused("volatilityLevelBound must be positive and finite") { $0.volatilityLevelBound = h }
+        }
+        refused("set volatilityLevelNoiseMultiplier too") {
+            $0.volatilityLevelNoiseMultiplier = nil; $0.volatilityLevelBound = 0.175
+        }
         // Undated member data cannot be put against the public series' dates.
         let (_, djia99) = try Self.data()
         var o = FederatedTrainingOptions()

@@ -114,6 +114,12 @@ def test_calibration_targets_numpys_level_through_dated_public_returns(sp, tmp_p
     (dict(dates="nat"), "NaT"),
     (dict(dates="floats"), "float64"),
     (dict(dates="old"), "client 0"),
+    (dict(dp_volatility_bound=0.0), "dp_volatility_bound must be positive and finite"),
+    (dict(dp_volatility_bound=-0.1), "dp_volatility_bound must be positive and finite"),
+    (dict(dp_volatility_bound=float("nan")), "dp_volatility_bound must be positive and finite"),
+    (dict(dp_volatility_bound=float("inf")), "dp_volatility_bound must be positive and finite"),
+    (dict(dp_volatility_bound="wide"), "dp_volatility_bound must be a number"),
+    (dict(dp_volatility_noise=0.0, dp_volatility_bound=0.175), "dp_volatility_bound is the box of the noised"),
 ])
 def test_a_release_that_cannot_run_raises_naming_what_to_fix(sp, change, message):
     dates, values = sp[0][:1500], sp[1][:1500]
@@ -139,3 +145,59 @@ def test_dates_without_the_release_change_nothing(sp):
     np.testing.assert_array_equal(dated, undated)
     assert record["privacy"] == undated_record["privacy"] and epsilon == undated_epsilon
     assert record["data_models"] == undated_record["data_models"]
+
+
+def test_a_narrower_bound_is_the_commands_run_with_the_same_epsilon(sp, tmp_path):
+    """`dp_volatility_bound` (session 18) is `tgfl federate --dp-volatility-bound`: same bits, the
+    record's privacy.volatility_level.sensitivity is h, epsilon is the default box's (it depends on
+    z_v only), and the calibration differs from the default box's (less noise, another level)."""
+    folder = os.environ.get("TGFL_BIN_DIR")
+    if not folder or not (Path(folder) / "tgfl").exists():
+        pytest.skip("TGFL_BIN_DIR does not hold the `tgfl` executable")
+    dates, values = sp[0][:1500], sp[1][:1500]
+    csv = tmp_path / "returns.csv"
+    csv.write_text("date,r\n" + "".join(f"{d},{float(x)!r}\n" for d, x in zip(dates, values)))
+    out = tmp_path / "cli.h5"
+    result = subprocess.run(
+        [str(Path(folder) / "tgfl"), "federate", "--data", str(csv), "--returns-column", "r", "--date-column", "date",
+         "--config", "tiny", "--clients", "4", "--partition", "time", "--rounds", "2", "--local-steps", "1",
+         "--batch-size", "8", "--lr", "0.003", "--val-fraction", "0.2", "--dp-noise", "1", "--clip", "0.5",
+         "--seed", "7", "--data-models-from", "bundled:djia", "--dp-volatility-noise", "1",
+         "--dp-volatility-bound", "0.175", "--out", str(out)],
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    parameters, record, epsilon, paths = _federate([values], [dates], data_models_from="djia",
+                                                   dp_volatility_noise=1.0, dp_volatility_bound=0.175)
+    with tgfl.Model.load(out) as cli:
+        np.testing.assert_array_equal(parameters, cli.parameters())
+        np.testing.assert_array_equal(paths, cli.generate(4, 60, regime=None, seed=3))
+        assert record["privacy"] == cli.federation["privacy"]
+    assert record["privacy"]["volatility_level"]["sensitivity"] == 0.175
+    _, default, default_epsilon, default_paths = _federate([values], [dates], data_models_from="djia",
+                                                           dp_volatility_noise=1.0)
+    assert default["privacy"]["volatility_level"]["sensitivity"] == 0.25
+    assert epsilon == default_epsilon
+    assert not np.array_equal(paths, default_paths)
+
+
+def test_c_bound_values_and_older_callers(sp, tmp_path):
+    """The C field `dp_volatility_bound`: 0 = the default; negative or NaN, or set without the
+    release, is refused by name; a caller whose struct_size ends before it is not read."""
+    from public_source_runs import raw_federate
+    from tgfl import _lib
+    days = np.ascontiguousarray(sp[1][:800])
+    c = _lib.tgfl_federated_default_params()
+    assert c.dp_volatility_bound == 0.0
+    for value, message in ((-1.0, "dp_volatility_bound must be > 0 (0 = the default 0.25), got -1.0"),
+                           (float("nan"), "dp_volatility_bound must be finite"),
+                           (0.175, "dp_volatility_bound is the box of the noised volatility level: set "
+                                   "dp_volatility_noise > 0 too")):
+        c = _lib.tgfl_federated_default_params()
+        c.dp_volatility_bound = value
+        status, error, _ = raw_federate(days, c)
+        assert status != 0 and message in error, error
+    c = _lib.tgfl_federated_default_params()
+    c.struct_size = _lib.tgfl_federated_params.dp_volatility_bound.offset
+    c.dp_volatility_bound = -1.0                                      # beyond struct_size: must not be read
+    status, error, _ = raw_federate(days, c)
+    assert status == 0, error

@@ -377,6 +377,8 @@ class tgfl_federated_params(Structure):
         # Appended in session 15 (issue 19: the MA(1) mean term fitted on the public data)
         ("public_mean_term", c_int32),
         ("public_z_marginal", c_int32),
+        # Appended in session 18 (issue 19: the box h of the volatility level's release; 0 = 0.25)
+        ("dp_volatility_bound", c_double),
     ]
 
 

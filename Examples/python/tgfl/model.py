@@ -227,7 +227,13 @@ class FederatedConfig:
     into epsilon (the record's ``privacy.volatility_level``). It needs ``dp_noise_multiplier``, a
     dated public source (a bundled name; or public returns with ``public_dates``, or a pandas
     Series with a DatetimeIndex), dated series (``train_federated(..., dates=...)`` or pandas
-    DatetimeIndexes) and partition "time" or "natural".
+    DatetimeIndexes) and partition "time" or "natural". ``dp_volatility_bound`` (``tgfl federate
+    --dp-volatility-bound``; None = the default 0.25) is the box h of that release: each client's
+    log-σ ratio and the released level are clamped to ±h and the noise std on the sum is
+    ``dp_volatility_noise`` · h, so epsilon does not depend on h; a narrower box is less noise and
+    more clamping. Choose it from PUBLIC data only (``Benchmarks/privacy_level_bound.py``; the
+    README's recommended setting uses 0.175). It must be positive and finite, and needs
+    ``dp_volatility_noise`` > 0.
 
     ``public_mean_term`` (default True; ``tgfl federate --[no-]public-mean-term``): with a public
     ``data_models_from`` and a v2 model, an MA(1) mean term fitted on the public returns alone
@@ -298,6 +304,7 @@ class FederatedConfig:
     dp_summaries_noise: float = 0.0
     public_dates: Optional[Sequence] = None
     dp_volatility_noise: float = 0.0
+    dp_volatility_bound: Optional[float] = None
     public_mean_term: bool = True
     public_z_marginal: bool = True
 
@@ -374,7 +381,7 @@ def _has_dates(value) -> bool:
 
 
 def _federated_dates(c, dates, series: list, arrays: list, cfg, public):
-    """Sets ``series_dates``/``public_dates`` and ``dp_volatility_noise`` on the C params; returns
+    """Sets ``series_dates``/``public_dates``, ``dp_volatility_noise`` and ``dp_volatility_bound`` on the C params; returns
     what the C struct points into (keep it alive during the call).
 
     ``dates``: one date array per series (see ``_yyyymmdd``), or None; with the volatility
@@ -383,6 +390,15 @@ def _federated_dates(c, dates, series: list, arrays: list, cfg, public):
     """
     wanted = _float(cfg.dp_volatility_noise, "dp_volatility_noise")
     c.dp_volatility_noise = wanted
+    if cfg.dp_volatility_bound is not None:
+        bound = _float(cfg.dp_volatility_bound, "dp_volatility_bound")
+        if not (math.isfinite(bound) and bound > 0):
+            raise _bad(f"dp_volatility_bound must be positive and finite, got {bound!r} (None = the default 0.25)",
+                       TGFL_ERR_OUT_OF_RANGE)
+        if not wanted > 0:
+            raise _bad("dp_volatility_bound is the box of the noised volatility level: it needs "
+                       "dp_volatility_noise > 0")
+        c.dp_volatility_bound = bound
     keep = []
     if dates is None and wanted > 0:
         if not all(_has_dates(s) for s in series):

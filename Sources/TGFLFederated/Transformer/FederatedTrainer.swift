@@ -98,6 +98,12 @@ public struct FederatedTrainingOptions: Sendable {
     /// Needs `privacy`, dated `publicData`, `calibrateVolatility`, a v2 model and the `natural` or
     /// `time` partition. nil (the default): no release; the target is the public series'.
     public var volatilityLevelNoiseMultiplier: Double? = nil
+    /// h > 0 of the noised volatility level: the bound of each client's log-σ ratio and of the
+    /// released ū; the noise std on the sum is z_v·h, so ε (which depends on z_v only) is the same
+    /// for every h, while a narrower box lowers the noise on ū (z_v·h/N) and clamps clients beyond
+    /// ±h. Choose it from public data only (`Benchmarks/privacy_level_bound.py`). Used only with
+    /// `volatilityLevelNoiseMultiplier`; default `NoisedVolatilityLevel.sensitivity` (0.25).
+    public var volatilityLevelBound = NoisedVolatilityLevel.sensitivity
     /// With `publicData` and a v2 model: fit the MA(1) mean term of generation (`MeanTerm`, the
     /// lag-1 mean reversion DP networks do not learn) on the public series and put it in the
     /// model, before the rounds (`FederatedTrainer.setPublicMeanTerm`). Public data only, so it
@@ -255,7 +261,17 @@ public final class FederatedTrainer {
     /// `volatilityLevelNoiseMultiplier`'s rules.
     /// - Throws: `TGFLError.outOfRange`/`.invalidArgument` saying which rule and how to fix it.
     private static func checkVolatilityLevelNoise(_ o: FederatedTrainingOptions, model: ScenarioModel) throws {
-        guard let z = o.volatilityLevelNoiseMultiplier else { return }
+        guard let z = o.volatilityLevelNoiseMultiplier else {
+            guard o.volatilityLevelBound == NoisedVolatilityLevel.sensitivity else {
+                throw TGFLError.invalidArgument("FederatedTrainingOptions.volatilityLevelBound is the box of the noised "
+                    + "volatility level: set volatilityLevelNoiseMultiplier too, or leave the bound at its default")
+            }
+            return
+        }
+        guard o.volatilityLevelBound > 0, o.volatilityLevelBound.isFinite else {
+            throw TGFLError.outOfRange("FederatedTrainingOptions.volatilityLevelBound must be positive and finite, got "
+                + "\(o.volatilityLevelBound)")
+        }
         guard z > 0, z.isFinite else {
             throw TGFLError.outOfRange("FederatedTrainingOptions.volatilityLevelNoiseMultiplier must be positive and "
                 + "finite, got \(z)")
@@ -389,7 +405,8 @@ public final class FederatedTrainer {
                 try NoisedVolatilityLevel.targets(series, publicData: publicData, owners: options.clientCount,
                                                   partition: options.partition,
                                                   trainFraction: 1 - options.validationFraction,
-                                                  noiseMultiplier: z, seed: options.seed)
+                                                  noiseMultiplier: z, seed: options.seed,
+                                                  bound: options.volatilityLevelBound)
             }
         }
         let simulation = try makeSimulation(federation, resumeFrom: resumeFrom)

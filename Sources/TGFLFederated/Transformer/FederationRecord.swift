@@ -233,7 +233,7 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         }
         let release = o.publicData == nil ? o.summaryNoiseMultiplier.map { gaussian($0, sensitivity: NoisedSummaries.sensitivity) } : nil
         let level = o.publicData != nil && o.calibrateVolatility ? o.volatilityLevelNoiseMultiplier.map {
-            gaussian($0, sensitivity: NoisedVolatilityLevel.sensitivity)
+            gaussian($0, sensitivity: o.volatilityLevelBound)
         } : nil
         privacy = Self.privacy(o.privacy, delta: o.privacyDelta, state: state, publicDataModels: o.publicData != nil,
                                summaries: release, volatilityLevel: level)

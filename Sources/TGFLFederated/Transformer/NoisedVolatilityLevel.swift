@@ -22,7 +22,11 @@ import TGFLCore
 /// why its box h is narrow and the noise small: z_v·h/N in log σ, 0.031 for 8 clients at z_v = 1
 /// and 0.016 at z_v = 0.5, where the level itself (σ in 0.5 %–2.5 %) would have needed a box about
 /// three times as wide (and, for the S&P 500's 8 periods, exp(mean log σ) is 9 % below the pooled
-/// σ).
+/// σ). h is 0.25 by default and may be set per run (`FederatedTrainingOptions.volatilityLevelBound`),
+/// chosen from PUBLIC data only: ε depends on z_v alone, so a narrower box is the same ε with less
+/// noise (z_v·h/N) at the cost of clamping owners beyond ±h (a bias). The recommended 0.175 is the
+/// h on a 0.025 grid that minimises the worst root-mean-square error of ū over public peers' period
+/// offsets (`Benchmarks/privacy_level_bound.py`; BENCHMARKS.md, sessions 17–18).
 ///
 /// Sensitivity: |u_i| ≤ h whatever the owner's data (too few common days, or a ratio that is not
 /// finite, send 0), so adding or removing one owner moves the sum by at most h; replacing one moves
@@ -34,13 +38,17 @@ import TGFLCore
 /// (volatilities within a factor 1.28 of each other); an owner outside it is clamped, which biases
 /// the level but never the guarantee.
 public enum NoisedVolatilityLevel {
-    /// h: the bound of one owner's log-σ ratio (the L2 sensitivity of the sum under add/remove).
+    /// The default h: the bound of one owner's log-σ ratio (the L2 sensitivity of the sum under
+    /// add/remove). A run may choose another h (`FederatedTrainingOptions.volatilityLevelBound`,
+    /// `tgfl federate --dp-volatility-bound`) from public data only (`Benchmarks/privacy_level_bound.py`):
+    /// ε depends on z_v alone, the noise on ū is z_v·h/N, and owners beyond ±h are clamped.
     public static let sensitivity = 0.25
     /// Fewest days in common with the public series for an owner to send its ratio (else 0).
     public static let minimumDays = 20
 
     /// One owner's u_i from its days (`pieces`: dated member series) and the public returns by date.
-    static func ownerRatio(_ pieces: [ReturnSeries], publicByDate: [TradingDate: Double]) -> Double {
+    static func ownerRatio(_ pieces: [ReturnSeries], publicByDate: [TradingDate: Double],
+                           bound h: Double = sensitivity) -> Double {
         var member: [Double] = [], reference: [Double] = []
         for piece in pieces {
             guard let dates = piece.dates else { continue }
@@ -55,7 +63,7 @@ public enum NoisedVolatilityLevel {
         }
         let ratio = 0.5 * log(variance(member) / variance(reference))
         guard ratio.isFinite else { return 0 }
-        return min(max(ratio, -sensitivity), sensitivity)
+        return min(max(ratio, -h), h)
     }
 
     /// Each owner's dated days: `natural` one series per owner; `time` the c-th of `owners`
@@ -110,22 +118,29 @@ public enum NoisedVolatilityLevel {
         }
     }
 
-    /// The release: the owners' ratios summed, noised with std z_v·h, divided by `owners`, clamped to [−h, h].
-    static func release(_ ratios: [Double], owners: Int, noiseMultiplier: Double, seed: UInt64) -> Double {
+    /// The release: the owners' ratios (each already in [−h, h]) summed, noised with std z_v·h,
+    /// divided by `owners`, clamped to [−h, h].
+    static func release(_ ratios: [Double], owners: Int, noiseMultiplier: Double, seed: UInt64,
+                        bound h: Double = sensitivity) -> Double {
         var rng = SeededRNG(seed: seed, purpose: .volatilityLevelNoise)
-        let noised = (ratios.reduce(0, +) + noiseMultiplier * sensitivity * rng.normal()) / Double(owners)
-        return min(max(noised, -sensitivity), sensitivity)
+        let noised = (ratios.reduce(0, +) + noiseMultiplier * h * rng.normal()) / Double(owners)
+        return min(max(noised, -h), h)
     }
 
     /// The whole mechanism: the released log-σ ratio ū and the calibration targets it gives.
     /// - Parameters:
     ///   - series: The members' dated series.
     ///   - publicData: The public series (dated; the first is the reference).
+    ///   - bound: h > 0, the box of one owner's ratio and of ū (default `sensitivity`, 0.25).
     /// - Returns: ū, and the target mean and variance `Var(public) · exp(2ū)`.
     /// - Throws: `TGFLError.invalidArgument` naming a series without dates or a bad partition.
     public static func targets(_ series: [ReturnSeries], publicData: [ReturnSeries], owners: Int,
                                partition: PartitionScheme, trainFraction: Double, noiseMultiplier: Double,
-                               seed: UInt64) throws -> (logRatio: Double, mean: Double, variance: Double) {
+                               seed: UInt64, bound: Double = sensitivity) throws
+        -> (logRatio: Double, mean: Double, variance: Double) {
+        guard bound > 0, bound.isFinite else {
+            throw TGFLError.outOfRange("the noised volatility level's bound h must be positive and finite, got \(bound)")
+        }
         guard let reference = publicData.first, let dates = reference.dates, dates.count == reference.values.count else {
             throw TGFLError.invalidArgument("the noised volatility level needs dated public data (--data-models-from "
                 + "with a date column, or a bundled series)")
@@ -133,8 +148,8 @@ public enum NoisedVolatilityLevel {
         let publicByDate = Dictionary(zip(dates, reference.values), uniquingKeysWith: { a, _ in a })
         let days = try ownerDays(series, owners: owners, partition: partition, trainFraction: trainFraction)
         try requireCommonDays(days, publicByDate: publicByDate, reference: reference)
-        let ratio = release(days.map { ownerRatio($0, publicByDate: publicByDate) }, owners: owners,
-                            noiseMultiplier: noiseMultiplier, seed: seed)
+        let ratio = release(days.map { ownerRatio($0, publicByDate: publicByDate, bound: bound) }, owners: owners,
+                            noiseMultiplier: noiseMultiplier, seed: seed, bound: bound)
         let base = try ScenarioModel.calibrationTargets(of: [reference.values])
         return (ratio, base.mean, base.variance * exp(2 * ratio))
     }
