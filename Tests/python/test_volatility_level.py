@@ -48,7 +48,9 @@ def _federate(series, dates, **extra):
         return model.parameters(), model.federation, history.epsilon, model.generate(4, 60, regime=None, seed=3)
 
 
-def test_level_release_is_the_commands_run_and_epsilon_is_dp_accountings(sp, tmp_path):
+def _cli_federate(sp, tmp_path, *extra):
+    """`tgfl federate` of the tests' run (first 1,500 dated S&P 500 returns, the level released at
+    z_v 1) with `extra` arguments; returns the dates, the returns and the checkpoint's path."""
     folder = os.environ.get("TGFL_BIN_DIR")
     if not folder or not (Path(folder) / "tgfl").exists():
         pytest.skip("TGFL_BIN_DIR does not hold the `tgfl` executable")
@@ -60,9 +62,14 @@ def test_level_release_is_the_commands_run_and_epsilon_is_dp_accountings(sp, tmp
         [str(Path(folder) / "tgfl"), "federate", "--data", str(csv), "--returns-column", "r", "--date-column", "date",
          "--config", "tiny", "--clients", "4", "--partition", "time", "--rounds", "2", "--local-steps", "1",
          "--batch-size", "8", "--lr", "0.003", "--val-fraction", "0.2", "--dp-noise", "1", "--clip", "0.5",
-         "--seed", "7", "--data-models-from", "bundled:djia", "--dp-volatility-noise", "1", "--out", str(out)],
+         "--seed", "7", "--data-models-from", "bundled:djia", "--dp-volatility-noise", "1", *extra, "--out", str(out)],
         capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    return dates, values, out
+
+
+def test_level_release_is_the_commands_run_and_epsilon_is_dp_accountings(sp, tmp_path):
+    dates, values, out = _cli_federate(sp, tmp_path)
     parameters, record, epsilon, paths = _federate([values], [dates], data_models_from="djia", dp_volatility_noise=1.0)
     with tgfl.Model.load(out) as cli:
         np.testing.assert_array_equal(parameters, cli.parameters())          # same seed, same bits
@@ -151,21 +158,7 @@ def test_a_narrower_bound_is_the_commands_run_with_the_same_epsilon(sp, tmp_path
     """`dp_volatility_bound` (session 18) is `tgfl federate --dp-volatility-bound`: same bits, the
     record's privacy.volatility_level.sensitivity is h, epsilon is the default box's (it depends on
     z_v only), and the calibration differs from the default box's (less noise, another level)."""
-    folder = os.environ.get("TGFL_BIN_DIR")
-    if not folder or not (Path(folder) / "tgfl").exists():
-        pytest.skip("TGFL_BIN_DIR does not hold the `tgfl` executable")
-    dates, values = sp[0][:1500], sp[1][:1500]
-    csv = tmp_path / "returns.csv"
-    csv.write_text("date,r\n" + "".join(f"{d},{float(x)!r}\n" for d, x in zip(dates, values)))
-    out = tmp_path / "cli.h5"
-    result = subprocess.run(
-        [str(Path(folder) / "tgfl"), "federate", "--data", str(csv), "--returns-column", "r", "--date-column", "date",
-         "--config", "tiny", "--clients", "4", "--partition", "time", "--rounds", "2", "--local-steps", "1",
-         "--batch-size", "8", "--lr", "0.003", "--val-fraction", "0.2", "--dp-noise", "1", "--clip", "0.5",
-         "--seed", "7", "--data-models-from", "bundled:djia", "--dp-volatility-noise", "1",
-         "--dp-volatility-bound", "0.175", "--out", str(out)],
-        capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    dates, values, out = _cli_federate(sp, tmp_path, "--dp-volatility-bound", "0.175")
     parameters, record, epsilon, paths = _federate([values], [dates], data_models_from="djia",
                                                    dp_volatility_noise=1.0, dp_volatility_bound=0.175)
     with tgfl.Model.load(out) as cli:
