@@ -248,7 +248,13 @@ struct FederateCommand: ParsableCommand {
         }
         print(line)
         if let m = report.record.meanTerm { print("mean term: " + m) }
-        if let c = report.volatilityCalibration { printCalibration(c, model: model) }
+        if let c = report.volatilityCalibration {
+            // Under DP the target is the public series' (FederatedTrainer), times the released level.
+            let target = options.privacy == nil || options.publicData == nil ? "the data"
+                : options.volatilityLevelNoiseMultiplier == nil ? "the public data"
+                : "the public data × the clients' noised level (privacy.volatility_level)"
+            printCalibration(c, model: model, target: target)
+        }
         print("saved \(out)")
         if let html, let first = series.first?.values {
             let horizon = min(250, first.count - 1)

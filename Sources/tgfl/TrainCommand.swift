@@ -179,13 +179,16 @@ extension TrainCommand {
     }
 }
 
-/// The line `tgfl train` and `tgfl federate` print after calibrating the volatility level.
-func calibrationLine(_ c: VolatilityCalibration) -> String {
+/// The line `tgfl train` and `tgfl federate` print after calibrating the volatility level;
+/// `target` names where the target came from ("the data", or under DP the public series and
+/// the released level).
+func calibrationLine(_ c: VolatilityCalibration, target: String = "the data") -> String {
     var line = String(format: "calibrated the volatility level: ω %.3g → %.3g, generated std %.4g against the std "
-                      + "%.4g of the data (%+.1f %% in variance)", c.fittedOmega, c.omega, c.variance.squareRoot(),
-                      c.targetVariance.squareRoot(), 100 * c.relativeError)
+                      + "%.4g of %@ (%+.1f %% in variance)", c.fittedOmega, c.omega, c.variance.squareRoot(),
+                      c.targetVariance.squareRoot(), target, 100 * c.relativeError)
     if let m = c.targetMean {
-        line += String(format: "; daily drift %.2e → %.2e (the data's)", c.pilotMean, m)
+        line += String(format: "; daily drift %.2e → %.2e (%@)", c.pilotMean, m,
+                       target == "the data" ? "the data's" : "the public data's")
     }
     return line
 }
@@ -193,8 +196,8 @@ func calibrationLine(_ c: VolatilityCalibration) -> String {
 /// Prints `calibrationLine`, and warns when the calibration missed its target by more than
 /// 10 % in variance (e.g. a fitted filter at persistence 1, whose 250-day pilots never reach a
 /// stationary level, so ω barely moves their variance).
-func printCalibration(_ c: VolatilityCalibration, model: ScenarioModel) {
-    print(calibrationLine(c))
+func printCalibration(_ c: VolatilityCalibration, model: ScenarioModel, target: String = "the data") {
+    print(calibrationLine(c, target: target))
     guard abs(c.relativeError) > 0.1 else { return }
     var message = String(format: "the volatility calibration missed its target by %+.0f %% in variance after %d pilot runs: "
                          + "unconditional scenarios will be %@ than the data", 100 * c.relativeError, c.omegas.count,

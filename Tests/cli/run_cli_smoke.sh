@@ -107,8 +107,10 @@ grep -q "rounds only" fed.inspect || fail "federate: the record does not say ε 
 grep -q "ε covers the rounds only" fed.err || fail "federate: no warning about the data-model summaries under DP"
 # Issue 19: data models from public data (the bundled Dow Jones): ε then covers them, and the record says so.
 "$TGFL" federate --config tiny --data prices.csv --clients 3 --rounds 1 --local-steps 1 --batch-size 8 \
-  --dp-noise 0.1 --clip 1 --data-models-from bundled:djia --out fedpub.h5 > /dev/null 2> fedpub.err \
+  --dp-noise 0.1 --clip 1 --data-models-from bundled:djia --out fedpub.h5 > fedpub.out 2> fedpub.err \
   || fail "federate --data-models-from: $(cat fedpub.err)"
+# Under DP the calibration's target is the public series' variance, and the line says so.
+grep -q "of the public data (" fedpub.out || fail "federate --data-models-from: calibration line: $(grep calibrated fedpub.out)"
 "$TGFL" inspect fedpub.h5 > fedpub.inspect
 grep -q "public data: 'bundled:djia'" fedpub.inspect || fail "federate --data-models-from: record: $(grep data_models fedpub.inspect)"
 grep -q "the rounds and the data models" fedpub.inspect || fail "federate --data-models-from: epsilon_covers missing"
