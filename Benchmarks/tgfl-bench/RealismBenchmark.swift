@@ -251,6 +251,15 @@ struct RealismBenchmark: ParsableCommand {
     var fineTuneLearningRate = 3e-4
     @Flag(name: .customLong("reset-prior"), help: "With --pretrain: reset the level priors to the series' own token counts.")
     var resetPrior = false
+    @Option(name: .customLong("adapt-model"), help: ArgumentHelp(
+        "Instead of training: adapt this trained model v2 (e.g. a federation's global model, tgfl-bench "
+        + "federated-evidence --save-models) to each series' first 80 % with ScenarioModel.adaptingVolatility "
+        + "(trainFraction 0.8, default calibration) and score that.", valueName: "file"))
+    var adaptModel: String?
+    @Option(help: ArgumentHelp("With --adapt-model: whose volatility dynamics the adapted model keeps (own: the "
+                               + "series' own GJR-t fit; received: the model's, with the series' own level).",
+                               valueName: "own|received"))
+    var dynamics = "own"
     @Option(help: ArgumentHelp("Folder of the baselines' scenario CSVs (Benchmarks/realism_baselines.py).",
                                valueName: "dir"))
     var baselines = ".build/realism-baselines"
@@ -339,7 +348,19 @@ struct RealismBenchmark: ParsableCommand {
     func trainModel(_ s: ReturnSeries, train: ReturnSeries, main: MainSelection? = nil) throws -> ScenarioModel {
         var t0 = BenchmarkSupport.now()
         let model: ScenarioModel
-        if pretrain {
+        if let adaptModel {
+            guard let d = AdaptedDynamics(rawValue: dynamics) else {
+                throw ValidationError("--dynamics must be own or received, got \(dynamics)")
+            }
+            model = try ScenarioModel.load(from: adaptModel).adaptingVolatility(to: train, trainFraction: 0.8,
+                                                                               dynamics: d).model
+            let g = model.volatilityModel!.garch
+            progress(String(format: "    adapted %@ (dynamics %@): persistence %.4f, α %.4f γ %.4f β %.4f%@", adaptModel,
+                            dynamics, g.persistence, g.alpha, g.gamma, g.beta,
+                            model.volatilityModel!.generationDynamics.map {
+                                String(format: "; generation recursion α %.4f γ %.4f β %.4f power %d",
+                                       $0.alpha, $0.gamma, $0.beta, $0.power) } ?? ""))
+        } else if pretrain {
             let settings = RealismTraining(pretrain: true, pretrainSteps: pretrainSteps, fineTuneSteps: fineTuneSteps,
                                            fineTuneLearningRate: fineTuneLearningRate, resetPrior: resetPrior)
             let file = String(s.name.split(separator: ".")[0])
