@@ -257,8 +257,9 @@ struct RealismBenchmark: ParsableCommand {
         + "(trainFraction 0.8, default calibration) and score that.", valueName: "file"))
     var adaptModel: String?
     @Option(help: ArgumentHelp("With --adapt-model: whose volatility dynamics the adapted model keeps (own: the "
-                               + "series' own GJR-t fit; received: the model's, with the series' own level).",
-                               valueName: "own|received"))
+                               + "series' own GJR-t fit; received: the model's, with the series' own level; received-filter, a diagnosis: "
+                               + "received without the received generation recursion).",
+                               valueName: "own|received|received-filter"))
     var dynamics = "own"
     @Option(help: ArgumentHelp("Folder of the baselines' scenario CSVs (Benchmarks/realism_baselines.py).",
                                valueName: "dir"))
@@ -349,11 +350,27 @@ struct RealismBenchmark: ParsableCommand {
         var t0 = BenchmarkSupport.now()
         let model: ScenarioModel
         if let adaptModel {
-            guard let d = AdaptedDynamics(rawValue: dynamics) else {
-                throw ValidationError("--dynamics must be own or received, got \(dynamics)")
+            // received-filter (a diagnosis, not a library option): the received filter and level
+            // fitting of .received, but unconditional generation with that filter's own GJR
+            // recursion instead of the received matched one, then the same calibration.
+            let filterOnly = dynamics == "received-filter"
+            guard let d = filterOnly ? .received : AdaptedDynamics(rawValue: dynamics) else {
+                throw ValidationError("--dynamics must be own, received or received-filter, got \(dynamics)")
             }
-            model = try ScenarioModel.load(from: adaptModel).adaptingVolatility(to: train, trainFraction: 0.8,
-                                                                               dynamics: d).model
+            let base = try ScenarioModel.load(from: adaptModel)
+            if filterOnly {
+                model = try base.adaptingVolatility(to: train, trainFraction: 0.8, calibration: nil, dynamics: d).model
+                let current = model.dataModels!
+                var v = current.volatility!
+                v.generationDynamics = nil
+                v.generationLevelLogQuantiles = nil
+                try model.setDataModels(DataModels(tokenizer: current.tokenizer, regimes: current.regimes, volatility: v))
+                let targets = try ScenarioModel.calibrationTargets(of: [train.values])
+                _ = try model.calibrateUnconditionalVolatility(targetVariance: targets.variance, targetMean: targets.mean,
+                                                               options: VolatilityCalibrationOptions())
+            } else {
+                model = try base.adaptingVolatility(to: train, trainFraction: 0.8, dynamics: d).model
+            }
             let g = model.volatilityModel!.garch
             progress(String(format: "    adapted %@ (dynamics %@): persistence %.4f, α %.4f γ %.4f β %.4f%@", adaptModel,
                             dynamics, g.persistence, g.alpha, g.gamma, g.beta,
