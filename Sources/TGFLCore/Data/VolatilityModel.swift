@@ -456,7 +456,8 @@ public struct VolatilityModel: Equatable, Sendable {
                 }
                 let d = GenerationDynamics(alpha: a, gamma: g, beta: b, power: power)
                 guard d.isValid else {
-                    throw r.fail("generation_alpha/gamma/beta = \(a), \(g), \(b) must be finite and ≥ 0")
+                    throw r.fail("generation_alpha/gamma/beta = \(a), \(g), \(b) must be finite with alpha ≥ 0, "
+                                 + "beta ≥ 0 and alpha + gamma ≥ 0")
                 }
                 generationDynamics = d
             } else if section.attributes["generation_power"] != nil {
