@@ -359,9 +359,24 @@ TGFL_TARGET_AVX512 TGFL_INLINE void weighted_group(float *const out[WG], const f
         nmin = n[r] < nmin ? n[r] : nmin;
         nmax = n[r] > nmax ? n[r] : nmax;
     }
-    // Steps of `chains` terms; past the shortest row, the terms a row does not see are masked.
-    for (size_t j = 0; j < nmax; j += chains) {
-        int whole = j + chains <= nmin;
+    // Steps of `chains` terms: while every row sees them, unmasked; past the shortest row, the
+    // terms a row does not see are masked.
+    size_t j = 0;
+    for (; j + chains <= nmin; j += chains)
+        _Pragma("clang loop unroll(full)")
+        for (size_t c = 0; c < chains; c++) {
+            const float *vr = vc + (j + c) * hd;
+            __m512 x[2];
+            _Pragma("clang loop unroll(full)")
+            for (size_t v = 0; v < nv; v++) x[v] = _mm512_loadu_ps(vr + 16 * v);
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < WG; r++) {
+                __m512 wj = _mm512_set1_ps(w[r][j + c]);
+                _Pragma("clang loop unroll(full)")
+                for (size_t v = 0; v < nv; v++) a[r][c][v] = _mm512_fmadd_ps(wj, x[v], a[r][c][v]);
+            }
+        }
+    for (; j < nmax; j += chains) {
         _Pragma("clang loop unroll(full)")
         for (size_t c = 0; c < chains; c++) {
             if (j + c >= nmax) break;
@@ -371,7 +386,7 @@ TGFL_TARGET_AVX512 TGFL_INLINE void weighted_group(float *const out[WG], const f
             for (size_t v = 0; v < nv; v++) x[v] = _mm512_loadu_ps(vr + 16 * v);
             _Pragma("clang loop unroll(full)")
             for (int r = 0; r < WG; r++) {
-                __mmask16 live = whole || j + c < n[r] ? (__mmask16)0xFFFF : (__mmask16)0;
+                __mmask16 live = j + c < n[r] ? (__mmask16)0xFFFF : (__mmask16)0;
                 __m512 wj = _mm512_set1_ps(live ? w[r][j + c] : 0.0f);
                 _Pragma("clang loop unroll(full)")
                 for (size_t v = 0; v < nv; v++)
@@ -420,6 +435,80 @@ TGFL_TARGET_AVX512 TGFL_INLINE void transpose16(__m512 r[16]) {
     for (int k = 0; k < 8; k++) {
         r[k] = _mm512_shuffle_f32x4(t[k], t[8 + k], 0x88);
         r[8 + k] = _mm512_shuffle_f32x4(t[k], t[8 + k], 0xDD);
+    }
+}
+
+// The per-row reductions of a block, 16 rows at a time. Row by row, a row's maximum, sum and
+// dot product each ended in a horizontal reduction and a scalar tail of n mod 8 terms: short
+// dependent chains, one after the other, and a loop exit that mispredicted on most rows. Here
+// each row runs its vector part (its own chain), the 16 rows' partial vectors are transposed
+// in registers, and the horizontal steps and tails run across the rows, one row per lane, in
+// the same order as `tgfl_max`, `tgfl_sum` and `tgfl_dot` (so the same bits).
+
+/// Lane r: max_{j < n[r]} x[r][j] (n[r] > 0, x[r] readable to 16·⌈n[r]/16⌉). The maximum is
+/// exact, so its grouping does not matter.
+TGFL_TARGET_AVX512 TGFL_INLINE __m512 max_rows16(float *const x[16], const size_t n[16]) {
+    __m512 m[16];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < 16; r++) {
+        __m512 a = _mm512_set1_ps(-INFINITY);
+        size_t j = 0;
+        for (; j + 16 <= n[r]; j += 16) a = _mm512_max_ps(_mm512_loadu_ps(x[r] + j), a);
+        if (j < n[r]) a = _mm512_mask_max_ps(a, (__mmask16)((1u << (n[r] - j)) - 1), _mm512_loadu_ps(x[r] + j), a);
+        m[r] = a;
+    }
+    transpose16(m);
+    _Pragma("clang loop unroll(full)")
+    for (int w = 8; w > 0; w /= 2)
+        _Pragma("clang loop unroll(full)")
+        for (int l = 0; l < w; l++) m[l] = _mm512_max_ps(m[l], m[l + w]);
+    return m[0];
+}
+
+/// Lane r: `tgfl_sum(x[r], n[r])`, or with y (not NULL) `tgfl_dot(x[r], y[r], n[r])`: eight
+/// lanes over whole 8-term steps, combined as ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)),
+/// then the tail terms in order (a fused multiply-add each for the dot product). Tail terms
+/// past n[r] are masked off, not added as zeros.
+TGFL_TARGET_AVX512 TGFL_INLINE __m512 sum_rows16(float *const x[16], float *const y[16],
+                                                 const size_t n[16]) {
+    __m512 zx[16], zy[16];
+    int32_t rems[16];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < 16; r++) {
+        __m256 a = _mm256_setzero_ps();
+        size_t i = 0;
+        if (y)
+            for (; i + 8 <= n[r]; i += 8)
+                a = _mm256_fmadd_ps(_mm256_loadu_ps(x[r] + i), _mm256_loadu_ps(y[r] + i), a);
+        else
+            for (; i + 8 <= n[r]; i += 8) a = _mm256_add_ps(a, _mm256_loadu_ps(x[r] + i));
+        rems[r] = (int32_t)(n[r] - i);
+        __mmask8 k = (__mmask8)((1u << rems[r]) - 1);
+        zx[r] = _mm512_insertf32x8(_mm512_castps256_ps512(a), _mm256_maskz_loadu_ps(k, x[r] + i), 1);
+        if (y) zy[r] = _mm512_insertf32x8(_mm512_setzero_ps(), _mm256_maskz_loadu_ps(k, y[r] + i), 1);
+    }
+    transpose16(zx);
+    if (y) transpose16(zy);
+    __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(zx[0], zx[1]), _mm512_add_ps(zx[2], zx[3])),
+                             _mm512_add_ps(_mm512_add_ps(zx[4], zx[5]), _mm512_add_ps(zx[6], zx[7])));
+    __m512i rem = _mm512_loadu_si512(rems);
+    _Pragma("clang loop unroll(full)")
+    for (int t = 0; t < 7; t++) {
+        __mmask16 live = _mm512_cmpgt_epi32_mask(rem, _mm512_set1_epi32(t));
+        s = y ? _mm512_mask3_fmadd_ps(zx[8 + t], zy[8 + t], s, live)
+              : _mm512_mask_add_ps(s, live, s, zx[8 + t]);
+    }
+    return s;
+}
+
+/// Rows i0 + r of a block (r < 16; rows at or past R repeat row i0, for the lanes of
+/// `max_rows16`/`sum_rows16`): x[r] = base + row·ld, n[r] = row + 1.
+TGFL_INLINE void block_rows(float *x[16], size_t n[16], float *base, size_t ld, size_t i0,
+                            size_t R) {
+    for (int r = 0; r < 16; r++) {
+        size_t row = (size_t)r < R ? i0 + r : i0;
+        x[r] = base + (row - i0) * ld;
+        n[r] = row + 1;
     }
 }
 
@@ -488,16 +577,20 @@ TGFL_TARGET_AVX512 TGFL_INLINE void fwd_blocked_impl(float *y, size_t ldy, float
         size_t R = T - i0 < RB ? T - i0 : RB;
         size_t tiles = (i0 + R + 15) / 16;
         score_block(S, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
-        float inv[RB];
+        float *rows[RB], ms[RB], sums[RB], inv[RB];
+        size_t ns[RB];
+        block_rows(rows, ns, S, Tp, i0, R);
+        _mm512_storeu_ps(ms, max_rows16(rows, ns));
         for (size_t r = 0; r < R; r++) {
-            size_t i = i0 + r, n = i + 1, n16 = (n + 15) & ~(size_t)15;
-            float *row = S + r * Tp;
-            float m = tgfl_max(row, n);
+            size_t n16 = (ns[r] + 15) & ~(size_t)15;
+            float *row = rows[r], m = ms[r];
             for (size_t j = 0; j < n16; j += 16)
                 for (int l = 0; l < 16; l++) row[j + l] = tgfl_expf(row[j + l] - m);
-            float sum = tgfl_sum(row, n);
-            lse[i] = m + logf(sum);
-            inv[r] = 1.0f / sum;
+        }
+        _mm512_storeu_ps(sums, sum_rows16(rows, NULL, ns));
+        for (size_t r = 0; r < R; r++) {
+            lse[i0 + r] = ms[r] + logf(sums[r]);
+            inv[r] = 1.0f / sums[r];
         }
         for (size_t r0 = 0; r0 < R; r0 += WG) {
             float *out[WG]; const float *w[WG]; size_t n[WG];
@@ -588,18 +681,31 @@ TGFL_TARGET_AVX512 TGFL_INLINE void bwd_blocked_impl(float *dq, float *dk, float
         size_t tiles = (i0 + R + 15) / 16;
         score_block(P + i0 * Tp, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
         score_block(DS + i0 * Tp, Tp, gc + i0 * hd, vt, Tp, tiles, hd);
-        float one[RB];
+        float *prow[RB], *dsrow[RB], rrs[RB], one[RB];
+        size_t ns[RB];
+        block_rows(prow, ns, P + i0 * Tp, Tp, i0, R);
+        block_rows(dsrow, ns, DS + i0 * Tp, Tp, i0, R);
         for (size_t r = 0; r < R; r++) {
-            size_t i = i0 + r, n = i + 1, n16 = (n + 15) & ~(size_t)15;
-            float *p = P + i * Tp, *ds = DS + i * Tp;
-            float m = lse[i];
+            size_t n16 = (ns[r] + 15) & ~(size_t)15;
+            float *p = prow[r], m = lse[i0 + r];
             for (size_t j = 0; j < n16; j += 16)
                 for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - m);
-            float rr = tgfl_dot(p, ds, n);
-            for (size_t j = 0; j < n16; j += 16)
+        }
+        _mm512_storeu_ps(rrs, sum_rows16(prow, dsrow, ns));
+        for (size_t r = 0; r < R; r++) {
+            size_t n = ns[r], n16 = (n + 15) & ~(size_t)15;
+            float *p = prow[r], *ds = dsrow[r];
+            __m512 rr = _mm512_set1_ps(rrs[r]), sc = _mm512_set1_ps(scale);
+            size_t last = n16 - 16;
+            for (size_t j = 0; j < last; j += 16)
                 _mm512_storeu_ps(ds + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_loadu_ps(p + j),
-                    _mm512_sub_ps(_mm512_loadu_ps(ds + j), _mm512_set1_ps(rr))), _mm512_set1_ps(scale)));
-            for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
+                    _mm512_sub_ps(_mm512_loadu_ps(ds + j), rr)), sc));
+            // The last block: zeros from n on (none when n is a multiple of 16).
+            __mmask16 keep = (__mmask16)((1u << (n - last)) - 1);
+            __m512 pl = _mm512_maskz_loadu_ps(keep, p + last);
+            _mm512_storeu_ps(p + last, pl);
+            _mm512_storeu_ps(ds + last, _mm512_maskz_mul_ps(keep, _mm512_mul_ps(pl,
+                _mm512_sub_ps(_mm512_loadu_ps(ds + last), rr)), sc));
             one[r] = 1.0f;
         }
         for (size_t r0 = 0; r0 < R; r0 += WG) {
