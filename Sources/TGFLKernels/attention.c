@@ -270,32 +270,6 @@ TGFL_MULTIVERSION(tgfl_attention_backward_rows,
                    size_t hd, float scale, float *scratch, int accumulate),
                   (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate))
 
-/// A row of n scores becomes e^(s − max) over whole 16-position blocks (the positions past n are
-/// computed and ignored); *lse = max + log Σ_{j<n}. Returns the sum. The same sums as the
-/// row-by-row forward pass.
-TGFL_INLINE float softmax_row16(float *row, size_t n, float *lse) {
-    size_t n16 = (n + 15) & ~(size_t)15;
-    float m = tgfl_max(row, n);
-    for (size_t j = 0; j < n16; j += 16)
-        for (int l = 0; l < 16; l++) row[j + l] = tgfl_expf(row[j + l] - m);
-    float sum = tgfl_sum(row, n);
-    *lse = m + logf(sum);
-    return sum;
-}
-
-/// The backward pass's row i (n = i + 1 positions) over whole 16-position blocks: p = e^(s − lse)
-/// from the scores, ds = p ∘ (dP − p·dP)·scale from dP = dY Vᵀ, both zeroed from n to the block's
-/// end (the column pass needs zeros above the diagonal). As the row-by-row code (same bits).
-TGFL_INLINE void probabilities_row16(float *p, float *ds, size_t n, float lse, float scale) {
-    size_t n16 = (n + 15) & ~(size_t)15;
-    for (size_t j = 0; j < n16; j += 16)
-        for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - lse);
-    float rr = tgfl_dot(p, ds, n);
-    for (size_t j = 0; j < n16; j += 16)
-        for (int l = 0; l < 16; l++) ds[j + l] = p[j + l] * (ds[j + l] - rr) * scale;
-    for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
-}
-
 /// The scratch of the blocked backward passes (AVX-512 and AVX2), Tp = padded16(T).
 typedef struct {
     float *kt;  // [hd][Tp]
@@ -784,6 +758,105 @@ TGFL_TARGET_AVX2 TGFL_INLINE void score_block_avx2(float *S, size_t ldS, const f
         }
 }
 
+/// The 8 × 8 block r[0 ..< 8] transposed in registers: afterwards r[k] holds what was column k.
+TGFL_TARGET_AVX2 TGFL_INLINE void transpose8(__m256 r[8]) {
+    __m256 t[8], u[8];
+    _Pragma("clang loop unroll(full)")
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int i = 0; i < 2; i++) {
+        u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int k = 0; k < 4; k++) {
+        r[k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x20);
+        r[4 + k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x31);
+    }
+}
+
+/// Lanes l < m set (all bits), the others clear: the tail mask of m (0 ... 8) terms.
+TGFL_TARGET_AVX2 TGFL_INLINE __m256i lanes_below(size_t m) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// The per-row reductions of a block of RB2 = 8 rows, as the AVX-512 copies' `max_rows16` and
+// `sum_rows16` with 8 × 8 transposes: each row's vector part on its own chain, then the
+// horizontal steps and the tails across the rows, one row per lane, in the order of
+// `tgfl_max`, `tgfl_sum` and `tgfl_dot` (same bits).
+
+/// Lane r: max_{j < n[r]} x[r][j] (n[r] > 0; exact, so the grouping does not matter).
+TGFL_TARGET_AVX2 TGFL_INLINE __m256 max_rows8(float *const x[8], const size_t n[8]) {
+    __m256 m[8], low = _mm256_set1_ps(-INFINITY);
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < 8; r++) {
+        __m256 a = low;
+        size_t j = 0;
+        for (; j + 8 <= n[r]; j += 8) a = _mm256_max_ps(_mm256_loadu_ps(x[r] + j), a);
+        if (j < n[r]) {
+            __m256 v = _mm256_blendv_ps(low, _mm256_loadu_ps(x[r] + j), _mm256_castsi256_ps(lanes_below(n[r] - j)));
+            a = _mm256_max_ps(v, a);
+        }
+        m[r] = a;
+    }
+    transpose8(m);
+    _Pragma("clang loop unroll(full)")
+    for (int w = 4; w > 0; w /= 2)
+        _Pragma("clang loop unroll(full)")
+        for (int l = 0; l < w; l++) m[l] = _mm256_max_ps(m[l], m[l + w]);
+    return m[0];
+}
+
+/// Lane r: `tgfl_sum(x[r], n[r])`, or with y (not NULL) `tgfl_dot(x[r], y[r], n[r])`, as
+/// `sum_rows16`. Tail terms past n[r] are selected away, not added as zeros.
+TGFL_TARGET_AVX2 TGFL_INLINE __m256 sum_rows8(float *const x[8], float *const y[8], const size_t n[8]) {
+    __m256 acc[8], tx[8], ty[8];
+    int32_t rems[8];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < 8; r++) {
+        __m256 a = _mm256_setzero_ps();
+        size_t i = 0;
+        if (y)
+            for (; i + 8 <= n[r]; i += 8)
+                a = _mm256_fmadd_ps(_mm256_loadu_ps(x[r] + i), _mm256_loadu_ps(y[r] + i), a);
+        else
+            for (; i + 8 <= n[r]; i += 8) a = _mm256_add_ps(a, _mm256_loadu_ps(x[r] + i));
+        acc[r] = a;
+        rems[r] = (int32_t)(n[r] - i);
+        __m256i k = lanes_below(n[r] - i);
+        tx[r] = _mm256_maskload_ps(x[r] + i, k);
+        if (y) ty[r] = _mm256_maskload_ps(y[r] + i, k);
+    }
+    transpose8(acc);
+    transpose8(tx);
+    if (y) transpose8(ty);
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])),
+                             _mm256_add_ps(_mm256_add_ps(acc[4], acc[5]), _mm256_add_ps(acc[6], acc[7])));
+    __m256i rem = _mm256_loadu_si256((const __m256i *)rems);
+    _Pragma("clang loop unroll(full)")
+    for (int t = 0; t < 7; t++) {
+        __m256 live = _mm256_castsi256_ps(_mm256_cmpgt_epi32(rem, _mm256_set1_epi32(t)));
+        __m256 next = y ? _mm256_fmadd_ps(tx[t], ty[t], s) : _mm256_add_ps(s, tx[t]);
+        s = _mm256_blendv_ps(s, next, live);
+    }
+    return s;
+}
+
+/// Rows i0 + r of a block (r < 8; rows at or past R repeat row i0): x[r] = base + (row − i0)·ld,
+/// n[r] = row + 1.
+TGFL_INLINE void block_rows8(float *x[8], size_t n[8], float *base, size_t ld, size_t i0, size_t R) {
+    for (int r = 0; r < 8; r++) {
+        size_t row = (size_t)r < R ? i0 + r : i0;
+        x[r] = base + (row - i0) * ld;
+        n[r] = row + 1;
+    }
+}
+
 /// dst[j·hd + d] = src[j·ld + d]·scale for j < T and zero for T ≤ j < rows; with scale = 1 the
 /// rows are copied as they are (the product is skipped, not taken with 1).
 TGFL_INLINE void compact_scaled(float *dst, const float *src, size_t ld, size_t T, size_t rows,
@@ -807,10 +880,23 @@ TGFL_TARGET_AVX2 TGFL_INLINE void fwd_blocked_avx2_impl(float *y, size_t ldy, fl
     for (size_t i0 = 0; i0 < T; i0 += RB2) {
         size_t R = T - i0 < RB2 ? T - i0 : RB2;
         score_block_avx2(S, Tp, qs + i0 * hd, kt, Tp, (i0 + R + 15) / 16, hd);
+        // e^(s − max) over whole 16-position blocks (the positions past n are computed and
+        // ignored), lse = max + log Σ_{j<n}: the same sums as the row-by-row forward pass.
+        float *rows[RB2], ms[RB2], sums[RB2];
+        size_t ns[RB2];
+        block_rows8(rows, ns, S, Tp, i0, R);
+        _mm256_storeu_ps(ms, max_rows8(rows, ns));
         for (size_t r = 0; r < R; r++) {
-            size_t i = i0 + r, n = i + 1;
-            float sum = softmax_row16(S + r * Tp, n, lse + i);
-            weighted_sum(y + i * ldy, 0, 1.0f / sum, S + r * Tp, 1, vc, hd, n, hd);
+            size_t n16 = (ns[r] + 15) & ~(size_t)15;
+            float *row = rows[r], m = ms[r];
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) row[j + l] = tgfl_expf(row[j + l] - m);
+        }
+        _mm256_storeu_ps(sums, sum_rows8(rows, NULL, ns));
+        for (size_t r = 0; r < R; r++) {
+            size_t i = i0 + r;
+            lse[i] = ms[r] + logf(sums[r]);
+            weighted_sum(y + i * ldy, 0, 1.0f / sums[r], rows[r], 1, vc, hd, ns[r], hd);
         }
     }
 }
@@ -840,10 +926,26 @@ TGFL_TARGET_AVX2 TGFL_INLINE void bwd_blocked_avx2_impl(float *dq, float *dk, fl
         size_t R = T - i0 < RB2 ? T - i0 : RB2, tiles = (i0 + R + 15) / 16;
         score_block_avx2(P + i0 * Tp, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
         score_block_avx2(DS + i0 * Tp, Tp, gc + i0 * hd, vt, Tp, tiles, hd);
+        // p = e^(s − lse) over whole 16-position blocks, ds = p ∘ (dP − p·dP)·scale, both
+        // zeroed from n to the block's end (the column pass needs zeros above the diagonal).
+        float *prow[RB2], *dsrow[RB2], rrs[RB2];
+        size_t ns[RB2];
+        block_rows8(prow, ns, P + i0 * Tp, Tp, i0, R);
+        block_rows8(dsrow, ns, DS + i0 * Tp, Tp, i0, R);
         for (size_t r = 0; r < R; r++) {
-            size_t i = i0 + r, n = i + 1;
-            probabilities_row16(P + i * Tp, DS + i * Tp, n, lse[i], scale);
-            weighted_sum(dq + i * ld, accumulate, 1.0f, DS + i * Tp, 1, kc, hd, n, hd);
+            size_t n16 = (ns[r] + 15) & ~(size_t)15;
+            float *p = prow[r], m = lse[i0 + r];
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - m);
+        }
+        _mm256_storeu_ps(rrs, sum_rows8(prow, dsrow, ns));
+        for (size_t r = 0; r < R; r++) {
+            size_t i = i0 + r, n = ns[r], n16 = (n + 15) & ~(size_t)15;
+            float *p = prow[r], *ds = dsrow[r], rr = rrs[r];
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) ds[j + l] = p[j + l] * (ds[j + l] - rr) * scale;
+            for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
+            weighted_sum(dq + i * ld, accumulate, 1.0f, ds, 1, kc, hd, n, hd);
         }
     }
     column_pass(dv, dk, ld, accumulate, P, DS, Tp, gc, qc, T, hd);  // as the row-by-row code
