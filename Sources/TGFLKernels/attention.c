@@ -475,12 +475,12 @@ TGFL_TARGET_AVX512 TGFL_INLINE __m512 sum_rows16(float *const x[16], float *cons
     return s;
 }
 
-/// Rows i0 + r of a block (r < 16; rows at or past R repeat row i0, for the lanes of
-/// `max_rows16`/`sum_rows16`): x[r] = base + row·ld, n[r] = row + 1.
-TGFL_INLINE void block_rows(float *x[16], size_t n[16], float *base, size_t ld, size_t i0,
+/// Rows i0 + r of a block (r < count; rows at or past R repeat row i0, for the lanes of the
+/// block reductions): x[r] = base + (row − i0)·ld, n[r] = row + 1.
+TGFL_INLINE void block_rows(float **x, size_t *n, size_t count, float *base, size_t ld, size_t i0,
                             size_t R) {
-    for (int r = 0; r < 16; r++) {
-        size_t row = (size_t)r < R ? i0 + r : i0;
+    for (size_t r = 0; r < count; r++) {
+        size_t row = r < R ? i0 + r : i0;
         x[r] = base + (row - i0) * ld;
         n[r] = row + 1;
     }
@@ -553,7 +553,7 @@ TGFL_TARGET_AVX512 TGFL_INLINE void fwd_blocked_impl(float *y, size_t ldy, float
         score_block(S, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
         float *rows[RB], ms[RB], sums[RB], inv[RB];
         size_t ns[RB];
-        block_rows(rows, ns, S, Tp, i0, R);
+        block_rows(rows, ns, RB, S, Tp, i0, R);
         _mm512_storeu_ps(ms, max_rows16(rows, ns));
         for (size_t r = 0; r < R; r++) {
             size_t n16 = (ns[r] + 15) & ~(size_t)15;
@@ -657,8 +657,8 @@ TGFL_TARGET_AVX512 TGFL_INLINE void bwd_blocked_impl(float *dq, float *dk, float
         score_block(DS + i0 * Tp, Tp, gc + i0 * hd, vt, Tp, tiles, hd);
         float *prow[RB], *dsrow[RB], rrs[RB], one[RB];
         size_t ns[RB];
-        block_rows(prow, ns, P + i0 * Tp, Tp, i0, R);
-        block_rows(dsrow, ns, DS + i0 * Tp, Tp, i0, R);
+        block_rows(prow, ns, RB, P + i0 * Tp, Tp, i0, R);
+        block_rows(dsrow, ns, RB, DS + i0 * Tp, Tp, i0, R);
         for (size_t r = 0; r < R; r++) {
             size_t n16 = (ns[r] + 15) & ~(size_t)15;
             float *p = prow[r], m = lse[i0 + r];
@@ -847,16 +847,6 @@ TGFL_TARGET_AVX2 TGFL_INLINE __m256 sum_rows8(float *const x[8], float *const y[
     return s;
 }
 
-/// Rows i0 + r of a block (r < 8; rows at or past R repeat row i0): x[r] = base + (row − i0)·ld,
-/// n[r] = row + 1.
-TGFL_INLINE void block_rows8(float *x[8], size_t n[8], float *base, size_t ld, size_t i0, size_t R) {
-    for (int r = 0; r < 8; r++) {
-        size_t row = (size_t)r < R ? i0 + r : i0;
-        x[r] = base + (row - i0) * ld;
-        n[r] = row + 1;
-    }
-}
-
 /// dst[j·hd + d] = src[j·ld + d]·scale for j < T and zero for T ≤ j < rows; with scale = 1 the
 /// rows are copied as they are (the product is skipped, not taken with 1).
 TGFL_INLINE void compact_scaled(float *dst, const float *src, size_t ld, size_t T, size_t rows,
@@ -884,7 +874,7 @@ TGFL_TARGET_AVX2 TGFL_INLINE void fwd_blocked_avx2_impl(float *y, size_t ldy, fl
         // ignored), lse = max + log Σ_{j<n}: the same sums as the row-by-row forward pass.
         float *rows[RB2], ms[RB2], sums[RB2];
         size_t ns[RB2];
-        block_rows8(rows, ns, S, Tp, i0, R);
+        block_rows(rows, ns, RB2, S, Tp, i0, R);
         _mm256_storeu_ps(ms, max_rows8(rows, ns));
         for (size_t r = 0; r < R; r++) {
             size_t n16 = (ns[r] + 15) & ~(size_t)15;
@@ -930,8 +920,8 @@ TGFL_TARGET_AVX2 TGFL_INLINE void bwd_blocked_avx2_impl(float *dq, float *dk, fl
         // zeroed from n to the block's end (the column pass needs zeros above the diagonal).
         float *prow[RB2], *dsrow[RB2], rrs[RB2];
         size_t ns[RB2];
-        block_rows8(prow, ns, P + i0 * Tp, Tp, i0, R);
-        block_rows8(dsrow, ns, DS + i0 * Tp, Tp, i0, R);
+        block_rows(prow, ns, RB2, P + i0 * Tp, Tp, i0, R);
+        block_rows(dsrow, ns, RB2, DS + i0 * Tp, Tp, i0, R);
         for (size_t r = 0; r < R; r++) {
             size_t n16 = (ns[r] + 15) & ~(size_t)15;
             float *p = prow[r], m = lse[i0 + r];
