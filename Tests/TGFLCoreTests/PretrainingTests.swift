@@ -87,10 +87,9 @@ final class PretrainingTests: XCTestCase {
         let adapted = try XCTUnwrap(model.dataModels)
         XCTAssertTrue(adapted.tokenizer == tokenizer)
         XCTAssertEqual(model.parameters(), pretrained, "adapting keeps the network")
-        let own = try VolatilityModel.fit(trainingSpans: [ReturnSeries(name: "user", values: Array(user.prefix(800)))],
-                                          levels: 8, regimeNames: RegimeModel.defaultNames,
-                                          regimeQuantileLevels: RegimeModel.defaultQuantileLevels).0
-        XCTAssertEqual(try XCTUnwrap(adapted.volatility), own, "the filter is the new series' own fit")
+        let own = try ownVolatilityFit(Array(user.prefix(800)), tokenizer: tokenizer)
+        XCTAssertEqual(try XCTUnwrap(adapted.volatility), own, "the filter and its generation parts are the new series' own fit")
+        XCTAssertNotNil(adapted.volatility?.generationDynamics, "the recursion is matched on the new series (session 19)")
 
         let fine = try Trainer(model: model, options: TrainingOptions(steps: 2, batchSize: 4, seed: 3))
             .fit(series: [ReturnSeries(name: "user", values: user)])

@@ -83,9 +83,7 @@ final class VolatilityAdaptationTests: XCTestCase {
         XCTAssertEqual(a.calibration, b.calibration)
         let plain = try model.adaptingVolatility(to: sp, trainFraction: 0.8, calibration: nil)
         XCTAssertNil(plain.calibration)
-        let own = try VolatilityModel.fit(trainingSpans: [ReturnSeries(name: "sp", values: Array(sp.values.prefix(800)))],
-                                          levels: 8, regimeNames: RegimeModel.defaultNames,
-                                          regimeQuantileLevels: RegimeModel.defaultQuantileLevels).0
+        let own = try ownVolatilityFit(Array(sp.values.prefix(800)), tokenizer: XCTUnwrap(model.dataModels).tokenizer)
         XCTAssertEqual(plain.model.volatilityModel, own, "the filter is fitted on the first trainFraction only")
     }
 
@@ -107,9 +105,7 @@ final class VolatilityAdaptationTests: XCTestCase {
         // The expected priors, from the asset's own first 80 % (the split the filter was fitted on).
         let n = dem.values.count, trainDays = Int(0.8 * Double(n))
         let span = Array(dem.values.prefix(trainDays))
-        let ownFilter = try VolatilityModel.fit(trainingSpans: [ReturnSeries(name: "dem", values: span)], levels: 8,
-                                                regimeNames: RegimeModel.defaultNames,
-                                                regimeQuantileLevels: RegimeModel.defaultQuantileLevels).0
+        let ownFilter = try ownVolatilityFit(span, tokenizer: XCTUnwrap(model.dataModels).tokenizer)
         XCTAssertEqual(own.volatilityModel, ownFilter, "the filter is fitted on the asset's first 80 %")
         let encoded = try XCTUnwrap(own.dataModels).encode(span, what: "dem")
         let V = Self.config.vocabSize, S = Self.config.volatilityLevels
@@ -211,7 +207,9 @@ final class VolatilityAdaptationTests: XCTestCase {
         // The default is the institution's own fit (arch's DEM persistence, not the received one).
         let own = try XCTUnwrap(model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil).model.volatilityModel)
         XCTAssertEqual(own.garch.persistence, rd.own_persistence, accuracy: 0.01, "default .own: DEM's own GJR-t")
-        XCTAssertNil(own.generationDynamics, "default .own: the received recursion is not kept (as before)")
+        XCTAssertNotNil(own.generationDynamics, "default .own: the recursion matched on DEM's own days (session 19)")
+        XCTAssertNotEqual(own.generationDynamics, model.volatilityModel?.generationDynamics,
+                          "default .own: the received recursion is not kept")
         XCTAssertEqual(try model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil, dynamics: .own)
                         .model.volatilityModel, own)
 
@@ -251,4 +249,17 @@ final class VolatilityAdaptationTests: XCTestCase {
         assertThrows(try model.adaptingVolatility(to: ReturnSeries(name: "short one", values: [0.01, -0.02, 0.005])),
                      containing: ["short one"])
     }
+}
+
+/// What training fits on one span with the model's tokenizer (`DataModels.fit`: the filter, then
+/// the generation parts — matched recursion, zero shares, z tails — each checked against its own
+/// reference in its own tests): the volatility model an `.own` adaptation must end up with.
+func ownVolatilityFit(_ span: [Double], tokenizer: ReturnTokenizer, levels: Int = 8) throws -> VolatilityModel {
+    var own = try VolatilityModel.fit(trainingSpans: [ReturnSeries(name: "own", values: span)], levels: levels,
+                                      regimeNames: RegimeModel.defaultNames,
+                                      regimeQuantileLevels: RegimeModel.defaultQuantileLevels).0
+    let config = DataPipelineConfig(model: ModelConfig.small.v2())   // the generation settings' defaults
+    _ = try DataModels.completeGenerationParts(of: &own, trainingSpans: [ReturnSeries(name: "own", values: span)],
+                                               config: config) { _ in tokenizer }
+    return own
 }

@@ -147,6 +147,21 @@ public struct DataModels: Equatable, Sendable {
         var (volatility, regimes) = try VolatilityModel.fit(
             trainingSpans: trainingSpans, levels: config.volatilityLevels, regimeNames: config.regimeNames,
             regimeQuantileLevels: config.regimeQuantileLevels)
+        let tokenizer = try completeGenerationParts(of: &volatility, trainingSpans: trainingSpans, config: config) { z in
+            try ReturnTokenizer.fit(trainingReturns: z, vocabSize: config.vocabSize, clipSigma: config.clipSigma)
+        }
+        return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
+    }
+
+    /// What `fit` adds to a freshly fitted filter, in its order, on the same training spans: the
+    /// z sign scales (when `config.zSignLags > 0`), the matched generation recursion (unless
+    /// `config.matchDependence` is false), the tokenizer (`tokenizer`, given the training z: fitted
+    /// by `fit`, kept by fine-tuning and adaptation), the exact-zero shares (when
+    /// `config.zeroReturns`) and the z tails (`config.zTailProbability`).
+    /// - Returns: the tokenizer `tokenizer` returned.
+    static func completeGenerationParts(of volatility: inout VolatilityModel, trainingSpans: [ReturnSeries],
+                                        config: DataPipelineConfig,
+                                        tokenizer: ([[Double]]) throws -> ReturnTokenizer) throws -> ReturnTokenizer {
         // The scales depend only on the fitted filter; the matching simulates z with them.
         if config.zSignLags > 0 {
             volatility.fitZSignScales(trainingSpans: trainingSpans.map(\.values), lags: config.zSignLags)
@@ -158,14 +173,13 @@ public struct DataModels: Equatable, Sendable {
             let v = volatility.variances(span.values)
             return zip(span.values, v).map { ($0 - volatility.garch.mu) / $1.squareRoot() }
         }
-        let tokenizer = try ReturnTokenizer.fit(trainingReturns: z, vocabSize: config.vocabSize,
-                                                clipSigma: config.clipSigma)
+        let tokenizer = try tokenizer(z)
         if config.zeroReturns {
             volatility.generationZeroShares = try volatility.zeroShares(trainingSpans: trainingSpans.map(\.values),
                                                                         tokenizer: tokenizer)
         }
         volatility.generationZTail = volatility.fittedZTail(probability: config.zTailProbability,
                                                             trainingZ: Array(z.joined()))
-        return try DataModels(tokenizer: tokenizer, regimes: regimes, volatility: volatility)
+        return tokenizer
     }
 }

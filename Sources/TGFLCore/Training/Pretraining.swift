@@ -121,8 +121,9 @@ extension Trainer {
 
 extension ScenarioModel {
     /// Adapts a (pre)trained model v2 to new data before fine-tuning: keeps the network and the
-    /// tokenizer, refits the volatility filter, the levels and the regimes on the training
-    /// spans of `series` (the first `trainFraction` of each), and optionally resets the level
+    /// tokenizer, refits the volatility filter, the levels, the regimes and the generation parts
+    /// training fits on them (matched recursion, zero shares, z tails; `DataPipelineConfig`'s
+    /// settings) on the training spans of `series` (the first `trainFraction` of each), and optionally resets the level
     /// priors to the token counts of those days (`setOutputPrior(tokens:conditions:)`).
     ///
     /// The optimizer state and the training history are cleared (fine-tuning starts a new run);
@@ -134,7 +135,10 @@ extension ScenarioModel {
     ///   - series: the user's series, oldest day first.
     ///   - trainFraction: fraction of each series fitted on (use `1 − validationFraction` of the fine-tuning).
     ///   - resetOutputPrior: set the level priors from the new data (else keep the pretrained ones).
-    ///   - dynamics: `.own` (default) refits the whole filter; `.received` keeps this model's
+    ///   - dynamics: `.own` (default) refits the whole filter and, as training does, the parts
+    ///     generation adds to it (`DataModels.completeGenerationParts`: the matched recursion, the
+    ///     zero shares, the z tails, the sign scales; before session 19 adaptation left them out);
+    ///     `.received` keeps this model's
     ///     dynamics (α, γ, β, ν and the matched generation recursion) and fits only the level
     ///     parts on the new data (`VolatilityModel.keepingDynamics(levelFittedOn:...)`).
     /// - Throws: `TGFLError.invalidArgument` for a v1 or unfitted model, or bad series (named).
@@ -151,9 +155,15 @@ extension ScenarioModel {
         let fit: (VolatilityModel, RegimeModel)
         switch dynamics {
         case .own:
-            fit = try VolatilityModel.fit(trainingSpans: spans, levels: config.volatilityLevels,
-                                          regimeNames: current.regimes.names,
-                                          regimeQuantileLevels: current.regimes.quantileLevels)
+            var own = try VolatilityModel.fit(trainingSpans: spans, levels: config.volatilityLevels,
+                                              regimeNames: current.regimes.names,
+                                              regimeQuantileLevels: current.regimes.quantileLevels)
+            // The generation parts training fits (the matched recursion, zero shares, z tails, sign
+            // scales), on the same days; the tokenizer is the network's and stays.
+            _ = try DataModels.completeGenerationParts(of: &own.0, trainingSpans: spans, config: pipelineConfig) { _ in
+                current.tokenizer
+            }
+            fit = own
         case .received:
             guard let received = current.volatility else {
                 throw TGFLError.invalidArgument("adapting data models with the received dynamics needs a volatility model")

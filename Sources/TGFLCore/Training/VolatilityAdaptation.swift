@@ -25,7 +25,9 @@ extension ScenarioModel {
     /// copy            = this model (network, tokenizer, records)           — this model is unchanged
     /// filter, levels,
     /// regimes         = dynamics .own:      VolatilityModel.fit(first trainFraction of `series`)
-    ///                                       (adaptDataModels): μ, ω, α, γ, β, ν all its own
+    ///                                       (adaptDataModels): μ, ω, α, γ, β, ν all its own,
+    ///                                       and the generation parts training fits on them
+    ///                                       (matched recursion, zero shares, z tails; session 19)
     ///                   dynamics .received: this model's α, γ, β, ν and generation recursion kept
     ///                                       exactly; μ, ω by mean and variance targeting on the
     ///                                       first trainFraction, levels and regimes under that filter
