@@ -16,9 +16,11 @@ each asset's label from its filtered sigma_t and its thresholds). Per regime thi
 
 and the portfolio scale, sd^2 = w' S P S w (S the assets' sds, P their correlation), into the
 assets' sds and the correlation (Shapley: the mean of both orders, in logs). Each asset's sd ratio
-is then split into the level of sigma (sqrt of mean sigma^2: generated = the day-0 sigma rebuilt
+(and each asset's own ES 1 %/sd, its tail shape) is then split into the level of sigma (sqrt of mean sigma^2: generated = the day-0 sigma rebuilt
 exactly as regime-conditioned generation draws it, the path's first uniform through the asset's
-training sigma quantiles restricted to the asset's own regime-g band; real = the stored filter
+training sigma quantiles restricted to the asset's own regime-g band, or with market-regime starts
+(session 19, `regime_starts.log_sigma_quantiles` in the model) through the asset's sigma quantiles on the
+training days of market regime g; real = the stored filter
 rebuilt over the real regime-g days) and the rest (the z the network draws: rms z).
 
 Also per regime: how many real days carry the 1 % tail (ES 1 % of n days is the mean of about
@@ -99,6 +101,8 @@ def diagnose(d, n_boot, rng):
     mu = np.array([a["mu"] for a in par])
     q0 = [f[f"asset{k}.volatility.initial_log_sigma_quantiles"][:] for k in range(K)]
     levels = [f[f"asset{k}.regimes.quantile_levels"][:] for k in range(K)]
+    starts = (f["regime_starts.log_sigma_quantiles"][:].reshape(len(regime_names), K, -1)
+              if "regime_starts.log_sigma_quantiles" in f else None)
     real = pd.read_csv(os.path.join(d, "real.csv"))
     R, lab = real[names].values, real["label"].values
     S = filter_sigma(par, R, split)
@@ -107,7 +111,7 @@ def diagnose(d, n_boot, rng):
     print(f"== {d}: {info['bundled']} seed {seed}; {K} assets, {len(R)} days (train {split}); "
           f"real labels rebuilt {rebuilt:.4f} equal")
     head = ("| regime | real days (tail days) | ES gen / real (bootstrap 5-95 %) | vs training days' ES | portfolio sd ratio "
-            "| ES/sd ratio (tail shape) | sds' factor | corr factor (gen / real mean corr) |")
+            "| ES/sd ratio, tail shape (at 5 %) | sds' factor | corr factor (gen / real mean corr) |")
     print(head)
     print("|" + "---|" * 8)
     per_asset = []
@@ -131,12 +135,17 @@ def diagnose(d, n_boot, rng):
         es_t = es(portfolio(R[mt])) if mt.sum() >= 30 else np.nan
         sd_ratio, sds, corr_f, Pg, Pr = split_scale(Xg, Xr)
         shape = (es_g / pg.std()) / (es_r / pr.std())
+        shape5 = (es(pg, 0.05) / pg.std()) / (es(pr, 0.05) / pr.std())
         print(f"| {gname} | {m.sum()} ({tail}) | {es_g / es_r:.3f} ({lo:.2f}-{hi:.2f}) | {es_g / es_t:.3f} | {sd_ratio:.3f} "
-              f"| {shape:.3f} | {sds:.3f} | {corr_f:.3f} ({mean_off(Pg):.3f} / {mean_off(Pr):.3f}) |")
+              f"| {shape:.3f} ({shape5:.3f}) | {sds:.3f} | {corr_f:.3f} ({mean_off(Pg):.3f} / {mean_off(Pr):.3f}) |")
         # Each asset: sigma level and the rest (z); real on the regime's days, generated from the bands.
         u = np.array([first_uniform(seed + 2, p) for p in range(len(Rg))])
-        sig_g = np.column_stack([band_sigma(q0[k], levels[k], thresholds[k], par[k]["sigma_floor"], par[k]["sigma_cap"], g, u)
-                                 for k in range(K)])
+        if starts is not None:   # JointRegimeStarts (session 19): the market regime's quantiles, floor/cap only
+            sig_g = np.column_stack([[np.sqrt(min(max(np.exp(2 * interp(starts[g, k], x)), par[k]["sigma_floor"] ** 2),
+                                                  par[k]["sigma_cap"] ** 2)) for x in u] for k in range(K)])
+        else:
+            sig_g = np.column_stack([band_sigma(q0[k], levels[k], thresholds[k], par[k]["sigma_floor"], par[k]["sigma_cap"], g, u)
+                                     for k in range(K)])
         lev_g = np.sqrt((sig_g ** 2).mean(axis=0))
         lev_r = np.sqrt((S[m] ** 2).mean(axis=0))
         lev_t = np.sqrt((S[mt] ** 2).mean(axis=0)) if mt.sum() >= 30 else lev_r
@@ -163,14 +172,14 @@ def diagnose(d, n_boot, rng):
         for k in range(K):
             per_asset.append(f"| {gname} | {names[k]} | {Xg[:, k].std() / Xr[:, k].std():.3f} | {lev_g[k] / lev_r[k]:.3f} "
                              f"({lev_g[k]:.4f} / {lev_r[k]:.4f}) | {lev_t[k] / lev_r[k]:.3f} | {z_g[k] / z_r[k]:.3f} "
-                             f"| {same[k]:.2f} |")
+                             f"| {same[k]:.2f} | {(es(Xg[:, k]) / Xg[:, k].std()) / (es(Xr[:, k]) / Xr[:, k].std()):.3f} |")
         per_asset.append(f"| {gname} | counterfactual ES gen / real: sigma levels rescaled {es_c / es_r:.3f}, comonotone "
                          f"market-{gname} start {es_a / es_r:.3f}, historical market-{gname} sigma vectors {es_b / es_r:.3f}; "
                          f"ES of {m.sum()} generated days / real {small / es_r:.3f} |  |  |  |  |")
     print()
     print("| regime | asset | sd gen / real | sigma level gen / real (gen / real) | training days' level / all days' | rms z gen / real "
-          "| real days with the asset's own label = regime |")
-    print("|" + "---|" * 7)
+          "| real days with the asset's own label = regime | the asset's ES/sd gen / real |")
+    print("|" + "---|" * 8)
     print("\n".join(per_asset))
     print()
     return dict(bundled=info["bundled"], seed=seed, regimes=rows)
