@@ -46,10 +46,10 @@ struct JointBenchmark: ParsableCommand {
     @Flag(name: .customLong("no-copula"), help: ArgumentHelp(
         "Generate with independent uniforms instead of the model's t copula (the comparison of session 8)."))
     var noCopula = false
-    @Flag(name: .customLong("regime-starts"), help: ArgumentHelp(
-        "Fit market-regime starts (JointRegimeStarts, session 19); with --from-model, fitted on the first 80 % "
-        + "under the stored filters when the model has none."))
-    var regimeStarts = false
+    @Flag(name: .customLong("regime-starts"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit market-regime starts (JointRegimeStarts, session 19; default on); with --from-model, fitted on the "
+        + "first 80 % under the stored filters when the model has none. --no-regime-starts: none."))
+    var regimeStarts = JointDataSettings().regimeStarts
     @Option(name: .customLong("from-model"), help: ArgumentHelp(
         "Skip training: load this joint checkpoint (written by the same command without the z tail map or the variance "
         + "calibration), fit what it lacks of them on its training days and calibrate (training does not depend on either, "

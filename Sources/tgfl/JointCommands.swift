@@ -71,7 +71,7 @@ struct JointDataOptions: ParsableArguments {
 }
 
 /// The parts a joint model's data models are fitted with (`JointDataSettings`): `--whitening`,
-/// `--no-tail-map`, `--no-variance-calibration`, `--regime-starts` (train-joint, federate-joint).
+/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts` (train-joint, federate-joint).
 struct JointFitFlags: ParsableArguments {
     @Option(name: .customLong("whitening"), help: ArgumentHelp(
         "Per-regime whitening rule: two-factor (default, session 18: encode the training days with each regime's z "
@@ -91,8 +91,9 @@ struct JointFitFlags: ParsableArguments {
 
     @Flag(name: .customLong("regime-starts"), inversion: .prefixedNo, help: ArgumentHelp(
         "Fit market-regime starts: a run under a regime starts each asset's volatility where the training days of "
-        + "that market regime had it, not inside the asset's own regime band (session 19; default off)."))
-    var regimeStarts = false
+        + "that market regime had it, not inside the asset's own regime band (session 19). --no-regime-starts: "
+        + "none, as before (such a checkpoint is also read by older TGFL)."))
+    var regimeStarts = JointDataSettings().regimeStarts
 
     func validate() throws { _ = try settings() }
 

@@ -58,15 +58,21 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
         }
     }
 
-    /// `JointDataModels.fit` fits the starts only when `JointDataSettings.regimeStarts` is on (default
-    /// off), and then the same ones `fit(trainingSpans:models:)` gives under its filters.
+    /// `JointDataModels.fit` fits the starts when `JointDataSettings.regimeStarts` is on (the default):
+    /// the ones `fit(trainingSpans:models:)` gives under its filters, `/joint` version 9; off, none
+    /// (version 8, the two-factor rule's, as before).
     func testFitFollowsTheSetting() throws {
         let ref = try reference()
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
-        XCTAssertNil(try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: ref.model.training, config: config).regimeStarts)
-        config.joint.regimeStarts = true
+        XCTAssertTrue(config.joint.regimeStarts)
         let fitted = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: ref.model.training, config: config)
         XCTAssertEqual(fitted.regimeStarts, try JointRegimeStarts.fit(trainingSpans: [ref.model.training], models: fitted))
+        XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(9))
+        config.joint.regimeStarts = false
+        let off = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: ref.model.training, config: config)
+        XCTAssertNil(off.regimeStarts)
+        XCTAssertEqual(off.checkpointSection.attributes["version"], .int(8))
+        XCTAssertEqual(try off.replacingRegimeStarts(fitted.regimeStarts), fitted, "the starts are the only difference")
     }
 
     /// σ of a generated day, read back from the return and the recorded z (r − μ = σ z; on a zero day

@@ -749,11 +749,12 @@ public struct JointDataSettings: Equatable, Sendable {
     public var varianceCalibration: Bool
     /// Fit the market-regime starts (`JointRegimeStarts`, session 19): a run asked for a market
     /// regime starts each asset's σ where the training days of that market regime had it, not
-    /// inside the asset's own regime band. Default off (BENCHMARKS.md "Session 19 (jes19)").
+    /// inside the asset's own regime band. Default on (BENCHMARKS.md "Session 19 (jes19)": ES cells
+    /// 16 → 18 of 24, every other issue-17 figure the same bits); off fits as before session 19.
     public var regimeStarts: Bool
 
     public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
-                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = false) {
+                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
         self.regimeStarts = regimeStarts
     }
