@@ -35,14 +35,14 @@ training σ) in these variants:
 Each variant is scored on 1,000 × 250 paths against the fair curves of the full series (as
 Benchmarks/dependence_diagnosis.py and RealismScorecard): ACF|r| error, leverage error, ACF lag 1
 and leverage lag 1, beside the targets (GARCH-t's ACF error and GJR skew-t's leverage error, read
-from the session-9 realism JSON, RealismScorecard's own figures) and TGFL session 9's errors.
+from a `tgfl-bench realism` JSON given with --realism, RealismScorecard's own figures) and TGFL session 9's errors.
 The slow level of `matchDependence` is left out: a per-path scale does not change per-path
 ACF or leverage curves. Also printed: the over-reaction of each filter (ACF of |z| at lag 1 and
 corr(z_t, z²_{t+1}) of its training residuals; 0 for a filter that neither over- nor
 under-reacts) and the log-likelihoods.
 
 Run: /work/pyref/bin/python Benchmarks/volatility_power_check.py [--series sp500.close,...]
-     [--realism /work/bench/s9/realism/rest10.json,/work/bench/s9/real9/slow.json] [--json out.json]
+     [--realism REALISM.json[,MORE.json]] [--json out.json]
      (seed 42; needs arch, numpy, pandas; about 5 min on one core)
 """
 import argparse
@@ -186,7 +186,7 @@ def targets(files):
     out = {}
     for fn in files:
         if not Path(fn).exists():
-            continue
+            raise SystemExit(f"--realism: {fn} does not exist (pass the JSON that `tgfl-bench realism --json` wrote)")
         for s in json.load(open(fn))["series"]:
             m = [x["card"]["metrics"] for x in s["methods"]]   # TGFL, GARCH-t, GJR skew-t, bootstrap
             out[s["name"]] = dict(tgfl_acf=m[0]["acf_abs_error"], tgfl_lev=m[0]["leverage_error"],
@@ -197,13 +197,14 @@ def targets(files):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--series", default=None, help="comma-separated series names (default: all 18)")
-    ap.add_argument("--realism", default="/work/bench/s9/realism/rest10.json,/work/bench/s9/real9/slow.json",
-                    help="tgfl-bench realism JSON files with the session-9 targets (optional)")
+    ap.add_argument("--realism", default=None,
+                    help="comma-separated `tgfl-bench realism --json` files whose GARCH-t / GJR errors are the "
+                         "targets printed beside each fit (optional; without it the targets print as nan)")
     ap.add_argument("--kinds", default="p2,p1,pd,eg")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--json", default=None, help="write every figure here")
     a = ap.parse_args()
-    tg = targets(a.realism.split(","))
+    tg = targets(a.realism.split(",")) if a.realism else {}
     kinds = a.kinds.split(",")
     wanted = a.series.split(",") if a.series else None
     rows, wins = [], {}

@@ -89,9 +89,11 @@ final class VolatilityAdaptationTests: XCTestCase {
         XCTAssertEqual(plain.model.volatilityModel, own, "the filter is fitted on the first trainFraction only")
     }
 
-    /// `resetOutputPrior`: the level priors come from the asset's own training days (as
-    /// `adaptDataModels(resetOutputPrior: true)` sets them for fine-tuning); every other network
-    /// parameter is the shared one; the default keeps the network's priors.
+    /// `resetOutputPrior`: each row of `level_bias` is the prior of the asset's own training days —
+    /// `TokenPrior.levelLogProbabilities` (checked against NumPy in `ConditionalVolatilityTests`) of
+    /// the counts of the tokens of the first 80 % of the series at each volatility level, encoded
+    /// with the refitted filter — and `head.bias` is 0; every other network parameter is the
+    /// shared one; the default keeps the network's priors.
     func testResetOutputPriorSetsOnlyTheLevelPriorsFromTheAssetsOwnDays() throws {
         let ref = try reference()
         let model = try pooledModel(ref)
@@ -100,15 +102,35 @@ final class VolatilityAdaptationTests: XCTestCase {
         let own = try model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil, resetOutputPrior: true).model
         let kept = try model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil).model
         XCTAssertEqual(kept.parameters(), network, "default: the network's priors")
-
-        let expected = try ScenarioModel.load(checkpoint: model.checkpoint(), path: "(copy)")
-        try expected.adaptDataModels(to: [dem], trainFraction: 0.8, resetOutputPrior: true)
-        XCTAssertEqual(own.parameters(), expected.parameters(), "the fine-tuning reset on the asset's first 80 %")
-        let changed = zip(own.parameters(), network).filter { $0 != $1 }.count
-        let V = Self.config.vocabSize, S = Self.config.volatilityLevels
-        XCTAssertGreaterThan(changed, V, "the level priors were reset")
-        XCTAssertLessThanOrEqual(changed, S * V + V, "only level_bias (and head.bias) change")
         XCTAssertEqual(own.volatilityModel, kept.volatilityModel, "the same refitted filter")
+
+        // The expected priors, from the asset's own first 80 % (the split the filter was fitted on).
+        let n = dem.values.count, trainDays = Int(0.8 * Double(n))
+        let span = Array(dem.values.prefix(trainDays))
+        let ownFilter = try VolatilityModel.fit(trainingSpans: [ReturnSeries(name: "dem", values: span)], levels: 8,
+                                                regimeNames: RegimeModel.defaultNames,
+                                                regimeQuantileLevels: RegimeModel.defaultQuantileLevels).0
+        XCTAssertEqual(own.volatilityModel, ownFilter, "the filter is fitted on the asset's first 80 %")
+        let encoded = try XCTUnwrap(own.dataModels).encode(span, what: "dem")
+        let V = Self.config.vocabSize, S = Self.config.volatilityLevels
+        let counts = try TokenPrior.levelCounts(tokens: [encoded.tokens], levels: [encoded.conditions],
+                                                vocabSize: V, levelCount: S)
+        let rows = try TokenPrior.levelLogProbabilities(counts: counts, floor: ScenarioModel.levelPriorFloor)
+        let table = try Self.parameter("level_bias.weight", of: own)
+        XCTAssertEqual(table.count, S * V)
+        for l in 0..<S {
+            XCTAssertEqual(Array(table[l * V..<(l + 1) * V]), rows[l].map { Float($0) }, "level_bias row \(l)")
+        }
+        XCTAssertEqual(try Self.parameter("head.bias", of: own), [Float](repeating: 0, count: V), "head.bias = 0")
+        XCTAssertNotEqual(try Self.parameter("level_bias.weight", of: model), table, "the pooled model's priors differ")
+        let changed = zip(own.parameters(), network).filter { $0 != $1 }.count
+        XCTAssertLessThanOrEqual(changed, S * V + V, "only level_bias and head.bias change")
+    }
+
+    /// A named network parameter of a model, copied.
+    private static func parameter(_ name: String, of model: ScenarioModel) throws -> [Float] {
+        let spec = try XCTUnwrap(ParameterLayout(config: model.config).specs.first { $0.name == name }, name)
+        return Array(model.parameters()[spec.offset..<spec.offset + spec.count])
     }
 
     func testRefusals() throws {

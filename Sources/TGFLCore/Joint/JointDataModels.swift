@@ -94,25 +94,25 @@ public struct JointDataModels: Equatable, Sendable {
     /// dependence the whitening leaves), fitted on the training days' u under the tokenizer's
     /// histogram of each asset (`fitCopula`); nil in a model saved before it existed, which
     /// then generates as before (independent uniforms).
-    public let copula: StudentTCopula?
+    public private(set) var copula: StudentTCopula?
     /// Each asset's exact-zero returns (`JointZeroReturns`, fitted on the training days), or nil:
     /// no point mass at zero (models saved before session 14, or `DataPipelineConfig.zeroReturns`
     /// off), generating the same bits as before.
-    public let zeroReturns: JointZeroReturns?
+    public private(set) var zeroReturns: JointZeroReturns?
     /// Each asset's z tail map (`JointTailMap`: the training z's tail quantiles, and once
     /// `JointScenarioModel.calibrateTails()` ran, the pilot scenarios'), or nil: no map (models
     /// saved before session 15, or `TGFL_JOINT_Z_TAIL=0`), generating the same bits as before.
-    public let zTail: JointTailMap?
+    public private(set) var zTail: JointTailMap?
     /// Each asset's variance calibration of unconditional generation (`JointVarianceCalibration`:
     /// the training days' variances, and once `JointScenarioModel.calibrateVariance()` ran, the
     /// scales of ω), or nil: none (models saved before session 16, or `TGFL_JOINT_VARIANCE=0`),
     /// generating the same bits as before.
-    public let varianceCalibration: JointVarianceCalibration?
+    public private(set) var varianceCalibration: JointVarianceCalibration?
     /// Where a run asked for a market regime starts each asset's σ (`JointRegimeStarts`, session 19:
     /// the assets' σ quantiles on the training days of each market regime), or nil: inside each
     /// asset's own regime band (models saved before session 19, or `JointDataSettings.regimeStarts`
     /// off), generating the same bits as before.
-    public let regimeStarts: JointRegimeStarts?
+    public private(set) var regimeStarts: JointRegimeStarts?
     /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
@@ -223,42 +223,37 @@ public struct JointDataModels: Equatable, Sendable {
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
     public func replacingCopula(_ copula: StudentTCopula?) throws -> JointDataModels {
-        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
-                            zeroReturns: zeroReturns, zTail: zTail,
-                            varianceCalibration: varianceCalibration, regimeStarts: regimeStarts)
+        try replacing(\.copula, with: copula)
     }
 
     /// The same data models with other zero returns (nil: no point mass at zero, as before session 14).
     public func replacingZeroReturns(_ zeroReturns: JointZeroReturns?) throws -> JointDataModels {
-        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
-                            zeroReturns: zeroReturns, zTail: zTail,
-                            varianceCalibration: varianceCalibration, regimeStarts: regimeStarts)
+        try replacing(\.zeroReturns, with: zeroReturns)
     }
 
     /// The same data models with another z tail map (nil: no map, as before session 15).
     public func replacingZTail(_ zTail: JointTailMap?) throws -> JointDataModels {
-        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
-                            zeroReturns: zeroReturns, zTail: zTail,
-                            varianceCalibration: varianceCalibration, regimeStarts: regimeStarts)
+        try replacing(\.zTail, with: zTail)
     }
 
     /// The same data models with another variance calibration (nil: none, as before session 16).
     public func replacingVarianceCalibration(_ varianceCalibration: JointVarianceCalibration?) throws -> JointDataModels {
-        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
-                            zeroReturns: zeroReturns, zTail: zTail,
-                            varianceCalibration: varianceCalibration, regimeStarts: regimeStarts)
+        try replacing(\.varianceCalibration, with: varianceCalibration)
     }
 
     /// The same data models with other market-regime starts (nil: each asset's own regime band, as before session 19).
     public func replacingRegimeStarts(_ regimeStarts: JointRegimeStarts?) throws -> JointDataModels {
-        try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
-                            cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening, copula: copula,
-                            zeroReturns: zeroReturns, zTail: zTail,
-                            varianceCalibration: varianceCalibration, regimeStarts: regimeStarts)
+        try replacing(\.regimeStarts, with: regimeStarts)
+    }
+
+    /// A copy with one optional part replaced, checked against the others as the initializer checks them.
+    private func replacing<Part>(_ part: WritableKeyPath<JointDataModels, Part>, with value: Part) throws -> JointDataModels {
+        var copy = self
+        copy[keyPath: part] = value
+        return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
+                                   cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening,
+                                   copula: copy.copula, zeroReturns: copy.zeroReturns, zTail: copy.zTail,
+                                   varianceCalibration: copy.varianceCalibration, regimeStarts: copy.regimeStarts)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
