@@ -41,17 +41,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from joint_baselines import es, portfolio  # noqa: E402  (the benchmark's own ES and portfolio)
 from joint_crisis_gap_diagnosis import filter_sigma, filters, first_uniform, interp, market  # noqa: E402
-
-
-def es(x, a=0.01):
-    """ES as joint_baselines.py computes it (numpy 'linear' quantile, the mean at or below it)."""
-    q = np.quantile(x, a)
-    return float(-x[x <= q].mean())
-
-
-def portfolio(X):
-    return (np.exp(X) - 1).mean(axis=1)
 
 
 def own_labels(S, thresholds):
