@@ -10,7 +10,9 @@
 // The scratch is allocated at exactly `tgfl_attention_scratch_count` floats, so the same program
 // built with -fsanitize=address,undefined checks the kernels' bounds.
 //
-// Arguments: T, hd, repetitions (the CPU time printed is the best of them, B = 32, 4 heads).
+// Arguments: T, hd, repetitions (the CPU time printed is the best of them, B = 32, 4 heads), and
+// optionally the inputs' amplitude (default 2; e.g. 40 makes most probabilities underflow to
+// zero, so the gradient sums meet −0 terms).
 #include "../Sources/TGFLKernels/attention.c"
 #include "../Sources/TGFLKernels/cpu.c"
 #include <stdio.h>
@@ -29,7 +31,8 @@ static float uniform(unsigned *s) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) { fprintf(stderr, "usage: %s T hd repetitions\n", argv[0]); return 2; }
+    if (argc != 4 && argc != 5) { fprintf(stderr, "usage: %s T hd repetitions [amplitude]\n", argv[0]); return 2; }
+    float amplitude = argc == 5 ? (float)atof(argv[4]) : 2.0f;
     size_t T = (size_t)atoi(argv[1]), hd = (size_t)atoi(argv[2]), H = 4, B = 32;
     int reps = atoi(argv[3]);
     size_t C = H * hd, ld = 3 * C, pairs = B * H;
@@ -41,7 +44,7 @@ int main(int argc, char **argv) {
         dqkv[c] = calloc(B * T * ld, sizeof(float));
     }
     unsigned seed = 1;
-    for (size_t i = 0; i < B * T * ld; i++) qkv[i] = 2 * uniform(&seed);
+    for (size_t i = 0; i < B * T * ld; i++) qkv[i] = amplitude * uniform(&seed);
     for (size_t i = 0; i < B * T * C; i++) dy[i] = uniform(&seed);
     float *scratch = malloc(sizeof(float) * tgfl_attention_scratch_count(T, hd));
     float scale = 1.0f / sqrtf((float)hd);

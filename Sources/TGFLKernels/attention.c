@@ -270,32 +270,6 @@ TGFL_MULTIVERSION(tgfl_attention_backward_rows,
                    size_t hd, float scale, float *scratch, int accumulate),
                   (dq, dk, dv, dy, ldy, q, k, v, ld, lse, T, hd, scale, scratch, accumulate))
 
-/// A row of n scores becomes e^(s − max) over whole 16-position blocks (the positions past n are
-/// computed and ignored); *lse = max + log Σ_{j<n}. Returns the sum. The same sums as the
-/// row-by-row forward pass.
-TGFL_INLINE float softmax_row16(float *row, size_t n, float *lse) {
-    size_t n16 = (n + 15) & ~(size_t)15;
-    float m = tgfl_max(row, n);
-    for (size_t j = 0; j < n16; j += 16)
-        for (int l = 0; l < 16; l++) row[j + l] = tgfl_expf(row[j + l] - m);
-    float sum = tgfl_sum(row, n);
-    *lse = m + logf(sum);
-    return sum;
-}
-
-/// The backward pass's row i (n = i + 1 positions) over whole 16-position blocks: p = e^(s − lse)
-/// from the scores, ds = p ∘ (dP − p·dP)·scale from dP = dY Vᵀ, both zeroed from n to the block's
-/// end (the column pass needs zeros above the diagonal). As the row-by-row code (same bits).
-TGFL_INLINE void probabilities_row16(float *p, float *ds, size_t n, float lse, float scale) {
-    size_t n16 = (n + 15) & ~(size_t)15;
-    for (size_t j = 0; j < n16; j += 16)
-        for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - lse);
-    float rr = tgfl_dot(p, ds, n);
-    for (size_t j = 0; j < n16; j += 16)
-        for (int l = 0; l < 16; l++) ds[j + l] = p[j + l] * (ds[j + l] - rr) * scale;
-    for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
-}
-
 /// The scratch of the blocked backward passes (AVX-512 and AVX2), Tp = padded16(T).
 typedef struct {
     float *kt;  // [hd][Tp]
@@ -359,9 +333,24 @@ TGFL_TARGET_AVX512 TGFL_INLINE void weighted_group(float *const out[WG], const f
         nmin = n[r] < nmin ? n[r] : nmin;
         nmax = n[r] > nmax ? n[r] : nmax;
     }
-    // Steps of `chains` terms; past the shortest row, the terms a row does not see are masked.
-    for (size_t j = 0; j < nmax; j += chains) {
-        int whole = j + chains <= nmin;
+    // Steps of `chains` terms: while every row sees them, unmasked; past the shortest row, the
+    // terms a row does not see are masked.
+    size_t j = 0;
+    for (; j + chains <= nmin; j += chains)
+        _Pragma("clang loop unroll(full)")
+        for (size_t c = 0; c < chains; c++) {
+            const float *vr = vc + (j + c) * hd;
+            __m512 x[2];
+            _Pragma("clang loop unroll(full)")
+            for (size_t v = 0; v < nv; v++) x[v] = _mm512_loadu_ps(vr + 16 * v);
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < WG; r++) {
+                __m512 wj = _mm512_set1_ps(w[r][j + c]);
+                _Pragma("clang loop unroll(full)")
+                for (size_t v = 0; v < nv; v++) a[r][c][v] = _mm512_fmadd_ps(wj, x[v], a[r][c][v]);
+            }
+        }
+    for (; j < nmax; j += chains) {
         _Pragma("clang loop unroll(full)")
         for (size_t c = 0; c < chains; c++) {
             if (j + c >= nmax) break;
@@ -371,7 +360,7 @@ TGFL_TARGET_AVX512 TGFL_INLINE void weighted_group(float *const out[WG], const f
             for (size_t v = 0; v < nv; v++) x[v] = _mm512_loadu_ps(vr + 16 * v);
             _Pragma("clang loop unroll(full)")
             for (int r = 0; r < WG; r++) {
-                __mmask16 live = whole || j + c < n[r] ? (__mmask16)0xFFFF : (__mmask16)0;
+                __mmask16 live = j + c < n[r] ? (__mmask16)0xFFFF : (__mmask16)0;
                 __m512 wj = _mm512_set1_ps(live ? w[r][j + c] : 0.0f);
                 _Pragma("clang loop unroll(full)")
                 for (size_t v = 0; v < nv; v++)
@@ -420,6 +409,80 @@ TGFL_TARGET_AVX512 TGFL_INLINE void transpose16(__m512 r[16]) {
     for (int k = 0; k < 8; k++) {
         r[k] = _mm512_shuffle_f32x4(t[k], t[8 + k], 0x88);
         r[8 + k] = _mm512_shuffle_f32x4(t[k], t[8 + k], 0xDD);
+    }
+}
+
+// The per-row reductions of a block, 16 rows at a time. Row by row, a row's maximum, sum and
+// dot product each ended in a horizontal reduction and a scalar tail of n mod 8 terms: short
+// dependent chains, one after the other, and a loop exit that mispredicted on most rows. Here
+// each row runs its vector part (its own chain), the 16 rows' partial vectors are transposed
+// in registers, and the horizontal steps and tails run across the rows, one row per lane, in
+// the same order as `tgfl_max`, `tgfl_sum` and `tgfl_dot` (so the same bits).
+
+/// Lane r: max_{j < n[r]} x[r][j] (n[r] > 0, x[r] readable to 16·⌈n[r]/16⌉). The maximum is
+/// exact, so its grouping does not matter.
+TGFL_TARGET_AVX512 TGFL_INLINE __m512 max_rows16(float *const x[16], const size_t n[16]) {
+    __m512 m[16];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < 16; r++) {
+        __m512 a = _mm512_set1_ps(-INFINITY);
+        size_t j = 0;
+        for (; j + 16 <= n[r]; j += 16) a = _mm512_max_ps(_mm512_loadu_ps(x[r] + j), a);
+        if (j < n[r]) a = _mm512_mask_max_ps(a, (__mmask16)((1u << (n[r] - j)) - 1), _mm512_loadu_ps(x[r] + j), a);
+        m[r] = a;
+    }
+    transpose16(m);
+    _Pragma("clang loop unroll(full)")
+    for (int w = 8; w > 0; w /= 2)
+        _Pragma("clang loop unroll(full)")
+        for (int l = 0; l < w; l++) m[l] = _mm512_max_ps(m[l], m[l + w]);
+    return m[0];
+}
+
+/// Lane r: `tgfl_sum(x[r], n[r])`, or with y (not NULL) `tgfl_dot(x[r], y[r], n[r])`: eight
+/// lanes over whole 8-term steps, combined as ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)),
+/// then the tail terms in order (a fused multiply-add each for the dot product). Tail terms
+/// past n[r] are masked off, not added as zeros.
+TGFL_TARGET_AVX512 TGFL_INLINE __m512 sum_rows16(float *const x[16], float *const y[16],
+                                                 const size_t n[16]) {
+    __m512 zx[16], zy[16];
+    int32_t rems[16];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < 16; r++) {
+        __m256 a = _mm256_setzero_ps();
+        size_t i = 0;
+        if (y)
+            for (; i + 8 <= n[r]; i += 8)
+                a = _mm256_fmadd_ps(_mm256_loadu_ps(x[r] + i), _mm256_loadu_ps(y[r] + i), a);
+        else
+            for (; i + 8 <= n[r]; i += 8) a = _mm256_add_ps(a, _mm256_loadu_ps(x[r] + i));
+        rems[r] = (int32_t)(n[r] - i);
+        __mmask8 k = (__mmask8)((1u << rems[r]) - 1);
+        zx[r] = _mm512_insertf32x8(_mm512_castps256_ps512(a), _mm256_maskz_loadu_ps(k, x[r] + i), 1);
+        if (y) zy[r] = _mm512_insertf32x8(_mm512_setzero_ps(), _mm256_maskz_loadu_ps(k, y[r] + i), 1);
+    }
+    transpose16(zx);
+    if (y) transpose16(zy);
+    __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(zx[0], zx[1]), _mm512_add_ps(zx[2], zx[3])),
+                             _mm512_add_ps(_mm512_add_ps(zx[4], zx[5]), _mm512_add_ps(zx[6], zx[7])));
+    __m512i rem = _mm512_loadu_si512(rems);
+    _Pragma("clang loop unroll(full)")
+    for (int t = 0; t < 7; t++) {
+        __mmask16 live = _mm512_cmpgt_epi32_mask(rem, _mm512_set1_epi32(t));
+        s = y ? _mm512_mask3_fmadd_ps(zx[8 + t], zy[8 + t], s, live)
+              : _mm512_mask_add_ps(s, live, s, zx[8 + t]);
+    }
+    return s;
+}
+
+/// Rows i0 + r of a block (r < count; rows at or past R repeat row i0, for the lanes of the
+/// block reductions): x[r] = base + (row − i0)·ld, n[r] = row + 1.
+TGFL_INLINE void block_rows(float **x, size_t *n, size_t count, float *base, size_t ld, size_t i0,
+                            size_t R) {
+    for (size_t r = 0; r < count; r++) {
+        size_t row = r < R ? i0 + r : i0;
+        x[r] = base + (row - i0) * ld;
+        n[r] = row + 1;
     }
 }
 
@@ -488,16 +551,20 @@ TGFL_TARGET_AVX512 TGFL_INLINE void fwd_blocked_impl(float *y, size_t ldy, float
         size_t R = T - i0 < RB ? T - i0 : RB;
         size_t tiles = (i0 + R + 15) / 16;
         score_block(S, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
-        float inv[RB];
+        float *rows[RB], ms[RB], sums[RB], inv[RB];
+        size_t ns[RB];
+        block_rows(rows, ns, RB, S, Tp, i0, R);
+        _mm512_storeu_ps(ms, max_rows16(rows, ns));
         for (size_t r = 0; r < R; r++) {
-            size_t i = i0 + r, n = i + 1, n16 = (n + 15) & ~(size_t)15;
-            float *row = S + r * Tp;
-            float m = tgfl_max(row, n);
+            size_t n16 = (ns[r] + 15) & ~(size_t)15;
+            float *row = rows[r], m = ms[r];
             for (size_t j = 0; j < n16; j += 16)
                 for (int l = 0; l < 16; l++) row[j + l] = tgfl_expf(row[j + l] - m);
-            float sum = tgfl_sum(row, n);
-            lse[i] = m + logf(sum);
-            inv[r] = 1.0f / sum;
+        }
+        _mm512_storeu_ps(sums, sum_rows16(rows, NULL, ns));
+        for (size_t r = 0; r < R; r++) {
+            lse[i0 + r] = ms[r] + logf(sums[r]);
+            inv[r] = 1.0f / sums[r];
         }
         for (size_t r0 = 0; r0 < R; r0 += WG) {
             float *out[WG]; const float *w[WG]; size_t n[WG];
@@ -588,18 +655,31 @@ TGFL_TARGET_AVX512 TGFL_INLINE void bwd_blocked_impl(float *dq, float *dk, float
         size_t tiles = (i0 + R + 15) / 16;
         score_block(P + i0 * Tp, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
         score_block(DS + i0 * Tp, Tp, gc + i0 * hd, vt, Tp, tiles, hd);
-        float one[RB];
+        float *prow[RB], *dsrow[RB], rrs[RB], one[RB];
+        size_t ns[RB];
+        block_rows(prow, ns, RB, P + i0 * Tp, Tp, i0, R);
+        block_rows(dsrow, ns, RB, DS + i0 * Tp, Tp, i0, R);
         for (size_t r = 0; r < R; r++) {
-            size_t i = i0 + r, n = i + 1, n16 = (n + 15) & ~(size_t)15;
-            float *p = P + i * Tp, *ds = DS + i * Tp;
-            float m = lse[i];
+            size_t n16 = (ns[r] + 15) & ~(size_t)15;
+            float *p = prow[r], m = lse[i0 + r];
             for (size_t j = 0; j < n16; j += 16)
                 for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - m);
-            float rr = tgfl_dot(p, ds, n);
-            for (size_t j = 0; j < n16; j += 16)
+        }
+        _mm512_storeu_ps(rrs, sum_rows16(prow, dsrow, ns));
+        for (size_t r = 0; r < R; r++) {
+            size_t n = ns[r], n16 = (n + 15) & ~(size_t)15;
+            float *p = prow[r], *ds = dsrow[r];
+            __m512 rr = _mm512_set1_ps(rrs[r]), sc = _mm512_set1_ps(scale);
+            size_t last = n16 - 16;
+            for (size_t j = 0; j < last; j += 16)
                 _mm512_storeu_ps(ds + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_loadu_ps(p + j),
-                    _mm512_sub_ps(_mm512_loadu_ps(ds + j), _mm512_set1_ps(rr))), _mm512_set1_ps(scale)));
-            for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
+                    _mm512_sub_ps(_mm512_loadu_ps(ds + j), rr)), sc));
+            // The last block: zeros from n on (none when n is a multiple of 16).
+            __mmask16 keep = (__mmask16)((1u << (n - last)) - 1);
+            __m512 pl = _mm512_maskz_loadu_ps(keep, p + last);
+            _mm512_storeu_ps(p + last, pl);
+            _mm512_storeu_ps(ds + last, _mm512_maskz_mul_ps(keep, _mm512_mul_ps(pl,
+                _mm512_sub_ps(_mm512_loadu_ps(ds + last), rr)), sc));
             one[r] = 1.0f;
         }
         for (size_t r0 = 0; r0 < R; r0 += WG) {
@@ -678,6 +758,95 @@ TGFL_TARGET_AVX2 TGFL_INLINE void score_block_avx2(float *S, size_t ldS, const f
         }
 }
 
+/// The 8 × 8 block r[0 ..< 8] transposed in registers: afterwards r[k] holds what was column k.
+TGFL_TARGET_AVX2 TGFL_INLINE void transpose8(__m256 r[8]) {
+    __m256 t[8], u[8];
+    _Pragma("clang loop unroll(full)")
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int i = 0; i < 2; i++) {
+        u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int k = 0; k < 4; k++) {
+        r[k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x20);
+        r[4 + k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x31);
+    }
+}
+
+/// Lanes l < m set (all bits), the others clear: the tail mask of m (0 ... 8) terms.
+TGFL_TARGET_AVX2 TGFL_INLINE __m256i lanes_below(size_t m) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// The per-row reductions of a block of RB2 = 8 rows, as the AVX-512 copies' `max_rows16` and
+// `sum_rows16` with 8 × 8 transposes: each row's vector part on its own chain, then the
+// horizontal steps and the tails across the rows, one row per lane, in the order of
+// `tgfl_max`, `tgfl_sum` and `tgfl_dot` (same bits).
+
+/// Lane r: max_{j < n[r]} x[r][j] (n[r] > 0; exact, so the grouping does not matter).
+TGFL_TARGET_AVX2 TGFL_INLINE __m256 max_rows8(float *const x[8], const size_t n[8]) {
+    __m256 m[8], low = _mm256_set1_ps(-INFINITY);
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < 8; r++) {
+        __m256 a = low;
+        size_t j = 0;
+        for (; j + 8 <= n[r]; j += 8) a = _mm256_max_ps(_mm256_loadu_ps(x[r] + j), a);
+        if (j < n[r]) {
+            __m256 v = _mm256_blendv_ps(low, _mm256_loadu_ps(x[r] + j), _mm256_castsi256_ps(lanes_below(n[r] - j)));
+            a = _mm256_max_ps(v, a);
+        }
+        m[r] = a;
+    }
+    transpose8(m);
+    _Pragma("clang loop unroll(full)")
+    for (int w = 4; w > 0; w /= 2)
+        _Pragma("clang loop unroll(full)")
+        for (int l = 0; l < w; l++) m[l] = _mm256_max_ps(m[l], m[l + w]);
+    return m[0];
+}
+
+/// Lane r: `tgfl_sum(x[r], n[r])`, or with y (not NULL) `tgfl_dot(x[r], y[r], n[r])`, as
+/// `sum_rows16`. Tail terms past n[r] are selected away, not added as zeros.
+TGFL_TARGET_AVX2 TGFL_INLINE __m256 sum_rows8(float *const x[8], float *const y[8], const size_t n[8]) {
+    __m256 acc[8], tx[8], ty[8];
+    int32_t rems[8];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < 8; r++) {
+        __m256 a = _mm256_setzero_ps();
+        size_t i = 0;
+        if (y)
+            for (; i + 8 <= n[r]; i += 8)
+                a = _mm256_fmadd_ps(_mm256_loadu_ps(x[r] + i), _mm256_loadu_ps(y[r] + i), a);
+        else
+            for (; i + 8 <= n[r]; i += 8) a = _mm256_add_ps(a, _mm256_loadu_ps(x[r] + i));
+        acc[r] = a;
+        rems[r] = (int32_t)(n[r] - i);
+        __m256i k = lanes_below(n[r] - i);
+        tx[r] = _mm256_maskload_ps(x[r] + i, k);
+        if (y) ty[r] = _mm256_maskload_ps(y[r] + i, k);
+    }
+    transpose8(acc);
+    transpose8(tx);
+    if (y) transpose8(ty);
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])),
+                             _mm256_add_ps(_mm256_add_ps(acc[4], acc[5]), _mm256_add_ps(acc[6], acc[7])));
+    __m256i rem = _mm256_loadu_si256((const __m256i *)rems);
+    _Pragma("clang loop unroll(full)")
+    for (int t = 0; t < 7; t++) {
+        __m256 live = _mm256_castsi256_ps(_mm256_cmpgt_epi32(rem, _mm256_set1_epi32(t)));
+        __m256 next = y ? _mm256_fmadd_ps(tx[t], ty[t], s) : _mm256_add_ps(s, tx[t]);
+        s = _mm256_blendv_ps(s, next, live);
+    }
+    return s;
+}
+
 /// dst[j·hd + d] = src[j·ld + d]·scale for j < T and zero for T ≤ j < rows; with scale = 1 the
 /// rows are copied as they are (the product is skipped, not taken with 1).
 TGFL_INLINE void compact_scaled(float *dst, const float *src, size_t ld, size_t T, size_t rows,
@@ -701,10 +870,23 @@ TGFL_TARGET_AVX2 TGFL_INLINE void fwd_blocked_avx2_impl(float *y, size_t ldy, fl
     for (size_t i0 = 0; i0 < T; i0 += RB2) {
         size_t R = T - i0 < RB2 ? T - i0 : RB2;
         score_block_avx2(S, Tp, qs + i0 * hd, kt, Tp, (i0 + R + 15) / 16, hd);
+        // e^(s − max) over whole 16-position blocks (the positions past n are computed and
+        // ignored), lse = max + log Σ_{j<n}: the same sums as the row-by-row forward pass.
+        float *rows[RB2], ms[RB2], sums[RB2];
+        size_t ns[RB2];
+        block_rows(rows, ns, RB2, S, Tp, i0, R);
+        _mm256_storeu_ps(ms, max_rows8(rows, ns));
         for (size_t r = 0; r < R; r++) {
-            size_t i = i0 + r, n = i + 1;
-            float sum = softmax_row16(S + r * Tp, n, lse + i);
-            weighted_sum(y + i * ldy, 0, 1.0f / sum, S + r * Tp, 1, vc, hd, n, hd);
+            size_t n16 = (ns[r] + 15) & ~(size_t)15;
+            float *row = rows[r], m = ms[r];
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) row[j + l] = tgfl_expf(row[j + l] - m);
+        }
+        _mm256_storeu_ps(sums, sum_rows8(rows, NULL, ns));
+        for (size_t r = 0; r < R; r++) {
+            size_t i = i0 + r;
+            lse[i] = ms[r] + logf(sums[r]);
+            weighted_sum(y + i * ldy, 0, 1.0f / sums[r], rows[r], 1, vc, hd, ns[r], hd);
         }
     }
 }
@@ -734,10 +916,26 @@ TGFL_TARGET_AVX2 TGFL_INLINE void bwd_blocked_avx2_impl(float *dq, float *dk, fl
         size_t R = T - i0 < RB2 ? T - i0 : RB2, tiles = (i0 + R + 15) / 16;
         score_block_avx2(P + i0 * Tp, Tp, qs + i0 * hd, kt, Tp, tiles, hd);
         score_block_avx2(DS + i0 * Tp, Tp, gc + i0 * hd, vt, Tp, tiles, hd);
+        // p = e^(s − lse) over whole 16-position blocks, ds = p ∘ (dP − p·dP)·scale, both
+        // zeroed from n to the block's end (the column pass needs zeros above the diagonal).
+        float *prow[RB2], *dsrow[RB2], rrs[RB2];
+        size_t ns[RB2];
+        block_rows(prow, ns, RB2, P + i0 * Tp, Tp, i0, R);
+        block_rows(dsrow, ns, RB2, DS + i0 * Tp, Tp, i0, R);
         for (size_t r = 0; r < R; r++) {
-            size_t i = i0 + r, n = i + 1;
-            probabilities_row16(P + i * Tp, DS + i * Tp, n, lse[i], scale);
-            weighted_sum(dq + i * ld, accumulate, 1.0f, DS + i * Tp, 1, kc, hd, n, hd);
+            size_t n16 = (ns[r] + 15) & ~(size_t)15;
+            float *p = prow[r], m = lse[i0 + r];
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) p[j + l] = tgfl_expf(p[j + l] - m);
+        }
+        _mm256_storeu_ps(rrs, sum_rows8(prow, dsrow, ns));
+        for (size_t r = 0; r < R; r++) {
+            size_t i = i0 + r, n = ns[r], n16 = (n + 15) & ~(size_t)15;
+            float *p = prow[r], *ds = dsrow[r], rr = rrs[r];
+            for (size_t j = 0; j < n16; j += 16)
+                for (int l = 0; l < 16; l++) ds[j + l] = p[j + l] * (ds[j + l] - rr) * scale;
+            for (size_t j = n; j < n16; j++) p[j] = ds[j] = 0;
+            weighted_sum(dq + i * ld, accumulate, 1.0f, ds, 1, kc, hd, n, hd);
         }
     }
     column_pass(dv, dk, ld, accumulate, P, DS, Tp, gc, qc, T, hd);  // as the row-by-row code

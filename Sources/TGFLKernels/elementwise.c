@@ -38,39 +38,77 @@ TGFL_MULTIVERSION(tgfl_gelu_inplace, (float *x, size_t count), (x, count))
 
 // MARK: - LayerNorm
 
-TGFL_INLINE void tgfl_layernorm_forward_body(float *out, float *normalized, float *rstd,
-                                             const float *inp, const float *weight,
-                                             const float *bias, size_t rows, size_t C,
-                                             float eps) {
-    for (size_t n = 0; n < rows; n++) {
-        const float *x = inp + n * C;
-        float *restrict y = out + n * C;
-        float mean = tgfl_sum(x, C) / (float)C;
-        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        size_t c = 0;
-        for (; c + 8 <= C; c += 8)
+/// ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)): how `tgfl_sum` combines its lanes.
+TGFL_INLINE float combine_lanes8(const float a[8]) {
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+// The row kernels of LayerNorm take rows in groups of G = 4: each row's sums are the same
+// chains as one row at a time (eight lanes over whole 8-column steps, then the tail in order),
+// but the group's four chains are in flight together instead of each row waiting on its own.
+// At this model's widths (C = 64, 128) a row's reductions are short dependent chains, so one
+// row at a time left the core mostly waiting.
+enum { LN_GROUP = 4 };
+
+/// Rows n0 ..< n0 + G of `tgfl_layernorm_forward` (G ≤ LN_GROUP, a constant where inlined).
+TGFL_INLINE void layernorm_forward_rows(float *out, float *normalized, float *rstd,
+                                        const float *inp, const float *weight, const float *bias,
+                                        size_t n0, size_t G, size_t C, float eps) {
+    float acc[LN_GROUP][8], mean[LN_GROUP], s[LN_GROUP];
+    for (size_t g = 0; g < G; g++)
+        for (int l = 0; l < 8; l++) acc[g][l] = 0;
+    size_t c8 = C & ~(size_t)7;
+    for (size_t c = 0; c < c8; c += 8)
+        for (size_t g = 0; g < G; g++)
+            for (int l = 0; l < 8; l++) acc[g][l] += inp[(n0 + g) * C + c + l];
+    for (size_t g = 0; g < G; g++) {
+        const float *x = inp + (n0 + g) * C;
+        float sum = combine_lanes8(acc[g]);
+        for (size_t c = c8; c < C; c++) sum += x[c];
+        mean[g] = sum / (float)C;
+        for (int l = 0; l < 8; l++) acc[g][l] = 0;
+    }
+    for (size_t c = 0; c < c8; c += 8)
+        for (size_t g = 0; g < G; g++)
             for (int l = 0; l < 8; l++) {
-                float d = x[c + l] - mean;
-                acc[l] += d * d;
+                float d = inp[(n0 + g) * C + c + l] - mean[g];
+                acc[g][l] += d * d;
             }
-        float ss = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-        for (; c < C; c++) {
-            float d = x[c] - mean;
+    for (size_t g = 0; g < G; g++) {
+        const float *x = inp + (n0 + g) * C;
+        float ss = combine_lanes8(acc[g]);
+        for (size_t c = c8; c < C; c++) {
+            float d = x[c] - mean[g];
             ss += d * d;
         }
-        float s = 1.0f / sqrtf(ss / (float)C + eps);
+        s[g] = 1.0f / sqrtf(ss / (float)C + eps);
+    }
+    for (size_t g = 0; g < G; g++) {
+        size_t n = n0 + g;
+        const float *x = inp + n * C;
+        float *restrict y = out + n * C;
         if (normalized) {
             float *restrict h = normalized + n * C;
-            for (c = 0; c < C; c++) {
-                float v = (x[c] - mean) * s;
+            for (size_t c = 0; c < C; c++) {
+                float v = (x[c] - mean[g]) * s[g];
                 h[c] = v;
                 y[c] = v * weight[c] + bias[c];
             }
         } else {
-            for (c = 0; c < C; c++) y[c] = (x[c] - mean) * s * weight[c] + bias[c];
+            for (size_t c = 0; c < C; c++) y[c] = (x[c] - mean[g]) * s[g] * weight[c] + bias[c];
         }
-        if (rstd) rstd[n] = s;
+        if (rstd) rstd[n] = s[g];
     }
+}
+
+TGFL_INLINE void tgfl_layernorm_forward_body(float *out, float *normalized, float *rstd,
+                                             const float *inp, const float *weight,
+                                             const float *bias, size_t rows, size_t C,
+                                             float eps) {
+    size_t n = 0;
+    for (; n + LN_GROUP <= rows; n += LN_GROUP)
+        layernorm_forward_rows(out, normalized, rstd, inp, weight, bias, n, LN_GROUP, C, eps);
+    for (; n < rows; n++) layernorm_forward_rows(out, normalized, rstd, inp, weight, bias, n, 1, C, eps);
 }
 TGFL_MULTIVERSION(tgfl_layernorm_forward,
                   (float *out, float *normalized, float *rstd, const float *inp,
@@ -91,30 +129,43 @@ TGFL_MULTIVERSION(tgfl_layernorm_affine,
                    size_t rows, size_t C),
                   (out, normalized, weight, bias, rows, C))
 
-TGFL_INLINE void tgfl_layernorm_backward_input_body(float *dinp, const float *dout,
-                                                    const float *normalized, const float *rstd,
-                                                    const float *weight, size_t rows, size_t C) {
-    for (size_t n = 0; n < rows; n++) {
-        const float *g = dout + n * C, *h = normalized + n * C;
-        float *restrict d = dinp + n * C;
-        float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        size_t c = 0;
-        for (; c + 8 <= C; c += 8)
+/// Rows n0 ..< n0 + G of `tgfl_layernorm_backward_input` (G ≤ LN_GROUP).
+TGFL_INLINE void layernorm_backward_input_rows(float *dinp, const float *dout,
+                                               const float *normalized, const float *rstd,
+                                               const float *weight, size_t n0, size_t G, size_t C) {
+    float a[LN_GROUP][8], b[LN_GROUP][8];
+    for (size_t g = 0; g < G; g++)
+        for (int l = 0; l < 8; l++) a[g][l] = b[g][l] = 0;
+    size_t c8 = C & ~(size_t)7;
+    for (size_t c = 0; c < c8; c += 8)
+        for (size_t g = 0; g < G; g++)
             for (int l = 0; l < 8; l++) {
-                float gc = g[c + l] * weight[c + l];
-                a[l] += gc;
-                b[l] += gc * h[c + l];
+                float gc = dout[(n0 + g) * C + c + l] * weight[c + l];
+                a[g][l] += gc;
+                b[g][l] += gc * normalized[(n0 + g) * C + c + l];
             }
-        float sum_g = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-        float sum_gh = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
-        for (; c < C; c++) {
-            float gc = g[c] * weight[c];
+    for (size_t g = 0; g < G; g++) {
+        size_t n = n0 + g;
+        const float *gr = dout + n * C, *h = normalized + n * C;
+        float *restrict d = dinp + n * C;
+        float sum_g = combine_lanes8(a[g]), sum_gh = combine_lanes8(b[g]);
+        for (size_t c = c8; c < C; c++) {
+            float gc = gr[c] * weight[c];
             sum_g += gc;
             sum_gh += gc * h[c];
         }
         float mean_g = sum_g / (float)C, mean_gh = sum_gh / (float)C, s = rstd[n];
-        for (c = 0; c < C; c++) d[c] += s * (g[c] * weight[c] - mean_g - h[c] * mean_gh);
+        for (size_t c = 0; c < C; c++) d[c] += s * (gr[c] * weight[c] - mean_g - h[c] * mean_gh);
     }
+}
+
+TGFL_INLINE void tgfl_layernorm_backward_input_body(float *dinp, const float *dout,
+                                                    const float *normalized, const float *rstd,
+                                                    const float *weight, size_t rows, size_t C) {
+    size_t n = 0;
+    for (; n + LN_GROUP <= rows; n += LN_GROUP)
+        layernorm_backward_input_rows(dinp, dout, normalized, rstd, weight, n, LN_GROUP, C);
+    for (; n < rows; n++) layernorm_backward_input_rows(dinp, dout, normalized, rstd, weight, n, 1, C);
 }
 TGFL_MULTIVERSION(tgfl_layernorm_backward_input,
                   (float *dinp, const float *dout, const float *normalized, const float *rstd,

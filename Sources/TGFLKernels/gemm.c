@@ -9,7 +9,8 @@
 //
 // Summation order: every C element is (bias or 0) + Σ_k a·b in increasing k, then + C when
 // accumulating; for `tgfl_gemm_tn_accumulate` the rows m are summed in order within chunks
-// of 256 rows, each chunk's sum added to C in order. The order depends on the sizes only, so
+// of 256 rows, each chunk's sum added to C in order (and the optional column sums of A add the
+// rows in order, as `tgfl_column_sum_accumulate`). The order depends on the sizes only, so
 // a caller that splits C into fixed parts gets the same bits for any thread count.
 #include "internal.h"
 #include <stdlib.h>
@@ -106,11 +107,29 @@ GEMM_INLINE void tn_tail(float *c, size_t ldc, const float *a, size_t lda, const
 #undef TILE
 }
 
+/// sum[n] += Σ_{m < M} A[m, n] for n < N, the rows added in order (as
+/// `tgfl_column_sum_accumulate`), 64 columns at a time in registers.
+GEMM_INLINE void column_sums(float *sum, const float *a, size_t lda, size_t M, size_t N) {
+    for (size_t n0 = 0; n0 < N; n0 += 64) {
+        __mmask16 k[4];
+        for (int v = 0; v < 4; v++) {
+            size_t lo = n0 + 16 * (size_t)v, w = lo >= N ? 0 : N - lo < 16 ? N - lo : 16;
+            k[v] = (__mmask16)((1u << w) - 1);
+        }
+        __m512 acc[4];
+        for (int v = 0; v < 4; v++) acc[v] = _mm512_maskz_loadu_ps(k[v], sum + n0 + 16 * v);
+        for (size_t m = 0; m < M; m++)
+            for (int v = 0; v < 4; v++)
+                acc[v] = _mm512_add_ps(acc[v], _mm512_maskz_loadu_ps(k[v], a + m * lda + n0 + 16 * v));
+        for (int v = 0; v < 4; v++) _mm512_mask_storeu_ps(sum + n0 + 16 * v, k[v], acc[v]);
+    }
+}
+
 GEMM_TARGET static void gemm_tn_avx512(float *c, size_t ldc, const float *a, size_t lda,
                                        const float *b, size_t ldb, size_t M, size_t N,
-                                       size_t K) {
+                                       size_t K, float *a_sums) {
     // Chunks of 256 rows of A and B (256 · (N + K) floats) stay in L2 while every tile of C
-    // passes over them.
+    // passes over them, and then while the chunk's column sums of A are added.
     for (size_t m0 = 0; m0 < M; m0 += 256) {
         size_t mc = m0 + 256 < M ? 256 : M - m0;
         const float *ac = a + m0 * lda, *bc = b + m0 * ldb;
@@ -122,6 +141,7 @@ GEMM_TARGET static void gemm_tn_avx512(float *c, size_t ldc, const float *a, siz
                 tn_tile(c + n * ldc + k0, ldc, ac + n, lda, bc + k0, ldb, mc, 8, k_m0, k_m1);
             tn_tail(c + n * ldc + k0, ldc, ac + n, lda, bc + k0, ldb, mc, N - n, k_m0, k_m1);
         }
+        if (a_sums) column_sums(a_sums, ac, lda, mc, N);
     }
 }
 
@@ -145,9 +165,9 @@ int tgfl_gemm_nn(float *c, size_t ldc, const float *a, size_t lda, const float *
 }
 
 int tgfl_gemm_tn_accumulate(float *c, size_t ldc, const float *a, size_t lda, const float *b,
-                            size_t ldb, size_t M, size_t N, size_t K) {
+                            size_t ldb, size_t M, size_t N, size_t K, float *a_sums) {
     if (!tgfl_gemm_available()) return 0;
-    gemm_tn_avx512(c, ldc, a, lda, b, ldb, M, N, K);
+    gemm_tn_avx512(c, ldc, a, lda, b, ldb, M, N, K, a_sums);
     return 1;
 }
 
@@ -170,8 +190,9 @@ int tgfl_gemm_nn(float *c, size_t ldc, const float *a, size_t lda, const float *
 }
 
 int tgfl_gemm_tn_accumulate(float *c, size_t ldc, const float *a, size_t lda, const float *b,
-                            size_t ldb, size_t M, size_t N, size_t K) {
+                            size_t ldb, size_t M, size_t N, size_t K, float *a_sums) {
     (void)c; (void)ldc; (void)a; (void)lda; (void)b; (void)ldb; (void)M; (void)N; (void)K;
+    (void)a_sums;
     return 0;
 }
 

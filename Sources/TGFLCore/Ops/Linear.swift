@@ -184,12 +184,14 @@ public enum LinearOp {
             return
         }
         let own = tgfl_gemm_available() != 0
-        let dW = UncheckedSendable(dWeight)
-        backwardParts(rows: N, outFeatures: OC, dInp: dInp, dBias: dBias, dOut: dOut, threads: threads,
-                      weightRows: { r in
+        let dW = UncheckedSendable(dWeight), dB = UncheckedSendable(dBias)
+        // Our products sum the bias gradient's columns inside the weight-gradient product (the
+        // same sums, while each chunk of dOut is in cache); with OpenBLAS, `backwardParts` does.
+        backwardParts(rows: N, outFeatures: OC, dInp: dInp, dBias: own ? nil : dBias, dOut: dOut,
+                      threads: threads, weightRows: { r in
             if own {
                 _ = tgfl_gemm_tn_accumulate(dW.value + r.lowerBound * IC, IC, dOut + r.lowerBound,
-                                            OC, inp, IC, N, r.count, IC)
+                                            OC, inp, IC, N, r.count, IC, dB.value.map { $0 + r.lowerBound })
             } else {
                 sgemm(transA: true, transB: false, m: r.count, n: IC, k: N,
                       a: dOut + r.lowerBound, lda: OC, b: inp, ldb: IC,

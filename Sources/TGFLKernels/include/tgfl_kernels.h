@@ -134,10 +134,13 @@ int tgfl_gemm_nn(float *c, size_t ldc, const float *a, size_t lda, const float *
                  const float *bias, size_t M, size_t N, size_t K, int accumulate);
 
 /// C[N, K] += A[M, N]ᵀ · B[M, K] (row strides ldc, lda, ldb): the weight gradient dW += dYᵀ X.
-/// Rows m are summed in order within chunks of 256, each chunk added to C in order. Returns 0
-/// without touching C when `tgfl_gemm_available()` is 0.
+/// Rows m are summed in order within chunks of 256, each chunk added to C in order. With
+/// `a_sums` (may be NULL), also a_sums[n] += Σ_m A[m, n] for n < N, the rows added in order —
+/// the bias gradient, the same bits as `tgfl_column_sum_accumulate`, but summed while each
+/// chunk of A is in cache for the product instead of in a second pass over A. Returns 0
+/// without touching C or a_sums when `tgfl_gemm_available()` is 0.
 int tgfl_gemm_tn_accumulate(float *c, size_t ldc, const float *a, size_t lda, const float *b,
-                            size_t ldb, size_t M, size_t N, size_t K);
+                            size_t ldb, size_t M, size_t N, size_t K, float *a_sums);
 
 /// dst[c, r] = src[r, c] for a `rows` × `cols` row-major source.
 void tgfl_transpose(float *dst, const float *src, size_t rows, size_t cols);
