@@ -30,6 +30,14 @@ import TGFLStats
 ///                 "better than the median local-only model" = the median over institutions of
 ///                 (local_i − fed_i) > 0 (the median institution gains by federating)
 /// ```
+/// With `--pooled-dynamics` (session 19, fixed before its runs): the federated and centralized
+/// arms adapt with `dynamics: .received` — their model's filter α, γ, β, ν and generation
+/// recursion (one GJR-t fit on every institution's summaries, one recursion matched to the
+/// owners' dependence: what the federation already shares) are kept, and institution i fits
+/// only the level (μ, ω by targeting, level edges, regimes, bounds, calibration) on its own days;
+/// the local-only arm keeps `.own` (it has no federation, so no pooled dynamics). Everything else
+/// (training, seeds, scores) is the same, so training is identical bit for bit to a run without it.
+///
 /// The filters are not shared: `FederatedTrainer` fits one filter on all clients' summaries
 /// (the network is trained on the z it gives), and the training runs do not calibrate (each
 /// institution calibrates its adapted copy instead).
@@ -84,7 +92,8 @@ extension FederatedEvidence {
         print(line)
         print("  scores: \(paths) unconditional paths per model and institution (prompt = its last \(sequenceLength) own "
               + "days, generation seed 1000 + training seed), after adaptingVolatility (own filter; calibration "
-              + "\(calibrationPaths) × 250 pilot days, seed 0\(ownPrior ? "; level priors from its own training days" : "")); "
+              + "\(calibrationPaths) × 250 pilot days, seed 0\(ownPrior ? "; level priors from its own training days" : "")"
+              + "\(pooledDynamics ? "; fed and cen keep their pooled dynamics, own level only (dynamics .received)" : "")); "
               + "\(bootstrap) bootstrap resamples of the paths")
         var perSeed: [AssetSeedScores] = []
         let clock = AssetProgress(total: Double(seeds * 8 * n))
@@ -126,6 +135,11 @@ extension FederatedEvidence {
                                              models: fed.dataModels, config: ModelConfig.small.v2(), calibrate: false)
         clock.done(Double(2 * n), "seed \(seed): centralized \(rounds * localSteps) steps × batch \(batch * n), best step "
                    + "\(cr.bestStep.map { "\($0)" } ?? "—") (\(String(format: "%.0f", BenchmarkSupport.now() - t0)) s)")
+        if let saveModels {
+            try FileManager.default.createDirectory(atPath: saveModels, withIntermediateDirectories: true)
+            try fed.save(to: "\(saveModels)/fed-seed\(seed).h5")
+            try central.save(to: "\(saveModels)/cen-seed\(seed).h5")
+        }
         var locals: [ScenarioModel] = []
         var best: [String] = []
         t0 = BenchmarkSupport.now()
@@ -145,7 +159,9 @@ extension FederatedEvidence {
               + "calib")
         for (i, inst) in institutions.enumerated() {
             for (arm, model) in [("fed", fed), ("cen", central), ("loc", locals[i])] {
-                let (s, boot, calib) = try assetScores(model, inst, seed: seed, stream: UInt64(3 * i + (arm == "fed" ? 0 : arm == "cen" ? 1 : 2)))
+                let dynamics: AdaptedDynamics = pooledDynamics && arm != "loc" ? .received : .own
+                let (s, boot, calib) = try assetScores(model, inst, seed: seed, dynamics: dynamics,
+                                                       stream: UInt64(3 * i + (arm == "fed" ? 0 : arm == "cen" ? 1 : 2)))
                 switch arm {
                 case "fed": out.federated.append(s); out.federatedBoot.append(boot)
                 case "cen": out.centralized.append(s); out.centralizedBoot.append(boot)
@@ -162,12 +178,13 @@ extension FederatedEvidence {
 
     /// The scores of `model` adapted to `inst` (Score order; VaR and ES relative), bootstrap
     /// replicates, and the calibration's relative variance error.
-    func assetScores(_ model: ScenarioModel, _ inst: AssetInstitution, seed: UInt64,
+    func assetScores(_ model: ScenarioModel, _ inst: AssetInstitution, seed: UInt64, dynamics: AdaptedDynamics,
                      stream: UInt64) throws -> ([Double], [[Double]], Double) {
         let calibration = VolatilityCalibrationOptions(paths: calibrationPaths, horizon: 250, iterations: 4,
                                                        tolerance: 0.02, seed: 0, threads: threads)
         let adapted = try model.adaptingVolatility(to: inst.own, trainFraction: 1 - selectionFraction,
-                                                   calibration: calibration, resetOutputPrior: ownPrior)
+                                                   calibration: calibration, resetOutputPrior: ownPrior,
+                                                   dynamics: dynamics)
         let m = adapted.model
         let nll = -(try m.logLikelihood(returns: inst.test))
         let set = try m.generate(GenerationOptions(paths: paths, horizon: inst.horizon, regime: .unconditional,

@@ -54,6 +54,14 @@ struct FederatedEvidence: ParsableCommand {
           + "training days when it adapts the volatility state (adaptingVolatility's resetOutputPrior), a "
           + "personalisation of the shared network; default: the arm's trained priors."))
     var ownPrior = false
+    @Flag(help: ArgumentHelp("Assets: the federated and centralized arms keep their model's volatility dynamics "
+          + "(α, γ, β, ν and the matched generation recursion, fitted on every institution's days) and take only "
+          + "the level from the institution (adaptingVolatility's dynamics: .received); the local-only arm keeps "
+          + "its own (it has no federation). Default: every arm fits the institution's own filter."))
+    var pooledDynamics = false
+    @Option(name: .customLong("save-models"), help: ArgumentHelp("Assets: save each seed's federated and centralized "
+          + "models (before adaptation) in this folder as fed-seed<k>.h5 and cen-seed<k>.h5.", valueName: "dir"))
+    var saveModels: String?
     @Flag(inversion: .prefixedNo, help: ArgumentHelp("Quality: every model keeps the parameters of its best "
           + "validation evaluation (federated: best round; others: best of the evaluations every S steps)."))
     var selectBest = true

@@ -251,6 +251,16 @@ struct RealismBenchmark: ParsableCommand {
     var fineTuneLearningRate = 3e-4
     @Flag(name: .customLong("reset-prior"), help: "With --pretrain: reset the level priors to the series' own token counts.")
     var resetPrior = false
+    @Option(name: .customLong("adapt-model"), help: ArgumentHelp(
+        "Instead of training: adapt this trained model v2 (e.g. a federation's global model, tgfl-bench "
+        + "federated-evidence --save-models) to each series' first 80 % with ScenarioModel.adaptingVolatility "
+        + "(trainFraction 0.8, default calibration) and score that.", valueName: "file"))
+    var adaptModel: String?
+    @Option(help: ArgumentHelp("With --adapt-model: whose volatility dynamics the adapted model keeps (own: the "
+                               + "series' own GJR-t fit; received: the model's, with the series' own level; received-filter, a diagnosis: "
+                               + "received without the received generation recursion).",
+                               valueName: "own|received|received-filter"))
+    var dynamics = "own"
     @Option(help: ArgumentHelp("Folder of the baselines' scenario CSVs (Benchmarks/realism_baselines.py).",
                                valueName: "dir"))
     var baselines = ".build/realism-baselines"
@@ -339,7 +349,35 @@ struct RealismBenchmark: ParsableCommand {
     func trainModel(_ s: ReturnSeries, train: ReturnSeries, main: MainSelection? = nil) throws -> ScenarioModel {
         var t0 = BenchmarkSupport.now()
         let model: ScenarioModel
-        if pretrain {
+        if let adaptModel {
+            // received-filter (a diagnosis, not a library option): the received filter and level
+            // fitting of .received, but unconditional generation with that filter's own GJR
+            // recursion instead of the received matched one, then the same calibration.
+            let filterOnly = dynamics == "received-filter"
+            guard let d = filterOnly ? .received : AdaptedDynamics(rawValue: dynamics) else {
+                throw ValidationError("--dynamics must be own, received or received-filter, got \(dynamics)")
+            }
+            let base = try ScenarioModel.load(from: adaptModel)
+            if filterOnly {
+                model = try base.adaptingVolatility(to: train, trainFraction: 0.8, calibration: nil, dynamics: d).model
+                let current = model.dataModels!
+                var v = current.volatility!
+                v.generationDynamics = nil
+                v.generationLevelLogQuantiles = nil
+                try model.setDataModels(DataModels(tokenizer: current.tokenizer, regimes: current.regimes, volatility: v))
+                let targets = try ScenarioModel.calibrationTargets(of: [train.values])
+                _ = try model.calibrateUnconditionalVolatility(targetVariance: targets.variance, targetMean: targets.mean,
+                                                               options: VolatilityCalibrationOptions())
+            } else {
+                model = try base.adaptingVolatility(to: train, trainFraction: 0.8, dynamics: d).model
+            }
+            let g = model.volatilityModel!.garch
+            progress(String(format: "    adapted %@ (dynamics %@): persistence %.4f, α %.4f γ %.4f β %.4f%@", adaptModel,
+                            dynamics, g.persistence, g.alpha, g.gamma, g.beta,
+                            model.volatilityModel!.generationDynamics.map {
+                                String(format: "; generation recursion α %.4f γ %.4f β %.4f power %d",
+                                       $0.alpha, $0.gamma, $0.beta, $0.power) } ?? ""))
+        } else if pretrain {
             let settings = RealismTraining(pretrain: true, pretrainSteps: pretrainSteps, fineTuneSteps: fineTuneSteps,
                                            fineTuneLearningRate: fineTuneLearningRate, resetPrior: resetPrior)
             let file = String(s.name.split(separator: ".")[0])

@@ -277,7 +277,14 @@ final class DependenceMatchTests: XCTestCase {
         section.attributes["generation_gamma"] = .double(-1)
         XCTAssertThrowsError(try VolatilityModel(checkpointSection: section, levels: 2, regimes: 1)) {
             XCTAssertTrue("\($0)".contains("generation_alpha/gamma/beta"), "\($0)")
+            XCTAssertTrue("\($0)".contains("alpha + gamma ≥ 0"), "\($0)")
         }
+        // A negative γ with α + γ ≥ 0 is a valid GJR recursion (GARCHModel allows it, and the
+        // matching scales a fitted negative γ; session 19 found one on USD/CHF's first 64 %): it
+        // round-trips instead of making the checkpoint unreadable.
+        var negative = model
+        negative.generationDynamics = GenerationDynamics(alpha: 0.0795, gamma: -0.0053, beta: 0.9109)
+        XCTAssertEqual(try VolatilityModel(checkpointSection: negative.checkpointSection, levels: 2, regimes: 1), negative)
         // The implied level is kept before calibration: ω_gen (1 − p_fit) = ω (1 − p_gen) nominally.
         let p = 0.01 + 0.05 + 0.9
         XCTAssertEqual(model.uncalibratedGenerationOmega, model.garch.omega * (1 - p) / (1 - model.garch.persistence),

@@ -133,6 +133,111 @@ final class VolatilityAdaptationTests: XCTestCase {
         return Array(model.parameters()[spec.offset..<spec.offset + spec.count])
     }
 
+    struct ReceivedReference: Decodable {
+        struct Filter: Decodable { let mu, omega, alpha, gamma, beta, nu: Double }
+        let received: Filter
+        let train_days, levels: Int
+        let regime_quantile_levels: [Double]
+        let mu, omega, sigma_floor, sigma_cap, own_persistence: Double
+        let sigma, level_edges, thresholds, regime_variances, initial_log_sigma_quantiles: [Double]
+    }
+
+    /// A model whose received dynamics are arch's GJR-t fit of the S&P 500 (as a federation's pooled
+    /// filter would be), with a matched generation recursion and the slow-level quantiles that the
+    /// adaptation must keep.
+    func receivedModel(_ ref: PretrainingTests.Reference, _ rd: ReceivedReference) throws -> ScenarioModel {
+        let model = try pooledModel(ref)
+        let current = try XCTUnwrap(model.dataModels), v = try XCTUnwrap(current.volatility)
+        let f = rd.received
+        let garch = try GARCHModel(specification: VolatilityModel.defaultSpecification, mu: f.mu, omega: f.omega,
+                                   alpha: f.alpha, gamma: f.gamma, beta: f.beta, nu: f.nu)
+        var received = try VolatilityModel(garch: garch, levelEdges: v.levelEdges, regimeVariances: v.regimeVariances,
+                                           initialLogSigmaQuantiles: v.initialLogSigmaQuantiles,
+                                           sigmaFloor: v.sigmaFloor, sigmaCap: v.sigmaCap)
+        received.generationDynamics = GenerationDynamics(alpha: 0.031, gamma: 0.087, beta: 0.93, power: 1)
+        received.generationLevelLogQuantiles = (0..<VolatilityModel.initialQuantileCount).map { Double($0) / 50 - 1 }
+        received.generationZSignScales = try ZSignScales(factors: [0.9, 1.1])
+        received.generationOmega = 3e-6            // the pool's calibrated level: not the institution's
+        received.generationMean = 4e-4
+        received.generationTargetVariance = 1e-4
+        try model.setDataModels(DataModels(tokenizer: current.tokenizer, regimes: current.regimes, volatility: received))
+        return model
+    }
+
+    /// `dynamics: .received` keeps the received α, γ, β, ν and generation recursion exactly and fits
+    /// only the level on the institution's days: μ and ω by mean and variance targeting, the level
+    /// edges, regimes, bounds and σ_0 quantiles under that filter — all against NumPy and arch's
+    /// filter at fixed parameters (Tests/Fixtures/make_received_dynamics_reference.py).
+    func testReceivedDynamicsAreKeptAndOnlyTheLevelIsTheInstitutions() throws {
+        let ref = try reference()
+        let rd: ReceivedReference = try loadJSONFixture("received_dynamics_reference.json")
+        let model = try receivedModel(ref, rd)
+        let received = try XCTUnwrap(model.volatilityModel)
+        let network = model.parameters()
+        let dem = ReturnSeries(name: "dem", values: ref.series[1].returns)
+        XCTAssertEqual(rd.train_days, Int(0.8 * Double(dem.values.count)))
+        let adapted = try model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil, dynamics: .received)
+        let v = try XCTUnwrap(adapted.model.volatilityModel)
+        XCTAssertEqual(adapted.model.parameters(), network, "the network is shared")
+        XCTAssertTrue(adapted.model.dataModels?.tokenizer == model.dataModels?.tokenizer, "the tokenizer is shared")
+        XCTAssertEqual(model.volatilityModel, received, "the received model is unchanged")
+
+        // The dynamics: exactly the received ones.
+        XCTAssertEqual([v.garch.alpha, v.garch.gamma, v.garch.beta], [received.garch.alpha, received.garch.gamma,
+                                                                       received.garch.beta], "α, γ, β kept")
+        XCTAssertEqual(v.garch.nu, received.garch.nu, "ν kept")
+        XCTAssertEqual(v.garch.specification, received.garch.specification)
+        XCTAssertEqual(v.generationDynamics, received.generationDynamics, "the generation recursion kept")
+        XCTAssertEqual(v.generationLevelLogQuantiles, received.generationLevelLogQuantiles)
+        XCTAssertEqual(v.generationZSignScales, received.generationZSignScales)
+        // The received level is not kept: the copy is uncalibrated until calibrated on its own days.
+        XCTAssertNil(v.generationOmega)
+        XCTAssertNil(v.generationMean)
+        XCTAssertNil(v.generationTargetVariance)
+
+        // The level: the institution's own (NumPy, arch at fixed parameters).
+        assertClose(v.garch.mu, rd.mu, rtol: 1e-10, "μ = mean of the 800 training days")
+        assertClose(v.garch.omega, rd.omega, rtol: 1e-10, "ω by variance targeting")
+        assertClose(v.garch.conditionalVariances(Array(dem.values.prefix(rd.train_days))).map { $0.squareRoot() },
+                    rd.sigma, rtol: 1e-9, "σ_t against arch's filter at the fixed parameters")
+        assertClose(v.levelEdges, rd.level_edges, rtol: 1e-9, "level edges")
+        let regimes = try XCTUnwrap(adapted.model.dataModels?.regimes)
+        XCTAssertEqual(regimes.quantileLevels, rd.regime_quantile_levels)
+        assertClose(regimes.thresholds, rd.thresholds, rtol: 1e-9, "regime thresholds")
+        assertClose(v.regimeVariances, rd.regime_variances, rtol: 1e-9, "regime variances")
+        assertClose([v.sigmaFloor, v.sigmaCap], [rd.sigma_floor, rd.sigma_cap], rtol: 1e-9, "σ bounds")
+        assertClose(v.initialLogSigmaQuantiles, rd.initial_log_sigma_quantiles, rtol: 1e-9, "σ_0 quantiles")
+
+        // The default is the institution's own fit (arch's DEM persistence, not the received one).
+        let own = try XCTUnwrap(model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil).model.volatilityModel)
+        XCTAssertEqual(own.garch.persistence, rd.own_persistence, accuracy: 0.01, "default .own: DEM's own GJR-t")
+        XCTAssertNil(own.generationDynamics, "default .own: the received recursion is not kept (as before)")
+        XCTAssertEqual(try model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: nil, dynamics: .own)
+                        .model.volatilityModel, own)
+
+        // Calibrating on top sets the institution's level and keeps the dynamics.
+        let calibrated = try model.adaptingVolatility(to: dem, trainFraction: 0.8, calibration: Self.pilot, dynamics: .received)
+        let c = try XCTUnwrap(calibrated.model.volatilityModel)
+        XCTAssertEqual(c.generationDynamics, received.generationDynamics)
+        XCTAssertEqual(c.garch, v.garch)
+        let realStd = try Descriptive.standardDeviation(dem.values, ddof: 1)
+        XCTAssertEqual(try generatedStd(calibrated.model) / realStd, 1, accuracy: 0.10,
+                       "adapted unconditional std against the FX rate's real std")
+    }
+
+    func testReceivedDynamicsRefusals() throws {
+        let ref = try reference()
+        let model = try pooledModel(ref)
+        let flat = ReturnSeries(name: "flat one", values: [Double](repeating: 0, count: 600))
+        assertThrows(try model.adaptingVolatility(to: flat, calibration: nil, dynamics: .received),
+                     containing: ["flat one", "variance"])
+        let v = try XCTUnwrap(model.volatilityModel)
+        assertThrows(try v.keepingDynamics(levelFittedOn: [ReturnSeries(name: "one day", values: [0.01])], levels: 8,
+                                           regimeNames: RegimeModel.defaultNames,
+                                           regimeQuantileLevels: RegimeModel.defaultQuantileLevels),
+                     containing: ["one day", "at least 2"])
+    }
+
     func testRefusals() throws {
         let ref = try reference()
         let s = ReturnSeries(name: "dem", values: ref.series[1].returns)

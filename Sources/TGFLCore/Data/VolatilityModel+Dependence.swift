@@ -24,14 +24,19 @@ public struct GenerationDynamics: Equatable, Sendable {
     /// is in the same units (a variance for 2, a volatility for 1).
     public var power: Int
 
-    /// Creates the coefficients; all must be finite and ≥ 0, the power 1 or 2.
+    /// Creates the coefficients; all finite, α ≥ 0, β ≥ 0 and α + γ ≥ 0 (γ may be negative, as in
+    /// the GJR filter it is scaled from), the power 1 or 2.
     public init(alpha: Double, gamma: Double, beta: Double, power: Int = 2) {
         self.alpha = alpha; self.gamma = gamma; self.beta = beta; self.power = power
     }
 
-    /// Whether every coefficient is finite and ≥ 0 and the power is 1 or 2 (what a checkpoint
-    /// must hold).
-    var isValid: Bool { [alpha, gamma, beta].allSatisfy { $0.isFinite && $0 >= 0 } && (power == 1 || power == 2) }
+    /// Whether every coefficient is finite, α ≥ 0, β ≥ 0, α + γ ≥ 0 (the GJR filter's constraint:
+    /// `GARCHModel` allows γ < 0, and the matching scales the fitted α and γ, so a negative γ is
+    /// written by training) and the power is 1 or 2 (what a checkpoint must hold).
+    var isValid: Bool {
+        [alpha, gamma, beta].allSatisfy(\.isFinite) && alpha >= 0 && beta >= 0 && alpha + gamma >= 0
+            && (power == 1 || power == 2)
+    }
 
     /// The next variance after residual `e` of a day with variance `v`, before the bounds.
     @inline(__always)

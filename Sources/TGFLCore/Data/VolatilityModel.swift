@@ -295,6 +295,15 @@ public struct VolatilityModel: Equatable, Sendable {
                 "fitting the GJR-GARCH volatility filter on the training spans of "
                 + trainingSpans.map { "'\($0.name)'" }.joined(separator: ", ") + ": \(error)")
         }
+        return try fit(filter: garch, trainingSpans: trainingSpans, levels: levels, regimeNames: regimeNames,
+                       regimeQuantileLevels: regimeQuantileLevels)
+    }
+
+    /// The levels, regimes, bounds and initial-state quantiles of `fit(trainingSpans:levels:regimeNames:regimeQuantileLevels:)`
+    /// for a given filter (its second half: everything after the GJR-t fit).
+    /// - Throws: `TGFLError.invalidArgument` when the filter gives no positive finite volatility.
+    static func fit(filter garch: GARCHModel, trainingSpans: [ReturnSeries], levels: Int, regimeNames: [String],
+                    regimeQuantileLevels: [Double]) throws -> (VolatilityModel, RegimeModel) {
         var sigmas: [Double] = []
         for span in trainingSpans {
             sigmas += garch.conditionalVariances(span.values).map { $0.squareRoot() }
@@ -452,7 +461,8 @@ public struct VolatilityModel: Equatable, Sendable {
                 }
                 let d = GenerationDynamics(alpha: a, gamma: g, beta: b, power: power)
                 guard d.isValid else {
-                    throw r.fail("generation_alpha/gamma/beta = \(a), \(g), \(b) must be finite and ≥ 0")
+                    throw r.fail("generation_alpha/gamma/beta = \(a), \(g), \(b) must be finite with alpha ≥ 0, "
+                                 + "beta ≥ 0 and alpha + gamma ≥ 0")
                 }
                 generationDynamics = d
             } else if section.attributes["generation_power"] != nil {

@@ -134,9 +134,12 @@ extension ScenarioModel {
     ///   - series: the user's series, oldest day first.
     ///   - trainFraction: fraction of each series fitted on (use `1 − validationFraction` of the fine-tuning).
     ///   - resetOutputPrior: set the level priors from the new data (else keep the pretrained ones).
+    ///   - dynamics: `.own` (default) refits the whole filter; `.received` keeps this model's
+    ///     dynamics (α, γ, β, ν and the matched generation recursion) and fits only the level
+    ///     parts on the new data (`VolatilityModel.keepingDynamics(levelFittedOn:...)`).
     /// - Throws: `TGFLError.invalidArgument` for a v1 or unfitted model, or bad series (named).
     public func adaptDataModels(to series: [ReturnSeries], trainFraction: Double,
-                                resetOutputPrior: Bool = false) throws {
+                                resetOutputPrior: Bool = false, dynamics: AdaptedDynamics = .own) throws {
         guard config.modelVersion >= 2 else {
             throw TGFLError.invalidArgument("adapting data models needs model v2 (volatility-standardised tokens)")
         }
@@ -145,9 +148,20 @@ extension ScenarioModel {
         let pipeline = try DataPipeline(config: pipelineConfig)
         try pipeline.validate(series)
         let spans = pipeline.trainingSpans(series)
-        let fit = try VolatilityModel.fit(trainingSpans: spans, levels: config.volatilityLevels,
+        let fit: (VolatilityModel, RegimeModel)
+        switch dynamics {
+        case .own:
+            fit = try VolatilityModel.fit(trainingSpans: spans, levels: config.volatilityLevels,
                                           regimeNames: current.regimes.names,
                                           regimeQuantileLevels: current.regimes.quantileLevels)
+        case .received:
+            guard let received = current.volatility else {
+                throw TGFLError.invalidArgument("adapting data models with the received dynamics needs a volatility model")
+            }
+            fit = try received.keepingDynamics(levelFittedOn: spans, levels: config.volatilityLevels,
+                                               regimeNames: current.regimes.names,
+                                               regimeQuantileLevels: current.regimes.quantileLevels)
+        }
         let models = try DataModels(tokenizer: current.tokenizer, regimes: fit.1, volatility: fit.0)
         try setDataModels(models)
         setOptimizerState(nil)      // fine-tuning is a new run, not a continuation of pretraining

@@ -1,9 +1,10 @@
 import Foundation
 
 /// A trained model v2 whose volatility state was refitted on one institution's own series
-/// (`ScenarioModel.adaptingVolatility(to:trainFraction:calibration:)`).
+/// (`ScenarioModel.adaptingVolatility(to:trainFraction:calibration:resetOutputPrior:dynamics:)`).
 public struct VolatilityAdaptation: Sendable {
-    /// The copy: the same network and tokenizer, the institution's own filter, levels and regimes,
+    /// The copy: the same network and tokenizer, the institution's own filter (or the received
+    /// dynamics with its own level), levels and regimes,
     /// and (with a calibration) its own unconditional level.
     public let model: ScenarioModel
     /// What the calibration did (nil when it was not asked for).
@@ -23,12 +24,24 @@ extension ScenarioModel {
     /// ```
     /// copy            = this model (network, tokenizer, records)           — this model is unchanged
     /// filter, levels,
-    /// regimes         = VolatilityModel.fit(first trainFraction of `series`)   (adaptDataModels)
+    /// regimes         = dynamics .own:      VolatilityModel.fit(first trainFraction of `series`)
+    ///                                       (adaptDataModels): μ, ω, α, γ, β, ν all its own
+    ///                   dynamics .received: this model's α, γ, β, ν and generation recursion kept
+    ///                                       exactly; μ, ω by mean and variance targeting on the
+    ///                                       first trainFraction, levels and regimes under that filter
     /// level priors    = kept (they are network parameters: level_bias), or with `resetOutputPrior`
     ///                   set from the institution's own training tokens (setOutputPrior)
     /// calibration     = calibrateUnconditionalVolatility(targetVariance, targetMean of ALL of `series`)
     ///                   (as Trainer.fit: the days it is given, training and validation spans)
     /// ```
+    /// **Whose dynamics.** How the volatility state moves (persistence, leverage: the clustering
+    /// and leverage of the paths) is estimated from a few thousand days with a large standard
+    /// error; a federation's global model has them from every institution's days (one GJR-t fit
+    /// on all clients' summaries, and a generation recursion matched to their dependence).
+    /// `dynamics: .received` keeps those and takes only the level — what differs most between
+    /// assets — from the institution. `.own` (default) fits the institution's own filter, as
+    /// before session 19. Evidence: BENCHMARKS.md "Federated across assets, model v2".
+    ///
     /// Nothing leaves the institution: the fit and the pilot generations run on its own returns.
     /// The copy's optimizer state and training history are cleared (it is a new use of the
     /// network, not a continuation of its training); its records (federation, pretraining) are kept.
@@ -43,12 +56,14 @@ extension ScenarioModel {
     ///     token counts per volatility level of the first `trainFraction` of `series`, encoded with
     ///     the refitted filter) instead of keeping the network's. A personalisation step: the shared
     ///     network keeps everything else. Default false (the network's priors, as before).
+    ///   - dynamics: `.own` (default): the institution's own GJR-t fit; `.received`: this model's
+    ///     dynamics with the institution's level (`AdaptedDynamics`).
     /// - Returns: the adapted copy and its calibration.
     /// - Throws: `TGFLError.invalidArgument` for a v1 or unfitted model, a bad `trainFraction`, or
     ///   bad returns (naming the series); calibration and generation errors.
     public func adaptingVolatility(to series: ReturnSeries, trainFraction: Double = 1,
                                    calibration: VolatilityCalibrationOptions? = VolatilityCalibrationOptions(),
-                                   resetOutputPrior: Bool = false)
+                                   resetOutputPrior: Bool = false, dynamics: AdaptedDynamics = .own)
         throws -> VolatilityAdaptation {
         guard config.modelVersion >= 2 else {
             throw TGFLError.invalidArgument("adaptingVolatility needs model v2 (a volatility state outside the network); "
@@ -59,7 +74,8 @@ extension ScenarioModel {
         }
         _ = try fittedDataModels(for: "adapt the volatility state")
         let copy = try ScenarioModel.load(checkpoint: checkpoint(), path: "(copy of the model)")
-        try copy.adaptDataModels(to: [series], trainFraction: trainFraction, resetOutputPrior: resetOutputPrior)
+        try copy.adaptDataModels(to: [series], trainFraction: trainFraction, resetOutputPrior: resetOutputPrior,
+                                  dynamics: dynamics)
         guard let calibration else { return VolatilityAdaptation(model: copy, calibration: nil) }
         let targets = try ScenarioModel.calibrationTargets(of: [series.values])
         let result = try copy.calibrateUnconditionalVolatility(targetVariance: targets.variance,
