@@ -83,6 +83,27 @@ def backcast(e):
     return np.sum(w * e[:tau] ** 2)
 
 
+def filter_sigma(par, R, split):
+    """sigma_t of every real day under each asset's stored GJR filter (backcast from the training
+    days, clamped to floor/cap), as the model encodes them."""
+    S = np.zeros_like(R)
+    for k, a in enumerate(par):
+        lo, hi = a["sigma_floor"] ** 2, a["sigma_cap"] ** 2
+        tr = R[:split, k]
+        v = min(max(a["omega"] + (a["alpha"] + a["gamma"] / 2 + a["beta"]) * backcast(tr - tr.mean()), lo), hi)
+        for t in range(len(R)):
+            S[t, k] = np.sqrt(v)
+            e = R[t, k] - a["mu"]
+            v = min(max(a["omega"] + (a["alpha"] + (a["gamma"] if e < 0 else 0)) * e * e + a["beta"] * v, lo), hi)
+    return S
+
+
+def filters(f, K):
+    """Each asset's stored GJR filter (mu, omega, alpha, gamma, beta, floor, cap) of a model's /joint group."""
+    return [{x: float(f.attrs[f"asset{k}.volatility.{x}"]) for x in
+             ("mu", "omega", "alpha", "gamma", "beta", "sigma_floor", "sigma_cap")} for k in range(K)]
+
+
 def market(labels):
     K = labels.shape[1]
     return np.sort(labels, axis=1)[:, (K - 1) // 2]
@@ -99,8 +120,7 @@ def main():
         for key in ("generation_omega", "generation_dynamics.power"):
             if f"asset{k}.volatility.{key}" in f.attrs:
                 raise SystemExit(f"asset {k} has {key}: this script rebuilds the plain GJR step only")
-    par = [{x: float(f.attrs[f"asset{k}.volatility.{x}"]) for x in
-            ("mu", "omega", "alpha", "gamma", "beta", "sigma_floor", "sigma_cap")} for k in range(K)]
+    par = filters(f, K)
     q0 = [f[f"asset{k}.volatility.initial_log_sigma_quantiles"][:] for k in range(K)]
 
     real = pd.read_csv(d + "/real.csv")
@@ -113,16 +133,7 @@ def main():
         return market(np.column_stack([np.searchsorted(np.asarray(thresholds[k]), S[:, k], side="right")
                                        for k in range(K)]))
 
-    # The filter over the real days (backcast from the training days), as the model encodes them.
-    S_real = np.zeros_like(R)
-    for k, a in enumerate(par):
-        lo, hi = a["sigma_floor"] ** 2, a["sigma_cap"] ** 2
-        tr = R[:split, k]
-        v = min(max(a["omega"] + (a["alpha"] + a["gamma"] / 2 + a["beta"]) * backcast(tr - tr.mean()), lo), hi)
-        for t in range(len(R)):
-            S_real[t, k] = np.sqrt(v)
-            e = R[t, k] - a["mu"]
-            v = min(max(a["omega"] + (a["alpha"] + (a["gamma"] if e < 0 else 0)) * e * e + a["beta"] * v, lo), hi)
+    S_real = filter_sigma(par, R, split)
     Z_real = (R - np.array([a["mu"] for a in par])) / S_real
     relabel = label_of(S_real)
     print(f"== {d}: {info['bundled']} seed {seed}; omega scales {np.round(scales, 3).tolist()}; "

@@ -46,6 +46,10 @@ struct JointBenchmark: ParsableCommand {
     @Flag(name: .customLong("no-copula"), help: ArgumentHelp(
         "Generate with independent uniforms instead of the model's t copula (the comparison of session 8)."))
     var noCopula = false
+    @Flag(name: .customLong("regime-starts"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit market-regime starts (JointRegimeStarts, session 19; default on); with --from-model, fitted on the "
+        + "first 80 % under the stored filters when the model has none. --no-regime-starts: none."))
+    var regimeStarts = JointDataSettings().regimeStarts
     @Option(name: .customLong("from-model"), help: ArgumentHelp(
         "Skip training: load this joint checkpoint (written by the same command without the z tail map or the variance "
         + "calibration), fit what it lacks of them on its training days and calibrate (training does not depend on either, "
@@ -70,8 +74,14 @@ struct JointBenchmark: ParsableCommand {
         do { data.whitening = try JointDataModels.Whitening(fittableName: whitening, what: "--whitening") } catch TGFLError.invalidArgument(let message) {
             throw ValidationError(message)
         }
+        data.regimeStarts = regimeStarts
         if let fromModel {
             model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns)
+            if regimeStarts, let models = model.dataModels, models.regimeStarts == nil {
+                let split = Int(0.8 * Double(columns[0].count))
+                try model.setDataModels(try models.replacingRegimeStarts(
+                    try JointRegimeStarts.fit(trainingSpans: [columns.map { Array($0.prefix(split)) }], models: models)))
+            }
             print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; loaded \(fromModel) (not trained)")
         } else if clients > 0 {
             let split = Int(0.8 * Double(columns[0].count))

@@ -38,7 +38,11 @@ public func cJointTrain(_ outPath: UnsafePointer<CChar>?, _ returns: UnsafePoint
         var options = try TrainingOptions(checking: p, contextLength: base.contextLength)
         // A few thousand days overfit within tens of steps: keep the best validation evaluation.
         options.restoreBest = options.validationFraction > 0
-        let data = JointDataSettings(whitening: try JointDataModels.Whitening(checkingC: p.joint_whitening))
+        guard p.joint_regime_starts == 0 || p.joint_regime_starts == 1 else {
+            throw BoundaryError.outOfRange("joint_regime_starts must be 0 (none) or 1 (market-regime starts), got \(p.joint_regime_starts)")
+        }
+        let data = JointDataSettings(whitening: try JointDataModels.Whitening(checkingC: p.joint_whitening),
+                                     regimeStarts: p.joint_regime_starts == 1)
         let columns = (0..<K).map { k in (0..<n).map { values[$0 * K + k] } }
         _ = try model.fit(columns: columns, names: names, options: options, data: data)
         try model.save(to: path)
@@ -56,7 +60,7 @@ public func cJointInfo(_ modelPath: UnsafePointer<CChar>?, _ outAssets: UnsafeMu
         guard let outJSON else { throw BoundaryError.null("out_json") }
         let models = try JointScenarioModel.load(from: path).dataModels!
         var info: [String: Any] = ["assets": models.assets, "regimes": models.regimeNames, "copula": NSNull(),
-                                    "whitening": models.whitening.rawValue]
+                                    "whitening": models.whitening.rawValue, "regime_starts": models.regimeStarts != nil]
         if let copula = models.copula {
             // ν = ∞ (a Gaussian copula) is null: JSON has no infinity.
             info["copula"] = ["degrees_of_freedom": copula.degreesOfFreedom.map { $0 as Any } ?? NSNull(),

@@ -35,6 +35,7 @@ public func cTrainDefaultParams() -> tgfl_train_params {
     p.allow_prices = o.allowPrices
     p.precision = Int64(TGFL_PRECISION_FP32.rawValue)
     p.joint_whitening = JointDataSettings().whitening.cValue
+    p.joint_regime_starts = JointDataSettings().regimeStarts ? 1 : 0
     return p
 }
 

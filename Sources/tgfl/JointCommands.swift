@@ -71,7 +71,7 @@ struct JointDataOptions: ParsableArguments {
 }
 
 /// The parts a joint model's data models are fitted with (`JointDataSettings`): `--whitening`,
-/// `--no-tail-map`, `--no-variance-calibration` (train-joint, federate-joint).
+/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts` (train-joint, federate-joint).
 struct JointFitFlags: ParsableArguments {
     @Option(name: .customLong("whitening"), help: ArgumentHelp(
         "Per-regime whitening rule: two-factor (default, session 18: encode the training days with each regime's z "
@@ -89,6 +89,12 @@ struct JointFitFlags: ParsableArguments {
         "Fit and calibrate each asset's variance scale (--no-variance-calibration: none; replaces TGFL_JOINT_VARIANCE=0)."))
     var varianceCalibration = JointVarianceCalibration.enabledByDefault
 
+    @Flag(name: .customLong("regime-starts"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit market-regime starts: a run under a regime starts each asset's volatility where the training days of "
+        + "that market regime had it, not inside the asset's own regime band (session 19). --no-regime-starts: "
+        + "none, as before (such a checkpoint is also read by older TGFL)."))
+    var regimeStarts = JointDataSettings().regimeStarts
+
     func validate() throws { _ = try settings() }
 
     /// The settings the flags ask for.
@@ -97,7 +103,8 @@ struct JointFitFlags: ParsableArguments {
         do { rule = try JointDataModels.Whitening(fittableName: whitening, what: "--whitening") } catch TGFLError.invalidArgument(let message) {
             throw ValidationError(message)
         }
-        return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration)
+        return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration,
+                                 regimeStarts: regimeStarts)
     }
 }
 
@@ -212,6 +219,11 @@ struct JointSamplingOptions: ParsableArguments {
         + "prompt). --no-variance-calibration: as a model saved without one (replaces TGFL_JOINT_VARIANCE=0)."))
     var varianceCalibration = true
 
+    @Flag(name: .customLong("regime-starts"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Under a regime, start and bound each asset's volatility on the model's market-regime starts, if it has them. "
+        + "--no-regime-starts: inside each asset's own regime band, as a model saved without them."))
+    var regimeStarts = true
+
     func validate() throws {
         try Limits.check(paths, "--paths", 1, Limits.count)
         try Limits.check(horizon, "--horizon", 1, Limits.count)
@@ -223,7 +235,7 @@ struct JointSamplingOptions: ParsableArguments {
     func generate(_ model: JointScenarioModel, regime: RegimeCondition, label: String) throws -> JointScenarioSet {
         let options = JointGenerationOptions(paths: paths, horizon: horizon, regime: regime, temperature: temperature,
                                              seed: seed, threads: threads, useCopula: copula, useTailMap: tailMap,
-                                             useVarianceCalibration: varianceCalibration)
+                                             useVarianceCalibration: varianceCalibration, useRegimeStarts: regimeStarts)
         let bar = ProgressReporter(label: label, unit: "paths", total: paths)
         defer { bar.finish() }
         return try model.generate(options) { p in

@@ -152,7 +152,8 @@ final class JointScenarioModelTests: TemporaryDirectoryTestCase {
     /// (`make_joint_reference.py`; NumPy's linear quantile), within 4 % (TGFL's own GJR fit and
     /// its 101-point quantile grid against arch's; u ≤ 0.8, as the top of the crisis band — the
     /// last 4 of 800 days — rests on the fitted γ: at the 99.5 % quantile TGFL's SMI σ is 0.033,
-    /// arch's 0.023). With a prompt there is no band start.
+    /// arch's 0.023). With a prompt there is no band start. (A model without market-regime starts;
+    /// with them the start is `JointRegimeStarts`', JointRegimeStartsTests.)
     func testRegimeStartDrawsInsideTheBand() throws {
         let ref = try reference()
         let names = ref.assets.map(\.name), columns = ref.assets.map(\.returns)
@@ -160,6 +161,7 @@ final class JointScenarioModelTests: TemporaryDirectoryTestCase {
         let model = try JointScenarioModel(config: config, assets: names.count, seed: 1)
         var settings = DataPipelineConfig(model: config, trainFraction: 1)
         settings.volatilityLevels = 4
+        settings.joint.regimeStarts = false     // the band rule (a model without market-regime starts, session 19)
         let models = try JointDataModels.fit(assets: names, trainingColumns: columns, config: settings)
         try model.setDataModels(models)
         func quantile(_ sorted: [Double], _ q: Double) -> Double {
@@ -185,6 +187,13 @@ final class JointScenarioModelTests: TemporaryDirectoryTestCase {
                                                              prompt: columns.map { Array($0.prefix(50)) }), models: models)
         XCTAssertNil(prompted.startBands)
         XCTAssertNotNil(prompted.startVariances)
+        // With market-regime starts (the default since session 19) a regime run has no band start.
+        settings.joint.regimeStarts = true
+        let withStarts = try JointDataModels.fit(assets: names, trainingColumns: columns, config: settings)
+        let plan = try model.plan(JointGenerationOptions(paths: 1, horizon: 1, regime: .fixed(0)), models: withStarts)
+        XCTAssertNil(plan.startBands)
+        XCTAssertEqual(plan.regimeStart?.regime, 0)
+        XCTAssertNotNil(plan.regimeStart)
     }
 
     /// Save and load: same assets, data models and weights, bit-identical scenarios;

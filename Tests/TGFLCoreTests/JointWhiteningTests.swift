@@ -166,6 +166,7 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         let columns = try MarketData.bundled(.euStocks).allLogReturns().map { Array($0.values.prefix(600)) }
         let assets = ["dax", "smi", "cac", "ftse"]
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
+        config.joint.regimeStarts = false      // each rule's own version (with market-regime starts every rule writes 9)
         config.joint.whitening = .covariance
         let covariance = try JointDataModels.fit(assets: assets, trainingColumns: columns, config: config)
         config.joint.whitening = .returnCorrelation
@@ -225,7 +226,7 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
     }
 
     /// A fit records its rule: the two-factor rule by default (session 18; `/joint` version 8,
-    /// `whitening = "two_factor"`), the return-correlation rule when asked (session 17; version 7),
+    /// `whitening = "two_factor"`; 9 with the market-regime starts fitted by default since session 19), the return-correlation rule when asked (session 17; version 7),
     /// the covariance rule when asked (`JointDataSettings`;
     /// version 3 with nothing else, as sessions 13–16 wrote). The covariance rule is stored as
     /// `whitening = "covariance"` with `/joint` version 3 and read back; a section without the
@@ -236,8 +237,11 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
         let byDefault = try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
         XCTAssertEqual(byDefault.whitening, .twoFactor)
-        XCTAssertEqual(byDefault.checkpointSection.attributes["version"], .int(8))
+        XCTAssertEqual(byDefault.checkpointSection.attributes["version"], .int(9), "with market-regime starts (session 19)")
         XCTAssertEqual(byDefault.checkpointSection.attributes["whitening"], .string("two_factor"))
+        config.joint.regimeStarts = false
+        XCTAssertEqual(try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
+                        .checkpointSection.attributes["version"], .int(8), "the two-factor rule alone")
         config.joint.whitening = .returnCorrelation
         let fitted = try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
         XCTAssertEqual(fitted.whitening, .returnCorrelation)

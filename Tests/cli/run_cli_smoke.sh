@@ -339,6 +339,16 @@ pass "hardening"
   || fail "generate-joint --no-tail-map --no-variance-calibration: not the bits of a model trained without them"
 expect_error "--whitening 'pearson' is not a rule; use two-factor, return-correlation or covariance" \
   train-joint --bundled eu_stocks --columns dax,ftse --whitening pearson --out x.h5
+# Market-regime starts (session 19, on by default): a model trained without them generates, under a regime, the
+# bits of the full model run with --no-regime-starts; the full model's own regime run differs.
+"$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
+  --no-regime-starts --out joint_ns.h5 > /dev/null 2>&1 || fail "train-joint --no-regime-starts"
+"$TGFL" generate-joint --model joint.h5 --regime calm --paths 20 --horizon 3 --out joint_c.csv > /dev/null 2>&1 \
+  && "$TGFL" generate-joint --model joint.h5 --regime calm --paths 20 --horizon 3 --no-regime-starts \
+    --out joint_c_off.csv > /dev/null 2>&1 \
+  && "$TGFL" generate-joint --model joint_ns.h5 --regime calm --paths 20 --horizon 3 --out joint_c_ns.csv > /dev/null 2>&1 \
+  && cmp -s joint_c_off.csv joint_c_ns.csv && ! cmp -s joint_c.csv joint_c_off.csv \
+  || fail "generate-joint --no-regime-starts: not the bits of a model trained without them"
 "$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --regime crisis --paths 50 --horizon 5 --worst 3 \
   --worst-out worst.csv --json stress.json > stress.txt 2> /dev/null || fail "stress"
 grep -q "^crisis " stress.txt || fail "stress prints no crisis row: $(cat stress.txt)"

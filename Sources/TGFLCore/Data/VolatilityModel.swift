@@ -251,7 +251,12 @@ public struct VolatilityModel: Equatable, Sendable {
     /// `log σ = linear interpolation of the stored quantiles at u`.
     /// - Parameter u: a uniform draw in [0, 1).
     public func initialVariance(u: Double) -> Double {
-        let q = initialLogSigmaQuantiles
+        variance(logSigmaQuantiles: initialLogSigmaQuantiles, u: u)
+    }
+
+    /// The variance at level u of a distribution of σ given by equally spaced quantiles of log σ
+    /// (levels k/(n−1); linear interpolation), clamped to the floor and the cap.
+    public func variance(logSigmaQuantiles q: [Double], u: Double) -> Double {
         let x = min(max(u, 0), 1) * Double(q.count - 1)
         let i = min(Int(x), q.count - 2)
         let logSigma = q[i] + (x - Double(i)) * (q[i + 1] - q[i])

@@ -108,6 +108,11 @@ public struct JointDataModels: Equatable, Sendable {
     /// scales of ω), or nil: none (models saved before session 16, or `TGFL_JOINT_VARIANCE=0`),
     /// generating the same bits as before.
     public private(set) var varianceCalibration: JointVarianceCalibration?
+    /// Where a run asked for a market regime starts each asset's σ (`JointRegimeStarts`, session 19:
+    /// the assets' σ quantiles on the training days of each market regime), or nil: inside each
+    /// asset's own regime band (models saved before session 19, or `JointDataSettings.regimeStarts`
+    /// off), generating the same bits as before.
+    public private(set) var regimeStarts: JointRegimeStarts?
     /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
@@ -156,7 +161,8 @@ public struct JointDataModels: Equatable, Sendable {
     public init(assets: [String], tokenizer: ReturnTokenizer, volatility: [VolatilityModel],
                 regimes: [RegimeModel], cholesky: [[Double]], encodingCholesky: [[Double]]? = nil,
                 whitening: Whitening = .correlation, copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil,
-                zTail: JointTailMap? = nil, varianceCalibration: JointVarianceCalibration? = nil) throws {
+                zTail: JointTailMap? = nil, varianceCalibration: JointVarianceCalibration? = nil,
+                regimeStarts: JointRegimeStarts? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -207,7 +213,12 @@ public struct JointDataModels: Equatable, Sendable {
             throw TGFLError.invalidArgument(
                 "the variance calibration is for \(varianceCalibration.count) assets, but there are \(K) assets")
         }
-        self.zTail = zTail; self.varianceCalibration = varianceCalibration
+        if let regimeStarts, regimeStarts.count != K || regimeStarts.regimes != regimes[0].count {
+            throw TGFLError.invalidArgument(
+                "the market-regime starts are for \(regimeStarts.regimes) regimes × \(regimeStarts.count) assets, "
+                + "but there are \(regimes[0].count) regimes × \(K) assets")
+        }
+        self.zTail = zTail; self.varianceCalibration = varianceCalibration; self.regimeStarts = regimeStarts
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
@@ -230,6 +241,11 @@ public struct JointDataModels: Equatable, Sendable {
         try replacing(\.varianceCalibration, with: varianceCalibration)
     }
 
+    /// The same data models with other market-regime starts (nil: each asset's own regime band, as before session 19).
+    public func replacingRegimeStarts(_ regimeStarts: JointRegimeStarts?) throws -> JointDataModels {
+        try replacing(\.regimeStarts, with: regimeStarts)
+    }
+
     /// A copy with one optional part replaced, checked against the others as the initializer checks them.
     private func replacing<Part>(_ part: WritableKeyPath<JointDataModels, Part>, with value: Part) throws -> JointDataModels {
         var copy = self
@@ -237,7 +253,7 @@ public struct JointDataModels: Equatable, Sendable {
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
                                    cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening,
                                    copula: copy.copula, zeroReturns: copy.zeroReturns, zTail: copy.zTail,
-                                   varianceCalibration: copy.varianceCalibration)
+                                   varianceCalibration: copy.varianceCalibration, regimeStarts: copy.regimeStarts)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -439,7 +455,9 @@ public struct JointDataModels: Equatable, Sendable {
                                    copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns,
                                    zTail: config.joint.tailMap ? try JointTailMap.fit(z: z) : nil,
                                    varianceCalibration: config.joint.varianceCalibration
-                                       ? try JointVarianceCalibration.fit(spans: trainingSpans, assets: assets) : nil)
+                                       ? try JointVarianceCalibration.fit(spans: trainingSpans, assets: assets) : nil,
+                                   regimeStarts: config.joint.regimeStarts
+                                       ? try JointRegimeStarts.fit(sigmas: sigmas, labels: labels, regimes: regimes[0].count) : nil)
     }
 
     /// The whitening factors of every market regime: L_g = chol(C_g) with C_g the covariance of
@@ -485,13 +503,7 @@ public struct JointDataModels: Equatable, Sendable {
             }
         }
         return try (0..<regimes).map { g in
-            var lowest = Int32(g)
-            var rows = labels.indices.filter { labels[$0] == lowest }
-            while rows.count < minimumRegimeDays && lowest > 0 {
-                lowest -= 1
-                rows = labels.indices.filter { (lowest...Int32(g)).contains(labels[$0]) }
-            }
-            if rows.count < 4 { rows = Array(labels.indices) }
+            let rows = regimeRows(labels: labels, regime: g)
             let covariance = sampleCovariance(z, rows: rows)
             guard covariance.allSatisfy(\.isFinite) else {
                 throw TGFLError.invalidArgument("the assets' standardised returns are not finite on the days of regime \(g)")
@@ -544,6 +556,19 @@ public struct JointDataModels: Equatable, Sendable {
         }
     }
 
+    /// The training days behind regime g's factors (and its market-regime start, `JointRegimeStarts`):
+    /// the days labelled g; with fewer than `minimumRegimeDays`, those of g − 1, g − 2, … added until
+    /// there are enough (every day when even all of them are fewer than 4).
+    static func regimeRows(labels: [Int32], regime g: Int) -> [Int] {
+        var lowest = Int32(g)
+        var rows = labels.indices.filter { labels[$0] == lowest }
+        while rows.count < minimumRegimeDays && lowest > 0 {
+            lowest -= 1
+            rows = labels.indices.filter { (lowest...Int32(g)).contains(labels[$0]) }
+        }
+        return rows.count < 4 ? Array(labels.indices) : rows
+    }
+
     /// The sample covariance (divisor n − 1) of the columns on `rows`, row-major K×K.
     private static func sampleCovariance(_ columns: [[Double]], rows: [Int]) -> [Double] {
         let K = columns.count
@@ -585,7 +610,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// generation factors in `cholesky` and the encoding factors in the dataset `encoding_cholesky`
     /// [R·K·K] (older binaries refuse the file by its version; the other rules write 1–7 as before).
     public var checkpointSection: CheckpointSection {
-        let version = whitening == .twoFactor ? Self.version : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = regimeStarts != nil ? Self.version : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -606,15 +631,17 @@ public struct JointDataModels: Equatable, Sendable {
         zeroReturns?.write(to: &section)
         zTail?.write(to: &section)
         varianceCalibration?.write(to: &section)
+        regimeStarts?.write(to: &section)
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with the two-factor whitening (else 7 with the
-    /// return-correlation whitening, 6 with a variance calibration, 5 with a z tail map, 4 with
-    /// exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without; all eight are read).
-    public static let version = 8
+    /// The newest section version, written with market-regime starts (else 8 with the two-factor
+    /// whitening, 7 with the return-correlation whitening, 6 with a variance calibration, 5 with a z
+    /// tail map, 4 with exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without;
+    /// all nine are read).
+    public static let version = 9
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -662,7 +689,8 @@ public struct JointDataModels: Equatable, Sendable {
                       encodingCholesky: encoding, whitening: whitening, copula: try Self.copula(r, assets: K),
                       zeroReturns: try JointZeroReturns.read(r, assets: K, vocabSize: tokenizer.vocabSize),
                       zTail: try JointTailMap.read(r, assets: K),
-                      varianceCalibration: try JointVarianceCalibration.read(r, assets: K))
+                      varianceCalibration: try JointVarianceCalibration.read(r, assets: K),
+                      regimeStarts: try JointRegimeStarts.read(r, assets: K, regimes: R))
         try check(against: config)
     }
 
@@ -714,9 +742,15 @@ public struct JointDataSettings: Equatable, Sendable {
     /// Fit the variance calibration's targets (`JointVarianceCalibration`; calibrated after
     /// training). Default on, unless the environment has `TGFL_JOINT_VARIANCE=0`.
     public var varianceCalibration: Bool
+    /// Fit the market-regime starts (`JointRegimeStarts`, session 19): a run asked for a market
+    /// regime starts each asset's σ where the training days of that market regime had it, not
+    /// inside the asset's own regime band. Default on (BENCHMARKS.md "Session 19 (jes19)": ES cells
+    /// 16 → 18 of 24, every other issue-17 figure the same bits); off fits as before session 19.
+    public var regimeStarts: Bool
 
     public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
-                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault) {
+                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
+        self.regimeStarts = regimeStarts
     }
 }

@@ -30,13 +30,19 @@ public struct JointGenerationOptions: Sendable {
     /// in unconditional runs without a prompt. False, or a model saved without a calibrated one,
     /// generates as before (bit for bit).
     public var useVarianceCalibration: Bool
+    /// Under an asked regime, start (without a prompt) and bound each asset's σ where the training
+    /// days of that market regime had it (`JointRegimeStarts`; default). False, or a model saved
+    /// without them, draws σ inside each asset's own regime band, as before (bit for bit).
+    public var useRegimeStarts: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
                 prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil,
-                useCopula: Bool = true, useTailMap: Bool = true, useVarianceCalibration: Bool = true) {
+                useCopula: Bool = true, useTailMap: Bool = true, useVarianceCalibration: Bool = true,
+                useRegimeStarts: Bool = true) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
         self.temperature = temperature; self.seed = seed; self.threads = threads; self.useCopula = useCopula
         self.useTailMap = useTailMap; self.useVarianceCalibration = useVarianceCalibration
+        self.useRegimeStarts = useRegimeStarts
     }
 }
 
@@ -71,6 +77,9 @@ struct JointPlan {
     /// its training distribution of σ and the variances the band allows (day 0's σ² is drawn
     /// inside them); nil otherwise.
     let startBands: [(quantiles: ClosedRange<Double>, variances: ClosedRange<Double>)]?
+    /// Without a prompt under an asked regime g, with the model's market-regime starts: g and the
+    /// starts (day 0's σ² of every asset from one uniform, `JointRegimeStarts`); nil otherwise.
+    let regimeStart: (regime: Int, starts: JointRegimeStarts)?
     /// `[d][k]` intercept and bounds of the recursion into day d + 1.
     let omegas: [[Double]]
     let bounds: [[ClosedRange<Double>]]
@@ -216,6 +225,13 @@ extension JointScenarioModel {
             regimes = nil
         }
         let g0 = regimes.map { Int($0[0]) }
+        // Under an asked regime: each asset's σ within the market regime's training range (JointRegimeStarts),
+        // or within its own regime band (before session 19, or without starts).
+        let starts = options.useRegimeStarts && regimes != nil ? models.regimeStarts : nil
+        func bound(_ k: Int, _ g: Int?) -> ClosedRange<Double> {
+            if let starts, let g { return starts.bounds(regime: g, asset: k, of: models.volatility[k]) }
+            return models.volatility[k].varianceBounds(regime: g, of: models.regimes[k])
+        }
         var promptTokens: [Int32]?, promptConditions: [Int32] = [], start: [Double]?
         var bands: [(quantiles: ClosedRange<Double>, variances: ClosedRange<Double>)]?
         if let prompt = options.prompt {
@@ -226,9 +242,9 @@ extension JointScenarioModel {
             start = (0..<K).map { k in
                 let v = models.volatility[k]
                 return v.step(variance: encoded.variances[k][n - 1], residual: prompt[k][n - 1] - v.garch.mu,
-                              omega: v.omega(regime: g0), bounds: v.varianceBounds(regime: g0, of: models.regimes[k]))
+                              omega: v.omega(regime: g0), bounds: bound(k, g0))
             }
-        } else if let g0 {
+        } else if let g0, starts == nil {
             bands = (0..<K).map { k in
                 let levels = [0] + models.regimes[k].quantileLevels + [1]
                 return (levels[g0]...levels[g0 + 1], models.volatility[k].varianceBounds(regime: g0, of: models.regimes[k]))
@@ -243,10 +259,11 @@ extension JointScenarioModel {
             omegas.append(models.volatility.enumerated().map { k, v in
                 scales.map { v.omega(regime: g) * $0[k] } ?? v.omega(regime: g)
             })
-            bounds.append((0..<K).map { models.volatility[$0].varianceBounds(regime: g, of: models.regimes[$0]) })
+            bounds.append((0..<K).map { bound($0, g) })
         }
         return JointPlan(paths: options.paths, horizon: H, regimes: regimes, promptTokens: promptTokens,
                          promptConditions: promptConditions, startVariances: start, startBands: bands,
+                         regimeStart: options.prompt == nil ? g0.flatMap { g in starts.map { (g, $0) } } : nil,
                          omegas: omegas, bounds: bounds,
                          inverseTemperature: Float(1 / options.temperature), seed: options.seed,
                          threads: options.threads ?? network.transformer.threads,
@@ -312,13 +329,16 @@ extension JointScenarioModel {
 
         /// Day 0: σ² from the plan, or one uniform per path through every asset's training
         /// distribution (a calm or a volatile market, not a mix), restricted to the asked
-        /// regime's band when there is one.
+        /// regime's band when there is one — or, with market-regime starts, through every asset's
+        /// distribution on the training days of the asked market regime.
         init(plan: JointPlan, models: JointDataModels, firstPath: Int, count: Int) {
             var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
             var variances = [[Double]](repeating: [], count: count)
             for s in 0..<count {
                 if let start = plan.startVariances {
                     variances[s] = start
+                } else if let (g, starts) = plan.regimeStart {
+                    variances[s] = starts.startVariances(regime: g, u: rngs[s].uniform(), volatility: models.volatility)
                 } else if let bands = plan.startBands {
                     variances[s] = JointScenarioModel.bandStartVariances(u: rngs[s].uniform(), bands: bands,
                                                                          volatility: models.volatility)
