@@ -162,8 +162,8 @@ public struct InitialModelRecord: Codable, Equatable, Sendable {
 
 extension FederatedTrainer {
     /// Makes a pretrained model v2 (`tgfl pretrain`) the start of a federation: keeps its
-    /// network, tokenizer and level priors, and refits the volatility filter, levels and
-    /// regimes on `publicData` (every day; nothing of the clients is used, so with DP ε still
+    /// network, tokenizer and level priors, and refits the volatility filter, levels, regimes and
+    /// generation parts (matched recursion, zero shares, z tails: `adaptDataModels`) on `publicData` (every day; nothing of the clients is used, so with DP ε still
     /// covers the whole release) or, without public data, on the members' training spans
     /// (the first `1 − validationFraction` of each; shared in the clear, as the clients'
     /// summaries are, and not covered by ε).
@@ -184,11 +184,11 @@ extension FederatedTrainer {
         let kept: String
         if let publicData {
             try base.adaptDataModels(to: publicData, trainFraction: 1, resetOutputPrior: false)
-            kept = "network, tokenizer and level priors of the initial model; volatility filter, levels and regimes "
+            kept = "network, tokenizer and level priors of the initial model; volatility filter, levels, regimes and generation parts "
                 + "refitted on public data " + publicData.map { "'\($0.name)'" }.joined(separator: ", ")
         } else {
             try base.adaptDataModels(to: members, trainFraction: 1 - validationFraction, resetOutputPrior: false)
-            kept = "network, tokenizer and level priors of the initial model; volatility filter, levels and regimes "
+            kept = "network, tokenizer and level priors of the initial model; volatility filter, levels, regimes and generation parts "
                 + "refitted on the members' training spans (shared in the clear, not covered by ε)"
         }
         return InitialModelRecord(source: source, pretrainedOn: pretraining?.series, pretrainingSteps: pretraining?.steps,
