@@ -1,6 +1,8 @@
 """Shared fixtures of the Python binding tests (run with PYTHONPATH=Examples/python and
 TGFL_LIB_DIR=<folder of libCTGFL.so>; see the top-level Makefile's py-test target)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -8,6 +10,24 @@ import tgfl
 
 # A small model keeps every test quick: V=64 T=32 C=32 L=2 H=2 F=64 R=4.
 SMALL = dict(vocab_size=64, context_length=32, d_model=32, n_layers=2, n_heads=2, d_ff=64, n_regimes=4)
+
+
+# The tiny joint model of the joint-model C ABI tests (DAX and FTSE, the first 600 days).
+RESOURCES = Path(__file__).resolve().parents[2] / "Sources" / "TGFLCore" / "Resources"
+JOINT_TINY = dict(vocab_size=64, context_length=16, d_model=16, n_layers=1, n_heads=2, d_ff=32)
+
+
+@pytest.fixture(scope="module")
+def dax_ftse_returns():
+    prices = np.loadtxt(RESOURCES / "eu_stocks.csv", delimiter=",", skiprows=1)
+    return np.ascontiguousarray(np.diff(np.log(prices), axis=0)[:600, [0, 3]])     # dax, ftse
+
+
+def train_tiny_joint(path, returns, **kw):
+    """Trains the tiny DAX/FTSE joint model for 2 steps (seed 1, 1 thread) and saves it at `path`."""
+    from tgfl import portfolio as pf
+    return pf.JointModel.train(path, returns, names=["dax", "ftse"], config=tgfl.ModelConfig(**JOINT_TINY),
+                               levels_per_asset=4, seed=1, steps=2, batch_size=8, n_threads=1, **kw)
 
 
 @pytest.fixture(scope="session")

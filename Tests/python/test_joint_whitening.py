@@ -7,29 +7,24 @@ model's to generate with, and bad values are refused by name."""
 
 import ctypes
 from ctypes import POINTER, byref, c_char_p, c_double
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
 import tgfl
+from conftest import JOINT_TINY, train_tiny_joint
 from tgfl import _lib
 from tgfl import portfolio as pf
 
-RESOURCES = Path(__file__).resolve().parents[2] / "Sources" / "TGFLCore" / "Resources"
-CONFIG = dict(vocab_size=64, context_length=16, d_model=16, n_layers=1, n_heads=2, d_ff=32)
 
 
 @pytest.fixture(scope="module")
-def returns():
-    prices = np.loadtxt(RESOURCES / "eu_stocks.csv", delimiter=",", skiprows=1)
-    return np.ascontiguousarray(np.diff(np.log(prices), axis=0)[:600, [0, 3]])     # dax, ftse
+def returns(dax_ftse_returns):
+    return dax_ftse_returns
 
 
-def _train(path, returns, **kw):
-    return pf.JointModel.train(path, returns, names=["dax", "ftse"], config=tgfl.ModelConfig(**CONFIG),
-                               levels_per_asset=4, seed=1, steps=2, batch_size=8, n_threads=1, **kw)
+_train = train_tiny_joint
 
 
 def _joint(path):
@@ -70,7 +65,7 @@ def test_bad_whitening_is_refused_by_name(tmp_path, returns):
 
 def _c_train(path, returns, params):
     names = (c_char_p * 2)(b"dax", b"ftse")
-    config = tgfl.ModelConfig(**CONFIG)._to_c()
+    config = tgfl.ModelConfig(**JOINT_TINY)._to_c()
     return pf._joint_train(str(path).encode(), returns.ctypes.data_as(POINTER(c_double)), returns.shape[0], 2,
                            names, byref(config), 4, 1, byref(params))
 
