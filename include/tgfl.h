@@ -300,7 +300,8 @@ TGFL_API int32_t tgfl_model_pretrain(tgfl_model * model, const double * const * 
                                      size_t n_series, const tgfl_train_params * params);
 
 // Adapts a (pre)trained model v2 to new data before fine-tuning with tgfl_model_train: keeps
-// the network and the tokenizer, refits the volatility filter, levels and regimes on the first
+// the network and the tokenizer, refits the volatility filter, levels, regimes and the generation
+// parts training fits on them (matched recursion, zero shares, z tails) on the first
 // train_fraction (in (0, 1]; pass 1 - the fine-tuning's val_fraction) of `returns`, and with
 // reset_output_prior sets the level priors from those days' token counts. Clears the optimizer
 // state and the training history; appends "returns" to the `pretraining` record's
