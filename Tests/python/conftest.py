@@ -30,6 +30,16 @@ def train_tiny_joint(path, returns, **kw):
                                levels_per_asset=4, seed=1, steps=2, batch_size=8, n_threads=1, **kw)
 
 
+def c_train_tiny_joint(path, returns, params):
+    """The same model through the C ABI (`tgfl_joint_train` with `params`); returns the status."""
+    from ctypes import POINTER, byref, c_char_p, c_double
+    from tgfl import portfolio as pf
+    names = (c_char_p * 2)(b"dax", b"ftse")
+    config = tgfl.ModelConfig(**JOINT_TINY)._to_c()
+    return pf._joint_train(str(path).encode(), returns.ctypes.data_as(POINTER(c_double)), returns.shape[0], 2,
+                           names, byref(config), 4, 1, byref(params))
+
+
 @pytest.fixture(scope="session")
 def sp500():
     return tgfl.load_sp500()

@@ -6,14 +6,13 @@ two-factor model stores the covariance model's factors to encode with and the re
 model's to generate with, and bad values are refused by name."""
 
 import ctypes
-from ctypes import POINTER, byref, c_char_p, c_double
 
 import h5py
 import numpy as np
 import pytest
 
 import tgfl
-from conftest import JOINT_TINY, train_tiny_joint
+from conftest import c_train_tiny_joint, train_tiny_joint
 from tgfl import _lib
 from tgfl import portfolio as pf
 
@@ -63,11 +62,7 @@ def test_bad_whitening_is_refused_by_name(tmp_path, returns):
     assert not (tmp_path / "bad.h5").exists()
 
 
-def _c_train(path, returns, params):
-    names = (c_char_p * 2)(b"dax", b"ftse")
-    config = tgfl.ModelConfig(**JOINT_TINY)._to_c()
-    return pf._joint_train(str(path).encode(), returns.ctypes.data_as(POINTER(c_double)), returns.shape[0], 2,
-                           names, byref(config), 4, 1, byref(params))
+_c_train = c_train_tiny_joint
 
 
 def test_c_abi_refuses_a_bad_whitening_and_honours_struct_size(tmp_path, returns):
