@@ -50,6 +50,10 @@ struct JointBenchmark: ParsableCommand {
         "Fit market-regime starts (JointRegimeStarts, session 19; default on); with --from-model, fitted on the "
         + "first 80 % under the stored filters when the model has none. --no-regime-starts: none."))
     var regimeStarts = JointDataSettings().regimeStarts
+    @Flag(name: .customLong("regime-z-tail"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit a regime z tail map (JointRegimeTailMap, session 20; default off); with --from-model, fitted on the first "
+        + "80 % under the stored filters when the model has none, and calibrated."))
+    var regimeTailMap = JointDataSettings().regimeTailMap
     @Option(name: .customLong("from-model"), help: ArgumentHelp(
         "Skip training: load this joint checkpoint (written by the same command without the z tail map or the variance "
         + "calibration), fit what it lacks of them on its training days and calibrate (training does not depend on either, "
@@ -75,12 +79,19 @@ struct JointBenchmark: ParsableCommand {
             throw ValidationError(message)
         }
         data.regimeStarts = regimeStarts
+        data.regimeTailMap = regimeTailMap
         if let fromModel {
             model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns)
             if regimeStarts, let models = model.dataModels, models.regimeStarts == nil {
                 let split = Int(0.8 * Double(columns[0].count))
                 try model.setDataModels(try models.replacingRegimeStarts(
                     try JointRegimeStarts.fit(trainingSpans: [columns.map { Array($0.prefix(split)) }], models: models)))
+            }
+            if regimeTailMap, let models = model.dataModels, models.regimeTailMap == nil {
+                let split = Int(0.8 * Double(columns[0].count))
+                try model.setDataModels(try models.replacingRegimeTailMap(
+                    try JointRegimeTailMap.fit(trainingSpans: [columns.map { Array($0.prefix(split)) }], models: models)))
+                try model.calibrateRegimeTails()
             }
             print("\(bundled): \(names.joined(separator: ",")), \(columns[0].count) days; loaded \(fromModel) (not trained)")
         } else if clients > 0 {
@@ -152,6 +163,17 @@ struct JointBenchmark: ParsableCommand {
             }
         } else {
             print("z tail map: none")
+        }
+        if let map = models.regimeTailMap, let sources = map.sources {
+            for g in 0..<map.regimes {
+                for k in 0..<names.count {
+                    let f = { (v: [Double]) in v.map { String(format: "%+.3f", $0) }.joined(separator: " ") }
+                    print("regime z tail map, \(models.regimeNames[g]), \(names[k]): training z at 1/2.5/5/10/25/50/75/90/95/97.5/99 % "
+                          + "\(f(map.targets[g][k])); pilots \(f(sources[g][k]))")
+                }
+            }
+        } else {
+            print("regime z tail map: none")
         }
         if let c = models.varianceCalibration, let scales = c.scales {
             for k in 0..<names.count {

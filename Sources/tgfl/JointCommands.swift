@@ -71,7 +71,7 @@ struct JointDataOptions: ParsableArguments {
 }
 
 /// The parts a joint model's data models are fitted with (`JointDataSettings`): `--whitening`,
-/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts` (train-joint, federate-joint).
+/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts`, `--regime-z-tail` (train-joint, federate-joint).
 struct JointFitFlags: ParsableArguments {
     @Option(name: .customLong("whitening"), help: ArgumentHelp(
         "Per-regime whitening rule: two-factor (default, session 18: encode the training days with each regime's z "
@@ -95,6 +95,11 @@ struct JointFitFlags: ParsableArguments {
         + "none, as before (such a checkpoint is also read by older TGFL)."))
     var regimeStarts = JointDataSettings().regimeStarts
 
+    @Flag(name: .customLong("regime-z-tail"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit and calibrate a regime z tail map: a run under a regime maps each asset's z onto the training z of that "
+        + "market regime's days (session 20; off by default, see BENCHMARKS.md). Such a checkpoint needs TGFL ≥ /joint version 10."))
+    var regimeTailMap = JointDataSettings().regimeTailMap
+
     func validate() throws { _ = try settings() }
 
     /// The settings the flags ask for.
@@ -104,7 +109,7 @@ struct JointFitFlags: ParsableArguments {
             throw ValidationError(message)
         }
         return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration,
-                                 regimeStarts: regimeStarts)
+                                 regimeStarts: regimeStarts, regimeTailMap: regimeTailMap)
     }
 }
 
@@ -224,6 +229,11 @@ struct JointSamplingOptions: ParsableArguments {
         + "--no-regime-starts: inside each asset's own regime band, as a model saved without them."))
     var regimeStarts = true
 
+    @Flag(name: .customLong("regime-z-tail"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Under a regime, map each asset's z with the model's regime z tail map, if it has one. --no-regime-z-tail: "
+        + "as a model saved without one."))
+    var regimeTailMap = true
+
     func validate() throws {
         try Limits.check(paths, "--paths", 1, Limits.count)
         try Limits.check(horizon, "--horizon", 1, Limits.count)
@@ -235,7 +245,8 @@ struct JointSamplingOptions: ParsableArguments {
     func generate(_ model: JointScenarioModel, regime: RegimeCondition, label: String) throws -> JointScenarioSet {
         let options = JointGenerationOptions(paths: paths, horizon: horizon, regime: regime, temperature: temperature,
                                              seed: seed, threads: threads, useCopula: copula, useTailMap: tailMap,
-                                             useVarianceCalibration: varianceCalibration, useRegimeStarts: regimeStarts)
+                                             useVarianceCalibration: varianceCalibration, useRegimeStarts: regimeStarts,
+                                             useRegimeTailMap: regimeTailMap)
         let bar = ProgressReporter(label: label, unit: "paths", total: paths)
         defer { bar.finish() }
         return try model.generate(options) { p in

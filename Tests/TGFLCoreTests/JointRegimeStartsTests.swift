@@ -146,7 +146,7 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
         try model.setDataModels(try models.replacingRegimeStarts(starts))
         let (path, checkpoint, section) = try savedJointSection(model, "starts.h5")
         XCTAssertEqual(section.attributes["version"], .int(9))
-        XCTAssertEqual(JointDataModels.version, 9)
+        XCTAssertEqual(JointDataModels.version, 10, "version 10: the regime z tail map (session 20)")
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.regimeStarts, starts)
         XCTAssertNil(try jointDataModels(section, without: ["regime_starts.log_sigma_quantiles"], config: checkpoint.config).regimeStarts)
         var bad = section

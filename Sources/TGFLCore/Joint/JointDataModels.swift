@@ -113,6 +113,10 @@ public struct JointDataModels: Equatable, Sendable {
     /// asset's own regime band (models saved before session 19, or `JointDataSettings.regimeStarts`
     /// off), generating the same bits as before.
     public private(set) var regimeStarts: JointRegimeStarts?
+    /// Each asset's z under an asked market regime mapped onto the training z of that regime's days
+    /// (`JointRegimeTailMap`, session 20), or nil: none (models saved before session 20, or
+    /// `JointDataSettings.regimeTailMap` off, the default), generating the same bits as before.
+    public private(set) var regimeTailMap: JointRegimeTailMap?
     /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
@@ -162,7 +166,7 @@ public struct JointDataModels: Equatable, Sendable {
                 regimes: [RegimeModel], cholesky: [[Double]], encodingCholesky: [[Double]]? = nil,
                 whitening: Whitening = .correlation, copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil,
                 zTail: JointTailMap? = nil, varianceCalibration: JointVarianceCalibration? = nil,
-                regimeStarts: JointRegimeStarts? = nil) throws {
+                regimeStarts: JointRegimeStarts? = nil, regimeTailMap: JointRegimeTailMap? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -218,7 +222,13 @@ public struct JointDataModels: Equatable, Sendable {
                 "the market-regime starts are for \(regimeStarts.regimes) regimes × \(regimeStarts.count) assets, "
                 + "but there are \(regimes[0].count) regimes × \(K) assets")
         }
+        if let regimeTailMap, regimeTailMap.count != K || regimeTailMap.regimes != regimes[0].count {
+            throw TGFLError.invalidArgument(
+                "the regime z tail map is for \(regimeTailMap.regimes) regimes × \(regimeTailMap.count) assets, "
+                + "but there are \(regimes[0].count) regimes × \(K) assets")
+        }
         self.zTail = zTail; self.varianceCalibration = varianceCalibration; self.regimeStarts = regimeStarts
+        self.regimeTailMap = regimeTailMap
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
@@ -246,6 +256,11 @@ public struct JointDataModels: Equatable, Sendable {
         try replacing(\.regimeStarts, with: regimeStarts)
     }
 
+    /// The same data models with another regime z tail map (nil: none, as before session 20).
+    public func replacingRegimeTailMap(_ regimeTailMap: JointRegimeTailMap?) throws -> JointDataModels {
+        try replacing(\.regimeTailMap, with: regimeTailMap)
+    }
+
     /// A copy with one optional part replaced, checked against the others as the initializer checks them.
     private func replacing<Part>(_ part: WritableKeyPath<JointDataModels, Part>, with value: Part) throws -> JointDataModels {
         var copy = self
@@ -253,7 +268,8 @@ public struct JointDataModels: Equatable, Sendable {
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
                                    cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening,
                                    copula: copy.copula, zeroReturns: copy.zeroReturns, zTail: copy.zTail,
-                                   varianceCalibration: copy.varianceCalibration, regimeStarts: copy.regimeStarts)
+                                   varianceCalibration: copy.varianceCalibration, regimeStarts: copy.regimeStarts,
+                                   regimeTailMap: copy.regimeTailMap)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -457,7 +473,9 @@ public struct JointDataModels: Equatable, Sendable {
                                    varianceCalibration: config.joint.varianceCalibration
                                        ? try JointVarianceCalibration.fit(spans: trainingSpans, assets: assets) : nil,
                                    regimeStarts: config.joint.regimeStarts
-                                       ? try JointRegimeStarts.fit(sigmas: sigmas, labels: labels, regimes: regimes[0].count) : nil)
+                                       ? try JointRegimeStarts.fit(sigmas: sigmas, labels: labels, regimes: regimes[0].count) : nil,
+                                   regimeTailMap: config.joint.regimeTailMap
+                                       ? try JointRegimeTailMap.fit(z: z, labels: labels, regimes: regimes[0].count) : nil)
     }
 
     /// The whitening factors of every market regime: L_g = chol(C_g) with C_g the covariance of
@@ -610,7 +628,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// generation factors in `cholesky` and the encoding factors in the dataset `encoding_cholesky`
     /// [R·K·K] (older binaries refuse the file by its version; the other rules write 1–7 as before).
     public var checkpointSection: CheckpointSection {
-        let version = regimeStarts != nil ? Self.version : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = regimeTailMap != nil ? Self.version : regimeStarts != nil ? 9 : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -632,16 +650,18 @@ public struct JointDataModels: Equatable, Sendable {
         zTail?.write(to: &section)
         varianceCalibration?.write(to: &section)
         regimeStarts?.write(to: &section)
+        regimeTailMap?.write(to: &section)
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with market-regime starts (else 8 with the two-factor
+    /// The newest section version, written with a regime z tail map (session 20: the datasets
+    /// `regime_z_tail.targets` [R·K·11] and `regime_z_tail.sources`; else 9 with market-regime starts, 8 with the two-factor
     /// whitening, 7 with the return-correlation whitening, 6 with a variance calibration, 5 with a z
     /// tail map, 4 with exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without;
-    /// all nine are read).
-    public static let version = 9
+    /// all ten are read).
+    public static let version = 10
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -690,7 +710,8 @@ public struct JointDataModels: Equatable, Sendable {
                       zeroReturns: try JointZeroReturns.read(r, assets: K, vocabSize: tokenizer.vocabSize),
                       zTail: try JointTailMap.read(r, assets: K),
                       varianceCalibration: try JointVarianceCalibration.read(r, assets: K),
-                      regimeStarts: try JointRegimeStarts.read(r, assets: K, regimes: R))
+                      regimeStarts: try JointRegimeStarts.read(r, assets: K, regimes: R),
+                      regimeTailMap: try JointRegimeTailMap.read(r, assets: K, regimes: R))
         try check(against: config)
     }
 
@@ -747,10 +768,16 @@ public struct JointDataSettings: Equatable, Sendable {
     /// inside the asset's own regime band. Default on (BENCHMARKS.md "Session 19 (jes19)": ES cells
     /// 16 → 18 of 24, every other issue-17 figure the same bits); off fits as before session 19.
     public var regimeStarts: Bool
+    /// Fit the regime z tail map (`JointRegimeTailMap`, session 20; calibrated after training): a run
+    /// asked for a market regime maps each asset's z onto the training z of that regime's days.
+    /// Default off (BENCHMARKS.md "Session 20 (jes20)": it meets fx_usd_1980's volatile and crisis
+    /// cells and loses eu_stocks' and crsp_daily's crisis cells, which pass only by the too-heavy z).
+    public var regimeTailMap: Bool
 
     public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
-                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true) {
+                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true,
+                regimeTailMap: Bool = false) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
-        self.regimeStarts = regimeStarts
+        self.regimeStarts = regimeStarts; self.regimeTailMap = regimeTailMap
     }
 }

@@ -34,15 +34,19 @@ public struct JointGenerationOptions: Sendable {
     /// days of that market regime had it (`JointRegimeStarts`; default). False, or a model saved
     /// without them, draws σ inside each asset's own regime band, as before (bit for bit).
     public var useRegimeStarts: Bool
+    /// Under an asked regime without a prompt, map each asset's z with the model's
+    /// `JointRegimeTailMap` (default, when the model has a calibrated one: session 20, fitted only
+    /// when asked). False, or a model without one, generates as before (bit for bit).
+    public var useRegimeTailMap: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
                 prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil,
                 useCopula: Bool = true, useTailMap: Bool = true, useVarianceCalibration: Bool = true,
-                useRegimeStarts: Bool = true) {
+                useRegimeStarts: Bool = true, useRegimeTailMap: Bool = true) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
         self.temperature = temperature; self.seed = seed; self.threads = threads; self.useCopula = useCopula
         self.useTailMap = useTailMap; self.useVarianceCalibration = useVarianceCalibration
-        self.useRegimeStarts = useRegimeStarts
+        self.useRegimeStarts = useRegimeStarts; self.useRegimeTailMap = useRegimeTailMap
     }
 }
 
@@ -90,6 +94,8 @@ struct JointPlan {
     let copula: StudentTCopula?
     /// Each asset's z tail map (calibrated; unconditional runs without a prompt), or nil.
     let tailMap: JointTailMap?
+    /// The regime z tail map (calibrated; runs under an asked regime without a prompt), or nil.
+    let regimeTailMap: JointRegimeTailMap?
 }
 
 extension JointScenarioModel {
@@ -104,8 +110,9 @@ extension JointScenarioModel {
     ///   z_dk = Σ_{j ≤ k} (L_g)_kj u_dj             (the whitening of the day's regime g undone; with the
     ///                                                two-factor rule L_g is the generation factor, while the
     ///                                                prompt was encoded with the encoding factor)
-    ///   z_dk ← map_k(z_dk)                          (unconditional without a prompt: `JointTailMap`; u_dk and the
-    ///                                                next token follow the mapped z)
+    ///   z_dk ← map_k(z_dk)                          (unconditional without a prompt: `JointTailMap`; under an asked
+    ///                                                regime g without a prompt: `JointRegimeTailMap`'s map_gk, when the
+    ///                                                model has one; u_dk and the next token follow the mapped z)
     ///   r_dk = μ_k + σ_dk · z_dk, or exactly 0 by the model's `JointZeroReturns` (decided by the
     ///          position in u's bin after earlier zeros of the day, else by z_dk's place in its bin)
     ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
@@ -269,7 +276,9 @@ extension JointScenarioModel {
                          threads: options.threads ?? network.transformer.threads,
                          copula: options.useCopula ? models.copula : nil,
                          tailMap: options.useTailMap && regimes == nil && options.prompt == nil && models.zTail?.sources != nil
-                            ? models.zTail : nil)
+                            ? models.zTail : nil,
+                         regimeTailMap: options.useRegimeTailMap && regimes != nil && options.prompt == nil
+                            && models.regimeTailMap?.sources != nil ? models.regimeTailMap : nil)
     }
 
     /// Samples `count` paths from `firstPath` in one cache (single-threaded): the prompt, then
@@ -457,9 +466,11 @@ extension JointScenarioModel {
                 next = Int32(models.tokenizer.bin(of: x))
             }
             zOut?[(path * H + d) * K + k] = z
-            if !isZero, let map = plan.tailMap {
-                // Asset k's tails onto the training z's (JointTailMap); the identity inside its 5–95 % quantiles.
-                let mapped = map.apply(z, asset: k)
+            if !isZero, plan.tailMap != nil || plan.regimeTailMap != nil {
+                // Asset k's tails onto the training z's (JointTailMap; the identity inside its 5–95 % quantiles),
+                // or under an asked regime its z onto the training z of the day's regime (JointRegimeTailMap).
+                let mapped = plan.tailMap?.apply(z, asset: k)
+                    ?? plan.regimeTailMap?.apply(z, regime: paths.dayRegime[s], asset: k) ?? z
                 if mapped != z {
                     z = mapped
                     x = (z - earlier) / L[k * K + k]

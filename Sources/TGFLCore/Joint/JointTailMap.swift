@@ -194,9 +194,16 @@ extension JointScenarioModel {
     /// stored; `calibrateVariance()` runs after, with the map on). A model
     /// without a map (saved before session 15, or `TGFL_JOINT_Z_TAIL=0`) is left as it is. `fit`
     /// and the joint federation call it after training (the network has changed, so the pilots
-    /// must be drawn again); call it after setting new weights by hand.
+    /// must be drawn again); call it after setting new weights by hand. Then, when the model has
+    /// a regime z tail map (`JointRegimeTailMap`, session 20), its regime pilots
+    /// (`calibrateRegimeTails()`; unconditional runs do not use it, nor it theirs).
     /// - Throws: generation's errors (`TGFLError.invalidArgument` for an untrained model).
     public func calibrateTails() throws {
+        try calibrateUnconditionalTails()
+        try calibrateRegimeTails()
+    }
+
+    private func calibrateUnconditionalTails() throws {
         guard let models = dataModels, let map = models.zTail else { return }
         let K = assetCount
         var options = JointGenerationOptions(paths: JointTailMap.pilotPaths, horizon: JointTailMap.pilotHorizon,
