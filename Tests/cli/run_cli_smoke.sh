@@ -349,6 +349,18 @@ expect_error "--whitening 'pearson' is not a rule; use two-factor, return-correl
   && "$TGFL" generate-joint --model joint_ns.h5 --regime calm --paths 20 --horizon 3 --out joint_c_ns.csv > /dev/null 2>&1 \
   && cmp -s joint_c_off.csv joint_c_ns.csv && ! cmp -s joint_c.csv joint_c_off.csv \
   || fail "generate-joint --no-regime-starts: not the bits of a model trained without them"
+# Regime z tail map (session 20, off by default): a model trained with --regime-z-tail generates, under a regime,
+# the bits of the default model when run with --no-regime-z-tail; its own crisis run differs; unconditional runs match.
+"$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
+  --regime-z-tail --out joint_zt.h5 > /dev/null 2>&1 || fail "train-joint --regime-z-tail"
+"$TGFL" generate-joint --model joint.h5 --regime crisis --paths 20 --horizon 3 --out joint_k.csv > /dev/null 2>&1 \
+  && "$TGFL" generate-joint --model joint_zt.h5 --regime crisis --paths 20 --horizon 3 --no-regime-z-tail \
+    --out joint_k_off.csv > /dev/null 2>&1 \
+  && "$TGFL" generate-joint --model joint_zt.h5 --regime crisis --paths 20 --horizon 3 --out joint_k_zt.csv > /dev/null 2>&1 \
+  && "$TGFL" generate-joint --model joint.h5 --paths 20 --horizon 3 --out joint_uk.csv > /dev/null 2>&1 \
+  && "$TGFL" generate-joint --model joint_zt.h5 --paths 20 --horizon 3 --out joint_u_zt.csv > /dev/null 2>&1 \
+  && cmp -s joint_k.csv joint_k_off.csv && ! cmp -s joint_k.csv joint_k_zt.csv && cmp -s joint_uk.csv joint_u_zt.csv \
+  || fail "generate-joint --no-regime-z-tail: not the bits of a model trained without the map"
 "$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --regime crisis --paths 50 --horizon 5 --worst 3 \
   --worst-out worst.csv --json stress.json > stress.txt 2> /dev/null || fail "stress"
 grep -q "^crisis " stress.txt || fail "stress prints no crisis row: $(cat stress.txt)"
