@@ -23,7 +23,16 @@ training log-sigma quantiles of market regime g; `joint_es_diagnosis.py`) and z 
     C  the generated sigma x the generated z mapped per asset onto the training g days' z
        quantiles by the same piecewise-linear rule as the z tail map (`JointTailMap`: knots at
        0.5 / 1 / 2.5 % and mirrors, identity inside the 5-95 % quantiles, shift beyond), the
-       sources measured on this run's z: what a per-regime z tail map could reach.
+       sources measured on this run's z: what session 15's rule per regime could reach;
+    D  the generated sigma x the generated z with each asset's whole marginal mapped onto the training
+       g days' z (ranks kept, the empirical quantile at (rank + 0.5)/n): the network's copula with the
+       right marginals;
+    E  the generated sigma x the generated z mapped by JointRegimeTailMap's rule (session 20: knots at
+       1 / 2.5 / 5 / 10 / 25 / 50 / 75 / 90 / 95 / 97.5 / 99 %, numpy.quantile of this run's z to those of the
+       training g days' z, the outer slopes continued): a map with the generation's own within-day
+       feedback left out (there, mapping an asset's z moves its u and so the later assets' z).
+Also the mean z and the lower-tail dependence at 5 % (the mean over pairs of P(both below their 5 %
+quantile) / 0.05), generated and training g days.
 """
 import argparse
 import json
@@ -60,6 +69,25 @@ def tail_map(z, s, t):
     out[lo] = side(z[lo], s[:J + 1], list(t[:J]) + [s[J]])
     out[hi] = side(z[hi], s[J + 1:], [s[J + 1]] + list(t[J:]))
     return out
+
+
+KNOTS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99]
+
+
+def regime_map(z, s, t):
+    """JointRegimeTailMap.apply on an array (knots s -> t, the outer slopes continued)."""
+    s, t = np.asarray(s), np.asarray(t)
+    if not (np.all(np.diff(s) > 0) and np.all(np.diff(t) > 0)):
+        return z
+    out = np.interp(z, s, t)
+    out = np.where(z <= s[0], t[0] + (z - s[0]) * (t[1] - t[0]) / (s[1] - s[0]), out)
+    return np.where(z >= s[-1], t[-1] + (z - s[-1]) * (t[-1] - t[-2]) / (s[-1] - s[-2]), out)
+
+
+def lower_tail_dependence(X, q=0.05):
+    L = X < np.quantile(X, q, axis=0)
+    K = X.shape[1]
+    return float(np.mean([np.mean(L[:, i] & L[:, j]) / q for i in range(K) for j in range(i + 1, K)]))
 
 
 def es_sd(x):
@@ -118,12 +146,22 @@ def diagnose(d, rng):
         A = es(portfolio(mu + sig * Zt[rng.integers(0, len(Zt), len(Rg))]))
         B = es(portfolio(mu + St[rng.integers(0, len(St), len(Rg))] * Zg))
         C = es(portfolio(mu + sig * mapped))
+        full = np.column_stack([np.quantile(Zt[:, k], (np.argsort(np.argsort(Zg[:, k])) + 0.5) / len(Zg)) for k in range(K)])
+        D = es(portfolio(mu + sig * full))
+        knots = np.column_stack([regime_map(Zg[:, k], np.quantile(Zg[:, k], KNOTS), np.quantile(Zt[:, k], KNOTS))
+                                 for k in range(K)])
+        E = es(portfolio(mu + sig * knots))
         es_t = es(portfolio(R[mt]))
         out[gname] = dict(n=int(m.sum()), n_train=int(mt.sum()), ratio=es_g / es_r, A=A / es_r, B=B / es_r, C=C / es_r,
+                          D=D / es_r, E=E / es_r, mean_z_gen=Zg.mean(axis=0).tolist(), mean_z_train=Zt.mean(axis=0).tolist(),
+                          ltd_gen=lower_tail_dependence(Zg), ltd_train=lower_tail_dependence(Zt),
                           train=es_g / es_t, real_train_vs_all=es_t / es_r, assets=rows)
         print(f"| {gname} | portfolio | ES gen / real {es_g / es_r:.3f} ({m.sum()} real days, {mt.sum()} training); "
               f"A gen sigma x real training-g z {A / es_r:.3f}; B real training-g sigma x gen z {B / es_r:.3f}; "
-              f"C gen sigma x gen z mapped onto training-g z {C / es_r:.3f}; training-g days' ES / all g days' {es_t / es_r:.3f} | | | | | |")
+              f"C gen sigma x gen z tail-mapped (session 15's rule) {C / es_r:.3f}; D whole marginals {D / es_r:.3f}; "
+              f"E JointRegimeTailMap's rule {E / es_r:.3f}; training-g days' ES / all g days' {es_t / es_r:.3f}; "
+              f"mean z gen {Zg.mean():+.2f} / training-g {Zt.mean():+.2f}; lower-tail dependence at 5 % gen "
+              f"{out[gname]['ltd_gen']:.2f} / training-g {out[gname]['ltd_train']:.2f} | | | | | |")
     print()
     return dict(bundled=info["bundled"], seed=seed, regimes=out)
 
