@@ -34,15 +34,19 @@ public struct JointGenerationOptions: Sendable {
     /// days of that market regime had it (`JointRegimeStarts`; default). False, or a model saved
     /// without them, draws σ inside each asset's own regime band, as before (bit for bit).
     public var useRegimeStarts: Bool
+    /// Map each asset's z by its volatility band with the model's `JointBandMap` (default), in
+    /// unconditional runs without a prompt, instead of the pooled tail map. False, or a model saved
+    /// without a calibrated band map, generates as before (bit for bit).
+    public var useBandMap: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
                 prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil,
                 useCopula: Bool = true, useTailMap: Bool = true, useVarianceCalibration: Bool = true,
-                useRegimeStarts: Bool = true) {
+                useRegimeStarts: Bool = true, useBandMap: Bool = true) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
         self.temperature = temperature; self.seed = seed; self.threads = threads; self.useCopula = useCopula
         self.useTailMap = useTailMap; self.useVarianceCalibration = useVarianceCalibration
-        self.useRegimeStarts = useRegimeStarts
+        self.useRegimeStarts = useRegimeStarts; self.useBandMap = useBandMap
     }
 }
 
@@ -90,6 +94,9 @@ struct JointPlan {
     let copula: StudentTCopula?
     /// Each asset's z tail map (calibrated; unconditional runs without a prompt), or nil.
     let tailMap: JointTailMap?
+    /// Each asset's z band map (calibrated; unconditional runs without a prompt), or nil; when
+    /// present it maps z instead of `tailMap`.
+    let bandMap: JointBandMap?
 }
 
 extension JointScenarioModel {
@@ -148,9 +155,10 @@ extension JointScenarioModel {
     }
 
     /// `generate`, and with `recordingZ` each day's z_dk too (`z[(p·H + d)·K + k]`, before asset
-    /// k's tail map; −μ_k/σ_dk on a zero day), which `calibrateTails()` measures.
+    /// k's tail or band map; −μ_k/σ_dk on a zero day), which `calibrateTails()` measures, and the
+    /// band of σ_dk in asset k's regime model (`bands`, same index), which `calibrateBands()` uses.
     func generate(_ options: JointGenerationOptions, recordingZ: Bool,
-                  progress: ((GenerationProgress) -> Bool)? = nil) throws -> (set: JointScenarioSet, z: [Double]) {
+                  progress: ((GenerationProgress) -> Bool)? = nil) throws -> (set: JointScenarioSet, z: [Double], bands: [Int32]) {
         let models = try fitted(for: "generate")
         let plan = try self.plan(options, models: models)
         let K = assetCount, H = plan.horizon
@@ -163,7 +171,8 @@ extension JointScenarioModel {
             let caches = (0..<workers).map { _ in KVCache(config: config, slots: P, linearWeights: linearWeights) }
             var returns = [Double](repeating: 0, count: plan.paths * H * K)
             var regimes = [Int32](repeating: 0, count: plan.paths * H)
-            var zs = [Double](repeating: 0, count: recordingZ ? plan.paths * H * K : 0)
+            // With recordingZ: z, then the band of each day's σ (as a Double), each paths · H · K.
+            var zs = [Double](repeating: 0, count: recordingZ ? 2 * plan.paths * H * K : 0)
             let control = GenerationControl(totalPaths: plan.paths, tokensPerPath: H * K, progress: progress)
             returns.withUnsafeMutableBufferPointer { out in
                 regimes.withUnsafeMutableBufferPointer { reg in
@@ -186,7 +195,8 @@ extension JointScenarioModel {
                 returns: (0..<plan.paths).map { p in
                     (0..<H).map { d in Array(returns[((p * H + d) * K)..<((p * H + d + 1) * K)]) }
                 },
-                regimes: (0..<plan.paths).map { p in Array(regimes[(p * H)..<((p + 1) * H)]) }), zs)
+                regimes: (0..<plan.paths).map { p in Array(regimes[(p * H)..<((p + 1) * H)]) }),
+                    Array(zs.prefix(zs.count / 2)), zs.suffix(zs.count / 2).map { Int32($0) })
         }
     }
 
@@ -269,7 +279,9 @@ extension JointScenarioModel {
                          threads: options.threads ?? network.transformer.threads,
                          copula: options.useCopula ? models.copula : nil,
                          tailMap: options.useTailMap && regimes == nil && options.prompt == nil && models.zTail?.sources != nil
-                            ? models.zTail : nil)
+                            ? models.zTail : nil,
+                         bandMap: options.useBandMap && regimes == nil && options.prompt == nil && models.bandMap?.sources != nil
+                            ? models.bandMap : nil)
     }
 
     /// Samples `count` paths from `firstPath` in one cache (single-threaded): the prompt, then
@@ -457,7 +469,17 @@ extension JointScenarioModel {
                 next = Int32(models.tokenizer.bin(of: x))
             }
             zOut?[(path * H + d) * K + k] = z
-            if !isZero, let map = plan.tailMap {
+            let band = plan.bandMap != nil || zOut != nil ? Int(models.regimes[k].label(volatility: sigma)) : 0
+            zOut?[(plan.paths + path) * H * K + d * K + k] = Double(band)
+            if !isZero, let map = plan.bandMap {
+                // Asset k's z given its volatility band onto the training z of that band (JointBandMap).
+                let mapped = map.apply(z, asset: k, band: band)
+                if mapped != z {
+                    z = mapped
+                    x = (z - earlier) / L[k * K + k]
+                    next = Int32(models.tokenizer.bin(of: x))
+                }
+            } else if !isZero, let map = plan.tailMap {
                 // Asset k's tails onto the training z's (JointTailMap); the identity inside its 5–95 % quantiles.
                 let mapped = map.apply(z, asset: k)
                 if mapped != z {
