@@ -96,9 +96,9 @@ struct JointFitFlags: ParsableArguments {
     var regimeStarts = JointDataSettings().regimeStarts
 
     @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
-        "Fit and calibrate each asset's z band map: unconditional runs map each asset's z by its own volatility band "
-        + "onto the training z of that band (session 20). --no-band-map: none, as before (such a checkpoint is also "
-        + "read by older TGFL)."))
+        "Fit and calibrate each asset's z band map: unconditional runs scale each asset's z in its own volatility band "
+        + "to the spread of the training z of that band (session 20; default off, /joint version 10). --no-band-map: "
+        + "none, as before (such a checkpoint is also read by older TGFL)."))
     var bandMap = JointDataSettings().bandMap
 
     func validate() throws { _ = try settings() }

@@ -10,8 +10,8 @@ targets: per column and band b (4 bands), the quantiles at the 11 levels of the 
   of bands b - 1, b - 2, ... (column 0's crisis band has 31 days: it pools the volatile days).
 sources: numpy.quantile (linear) of a generated sample per band, without pooling; a band with fewer than
   200 sample days has none (the Swift map then uses its targets: the identity).
-map(z) for (asset, band): numpy.interp through (s(l), t(l)); z + t(0.01) - s(0.01) below s(0.01) and
-  z + t(0.99) - s(0.99) above s(0.99).
+map(z) for (asset, band): z * spread(t) / spread(s), spread(q) = sum over the 11 levels of |q(l) - q(0.5)|
+  (a band without sources: s = t, the identity).
 model: per band b, Student's t with nu = 5 scaled to unit variance (scipy.stats.t.ppf / sqrt(5/3)) times
   1.15, 1.0, 0.9, 0.7 (calm ... crisis), which the Swift test sets on the joint_v1 fixture model for both
   assets and checks generation against.
@@ -55,12 +55,13 @@ def band_targets(z, labels):
     return out
 
 
+def spread(q):
+    q = np.asarray(q)
+    return float(np.sum(np.abs(q - q[LEVELS.index(0.5)])))
+
+
 def band_map(z, s, t):
-    if z <= s[0]:
-        return z + t[0] - s[0]
-    if z >= s[-1]:
-        return z + t[-1] - s[-1]
-    return float(np.interp(z, s, t))
+    return z * (spread(t) / spread(s))
 
 
 rng = np.random.default_rng(20)

@@ -22,8 +22,8 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
 
     /// The targets (grid-histogram quantiles per band, a band of 31 days pooled with the volatile
     /// days, a −13.5 day beyond the grid) equal NumPy's; the pilot rule (no pooling, fewer than 200
-    /// days: none) equals NumPy's quantiles; the map equals NumPy's interpolation with shifted ends
-    /// on a grid of z for every asset and band (a band without sources: the identity).
+    /// days: none) equals NumPy's quantiles; the map equals NumPy's z · spread(t)/spread(s) on a grid
+    /// of z for every asset and band (a band without sources: the identity).
     func testFitAndMapMatchNumPy() throws {
         let ref = try reference()
         XCTAssertEqual(JointBandMap.levels, ref.levels)
@@ -148,13 +148,17 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try model.generate(options), after.set, "1 and 3 threads")
     }
 
-    /// `JointDataModels.fit` fits the band map by default (targets equal `JointBandMap.fit` on the
-    /// training z and each asset's bands; version 10) and none with `bandMap = false` (version 9, the
-    /// map the only difference).
+    /// `JointDataModels.fit` fits no band map by default (version 9, as before) and with `bandMap = true`
+    /// one whose targets equal `JointBandMap.fit` on the training z and each asset's bands (version 10,
+    /// the map the only difference).
     func testFitFollowsTheSetting() throws {
         let columns = try MarketData.bundled(.euStocks).allLogReturns().prefix(2).map { Array($0.values.prefix(1200)) }
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
-        XCTAssertTrue(config.joint.bandMap)
+        XCTAssertFalse(config.joint.bandMap)
+        let off = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: columns, config: config)
+        XCTAssertNil(off.bandMap)
+        XCTAssertEqual(off.checkpointSection.attributes["version"], .int(9))
+        config.joint.bandMap = true
         let fitted = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: columns, config: config)
         var z: [[Double]] = [], bands: [[Int]] = []
         for k in 0..<2 {
@@ -164,10 +168,6 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
         }
         XCTAssertEqual(fitted.bandMap, try JointBandMap.fit(z: z, bands: bands, count: 4))
         XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(10))
-        config.joint.bandMap = false
-        let off = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: columns, config: config)
-        XCTAssertNil(off.bandMap)
-        XCTAssertEqual(off.checkpointSection.attributes["version"], .int(9))
         XCTAssertEqual(try off.replacingBandMap(fitted.bandMap), fitted, "the map is the only difference")
     }
 }

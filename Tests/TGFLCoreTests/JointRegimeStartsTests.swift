@@ -65,7 +65,6 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
         let ref = try reference()
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
         XCTAssertTrue(config.joint.regimeStarts)
-        config.joint.bandMap = false                                // the band map (session 20) writes version 10
         let fitted = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: ref.model.training, config: config)
         XCTAssertEqual(fitted.regimeStarts, try JointRegimeStarts.fit(trainingSpans: [ref.model.training], models: fitted))
         XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(9))
@@ -147,6 +146,7 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
         try model.setDataModels(try models.replacingRegimeStarts(starts))
         let (path, checkpoint, section) = try savedJointSection(model, "starts.h5")
         XCTAssertEqual(section.attributes["version"], .int(9))
+        XCTAssertEqual(JointDataModels.version, 10, "the newest: with a z band map (session 20)")
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.regimeStarts, starts)
         XCTAssertNil(try jointDataModels(section, without: ["regime_starts.log_sigma_quantiles"], config: checkpoint.config).regimeStarts)
         var bad = section

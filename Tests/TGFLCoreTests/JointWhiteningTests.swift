@@ -237,11 +237,8 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
         let byDefault = try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
         XCTAssertEqual(byDefault.whitening, .twoFactor)
-        XCTAssertEqual(byDefault.checkpointSection.attributes["version"], .int(10), "with the z band map (session 20)")
+        XCTAssertEqual(byDefault.checkpointSection.attributes["version"], .int(9), "with market-regime starts (session 19)")
         XCTAssertEqual(byDefault.checkpointSection.attributes["whitening"], .string("two_factor"))
-        config.joint.bandMap = false
-        XCTAssertEqual(try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
-                        .checkpointSection.attributes["version"], .int(9), "with market-regime starts (session 19)")
         config.joint.regimeStarts = false
         XCTAssertEqual(try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
                         .checkpointSection.attributes["version"], .int(8), "the two-factor rule alone")

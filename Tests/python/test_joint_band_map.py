@@ -1,10 +1,10 @@
 """The joint model's z band map through the C ABI and Python (issue 17, session 20):
 ``tgfl_train_params.joint_band_map`` (appended under the struct_size rule) and
 ``JointModel.train(band_map=...)``. The map itself is checked against NumPy in
-Tests/TGFLCoreTests/JointBandMapTests.swift; here: the default fits and calibrates it (/joint version 10,
-the datasets ``band_map.targets`` / ``band_map.sources``), False fits none (version 9, as before), a run
-under a regime is the same bits for both models while an unconditional run differs, and bad values are
-refused by name."""
+Tests/TGFLCoreTests/JointBandMapTests.swift; here: True fits and calibrates it (/joint version 10, the
+datasets ``band_map.targets`` / ``band_map.sources``), the default fits none (version 9, as before), a
+run under a regime is the same bits for both models while an unconditional run differs, and bad values
+are refused by name."""
 
 import ctypes
 
@@ -34,9 +34,9 @@ def _section(path):
         return int(g.attrs["version"]), {k: g[k][()] for k in ("band_map.targets", "band_map.sources") if k in g}
 
 
-def test_default_fits_the_band_map_and_false_fits_none(tmp_path, returns):
-    on = _train(tmp_path / "on.h5", returns)
-    off = _train(tmp_path / "off.h5", returns, band_map=False)
+def test_true_fits_the_band_map_and_the_default_none(tmp_path, returns):
+    on = _train(tmp_path / "on.h5", returns, band_map=True)
+    off = _train(tmp_path / "off.h5", returns)
     assert on.band_map and not off.band_map
     version, data = _section(on.path)
     assert version == 10
@@ -65,7 +65,7 @@ _c_train = c_train_tiny_joint
 
 def test_c_abi_refuses_a_bad_value_and_honours_struct_size(tmp_path, returns):
     params = _lib.tgfl_train_default_params()
-    assert params.joint_band_map == 1
+    assert params.joint_band_map == 0
     params.steps, params.batch_size, params.n_threads = 1, 8, 1
     for bad in (2, -1, 1 << 40):
         params.joint_band_map = bad
@@ -73,11 +73,11 @@ def test_c_abi_refuses_a_bad_value_and_honours_struct_size(tmp_path, returns):
         assert (b"joint_band_map must be 0 (none) or 1 (the z band map), got " + str(bad).encode()) \
             in _lib.tgfl_last_error()
     assert not (tmp_path / "c.h5").exists()
-    # A caller built against the header before the field gets the default (the map), whatever its bytes hold.
+    # A caller built against the header before the field gets the default (none), whatever its bytes hold.
+    params.joint_band_map = 1
     params.struct_size = _lib.tgfl_train_params.joint_band_map.offset
     assert _c_train(tmp_path / "old.h5", returns, params) == tgfl.TGFL_OK
-    assert pf.JointModel(tmp_path / "old.h5").band_map
+    assert not pf.JointModel(tmp_path / "old.h5").band_map
     params.struct_size = ctypes.sizeof(_lib.tgfl_train_params)
-    params.joint_band_map = 0
-    assert _c_train(tmp_path / "none.h5", returns, params) == tgfl.TGFL_OK
-    assert not pf.JointModel(tmp_path / "none.h5").band_map
+    assert _c_train(tmp_path / "map.h5", returns, params) == tgfl.TGFL_OK
+    assert pf.JointModel(tmp_path / "map.h5").band_map

@@ -34,8 +34,8 @@ def _section(path):
 
 
 def test_default_fits_the_starts_and_false_fits_none(tmp_path, returns):
-    on = _train(tmp_path / "on.h5", returns, band_map=False)          # the band map (session 20) writes version 10
-    off = _train(tmp_path / "off.h5", returns, regime_starts=False, band_map=False)
+    on = _train(tmp_path / "on.h5", returns)
+    off = _train(tmp_path / "off.h5", returns, regime_starts=False)
     assert on.regime_starts and not off.regime_starts
     version, starts = _section(on.path)
     assert version == 9 and starts.shape == (4 * 2 * 101,)

@@ -119,8 +119,8 @@ class JointModel:
         #: Whether the model has market-regime starts (session 19): a run under a regime starts each
         #: asset's volatility where the training days of that market regime had it.
         self.regime_starts = bool(info.get("regime_starts", False))
-        #: Whether the model has a z band map (session 20): unconditional runs map each asset's
-        #: standardised return by its own volatility band onto the training days of that band.
+        #: Whether the model has a z band map (session 20): unconditional runs scale each asset's
+        #: standardised returns in its own volatility band to the spread of the training days of that band.
         self.band_map = bool(info.get("band_map", False))
         if info.get("copula") is not None:
             k = len(self.assets)
@@ -140,8 +140,8 @@ class JointModel:
         13-16) (``WHITENING_RULES``; None: the library's default; README "Joint scenarios");
         ``self.whitening`` of the result records it. ``regime_starts``: fit market-regime starts
         (True, the library's default since session 19; False: none, as before; None: the default);
-        ``self.regime_starts`` of the result records it. ``band_map``: fit the z band map (True, the
-        library's default since session 20; False: none, as before; None: the default);
+        ``self.regime_starts`` of the result records it. ``band_map``: fit the z band map (True; False:
+        none, the library's default; None: the default);
         ``self.band_map`` of the result records it."""
         r = _array(returns, "returns", np.float64, ndim=(2,))
         days, k = r.shape

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Each asset's z given its own volatility band, in unconditional joint scenarios (issue 17,
-/// session 20): a monotone quantile map of the generated z of asset k on days whose σ lies in
-/// regime band b onto the training z of asset k on the days its filtered σ was in band b.
+/// session 20): the generated z of asset k on days whose σ lies in regime band b scaled so that
+/// their spread is that of the training z of asset k on the days its filtered σ was in band b.
 ///
 /// ```
 /// levels ℓ = 0.01, 0.025, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.975, 0.99
@@ -13,12 +13,17 @@ import Foundation
 /// s_kb(ℓ) = quantile ℓ of asset k's z on the pilot days in band b (`pilotPaths` × `pilotHorizon`,
 ///           unconditional, seed `pilotSeed`; z where the map reads it: second pass of
 ///           `calibrateBands()`); a band with fewer than `minimumPilotDays` pilot days: s = t (identity)
-/// map_kb(z) = piecewise linear through (s_kb(ℓ), t_kb(ℓ)),  z + t(0.01) − s(0.01) below the first knot,
-///             z + t(0.99) − s(0.99) above the last (the network's far tail shape kept, shifted)
+/// spread(q) = Σ_ℓ |q(ℓ) − q(0.5)|                 (an L-scale over the 11 knots)
+/// map_kb(z) = z · spread(t_kb) / spread(s_kb)
 /// ```
-/// Knots that are not strictly increasing (in s and in t) leave that band unmapped (identity).
-/// With a calibrated band map, unconditional generation without a prompt maps z with it instead of
-/// the pooled `JointTailMap` (which maps the unconditional marginal, not the band's).
+/// Applied after the pooled `JointTailMap` (which sets each asset's unconditional tail shape; the
+/// band map's pilots measure z after it), so it only moves each band's scale: a positive factor per
+/// (asset, band), monotone, sign-preserving, the network's shape kept. **Why a scale, not a quantile
+/// map:** a first variant mapped each band's quantiles onto the training band's (piecewise linear
+/// through the 11 knots). On 75 training days per crisis band the knots carry the sample's skew
+/// (eu_stocks FTSE crisis median +0.37, 99 % quantile 4.1): it met 291 of 342 single-asset targets
+/// (main 281) but each asset's crisis marginal then had its own shape and the crisis days' return
+/// correlation fell (eu_stocks 0.770 → 0.715; the crisis-gap cell −28 % → −53 %, lost at both seeds).
 ///
 /// **Why** (BENCHMARKS.md, issue 17, session 20, `Benchmarks/joint_single_asset_diagnosis.py`): on
 /// the real days the size of z depends on the band of σ. fx_usd_1980's training days in the crisis
@@ -32,6 +37,13 @@ import Foundation
 /// those misses; drawn from the training z of the day's band it meets them. The map gives the network's
 /// z that dependence on the band, per asset; monotone per (asset, band), so each day's ranks — and the
 /// copula's order — are kept.
+///
+/// **Off by default** (`JointDataSettings.bandMap`; BENCHMARKS.md "Session 20 (jsa20)", 3 files × 2
+/// seeds on session 18's networks): single-asset targets 281 → 288 of 342 (fx_usd_1980 47 / 55 → 52 / 55;
+/// JPY's calm and crisis targets and every fx crisis VaR but DEM 7 and CAD met), fx's crisis-gap error
+/// +25 / +32 % → +3 / +10 %; but the eu_stocks crisis days' return correlation falls (0.770 → 0.720: the
+/// assets' crisis-band scales differ, DAX 0.82 to FTSE 1.07) — the gap error −28 / −29 % → −49 / −45 %
+/// and eu_stocks 42's correlation error 0.0475 → 0.0538 (a lost cell): issue-17 cells 12 → 11 of 18.
 ///
 /// Fitted on training days only (targets: per asset and band, counts on a fixed grid — a federation
 /// sums them per institution, in the clear like the other summaries and not covered by ε), with pilots
@@ -84,6 +96,24 @@ public struct JointBandMap: Equatable, Sendable {
         try check(targets, "targets")
         if let sources { try check(sources, "sources") }
         self.targets = targets; self.sources = sources
+        scales = sources.map { s in
+            zip(targets, s).map { t, s in
+                zip(t, s).map { t, s in
+                    let d = Self.spread(s)
+                    return d > 0 ? Self.spread(t) / d : 1
+                }
+            }
+        }
+    }
+
+    /// Per asset and band, the factor `spread(t) / spread(s)` (1 where the sources have no spread);
+    /// nil before calibration.
+    public let scales: [[Double]]?
+
+    /// Σ_ℓ |q(ℓ) − q(0.5)| over the knots (the spread the map matches).
+    static func spread(_ q: [Double]) -> Double {
+        let m = q[levels.firstIndex(of: 0.5)!]
+        return q.reduce(0) { $0 + abs($1 - m) }
     }
 
     /// Assets.
@@ -134,16 +164,10 @@ public struct JointBandMap: Equatable, Sendable {
         })
     }
 
-    /// The map of asset k's z on a day in band b (the identity before calibration).
+    /// The map of asset k's z on a day in band b: z times the band's scale (the identity before calibration).
     public func apply(_ z: Double, asset k: Int, band b: Int) -> Double {
-        guard let sources else { return z }
-        let x = sources[k][b], y = targets[k][b], last = x.count - 1
-        for i in 1...last where !(x[i] > x[i - 1] && y[i] > y[i - 1]) { return z }
-        if z <= x[0] { return z + y[0] - x[0] }
-        if z >= x[last] { return z + y[last] - x[last] }
-        var i = 1
-        while i < last && z > x[i] { i += 1 }
-        return y[i - 1] + (z - x[i - 1]) / (x[i] - x[i - 1]) * (y[i] - y[i - 1])
+        guard let scales else { return z }
+        return z * scales[k][b]
     }
 
     // MARK: - Checkpoint
@@ -173,23 +197,28 @@ public struct JointBandMap: Equatable, Sendable {
 
 extension JointScenarioModel {
     /// Measures the sources of the model's z band map on pilot scenarios (`JointBandMap.pilotPaths`
-    /// × `pilotHorizon` days, unconditional, seed `pilotSeed`, without the pooled tail map and the
-    /// variance calibration) and stores them. Two passes: the first without the band map; the second
-    /// with the first pass's map, measuring each asset's z per band where the map reads it (the σ the
-    /// mapped days lead to moves both). A band with fewer than `minimumPilotDays` pilot days is left
-    /// unmapped. A model without a band map is left as it is. `fit` calls it after `calibrateTails()`
-    /// and before `calibrateVariance()`; call it after setting new weights by hand.
+    /// × `pilotHorizon` days, unconditional, seed `pilotSeed`, with the model's calibrated tail map and
+    /// without the variance calibration) and stores them. Two passes: the first without the band map;
+    /// the second with the first pass's map, measuring each asset's z per band where the map reads it
+    /// (after the tail map; the σ the mapped days lead to moves both). A band with fewer than
+    /// `minimumPilotDays` pilot days is left unmapped. A model without a band map is left as it is.
+    /// `fit` calls it after `calibrateTails()` and before `calibrateVariance()`; call it after setting
+    /// new weights by hand.
     /// - Throws: generation's errors (`TGFLError.invalidArgument` for an untrained model).
     public func calibrateBands() throws {
         guard let models = dataModels, let map = models.bandMap else { return }
         let K = assetCount, R = map.bands
         var options = JointGenerationOptions(paths: JointBandMap.pilotPaths, horizon: JointBandMap.pilotHorizon,
-                                             seed: JointBandMap.pilotSeed, useTailMap: false, useVarianceCalibration: false,
-                                             useBandMap: false)
+                                             seed: JointBandMap.pilotSeed, useVarianceCalibration: false, useBandMap: false)
+        // z is recorded before the tail map; the band map reads it after (a zero day's z is not mapped).
+        let tail = models.zTail?.sources != nil ? models.zTail : nil
         func sources() throws -> [[[Double]]] {
             let pilot = try generate(options, recordingZ: true)
             return (0..<K).map { k in
-                let z = stride(from: k, to: pilot.z.count, by: K).map { pilot.z[$0] }
+                let z = stride(from: k, to: pilot.z.count, by: K).map { i -> Double in
+                    let r = pilot.set.returns[i / (K * JointBandMap.pilotHorizon)][(i / K) % JointBandMap.pilotHorizon][k]
+                    return r == 0 ? pilot.z[i] : tail?.apply(pilot.z[i], asset: k) ?? pilot.z[i]
+                }
                 let b = stride(from: k, to: pilot.bands.count, by: K).map { Int(pilot.bands[$0]) }
                 let q = JointBandMap.bandQuantiles(z, bands: b, count: R, minimum: JointBandMap.minimumPilotDays,
                                                        pool: false)

@@ -773,13 +773,15 @@ public struct JointDataSettings: Equatable, Sendable {
     /// 16 → 18 of 24, every other issue-17 figure the same bits); off fits as before session 19.
     public var regimeStarts: Bool
     /// Fit the z band map (`JointBandMap`, session 20; calibrated after training): unconditional
-    /// generation maps each asset's z on the pilot days of each of its volatility bands onto the
-    /// training z of that band. Default on (BENCHMARKS.md "Session 20 (jsa20)"); off fits as before session 20.
+    /// generation scales each asset's z in each of its volatility bands to the spread of the training
+    /// z of that band. Default off (BENCHMARKS.md "Session 20 (jsa20)": single-asset targets 281 → 288
+    /// of 342, but eu_stocks' crisis correlation falls and one issue-17 cell is lost); off fits as
+    /// before session 20.
     public var bandMap: Bool
 
     public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
                 varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true,
-                bandMap: Bool = true) {
+                bandMap: Bool = false) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
         self.regimeStarts = regimeStarts; self.bandMap = bandMap
     }

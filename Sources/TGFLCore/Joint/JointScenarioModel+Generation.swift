@@ -94,8 +94,8 @@ struct JointPlan {
     let copula: StudentTCopula?
     /// Each asset's z tail map (calibrated; unconditional runs without a prompt), or nil.
     let tailMap: JointTailMap?
-    /// Each asset's z band map (calibrated; unconditional runs without a prompt), or nil; when
-    /// present it maps z instead of `tailMap`.
+    /// Each asset's z band map (calibrated; unconditional runs without a prompt), or nil; it scales
+    /// z after `tailMap`.
     let bandMap: JointBandMap?
 }
 
@@ -113,6 +113,8 @@ extension JointScenarioModel {
     ///                                                prompt was encoded with the encoding factor)
     ///   z_dk ← map_k(z_dk)                          (unconditional without a prompt: `JointTailMap`; u_dk and the
     ///                                                next token follow the mapped z)
+    ///   z_dk ← z_dk · S_k,b(σ_dk)                   (unconditional without a prompt: `JointBandMap`, the scale of
+    ///                                                asset k's band of σ_dk)
     ///   r_dk = μ_k + σ_dk · z_dk, or exactly 0 by the model's `JointZeroReturns` (decided by the
     ///          position in u's bin after earlier zeros of the day, else by z_dk's place in its bin)
     ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
@@ -471,17 +473,18 @@ extension JointScenarioModel {
             zOut?[(path * H + d) * K + k] = z
             let band = plan.bandMap != nil || zOut != nil ? Int(models.regimes[k].label(volatility: sigma)) : 0
             zOut?[(plan.paths + path) * H * K + d * K + k] = Double(band)
-            if !isZero, let map = plan.bandMap {
-                // Asset k's z given its volatility band onto the training z of that band (JointBandMap).
-                let mapped = map.apply(z, asset: k, band: band)
+            if !isZero, let map = plan.tailMap {
+                // Asset k's tails onto the training z's (JointTailMap); the identity inside its 5–95 % quantiles.
+                let mapped = map.apply(z, asset: k)
                 if mapped != z {
                     z = mapped
                     x = (z - earlier) / L[k * K + k]
                     next = Int32(models.tokenizer.bin(of: x))
                 }
-            } else if !isZero, let map = plan.tailMap {
-                // Asset k's tails onto the training z's (JointTailMap); the identity inside its 5–95 % quantiles.
-                let mapped = map.apply(z, asset: k)
+            }
+            if !isZero, let map = plan.bandMap {
+                // Then the scale of asset k's z in its volatility band (JointBandMap).
+                let mapped = map.apply(z, asset: k, band: band)
                 if mapped != z {
                     z = mapped
                     x = (z - earlier) / L[k * K + k]
