@@ -6,16 +6,11 @@ datasets ``band_map.targets`` / ``band_map.sources``), the default fits none (ve
 run under a regime is the same bits for both models while an unconditional run differs, and bad values
 are refused by name."""
 
-import ctypes
-
 import h5py
 import numpy as np
 import pytest
 
-import tgfl
-from conftest import c_train_tiny_joint, train_tiny_joint
-from tgfl import _lib
-from tgfl import portfolio as pf
+from conftest import check_joint_c_flag, check_joint_train_flag, train_tiny_joint
 
 LEVELS = 11
 
@@ -54,30 +49,8 @@ def test_true_fits_the_band_map_and_the_default_none(tmp_path, returns):
 
 
 def test_bad_band_map_values_are_refused_by_name(tmp_path, returns):
-    for bad in (1, "yes", 0.0):
-        with pytest.raises(tgfl.TgflError, match="band_map must be True, False or None"):
-            _train(tmp_path / "bad.h5", returns, band_map=bad)
-    assert not (tmp_path / "bad.h5").exists()
-
-
-_c_train = c_train_tiny_joint
+    check_joint_train_flag(tmp_path, returns, "band_map")
 
 
 def test_c_abi_refuses_a_bad_value_and_honours_struct_size(tmp_path, returns):
-    params = _lib.tgfl_train_default_params()
-    assert params.joint_band_map == 0
-    params.steps, params.batch_size, params.n_threads = 1, 8, 1
-    for bad in (2, -1, 1 << 40):
-        params.joint_band_map = bad
-        assert _c_train(tmp_path / "c.h5", returns, params) == tgfl.TGFL_ERR_OUT_OF_RANGE
-        assert (b"joint_band_map must be 0 (none) or 1 (the z band map), got " + str(bad).encode()) \
-            in _lib.tgfl_last_error()
-    assert not (tmp_path / "c.h5").exists()
-    # A caller built against the header before the field gets the default (none), whatever its bytes hold.
-    params.joint_band_map = 1
-    params.struct_size = _lib.tgfl_train_params.joint_band_map.offset
-    assert _c_train(tmp_path / "old.h5", returns, params) == tgfl.TGFL_OK
-    assert not pf.JointModel(tmp_path / "old.h5").band_map
-    params.struct_size = ctypes.sizeof(_lib.tgfl_train_params)
-    assert _c_train(tmp_path / "map.h5", returns, params) == tgfl.TGFL_OK
-    assert pf.JointModel(tmp_path / "map.h5").band_map
+    assert check_joint_c_flag(tmp_path, returns, "joint_band_map", "0 (none) or 1 (the z band map)", "band_map") == 0
