@@ -231,8 +231,8 @@ struct JointSamplingOptions: ParsableArguments {
     var regimeStarts = true
 
     @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
-        "Map each asset's z by its volatility band with the model's z band map, if it has one (unconditional runs "
-        + "without a prompt). --no-band-map: as a model saved without one."))
+        "Scale each asset's z by its volatility band with the model's z band map, if it has one (unconditional runs "
+        + "without a prompt). --no-band-map: without the band scales (the variance scales stay those calibrated with them)."))
     var bandMap = true
 
     func validate() throws {

@@ -34,9 +34,10 @@ public struct JointGenerationOptions: Sendable {
     /// days of that market regime had it (`JointRegimeStarts`; default). False, or a model saved
     /// without them, draws σ inside each asset's own regime band, as before (bit for bit).
     public var useRegimeStarts: Bool
-    /// Map each asset's z by its volatility band with the model's `JointBandMap` (default), in
-    /// unconditional runs without a prompt, instead of the pooled tail map. False, or a model saved
-    /// without a calibrated band map, generates as before (bit for bit).
+    /// Scale each asset's z by its volatility band with the model's `JointBandMap` (default), in
+    /// unconditional runs without a prompt, after the pooled tail map. False generates without the
+    /// band scales (the variance scales stay those calibrated with them); a model saved without a
+    /// calibrated band map generates as before (bit for bit).
     public var useBandMap: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
