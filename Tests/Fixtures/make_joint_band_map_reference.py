@@ -23,26 +23,12 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from grid_quantile import histogram_quantile
+
 HERE = Path(__file__).resolve().parent
 LEVELS = [0.01, 0.025, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.975, 0.99]
-LIMIT, STEP = 12.0, 0.01
 R, MIN_DAYS, MIN_PILOT = 4, 50, 200
 FACTORS = [1.15, 1.0, 0.9, 0.7]
-
-
-def histogram_quantile(x, level):
-    bins = int(round(2 * LIMIT / STEP))
-    b = np.clip(np.floor((np.asarray(x) + LIMIT) / STEP).astype(int), 0, bins - 1)
-    counts = np.bincount(b, minlength=bins)
-    c = level * len(x)
-    cumulative = 0.0
-    for j, n in enumerate(counts):
-        if n == 0:
-            continue
-        if cumulative + n >= c:
-            return -LIMIT + (j + (c - cumulative) / n) * STEP
-        cumulative += n
-    return LIMIT
 
 
 def band_targets(z, labels):
