@@ -71,7 +71,7 @@ struct JointDataOptions: ParsableArguments {
 }
 
 /// The parts a joint model's data models are fitted with (`JointDataSettings`): `--whitening`,
-/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts`, `--regime-z-tail` (train-joint, federate-joint).
+/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts`, `--band-map`, `--regime-z-tail` (train-joint, federate-joint).
 struct JointFitFlags: ParsableArguments {
     @Option(name: .customLong("whitening"), help: ArgumentHelp(
         "Per-regime whitening rule: two-factor (default, session 18: encode the training days with each regime's z "
@@ -95,9 +95,14 @@ struct JointFitFlags: ParsableArguments {
         + "none, as before (such a checkpoint is also read by older TGFL)."))
     var regimeStarts = JointDataSettings().regimeStarts
 
+    @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit and calibrate each asset's z band map: unconditional runs scale each asset's z in its own volatility band "
+        + "to the spread of the training z of that band (session 20; default off, /joint version 10). --no-band-map: "
+        + "none, as before (such a checkpoint is also read by older TGFL)."))
+    var bandMap = JointDataSettings().bandMap
     @Flag(name: .customLong("regime-z-tail"), inversion: .prefixedNo, help: ArgumentHelp(
         "Fit and calibrate a regime z tail map: a run under a regime maps each asset's z onto the training z of that "
-        + "market regime's days (session 20; off by default, see BENCHMARKS.md). Such a checkpoint needs TGFL ≥ /joint version 10."))
+        + "market regime's days (session 20; off by default, see BENCHMARKS.md). Such a checkpoint is /joint version 11."))
     var regimeTailMap = JointDataSettings().regimeTailMap
 
     func validate() throws { _ = try settings() }
@@ -109,7 +114,7 @@ struct JointFitFlags: ParsableArguments {
             throw ValidationError(message)
         }
         return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration,
-                                 regimeStarts: regimeStarts, regimeTailMap: regimeTailMap)
+                                 regimeStarts: regimeStarts, bandMap: bandMap, regimeTailMap: regimeTailMap)
     }
 }
 
@@ -229,6 +234,10 @@ struct JointSamplingOptions: ParsableArguments {
         + "--no-regime-starts: inside each asset's own regime band, as a model saved without them."))
     var regimeStarts = true
 
+    @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Scale each asset's z by its volatility band with the model's z band map, if it has one (unconditional runs "
+        + "without a prompt). --no-band-map: without the band scales (the variance scales stay those calibrated with them)."))
+    var bandMap = true
     @Flag(name: .customLong("regime-z-tail"), inversion: .prefixedNo, help: ArgumentHelp(
         "Under a regime, map each asset's z with the model's regime z tail map, if it has one. --no-regime-z-tail: "
         + "as a model saved without one."))
@@ -246,7 +255,7 @@ struct JointSamplingOptions: ParsableArguments {
         let options = JointGenerationOptions(paths: paths, horizon: horizon, regime: regime, temperature: temperature,
                                              seed: seed, threads: threads, useCopula: copula, useTailMap: tailMap,
                                              useVarianceCalibration: varianceCalibration, useRegimeStarts: regimeStarts,
-                                             useRegimeTailMap: regimeTailMap)
+                                             useBandMap: bandMap, useRegimeTailMap: regimeTailMap)
         let bar = ProgressReporter(label: label, unit: "paths", total: paths)
         defer { bar.finish() }
         return try model.generate(options) { p in

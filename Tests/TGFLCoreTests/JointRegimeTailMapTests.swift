@@ -16,7 +16,7 @@ private struct RegimeTailMapReference: Decodable {
 
 /// The regime z tail map of joint generation (issue 17, session 20): the targets and the map against
 /// NumPy, generation under a regime through the map, the old bits when off, and the optional
-/// `/joint` datasets (version 10).
+/// `/joint` datasets (version 11).
 final class JointRegimeTailMapTests: TemporaryDirectoryTestCase {
     override var directoryPrefix: String { "tgfl-joint-regime-tail-map-tests" }
 
@@ -65,7 +65,7 @@ final class JointRegimeTailMapTests: TemporaryDirectoryTestCase {
     }
 
     /// `JointDataModels.fit` fits the map only when `JointDataSettings.regimeTailMap` is on (default
-    /// off): the one `fit(trainingSpans:models:)` gives under its filters, `/joint` version 10; off,
+    /// off): the one `fit(trainingSpans:models:)` gives under its filters, `/joint` version 11; off,
     /// none (version 9, with the market-regime starts, as before).
     func testFitFollowsTheSetting() throws {
         let ref = try reference()
@@ -77,7 +77,7 @@ final class JointRegimeTailMapTests: TemporaryDirectoryTestCase {
         config.joint.regimeTailMap = true
         let fitted = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: ref.model.training, config: config)
         XCTAssertEqual(fitted.regimeTailMap, try JointRegimeTailMap.fit(trainingSpans: [ref.model.training], models: fitted))
-        XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(10))
+        XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(11))
         XCTAssertEqual(try off.replacingRegimeTailMap(fitted.regimeTailMap), fitted, "the map is the only difference")
     }
 
@@ -134,7 +134,7 @@ final class JointRegimeTailMapTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try model.generate(options), after.set, "1 and 3 threads")
     }
 
-    /// Stored as `regime_z_tail.targets` / `.sources` [R·K·11] under `/joint` version 10 and read back
+    /// Stored as `regime_z_tail.targets` / `.sources` [R·K·11] under `/joint` version 11 and read back
     /// equal; a section without them reads as nil and writes the version it wrote before; a bad
     /// dataset is refused naming it; a map for another number of regimes is refused.
     func testCheckpoint() throws {
@@ -148,7 +148,7 @@ final class JointRegimeTailMapTests: TemporaryDirectoryTestCase {
         }
         try model.setDataModels(try models.replacingRegimeTailMap(map))
         let (path, checkpoint, section) = try savedJointSection(model, "regime-tail.h5")
-        XCTAssertEqual(section.attributes["version"], .int(10))
+        XCTAssertEqual(section.attributes["version"], .int(11))
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.regimeTailMap, map)
         XCTAssertNil(try jointDataModels(section, without: ["regime_z_tail.targets", "regime_z_tail.sources"],
                                          config: checkpoint.config).regimeTailMap)

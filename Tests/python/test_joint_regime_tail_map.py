@@ -2,7 +2,7 @@
 ``tgfl_train_params.joint_regime_z_tail`` (appended under the struct_size rule) and
 ``JointModel.train(regime_z_tail=...)``. The map itself is checked against NumPy in
 Tests/TGFLCoreTests/JointRegimeTailMapTests.swift; here: the default fits none (/joint version 9, as
-before), True fits one (version 10, the datasets ``regime_z_tail.targets`` / ``.sources``), the
+before), True fits one (version 11, the datasets ``regime_z_tail.targets`` / ``.sources``), the
 unconditional scenarios of both models are the same bits, a run under a regime differs, and bad
 values are refused by name."""
 
@@ -39,7 +39,7 @@ def test_default_fits_none_and_true_fits_the_map(tmp_path, returns):
     on = _train(tmp_path / "on.h5", returns, regime_z_tail=True)
     assert on.regime_z_tail and not off.regime_z_tail
     version, (targets, sources) = _section(on.path)
-    assert version == 10 and targets.shape == (4 * 2 * 11,) and sources.shape == (4 * 2 * 11,)
+    assert version == 11 and targets.shape == (4 * 2 * 11,) and sources.shape == (4 * 2 * 11,)
     for q in (targets.reshape(4, 2, 11), sources.reshape(4, 2, 11)):
         assert np.all(np.diff(q, axis=2) >= 0) and np.all(np.isfinite(q))
     assert _section(off.path) == (9, [None, None])

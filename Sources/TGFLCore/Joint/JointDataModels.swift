@@ -113,6 +113,11 @@ public struct JointDataModels: Equatable, Sendable {
     /// asset's own regime band (models saved before session 19, or `JointDataSettings.regimeStarts`
     /// off), generating the same bits as before.
     public private(set) var regimeStarts: JointRegimeStarts?
+    /// Each asset's z given its own volatility band in unconditional generation (`JointBandMap`,
+    /// session 20: the training z's quantiles per band, and once `JointScenarioModel.calibrateBands()`
+    /// ran, the pilot scenarios'), or nil: none (models saved before session 20, or
+    /// `JointDataSettings.bandMap` off), generating the same bits as before.
+    public private(set) var bandMap: JointBandMap?
     /// Each asset's z under an asked market regime mapped onto the training z of that regime's days
     /// (`JointRegimeTailMap`, session 20), or nil: none (models saved before session 20, or
     /// `JointDataSettings.regimeTailMap` off, the default), generating the same bits as before.
@@ -166,7 +171,8 @@ public struct JointDataModels: Equatable, Sendable {
                 regimes: [RegimeModel], cholesky: [[Double]], encodingCholesky: [[Double]]? = nil,
                 whitening: Whitening = .correlation, copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil,
                 zTail: JointTailMap? = nil, varianceCalibration: JointVarianceCalibration? = nil,
-                regimeStarts: JointRegimeStarts? = nil, regimeTailMap: JointRegimeTailMap? = nil) throws {
+                regimeStarts: JointRegimeStarts? = nil, bandMap: JointBandMap? = nil,
+                regimeTailMap: JointRegimeTailMap? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -222,13 +228,18 @@ public struct JointDataModels: Equatable, Sendable {
                 "the market-regime starts are for \(regimeStarts.regimes) regimes × \(regimeStarts.count) assets, "
                 + "but there are \(regimes[0].count) regimes × \(K) assets")
         }
+        if let bandMap, bandMap.count != K || bandMap.bands != regimes[0].count {
+            throw TGFLError.invalidArgument(
+                "the z band map is for \(bandMap.count) assets × \(bandMap.bands) bands, "
+                + "but there are \(K) assets × \(regimes[0].count) regimes")
+        }
         if let regimeTailMap, regimeTailMap.count != K || regimeTailMap.regimes != regimes[0].count {
             throw TGFLError.invalidArgument(
                 "the regime z tail map is for \(regimeTailMap.regimes) regimes × \(regimeTailMap.count) assets, "
                 + "but there are \(regimes[0].count) regimes × \(K) assets")
         }
         self.zTail = zTail; self.varianceCalibration = varianceCalibration; self.regimeStarts = regimeStarts
-        self.regimeTailMap = regimeTailMap
+        self.bandMap = bandMap; self.regimeTailMap = regimeTailMap
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
@@ -256,6 +267,11 @@ public struct JointDataModels: Equatable, Sendable {
         try replacing(\.regimeStarts, with: regimeStarts)
     }
 
+    /// The same data models with another z band map (nil: none, as before session 20).
+    public func replacingBandMap(_ bandMap: JointBandMap?) throws -> JointDataModels {
+        try replacing(\.bandMap, with: bandMap)
+    }
+
     /// The same data models with another regime z tail map (nil: none, as before session 20).
     public func replacingRegimeTailMap(_ regimeTailMap: JointRegimeTailMap?) throws -> JointDataModels {
         try replacing(\.regimeTailMap, with: regimeTailMap)
@@ -269,7 +285,7 @@ public struct JointDataModels: Equatable, Sendable {
                                    cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening,
                                    copula: copy.copula, zeroReturns: copy.zeroReturns, zTail: copy.zTail,
                                    varianceCalibration: copy.varianceCalibration, regimeStarts: copy.regimeStarts,
-                                   regimeTailMap: copy.regimeTailMap)
+                                   bandMap: copy.bandMap, regimeTailMap: copy.regimeTailMap)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -474,6 +490,10 @@ public struct JointDataModels: Equatable, Sendable {
                                        ? try JointVarianceCalibration.fit(spans: trainingSpans, assets: assets) : nil,
                                    regimeStarts: config.joint.regimeStarts
                                        ? try JointRegimeStarts.fit(sigmas: sigmas, labels: labels, regimes: regimes[0].count) : nil,
+                                   bandMap: config.joint.bandMap
+                                       ? try JointBandMap.fit(z: z, bands: (0..<K).map { k in
+                                           sigmas[k].map { Int(regimes[k].label(volatility: $0)) } }, count: regimes[0].count)
+                                       : nil,
                                    regimeTailMap: config.joint.regimeTailMap
                                        ? try JointRegimeTailMap.fit(z: z, labels: labels, regimes: regimes[0].count) : nil)
     }
@@ -628,7 +648,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// generation factors in `cholesky` and the encoding factors in the dataset `encoding_cholesky`
     /// [R·K·K] (older binaries refuse the file by its version; the other rules write 1–7 as before).
     public var checkpointSection: CheckpointSection {
-        let version = regimeTailMap != nil ? Self.version : regimeStarts != nil ? 9 : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = regimeTailMap != nil ? Self.version : bandMap != nil ? 10 : regimeStarts != nil ? 9 : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -650,18 +670,21 @@ public struct JointDataModels: Equatable, Sendable {
         zTail?.write(to: &section)
         varianceCalibration?.write(to: &section)
         regimeStarts?.write(to: &section)
+        bandMap?.write(to: &section)
         regimeTailMap?.write(to: &section)
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with a regime z tail map (session 20: the datasets
-    /// `regime_z_tail.targets` [R·K·11] and `regime_z_tail.sources`; else 9 with market-regime starts, 8 with the two-factor
+    /// The newest section version, written with a regime z tail map (version 11, session 20: the
+    /// datasets `regime_z_tail.targets` [R·K·11] and `regime_z_tail.sources`, `JointRegimeTailMap`);
+    /// else 10 with a z band map (session 20: the datasets `band_map.targets` and, once calibrated,
+    /// `band_map.sources` [K·R·11], `JointBandMap`); else 9 with market-regime starts (else 8 with the two-factor
     /// whitening, 7 with the return-correlation whitening, 6 with a variance calibration, 5 with a z
     /// tail map, 4 with exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without;
-    /// all ten are read).
-    public static let version = 10
+    /// all eleven are read).
+    public static let version = 11
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -711,6 +734,7 @@ public struct JointDataModels: Equatable, Sendable {
                       zTail: try JointTailMap.read(r, assets: K),
                       varianceCalibration: try JointVarianceCalibration.read(r, assets: K),
                       regimeStarts: try JointRegimeStarts.read(r, assets: K, regimes: R),
+                      bandMap: try JointBandMap.read(r, assets: K, regimes: R),
                       regimeTailMap: try JointRegimeTailMap.read(r, assets: K, regimes: R))
         try check(against: config)
     }
@@ -768,6 +792,12 @@ public struct JointDataSettings: Equatable, Sendable {
     /// inside the asset's own regime band. Default on (BENCHMARKS.md "Session 19 (jes19)": ES cells
     /// 16 → 18 of 24, every other issue-17 figure the same bits); off fits as before session 19.
     public var regimeStarts: Bool
+    /// Fit the z band map (`JointBandMap`, session 20; calibrated after training): unconditional
+    /// generation scales each asset's z in each of its volatility bands to the spread of the training
+    /// z of that band. Default off (BENCHMARKS.md "Session 20 (jsa20)": single-asset targets 281 → 288
+    /// of 342, but eu_stocks' crisis correlation falls and one issue-17 cell is lost); off fits as
+    /// before session 20.
+    public var bandMap: Bool
     /// Fit the regime z tail map (`JointRegimeTailMap`, session 20; calibrated after training): a run
     /// asked for a market regime maps each asset's z onto the training z of that regime's days.
     /// Default off (BENCHMARKS.md "Session 20 (jes20)": it halves the regime runs' ES error against
@@ -777,8 +807,8 @@ public struct JointDataSettings: Equatable, Sendable {
 
     public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
                 varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true,
-                regimeTailMap: Bool = false) {
+                bandMap: Bool = false, regimeTailMap: Bool = false) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
-        self.regimeStarts = regimeStarts; self.regimeTailMap = regimeTailMap
+        self.regimeStarts = regimeStarts; self.bandMap = bandMap; self.regimeTailMap = regimeTailMap
     }
 }
