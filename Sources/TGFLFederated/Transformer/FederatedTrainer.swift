@@ -118,6 +118,11 @@ public struct FederatedTrainingOptions: Sendable {
     /// The tensors trained, clipped, noised and aggregated (`TrainableTensors`); the rest stay
     /// at the initial model's values. Default: all.
     public var trainable: TrainableTensors = .all
+    /// How each client encodes its windows (`ClientEncoding`): `.pooledFilter` (the default) by
+    /// the model's data models, fitted on all clients' summaries; `.ownFilter` by its own filter
+    /// fitted on its own training span and the shared tokenizer (v2, natural partition, no
+    /// public data or noised summaries).
+    public var clientEncoding: ClientEncoding = .pooledFilter
     /// Where the model's initial network came from (`FederatedTrainer.prepareInitialModel`),
     /// stated in the record; nil: a fresh model.
     public var initialModel: InitialModelRecord? = nil
@@ -218,6 +223,7 @@ public final class FederatedTrainer {
         }
         try Self.checkSummaryNoise(o, model: model)
         try Self.checkVolatilityLevelNoise(o, model: model)
+        try Self.checkClientEncoding(o, model: model)
         _ = try o.trainable.subset(ParameterLayout(config: model.config))
         self.model = model
         self.options = options
@@ -314,9 +320,15 @@ public final class FederatedTrainer {
         let pipeline = try DataPipeline(config: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
         let fresh = !model.isFitted
         let publicData = model.dataModels == nil ? try dataModelSource(series) : options.publicData
-        let models = try model.dataModels ?? fitDataModels(series, pipeline: pipeline, publicData: publicData)
+        var models = try model.dataModels ?? fitDataModels(series, pipeline: pipeline, publicData: publicData)
         let T = o.sequenceLength ?? model.config.contextLength
-        let prepared = try pipeline.prepare(series, models: models, windowLength: T)
+        let prepared: PreparedData
+        if let own = try ownEncoders(series, pipeline: pipeline, fresh: fresh) {
+            if fresh { models = try DataModels(tokenizer: own.tokenizer, regimes: models.regimes, volatility: models.volatility) }
+            prepared = try pipeline.prepare(series, models: models, encoders: own.encoders, windowLength: T)
+        } else {
+            prepared = try pipeline.prepare(series, models: models, windowLength: T)
+        }
         if fresh {
             try model.setDataModels(models)
             if o.outputPrior { try setOutputPrior(prepared, models: models, publicData: publicData) }
