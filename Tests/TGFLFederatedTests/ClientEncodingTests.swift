@@ -68,7 +68,8 @@ final class ClientEncodingTests: XCTestCase {
         let model = try ScenarioModel(config: Self.config, seed: 1)
         let federation = try FederatedTrainer(model: model, options: options(.ownFilter)).makeClients(series: series)
         let tokenizer = try XCTUnwrap(model.dataModels).tokenizer
-        assertClose([tokenizer.mean, tokenizer.std], [ref.z_mean, ref.z_std], rtol: 0.02, atol: 0.005,
+        // Within 1e-4 of NumPy (measured: 6e-6 and 1e-5); the pooled filter's z give 0.0117 and 1.0060.
+        assertClose([tokenizer.mean, tokenizer.std], [ref.z_mean, ref.z_std], rtol: 1e-3, atol: 1e-4,
                     "the shared tokenizer: pooled moments of the clients' own z")
         XCTAssertEqual(tokenizer.clipSigma, ref.clip_sigma)
 
