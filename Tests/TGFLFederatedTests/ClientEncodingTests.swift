@@ -10,17 +10,7 @@ import TGFLFederation
 /// `arch` and NumPy (Tests/Fixtures/make_pretraining_reference.py): the S&P 500 and USD/DEM, first
 /// 1,000 returns each, each standardised by its own GJR-t filter, one tokenizer on the pooled z.
 final class ClientEncodingTests: XCTestCase {
-    struct Reference: Decodable {
-        struct Series: Decodable {
-            let name: String
-            let returns: [Double]
-            let tokens: [Int32]
-        }
-        let vocab_size: Int
-        let clip_sigma: Double
-        let z_mean, z_std: Double
-        let series: [Series]
-    }
+    typealias Reference = PretrainingReference
 
     /// V = 64 as in the reference; 8 levels; T = 16.
     static let config = ModelConfig(vocabSize: 64, contextLength: 16, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32,
@@ -62,7 +52,7 @@ final class ClientEncodingTests: XCTestCase {
     /// summed own-encoded token counts; each own level holds an eighth of the client's training days.
     /// The default keeps the pooled windows, where the calm FX series sits in the low levels.
     func testOwnFilterClientsTrainOnTheirOwnEncoding() throws {
-        let ref: Reference = try loadJSONFixture("pretraining_reference.json")
+        let ref = try PretrainingReference.load()
         XCTAssertEqual(ref.vocab_size, Self.config.vocabSize)
         let series = try members(ref)
         let model = try ScenarioModel(config: Self.config, seed: 1)
@@ -113,7 +103,7 @@ final class ClientEncodingTests: XCTestCase {
     /// The record says which encoding the clients used (absent for the default), and a run
     /// resumed from its checkpoint equals the uninterrupted one.
     func testRecordAndResume() throws {
-        let ref: Reference = try loadJSONFixture("pretraining_reference.json")
+        let ref = try PretrainingReference.load()
         let series = try members(ref)
         var o = options(.ownFilter)
         let straight = try ScenarioModel(config: Self.config, seed: 1)
