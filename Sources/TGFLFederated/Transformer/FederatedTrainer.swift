@@ -174,7 +174,9 @@ public struct FederatedTrainingReport: Sendable {
 ///    then (outputPrior) every series sends its V token counts on that tokenizer and the
 ///    server sets head.bias to the smoothed log frequencies of their sum (TokenPrior).
 ///    With `publicData` all of this is fitted on the public series instead (`PublicDataModels`)
-/// 3. tokenize, label, cut windows of length T; time split per series (train | validation)
+/// 3. tokenize, label, cut windows of length T; time split per series (train | validation);
+///    with clientEncoding .ownFilter each series by its own filter and the shared own-z
+///    tokenizer instead (`ClientEncoding`)
 /// 4. partition training windows across N clients (WindowMetadata → WindowInfo);
 ///    validation windows: own series (natural), contiguous periods (time), else IID
 /// 5. TransformerClient per client → FederatedSimulation(strategy, sampling, DP, faults)
