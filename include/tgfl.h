@@ -246,6 +246,11 @@ typedef struct tgfl_train_params {
     // regime had it; /joint version 9; the default), 0 = none (as before session 19); other values
     // are refused. A caller whose struct_size ends before it gets the default.
     int64_t  joint_regime_starts;
+    // Appended after ABI 3 (issue 17, session 20). Joint models only: 1 = fit the z band map
+    // (unconditional runs scale each asset's standardised returns in its own volatility band to
+    // the spread of the training days of that band; /joint version 10), 0 = none (the default, as
+    // before session 20); other values are refused. A caller whose struct_size ends before it gets the default.
+    int64_t  joint_band_map;
 } tgfl_train_params;
 
 // The per-regime whitening rule of a joint model (tgfl_train_params.joint_whitening; the CLI's
@@ -613,10 +618,11 @@ TGFL_API int32_t tgfl_stress_report(const char * stress_json, char ** out_html);
 // val_fraction > 0 the parameters of the best validation evaluation (every eval_every steps)
 // are kept; patience stops early as for tgfl_model_train. params->joint_whitening picks the
 // per-regime whitening rule (tgfl_joint_whitening), params->joint_regime_starts (1, the default,
-// or 0) whether to fit market-regime starts.
+// or 0) whether to fit market-regime starts, params->joint_band_map (0, the default, or 1) whether
+// to fit the z band map.
 // Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns, duplicate names),
 // TGFL_ERR_INVALID_CONFIG, TGFL_ERR_OUT_OF_RANGE (a params field, joint_whitening not a
-// tgfl_joint_whitening, joint_regime_starts not 0 or 1), TGFL_ERR_CHECKPOINT / _IO.
+// tgfl_joint_whitening, joint_regime_starts or joint_band_map not 0 or 1), TGFL_ERR_CHECKPOINT / _IO.
 TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
                                   int32_t n_assets, const char * const * asset_names,
                                   const tgfl_model_config * config, int32_t levels_per_asset,

@@ -50,6 +50,10 @@ struct JointBenchmark: ParsableCommand {
         "Fit market-regime starts (JointRegimeStarts, session 19; default on); with --from-model, fitted on the "
         + "first 80 % under the stored filters when the model has none. --no-regime-starts: none."))
     var regimeStarts = JointDataSettings().regimeStarts
+    @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit the z band map (JointBandMap, session 20; default off); with --from-model, fitted on the first 80 % under "
+        + "the stored filters when the model has none, calibrated, and the variance calibration run again. --no-band-map: none."))
+    var bandMap = JointDataSettings().bandMap
     @Option(name: .customLong("from-model"), help: ArgumentHelp(
         "Skip training: load this joint checkpoint (written by the same command without the z tail map or the variance "
         + "calibration), fit what it lacks of them on its training days and calibrate (training does not depend on either, "
@@ -75,8 +79,9 @@ struct JointBenchmark: ParsableCommand {
             throw ValidationError(message)
         }
         data.regimeStarts = regimeStarts
+        data.bandMap = bandMap
         if let fromModel {
-            model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns)
+            model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns, bandMap: bandMap)
             if regimeStarts, let models = model.dataModels, models.regimeStarts == nil {
                 let split = Int(0.8 * Double(columns[0].count))
                 try model.setDataModels(try models.replacingRegimeStarts(
@@ -197,22 +202,32 @@ struct JointBenchmark: ParsableCommand {
     /// is when the map is off (`TGFL_JOINT_Z_TAIL=0`) or already there.
     /// Then, the same way, the variance calibration's targets (the first 80 %'s variances) when
     /// the model has none and it is on (`TGFL_JOINT_VARIANCE` not 0), calibrated (`calibrateVariance()`).
-    static func withTailMap(_ model: JointScenarioModel, columns: [[Double]]) throws -> JointScenarioModel {
+    /// Then, with `bandMap`, the z band map (`JointBandMap.fit` on the same training z and each asset's
+    /// bands) when the model has none, calibrated (`calibrateBands()`), and the variance calibration again.
+    static func withTailMap(_ model: JointScenarioModel, columns: [[Double]], bandMap: Bool = false) throws -> JointScenarioModel {
         guard let models = model.dataModels else { return model }
         let split = Int(0.8 * Double(columns[0].count))
+        let sigmas = zip(models.volatility, columns).map { v, c in v.variances(Array(c.prefix(split))).map { $0.squareRoot() } }
+        let z = (0..<columns.count).map { k in
+            zip(columns[k].prefix(split), sigmas[k]).map { ($0 - models.volatility[k].garch.mu) / $1 }
+        }
         if models.zTail == nil, JointTailMap.enabledByDefault {
-            let z = zip(models.volatility, columns).map { v, c in
-                let training = Array(c.prefix(split))
-                return zip(training, v.variances(training)).map { ($0 - v.garch.mu) / $1.squareRoot() }
-            }
             try model.setDataModels(try models.replacingZTail(try JointTailMap.fit(z: z)))
             try model.calibrateTails()
+        }
+        var recalibrate = false
+        if bandMap, let fitted = model.dataModels, fitted.bandMap == nil {
+            let bands = (0..<columns.count).map { k in sigmas[k].map { Int(fitted.regimes[k].label(volatility: $0)) } }
+            try model.setDataModels(try fitted.replacingBandMap(try JointBandMap.fit(z: z, bands: bands, count: fitted.regimeNames.count)))
+            try model.calibrateBands()
+            recalibrate = true
         }
         if let fitted = model.dataModels, fitted.varianceCalibration == nil, JointVarianceCalibration.enabledByDefault {
             try model.setDataModels(try fitted.replacingVarianceCalibration(
                 try JointVarianceCalibration.fit(spans: [columns.map { Array($0.prefix(split)) }], assets: fitted.assets)))
-            try model.calibrateVariance()
+            recalibrate = true
         }
+        if recalibrate { try model.calibrateVariance() }
         return model
     }
 

@@ -41,8 +41,11 @@ public func cJointTrain(_ outPath: UnsafePointer<CChar>?, _ returns: UnsafePoint
         guard p.joint_regime_starts == 0 || p.joint_regime_starts == 1 else {
             throw BoundaryError.outOfRange("joint_regime_starts must be 0 (none) or 1 (market-regime starts), got \(p.joint_regime_starts)")
         }
+        guard p.joint_band_map == 0 || p.joint_band_map == 1 else {
+            throw BoundaryError.outOfRange("joint_band_map must be 0 (none) or 1 (the z band map), got \(p.joint_band_map)")
+        }
         let data = JointDataSettings(whitening: try JointDataModels.Whitening(checkingC: p.joint_whitening),
-                                     regimeStarts: p.joint_regime_starts == 1)
+                                     regimeStarts: p.joint_regime_starts == 1, bandMap: p.joint_band_map == 1)
         let columns = (0..<K).map { k in (0..<n).map { values[$0 * K + k] } }
         _ = try model.fit(columns: columns, names: names, options: options, data: data)
         try model.save(to: path)
@@ -60,7 +63,8 @@ public func cJointInfo(_ modelPath: UnsafePointer<CChar>?, _ outAssets: UnsafeMu
         guard let outJSON else { throw BoundaryError.null("out_json") }
         let models = try JointScenarioModel.load(from: path).dataModels!
         var info: [String: Any] = ["assets": models.assets, "regimes": models.regimeNames, "copula": NSNull(),
-                                    "whitening": models.whitening.rawValue, "regime_starts": models.regimeStarts != nil]
+                                    "whitening": models.whitening.rawValue, "regime_starts": models.regimeStarts != nil,
+                                    "band_map": models.bandMap != nil]
         if let copula = models.copula {
             // ν = ∞ (a Gaussian copula) is null: JSON has no infinity.
             info["copula"] = ["degrees_of_freedom": copula.degreesOfFreedom.map { $0 as Any } ?? NSNull(),

@@ -36,6 +36,7 @@ public func cTrainDefaultParams() -> tgfl_train_params {
     p.precision = Int64(TGFL_PRECISION_FP32.rawValue)
     p.joint_whitening = JointDataSettings().whitening.cValue
     p.joint_regime_starts = JointDataSettings().regimeStarts ? 1 : 0
+    p.joint_band_map = JointDataSettings().bandMap ? 1 : 0
     return p
 }
 

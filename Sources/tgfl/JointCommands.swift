@@ -71,7 +71,7 @@ struct JointDataOptions: ParsableArguments {
 }
 
 /// The parts a joint model's data models are fitted with (`JointDataSettings`): `--whitening`,
-/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts` (train-joint, federate-joint).
+/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts`, `--no-band-map` (train-joint, federate-joint).
 struct JointFitFlags: ParsableArguments {
     @Option(name: .customLong("whitening"), help: ArgumentHelp(
         "Per-regime whitening rule: two-factor (default, session 18: encode the training days with each regime's z "
@@ -95,6 +95,12 @@ struct JointFitFlags: ParsableArguments {
         + "none, as before (such a checkpoint is also read by older TGFL)."))
     var regimeStarts = JointDataSettings().regimeStarts
 
+    @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Fit and calibrate each asset's z band map: unconditional runs scale each asset's z in its own volatility band "
+        + "to the spread of the training z of that band (session 20; default off, /joint version 10). --no-band-map: "
+        + "none, as before (such a checkpoint is also read by older TGFL)."))
+    var bandMap = JointDataSettings().bandMap
+
     func validate() throws { _ = try settings() }
 
     /// The settings the flags ask for.
@@ -104,7 +110,7 @@ struct JointFitFlags: ParsableArguments {
             throw ValidationError(message)
         }
         return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration,
-                                 regimeStarts: regimeStarts)
+                                 regimeStarts: regimeStarts, bandMap: bandMap)
     }
 }
 
@@ -224,6 +230,11 @@ struct JointSamplingOptions: ParsableArguments {
         + "--no-regime-starts: inside each asset's own regime band, as a model saved without them."))
     var regimeStarts = true
 
+    @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Scale each asset's z by its volatility band with the model's z band map, if it has one (unconditional runs "
+        + "without a prompt). --no-band-map: without the band scales (the variance scales stay those calibrated with them)."))
+    var bandMap = true
+
     func validate() throws {
         try Limits.check(paths, "--paths", 1, Limits.count)
         try Limits.check(horizon, "--horizon", 1, Limits.count)
@@ -235,7 +246,8 @@ struct JointSamplingOptions: ParsableArguments {
     func generate(_ model: JointScenarioModel, regime: RegimeCondition, label: String) throws -> JointScenarioSet {
         let options = JointGenerationOptions(paths: paths, horizon: horizon, regime: regime, temperature: temperature,
                                              seed: seed, threads: threads, useCopula: copula, useTailMap: tailMap,
-                                             useVarianceCalibration: varianceCalibration, useRegimeStarts: regimeStarts)
+                                             useVarianceCalibration: varianceCalibration, useRegimeStarts: regimeStarts,
+                                             useBandMap: bandMap)
         let bar = ProgressReporter(label: label, unit: "paths", total: paths)
         defer { bar.finish() }
         return try model.generate(options) { p in

@@ -21,26 +21,12 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from grid_quantile import histogram_quantile
+
 HERE = Path(__file__).resolve().parent
 LOW = [0.005, 0.01, 0.025]
 TARGET_LEVELS = LOW + [1 - x for x in reversed(LOW)]
 SOURCE_LEVELS = LOW + [0.05, 0.95] + [1 - x for x in reversed(LOW)]
-LIMIT, STEP = 12.0, 0.01
-
-
-def histogram_quantile(x, level):
-    bins = int(round(2 * LIMIT / STEP))
-    b = np.clip(np.floor((np.asarray(x) + LIMIT) / STEP).astype(int), 0, bins - 1)
-    counts = np.bincount(b, minlength=bins)
-    c = level * len(x)
-    cumulative = 0.0
-    for j, n in enumerate(counts):
-        if n == 0:
-            continue
-        if cumulative + n >= c:
-            return -LIMIT + (j + (c - cumulative) / n) * STEP
-        cumulative += n
-    return LIMIT
 
 
 def tail_map(z, s, t):

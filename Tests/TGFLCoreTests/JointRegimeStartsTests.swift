@@ -77,7 +77,7 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
 
     /// σ of a generated day, read back from the return and the recorded z (r − μ = σ z; on a zero day
     /// z = −μ/σ, so the same formula holds).
-    private func sigmas(_ run: (set: JointScenarioSet, z: [Double]), models: JointDataModels) -> [[[Double]]] {
+    private func sigmas(_ run: (set: JointScenarioSet, z: [Double], bands: [Int32]), models: JointDataModels) -> [[[Double]]] {
         let K = models.count, H = run.set.horizon
         return run.set.returns.enumerated().map { p, days in
             days.enumerated().map { d, r in (0..<K).map { k in (r[k] - models.volatility[k].garch.mu) / run.z[(p * H + d) * K + k] } }
@@ -146,7 +146,7 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
         try model.setDataModels(try models.replacingRegimeStarts(starts))
         let (path, checkpoint, section) = try savedJointSection(model, "starts.h5")
         XCTAssertEqual(section.attributes["version"], .int(9))
-        XCTAssertEqual(JointDataModels.version, 9)
+        XCTAssertEqual(JointDataModels.version, 10, "the newest: with a z band map (session 20)")
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.regimeStarts, starts)
         XCTAssertNil(try jointDataModels(section, without: ["regime_starts.log_sigma_quantiles"], config: checkpoint.config).regimeStarts)
         var bad = section

@@ -40,6 +40,40 @@ def c_train_tiny_joint(path, returns, params):
                            names, byref(config), 4, 1, byref(params))
 
 
+def check_joint_train_flag(tmp_path, returns, name):
+    """`JointModel.train(name=...)` refuses 1, "yes" and 0.0 by name (a flag takes True, False or None) and writes nothing."""
+    for bad in (1, "yes", 0.0):
+        with pytest.raises(tgfl.TgflError, match=f"{name} must be True, False or None"):
+            train_tiny_joint(tmp_path / "bad.h5", returns, **{name: bad})
+    assert not (tmp_path / "bad.h5").exists()
+
+
+def check_joint_c_flag(tmp_path, returns, field, choices, attr):
+    """A 0/1 field of `tgfl_train_params` read by `tgfl_joint_train`: 2, -1 and 2**40 are refused naming the
+    field ("<field> must be <choices>, got <value>"); a caller whose struct_size ends before the field gets the
+    library's default whatever its bytes hold; the other value fits the other model (`JointModel.<attr>`).
+    Returns the default."""
+    import ctypes
+    from tgfl import _lib
+    from tgfl import portfolio as pf
+    params = _lib.tgfl_train_default_params()
+    default = getattr(params, field)
+    params.steps, params.batch_size, params.n_threads = 1, 8, 1
+    for bad in (2, -1, 1 << 40):
+        setattr(params, field, bad)
+        assert c_train_tiny_joint(tmp_path / "c.h5", returns, params) == tgfl.TGFL_ERR_OUT_OF_RANGE
+        assert f"{field} must be {choices}, got {bad}".encode() in _lib.tgfl_last_error()
+    assert not (tmp_path / "c.h5").exists()
+    setattr(params, field, 1 - default)
+    params.struct_size = getattr(_lib.tgfl_train_params, field).offset
+    assert c_train_tiny_joint(tmp_path / "old.h5", returns, params) == tgfl.TGFL_OK
+    assert getattr(pf.JointModel(tmp_path / "old.h5"), attr) == bool(default)
+    params.struct_size = ctypes.sizeof(_lib.tgfl_train_params)
+    assert c_train_tiny_joint(tmp_path / "other.h5", returns, params) == tgfl.TGFL_OK
+    assert getattr(pf.JointModel(tmp_path / "other.h5"), attr) == (not default)
+    return default
+
+
 @pytest.fixture(scope="session")
 def sp500():
     return tgfl.load_sp500()

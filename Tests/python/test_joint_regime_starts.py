@@ -5,16 +5,11 @@ Tests/TGFLCoreTests/JointRegimeStartsTests.swift; here: the default fits them (/
 dataset ``regime_starts.log_sigma_quantiles``), False fits none (version 8, as before), the
 unconditional scenarios of both models are the same bits, and bad values are refused by name."""
 
-import ctypes
-
 import h5py
 import numpy as np
 import pytest
 
-import tgfl
-from conftest import c_train_tiny_joint, train_tiny_joint
-from tgfl import _lib
-from tgfl import portfolio as pf
+from conftest import check_joint_c_flag, check_joint_train_flag, train_tiny_joint
 
 KEY = "regime_starts.log_sigma_quantiles"
 
@@ -52,30 +47,9 @@ def test_default_fits_the_starts_and_false_fits_none(tmp_path, returns):
 
 
 def test_bad_regime_starts_are_refused_by_name(tmp_path, returns):
-    for bad in (1, "yes", 0.0):
-        with pytest.raises(tgfl.TgflError, match="regime_starts must be True, False or None"):
-            _train(tmp_path / "bad.h5", returns, regime_starts=bad)
-    assert not (tmp_path / "bad.h5").exists()
-
-
-_c_train = c_train_tiny_joint
+    check_joint_train_flag(tmp_path, returns, "regime_starts")
 
 
 def test_c_abi_refuses_a_bad_value_and_honours_struct_size(tmp_path, returns):
-    params = _lib.tgfl_train_default_params()
-    assert params.joint_regime_starts == 1
-    params.steps, params.batch_size, params.n_threads = 1, 8, 1
-    for bad in (2, -1, 1 << 40):
-        params.joint_regime_starts = bad
-        assert _c_train(tmp_path / "c.h5", returns, params) == tgfl.TGFL_ERR_OUT_OF_RANGE
-        assert (b"joint_regime_starts must be 0 (none) or 1 (market-regime starts), got " + str(bad).encode()) \
-            in _lib.tgfl_last_error()
-    assert not (tmp_path / "c.h5").exists()
-    # A caller built against the header before the field gets the default (starts), whatever its bytes hold.
-    params.struct_size = _lib.tgfl_train_params.joint_regime_starts.offset
-    assert _c_train(tmp_path / "old.h5", returns, params) == tgfl.TGFL_OK
-    assert pf.JointModel(tmp_path / "old.h5").regime_starts
-    params.struct_size = ctypes.sizeof(_lib.tgfl_train_params)
-    params.joint_regime_starts = 0
-    assert _c_train(tmp_path / "none.h5", returns, params) == tgfl.TGFL_OK
-    assert not pf.JointModel(tmp_path / "none.h5").regime_starts
+    assert check_joint_c_flag(tmp_path, returns, "joint_regime_starts", "0 (none) or 1 (market-regime starts)",
+                              "regime_starts") == 1

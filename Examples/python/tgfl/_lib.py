@@ -243,6 +243,7 @@ tgfl_model_get_federation = _declare("tgfl_model_get_federation", [tgfl_model_p,
 #     int64_t precision;                                               (after ABI 3, issue 18)
 #     int64_t joint_whitening;                             (after ABI 3, issue 17, session 18)
 #     int64_t joint_regime_starts;                         (after ABI 3, issue 17, session 19)
+#     int64_t joint_band_map;                              (after ABI 3, issue 17, session 20)
 # } tgfl_train_params;   (ABI 3: starts with uint32_t struct_size)
 class tgfl_train_params(Structure):
     _fields_ = [
@@ -268,6 +269,7 @@ class tgfl_train_params(Structure):
         ("precision", c_int64),
         ("joint_whitening", c_int64),
         ("joint_regime_starts", c_int64),
+        ("joint_band_map", c_int64),
     ]
 
 

@@ -70,10 +70,10 @@ def _whitening(rule) -> Optional[int]:
     return WHITENING_RULES[rule.lower().replace("_", "-")]
 
 
-def _train_params_to_c(p: TrainParams, whitening=None, regime_starts=None) -> _lib.tgfl_train_params:
+def _train_params_to_c(p: TrainParams, whitening=None, regime_starts=None, band_map=None) -> _lib.tgfl_train_params:
     """``model._train_params`` with the caller's ``allow_prices`` (the joint binding leaves the
-    "looks like prices" warning to the C library), whitening rule and market-regime starts (None:
-    the defaults)."""
+    "looks like prices" warning to the C library), whitening rule, market-regime starts and z band
+    map (None: the defaults)."""
     c = _train_params(p)
     c.allow_prices = _bool(p.allow_prices, "allow_prices")
     rule = _whitening(whitening)
@@ -83,6 +83,10 @@ def _train_params_to_c(p: TrainParams, whitening=None, regime_starts=None) -> _l
         if not isinstance(regime_starts, (bool, np.bool_)):
             raise _bad(f"regime_starts must be True, False or None, got {regime_starts!r}", TGFL_ERR_OUT_OF_RANGE)
         c.joint_regime_starts = int(regime_starts)
+    if band_map is not None:
+        if not isinstance(band_map, (bool, np.bool_)):
+            raise _bad(f"band_map must be True, False or None, got {band_map!r}", TGFL_ERR_OUT_OF_RANGE)
+        c.joint_band_map = int(band_map)
     return c
 
 
@@ -115,6 +119,9 @@ class JointModel:
         #: Whether the model has market-regime starts (session 19): a run under a regime starts each
         #: asset's volatility where the training days of that market regime had it.
         self.regime_starts = bool(info.get("regime_starts", False))
+        #: Whether the model has a z band map (session 20): unconditional runs scale each asset's
+        #: standardised returns in its own volatility band to the spread of the training days of that band.
+        self.band_map = bool(info.get("band_map", False))
         if info.get("copula") is not None:
             k = len(self.assets)
             self.copula = {"degrees_of_freedom": info["copula"]["degrees_of_freedom"],
@@ -123,7 +130,8 @@ class JointModel:
     @classmethod
     def train(cls, path, returns, names: Sequence[str], config: Optional[ModelConfig] = None,
               levels_per_asset: int = 8, seed: int = 0, params: Optional[TrainParams] = None,
-              whitening: Optional[str] = None, regime_starts: Optional[bool] = None, **overrides) -> "JointModel":
+              whitening: Optional[str] = None, regime_starts: Optional[bool] = None,
+              band_map: Optional[bool] = None, **overrides) -> "JointModel":
         """Trains on ``returns`` of shape ``(days, assets)`` (float64 log returns) and saves the
         model to ``path``. ``config`` is the architecture (its version and volatility levels are
         set for the joint model); ``overrides`` set TrainParams fields (``steps=300``).
@@ -132,14 +140,17 @@ class JointModel:
         13-16) (``WHITENING_RULES``; None: the library's default; README "Joint scenarios");
         ``self.whitening`` of the result records it. ``regime_starts``: fit market-regime starts
         (True, the library's default since session 19; False: none, as before; None: the default);
-        ``self.regime_starts`` of the result records it."""
+        ``self.regime_starts`` of the result records it. ``band_map``: fit the z band map (True; False:
+        none, the library's default; None: the default);
+        ``self.band_map`` of the result records it."""
         r = _array(returns, "returns", np.float64, ndim=(2,))
         days, k = r.shape
         if len(names) != k:
             raise _bad(f"returns has {k} asset columns but {len(names)} names were given", TGFL_ERR_SHAPE)
         encoded = (c_char_p * k)(*[str(n).encode("utf-8") for n in names])
         c_config = (config or ModelConfig(vocab_size=256, context_length=64, d_model=64, n_layers=2, d_ff=256))._to_c()
-        p = _train_params_to_c(_params(params or TrainParams(), overrides, TrainParams), whitening, regime_starts)
+        p = _train_params_to_c(_params(params or TrainParams(), overrides, TrainParams), whitening, regime_starts,
+                               band_map)
         target = _path(path)
         _check(_joint_train(target, _ptr(r, c_double), days, _int32(k, "n_assets"), encoded, byref(c_config),
                             _int32(levels_per_asset, "levels_per_asset"), _uint64(seed, "seed"), byref(p)))

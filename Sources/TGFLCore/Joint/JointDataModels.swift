@@ -113,6 +113,11 @@ public struct JointDataModels: Equatable, Sendable {
     /// asset's own regime band (models saved before session 19, or `JointDataSettings.regimeStarts`
     /// off), generating the same bits as before.
     public private(set) var regimeStarts: JointRegimeStarts?
+    /// Each asset's z given its own volatility band in unconditional generation (`JointBandMap`,
+    /// session 20: the training z's quantiles per band, and once `JointScenarioModel.calibrateBands()`
+    /// ran, the pilot scenarios'), or nil: none (models saved before session 20, or
+    /// `JointDataSettings.bandMap` off), generating the same bits as before.
+    public private(set) var bandMap: JointBandMap?
     /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
@@ -162,7 +167,7 @@ public struct JointDataModels: Equatable, Sendable {
                 regimes: [RegimeModel], cholesky: [[Double]], encodingCholesky: [[Double]]? = nil,
                 whitening: Whitening = .correlation, copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil,
                 zTail: JointTailMap? = nil, varianceCalibration: JointVarianceCalibration? = nil,
-                regimeStarts: JointRegimeStarts? = nil) throws {
+                regimeStarts: JointRegimeStarts? = nil, bandMap: JointBandMap? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -218,7 +223,13 @@ public struct JointDataModels: Equatable, Sendable {
                 "the market-regime starts are for \(regimeStarts.regimes) regimes × \(regimeStarts.count) assets, "
                 + "but there are \(regimes[0].count) regimes × \(K) assets")
         }
+        if let bandMap, bandMap.count != K || bandMap.bands != regimes[0].count {
+            throw TGFLError.invalidArgument(
+                "the z band map is for \(bandMap.count) assets × \(bandMap.bands) bands, "
+                + "but there are \(K) assets × \(regimes[0].count) regimes")
+        }
         self.zTail = zTail; self.varianceCalibration = varianceCalibration; self.regimeStarts = regimeStarts
+        self.bandMap = bandMap
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
@@ -246,6 +257,11 @@ public struct JointDataModels: Equatable, Sendable {
         try replacing(\.regimeStarts, with: regimeStarts)
     }
 
+    /// The same data models with another z band map (nil: none, as before session 20).
+    public func replacingBandMap(_ bandMap: JointBandMap?) throws -> JointDataModels {
+        try replacing(\.bandMap, with: bandMap)
+    }
+
     /// A copy with one optional part replaced, checked against the others as the initializer checks them.
     private func replacing<Part>(_ part: WritableKeyPath<JointDataModels, Part>, with value: Part) throws -> JointDataModels {
         var copy = self
@@ -253,7 +269,8 @@ public struct JointDataModels: Equatable, Sendable {
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
                                    cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening,
                                    copula: copy.copula, zeroReturns: copy.zeroReturns, zTail: copy.zTail,
-                                   varianceCalibration: copy.varianceCalibration, regimeStarts: copy.regimeStarts)
+                                   varianceCalibration: copy.varianceCalibration, regimeStarts: copy.regimeStarts,
+                                   bandMap: copy.bandMap)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -457,7 +474,11 @@ public struct JointDataModels: Equatable, Sendable {
                                    varianceCalibration: config.joint.varianceCalibration
                                        ? try JointVarianceCalibration.fit(spans: trainingSpans, assets: assets) : nil,
                                    regimeStarts: config.joint.regimeStarts
-                                       ? try JointRegimeStarts.fit(sigmas: sigmas, labels: labels, regimes: regimes[0].count) : nil)
+                                       ? try JointRegimeStarts.fit(sigmas: sigmas, labels: labels, regimes: regimes[0].count) : nil,
+                                   bandMap: config.joint.bandMap
+                                       ? try JointBandMap.fit(z: z, bands: (0..<K).map { k in
+                                           sigmas[k].map { Int(regimes[k].label(volatility: $0)) } }, count: regimes[0].count)
+                                       : nil)
     }
 
     /// The whitening factors of every market regime: L_g = chol(C_g) with C_g the covariance of
@@ -610,7 +631,7 @@ public struct JointDataModels: Equatable, Sendable {
     /// generation factors in `cholesky` and the encoding factors in the dataset `encoding_cholesky`
     /// [R·K·K] (older binaries refuse the file by its version; the other rules write 1–7 as before).
     public var checkpointSection: CheckpointSection {
-        let version = regimeStarts != nil ? Self.version : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = bandMap != nil ? Self.version : regimeStarts != nil ? 9 : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -632,16 +653,19 @@ public struct JointDataModels: Equatable, Sendable {
         zTail?.write(to: &section)
         varianceCalibration?.write(to: &section)
         regimeStarts?.write(to: &section)
+        bandMap?.write(to: &section)
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with market-regime starts (else 8 with the two-factor
+    /// The newest section version, written with a z band map (version 10, session 20: the datasets
+    /// `band_map.targets` and, once calibrated, `band_map.sources` [K·R·11], `JointBandMap`); else 9
+    /// with market-regime starts (else 8 with the two-factor
     /// whitening, 7 with the return-correlation whitening, 6 with a variance calibration, 5 with a z
     /// tail map, 4 with exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without;
-    /// all nine are read).
-    public static let version = 9
+    /// all ten are read).
+    public static let version = 10
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -690,7 +714,8 @@ public struct JointDataModels: Equatable, Sendable {
                       zeroReturns: try JointZeroReturns.read(r, assets: K, vocabSize: tokenizer.vocabSize),
                       zTail: try JointTailMap.read(r, assets: K),
                       varianceCalibration: try JointVarianceCalibration.read(r, assets: K),
-                      regimeStarts: try JointRegimeStarts.read(r, assets: K, regimes: R))
+                      regimeStarts: try JointRegimeStarts.read(r, assets: K, regimes: R),
+                      bandMap: try JointBandMap.read(r, assets: K, regimes: R))
         try check(against: config)
     }
 
@@ -747,10 +772,17 @@ public struct JointDataSettings: Equatable, Sendable {
     /// inside the asset's own regime band. Default on (BENCHMARKS.md "Session 19 (jes19)": ES cells
     /// 16 → 18 of 24, every other issue-17 figure the same bits); off fits as before session 19.
     public var regimeStarts: Bool
+    /// Fit the z band map (`JointBandMap`, session 20; calibrated after training): unconditional
+    /// generation scales each asset's z in each of its volatility bands to the spread of the training
+    /// z of that band. Default off (BENCHMARKS.md "Session 20 (jsa20)": single-asset targets 281 → 288
+    /// of 342, but eu_stocks' crisis correlation falls and one issue-17 cell is lost); off fits as
+    /// before session 20.
+    public var bandMap: Bool
 
     public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
-                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true) {
+                varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true,
+                bandMap: Bool = false) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
-        self.regimeStarts = regimeStarts
+        self.regimeStarts = regimeStarts; self.bandMap = bandMap
     }
 }

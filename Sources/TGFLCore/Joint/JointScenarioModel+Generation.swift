@@ -34,15 +34,20 @@ public struct JointGenerationOptions: Sendable {
     /// days of that market regime had it (`JointRegimeStarts`; default). False, or a model saved
     /// without them, draws σ inside each asset's own regime band, as before (bit for bit).
     public var useRegimeStarts: Bool
+    /// Scale each asset's z by its volatility band with the model's `JointBandMap` (default), in
+    /// unconditional runs without a prompt, after the pooled tail map. False generates without the
+    /// band scales (the variance scales stay those calibrated with them); a model saved without a
+    /// calibrated band map generates as before (bit for bit).
+    public var useBandMap: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
                 prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil,
                 useCopula: Bool = true, useTailMap: Bool = true, useVarianceCalibration: Bool = true,
-                useRegimeStarts: Bool = true) {
+                useRegimeStarts: Bool = true, useBandMap: Bool = true) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
         self.temperature = temperature; self.seed = seed; self.threads = threads; self.useCopula = useCopula
         self.useTailMap = useTailMap; self.useVarianceCalibration = useVarianceCalibration
-        self.useRegimeStarts = useRegimeStarts
+        self.useRegimeStarts = useRegimeStarts; self.useBandMap = useBandMap
     }
 }
 
@@ -90,6 +95,9 @@ struct JointPlan {
     let copula: StudentTCopula?
     /// Each asset's z tail map (calibrated; unconditional runs without a prompt), or nil.
     let tailMap: JointTailMap?
+    /// Each asset's z band map (calibrated; unconditional runs without a prompt), or nil; it scales
+    /// z after `tailMap`.
+    let bandMap: JointBandMap?
 }
 
 extension JointScenarioModel {
@@ -106,6 +114,8 @@ extension JointScenarioModel {
     ///                                                prompt was encoded with the encoding factor)
     ///   z_dk ← map_k(z_dk)                          (unconditional without a prompt: `JointTailMap`; u_dk and the
     ///                                                next token follow the mapped z)
+    ///   z_dk ← z_dk · S_k,b(σ_dk)                   (unconditional without a prompt: `JointBandMap`, the scale of
+    ///                                                asset k's band of σ_dk)
     ///   r_dk = μ_k + σ_dk · z_dk, or exactly 0 by the model's `JointZeroReturns` (decided by the
     ///          position in u's bin after earlier zeros of the day, else by z_dk's place in its bin)
     ///   σ²_{d+1,k} = step_k(σ²_dk, r_dk − μ_k, ω_k(g_{d+1})) clamped to asset k's band of g_{d+1}
@@ -148,9 +158,10 @@ extension JointScenarioModel {
     }
 
     /// `generate`, and with `recordingZ` each day's z_dk too (`z[(p·H + d)·K + k]`, before asset
-    /// k's tail map; −μ_k/σ_dk on a zero day), which `calibrateTails()` measures.
+    /// k's tail or band map; −μ_k/σ_dk on a zero day), which `calibrateTails()` measures, and the
+    /// band of σ_dk in asset k's regime model (`bands`, same index), which `calibrateBands()` uses.
     func generate(_ options: JointGenerationOptions, recordingZ: Bool,
-                  progress: ((GenerationProgress) -> Bool)? = nil) throws -> (set: JointScenarioSet, z: [Double]) {
+                  progress: ((GenerationProgress) -> Bool)? = nil) throws -> (set: JointScenarioSet, z: [Double], bands: [Int32]) {
         let models = try fitted(for: "generate")
         let plan = try self.plan(options, models: models)
         let K = assetCount, H = plan.horizon
@@ -163,7 +174,8 @@ extension JointScenarioModel {
             let caches = (0..<workers).map { _ in KVCache(config: config, slots: P, linearWeights: linearWeights) }
             var returns = [Double](repeating: 0, count: plan.paths * H * K)
             var regimes = [Int32](repeating: 0, count: plan.paths * H)
-            var zs = [Double](repeating: 0, count: recordingZ ? plan.paths * H * K : 0)
+            // With recordingZ: z, then the band of each day's σ (as a Double), each paths · H · K.
+            var zs = [Double](repeating: 0, count: recordingZ ? 2 * plan.paths * H * K : 0)
             let control = GenerationControl(totalPaths: plan.paths, tokensPerPath: H * K, progress: progress)
             returns.withUnsafeMutableBufferPointer { out in
                 regimes.withUnsafeMutableBufferPointer { reg in
@@ -186,7 +198,8 @@ extension JointScenarioModel {
                 returns: (0..<plan.paths).map { p in
                     (0..<H).map { d in Array(returns[((p * H + d) * K)..<((p * H + d + 1) * K)]) }
                 },
-                regimes: (0..<plan.paths).map { p in Array(regimes[(p * H)..<((p + 1) * H)]) }), zs)
+                regimes: (0..<plan.paths).map { p in Array(regimes[(p * H)..<((p + 1) * H)]) }),
+                    Array(zs.prefix(zs.count / 2)), zs.suffix(zs.count / 2).map { Int32($0) })
         }
     }
 
@@ -269,7 +282,9 @@ extension JointScenarioModel {
                          threads: options.threads ?? network.transformer.threads,
                          copula: options.useCopula ? models.copula : nil,
                          tailMap: options.useTailMap && regimes == nil && options.prompt == nil && models.zTail?.sources != nil
-                            ? models.zTail : nil)
+                            ? models.zTail : nil,
+                         bandMap: options.useBandMap && regimes == nil && options.prompt == nil && models.bandMap?.sources != nil
+                            ? models.bandMap : nil)
     }
 
     /// Samples `count` paths from `firstPath` in one cache (single-threaded): the prompt, then
@@ -457,9 +472,20 @@ extension JointScenarioModel {
                 next = Int32(models.tokenizer.bin(of: x))
             }
             zOut?[(path * H + d) * K + k] = z
+            let band = plan.bandMap != nil || zOut != nil ? Int(models.regimes[k].label(volatility: sigma)) : 0
+            zOut?[(plan.paths + path) * H * K + d * K + k] = Double(band)
             if !isZero, let map = plan.tailMap {
                 // Asset k's tails onto the training z's (JointTailMap); the identity inside its 5–95 % quantiles.
                 let mapped = map.apply(z, asset: k)
+                if mapped != z {
+                    z = mapped
+                    x = (z - earlier) / L[k * K + k]
+                    next = Int32(models.tokenizer.bin(of: x))
+                }
+            }
+            if !isZero, let map = plan.bandMap {
+                // Then the scale of asset k's z in its volatility band (JointBandMap).
+                let mapped = map.apply(z, asset: k, band: band)
                 if mapped != z {
                     z = mapped
                     x = (z - earlier) / L[k * K + k]

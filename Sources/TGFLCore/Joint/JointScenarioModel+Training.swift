@@ -65,7 +65,8 @@ extension JointScenarioModel {
     ///     variance calibration); ignored when the model already has data models.
     ///   - progress: called after every step; return false to stop (`TGFLError.cancelled`).
     /// After the loop, `calibrateTails()` measures the z tail map's sources on pilot scenarios of
-    /// the trained network (when the data models have a map), then `calibrateVariance()` each
+    /// the trained network (when the data models have a map), `calibrateBands()` the z band map's
+    /// (`JointBandMap`), then `calibrateVariance()` each
     /// asset's intercept scale (when they have variance targets).
     /// - Returns: the report.
     /// - Throws: `TGFLError.invalidArgument` naming the asset and day of bad data or the
@@ -103,6 +104,7 @@ extension JointScenarioModel {
             try trainLoop(train: train, validation: validation, length: T, options: options, progress: progress)
         }
         try calibrateTails()                                       // the pilots of the trained network (JointTailMap)
+        try calibrateBands()                                       // each asset's z per volatility band (JointBandMap)
         try calibrateVariance()                                    // then each asset's σ level (JointVarianceCalibration)
         return report
     }

@@ -200,7 +200,8 @@ extension JointScenarioModel {
         guard let models = dataModels, let map = models.zTail else { return }
         let K = assetCount
         var options = JointGenerationOptions(paths: JointTailMap.pilotPaths, horizon: JointTailMap.pilotHorizon,
-                                             seed: JointTailMap.pilotSeed, useTailMap: false, useVarianceCalibration: false)
+                                             seed: JointTailMap.pilotSeed, useTailMap: false, useVarianceCalibration: false,
+                                             useBandMap: false)
         func sources() throws -> [[Double]] {
             let z = try generate(options, recordingZ: true).z
             return (0..<K).map { k in

@@ -209,6 +209,7 @@ public enum JointFederation {
             let state = simulation.state
             try model.network.setParameters(best?.parameters ?? state.globalParameters)
             try model.calibrateTails()                             // the z tail map's pilots (JointTailMap)
+            try model.calibrateBands()                             // the z band map's pilots (JointBandMap)
             try model.calibrateVariance()                          // each asset's σ level (JointVarianceCalibration)
             var record = JointFederationRecord(state: state, options: options,
                                                clientTrainWindows: clients.map(\.numExamples))
