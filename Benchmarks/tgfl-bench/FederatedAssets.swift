@@ -38,6 +38,20 @@ import TGFLStats
 /// the local-only arm keeps `.own` (it has no federation, so no pooled dynamics). Everything else
 /// (training, seeds, scores) is the same, so training is identical bit for bit to a run without it.
 ///
+/// With `--own-encoding` (session 20, fixed before its runs): the federated and centralized arms
+/// train on windows that each institution encodes with its OWN filter, levels and regimes (fitted
+/// on the training part of own_i) and one shared z tokenizer, as generation uses them:
+/// ```
+/// federated   = FederatedTrainer with clientEncoding = .ownFilter (the tokenizer from the clients'
+///               moments of their own z; output prior from the summed own-encoded token counts;
+///               the global model keeps the pooled filter with that tokenizer)
+/// centralized = Trainer.pretrain on own_1 … own_n (CorpusEncoding: the same own filters, the
+///               tokenizer fitted on the pooled own z, the same training and validation days,
+///               output prior from the same counts), R·S steps × batch n·B, best evaluation kept
+/// ```
+/// Local-only, generation (adaptingVolatility with .own dynamics), seeds and scores are unchanged,
+/// so its local-only rows equal a run without the switch bit for bit.
+///
 /// The filters are not shared: `FederatedTrainer` fits one filter on all clients' summaries
 /// (the network is trained on the z it gives), and the training runs do not calibrate (each
 /// institution calibrates its adapted copy instead).
@@ -93,7 +107,8 @@ extension FederatedEvidence {
         print("  scores: \(paths) unconditional paths per model and institution (prompt = its last \(sequenceLength) own "
               + "days, generation seed 1000 + training seed), after adaptingVolatility (own filter; calibration "
               + "\(calibrationPaths) × 250 pilot days, seed 0\(ownPrior ? "; level priors from its own training days" : "")"
-              + "\(pooledDynamics ? "; fed and cen keep their pooled dynamics, own level only (dynamics .received)" : "")); "
+              + "\(pooledDynamics ? "; fed and cen keep their pooled dynamics, own level only (dynamics .received)" : "")"
+              + "\(ownEncoding ? "; fed and cen TRAINED on own-filter encodings (clientEncoding own_filter, pretrain)" : "")); "
               + "\(bootstrap) bootstrap resamples of the paths")
         var perSeed: [AssetSeedScores] = []
         let clock = AssetProgress(total: Double(seeds * 8 * n))
@@ -117,6 +132,7 @@ extension FederatedEvidence {
         o.maxValidationWindows = 64
         o.calibrateVolatility = false
         o.seed = seed
+        o.clientEncoding = ownEncoding ? .ownFilter : .pooledFilter
         var t0 = BenchmarkSupport.now()
         let fed = try ScenarioModel(config: ModelConfig.small.v2(), seed: seed)
         let report = try FederatedTrainer(model: fed, options: o).fit(series: own)
@@ -131,8 +147,10 @@ extension FederatedEvidence {
                      stds.min()!, stds.max()!))
 
         t0 = BenchmarkSupport.now()
-        let (central, cr) = try centralModel(seed: seed, series: own.map(\.values), batchSize: batch * n,
-                                             models: fed.dataModels, config: ModelConfig.small.v2(), calibrate: false)
+        let (central, cr) = ownEncoding
+            ? try centralOwnEncodedModel(seed: seed, series: own, batchSize: batch * n, config: ModelConfig.small.v2())
+            : try centralModel(seed: seed, series: own.map(\.values), batchSize: batch * n,
+                               models: fed.dataModels, config: ModelConfig.small.v2(), calibrate: false)
         clock.done(Double(2 * n), "seed \(seed): centralized \(rounds * localSteps) steps × batch \(batch * n), best step "
                    + "\(cr.bestStep.map { "\($0)" } ?? "—") (\(String(format: "%.0f", BenchmarkSupport.now() - t0)) s)")
         if let saveModels {

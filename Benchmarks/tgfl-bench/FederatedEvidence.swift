@@ -59,6 +59,10 @@ struct FederatedEvidence: ParsableCommand {
           + "the level from the institution (adaptingVolatility's dynamics: .received); the local-only arm keeps "
           + "its own (it has no federation). Default: every arm fits the institution's own filter."))
     var pooledDynamics = false
+    @Flag(help: ArgumentHelp("Assets: the federated and centralized arms train on windows each institution encodes "
+          + "with its own filter, levels and regimes and one shared tokenizer (federated: clientEncoding own_filter; "
+          + "centralized: Trainer.pretrain's CorpusEncoding), as every arm generates. Default: one pooled filter."))
+    var ownEncoding = false
     @Option(name: .customLong("save-models"), help: ArgumentHelp("Assets: save each seed's federated and centralized "
           + "models (before adaptation) in this folder as fed-seed<k>.h5 and cen-seed<k>.h5.", valueName: "dir"))
     var saveModels: String?
@@ -243,7 +247,6 @@ struct FederatedEvidence: ParsableCommand {
     /// with `outputPrior`); `calibrate` is v2's volatility calibration after training.
     func centralModel(seed: UInt64, series: [[Double]], batchSize: Int, models: DataModels?,
                       config: ModelConfig = .small, calibrate: Bool = true) throws -> (ScenarioModel, TrainingReport) {
-        let steps = rounds * localSteps
         let m = try ScenarioModel(config: config, seed: seed)
         if let models { try m.setDataModels(models) }
         if let models, outputPrior {
@@ -252,7 +255,26 @@ struct FederatedEvidence: ParsableCommand {
             let encoded = try spans.map { try models.encode($0) }
             try m.setOutputPrior(tokens: encoded.map(\.tokens), conditions: encoded.map(\.conditions))
         }
-        var t = TrainingOptions(steps: steps, batchSize: batchSize, sequenceLength: sequenceLength,
+        let report = try Trainer(model: m, options: centralOptions(seed: seed, batchSize: batchSize, calibrate: calibrate))
+            .fit(series: series)
+        return (m, report)
+    }
+
+    /// The centralized arm of `--own-encoding`: a fresh v2 model trained like `centralModel` on
+    /// the series each encoded by its own filter with one shared tokenizer (`Trainer.pretrain`,
+    /// `CorpusEncoding`); the model keeps the unit-variance reference data models.
+    func centralOwnEncodedModel(seed: UInt64, series: [ReturnSeries], batchSize: Int,
+                                config: ModelConfig) throws -> (ScenarioModel, TrainingReport) {
+        let m = try ScenarioModel(config: config, seed: seed)
+        let report = try Trainer(model: m, options: centralOptions(seed: seed, batchSize: batchSize, calibrate: false))
+            .pretrain(corpus: series)
+        return (m, report)
+    }
+
+    /// The training options of the centralized and local-only arms: R·S steps, constant rate,
+    /// validation every S steps.
+    func centralOptions(seed: UInt64, batchSize: Int, calibrate: Bool) -> TrainingOptions {
+        var t = TrainingOptions(steps: rounds * localSteps, batchSize: batchSize, sequenceLength: sequenceLength,
                                 learningRate: learningRate, minLearningRate: learningRate, warmupSteps: 0)
         t.validationFraction = selectionFraction
         t.threads = threads
@@ -261,8 +283,7 @@ struct FederatedEvidence: ParsableCommand {
         t.outputPrior = outputPrior
         t.calibrateVolatility = calibrate
         t.seed = seed
-        let report = try Trainer(model: m, options: t).fit(series: series)
-        return (m, report)
+        return t
     }
 
     func scoreSeed(seed: UInt64, fedModel: ScenarioModel, institutions: [[Double]], heldOut: [Double], trainDays: Int,

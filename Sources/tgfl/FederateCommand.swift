@@ -104,6 +104,14 @@ struct FederateCommand: ParsableCommand {
         + "list of tensor names. With DP the noise covers only these coordinates.", valueName: "subset"))
     var trainable: String = "all"
 
+    @Option(name: .customLong("client-encoding"), help: ArgumentHelp(
+        "Model v2, --partition natural: how each client encodes its training windows. pooled_filter (default): with the "
+        + "one filter fitted on all clients' summaries; own_filter: with its own GJR filter, levels and regimes (fitted "
+        + "on its own training days, not released) and one tokenizer from the clients' moments of their own z, as "
+        + "pretraining does and as each institution generates (README \"Federations of different assets\"). Not with "
+        + "--data-models-from or --dp-summaries.", valueName: "pooled_filter|own_filter"))
+    var clientEncoding = "pooled_filter"
+
     @OptionGroup var selection: ModelSelectionOptions
     @OptionGroup var priceGuard: PriceGuardOptions
 
@@ -119,6 +127,25 @@ struct FederateCommand: ParsableCommand {
     @Option(name: .customLong("report-paths"), parsing: .unconditional, help: "Paths per regime in the --html report.")
     var reportPaths: Int = 200
 
+    /// `--client-encoding`: a known name; own_filter with model v2, the natural partition, and neither public
+    /// data models nor noised summaries (`FederatedTrainingOptions.clientEncoding`).
+    func validateClientEncoding() throws {
+        let encoding: ClientEncoding
+        do { encoding = try ClientEncoding(parsing: clientEncoding) } catch TGFLError.invalidArgument(let m) {
+            throw ValidationError("--client-encoding: " + m)
+        }
+        guard encoding == .ownFilter else { return }
+        func refuse(_ m: String) -> ValidationError { ValidationError("--client-encoding own_filter " + m) }
+        guard version.modelVersion >= 2 else { throw refuse("needs --model-version 2 (volatility-standardised tokens)") }
+        guard partition.lowercased() == "natural" else {
+            throw refuse("needs --partition natural (one series per client, each with its own filter), got \(partition)")
+        }
+        guard dataModelsFrom == nil else { throw refuse("and --data-models-from exclude each other; drop one") }
+        guard !dpSummaries, dpSummariesNoise == nil else {
+            throw refuse("and --dp-summaries exclude each other (noised summaries fit one filter for all); drop one")
+        }
+    }
+
     func validate() throws {
         if column != nil && returnsColumn != nil {
             throw ValidationError("give either --column (prices) or --returns-column (log returns), not both")
@@ -127,6 +154,7 @@ struct FederateCommand: ParsableCommand {
         try Limits.check(reportPaths, "--report-paths", 1, Limits.count)
         try federation.check(clientCount: clientCount)
         try validateSummaryOptions()
+        try validateClientEncoding()
         try validateVolatilityLevelOptions()
         if publicZMarginal != nil, dataModelsFrom == nil {
             throw ValidationError("--\(publicZMarginal! ? "" : "no-")public-z-marginal applies only with --data-models-from "
@@ -214,6 +242,7 @@ struct FederateCommand: ParsableCommand {
         options.publicMeanTerm = publicMeanTerm ?? true
         options.publicZMarginal = publicZMarginal ?? true
         options.trainable = trainableTensors
+        options.clientEncoding = try ClientEncoding(parsing: clientEncoding)
         options.initialModel = initialModel
         if dpSummaries || dpSummariesNoise != nil { options.summaryNoiseMultiplier = dpSummariesNoise ?? f.dpNoise }
         options.volatilityLevelNoiseMultiplier = dpVolatilityNoise

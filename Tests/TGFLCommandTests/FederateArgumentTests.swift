@@ -30,6 +30,26 @@ final class FederateArgumentTests: XCTestCase {
         XCTAssertThrowsError(try FederateCommand.parse(["--fraction", "0", "--out", "f.h5"]))
     }
 
+    /// Session 20: `--client-encoding own_filter` needs v2 and the natural partition, and excludes public data
+    /// models and noised summaries; the default is the pooled filter.
+    func testClientEncodingArguments() throws {
+        XCTAssertEqual(try FederateCommand.parse(["--out", "f.h5"]).clientEncoding, "pooled_filter")
+        let base = ["--data", "a.csv", "--data", "b.csv", "--clients", "2", "--partition", "natural"]
+        XCTAssertEqual(try FederateCommand.parse(base + ["--client-encoding", "own_filter", "--out", "f.h5"]).clientEncoding,
+                       "own_filter")
+        for (arguments, message) in [
+            (base + ["--client-encoding", "mine"], "--client-encoding: client encoding 'mine' is not one of: pooled_filter, own_filter"),
+            (["--client-encoding", "own_filter"], "--client-encoding own_filter needs --partition natural"),
+            (base + ["--client-encoding", "own_filter", "--model-version", "1"], "needs --model-version 2"),
+            (base + ["--client-encoding", "own_filter", "--data-models-from", "bundled:djia"], "--data-models-from exclude each other"),
+            (base + ["--client-encoding", "own_filter", "--dp-noise", "1", "--dp-summaries"], "--dp-summaries exclude each other"),
+        ] {
+            XCTAssertThrowsError(try FederateCommand.parse(arguments + ["--out", "f.h5"])) {
+                XCTAssertTrue(FederateCommand.message(for: $0).contains(message), "\(arguments): \($0)")
+            }
+        }
+    }
+
     /// Issue 19: `--dp-summaries` needs DP, excludes public data models and needs whole-day clients.
     func testDPSummariesArguments() throws {
         let c = try FederateCommand.parse(["--dp-noise", "1", "--partition", "time", "--dp-summaries", "--out", "f.h5"])

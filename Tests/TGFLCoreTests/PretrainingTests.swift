@@ -7,21 +7,9 @@ import XCTest
 /// Pretraining's corpus encoding against `arch` and NumPy (Tests/Fixtures/make_pretraining_reference.py),
 /// and fine-tuning's adaptation of the data models.
 final class PretrainingTests: XCTestCase {
-    struct Reference: Decodable {
-        struct Series: Decodable {
-            let name: String
-            let returns: [Double]
-            let mu, omega, alpha, gamma, beta, nu: Double
-            let z: [Double]
-            let tokens: [Int32]
-        }
-        let vocab_size: Int
-        let clip_sigma: Double
-        let z_mean, z_std: Double
-        let series: [Series]
-    }
+    typealias Reference = PretrainingReference
 
-    func reference() throws -> Reference { try loadJSONFixture("pretraining_reference.json") }
+    func reference() throws -> Reference { try PretrainingReference.load() }
 
     func corpusConfig(_ ref: Reference) -> DataPipelineConfig {
         DataPipelineConfig(contextLength: 16, vocabSize: ref.vocab_size, trainFraction: 1,

@@ -166,8 +166,21 @@ public struct DataPipeline: Sendable {
     ///   - models: fitted data models.
     ///   - windowLength: T of the windows (default: `config.contextLength`).
     public func prepare(_ series: [ReturnSeries], models: DataModels, windowLength: Int? = nil) throws -> PreparedData {
+        try prepare(series, models: models, encoders: Array(repeating: models, count: series.count),
+                    windowLength: windowLength)
+    }
+
+    /// Encodes series j with `encoders[j]` (e.g. its own filter and the shared tokenizer:
+    /// `CorpusEncoding`) and cuts the time-ordered windows; `models` are the data models the
+    /// result reports (those the model keeps).
+    /// - Throws: `TGFLError.shapeMismatch` unless there is one encoder per series; the errors of `prepare`.
+    public func prepare(_ series: [ReturnSeries], models: DataModels, encoders: [DataModels],
+                        windowLength: Int? = nil) throws -> PreparedData {
         try validate(series)
-        let encoded = try series.map { try models.encode($0.values, what: "series '\($0.name)'") }
+        guard encoders.count == series.count else {
+            throw TGFLError.shapeMismatch("\(encoders.count) encoders for \(series.count) series; give one per series")
+        }
+        let encoded = try zip(series, encoders).map { s, m in try m.encode(s.values, what: "series '\(s.name)'") }
         let split = try WindowSplit(tokens: encoded.map(\.tokens), regimes: encoded.map(\.conditions),
                                     contextLength: windowLength ?? config.contextLength,
                                     trainFraction: config.trainFraction, stride: config.stride,

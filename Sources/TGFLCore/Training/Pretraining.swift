@@ -37,6 +37,32 @@ public enum CorpusEncoding {
         public let perSeries: [DataModels]
     }
 
+    /// One series' own volatility filter (with its levels) and regimes, fitted on its training
+    /// span alone, and the standardised returns z_t = (r_t − μ)/σ_t of that span under it.
+    public struct OwnFilter: Sendable {
+        public let volatility: VolatilityModel
+        public let regimes: RegimeModel
+        public let z: [Double]
+    }
+
+    /// Step "per series j" of the type's recipe: every span's own filter, regimes and z
+    /// (`VolatilityModel.fit` on that span alone). Federated training with
+    /// `clientEncoding = .ownFilter` runs it on each client.
+    /// - Parameters:
+    ///   - trainingSpans: the training days of each series (finite, named).
+    ///   - config: the pipeline settings (levels S, regime names and quantile levels).
+    /// - Throws: `TGFLError.invalidArgument` when a span's filter cannot be fitted.
+    public static func ownFilters(trainingSpans: [ReturnSeries], config: DataPipelineConfig) throws -> [OwnFilter] {
+        try trainingSpans.map { span in
+            let fit = try VolatilityModel.fit(trainingSpans: [span], levels: config.volatilityLevels,
+                                              regimeNames: config.regimeNames,
+                                              regimeQuantileLevels: config.regimeQuantileLevels)
+            let v = fit.0.variances(span.values)
+            return OwnFilter(volatility: fit.0, regimes: fit.1,
+                             z: zip(span.values, v).map { ($0 - fit.0.garch.mu) / $1.squareRoot() })
+        }
+    }
+
     /// Fits the per-series filters, the shared tokenizer and the reference data models on the
     /// training spans (the first `config.trainFraction` of each series).
     /// - Parameters:
@@ -52,19 +78,10 @@ public enum CorpusEncoding {
         let pipeline = try DataPipeline(config: config)
         try pipeline.validate(corpus)
         let spans = pipeline.trainingSpans(corpus)
-        var filters: [(VolatilityModel, RegimeModel)] = []
-        var z: [[Double]] = []
-        for span in spans {
-            let fit = try VolatilityModel.fit(trainingSpans: [span], levels: config.volatilityLevels,
-                                              regimeNames: config.regimeNames,
-                                              regimeQuantileLevels: config.regimeQuantileLevels)
-            let v = fit.0.variances(span.values)
-            z.append(zip(span.values, v).map { ($0 - fit.0.garch.mu) / $1.squareRoot() })
-            filters.append(fit)
-        }
-        let tokenizer = try ReturnTokenizer.fit(trainingReturns: z, vocabSize: config.vocabSize,
+        let filters = try ownFilters(trainingSpans: spans, config: config)
+        let tokenizer = try ReturnTokenizer.fit(trainingReturns: filters.map(\.z), vocabSize: config.vocabSize,
                                                 clipSigma: config.clipSigma)
-        let perSeries = try filters.map { try DataModels(tokenizer: tokenizer, regimes: $0.1, volatility: $0.0) }
+        let perSeries = try filters.map { try DataModels(tokenizer: tokenizer, regimes: $0.regimes, volatility: $0.volatility) }
         let scaled = try spans.map { s -> ReturnSeries in
             let sd = try Descriptive.standardDeviation(s.values, ddof: 1)
             guard sd > 0 else {

@@ -118,6 +118,11 @@ public struct FederatedTrainingOptions: Sendable {
     /// The tensors trained, clipped, noised and aggregated (`TrainableTensors`); the rest stay
     /// at the initial model's values. Default: all.
     public var trainable: TrainableTensors = .all
+    /// How each client encodes its windows (`ClientEncoding`): `.pooledFilter` (the default) by
+    /// the model's data models, fitted on all clients' summaries; `.ownFilter` by its own filter
+    /// fitted on its own training span and the shared tokenizer (v2, natural partition, no
+    /// public data or noised summaries).
+    public var clientEncoding: ClientEncoding = .pooledFilter
     /// Where the model's initial network came from (`FederatedTrainer.prepareInitialModel`),
     /// stated in the record; nil: a fresh model.
     public var initialModel: InitialModelRecord? = nil
@@ -169,7 +174,9 @@ public struct FederatedTrainingReport: Sendable {
 ///    then (outputPrior) every series sends its V token counts on that tokenizer and the
 ///    server sets head.bias to the smoothed log frequencies of their sum (TokenPrior).
 ///    With `publicData` all of this is fitted on the public series instead (`PublicDataModels`)
-/// 3. tokenize, label, cut windows of length T; time split per series (train | validation)
+/// 3. tokenize, label, cut windows of length T; time split per series (train | validation);
+///    with clientEncoding .ownFilter each series by its own filter and the shared own-z
+///    tokenizer instead (`ClientEncoding`)
 /// 4. partition training windows across N clients (WindowMetadata → WindowInfo);
 ///    validation windows: own series (natural), contiguous periods (time), else IID
 /// 5. TransformerClient per client → FederatedSimulation(strategy, sampling, DP, faults)
@@ -218,6 +225,7 @@ public final class FederatedTrainer {
         }
         try Self.checkSummaryNoise(o, model: model)
         try Self.checkVolatilityLevelNoise(o, model: model)
+        try Self.checkClientEncoding(o, model: model)
         _ = try o.trainable.subset(ParameterLayout(config: model.config))
         self.model = model
         self.options = options
@@ -314,9 +322,15 @@ public final class FederatedTrainer {
         let pipeline = try DataPipeline(config: DataPipelineConfig(model: model.config, trainFraction: trainFraction))
         let fresh = !model.isFitted
         let publicData = model.dataModels == nil ? try dataModelSource(series) : options.publicData
-        let models = try model.dataModels ?? fitDataModels(series, pipeline: pipeline, publicData: publicData)
+        var models = try model.dataModels ?? fitDataModels(series, pipeline: pipeline, publicData: publicData)
         let T = o.sequenceLength ?? model.config.contextLength
-        let prepared = try pipeline.prepare(series, models: models, windowLength: T)
+        let prepared: PreparedData
+        if let own = try ownEncoders(series, pipeline: pipeline, fresh: fresh) {
+            if fresh { models = try DataModels(tokenizer: own.tokenizer, regimes: models.regimes, volatility: models.volatility) }
+            prepared = try pipeline.prepare(series, models: models, encoders: own.encoders, windowLength: T)
+        } else {
+            prepared = try pipeline.prepare(series, models: models, windowLength: T)
+        }
         if fresh {
             try model.setDataModels(models)
             if o.outputPrior { try setOutputPrior(prepared, models: models, publicData: publicData) }

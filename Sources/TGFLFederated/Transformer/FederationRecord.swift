@@ -197,6 +197,9 @@ public struct FederationRecord: Codable, Equatable, Sendable {
     /// The MA(1) mean term of generation fitted on the public data (`FederatedTrainingOptions
     /// .publicMeanTerm`): θ, its source, and that ε does not change; absent without one.
     public var meanTerm: String? = nil
+    /// How the clients encoded their windows (`FederatedTrainingOptions.clientEncoding`):
+    /// `own_filter`, and what that means; absent with the default pooled filter.
+    public var clientEncoding: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case format, version, strategy, rounds, completedRounds = "completed_rounds", cancelled, clientCount = "clients", partition
@@ -207,7 +210,7 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         case clientTrainWindows = "client_train_windows", sampling, privacy, epsilon, delta
         case secureAggregation = "secure_aggregation", faults, dataModels = "data_models"
         case outputPrior = "output_prior", restoreBestRound = "restore_best_round", bestRound = "best_round", history
-        case initialModel = "initial_model", trainable, meanTerm = "mean_term"
+        case initialModel = "initial_model", trainable, meanTerm = "mean_term", clientEncoding = "client_encoding"
     }
 
     /// The record of a run from its state and settings.
@@ -241,6 +244,11 @@ public struct FederationRecord: Codable, Equatable, Sendable {
         secureAggregation = o.secureAggregation
         faults = Self.faults(o.faults)
         dataModels = FederatedTrainer.dataModelsDescription(o)
+        if o.clientEncoding == .ownFilter {
+            clientEncoding = "own_filter: each client encoded its windows with its own GJR filter, levels and regimes "
+                + "(fitted on its own training span, not shared) and the shared tokenizer (fitted from the clients' "
+                + "moments of their own z, shared in the clear); the model keeps the pooled filter with that tokenizer"
+        }
         outputPrior = o.outputPrior; restoreBestRound = o.restoreBestRound; self.bestRound = bestRound
         history = Self.history(state.history)
     }
