@@ -16,27 +16,13 @@ model: the joint_v1 fixture model (DAX, SMI of the bundled eu_stocks): the first
 Run: /work/pyref/bin/python Tests/Fixtures/make_joint_regime_starts_reference.py
 """
 import json
-import sys
-from pathlib import Path
 
-import h5py
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT / "Benchmarks"))
-from joint_crisis_gap_diagnosis import filter_sigma, filters, first_uniform, interp, market  # noqa: E402
+from joint_fixture_days import HERE, fixture_training_days, regime_rows
+from joint_crisis_gap_diagnosis import first_uniform, interp  # noqa: E402 (joint_fixture_days puts Benchmarks on the path)
 
 LEVELS = np.arange(101) / 100
-
-
-def regime_rows(labels, g):
-    lowest = g
-    rows = np.flatnonzero(labels == g)
-    while len(rows) < 30 and lowest > 0:
-        lowest -= 1
-        rows = np.flatnonzero((labels >= lowest) & (labels <= g))
-    return rows if len(rows) >= 4 else np.arange(len(labels))
 
 
 def quantiles(S, labels, R):
@@ -51,18 +37,8 @@ def main():
     synthetic = dict(sigmas=S.T.tolist(), labels=labels.tolist(), quantiles=quantiles(S, labels, 4),
                      regime_days=[int(np.sum(labels == g)) for g in range(4)])
 
-    f = h5py.File(HERE / "joint_v1_model.h5", "r")["joint"]
-    names = json.loads(f.attrs["assets"])
-    K = len(names)
-    par = filters(f, K)
-    thresholds = [f[f"asset{k}.regimes.thresholds"][:] for k in range(K)]
-    prices = np.genfromtxt(ROOT / "Sources" / "TGFLCore" / "Resources" / "eu_stocks.csv", delimiter=",", names=True)
-    R = np.column_stack([np.diff(np.log(prices[n])) for n in names])
-    split = int(0.8 * len(R))
-    train = R[:split]
-    Sm = filter_sigma(par, train, split)
-    own = np.column_stack([np.searchsorted(thresholds[k], Sm[:, k], side="right") for k in range(K)])
-    lab = market(own)
+    par, train, Sm, own, lab = fixture_training_days()
+    K = train.shape[1]
     q = quantiles(Sm, lab, 4)
     starts = {}
     for g in (0, 3):

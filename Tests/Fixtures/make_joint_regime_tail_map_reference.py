@@ -19,29 +19,14 @@ model: the joint_v1 fixture model (DAX, SMI of the bundled eu_stocks): the first
 Run: /work/pyref/bin/python Tests/Fixtures/make_joint_regime_tail_map_reference.py
 """
 import json
-import sys
-from pathlib import Path
 
-import h5py
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT / "Benchmarks"))
-from joint_crisis_gap_diagnosis import filter_sigma, filters, market  # noqa: E402
+from joint_fixture_days import HERE, fixture_training_days, regime_rows
 
 LEVELS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99]
 LIMIT, STEP = 12.0, 0.01
 BINS = int(round(2 * LIMIT / STEP))
-
-
-def regime_rows(labels, g):
-    lowest = g
-    rows = np.flatnonzero(labels == g)
-    while len(rows) < 30 and lowest > 0:
-        lowest -= 1
-        rows = np.flatnonzero((labels >= lowest) & (labels <= g))
-    return rows if len(rows) >= 4 else np.arange(len(labels))
 
 
 def histogram_quantile(x, level):
@@ -83,19 +68,9 @@ def main():
     mapping = dict(sources=s.tolist(), targets=t.tolist(), points=points.tolist(), mapped=apply(points, s, t).tolist(),
                    flat_targets=flat_t.tolist(), flat_mapped=apply(points, s, flat_t).tolist())
 
-    f = h5py.File(HERE / "joint_v1_model.h5", "r")["joint"]
-    names = json.loads(f.attrs["assets"])
-    K = len(names)
-    par = filters(f, K)
+    par, train, S, _, lab = fixture_training_days()
+    K = train.shape[1]
     mu = np.array([a["mu"] for a in par])
-    thresholds = [f[f"asset{k}.regimes.thresholds"][:] for k in range(K)]
-    prices = np.genfromtxt(ROOT / "Sources" / "TGFLCore" / "Resources" / "eu_stocks.csv", delimiter=",", names=True)
-    R = np.column_stack([np.diff(np.log(prices[n])) for n in names])
-    split = int(0.8 * len(R))
-    train = R[:split]
-    S = filter_sigma(par, train, split)
-    own = np.column_stack([np.searchsorted(thresholds[k], S[:, k], side="right") for k in range(K)])
-    lab = market(own)
     Zm = (train - mu) / S
     model = dict(training=train.T.tolist(), labels=lab.tolist(), targets=targets(Zm, lab, 4),
                  regime_days=[int(np.sum(lab == g)) for g in range(4)])

@@ -40,6 +40,14 @@ def c_train_tiny_joint(path, returns, params):
                            names, byref(config), 4, 1, byref(params))
 
 
+def joint_section(path, *keys):
+    """The `/joint` section of a joint checkpoint: its version and the named datasets (None where absent)."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        g = f["joint"]
+        return int(g.attrs["version"]), tuple(g[k][()] if k in g else None for k in keys)
+
+
 def check_joint_train_flag(tmp_path, returns, name):
     """`JointModel.train(name=...)` refuses 1, "yes" and 0.0 by name (a flag takes True, False or None) and writes nothing."""
     for bad in (1, "yes", 0.0):

@@ -6,11 +6,10 @@ datasets ``band_map.targets`` / ``band_map.sources``), the default fits none (ve
 run under a regime is the same bits for both models while an unconditional run differs, and bad values
 are refused by name."""
 
-import h5py
 import numpy as np
 import pytest
 
-from conftest import check_joint_c_flag, check_joint_train_flag, train_tiny_joint
+from conftest import check_joint_c_flag, check_joint_train_flag, joint_section, train_tiny_joint
 
 LEVELS = 11
 
@@ -23,22 +22,16 @@ def returns(dax_ftse_returns):
 _train = train_tiny_joint
 
 
-def _section(path):
-    with h5py.File(path, "r") as f:
-        g = f["joint"]
-        return int(g.attrs["version"]), {k: g[k][()] for k in ("band_map.targets", "band_map.sources") if k in g}
-
-
 def test_true_fits_the_band_map_and_the_default_none(tmp_path, returns):
     on = _train(tmp_path / "on.h5", returns, band_map=True)
     off = _train(tmp_path / "off.h5", returns)
     assert on.band_map and not off.band_map
-    version, data = _section(on.path)
+    version, data = joint_section(on.path, "band_map.targets", "band_map.sources")
     assert version == 10
-    for key in ("band_map.targets", "band_map.sources"):
-        q = data[key].reshape(2, 4, LEVELS)
+    for q in data:
+        q = q.reshape(2, 4, LEVELS)
         assert np.all(np.diff(q, axis=2) >= 0) and np.all(np.isfinite(q))
-    assert _section(off.path) == (9, {})
+    assert joint_section(off.path, "band_map.targets", "band_map.sources") == (9, (None, None))
     # Runs under a regime do not use the map: the same bits; an unconditional run is mapped.
     a, _ = on.generate(n_paths=64, horizon=1, regime="crisis", seed=3, n_threads=1)
     b, _ = off.generate(n_paths=64, horizon=1, regime="crisis", seed=3, n_threads=1)

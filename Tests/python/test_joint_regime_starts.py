@@ -5,11 +5,10 @@ Tests/TGFLCoreTests/JointRegimeStartsTests.swift; here: the default fits them (/
 dataset ``regime_starts.log_sigma_quantiles``), False fits none (version 8, as before), the
 unconditional scenarios of both models are the same bits, and bad values are refused by name."""
 
-import h5py
 import numpy as np
 import pytest
 
-from conftest import check_joint_c_flag, check_joint_train_flag, train_tiny_joint
+from conftest import check_joint_c_flag, check_joint_train_flag, joint_section, train_tiny_joint
 
 KEY = "regime_starts.log_sigma_quantiles"
 
@@ -22,21 +21,15 @@ def returns(dax_ftse_returns):
 _train = train_tiny_joint
 
 
-def _section(path):
-    with h5py.File(path, "r") as f:
-        g = f["joint"]
-        return int(g.attrs["version"]), (g[KEY][()] if KEY in g else None)
-
-
 def test_default_fits_the_starts_and_false_fits_none(tmp_path, returns):
     on = _train(tmp_path / "on.h5", returns)
     off = _train(tmp_path / "off.h5", returns, regime_starts=False)
     assert on.regime_starts and not off.regime_starts
-    version, starts = _section(on.path)
+    version, (starts,) = joint_section(on.path, KEY)
     assert version == 9 and starts.shape == (4 * 2 * 101,)
     q = starts.reshape(4, 2, 101)
     assert np.all(np.diff(q, axis=2) >= 0) and np.all(np.isfinite(q))
-    assert _section(off.path) == (8, None)
+    assert joint_section(off.path, KEY) == (8, (None,))
     # Unconditional runs do not use the starts: the same bits; a run under a regime starts elsewhere.
     a, _ = on.generate(n_paths=16, horizon=5, seed=3, n_threads=1)
     b, _ = off.generate(n_paths=16, horizon=5, seed=3, n_threads=1)
