@@ -349,12 +349,12 @@ expect_error "--whitening 'pearson' is not a rule; use two-factor, return-correl
   && "$TGFL" generate-joint --model joint_ns.h5 --regime calm --paths 20 --horizon 3 --out joint_c_ns.csv > /dev/null 2>&1 \
   && cmp -s joint_c_off.csv joint_c_ns.csv && ! cmp -s joint_c.csv joint_c_off.csv \
   || fail "generate-joint --no-regime-starts: not the bits of a model trained without them"
-# The z band map (session 20, off by default): a model trained with --band-map generates, under a regime, the
-# default model's bits (regime runs are not scaled) and, unconditionally, other scenarios.
+# The z band map (sessions 20–21, on by default since session 21): a model trained with --no-band-map generates,
+# under a regime, the default model's bits (regime runs are not scaled) and, unconditionally, other scenarios.
 "$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
-  --band-map --out joint_bm.h5 > /dev/null 2>&1 || fail "train-joint --band-map"
+  --no-band-map --out joint_bm.h5 > /dev/null 2>&1 || fail "train-joint --no-band-map"
 "$TGFL" generate-joint --model joint_bm.h5 --regime calm --paths 20 --horizon 3 --out joint_c_bm.csv > /dev/null 2>&1 \
-  && cmp -s joint_c.csv joint_c_bm.csv || fail "generate-joint under a regime: a band-map model's bits differ"
+  && cmp -s joint_c.csv joint_c_bm.csv || fail "generate-joint under a regime: a model without a band map differs"
 "$TGFL" generate-joint --model joint.h5 --paths 20 --horizon 30 --out joint_u2.csv > /dev/null 2>&1 \
   && "$TGFL" generate-joint --model joint_bm.h5 --paths 20 --horizon 30 --out joint_u_bm.csv > /dev/null 2>&1 \
   && ! cmp -s joint_u2.csv joint_u_bm.csv || fail "generate-joint: the band map changes no unconditional scenario"
