@@ -31,55 +31,17 @@ tgfl_unconditional.csv drawn with seed + 1): OFF_DIR without a band map, each ON
 """
 import argparse
 import json
+import os
+import sys
 
 import h5py
 import numpy as np
 import pandas as pd
 
-M = (1 << 64) - 1
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from joint_crisis_gap_diagnosis import backcast, first_uniform, interp, mean_off, mixture_mean_off  # noqa: E402
+
 LEVELS = np.array([0.01, 0.025, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.975, 0.99])
-
-
-def rotl(x, k):
-    return ((x << k) | (x >> (64 - k))) & M
-
-
-def first_uniform(seed, stream):
-    """The first uniform of SeededRNG(seed, stream) (xoshiro256** seeded by splitmix64)."""
-    sm = (seed ^ ((stream * 0x9E3779B97F4A7C15) & M) ^ 0xD1B54A32D192ED03) & M
-    s = []
-    for _ in range(4):
-        sm = (sm + 0x9E3779B97F4A7C15) & M
-        z = sm
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
-        s.append(z ^ (z >> 31))
-    return (((rotl((s[1] * 5) & M, 7) * 9) & M) >> 11) * 2.0 ** -53
-
-
-def interp(q, u):
-    x = min(max(u, 0), 1) * (len(q) - 1)
-    i = min(int(x), len(q) - 2)
-    return q[i] + (x - i) * (q[i + 1] - q[i])
-
-
-def mean_off(X):
-    R = np.corrcoef(X, rowvar=False)
-    return float(R[np.triu_indices(R.shape[0], 1)].mean())
-
-
-def mixture_mean_off(Z, S):
-    K = Z.shape[1]
-    C = np.cov(Z, rowvar=False)
-    vals = [np.mean(S[:, i] * S[:, j]) * C[i, j] / np.sqrt(np.mean(S[:, i] ** 2) * C[i, i] * np.mean(S[:, j] ** 2) * C[j, j])
-            for i in range(K) for j in range(i + 1, K)]
-    return float(np.mean(vals))
-
-
-def backcast(e):
-    tau = min(75, len(e))
-    w = 0.94 ** np.arange(tau)
-    return np.sum(w / w.sum() * e[:tau] ** 2)
 
 
 def spread(q):

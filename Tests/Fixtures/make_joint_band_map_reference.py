@@ -42,14 +42,19 @@ R, MIN_DAYS, MIN_PILOT = 4, 50, 200
 FACTORS = [1.15, 1.0, 0.9, 0.7]
 
 
-def band_targets(z, labels):
+def band_days(z, labels):
+    """Per band the days labelled b; a band with fewer than MIN_DAYS adds those of bands b - 1, b - 2, ..."""
     out = []
     for b in range(R):
         days, lower = list(z[labels == b]), b - 1
         while len(days) < MIN_DAYS and lower >= 0:
             days += list(z[labels == lower]); lower -= 1
-        out.append([histogram_quantile(days, q) for q in LEVELS])
+        out.append(np.array(days))
     return out
+
+
+def band_targets(z, labels):
+    return [[histogram_quantile(days, q) for q in LEVELS] for days in band_days(z, labels)]
 
 
 def spread(q):
@@ -106,16 +111,6 @@ def grid_quantiles_of_counts(counts, n):
         before = np.take_along_axis(cum, j[:, None], axis=-1)[:, 0] - nj
         out.append(-LIMIT + (j + (c - before) / nj) * STEP)
     return np.array(out).T
-
-
-def band_days(z, labels):
-    out = []
-    for b in range(R):
-        days, lower = list(z[labels == b]), b - 1
-        while len(days) < MIN_DAYS and lower >= 0:
-            days += list(z[labels == lower]); lower -= 1
-        out.append(np.array(days))
-    return out
 
 
 def log_spread_se(days):
