@@ -52,6 +52,21 @@ import TGFLStats
 /// Local-only, generation (adaptingVolatility with .own dynamics), seeds and scores are unchanged,
 /// so its local-only rows equal a run without the switch bit for bit.
 ///
+/// With `--rematch-dependence` (session 21, fixed before its runs): in every arm (local-only too:
+/// it also trains a network), institution i's adapted copy chooses its generation recursion again
+/// on its OWN pilot paths before the calibration (`adaptingVolatility(rematch:)`,
+/// `ScenarioModel.rematchDependence`):
+/// ```
+/// candidates = the adapted copy's recursion (power kept) with (α, γ) × k, k ∈ {0.75, 1, 1.25, 1.5},
+///              and nominal persistence 1 − f·(1 − p), f ∈ {0.5, 1, 2}: 12, the current one first
+/// pilots     = --rematch-paths (128) unconditional paths × 250 days, no prompt, seed 0 for every
+///              candidate (common random numbers), ω started at the calibration's target
+/// criterion  = fair ACF|r| L2 (lags 1–50) + fair leverage L2 (lags 1–20) against the 250-day
+///              chunks of institution i's training part (as matchDependence); the smallest kept
+/// ```
+/// then the same calibration, generation and scores. Training is unchanged (the same networks
+/// bit for bit as a run without the switch).
+///
 /// The filters are not shared: `FederatedTrainer` fits one filter on all clients' summaries
 /// (the network is trained on the z it gives), and the training runs do not calibrate (each
 /// institution calibrates its adapted copy instead).
@@ -108,7 +123,9 @@ extension FederatedEvidence {
               + "days, generation seed 1000 + training seed), after adaptingVolatility (own filter; calibration "
               + "\(calibrationPaths) × 250 pilot days, seed 0\(ownPrior ? "; level priors from its own training days" : "")"
               + "\(pooledDynamics ? "; fed and cen keep their pooled dynamics, own level only (dynamics .received)" : "")"
-              + "\(ownEncoding ? "; fed and cen TRAINED on own-filter encodings (clientEncoding own_filter, pretrain)" : "")); "
+              + "\(ownEncoding ? "; fed and cen TRAINED on own-filter encodings (clientEncoding own_filter, pretrain)" : "")"
+              + (rematchDependence ? "; every arm's recursion rematched on its own \(rematchPaths) × 250 pilot days "
+                    + "(12 candidates, seed 0)" : "") + "); "
               + "\(bootstrap) bootstrap resamples of the paths")
         var perSeed: [AssetSeedScores] = []
         let clock = AssetProgress(total: Double(seeds * 8 * n))
@@ -178,7 +195,7 @@ extension FederatedEvidence {
         for (i, inst) in institutions.enumerated() {
             for (arm, model) in [("fed", fed), ("cen", central), ("loc", locals[i])] {
                 let dynamics: AdaptedDynamics = pooledDynamics && arm != "loc" ? .received : .own
-                let (s, boot, calib) = try assetScores(model, inst, seed: seed, dynamics: dynamics,
+                let (s, boot, calib, rematch) = try assetScores(model, inst, seed: seed, dynamics: dynamics,
                                                        stream: UInt64(3 * i + (arm == "fed" ? 0 : arm == "cen" ? 1 : 2)))
                 switch arm {
                 case "fed": out.federated.append(s); out.federatedBoot.append(boot)
@@ -186,7 +203,11 @@ extension FederatedEvidence {
                 default: out.locals.append(s); out.localsBoot.append(boot)
                 }
                 print("    " + inst.own.name.padding(toLength: 22, withPad: " ", startingAt: 0) + " " + arm + "    "
-                      + s.map { String(format: "%-10.4f", $0) }.joined() + String(format: "%+.3f", calib))
+                      + s.map { String(format: "%-10.4f", $0) }.joined() + String(format: "%+.3f", calib)
+                      + (rematch.map { r in
+                          String(format: "  rematch k %.2f f %.2f crit %.4f (current %.4f)", r.candidates[r.kept].shockScale,
+                                 r.candidates[r.kept].persistenceFactor, r.candidates[r.kept].criterion,
+                                 r.candidates[0].criterion) } ?? ""))
             }
             clock.done(3, "seed \(seed): scored \(inst.own.name)")
         }
@@ -197,12 +218,15 @@ extension FederatedEvidence {
     /// The scores of `model` adapted to `inst` (Score order; VaR and ES relative), bootstrap
     /// replicates, and the calibration's relative variance error.
     func assetScores(_ model: ScenarioModel, _ inst: AssetInstitution, seed: UInt64, dynamics: AdaptedDynamics,
-                     stream: UInt64) throws -> ([Double], [[Double]], Double) {
+                     stream: UInt64) throws -> ([Double], [[Double]], Double, DependenceRematch?) {
         let calibration = VolatilityCalibrationOptions(paths: calibrationPaths, horizon: 250, iterations: 4,
                                                        tolerance: 0.02, seed: 0, threads: threads)
         let adapted = try model.adaptingVolatility(to: inst.own, trainFraction: 1 - selectionFraction,
                                                    calibration: calibration, resetOutputPrior: ownPrior,
-                                                   dynamics: dynamics)
+                                                   dynamics: dynamics,
+                                                   rematch: rematchDependence
+                                                       ? DependenceRematchOptions(paths: rematchPaths, seed: 0, threads: threads)
+                                                       : nil)
         let m = adapted.model
         let nll = -(try m.logLikelihood(returns: inst.test))
         let set = try m.generate(GenerationOptions(paths: paths, horizon: inst.horizon, regime: .unconditional,
@@ -221,7 +245,8 @@ extension FederatedEvidence {
             let idx = (0..<paths).map { _ in rng.int(below: paths) }
             reps.append(relative(try g.scores(real: inst.scored, nll: nll, paths: idx)))
         }
-        return (relative(try g.scores(real: inst.scored, nll: nll)), reps, adapted.calibration?.relativeError ?? .nan)
+        return (relative(try g.scores(real: inst.scored, nll: nll)), reps, adapted.calibration?.relativeError ?? .nan,
+                adapted.rematch)
     }
 
     func printAssetSummary(_ perSeed: [AssetSeedScores], names: [String]) {

@@ -63,6 +63,12 @@ struct FederatedEvidence: ParsableCommand {
           + "with its own filter, levels and regimes and one shared tokenizer (federated: clientEncoding own_filter; "
           + "centralized: Trainer.pretrain's CorpusEncoding), as every arm generates. Default: one pooled filter."))
     var ownEncoding = false
+    @Flag(name: .customLong("rematch-dependence"), help: ArgumentHelp("Assets: every arm's adapted copy (local-only "
+          + "too) chooses its generation recursion again on its own pilot paths before the calibration "
+          + "(adaptingVolatility's rematch: ScenarioModel.rematchDependence, session 21). Default: off."))
+    var rematchDependence = false
+    @Option(name: .customLong("rematch-paths"), help: "Assets: with --rematch-dependence, pilot paths (× 250 days) per candidate.")
+    var rematchPaths = 128
     @Option(name: .customLong("save-models"), help: ArgumentHelp("Assets: save each seed's federated and centralized "
           + "models (before adaptation) in this folder as fed-seed<k>.h5 and cen-seed<k>.h5.", valueName: "dir"))
     var saveModels: String?

@@ -233,6 +233,10 @@ struct RealismBenchmark: ParsableCommand {
         "With --eval-at: also score the network main's model selection keeps (evaluations every 25 steps only), "
         + "from the same training run, as the method 'TGFL (main)'."))
     var mainSelection = false
+    @Flag(name: .customLong("rematch-dependence"), help: ArgumentHelp(
+        "After training, choose the generation recursion again on the trained model's own pilot paths before the "
+        + "calibration (TrainingOptions.rematchDependence: ScenarioModel.rematchDependence, default grid; session 21)."))
+    var rematchDependence = false
     @Flag(name: .customLong("train-only"), help: "Train only: print each series' validation curve and kept step (no scoring).")
     var trainOnly = false
     @Option(help: ArgumentHelp("Arithmetic of the training products: fp32 or bf16 (issue 18's bf16 mode).",
@@ -400,12 +404,14 @@ struct RealismBenchmark: ParsableCommand {
                 o.minLearningRate = lr / 10
                 o.patience = patience
                 if trainOnly { o.calibrateVolatility = false }   // the screen looks at the network only
+                if rematchDependence { o.rematchDependence = DependenceRematchOptions() }
             } progress: { main?.offer($0, $1) }
         }
         let summary = model.history.summary
         progress("    trained in \(Self.duration(BenchmarkSupport.now() - t0)); kept step \(summary["best_step"] ?? "?") "
                  + "(validation loss \(summary["best_validation_loss"] ?? "?"); initial "
                  + "\(summary["initial_validation_loss"] ?? "not evaluated"))")
+        if let r = summary["dependence_rematch"] { progress("    dependence rematch: \(r)") }
         return model
     }
 

@@ -50,4 +50,23 @@ final class FederatedCalibrationTests: XCTestCase {
         XCTAssertNil(dpReport.volatilityCalibration)
         XCTAssertNil(dp.volatilityModel?.generationOmega)
     }
+
+    /// `rematchDependence` (session 21): without DP the recursion is chosen again on the global
+    /// model's pilots before the calibration, and recorded; with DP it is refused by name.
+    func testRematchBeforeTheCalibrationWithoutDPOnly() throws {
+        let (model, report, _) = try run { $0.rematchDependence = DependenceRematchOptions(paths: 8) }
+        let rematch = try XCTUnwrap(report.dependenceRematch)
+        XCTAssertEqual(rematch.pilotTokens, rematch.candidates.count * 8 * 250)
+        if rematch.changed {
+            XCTAssertEqual(model.volatilityModel?.generationDynamics, rematch.candidates[rematch.kept].dynamics)
+        }
+        XCTAssertNotNil(report.volatilityCalibration, "the calibration follows")
+        XCTAssertNotNil(model.history.summary["dependence_rematch"])
+        let (_, plain, _) = try run { _ in }
+        XCTAssertNil(plain.dependenceRematch, "off by default")
+        XCTAssertThrowsError(try run {
+            $0.rematchDependence = DependenceRematchOptions(paths: 8)
+            $0.privacy = DPConfig(noiseMultiplier: 0.5, clippingNorm: 0.5, numSampledClients: 3)
+        }) { XCTAssertTrue("\($0)".contains("rematchDependence"), "\($0)") }
+    }
 }

@@ -234,18 +234,10 @@ extension VolatilityModel {
         guard powers.allSatisfy({ $0 == 1 || $0 == 2 }) else {
             throw TGFLError.invalidArgument("matching the volatility dependence: powers \(powers) must each be 1 or 2")
         }
-        let L = Self.dependenceChunkLength
         let trainingSpans = owners.flatMap { $0 }
-        // A constant chunk (a stale price for a whole year) has no curves and no level: skipped.
-        let chunks = trainingSpans.flatMap { s in (0..<(s.count / L)).map { Array(s[($0 * L)..<(($0 + 1) * L)]) } }
-            .filter { c in c.contains { $0 != c[0] } }
+        let chunks = Self.dependenceChunks(trainingSpans)
         guard !chunks.isEmpty else { return nil }
-        let fair: DependenceCurves
-        do {
-            fair = try QuantGANs.averageCurves(of: chunks, maxLag: 50)
-        } catch {
-            throw TGFLError.invalidArgument("matching the volatility dependence: the training chunks' curves: \(error)")
-        }
+        let fair = try Self.fairDependenceCurves(chunks, what: "matching the volatility dependence")
         let ownerZ = owners.map { spans in spans.flatMap { garch.standardizedResiduals($0) }.filter(\.isFinite) }
         let z = ownerZ.flatMap { $0 }
         let mu = garch.mu
@@ -302,6 +294,27 @@ extension VolatilityModel {
         generationLevelLogQuantiles = kept == 0 ? nil : Self.chunkLevelLogQuantiles(chunks)
         return DependenceMatch(candidates: scored, kept: kept, zMoments: (m2, m2n), zAbsoluteMoments: (m1, m1n),
                                signScaleMoments: (s2, s1))
+    }
+
+    /// The spans cut into consecutive `dependenceChunkLength`-day chunks (a span's last partial
+    /// chunk dropped); a constant chunk (a stale price for a whole year) has no curves and no
+    /// level, so it is skipped. The "fair" reference of `matchDependence` and
+    /// `ScenarioModel.rematchDependence`.
+    static func dependenceChunks(_ spans: [[Double]]) -> [[Double]] {
+        let L = dependenceChunkLength
+        return spans.flatMap { s in (0..<(s.count / L)).map { Array(s[($0 * L)..<(($0 + 1) * L)]) } }
+            .filter { c in c.contains { $0 != c[0] } }
+    }
+
+    /// The chunks' ACF|r| (lags 1–50) and leverage curves averaged over chunks
+    /// (`QuantGANs.averageCurves`).
+    /// - Throws: `TGFLError.invalidArgument` naming `what` when the curves cannot be computed.
+    static func fairDependenceCurves(_ chunks: [[Double]], what: String) throws -> DependenceCurves {
+        do {
+            return try QuantGANs.averageCurves(of: chunks, maxLag: 50)
+        } catch {
+            throw TGFLError.invalidArgument("\(what): the training chunks' curves: \(error)")
+        }
     }
 
     /// `total` split in proportion to `weights` by largest remainders (ties to the earlier

@@ -83,6 +83,13 @@ public struct TrainingOptions: Sendable {
     /// The pilot runs of that calibration (its seed defaults to 0, independent of `seed`'s use
     /// for batches; its threads default to `threads`).
     public var volatilityCalibration = VolatilityCalibrationOptions()
+    /// After training a v2 model, before the calibration: choose the recursion of unconditional
+    /// generation again on pilot paths of the trained model itself
+    /// (`ScenarioModel.rematchDependence`, fair curves of the training spans, the target of the
+    /// calibration; its threads default to `threads`). nil (the default): off, the recursion
+    /// `DataModels.fit` matched on i.i.d. z is kept (BENCHMARKS.md "A dependence match on the
+    /// model's own pilots (session 21, dep21)").
+    public var rematchDependence: DependenceRematchOptions?
 
     public init(steps: Int = 300, batchSize: Int = 32, sequenceLength: Int? = nil, learningRate: Double = 1e-3,
                 minLearningRate: Double = 1e-4, warmupSteps: Int = 20, weightDecay: Double = 0.01,
@@ -145,6 +152,8 @@ public struct TrainingReport: Sendable {
     /// The calibration of unconditional generation after training (`TrainingOptions.calibrateVolatility`;
     /// nil for v1 models or when off).
     public var volatilityCalibration: VolatilityCalibration?
+    /// What the rematch on the model's own pilots did (`TrainingOptions.rematchDependence`; nil when off).
+    public var dependenceRematch: DependenceRematch?
 
     public init(stepsRun: Int, bestValidationLoss: Double?, finalTrainLoss: Double, stoppedEarly: Bool,
                 cancelled: Bool, bestStep: Int? = nil) {
@@ -304,7 +313,7 @@ public final class Trainer {
     ///   parameters and optimizer state of the last completed step.
     public func fit(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
         var fresh = false
-        let report = try model.withLock {
+        var report = try model.withLock {
             if !options.allowPrices { DataSanity.warnIfPrices(series) }
             let data = try prepare(series: series)
             fresh = data.freshDataModels
@@ -315,6 +324,16 @@ public final class Trainer {
         if fresh, options.matchDependenceOnAllDays, model.volatilityModel != nil,
            DataPipelineConfig.defaultMatchDependence {
             try model.matchGenerationDependence(on: series.map(\.values))
+        }
+        if var rematch = options.rematchDependence, model.volatilityModel != nil {
+            // The recursion chosen again on the trained model's own pilots, against the training
+            // spans' chunks, each candidate started at the calibration's target.
+            rematch.threads = rematch.threads ?? options.threads
+            let trainFraction = 1 - options.validationFraction
+            let spans = series.map { Array($0.values.prefix(splitDay(count: $0.values.count, trainFraction: trainFraction))) }
+            let targets = try ScenarioModel.calibrationTargets(of: series.map(\.values))
+            report.dependenceRematch = try model.rematchDependence(trainingSpans: spans, targetVariance: targets.variance,
+                                                                   options: rematch)
         }
         guard options.calibrateVolatility, model.volatilityModel != nil else { return report }
         // Variance targeting of unconditional generation on every day given (training and

@@ -9,6 +9,12 @@ public struct VolatilityAdaptation: Sendable {
     public let model: ScenarioModel
     /// What the calibration did (nil when it was not asked for).
     public let calibration: VolatilityCalibration?
+    /// What the rematch on the copy's own pilots did (nil when it was not asked for).
+    public let rematch: DependenceRematch?
+
+    public init(model: ScenarioModel, calibration: VolatilityCalibration?, rematch: DependenceRematch? = nil) {
+        self.model = model; self.calibration = calibration; self.rematch = rematch
+    }
 }
 
 extension ScenarioModel {
@@ -33,6 +39,9 @@ extension ScenarioModel {
     ///                                       first trainFraction, levels and regimes under that filter
     /// level priors    = kept (they are network parameters: level_bias), or with `resetOutputPrior`
     ///                   set from the institution's own training tokens (setOutputPrior)
+    /// rematch         = with `rematch`: rematchDependence on the copy's own pilots, against the
+    ///                   chunks of the first trainFraction of `series`, candidates started at the
+    ///                   calibration's target (off by default; session 21)
     /// calibration     = calibrateUnconditionalVolatility(targetVariance, targetMean of ALL of `series`)
     ///                   (as Trainer.fit: the days it is given, training and validation spans)
     /// ```
@@ -60,12 +69,16 @@ extension ScenarioModel {
     ///     network keeps everything else. Default false (the network's priors, as before).
     ///   - dynamics: `.own` (default): the institution's own GJR-t fit; `.received`: this model's
     ///     dynamics with the institution's level (`AdaptedDynamics`).
+    ///   - rematch: choose the generation recursion again on the copy's own pilot paths
+    ///     (`rematchDependence`) before the calibration; nil (default): off. Its threads default
+    ///     to the calibration's.
     /// - Returns: the adapted copy and its calibration.
     /// - Throws: `TGFLError.invalidArgument` for a v1 or unfitted model, a bad `trainFraction`, or
     ///   bad returns (naming the series); calibration and generation errors.
     public func adaptingVolatility(to series: ReturnSeries, trainFraction: Double = 1,
                                    calibration: VolatilityCalibrationOptions? = VolatilityCalibrationOptions(),
-                                   resetOutputPrior: Bool = false, dynamics: AdaptedDynamics = .own)
+                                   resetOutputPrior: Bool = false, dynamics: AdaptedDynamics = .own,
+                                   rematch: DependenceRematchOptions? = nil)
         throws -> VolatilityAdaptation {
         guard config.modelVersion >= 2 else {
             throw TGFLError.invalidArgument("adaptingVolatility needs model v2 (a volatility state outside the network); "
@@ -78,10 +91,17 @@ extension ScenarioModel {
         let copy = try ScenarioModel.load(checkpoint: checkpoint(), path: "(copy of the model)")
         try copy.adaptDataModels(to: [series], trainFraction: trainFraction, resetOutputPrior: resetOutputPrior,
                                   dynamics: dynamics)
-        guard let calibration else { return VolatilityAdaptation(model: copy, calibration: nil) }
         let targets = try ScenarioModel.calibrationTargets(of: [series.values])
+        var rematched: DependenceRematch?
+        if var rematch {
+            rematch.threads = rematch.threads ?? calibration?.threads
+            let train = Array(series.values.prefix(splitDay(count: series.values.count, trainFraction: trainFraction)))
+            rematched = try copy.rematchDependence(trainingSpans: [train], targetVariance: targets.variance,
+                                                   options: rematch)
+        }
+        guard let calibration else { return VolatilityAdaptation(model: copy, calibration: nil, rematch: rematched) }
         let result = try copy.calibrateUnconditionalVolatility(targetVariance: targets.variance,
                                                                targetMean: targets.mean, options: calibration)
-        return VolatilityAdaptation(model: copy, calibration: result)
+        return VolatilityAdaptation(model: copy, calibration: result, rematch: rematched)
     }
 }

@@ -77,6 +77,12 @@ public struct FederatedTrainingOptions: Sendable {
     public var calibrateVolatility = true
     /// The pilot runs of that calibration (threads default to `threads`).
     public var volatilityCalibration = VolatilityCalibrationOptions()
+    /// After a run without DP, before the calibration: choose the recursion of unconditional
+    /// generation again on pilot paths of the trained global model (`ScenarioModel.rematchDependence`)
+    /// against every series' training-span chunks — the pooled chunk curves the federated
+    /// dependence matching already releases (`FederatedSummaryFitting`) — with the calibration's
+    /// target (threads default to `threads`). nil (the default): off. Refused with `privacy`.
+    public var rematchDependence: DependenceRematchOptions?
     /// Skip the warning for series that look like prices rather than log returns
     /// (`DataSanity.pricesWarning`).
     public var allowPrices = false
@@ -162,6 +168,9 @@ public struct FederatedTrainingReport: Sendable {
     /// (`FederatedTrainingOptions.calibrateVolatility`; nil with DP without public data, for v1
     /// or when off).
     public var volatilityCalibration: VolatilityCalibration?
+    /// What the rematch on the global model's own pilots did
+    /// (`FederatedTrainingOptions.rematchDependence`; nil when off).
+    public var dependenceRematch: DependenceRematch?
 }
 
 /// Trains a `ScenarioModel` by simulated federated learning over several return series.
@@ -213,6 +222,10 @@ public final class FederatedTrainer {
             throw bad("sampling.\(name) must be in (0, 1], got \(f)")
         }
         if let t = o.threads, t < 1 { throw bad("threads must be at least 1, got \(t)") }
+        if o.rematchDependence != nil, o.privacy != nil {
+            throw bad("rematchDependence needs a run without DP (it compares with the clients' chunk curves, which "
+                      + "the DP accounting does not cover); set it to nil with privacy")
+        }
         if let k = o.checkpointEvery {
             guard k >= 1 else { throw bad("checkpointEvery must be ≥ 1, got \(k)") }
             guard o.checkpointPath != nil else { throw bad("checkpointEvery is set but checkpointPath is nil") }
@@ -463,6 +476,16 @@ public final class FederatedTrainer {
         // them; with DP and public data the target is the public series' (post-processing: no
         // client datum); with DP and no public data there is none.
         // With the noised volatility level, the public variance times the released ratio.
+        if var rematch = options.rematchDependence, options.privacy == nil, model.volatilityModel != nil {
+            rematch.threads = rematch.threads ?? options.volatilityCalibration.threads ?? options.threads
+            let spans = series.map { s in
+                Array(s.values.prefix(min(s.values.count,
+                                          Int(((1 - options.validationFraction) * Double(s.values.count)).rounded(.down)))))
+            }
+            let targets = try ScenarioModel.calibrationTargets(of: series.map(\.values))
+            report.dependenceRematch = try model.rematchDependence(trainingSpans: spans, targetVariance: targets.variance,
+                                                                   options: rematch)
+        }
         let calibrationSource = options.privacy == nil ? series : options.publicData
         if options.calibrateVolatility, let calibrationSource, model.volatilityModel != nil {
             var calibration = options.volatilityCalibration
