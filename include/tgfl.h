@@ -623,8 +623,8 @@ TGFL_API int32_t tgfl_stress_report(const char * stress_json, char ** out_html);
 // val_fraction > 0 the parameters of the best validation evaluation (every eval_every steps)
 // are kept; patience stops early as for tgfl_model_train. params->joint_whitening picks the
 // per-regime whitening rule (tgfl_joint_whitening), params->joint_regime_starts (1, the default,
-// or 0) whether to fit market-regime starts, params->joint_band_map (0, the default, or 1) whether
-// to fit the z band map, params->joint_regime_z_tail (0, the default, or 1) whether to fit a
+// or 0) whether to fit market-regime starts, params->joint_band_map (1, the default since issue 17's
+// session 21, or 0) whether to fit the z band map, params->joint_regime_z_tail (0, the default, or 1) whether to fit a
 // regime z tail map.
 // Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns, duplicate names),
 // TGFL_ERR_INVALID_CONFIG, TGFL_ERR_OUT_OF_RANGE (a params field, joint_whitening not a

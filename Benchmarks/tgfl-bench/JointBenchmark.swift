@@ -51,7 +51,7 @@ struct JointBenchmark: ParsableCommand {
         + "first 80 % under the stored filters when the model has none. --no-regime-starts: none."))
     var regimeStarts = JointDataSettings().regimeStarts
     @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
-        "Fit the z band map (JointBandMap, session 20; default off); with --from-model, fitted on the first 80 % under "
+        "Fit the z band map (JointBandMap, sessions 20–21; default on); with --from-model, fitted on the first 80 % under "
         + "the stored filters when the model has none, calibrated, and the variance calibration run again. --no-band-map: none."))
     var bandMap = JointDataSettings().bandMap
     @Flag(name: .customLong("regime-z-tail"), inversion: .prefixedNo, help: ArgumentHelp(

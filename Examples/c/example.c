@@ -178,6 +178,7 @@ static void versioned_params_and_sanity(tgfl_model * fresh) {
     CHECK_TRUE(train.joint_whitening == TGFL_JOINT_WHITENING_TWO_FACTOR); // issue 17, session 18: the default
     CHECK_TRUE(train.joint_regime_starts == 1); // issue 17, session 19: market-regime starts by default
     CHECK_TRUE(train.joint_regime_z_tail == 0); // issue 17, session 20: no regime z tail map by default
+    CHECK_TRUE(train.joint_band_map == 1); // issue 17, session 21: the z band map (own z, shrunk) by default
     tgfl_generate_params gen = tgfl_generate_default_params();
     CHECK_TRUE(gen.struct_size == sizeof(tgfl_generate_params));
     tgfl_federated_params fed = tgfl_federated_default_params();

@@ -96,9 +96,9 @@ struct JointFitFlags: ParsableArguments {
     var regimeStarts = JointDataSettings().regimeStarts
 
     @Flag(name: .customLong("band-map"), inversion: .prefixedNo, help: ArgumentHelp(
-        "Fit and calibrate each asset's z band map: unconditional runs scale each asset's z in its own volatility band "
-        + "to the spread of the training z of that band (session 20; default off, /joint version 10). --no-band-map: "
-        + "none, as before (such a checkpoint is also read by older TGFL)."))
+        "Fit and calibrate each asset's z band map: unconditional runs scale each asset's own z in its volatility band "
+        + "to the spread of the training z of that band, shrunk toward 1 by its sampling error (sessions 20–21; default "
+        + "on, /joint version 12). --no-band-map: none, as before (such a checkpoint is also read by older TGFL)."))
     var bandMap = JointDataSettings().bandMap
     @Flag(name: .customLong("regime-z-tail"), inversion: .prefixedNo, help: ArgumentHelp(
         "Fit and calibrate a regime z tail map: a run under a regime maps each asset's z onto the training z of that "

@@ -9,6 +9,10 @@ private struct BandMapReference: Decodable {
     let columns: [[Double]]; let labels: [[Int]]; let targets: [[[Double]]]
     let generated: [[Double]]; let generated_labels: [[Int]]; let sources: [[[Double]?]]
     let points: [Double]; let mapped: [[[Double]]]; let model_targets: [[Double]]
+    // Session 21: the targets' sampling error, the shrinkage, the own-z rule.
+    struct ShrinkCase: Decodable { let raw: [[Double]]; let se: [[Double]]; let shrunk: [[Double]] }
+    let band_log_se: [[Double]]; let raw_scales: [[Double]]; let shrunk: [[Double]]; let shrink_case: ShrinkCase
+    let own_z_targets: [[[Double]]]; let own_z_scales: [[Double]]
 }
 
 /// Each asset's z band map of unconditional joint generation (issue 17, session 20): the fit and
@@ -45,7 +49,8 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
         XCTAssertNil(fitted.sources)
         XCTAssertEqual(fitted.apply(-5, asset: 0, band: 3), -5, "the identity before calibration")
         let sources = ref.sources.enumerated().map { k, row in row.enumerated().map { b, s in s ?? fitted.targets[k][b] } }
-        let map = try fitted.calibrated(sources: sources)
+        // The unshrunk map (no standard errors; the shrinkage: testShrinkageMatchesNumPy).
+        let map = try JointBandMap(targets: fitted.targets, sources: sources)
         for k in ref.columns.indices {
             for b in 0..<4 {
                 assertClose(ref.points.map { map.apply($0, asset: k, band: b) }, ref.mapped[k][b], rtol: 1e-12, atol: 1e-12,
@@ -58,9 +63,88 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// Session 21: `fit`'s standard errors of log spread(t) (B = 400 resamples of each band's days)
+    /// are within 15 % of NumPy's (B = 4,000, another generator); the shrinkage rule equals NumPy's on
+    /// NumPy's errors (1e-12), including bands whose τ² is 0 (every scale exactly 1); the calibrated
+    /// map's scales with Swift's errors are within 0.02 in log of NumPy's; without errors (a hand-built
+    /// map) the scales are the raw spread ratios.
+    func testShrinkageMatchesNumPy() throws {
+        let ref = try reference()
+        let fitted = try JointBandMap.fit(z: ref.columns, bands: ref.labels, count: 4)
+        let se = try XCTUnwrap(fitted.targetLogSE)
+        for k in ref.columns.indices {
+            for b in 0..<4 {
+                XCTAssertEqual(se[k][b], ref.band_log_se[k][b], accuracy: 0.15 * ref.band_log_se[k][b],
+                               "standard error of column \(k), band \(b)")
+            }
+        }
+        for (raw, errors, expected) in [(ref.raw_scales, ref.band_log_se, ref.shrunk),
+                                        (ref.shrink_case.raw, ref.shrink_case.se, ref.shrink_case.shrunk)] {
+            let shrunk = JointBandMap.shrunk(raw, standardErrors: errors)
+            for k in raw.indices { assertClose(shrunk[k], expected[k], rtol: 1e-12, atol: 1e-12, "shrunk scales of asset \(k)") }
+        }
+        XCTAssertEqual(JointBandMap.shrunk(ref.shrink_case.raw, standardErrors: ref.shrink_case.se).map { $0[0] }, [1, 1, 1],
+                       "τ² = 0: exactly 1")
+        let sources = ref.sources.enumerated().map { k, row in row.enumerated().map { b, s in s ?? fitted.targets[k][b] } }
+        let map = try fitted.calibrated(sources: sources)
+        let scales = try XCTUnwrap(map.scales), raw = try XCTUnwrap(map.rawScales)
+        for k in ref.columns.indices {
+            assertClose(raw[k], ref.raw_scales[k], rtol: 1e-9, atol: 1e-9, "raw scales of asset \(k)")
+            for b in 0..<4 {
+                XCTAssertEqual(log(scales[k][b]), log(ref.shrunk[k][b]), accuracy: 0.02, "shrunk scale of asset \(k), band \(b)")
+            }
+        }
+        XCTAssertEqual(try JointBandMap(targets: fitted.targets, sources: sources).scales, raw, "no errors: no shrinkage")
+        XCTAssertThrowsError(try JointBandMap(targets: fitted.targets, targetLogSE: [[0.1, 0.1, 0.1, -1]] + se.dropFirst())) { e in
+            XCTAssertTrue("\(e)".contains("standard errors") && "\(e)".contains("3 × 4"), "\(e)")
+        }
+    }
+
+    /// Session 21's rule (`.ownZ`): one day on the joint_v1 fixture model with a map whose targets are
+    /// SciPy's per-band t(5) quantiles times 0.8 (asset 0) and 1.25 (asset 1), calibrated to the
+    /// unscaled ones: every path's r − μ of each asset is the unmapped run's times NumPy's
+    /// spread(t)/spread(s) of that asset (1e-12) — the second asset's z is not moved by the first's
+    /// scale. Session 20's rule (`.writtenBack`, read from files without `band_map.rule`) writes the
+    /// first asset's scaled u back, so the second asset's returns are not its unmapped ones times its factor.
+    func testOwnZRuleScalesEachAssetsOwnZ() throws {
+        let ref = try reference()
+        let model = try JointScenarioModel.load(from: fixtureURL("joint_v1_model.h5").path)
+        let models = try XCTUnwrap(model.dataModels)
+        var options = JointGenerationOptions(paths: 200, horizon: 1, seed: 31, threads: 1)
+        options.useBandMap = false
+        let sources = [ref.model_targets, ref.model_targets]
+        let map = try JointBandMap(targets: ref.own_z_targets, sources: sources)
+        XCTAssertEqual(map.rule, .ownZ)
+        try model.setDataModels(try models.replacingBandMap(map))
+        let before = try model.generate(options)
+        options.useBandMap = true
+        let after = try model.generate(options)
+        let mu = models.volatility.map(\.garch.mu)
+        var checked = 0
+        for p in 0..<200 {
+            for k in 0..<2 where before.returns[p][0][k] != 0 {
+                XCTAssertEqual(after.returns[p][0][k] - mu[k], ref.own_z_scales[k][0] * (before.returns[p][0][k] - mu[k]),
+                               accuracy: 1e-12 * max(1, abs(before.returns[p][0][k])), "path \(p), asset \(k)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 350)
+        try model.setDataModels(try models.replacingBandMap(
+            try JointBandMap(targets: ref.own_z_targets, sources: sources, rule: .writtenBack)))
+        let writtenBack = try model.generate(options)
+        let moved = (0..<200).filter { p in
+            before.returns[p][0][1] != 0
+                && abs(writtenBack.returns[p][0][1] - mu[1] - ref.own_z_scales[1][0] * (before.returns[p][0][1] - mu[1])) > 1e-9
+        }
+        XCTAssertGreaterThan(moved.count, 100, "session 20's rule carries asset 0's scale into asset 1")
+        XCTAssertEqual(writtenBack.returns.map { $0[0][0] }, after.returns.map { $0[0][0] }, "the first asset is the same")
+    }
+
     /// Bad maps are refused naming what is wrong; stored as `band_map.targets` / `band_map.sources`
-    /// under `/joint` version 10 and read back equal; a section without them reads as nil and a
-    /// model without a map writes version 9 as before.
+    /// (and since session 21 `band_map.rule = "own_z"`, `band_map.target_log_se`) under `/joint`
+    /// version 12 and read back equal; a session-20 map (no rule) writes version 10 as before and reads
+    /// back as `.writtenBack`; a section without them reads as nil and a model without a map writes
+    /// version 9 as before.
     func testCheckpointKeys() throws {
         let ref = try reference()
         let row = ref.model_targets[0]
@@ -80,11 +164,21 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
         let withStarts = try models.replacingRegimeStarts(starts)
         try model.setDataModels(withStarts)
         XCTAssertEqual(try savedJointSection(model, "starts.h5").section.attributes["version"], .int(9), "no band map: as before")
-        let map = try JointBandMap(targets: [ref.model_targets, ref.model_targets], sources: [ref.targets[0], ref.targets[1]])
+        let old = try JointBandMap(targets: [ref.model_targets, ref.model_targets], sources: [ref.targets[0], ref.targets[1]],
+                                   rule: .writtenBack)
+        try model.setDataModels(try withStarts.replacingBandMap(old))
+        let (oldPath, _, oldSection) = try savedJointSection(model, "band20.h5")
+        XCTAssertEqual(oldSection.attributes["version"], .int(10), "a session-20 map: version 10, as before")
+        XCTAssertNil(oldSection.attributes["band_map.rule"])
+        XCTAssertEqual(try JointScenarioModel.load(from: oldPath).dataModels?.bandMap, old)
+        let map = try JointBandMap(targets: [ref.model_targets, ref.model_targets], sources: [ref.targets[0], ref.targets[1]],
+                                   targetLogSE: [[0.05, 0.04, 0.06, 0.1], [0.05, 0.05, 0.07, 0.12]])
         try model.setDataModels(try withStarts.replacingBandMap(map))
         let (path, checkpoint, section) = try savedJointSection(model, "band.h5")
-        XCTAssertEqual(section.attributes["version"], .int(10))
-        XCTAssertEqual(JointDataModels.version, 11, "the newest: with a regime z tail map; a band map alone writes 10")
+        XCTAssertEqual(section.attributes["version"], .int(12))
+        XCTAssertEqual(section.attributes["band_map.rule"], .string("own_z"))
+        XCTAssertEqual(section.datasets["band_map.target_log_se"], [0.05, 0.04, 0.06, 0.1, 0.05, 0.05, 0.07, 0.12])
+        XCTAssertEqual(JointDataModels.version, 12, "the newest: a session-21 band map")
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.bandMap, map)
         XCTAssertNil(try jointDataModels(section, without: ["band_map.targets", "band_map.sources"], config: checkpoint.config).bandMap)
         var bad = section
@@ -92,10 +186,25 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
         XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
             XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains("band_map.sources"), "\(e)")
         }
+        var badSE = section
+        badSE.datasets["band_map.target_log_se"] = [0.05]
+        XCTAssertThrowsError(try JointDataModels(checkpointSection: badSE, config: checkpoint.config)) { e in
+            XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains("band_map.target_log_se"), "\(e)")
+        }
+        var badRule = section
+        badRule.attributes["band_map.rule"] = .string("shared")
+        XCTAssertThrowsError(try JointDataModels(checkpointSection: badRule, config: checkpoint.config)) { e in
+            XCTAssertTrue("\(e)".contains("band_map.rule") && "\(e)".contains("own_z") && "\(e)".contains("shared"), "\(e)")
+        }
+        var early = section
+        early.attributes["version"] = .int(11)
+        XCTAssertThrowsError(try JointDataModels(checkpointSection: early, config: checkpoint.config)) { e in
+            XCTAssertTrue("\(e)".contains("band_map.rule") && "\(e)".contains("version 12") && "\(e)".contains("version 11"), "\(e)")
+        }
         var future = section
-        future.attributes["version"] = .int(12)
+        future.attributes["version"] = .int(13)
         XCTAssertThrowsError(try JointDataModels(checkpointSection: future, config: checkpoint.config)) { e in
-            XCTAssertTrue("\(e)".contains("version 12") && "\(e)".contains("1...11"), "\(e)")
+            XCTAssertTrue("\(e)".contains("version 13") && "\(e)".contains("1...12"), "\(e)")
         }
     }
 
@@ -148,13 +257,14 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try model.generate(options), after.set, "1 and 3 threads")
     }
 
-    /// `JointDataModels.fit` fits no band map by default (version 9, as before) and with `bandMap = true`
-    /// one whose targets equal `JointBandMap.fit` on the training z and each asset's bands (version 10,
-    /// the map the only difference).
+    /// `JointDataModels.fit` fits a band map by default since session 21 (`.ownZ`, with standard errors:
+    /// version 12) whose targets equal `JointBandMap.fit` on the training z and each asset's bands (the
+    /// map the only difference), and with `bandMap = false` none (version 9, as before).
     func testFitFollowsTheSetting() throws {
         let columns = try MarketData.bundled(.euStocks).allLogReturns().prefix(2).map { Array($0.values.prefix(1200)) }
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
-        XCTAssertFalse(config.joint.bandMap)
+        XCTAssertTrue(config.joint.bandMap)
+        config.joint.bandMap = false
         let off = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: columns, config: config)
         XCTAssertNil(off.bandMap)
         XCTAssertEqual(off.checkpointSection.attributes["version"], .int(9))
@@ -167,7 +277,9 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
             bands.append(sigma.map { Int(fitted.regimes[k].label(volatility: $0)) })
         }
         XCTAssertEqual(fitted.bandMap, try JointBandMap.fit(z: z, bands: bands, count: 4))
-        XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(10))
+        XCTAssertEqual(fitted.bandMap?.rule, .ownZ)
+        XCTAssertNotNil(fitted.bandMap?.targetLogSE)
+        XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(12))
         XCTAssertEqual(try off.replacingBandMap(fitted.bandMap), fitted, "the map is the only difference")
     }
 }

@@ -65,6 +65,7 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
         let ref = try reference()
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
         XCTAssertTrue(config.joint.regimeStarts)
+        config.joint.bandMap = false                               // (a band map, the default since session 21, writes 12)
         let fitted = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: ref.model.training, config: config)
         XCTAssertEqual(fitted.regimeStarts, try JointRegimeStarts.fit(trainingSpans: [ref.model.training], models: fitted))
         XCTAssertEqual(fitted.checkpointSection.attributes["version"], .int(9))
@@ -146,7 +147,7 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
         try model.setDataModels(try models.replacingRegimeStarts(starts))
         let (path, checkpoint, section) = try savedJointSection(model, "starts.h5")
         XCTAssertEqual(section.attributes["version"], .int(9))
-        XCTAssertEqual(JointDataModels.version, 11, "version 11: the regime z tail map (session 20; 10: the z band map)")
+        XCTAssertEqual(JointDataModels.version, 12, "version 12: session 21's z band map (11: the regime z tail map; 10: session 20's band map)")
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.regimeStarts, starts)
         XCTAssertNil(try jointDataModels(section, without: ["regime_starts.log_sigma_quantiles"], config: checkpoint.config).regimeStarts)
         var bad = section

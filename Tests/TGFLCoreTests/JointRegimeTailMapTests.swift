@@ -71,6 +71,7 @@ final class JointRegimeTailMapTests: TemporaryDirectoryTestCase {
         let ref = try reference()
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
         XCTAssertFalse(config.joint.regimeTailMap)
+        config.joint.bandMap = false                               // (a band map, the default since session 21, writes 12)
         let off = try JointDataModels.fit(assets: ["dax", "smi"], trainingColumns: ref.model.training, config: config)
         XCTAssertNil(off.regimeTailMap)
         XCTAssertEqual(off.checkpointSection.attributes["version"], .int(9))

@@ -167,6 +167,7 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         let assets = ["dax", "smi", "cac", "ftse"]
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
         config.joint.regimeStarts = false      // each rule's own version (with market-regime starts every rule writes 9)
+        config.joint.bandMap = false           // (and with the z band map, the default since session 21, 12)
         config.joint.whitening = .covariance
         let covariance = try JointDataModels.fit(assets: assets, trainingColumns: columns, config: config)
         config.joint.whitening = .returnCorrelation
@@ -237,8 +238,11 @@ final class JointWhiteningTests: TemporaryDirectoryTestCase {
         var config = DataPipelineConfig(contextLength: 32, vocabSize: 64, modelVersion: 2, volatilityLevels: 2)
         let byDefault = try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
         XCTAssertEqual(byDefault.whitening, .twoFactor)
-        XCTAssertEqual(byDefault.checkpointSection.attributes["version"], .int(9), "with market-regime starts (session 19)")
+        XCTAssertEqual(byDefault.checkpointSection.attributes["version"], .int(12), "with the z band map (session 21)")
         XCTAssertEqual(byDefault.checkpointSection.attributes["whitening"], .string("two_factor"))
+        config.joint.bandMap = false
+        XCTAssertEqual(try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
+                        .checkpointSection.attributes["version"], .int(9), "with market-regime starts (session 19)")
         config.joint.regimeStarts = false
         XCTAssertEqual(try JointDataModels.fit(assets: ["dax", "smi", "cac", "ftse"], trainingColumns: columns, config: config)
                         .checkpointSection.attributes["version"], .int(8), "the two-factor rule alone")

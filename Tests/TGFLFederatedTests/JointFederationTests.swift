@@ -125,14 +125,17 @@ extension JointFederationTests {
                                                   options: options)
         var settings = DataPipelineConfig(model: config, trainFraction: 1)
         settings.volatilityLevels = model.levelsPerAsset
-        // The data models are the public data's; the z tail map's sources and the variance scales come from the
-        // federated model's pilots.
+        // The data models are the public data's; the z tail map's and the z band map's sources and the variance
+        // scales come from the federated model's pilots.
         let fitted = try XCTUnwrap(model.dataModels), map = try XCTUnwrap(fitted.zTail)
-        let variance = try XCTUnwrap(fitted.varianceCalibration)
+        let variance = try XCTUnwrap(fitted.varianceCalibration), bands = try XCTUnwrap(fitted.bandMap)
         XCTAssertNotNil(map.sources, "calibrated after the rounds")
         XCTAssertNotNil(variance.scales, "calibrated after the rounds")
+        XCTAssertNotNil(bands.sources, "calibrated after the rounds")
         XCTAssertEqual(try fitted.replacingZTail(try JointTailMap(targets: map.targets))
-                        .replacingVarianceCalibration(try JointVarianceCalibration(targets: variance.targets)),
+                        .replacingVarianceCalibration(try JointVarianceCalibration(targets: variance.targets))
+                        .replacingBandMap(try JointBandMap(targets: bands.targets, rule: bands.rule,
+                                                           targetLogSE: bands.targetLogSE)),
                        try JointDataModels.fit(assets: names, trainingSpans: [periods[0]], config: settings))
         XCTAssertTrue(report.record.dataModels.hasPrefix("public data: 700 days"), report.record.dataModels)
         XCTAssertTrue(report.record.privacy.epsilonCovers?.contains("the rounds and the data models") ?? false)

@@ -330,13 +330,15 @@ pass "hardening"
 # the tail map or the variance calibration, so a model trained without them generates, unconditionally, the bits
 # of the full model generated with them switched off; and the full model's own unconditional run differs.
 "$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
-  --no-tail-map --no-variance-calibration --out joint_plain.h5 > /dev/null 2>&1 || fail "train-joint --no-tail-map --no-variance-calibration"
+  --no-tail-map --no-variance-calibration --no-band-map --out joint_plain.h5 > /dev/null 2>&1 \
+  || fail "train-joint --no-tail-map --no-variance-calibration --no-band-map"
+# (the z band map, on by default since session 21, is calibrated on the tail-mapped z: switched off too)
 "$TGFL" generate-joint --model joint.h5 --paths 3 --horizon 30 --out joint_u.csv > /dev/null 2>&1 \
   && "$TGFL" generate-joint --model joint.h5 --paths 3 --horizon 30 --no-tail-map --no-variance-calibration \
-    --out joint_u_off.csv > /dev/null 2>&1 \
+    --no-band-map --out joint_u_off.csv > /dev/null 2>&1 \
   && "$TGFL" generate-joint --model joint_plain.h5 --paths 3 --horizon 30 --out joint_u_plain.csv > /dev/null 2>&1 \
   && cmp -s joint_u_off.csv joint_u_plain.csv && ! cmp -s joint_u.csv joint_u_off.csv \
-  || fail "generate-joint --no-tail-map --no-variance-calibration: not the bits of a model trained without them"
+  || fail "generate-joint --no-tail-map --no-variance-calibration --no-band-map: not the bits of a model trained without them"
 expect_error "--whitening 'pearson' is not a rule; use two-factor, return-correlation or covariance" \
   train-joint --bundled eu_stocks --columns dax,ftse --whitening pearson --out x.h5
 # Market-regime starts (session 19, on by default): a model trained without them generates, under a regime, the
@@ -349,12 +351,12 @@ expect_error "--whitening 'pearson' is not a rule; use two-factor, return-correl
   && "$TGFL" generate-joint --model joint_ns.h5 --regime calm --paths 20 --horizon 3 --out joint_c_ns.csv > /dev/null 2>&1 \
   && cmp -s joint_c_off.csv joint_c_ns.csv && ! cmp -s joint_c.csv joint_c_off.csv \
   || fail "generate-joint --no-regime-starts: not the bits of a model trained without them"
-# The z band map (session 20, off by default): a model trained with --band-map generates, under a regime, the
-# default model's bits (regime runs are not scaled) and, unconditionally, other scenarios.
+# The z band map (sessions 20–21, on by default since session 21): a model trained with --no-band-map generates,
+# under a regime, the default model's bits (regime runs are not scaled) and, unconditionally, other scenarios.
 "$TGFL" train-joint --bundled eu_stocks --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
-  --band-map --out joint_bm.h5 > /dev/null 2>&1 || fail "train-joint --band-map"
+  --no-band-map --out joint_bm.h5 > /dev/null 2>&1 || fail "train-joint --no-band-map"
 "$TGFL" generate-joint --model joint_bm.h5 --regime calm --paths 20 --horizon 3 --out joint_c_bm.csv > /dev/null 2>&1 \
-  && cmp -s joint_c.csv joint_c_bm.csv || fail "generate-joint under a regime: a band-map model's bits differ"
+  && cmp -s joint_c.csv joint_c_bm.csv || fail "generate-joint under a regime: a model without a band map differs"
 "$TGFL" generate-joint --model joint.h5 --paths 20 --horizon 30 --out joint_u2.csv > /dev/null 2>&1 \
   && "$TGFL" generate-joint --model joint_bm.h5 --paths 20 --horizon 30 --out joint_u_bm.csv > /dev/null 2>&1 \
   && ! cmp -s joint_u2.csv joint_u_bm.csv || fail "generate-joint: the band map changes no unconditional scenario"

@@ -149,8 +149,8 @@ class JointModel:
         13-16) (``WHITENING_RULES``; None: the library's default; README "Joint scenarios");
         ``self.whitening`` of the result records it. ``regime_starts``: fit market-regime starts
         (True, the library's default since session 19; False: none, as before; None: the default);
-        ``self.regime_starts`` of the result records it. ``band_map``: fit the z band map (True; False:
-        none, the library's default; None: the default);
+        ``self.regime_starts`` of the result records it. ``band_map``: fit the z band map (True, the
+        library's default since session 21; False: none, as before; None: the default);
         ``self.band_map`` of the result records it. ``regime_z_tail``: fit a regime z tail
         map (True; False or None: none, the library's default, BENCHMARKS.md session 20);
         ``self.regime_z_tail`` of the result records it."""

@@ -38,12 +38,22 @@ import Foundation
 /// z that dependence on the band, per asset; monotone per (asset, band), so each day's ranks — and the
 /// copula's order — are kept.
 ///
-/// **Off by default** (`JointDataSettings.bandMap`; BENCHMARKS.md "Session 20 (jsa20)", 3 files × 2
-/// seeds on session 18's networks): single-asset targets 281 → 288 of 342 (fx_usd_1980 47 / 55 → 52 / 55;
-/// JPY's calm and crisis targets met; fx crisis-day VaR met on 5 of 10 asset-runs, none before), fx's crisis-gap error
-/// +25 / +32 % → +3 / +10 %; but the eu_stocks crisis days' return correlation falls (0.770 → 0.720: the
-/// assets' crisis-band scales differ, DAX 0.82 to FTSE 1.07) — the gap error −28 / −29 % → −49 / −45 %
-/// and eu_stocks 42's correlation error 0.0475 → 0.0538 (a lost cell): issue-17 cells 12 → 11 of 18.
+/// **Session 21: each asset's own z, and shrinkage** (BENCHMARKS.md "Session 21 (joint21)",
+/// `Benchmarks/joint_band_map_crisis_diagnosis.py`). Session 20's map wrote each scaled z back into the
+/// day's u (`Rule.writtenBack`), so the later assets of the day carried it through the generation factor
+/// L_g: on eu_stocks' crisis days DAX (asset 0, crisis scale 0.82) shrank the common part of SMI, CAC
+/// and FTSE, and the crisis days' return correlation fell 0.770 → 0.720 — all of it the write-back (the
+/// same days with the scales applied to each asset's own z: 0.773). Now (`Rule.ownZ`) only the asset's own
+/// z — its return and its σ recursion — is scaled; the day's u, the later assets' z and the network's next
+/// token keep the network's draw. And the scales are shrunk toward 1 by their sampling error (`shrunk`):
+/// on ≈ 75–100 crisis-band training days the spread's log has a standard error of 0.06–0.16, and on
+/// eu_stocks and crsp_daily the assets' log scales are no wider than that in 3 of 4 bands (τ² = 0: no
+/// scaling), while fx_usd_1980's volatile and crisis bands keep part of theirs (JPY crisis 0.81 → 0.91).
+///
+/// **On by default since session 21** (`JointDataSettings.bandMap`; 3 files × 2 seeds on session 18's
+/// networks): single-asset targets 281 → 290 of 342 (fx_usd_1980 47 / 55 → 54 / 55), ES cells the same
+/// bits, the issue-17 cells 12 → 11 of 18 at the bench seeds (eu_stocks 42's correlation error 0.0475 →
+/// 0.0508, a cell main meets at 1 of 8 other scenario seeds) and equal on average over three other seeds.
 ///
 /// Fitted on training days only (targets: per asset and band, counts on a fixed grid — a federation
 /// sums them per institution, in the clear like the other summaries and not covered by ε), with pilots
@@ -62,6 +72,19 @@ public struct JointBandMap: Equatable, Sendable {
     public static let pilotHorizon = 250
     public static let pilotSeed: UInt64 = 0xBA_4D_5EED
 
+    /// How generation applies the scale of asset k's z to the rest of the day.
+    public enum Rule: String, Sendable, CaseIterable {
+        /// Session 20 (`/joint` versions 10–11, no `band_map.rule` attribute): the scaled z is written back
+        /// into the day's u (u_k = (z_k − Σ_{j<k} L_kj u_j)/L_kk) and the next token, so every later asset of
+        /// the day carries asset k's scale through the generation factor L_g — the day's dependence moves
+        /// with the scales (eu_stocks' crisis days: DAX, asset 0, scaled 0.82, the others' common part with it).
+        case writtenBack = "written_back"
+        /// Session 21 (`band_map.rule = "own_z"`, version 12): only asset k's own z is scaled (its return and
+        /// its σ recursion); the day's u, the later assets' z and the network's next token keep the network's
+        /// draw, so on days whose assets share a band the day's z correlation is the network's.
+        case ownZ = "own_z"
+    }
+
     /// `targets[k][b]`: asset k's training z quantiles at `levels` in band b.
     public let targets: [[[Double]]]
     /// `sources[k][b]`: the pilot z quantiles at `levels` in band b; nil before `calibrated(sources:)`
@@ -70,7 +93,25 @@ public struct JointBandMap: Equatable, Sendable {
 
     /// - Throws: `TGFLError.invalidArgument` for shapes that do not fit, or quantiles that are not
     ///   finite and nondecreasing.
-    public init(targets: [[[Double]]], sources: [[[Double]]]? = nil) throws {
+    /// The rule generation applies the scales by (`.ownZ` for a new map; a file without `band_map.rule`
+    /// reads as `.writtenBack`).
+    public let rule: Rule
+
+    /// Per asset and band, the sampling standard error of log spread(t_kb) (`fit`: a bootstrap of the
+    /// band's training days), or nil: the scales are not shrunk (session-20 maps, maps built by hand).
+    public let targetLogSE: [[Double]]?
+
+    /// Resamples of the band's training days behind `targetLogSE`, and their seed (stream k·R + b).
+    public static let bootstrapDraws = 400
+    public static let bootstrapSeed: UInt64 = 0xBA_4D_5E21
+
+    /// - Parameters:
+    ///   - targets: per asset and band, the training z's quantiles at `levels`.
+    ///   - sources: the same of the pilot scenarios (nil: uncalibrated, generation does not map).
+    ///   - rule: how generation applies the scales.
+    ///   - targetLogSE: per asset and band, the s.e. of log spread(t) (nil: no shrinkage).
+    public init(targets: [[[Double]]], sources: [[[Double]]]? = nil, rule: Rule = .ownZ,
+                targetLogSE: [[Double]]? = nil) throws {
         let L = Self.levels.count
         guard !targets.isEmpty, let bands = targets.first?.count, bands >= 1 else {
             throw TGFLError.invalidArgument("the z band map needs at least one asset and one band")
@@ -95,8 +136,16 @@ public struct JointBandMap: Equatable, Sendable {
         }
         try check(targets, "targets")
         if let sources { try check(sources, "sources") }
-        self.targets = targets; self.sources = sources
-        scales = sources.map { s in
+        if let targetLogSE {
+            guard targetLogSE.count == targets.count, targetLogSE.allSatisfy({ $0.count == bands }),
+                  targetLogSE.allSatisfy({ $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
+                throw TGFLError.invalidArgument(
+                    "the z band map's standard errors must be \(targets.count) × \(bands) finite values ≥ 0 "
+                    + "(assets × bands), got \(targetLogSE)")
+            }
+        }
+        self.targets = targets; self.sources = sources; self.rule = rule; self.targetLogSE = targetLogSE
+        let raw = sources.map { s in
             zip(targets, s).map { t, s in
                 zip(t, s).map { t, s in
                     let d = Self.spread(s)
@@ -104,11 +153,40 @@ public struct JointBandMap: Equatable, Sendable {
                 }
             }
         }
+        rawScales = raw
+        scales = raw.map { raw in targetLogSE.map { Self.shrunk(raw, standardErrors: $0) } ?? raw }
     }
 
     /// Per asset and band, the factor `spread(t) / spread(s)` (1 where the sources have no spread);
     /// nil before calibration.
+    public let rawScales: [[Double]]?
+
+    /// Per asset and band, the factor generation applies: `rawScales` shrunk toward 1 by the targets'
+    /// sampling error when the map has `targetLogSE` (`shrunk`), else `rawScales`; nil before calibration.
     public let scales: [[Double]]?
+
+    /// Empirical-Bayes shrinkage of the log scales toward 0, one normal prior per band across the assets:
+    /// ```
+    /// ℓ_kb = log raw_kb,   se_kb = the s.e. of log spread(t_kb)
+    /// τ²_b = max(0, mean_k (ℓ²_kb − se²_kb))        (the spread of the band's true log scales beyond the noise)
+    /// w_kb = τ²_b / (τ²_b + se²_kb)  (1 when both are 0),   scale_kb = exp(w_kb · ℓ_kb)
+    /// ```
+    /// A band whose assets' log scales are no wider than their sampling errors (τ²_b = 0) is not scaled.
+    static func shrunk(_ raw: [[Double]], standardErrors se: [[Double]]) -> [[Double]] {
+        let K = raw.count, R = raw.first?.count ?? 0
+        let log = raw.map { $0.map { Foundation.log($0) } }
+        let tau2 = (0..<R).map { b -> Double in
+            var excess = 0.0
+            for k in 0..<K { excess += log[k][b] * log[k][b] - se[k][b] * se[k][b] }
+            return max(0, excess / Double(K))
+        }
+        return (0..<K).map { k in
+            (0..<R).map { b in
+                let d = tau2[b] + se[k][b] * se[k][b]
+                return Foundation.exp((d > 0 ? tau2[b] / d : 1) * log[k][b])
+            }
+        }
+    }
 
     /// Σ_ℓ |q(ℓ) − q(0.5)| over the knots (the spread the map matches).
     static func spread(_ q: [Double]) -> Double {
@@ -122,7 +200,9 @@ public struct JointBandMap: Equatable, Sendable {
     public var bands: Int { targets[0].count }
 
     /// The same targets with the pilot quantiles.
-    public func calibrated(sources: [[[Double]]]) throws -> JointBandMap { try JointBandMap(targets: targets, sources: sources) }
+    public func calibrated(sources: [[[Double]]]) throws -> JointBandMap {
+        try JointBandMap(targets: targets, sources: sources, rule: rule, targetLogSE: targetLogSE)
+    }
 
     /// The quantiles at `levels` of the values of each band — on `JointTailMap`'s 0.01 grid
     /// (`histogramQuantile`) with `grid`, else `numpy.quantile`'s default rule; a band
@@ -130,12 +210,8 @@ public struct JointBandMap: Equatable, Sendable {
     /// - Returns: nil for a band that still has fewer than `minimum` values.
     static func bandQuantiles(_ values: [Double], bands labels: [Int], count R: Int, minimum: Int,
                               pool: Bool = true, grid: Bool = false) -> [[Double]?] {
-        var byBand = [[Double]](repeating: [], count: R)
-        for (x, b) in zip(values, labels) { byBand[b].append(x) }
-        return (0..<R).map { b in
-            var days = byBand[b], lower = b - 1
-            while pool && days.count < minimum && lower >= 0 { days += byBand[lower]; lower -= 1 }
-            guard days.count >= minimum else { return nil }
+        bandDays(values, bands: labels, count: R, minimum: minimum, pool: pool).map { days in
+            guard let days else { return nil }
             if grid {
                 let counts = JointTailMap.histogram(days)
                 return levels.map { JointTailMap.histogramQuantile(counts, total: days.count, level: $0) }
@@ -145,23 +221,80 @@ public struct JointBandMap: Equatable, Sendable {
         }
     }
 
+    /// The values of each band, with `pool` those of the bands below it added while fewer than
+    /// `minimum` (b − 1, b − 2, …); nil for a band that still has fewer than `minimum`.
+    static func bandDays(_ values: [Double], bands labels: [Int], count R: Int, minimum: Int, pool: Bool = true) -> [[Double]?] {
+        var byBand = [[Double]](repeating: [], count: R)
+        for (x, b) in zip(values, labels) { byBand[b].append(x) }
+        return (0..<R).map { b in
+            var days = byBand[b], lower = b - 1
+            while pool && days.count < minimum && lower >= 0 { days += byBand[lower]; lower -= 1 }
+            return days.count >= minimum ? days : nil
+        }
+    }
+
+    /// The standard error of log spread of `days`' grid quantiles (`histogramQuantile` at `levels`):
+    /// the standard deviation (divisor B) over B = `bootstrapDraws` resamples of the days with
+    /// replacement (index ⌊u·n⌋, u from `SeededRNG(seed: bootstrapSeed, stream:)`).
+    static func logSpreadStandardError(_ days: [Double], stream: UInt64) -> Double {
+        let n = days.count, bins = JointTailMap.histogram([]).count
+        let bin = days.map { min(max(Int((($0 + JointTailMap.gridLimit) / JointTailMap.gridStep).rounded(.down)), 0), bins - 1) }
+        var rng = SeededRNG(seed: bootstrapSeed, stream: stream)
+        var counts = [Int](repeating: 0, count: bins), drawn = [Int](repeating: 0, count: n)
+        var logs: [Double] = []
+        for _ in 0..<bootstrapDraws {
+            for i in 0..<n {
+                drawn[i] = bin[min(Int(rng.uniform() * Double(n)), n - 1)]
+                counts[drawn[i]] += 1
+            }
+            logs.append(Foundation.log(spread(gridQuantiles(counts, total: n))))
+            for j in drawn { counts[j] = 0 }
+        }
+        let mean = logs.reduce(0, +) / Double(logs.count)
+        return (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count)).squareRoot()
+    }
+
+    /// `JointTailMap.histogramQuantile` at every level of `levels`, in one pass over the grid.
+    static func gridQuantiles(_ counts: [Int], total: Int) -> [Double] {
+        var out: [Double] = [], i = 0, cumulative = 0.0
+        for (j, n) in counts.enumerated() where n > 0 {
+            while i < levels.count, cumulative + Double(n) >= levels[i] * Double(total) {
+                out.append(-JointTailMap.gridLimit + (Double(j) + (levels[i] * Double(total) - cumulative) / Double(n))
+                           * JointTailMap.gridStep)
+                i += 1
+            }
+            if i == levels.count { break }
+            cumulative += Double(n)
+        }
+        return out + [Double](repeating: JointTailMap.gridLimit, count: levels.count - i)
+    }
+
     /// Fits the targets: per asset and band, the quantiles of the training z on the days in that band.
     /// - Parameters:
     ///   - z: per asset, the training z (all spans).
     ///   - bands: per asset, the band of each training day's σ (`RegimeModel.label(volatility:)`).
     ///   - count: the number of bands.
     /// - Throws: `TGFLError.invalidArgument` when an asset has fewer than `minimumDays` days.
-    public static func fit(z: [[Double]], bands: [[Int]], count R: Int) throws -> JointBandMap {
-        try JointBandMap(targets: try zip(z, bands).enumerated().map { k, pair in
-            let q = bandQuantiles(pair.0, bands: pair.1, count: R, minimum: minimumDays, grid: true)
-            return try q.map { row in
-                guard let row else {
+    ///   - rule: how generation applies the scales (`.ownZ`, the rule since session 21).
+    ///   - shrink: also fit `targetLogSE` (each band's days resampled, `logSpreadStandardError`), so that
+    ///     the scales are shrunk toward 1 by their sampling error (the default since session 21).
+    public static func fit(z: [[Double]], bands: [[Int]], count R: Int, rule: Rule = .ownZ,
+                           shrink: Bool = true) throws -> JointBandMap {
+        let days = try zip(z, bands).enumerated().map { k, pair in
+            try bandDays(pair.0, bands: pair.1, count: R, minimum: minimumDays).map { days -> [Double] in
+                guard let days else {
                     throw TGFLError.invalidArgument(
                         "the z band map of asset \(k) needs at least \(minimumDays) training days, got \(pair.0.count)")
                 }
-                return row
+                return days
             }
-        })
+        }
+        return try JointBandMap(
+            targets: days.map { $0.map { gridQuantiles(JointTailMap.histogram($0), total: $0.count) } }, rule: rule,
+            targetLogSE: shrink
+                ? days.enumerated().map { k, bands in
+                    bands.enumerated().map { b, d in logSpreadStandardError(d, stream: UInt64(k * R + b)) } }
+                : nil)
     }
 
     /// The map of asset k's z on a day in band b: z times the band's scale (the identity before calibration).
@@ -172,15 +305,36 @@ public struct JointBandMap: Equatable, Sendable {
 
     // MARK: - Checkpoint
 
-    /// Writes `band_map.targets` [K·R·11] and, when calibrated, `band_map.sources` [K·R·11].
+    /// Writes `band_map.targets` [K·R·11], when calibrated `band_map.sources` [K·R·11], with the
+    /// session-21 rule the attribute `band_map.rule = "own_z"` (a session-20 map writes none, as before),
+    /// and with standard errors `band_map.target_log_se` [K·R].
     func write(to section: inout CheckpointSection) {
+        if rule != .writtenBack { section.attributes["band_map.rule"] = .string(rule.rawValue) }
+        if let targetLogSE { section.datasets["band_map.target_log_se"] = targetLogSE.flatMap { $0 } }
         section.datasets["band_map.targets"] = targets.flatMap { $0.flatMap { $0 } }
         if let sources { section.datasets["band_map.sources"] = sources.flatMap { $0.flatMap { $0 } } }
     }
 
-    /// Reads the optional map of a `/joint` section (nil without `band_map.targets`).
+    /// Reads the optional map of a `/joint` section (nil without `band_map.targets`); without the
+    /// attribute `band_map.rule` the map is a session-20 one (`.writtenBack`).
     static func read(_ r: CheckpointSectionReader, assets K: Int, regimes R: Int) throws -> JointBandMap? {
         guard r.section.datasets["band_map.targets"] != nil else { return nil }
+        var rule = Rule.writtenBack
+        if r.section.attributes["band_map.rule"] != nil {
+            let name = try r.string("band_map.rule")
+            guard let named = Rule(rawValue: name), named != .writtenBack else {
+                throw r.fail("attribute 'band_map.rule' must be \"own_z\" (or absent: the session-20 rule), got \"\(name)\"")
+            }
+            rule = named
+        }
+        let hasSE = r.section.datasets["band_map.target_log_se"] != nil
+        if rule != .writtenBack || hasSE {
+            let version = try r.int("version")
+            guard version >= 12 else {
+                throw r.fail("'band_map.rule' / 'band_map.target_log_se' need /joint version 12 or later, the section is version \(version)")
+            }
+        }
+        let se = try hasSE ? r.dataset("band_map.target_log_se", count: K * R) : nil
         let L = levels.count
         func shape(_ flat: [Double]) -> [[[Double]]] {
             (0..<K).map { k in (0..<R).map { b in Array(flat[((k * R + b) * L)..<((k * R + b + 1) * L)]) } }
@@ -188,7 +342,8 @@ public struct JointBandMap: Equatable, Sendable {
         let targets = try r.dataset("band_map.targets", count: K * R * L)
         let sources = try r.section.datasets["band_map.sources"].map { _ in try r.dataset("band_map.sources", count: K * R * L) }
         do {
-            return try JointBandMap(targets: shape(targets), sources: sources.map(shape))
+            return try JointBandMap(targets: shape(targets), sources: sources.map(shape), rule: rule,
+                                    targetLogSE: se.map { se in (0..<K).map { Array(se[($0 * R)..<(($0 + 1) * R)]) } })
         } catch TGFLError.invalidArgument(let message) {
             throw r.fail(message)
         }

@@ -495,12 +495,15 @@ extension JointScenarioModel {
                 }
             }
             if !isZero, let map = plan.bandMap {
-                // Then the scale of asset k's z in its volatility band (JointBandMap).
+                // Then the scale of asset k's z in its volatility band (JointBandMap): its own z only (.ownZ), or
+                // written back into u_k and the next token, so the day's later assets carry it (.writtenBack, session 20).
                 let mapped = map.apply(z, asset: k, band: band)
                 if mapped != z {
                     z = mapped
-                    x = (z - earlier) / L[k * K + k]
-                    next = Int32(models.tokenizer.bin(of: x))
+                    if map.rule == .writtenBack {
+                        x = (z - earlier) / L[k * K + k]
+                        next = Int32(models.tokenizer.bin(of: x))
+                    }
                 }
             }
             paths.dayU[s][k] = x
