@@ -156,6 +156,10 @@ struct FederateCommand: ParsableCommand {
         try validateSummaryOptions()
         try validateClientEncoding()
         try validateVolatilityLevelOptions()
+        if rematchDependence, federation.dpNoise != nil {
+            throw ValidationError("--rematch-dependence needs a run without --dp-noise: it compares pilots with the "
+                + "clients' 250-day chunk curves, which ε does not cover")
+        }
         if publicZMarginal != nil, dataModelsFrom == nil {
             throw ValidationError("--\(publicZMarginal! ? "" : "no-")public-z-marginal applies only with --data-models-from "
                 + "PUBLIC: the z marginal it maps onto is the public series'")
@@ -171,6 +175,12 @@ struct FederateCommand: ParsableCommand {
         + "mean of the data (each series releases its count, sum and sum of squares); with --dp-noise to those of "
         + "--data-models-from (public; skipped without it)."))
     var volatilityCalibration = true
+
+    @Flag(name: .customLong("rematch-dependence"), help: ArgumentHelp(
+        "Model v2 without --dp-noise (off by default): after the run, before the calibration, choose the volatility "
+        + "recursion of unconditional generation again on 12 × 128 pilot paths of the global model itself, against "
+        + "the clients' 250-day chunks; BENCHMARKS.md \"A dependence match on the model's own pilots (session 21, dep21)\"."))
+    var rematchDependence = false
 
     @Flag(name: .customLong("public-mean-term"), inversion: .prefixedNo, help: ArgumentHelp(
         "Model v2 with --data-models-from (default on): fit an MA(1) mean term on the PUBLIC series (exact Gaussian "
@@ -238,6 +248,7 @@ struct FederateCommand: ParsableCommand {
         options.restoreBestRound = selection.keepBestFederated
         options.allowPrices = priceGuard.allowPrices
         options.calibrateVolatility = volatilityCalibration
+        if rematchDependence { options.rematchDependence = DependenceRematchOptions() }
         options.publicData = publicData
         options.publicMeanTerm = publicMeanTerm ?? true
         options.publicZMarginal = publicZMarginal ?? true
@@ -277,6 +288,7 @@ struct FederateCommand: ParsableCommand {
         }
         print(line)
         if let m = report.record.meanTerm { print("mean term: " + m) }
+        if let r = report.dependenceRematch { print("dependence rematch: " + r.summary) }
         if let c = report.volatilityCalibration {
             // Under DP the target is the public series' (FederatedTrainer), times the released level.
             let target = options.privacy == nil || options.publicData == nil ? "the data"

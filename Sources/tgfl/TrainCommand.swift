@@ -76,6 +76,12 @@ struct TrainCommand: ParsableCommand {
         + "variance (a few seconds of pilot generation); --no-volatility-calibration keeps the fitted filter's level."))
     var volatilityCalibration = true
 
+    @Flag(name: .customLong("rematch-dependence"), help: ArgumentHelp(
+        "Model v2 (off by default): after training, before the calibration, choose the volatility recursion of "
+        + "unconditional generation again on 12 × 128 pilot paths of the trained model itself (about 4 s on the small "
+        + "config); BENCHMARKS.md \"A dependence match on the model's own pilots (session 21, dep21)\"."))
+    var rematchDependence = false
+
     func validate() throws {
         try Limits.check(steps, "--steps", 1, Limits.count)
         try Limits.check(patience, "--patience", 0, Limits.count)
@@ -127,6 +133,10 @@ struct TrainCommand: ParsableCommand {
             logInfo("model: \(config.rawValue) (\(describe(model.config))), "
                      + "\(model.transformer.parameterCount) parameters")
         }
+        if rematchDependence, model.config.modelVersion < 2 {
+            throw ValidationError("--rematch-dependence needs model v2 (a volatility recursion to choose); this run "
+                + "trains model v\(model.config.modelVersion): add --model-version 2 or leave the flag out")
+        }
         let t = training
         var options = TrainingOptions(steps: steps, batchSize: t.batchSize, learningRate: t.lr,
                                       minLearningRate: t.lr / 10, validationFraction: t.valFraction,
@@ -143,6 +153,7 @@ struct TrainCommand: ParsableCommand {
         }
         options.allowPrices = priceGuard.allowPrices
         options.calibrateVolatility = volatilityCalibration
+        if rematchDependence { options.rematchDependence = DependenceRematchOptions() }
         let report = try trainWithProgress(model: model, series: [series.values], options: options,
                                            saveOnInterrupt: out)
         try model.save(to: out)
@@ -151,6 +162,7 @@ struct TrainCommand: ParsableCommand {
         if report.stoppedEarly { line += " (stopped early)" }
         if selection.keepBestTraining, let step = report.bestStep { line += "; kept the parameters of step \(step)" }
         print(line)
+        if let r = report.dependenceRematch { print("dependence rematch: " + r.summary) }
         if let c = report.volatilityCalibration { printCalibration(c, model: model) }
         print("saved \(out)")
     }

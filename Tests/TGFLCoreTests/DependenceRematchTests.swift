@@ -173,6 +173,15 @@ final class DependenceRematchTests: XCTestCase {
                                                    rematch: DependenceRematchOptions(paths: 16))
         XCTAssertNotNil(adapted.rematch)
         XCTAssertNil(try plain.adaptingVolatility(to: s, trainFraction: 0.8, calibration: nil).rematch)
+
+        // A training span under one chunk (300 days × 0.8 = 240) is refused before any step, so
+        // no trained run is lost to the rematch's own refusal afterwards.
+        let short = ReturnSeries(name: "short", values: Array(s.values.prefix(300)))
+        let untouched = try ScenarioModel(config: Self.config, seed: 3)
+        XCTAssertThrowsError(try Trainer(model: untouched, options: o).fit(series: [short])) {
+            XCTAssertTrue("\($0)".contains("at least 250 days") && "\($0)".contains("longest here is 240"), "\($0)")
+        }
+        XCTAssertNil(untouched.optimizerState?.step, "refused before the first step")
     }
 
     /// Refusals name what is wrong.

@@ -204,6 +204,18 @@ grep -q "kept the parameters of step" best2.out || fail "train --keep-best: $(ca
   && grep -q "'7' is not a step in 0...6" best8.out || fail "train --eval-at 7 with --steps 6: $(cat best8.out)"
 # Model v2 calibrates the volatility level of unconditional generation unless told not to.
 grep -q "calibrated the volatility level" best3.out || fail "train calibrates the volatility level: $(cat best3.out)"
+# Issue 12 (session 21): the rematch of the generation recursion on the model's own pilots, off by default.
+! grep -q "dependence rematch" best3.out || fail "train rematches without --rematch-dependence: $(cat best3.out)"
+"$TGFL" train --config tiny --model-version 2 --steps 6 --batch-size 8 --data prices.csv --rematch-dependence \
+  --out rematch.h5 > rematch.out 2>&1 && grep -q "dependence rematch: [0-9]* candidates" rematch.out \
+  && grep -q "calibrated the volatility level" rematch.out || fail "train --rematch-dependence: $(cat rematch.out)"
+head -201 prices.csv > short.csv
+! "$TGFL" train --config tiny --model-version 2 --steps 6 --batch-size 8 --data short.csv --rematch-dependence \
+  --out short.h5 > short.out 2>&1 && grep -q "needs a training span of at least 250 days" short.out \
+  && [ ! -e short.h5 ] || fail "train --rematch-dependence on 200 days: $(cat short.out)"
+! "$TGFL" federate --config tiny --data prices.csv --clients 2 --rounds 1 --dp-noise 0.5 --clip 1 --rematch-dependence \
+  --out rdp.h5 > rdp.out 2>&1 && grep -q "needs a run without --dp-noise" rdp.out \
+  || fail "federate --rematch-dependence --dp-noise: $(cat rdp.out)"
 "$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --no-volatility-calibration --out best6.h5 \
   > best6.out 2>&1 && ! grep -q "calibrated the volatility" best6.out \
   || fail "train --no-volatility-calibration: $(cat best6.out)"

@@ -195,3 +195,19 @@ extension ScenarioModel {
         return grid
     }
 }
+
+extension DependenceRematchOptions {
+    /// Refuses a rematch that could not run after training: no training span (the first
+    /// `trainFraction` of a series) holds one 250-day chunk. Trainer and FederatedTrainer call it
+    /// before their steps, so a run is never lost to this error after training.
+    /// - Throws: `TGFLError.invalidArgument` naming `option` and the longest span.
+    public static func requireChunk(seriesLengths: [Int], trainFraction: Double, option: String) throws {
+        let longest = seriesLengths.map { splitDay(count: $0, trainFraction: trainFraction) }.max() ?? 0
+        guard longest >= VolatilityModel.dependenceChunkLength else {
+            throw TGFLError.invalidArgument("\(option) needs a training span of at least "
+                + "\(VolatilityModel.dependenceChunkLength) days (the rematch compares with the training span's "
+                + "\(VolatilityModel.dependenceChunkLength)-day chunks); the longest here is \(longest) days: give a "
+                + "longer series or leave the rematch off")
+        }
+    }
+}

@@ -312,6 +312,11 @@ public final class Trainer {
     ///   window fits); `.cancelled` when `progress` returned false — the model then holds the
     ///   parameters and optimizer state of the last completed step.
     public func fit(series: [ReturnSeries], progress: ((TrainingProgress) -> Bool)? = nil) throws -> TrainingReport {
+        if options.rematchDependence != nil, model.config.modelVersion >= 2 {
+            try DependenceRematchOptions.requireChunk(seriesLengths: series.map(\.values.count),
+                                                      trainFraction: 1 - options.validationFraction,
+                                                      option: "TrainingOptions.rematchDependence")
+        }
         var fresh = false
         var report = try model.withLock {
             if !options.allowPrices { DataSanity.warnIfPrices(series) }

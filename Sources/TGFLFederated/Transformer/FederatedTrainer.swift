@@ -425,6 +425,11 @@ public final class FederatedTrainer {
     public func fit(series: [ReturnSeries], resumeFrom: String? = nil,
                     progress: ((RoundProgress) -> Bool)? = nil) throws -> FederatedTrainingReport {
         if !options.allowPrices { DataSanity.warnIfPrices(series) }
+        if options.rematchDependence != nil, options.privacy == nil, model.config.modelVersion >= 2 {
+            try DependenceRematchOptions.requireChunk(seriesLengths: series.map(\.values.count),
+                                                      trainFraction: 1 - options.validationFraction,
+                                                      option: "FederatedTrainingOptions.rematchDependence")
+        }
         let federation = try makeClients(series: series)
         // The level's release depends on the data only: made (and its errors raised) before the rounds.
         let level = try options.volatilityLevelNoiseMultiplier.flatMap { z in
