@@ -214,6 +214,10 @@ struct FederateCommand: ParsableCommand {
             named.append(ReturnSeries(name: path ?? "bundled S&P 500", values: s.values))
         }
         let t = training
+        if rematchDependence {
+            try DependenceRematchOptions.requireChunk(seriesLengths: series.map(\.values.count),
+                                                      trainFraction: 1 - t.valFraction, option: "--rematch-dependence")
+        }
         let trainableTensors: TrainableTensors
         do { trainableTensors = try TrainableTensors(parsing: trainable) } catch TGFLError.invalidArgument(let m) {
             throw CommandFailure("--trainable: " + m)

@@ -138,6 +138,10 @@ struct TrainCommand: ParsableCommand {
                 + "trains model v\(model.config.modelVersion): add --model-version 2 or leave the flag out")
         }
         let t = training
+        if rematchDependence {
+            try DependenceRematchOptions.requireChunk(seriesLengths: [series.values.count],
+                                                      trainFraction: 1 - t.valFraction, option: "--rematch-dependence")
+        }
         var options = TrainingOptions(steps: steps, batchSize: t.batchSize, learningRate: t.lr,
                                       minLearningRate: t.lr / 10, validationFraction: t.valFraction,
                                       patience: patience, seed: t.seed, threads: t.threads)

@@ -211,8 +211,11 @@ grep -q "calibrated the volatility level" best3.out || fail "train calibrates th
   && grep -q "calibrated the volatility level" rematch.out || fail "train --rematch-dependence: $(cat rematch.out)"
 head -201 prices.csv > short.csv
 ! "$TGFL" train --config tiny --model-version 2 --steps 6 --batch-size 8 --data short.csv --rematch-dependence \
-  --out short.h5 > short.out 2>&1 && grep -q "needs a training span of at least 250 days" short.out \
+  --out short.h5 > short.out 2>&1 && grep -q -e "--rematch-dependence needs a training span of at least 250 days" short.out \
   && [ ! -e short.h5 ] || fail "train --rematch-dependence on 200 days: $(cat short.out)"
+"$TGFL" federate --config tiny --data prices.csv --clients 2 --rounds 1 --local-steps 2 --batch-size 8 \
+  --rematch-dependence --out rfed.h5 > rfed.out 2>&1 && grep -q "dependence rematch: [0-9]* candidates" rfed.out \
+  || fail "federate --rematch-dependence: $(cat rfed.out)"
 ! "$TGFL" federate --config tiny --data prices.csv --clients 2 --rounds 1 --dp-noise 0.5 --clip 1 --rematch-dependence \
   --out rdp.h5 > rdp.out 2>&1 && grep -q "needs a run without --dp-noise" rdp.out \
   || fail "federate --rematch-dependence --dp-noise: $(cat rdp.out)"
