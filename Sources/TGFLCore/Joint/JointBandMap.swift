@@ -204,18 +204,14 @@ public struct JointBandMap: Equatable, Sendable {
         try JointBandMap(targets: targets, sources: sources, rule: rule, targetLogSE: targetLogSE)
     }
 
-    /// The quantiles at `levels` of the values of each band — on `JointTailMap`'s 0.01 grid
-    /// (`histogramQuantile`) with `grid`, else `numpy.quantile`'s default rule; a band
-    /// with fewer than `minimum` values adds, with `pool`, those of the bands below it (b − 1, b − 2, …).
+    /// The quantiles at `levels` of the values of each band, `numpy.quantile`'s default rule (the
+    /// pilots'; the targets are on `JointTailMap`'s 0.01 grid, `gridQuantiles`); a band with fewer
+    /// than `minimum` values adds, with `pool`, those of the bands below it (b − 1, b − 2, …).
     /// - Returns: nil for a band that still has fewer than `minimum` values.
     static func bandQuantiles(_ values: [Double], bands labels: [Int], count R: Int, minimum: Int,
-                              pool: Bool = true, grid: Bool = false) -> [[Double]?] {
+                              pool: Bool = true) -> [[Double]?] {
         bandDays(values, bands: labels, count: R, minimum: minimum, pool: pool).map { days in
             guard let days else { return nil }
-            if grid {
-                let counts = JointTailMap.histogram(days)
-                return levels.map { JointTailMap.histogramQuantile(counts, total: days.count, level: $0) }
-            }
             let sorted = days.sorted()
             return levels.map { JointTailMap.sampleQuantile(sorted, level: $0) }
         }
@@ -237,8 +233,8 @@ public struct JointBandMap: Equatable, Sendable {
     /// the standard deviation (divisor B) over B = `bootstrapDraws` resamples of the days with
     /// replacement (index ⌊u·n⌋, u from `SeededRNG(seed: bootstrapSeed, stream:)`).
     static func logSpreadStandardError(_ days: [Double], stream: UInt64) -> Double {
-        let n = days.count, bins = JointTailMap.histogram([]).count
-        let bin = days.map { min(max(Int((($0 + JointTailMap.gridLimit) / JointTailMap.gridStep).rounded(.down)), 0), bins - 1) }
+        let n = days.count, bins = JointTailMap.gridBins
+        let bin = days.map(JointTailMap.gridBin(of:))
         var rng = SeededRNG(seed: bootstrapSeed, stream: stream)
         var counts = [Int](repeating: 0, count: bins), drawn = [Int](repeating: 0, count: n)
         var logs: [Double] = []

@@ -104,13 +104,18 @@ public struct JointTailMap: Equatable, Sendable {
 
     /// Counts of `values` on the grid (the bins of `gridStep` from −`gridLimit`; values outside in the outer bins).
     public static func histogram(_ values: [Double]) -> [Int] {
-        let bins = Int((2 * gridLimit / gridStep).rounded())
-        var counts = [Int](repeating: 0, count: bins)
-        for x in values {
-            let b = Int(((x + gridLimit) / gridStep).rounded(.down))
-            counts[min(max(b, 0), bins - 1)] += 1
-        }
+        var counts = [Int](repeating: 0, count: gridBins)
+        for x in values { counts[gridBin(of: x)] += 1 }
         return counts
+    }
+
+    /// The number of bins of the grid histogram.
+    static let gridBins = Int((2 * gridLimit / gridStep).rounded())
+
+    /// The bin of `x` in the grid histogram (values beyond the grid in its first or last bin).
+    @inline(__always)
+    static func gridBin(of x: Double) -> Int {
+        min(max(Int(((x + gridLimit) / gridStep).rounded(.down)), 0), gridBins - 1)
     }
 
     /// The quantile at `level` of a grid histogram with `total` values: the first bin j whose
