@@ -256,6 +256,14 @@ typedef struct tgfl_train_params {
     // /joint version 11), 0 = none (the default: BENCHMARKS.md "Session 20 (jes20)"); other values
     // are refused. A caller whose struct_size ends before it gets the default.
     int64_t  joint_regime_z_tail;
+    // Appended after ABI 3 (issue 12, session 22). tgfl_model_train only (pretraining and joint
+    // training ignore it). Model v2: 1 = after training, choose the
+    // recursion of unconditional generation again on pilot paths of the trained model (the dependence
+    // rematch with its noise margin and tail guard: `tgfl train --rematch-dependence`; the training
+    // history's dependence_rematch), before the volatility calibration; 0 = off (the default).
+    // Needs a training span of at least 250 days; refused for model v1; other values are refused.
+    // A caller whose struct_size ends before it gets the default.
+    int64_t  rematch_dependence;
 } tgfl_train_params;
 
 // The per-regime whitening rule of a joint model (tgfl_train_params.joint_whitening; the CLI's
@@ -474,6 +482,12 @@ typedef struct tgfl_federated_params {
                                       // (else TGFL_ERR_INVALID_ARGUMENT); 0 = the default 0.25
                                       // (`tgfl federate --dp-volatility-bound`; the record's
                                       // privacy.volatility_level.sensitivity)
+    // Appended in session 22 (issue 12): the dependence rematch of the trained global model, as
+    // tgfl_train_params.rematch_dependence (`tgfl federate --rematch-dependence`): 1 = on, 0 = off
+    // (the default); other values: TGFL_ERR_OUT_OF_RANGE. Needs dp_noise_multiplier 0 (it compares
+    // pilots with the clients' 250-day chunk curves, which no DP guarantee covers: refused with
+    // DP, TGFL_ERR_INVALID_ARGUMENT), model v2 and a training span of at least 250 days.
+    int64_t         rematch_dependence;
 } tgfl_federated_params;
 
 // Simulated Byzantine clients (tgfl_federated_params.byzantine_attack), on the update Δ:

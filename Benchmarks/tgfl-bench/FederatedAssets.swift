@@ -64,7 +64,11 @@ import TGFLStats
 /// criterion  = fair ACF|r| L2 (lags 1–50) + fair leverage L2 (lags 1–20) against the 250-day
 ///              chunks of institution i's training part (as matchDependence); the smallest kept
 /// ```
-/// then the same calibration, generation and scores. Training is unchanged (the same networks
+/// then the same calibration, generation and scores. Since session 22 (dep22) the rematch's
+/// defaults add the noise margin z = 2 (the best candidate replaces the current one only when its
+/// gain exceeds 2 paired jackknife SEs over the pilots) and the tail guard (candidates whose
+/// pilots' tail index is further from the training chunks' than the current one's, beyond the
+/// margin, are refused). Training is unchanged (the same networks
 /// bit for bit as a run without the switch).
 ///
 /// The filters are not shared: `FederatedTrainer` fits one filter on all clients' summaries
@@ -205,9 +209,15 @@ extension FederatedEvidence {
                 print("    " + inst.own.name.padding(toLength: 22, withPad: " ", startingAt: 0) + " " + arm + "    "
                       + s.map { String(format: "%-10.4f", $0) }.joined() + String(format: "%+.3f", calib)
                       + (rematch.map { r in
-                          String(format: "  rematch k %.2f f %.2f crit %.4f (current %.4f)", r.candidates[r.kept].shockScale,
+                          String(format: "  rematch k %.2f f %.2f crit %.4f (current %.4f) best k %.2f f %.2f gain %.4f "
+                                 + "SE %.4f tail %.3f/%.3f/%.3f refused %d", r.candidates[r.kept].shockScale,
                                  r.candidates[r.kept].persistenceFactor, r.candidates[r.kept].criterion,
-                                 r.candidates[0].criterion) } ?? ""))
+                                 r.candidates[0].criterion, r.candidates[r.best].shockScale,
+                                 r.candidates[r.best].persistenceFactor, r.candidates[r.best].gain,
+                                 r.candidates[r.best].gainSE, r.candidates[r.kept].tailIndex, r.candidates[0].tailIndex,
+                                 r.trainingTailIndex,
+                                 r.candidates.dropFirst().filter { $0.criterion.isFinite && !$0.admissible }.count) }
+                         ?? ""))
             }
             clock.done(3, "seed \(seed): scored \(inst.own.name)")
         }

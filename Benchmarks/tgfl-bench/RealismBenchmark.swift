@@ -235,7 +235,8 @@ struct RealismBenchmark: ParsableCommand {
     var mainSelection = false
     @Flag(name: .customLong("rematch-dependence"), help: ArgumentHelp(
         "After training, choose the generation recursion again on the trained model's own pilot paths before the "
-        + "calibration (TrainingOptions.rematchDependence: ScenarioModel.rematchDependence, default grid; session 21)."))
+        + "calibration (TrainingOptions.rematchDependence: ScenarioModel.rematchDependence, default grid, noise margin z = 2 and tail "
+        + "guard; sessions 21–22)."))
     var rematchDependence = false
     @Flag(name: .customLong("train-only"), help: "Train only: print each series' validation curve and kept step (no scoring).")
     var trainOnly = false

@@ -77,6 +77,7 @@ public func cFederatedDefaultParams() -> tgfl_federated_params {
     p.public_mean_term = o.publicMeanTerm ? 1 : 0
     p.public_z_marginal = o.publicZMarginal ? 1 : 0
     p.dp_volatility_bound = 0
+    p.rematch_dependence = o.rematchDependence == nil ? 0 : 1
     return p
 }
 
@@ -158,6 +159,12 @@ extension FederatedTrainingOptions {
         privacyDelta = delta
         try readDataModelSource(p)
         try readVolatilityLevelNoise(p)
+        rematchDependence = try TrainingOptions.rematch(p.rematch_dependence, modelVersion: model.config.modelVersion)
+        if rematchDependence != nil, privacy != nil {
+            throw BoundaryError.invalid("rematch_dependence needs a run without DP (dp_noise_multiplier 0): it compares "
+                + "pilots with the clients' 250-day chunk curves, which no DP guarantee covers; got dp_noise_multiplier "
+                + "\(p.dp_noise_multiplier)")
+        }
         secureAggregation = p.secure_aggregation
         seed = p.seed
         threads = try Check.threads(p.n_threads, max: maxThreads)

@@ -38,6 +38,7 @@ public func cTrainDefaultParams() -> tgfl_train_params {
     p.joint_regime_starts = JointDataSettings().regimeStarts ? 1 : 0
     p.joint_band_map = JointDataSettings().bandMap ? 1 : 0
     p.joint_regime_z_tail = JointDataSettings().regimeTailMap ? 1 : 0
+    p.rematch_dependence = o.rematchDependence == nil ? 0 : 1
     return p
 }
 
@@ -73,6 +74,17 @@ extension TrainingOptions {
                 "precision must be TGFL_PRECISION_FP32 (0) or TGFL_PRECISION_BF16 (1), got \(p.precision)")
         }
     }
+
+    /// `rematch_dependence` of the C params: nil for 0, the library's defaults for 1 (model v2 only).
+    /// - Throws: `BoundaryError.outOfRange` for other values, `.invalid` for 1 with model v1.
+    static func rematch(_ flag: Int64, modelVersion: Int) throws -> DependenceRematchOptions? {
+        guard try Check.inRange(flag, 0...1, "rematch_dependence (1 = on, 0 = off)") == 1 else { return nil }
+        guard modelVersion >= 2 else {
+            throw BoundaryError.invalid("rematch_dependence needs model v2 (a volatility recursion to choose); "
+                + "this model is v\(modelVersion): leave rematch_dependence at 0")
+        }
+        return DependenceRematchOptions()
+    }
 }
 
 /// `int32_t tgfl_model_train(tgfl_model *, const double * returns, size_t n_returns,
@@ -88,7 +100,9 @@ public func cModelTrain(_ model: OpaquePointer?, _ returns: UnsafePointer<Double
         try Check.finite(series, "returns")
         // Prices passed as returns, or one absurd value, would put every day in one token bin.
         try DataSanity.check(returns: Array(series), series: "returns")
-        let options = try TrainingOptions(checking: p, contextLength: box.model.config.contextLength)
+        var options = try TrainingOptions(checking: p, contextLength: box.model.config.contextLength)
+        options.rematchDependence = try TrainingOptions.rematch(p.rematch_dependence,
+                                                                modelVersion: box.model.config.modelVersion)
         // One training window needs seq_len + 1 days inside the training span.
         let length = options.sequenceLength ?? box.model.config.contextLength
         let trainingDays = Int((1 - options.validationFraction) * Double(n))

@@ -179,7 +179,8 @@ struct FederateCommand: ParsableCommand {
     @Flag(name: .customLong("rematch-dependence"), help: ArgumentHelp(
         "Model v2 without --dp-noise (off by default): after the run, before the calibration, choose the volatility "
         + "recursion of unconditional generation again on 12 × 128 pilot paths of the global model itself, against "
-        + "the clients' 250-day chunks; BENCHMARKS.md \"A dependence match on the model's own pilots (session 21, dep21)\"."))
+        + "the clients' 250-day chunks (with the noise margin and the tail guard); BENCHMARKS.md \"The rematch with a noise "
+        + "margin and a tail term (session 22, dep22)\"."))
     var rematchDependence = false
 
     @Flag(name: .customLong("public-mean-term"), inversion: .prefixedNo, help: ArgumentHelp(

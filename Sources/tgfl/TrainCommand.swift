@@ -79,7 +79,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("rematch-dependence"), help: ArgumentHelp(
         "Model v2 (off by default): after training, before the calibration, choose the volatility recursion of "
         + "unconditional generation again on 12 × 128 pilot paths of the trained model itself (about 4 s on the small "
-        + "config); BENCHMARKS.md \"A dependence match on the model's own pilots (session 21, dep21)\"."))
+        + "config), keeping the current one unless the gain exceeds 2 jackknife SEs of the pilots' noise and refusing "
+        + "candidates that fatten the pilots' tails; BENCHMARKS.md \"The rematch with a noise margin and a tail term "
+        + "(session 22, dep22)\"."))
     var rematchDependence = false
 
     func validate() throws {

@@ -5,7 +5,8 @@ import XCTest
 @testable import TGFLCore
 
 /// `ScenarioModel.rematchDependence` (session 21): the generation recursion chosen again on pilot
-/// paths of the model itself. The grid is checked against NumPy
+/// paths of the model itself. The grid, and (session 22) the noise margin's paired jackknife
+/// standard errors, the tail index and the tail guard on fixed pilots, are checked against NumPy
 /// (Tests/Fixtures/make_dependence_rematch_reference.py); the choice on stand-in networks whose
 /// dependence is known: an i.i.d. network (every weight 0, `head.bias` the log frequencies of the
 /// training tokens: z i.i.d. from the training tokens, as `matchDependence` simulates them) with
@@ -20,8 +21,27 @@ final class DependenceRematchTests: XCTestCase {
             let nominal_persistence: Double
             let candidates: [Candidate]
         }
+        /// The choice from fixed pilots (session 22): margin, jackknife and tail guard.
+        struct Choice: Decodable {
+            struct Stat: Decodable {
+                let criterion, tail_index, gain, gain_se, tail_worsening, tail_worsening_se: Double
+            }
+            struct Scenario: Decodable {
+                let candidates: [Int]
+                let margin: Double
+                let tail_guard: Bool
+                let best, kept: Int
+            }
+            let path_length, groups: Int
+            let training: [Double]
+            let training_tail_index: Double
+            let pilots: [[Double]]
+            let candidates: [Stat]
+            let scenarios: [Scenario]
+        }
         let shock_scales, persistence_factors: [Double]
         let cases: [Case]
+        let choice: Choice
     }
 
     static let config = ModelConfig(vocabSize: 64, contextLength: 16, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32,
@@ -99,6 +119,45 @@ final class DependenceRematchTests: XCTestCase {
         }
     }
 
+    /// The choice from fixed pilots against NumPy: each candidate's criterion, tail index, paired
+    /// gain and tail worsening with their delete-a-group jackknife standard errors, and the best
+    /// and kept candidates of scenarios where the tail guard refuses a fat-tailed candidate with
+    /// the best criterion and the margin refuses a gain within noise (that margin 0 keeps).
+    func testMarginAndTailGuardMatchNumPy() throws {
+        let c = (try loadJSONFixture("dependence_rematch_reference.json") as Reference).choice
+        let H = c.path_length
+        let chunks = VolatilityModel.dependenceChunks([c.training])
+        XCTAssertEqual(chunks.count, 8)
+        let fair = try VolatilityModel.fairDependenceCurves(chunks, what: "the fixture")
+        let tau = VolatilityModel.tailIndex(chunks.joined())
+        XCTAssertEqual(tau, c.training_tail_index, accuracy: 1e-10)
+        let pilots = try c.pilots.map { r -> (curves: [DependenceCurves]?, returns: [Double]) in
+            let paths = (0..<(r.count / H)).map { Array(r[($0 * H)..<(($0 + 1) * H)]) }
+            return (try QuantGANs.pathCurves(of: paths, maxLag: 50), r)
+        }
+        let dynamics = GenerationDynamics(alpha: 0.05, gamma: 0.1, beta: 0.8, power: 2)
+        for s in c.scenarios {
+            let options = DependenceRematchOptions(margin: s.margin, jackknifeGroups: c.groups, tailGuard: s.tail_guard)
+            let r = ScenarioModel.rematchChoice(grid: s.candidates.map { (dynamics, Double($0), 1) },
+                                                omegas: s.candidates.map { _ in 1e-6 }, pilots: s.candidates.map { pilots[$0] },
+                                                fair: fair, trainingTailIndex: tau, pathLength: H, options: options)
+            let what = "candidates \(s.candidates), margin \(s.margin), guard \(s.tail_guard)"
+            XCTAssertEqual(r.best, s.best, what)
+            XCTAssertEqual(r.kept, s.kept, what)
+            XCTAssertEqual(r.pilotTokens, s.candidates.count * c.pilots[0].count, what)
+            for (g, i) in zip(r.candidates, s.candidates) {
+                let e = c.candidates[i]
+                assertClose([g.criterion, g.tailIndex, g.gain, g.gainSE, g.tailWorsening, g.tailWorseningSE],
+                            [e.criterion, e.tail_index, e.gain, e.gain_se, e.tail_worsening, e.tail_worsening_se],
+                            rtol: 1e-9, atol: 1e-12, "\(what): candidate \(i)")
+            }
+        }
+        // The fixture's point: candidate 2 has the best criterion but the guard refuses its tails;
+        // candidate 3's gain is positive but within 2 SE.
+        XCTAssertGreaterThan(c.candidates[2].tail_worsening, 2 * c.candidates[2].tail_worsening_se)
+        XCTAssertLessThan(c.candidates[3].gain, 2 * c.candidates[3].gain_se)
+    }
+
     /// An i.i.d. network is what `matchDependence` simulated, so its recursion stays (or a
     /// neighbour within the pilots' noise); damped shocks are raised again, amplified ones lowered.
     func testKeptCandidateMovesTowardsTheDataOnKnownNetworks() throws {
@@ -124,7 +183,15 @@ final class DependenceRematchTests: XCTestCase {
         try Self.withShocks(loud, scale: 2)
         let down = try rematch(loud)
         XCTAssertLessThanOrEqual(down.candidates[down.kept].shockScale, 0.75, "amplified shocks are lowered")
-        XCTAssertNotNil(loud.history.summary["dependence_rematch"], "recorded in the training record")
+        let line = try XCTUnwrap(loud.history.summary["dependence_rematch"], "recorded in the training record")
+        XCTAssertTrue(line.contains(String(format: "gain %.4f SE %.4f (margin z 2: kept)",
+                                           down.candidates[down.best].gain, down.candidates[down.best].gainSE)), line)
+        for r in [same, up, down] {
+            let best = r.candidates[r.best]
+            XCTAssertEqual(r.changed, best.gain > 2 * best.gainSE && r.best != 0, "the margin decides")
+            XCTAssertTrue(r.candidates.allSatisfy { !$0.admissible || $0.tailWorsening <= 2 * $0.tailWorseningSE },
+                          "the tail guard")
+        }
     }
 
     /// The same bits for 1 and 2 threads; a grid of the current recursion alone leaves the model
@@ -205,8 +272,15 @@ final class DependenceRematchTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("target variance"), "\($0)")
         }
         XCTAssertThrowsError(try model.rematchDependence(trainingSpans: [s.values], targetVariance: 1e-4,
-                                                         options: DependenceRematchOptions(paths: 0))) {
-            XCTAssertTrue("\($0)".contains("paths ≥ 1"), "\($0)")
+                                                         options: DependenceRematchOptions(paths: 1))) {
+            XCTAssertTrue("\($0)".contains("paths ≥ 2"), "\($0)")
+        }
+        for options in [DependenceRematchOptions(margin: -1), DependenceRematchOptions(margin: .nan),
+                        DependenceRematchOptions(jackknifeGroups: 1)] {
+            XCTAssertThrowsError(try model.rematchDependence(trainingSpans: [s.values], targetVariance: 1e-4,
+                                                             options: options)) {
+                XCTAssertTrue("\($0)".contains("a finite margin ≥ 0 and jackknife groups ≥ 2"), "\($0)")
+            }
         }
     }
 }

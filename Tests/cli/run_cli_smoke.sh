@@ -208,6 +208,7 @@ grep -q "calibrated the volatility level" best3.out || fail "train calibrates th
 ! grep -q "dependence rematch" best3.out || fail "train rematches without --rematch-dependence: $(cat best3.out)"
 "$TGFL" train --config tiny --model-version 2 --steps 6 --batch-size 8 --data prices.csv --rematch-dependence \
   --out rematch.h5 > rematch.out 2>&1 && grep -q "dependence rematch: [0-9]* candidates" rematch.out \
+  && grep -q "(margin z 2: .*tail guard" rematch.out \
   && grep -q "calibrated the volatility level" rematch.out || fail "train --rematch-dependence: $(cat rematch.out)"
 head -201 prices.csv > short.csv
 ! "$TGFL" train --config tiny --model-version 2 --steps 6 --batch-size 8 --data short.csv --rematch-dependence \

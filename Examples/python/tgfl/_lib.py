@@ -245,6 +245,7 @@ tgfl_model_get_federation = _declare("tgfl_model_get_federation", [tgfl_model_p,
 #     int64_t joint_regime_starts;                         (after ABI 3, issue 17, session 19)
 #     int64_t joint_band_map;                              (after ABI 3, issue 17, session 20)
 #     int64_t joint_regime_z_tail;                         (after ABI 3, issue 17, session 20)
+#     int64_t rematch_dependence;                          (after ABI 3, issue 12, session 22)
 # } tgfl_train_params;   (ABI 3: starts with uint32_t struct_size)
 class tgfl_train_params(Structure):
     _fields_ = [
@@ -272,6 +273,7 @@ class tgfl_train_params(Structure):
         ("joint_regime_starts", c_int64),
         ("joint_band_map", c_int64),
         ("joint_regime_z_tail", c_int64),
+        ("rematch_dependence", c_int64),
     ]
 
 
@@ -385,6 +387,8 @@ class tgfl_federated_params(Structure):
         ("public_z_marginal", c_int32),
         # Appended in session 18 (issue 19: the box h of the volatility level's release; 0 = 0.25)
         ("dp_volatility_bound", c_double),
+        # Appended in session 22 (issue 12: the dependence rematch of the trained global model)
+        ("rematch_dependence", c_int64),
     ]
 
 

@@ -176,6 +176,10 @@ class TrainParams:
     looks like prices. ``precision``: ``"fp32"`` (default) or ``"bf16"``, the training products'
     arithmetic (bfloat16 operands with float32 sums, as PyTorch's CPU autocast; native on CPUs with
     AVX512_BF16, emulated elsewhere); parameters and optimizer state stay float32.
+    ``rematch_dependence`` (default False; ``tgfl train --rematch-dependence``): model v2 only,
+    after training choose the recursion of unconditional generation again on pilot paths of the
+    trained model (keeping the current one unless the gain exceeds the pilots' noise, and refusing
+    candidates that fatten the pilots' tails); needs a training span of at least 250 days.
     """
     steps: int = 300
     batch_size: int = 32
@@ -194,6 +198,7 @@ class TrainParams:
     keep_best: bool = True
     allow_prices: bool = False
     precision: str = "fp32"
+    rematch_dependence: bool = False
 
 
 @dataclass
@@ -247,6 +252,11 @@ class FederatedConfig:
     volatility level is calibrated again (the DP network's one-day z marginal moves with the
     noise); public data only, so epsilon is unchanged (the training history's ``z_marginal``).
     False: z as drawn. Ignored without public data.
+
+    ``rematch_dependence`` (default False; ``tgfl federate --rematch-dependence``): model v2 only,
+    the trained global model's recursion of unconditional generation is chosen again on its own
+    pilot paths against the clients' 250-day chunks (as ``TrainParams.rematch_dependence``). It
+    needs a run without DP (``dp_noise_multiplier`` 0): the chunk curves are not covered by epsilon.
     """
     strategy: Union[str, int] = "fedavg"
     partition: Union[str, int] = "time"
@@ -307,6 +317,7 @@ class FederatedConfig:
     dp_volatility_bound: Optional[float] = None
     public_mean_term: bool = True
     public_z_marginal: bool = True
+    rematch_dependence: bool = False
 
 
 def _train_params(p: "TrainParams"):
@@ -324,6 +335,7 @@ def _train_params(p: "TrainParams"):
     if p.precision not in precisions:
         raise ValueError(f"precision must be 'fp32' or 'bf16', got {p.precision!r}")
     c.precision = precisions[p.precision]
+    c.rematch_dependence = 1 if _bool(p.rematch_dependence, "rematch_dependence") else 0
     return c
 
 
@@ -871,6 +883,7 @@ class Model:
         c.dp_summaries_noise = _float(cfg.dp_summaries_noise, "dp_summaries_noise")
         c.public_mean_term = 1 if _bool(cfg.public_mean_term, "public_mean_term") else 0
         c.public_z_marginal = 1 if _bool(cfg.public_z_marginal, "public_z_marginal") else 0
+        c.rematch_dependence = 1 if _bool(cfg.rematch_dependence, "rematch_dependence") else 0
         public = _data_models_source(c, cfg.data_models_from)   # the C struct points into it
         dated = _federated_dates(c, dates, series, arrays, cfg, public)   # and into these
         history = FederatedHistory()

@@ -366,11 +366,37 @@ extension VolatilityModel {
     /// 1–20, the path curves averaged over paths (`QuantGANs.averageCurves`).
     /// - Throws: `StatsError` for paths shorter than 52 days or constant ones.
     static func dependenceCriterion(fair: DependenceCurves, paths: [[Double]]) throws -> Double {
-        let curves = try QuantGANs.averageCurves(of: paths, maxLag: 50)
+        dependenceCriterion(fair: fair, curves: try QuantGANs.averageCurves(of: paths, maxLag: 50))
+    }
+
+    /// The criterion of `dependenceCriterion(fair:paths:)` for path curves already averaged
+    /// (`QuantGANs.meanCurves` of `QuantGANs.pathCurves(of:maxLag: 50)`).
+    static func dependenceCriterion(fair: DependenceCurves, curves: DependenceCurves) -> Double {
         func l2(_ a: [Double], _ b: [Double], _ n: Int) -> Double {
             zip(a.prefix(n), b.prefix(n)).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
         }
         return l2(fair.acfAbsolute, curves.acfAbsolute, 50) + l2(fair.leverage, curves.leverage, 20)
+    }
+
+    /// A scale-free size of both tails of pooled returns: the mean of the largest 1 % of the
+    /// absolute deviations from the mean, in units of the standard deviation,
+    /// ```
+    /// m = mean x,  s = √(mean (x − m)²),  k = max(1, ⌊n / 100⌋),
+    /// τ = (1/k) Σ_{i ≤ k} |x − m|_(i) / s        (|x − m|_(1) ≥ |x − m|_(2) ≥ …)
+    /// ```
+    /// (≈ 2.89 for normal draws; larger for heavier tails at the same variance). The tail
+    /// guard of `ScenarioModel.rematchDependence` compares it for the pilots and the training
+    /// chunks; ∞ for fewer than 2 values or a constant sample.
+    static func tailIndex<C: Collection>(_ x: C) -> Double where C.Element == Double {
+        let n = x.count
+        guard n >= 2 else { return .infinity }
+        let m = x.reduce(0, +) / Double(n)
+        var deviations = x.map { abs($0 - m) }
+        let s = (deviations.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
+        guard s > 0, s.isFinite else { return .infinity }
+        deviations.sort(by: >)
+        let k = max(1, n / 100)
+        return deviations.prefix(k).reduce(0, +) / Double(k) / s
     }
 
     /// Filtered historical simulation with coefficients `d`, one path per start, its z scaled

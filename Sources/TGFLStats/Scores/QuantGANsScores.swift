@@ -162,6 +162,36 @@ public enum QuantGANs {
 
     /// Curves of each path in parallel, then the mean in path order.
     static func uncheckedAverage(_ paths: [[Double]], _ k: Int) throws -> DependenceCurves {
+        meanCurves(try uncheckedPathCurves(paths, k))
+    }
+
+    /// Each path's curves (`curves(of:maxLag:)`), in path order (`averageCurves` averages them).
+    /// - Throws: as `averageCurves(of:maxLag:)`.
+    public static func pathCurves(of paths: [[Double]], maxLag: Int = defaultMaxLag) throws -> [DependenceCurves] {
+        guard maxLag >= 1 else { throw StatsError.invalidParameter("maxLag must be at least 1, got \(maxLag)") }
+        try Check.paths(paths, "synthetic", atLeast: maxLag + 2, for: "dependence curves up to lag \(maxLag)")
+        return try uncheckedPathCurves(paths, maxLag)
+    }
+
+    /// The mean of curves of equal length, summed in order (`averageCurves` of the paths whose
+    /// `pathCurves` these are); `curves` must not be empty.
+    public static func meanCurves(_ curves: [DependenceCurves]) -> DependenceCurves {
+        let k = curves[0].acfReturns.count
+        var sum = DependenceCurves(acfReturns: .init(repeating: 0, count: k), acfAbsolute: .init(repeating: 0, count: k),
+                                   acfSquared: .init(repeating: 0, count: k), leverage: .init(repeating: 0, count: k))
+        for c in curves {
+            for i in 0..<k {
+                sum.acfReturns[i] += c.acfReturns[i]; sum.acfAbsolute[i] += c.acfAbsolute[i]
+                sum.acfSquared[i] += c.acfSquared[i]; sum.leverage[i] += c.leverage[i]
+            }
+        }
+        let count = Double(curves.count)
+        return DependenceCurves(acfReturns: sum.acfReturns.map { $0 / count }, acfAbsolute: sum.acfAbsolute.map { $0 / count },
+                                acfSquared: sum.acfSquared.map { $0 / count }, leverage: sum.leverage.map { $0 / count })
+    }
+
+    /// Curves of each path in parallel (at most 8 workers), in path order.
+    static func uncheckedPathCurves(_ paths: [[Double]], _ k: Int) throws -> [DependenceCurves] {
         let n = paths.count
         var each = [Result<DependenceCurves, Error>?](repeating: nil, count: n)
         let chunks = min(n, 8)
@@ -173,20 +203,10 @@ public enum QuantGANs {
                 }
             }
         }
-        var sum = DependenceCurves(acfReturns: .init(repeating: 0, count: k), acfAbsolute: .init(repeating: 0, count: k),
-                                   acfSquared: .init(repeating: 0, count: k), leverage: .init(repeating: 0, count: k))
-        for (p, r) in each.enumerated() {
-            let c: DependenceCurves
-            do { c = try r!.get() } catch let e as StatsError {
+        return try each.enumerated().map { p, r in
+            do { return try r!.get() } catch let e as StatsError {
                 throw StatsError.invalidParameter("path \(p): \(e)")
             }
-            for i in 0..<k {
-                sum.acfReturns[i] += c.acfReturns[i]; sum.acfAbsolute[i] += c.acfAbsolute[i]
-                sum.acfSquared[i] += c.acfSquared[i]; sum.leverage[i] += c.leverage[i]
-            }
         }
-        let count = Double(n)
-        return DependenceCurves(acfReturns: sum.acfReturns.map { $0 / count }, acfAbsolute: sum.acfAbsolute.map { $0 / count },
-                                acfSquared: sum.acfSquared.map { $0 / count }, leverage: sum.leverage.map { $0 / count })
     }
 }
