@@ -12,7 +12,8 @@ struct TGFLBench: ParsableCommand {
                       RealismBenchmark.self, ReportBenchmark.self,
                       JointBenchmark.self,         // issue 17
                       ConditionalBenchmark.self,  // issue 16
-                      BacktestDiagnosis.self])    // issue 16: why the one-day VaR is low
+                      BacktestDiagnosis.self,     // issue 16: why the one-day VaR is low
+                      JointVarianceNoise.self])   // issue 17: the variance calibration's pilot noise
 }
 
 TGFLBench.main()

@@ -5,7 +5,8 @@ import XCTest
 
 /// `Tests/Fixtures/make_joint_variance_reference.py` (NumPy; seed 17).
 private struct VarianceReference: Decodable {
-    let spans: [[[Double]]]; let targets: [Double]; let model_targets: [Double]
+    let spans: [[[Double]]]; let targets: [Double]; let model_targets: [Double]; let steps: [Step]
+    struct Step: Decodable { let tried: [[Double]]; let variances: [[Double]]; let targets: [Double]; let next: [Double]; let next_session16: [Double] }
 }
 
 /// Each asset's variance calibration of joint generation (issue 17, session 16): the targets
@@ -27,6 +28,21 @@ final class JointVarianceCalibrationTests: TemporaryDirectoryTestCase {
         XCTAssertThrowsError(try JointVarianceCalibration.fit(spans: [[[0.01, -0.01, 0.02], [0.5, 0.5, 0.5]]], assets: ["a", "b"])) { e in
             XCTAssertTrue("\(e)".contains("asset 'b'") && "\(e)".contains("constant"), "\(e)")
         }
+    }
+
+    /// The update after each pilot equals NumPy's (session 22: the secant slope clamped to [1, 2],
+    /// so a step is never larger than the pilot's own log error), on eu_stocks 42's first two pilots
+    /// (DAX's variance fell while its scale rose) and slopes of 0.3, 1.5, 3 and an unmoved scale;
+    /// session 16's clamp [0.2, 2] gives NumPy's other scales on the slopes below 1.
+    func testUpdateStepMatchesNumPy() throws {
+        let ref = try reference()
+        XCTAssertEqual(JointVarianceCalibration.slopeBounds, 1...2)
+        for (i, step) in ref.steps.enumerated() {
+            let next = JointVarianceCalibration.nextScales(tried: step.tried, variances: step.variances, targets: step.targets)
+            assertClose(next, step.next, rtol: 1e-12, atol: 0, "history \(i)")
+        }
+        XCTAssertGreaterThan(abs(ref.steps[0].next_session16[0] / ref.steps[0].next[0] - 1), 0.1,
+                             "the fixture tells the rules apart (DAX: 1.166 under [0.2, 2], 1.037 under [1, 2])")
     }
 
     /// Bad calibrations are refused naming what is wrong; stored as `variance.targets` /

@@ -11,7 +11,8 @@ import Foundation
 /// V_k  = variance of asset k's returns in `pilotPaths` × `pilotHorizon` unconditional days
 ///        (seed `pilotSeed`, the tail map on, ω_k·c_k in the recursion of every day)
 /// c_k ← c_k · exp((log V*_k − log V_k) / b_k),  b = 1 first, then the secant slope of the last two
-///        iterates clamped to [0.2, 2];  at most `iterations` pilots, stop when every asset is within `tolerance`
+///        iterates clamped to [1, 2] (`slopeBounds`; [0.2, 2] before session 22);  at most `iterations`
+///        pilots, stop when every asset is within `tolerance`
 /// keep, per asset, the c_k of the pilot whose |log(V_k / V*_k)| was smallest
 /// ```
 /// **Why** (BENCHMARKS.md, session 15 and 16): the joint models' σ paths match the training
@@ -28,7 +29,7 @@ import Foundation
 /// runs target each regime's own variance.
 public struct JointVarianceCalibration: Equatable, Sendable {
     /// The pilot scenarios.
-    public static let pilotPaths = 256
+    public static let pilotPaths = 1024
     public static let pilotHorizon = 250
     public static let pilotSeed: UInt64 = 0x0A12_5CA1
     /// At most this many pilot generations.
@@ -63,6 +64,31 @@ public struct JointVarianceCalibration: Equatable, Sendable {
 
     /// Assets.
     public var count: Int { targets.count }
+
+    /// The secant slope b of log V against log c is clamped to this range: never below 1, so a
+    /// step is at most the pilot's own log error. (Session 16–21: [0.2, 2]. Session 22 measured
+    /// slopes of 0–0.4 for DAX and SMI, a flat V(c) because the network draws smaller z at higher
+    /// σ levels, and secant slopes below 0 from the other assets' steps, clamped to 0.2: a 5× step
+    /// that turned ±2 % pilot noise into ±10–40 % on ω.)
+    public static let slopeBounds: ClosedRange<Double> = 1...2
+
+    /// The next pilot's scales after pilots 0…i (`tried[i]`, `variances[i]`):
+    /// `c_k ← c_k · exp((log V*_k − log V_k) / b_k)`, b = 1 at the first pilot, then the secant slope
+    /// `log(V_i/V_{i−1}) / log(c_i/c_{i−1})` of asset k clamped to `slopeBounds` (1 when c did not move).
+    public static func nextScales(tried: [[Double]], variances: [[Double]], targets: [Double]) -> [Double] {
+        let i = tried.count - 1
+        return targets.indices.map { k in
+            var slope = 1.0                                    // V ∝ ω near the level (a power-2 recursion)
+            if i > 0 {
+                let dw = Foundation.log(tried[i][k] / tried[i - 1][k])
+                if dw != 0 {
+                    slope = min(max(Foundation.log(variances[i][k] / variances[i - 1][k]) / dw, slopeBounds.lowerBound),
+                                slopeBounds.upperBound)
+                }
+            }
+            return tried[i][k] * Foundation.exp((Foundation.log(targets[k]) - Foundation.log(variances[i][k])) / slope)
+        }
+    }
 
     /// The same targets with these scales.
     public func calibrated(scales: [Double]) throws -> JointVarianceCalibration {
@@ -134,15 +160,19 @@ extension JointScenarioModel {
     /// `TGFL_JOINT_VARIANCE=0`) is left as it is (nil). The same bits for any thread count.
     /// - Returns: the pilots' scales and variances, or nil without targets.
     /// - Throws: generation's errors; `TGFLError.invalidArgument` when a pilot's variance is not finite and > 0.
+    /// - Parameters:
+    ///   - pilotSeed: the pilots' seed (`JointVarianceCalibration.pilotSeed`; another one measures the pilots' noise).
+    ///   - pilotPaths: paths per pilot (`JointVarianceCalibration.pilotPaths`).
     @discardableResult
-    public func calibrateVariance() throws -> JointVarianceCalibrationReport? {
+    public func calibrateVariance(pilotSeed: UInt64 = JointVarianceCalibration.pilotSeed,
+                                  pilotPaths: Int = JointVarianceCalibration.pilotPaths) throws -> JointVarianceCalibrationReport? {
         guard let models = dataModels, let calibration = models.varianceCalibration else { return nil }
         let K = assetCount, C = JointVarianceCalibration.self
         let logTargets = calibration.targets.map { Foundation.log($0) }
         var scales = [Double](repeating: 1, count: K)
         var tried: [[Double]] = [], variances: [[Double]] = []
-        let options = JointGenerationOptions(paths: C.pilotPaths, horizon: C.pilotHorizon, seed: C.pilotSeed)
-        for i in 0..<C.iterations {
+        let options = JointGenerationOptions(paths: pilotPaths, horizon: C.pilotHorizon, seed: pilotSeed)
+        for _ in 0..<C.iterations {
             try setDataModels(try models.replacingVarianceCalibration(try calibration.calibrated(scales: scales)))
             let pilot = try generate(options)
             let v = (0..<K).map { k -> Double in
@@ -156,14 +186,7 @@ extension JointScenarioModel {
             }
             tried.append(scales); variances.append(v)
             if zip(v, calibration.targets).allSatisfy({ abs($0 / $1 - 1) <= C.tolerance }) { break }
-            for k in 0..<K {
-                var slope = 1.0                                    // V ∝ ω near the level (a power-2 recursion)
-                if i > 0 {
-                    let dw = Foundation.log(tried[i][k] / tried[i - 1][k])
-                    if dw != 0 { slope = min(max(Foundation.log(variances[i][k] / variances[i - 1][k]) / dw, 0.2), 2) }
-                }
-                scales[k] *= Foundation.exp((logTargets[k] - Foundation.log(v[k])) / slope)
-            }
+            scales = C.nextScales(tried: tried, variances: variances, targets: calibration.targets)
         }
         let best = (0..<K).map { k in
             variances.indices.min { abs(Foundation.log(variances[$0][k]) - logTargets[k])
