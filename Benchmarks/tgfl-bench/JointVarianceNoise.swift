@@ -19,8 +19,17 @@ struct JointVarianceNoise: ParsableCommand {
     @Option(help: "With --grid: common scales c (comma-separated).") var grid: String?
     @Option(help: "Write each calibrated model to DIR/<model's parent dir>_seed_<s>.h5.") var save: String?
 
+    /// The comma-separated values of `option`, each parsed by `parse` (nil: refused by name).
+    static func list<T>(_ text: String, _ option: String, _ parse: (String) -> T?) throws -> [T] {
+        try text.split(separator: ",").map { item in
+            let s = item.trimmingCharacters(in: .whitespaces)
+            guard let v = parse(s) else { throw ValidationError("\(option): '\(s)' is not a valid value") }
+            return v
+        }
+    }
+
     func run() throws {
-        let seeds = pilotSeeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces))! }
+        let seeds = try Self.list(pilotSeeds, "--pilot-seeds") { UInt64($0) }
         for path in models.split(separator: ",").map(String.init) {
             let model = try JointScenarioModel.load(from: path)
             guard let models = model.dataModels, let calibration = models.varianceCalibration else {
@@ -30,7 +39,7 @@ struct JointVarianceNoise: ParsableCommand {
             print("\(tag): assets \(models.assets.joined(separator: ",")); stored ω scales "
                   + (calibration.scales ?? []).map { String(format: "%.4f", $0) }.joined(separator: " "))
             if let grid {
-                let cs = grid.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces))! }
+                let cs = try Self.list(grid, "--grid") { Double($0).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } }
                 for seed in seeds {
                     for c in cs {
                         try model.setDataModels(try models.replacingVarianceCalibration(

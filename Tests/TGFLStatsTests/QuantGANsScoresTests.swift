@@ -49,5 +49,11 @@ final class QuantGANsScoresTests: XCTestCase {
         XCTAssertThrowsError(try QuantGANs.averageCurves(of: [x, [Double](repeating: 0.5, count: 50)], maxLag: 3)) {
             XCTAssertTrue("\($0)".contains("path 1"), "\($0)")
         }
+        // meanCurves: no curves, or curves with other lag counts, are refused by name (not a trap).
+        XCTAssertThrowsError(try QuantGANs.meanCurves([])) { XCTAssertTrue("\($0)".contains("none"), "\($0)") }
+        let short = try! QuantGANs.pathCurves(of: [x], maxLag: 3), long = try! QuantGANs.pathCurves(of: [x], maxLag: 5)
+        XCTAssertThrowsError(try QuantGANs.meanCurves(short + long)) {
+            XCTAssertTrue("\($0)".contains("curves 1") && "\($0)".contains("3 lags"), "\($0)")
+        }
     }
 }

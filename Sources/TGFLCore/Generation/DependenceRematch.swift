@@ -249,7 +249,7 @@ extension ScenarioModel {
         func criterion(_ curves: [DependenceCurves]?, without b: Range<Int>? = nil) -> Double {
             guard let curves else { return .infinity }
             let kept = b.map { Array(curves[..<$0.lowerBound] + curves[$0.upperBound...]) } ?? curves
-            let c = VolatilityModel.dependenceCriterion(fair: fair, curves: QuantGANs.meanCurves(kept))
+            let c = (try? QuantGANs.meanCurves(kept)).map { VolatilityModel.dependenceCriterion(fair: fair, curves: $0) } ?? .infinity
             return c.isFinite ? c : .infinity
         }
         func tail(_ r: [Double], without b: Range<Int>? = nil) -> Double {

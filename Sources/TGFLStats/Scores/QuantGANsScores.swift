@@ -162,7 +162,7 @@ public enum QuantGANs {
 
     /// Curves of each path in parallel, then the mean in path order.
     static func uncheckedAverage(_ paths: [[Double]], _ k: Int) throws -> DependenceCurves {
-        meanCurves(try uncheckedPathCurves(paths, k))
+        try meanCurves(try uncheckedPathCurves(paths, k))
     }
 
     /// Each path's curves (`curves(of:maxLag:)`), in path order (`averageCurves` averages them).
@@ -174,9 +174,16 @@ public enum QuantGANs {
     }
 
     /// The mean of curves of equal length, summed in order (`averageCurves` of the paths whose
-    /// `pathCurves` these are); `curves` must not be empty.
-    public static func meanCurves(_ curves: [DependenceCurves]) -> DependenceCurves {
-        let k = curves[0].acfReturns.count
+    /// `pathCurves` these are).
+    /// - Throws: `StatsError.invalidParameter` for no curves, or curves of different lengths.
+    public static func meanCurves(_ curves: [DependenceCurves]) throws -> DependenceCurves {
+        guard let k = curves.first?.acfReturns.count else {
+            throw StatsError.invalidParameter("meanCurves needs at least one set of curves, got none")
+        }
+        if let bad = curves.firstIndex(where: { c in
+            [c.acfReturns, c.acfAbsolute, c.acfSquared, c.leverage].contains { $0.count != k } }) {
+            throw StatsError.invalidParameter("meanCurves: curves \(bad) do not all have the first one's \(k) lags")
+        }
         var sum = DependenceCurves(acfReturns: .init(repeating: 0, count: k), acfAbsolute: .init(repeating: 0, count: k),
                                    acfSquared: .init(repeating: 0, count: k), leverage: .init(repeating: 0, count: k))
         for c in curves {
