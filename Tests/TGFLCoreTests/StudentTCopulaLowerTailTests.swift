@@ -24,7 +24,7 @@ final class StudentTCopulaLowerTailTests: XCTestCase {
         for (key, values) in ref.coefficients {
             let q = try XCTUnwrap(Double(key))
             let mine = ref.grid.map { StudentTCopula.independentLowerTailCoefficient(degreesOfFreedom: $0, q: q) }
-            assertClose(mine, values, rtol: 1e-5, atol: 1e-7, "C(q,q)/q at q = \(key)")
+            assertClose(mine, values, rtol: 1e-10, atol: 1e-13, "C(q,q)/q at q = \(key)")
             XCTAssertEqual(StudentTCopula.independentLowerTailCoefficient(degreesOfFreedom: nil, q: q), q)
         }
     }
