@@ -18,7 +18,8 @@ the first H = min(|test|, 1000) test days):
                all clients' summaries, DJIA-dominated): alpha 0.0435 gamma 0.0669 beta 0.9142 nu 5.80
            (c) partial pooling: theta_i' = b_i theta_i + (1 - b_i) m_(-i), b_i = tau^2/(tau^2 + s_i^2), with m and
                tau^2 from the OTHER nine institutions (leave-one-out, so an institution does not pool with
-               itself); (c-all) the same with all ten
+               itself); (c-all) the same with all ten; (c-p) only the persistence shrunk (leave-one-out), own
+               gamma and alpha (the one component the assets share: Q 12.9 on 9 df)
            (d) the same three parameter sets run through a power-1 (TARCH) recursion, which generation uses after
                `matchDependence` on these assets: the same alpha, gamma, beta' = p - (alpha + gamma/2) sqrt(2/pi)
                (nominal persistence kept). A stand-in: the Swift match also scales (alpha, gamma) by k and the
@@ -43,7 +44,7 @@ synthetic_curves/acf_absolute 0.18564 0.18030 0.17358 0.18402 0.17314 0.15876 ..
 Run: /work/pyref/bin/python Benchmarks/federated_partial_pooling_check.py [--sets 64]   (arch, numpy, scipy,
 pandas; ~45 s)
 
-Figures (2026-12-07 20:30 UTC; R = 64 sets x 32 paths; raw /work/bench/fed23/proxy.txt). DerSimonian-Laird over
+Figures (2026-12-07 20:18 UTC; R = 64 sets x 32 paths; raw /work/bench/fed23/proxy.txt). DerSimonian-Laird over
 the ten: persistence tau 0.0036 (Q 12.9, 9 df), gamma tau 0.0450 (Q 89.5), alpha tau 0.0203 (Q 45.1).
 Leave-one-out own weights b: persistence 0.00-0.65, gamma 0.49-0.97, alpha 0.40-0.91.
 Median institution's gain own - arm (in SEs of the median, paired over sets); after the path scores, how many of the
@@ -56,12 +57,17 @@ Median institution's gain own - arm (in SEs of the median, paired over sets); af
   power 1 pooled      -0.0140 (-31) -0.392 (-12)  -0.0087 (-27) 2  -0.0044 (-32) 2  +0.0335 (+8.8) +0.0459 (+9.8)
   power 1 partial-loo +0.0009 (+3.7) +0.042 (+3.9) -0.0004 (-2.1) 5 -0.0006 (-5.9) 3 +0.0210 (+21) +0.0191 (+20)
   power 1 partial-all +0.0012 (+6.6) +0.032 (+2.8) -0.0007 (-9.6) 4 -0.0006 (-5.5) 3 +0.0168 (+19) +0.0140 (+16)
+  power 2 partial-p   +0.0019 (+8.6) -0.010 (-3.7) -0.0018 (-31) 4  -0.0001 (-1.9) 5 +0.0018 (+1.8) +0.0133 (+3.9)
+  power 1 partial-p   +0.0036 (+60) +0.006 (+2.3)  -0.0002 (-1.3) 4 -0.0001 (-2.2) 5 +0.0079 (+7.7) +0.0140 (+16)
 
-Verdict: partial pooling does NOT beat own on both path scores. Leverage is worse in the median under every
-variant (3 of 10 improve; gamma keeps 49-97 % of its own value, and where it moves - sp500, msci, dax - the test
-span's leverage is better matched by the own gamma); ACF|r| gains +0.0005 (0.9 % of the score) with power 2 and
-loses with power 1. The effects are 0.0004-0.0007 on scores of 0.05-0.06; the bench's per-institution
-fed - local differences are 0.001-0.02 (dep22). Pooling helps the tails a little (VaR99, ES99).
+Verdict: partial pooling does NOT beat own on both path scores under any variant, so it was not implemented.
+Leverage is worse in the median under every variant (3 of 10 institutions improve where gamma is shrunk; gamma
+keeps 49-97 % of its own value, and where it moves - sp500, msci, dax - the test span's leverage is stronger
+than even the own gamma gives). ACF|r| gains +0.0005 (0.9 % of the score) with power 2 and loses with power 1;
+pooling the persistence alone loses ACF|r| (DAX's 0.915 is pulled to ~0.99). The effects are 0.0001-0.0018 on
+scores of 0.05-0.06; the bench's per-institution fed - local differences are 0.001-0.02 (dep22). Pooling helps
+the tails a little (VaR99, ES99). Own-arm means (power 2) ACF|r| 0.0572, leverage 0.0612: the size of the bench's
+local-only 0.0561 / 0.0573, so the proxy scores sit where the bench's do.
 """
 import argparse
 import sys
@@ -221,7 +227,9 @@ def main():
         others = [k for k in range(len(NAMES)) if k != i]
         loo, b_loo = shrink(T[i], SE[i], T[others], SE[others])
         allp, b_all = shrink(T[i], SE[i], T, SE)
-        arms[n] = {"own": coeffs(T[i]), "pooled": dict(POOLED), "partial-loo": coeffs(loo), "partial-all": coeffs(allp)}
+        ponly = T[i].copy(); ponly[0] = loo[0]  # the persistence shrunk (leave-one-out), own gamma and alpha
+        arms[n] = {"own": coeffs(T[i]), "pooled": dict(POOLED), "partial-loo": coeffs(loo), "partial-all": coeffs(allp),
+                   "partial-p": coeffs(ponly)}
         arms[n]["_b"] = b_loo
     print("\nleave-one-out own weights b (persistence, gamma, alpha) and the shrunk coefficients:")
     for n in NAMES:
@@ -231,7 +239,7 @@ def main():
               f"b {c['beta']:.4f}")
 
     R, P = a.sets, 32
-    armnames = ["pooled", "partial-loo", "partial-all"]
+    armnames = ["pooled", "partial-loo", "partial-all", "partial-p"]
     results = {}  # (power, arm) -> [asset][set][score] gain own - arm
     raw = {}
     for power in (2, 1):
