@@ -34,10 +34,10 @@ Figures (2026-12-07 20:17 UTC; raw /work/bench/fed23/noise.txt):
   (GJR-t) or 0.028-0.071 (block 50) and |dlev| 0.035-0.053 / 0.025-0.047 from noise alone; the bench's
   local-only ACF|r| scores (main) are at or below that floor on 8 of 10 (GJR-t) or 2 of 10 (block 50)
   institutions, its leverage scores well above it on sp500, msci, dax, ftse, ibm, dem (0.064-0.117: real bias;
-  their test spans' leverage is 1.9-3.4 SD stronger than the own GJR-t fit's expected curve).
+  the first five test spans' leverage is 1.9-3.4 SD stronger than the own GJR-t fit's expected curve).
 - The arms share the test span, so its noise largely cancels in local - fed: for small effects the bench's
   path-only SE of the median gain is the full SE (ACF 0.0023 vs 0.0023, leverage 0.0016 vs 0.0016 at rho = 0);
-  it understates it 1.5-3.6x only for large effects (rho >= 0.5).
+  it understates it 1.1-3.6x only for large effects (rho >= 0.5).
 - Power of "median gain > 0" (P met; P bench z > 1), GJR-t | block-50 noise:
     rho     0           0.10          0.25          0.50          1.00
     ACF   .52;.15|.50;.15  .64;.25|.79;.41  .69;.32|.92;.65  .71;.31|.96;.84  .67;.28|.93;.81
