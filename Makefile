@@ -14,7 +14,7 @@ SWIFT_FLAGS := -c release -Xswiftc -enable-testing
 BENCH_PYTHON ?= python3
 BUILD_DIR  := .build/release
 
-.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench realism clean fuzz fuzz-smoke sanitize \
+.PHONY: demo test deps venv build swift-test cli-test c-test py-test bench bench-compare realism clean fuzz fuzz-smoke sanitize \
         browser-deps browser-test
 
 demo: deps
@@ -77,6 +77,16 @@ bench: deps
 	$(BUILD_DIR)/tgfl-bench generate --config small --paths 1000 --horizon 250 --runs 3 --threads 2
 	@if $(BENCH_PYTHON) -c "import torch" 2>/dev/null; then \
 	  $(BENCH_PYTHON) Benchmarks/pytorch_generate_reference.py --config small --paths 1000 --horizon 250 --runs 3 --threads 2; fi
+
+# Every row of BENCHMARKS.md's "Performance on the model that ships" in one sitting: train small and
+# large (v1, v2) as interleaved triples (TGFL, PyTorch explicit, PyTorch SDPA) and generation pairs,
+# medians of the per-round ratios, with the CPU and load printed. Run it with nothing else running:
+#   make bench-compare BENCH_PYTHON=/path/to/python-with-torch [COMPARE_ROUNDS=3]
+COMPARE_ROUNDS ?= 3
+bench-compare: deps
+	swift build -c release --product tgfl-bench
+	uptime
+	python3 Benchmarks/perf_compare.py --python $(BENCH_PYTHON) --bench $(BUILD_DIR)/tgfl-bench --rounds $(COMPARE_ROUNDS)
 
 # Issue 12's realism benchmark: the arch baselines (GARCH(1,1)-t, GJR-GARCH skew-t, i.i.d.
 # bootstrap) fitted on the first 80 % of every bundled series, then `tgfl-bench realism` scores
