@@ -17,7 +17,8 @@ extension StudentTCopula {
     /// - Returns: C(q, q)/q in [q, 1].
     public static func independentLowerTailCoefficient(degreesOfFreedom: Double?, q: Double) -> Double {
         guard let nu = degreesOfFreedom else { return q }
-        let a = StudentT.uncheckedQuantile(q, nu), h = 0.05, logNormalizer = lgamma(0.5 * nu)
+        let a = StudentT.uncheckedQuantile(q, nu), h = 0.05
+        let logNormalizer: Double = lgamma(0.5 * nu)
         let steps = Int(((log(2 * nu + 200) + 60) / h).rounded(.up))
         var sum = 0.0
         for i in 0...steps {
