@@ -65,6 +65,10 @@ struct JointBenchmark: ParsableCommand {
     var fromModel: String?
     @Option(help: ArgumentHelp("Whitening rule of a trained model: two-factor (default, session 18), return-correlation (session 17) or covariance (sessions 13–16).",
                                valueName: "rule")) var whitening: String = "two-factor"
+    @Option(name: .customLong("copula-fit"), help: ArgumentHelp(
+        "How the copula's ν is fitted: likelihood (default, sessions 8–22) or lower-tail (session 23: ν matched to the "
+        + "training u's lower-tail coefficient at 5 %); with --from-model, lower-tail refits the loaded model's copula on "
+        + "the first 80 % before anything is calibrated.", valueName: "rule")) var copulaFit: String = "likelihood"
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -85,8 +89,19 @@ struct JointBenchmark: ParsableCommand {
         data.regimeStarts = regimeStarts
         data.bandMap = bandMap
         data.regimeTailMap = regimeTailMap
+        guard let copulaRule = JointDataModels.CopulaFit(rawValue: copulaFit) else {
+            throw ValidationError("--copula-fit must be likelihood or lower-tail, got \(copulaFit)")
+        }
+        data.copulaFit = copulaRule
         if let fromModel {
-            model = try Self.withTailMap(try JointScenarioModel.load(from: fromModel), columns: columns, bandMap: bandMap)
+            var loaded = try JointScenarioModel.load(from: fromModel)
+            if copulaRule == .lowerTail, let models = loaded.dataModels {
+                let split = Int(0.8 * Double(columns[0].count))
+                let u = try models.whitenedU(columns.map { Array($0.prefix(split)) })
+                try loaded.setDataModels(try models.replacingCopula(
+                    try JointDataModels.fitCopula(u: u, tokenizer: models.tokenizer, rule: .lowerTail)))
+            }
+            model = try Self.withTailMap(loaded, columns: columns, bandMap: bandMap)
             if regimeStarts, let models = model.dataModels, models.regimeStarts == nil {
                 let split = Int(0.8 * Double(columns[0].count))
                 try model.setDataModels(try models.replacingRegimeStarts(

@@ -71,7 +71,7 @@ struct JointDataOptions: ParsableArguments {
 }
 
 /// The parts a joint model's data models are fitted with (`JointDataSettings`): `--whitening`,
-/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts`, `--band-map`, `--regime-z-tail` (train-joint, federate-joint).
+/// `--no-tail-map`, `--no-variance-calibration`, `--no-regime-starts`, `--band-map`, `--regime-z-tail`, `--copula-fit` (train-joint, federate-joint).
 struct JointFitFlags: ParsableArguments {
     @Option(name: .customLong("whitening"), help: ArgumentHelp(
         "Per-regime whitening rule: two-factor (default, session 18: encode the training days with each regime's z "
@@ -104,6 +104,11 @@ struct JointFitFlags: ParsableArguments {
         "Fit and calibrate a regime z tail map: a run under a regime maps each asset's z onto the training z of that "
         + "market regime's days (session 20; off by default, see BENCHMARKS.md). Such a checkpoint is /joint version 11."))
     var regimeTailMap = JointDataSettings().regimeTailMap
+    @Option(name: .customLong("copula-fit"), help: ArgumentHelp(
+        "How the copula's ν is fitted: likelihood (default) or lower-tail (session 23: the ν whose lower-tail "
+        + "coefficient at 5 % is nearest the training u's; the stored copula is the same kind, read by older TGFL).",
+        valueName: "rule"))
+    var copulaFit: String = JointDataSettings().copulaFit.rawValue
 
     func validate() throws { _ = try settings() }
 
@@ -113,8 +118,12 @@ struct JointFitFlags: ParsableArguments {
         do { rule = try JointDataModels.Whitening(fittableName: whitening, what: "--whitening") } catch TGFLError.invalidArgument(let message) {
             throw ValidationError(message)
         }
+        guard let copulaRule = JointDataModels.CopulaFit(rawValue: copulaFit) else {
+            throw ValidationError("--copula-fit must be likelihood or lower-tail, got \(copulaFit)")
+        }
         return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration,
-                                 regimeStarts: regimeStarts, bandMap: bandMap, regimeTailMap: regimeTailMap)
+                                 regimeStarts: regimeStarts, bandMap: bandMap, regimeTailMap: regimeTailMap,
+                                 copulaFit: copulaRule)
     }
 }
 

@@ -320,6 +320,51 @@ public struct JointDataModels: Equatable, Sendable {
         }
     }
 
+    /// How the copula's ν is fitted (`JointDataSettings.copulaFit`; the stored copula is the same kind
+    /// either way, so the rule changes no checkpoint field).
+    public enum CopulaFit: String, Sendable, CaseIterable {
+        /// ν by maximum likelihood with R = I (`fitCopula`, sessions 8–22; the default).
+        case likelihood
+        /// ν whose exact lower-tail coefficient at 5 % is nearest the training u's
+        /// (`StudentTCopula.fitLowerTail`, session 23; off by default).
+        case lowerTail = "lower-tail"
+    }
+
+    /// The copula of the day's u under `rule`: `.likelihood` is `fitCopula`; `.lowerTail` takes the
+    /// same histogram pseudo-observations and matches ν to their mean pairwise lower-tail coefficient
+    /// at 5 % (`StudentTCopula.fitLowerTail`, R = I). A single asset has no pair: the likelihood rule.
+    /// - Parameters:
+    ///   - u: the training days' whitened u, one column per asset.
+    ///   - tokenizer: the fitted tokenizer (its bin edges).
+    ///   - rule: the fit rule.
+    /// - Returns: the copula.
+    /// - Throws: `TGFLError.invalidArgument` when the fit fails.
+    public static func fitCopula(u: [[Double]], tokenizer: ReturnTokenizer, rule: CopulaFit) throws -> StudentTCopula {
+        guard rule == .lowerTail, u.count >= 2 else { return try fitCopula(u: u, tokenizer: tokenizer).copula }
+        do {
+            let v = try StudentTCopula.histogramPseudoObservations(u, binEdges: tokenizer.binEdges)
+            return try StudentTCopula.fitLowerTail(pseudoObservations: v).copula
+        } catch let error as StatsError {
+            throw TGFLError.invalidArgument("the lower-tail copula of the assets' whitened returns: \(error)")
+        }
+    }
+
+    /// The whitened u of K return columns under these filters and encoding factors (what `encode`
+    /// tokenizes), one array per asset.
+    /// - Parameter columns: one log-return array per asset, equal lengths.
+    /// - Throws: `TGFLError.invalidArgument` as `encode`.
+    public func whitenedU(_ columns: [[Double]]) throws -> [[Double]] {
+        let encoded = try encode(columns, what: "the whitened u's returns")
+        let K = count, n = columns[0].count
+        var u = [[Double]](repeating: [Double](repeating: 0, count: n), count: K)
+        var z = [Double](repeating: 0, count: K)
+        for t in 0..<n {
+            for k in 0..<K { z[k] = (columns[k][t] - volatility[k].garch.mu) / encoded.variances[k][t].squareRoot() }
+            for (k, value) in Self.whiten(z, cholesky: encodingFactors[Int(encoded.regimes[t])]).enumerated() { u[k][t] = value }
+        }
+        return u
+    }
+
     /// The lower Cholesky factor of a K×K symmetric positive-definite matrix (row-major).
     /// - Throws: `TGFLError.invalidArgument` when the matrix is not positive definite.
     static func choleskyFactor(_ a: [Double], _ K: Int) throws -> [Double] {
@@ -484,7 +529,7 @@ public struct JointDataModels: Equatable, Sendable {
         return try JointDataModels(assets: assets, tokenizer: tokenizer, volatility: volatility, regimes: regimes,
                                    cholesky: cholesky, encodingCholesky: whitening == .twoFactor ? encoding : nil,
                                    whitening: whitening,
-                                   copula: try fitCopula(u: u, tokenizer: tokenizer).copula, zeroReturns: zeroReturns,
+                                   copula: try fitCopula(u: u, tokenizer: tokenizer, rule: config.joint.copulaFit), zeroReturns: zeroReturns,
                                    zTail: config.joint.tailMap ? try JointTailMap.fit(z: z) : nil,
                                    varianceCalibration: config.joint.varianceCalibration
                                        ? try JointVarianceCalibration.fit(spans: trainingSpans, assets: assets) : nil,
@@ -809,11 +854,16 @@ public struct JointDataSettings: Equatable, Sendable {
     /// each regime's training days and meets fx_usd_1980 42's crisis cell, but the ES cells
     /// fall 18 → 15 of 24 — eu_stocks' and crsp_daily's crisis cells met the bound only by the too-heavy z).
     public var regimeTailMap: Bool
+    /// How the copula's ν is fitted (session 23): `.likelihood` (default, as since session 8) or
+    /// `.lowerTail` (ν matched to the training u's lower-tail coefficient at 5 %; BENCHMARKS.md
+    /// "Session 23 (joint23)"). The stored copula is the same kind either way.
+    public var copulaFit: JointDataModels.CopulaFit
 
     public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
                 varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true,
-                bandMap: Bool = true, regimeTailMap: Bool = false) {
+                bandMap: Bool = true, regimeTailMap: Bool = false, copulaFit: JointDataModels.CopulaFit = .likelihood) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
         self.regimeStarts = regimeStarts; self.bandMap = bandMap; self.regimeTailMap = regimeTailMap
+        self.copulaFit = copulaFit
     }
 }
