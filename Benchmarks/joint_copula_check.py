@@ -24,7 +24,7 @@ import scipy.stats as st
 from scipy.integrate import quad
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from joint_es_diagnosis import load_training_u, lower_tail  # noqa: E402
+from joint_training_u import load_training_u, lower_tail  # noqa: E402
 
 GRID = [2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100]   # StudentTCopula.defaultGrid
 Q = 0.05

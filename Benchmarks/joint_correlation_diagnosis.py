@@ -28,7 +28,7 @@ import numpy as np
 import scipy.stats as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from joint_es_diagnosis import covariance_whitening, filter_sigma, whitening_factor  # noqa: E402
+from joint_training_u import covariance_whitening, filter_sigma, whitening_factor  # noqa: E402
 
 
 def load(d):

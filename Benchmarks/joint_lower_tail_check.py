@@ -27,7 +27,7 @@ from scipy.special import gammaln
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from joint_copula_check import GRID, pair_tail  # noqa: E402
-from joint_es_diagnosis import load_training_u, lower_tail  # noqa: E402
+from joint_training_u import load_training_u, lower_tail  # noqa: E402
 
 WEIGHTS = [0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]      # ClaytonMixtureCopula.defaultWeights (branch joint12-lowertail)
 THETAS = [0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8]

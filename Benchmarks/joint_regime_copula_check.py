@@ -23,7 +23,7 @@ import scipy.stats as st
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from joint_copula_check import GRID  # noqa: E402
 from joint_correlation_diagnosis import training_u  # noqa: E402
-from joint_es_diagnosis import lower_tail  # noqa: E402
+from joint_training_u import lower_tail  # noqa: E402
 
 
 def fit_nu(V):

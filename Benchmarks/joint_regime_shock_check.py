@@ -30,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from joint_baselines import corr, es, mean_off, read  # noqa: E402
-from joint_es_diagnosis import load_training_z, whitening_factor  # noqa: E402
+from joint_training_u import load_training_z, whitening_factor  # noqa: E402
 
 MIN_DAYS = 30
 
