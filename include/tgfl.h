@@ -264,6 +264,13 @@ typedef struct tgfl_train_params {
     // Needs a training span of at least 250 days; refused for model v1; other values are refused.
     // A caller whose struct_size ends before it gets the default.
     int64_t  rematch_dependence;
+    // Appended after ABI 3 (issue 17, session 23). Joint models only: how the copula's ν is fitted.
+    // 0 = by maximum likelihood with R = I (the default, as since session 8); 1 = the ν whose exact
+    // lower-tail coefficient at 5 % is nearest the training days' whitened u's (`tgfl train-joint
+    // --copula-fit lower-tail`; BENCHMARKS.md "Session 23 (joint23)"). The checkpoint stores the
+    // copula the same way either way (no /joint version change). Other values are refused.
+    // A caller whose struct_size ends before it gets the default.
+    int64_t  joint_copula_fit;
 } tgfl_train_params;
 
 // The per-regime whitening rule of a joint model (tgfl_train_params.joint_whitening; the CLI's

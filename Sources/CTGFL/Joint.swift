@@ -47,9 +47,13 @@ public func cJointTrain(_ outPath: UnsafePointer<CChar>?, _ returns: UnsafePoint
         guard p.joint_regime_z_tail == 0 || p.joint_regime_z_tail == 1 else {
             throw BoundaryError.outOfRange("joint_regime_z_tail must be 0 (none) or 1 (a regime z tail map), got \(p.joint_regime_z_tail)")
         }
+        guard p.joint_copula_fit == 0 || p.joint_copula_fit == 1 else {
+            throw BoundaryError.outOfRange("joint_copula_fit must be 0 (likelihood) or 1 (lower tail), got \(p.joint_copula_fit)")
+        }
         let data = JointDataSettings(whitening: try JointDataModels.Whitening(checkingC: p.joint_whitening),
                                      regimeStarts: p.joint_regime_starts == 1, bandMap: p.joint_band_map == 1,
-                                     regimeTailMap: p.joint_regime_z_tail == 1)
+                                     regimeTailMap: p.joint_regime_z_tail == 1,
+                                     copulaFit: p.joint_copula_fit == 1 ? .lowerTail : .likelihood)
         let columns = (0..<K).map { k in (0..<n).map { values[$0 * K + k] } }
         _ = try model.fit(columns: columns, names: names, options: options, data: data)
         try model.save(to: path)

@@ -39,6 +39,7 @@ public func cTrainDefaultParams() -> tgfl_train_params {
     p.joint_band_map = JointDataSettings().bandMap ? 1 : 0
     p.joint_regime_z_tail = JointDataSettings().regimeTailMap ? 1 : 0
     p.rematch_dependence = o.rematchDependence == nil ? 0 : 1
+    p.joint_copula_fit = JointDataSettings().copulaFit == .lowerTail ? 1 : 0
     return p
 }
 

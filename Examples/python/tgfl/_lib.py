@@ -246,6 +246,7 @@ tgfl_model_get_federation = _declare("tgfl_model_get_federation", [tgfl_model_p,
 #     int64_t joint_band_map;                              (after ABI 3, issue 17, session 20)
 #     int64_t joint_regime_z_tail;                         (after ABI 3, issue 17, session 20)
 #     int64_t rematch_dependence;                          (after ABI 3, issue 12, session 22)
+#     int64_t joint_copula_fit;                            (after ABI 3, issue 17, session 23)
 # } tgfl_train_params;   (ABI 3: starts with uint32_t struct_size)
 class tgfl_train_params(Structure):
     _fields_ = [
@@ -274,6 +275,7 @@ class tgfl_train_params(Structure):
         ("joint_band_map", c_int64),
         ("joint_regime_z_tail", c_int64),
         ("rematch_dependence", c_int64),
+        ("joint_copula_fit", c_int64),
     ]
 
 
@@ -389,6 +391,7 @@ class tgfl_federated_params(Structure):
         ("dp_volatility_bound", c_double),
         # Appended in session 22 (issue 12: the dependence rematch of the trained global model)
         ("rematch_dependence", c_int64),
+        ("joint_copula_fit", c_int64),
     ]
 
 

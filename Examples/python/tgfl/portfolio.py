@@ -70,11 +70,16 @@ def _whitening(rule) -> Optional[int]:
     return WHITENING_RULES[rule.lower().replace("_", "-")]
 
 
+#: The copula fit rules of ``JointModel.train(copula_fit=...)``, by their value of the C field
+#: ``tgfl_train_params.joint_copula_fit`` (``tgfl train-joint --copula-fit`` takes the same names).
+COPULA_FIT_RULES = {"likelihood": 0, "lower-tail": 1}
+
+
 def _train_params_to_c(p: TrainParams, whitening=None, regime_starts=None, band_map=None,
-                       regime_z_tail=None) -> _lib.tgfl_train_params:
+                       regime_z_tail=None, copula_fit=None) -> _lib.tgfl_train_params:
     """``model._train_params`` with the caller's ``allow_prices`` (the joint binding leaves the
     "looks like prices" warning to the C library), whitening rule, market-regime starts, z band
-    map and regime z tail map (None: the defaults)."""
+    map, regime z tail map and copula fit rule (None: the defaults)."""
     c = _train_params(p)
     c.allow_prices = _bool(p.allow_prices, "allow_prices")
     rule = _whitening(whitening)
@@ -92,6 +97,12 @@ def _train_params_to_c(p: TrainParams, whitening=None, regime_starts=None, band_
         if not isinstance(regime_z_tail, (bool, np.bool_)):
             raise _bad(f"regime_z_tail must be True, False or None, got {regime_z_tail!r}", TGFL_ERR_OUT_OF_RANGE)
         c.joint_regime_z_tail = int(regime_z_tail)
+    if copula_fit is not None:
+        rule = copula_fit.lower().replace("_", "-") if isinstance(copula_fit, str) else None
+        if rule not in COPULA_FIT_RULES:
+            raise _bad(f"copula_fit must be one of {', '.join(repr(r) for r in COPULA_FIT_RULES)} or None, "
+                       f"got {copula_fit!r}", TGFL_ERR_OUT_OF_RANGE)
+        c.joint_copula_fit = COPULA_FIT_RULES[rule]
     return c
 
 
@@ -140,7 +151,7 @@ class JointModel:
               levels_per_asset: int = 8, seed: int = 0, params: Optional[TrainParams] = None,
               whitening: Optional[str] = None, regime_starts: Optional[bool] = None,
               band_map: Optional[bool] = None, regime_z_tail: Optional[bool] = None,
-              **overrides) -> "JointModel":
+              copula_fit: Optional[str] = None, **overrides) -> "JointModel":
         """Trains on ``returns`` of shape ``(days, assets)`` (float64 log returns) and saves the
         model to ``path``. ``config`` is the architecture (its version and volatility levels are
         set for the joint model); ``overrides`` set TrainParams fields (``steps=300``).
@@ -153,7 +164,10 @@ class JointModel:
         library's default since session 21; False: none, as before; None: the default);
         ``self.band_map`` of the result records it. ``regime_z_tail``: fit a regime z tail
         map (True; False or None: none, the library's default, BENCHMARKS.md session 20);
-        ``self.regime_z_tail`` of the result records it."""
+        ``self.regime_z_tail`` of the result records it. ``copula_fit``: how the copula's ν is
+        fitted, ``"likelihood"`` (the library's default) or ``"lower-tail"`` (ν matched to the
+        training u's lower-tail coefficient at 5 %, BENCHMARKS.md session 23; ``COPULA_FIT_RULES``;
+        None: the default); the stored copula (``self.copula``) shows the ν it chose."""
         r = _array(returns, "returns", np.float64, ndim=(2,))
         days, k = r.shape
         if len(names) != k:
@@ -161,7 +175,7 @@ class JointModel:
         encoded = (c_char_p * k)(*[str(n).encode("utf-8") for n in names])
         c_config = (config or ModelConfig(vocab_size=256, context_length=64, d_model=64, n_layers=2, d_ff=256))._to_c()
         p = _train_params_to_c(_params(params or TrainParams(), overrides, TrainParams), whitening, regime_starts,
-                               band_map, regime_z_tail)
+                               band_map, regime_z_tail, copula_fit)
         target = _path(path)
         _check(_joint_train(target, _ptr(r, c_double), days, _int32(k, "n_assets"), encoded, byref(c_config),
                             _int32(levels_per_asset, "levels_per_asset"), _uint64(seed, "seed"), byref(p)))
