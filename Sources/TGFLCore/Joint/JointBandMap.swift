@@ -250,19 +250,9 @@ public struct JointBandMap: Equatable, Sendable {
         return (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count)).squareRoot()
     }
 
-    /// `JointTailMap.histogramQuantile` at every level of `levels`, in one pass over the grid.
+    /// `JointTailMap.histogramQuantiles` at `levels`.
     static func gridQuantiles(_ counts: [Int], total: Int) -> [Double] {
-        var out: [Double] = [], i = 0, cumulative = 0.0
-        for (j, n) in counts.enumerated() where n > 0 {
-            while i < levels.count, cumulative + Double(n) >= levels[i] * Double(total) {
-                out.append(-JointTailMap.gridLimit + (Double(j) + (levels[i] * Double(total) - cumulative) / Double(n))
-                           * JointTailMap.gridStep)
-                i += 1
-            }
-            if i == levels.count { break }
-            cumulative += Double(n)
-        }
-        return out + [Double](repeating: JointTailMap.gridLimit, count: levels.count - i)
+        JointTailMap.histogramQuantiles(counts, total: total, levels: levels)
     }
 
     /// Fits the targets: per asset and band, the quantiles of the training z on the days in that band.

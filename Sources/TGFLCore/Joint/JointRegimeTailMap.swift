@@ -98,7 +98,7 @@ public struct JointRegimeTailMap: Equatable, Sendable {
             let rows = JointDataModels.regimeRows(labels: labels, regime: g)
             return z.map { column in
                 let counts = JointTailMap.histogram(rows.map { column[$0] })
-                return levels.map { JointTailMap.histogramQuantile(counts, total: rows.count, level: $0) }
+                return JointTailMap.histogramQuantiles(counts, total: rows.count, levels: levels)
             }
         })
     }

@@ -98,7 +98,7 @@ public struct JointTailMap: Equatable, Sendable {
     public static func fit(z: [[Double]]) throws -> JointTailMap {
         try JointTailMap(targets: z.map { column in
             let counts = histogram(column)
-            return targetLevels.map { histogramQuantile(counts, total: column.count, level: $0) }
+            return histogramQuantiles(counts, total: column.count, levels: targetLevels)
         })
     }
 
@@ -121,15 +121,23 @@ public struct JointTailMap: Equatable, Sendable {
     /// The quantile at `level` of a grid histogram with `total` values: the first bin j whose
     /// cumulative count reaches c = level · total, at the fraction (c − C_j)/n_j inside it.
     public static func histogramQuantile(_ counts: [Int], total: Int, level: Double) -> Double {
-        let c = level * Double(total)
-        var cumulative = 0.0
+        histogramQuantiles(counts, total: total, levels: [level])[0]
+    }
+
+    /// `histogramQuantile` at every level of `levels` (non-decreasing), in one pass over the grid;
+    /// the same values to the bit.
+    public static func histogramQuantiles(_ counts: [Int], total: Int, levels: [Double]) -> [Double] {
+        var out: [Double] = [], i = 0, cumulative = 0.0
+        out.reserveCapacity(levels.count)
         for (j, n) in counts.enumerated() where n > 0 {
-            if cumulative + Double(n) >= c {
-                return -gridLimit + (Double(j) + (c - cumulative) / Double(n)) * gridStep
+            while i < levels.count, cumulative + Double(n) >= levels[i] * Double(total) {
+                out.append(-gridLimit + (Double(j) + (levels[i] * Double(total) - cumulative) / Double(n)) * gridStep)
+                i += 1
             }
+            if i == levels.count { break }
             cumulative += Double(n)
         }
-        return gridLimit
+        return out + [Double](repeating: gridLimit, count: levels.count - i)
     }
 
     /// The quantile at `level` of values (sorted ascending), linear between order statistics
