@@ -391,7 +391,6 @@ class tgfl_federated_params(Structure):
         ("dp_volatility_bound", c_double),
         # Appended in session 22 (issue 12: the dependence rematch of the trained global model)
         ("rematch_dependence", c_int64),
-        ("joint_copula_fit", c_int64),
     ]
 
 
