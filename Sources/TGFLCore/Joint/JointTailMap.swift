@@ -124,9 +124,10 @@ public struct JointTailMap: Equatable, Sendable {
         histogramQuantiles(counts, total: total, levels: [level])[0]
     }
 
-    /// `histogramQuantile` at every level of `levels` (non-decreasing), in one pass over the grid;
-    /// the same values to the bit.
-    public static func histogramQuantiles(_ counts: [Int], total: Int, levels: [Double]) -> [Double] {
+    /// `histogramQuantile` at every level of `levels`, in one pass over the grid; the same values to
+    /// the bit. Internal: the one pass needs `levels` non-decreasing, which every caller's constant
+    /// level list is (`levels`, `targetLevels`, the band and regime maps' levels).
+    static func histogramQuantiles(_ counts: [Int], total: Int, levels: [Double]) -> [Double] {
         var out: [Double] = [], i = 0, cumulative = 0.0
         out.reserveCapacity(levels.count)
         for (j, n) in counts.enumerated() where n > 0 {
