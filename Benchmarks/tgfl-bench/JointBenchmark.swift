@@ -69,6 +69,11 @@ struct JointBenchmark: ParsableCommand {
         "How the copula's ν is fitted: likelihood (default, sessions 8–22) or lower-tail (session 23: ν matched to the "
         + "training u's lower-tail coefficient at 5 %); with --from-model, lower-tail refits the loaded model's copula on "
         + "the first 80 % before anything is calibrated.", valueName: "rule")) var copulaFit: String = "likelihood"
+    @Option(name: .customLong("start-dependence"), help: ArgumentHelp(
+        "How the assets' day-0 volatilities depend on each other: comonotone (default: one uniform for every asset), "
+        + "fitted (session 24: a Gaussian copula with the training days' rank correlation of σ) or independent; with --from-model, "
+        + "fitted on the first 80 % under the stored filters before anything is calibrated.", valueName: "rule"))
+    var startDependence: String = JointDataSettings().startDependence.rawValue
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -93,6 +98,10 @@ struct JointBenchmark: ParsableCommand {
             throw ValidationError("--copula-fit must be likelihood or lower-tail, got \(copulaFit)")
         }
         data.copulaFit = copulaRule
+        guard let startRule = JointStartDependence.Rule(rawValue: startDependence) else {
+            throw ValidationError("--start-dependence must be comonotone, fitted or independent, got \(startDependence)")
+        }
+        data.startDependence = startRule
         if let fromModel {
             var loaded = try JointScenarioModel.load(from: fromModel)
             if copulaRule == .lowerTail, let models = loaded.dataModels {
@@ -100,6 +109,12 @@ struct JointBenchmark: ParsableCommand {
                 let u = try models.whitenedU(columns.map { Array($0.prefix(split)) })
                 try loaded.setDataModels(try models.replacingCopula(
                     try JointDataModels.fitCopula(u: u, tokenizer: models.tokenizer, rule: .lowerTail)))
+            }
+            if startRule != .comonotone, let models = loaded.dataModels, models.startDependence == nil {
+                let split = Int(0.8 * Double(columns[0].count))
+                try loaded.setDataModels(try models.replacingStartDependence(
+                    try JointStartDependence.fit(rule: startRule, trainingSpans: [columns.map { Array($0.prefix(split)) }],
+                                                 models: models)))
             }
             model = try Self.withTailMap(loaded, columns: columns, bandMap: bandMap)
             if regimeStarts, let models = model.dataModels, models.regimeStarts == nil {
@@ -154,6 +169,17 @@ struct JointBenchmark: ParsableCommand {
                   + String(format: ", λ_L at ρ = 0: %.3f", StudentTCopula.tailDependence(rho: 0, degreesOfFreedom: c.degreesOfFreedom)))
         } else {
             print("copula: none (independent uniforms)")
+        }
+        if let dependence = models.startDependence {
+            let K = dependence.count
+            let off = dependence.correlations.map { c in
+                String(format: "%.3f", (0..<K).flatMap { i in (0..<K).filter { $0 != i }.map { c[i * K + $0] } }.reduce(0, +)
+                    / Double(max(K * (K - 1), 1)))
+            }
+            print("start dependence: mean off-diagonal rank correlation of σ per market regime \(off.dropLast().joined(separator: " / ")), "
+                  + "all days \(off.last!)")
+        } else {
+            print("start dependence: comonotone (one uniform for every asset)")
         }
         let encoded = try models.encode(columns)
         var real = ["day,label," + names.joined(separator: ",")]
@@ -228,6 +254,7 @@ struct JointBenchmark: ParsableCommand {
             "copula_nu": models.copula.map { $0.degreesOfFreedom ?? 0 } ?? -1,
             "copula_correlation": models.copula?.correlation ?? [],
             "whitening": models.whitening.rawValue,
+            "start_dependence": models.startDependence?.correlations ?? [],
         ]
         let json = try JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: out + "/model.json"))

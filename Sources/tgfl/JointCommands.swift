@@ -109,6 +109,12 @@ struct JointFitFlags: ParsableArguments {
         + "coefficient at 5 % is nearest the training u's; the stored copula is the same kind, read by older TGFL).",
         valueName: "rule"))
     var copulaFit: String = JointDataSettings().copulaFit.rawValue
+    @Option(name: .customLong("start-dependence"), help: ArgumentHelp(
+        "How the assets' day-0 volatilities depend on each other in runs without a prompt: comonotone (default: one "
+        + "uniform for every asset), fitted (session 24: a Gaussian copula with the training days' rank correlation "
+        + "of σ, per market regime for regime runs) or independent (for comparisons); fitted and independent write "
+        + "/joint version 13, refused by older TGFL.", valueName: "rule"))
+    var startDependence: String = JointDataSettings().startDependence.rawValue
 
     func validate() throws { _ = try settings() }
 
@@ -121,9 +127,12 @@ struct JointFitFlags: ParsableArguments {
         guard let copulaRule = JointDataModels.CopulaFit(rawValue: copulaFit) else {
             throw ValidationError("--copula-fit must be likelihood or lower-tail, got \(copulaFit)")
         }
+        guard let startRule = JointStartDependence.Rule(rawValue: startDependence) else {
+            throw ValidationError("--start-dependence must be comonotone, fitted or independent, got \(startDependence)")
+        }
         return JointDataSettings(whitening: rule, tailMap: tailMap, varianceCalibration: varianceCalibration,
                                  regimeStarts: regimeStarts, bandMap: bandMap, regimeTailMap: regimeTailMap,
-                                 copulaFit: copulaRule)
+                                 copulaFit: copulaRule, startDependence: startRule)
     }
 }
 
@@ -251,6 +260,10 @@ struct JointSamplingOptions: ParsableArguments {
         "Under a regime, map each asset's z with the model's regime z tail map, if it has one. --no-regime-z-tail: "
         + "as a model saved without one."))
     var regimeTailMap = true
+    @Flag(name: .customLong("start-dependence"), inversion: .prefixedNo, help: ArgumentHelp(
+        "Without a prompt, draw the assets' day-0 volatilities with the model's fitted start dependence, if it has one. "
+        + "--no-start-dependence: one uniform for every asset, as a model saved without one."))
+    var startDependence = true
 
     func validate() throws {
         try Limits.check(paths, "--paths", 1, Limits.count)
@@ -264,7 +277,8 @@ struct JointSamplingOptions: ParsableArguments {
         let options = JointGenerationOptions(paths: paths, horizon: horizon, regime: regime, temperature: temperature,
                                              seed: seed, threads: threads, useCopula: copula, useTailMap: tailMap,
                                              useVarianceCalibration: varianceCalibration, useRegimeStarts: regimeStarts,
-                                             useBandMap: bandMap, useRegimeTailMap: regimeTailMap)
+                                             useBandMap: bandMap, useRegimeTailMap: regimeTailMap,
+                                             useStartDependence: startDependence)
         let bar = ProgressReporter(label: label, unit: "paths", total: paths)
         defer { bar.finish() }
         return try model.generate(options) { p in

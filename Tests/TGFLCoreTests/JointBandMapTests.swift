@@ -178,7 +178,7 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(section.attributes["version"], .int(12))
         XCTAssertEqual(section.attributes["band_map.rule"], .string("own_z"))
         XCTAssertEqual(section.datasets["band_map.target_log_se"], [0.05, 0.04, 0.06, 0.1, 0.05, 0.05, 0.07, 0.12])
-        XCTAssertEqual(JointDataModels.version, 12, "the newest: a session-21 band map")
+        XCTAssertEqual(JointDataModels.version, 13, "the newest: session 24's start dependence (12: a session-21 band map)")
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.bandMap, map)
         XCTAssertNil(try jointDataModels(section, without: ["band_map.targets", "band_map.sources"], config: checkpoint.config).bandMap)
         var bad = section

@@ -147,7 +147,7 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
         try model.setDataModels(try models.replacingRegimeStarts(starts))
         let (path, checkpoint, section) = try savedJointSection(model, "starts.h5")
         XCTAssertEqual(section.attributes["version"], .int(9))
-        XCTAssertEqual(JointDataModels.version, 12, "version 12: session 21's z band map (11: the regime z tail map; 10: session 20's band map)")
+        XCTAssertEqual(JointDataModels.version, 13, "version 13: session 24's start dependence; 12: session 21's z band map (11: the regime z tail map; 10: session 20's band map)")
         XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.regimeStarts, starts)
         XCTAssertNil(try jointDataModels(section, without: ["regime_starts.log_sigma_quantiles"], config: checkpoint.config).regimeStarts)
         var bad = section

@@ -122,6 +122,12 @@ public struct JointDataModels: Equatable, Sendable {
     /// (`JointRegimeTailMap`, session 20), or nil: none (models saved before session 20, or
     /// `JointDataSettings.regimeTailMap` off, the default), generating the same bits as before.
     public private(set) var regimeTailMap: JointRegimeTailMap?
+    /// How the assets' day-0 σ depend on each other in runs without a prompt (`JointStartDependence`,
+    /// session 24: a Gaussian copula with the training days' rank correlation of σ, per market regime
+    /// for the market-regime starts and over every day for unconditional starts), or nil: one uniform
+    /// for every asset (comonotone; models saved before session 24, or `JointDataSettings.startDependence`
+    /// `.comonotone`), generating the same bits as before.
+    public private(set) var startDependence: JointStartDependence?
     /// The second moment of z per regime that the whitening factors L_g are the Cholesky factors of.
     public enum Whitening: String, Sendable, Equatable {
         /// The correlation of z (models fitted before session 13): the u keep each regime's spread.
@@ -172,7 +178,7 @@ public struct JointDataModels: Equatable, Sendable {
                 whitening: Whitening = .correlation, copula: StudentTCopula? = nil, zeroReturns: JointZeroReturns? = nil,
                 zTail: JointTailMap? = nil, varianceCalibration: JointVarianceCalibration? = nil,
                 regimeStarts: JointRegimeStarts? = nil, bandMap: JointBandMap? = nil,
-                regimeTailMap: JointRegimeTailMap? = nil) throws {
+                regimeTailMap: JointRegimeTailMap? = nil, startDependence: JointStartDependence? = nil) throws {
         guard assets.count >= 1, volatility.count == assets.count, regimes.count == assets.count else {
             throw TGFLError.invalidArgument(
                 "a joint model needs one volatility and one regime model per asset: \(assets.count) assets, "
@@ -239,7 +245,12 @@ public struct JointDataModels: Equatable, Sendable {
                 + "but there are \(regimes[0].count) regimes × \(K) assets")
         }
         self.zTail = zTail; self.varianceCalibration = varianceCalibration; self.regimeStarts = regimeStarts
-        self.bandMap = bandMap; self.regimeTailMap = regimeTailMap
+        if let startDependence, startDependence.count != K || startDependence.regimes != regimes[0].count {
+            throw TGFLError.invalidArgument(
+                "the start dependence is for \(startDependence.regimes) regimes × \(startDependence.count) assets, "
+                + "but there are \(regimes[0].count) regimes × \(K) assets")
+        }
+        self.bandMap = bandMap; self.regimeTailMap = regimeTailMap; self.startDependence = startDependence
     }
 
     /// The same data models with another copula (nil: independent uniforms, as before session 8).
@@ -277,6 +288,11 @@ public struct JointDataModels: Equatable, Sendable {
         try replacing(\.regimeTailMap, with: regimeTailMap)
     }
 
+    /// The same data models with another start dependence (nil: comonotone starts, as before session 24).
+    public func replacingStartDependence(_ startDependence: JointStartDependence?) throws -> JointDataModels {
+        try replacing(\.startDependence, with: startDependence)
+    }
+
     /// A copy with one optional part replaced, checked against the others as the initializer checks them.
     private func replacing<Part>(_ part: WritableKeyPath<JointDataModels, Part>, with value: Part) throws -> JointDataModels {
         var copy = self
@@ -285,7 +301,8 @@ public struct JointDataModels: Equatable, Sendable {
                                    cholesky: cholesky, encodingCholesky: encodingCholesky, whitening: whitening,
                                    copula: copy.copula, zeroReturns: copy.zeroReturns, zTail: copy.zTail,
                                    varianceCalibration: copy.varianceCalibration, regimeStarts: copy.regimeStarts,
-                                   bandMap: copy.bandMap, regimeTailMap: copy.regimeTailMap)
+                                   bandMap: copy.bandMap, regimeTailMap: copy.regimeTailMap,
+                                   startDependence: copy.startDependence)
     }
 
     /// Fits the copula of the day's u: each asset's pseudo-observations under its histogram on
@@ -540,7 +557,9 @@ public struct JointDataModels: Equatable, Sendable {
                                            sigmas[k].map { Int(regimes[k].label(volatility: $0)) } }, count: regimes[0].count)
                                        : nil,
                                    regimeTailMap: config.joint.regimeTailMap
-                                       ? try JointRegimeTailMap.fit(z: z, labels: labels, regimes: regimes[0].count) : nil)
+                                       ? try JointRegimeTailMap.fit(z: z, labels: labels, regimes: regimes[0].count) : nil,
+                                   startDependence: try JointStartDependence.fit(rule: config.joint.startDependence, sigmas: sigmas,
+                                                                                 labels: labels, regimes: regimes[0].count))
     }
 
     /// The whitening factors of every market regime: L_g = chol(C_g) with C_g the covariance of
@@ -693,7 +712,8 @@ public struct JointDataModels: Equatable, Sendable {
     /// generation factors in `cholesky` and the encoding factors in the dataset `encoding_cholesky`
     /// [R·K·K] (older binaries refuse the file by its version; the other rules write 1–7 as before).
     public var checkpointSection: CheckpointSection {
-        let version = bandMap.map { $0.rule != .writtenBack || $0.targetLogSE != nil } == true ? Self.version : regimeTailMap != nil ? 11 : bandMap != nil ? 10 : regimeStarts != nil ? 9 : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
+        let version = startDependence != nil ? Self.version
+            : bandMap.map { $0.rule != .writtenBack || $0.targetLogSE != nil } == true ? 12 : regimeTailMap != nil ? 11 : bandMap != nil ? 10 : regimeStarts != nil ? 9 : whitening == .twoFactor ? 8 : whitening == .returnCorrelation ? 7 : varianceCalibration != nil ? 6 : zTail != nil ? 5 : zeroReturns != nil ? 4 : whitening == .covariance ? 3 : copula == nil ? 1 : 2
         var section = CheckpointSection(attributes: [
             "kind": .string(Self.kind), "version": .int(version), "n_assets": .int(count),
             "assets": .string(String(decoding: (try? JSONEncoder().encode(assets)) ?? Data("[]".utf8), as: UTF8.self)),
@@ -717,12 +737,16 @@ public struct JointDataModels: Equatable, Sendable {
         regimeStarts?.write(to: &section)
         bandMap?.write(to: &section)
         regimeTailMap?.write(to: &section)
+        startDependence?.write(to: &section)
         return section
     }
 
     /// The `kind` attribute of the `/joint` section.
     public static let kind = "joint_assets"
-    /// The newest section version, written with a z band map of the session-21 rule (version 12:
+    /// The newest section version, written with a start dependence (version 13, session 24: the dataset
+    /// `start_dependence.correlations` [(R+1)·K·K], `JointStartDependence`; older binaries refuse the file
+    /// by its version, since they would start every asset from one uniform); else 12 with a z band map of
+    /// the session-21 rule (version 12:
     /// the attribute `band_map.rule = "own_z"`, `JointBandMap.Rule.ownZ` — the same datasets as
     /// version 10, applied to each asset's own z only, so older binaries must refuse the file);
     /// else 11 with a regime z tail map (session 20: the
@@ -731,8 +755,8 @@ public struct JointDataModels: Equatable, Sendable {
     /// `band_map.sources` [K·R·11], `JointBandMap`); else 9 with market-regime starts (else 8 with the two-factor
     /// whitening, 7 with the return-correlation whitening, 6 with a variance calibration, 5 with a z
     /// tail map, 4 with exact-zero returns, 3 with covariance whitening, 2 with a copula, 1 without;
-    /// all twelve are read).
-    public static let version = 12
+    /// all thirteen are read).
+    public static let version = 13
 
     /// Reads the `/joint` section.
     /// - Throws: `TGFLError.invalidArgument` naming the missing or invalid key.
@@ -783,7 +807,8 @@ public struct JointDataModels: Equatable, Sendable {
                       varianceCalibration: try JointVarianceCalibration.read(r, assets: K),
                       regimeStarts: try JointRegimeStarts.read(r, assets: K, regimes: R),
                       bandMap: try JointBandMap.read(r, assets: K, regimes: R),
-                      regimeTailMap: try JointRegimeTailMap.read(r, assets: K, regimes: R))
+                      regimeTailMap: try JointRegimeTailMap.read(r, assets: K, regimes: R),
+                      startDependence: try JointStartDependence.read(r, assets: K, regimes: R))
         try check(against: config)
     }
 
@@ -858,12 +883,17 @@ public struct JointDataSettings: Equatable, Sendable {
     /// `.lowerTail` (ν matched to the training u's lower-tail coefficient at 5 %; BENCHMARKS.md
     /// "Session 23 (joint23)"). The stored copula is the same kind either way.
     public var copulaFit: JointDataModels.CopulaFit
+    /// How the assets' day-0 σ depend on each other (session 24): `.comonotone` (default: one uniform
+    /// for every asset, as since issue 17) or `.fitted` (`JointStartDependence`: the training days'
+    /// rank correlation of σ, /joint version 13; BENCHMARKS.md "Session 24 (joint24)").
+    public var startDependence: JointStartDependence.Rule
 
     public init(whitening: JointDataModels.Whitening = .twoFactor, tailMap: Bool = JointTailMap.enabledByDefault,
                 varianceCalibration: Bool = JointVarianceCalibration.enabledByDefault, regimeStarts: Bool = true,
-                bandMap: Bool = true, regimeTailMap: Bool = false, copulaFit: JointDataModels.CopulaFit = .likelihood) {
+                bandMap: Bool = true, regimeTailMap: Bool = false, copulaFit: JointDataModels.CopulaFit = .likelihood,
+                startDependence: JointStartDependence.Rule = .comonotone) {
         self.whitening = whitening; self.tailMap = tailMap; self.varianceCalibration = varianceCalibration
         self.regimeStarts = regimeStarts; self.bandMap = bandMap; self.regimeTailMap = regimeTailMap
-        self.copulaFit = copulaFit
+        self.copulaFit = copulaFit; self.startDependence = startDependence
     }
 }

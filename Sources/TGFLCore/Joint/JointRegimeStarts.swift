@@ -77,22 +77,18 @@ public struct JointRegimeStarts: Equatable, Sendable {
     /// Fits the quantiles on training spans under a model's stored filters and regime bands (each
     /// span's filter restarts, as `JointDataModels.fit` runs it), e.g. for a model saved without them.
     public static func fit(trainingSpans: [[[Double]]], models: JointDataModels) throws -> JointRegimeStarts {
-        let K = models.count
-        guard trainingSpans.allSatisfy({ span in span.count == K && span.allSatisfy { $0.count == span[0].count } }) else {
-            throw TGFLError.invalidArgument("every training span needs \(K) columns, one per asset")
-        }
-        let sigmas = (0..<K).map { k in
-            trainingSpans.flatMap { models.volatility[k].variances($0[k]).map { $0.squareRoot() } }
-        }
-        let labels = sigmas[0].indices.map { t in
-            JointDataModels.marketRegime((0..<K).map { models.regimes[$0].label(volatility: sigmas[$0][t]) })
-        }
+        let (sigmas, labels) = try models.filteredSigmas(trainingSpans: trainingSpans)
         return try fit(sigmas: sigmas, labels: labels, regimes: models.regimeNames.count)
     }
 
     /// Day 0's σ² of every asset under regime g at the path's uniform u.
     func startVariances(regime g: Int, u: Double, volatility: [VolatilityModel]) -> [Double] {
         zip(volatility, logSigmaQuantiles[g]).map { $0.variance(logSigmaQuantiles: $1, u: u) }
+    }
+
+    /// Day 0's σ² of every asset under regime g at each asset's own uniform u_k (`JointStartDependence`).
+    func startVariances(regime g: Int, u: [Double], volatility: [VolatilityModel]) -> [Double] {
+        (0..<volatility.count).map { volatility[$0].variance(logSigmaQuantiles: logSigmaQuantiles[g][$0], u: u[$0]) }
     }
 
     /// The range of asset k's σ² on the training days of regime g, within its floor and cap.
@@ -117,5 +113,24 @@ public struct JointRegimeStarts: Equatable, Sendable {
         } catch TGFLError.invalidArgument(let message) {
             throw r.fail(message)
         }
+    }
+}
+
+extension JointDataModels {
+    /// The training days' σ of every asset under the stored filters (each span's filter restarts, as
+    /// `fit` runs it) and each day's market regime.
+    /// - Throws: `TGFLError.invalidArgument` for a span without one column per asset of equal lengths.
+    func filteredSigmas(trainingSpans: [[[Double]]]) throws -> (sigmas: [[Double]], labels: [Int32]) {
+        let K = count
+        guard trainingSpans.allSatisfy({ span in span.count == K && span.allSatisfy { $0.count == span[0].count } }) else {
+            throw TGFLError.invalidArgument("every training span needs \(K) columns, one per asset")
+        }
+        let sigmas = (0..<K).map { k in
+            trainingSpans.flatMap { volatility[k].variances($0[k]).map { $0.squareRoot() } }
+        }
+        let labels = sigmas[0].indices.map { t in
+            Self.marketRegime((0..<K).map { regimes[$0].label(volatility: sigmas[$0][t]) })
+        }
+        return (sigmas, labels)
     }
 }

@@ -43,15 +43,21 @@ public struct JointGenerationOptions: Sendable {
     /// `JointRegimeTailMap` (default, when the model has a calibrated one: session 20, fitted only
     /// when asked). False, or a model without one, generates as before (bit for bit).
     public var useRegimeTailMap: Bool
+    /// Without a prompt, draw the assets' day-0 σ with the model's `JointStartDependence` (default,
+    /// when the model has one: session 24, fitted only when asked). False, or a model without one,
+    /// starts every asset from one uniform, as before (bit for bit).
+    public var useStartDependence: Bool
 
     public init(paths: Int = 100, horizon: Int = 20, regime: RegimeCondition = .unconditional,
                 prompt: [[Double]]? = nil, temperature: Double = 1, seed: UInt64 = 42, threads: Int? = nil,
                 useCopula: Bool = true, useTailMap: Bool = true, useVarianceCalibration: Bool = true,
-                useRegimeStarts: Bool = true, useBandMap: Bool = true, useRegimeTailMap: Bool = true) {
+                useRegimeStarts: Bool = true, useBandMap: Bool = true, useRegimeTailMap: Bool = true,
+                useStartDependence: Bool = true) {
         self.paths = paths; self.horizon = horizon; self.regime = regime; self.prompt = prompt
         self.temperature = temperature; self.seed = seed; self.threads = threads; self.useCopula = useCopula
         self.useTailMap = useTailMap; self.useVarianceCalibration = useVarianceCalibration
         self.useRegimeStarts = useRegimeStarts; self.useBandMap = useBandMap; self.useRegimeTailMap = useRegimeTailMap
+        self.useStartDependence = useStartDependence
     }
 }
 
@@ -89,6 +95,9 @@ struct JointPlan {
     /// Without a prompt under an asked regime g, with the model's market-regime starts: g and the
     /// starts (day 0's σ² of every asset from one uniform, `JointRegimeStarts`); nil otherwise.
     let regimeStart: (regime: Int, starts: JointRegimeStarts)?
+    /// Without a prompt, unconditional or with market-regime starts: the dependence of the assets'
+    /// start uniforms (`JointStartDependence`); nil: one uniform for every asset.
+    let startDependence: JointStartDependence?
     /// `[d][k]` intercept and bounds of the recursion into day d + 1.
     let omegas: [[Double]]
     let bounds: [[ClosedRange<Double>]]
@@ -284,6 +293,8 @@ extension JointScenarioModel {
         return JointPlan(paths: options.paths, horizon: H, regimes: regimes, promptTokens: promptTokens,
                          promptConditions: promptConditions, startVariances: start, startBands: bands,
                          regimeStart: options.prompt == nil ? g0.flatMap { g in starts.map { (g, $0) } } : nil,
+                         startDependence: options.useStartDependence && options.prompt == nil && (g0 == nil || starts != nil)
+                            ? models.startDependence : nil,
                          omegas: omegas, bounds: bounds,
                          inverseTemperature: Float(1 / options.temperature), seed: options.seed,
                          threads: options.threads ?? network.transformer.threads,
@@ -362,10 +373,19 @@ extension JointScenarioModel {
                 if let start = plan.startVariances {
                     variances[s] = start
                 } else if let (g, starts) = plan.regimeStart {
-                    variances[s] = starts.startVariances(regime: g, u: rngs[s].uniform(), volatility: models.volatility)
+                    if let dependence = plan.startDependence {
+                        let u = dependence.startUniforms(pool: g, draws: models.volatility.map { _ in rngs[s].uniformOpen() })
+                        variances[s] = starts.startVariances(regime: g, u: u, volatility: models.volatility)
+                    } else {
+                        variances[s] = starts.startVariances(regime: g, u: rngs[s].uniform(), volatility: models.volatility)
+                    }
                 } else if let bands = plan.startBands {
                     variances[s] = JointScenarioModel.bandStartVariances(u: rngs[s].uniform(), bands: bands,
                                                                          volatility: models.volatility)
+                } else if let dependence = plan.startDependence {
+                    let u = dependence.startUniforms(pool: dependence.regimes,
+                                                     draws: models.volatility.map { _ in rngs[s].uniformOpen() })
+                    variances[s] = zip(models.volatility, u).map { $0.initialVariance(u: $1) }
                 } else {
                     let u = rngs[s].uniform()
                     variances[s] = models.volatility.map { $0.initialVariance(u: u) }

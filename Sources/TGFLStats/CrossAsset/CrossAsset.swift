@@ -160,6 +160,15 @@ public enum CrossAsset {
         return (Double(lowBoth) / Double(lowX), Double(highBoth) / Double(highX))
     }
 
+    /// Normal scores: Φ⁻¹ of each value's rank over n + 1, ties averaged
+    /// (`scipy.stats.norm.ppf(scipy.stats.rankdata(x) / (len(x) + 1))`).
+    /// - Parameter x: the values (any order; NaN-free).
+    /// - Returns: one score per value, in the same order.
+    public static func normalScores(_ x: [Double]) -> [Double] {
+        let n = Double(x.count + 1)
+        return ranks(x).map { Normal.uncheckedQuantile($0 / n) }
+    }
+
     /// 1-based ranks with ties averaged (`scipy.stats.rankdata(method="average")`).
     static func ranks(_ x: [Double]) -> [Double] {
         let order = x.indices.sorted { x[$0] < x[$1] }
