@@ -1,7 +1,7 @@
 """Model v2 through the C ABI: create, train, generate unconditionally, save and load.
 
 The v2 layout is checked against an independent NumPy/h5py reading of the checkpoint: the
-names and shapes the README documents (vol_emb [S, C] in place of regime_emb, level_bias [S, V]
+names and shapes docs/DESIGN.md documents (vol_emb [S, C] in place of regime_emb, level_bias [S, V]
 after head.bias) and the /volatility section.
 """
 import h5py
