@@ -25,6 +25,16 @@ def regime_rows(labels, g):
     return rows if len(rows) >= 4 else np.arange(len(labels))
 
 
+def synthetic_labels(rng, n, p=(0.45, 0.35, 0.15, 0.05)):
+    """n synthetic market labels 0..3 with the given probabilities (the last regime rare, so that it pools)."""
+    return rng.choice(4, size=n, p=list(p))
+
+
+def regime_days(labels, R=4):
+    """The number of days of each regime."""
+    return [int(np.sum(labels == g)) for g in range(R)]
+
+
 def fixture_training_days():
     """The joint_v1 fixture model (DAX, SMI) on the first 80 % of the bundled eu_stocks' log returns:
     (its stored filters' parameters, the training returns [n, K], each day's sigma under the filters

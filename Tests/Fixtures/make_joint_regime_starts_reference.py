@@ -19,7 +19,7 @@ import json
 
 import numpy as np
 
-from joint_fixture_days import HERE, fixture_training_days, regime_rows
+from joint_fixture_days import HERE, fixture_training_days, regime_days, regime_rows, synthetic_labels
 from joint_crisis_gap_diagnosis import first_uniform, interp  # noqa: E402 (joint_fixture_days puts Benchmarks on the path)
 
 LEVELS = np.arange(101) / 100
@@ -33,9 +33,9 @@ def quantiles(S, labels, R):
 def main():
     rng = np.random.default_rng(19)
     S = 0.01 * np.exp(rng.normal(0, 0.4, size=(400, 3)))
-    labels = rng.choice(4, size=400, p=[0.45, 0.35, 0.15, 0.05])
+    labels = synthetic_labels(rng, 400)
     synthetic = dict(sigmas=S.T.tolist(), labels=labels.tolist(), quantiles=quantiles(S, labels, 4),
-                     regime_days=[int(np.sum(labels == g)) for g in range(4)])
+                     regime_days=regime_days(labels))
 
     par, train, Sm, own, lab = fixture_training_days()
     K = train.shape[1]

@@ -22,7 +22,7 @@ import json
 
 import numpy as np
 
-from joint_fixture_days import HERE, fixture_training_days, regime_rows
+from joint_fixture_days import HERE, fixture_training_days, regime_days, regime_rows, synthetic_labels
 
 LEVELS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99]
 LIMIT, STEP = 12.0, 0.01
@@ -56,9 +56,9 @@ def apply(z, s, t):
 def main():
     rng = np.random.default_rng(20)
     Z = 0.8 * rng.standard_t(4, size=(600, 2))
-    labels = rng.choice(4, size=600, p=[0.45, 0.37, 0.15, 0.03])
+    labels = synthetic_labels(rng, 600, (0.45, 0.37, 0.15, 0.03))
     synthetic = dict(z=Z.T.tolist(), labels=labels.tolist(), targets=targets(Z, labels, 4),
-                     regime_days=[int(np.sum(labels == g)) for g in range(4)])
+                     regime_days=regime_days(labels))
 
     s = np.quantile(rng.standard_t(4, size=5000), LEVELS)
     t = np.quantile(rng.normal(0.2, 0.7, size=5000), LEVELS)
@@ -73,7 +73,7 @@ def main():
     mu = np.array([a["mu"] for a in par])
     Zm = (train - mu) / S
     model = dict(training=train.T.tolist(), labels=lab.tolist(), targets=targets(Zm, lab, 4),
-                 regime_days=[int(np.sum(lab == g)) for g in range(4)])
+                 regime_days=regime_days(lab))
     (HERE / "joint_regime_tail_map_reference.json").write_text(
         json.dumps(dict(synthetic=synthetic, map=mapping, model=model)) + "\n")
     print("synthetic regime days", synthetic["regime_days"], "model regime days", model["regime_days"])

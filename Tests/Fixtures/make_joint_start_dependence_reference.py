@@ -23,7 +23,7 @@ import h5py
 import numpy as np
 import scipy.stats as st
 
-from joint_fixture_days import HERE, fixture_training_days, regime_rows
+from joint_fixture_days import HERE, fixture_training_days, regime_days, regime_rows, synthetic_labels
 from joint_crisis_gap_diagnosis import interp  # noqa: E402 (joint_fixture_days puts Benchmarks on the path)
 
 M = (1 << 64) - 1
@@ -91,9 +91,9 @@ def main():
     C = np.array([[1, .6, .3], [.6, 1, .2], [.3, .2, 1]])
     S = 0.01 * np.exp(0.4 * rng.multivariate_normal(np.zeros(3), C, size=400))
     S[6, 0] = S[5, 0]
-    labels = rng.choice(4, size=400, p=[0.45, 0.35, 0.15, 0.05])
+    labels = synthetic_labels(rng, 400)
     synthetic = dict(sigmas=S.T.tolist(), labels=labels.tolist(), correlations=correlations(S, labels, 4),
-                     regime_days=[int(np.sum(labels == g)) for g in range(4)])
+                     regime_days=regime_days(labels))
 
     par, train, Sm, own, lab = fixture_training_days()
     K = train.shape[1]

@@ -202,9 +202,9 @@ final class JointBandMapTests: TemporaryDirectoryTestCase {
             XCTAssertTrue("\(e)".contains("band_map.rule") && "\(e)".contains("version 12") && "\(e)".contains("version 11"), "\(e)")
         }
         var future = section
-        future.attributes["version"] = .int(13)
+        future.attributes["version"] = .int(14)
         XCTAssertThrowsError(try JointDataModels(checkpointSection: future, config: checkpoint.config)) { e in
-            XCTAssertTrue("\(e)".contains("version 13") && "\(e)".contains("1...12"), "\(e)")
+            XCTAssertTrue("\(e)".contains("version 14") && "\(e)".contains("1...13"), "\(e)")
         }
     }
 

@@ -145,20 +145,15 @@ final class JointRegimeStartsTests: TemporaryDirectoryTestCase {
             XCTAssertTrue("\(e)".contains("1 regimes × 2 assets, but there are 4 regimes × 2 assets"), "\(e)")
         }
         try model.setDataModels(try models.replacingRegimeStarts(starts))
-        let (path, checkpoint, section) = try savedJointSection(model, "starts.h5")
-        XCTAssertEqual(section.attributes["version"], .int(9))
+        let (section, config) = try assertOptionalPartRoundTrips(model, file: "starts.h5", version: 9,
+                                                                 dataset: "regime_starts.log_sigma_quantiles",
+                                                                 expected: starts, part: \.regimeStarts)
         XCTAssertEqual(JointDataModels.version, 13, "version 13: session 24's start dependence; 12: session 21's z band map (11: the regime z tail map; 10: session 20's band map)")
-        XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.regimeStarts, starts)
-        XCTAssertNil(try jointDataModels(section, without: ["regime_starts.log_sigma_quantiles"], config: checkpoint.config).regimeStarts)
         var bad = section
-        bad.datasets["regime_starts.log_sigma_quantiles"] = [0, 1]
-        XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
-            XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains("regime_starts.log_sigma_quantiles"), "\(e)")
-        }
         var flat = starts.logSigmaQuantiles.flatMap { $0.flatMap { $0 } }
         flat[5] = flat[4] - 1
         bad.datasets["regime_starts.log_sigma_quantiles"] = flat
-        XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
+        XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: config)) { e in
             XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains("regime 0, asset 0"), "\(e)")
         }
         try model.setDataModels(models)

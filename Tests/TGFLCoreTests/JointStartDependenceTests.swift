@@ -132,20 +132,15 @@ final class JointStartDependenceTests: TemporaryDirectoryTestCase {
             XCTAssertTrue("\(e)".contains("start dependence of all training days") && "\(e)".contains("not positive definite"), "\(e)")
         }
         try model.setDataModels(try models.replacingStartDependence(dependence))
-        let (path, checkpoint, section) = try savedJointSection(model, "dependence.h5")
-        XCTAssertEqual(section.attributes["version"], .int(13))
+        let (section, config) = try assertOptionalPartRoundTrips(model, file: "dependence.h5", version: 13,
+                                                                 dataset: "start_dependence.correlations",
+                                                                 expected: dependence, part: \.startDependence)
         XCTAssertEqual(JointDataModels.version, 13, "version 13: session 24's start dependence (12: session 21's z band map)")
-        XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels?.startDependence, dependence)
-        XCTAssertNil(try jointDataModels(section, without: ["start_dependence.correlations"], config: checkpoint.config).startDependence)
         var bad = section
-        bad.datasets["start_dependence.correlations"] = [1, 0]
-        XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
-            XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains("start_dependence.correlations"), "\(e)")
-        }
         var flat = dependence.correlations.flatMap { $0 }
         flat[1] = 1.5; flat[2] = 1.5
         bad.datasets["start_dependence.correlations"] = flat
-        XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
+        XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: config)) { e in
             XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains("market regime 0"), "\(e)")
         }
         try model.setDataModels(models)

@@ -131,6 +131,25 @@ extension TemporaryDirectoryTestCase {
         return (path, checkpoint, try XCTUnwrap(checkpoint.joint))
     }
 
+    /// Saves `model`, whose data models carry an optional part stored as `dataset`, and checks the section's
+    /// version, that the part read back equals `expected`, that a section without `dataset` reads as nil (a file
+    /// written before it existed) and that a dataset of the wrong length is refused naming it.
+    /// - Returns: the saved section and the checkpoint's config, for further checks.
+    func assertOptionalPartRoundTrips<Part: Equatable>(_ model: JointScenarioModel, file: String, version: Int, dataset: String,
+                                                       expected: Part, part: (JointDataModels) -> Part?) throws
+        -> (section: CheckpointSection, config: ModelConfig) {
+        let (path, checkpoint, section) = try savedJointSection(model, file)
+        XCTAssertEqual(section.attributes["version"], .int(version))
+        XCTAssertEqual(try JointScenarioModel.load(from: path).dataModels.flatMap(part), expected)
+        XCTAssertNil(part(try jointDataModels(section, without: [dataset], config: checkpoint.config)))
+        var bad = section
+        bad.datasets[dataset] = [0, 1]
+        XCTAssertThrowsError(try JointDataModels(checkpointSection: bad, config: checkpoint.config)) { e in
+            XCTAssertTrue("\(e)".contains("/joint") && "\(e)".contains(dataset), "\(e)")
+        }
+        return (section, checkpoint.config)
+    }
+
     /// The data models of a `/joint` section with `keys` removed (as a file written before they existed).
     func jointDataModels(_ section: CheckpointSection, without keys: [String], config: ModelConfig) throws -> JointDataModels {
         var old = section
