@@ -146,6 +146,9 @@ extension JointScenarioModel {
     /// regime g, u is uniform on g's band of quantile levels (e.g. [0.95, 1] for crisis), so
     /// day 0's σ spreads over the band as on the training days of g instead of sitting at the
     /// band's mean variance (a fixed σ thins the one-day tails: the crisis band is open above).
+    /// With a `JointStartDependence` (session 24, off unless fitted) each asset has its own start
+    /// uniform, K per path through the Gaussian copula of the training days' rank correlation of σ
+    /// (every day's for unconditional runs, the asked market regime's with market-regime starts).
     /// When the window is full it keeps about half a context, cut at a day boundary so
     /// position p still holds asset `p mod K`.
     ///
@@ -159,7 +162,8 @@ extension JointScenarioModel {
     /// `options.useCopula = false` (or an old model) draws as before.
     ///
     /// **Determinism.** Path p draws only from `SeededRNG(seed: seed, stream: p)`, a fixed
-    /// number of uniforms per day (2K; with the copula K + 1, or K for a Gaussian one); paths run in
+    /// number of uniforms per day (2K; with the copula K + 1, or K for a Gaussian one; day 0's start one,
+    /// or K with a start dependence); paths run in
     /// fixed chunks of 32 with single-threaded products: the same seed gives the same bits for
     /// any thread count.
     /// - Parameters:
@@ -365,7 +369,8 @@ extension JointScenarioModel {
         /// Day 0: σ² from the plan, or one uniform per path through every asset's training
         /// distribution (a calm or a volatile market, not a mix), restricted to the asked
         /// regime's band when there is one — or, with market-regime starts, through every asset's
-        /// distribution on the training days of the asked market regime.
+        /// distribution on the training days of the asked market regime; with a start dependence,
+        /// K uniforms through its Gaussian copula instead of the one (`JointStartDependence`).
         init(plan: JointPlan, models: JointDataModels, firstPath: Int, count: Int) {
             var rngs = (0..<count).map { SeededRNG(seed: plan.seed, stream: UInt64(firstPath + $0)) }
             var variances = [[Double]](repeating: [], count: count)
