@@ -8,21 +8,15 @@ parsing and settings); "independent" stores the identity; an older caller's stru
 by name."""
 
 import ctypes
-import os
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tgfl
-from conftest import RESOURCES, c_train_tiny_joint
+from conftest import CLI_COMMON, CLI_TINY, RESOURCES, c_train_tiny_joint, cli_train_joint
 from tgfl import _lib
 from tgfl import portfolio as pf
 
-# The CLI's `--config tiny` (Sources/tgfl/ModelPresets.swift), so that both entry points fit the same data models.
-CLI_TINY = dict(vocab_size=128, context_length=32, d_model=32, n_layers=1, n_heads=2, d_ff=64)
-COMMON = dict(levels_per_asset=4, seed=1, steps=2, batch_size=8, n_threads=1, val_fraction=0.1)
 
 
 @pytest.fixture(scope="module")
@@ -34,22 +28,7 @@ def returns():
 
 def _train(path, returns, **kw):
     return pf.JointModel.train(path, returns, names=["dax", "smi", "ftse"], config=tgfl.ModelConfig(**CLI_TINY),
-                               **COMMON, **kw)
-
-
-def _cli(tmp_path, returns, rule):
-    folder = os.environ.get("TGFL_BIN_DIR")
-    if not folder or not (Path(folder) / "tgfl").exists():
-        pytest.skip("TGFL_BIN_DIR does not hold the `tgfl` executable")
-    data = tmp_path / "eu.csv"
-    np.savetxt(data, returns, delimiter=",", header="dax,smi,ftse", comments="", fmt="%.17g")
-    out = tmp_path / f"cli_{rule}.h5"
-    run = subprocess.run([str(Path(folder) / "tgfl"), "train-joint", "--data", str(data), "--columns", "dax,smi,ftse",
-                          "--returns", "--date-column", "none", "--config", "tiny", "--levels", "4", "--steps", "2",
-                          "--batch-size", "8", "--seed", "1", "--threads", "1", "--val-fraction", "0.1",
-                          "--start-dependence", rule, "--out", str(out)], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    return pf.JointModel(out)
+                               **CLI_COMMON, **kw)
 
 
 def test_rules_match_the_command(tmp_path, returns):
@@ -63,8 +42,9 @@ def test_rules_match_the_command(tmp_path, returns):
     off = P[~np.eye(3, dtype=bool)]
     assert np.all(off > 0.3) and np.all(off < 0.98), P
     np.testing.assert_array_equal(independent.start_dependence, np.eye(3))
-    np.testing.assert_array_equal(_cli(tmp_path, returns, "fitted").start_dependence, P)
-    assert _cli(tmp_path, returns, "comonotone").start_dependence is None
+    names = ["dax", "smi", "ftse"]
+    np.testing.assert_array_equal(cli_train_joint(tmp_path, returns, names, "--start-dependence", "fitted").start_dependence, P)
+    assert cli_train_joint(tmp_path, returns, names, "--start-dependence", "comonotone").start_dependence is None
 
 
 def test_bad_start_dependence_is_refused_by_name(tmp_path, returns):
