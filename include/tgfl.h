@@ -271,6 +271,15 @@ typedef struct tgfl_train_params {
     // copula the same way either way (no /joint version change). Other values are refused.
     // A caller whose struct_size ends before it gets the default.
     int64_t  joint_copula_fit;
+    // Appended after ABI 3 (issue 17, session 24). Joint models only: how the assets' day-0 volatilities
+    // of a path without a prompt depend on each other. 0 = one uniform for every asset (comonotone starts,
+    // the default, as since issue 17); 1 = a Gaussian copula with the training days' rank correlation of
+    // σ (per market regime for regime runs; /joint version 13); 2 = independent starts (identity
+    // matrices, /joint version 13; for comparisons). `tgfl train-joint --start-dependence
+    // comonotone|fitted|independent`; BENCHMARKS.md "Session 24 (joint24)": 1 and 2 lose issue-17 cells,
+    // so 0 stays the default. Other values are refused. A caller whose struct_size ends before it gets
+    // the default.
+    int64_t  joint_start_dependence;
 } tgfl_train_params;
 
 // The per-regime whitening rule of a joint model (tgfl_train_params.joint_whitening; the CLI's
@@ -646,10 +655,12 @@ TGFL_API int32_t tgfl_stress_report(const char * stress_json, char ** out_html);
 // per-regime whitening rule (tgfl_joint_whitening), params->joint_regime_starts (1, the default,
 // or 0) whether to fit market-regime starts, params->joint_band_map (1, the default since issue 17's
 // session 21, or 0) whether to fit the z band map, params->joint_regime_z_tail (0, the default, or 1) whether to fit a
-// regime z tail map.
+// regime z tail map, params->joint_copula_fit (0, the default, or 1) how the copula's ν is fitted and
+// params->joint_start_dependence (0, the default, 1 or 2) how the day-0 volatilities depend on each other.
 // Errors: TGFL_ERR_INVALID_ARGUMENT (NULL, NaN/inf returns, duplicate names),
 // TGFL_ERR_INVALID_CONFIG, TGFL_ERR_OUT_OF_RANGE (a params field, joint_whitening not a
-// tgfl_joint_whitening, joint_regime_starts, joint_band_map or joint_regime_z_tail not 0 or 1),
+// tgfl_joint_whitening, joint_regime_starts, joint_band_map, joint_regime_z_tail or joint_copula_fit
+// not 0 or 1, joint_start_dependence not 0, 1 or 2),
 // TGFL_ERR_CHECKPOINT / _IO.
 TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns, size_t n_days,
                                   int32_t n_assets, const char * const * asset_names,
@@ -662,7 +673,10 @@ TGFL_API int32_t tgfl_joint_train(const char * out_path, const double * returns,
 // "correlation"} (the copula: see tgfl_joint_generate_copula; whitening: the rule of the stored
 // per-regime factors L_g, tgfl_joint_whitening: "return_correlation" since session 17,
 // "two_factor" (session 18; generation and encoding factors), "covariance" sessions 13-16,
-// "correlation" for older checkpoints, which generate as before).
+// "correlation" for older checkpoints, which generate as before), "regime_starts", "band_map",
+// "regime_z_tail" (booleans: whether the model has each part), "start_dependence": null (comonotone
+// starts) or the unconditional starts' correlation of the normal scores [n_assets², row-major]
+// (params->joint_start_dependence 1: the training days'; 2: the identity)}.
 TGFL_API int32_t tgfl_joint_info(const char * model_path, int32_t * out_n_assets, char ** out_json);
 
 // Generates n_paths × horizon × n_assets daily log returns into `out` (out_len must equal

@@ -53,7 +53,8 @@ public func cJointTrain(_ outPath: UnsafePointer<CChar>?, _ returns: UnsafePoint
         let data = JointDataSettings(whitening: try JointDataModels.Whitening(checkingC: p.joint_whitening),
                                      regimeStarts: p.joint_regime_starts == 1, bandMap: p.joint_band_map == 1,
                                      regimeTailMap: p.joint_regime_z_tail == 1,
-                                     copulaFit: p.joint_copula_fit == 1 ? .lowerTail : .likelihood)
+                                     copulaFit: p.joint_copula_fit == 1 ? .lowerTail : .likelihood,
+                                     startDependence: try JointStartDependence.Rule(checkingC: p.joint_start_dependence))
         let columns = (0..<K).map { k in (0..<n).map { values[$0 * K + k] } }
         _ = try model.fit(columns: columns, names: names, options: options, data: data)
         try model.save(to: path)
@@ -72,7 +73,8 @@ public func cJointInfo(_ modelPath: UnsafePointer<CChar>?, _ outAssets: UnsafeMu
         let models = try JointScenarioModel.load(from: path).dataModels!
         var info: [String: Any] = ["assets": models.assets, "regimes": models.regimeNames, "copula": NSNull(),
                                     "whitening": models.whitening.rawValue, "regime_starts": models.regimeStarts != nil,
-                                    "band_map": models.bandMap != nil, "regime_z_tail": models.regimeTailMap != nil]
+                                    "band_map": models.bandMap != nil, "regime_z_tail": models.regimeTailMap != nil,
+                                    "start_dependence": models.startDependence.map { $0.correlations[$0.regimes] as Any } ?? NSNull()]
         if let copula = models.copula {
             // ν = ∞ (a Gaussian copula) is null: JSON has no infinity.
             info["copula"] = ["degrees_of_freedom": copula.degreesOfFreedom.map { $0 as Any } ?? NSNull(),
@@ -211,6 +213,27 @@ extension JointDataModels.Whitening {
             throw BoundaryError.outOfRange(
                 "joint_whitening must be TGFL_JOINT_WHITENING_RETURN_CORRELATION (0), TGFL_JOINT_WHITENING_COVARIANCE (1) "
                 + "or TGFL_JOINT_WHITENING_TWO_FACTOR (2), got \(value)")
+        }
+        self = rule
+    }
+}
+
+extension JointStartDependence.Rule {
+    /// The `tgfl_train_params.joint_start_dependence` value of the rule.
+    var cValue: Int64 {
+        switch self {
+        case .comonotone: return 0
+        case .fitted: return 1
+        case .independent: return 2
+        }
+    }
+
+    /// The rule of `tgfl_train_params.joint_start_dependence`.
+    /// - Throws: OUT_OF_RANGE naming the field, the value and the accepted ones.
+    init(checkingC value: Int64) throws {
+        guard let rule = Self.allCases.first(where: { $0.cValue == value }) else {
+            throw BoundaryError.outOfRange(
+                "joint_start_dependence must be 0 (comonotone), 1 (fitted) or 2 (independent), got \(value)")
         }
         self = rule
     }

@@ -40,6 +40,7 @@ public func cTrainDefaultParams() -> tgfl_train_params {
     p.joint_regime_z_tail = JointDataSettings().regimeTailMap ? 1 : 0
     p.rematch_dependence = o.rematchDependence == nil ? 0 : 1
     p.joint_copula_fit = JointDataSettings().copulaFit == .lowerTail ? 1 : 0
+    p.joint_start_dependence = JointDataSettings().startDependence.cValue
     return p
 }
 

@@ -23,6 +23,35 @@ def dax_ftse_returns():
     return np.ascontiguousarray(np.diff(np.log(prices), axis=0)[:600, [0, 3]])     # dax, ftse
 
 
+# The CLI's `--config tiny` (Sources/tgfl/ModelPresets.swift) and the training settings that
+# `cli_train_joint` passes, so that `tgfl train-joint` and `JointModel.train` fit the same data models.
+CLI_TINY = dict(vocab_size=128, context_length=32, d_model=32, n_layers=1, n_heads=2, d_ff=64)
+CLI_COMMON = dict(levels_per_asset=4, seed=1, steps=2, batch_size=8, n_threads=1, val_fraction=0.1)
+
+
+def cli_train_joint(tmp_path, returns, names, option, value):
+    """`tgfl train-joint` on `returns` (columns `names`) with CLI_TINY / CLI_COMMON and `option value`;
+    returns the saved model as a `JointModel` (skips without TGFL_BIN_DIR's `tgfl`)."""
+    import os
+    import subprocess
+    from tgfl import portfolio as pf
+    folder = os.environ.get("TGFL_BIN_DIR")
+    if not folder or not (Path(folder) / "tgfl").exists():
+        pytest.skip("TGFL_BIN_DIR does not hold the `tgfl` executable")
+    data = tmp_path / "cli_returns.csv"
+    np.savetxt(data, returns, delimiter=",", header=",".join(names), comments="", fmt="%.17g")
+    out = tmp_path / f"cli_{option.strip('-')}_{value}.h5"
+    c = CLI_COMMON
+    run = subprocess.run([str(Path(folder) / "tgfl"), "train-joint", "--data", str(data), "--columns", ",".join(names),
+                          "--returns", "--date-column", "none", "--config", "tiny",
+                          "--levels", str(c["levels_per_asset"]), "--steps", str(c["steps"]),
+                          "--batch-size", str(c["batch_size"]), "--seed", str(c["seed"]), "--threads", str(c["n_threads"]),
+                          "--val-fraction", str(c["val_fraction"]), option, value, "--out", str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return pf.JointModel(out)
+
+
 def train_tiny_joint(path, returns, **kw):
     """Trains the tiny DAX/FTSE joint model for 2 steps (seed 1, 1 thread) and saves it at `path`."""
     from tgfl import portfolio as pf

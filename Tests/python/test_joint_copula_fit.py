@@ -7,21 +7,15 @@ here: the default is the likelihood's ν, 1 / "lower-tail" gives the ν that `tg
 settings), an older caller's struct gets the default, and bad values are refused by name."""
 
 import ctypes
-import os
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tgfl
-from conftest import RESOURCES, c_train_tiny_joint
+from conftest import CLI_COMMON, CLI_TINY, RESOURCES, c_train_tiny_joint, cli_train_joint
 from tgfl import _lib
 from tgfl import portfolio as pf
 
-# The CLI's `--config tiny` (Sources/tgfl/ModelPresets.swift), so that both entry points fit the same data models.
-CLI_TINY = dict(vocab_size=128, context_length=32, d_model=32, n_layers=1, n_heads=2, d_ff=64)
-COMMON = dict(levels_per_asset=4, seed=1, steps=2, batch_size=8, n_threads=1, val_fraction=0.1)
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +28,7 @@ def returns():
 
 def _train(path, returns, **kw):
     return pf.JointModel.train(path, returns, names=["dax", "ftse"], config=tgfl.ModelConfig(**CLI_TINY),
-                               **COMMON, **kw)
-
-
-def _cli_nu(tmp_path, returns, rule):
-    folder = os.environ.get("TGFL_BIN_DIR")
-    if not folder or not (Path(folder) / "tgfl").exists():
-        pytest.skip("TGFL_BIN_DIR does not hold the `tgfl` executable")
-    data = tmp_path / "dax_ftse.csv"
-    np.savetxt(data, returns, delimiter=",", header="dax,ftse", comments="", fmt="%.17g")
-    out = tmp_path / f"cli_{rule}.h5"
-    run = subprocess.run([str(Path(folder) / "tgfl"), "train-joint", "--data", str(data), "--columns", "dax,ftse",
-                          "--returns",
-                          "--date-column", "none", "--config", "tiny", "--levels", "4", "--steps", "2",
-                          "--batch-size", "8", "--seed", "1", "--threads", "1", "--val-fraction", "0.1",
-                          "--copula-fit", rule, "--out", str(out)], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    return pf.JointModel(out).copula["degrees_of_freedom"]
+                               **CLI_COMMON, **kw)
 
 
 def test_lower_tail_rule_matches_the_command(tmp_path, returns):
@@ -59,9 +37,11 @@ def test_lower_tail_rule_matches_the_command(tmp_path, returns):
           "lower": _train(tmp_path / "lower.h5", returns, copula_fit="LOWER_TAIL").copula["degrees_of_freedom"]}
     # Both entry points fit the same data models (the likelihood's ν agrees), and the lower-tail rule
     # picks another ν on these days, the command's.
-    assert _cli_nu(tmp_path, returns, "likelihood") == nu["likelihood"]
+    cli_nu = {rule: cli_train_joint(tmp_path, returns, ["dax", "ftse"], "--copula-fit", rule).copula["degrees_of_freedom"]
+              for rule in ("likelihood", "lower-tail")}
+    assert cli_nu["likelihood"] == nu["likelihood"]
     assert nu["lower"] != nu["likelihood"], nu
-    assert _cli_nu(tmp_path, returns, "lower-tail") == nu["lower"]
+    assert cli_nu["lower-tail"] == nu["lower"]
 
 
 def test_bad_copula_fit_is_refused_by_name(tmp_path, returns):

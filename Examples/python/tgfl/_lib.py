@@ -247,6 +247,7 @@ tgfl_model_get_federation = _declare("tgfl_model_get_federation", [tgfl_model_p,
 #     int64_t joint_regime_z_tail;                         (after ABI 3, issue 17, session 20)
 #     int64_t rematch_dependence;                          (after ABI 3, issue 12, session 22)
 #     int64_t joint_copula_fit;                            (after ABI 3, issue 17, session 23)
+#     int64_t joint_start_dependence;                      (after ABI 3, issue 17, session 24)
 # } tgfl_train_params;   (ABI 3: starts with uint32_t struct_size)
 class tgfl_train_params(Structure):
     _fields_ = [
@@ -276,6 +277,7 @@ class tgfl_train_params(Structure):
         ("joint_regime_z_tail", c_int64),
         ("rematch_dependence", c_int64),
         ("joint_copula_fit", c_int64),
+        ("joint_start_dependence", c_int64),
     ]
 
 

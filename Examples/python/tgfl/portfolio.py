@@ -74,12 +74,17 @@ def _whitening(rule) -> Optional[int]:
 #: ``tgfl_train_params.joint_copula_fit`` (``tgfl train-joint --copula-fit`` takes the same names).
 COPULA_FIT_RULES = {"likelihood": 0, "lower-tail": 1}
 
+#: The day-0 volatility dependence rules of ``JointModel.train(start_dependence=...)``, by their value of
+#: the C field ``tgfl_train_params.joint_start_dependence`` (``tgfl train-joint --start-dependence`` takes
+#: the same names).
+START_DEPENDENCE_RULES = {"comonotone": 0, "fitted": 1, "independent": 2}
+
 
 def _train_params_to_c(p: TrainParams, whitening=None, regime_starts=None, band_map=None,
-                       regime_z_tail=None, copula_fit=None) -> _lib.tgfl_train_params:
+                       regime_z_tail=None, copula_fit=None, start_dependence=None) -> _lib.tgfl_train_params:
     """``model._train_params`` with the caller's ``allow_prices`` (the joint binding leaves the
     "looks like prices" warning to the C library), whitening rule, market-regime starts, z band
-    map, regime z tail map and copula fit rule (None: the defaults)."""
+    map, regime z tail map, copula fit rule and start dependence rule (None: the defaults)."""
     c = _train_params(p)
     c.allow_prices = _bool(p.allow_prices, "allow_prices")
     rule = _whitening(whitening)
@@ -103,6 +108,12 @@ def _train_params_to_c(p: TrainParams, whitening=None, regime_starts=None, band_
             raise _bad(f"copula_fit must be one of {', '.join(repr(r) for r in COPULA_FIT_RULES)} or None, "
                        f"got {copula_fit!r}", TGFL_ERR_OUT_OF_RANGE)
         c.joint_copula_fit = COPULA_FIT_RULES[rule]
+    if start_dependence is not None:
+        rule = start_dependence.lower() if isinstance(start_dependence, str) else None
+        if rule not in START_DEPENDENCE_RULES:
+            raise _bad(f"start_dependence must be one of {', '.join(repr(r) for r in START_DEPENDENCE_RULES)} "
+                       f"or None, got {start_dependence!r}", TGFL_ERR_OUT_OF_RANGE)
+        c.joint_start_dependence = START_DEPENDENCE_RULES[rule]
     return c
 
 
@@ -141,6 +152,14 @@ class JointModel:
         #: Whether the model has a regime z tail map (session 20, fitted only when asked): a run under
         #: a regime maps each asset's z onto the training z of that market regime's days.
         self.regime_z_tail = bool(info.get("regime_z_tail", False))
+        #: How unconditional runs draw the assets' day-0 volatilities (session 24): None, one uniform for
+        #: every asset (comonotone starts, the default), or the correlation of the normal scores of the
+        #: start uniforms as an (assets, assets) array (``start_dependence="fitted"``: the training days'
+        #: rank correlation of σ; ``"independent"``: the identity).
+        self.start_dependence = None
+        if info.get("start_dependence") is not None:
+            k = len(self.assets)
+            self.start_dependence = np.array(info["start_dependence"], dtype=np.float64).reshape(k, k)
         if info.get("copula") is not None:
             k = len(self.assets)
             self.copula = {"degrees_of_freedom": info["copula"]["degrees_of_freedom"],
@@ -151,7 +170,8 @@ class JointModel:
               levels_per_asset: int = 8, seed: int = 0, params: Optional[TrainParams] = None,
               whitening: Optional[str] = None, regime_starts: Optional[bool] = None,
               band_map: Optional[bool] = None, regime_z_tail: Optional[bool] = None,
-              copula_fit: Optional[str] = None, **overrides) -> "JointModel":
+              copula_fit: Optional[str] = None, start_dependence: Optional[str] = None,
+              **overrides) -> "JointModel":
         """Trains on ``returns`` of shape ``(days, assets)`` (float64 log returns) and saves the
         model to ``path``. ``config`` is the architecture (its version and volatility levels are
         set for the joint model); ``overrides`` set TrainParams fields (``steps=300``).
@@ -167,7 +187,12 @@ class JointModel:
         ``self.regime_z_tail`` of the result records it. ``copula_fit``: how the copula's ν is
         fitted, ``"likelihood"`` (the library's default) or ``"lower-tail"`` (ν matched to the
         training u's lower-tail coefficient at 5 %, BENCHMARKS.md session 23; ``COPULA_FIT_RULES``;
-        None: the default); the stored copula (``self.copula``) shows the ν it chose."""
+        None: the default); the stored copula (``self.copula``) shows the ν it chose.
+        ``start_dependence``: how unconditional paths draw the assets' day-0 volatilities,
+        ``"comonotone"`` (one uniform for every asset, the library's default), ``"fitted"`` (the
+        training days' rank correlation of σ) or ``"independent"`` (``START_DEPENDENCE_RULES``;
+        BENCHMARKS.md session 24: both lose issue-17 cells, so they are opt-in; None: the default);
+        ``self.start_dependence`` of the result records it."""
         r = _array(returns, "returns", np.float64, ndim=(2,))
         days, k = r.shape
         if len(names) != k:
@@ -175,7 +200,7 @@ class JointModel:
         encoded = (c_char_p * k)(*[str(n).encode("utf-8") for n in names])
         c_config = (config or ModelConfig(vocab_size=256, context_length=64, d_model=64, n_layers=2, d_ff=256))._to_c()
         p = _train_params_to_c(_params(params or TrainParams(), overrides, TrainParams), whitening, regime_starts,
-                               band_map, regime_z_tail, copula_fit)
+                               band_map, regime_z_tail, copula_fit, start_dependence)
         target = _path(path)
         _check(_joint_train(target, _ptr(r, c_double), days, _int32(k, "n_assets"), encoded, byref(c_config),
                             _int32(levels_per_asset, "levels_per_asset"), _uint64(seed, "seed"), byref(p)))
