@@ -379,8 +379,8 @@ extension JointScenarioModel {
                     variances[s] = start
                 } else if let (g, starts) = plan.regimeStart {
                     if let dependence = plan.startDependence {
-                        let u = dependence.startUniforms(pool: g, draws: models.volatility.map { _ in rngs[s].uniformOpen() })
-                        variances[s] = starts.startVariances(regime: g, u: u, volatility: models.volatility)
+                        variances[s] = starts.startVariances(regime: g, u: dependence.startUniforms(pool: g, rng: &rngs[s]),
+                                                             volatility: models.volatility)
                     } else {
                         variances[s] = starts.startVariances(regime: g, u: rngs[s].uniform(), volatility: models.volatility)
                     }
@@ -388,8 +388,7 @@ extension JointScenarioModel {
                     variances[s] = JointScenarioModel.bandStartVariances(u: rngs[s].uniform(), bands: bands,
                                                                          volatility: models.volatility)
                 } else if let dependence = plan.startDependence {
-                    let u = dependence.startUniforms(pool: dependence.regimes,
-                                                     draws: models.volatility.map { _ in rngs[s].uniformOpen() })
+                    let u = dependence.startUniforms(pool: dependence.regimes, rng: &rngs[s])
                     variances[s] = zip(models.volatility, u).map { $0.initialVariance(u: $1) }
                 } else {
                     let u = rngs[s].uniform()

@@ -123,10 +123,10 @@ public struct JointStartDependence: Equatable, Sendable {
         return try fit(rule: rule, sigmas: sigmas, labels: labels, regimes: models.regimeNames.count)
     }
 
-    /// Day 0's K start uniforms from K independent uniforms of the path's stream, under pool g
+    /// Day 0's K start uniforms from K independent open uniforms of the path's stream, under pool g
     /// (g = R: unconditional).
-    func startUniforms(pool g: Int, draws: [Double]) -> [Double] {
-        copulas[g].sample(draws)
+    func startUniforms(pool g: Int, rng: inout SeededRNG) -> [Double] {
+        copulas[g].sample((0..<count).map { _ in rng.uniformOpen() })
     }
 
     func write(to section: inout CheckpointSection) {
