@@ -54,6 +54,33 @@ def main():
               f"{es} of {len(scored)} | {sum(cells)} of 3 | {passed} of {checked} |")
     print(f"total (against the {'whole file' if args.against == 'file' else 'training days'}): issue-17 cells {total_cells} "
           f"of {3 * len(args.dirs)}, ES cells {total_es} of {total_regimes}, single-asset {total_single} of {total_checked}")
+    print()
+    print("every method, the same references (lambda_L: mean |error|, the cell compares TGFL with CCC/DCC):")
+    print("| method | corr ≤ 0.05 | gap within 50 % | ES1% within 20 % | mean abs lambda_L error |")
+    print("|---|---|---|---|---|")
+    for name, row in method_rows(args).items():
+        print(f"| {name} | {row['corr']} of {row['runs']} | {row['gap']} of {row['runs']} | {row['es']} of {row['regimes']} | "
+              f"{row['tail'] / row['runs']:.3f} |")
+
+
+def method_rows(args):
+    """Per method, over every DIR: the correlation, gap and ES cells and the summed |lambda_L error|."""
+    rows = {}
+    for d in map(Path, args.dirs):
+        s = json.loads((d / "joint_scores.json").read_text())
+        real = s["real" if args.against == "file" else "real_train"]
+        err_key = "corr_max_abs_err" if args.against == "file" else "corr_max_abs_err_train"
+        real_gap = real["crisis"] - real["calm"]
+        for name, m in s["methods"].items():
+            row = rows.setdefault(name, dict(runs=0, corr=0, gap=0, es=0, regimes=0, tail=0.0))
+            row["runs"] += 1
+            row["corr"] += m[err_key] <= 0.05
+            row["gap"] += m["gap"] > 0 and abs(m["gap"] - real_gap) <= 0.5 * abs(real_gap)
+            scored = [g for g in m["es1"] if g in real["es1"]]
+            row["es"] += sum(abs(m["es1"][g] / real["es1"][g] - 1) <= 0.2 for g in scored)
+            row["regimes"] += len(scored)
+            row["tail"] += abs(m["lambda_l"] - real["lambda_l"])
+    return rows
 
 
 if __name__ == "__main__":
