@@ -17,6 +17,26 @@ RUNDIR (--score): the bench's runs to score with the chosen ν of their network 
 `joint_cells.py` counts the cells. The z tail map, band map and variance calibration stay those calibrated with the
 stored ν: a proxy, not the refitted rule.
 Writes OUT/pilot.txt (the grid's pilot λ_L per model) and OUT/chosen.json; prints the cells.
+The refitted rule's runs use `tgfl-bench joint --from-model M --copula-nu ν` (ν set, then the z tail map, band map
+and variance calibration calibrated again; with the stored ν it writes the model's own files value for value).
+
+Figures (session 25, main 9d8cce9's six networks retrained on this machine, /work/bench/joint25; pilot seeds 900, 901;
+`main/` reproduces session 24's stored row: 12 of 18 cells, 18 of 24 ES cells, 289 of 342 single-asset targets):
+chosen ν eu_stocks 3 / 3 (pilot λ_L 0.429 / 0.422 against the training days' 0.426; stored ν 15: 0.395 / 0.389),
+crsp_daily 6 / 6 (0.265 / 0.264 against 0.266; stored 12: 0.245 / 0.242; each pilot seed alone: 5 and 8, 5 and 6),
+fx_usd_1980 10⁶ / 10⁶ (0.362 / 0.361 against 0.307: out of ν's reach). Over the 24 runs (the bench seeds 42, 7 and
+scenario seeds 101–103 on each network):
+
+| arm | issue-17 cells (of 72) | corr / gap / λ_L (of 24 each) | ES cells (of 96) | single-asset (of 1,368) |
+|---|---|---|---|---|
+| main | 46 | 11 / 24 / 11 | 72 | 1,130 |
+| this proxy (calibrations as stored) | 45 | 9 / 20 / 16 | 72 | not rerun |
+| refit (`--copula-nu`) | 47 | 9 / 22 / 16 | 72 | 1,111 |
+
+Reading: the generated λ_L reaches the training days' on crsp_daily (+2 λ_L cells, nothing lost) and moves eu_stocks'
+to 0.41, but ν 3 costs eu_stocks two correlation and two to four crisis-gap cells (the gap error past −50 % on seeds
+101/102) and, refitted, 37 single-asset targets (fair KS, kurtosis). Within noise: not built, default unchanged
+(BENCHMARKS.md "Session 25 (joint25)").
 """
 import argparse
 import json
