@@ -67,6 +67,32 @@ def generate(tgfl, model, out, seed, paths, horizon, regime=None):
     raw.unlink()
 
 
+def with_nu(model, nu):
+    """Overwrite the /joint attribute `copula.degrees_of_freedom` of a model file in place."""
+    with h5py.File(model, "r+") as h:
+        if "copula.degrees_of_freedom" not in h["joint"].attrs:
+            sys.exit(f"{model}: the model has no t copula to sweep")
+        h["joint"].attrs["copula.degrees_of_freedom"] = float(nu)
+
+
+def rescore(tgfl, run, d, nu):
+    """Copy the bench run `run` to `d`, set ν (`stored`: keep it), regenerate the bench's unconditional and regime
+    files with its seeds and score them (`joint_baselines.py`); returns d."""
+    seed = int(run.name.rsplit("_", 1)[1].lstrip("s"))   # FILE_SEED, or FILE_NET_sSEED (other scenario seeds)
+    d.mkdir(parents=True, exist_ok=True)
+    for name in ("real.csv", "stdout.txt", "model.json", "model.h5"):
+        shutil.copy(run / name, d / name)
+    if nu != "stored":
+        with_nu(d / "model.h5", nu)
+    generate(tgfl, d / "model.h5", d / "tgfl_unconditional.csv", seed + 1, 1000, 20)
+    for g in REGIMES.values():
+        generate(tgfl, d / "model.h5", d / f"tgfl_regime_{g}.csv", seed + 2, 20000, 1, regime=g)
+    with open(d / "baselines.txt", "w") as log:
+        subprocess.run([sys.executable, str(HERE / "joint_baselines.py"), str(d)], check=True, stdout=log,
+                       stderr=subprocess.STDOUT)
+    return d
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tgfl", required=True, help="the tgfl executable")
@@ -75,25 +101,7 @@ def main():
     ap.add_argument("runs", nargs="+", help="tgfl-bench joint output folders named FILE_SEED")
     args = ap.parse_args()
     for nu in args.nu.split(","):
-        dirs = []
-        for run in map(Path, args.runs):
-            seed = int(run.name.rsplit("_", 1)[1].lstrip("s"))   # FILE_SEED, or FILE_NET_sSEED (other scenario seeds)
-            d = Path(args.out) / f"nu{nu}" / run.name
-            d.mkdir(parents=True, exist_ok=True)
-            for name in ("real.csv", "stdout.txt", "model.json", "model.h5"):
-                shutil.copy(run / name, d / name)
-            if nu != "stored":
-                with h5py.File(d / "model.h5", "r+") as h:
-                    if "copula.degrees_of_freedom" not in h["joint"].attrs:
-                        sys.exit(f"{run}: the model has no t copula to sweep")
-                    h["joint"].attrs["copula.degrees_of_freedom"] = float(nu)
-            generate(args.tgfl, d / "model.h5", d / "tgfl_unconditional.csv", seed + 1, 1000, 20)
-            for g in REGIMES.values():
-                generate(args.tgfl, d / "model.h5", d / f"tgfl_regime_{g}.csv", seed + 2, 20000, 1, regime=g)
-            with open(d / "baselines.txt", "w") as log:
-                subprocess.run([sys.executable, str(HERE / "joint_baselines.py"), str(d)], check=True, stdout=log,
-                               stderr=subprocess.STDOUT)
-            dirs.append(str(d))
+        dirs = [str(rescore(args.tgfl, run, Path(args.out) / f"nu{nu}" / run.name, nu)) for run in map(Path, args.runs)]
         print(f"== ν {nu}", flush=True)
         subprocess.run([sys.executable, str(HERE / "joint_cells.py"), *dirs], check=True)
 

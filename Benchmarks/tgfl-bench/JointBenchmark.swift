@@ -74,6 +74,10 @@ struct JointBenchmark: ParsableCommand {
         + "fitted (session 24: a Gaussian copula with the training days' rank correlation of σ) or independent; with --from-model, "
         + "fitted on the first 80 % under the stored filters before anything is calibrated.", valueName: "rule"))
     var startDependence: String = JointDataSettings().startDependence.rawValue
+    @Option(name: .customLong("copula-nu"), help: ArgumentHelp(
+        "With --from-model: set the loaded model's copula ν (R kept) and calibrate the z tail map, the band map and the "
+        + "variance calibration again, as training does after its loop (session 25: a ν chosen on pilot paths, "
+        + "Benchmarks/joint_copula_nu_pilot.py, with the calibrations refitted).", valueName: "ν")) var copulaNu: Double?
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
@@ -102,6 +106,7 @@ struct JointBenchmark: ParsableCommand {
             throw ValidationError("--start-dependence must be comonotone, fitted or independent, got \(startDependence)")
         }
         data.startDependence = startRule
+        if copulaNu != nil, fromModel == nil { throw ValidationError("--copula-nu needs --from-model") }
         if let fromModel {
             var loaded = try JointScenarioModel.load(from: fromModel)
             if copulaRule == .lowerTail, let models = loaded.dataModels {
@@ -115,6 +120,16 @@ struct JointBenchmark: ParsableCommand {
                 try loaded.setDataModels(try models.replacingStartDependence(
                     try JointStartDependence.fit(rule: startRule, trainingSpans: [columns.map { Array($0.prefix(split)) }],
                                                  models: models)))
+            }
+            if let copulaNu {
+                guard let models = loaded.dataModels, let copula = models.copula else {
+                    throw ValidationError("--copula-nu: \(fromModel) has no t copula")
+                }
+                try loaded.setDataModels(try models.replacingCopula(try StudentTCopula(
+                    correlation: copula.correlation, dimension: copula.dimension, degreesOfFreedom: copulaNu)))
+                try loaded.calibrateTails()
+                try loaded.calibrateBands()
+                _ = try loaded.calibrateVariance()
             }
             model = try Self.withTailMap(loaded, columns: columns, bandMap: bandMap)
             if regimeStarts, let models = model.dataModels, models.regimeStarts == nil {
