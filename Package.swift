@@ -35,7 +35,7 @@ let package = Package(
 
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),   // LogHandler.log(event:)
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         // `swift package generate-documentation` (DocC catalogs in Sources/<Module>/<Module>.docc);
         // a command plugin only: nothing of it is linked into TGFL.

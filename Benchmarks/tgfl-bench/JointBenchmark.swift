@@ -108,7 +108,7 @@ struct JointBenchmark: ParsableCommand {
         data.startDependence = startRule
         if copulaNu != nil, fromModel == nil { throw ValidationError("--copula-nu needs --from-model") }
         if let fromModel {
-            var loaded = try JointScenarioModel.load(from: fromModel)
+            let loaded = try JointScenarioModel.load(from: fromModel)
             if copulaRule == .lowerTail, let models = loaded.dataModels {
                 let split = Int(0.8 * Double(columns[0].count))
                 let u = try models.whitenedU(columns.map { Array($0.prefix(split)) })

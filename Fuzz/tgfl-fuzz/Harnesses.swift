@@ -25,7 +25,7 @@ struct ByteReader {
     }
     mutating func edgyDouble() -> Double {
         switch u8() % 5 {
-        case 0: return [0, -0.0, 1, -1, .nan, .infinity, -.infinity, 1e308, 4.9e-324, 0.5, 1e-3][small(11)]
+        case 0: return [0, -0.0, 1, -1, .nan, .infinity, -.infinity, 1e308, .leastNonzeroMagnitude, 0.5, 1e-3][small(11)]
         case 1, 2: return Double(Int8(bitPattern: u8())) / 100
         default: return f64()
         }
@@ -182,8 +182,8 @@ enum Harnesses {
                 if values > 4096 { continue }
                 let told = r.u8() % 4 == 0 ? r.small(64) : max(0, values)
                 var out = [Double](repeating: 0, count: max(told, 1))
-                var path: [Int32] = (0..<max(0, min(Int(p.horizon), 4096))).map { _ in r.edgyInt32() % 6 }
-                var prompt: [Double] = (0..<r.small(20)).map { _ in r.edgyDouble() }
+                let path: [Int32] = (0..<max(0, min(Int(p.horizon), 4096))).map { _ in r.edgyInt32() % 6 }
+                let prompt: [Double] = (0..<r.small(20)).map { _ in r.edgyDouble() }
                 path.withUnsafeBufferPointer { pathBuffer in
                     prompt.withUnsafeBufferPointer { promptBuffer in
                         if r.u8() % 2 == 0, p.horizon > 0 { p.regime_path = pathBuffer.baseAddress }

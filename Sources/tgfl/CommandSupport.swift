@@ -58,16 +58,15 @@ struct PlainLogHandler: LogHandler {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         let prefix: String
-        switch level {
+        switch event.level {
         case .warning: prefix = "warning: "
         case .error, .critical: prefix = "error: "
         case .debug, .trace: prefix = "debug: "
         default: prefix = "tgfl: "
         }
-        writeStandardError(prefix + message.description + "\n")
+        writeStandardError(prefix + event.message.description + "\n")
     }
 }
 
@@ -76,10 +75,8 @@ nonisolated(unsafe) var log = Logger(label: "tgfl")
 
 /// Routes swift-log to `PlainLogHandler` at the given level (`TGFL_LOG_LEVEL` overrides it).
 func setUpLogging(quiet: Bool = false) {
-    var level: Logger.Level = quiet ? .warning : .info
-    if let name = ProcessInfo.processInfo.environment["TGFL_LOG_LEVEL"], let l = Logger.Level(rawValue: name) {
-        level = l
-    }
+    let variable = ProcessInfo.processInfo.environment["TGFL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+    let level = variable ?? (quiet ? .warning : .info)
     LoggingSystem.bootstrap { _ in
         var handler = PlainLogHandler()
         handler.logLevel = level

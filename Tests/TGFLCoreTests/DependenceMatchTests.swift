@@ -371,7 +371,7 @@ final class DependenceMatchTests: XCTestCase {
                                       validationFraction: 0.2, seed: 42)
         options.calibrateVolatility = false
         options.matchDependenceOnAllDays = true
-        try Trainer(model: model, options: options).fit(series: [train])
+        _ = try Trainer(model: model, options: options).fit(series: [train])
         let v = try XCTUnwrap(model.volatilityModel)
         assertClose(try XCTUnwrap(v.generationLevelLogQuantiles, "the fitted recursion was kept"), ref.level_log_quantiles,
                     rtol: 1e-9, atol: 1e-12, "quantiles of log chunk variance / mean over every day given")

@@ -129,7 +129,7 @@ final class TrainerTests: XCTestCase {
         // Which trained step wins (6 or 12) is a matter of rounding at this learning rate and
         // differs between kernel copies (AVX-512 and baseline); that it is a trained one does not.
         XCTAssertEqual(plain.history.records.map(\.step), [6, 12])
-        XCTAssertTrue([6, 12].contains(plainReport.bestStep), "best step \(plainReport.bestStep)")
+        XCTAssertTrue([6, 12].contains(plainReport.bestStep), "best step \(String(describing: plainReport.bestStep))")
         XCTAssertEqual(plainReport.bestValidationLoss, plain.history.records.compactMap(\.valLoss).min())
         XCTAssertGreaterThan(try XCTUnwrap(plainReport.bestValidationLoss), start)
         XCTAssertNotEqual(plain.parameters(), reference.parameters())

@@ -13,7 +13,7 @@ final class PublicDataModelsTests: XCTestCase {
     private func run(clientDays: [Double], publicData: [ReturnSeries]?) throws -> (ScenarioModel, FederatedTrainingReport) {
         let model = try ScenarioModel(config: Self.tiny, seed: 1)
         var o = FederatedTrainingOptions()
-        o.clients = 4; o.rounds = 2; o.localSteps = 1; o.batchSize = 4; o.threads = 1; o.maxValidationWindows = 4
+        o.clientCount = 4; o.rounds = 2; o.localSteps = 1; o.batchSize = 4; o.threads = 1; o.maxValidationWindows = 4
         o.sampling = SamplingConfig(fractionTrain: 1)
         o.privacy = DPConfig(noiseMultiplier: 1, clippingNorm: 0.5, numSampledClients: 4)
         o.publicData = publicData
