@@ -148,6 +148,11 @@ pass federate
 "$TGFL" evaluate --real prices.csv --synthetic eval_paths.csv --html eval.html > /dev/null 2> eval.err \
   || fail "evaluate --html: $(cat eval.err)"
 grep -q "default-src 'none'" eval.html && grep -q '<section id="facts">' eval.html || fail "evaluate --html content"
+# Results (stdout) and log lines (stderr) keep their order in one file, as in `make demo | tee log`.
+"$TGFL" evaluate --real prices.csv --synthetic eval_paths.csv --html eval2.html > eval2.log 2>&1 \
+  || fail "evaluate --html: $(cat eval2.log)"
+table=$(grep -n "passed, [0-9]* failed" eval2.log | cut -d: -f1); wrote=$(grep -n "report: wrote eval2.html" eval2.log | cut -d: -f1)
+[ -n "$table" ] && [ -n "$wrote" ] && [ "$table" -lt "$wrote" ] || fail "evaluate: stdout and stderr out of order: $(cat eval2.log)"
 "$TGFL" report --model fed.h5 --data prices.csv --paths 20 --horizon 60 --train-fraction 0.8 --out report.html \
   > /dev/null 2> report.err || fail "report: $(cat report.err)"
 for s in scenarios dynamics regimes facts training federation memorization; do
