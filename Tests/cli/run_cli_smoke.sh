@@ -343,6 +343,11 @@ pass "hardening"
   --out joint.h5 > /dev/null 2>&1 || fail "train-joint"
 "$TGFL" generate-joint --model joint.h5 --regime crisis --paths 3 --horizon 4 --out joint.csv > /dev/null 2>&1 \
   || fail "generate-joint"
+# A --data file without a date column is read without dates, as for train (--date-column's default).
+cp "$FIXTURES/../../Sources/TGFLCore/Resources/eu_stocks.csv" eu_undated.csv
+"$TGFL" train-joint --data eu_undated.csv --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
+  --out joint_undated.h5 > /dev/null 2> undated.err || fail "train-joint --data without dates: $(cat undated.err)"
+grep -q "has no 'date' column: read its rows in file order" undated.err || fail "train-joint --data without dates: $(cat undated.err)"
 [ "$(head -1 joint.csv)" = "path,day,regime,dax,ftse" ] && [ "$(wc -l < joint.csv)" -eq 13 ] \
   && [ "$(grep -c ',crisis,' joint.csv)" -eq 12 ] || fail "generate-joint CSV: $(head -3 joint.csv)"
 "$TGFL" generate-joint --model joint.h5 --regime crisis --paths 3 --horizon 4 --no-copula --out joint_nc.csv > /dev/null 2>&1 \
