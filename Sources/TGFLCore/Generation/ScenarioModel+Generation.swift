@@ -399,7 +399,6 @@ extension ScenarioModel {
                 levelFactors: [Double]? = nil, zMap: ZRecalibrationMap? = nil) {
         let T = config.contextLength, V = config.vocabSize, H = plan.horizon
         let edges = tokenizer.binEdges
-        let seqTok = cache.sequenceTokens, seqReg = cache.sequenceRegimes
         let vol = plan.volatility
         var length = promptLength
         // Unconditional paths without a prompt: each z is scaled by the signs of the path's
