@@ -19,6 +19,9 @@ awk 'BEGIN { srand(7); p = 100; print "date,close";
     p *= exp((rand() - 0.5) * 0.04); printf "%s,%.4f\n", d, p } }' > prices.csv
 
 "$TGFL" --version >/dev/null || fail "--version"
+TGFL_LOG_LEVEL=verbose "$TGFL" train --config tiny --steps 1 --batch-size 8 --data prices.csv --out lvl.h5 > /dev/null 2> lvl.err \
+  || fail "train with TGFL_LOG_LEVEL=verbose: $(cat lvl.err)"
+grep -q "TGFL_LOG_LEVEL='verbose' is not a log level; use trace, debug" lvl.err || fail "TGFL_LOG_LEVEL=verbose: $(cat lvl.err)"
 "$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --out model.h5 > train.out 2> train.err \
   || fail "train: $(cat train.err)"
 [ -s model.h5 ] || fail "train wrote no model.h5"
