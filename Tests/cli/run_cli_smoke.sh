@@ -414,7 +414,8 @@ grep -q '"component_es"' stress.json || fail "stress --json has no component_es"
 expect_error "the model has no asset 'spx'" stress --model joint.h5 --weights spx=1
 expect_error "--positions needs --prices" stress --model joint.h5 --positions dax=1
 expect_error "joint model of several assets" generate --model joint.h5 --out x.csv
-expect_error "single-series model" stress --model model.h5 --weights dax=1
+expect_error "single-series model .*command line: tgfl generate, tgfl report; a joint model comes from tgfl train-joint" \
+  stress --model model.h5 --weights dax=1
 expect_error "no column 'spx'" train-joint --bundled eu_stocks --columns dax,spx --out x.h5
 # The HTML pages of stress and backtest (issue 15): written, self-contained, and bad real data named.
 "$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --paths 50 --horizon 5 --real-bundled eu_stocks \
