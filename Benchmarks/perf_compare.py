@@ -113,7 +113,12 @@ def main():
     if not os.access(args.bench, os.X_OK):
         ap.error(f"--bench: {args.bench} is not an executable; build it with "
                  "`swift build -c release --product tgfl-bench`")
-    probe = subprocess.run([args.python, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True)
+    try:
+        probe = subprocess.run([args.python, "-c", "import torch; print(torch.__version__)"],
+                               capture_output=True, text=True)
+    except OSError as e:
+        ap.error(f"--python: {args.python} cannot be run ({e.strerror}); "
+                 "pass a Python with torch, e.g. make bench-compare BENCH_PYTHON=/path/to/python")
     if probe.returncode != 0:
         ap.error(f"--python: {args.python} cannot import torch ({probe.stderr.strip()[-200:]}); "
                  "pass a Python with torch, e.g. make bench-compare BENCH_PYTHON=/path/to/python")

@@ -86,10 +86,14 @@ class TGFLTransformer(nn.Module):
 
 
 def load_tgfl(path: str) -> TGFLTransformer:
-    """The checkpoint at ``path`` as a PyTorch module in eval mode."""
+    """The checkpoint at ``path`` as a PyTorch module in eval mode; a model v2 checkpoint is refused (ValueError)."""
     with h5py.File(path, "r") as f:
         config = json.loads(f.attrs["model_config"])
         weights = {name: torch.from_numpy(np.asarray(dataset)) for name, dataset in f["weights"].items()}
+    version = config.get("model_version", 1)
+    if version != 1:
+        raise ValueError(f"{path} holds a model v{version} (volatility-level embedding and level bias); this module is "
+                         "the v1 transformer: export a model trained with model_version=1 (tgfl train --model-version 1)")
     module = TGFLTransformer(config)
     module.load_state_dict(weights, strict=True)   # every name and shape must match
     return module.eval()

@@ -62,23 +62,48 @@ var harnessName = "all", iterations = 1000, seconds = 0.0, seed: UInt64 = 1, tim
 var forkMode = false, batchSize = 20_000
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
 var corpusRoot = root + "/corpus", replayRoot = root + "/crashes", findings = root + "/findings"
+let usage = """
+    usage: tgfl-fuzz [--harness csv|checkpoint|scenario-csv|cabi|all] [--iterations N] [--seconds S]
+                     [--seed K] [--corpus DIR] [--replay DIR] [--findings DIR] [--timeout S]
+                     [--fork 1 [--batch N]]
+      --harness       the input boundary to fuzz (default: all four, one after another)
+      --iterations N  mutated inputs per harness after the corpus (default 1000)
+      --seconds S     run each harness S seconds instead (default 0: --iterations)
+      --seed K        the mutations' seed (default 1)
+      --corpus, --replay, --findings DIR   seed corpus, crash corpus replayed first, where findings
+                      go (default: Fuzz/corpus, Fuzz/crashes, Fuzz/findings)
+      --timeout S     seconds one input may run before it counts as a hang (default 20)
+      --fork 1        run batches of --batch N inputs (default 20000) in child processes, so a
+                      finding is counted and the run goes on
+    More in Fuzz/README.md.
+    """
+func usageError(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("error: \(message)\n\(usage)\n".utf8))
+    exit(2)
+}
+/// A numeric option's value; a value that is not a number is an error, not the default.
+func number<T: LosslessStringConvertible>(_ value: String, of flag: String) -> T {
+    guard let parsed = T(value) else { usageError("\(flag) takes a number, got '\(value)'") }
+    return parsed
+}
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
-    guard let value = arguments.first else { FileHandle.standardError.write(Data("error: \(flag) needs a value\n".utf8)); exit(2) }
+    if flag == "--help" || flag == "-h" { print(usage); exit(0) }
+    guard let value = arguments.first else { usageError("\(flag) needs a value") }
     arguments.removeFirst()
     switch flag {
     case "--harness": harnessName = value
-    case "--iterations": iterations = Int(value) ?? iterations
-    case "--seconds": seconds = Double(value) ?? 0
-    case "--seed": seed = UInt64(value) ?? seed
+    case "--iterations": iterations = number(value, of: flag)
+    case "--seconds": seconds = number(value, of: flag)
+    case "--seed": seed = number(value, of: flag)
     case "--corpus": corpusRoot = value
     case "--replay": replayRoot = value
     case "--findings": findings = value
-    case "--timeout": timeout = UInt32(value) ?? timeout
+    case "--timeout": timeout = number(value, of: flag)
     case "--fork": forkMode = value != "0"
-    case "--batch": batchSize = max(1, Int(value) ?? batchSize)
-    default: FileHandle.standardError.write(Data("error: unknown option \(flag)\n".utf8)); exit(2)
+    case "--batch": batchSize = max(1, number(value, of: flag))
+    default: usageError("unknown option \(flag)")
     }
 }
 let selected = harnessName == "all" ? Harnesses.names : [harnessName]

@@ -75,14 +75,22 @@ nonisolated(unsafe) var log = Logger(label: "tgfl")
 
 /// Routes swift-log to `PlainLogHandler` at the given level (`TGFL_LOG_LEVEL` overrides it).
 func setUpLogging(quiet: Bool = false) {
-    let variable = ProcessInfo.processInfo.environment["TGFL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
-    let level = variable ?? (quiet ? .warning : .info)
+    var level: Logger.Level = quiet ? .warning : .info
+    var unknownLevel: String?
+    if let name = ProcessInfo.processInfo.environment["TGFL_LOG_LEVEL"] {
+        if let l = Logger.Level(rawValue: name.lowercased()) { level = l } else { unknownLevel = name }
+    }
+    let chosen = level
     LoggingSystem.bootstrap { _ in
         var handler = PlainLogHandler()
-        handler.logLevel = level
+        handler.logLevel = chosen
         return handler
     }
     log = Logger(label: "tgfl")
+    if let unknownLevel {
+        logWarning("TGFL_LOG_LEVEL='\(unknownLevel)' is not a log level; use trace, debug, info, notice, warning, "
+                   + "error or critical (now: \(chosen.rawValue))")
+    }
 }
 
 // MARK: - Files

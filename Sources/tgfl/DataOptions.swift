@@ -73,6 +73,21 @@ struct DataOptions: ParsableArguments {
         return try MarketData.bundled(series, minimumReturns: 2).logReturns(column)
     }
 
+    /// Reads a `--data` file with the date column `dates` (nil: none). When that is the default
+    /// `date` and the file has no such column (e.g. `eu_stocks.csv`, `siemens.csv`), it is read
+    /// again without dates, and the log says so.
+    static func readWithDateFallback(path: String, dates: String?,
+                                     _ read: (String?) throws -> MarketData) throws -> MarketData {
+        do {
+            return try read(dates)
+        } catch TGFLError.data(_, _, "date", let message) where dates == "date" && message.hasPrefix("no column named") {
+            let undated = try read(nil)
+            logInfo("\(path) has no 'date' column: read its rows in file order, without dates "
+                    + "(name the date column with --date-column NAME)")
+            return undated
+        }
+    }
+
     /// Loads one series; `path == nil` reads the bundled S&P 500. When `dateColumn` is the
     /// default `date` and the file has no such column (e.g. `eu_stocks.csv`, `siemens.csv`),
     /// the file is read without dates.
@@ -96,19 +111,9 @@ struct DataOptions: ParsableArguments {
             return try MarketData(contentsOf: url, dateColumn: dates, priceColumns: [column ?? "close"],
                                   minimumReturns: 2)
         }
-        func readWithDateFallback() throws -> MarketData {
-            do {
-                return try read(dates)
-            } catch TGFLError.data(_, _, "date", let message) where dates == "date" && message.hasPrefix("no column named") {
-                let undated = try read(nil)
-                logInfo("\(path) has no 'date' column: read its rows in file order, without dates "
-                        + "(name the date column with --date-column NAME)")
-                return undated
-            }
-        }
         let series: ReturnSeries
         do {
-            series = try readWithDateFallback().logReturns()
+            series = try readWithDateFallback(path: path, dates: dates, read).logReturns()
         } catch TGFLError.data(let file, let row, let column, let message)
                     where returnsColumn == nil && message.contains("is this a return column") {
             // The library's hint names its Swift parameter; on the command line it is an option.

@@ -20,7 +20,9 @@ struct JointDataOptions: ParsableArguments {
     @Flag(name: .customLong("returns"), help: "The --data columns hold daily log returns, not prices.")
     var columnsAreReturns = false
 
-    @Option(name: .customLong("date-column"), help: ArgumentHelp("Date column of --data ('none': no dates).", valueName: "name"))
+    @Option(name: .customLong("date-column"), help: ArgumentHelp(
+        "Date column of --data ('none': no dates). A file without a 'date' column is read without dates when this "
+        + "is left at its default.", valueName: "name"))
     var dateColumn: String = "date"
 
     func validate() throws {
@@ -51,9 +53,11 @@ struct JointDataOptions: ParsableArguments {
             try requireReadableFile(path, what: "data file")
             let url = URL(fileURLWithPath: path), asked = names ?? []
             let dates: String? = ["none", ""].contains(dateColumn.lowercased()) ? nil : dateColumn
-            market = columnsAreReturns
-                ? try MarketData(contentsOf: url, dateColumn: dates, returnColumns: asked, minimumReturns: 2)
-                : try MarketData(contentsOf: url, dateColumn: dates, priceColumns: asked, minimumReturns: 2)
+            market = try DataOptions.readWithDateFallback(path: path, dates: dates) { dates in
+                columnsAreReturns
+                    ? try MarketData(contentsOf: url, dateColumn: dates, returnColumns: asked, minimumReturns: 2)
+                    : try MarketData(contentsOf: url, dateColumn: dates, priceColumns: asked, minimumReturns: 2)
+            }
         }
         let all = market.allLogReturns()
         let wanted = names ?? all.map(\.name)

@@ -45,9 +45,8 @@ struct PathsCSV: Equatable {
             for (c, f) in fields.enumerated() {
                 let t = f.trimmingCharacters(in: .whitespaces)
                 guard let v = Double(t), v.isFinite else {
-                    throw TGFLError.data(file: source, row: line.row + rowOffset, column: "\(c + 1)", message:
-                        t.isEmpty ? "empty value: every row needs one number per day"
-                                  : "cannot read '\(t)' as a finite number")
+                    throw TGFLError.data(file: source, row: line.row + rowOffset, column: "\(c + 1)",
+                                         message: Self.unreadable(t))
                 }
                 if asPrices && v <= 0 {
                     throw TGFLError.data(file: source, row: line.row + rowOffset, column: "\(c + 1)", message:
@@ -71,6 +70,18 @@ struct PathsCSV: Equatable {
         }
         self.returns = paths
         self.convertedFromPrices = asPrices
+    }
+
+    /// Why a field is not a return. A date means a dated series (the real data) was given where
+    /// paths are expected, so the message says where that file belongs.
+    static func unreadable(_ field: String) -> String {
+        if field.isEmpty { return "empty value: every row needs one number per day" }
+        if TradingDate(iso: field) != nil {
+            return "cannot read '\(field)' as a finite number: this looks like a dated series; a paths file "
+                + "holds one path per row, numbers only (as `tgfl generate` writes it), and real data goes to "
+                + "--real (evaluate) or --data (report)"
+        }
+        return "cannot read '\(field)' as a finite number"
     }
 
     /// Reads a file.

@@ -153,7 +153,10 @@ final class ProgressReporter {
     }
 }
 
-/// Writes text to stderr unbuffered.
+/// Writes text to stderr unbuffered, after what stdout holds so far: into one file or pipe
+/// (`make demo | tee log`) the results and the log lines then keep their order (stdout is fully
+/// buffered there, and a table came out cut by a log line).
 func writeStandardError(_ text: String) {
+    fflush(nil)   // every C output stream, i.e. stdout (naming `stdout` is not concurrency-safe in Swift 6)
     FileHandle.standardError.write(Data(text.utf8))
 }

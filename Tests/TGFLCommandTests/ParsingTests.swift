@@ -74,6 +74,13 @@ final class ParsingTests: XCTestCase {
             XCTAssertEqual(e as? TGFLError, .data(file: "p.csv", row: 1, column: "2",
                                                   message: "empty value: every row needs one number per day"))
         }
+        // A dated price file given as paths: the message says where it belongs.
+        XCTAssertThrowsError(try PathsCSV(text: "date,close\n1999-01-04,1228.1\n", source: "p.csv")) { e in
+            XCTAssertEqual(e as? TGFLError, .data(file: "p.csv", row: 2, column: "1", message:
+                "cannot read '1999-01-04' as a finite number: this looks like a dated series; a paths file "
+                + "holds one path per row, numbers only (as `tgfl generate` writes it), and real data goes to "
+                + "--real (evaluate) or --data (report)"))
+        }
         XCTAssertThrowsError(try PathsCSV(text: "r_1\n", source: "p.csv"))
         XCTAssertThrowsError(try PathsCSV(text: "p_0,p_1\n100,-1\n", source: "p.csv"))
     }

@@ -195,3 +195,33 @@ struct NaNUpdateClient: FederatedClient {
     }
     func evaluate(global: [Float]) throws -> (loss: Double, numExamples: Int) { try base.evaluate(global: global) }
 }
+
+extension JointFederationTests {
+    /// An institution's round trains the weights only (`fitNetwork`, what `JointClient` runs): the
+    /// weights are those of a full `fit` from the same start, bit for bit, and the data models stay
+    /// as set, where `fit` recalibrates them on pilots. Session 25: every institution ran the three
+    /// pilot calibrations in every round and sent none of them (most of a round's time).
+    func testInstitutionRoundTrainsTheWeightsOnly() throws {
+        let (names, periods, train) = try institutions()
+        let config = JointScenarioModel.config(base: Self.tiny, assets: 4, levels: 4)
+        let fitted = try JointScenarioModel(config: config, assets: 4, seed: 7)
+        _ = try fitted.fit(columns: train, names: names, options: TrainingOptions(steps: 2, batchSize: 8, seed: 7, threads: 1))
+        let models = try XCTUnwrap(fitted.dataModels), global = fitted.network.parameters()
+        func local() throws -> JointScenarioModel {
+            let m = try JointScenarioModel(config: config, assets: 4, seed: 0)
+            try m.setDataModels(models)
+            try m.network.setParameters(global)
+            return m
+        }
+        var options = TrainingOptions(steps: 3, batchSize: 8, learningRate: 1e-3, minLearningRate: 1e-3, warmupSteps: 0,
+                                      validationFraction: 0, evaluateEvery: 3, seed: 11, threads: 1)
+        options.outputPrior = false
+        let full = try local(), weightsOnly = try local()
+        _ = try full.fit(columns: periods[0], names: names, options: options)
+        _ = try weightsOnly.fitNetwork(columns: periods[0], names: names, options: options)
+        XCTAssertEqual(weightsOnly.network.parameters(), full.network.parameters())
+        XCTAssertNotEqual(weightsOnly.network.parameters(), global)
+        XCTAssertEqual(weightsOnly.dataModels, models)
+        XCTAssertNotEqual(full.dataModels, models)
+    }
+}

@@ -19,6 +19,9 @@ awk 'BEGIN { srand(7); p = 100; print "date,close";
     p *= exp((rand() - 0.5) * 0.04); printf "%s,%.4f\n", d, p } }' > prices.csv
 
 "$TGFL" --version >/dev/null || fail "--version"
+TGFL_LOG_LEVEL=verbose "$TGFL" train --config tiny --steps 1 --batch-size 8 --data prices.csv --out lvl.h5 > /dev/null 2> lvl.err \
+  || fail "train with TGFL_LOG_LEVEL=verbose: $(cat lvl.err)"
+grep -q "TGFL_LOG_LEVEL='verbose' is not a log level; use trace, debug" lvl.err || fail "TGFL_LOG_LEVEL=verbose: $(cat lvl.err)"
 "$TGFL" train --config tiny --steps 6 --batch-size 8 --data prices.csv --out model.h5 > train.out 2> train.err \
   || fail "train: $(cat train.err)"
 [ -s model.h5 ] || fail "train wrote no model.h5"
@@ -148,6 +151,11 @@ pass federate
 "$TGFL" evaluate --real prices.csv --synthetic eval_paths.csv --html eval.html > /dev/null 2> eval.err \
   || fail "evaluate --html: $(cat eval.err)"
 grep -q "default-src 'none'" eval.html && grep -q '<section id="facts">' eval.html || fail "evaluate --html content"
+# Results (stdout) and log lines (stderr) keep their order in one file, as in `make demo | tee log`.
+"$TGFL" evaluate --real prices.csv --synthetic eval_paths.csv --html eval2.html > eval2.log 2>&1 \
+  || fail "evaluate --html: $(cat eval2.log)"
+table=$(grep -n "passed, [0-9]* failed" eval2.log | cut -d: -f1); wrote=$(grep -n "report: wrote eval2.html" eval2.log | cut -d: -f1)
+[ -n "$table" ] && [ -n "$wrote" ] && [ "$table" -lt "$wrote" ] || fail "evaluate: stdout and stderr out of order: $(cat eval2.log)"
 "$TGFL" report --model fed.h5 --data prices.csv --paths 20 --horizon 60 --train-fraction 0.8 --out report.html \
   > /dev/null 2> report.err || fail "report: $(cat report.err)"
 for s in scenarios dynamics regimes facts training federation memorization; do
@@ -338,6 +346,11 @@ pass "hardening"
   --out joint.h5 > /dev/null 2>&1 || fail "train-joint"
 "$TGFL" generate-joint --model joint.h5 --regime crisis --paths 3 --horizon 4 --out joint.csv > /dev/null 2>&1 \
   || fail "generate-joint"
+# A --data file without a date column is read without dates, as for train (--date-column's default).
+cp "$FIXTURES/../../Sources/TGFLCore/Resources/eu_stocks.csv" eu_undated.csv
+"$TGFL" train-joint --data eu_undated.csv --columns dax,ftse --config tiny --levels 4 --steps 3 --batch-size 8 \
+  --out joint_undated.h5 > /dev/null 2> undated.err || fail "train-joint --data without dates: $(cat undated.err)"
+grep -q "has no 'date' column: read its rows in file order" undated.err || fail "train-joint --data without dates: $(cat undated.err)"
 [ "$(head -1 joint.csv)" = "path,day,regime,dax,ftse" ] && [ "$(wc -l < joint.csv)" -eq 13 ] \
   && [ "$(grep -c ',crisis,' joint.csv)" -eq 12 ] || fail "generate-joint CSV: $(head -3 joint.csv)"
 "$TGFL" generate-joint --model joint.h5 --regime crisis --paths 3 --horizon 4 --no-copula --out joint_nc.csv > /dev/null 2>&1 \
@@ -401,7 +414,8 @@ grep -q '"component_es"' stress.json || fail "stress --json has no component_es"
 expect_error "the model has no asset 'spx'" stress --model joint.h5 --weights spx=1
 expect_error "--positions needs --prices" stress --model joint.h5 --positions dax=1
 expect_error "joint model of several assets" generate --model joint.h5 --out x.csv
-expect_error "single-series model" stress --model model.h5 --weights dax=1
+expect_error "single-series model .*command line: tgfl generate, tgfl report; a joint model comes from tgfl train-joint" \
+  stress --model model.h5 --weights dax=1
 expect_error "no column 'spx'" train-joint --bundled eu_stocks --columns dax,spx --out x.h5
 # The HTML pages of stress and backtest (issue 15): written, self-contained, and bad real data named.
 "$TGFL" stress --model joint.h5 --weights dax=0.4,ftse=0.6 --paths 50 --horizon 5 --real-bundled eu_stocks \

@@ -21,3 +21,15 @@ def test_pytorch_module_matches_model_logits(trained_checkpoint, trained):
     with torch.no_grad():
         expected = module(torch.from_numpy(tokens.astype(np.int64)), torch.from_numpy(regimes.astype(np.int64)))
     np.testing.assert_allclose(trained.logits(tokens, regimes), expected.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_model_v2_is_refused_by_name(tmp_path):
+    # The module is v1's; a v2 checkpoint (the default model) used to fail in load_state_dict on key names.
+    import h5py
+    path = tmp_path / "v2.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = '{"model_version": 2, "vocab_size": 8, "context_length": 4, "d_model": 4, ' \
+                                  '"n_layers": 1, "n_heads": 1, "d_ff": 8, "n_regimes": 4, "n_volatility_levels": 4}'
+        f.create_group("weights")
+    with pytest.raises(ValueError, match="model v2 .*export a model trained with model_version=1"):
+        load_tgfl(str(path))

@@ -76,7 +76,8 @@ extension HDF5File {
         case TGFL_H5_CHECK_OK:
             return
         case TGFL_H5_CHECK_ERROR:
-            let fields = String(decoding: report.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+            let text = String(decoding: report.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let fields = text.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
                 .map(String.init)
             let object = fields.first ?? "/", operation = fields.count > 1 ? fields[1] : "read it"
             // HDF5's error stack, outermost first; its first entries say enough.

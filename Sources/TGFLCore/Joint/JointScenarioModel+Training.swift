@@ -74,6 +74,21 @@ extension JointScenarioModel {
     public func fit(columns: [[Double]], names: [String], options: TrainingOptions,
                     data: JointDataSettings = JointDataSettings(),
                     progress: ((TrainingProgress) -> Bool)? = nil) throws -> JointTrainingReport {
+        let report = try fitNetwork(columns: columns, names: names, options: options, data: data, progress: progress)
+        try calibrateTails()                                       // the pilots of the trained network (JointTailMap)
+        try calibrateBands()                                       // each asset's z per volatility band (JointBandMap)
+        try calibrateVariance()                                    // then each asset's σ level (JointVarianceCalibration)
+        return report
+    }
+
+    /// `fit` without the pilot calibrations after the loop: the data models (fitted when fresh),
+    /// the output prior and the network's training, nothing generated. A joint federation's
+    /// institution sends only the network's weights, which the calibrations do not change, and the
+    /// server calibrates once after the last round; each institution's pilots in every round were
+    /// thrown away (most of a round's time, session 25).
+    package func fitNetwork(columns: [[Double]], names: [String], options: TrainingOptions,
+                            data: JointDataSettings = JointDataSettings(),
+                            progress: ((TrainingProgress) -> Bool)? = nil) throws -> JointTrainingReport {
         _ = try Trainer(model: network, options: options)          // the same option checks
         guard columns.count == assetCount, names.count == assetCount else {
             throw TGFLError.invalidArgument(
@@ -100,13 +115,9 @@ extension JointScenarioModel {
             try network.setOutputPrior(tokens: [Array(encoded.tokens.prefix(split * K))],
                                        conditions: [Array(encoded.conditions.prefix(split * K))])
         }
-        let report = try network.withLock {
+        return try network.withLock {
             try trainLoop(train: train, validation: validation, length: T, options: options, progress: progress)
         }
-        try calibrateTails()                                       // the pilots of the trained network (JointTailMap)
-        try calibrateBands()                                       // each asset's z per volatility band (JointBandMap)
-        try calibrateVariance()                                    // then each asset's σ level (JointVarianceCalibration)
-        return report
     }
 
     /// The network's mean cross-entropy on the held-out days `fromDay ..< n` of `columns`

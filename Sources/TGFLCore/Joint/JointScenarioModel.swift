@@ -113,7 +113,8 @@ public final class JointScenarioModel: @unchecked Sendable {
         var checkpoint = try Checkpoint.load(from: path)
         guard let joint = checkpoint.joint else {
             throw TGFLError.checkpoint(path: path, message: "this checkpoint holds a single-series model (no /joint "
-                + "section); load it with ScenarioModel.load(from:)")
+                + "section); load it with ScenarioModel.load(from:) (command line: tgfl generate, tgfl report; "
+                + "a joint model comes from tgfl train-joint)")
         }
         let models: JointDataModels
         do { models = try JointDataModels(checkpointSection: joint, config: checkpoint.config) } catch let error as TGFLError {

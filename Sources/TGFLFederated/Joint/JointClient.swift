@@ -67,7 +67,8 @@ public struct JointClient: FederatedClient {
         training.outputPrior = false
         let report: JointTrainingReport
         do {
-            report = try local.fit(columns: columns, names: names, options: training)
+            // The weights only: the pilot calibrations would change the local data models, which are not sent.
+            report = try local.fitNetwork(columns: columns, names: names, options: training)
         } catch TGFLError.invalidArgument(let message) {
             throw TGFLError.invalidArgument("institution \(id): \(message)")
         }
