@@ -71,7 +71,7 @@ struct PretrainCommand: ParsableCommand {
             let all = try MarketData.bundledReturnSeries()
             let excluded = (exclude ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             for name in excluded where !all.contains(where: { $0.name == name || $0.name.hasPrefix(name + ".") }) {
-                throw ValidationError("--exclude: no bundled series '\(name)'; use one of "
+                throw CommandFailure("--exclude: no bundled series '\(name)'; use one of "
                                       + all.map(\.name).joined(separator: ", ") + " (or a file name, e.g. eu_stocks)")
             }
             series = all.filter { s in !excluded.contains { s.name == $0 || s.name.hasPrefix($0 + ".") } }
@@ -85,7 +85,7 @@ struct PretrainCommand: ParsableCommand {
                 series.append(ReturnSeries(name: "\(name).\(s.name)", dates: s.dates, values: s.values))
             }
         }
-        guard !series.isEmpty else { throw ValidationError("the corpus is empty: --exclude left no bundled series") }
+        guard !series.isEmpty else { throw CommandFailure("the corpus is empty: --exclude left no bundled series") }
         guard excludeRecent > 0 else { return series }
         return series.map { s in
             let k = Int((Double(s.values.count) * (1 - excludeRecent)).rounded(.down))

@@ -16,7 +16,7 @@ struct PriceGuardOptions: ParsableArguments {
         guard !allowPrices, let message = DataSanity.pricesWarning(values: series.values, series: series.name) else {
             return
         }
-        throw CommandFailure("\(source): \(message); if the column really holds log returns, pass --allow-prices "
-                             + "(or read prices with --column, which computes the returns)")
+        // The library's message already names the switch (allow_prices / --allow-prices).
+        throw CommandFailure("\(source): \(message); prices are read with --column, which computes the returns")
     }
 }
