@@ -1,12 +1,14 @@
 """Shared fixtures of the Python binding tests (run with PYTHONPATH=Examples/python and
 TGFL_LIB_DIR=<folder of libCTGFL.so>; see the top-level Makefile's py-test target)."""
 
+import ctypes
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tgfl
+from tgfl import _lib
 
 # A small model keeps every test quick: V=64 T=32 C=32 L=2 H=2 F=64 R=4.
 SMALL = dict(vocab_size=64, context_length=32, d_model=32, n_layers=2, n_heads=2, d_ff=64, n_regimes=4)
@@ -67,6 +69,27 @@ def c_train_tiny_joint(path, returns, params):
     config = tgfl.ModelConfig(**JOINT_TINY)._to_c()
     return pf._joint_train(str(path).encode(), returns.ctypes.data_as(POINTER(c_double)), returns.shape[0], 2,
                            names, byref(config), 4, 1, byref(params))
+
+
+def check_c_joint_choice(tmp_path, returns, field, bad_values, message, value):
+    """`tgfl_train_params.<field>` (an int64 choice, 0 the default) through `tgfl_joint_train`: each of `bad_values`
+    is refused with TGFL_ERR_OUT_OF_RANGE and `message.format(bad)` in the last error, writing nothing; then `value`
+    is trained twice, with `struct_size` ending before the field (a caller built against the older header: the
+    default applies) and with the whole struct. Returns those two checkpoints' paths (older header, whole struct)."""
+    params = _lib.tgfl_train_default_params()
+    assert getattr(params, field) == 0
+    params.steps, params.batch_size, params.n_threads = 1, 8, 1
+    for bad in bad_values:
+        setattr(params, field, bad)
+        assert c_train_tiny_joint(tmp_path / "c.h5", returns, params) == tgfl.TGFL_ERR_OUT_OF_RANGE
+        assert message.format(bad).encode() in _lib.tgfl_last_error()
+    assert not (tmp_path / "c.h5").exists()
+    setattr(params, field, value)
+    params.struct_size = getattr(_lib.tgfl_train_params, field).offset
+    assert c_train_tiny_joint(tmp_path / "old.h5", returns, params) == tgfl.TGFL_OK
+    params.struct_size = ctypes.sizeof(_lib.tgfl_train_params)
+    assert c_train_tiny_joint(tmp_path / "whole.h5", returns, params) == tgfl.TGFL_OK
+    return tmp_path / "old.h5", tmp_path / "whole.h5"
 
 
 def joint_section(path, *keys):

@@ -6,13 +6,12 @@ here: the default is the likelihood's ν, 1 / "lower-tail" gives the ν that `tg
 --copula-fit lower-tail` fits on the same days (another entry point: its own option parsing and
 settings), an older caller's struct gets the default, and bad values are refused by name."""
 
-import ctypes
 
 import numpy as np
 import pytest
 
 import tgfl
-from conftest import CLI_COMMON, CLI_TINY, RESOURCES, c_train_tiny_joint, cli_train_joint
+from conftest import CLI_COMMON, CLI_TINY, RESOURCES, c_train_tiny_joint, check_c_joint_choice, cli_train_joint
 from tgfl import _lib
 from tgfl import portfolio as pf
 
@@ -52,20 +51,11 @@ def test_bad_copula_fit_is_refused_by_name(tmp_path, returns):
 
 
 def test_c_abi_refuses_a_bad_value_and_honours_struct_size(tmp_path, returns):
+    old, one = check_c_joint_choice(tmp_path, returns, "joint_copula_fit", (2, -1, 1 << 40),
+                                    "joint_copula_fit must be 0 (likelihood) or 1 (lower tail), got {}", 1)
     params = _lib.tgfl_train_default_params()
-    assert params.joint_copula_fit == 0
     params.steps, params.batch_size, params.n_threads = 1, 8, 1
-    for bad in (2, -1, 1 << 40):
-        params.joint_copula_fit = bad
-        assert c_train_tiny_joint(tmp_path / "c.h5", returns, params) == tgfl.TGFL_ERR_OUT_OF_RANGE
-        assert f"joint_copula_fit must be 0 (likelihood) or 1 (lower tail), got {bad}".encode() in _lib.tgfl_last_error()
-    assert not (tmp_path / "c.h5").exists()
-    params.joint_copula_fit = 0
     assert c_train_tiny_joint(tmp_path / "zero.h5", returns, params) == tgfl.TGFL_OK
-    params.joint_copula_fit = 1
-    params.struct_size = _lib.tgfl_train_params.joint_copula_fit.offset   # built against the older header
-    assert c_train_tiny_joint(tmp_path / "old.h5", returns, params) == tgfl.TGFL_OK
-    params.struct_size = ctypes.sizeof(_lib.tgfl_train_params)
-    assert c_train_tiny_joint(tmp_path / "one.h5", returns, params) == tgfl.TGFL_OK
-    nu = {name: pf.JointModel(tmp_path / f"{name}.h5").copula["degrees_of_freedom"] for name in ("zero", "old", "one")}
+    nu = {name: pf.JointModel(path).copula["degrees_of_freedom"] for name, path in
+          (("zero", tmp_path / "zero.h5"), ("old", old), ("one", one))}
     assert nu["old"] == nu["zero"] and nu["one"] != nu["zero"], nu

@@ -7,14 +7,11 @@ Tests/TGFLCoreTests/JointStartDependenceTests.swift; here: the default stores no
 parsing and settings); "independent" stores the identity; an older caller's struct gets the default; bad values are refused
 by name."""
 
-import ctypes
-
 import numpy as np
 import pytest
 
 import tgfl
-from conftest import CLI_COMMON, CLI_TINY, RESOURCES, c_train_tiny_joint, cli_train_joint
-from tgfl import _lib
+from conftest import CLI_COMMON, CLI_TINY, RESOURCES, check_c_joint_choice, cli_train_joint
 from tgfl import portfolio as pf
 
 
@@ -56,19 +53,7 @@ def test_bad_start_dependence_is_refused_by_name(tmp_path, returns):
 
 def test_c_abi_refuses_a_bad_value_and_honours_struct_size(tmp_path, returns):
     pair = np.ascontiguousarray(returns[:, [0, 2]])     # DAX and FTSE: the names c_train_tiny_joint gives
-    params = _lib.tgfl_train_default_params()
-    assert params.joint_start_dependence == 0
-    params.steps, params.batch_size, params.n_threads = 1, 8, 1
-    for bad in (3, -1, 1 << 40):
-        params.joint_start_dependence = bad
-        assert c_train_tiny_joint(tmp_path / "c.h5", pair, params) == tgfl.TGFL_ERR_OUT_OF_RANGE
-        assert (f"joint_start_dependence must be 0 (comonotone), 1 (fitted) or 2 (independent), got {bad}".encode()
-                in _lib.tgfl_last_error())
-    assert not (tmp_path / "c.h5").exists()
-    params.joint_start_dependence = 2
-    params.struct_size = _lib.tgfl_train_params.joint_start_dependence.offset   # built against the older header
-    assert c_train_tiny_joint(tmp_path / "old.h5", pair, params) == tgfl.TGFL_OK
-    params.struct_size = ctypes.sizeof(_lib.tgfl_train_params)
-    assert c_train_tiny_joint(tmp_path / "two.h5", pair, params) == tgfl.TGFL_OK
-    assert pf.JointModel(tmp_path / "old.h5").start_dependence is None
-    np.testing.assert_array_equal(pf.JointModel(tmp_path / "two.h5").start_dependence, np.eye(2))
+    old, two = check_c_joint_choice(tmp_path, pair, "joint_start_dependence", (3, -1, 1 << 40),
+                                    "joint_start_dependence must be 0 (comonotone), 1 (fitted) or 2 (independent), got {}", 2)
+    assert pf.JointModel(old).start_dependence is None
+    np.testing.assert_array_equal(pf.JointModel(two).start_dependence, np.eye(2))
