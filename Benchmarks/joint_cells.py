@@ -28,11 +28,7 @@ def main():
     print("| dir | corr max abs err | gap err | lambda_L (best of CCC/DCC) | ES1% within 20 % | issue-17 cells | single-asset |")
     print("|---|---|---|---|---|---|---|")
     for d in map(Path, args.dirs):
-        s = json.loads((d / "joint_scores.json").read_text())
-        if args.against == "training" and "real_train" not in s:
-            sys.exit(f"{d}/joint_scores.json has no real_train: rerun Benchmarks/joint_baselines.py {d}")
-        real, m = s["real" if args.against == "file" else "real_train"], s["methods"]
-        err_key = "corr_max_abs_err" if args.against == "file" else "corr_max_abs_err_train"
+        real, m, err_key = scores(d, args.against)
         t = m["TGFL"]
         real_gap = real["crisis"] - real["calm"]
         gap_err = (t["gap"] - real_gap) / abs(real_gap)
@@ -63,15 +59,24 @@ def main():
               f"{row['tail'] / row['runs']:.3f} |")
 
 
+def scores(d, against):
+    """DIR's real reference (the whole file or the training days), its methods' scores, and the key of
+    their correlation error against that reference."""
+    s = json.loads((d / "joint_scores.json").read_text())
+    if against == "training" and "real_train" not in s:
+        sys.exit(f"{d}/joint_scores.json has no real_train: rerun Benchmarks/joint_baselines.py {d}")
+    if against == "file":
+        return s["real"], s["methods"], "corr_max_abs_err"
+    return s["real_train"], s["methods"], "corr_max_abs_err_train"
+
+
 def method_rows(args):
     """Per method, over every DIR: the correlation, gap and ES cells and the summed |lambda_L error|."""
     rows = {}
     for d in map(Path, args.dirs):
-        s = json.loads((d / "joint_scores.json").read_text())
-        real = s["real" if args.against == "file" else "real_train"]
-        err_key = "corr_max_abs_err" if args.against == "file" else "corr_max_abs_err_train"
+        real, methods, err_key = scores(d, args.against)
         real_gap = real["crisis"] - real["calm"]
-        for name, m in s["methods"].items():
+        for name, m in methods.items():
             row = rows.setdefault(name, dict(runs=0, corr=0, gap=0, es=0, regimes=0, tail=0.0))
             row["runs"] += 1
             row["corr"] += m[err_key] <= 0.05
